@@ -1,0 +1,79 @@
+# Declarations of the C kernel (src/fe_*.h), line for line.
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
+
+
+cdef extern from "fe_rng.h" nogil:
+    ctypedef struct fe_rng:
+        uint64_t state
+    uint64_t fe_rng_next64(fe_rng *rng)
+    uint32_t fe_rng_next32(fe_rng *rng)
+    void fe_rng_seed(fe_rng *rng, uint64_t seed, uint64_t a, uint64_t b)
+
+
+cdef extern from "fe_sample.h" nogil:
+    int fe_alias_build(const double *weight, int64_t n, uint64_t *alias, int64_t *work)
+    uint32_t fe_alias_draw(const uint64_t *alias, uint32_t n, fe_rng *rng)
+    int fe_huffman_tree(const int64_t *count, int64_t n, int64_t *parent, uint8_t *is_right,
+                        int32_t *depth)
+    void fe_huffman_paths(const int64_t *parent, const uint8_t *is_right, int64_t n,
+                          const int64_t *offset, uint8_t *code, uint32_t *point)
+
+
+cdef extern from "fe_simd.h" nogil:
+    int fe_simd_select(int requested)
+    int fe_simd_supported(int path)
+    int fe_simd_active()
+
+
+cdef extern from "fe_train.h" nogil:
+    int FE_SIGMOID_BINS
+    float FE_MAX_EXP
+    int FE_OK, FE_STOPPED, FE_ENOMEM, FE_EINVAL
+
+    ctypedef struct fe_weights:
+        float *w_in
+        float *w_out
+        float *w_hs
+        int64_t vocab_size
+        int64_t dim
+
+    ctypedef struct fe_target:
+        uint32_t word
+        const uint32_t *neg
+        int32_t n_neg
+        const uint8_t *code
+        const uint32_t *point
+        int32_t code_len
+
+    ctypedef struct fe_config:
+        fe_weights w
+        int32_t sg, hs, negative, window, cbow_mean, shrink_windows, compute_loss
+        float alpha, min_alpha
+        const uint32_t *keep_threshold
+        const uint64_t *alias
+        const int64_t *hs_offset
+        const uint8_t *hs_code
+        const uint32_t *hs_point
+        int64_t total_words
+        int64_t *words_done
+        int32_t *stop
+
+    ctypedef struct fe_job:
+        const uint32_t *ids
+        const int64_t *offsets
+        int64_t first_sentence, end_sentence
+        uint64_t seed
+
+    ctypedef struct fe_result:
+        int64_t words
+        int64_t effective_words
+        double loss
+
+    void fe_train_init()
+    float fe_sigmoid(float x)
+    int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
+    double fe_sg_step(const fe_weights *w, uint32_t context, const fe_target *t, float alpha,
+                      float *scratch, int want_loss)
+    double fe_cbow_step(const fe_weights *w, const uint32_t *context, int32_t n_context,
+                        int32_t cbow_mean, const fe_target *t, float alpha, float *scratch,
+                        int want_loss)

@@ -1,0 +1,378 @@
+# cython: language_level=3
+"""Thin driver between the Python API and the C training kernel (src/fe_train.h).
+
+Four steps and nothing else: check every array's dtype, shape and range; fill one
+``fe_config``; release the GIL for a whole range of sentences; hand back counters. A wrong
+array is rejected here with a ValueError, never silently copied or passed on: the typed
+memoryviews (``float[:, ::1]``) refuse wrong dtypes and non-contiguous layouts.
+"""
+import numpy as np
+
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
+
+
+fe_train_init()
+
+SIMD_PATHS = {"scalar": 0, "avx2": 1}
+
+
+def simd_select(path="auto"):
+    """Selects the vector code path: ``"auto"`` (best the CPU supports), ``"scalar"`` or
+    ``"avx2"``. Raises ValueError for an unknown path or one this CPU lacks."""
+    if path == "auto":
+        return _simd_name(fe_simd_select(-1))
+    if path not in SIMD_PATHS:
+        raise ValueError(f"unknown SIMD path {path!r}; choose from auto, {', '.join(SIMD_PATHS)}")
+    if fe_simd_select(SIMD_PATHS[path]) < 0:
+        raise ValueError(f"SIMD path {path!r} is not supported by this CPU")
+    return path
+
+
+def simd_supported():
+    """The SIMD paths this CPU can run."""
+    return [name for name, code in SIMD_PATHS.items() if fe_simd_supported(code)]
+
+
+def simd_active():
+    return _simd_name(fe_simd_active())
+
+
+def _simd_name(int code):
+    for name, value in SIMD_PATHS.items():
+        if value == code:
+            return name
+    return "unknown"
+
+
+def validate_corpus(const uint32_t[::1] ids, const int64_t[::1] offsets, int64_t vocab_size):
+    """Checks an encoded corpus before any kernel reads it: offsets start at 0, never
+    decrease, end at len(ids); every id is below vocab_size. Returns the longest sentence."""
+    cdef int64_t n_sent = offsets.shape[0] - 1, k, i, longest = 0, bad = -1
+    cdef int64_t n_ids = ids.shape[0]
+    if n_sent < 0:
+        raise ValueError("offsets must hold at least one entry (0)")
+    if offsets[0] != 0 or offsets[n_sent] != n_ids:
+        raise ValueError(f"offsets must start at 0 and end at len(ids)={n_ids}; "
+                         f"got {offsets[0]} .. {offsets[n_sent]}")
+    with nogil:
+        for k in range(n_sent):
+            if offsets[k + 1] < offsets[k]:
+                bad = k
+                break
+            if offsets[k + 1] - offsets[k] > longest:
+                longest = offsets[k + 1] - offsets[k]
+    if bad >= 0:
+        raise ValueError(f"offsets decrease at sentence {bad}")
+    with nogil:
+        for i in range(n_ids):
+            if ids[i] >= vocab_size:
+                bad = i
+                break
+    if bad >= 0:
+        raise ValueError(f"token id {ids[bad]} at position {bad} is out of range "
+                         f"for a vocabulary of {vocab_size}")
+    return longest
+
+
+cdef class TrainingRun:
+    """One configured training run: weights, tables and settings fixed, then ``train_range``
+    called from any number of Python threads at once (each releases the GIL for its range).
+
+    Arrays are kept referenced here so they outlive every kernel call that uses them.
+    """
+    cdef fe_config cfg
+    cdef object _arrays
+    cdef const uint32_t[::1] _ids
+    cdef const int64_t[::1] _offsets
+    cdef int64_t[::1] _progress
+    cdef int32_t[::1] _stop
+    cdef int64_t n_sentences
+
+    def __init__(self, float[:, ::1] w_in, w_out, w_hs, *, int sg, int hs, int negative,
+                 int window, int cbow_mean, bint shrink_windows, bint compute_loss,
+                 float alpha, float min_alpha, keep_threshold, alias, hs_offset, hs_code,
+                 hs_point, int64_t total_words):
+        cdef int64_t vocab = w_in.shape[0], dim = w_in.shape[1]
+        cdef float[:, ::1] out_view, hs_view
+        cdef const uint32_t[::1] keep_view
+        cdef const uint64_t[::1] alias_view
+        cdef const int64_t[::1] off_view
+        cdef const uint8_t[::1] code_view
+        cdef const uint32_t[::1] point_view
+        if vocab < 1 or dim < 1:
+            raise ValueError(f"w_in must be a non-empty 2-D array; got shape {(vocab, dim)}")
+        if vocab >= 0xFFFFFFFF:
+            raise ValueError(f"vocabulary of {vocab} words exceeds the 32-bit id space")
+        if window < 1 or negative < 0 or not (hs or negative):
+            raise ValueError("need window >= 1, negative >= 0, and hs or negative sampling")
+        self._arrays = (w_in, w_out, w_hs, keep_threshold, alias, hs_offset, hs_code, hs_point)
+        self.cfg.w.w_in = &w_in[0, 0]
+        self.cfg.w.w_out = NULL
+        self.cfg.w.w_hs = NULL
+        self.cfg.w.vocab_size = vocab
+        self.cfg.w.dim = dim
+        self.cfg.alias = NULL
+        self.cfg.keep_threshold = NULL
+        self.cfg.hs_offset = NULL
+        self.cfg.hs_code = NULL
+        self.cfg.hs_point = NULL
+        if negative > 0:
+            out_view = w_out
+            if out_view.shape[0] != vocab or out_view.shape[1] != dim:
+                raise ValueError(f"w_out must have shape {(vocab, dim)}")
+            self.cfg.w.w_out = &out_view[0, 0]
+            alias_view = alias
+            if alias_view.shape[0] != vocab:
+                raise ValueError(f"alias table must have {vocab} entries")
+            self.cfg.alias = &alias_view[0]
+        if hs:
+            if vocab < 2:
+                raise ValueError("hierarchical softmax needs at least 2 words")
+            hs_view = w_hs
+            if hs_view.shape[0] != vocab - 1 or hs_view.shape[1] != dim:
+                raise ValueError(f"w_hs must have shape {(vocab - 1, dim)}")
+            self.cfg.w.w_hs = &hs_view[0, 0]
+            off_view = hs_offset
+            code_view = hs_code
+            point_view = hs_point
+            if off_view.shape[0] != vocab + 1 or off_view[0] != 0 or \
+                    off_view[vocab] != code_view.shape[0] or code_view.shape[0] != point_view.shape[0]:
+                raise ValueError("inconsistent Huffman tables")
+            if np.any(np.diff(np.asarray(hs_offset)) < 0) or \
+                    (point_view.shape[0] and np.asarray(hs_point).max() >= vocab - 1):
+                raise ValueError("Huffman tables out of range")
+            self.cfg.hs_offset = &off_view[0]
+            self.cfg.hs_code = &code_view[0] if code_view.shape[0] else NULL
+            self.cfg.hs_point = &point_view[0] if point_view.shape[0] else NULL
+        if keep_threshold is not None:
+            keep_view = keep_threshold
+            if keep_view.shape[0] != vocab:
+                raise ValueError(f"keep_threshold must have {vocab} entries")
+            self.cfg.keep_threshold = &keep_view[0]
+        self.cfg.sg = sg
+        self.cfg.hs = hs
+        self.cfg.negative = negative
+        self.cfg.window = window
+        self.cfg.cbow_mean = cbow_mean
+        self.cfg.shrink_windows = shrink_windows
+        self.cfg.compute_loss = compute_loss
+        self.cfg.alpha = alpha
+        self.cfg.min_alpha = min_alpha
+        self.cfg.total_words = total_words
+        self._progress = np.zeros(1, dtype=np.int64)
+        self._stop = np.zeros(1, dtype=np.int32)
+        self.cfg.words_done = &self._progress[0]
+        self.cfg.stop = &self._stop[0]
+        self.n_sentences = 0
+
+    def set_corpus(self, ids, offsets):
+        """Registers the encoded corpus (validated here, once) that train_range reads."""
+        validate_corpus(ids, offsets, self.cfg.w.vocab_size)
+        self._ids = ids
+        self._offsets = offsets
+        self.n_sentences = offsets.shape[0] - 1
+
+    def train_range(self, int64_t first_sentence, int64_t end_sentence, uint64_t seed):
+        """Trains sentences [first, end) with the GIL released. Returns
+        (status, words, effective_words, loss); status 1 means stopped early."""
+        cdef fe_job job
+        cdef fe_result res
+        cdef int status
+        if self._offsets is None:
+            raise RuntimeError("set_corpus() must be called before train_range()")
+        if not (0 <= first_sentence <= end_sentence <= self.n_sentences):
+            raise ValueError(f"sentence range [{first_sentence}, {end_sentence}) outside "
+                             f"0..{self.n_sentences}")
+        job.ids = &self._ids[0] if self._ids.shape[0] else NULL
+        job.offsets = &self._offsets[0]
+        job.first_sentence = first_sentence
+        job.end_sentence = end_sentence
+        job.seed = seed
+        with nogil:
+            status = fe_train_range(&self.cfg, &job, &res)
+        if status == FE_ENOMEM:
+            raise MemoryError("the training kernel could not allocate its work buffers")
+        if status < 0:
+            raise ValueError(f"the training kernel rejected its configuration (code {status})")
+        return status, res.words, res.effective_words, res.loss
+
+    def request_stop(self):
+        """Asks every running train_range to return at its next progress batch."""
+        self._stop[0] = 1
+
+    def clear_stop(self):
+        self._stop[0] = 0
+
+    @property
+    def words_done(self):
+        return self._progress[0]
+
+    @words_done.setter
+    def words_done(self, int64_t value):
+        self._progress[0] = value
+
+
+# ---- small hooks into the C internals, for the reference tests -----------------------------
+
+def sigmoid(float x):
+    """The kernel's table sigmoid."""
+    return fe_sigmoid(x)
+
+
+def sigmoid_table_params():
+    return FE_SIGMOID_BINS, FE_MAX_EXP
+
+
+def alias_build(weights):
+    """Alias table (uint64 entries) for the given non-negative weights."""
+    cdef const double[::1] w = np.ascontiguousarray(weights, dtype=np.float64)
+    cdef int64_t n = w.shape[0]
+    if n < 1:
+        raise ValueError("need at least one weight")
+    alias = np.empty(n, dtype=np.uint64)
+    work = np.empty(2 * n, dtype=np.int64)
+    cdef uint64_t[::1] a = alias
+    cdef int64_t[::1] wk = work
+    cdef int rc
+    with nogil:
+        rc = fe_alias_build(&w[0], n, &a[0], &wk[0])
+    if rc != 0:
+        raise ValueError("sampling weights must be finite, non-negative and not all zero")
+    return alias
+
+
+def alias_draw(const uint64_t[::1] alias, int64_t count, uint64_t seed):
+    """count draws from an alias table (for distribution tests)."""
+    out = np.empty(count, dtype=np.uint32)
+    cdef uint32_t[::1] o = out
+    cdef fe_rng rng
+    cdef int64_t i
+    cdef uint32_t n = <uint32_t>alias.shape[0]
+    fe_rng_seed(&rng, seed, 0, 0)
+    with nogil:
+        for i in range(count):
+            o[i] = fe_alias_draw(&alias[0], n, &rng)
+    return out
+
+
+def uniform32(int64_t count, uint64_t seed):
+    """count 32-bit draws of the kernel's RNG (the stream subsampling compares against)."""
+    out = np.empty(count, dtype=np.uint32)
+    cdef uint32_t[::1] o = out
+    cdef fe_rng rng
+    cdef int64_t i
+    fe_rng_seed(&rng, seed, 0, 0)
+    with nogil:
+        for i in range(count):
+            o[i] = fe_rng_next32(&rng)
+    return out
+
+
+def huffman(counts):
+    """Huffman paths of the counts: (offset int64[V+1], code uint8[], point uint32[])."""
+    cdef const int64_t[::1] c = np.ascontiguousarray(counts, dtype=np.int64)
+    cdef int64_t n = c.shape[0]
+    if n < 2:
+        raise ValueError("a Huffman tree needs at least 2 words")
+    parent = np.empty(2 * n - 1, dtype=np.int64)
+    is_right = np.empty(2 * n - 1, dtype=np.uint8)
+    depth = np.empty(n, dtype=np.int32)
+    cdef int64_t[::1] p = parent
+    cdef uint8_t[::1] r = is_right
+    cdef int32_t[::1] d = depth
+    cdef int rc
+    with nogil:
+        rc = fe_huffman_tree(&c[0], n, &p[0], &r[0], &d[0])
+    if rc != 0:
+        raise MemoryError("out of memory building the Huffman tree")
+    offset = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(depth, out=offset[1:])
+    code = np.empty(offset[n], dtype=np.uint8)
+    point = np.empty(offset[n], dtype=np.uint32)
+    cdef const int64_t[::1] off = offset
+    cdef uint8_t[::1] cd = code
+    cdef uint32_t[::1] pt = point
+    with nogil:
+        fe_huffman_paths(&p[0], &r[0], n, &off[0], &cd[0], &pt[0])
+    return offset, code, point
+
+
+cdef fe_weights _weights(float[:, ::1] w_in, w_out, w_hs):
+    cdef fe_weights w
+    cdef float[:, ::1] v
+    w.w_in = &w_in[0, 0]
+    w.vocab_size = w_in.shape[0]
+    w.dim = w_in.shape[1]
+    w.w_out = NULL
+    w.w_hs = NULL
+    if w_out is not None:
+        v = w_out
+        if v.shape[0] != w_in.shape[0] or v.shape[1] != w_in.shape[1]:
+            raise ValueError("w_out must have the shape of w_in")
+        w.w_out = &v[0, 0]
+    if w_hs is not None:
+        v = w_hs
+        if v.shape[1] != w_in.shape[1]:
+            raise ValueError("w_hs must have dim columns")
+        w.w_hs = &v[0, 0]
+    return w
+
+
+def _check_ids(name, ids, int64_t limit):
+    ids = np.ascontiguousarray(ids, dtype=np.uint32)
+    if ids.size and int(ids.max()) >= limit:
+        raise ValueError(f"{name} id out of range (limit {limit})")
+    return ids
+
+
+def _target_arrays(w_in, w_out, w_hs, word, negatives, code, point):
+    neg = _check_ids("negative", negatives if negatives is not None else [], w_in.shape[0])
+    if w_out is None and len(neg):
+        raise ValueError("negatives need w_out")
+    if word >= w_in.shape[0]:
+        raise ValueError("target word out of range")
+    code = np.ascontiguousarray(code if code is not None else [], dtype=np.uint8)
+    point = _check_ids("point", point if point is not None else [],
+                       w_hs.shape[0] if w_hs is not None else 0)
+    if len(code) != len(point):
+        raise ValueError("code and point must have equal length")
+    return neg, code, point
+
+
+cdef fe_target _target(uint32_t word, const uint32_t[::1] neg, const uint8_t[::1] code,
+                       const uint32_t[::1] point):
+    cdef fe_target t
+    t.word = word
+    t.n_neg = <int32_t>neg.shape[0]
+    t.neg = &neg[0] if neg.shape[0] else NULL
+    t.code_len = <int32_t>code.shape[0]
+    t.code = &code[0] if code.shape[0] else NULL
+    t.point = &point[0] if point.shape[0] else NULL
+    return t
+
+
+def sg_step(w_in, w_out, w_hs, uint32_t context, uint32_t word, negatives=None, code=None,
+            point=None, float alpha=0.025, bint want_loss=False):
+    """One skip-gram update exactly as the training loop performs it (in place)."""
+    if context >= w_in.shape[0]:
+        raise ValueError("context id out of range")
+    neg, code, point = _target_arrays(w_in, w_out, w_hs, word, negatives, code, point)
+    cdef fe_weights w = _weights(w_in, w_out, w_hs)
+    cdef fe_target t = _target(word, neg, code, point)
+    scratch = np.empty(2 * w.dim, dtype=np.float32)
+    cdef float[::1] s = scratch
+    return fe_sg_step(&w, context, &t, alpha, &s[0], want_loss)
+
+
+def cbow_step(w_in, w_out, w_hs, context, uint32_t word, negatives=None, code=None,
+              point=None, float alpha=0.025, int cbow_mean=1, bint want_loss=False):
+    """One CBOW update exactly as the training loop performs it (in place)."""
+    cdef const uint32_t[::1] ctx = _check_ids("context", context, w_in.shape[0])
+    neg, code, point = _target_arrays(w_in, w_out, w_hs, word, negatives, code, point)
+    cdef fe_weights w = _weights(w_in, w_out, w_hs)
+    cdef fe_target t = _target(word, neg, code, point)
+    scratch = np.empty(2 * w.dim, dtype=np.float32)
+    cdef float[::1] s = scratch
+    if ctx.shape[0] == 0:
+        return 0.0
+    return fe_cbow_step(&w, &ctx[0], <int32_t>ctx.shape[0], cbow_mean, &t, alpha, &s[0], want_loss)

@@ -1,0 +1,48 @@
+"""The exceptions fastembed_core raises on bad input and faults.
+
+Every class derives from :class:`FastEmbedError` *and* from the builtin exception a caller
+would already catch for that kind of problem, so ``except ValueError`` keeps working for code
+written against gensim while ``except FastEmbedError`` catches everything of ours.
+"""
+
+__all__ = [
+    "FastEmbedError",
+    "FormatError",
+    "TruncatedFileError",
+    "UnsupportedVersionError",
+    "OOVError",
+    "TrainingDivergedError",
+    "CorpusError",
+]
+
+
+class FastEmbedError(Exception):
+    """Base class of every exception raised by fastembed_core itself."""
+
+
+class FormatError(FastEmbedError, ValueError):
+    """A file is not in the format the loader was asked to read, or is malformed."""
+
+
+class TruncatedFileError(FormatError, EOFError):
+    """A file ends before the records its header or structure promises."""
+
+
+class UnsupportedVersionError(FormatError):
+    """A native file was written by a newer format version than this release can read."""
+
+
+class OOVError(FastEmbedError, KeyError):
+    """A key is not in the vocabulary."""
+
+    def __str__(self):
+        # KeyError.__str__ wraps the message in quotes; keep the message readable.
+        return str(self.args[0]) if self.args else ""
+
+
+class TrainingDivergedError(FastEmbedError, FloatingPointError):
+    """Training produced NaN or infinite weights (usually: the learning rate is too high)."""
+
+
+class CorpusError(FastEmbedError, ValueError):
+    """The training corpus cannot be used as given (empty, undecodable, wrong shape)."""

@@ -1,0 +1,39 @@
+/* fe_atomic.h — the one shared counter the workers update: words trained so far, across all
+ * threads, which drives the global learning-rate schedule and progress reports. Workers add
+ * to it in batches (every few thousand words), so its cost is negligible. Relaxed ordering is
+ * enough: the value only steers the learning rate, it guards no other memory. */
+#ifndef FE_ATOMIC_H
+#define FE_ATOMIC_H
+
+#include <stdint.h>
+
+#if defined(_MSC_VER)
+#include <intrin.h>
+static inline int64_t fe_atomic_add(volatile int64_t *p, int64_t v)
+{
+    return _InterlockedExchangeAdd64((volatile long long *)p, v) + v;
+}
+static inline int64_t fe_atomic_load(volatile int64_t *p)
+{
+    return _InterlockedOr64((volatile long long *)p, 0);
+}
+static inline int fe_atomic_load_int(volatile int32_t *p)
+{
+    return _InterlockedOr((volatile long *)p, 0);
+}
+#else
+static inline int64_t fe_atomic_add(volatile int64_t *p, int64_t v)
+{
+    return __atomic_add_fetch(p, v, __ATOMIC_RELAXED);
+}
+static inline int64_t fe_atomic_load(volatile int64_t *p)
+{
+    return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+static inline int fe_atomic_load_int(volatile int32_t *p)
+{
+    return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+#endif
+
+#endif

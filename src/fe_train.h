@@ -1,0 +1,102 @@
+/* fe_train.h — the word2vec training kernel: skip-gram and CBOW, negative sampling and
+ * hierarchical softmax, over an encoded corpus (uint32 word ids + int64 sentence offsets).
+ *
+ * Matrices (row-major, `dim` floats a row, 64-bit offsets throughout):
+ *   w_in   vocab_size rows: input vectors  = word2vec.c syn0,    gensim wv.vectors
+ *   w_out  vocab_size rows: output vectors = word2vec.c syn1neg, gensim syn1neg  (NULL if no NS)
+ *   w_hs   vocab_size-1 rows: Huffman inner nodes = word2vec.c syn1, gensim syn1 (NULL if no HS)
+ *
+ * Training semantics (word2vec's, choices marked):
+ *   - Subsampling first, then windows over the kept words. Word w is kept when a 32-bit draw is
+ *     <= keep_threshold[w] (precomputed from word2vec.c's keep probability by the caller).
+ *   - Dynamic window: the effective window of each centre is uniform in 1..window
+ *     (shrink_windows) or exactly `window`. Windows never cross sentence boundaries.
+ *   - Skip-gram: each context word's w_in row predicts the centre word (as word2vec.c and
+ *     gensim do); negatives are drawn afresh for every (context, centre) pair.
+ *   - CBOW: the context rows are summed (cbow_mean=0) or averaged (cbow_mean=1); the error is
+ *     added to every context row, divided by the context size when summing (gensim's rule).
+ *   - A negative equal to the target is skipped.
+ *   - Sigmoid: 1024-entry table over [-6, 6] holding the value at each bin's centre. Outside
+ *     the range we use the saturated value 0 or 1, so a confidently wrong prediction still gets
+ *     the full gradient (word2vec.c does this for negative sampling, fastText everywhere;
+ *     gensim instead skips such samples).
+ *   - Learning rate: linear from alpha to min_alpha over the words of all epochs, read from the
+ *     global progress counter that all workers share.
+ *
+ * Threads: any number of workers may run fe_train_range at once on the same weights, each on
+ * its own sentence range (Hogwild). Races by design: the reads and writes of weight rows in
+ * fe_sg_step / fe_cbow_step. The shared progress counter is updated atomically; every other
+ * piece of state is private to the call.
+ */
+#ifndef FE_TRAIN_H
+#define FE_TRAIN_H
+
+#include <stdint.h>
+
+#define FE_SIGMOID_BINS 1024
+#define FE_MAX_EXP 6.0f
+#define FE_PROGRESS_BATCH 10000   /* words between progress/learning-rate/stop updates */
+
+typedef struct fe_weights {
+    float *w_in;
+    float *w_out;
+    float *w_hs;
+    int64_t vocab_size;
+    int64_t dim;
+} fe_weights;
+
+/* What one input (a context word in SG, the context mean in CBOW) is trained to predict. */
+typedef struct fe_target {
+    uint32_t word;
+    const uint32_t *neg;       /* negatives; n_neg = 0 when negative sampling is off */
+    int32_t n_neg;
+    const uint8_t *code;       /* Huffman path of `word`; code_len = 0 when HS is off */
+    const uint32_t *point;
+    int32_t code_len;
+} fe_target;
+
+typedef struct fe_config {
+    fe_weights w;
+    int32_t sg, hs, negative, window, cbow_mean, shrink_windows, compute_loss;
+    float alpha, min_alpha;
+    const uint32_t *keep_threshold;   /* vocab_size entries; NULL disables subsampling */
+    const uint64_t *alias;            /* negative-sampling alias table (fe_sample.h) */
+    const int64_t *hs_offset;         /* vocab_size+1 offsets into hs_code / hs_point */
+    const uint8_t *hs_code;
+    const uint32_t *hs_point;
+    int64_t total_words;              /* words of all epochs: the schedule's denominator */
+    volatile int64_t *words_done;     /* shared by all workers */
+    volatile int32_t *stop;           /* set non-zero to stop every worker at its next batch */
+} fe_config;
+
+typedef struct fe_job {
+    const uint32_t *ids;
+    const int64_t *offsets;           /* sentence k is ids[offsets[k] .. offsets[k+1]) */
+    int64_t first_sentence, end_sentence;
+    uint64_t seed;
+} fe_job;
+
+typedef struct fe_result {
+    int64_t words;                    /* words read */
+    int64_t effective_words;          /* words kept by subsampling */
+    double loss;                      /* summed when compute_loss */
+} fe_result;
+
+enum { FE_OK = 0, FE_STOPPED = 1, FE_ENOMEM = -1, FE_EINVAL = -2 };
+
+void fe_train_init(void);             /* fills the sigmoid table; call once before training */
+float fe_sigmoid(float x);            /* the table lookup the updates use */
+
+/* Trains sentences [first_sentence, end_sentence) of the job. Returns FE_OK, FE_STOPPED when
+ * *stop was raised, or a negative error code. */
+int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out);
+
+/* One update each; scratch holds 2*dim floats. Return the loss of the update (0 unless
+ * want_loss). The training loop calls exactly these. */
+double fe_sg_step(const fe_weights *w, uint32_t context, const fe_target *t, float alpha,
+                  float *scratch, int want_loss);
+double fe_cbow_step(const fe_weights *w, const uint32_t *context, int32_t n_context,
+                    int32_t cbow_mean, const fe_target *t, float alpha, float *scratch,
+                    int want_loss);
+
+#endif
