@@ -1,0 +1,32 @@
+"""fastembed_core: fast CPU training of word, item and graph embeddings.
+
+word2vec skip-gram / CBOW with negative sampling and hierarchical softmax, trained by a
+multithreaded C kernel over an encoded corpus, behind gensim 4's API::
+
+    from fastembed_core import Word2Vec
+    model = Word2Vec(sentences, vector_size=100, window=5, min_count=5, sg=1)
+    model.wv.most_similar("king")
+"""
+import os as _os
+
+from . import _kernel
+from .errors import (CorpusError, FastEmbedError, FormatError, OOVError, TrainingDivergedError,
+                     TruncatedFileError, UnsupportedVersionError)
+from .keyedvectors import KeyedVectors
+from .vocab import RULE_DEFAULT, RULE_DISCARD, RULE_KEEP, EncodedCorpus
+from .word2vec import Word2Vec
+
+__version__ = "0.1.0"
+
+__all__ = ["Word2Vec", "KeyedVectors", "EncodedCorpus", "FastEmbedError", "FormatError",
+           "TruncatedFileError", "UnsupportedVersionError", "OOVError", "TrainingDivergedError",
+           "CorpusError", "RULE_DEFAULT", "RULE_DISCARD", "RULE_KEEP", "simd_path"]
+
+
+def simd_path():
+    """The vector instruction path the kernel runs: ``"avx2"`` or ``"scalar"``."""
+    return _kernel.simd_active()
+
+
+# FASTEMBED_SIMD=scalar|avx2|auto forces a code path (tests run every path this CPU has).
+_kernel.simd_select(_os.environ.get("FASTEMBED_SIMD", "auto").strip().lower() or "auto")

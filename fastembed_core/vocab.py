@@ -1,0 +1,252 @@
+"""Vocabulary: counting tokens, choosing the vocabulary, and encoding corpora to ids.
+
+A corpus reaches the kernel as two arrays: ``ids`` (uint32, the vocabulary index of every
+in-vocabulary token, in corpus order) and ``offsets`` (int64, sentence ``k`` is
+``ids[offsets[k]:offsets[k+1]]``). Every corpus form ends up there once, so the epochs never
+re-read text or touch Python objects.
+"""
+import collections
+import itertools
+import logging
+
+import numpy as np
+
+from .errors import CorpusError
+
+logger = logging.getLogger("fastembed_core")
+
+__all__ = ["EncodedCorpus", "count_iterable", "select_vocab", "keep_thresholds",
+           "negative_weights", "encode_iterable", "RULE_DEFAULT", "RULE_DISCARD", "RULE_KEEP"]
+
+# gensim's trim_rule return values, so existing rules work unchanged.
+RULE_DEFAULT, RULE_DISCARD, RULE_KEEP = 0, 1, 2
+
+_ENCODE_CHUNK = 1 << 20   # tokens converted to ids per numpy call
+
+
+class EncodedCorpus:
+    """A corpus that is already integer ids, e.g. item ids of shopping sessions.
+
+    Parameters
+    ----------
+    ids : array_like of non-negative int
+        The tokens of all sentences, concatenated. Each distinct value is a vocabulary *key*
+        (the int itself), not a row position.
+    offsets : array_like of int, optional
+        Sentence boundaries, ``len(sentences) + 1`` entries starting at 0 and ending at
+        ``len(ids)``. Default: one sentence holding every id.
+    """
+
+    def __init__(self, ids, offsets=None):
+        ids = np.asarray(ids)
+        if ids.ndim != 1 or (ids.size and ids.dtype.kind not in "iu"):
+            raise TypeError(f"ids must be a 1-D integer array; got {ids.dtype} with shape {ids.shape}")
+        if ids.size and ids.min() < 0:
+            raise ValueError("ids must be non-negative")
+        if offsets is None:
+            offsets = np.array([0, ids.size], dtype=np.int64)
+        offsets = np.asarray(offsets, dtype=np.int64)
+        if offsets.ndim != 1 or offsets.size < 1 or offsets[0] != 0 or offsets[-1] != ids.size:
+            raise ValueError("offsets must be 1-D, start at 0 and end at len(ids)")
+        if np.any(np.diff(offsets) < 0):
+            raise ValueError("offsets must not decrease")
+        self.ids = ids
+        self.offsets = offsets
+
+    def __len__(self):
+        return self.offsets.size - 1
+
+    def __iter__(self):
+        for k in range(len(self)):
+            yield self.ids[self.offsets[k]:self.offsets[k + 1]].tolist()
+
+
+def check_sentence(sentence, position):
+    """Rejects the classic mistake of passing strings instead of token lists."""
+    if isinstance(sentence, (str, bytes)):
+        kind = type(sentence).__name__
+        raise TypeError(
+            f"each sentence must be a list of tokens; got {kind} at sentence {position}: "
+            f"{sentence[:40]!r} (did you forget .split()?)")
+
+
+def check_reiterable(corpus, passes):
+    """An iterator (e.g. a generator) can be read once; training needs more passes."""
+    if passes > 1 and iter(corpus) is corpus:
+        raise TypeError(
+            f"the corpus is a one-shot iterator ({type(corpus).__name__}) but it must be read "
+            f"{passes} times; pass a list or a re-iterable object (e.g. a class with __iter__), "
+            f"or corpus_file=")
+
+
+def _prune(counts, min_reduce):
+    """Drops keys seen fewer than min_reduce times (bounded memory while counting)."""
+    doomed = [k for k, c in counts.items() if c < min_reduce]
+    for k in doomed:
+        del counts[k]
+    return len(doomed)
+
+
+def count_iterable(corpus, max_vocab_size=None, progress_per=10000):
+    """Counts the tokens of an iterable of token lists.
+
+    Returns ``(counts, total_words, n_sentences)`` where ``counts`` is a dict in first-seen
+    order. With ``max_vocab_size``, whenever more distinct tokens than that are held, every
+    token seen fewer than ``min_reduce`` times is dropped and ``min_reduce`` grows by one
+    (gensim's pruning rule); the dropped tokens still count in ``total_words``.
+    """
+    counts = collections.Counter()
+    total, n_sentences, min_reduce = 0, 0, 1
+    update = counts.update
+    for n_sentences, sentence in enumerate(corpus, 1):
+        check_sentence(sentence, n_sentences - 1)
+        update(sentence)
+        total += len(sentence)
+        if max_vocab_size and len(counts) > max_vocab_size:
+            _prune(counts, min_reduce)
+            min_reduce += 1
+        if progress_per and n_sentences % (progress_per * 100) == 0:
+            logger.info("collected %d word types from %d words and %d sentences",
+                        len(counts), total, n_sentences)
+    return dict(counts), total, n_sentences
+
+
+def select_vocab(counts, min_count=5, max_final_vocab=None, trim_rule=None, sorted_vocab=True):
+    """Chooses the vocabulary from raw counts (a dict in first-seen order).
+
+    Keeps keys with count >= min_count (raised so that at most ``max_final_vocab`` keys remain,
+    as gensim does), subject to ``trim_rule(key, count, min_count)`` returning RULE_KEEP or
+    RULE_DISCARD. With ``sorted_vocab`` keys are ordered by descending count, ties in
+    first-seen order. Returns ``(keys, counts_array, effective_min_count)``.
+    """
+    effective = min_count
+    if max_final_vocab is not None and max_final_vocab < len(counts):
+        ranked = sorted(counts.values(), reverse=True)
+        effective = max(min_count, ranked[max_final_vocab] + 1)
+    keys = []
+    for key, c in counts.items():
+        if trim_rule is not None:
+            rule = trim_rule(key, c, effective)
+            if rule == RULE_KEEP:
+                keys.append(key)
+                continue
+            if rule == RULE_DISCARD:
+                continue
+        if c >= effective:
+            keys.append(key)
+    if sorted_vocab:
+        keys.sort(key=counts.__getitem__, reverse=True)   # stable: ties stay in first-seen order
+    return keys, np.fromiter((counts[k] for k in keys), dtype=np.int64, count=len(keys)), effective
+
+
+def keep_thresholds(counts, sample):
+    """Per-word subsampling thresholds for the kernel (None when sample == 0).
+
+    word2vec.c's keep probability ``(sqrt(c / t) + 1) * t / c`` with ``t = sample * total``
+    (``sample`` read as an absolute count when >= 1, as gensim does), capped at 1, scaled to a
+    32-bit threshold: the kernel keeps a word when a uniform 32-bit draw is <= the threshold.
+    """
+    if not sample:
+        return None
+    counts = np.asarray(counts, dtype=np.float64)
+    total = counts.sum()
+    t = sample * total if sample < 1.0 else float(sample)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = (np.sqrt(counts / t) + 1.0) * t / counts
+    p = np.where(counts > 0, np.minimum(p, 1.0), 1.0)
+    return np.floor(p * 4294967295.0).astype(np.uint32)
+
+
+def negative_weights(counts, ns_exponent):
+    """Sampling weights of negatives: count ** ns_exponent (0 = uniform, < 0 favours rare)."""
+    counts = np.asarray(counts, dtype=np.float64)
+    if ns_exponent == 0:
+        return np.ones_like(counts)
+    w = np.where(counts > 0, np.power(np.maximum(counts, 1.0), ns_exponent), 0.0)
+    if not np.all(np.isfinite(w)) or w.sum() <= 0:
+        raise ValueError(f"ns_exponent={ns_exponent} gives unusable sampling weights")
+    return w
+
+
+def _finish_chunk(tokens, lengths, lookup, out_ids, out_offsets, base):
+    """Converts one chunk of tokens to ids, drops unknown ones and empty sentences."""
+    arr = np.fromiter(map(lookup, tokens, itertools.repeat(-1)), dtype=np.int64, count=len(tokens))
+    known = arr >= 0
+    kept_before = np.concatenate(([0], np.cumsum(known)))
+    ends = np.cumsum(lengths)
+    sent_ends = kept_before[ends]
+    sent_starts = np.concatenate(([0], sent_ends[:-1]))
+    sent_ends = sent_ends[sent_ends > sent_starts]
+    out_ids.append(arr[known].astype(np.uint32))
+    out_offsets.append(sent_ends + base)
+    return base + int(kept_before[-1])
+
+
+def encode_iterable(corpus, key_to_index):
+    """Encodes an iterable of token lists with ``key_to_index``.
+
+    Unknown tokens are dropped, sentences left empty are skipped, and sentences of any length
+    are kept whole. Returns ``(ids, offsets, raw_words, n_sentences)``.
+    """
+    lookup = key_to_index.get
+    out_ids, out_offsets = [], [np.zeros(1, dtype=np.int64)]
+    tokens, lengths = [], []
+    raw, base, n_sentences = 0, 0, 0
+    for n_sentences, sentence in enumerate(corpus, 1):
+        check_sentence(sentence, n_sentences - 1)
+        tokens.extend(sentence)
+        lengths.append(len(sentence))
+        if len(tokens) >= _ENCODE_CHUNK:
+            raw += len(tokens)
+            base = _finish_chunk(tokens, lengths, lookup, out_ids, out_offsets, base)
+            tokens, lengths = [], []
+    if lengths:
+        raw += len(tokens)
+        base = _finish_chunk(tokens, lengths, lookup, out_ids, out_offsets, base)
+    ids = np.concatenate(out_ids) if out_ids else np.zeros(0, dtype=np.uint32)
+    return ids, np.concatenate(out_offsets), raw, n_sentences
+
+
+def encode_ids(corpus, key_to_index):
+    """Re-encodes an :class:`EncodedCorpus` (int keys) to vocabulary positions, vectorised."""
+    ids = corpus.ids
+    if ids.size == 0:
+        return np.zeros(0, np.uint32), np.zeros(1, np.int64), 0, len(corpus)
+    table = np.full(int(ids.max()) + 1, -1, dtype=np.int64)
+    for key, index in key_to_index.items():
+        if isinstance(key, (int, np.integer)) and 0 <= key < table.size:
+            table[key] = index
+    mapped = table[ids]
+    known = mapped >= 0
+    kept_before = np.concatenate(([0], np.cumsum(known)))
+    offs = kept_before[corpus.offsets]
+    offs = offs[np.concatenate(([True], np.diff(offs) > 0))]
+    return mapped[known].astype(np.uint32), offs.astype(np.int64), int(ids.size), len(corpus)
+
+
+def count_ids(corpus):
+    """Counts an :class:`EncodedCorpus`: a dict {int key: count} ordered by first appearance."""
+    ids = corpus.ids
+    if ids.size == 0:
+        return {}, 0, len(corpus)
+    uniq, first, cnt = np.unique(ids, return_index=True, return_counts=True)
+    order = np.argsort(first, kind="stable")
+    return dict(zip(uniq[order].tolist(), cnt[order].tolist())), int(ids.size), len(corpus)
+
+
+def describe_empty(total_words, n_sentences, counts, min_count):
+    """The error for a corpus that leaves nothing to train on (reliability #3 and #4)."""
+    if total_words == 0:
+        return CorpusError(
+            f"the corpus is empty ({n_sentences} sentences, 0 tokens): nothing to train on")
+    top = max(counts.items(), key=lambda kv: kv[1]) if counts else None
+    hint = f"; the most frequent is {top[0]!r} with {top[1]}" if top else ""
+    return CorpusError(
+        f"no word occurs at least min_count={min_count} times ({len(counts)} distinct words, "
+        f"{total_words} tokens{hint}); lower min_count")
+
+
+def estimate_bytes(vocab_size, vector_size, negative, hs):
+    """Bytes the weight matrices of a model will need (for the up-front memory check)."""
+    rows = vocab_size * (1 + (1 if negative else 0)) + (max(vocab_size - 1, 0) if hs else 0)
+    return rows * vector_size * 4 + vocab_size * 32

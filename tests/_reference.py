@@ -1,0 +1,169 @@
+"""Pure-NumPy/Python reference of the training kernel, written from its documented semantics
+(src/fe_train.h), for comparing the C code against on tiny inputs."""
+import numpy as np
+
+M64 = (1 << 64) - 1
+BINS, MAX_EXP = 1024, 6.0
+
+
+class SplitMix64:
+    """The kernel's RNG (src/fe_rng.h), bit for bit."""
+
+    def __init__(self, state):
+        self.state = state & M64
+
+    def next64(self):
+        self.state = (self.state + 0x9E3779B97F4A7C15) & M64
+        z = self.state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
+        return z ^ (z >> 31)
+
+    def next32(self):
+        return self.next64() >> 32
+
+    def below(self, n):
+        return (self.next32() * n) >> 32
+
+    @classmethod
+    def seeded(cls, seed, a=0, b=0):
+        mix = cls(seed)
+        s = mix.next64()
+        mix.state = s ^ ((a * 0xD1B54A32D192ED03) & M64)
+        s = mix.next64()
+        mix.state = s ^ ((b * 0x8CB92BA72F3D8DD7) & M64)
+        return cls(mix.next64())
+
+
+def table_sigmoid(x):
+    x = np.float32(x)
+    if x >= MAX_EXP:
+        return 1.0
+    if x <= -MAX_EXP:
+        return 0.0
+    i = min(int((x + np.float32(MAX_EXP)) * np.float32(BINS / (2 * MAX_EXP))), BINS - 1)
+    centre = -MAX_EXP + (i + 0.5) * (2 * MAX_EXP / BINS)
+    return 1.0 / (1.0 + np.exp(-centre))
+
+
+def softplus(x):
+    return max(x, 0.0) + np.log1p(np.exp(-abs(x)))
+
+
+def predict(w_out, w_hs, l1, word, neg, code, point, alpha):
+    """Input vector l1 predicts `word`: returns (gradient for l1, loss); updates outputs."""
+    grad = np.zeros_like(l1, dtype=np.float64)
+    loss = 0.0
+    for bit, node in zip(code, point):
+        l2 = w_hs[node]
+        f = float(np.dot(l1.astype(np.float64), l2))
+        label = 1.0 - bit
+        g = (label - table_sigmoid(f)) * alpha
+        loss += softplus(-f if label else f)
+        grad += g * l2
+        w_hs[node] = l2 + g * l1
+    if w_out is not None:
+        for d, target in enumerate([word] + list(neg)):
+            if d > 0 and target == word:
+                continue
+            label = 1.0 if d == 0 else 0.0
+            l2 = w_out[target]
+            f = float(np.dot(l1.astype(np.float64), l2))
+            g = (label - table_sigmoid(f)) * alpha
+            loss += softplus(-f if d == 0 else f)
+            grad += g * l2
+            w_out[target] = l2 + g * l1
+    return grad, loss
+
+
+def sg_step(w_in, w_out, w_hs, context, word, neg=(), code=(), point=(), alpha=0.025):
+    l1 = w_in[context].copy()
+    grad, loss = predict(w_out, w_hs, l1, word, neg, code, point, alpha)
+    w_in[context] = l1 + grad
+    return loss
+
+
+def cbow_step(w_in, w_out, w_hs, context, word, neg=(), code=(), point=(), alpha=0.025,
+              cbow_mean=1):
+    context = list(context)
+    if not context:
+        return 0.0
+    l1 = w_in[context].astype(np.float64).sum(axis=0)
+    if cbow_mean:
+        l1 /= len(context)
+    grad, loss = predict(w_out, w_hs, l1.astype(np.float32), word, neg, code, point, alpha)
+    scale = 1.0 if cbow_mean else 1.0 / len(context)
+    for c in context:
+        w_in[c] = w_in[c] + scale * grad
+    return loss
+
+
+def alias_draw(alias, rng):
+    n = len(alias)
+    r = rng.next64()
+    bucket = ((r >> 32) * n) >> 32
+    entry = int(alias[bucket])
+    return bucket if (r & 0xFFFFFFFF) < (entry & 0xFFFFFFFF) else entry >> 32
+
+
+def train_range(w_in, w_out, w_hs, ids, offsets, seed, *, sg, window, negative, alias,
+                keep, hs_tables, shrink_windows, cbow_mean, alpha, min_alpha, total_words,
+                progress_batch=10000, kept_cap=None):
+    """The whole single-worker training loop, with the kernel's RNG consumption order:
+    per word a subsampling draw (if subsampling), per centre a window draw (if shrinking),
+    per prediction `negative` alias draws. Returns (words, effective_words)."""
+    rng = SplitMix64.seeded(seed)
+    kept_cap = kept_cap or max(4 * window, 2 * window + 4096)
+    state = {"done": 0, "unsynced": 0, "alpha": alpha}
+
+    def sync():
+        state["done"] += state["unsynced"]
+        state["unsynced"] = 0
+        progress = min(state["done"] / total_words, 1.0) if total_words else 1.0
+        state["alpha"] = max(np.float32(alpha - (alpha - min_alpha) * progress), min_alpha)
+
+    def target_of(word):
+        neg = [alias_draw(alias, rng) for _ in range(negative)] if negative else []
+        code, point = (), ()
+        if hs_tables is not None:
+            off, codes, points = hs_tables
+            code, point = codes[off[word]:off[word + 1]], points[off[word]:off[word + 1]]
+        return neg, code, point
+
+    def centres(kept, first, end, n):
+        for i in range(first, end):
+            b = rng.below(window) if shrink_windows else 0
+            reach = window - b
+            lo, hi = max(i - reach, 0), min(i + reach + 1, n)
+            if sg:
+                for c in range(lo, hi):
+                    if c != i:
+                        neg, code, point = target_of(kept[i])
+                        sg_step(w_in, w_out, w_hs, kept[c], kept[i], neg, code, point,
+                                state["alpha"])
+            else:
+                ctx = [kept[c] for c in range(lo, hi) if c != i]
+                if ctx:
+                    neg, code, point = target_of(kept[i])
+                    cbow_step(w_in, w_out, w_hs, ctx, kept[i], neg, code, point,
+                              state["alpha"], cbow_mean)
+
+    words = effective = 0
+    sync()
+    for s in range(len(offsets) - 1):
+        kept, centre = [], 0
+        for word in ids[offsets[s]:offsets[s + 1]]:
+            words += 1
+            state["unsynced"] += 1
+            if state["unsynced"] >= progress_batch:
+                sync()
+            if keep is not None and rng.next32() > keep[word]:
+                continue
+            effective += 1
+            kept.append(int(word))
+            if len(kept) == kept_cap:
+                centres(kept, centre, len(kept) - window, len(kept))
+                kept = kept[len(kept) - 2 * window:]
+                centre = window
+        centres(kept, centre, len(kept), len(kept))
+    return words, effective

@@ -1,0 +1,186 @@
+"""The C kernel against the pure-Python reference in _reference.py: single updates, the
+sigmoid rule, the RNG, and the whole training loop on tiny corpora."""
+import numpy as np
+import pytest
+
+from fastembed_core import _kernel
+
+import _reference as ref
+
+SIMD_PATHS = _kernel.simd_supported()
+
+
+@pytest.fixture(params=SIMD_PATHS)
+def simd(request):
+    """Runs a test once per vector code path this CPU has, then restores the default."""
+    _kernel.simd_select(request.param)
+    yield request.param
+    _kernel.simd_select("auto")
+
+
+def weights(vocab=12, dim=7, seed=0, hs=True, scale=0.5):
+    rng = np.random.default_rng(seed)
+    w_in = ((rng.random((vocab, dim)) - 0.5) * scale).astype(np.float32)
+    w_out = ((rng.random((vocab, dim)) - 0.5) * scale).astype(np.float32)
+    w_hs = ((rng.random((vocab - 1, dim)) - 0.5) * scale).astype(np.float32) if hs else None
+    return w_in, w_out, w_hs
+
+
+def test_sigmoid_matches_table_rule():
+    bins, max_exp = _kernel.sigmoid_table_params()
+    assert (bins, max_exp) == (ref.BINS, ref.MAX_EXP)
+    xs = np.concatenate([np.linspace(-7, 7, 4001), [-6.0, 6.0, -5.9999, 5.9999, 0.0]])
+    got = np.array([_kernel.sigmoid(x) for x in xs])
+    want = np.array([ref.table_sigmoid(x) for x in xs])
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-7)
+    inside = np.abs(xs) < 6
+    # A table of 1024 bins over +-6 is within 0.0015 of the true sigmoid everywhere inside.
+    assert np.max(np.abs(got[inside] - 1 / (1 + np.exp(-xs[inside])))) < 1.5e-3
+    # Saturation rule: exactly 0 / 1 outside the range (full gradient for confident errors).
+    assert _kernel.sigmoid(6.5) == 1.0 and _kernel.sigmoid(-6.5) == 0.0
+
+
+@pytest.mark.parametrize("mode", ["ns", "hs", "both"])
+def test_sg_step_matches_reference(simd, mode):
+    w_in, w_out, w_hs = weights(hs=mode != "ns")
+    if mode == "hs":
+        w_out = None
+    counts = np.arange(12, 0, -1) * 3
+    off, code, point = _kernel.huffman(counts)
+    word, context = 4, 9
+    neg = [1, 4, 7, 7, 0] if mode != "hs" else []       # includes the target: must be skipped
+    c, p = (code[off[word]:off[word + 1]], point[off[word]:off[word + 1]]) if mode != "ns" else ([], [])
+    mine = [a.copy() if a is not None else None for a in (w_in, w_out, w_hs)]
+    theirs = [a.copy() if a is not None else None for a in (w_in, w_out, w_hs)]
+    loss = _kernel.sg_step(*mine, context, word, neg, c, p, alpha=0.1, want_loss=True)
+    loss_ref = ref.sg_step(*theirs, context, word, neg, c, p, alpha=0.1)
+    for a, b in zip(mine, theirs):
+        if a is not None:
+            np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+    assert loss == pytest.approx(loss_ref, rel=1e-6)
+    assert not np.array_equal(mine[0], w_in), "the update must change the context row"
+
+
+@pytest.mark.parametrize("cbow_mean", [0, 1])
+@pytest.mark.parametrize("mode", ["ns", "hs", "both"])
+def test_cbow_step_matches_reference(simd, mode, cbow_mean):
+    w_in, w_out, w_hs = weights(hs=mode != "ns", seed=3)
+    if mode == "hs":
+        w_out = None
+    off, code, point = _kernel.huffman(np.arange(1, 13) ** 2)
+    word, context = 2, [0, 5, 5, 11]                  # repeated context word counts twice
+    neg = [3, 8, 2, 10] if mode != "hs" else []
+    c, p = (code[off[word]:off[word + 1]], point[off[word]:off[word + 1]]) if mode != "ns" else ([], [])
+    mine = [a.copy() if a is not None else None for a in (w_in, w_out, w_hs)]
+    theirs = [a.copy() if a is not None else None for a in (w_in, w_out, w_hs)]
+    loss = _kernel.cbow_step(*mine, context, word, neg, c, p, alpha=0.05, cbow_mean=cbow_mean,
+                             want_loss=True)
+    loss_ref = ref.cbow_step(*theirs, context, word, neg, c, p, alpha=0.05, cbow_mean=cbow_mean)
+    for a, b in zip(mine, theirs):
+        if a is not None:
+            np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+    assert loss == pytest.approx(loss_ref, rel=1e-6)
+
+
+def test_saturated_gradient_is_applied():
+    # A confidently wrong prediction (dot far beyond 6) still moves the weights: the chosen
+    # rule, unlike skipping such samples.
+    w_in = np.full((2, 4), 2.0, np.float32)
+    w_out = np.full((2, 4), -2.0, np.float32)      # dot = -16 for the positive pair
+    _kernel.sg_step(w_in, w_out, None, 0, 1, [], alpha=0.1)
+    # sigma(-16) is taken as 0, so g = (1 - 0) * alpha = 0.1 and both rows move by 0.1 * other.
+    np.testing.assert_allclose(w_in[0], 2.0 + 0.1 * -2.0)
+    np.testing.assert_allclose(w_out[1], -2.0 + 0.1 * 2.0)
+    np.testing.assert_array_equal(w_in[1], 2.0)
+
+
+def test_rng_matches_reference():
+    got = _kernel.uniform32(1000, 12345)
+    r = ref.SplitMix64.seeded(12345)
+    want = np.array([r.next32() for _ in range(1000)], dtype=np.uint32)
+    np.testing.assert_array_equal(got, want)
+
+
+def _tables(counts, ns_exponent=0.75):
+    w = np.asarray(counts, np.float64) ** ns_exponent
+    return _kernel.alias_build(w)
+
+
+@pytest.mark.parametrize("sg", [0, 1])
+@pytest.mark.parametrize("hs,negative", [(0, 3), (1, 0), (1, 2)])
+def test_training_loop_matches_reference(simd, sg, hs, negative):
+    """The full loop (subsampling, dynamic windows, sentence boundaries, negatives drawn
+    from the alias table, alpha schedule) equals the Python reference bit for bit in its
+    random choices and to float tolerance in its weights."""
+    rng = np.random.default_rng(7)
+    vocab, dim = 9, 5
+    counts = np.sort(rng.integers(1, 60, vocab))[::-1].astype(np.int64)
+    lengths = [0, 1, 7, 30, 2, 15]
+    ids = np.concatenate([rng.integers(0, vocab, n) for n in lengths]).astype(np.uint32)
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    w_in, w_out, w_hs = weights(vocab, dim, seed=1, hs=bool(hs), scale=1.0)
+    w_out = w_out if negative else None
+    alias = _tables(counts) if negative else None
+    keep = (np.linspace(0.3, 1.0, vocab) * 4294967295).astype(np.uint32)
+    hs_tables = _kernel.huffman(counts) if hs else None
+    settings = dict(sg=sg, window=3, negative=negative, shrink_windows=True, cbow_mean=1,
+                    alpha=0.05, min_alpha=0.001)
+    theirs = [a.copy() if a is not None else None for a in (w_in, w_out, w_hs)]
+    words_ref, eff_ref = ref.train_range(*theirs, ids, offsets, 99, alias=alias, keep=keep,
+                                         hs_tables=hs_tables, total_words=len(ids), **settings)
+    mine = [a.copy() if a is not None else None for a in (w_in, w_out, w_hs)]
+    off, code, point = hs_tables if hs else (None, None, None)
+    run = _kernel.TrainingRun(*mine, hs=hs, compute_loss=False, keep_threshold=keep,
+                              alias=alias, hs_offset=off, hs_code=code, hs_point=point,
+                              total_words=len(ids), **settings)
+    run.set_corpus(ids, offsets)
+    status, words, eff, _ = run.train_range(0, len(lengths), 99)
+    assert status == 0
+    assert (words, eff) == (words_ref, eff_ref)
+    assert 0 < eff < words
+    for a, b in zip(mine, theirs):
+        if a is not None:
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_long_sentence_is_trained_whole(simd):
+    """A sentence longer than the kernel's buffer is processed in overlapping pieces, with
+    the same result as the reference that holds it whole (no token lost, windows intact)."""
+    rng = np.random.default_rng(3)
+    vocab, dim, n = 6, 4, 12000
+    ids = rng.integers(0, vocab, n).astype(np.uint32)
+    offsets = np.array([0, n], np.int64)
+    counts = np.bincount(ids, minlength=vocab).astype(np.int64)
+    alias = _tables(counts)
+    w_in, w_out, _ = weights(vocab, dim, seed=5, hs=False, scale=0.2)
+    settings = dict(sg=1, window=2, negative=1, shrink_windows=False, cbow_mean=1,
+                    alpha=0.01, min_alpha=0.01)   # constant: the schedule is tested above
+    theirs = [w_in.copy(), w_out.copy(), None]
+    # kept_cap of the reference is huge: it keeps the sentence whole.
+    words_ref, eff_ref = ref.train_range(*theirs, ids, offsets, 5, alias=alias, keep=None,
+                                         hs_tables=None, total_words=n, kept_cap=10 ** 9,
+                                         **settings)
+    mine = [w_in.copy(), w_out.copy(), None]
+    run = _kernel.TrainingRun(*mine, hs=0, compute_loss=False, keep_threshold=None,
+                              alias=alias, hs_offset=None, hs_code=None, hs_point=None,
+                              total_words=n, **settings)
+    run.set_corpus(ids, offsets)
+    status, words, eff, _ = run.train_range(0, 1, 5)
+    assert (words, eff) == (n, n) == (words_ref, eff_ref)
+    np.testing.assert_allclose(mine[0], theirs[0], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(mine[1], theirs[1], rtol=1e-4, atol=1e-5)
+
+
+def test_simd_paths_agree():
+    """Every available path gives the same training result to float tolerance."""
+    results = []
+    for path in SIMD_PATHS:
+        _kernel.simd_select(path)
+        w_in, w_out, _ = weights(50, 100, seed=11, hs=False)
+        for i in range(40):
+            _kernel.sg_step(w_in, w_out, None, i % 50, (i * 7) % 50, [(i * 3) % 50, 1, 2],
+                            alpha=0.05)
+        results.append(w_in)
+    _kernel.simd_select("auto")
+    for r in results[1:]:
+        np.testing.assert_allclose(r, results[0], rtol=1e-5, atol=1e-6)
