@@ -1,0 +1,455 @@
+/* C-level tests of src/fe_vocab.c: hash table, UTF-8 rules, streaming tokenizer at odd chunk
+ * sizes, counting and encoding passes. Built with sanitizers by tests/c/Makefile.
+ * Usage: test_vocab SCRATCH_DIR   (temporary corpus files are written there) */
+#include "fe_vocab.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int n_checks, n_failed;
+static const char *scratch = ".";
+
+#define CHECK(cond) check((cond), #cond, __FILE__, __LINE__)
+#define CHECK_EQ(a, b) check_eq((long long)(a), (long long)(b), #a " == " #b, __FILE__, __LINE__)
+
+static int check(int ok, const char *what, const char *file, int line)
+{
+    n_checks++;
+    if (!ok) {
+        n_failed++;
+        fprintf(stderr, "%s:%d: check failed: %s\n", file, line, what);
+    }
+    return ok;
+}
+
+static int check_eq(long long a, long long b, const char *what, const char *file, int line)
+{
+    n_checks++;
+    if (a != b) {
+        n_failed++;
+        fprintf(stderr, "%s:%d: check failed: %s (%lld != %lld)\n", file, line, what, a, b);
+    }
+    return a == b;
+}
+
+static const unsigned char *U(const char *s) { return (const unsigned char *)s; }
+
+static const char *scratch_path(const char *name)
+{
+    static char buf[4096];
+    snprintf(buf, sizeof buf, "%s/%s", scratch, name);
+    return buf;
+}
+
+static void write_file(const char *path, const char *data, size_t len)
+{
+    FILE *fp = fopen(path, "wb");
+    if (!fp || fwrite(data, 1, len, fp) != len || fclose(fp) != 0) {
+        fprintf(stderr, "cannot write %s\n", path);
+        exit(2);
+    }
+}
+
+static fe_read_options options(int64_t chunk, int errors)
+{
+    fe_read_options opt;
+    fe_read_options_default(&opt);
+    opt.chunk_size = chunk;
+    opt.errors = errors;
+    return opt;
+}
+
+/* ---- hash table ---- */
+
+static void test_vocab_many_keys(void)
+{
+    fe_vocab v;
+    char key[32];
+    const int64_t n = 200000;
+    CHECK_EQ(fe_vocab_init(&v), FE_OK);
+    for (int64_t i = 0; i < n; i++) {
+        int len = snprintf(key, sizeof key, "w%lld", (long long)i);
+        if (!CHECK_EQ(fe_vocab_add(&v, U(key), len, i % 7 + 1), i)) break;
+    }
+    CHECK_EQ(v.size, n);
+    CHECK((v.n_slots & (v.n_slots - 1)) == 0);
+    CHECK(v.size * 10 <= v.n_slots * 7);
+    for (int64_t i = 0; i < n; i += 3) {   /* adding again adds to the count, same id */
+        int len = snprintf(key, sizeof key, "w%lld", (long long)i);
+        CHECK_EQ(fe_vocab_add(&v, U(key), len, 10), i);
+    }
+    int64_t bad = 0;
+    for (int64_t i = 0; i < n; i++) {
+        int len = snprintf(key, sizeof key, "w%lld", (long long)i);
+        int64_t id = fe_vocab_find(&v, U(key), len);
+        int64_t want = i % 7 + 1 + (i % 3 == 0 ? 10 : 0);
+        if (id != i || v.entries[id].count != want ||
+            v.entries[id].length != len || memcmp(v.arena + v.entries[id].offset, key, (size_t)len))
+            bad++;
+        len = snprintf(key, sizeof key, "x%lld", (long long)i);
+        if (fe_vocab_find(&v, U(key), len) != -1) bad++;
+    }
+    CHECK_EQ(bad, 0);
+    /* prefixes and the empty word are distinct keys */
+    CHECK_EQ(fe_vocab_find(&v, U("w1"), 1), -1);
+    CHECK_EQ(fe_vocab_find(&v, U(""), 0), -1);
+    CHECK_EQ(fe_vocab_add(&v, U(""), 0, 1), n);
+    CHECK_EQ(fe_vocab_find(&v, U(""), 0), n);
+    fe_vocab_free(&v);
+}
+
+static void test_vocab_reserve_and_prune(void)
+{
+    fe_vocab v;
+    char key[32];
+    CHECK_EQ(fe_vocab_init(&v), FE_OK);
+    CHECK_EQ(fe_vocab_reserve(&v, 5000, 50000), FE_OK);
+    int64_t slots = v.n_slots;
+    for (int i = 0; i < 5000; i++) {
+        int len = snprintf(key, sizeof key, "k%d", i);
+        fe_vocab_add(&v, U(key), len, i % 5);
+    }
+    CHECK_EQ(v.n_slots, slots);   /* reserve made room up front */
+    fe_vocab_prune(&v, 3);        /* keeps counts 3 and 4, in first-seen order */
+    CHECK_EQ(v.size, 2000);
+    int64_t bad = 0, expect_id = 0;
+    for (int i = 0; i < 5000; i++) {
+        int len = snprintf(key, sizeof key, "k%d", i);
+        int64_t id = fe_vocab_find(&v, U(key), len);
+        if (i % 5 < 3) { if (id != -1) bad++; continue; }
+        if (id != expect_id++ || v.entries[id].count != i % 5 ||
+            memcmp(v.arena + v.entries[id].offset, key, (size_t)len))
+            bad++;
+    }
+    CHECK_EQ(bad, 0);
+    /* a pruned word comes back at the end */
+    CHECK_EQ(fe_vocab_add(&v, U("k0"), 2, 1), 2000);
+    fe_vocab_free(&v);
+}
+
+/* ---- UTF-8 ---- */
+
+static void test_utf8_check(void)
+{
+    static const struct { const char *s; int64_t first_bad; } cases[] = {
+        {"plain ascii", 11},
+        {"caf\xC3\xA9", 5},
+        {"\xE2\x82\xAC euro", 8},
+        {"\xF0\x9F\x98\x80", 4},                    /* emoji */
+        {"e\xCC\x81", 3},                           /* combining acute */
+        {"\xEF\xBF\xBF", 3},                        /* U+FFFF is a noncharacter, still valid */
+        {"\xF4\x8F\xBF\xBF", 4},                    /* U+10FFFF */
+        {"\xC0\x80", 0},                            /* overlong NUL */
+        {"\xC1\xBF", 0},
+        {"\xE0\x9F\xBF", 0},                        /* overlong 3-byte */
+        {"\xF0\x8F\xBF\xBF", 0},                    /* overlong 4-byte */
+        {"ab\xED\xA0\x80", 2},                      /* surrogate D800 */
+        {"\xF4\x90\x80\x80", 0},                    /* above U+10FFFF */
+        {"\xF5\x80\x80\x80", 0},
+        {"\xFF", 0},
+        {"x\x80", 1},                               /* lone continuation */
+        {"a\xE2\x82", 1},                           /* truncated at the end */
+        {"abcdefgh\xFF", 8},                        /* after the 8-byte fast path */
+        {"abcdefg\xC3\xA9hijklmnop\xC3", 18},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        int64_t len = (int64_t)strlen(cases[k].s);
+        if (!CHECK_EQ(fe_utf8_check(U(cases[k].s), len), cases[k].first_bad))
+            fprintf(stderr, "  case %zu\n", k);
+    }
+}
+
+static void test_utf8_repair(void)
+{
+    static const struct { const char *in, *replaced, *ignored; } cases[] = {
+        {"ok", "ok", "ok"},
+        {"\xE0\x80", "\xEF\xBF\xBD\xEF\xBF\xBD", ""},          /* E0 then 80: two subparts */
+        {"a\xE2\x82" "b", "a\xEF\xBF\xBD" "b", "ab"},          /* E2 82 is one subpart */
+        {"\xF0\x9F\x98", "\xEF\xBF\xBD", ""},                  /* cut emoji: one */
+        {"\xED\xA0\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD", ""},
+        {"\xC3\xA9\xFF\xC3\xA9", "\xC3\xA9\xEF\xBF\xBD\xC3\xA9", "\xC3\xA9\xC3\xA9"},
+    };
+    unsigned char out[64];
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        int64_t len = (int64_t)strlen(cases[k].in);
+        int64_t n = fe_utf8_repair(U(cases[k].in), len, FE_UTF8_REPLACE, out);
+        CHECK(n == (int64_t)strlen(cases[k].replaced) && !memcmp(out, cases[k].replaced, (size_t)n));
+        CHECK_EQ(fe_utf8_check(out, n), n);
+        n = fe_utf8_repair(U(cases[k].in), len, FE_UTF8_IGNORE, out);
+        CHECK(n == (int64_t)strlen(cases[k].ignored) && !memcmp(out, cases[k].ignored, (size_t)n));
+    }
+}
+
+/* ---- tokenizer ---- */
+
+/* Events as one string: each word followed by '|', each line end as '\n'. */
+typedef struct { char *s; size_t len, cap; } text;
+
+static void text_add(text *t, const void *p, size_t n)
+{
+    if (t->len + n + 1 > t->cap) {
+        t->cap = 2 * (t->len + n + 1);
+        t->s = (char *)realloc(t->s, t->cap);
+        if (!t->s) exit(2);
+    }
+    memcpy(t->s + t->len, p, n);
+    t->len += n;
+    t->s[t->len] = '\0';
+}
+
+/* The rules, written the obvious way over the whole buffer (valid UTF-8 input). */
+static text reference_events(const char *data, size_t len)
+{
+    text t = {0};
+    size_t i = (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3)) ? 3 : 0;
+    while (i < len) {
+        char c = data[i];
+        if (c == '\n') { text_add(&t, "\n", 1); i++; continue; }
+        if (strchr(" \t\v\f\r", c) && c != '\0') { i++; continue; }
+        size_t j = i;
+        while (j < len && !(data[j] && strchr(" \t\n\v\f\r", data[j]))) j++;
+        text_add(&t, data + i, j - i);
+        text_add(&t, "|", 1);
+        i = j;
+    }
+    return t;
+}
+
+static int read_events(const char *path, const fe_read_options *opt, text *t, fe_status *st)
+{
+    fe_reader r;
+    int rc = fe_reader_open(&r, path, opt, st);
+    if (rc != FE_OK) return rc;
+    const unsigned char *w;
+    int64_t n;
+    while ((rc = fe_reader_next(&r, &w, &n, st)) > 0) {
+        if (rc == FE_TOK_EOL) text_add(t, "\n", 1);
+        else { text_add(t, w, (size_t)n); text_add(t, "|", 1); }
+    }
+    fe_reader_close(&r);
+    return rc;
+}
+
+static void test_tokenizer_chunk_sizes(void)
+{
+    static const char corpus[] =
+        "\xEF\xBB\xBF" "first line\r\n"
+        "\ttabs\tand  spaces   \r\n"
+        "\n\n"
+        "caf\xC3\xA9 \xE4\xB8\xAD\xE6\x96\x87 \xF0\x9F\x98\x80 e\xCC\x81\v\fx\r\n"
+        "   \r\n"
+        "a-rather-long-token-that-spans-many-small-chunks-0123456789 b\n"
+        "nul\0inside last-line-without-newline";
+    const char *path = scratch_path("tok.txt");
+    write_file(path, corpus, sizeof corpus - 1);
+    text want = reference_events(corpus, sizeof corpus - 1);
+    static const int64_t chunks[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 16, 17, 64, 4096};
+    for (size_t k = 0; k < sizeof chunks / sizeof chunks[0]; k++) {
+        fe_read_options opt = options(chunks[k], FE_UTF8_STRICT);
+        fe_status st;
+        fe_status_clear(&st);
+        text got = {0};
+        text_add(&got, "", 0);
+        int rc = read_events(path, &opt, &got, &st);
+        CHECK_EQ(rc, FE_TOK_EOF);
+        if (!CHECK(got.len == want.len && !memcmp(got.s, want.s, want.len)))
+            fprintf(stderr, "  chunk size %lld\n", (long long)chunks[k]);
+        free(got.s);
+    }
+    free(want.s);
+}
+
+static void test_bom_only_at_file_start(void)
+{
+    static const char corpus[] = "\xEF\xBB\xBF\n\xEF\xBB\xBF" "a";
+    const char *path = scratch_path("bom.txt");
+    write_file(path, corpus, sizeof corpus - 1);
+    for (int64_t chunk = 1; chunk <= 8; chunk++) {
+        fe_read_options opt = options(chunk, FE_UTF8_STRICT);
+        fe_status st;
+        text got = {0};
+        text_add(&got, "", 0);
+        CHECK_EQ(read_events(path, &opt, &got, &st), FE_TOK_EOF);
+        CHECK(!strcmp(got.s, "\n\xEF\xBB\xBF" "a|"));   /* a second BOM is a character */
+        free(got.s);
+    }
+}
+
+static void test_long_token_error(void)
+{
+    static const char corpus[] = "a b\nccc\n  dddddddddd eeeeeeeeeee\n";
+    const char *path = scratch_path("long.txt");
+    write_file(path, corpus, sizeof corpus - 1);
+    for (int64_t chunk = 1; chunk <= 12; chunk++) {
+        fe_read_options opt = options(chunk, FE_UTF8_STRICT);
+        opt.max_token_bytes = 10;
+        fe_status st;
+        fe_status_clear(&st);
+        text got = {0};
+        text_add(&got, "", 0);
+        CHECK_EQ(read_events(path, &opt, &got, &st), FE_ERR_TOKEN_TOO_LONG);
+        CHECK_EQ(st.line, 3);
+        CHECK_EQ(st.offset, 21);   /* the 11-byte token; the 10-byte one is fine */
+        CHECK(!strcmp(got.s, "a|b|\nccc|\ndddddddddd|"));
+        free(got.s);
+    }
+}
+
+static void test_strict_utf8_error(void)
+{
+    static const char corpus[] = "ok\r\nfoo bar\xFF" "baz\n";
+    const char *path = scratch_path("bad.txt");
+    write_file(path, corpus, sizeof corpus - 1);
+    for (int64_t chunk = 1; chunk <= 9; chunk++) {
+        fe_read_options opt = options(chunk, FE_UTF8_STRICT);
+        fe_status st;
+        fe_status_clear(&st);
+        text got = {0};
+        text_add(&got, "", 0);
+        CHECK_EQ(read_events(path, &opt, &got, &st), FE_ERR_UTF8);
+        CHECK_EQ(st.line, 2);
+        CHECK_EQ(st.offset, 11);
+        CHECK(strstr(st.message, "0xFF") != NULL);
+        free(got.s);
+        /* the same file with replacement */
+        opt.errors = FE_UTF8_REPLACE;
+        got.s = NULL; got.len = got.cap = 0;
+        text_add(&got, "", 0);
+        CHECK_EQ(read_events(path, &opt, &got, &st), FE_TOK_EOF);
+        CHECK(!strcmp(got.s, "ok|\nfoo|bar\xEF\xBF\xBD" "baz|\n"));
+        free(got.s);
+    }
+}
+
+static void test_missing_file(void)
+{
+    const char *paths[] = {scratch_path("tok.txt"), "/nonexistent/dir/corpus.txt"};
+    fe_read_options opt = options(4096, FE_UTF8_STRICT);
+    fe_vocab v;
+    fe_corpus_stats stats;
+    fe_status st;
+    fe_vocab_init(&v);
+    CHECK_EQ(fe_count_files(&v, paths, 2, &opt, 0, &stats, &st), FE_ERR_IO);
+    CHECK_EQ(st.sys_errno, ENOENT);
+    CHECK_EQ(st.file_index, 1);
+    fe_vocab_free(&v);
+}
+
+static int stop_now(void *ctx)
+{
+    int *calls = (int *)ctx;
+    return ++*calls >= 3;
+}
+
+static void test_poll_cancels(void)
+{
+    const char *path = scratch_path("tok.txt");
+    int calls = 0;
+    fe_read_options opt = options(4, FE_UTF8_STRICT);
+    opt.poll = stop_now;
+    opt.poll_ctx = &calls;
+    opt.poll_bytes = 8;
+    fe_vocab v;
+    fe_corpus_stats stats;
+    fe_status st;
+    fe_vocab_init(&v);
+    CHECK_EQ(fe_count_files(&v, &path, 1, &opt, 0, &stats, &st), FE_ERR_CANCELLED);
+    CHECK_EQ(calls, 3);
+    fe_vocab_free(&v);
+}
+
+/* ---- whole-corpus passes ---- */
+
+static void test_count_and_encode(void)
+{
+    /* Two files: the first has no final newline, its last line must not join the next. */
+    static const char one[] = "b a b\n\n c a\t";
+    static const char two[] = "a\r\nd d d b\n";
+    char p1[4096], p2[4096];
+    snprintf(p1, sizeof p1, "%s", scratch_path("one.txt"));
+    snprintf(p2, sizeof p2, "%s", scratch_path("two.txt"));
+    write_file(p1, one, sizeof one - 1);
+    write_file(p2, two, sizeof two - 1);
+    const char *paths[] = {p1, p2};
+    for (int64_t chunk = 1; chunk <= 6; chunk++) {
+        fe_read_options opt = options(chunk, FE_UTF8_STRICT);
+        fe_vocab v;
+        fe_corpus_stats stats;
+        fe_status st;
+        fe_vocab_init(&v);
+        CHECK_EQ(fe_count_files(&v, paths, 2, &opt, 0, &stats, &st), FE_OK);
+        CHECK_EQ(stats.total_tokens, 10);
+        CHECK_EQ(stats.n_sentences, 4);
+        CHECK_EQ(v.size, 4);   /* b a c d, first-seen order */
+        CHECK_EQ(fe_vocab_find(&v, U("b"), 1), 0);
+        CHECK_EQ(fe_vocab_find(&v, U("d"), 1), 3);
+        CHECK_EQ(v.entries[0].count, 3);
+        CHECK_EQ(v.entries[1].count, 3);
+        CHECK_EQ(v.entries[2].count, 1);
+        CHECK_EQ(v.entries[3].count, 3);
+        fe_vocab_free(&v);
+
+        /* encode with vocabulary [d, b]: a and c are out of vocabulary */
+        fe_vocab_init(&v);
+        fe_vocab_add(&v, U("d"), 1, 0);
+        fe_vocab_add(&v, U("b"), 1, 0);
+        fe_encoded e;
+        fe_encoded_init(&e);
+        CHECK_EQ(fe_encode_files(&v, paths, 2, &opt, &e, &stats, &st), FE_OK);
+        fe_encoded_shrink(&e);
+        static const uint32_t ids[] = {1, 1, 0, 0, 0, 1};
+        static const int64_t offsets[] = {0, 2, 6};
+        CHECK_EQ(stats.total_tokens, 10);
+        CHECK_EQ(e.n_ids, 6);
+        CHECK_EQ(e.n_sentences, 2);   /* "c a" and "a" have no kept word */
+        CHECK(e.n_ids == 6 && !memcmp(e.ids, ids, sizeof ids));
+        CHECK(e.n_sentences == 2 && !memcmp(e.offsets, offsets, sizeof offsets));
+        fe_encoded_free(&e);
+        fe_vocab_free(&v);
+    }
+}
+
+static void test_huge_line_streams(void)
+{
+    /* 300,000 tokens on one line with no newline, read 7 bytes at a time. */
+    const int n = 300000;
+    const char *path = scratch_path("huge.txt");
+    FILE *fp = fopen(path, "wb");
+    if (!fp) exit(2);
+    for (int i = 0; i < n; i++) fprintf(fp, "t%d ", i % 1000);
+    fclose(fp);
+    fe_read_options opt = options(7, FE_UTF8_STRICT);
+    fe_vocab v;
+    fe_corpus_stats stats;
+    fe_status st;
+    fe_vocab_init(&v);
+    CHECK_EQ(fe_count_files(&v, &path, 1, &opt, 0, &stats, &st), FE_OK);
+    CHECK_EQ(stats.total_tokens, n);
+    CHECK_EQ(stats.n_sentences, 1);
+    CHECK_EQ(v.size, 1000);
+    int64_t bad = 0;
+    for (int64_t id = 0; id < v.size; id++) bad += v.entries[id].count != n / 1000;
+    CHECK_EQ(bad, 0);
+    fe_vocab_free(&v);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1) scratch = argv[1];
+    test_vocab_many_keys();
+    test_vocab_reserve_and_prune();
+    test_utf8_check();
+    test_utf8_repair();
+    test_tokenizer_chunk_sizes();
+    test_bom_only_at_file_start();
+    test_long_token_error();
+    test_strict_utf8_error();
+    test_missing_file();
+    test_poll_cancels();
+    test_count_and_encode();
+    test_huge_line_streams();
+    printf("test_vocab: %d checks, %d failed\n", n_checks, n_failed);
+    return n_failed ? 1 : 0;
+}
