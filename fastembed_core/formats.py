@@ -373,7 +373,9 @@ def read_word2vec(fname, binary=False, *, encoding="utf8", unicode_errors="stric
         stream = _ByteStream(fin, _chunk_size)
         try:
             head = stream.peek(_SNIFF_BYTES)
-        except (OSError, EOFError) as exc:   # e.g. a corrupt gzip stream
+        except EOFError as exc:              # a compressed stream cut short
+            raise TruncatedFileError(f"{path}: the compressed data is cut short ({exc})") from None
+        except OSError as exc:               # e.g. a corrupt gzip stream
             raise FormatError(f"{path}: cannot read the file: {exc}") from None
         if head.startswith(_UTF8_BOM):
             stream.pos += len(_UTF8_BOM)
@@ -392,7 +394,8 @@ def read_word2vec(fname, binary=False, *, encoding="utf8", unicode_errors="stric
         else:
             reader.start_with_header(head, limit)
         try:
-            reader.read_all()
+            with np.errstate(over="ignore", invalid="ignore"):   # non-finite values: see below
+                reader.read_all()
         except (OSError, EOFError) as exc:   # a compressed stream that is cut or corrupt
             if isinstance(exc, FormatError):
                 raise
@@ -529,7 +532,7 @@ class _Reader:
         remaining = None if self.size is None else max(self.size - self.stream.offset, 0)
         if remaining is not None:
             fits = remaining // self._min_record_bytes() + 1
-            if self.target is not None and self.target > fits:
+            if self.target is not None and self.target > 2 * fits + 16:
                 self.capacity_note = (
                     f" (the header's count of {self.declared} vectors of dimension {self.dim} "
                     f"cannot fit in the {remaining} bytes after it: the file is truncated or the "
@@ -558,20 +561,26 @@ class _Reader:
             return raw.decode(self.encoding, self.unicode_errors)
         except UnicodeDecodeError as exc:
             hint = "" if self.binary else self._looks_binary_hint()
-            self._fail(f"{where}: the key {raw[:60]!r} is not valid {self.encoding} ({exc.reason}); "
-                       f"pass unicode_errors='replace' or 'ignore' to load it anyway{hint}")
+            self._fail(f"{self._place(where, self.records + 1)}: the key {bytes(raw[:60])!r} is "
+                       f"not valid {self.encoding} ({exc.reason}); pass unicode_errors='replace' "
+                       f"or 'ignore' to load it anyway{hint}")
         except LookupError:
             raise ValueError(f"unknown encoding {self.encoding!r}") from None
 
-    def _add_key(self, key, where, where_text):
+    def _place(self, where, record):
+        if self.binary:
+            return f"vector {record} (byte {where})"
+        return f"line {where}"
+
+    def _add_key(self, key, where):
         """Registers ``key``; returns its row, or None if it is a skipped duplicate."""
         self.records += 1
         first = self.key_to_index.get(key)
         if first is not None:
             if self.strict:
                 seen = self._where_text(self.where[first])
-                self._fail(f"{where_text}: duplicate key {key!r} (first at {seen}); pass "
-                           f"strict=False to keep the first occurrence of each key")
+                self._fail(f"{self._place(where, self.records)}: duplicate key {key!r} (first at "
+                           f"{seen}); pass strict=False to keep the first occurrence of each key")
             self.duplicates += 1
             if self.first_duplicate is None:
                 self.first_duplicate = key
@@ -623,9 +632,8 @@ class _Reader:
                     if _parse_floats([field]) is None:
                         self._fail(f"line {self.line_no}, column {col}: cannot parse {field[:40]!r} "
                                    f"as a number{self._looks_binary_hint()}")
-            where = f"line {self.line_no}"
-            key = self._decode_key(fields[0], where)
-            row = self._add_key(key, self.line_no, where)
+            key = self._decode_key(fields[0], self.line_no)
+            row = self._add_key(key, self.line_no)
             if row is None:
                 continue
             self.rows.arr[row] = values
@@ -633,38 +641,72 @@ class _Reader:
             self._check_extra(stream)
 
     def _read_binary(self):
-        stream, dim, max_token = self.stream, self.dim, self.max_token
-        rec_bytes = 4 * dim
-        file_dtype = self.file_dtype
+        stream = self.stream
         while self.records < self.target:
-            if not stream.skip_newlines():
-                self._truncated(stream.offset)
-            start = stream.offset
-            scanned = 0
-            while True:
-                sp = stream.buf.find(b" ", stream.pos + scanned, stream.pos + max_token + 1)
-                if sp >= 0:
-                    break
-                scanned = stream.available()
-                if scanned > max_token:
-                    self._fail(f"vector {self.records + 1} (byte {start}): no space within "
-                               f"{max_token} bytes to end its key: a giant token, or not a "
-                               f"word2vec binary file")
-                if not stream.fill():
-                    self._truncated(stream.offset, " (inside a key)")
-            key_len = sp - stream.pos
-            raw_key = bytes(stream.buf[stream.pos:sp])
-            if not stream.ensure(key_len + 1 + rec_bytes):
-                self._truncated(stream.base + len(stream.buf), " (inside a vector)")
-            where = f"vector {self.records + 1} (byte {start})"
-            key = self._decode_key(raw_key, where)
-            row = self._add_key(key, start, where)
-            if row is not None:
-                self.rows.arr[row] = np.frombuffer(stream.buf, dtype=file_dtype, count=dim,
-                                                   offset=stream.pos + key_len + 1)
-            stream.pos += key_len + 1 + rec_bytes
+            self._read_binary_buffered()
+            if self.records < self.target:
+                self._read_binary_one()
         if self.target == self.declared:
             self._check_extra(stream)
+
+    def _read_binary_buffered(self):
+        """Reads every complete record already in the buffer (the fast path)."""
+        stream, rec_bytes, max_token = self.stream, 4 * self.dim, self.max_token
+        buf, pos, end, base = stream.buf, stream.pos, len(stream.buf), stream.base
+        want = self.target - self.records
+        raw_keys, starts, values = [], [], []
+        while len(raw_keys) < want:
+            while pos < end and buf[pos] == 10:
+                pos += 1
+            sp = buf.find(b" ", pos, min(pos + max_token + 1, end))
+            if sp < 0 or sp + 1 + rec_bytes > end:
+                break
+            raw_keys.append(buf[pos:sp])
+            starts.append(base + pos)
+            pos = sp + 1 + rec_bytes
+            values.append(buf[sp + 1:pos])
+        if not raw_keys:
+            return
+        stream.pos = pos
+        block = np.frombuffer(b"".join(values), dtype=self.file_dtype).reshape(-1, self.dim)
+        rows, taken = [], []
+        for j, (raw, start) in enumerate(zip(raw_keys, starts)):
+            row = self._add_key(self._decode_key(raw, start), start)
+            if row is not None:
+                rows.append(row)
+                taken.append(j)
+        if rows:
+            self.rows.arr[rows] = block[taken] if len(taken) < len(block) else block
+
+    def _read_binary_one(self):
+        """Reads one record that straddles the buffer's end, refilling as needed."""
+        stream, dim, max_token = self.stream, self.dim, self.max_token
+        rec_bytes = 4 * dim
+        if not stream.skip_newlines():
+            self._truncated(stream.offset)
+        start = stream.offset
+        scanned = 0
+        while True:
+            sp = stream.buf.find(b" ", stream.pos + scanned, stream.pos + max_token + 1)
+            if sp >= 0:
+                break
+            scanned = stream.available()
+            if scanned > max_token:
+                self._fail(f"vector {self.records + 1} (byte {start}): no space within "
+                           f"{max_token} bytes to end its key: a giant token, or not a "
+                           f"word2vec binary file")
+            if not stream.fill():
+                self._truncated(stream.base + len(stream.buf), " (inside a key)")
+        key_len = sp - stream.pos
+        raw_key = bytes(stream.buf[stream.pos:sp])
+        if not stream.ensure(key_len + 1 + rec_bytes):
+            self._truncated(stream.base + len(stream.buf), " (inside a vector)")
+        row = self._add_key(self._decode_key(raw_key, start), start)
+        if row is not None:
+            vec_at = stream.pos + key_len + 1
+            self.rows.arr[row] = np.frombuffer(bytes(stream.buf[vec_at:vec_at + rec_bytes]),
+                                               dtype=self.file_dtype)
+        stream.pos += key_len + 1 + rec_bytes
 
     def _check_extra(self, stream):
         at = stream.offset
