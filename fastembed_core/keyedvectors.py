@@ -408,7 +408,11 @@ class KeyedVectors:
 
     def get_vecattr(self, key, attr):
         """Per-key attribute ``attr`` of ``key``."""
-        return self.expandos[attr][self.get_index(key)]
+        index = self.get_index(key)
+        values = self.expandos.get(attr)
+        if values is None:
+            raise KeyError(f"no per-key attribute {attr!r} (have: {sorted(self.expandos)})")
+        return values[index]
 
     def add_vector(self, key, vector):
         """Add one vector (into the next pre-allocated slot if there is one).
