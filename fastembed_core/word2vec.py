@@ -4,6 +4,7 @@ The corpus is encoded once to uint32 ids; each epoch, every worker thread trains
 contiguous range of sentences with the GIL released for the whole range. See
 ``src/fe_train.h`` for the exact training semantics.
 """
+import contextlib
 import logging
 import math
 import numbers
@@ -193,10 +194,17 @@ class Word2Vec:
 
     # ------------------------------------------------------------------ vocabulary
 
+    @contextlib.contextmanager
     def _guard(self, what):
+        """Holds the model for one operation; a second one meanwhile (another thread calling
+        build_vocab or train) is refused instead of racing on the weights."""
         if not self._busy.acquire(blocking=False):
-            raise RuntimeError(f"cannot {what} while train() is running on this model")
-        return self._busy
+            raise RuntimeError(f"cannot {what} while another operation (train, build_vocab, "
+                               f"save) is running on this model")
+        try:
+            yield
+        finally:
+            self._busy.release()
 
     @staticmethod
     def _file_paths(corpus_file):

@@ -22,7 +22,7 @@ void fe_train_init(void)
 float fe_sigmoid(float x)
 {
     if (x >= FE_MAX_EXP) return 1.0f;
-    if (x <= -FE_MAX_EXP) return 0.0f;
+    if (!(x > -FE_MAX_EXP)) return 0.0f;   /* also NaN: never index the table with it */
     int i = (int)((x + FE_MAX_EXP) * (FE_SIGMOID_BINS / (2.0f * FE_MAX_EXP)));
     return sigmoid_table[i < FE_SIGMOID_BINS ? i : FE_SIGMOID_BINS - 1];
 }

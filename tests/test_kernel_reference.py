@@ -38,6 +38,7 @@ def test_sigmoid_matches_table_rule():
     assert np.max(np.abs(got[inside] - 1 / (1 + np.exp(-xs[inside])))) < 1.5e-3
     # Saturation rule: exactly 0 / 1 outside the range (full gradient for confident errors).
     assert _kernel.sigmoid(6.5) == 1.0 and _kernel.sigmoid(-6.5) == 0.0
+    assert _kernel.sigmoid(float("nan")) == 0.0      # a diverged dot never indexes the table
 
 
 @pytest.mark.parametrize("mode", ["ns", "hs", "both"])
