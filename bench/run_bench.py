@@ -5,7 +5,7 @@
 
 For every setting (sg x threads) the peers run interleaved -- A B C A B C ... -- ``--repeats``
 times, the starting peer rotating each round so no peer always runs first. Every run is its
-own process (peak RSS and CPU time are that process's alone, from ``wait4``), trains with the
+own process (peak RSS and CPU time are that process's alone, measured by GNU time), trains with the
 standard setting (vector_size=100, window=5, negative=5, hs=0, sample=1e-3, min_count=5,
 alpha=0.025, the given epochs/threads/seed) and saves its vectors in word2vec binary format.
 The vectors are then scored by one function, ``evaluate``, identical for every peer.
@@ -262,13 +262,28 @@ class _Stream(threading.Thread):
             self.tail = (self.tail + chunk)[-4000:]
 
 
+GNU_TIME = "/usr/bin/time"
+
+
 def _spawn(cmd, patterns_out=None, patterns_err=None, poll_file=None, timeout=None):
-    """Runs ``cmd``; returns exit code, rusage, timestamps and output tails."""
+    """Runs ``cmd``; returns exit code, peak RSS, CPU time, timestamps and output tails.
+
+    Peak RSS and CPU time come from GNU time wrapped around the command, not from this
+    process's ``wait4``: Linux folds the spawning process's own peak RSS into a child's
+    ``ru_maxrss`` when the child execs (a child of a 300 MB process reports >= 300 MB even for
+    ``python -c pass``), and this harness holds gensim and evaluation data. GNU time is small,
+    so the command it starts reports its own figure.
+    """
     busy0 = _cpu_busy_jiffies()
     load = os.getloadavg()[0]
+    timing = None
+    if os.access(GNU_TIME, os.X_OK):
+        fd, timing = tempfile.mkstemp(prefix="time-", dir=WORK_DIR)
+        os.close(fd)
+        cmd = [GNU_TIME, "-f", "%M %U %S", "-o", timing] + list(cmd)
     t0 = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            stdin=subprocess.DEVNULL)
+                            stdin=subprocess.DEVNULL, start_new_session=True)
     out = _Stream(proc.stdout.fileno(), patterns_out or {})
     err = _Stream(proc.stderr.fileno(), patterns_err or {})
     out.start()
@@ -285,8 +300,11 @@ def _spawn(cmd, patterns_out=None, patterns_err=None, poll_file=None, timeout=No
 
     def kill():
         if not done.wait(timeout):
-            proc.kill()
             appeared["timed_out"] = True
+            try:
+                os.killpg(proc.pid, 9)
+            except OSError:
+                pass
 
     if poll_file:
         threading.Thread(target=poll, daemon=True).start()
@@ -301,7 +319,17 @@ def _spawn(cmd, patterns_out=None, patterns_err=None, poll_file=None, timeout=No
     proc.stdout.close()
     proc.stderr.close()
     busy1 = _cpu_busy_jiffies()
-    cpu_s = rusage.ru_utime + rusage.ru_stime
+    rss_mb, cpu_s, rss_source = rusage.ru_maxrss / 1024.0, rusage.ru_utime + rusage.ru_stime, \
+        "wait4 (upper bound: includes the harness's own RSS)"
+    if timing:
+        try:
+            with open(timing) as f:
+                last = f.read().strip().splitlines()[-1].split()
+            rss_mb, cpu_s, rss_source = int(last[0]) / 1024.0, float(last[1]) + float(last[2]), \
+                "GNU time"
+        except (OSError, IndexError, ValueError):
+            pass
+        os.remove(timing)
     noise = {"load1_before": round(load, 2)}
     if busy0 and busy1:
         hz = os.sysconf("SC_CLK_TCK")
@@ -310,7 +338,8 @@ def _spawn(cmd, patterns_out=None, patterns_err=None, poll_file=None, timeout=No
         noise["steal_s"] = round((busy1[1] - busy0[1]) / hz, 2)
     return {
         "returncode": proc.returncode, "t0": t0, "t_end": t_end,
-        "process_s": t_end - t0, "peak_rss_mb": rusage.ru_maxrss / 1024.0, "cpu_s": cpu_s,
+        "process_s": t_end - t0, "peak_rss_mb": rss_mb, "cpu_s": cpu_s,
+        "rss_source": rss_source,
         "hits": {**out.hits, **err.hits}, "file_t": appeared.get("t"),
         "timed_out": appeared.get("timed_out", False),
         "stdout_tail": out.tail.decode("utf-8", "replace"),
@@ -367,7 +396,7 @@ def run_one(peer, corpus, sg, threads, epochs, seed, workdir, timeout):
             else:
                 rec.update(vocab_s=w["vocab_s"], train_s=w["train_s"], save_s=w["save_s"])
     rec.update(process_s=r["process_s"], peak_rss_mb=round(r["peak_rss_mb"], 1),
-               cpu_s=round(r["cpu_s"], 2), noise=r["noise"])
+               cpu_s=round(r["cpu_s"], 2), rss_source=r["rss_source"], noise=r["noise"])
     if r["returncode"] != 0 or "train_s" not in rec or not os.path.isfile(vectors):
         why = "timed out" if r["timed_out"] else f"exit code {r['returncode']}"
         if r["returncode"] == 0:
