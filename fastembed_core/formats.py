@@ -624,6 +624,8 @@ class _Reader:
                 hint = self._looks_binary_hint()
                 if not hint and len(fields) == dim + 2 and _parse_floats(fields[1:2]) is None:
                     hint = " (does the key contain a space?)"
+                elif not hint and b"\t" in body:
+                    hint = " (the values seem to be separated by tabs; the format uses spaces)"
                 self._fail(f"line {self.line_no}: expected {dim} values, got {len(fields) - 1}"
                            f"{hint}")
             values = _parse_floats(fields[1:])

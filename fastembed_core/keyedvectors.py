@@ -556,9 +556,13 @@ class KeyedVectors:
                 if isinstance(item, _EXTENDED_KEY_TYPES):
                     items.append(item)
                     weights.append(default)
-                else:
+                elif isinstance(item, (tuple, list)) and len(item) == 2 and \
+                        isinstance(item[1], (Integral, float, np.floating)):
                     items.append(item[0])
                     weights.append(item[1])
+                else:
+                    raise TypeError(f"cannot use {item!r} as a query term: expected a key, a 1-D "
+                                    f"numpy array, or a (key_or_array, weight) pair")
         if not items:
             raise ValueError("cannot compute similarity with no input: positive and negative "
                              "are both empty")

@@ -422,6 +422,12 @@ def test_key_with_a_space_is_diagnosed(tmp_path):
         KeyedVectors.load_word2vec_format(path)
 
 
+def test_tab_separated_values_are_diagnosed(tmp_path):
+    path = write_bytes(tmp_path / "t", b"1 2\na\t1\t2\n")
+    with pytest.raises(FormatError, match="line 2: expected 2 values, got 0 .*tabs"):
+        KeyedVectors.load_word2vec_format(path)
+
+
 def test_unparsable_float_names_line_and_column(tmp_path):
     path = write_bytes(tmp_path / "t", b"2 3\na 1 2 3\nb 1 x2 3\n")
     with pytest.raises(FormatError, match=r"line 3, column 3: cannot parse b'x2'"):

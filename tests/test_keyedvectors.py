@@ -204,6 +204,16 @@ def test_empty_query_is_a_value_error():
             call()
 
 
+def test_malformed_query_terms_are_type_errors():
+    kv = random_kv(n=10)
+    with pytest.raises(TypeError, match="query term"):
+        kv.most_similar(positive=[[0.1] * 16])
+    with pytest.raises(TypeError, match="query term"):
+        kv.most_similar(positive=[("k1", "heavy")])
+    with pytest.raises(ValueError, match="shape"):
+        kv.most_similar(positive=[np.zeros(3)])
+
+
 def test_zero_vectors_score_zero_never_nan():
     kv = random_kv(n=20, dim=4)
     kv.add_vectors(["zero"], np.zeros((1, 4), dtype=np.float32))
