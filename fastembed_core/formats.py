@@ -397,7 +397,7 @@ def read_word2vec(fname, binary=False, *, encoding="utf8", unicode_errors="stric
             with np.errstate(over="ignore", invalid="ignore"):   # non-finite values: see below
                 reader.read_all()
         except (OSError, EOFError) as exc:   # a compressed stream that is cut or corrupt
-            if isinstance(exc, FormatError):
+            if isinstance(exc, FormatError) or size is not None:
                 raise
             raise TruncatedFileError(
                 f"{path}: the compressed stream is damaged after {reader.records} vectors "
