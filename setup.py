@@ -45,6 +45,7 @@ extensions = [
         "fastembed_core._kernel",
         ["fastembed_core/_kernel.pyx", "src/fe_train.c", "src/fe_sample.c", "src/fe_simd.c"],
     ),
+    extension("fastembed_core._corpus", ["fastembed_core/_corpus.pyx", "src/fe_vocab.c"]),
 ]
 
 directives = {"language_level": "3", "boundscheck": DEBUG, "wraparound": DEBUG,

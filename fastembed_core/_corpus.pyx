@@ -1,0 +1,428 @@
+# cython: language_level=3
+"""Thin driver for reading corpus files in C (src/fe_vocab.h).
+
+Converts arguments, releases the GIL for the whole read / tokenize / count / encode pass,
+converts results. Tokenization rules are documented in src/fe_vocab.h: lines are sentences,
+tokens are separated by ASCII whitespace, a BOM at the start of a file is skipped, no token is
+dropped or cut, invalid UTF-8 is an error unless ``errors="replace"`` or ``"ignore"``.
+"""
+import errno
+import logging
+import math
+import numbers
+import os
+import stat
+
+import numpy as np
+
+cimport numpy as cnp
+from cpython.exc cimport PyErr_CheckSignals
+from cpython.pycapsule cimport PyCapsule_GetPointer, PyCapsule_New
+from cpython.unicode cimport PyUnicode_DecodeUTF8
+from libc.stdint cimport int64_t, uint32_t, uint64_t
+from libc.stdlib cimport free, malloc
+
+from .errors import CorpusError
+
+cnp.import_array()
+
+logger = logging.getLogger("fastembed_core")
+
+__all__ = ["count_file", "encode_file"]
+
+
+cdef extern from "fe_vocab.h" nogil:
+    enum:
+        FE_OK
+        FE_ERR_NOMEM
+        FE_ERR_IO
+        FE_ERR_UTF8
+        FE_ERR_TOKEN_TOO_LONG
+        FE_ERR_CANCELLED
+        FE_ERR_ARG
+        FE_UTF8_STRICT
+        FE_UTF8_REPLACE
+        FE_UTF8_IGNORE
+
+    ctypedef struct fe_status:
+        int code
+        int sys_errno
+        int64_t file_index
+        int64_t line
+        int64_t offset
+        char message[256]
+
+    ctypedef struct fe_vocab_entry:
+        int64_t offset
+        int64_t length
+        int64_t count
+        uint64_t hash
+
+    ctypedef struct fe_vocab:
+        fe_vocab_entry *entries
+        int64_t size
+        unsigned char *arena
+
+    int fe_vocab_init(fe_vocab *v)
+    void fe_vocab_free(fe_vocab *v)
+    int fe_vocab_reserve(fe_vocab *v, int64_t n, int64_t total_bytes)
+    int64_t fe_vocab_add(fe_vocab *v, const unsigned char *bytes, int64_t len, int64_t count)
+
+    ctypedef struct fe_read_options:
+        int64_t chunk_size
+        int64_t max_token_bytes
+        int errors
+        int (*poll)(void *ctx) noexcept
+        void *poll_ctx
+        int64_t poll_bytes
+
+    int64_t FE_DEFAULT_CHUNK
+    int64_t FE_DEFAULT_MAX_TOKEN
+    void fe_read_options_default(fe_read_options *opt)
+
+    ctypedef struct fe_corpus_stats:
+        int64_t total_tokens
+        int64_t n_sentences
+        int64_t bad_tokens
+        int64_t first_bad_file
+        int64_t first_bad_line
+        int64_t first_bad_offset
+
+    int fe_count_files(fe_vocab *v, const char *const *paths, int64_t n_paths,
+                       const fe_read_options *opt, int64_t max_vocab_size,
+                       fe_corpus_stats *stats, fe_status *st)
+
+    ctypedef struct fe_encoded:
+        uint32_t *ids
+        int64_t n_ids
+        int64_t *offsets
+        int64_t n_sentences
+
+    void fe_encoded_init(fe_encoded *e)
+    void fe_encoded_free(fe_encoded *e)
+    void fe_encoded_shrink(fe_encoded *e)
+    int fe_encode_files(const fe_vocab *v, const char *const *paths, int64_t n_paths,
+                        const fe_read_options *opt, fe_encoded *out,
+                        fe_corpus_stats *stats, fe_status *st)
+
+
+_ERRORS = {"strict": FE_UTF8_STRICT, "replace": FE_UTF8_REPLACE, "ignore": FE_UTF8_IGNORE}
+_REMOTE_OR_COMPRESSED = (".gz", ".bz2", ".xz", ".lzma", ".zst", ".zip")
+_MAGIC = ((b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"),
+          (b"\x28\xb5\x2f\xfd", "zstd"), (b"PK\x03\x04", "zip"))
+_POLL_BYTES = 8 << 20   # how often (bytes read) a pass takes the GIL to look for Ctrl-C
+
+
+# ---- arguments --------------------------------------------------------------------------
+
+def _check_paths(paths):
+    """str/PathLike or a list of them -> (display names, fsencoded bytes). Refuses remote and
+    compressed paths."""
+    if isinstance(paths, (str, bytes, os.PathLike)):
+        paths = [paths]
+    names, encoded = [], []
+    for p in paths:
+        if not isinstance(p, (str, bytes, os.PathLike)):
+            raise TypeError(f"each path must be a str or os.PathLike; got {type(p).__name__}")
+        name = os.fspath(p)
+        text = os.fsdecode(name)
+        if "://" in text or text.lower().endswith(_REMOTE_OR_COMPRESSED):
+            raise CorpusError(
+                f"{text}: only local, uncompressed text files are supported as corpus files; "
+                "decompress or download it first, or pass an iterable of token lists instead")
+        raw = os.fsencode(name)
+        if b"\0" in raw:
+            raise ValueError(f"{text!r}: path contains a NUL byte")
+        # Fail before a long pass, with the OSError Python would raise. Only regular files are
+        # opened here: a named pipe must be opened once, by the reader.
+        mode = os.stat(name).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), text)
+        if stat.S_ISREG(mode):
+            with open(name, "rb"):
+                pass
+        names.append(text)
+        encoded.append(raw)
+    return names, encoded
+
+
+def _positive_int(value, name):
+    """value as an int >= 1 (integral floats such as 1e6 accepted), else ValueError."""
+    if not isinstance(value, bool) and isinstance(value, numbers.Real) \
+            and math.isfinite(value) and value == int(value) and value >= 1:
+        return int(value)
+    raise ValueError(f"{name} must be a positive integer; got {value!r}")
+
+
+cdef int _options(fe_read_options *opt, errors, chunk_size, list pending) except -1:
+    if errors not in _ERRORS:
+        raise ValueError(f"errors must be 'strict', 'replace' or 'ignore'; got {errors!r}")
+    fe_read_options_default(opt)
+    opt.errors = _ERRORS[errors]
+    if chunk_size is not None:
+        opt.chunk_size = _positive_int(chunk_size, "_chunk_size")
+    opt.poll = _poll
+    opt.poll_ctx = <void *>pending
+    opt.poll_bytes = _POLL_BYTES
+    return 0
+
+
+cdef int _poll(void *ctx) noexcept nogil:
+    # Ctrl-C lands in Python's signal flag; only code holding the GIL can turn it into an
+    # exception. Keep the exception and stop the pass; the driver re-raises it.
+    with gil:
+        try:
+            PyErr_CheckSignals()
+        except BaseException as exc:
+            (<list>ctx).append(exc)
+            return 1
+    return 0
+
+
+cdef class _PathArray:
+    """A C array of the path strings, alive as long as this object."""
+    cdef const char **ptrs
+    cdef list keep
+    cdef int64_t n
+
+    def __cinit__(self, list encoded):
+        self.keep = encoded
+        self.n = len(encoded)
+        self.ptrs = <const char **>malloc(max(self.n, 1) * sizeof(char *))
+        if self.ptrs == NULL:
+            raise MemoryError()
+        cdef int64_t i
+        for i in range(self.n):
+            self.ptrs[i] = <bytes>encoded[i]
+
+    def __dealloc__(self):
+        free(self.ptrs)
+
+
+# ---- errors and warnings ----------------------------------------------------------------
+
+def _sniff(path):
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except OSError:
+        return None
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    return None
+
+
+cdef _raise(fe_status *st, list names, list pending):
+    if st.code == FE_ERR_CANCELLED and pending:
+        raise pending[0]
+    name = names[st.file_index] if 0 <= st.file_index < len(names) else "<corpus>"
+    detail = st.message.decode("utf-8", "replace")
+    where = f"line {st.line}, byte offset {st.offset}"
+    if st.code == FE_ERR_NOMEM:
+        raise MemoryError(f"{name}: {detail}")
+    if st.code == FE_ERR_IO:
+        raise OSError(st.sys_errno, os.strerror(st.sys_errno), name)
+    if st.code == FE_ERR_UTF8:
+        kind = _sniff(name)
+        hint = (f"the file looks {kind}-compressed: decompress it first" if kind else
+                "the corpus must be UTF-8 text: re-encode it (e.g. with iconv), or pass "
+                "errors='replace' or errors='ignore'")
+        raise CorpusError(f"{name}: {detail} at {where}; {hint}")
+    if st.code == FE_ERR_TOKEN_TOO_LONG:
+        raise CorpusError(f"{name}: {detail} at {where}; is this a text file with "
+                          "whitespace-separated tokens?")
+    raise CorpusError(f"{name}: {detail}")
+
+
+cdef _warn_repaired(fe_corpus_stats *stats, list names, errors):
+    if stats.bad_tokens == 0:
+        return
+    logger.warning(
+        "%d tokens contained invalid UTF-8 (errors=%r: invalid bytes %s); the first in %s at "
+        "line %d, byte offset %d", stats.bad_tokens, errors,
+        "replaced by U+FFFD" if errors == "replace" else "dropped",
+        names[stats.first_bad_file], stats.first_bad_line, stats.first_bad_offset)
+
+
+# ---- the two passes ---------------------------------------------------------------------
+
+def count_file(paths, errors="strict", max_vocab_size=None, *, _chunk_size=None):
+    """Counts the words of one or more corpus files, in C with the GIL released.
+
+    Parameters
+    ----------
+    paths : str, os.PathLike or list of them
+        Local, uncompressed UTF-8 text files, read one after the other (each file's last line
+        ends at its end). One line is one sentence; tokens are separated by ASCII whitespace.
+    errors : {"strict", "replace", "ignore"}
+        Invalid UTF-8: raise CorpusError (naming file, line and byte offset), or replace each
+        bad sequence by U+FFFD, or drop it. The number of affected tokens is logged.
+    max_vocab_size : int, optional
+        Bound the number of distinct words while counting with gensim's rule: whenever the
+        table exceeds it, drop the words seen fewer than ``min_reduce`` times, then raise
+        ``min_reduce`` (starting at 1) by one.
+
+    Returns
+    -------
+    words : list of str
+        Distinct words in first-seen order.
+    counts : numpy.ndarray of int64
+        Their counts.
+    total_tokens : int
+        Every token read, including those of pruned words.
+    n_sentences : int
+        Lines with at least one token.
+    """
+    if max_vocab_size is not None:
+        max_vocab_size = _positive_int(max_vocab_size, "max_vocab_size")
+    cdef list pending = []
+    cdef fe_read_options opt
+    _options(&opt, errors, _chunk_size, pending)
+    names, encoded = _check_paths(paths)
+    cdef _PathArray arr = _PathArray(encoded)
+    cdef int64_t max_size = 0 if max_vocab_size is None else int(max_vocab_size)
+    cdef fe_vocab v
+    cdef fe_corpus_stats stats
+    cdef fe_status st
+    cdef int rc
+    if fe_vocab_init(&v) != FE_OK:
+        raise MemoryError("out of memory for the vocabulary")
+    try:
+        with nogil:
+            rc = fe_count_files(&v, arr.ptrs, arr.n, &opt, max_size, &stats, &st)
+        if rc != FE_OK:
+            _raise(&st, names, pending)
+        _warn_repaired(&stats, names, errors)
+        words = _decode_words(&v)
+        counts = np.empty(v.size, dtype=np.int64)
+        _copy_counts(&v, counts)
+    finally:
+        fe_vocab_free(&v)
+    return words, counts, int(stats.total_tokens), int(stats.n_sentences)
+
+
+cdef list _decode_words(fe_vocab *v):
+    # The C side only keeps well-formed UTF-8 (checked or repaired), so this cannot fail.
+    cdef list words = [None] * v.size
+    cdef int64_t i
+    cdef fe_vocab_entry *e
+    for i in range(v.size):
+        e = &v.entries[i]
+        words[i] = PyUnicode_DecodeUTF8(<char *>v.arena + e.offset, e.length, NULL)
+    return words
+
+
+cdef void _copy_counts(fe_vocab *v, int64_t[::1] out) noexcept:
+    cdef int64_t i
+    with nogil:
+        for i in range(v.size):
+            out[i] = v.entries[i].count
+
+
+cdef void _free_buffer(object capsule) noexcept:
+    free(PyCapsule_GetPointer(capsule, NULL))
+
+
+cdef object _adopt(void **data, int64_t n, int typenum):
+    """A 1-d array over a malloc'd buffer, which it takes over (*data becomes NULL) and frees
+    when collected: no copy of a possibly huge corpus."""
+    cdef cnp.npy_intp dims[1]
+    dims[0] = <cnp.npy_intp>n
+    if n == 0 or data[0] == NULL:
+        free(data[0])
+        data[0] = NULL
+        return cnp.PyArray_ZEROS(1, dims, typenum, 0)
+    capsule = PyCapsule_New(data[0], NULL, _free_buffer)
+    cdef void *buf = data[0]
+    data[0] = NULL
+    arr = cnp.PyArray_SimpleNewFromData(1, dims, typenum, buf)
+    cnp.set_array_base(arr, capsule)
+    return arr
+
+
+def encode_file(paths, vocab_words, errors="strict", *, _chunk_size=None):
+    """Encodes one or more corpus files as word ids, in C with the GIL released.
+
+    Parameters
+    ----------
+    paths : str, os.PathLike or list of them
+        As for :func:`count_file`.
+    vocab_words : list of str
+        The vocabulary; the id of a word is its position. Words must be distinct; there may
+        be at most 2**32 of them.
+    errors : {"strict", "replace", "ignore"}
+        As for :func:`count_file` (use the same value, so repaired tokens match).
+
+    Returns
+    -------
+    ids : numpy.ndarray of uint32
+        Ids of the in-vocabulary tokens in file order; other tokens are dropped.
+    offsets : numpy.ndarray of int64
+        ``n + 1`` entries from 0: sentence ``k`` is ``ids[offsets[k]:offsets[k + 1]]``. Lines
+        left without any in-vocabulary token are not emitted.
+    raw_tokens : int
+        Every token read, in the vocabulary or not.
+    """
+    cdef list pending = []
+    cdef fe_read_options opt
+    _options(&opt, errors, _chunk_size, pending)
+    names, encoded_paths = _check_paths(paths)
+    cdef _PathArray arr = _PathArray(encoded_paths)
+
+    cdef list words = list(vocab_words)
+    cdef int64_t n = len(words), i, j, pos = 0
+    if n > (1 << 32):
+        raise ValueError(f"at most 2**32 words fit in uint32 ids; got {n}")
+    cdef list raw = [None] * n
+    for i in range(n):
+        w = words[i]
+        if not isinstance(w, str):
+            raise TypeError(f"vocab_words[{i}] must be str; got {type(w).__name__}")
+        raw[i] = (<str>w).encode("utf-8")
+    cdef bytes blob = b"".join(raw)
+    cdef int64_t[::1] lengths = np.fromiter(map(len, raw), dtype=np.int64, count=n)
+    del raw
+    cdef const unsigned char *base = <const unsigned char *><char *>blob
+    cdef fe_vocab v
+    cdef fe_encoded out
+    cdef fe_corpus_stats stats
+    cdef fe_status st
+    cdef int rc = FE_OK
+    cdef int64_t duplicate = -1, first = -1, blob_len = len(blob)
+    if fe_vocab_init(&v) != FE_OK:
+        raise MemoryError("out of memory for the vocabulary")
+    fe_encoded_init(&out)
+    try:
+        with nogil:
+            if fe_vocab_reserve(&v, n, blob_len) != FE_OK:
+                rc = FE_ERR_NOMEM
+            else:
+                for i in range(n):
+                    j = fe_vocab_add(&v, base + pos, lengths[i], 0)
+                    if j < 0:
+                        rc = FE_ERR_NOMEM
+                        break
+                    if j != i:
+                        duplicate, first = i, j
+                        break
+                    pos += lengths[i]
+        if rc == FE_ERR_NOMEM:
+            raise MemoryError(f"out of memory for a vocabulary of {n} words")
+        if duplicate >= 0:
+            raise ValueError(f"vocab_words must be distinct: {words[duplicate]!r} is at "
+                             f"positions {first} and {duplicate}")
+        with nogil:
+            rc = fe_encode_files(&v, arr.ptrs, arr.n, &opt, &out, &stats, &st)
+            if rc == FE_OK:
+                fe_encoded_shrink(&out)
+        if rc != FE_OK:
+            _raise(&st, names, pending)
+        _warn_repaired(&stats, names, errors)
+        # The arrays take over the C buffers (no copy of a possibly huge corpus).
+        ids = _adopt(<void **>&out.ids, out.n_ids, cnp.NPY_UINT32)
+        offsets = _adopt(<void **>&out.offsets, out.n_sentences + 1, cnp.NPY_INT64)
+    finally:
+        fe_encoded_free(&out)
+        fe_vocab_free(&v)
+    return ids, offsets, int(stats.total_tokens)

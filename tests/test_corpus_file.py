@@ -1,0 +1,556 @@
+"""Reading corpus files in C (fastembed_core._corpus over src/fe_vocab.c).
+
+Every result is compared with a plain-Python reading of the same bytes: lines split on b"\\n",
+tokens on ASCII whitespace, a BOM skipped at the start of each file, each token decoded as
+UTF-8 with the same `errors` policy.
+"""
+import bz2
+import collections
+import gzip
+import logging
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from fastembed_core._corpus import count_file, encode_file
+from fastembed_core.errors import CorpusError
+
+BOM = b"\xef\xbb\xbf"
+CHUNK_SIZES = [1, 2, 5, 16, 4096, None]   # None: the default (1 MiB)
+PIECE = 10000                              # gensim's LineSentence sentence cut (pruning cadence)
+
+
+# ---- the reference ----------------------------------------------------------------------
+
+def ref_lines(blobs, errors="strict"):
+    """Token lists of every line (empty ones included) of the files' bytes."""
+    lines = []
+    for data in blobs:
+        if data.startswith(BOM):
+            data = data[3:]
+        for line in data.split(b"\n"):
+            tokens = [t.decode("utf-8", errors) for t in line.split()]
+            lines.append([t for t in tokens if t])
+    return lines
+
+
+def ref_count(lines, max_vocab_size=None):
+    """gensim's scan_vocab over LineSentence, minus its 10,000-token cut of the sentences."""
+    vocab, total, n_sentences, min_reduce = {}, 0, 0, 1
+    for tokens in lines:
+        n_sentences += bool(tokens)
+        for start in range(0, len(tokens), PIECE):
+            piece = tokens[start:start + PIECE]
+            for t in piece:
+                vocab[t] = vocab.get(t, 0) + 1
+            total += len(piece)
+            if max_vocab_size and len(vocab) > max_vocab_size:
+                vocab = {w: c for w, c in vocab.items() if c >= min_reduce}
+                min_reduce += 1
+    return list(vocab), list(vocab.values()), total, n_sentences
+
+
+def ref_encode(lines, vocab_words):
+    index = {w: i for i, w in enumerate(vocab_words)}
+    ids, offsets, raw = [], [0], 0
+    for tokens in lines:
+        raw += len(tokens)
+        kept = [index[t] for t in tokens if t in index]
+        if kept:
+            ids.extend(kept)
+            offsets.append(len(ids))
+    return ids, offsets, raw
+
+
+def write(tmp_path, name, data):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def assert_count(paths, blobs, errors="strict", max_vocab_size=None, **kw):
+    words, counts, total, n_sent = count_file(paths, errors=errors,
+                                              max_vocab_size=max_vocab_size, **kw)
+    want = ref_count(ref_lines(blobs, errors), max_vocab_size)
+    assert counts.dtype == np.int64
+    assert (words, counts.tolist(), total, n_sent) == want
+    return words
+
+
+def assert_encode(paths, blobs, vocab_words, errors="strict", **kw):
+    ids, offsets, raw = encode_file(paths, vocab_words, errors=errors, **kw)
+    want_ids, want_offsets, want_raw = ref_encode(ref_lines(blobs, errors), vocab_words)
+    assert ids.dtype == np.uint32 and offsets.dtype == np.int64
+    assert ids.tolist() == want_ids
+    assert offsets.tolist() == want_offsets
+    assert raw == want_raw
+
+
+# ---- generated corpora ------------------------------------------------------------------
+
+TOKENS = ["the", "of", "a", "cat", "dog", "x", "Zürich", "naïve", "straße",
+          "中文", "日本語", "한국어", "😀", "👍🏽", "🇫🇷", "e\u0301", "a\u0308\u0323",
+          "Ωμέγα", "Москва", "مرحبا", "שָׁלוֹם", "नमस्ते", "a-b", "1,000", "\u00adsoft",
+          "\u200bzw", "\U0001F9D1\u200D\U0001F4BB", "tab\x00nul"]
+SEPARATORS = [" ", "  ", "\t", " \t ", "\x0b", "\x0c", " \r "]
+
+
+def generate_corpus(rng, n_lines, bom=False, crlf=False, final_newline=True):
+    lines = []
+    for _ in range(n_lines):
+        kind = rng.random()
+        if kind < 0.08:
+            lines.append("")
+        elif kind < 0.12:
+            lines.append(rng.choice(["   ", "\t", " \t \r"]))
+        else:
+            n = rng.randint(1, 25)
+            words = [rng.choice(TOKENS) if rng.random() < 0.6 else f"w{int(rng.paretovariate(1.0))}"
+                     for _ in range(n)]
+            text = "".join(w + rng.choice(SEPARATORS) for w in words[:-1]) + words[-1]
+            if rng.random() < 0.3:
+                text = rng.choice(SEPARATORS) + text + rng.choice(SEPARATORS)
+            lines.append(text)
+    end = "\r\n" if crlf else "\n"
+    data = end.join(lines) + (end if final_newline else "")
+    return (BOM if bom else b"") + data.encode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    rng = random.Random(1234)
+    data = generate_corpus(rng, 600, bom=True, crlf=True, final_newline=False)
+    path = tmp_path_factory.mktemp("corpus") / "corpus.txt"
+    path.write_bytes(data)
+    return path, data
+
+
+def test_reference_agrees_with_str_split(corpus):
+    # The generated text has no non-ASCII whitespace, so our byte-level rules and gensim's
+    # `line.split()` over decoded text must agree on it (else the corpus tests prove little).
+    _, data = corpus
+    text = data.decode("utf-8-sig")
+    assert ref_lines([data]) == [line.split() for line in text.split("\n")]
+    assert sum(map(len, ref_lines([data]))) > 5000
+
+
+@pytest.mark.parametrize("chunk", CHUNK_SIZES)
+def test_count_matches_reference(corpus, chunk):
+    path, data = corpus
+    words = assert_count([path], [data], _chunk_size=chunk)
+    assert "中文" in words and "e\u0301" in words and "tab\x00nul" in words
+    assert not any(w.startswith("\ufeff") for w in words)
+
+
+@pytest.mark.parametrize("chunk", CHUNK_SIZES)
+def test_encode_matches_reference(corpus, chunk):
+    path, data = corpus
+    words, counts, _, _ = count_file([path])
+    # a vocabulary in another order, with some words left out (out of vocabulary)
+    rng = random.Random(7)
+    vocab = [w for w in words if rng.random() < 0.7]
+    rng.shuffle(vocab)
+    assert_encode([path], [data], vocab, _chunk_size=chunk)
+
+
+def test_encode_round_trips_to_the_tokens(corpus):
+    path, data = corpus
+    words, _, total, n_sent = count_file(str(path))
+    ids, offsets, raw = encode_file(str(path), words)
+    sentences = [[words[i] for i in ids[offsets[k]:offsets[k + 1]]] for k in range(len(offsets) - 1)]
+    assert sentences == [s for s in ref_lines([data]) if s]
+    assert raw == total == len(ids) and len(sentences) == n_sent
+
+
+@pytest.mark.parametrize("chunk", [1, 5, 4096, None])
+def test_huge_line_loses_nothing(tmp_path, chunk):
+    rng = random.Random(3)
+    tokens = [f"t{rng.randrange(5000)}" for _ in range(120_000)]
+    data = ("head\n" + " ".join(tokens) + "\ntail").encode()
+    path = write(tmp_path, "long.txt", data)
+    words, counts, total, n_sent = count_file([path], _chunk_size=chunk)
+    assert total == 120_002 and n_sent == 3
+    assert dict(zip(words, counts.tolist())) == collections.Counter(["head", "tail"] + tokens)
+    ids, offsets, raw = encode_file([path], words, _chunk_size=chunk)
+    assert offsets.tolist() == [0, 1, 120_001, 120_002]
+    assert [words[i] for i in ids[1:-1]] == tokens
+
+
+def test_several_files_read_one_after_another(tmp_path):
+    rng = random.Random(11)
+    blobs = [generate_corpus(rng, 50, final_newline=False),   # last line must not join the next
+             b"",
+             generate_corpus(rng, 40, bom=True, crlf=True),
+             BOM + b"only-bom-then-word",
+             b"\n\n  \n"]
+    paths = [write(tmp_path, f"f{i}.txt", b) for i, b in enumerate(blobs)]
+    for chunk in (1, 3, 4096):
+        words = assert_count(paths, blobs, _chunk_size=chunk)
+        assert_encode(paths, blobs, words[::2], _chunk_size=chunk)
+    assert "only-bom-then-word" in words
+
+
+def test_bom_only_at_the_start_of_a_file(tmp_path):
+    data = BOM + b"a\n" + BOM + b"b\n"
+    words, counts, total, n_sent = count_file(write(tmp_path, "bom.txt", data), _chunk_size=1)
+    assert words == ["a", "\ufeffb"]
+
+
+def test_only_ascii_whitespace_separates(tmp_path):
+    # Non-ASCII spaces stay inside tokens (as in word2vec.c; gensim's str.split would split).
+    data = "a\u00a0b c\u3000d e\x1cf g\u2028h\n".encode()
+    words, counts, total, n_sent = count_file(write(tmp_path, "sp.txt", data))
+    assert words == ["a\u00a0b", "c\u3000d", "e\x1cf", "g\u2028h"] and n_sent == 1
+
+
+def test_encode_drops_oov_and_empty_sentences(tmp_path):
+    data = b"a b\n\nzz yy\n b zz \n   \nc"
+    path = write(tmp_path, "oov.txt", data)
+    ids, offsets, raw = encode_file(path, ["b", "a", "c"])
+    assert ids.tolist() == [1, 0, 0, 2]
+    assert offsets.tolist() == [0, 2, 3, 4]
+    assert raw == 7
+    ids, offsets, raw = encode_file(path, [])
+    assert ids.tolist() == [] and offsets.tolist() == [0] and raw == 7
+
+
+def test_encode_rejects_bad_vocabularies(tmp_path):
+    path = write(tmp_path, "v.txt", b"a b\n")
+    with pytest.raises(ValueError, match="distinct.*'a'.*0 and 2"):
+        encode_file(path, ["a", "b", "a"])
+    with pytest.raises(TypeError, match=r"vocab_words\[1\]"):
+        encode_file(path, ["a", b"b"])
+
+
+def test_results_are_plain_numpy_arrays(corpus):
+    path, _ = corpus
+    ids, offsets, _ = encode_file(path, count_file(path)[0])
+    for arr in (ids, offsets):
+        assert arr.ndim == 1 and arr.flags.c_contiguous and arr.flags.writeable
+        arr[0] = arr[0]
+    del ids, offsets   # the C buffers are freed with the arrays (checked under sanitizers in C)
+
+
+# ---- max_vocab_size ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("max_vocab_size", [1, 3, 20, 150, 10**6])
+def test_max_vocab_size_prunes_like_the_reference(tmp_path, max_vocab_size):
+    rng = random.Random(max_vocab_size)
+    lines = []
+    for _ in range(400):
+        lines.append(" ".join(f"w{int(rng.paretovariate(0.8))}" for _ in range(rng.randint(0, 30))))
+    # one line longer than gensim's 10,000-token pieces: pruning is checked inside it too
+    lines.insert(200, " ".join(f"w{int(rng.paretovariate(0.8))}" for _ in range(25_000)))
+    data = "\n".join(lines).encode()
+    path = write(tmp_path, "zipf.txt", data)
+    for chunk in (7, None):
+        words = assert_count([path], [data], max_vocab_size=max_vocab_size, _chunk_size=chunk)
+    _, _, unpruned_total, _ = count_file([path])
+    if max_vocab_size < 150:
+        assert len(words) < len(set(data.split()))   # pruning happened, tokens still counted
+    assert ref_count(ref_lines([data]))[2] == unpruned_total
+
+
+def test_max_vocab_size_gives_gensims_vocabulary(tmp_path):
+    gensim = pytest.importorskip("gensim")
+    from gensim.models.word2vec import LineSentence, Word2Vec
+    rng = random.Random(5)
+    lines = [" ".join(f"w{int(rng.paretovariate(0.7))}" for _ in range(rng.randint(1, 40)))
+             for _ in range(1500)]
+    lines.insert(700, " ".join(f"w{int(rng.paretovariate(0.7))}" for _ in range(23_000)))
+    path = write(tmp_path, "g.txt", "\n".join(lines).encode())
+    for max_vocab_size in (10, 100):
+        model = Word2Vec(max_vocab_size=max_vocab_size)
+        total, _ = model.scan_vocab(corpus_iterable=LineSentence(str(path)))
+        words, counts, ours_total, _ = count_file([path], max_vocab_size=max_vocab_size)
+        assert dict(zip(words, counts.tolist())) == dict(model.raw_vocab)
+        assert ours_total == total
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, True, "10", float("inf")])
+def test_max_vocab_size_must_be_positive_int(tmp_path, bad):
+    with pytest.raises(ValueError, match="max_vocab_size"):
+        count_file(write(tmp_path, "a.txt", b"a"), max_vocab_size=bad)
+
+
+# ---- invalid UTF-8 ----------------------------------------------------------------------
+
+INVALID = {
+    "overlong": b"\xc0\xaf",
+    "overlong3": b"\xe0\x80\xaf",
+    "surrogate": b"\xed\xa0\x80",
+    "above-max": b"\xf4\x90\x80\x80",
+    "lone-continuation": b"\x80",
+    "ff": b"\xff",
+    "truncated": b"\xe4\xb8",
+    "truncated-emoji": b"\xf0\x9f\x98",
+}
+
+
+def invalid_corpus(bad, at_eof=False):
+    head = BOM + "ok line\r\nsecond 中文 line\n\n".encode()
+    if at_eof:
+        return head + b"end cut" + bad            # a multibyte character cut by end of file
+    return head + b"x y" + bad + b"z w\nafter \xff\n"
+
+
+@pytest.mark.parametrize("at_eof", [False, True])
+@pytest.mark.parametrize("kind", sorted(INVALID))
+@pytest.mark.parametrize("chunk", [1, 3, None])
+def test_strict_names_file_line_and_byte_offset(tmp_path, kind, at_eof, chunk):
+    data = invalid_corpus(INVALID[kind], at_eof)
+    path = write(tmp_path, "bad.txt", data)
+    with pytest.raises(UnicodeDecodeError) as python_says:
+        data.decode("utf-8")
+    offset = python_says.value.start                  # Python's decoder is the oracle
+    line = data[:offset].count(b"\n") + 1
+    for call in (lambda: count_file([path], _chunk_size=chunk),
+                 lambda: encode_file([path], ["x"], _chunk_size=chunk)):
+        with pytest.raises(CorpusError) as err:
+            call()
+        message = str(err.value)
+        assert isinstance(err.value, ValueError)
+        assert str(path) in message
+        assert f"line {line}," in message and f"byte offset {offset}" in message
+        assert "errors='replace'" in message
+
+
+@pytest.mark.parametrize("kind", sorted(INVALID))
+def test_offset_counts_the_skipped_bom(tmp_path, kind):
+    data = BOM + b"ab" + INVALID[kind] + b"c d\n"
+    with pytest.raises(UnicodeDecodeError) as python_says:
+        data.decode("utf-8")
+    with pytest.raises(CorpusError, match=f"line 1, byte offset {python_says.value.start}"):
+        count_file(write(tmp_path, "bom-bad.txt", data), _chunk_size=2)
+
+
+@pytest.mark.parametrize("errors", ["replace", "ignore"])
+@pytest.mark.parametrize("kind", sorted(INVALID))
+def test_replace_and_ignore_match_python_and_log(tmp_path, caplog, errors, kind):
+    data = invalid_corpus(INVALID[kind]) + b"clean\n" + invalid_corpus(INVALID[kind], at_eof=True)
+    path = write(tmp_path, "bad.txt", data)
+    bad_tokens = sum(1 for line in data[3:].split(b"\n") for t in line.split()
+                     if t.decode("utf-8", "replace") != t.decode("utf-8", "ignore"))
+    for chunk in (1, 2, None):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="fastembed_core"):
+            words = assert_count([path], [data], errors=errors, _chunk_size=chunk)
+        assert [r.levelno for r in caplog.records] == [logging.WARNING]
+        assert f"{bad_tokens} tokens contained invalid UTF-8" in caplog.text
+        assert str(path) in caplog.text
+        # the counted (repaired) words encode back: the same bytes on both passes
+        assert_encode([path], [data], words, errors=errors, _chunk_size=chunk)
+    if errors == "replace":
+        assert any("\ufffd" in w for w in words)
+
+
+def test_clean_file_logs_nothing(corpus, caplog):
+    with caplog.at_level(logging.WARNING, logger="fastembed_core"):
+        count_file(corpus[0], errors="replace")
+    assert caplog.records == []
+
+
+def test_unknown_errors_policy(tmp_path):
+    with pytest.raises(ValueError, match="errors must be"):
+        count_file(write(tmp_path, "a.txt", b"a"), errors="surrogateescape")
+
+
+def test_gzip_content_is_recognised(tmp_path):
+    path = write(tmp_path, "looks-plain.txt", gzip.compress(b"hello world\n" * 100))
+    with pytest.raises(CorpusError, match="gzip-compressed.*decompress"):
+        count_file(path)
+
+
+# ---- paths ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["s3://bucket/corpus.txt", "http://example.com/c.txt",
+                                  "https://example.com/c.txt", "corpus.txt.gz", "corpus.bz2",
+                                  "CORPUS.TXT.XZ"])
+def test_remote_and_compressed_paths_are_refused(tmp_path, name):
+    for call in (lambda: count_file([name]), lambda: encode_file([name], ["a"])):
+        with pytest.raises(CorpusError, match="only local, uncompressed text files.*decompress"):
+            call()
+
+
+def test_compressed_file_that_exists_is_refused_before_reading(tmp_path):
+    path = write(tmp_path, "c.txt.bz2", bz2.compress(b"a b c\n"))
+    with pytest.raises(CorpusError, match="iterable"):
+        count_file(path)
+
+
+def test_missing_file_names_the_path(tmp_path):
+    good = write(tmp_path, "good.txt", b"a b\n")
+    missing = tmp_path / "missing.txt"
+    for call in (lambda: count_file([good, missing]), lambda: encode_file([good, missing], ["a"])):
+        with pytest.raises(FileNotFoundError) as err:
+            call()
+        assert str(missing) in str(err.value)
+
+
+def test_directory_is_an_oserror(tmp_path):
+    with pytest.raises(IsADirectoryError, match=re.escape(str(tmp_path))):
+        count_file([tmp_path])
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads anything")
+def test_unreadable_file(tmp_path):
+    path = write(tmp_path, "secret.txt", b"a\n")
+    path.chmod(0)
+    with pytest.raises(PermissionError):
+        count_file(path)
+
+
+def test_empty_file_and_empty_list_give_zero_results(tmp_path):
+    path = write(tmp_path, "empty.txt", b"")
+    for paths in ([path], []):
+        words, counts, total, n_sent = count_file(paths)
+        assert (words, counts.tolist(), total, n_sent) == ([], [], 0, 0)
+        assert counts.dtype == np.int64
+        ids, offsets, raw = encode_file(paths, ["a"])
+        assert ids.dtype == np.uint32 and offsets.dtype == np.int64
+        assert (ids.tolist(), offsets.tolist(), raw) == ([], [0], 0)
+
+
+def test_path_types(tmp_path):
+    path = write(tmp_path, "p.txt", b"a b a\n")
+    expected = (["a", "b"], [2, 1], 3, 1)
+    for paths in (path, str(path), [path], (str(path),), [os.fsencode(path)]):
+        words, counts, total, n_sent = count_file(paths)
+        assert (words, counts.tolist(), total, n_sent) == expected
+    with pytest.raises(TypeError, match="str or os.PathLike"):
+        count_file([3])
+
+
+def test_token_longer_than_the_cap_is_an_error(tmp_path):
+    data = b"short words\nfine " + b"a" * (1 << 20) + b" next\nx " + b"b" * ((1 << 20) + 1) + b"\n"
+    path = write(tmp_path, "huge-token.txt", data)
+    offset = data.index(b"b" * 100)
+    with pytest.raises(CorpusError, match=f"line 3, byte offset {offset}"):
+        count_file(path)
+    with pytest.raises(CorpusError, match="longer than 1048576 bytes"):
+        encode_file(path, ["a"], _chunk_size=4096)
+
+
+# ---- hypothesis round trip --------------------------------------------------------------
+
+ASCII_SPACE = " \t\n\x0b\x0c\r"
+token_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters=ASCII_SPACE),
+    min_size=1, max_size=12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(sentences=st.lists(st.lists(token_text, max_size=8), max_size=12),
+       seps=st.lists(st.sampled_from([" ", "\t", "  ", " \r", "\x0c"]), min_size=1),
+       chunk=st.sampled_from([1, 2, 3, 5, 16, 4096]),
+       crlf=st.booleans(), bom=st.booleans())
+def test_random_unicode_round_trip(tmp_path_factory, sentences, seps, chunk, crlf, bom):
+    lines = [seps[i % len(seps)].join(s) for i, s in enumerate(sentences)]
+    data = (BOM if bom else b"") + ("\r\n" if crlf else "\n").join(lines).encode("utf-8")
+    assume(bom or not data.startswith(BOM))   # a leading U+FEFF would be read as a BOM
+    path = tmp_path_factory.mktemp("rt") / "c.txt"
+    path.write_bytes(data)
+    words, counts, total, n_sent = count_file([path], _chunk_size=chunk)
+    flat = [t for s in sentences for t in s]
+    assert dict(zip(words, counts.tolist())) == collections.Counter(flat)
+    assert words == list(dict.fromkeys(flat))
+    assert total == len(flat) and n_sent == sum(1 for s in sentences if s)
+    ids, offsets, raw = encode_file([path], words, _chunk_size=chunk)
+    decoded = [[words[i] for i in ids[offsets[k]:offsets[k + 1]]] for k in range(len(offsets) - 1)]
+    assert decoded == [s for s in sentences if s] and raw == len(flat)
+
+
+# ---- GIL and Ctrl-C ---------------------------------------------------------------------
+# Both run in a child process reading a named pipe that a Python thread of the child feeds, so
+# a failure shows as a timeout here instead of a hung test session.
+
+FEED_AND_READ = r"""
+import os, sys, threading
+from fastembed_core._corpus import count_file, encode_file
+fifo, which = sys.argv[1], sys.argv[2]
+piece = b"alpha beta\ngamma alpha delta\n" * 2000
+
+def feed():
+    try:
+        with open(fifo, "wb") as f:
+            for _ in range(60 if which != "endless" else 10**9):
+                f.write(piece)
+    except BrokenPipeError:
+        pass
+
+threading.Thread(target=feed, daemon=True).start()
+print("reading", flush=True)
+if which == "encode":
+    ids, offsets, raw = encode_file([fifo], ["alpha", "delta"], _chunk_size=4096)
+    print(raw, len(ids), len(offsets))
+else:
+    words, counts, total, n_sent = count_file([fifo], _chunk_size=4096)
+    print(sorted(zip(words, counts.tolist())), total, n_sent)
+"""
+
+
+def _run_child(tmp_path, which):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    return subprocess.Popen([sys.executable, "-c", FEED_AND_READ, str(fifo), which],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+@pytest.mark.parametrize("which", ["count", "encode"])
+def test_gil_is_released_while_reading(tmp_path, which):
+    # The pipe gets far more than its buffer holds from a Python thread *during* the call, so
+    # the call can only finish if it lets that thread run: holding the GIL would deadlock.
+    proc = _run_child(tmp_path, which)
+    try:
+        out, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        pytest.fail(f"{which}_file did not release the GIL (deadlock reading a pipe)")
+    assert proc.returncode == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "reading"
+    if which == "count":
+        counts = [("alpha", 240_000), ("beta", 120_000), ("delta", 120_000), ("gamma", 120_000)]
+        assert lines[1] == f"{counts} 600000 240000"
+    else:
+        assert lines[1] == "600000 360000 240001"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo") or not hasattr(signal, "SIGINT"),
+                    reason="needs named pipes and signals")
+def test_ctrl_c_stops_a_long_read(tmp_path):
+    # An endless pipe: only a KeyboardInterrupt taken inside the C pass can end the call.
+    proc = _run_child(tmp_path, "endless")
+    try:
+        assert proc.stdout.readline() == "reading\n"
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        pytest.fail("count_file did not stop on SIGINT")
+    assert "KeyboardInterrupt" in err and "_corpus.pyx" in err, err
+
+
+# ---- the C-level test under sanitizers ----------------------------------------------------
+
+@pytest.mark.skipif(shutil.which("make") is None or shutil.which("cc") is None,
+                    reason="needs make and a C compiler")
+def test_c_level_tests_under_sanitizers():
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "c")
+    proc = subprocess.run(["make", "-C", here], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert " passed, 0 failed" in proc.stdout
