@@ -47,7 +47,7 @@ cdef extern from "fe_train.h" nogil:
 
     ctypedef struct fe_config:
         fe_weights w
-        int32_t sg, hs, negative, window, cbow_mean, shrink_windows, compute_loss
+        int32_t sg, hs, negative, window, cbow_mean, shrink_windows, compute_loss, shared_negatives
         float alpha, min_alpha
         const uint32_t *keep_threshold
         const uint64_t *alias
@@ -74,6 +74,9 @@ cdef extern from "fe_train.h" nogil:
     int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
     double fe_sg_step(const fe_weights *w, uint32_t context, const fe_target *t, float alpha,
                       float *scratch, int want_loss)
+    double fe_sg_window_step(const fe_weights *w, const uint32_t *context, int32_t n_context,
+                             const fe_target *t, float alpha, float *scratch, int want_loss)
+    int64_t fe_sg_window_step_scratch(int64_t dim, int32_t n_context, int32_t n_outputs)
     double fe_cbow_step(const fe_weights *w, const uint32_t *context, int32_t n_context,
                         int32_t cbow_mean, const fe_target *t, float alpha, float *scratch,
                         int want_loss)

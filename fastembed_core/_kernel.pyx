@@ -90,6 +90,7 @@ cdef class TrainingRun:
 
     def __init__(self, float[:, ::1] w_in, w_out, w_hs, *, int sg, int hs, int negative,
                  int window, int cbow_mean, bint shrink_windows, bint compute_loss,
+                 bint shared_negatives=True,
                  float alpha, float min_alpha, keep_threshold, alias, hs_offset, hs_code,
                  hs_point, int64_t total_words):
         cdef int64_t vocab = w_in.shape[0], dim = w_in.shape[1]
@@ -156,6 +157,7 @@ cdef class TrainingRun:
         self.cfg.cbow_mean = cbow_mean
         self.cfg.shrink_windows = shrink_windows
         self.cfg.compute_loss = compute_loss
+        self.cfg.shared_negatives = shared_negatives
         self.cfg.alpha = alpha
         self.cfg.min_alpha = min_alpha
         self.cfg.total_words = total_words
@@ -362,6 +364,21 @@ def sg_step(w_in, w_out, w_hs, uint32_t context, uint32_t word, negatives=None, 
     scratch = np.empty(2 * w.dim, dtype=np.float32)
     cdef float[::1] s = scratch
     return fe_sg_step(&w, context, &t, alpha, &s[0], want_loss)
+
+
+def sg_window_step(w_in, w_out, w_hs, context, uint32_t word, negatives=None, code=None,
+                   point=None, float alpha=0.025, bint want_loss=False):
+    """One skip-gram window with shared negatives (block update), as the loop performs it."""
+    cdef const uint32_t[::1] ctx = _check_ids("context", context, w_in.shape[0])
+    neg, code, point = _target_arrays(w_in, w_out, w_hs, word, negatives, code, point)
+    cdef fe_weights w = _weights(w_in, w_out, w_hs)
+    cdef fe_target t = _target(word, neg, code, point)
+    if ctx.shape[0] == 0:
+        return 0.0
+    scratch = np.empty(fe_sg_window_step_scratch(w.dim, <int32_t>ctx.shape[0],
+                                                 t.code_len + 1 + t.n_neg), dtype=np.float32)
+    cdef float[::1] s = scratch
+    return fe_sg_window_step(&w, &ctx[0], <int32_t>ctx.shape[0], &t, alpha, &s[0], want_loss)
 
 
 def cbow_step(w_in, w_out, w_hs, context, uint32_t word, negatives=None, code=None,

@@ -114,6 +114,10 @@ class Word2Vec:
         Raise ``min_count`` as needed so at most this many words remain.
     shrink_windows : bool
         Draw each window size uniformly from 1..window (word2vec's behaviour).
+    shared_negatives : bool
+        Skip-gram: draw one set of negatives per window, shared by its context words, and
+        update the window as one block (HogBatch). Several times fewer memory accesses for
+        the same quality; False restores word2vec.c's per-pair negatives. Not in gensim.
     hashfxn, null_word, batch_words, comment
         Accepted for gensim compatibility. ``hashfxn`` is not used: initial vectors come from
         a seeded generator, never from Python's ``hash()`` (which differs between processes).
@@ -129,7 +133,7 @@ class Word2Vec:
                  min_alpha=0.0001, sg=0, hs=0, negative=5, ns_exponent=0.75, cbow_mean=1,
                  hashfxn=None, epochs=5, null_word=0, trim_rule=None, sorted_vocab=1,
                  batch_words=10000, compute_loss=False, callbacks=(), comment=None,
-                 max_final_vocab=None, shrink_windows=True):
+                 max_final_vocab=None, shrink_windows=True, shared_negatives=True):
         self.vector_size = _check_int("vector_size", vector_size, 1, 1 << 20)
         self.alpha = _check_float("alpha", alpha, 0.0, low_open=True)
         self.min_alpha = _check_float("min_alpha", min_alpha, 0.0)
@@ -161,6 +165,7 @@ class Word2Vec:
         self.callbacks = tuple(callbacks)
         self.max_final_vocab = _check_int("max_final_vocab", max_final_vocab, 1, allow_none=True)
         self.shrink_windows = bool(shrink_windows)
+        self.shared_negatives = bool(shared_negatives)
         self.null_word = null_word
         self.batch_words = batch_words
         self.comment = comment
@@ -427,7 +432,8 @@ class Word2Vec:
         run = _kernel.TrainingRun(
             self.wv.vectors, self.syn1neg, self.syn1, sg=self.sg, hs=self.hs,
             negative=self.negative, window=self.window, cbow_mean=self.cbow_mean,
-            shrink_windows=self.shrink_windows, compute_loss=self.compute_loss, alpha=alpha,
+            shrink_windows=self.shrink_windows, compute_loss=self.compute_loss,
+            shared_negatives=self.shared_negatives, alpha=alpha,
             min_alpha=min_alpha, keep_threshold=tables["keep"], alias=tables["alias"],
             hs_offset=hs_offset, hs_code=hs_code, hs_point=hs_point,
             total_words=int(len(ids)) * epochs)
@@ -546,7 +552,7 @@ class Word2Vec:
     _PARAMS = ("vector_size", "alpha", "min_alpha", "window", "min_count", "max_vocab_size",
                "sample", "seed", "workers", "sg", "hs", "negative", "ns_exponent", "cbow_mean",
                "epochs", "sorted_vocab", "compute_loss", "max_final_vocab", "shrink_windows",
-               "corpus_count", "corpus_total_words", "effective_min_count", "train_count",
+               "shared_negatives", "corpus_count", "corpus_total_words", "effective_min_count", "train_count",
                "total_train_time", "comment")
 
     def save(self, fname):
@@ -584,7 +590,7 @@ class Word2Vec:
                                        "max_vocab_size", "sample", "seed", "workers", "sg", "hs",
                                        "negative", "ns_exponent", "cbow_mean", "epochs",
                                        "sorted_vocab", "compute_loss", "max_final_vocab",
-                                       "shrink_windows", "comment")}
+                                       "shrink_windows", "shared_negatives", "comment")}
         init["workers"] = min(init["workers"], max(_available_cores(), 1))
         model.__init__(**init)
         for name in ("corpus_count", "corpus_total_words", "effective_min_count", "train_count",

@@ -76,6 +76,66 @@ double fe_sg_step(const fe_weights *w, uint32_t context, const fe_target *t, flo
     return loss;
 }
 
+int64_t fe_sg_window_step_scratch(int64_t dim, int32_t n_context, int32_t n_outputs)
+{
+    return 3 * (int64_t)n_outputs + (int64_t)n_context * n_outputs + (int64_t)n_context * dim;
+}
+
+double fe_sg_window_step(const fe_weights *w, const uint32_t *context, int32_t n_context,
+                         const fe_target *t, float alpha, float *scratch, int want_loss)
+{
+    /* Outputs of the window: the Huffman nodes of the centre, the centre itself, and the
+     * negatives that differ from it, each with its label. Every context row is scored against
+     * every output (g = n_context x n_out), then the context gradients are gathered from the
+     * old output rows, the output rows updated from the old context rows, and the context
+     * rows updated last: the block update of HogBatch. */
+    const int64_t dim = w->dim;
+    const int32_t max_out = t->code_len + 1 + t->n_neg;
+    /* scratch layout: output row ids (int64, first so they are aligned), labels, scores,
+     * context gradients. A negative row id -1-k names inner node k of w_hs. */
+    int64_t *row = (int64_t *)(void *)scratch;
+    float *label = scratch + 2 * (int64_t)max_out;
+    float *g = label + max_out;                           /* n_context x n_out */
+    float *delta = g + (int64_t)n_context * max_out;      /* n_context x dim */
+    double loss = 0.0;
+    int32_t n_out = 0;
+    for (int32_t j = 0; j < t->code_len; j++) {
+        row[n_out] = -1 - (int64_t)t->point[j];           /* negative: a w_hs row */
+        label[n_out++] = 1.0f - (float)t->code[j];
+    }
+    if (w->w_out) {
+        row[n_out] = t->word;
+        label[n_out++] = 1.0f;
+        for (int32_t d = 0; d < t->n_neg; d++) {
+            if (t->neg[d] == t->word) continue;
+            row[n_out] = t->neg[d];
+            label[n_out++] = 0.0f;
+        }
+    }
+#define FE_OUT_ROW(o) (row[o] < 0 ? w->w_hs + (-1 - row[o]) * dim : w->w_out + row[o] * dim)
+    for (int32_t c = 0; c < n_context; c++) {
+        const float *in = w->w_in + (int64_t)context[c] * dim;
+        for (int32_t o = 0; o < n_out; o++) {
+            float f = fe_simd.dot(in, FE_OUT_ROW(o), dim);
+            g[(int64_t)c * n_out + o] = (label[o] - fe_sigmoid(f)) * alpha;
+            if (want_loss) loss += softplus(label[o] > 0.5f ? -f : f);
+        }
+    }
+    memset(delta, 0, (size_t)(n_context * dim) * sizeof(float));
+    for (int32_t c = 0; c < n_context; c++)
+        for (int32_t o = 0; o < n_out; o++)
+            fe_simd.axpy(g[(int64_t)c * n_out + o], FE_OUT_ROW(o), delta + (int64_t)c * dim, dim);
+    for (int32_t o = 0; o < n_out; o++) {
+        float *l2 = FE_OUT_ROW(o);
+        for (int32_t c = 0; c < n_context; c++)
+            fe_simd.axpy(g[(int64_t)c * n_out + o], w->w_in + (int64_t)context[c] * dim, l2, dim);
+    }
+#undef FE_OUT_ROW
+    for (int32_t c = 0; c < n_context; c++)
+        fe_simd.axpy(1.0f, delta + (int64_t)c * dim, w->w_in + (int64_t)context[c] * dim, dim);
+    return loss;
+}
+
 double fe_cbow_step(const fe_weights *w, const uint32_t *context, int32_t n_context,
                     int32_t cbow_mean, const fe_target *t, float alpha, float *scratch,
                     int want_loss)
@@ -156,7 +216,15 @@ static void train_centres(worker *wk, int64_t first, int64_t end, int64_t n)
         int64_t reach = cfg->window - b;
         int64_t lo = i - reach < 0 ? 0 : i - reach;
         int64_t hi = i + reach + 1 > n ? n : i + reach + 1;
-        if (cfg->sg) {
+        if (cfg->sg && cfg->shared_negatives) {
+            int32_t n_context = 0;
+            for (int64_t c = lo; c < hi; c++)
+                if (c != i) wk->context[n_context++] = wk->kept[c];
+            if (n_context == 0) continue;
+            fill_target(wk, wk->kept[i], &t);
+            wk->loss += fe_sg_window_step(&cfg->w, wk->context, n_context, &t, wk->alpha,
+                                          wk->scratch, want_loss);
+        } else if (cfg->sg) {
             for (int64_t c = lo; c < hi; c++) {
                 if (c == i) continue;
                 fill_target(wk, wk->kept[i], &t);
@@ -216,7 +284,15 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
     wk.kept = (uint32_t *)malloc((size_t)wk.kept_cap * sizeof(uint32_t));
     wk.context = (uint32_t *)malloc((size_t)(2 * cfg->window + 1) * sizeof(uint32_t));
     wk.neg = (uint32_t *)malloc((size_t)(cfg->negative + 1) * sizeof(uint32_t));
-    wk.scratch = (float *)malloc((size_t)(2 * cfg->w.dim) * sizeof(float));
+    int32_t max_code = 0;
+    if (cfg->hs)
+        for (int64_t v = 0; v < cfg->w.vocab_size; v++)
+            if (cfg->hs_offset[v + 1] - cfg->hs_offset[v] > max_code)
+                max_code = (int32_t)(cfg->hs_offset[v + 1] - cfg->hs_offset[v]);
+    int64_t scratch = fe_sg_window_step_scratch(cfg->w.dim, 2 * cfg->window,
+                                                max_code + 1 + cfg->negative);
+    if (scratch < 2 * cfg->w.dim) scratch = 2 * cfg->w.dim;
+    wk.scratch = (float *)malloc((size_t)scratch * sizeof(float));
     int status = FE_OK;
     if (!wk.kept || !wk.context || !wk.neg || !wk.scratch) {
         status = FE_ENOMEM;

@@ -12,7 +12,11 @@
  *   - Dynamic window: the effective window of each centre is uniform in 1..window
  *     (shrink_windows) or exactly `window`. Windows never cross sentence boundaries.
  *   - Skip-gram: each context word's w_in row predicts the centre word (as word2vec.c and
- *     gensim do); negatives are drawn afresh for every (context, centre) pair.
+ *     gensim do). Negatives: with shared_negatives (the default) one set is drawn per window
+ *     and shared by all its context words, and the window is updated as one block from the
+ *     weights as they were before it (HogBatch, Ji et al. 2016): three small matrix products
+ *     instead of 2*window*(negative+1) separate row updates. Otherwise they are drawn afresh
+ *     for every (context, centre) pair and applied one pair at a time, like word2vec.c.
  *   - CBOW: the context rows are summed (cbow_mean=0) or averaged (cbow_mean=1); the error is
  *     added to every context row, divided by the context size when summing (gensim's rule).
  *   - A negative equal to the target is skipped.
@@ -57,7 +61,7 @@ typedef struct fe_target {
 
 typedef struct fe_config {
     fe_weights w;
-    int32_t sg, hs, negative, window, cbow_mean, shrink_windows, compute_loss;
+    int32_t sg, hs, negative, window, cbow_mean, shrink_windows, compute_loss, shared_negatives;
     float alpha, min_alpha;
     const uint32_t *keep_threshold;   /* vocab_size entries; NULL disables subsampling */
     const uint64_t *alias;            /* negative-sampling alias table (fe_sample.h) */
@@ -91,10 +95,14 @@ float fe_sigmoid(float x);            /* the table lookup the updates use */
  * *stop was raised, or a negative error code. */
 int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out);
 
-/* One update each; scratch holds 2*dim floats. Return the loss of the update (0 unless
- * want_loss). The training loop calls exactly these. */
+/* One update each; return the loss of the update (0 unless want_loss). The training loop
+ * calls exactly these. Scratch: 2*dim floats for fe_sg_step and fe_cbow_step;
+ * fe_sg_window_step_scratch(...) floats for fe_sg_window_step. */
+int64_t fe_sg_window_step_scratch(int64_t dim, int32_t n_context, int32_t n_outputs);
 double fe_sg_step(const fe_weights *w, uint32_t context, const fe_target *t, float alpha,
                   float *scratch, int want_loss);
+double fe_sg_window_step(const fe_weights *w, const uint32_t *context, int32_t n_context,
+                         const fe_target *t, float alpha, float *scratch, int want_loss);
 double fe_cbow_step(const fe_weights *w, const uint32_t *context, int32_t n_context,
                     int32_t cbow_mean, const fe_target *t, float alpha, float *scratch,
                     int want_loss);

@@ -83,6 +83,33 @@ def sg_step(w_in, w_out, w_hs, context, word, neg=(), code=(), point=(), alpha=0
     return loss
 
 
+def sg_window_step(w_in, w_out, w_hs, context, word, neg=(), code=(), point=(), alpha=0.025):
+    """HogBatch: every context row predicts the same outputs; all gradients are computed from
+    the weights as they were before the window, then applied."""
+    outputs = [("hs", node, 1.0 - bit) for bit, node in zip(code, point)]
+    if w_out is not None:
+        outputs.append(("ns", word, 1.0))
+        outputs += [("ns", n, 0.0) for n in neg if n != word]
+    old_in = {c: w_in[c].astype(np.float64) for c in context}
+    old_out = {(m, r): (w_hs if m == "hs" else w_out)[r].astype(np.float64) for m, r, _ in outputs}
+    d_in = {c: np.zeros(w_in.shape[1]) for c in context}
+    d_out = {(m, r): np.zeros(w_in.shape[1]) for m, r, _ in outputs}
+    loss = 0.0
+    for c in context:                       # a repeated context word contributes twice
+        for m, r, label in outputs:
+            f = float(np.dot(old_in[c].astype(np.float32).astype(np.float64), old_out[m, r]))
+            g = (label - table_sigmoid(f)) * alpha
+            loss += softplus(-f if label > 0.5 else f)
+            d_in[c] += g * old_out[m, r]
+            d_out[m, r] += g * old_in[c]
+    for (m, r), d in d_out.items():
+        mat = w_hs if m == "hs" else w_out
+        mat[r] = old_out[m, r] + d
+    for c in set(context):
+        w_in[c] = old_in[c] + d_in[c]
+    return loss
+
+
 def cbow_step(w_in, w_out, w_hs, context, word, neg=(), code=(), point=(), alpha=0.025,
               cbow_mean=1):
     context = list(context)
@@ -108,10 +135,10 @@ def alias_draw(alias, rng):
 
 def train_range(w_in, w_out, w_hs, ids, offsets, seed, *, sg, window, negative, alias,
                 keep, hs_tables, shrink_windows, cbow_mean, alpha, min_alpha, total_words,
-                progress_batch=10000, kept_cap=None):
+                shared_negatives=True, progress_batch=10000, kept_cap=None):
     """The whole single-worker training loop, with the kernel's RNG consumption order:
     per word a subsampling draw (if subsampling), per centre a window draw (if shrinking),
-    per prediction `negative` alias draws. Returns (words, effective_words)."""
+    `negative` alias draws per prediction (per window with shared_negatives). Returns (words, effective_words)."""
     rng = SplitMix64.seeded(seed)
     kept_cap = kept_cap or max(4 * window, 2 * window + 4096)
     state = {"done": 0, "unsynced": 0, "alpha": alpha}
@@ -135,7 +162,13 @@ def train_range(w_in, w_out, w_hs, ids, offsets, seed, *, sg, window, negative, 
             b = rng.below(window) if shrink_windows else 0
             reach = window - b
             lo, hi = max(i - reach, 0), min(i + reach + 1, n)
-            if sg:
+            if sg and shared_negatives:
+                ctx = [kept[c] for c in range(lo, hi) if c != i]
+                if ctx:
+                    neg, code, point = target_of(kept[i])
+                    sg_window_step(w_in, w_out, w_hs, ctx, kept[i], neg, code, point,
+                                   state["alpha"])
+            elif sg:
                 for c in range(lo, hi):
                     if c != i:
                         neg, code, point = target_of(kept[i])

@@ -62,6 +62,30 @@ def test_sg_step_matches_reference(simd, mode):
     assert not np.array_equal(mine[0], w_in), "the update must change the context row"
 
 
+@pytest.mark.parametrize("mode", ["ns", "hs", "both"])
+def test_sg_window_step_matches_reference(simd, mode):
+    w_in, w_out, w_hs = weights(hs=mode != "ns", seed=8)
+    if mode == "hs":
+        w_out = None
+    off, code, point = _kernel.huffman(np.arange(12, 0, -1) * 5)
+    word, context = 6, [0, 3, 3, 11, 6]     # repeated word, and the centre's own input row
+    neg = [2, 6, 9, 1] if mode != "hs" else []
+    c, p = (code[off[word]:off[word + 1]], point[off[word]:off[word + 1]]) if mode != "ns" else ([], [])
+    mine = [a.copy() if a is not None else None for a in (w_in, w_out, w_hs)]
+    theirs = [a.copy() if a is not None else None for a in (w_in, w_out, w_hs)]
+    loss = _kernel.sg_window_step(*mine, context, word, neg, c, p, alpha=0.2, want_loss=True)
+    loss_ref = ref.sg_window_step(*theirs, context, word, neg, c, p, alpha=0.2)
+    for a, b in zip(mine, theirs):
+        if a is not None:
+            np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+    assert loss == pytest.approx(loss_ref, rel=1e-6)
+    # The block update differs from applying the pairs one after another.
+    seq = [a.copy() if a is not None else None for a in (w_in, w_out, w_hs)]
+    for ctx in context:
+        ref.sg_step(*seq, ctx, word, neg, c, p, alpha=0.2)
+    assert not np.allclose(seq[0], theirs[0], rtol=1e-9, atol=1e-9)
+
+
 @pytest.mark.parametrize("cbow_mean", [0, 1])
 @pytest.mark.parametrize("mode", ["ns", "hs", "both"])
 def test_cbow_step_matches_reference(simd, mode, cbow_mean):
@@ -107,9 +131,9 @@ def _tables(counts, ns_exponent=0.75):
     return _kernel.alias_build(w)
 
 
-@pytest.mark.parametrize("sg", [0, 1])
+@pytest.mark.parametrize("sg,shared", [(0, True), (1, True), (1, False)])
 @pytest.mark.parametrize("hs,negative", [(0, 3), (1, 0), (1, 2)])
-def test_training_loop_matches_reference(simd, sg, hs, negative):
+def test_training_loop_matches_reference(simd, sg, shared, hs, negative):
     """The full loop (subsampling, dynamic windows, sentence boundaries, negatives drawn
     from the alias table, alpha schedule) equals the Python reference bit for bit in its
     random choices and to float tolerance in its weights."""
@@ -125,7 +149,7 @@ def test_training_loop_matches_reference(simd, sg, hs, negative):
     keep = (np.linspace(0.3, 1.0, vocab) * 4294967295).astype(np.uint32)
     hs_tables = _kernel.huffman(counts) if hs else None
     settings = dict(sg=sg, window=3, negative=negative, shrink_windows=True, cbow_mean=1,
-                    alpha=0.05, min_alpha=0.001)
+                    alpha=0.05, min_alpha=0.001, shared_negatives=shared)
     theirs = [a.copy() if a is not None else None for a in (w_in, w_out, w_hs)]
     words_ref, eff_ref = ref.train_range(*theirs, ids, offsets, 99, alias=alias, keep=keep,
                                          hs_tables=hs_tables, total_words=len(ids), **settings)
@@ -155,6 +179,7 @@ def test_long_sentence_is_trained_whole(simd):
     alias = _tables(counts)
     w_in, w_out, _ = weights(vocab, dim, seed=5, hs=False, scale=0.2)
     settings = dict(sg=1, window=2, negative=1, shrink_windows=False, cbow_mean=1,
+                    shared_negatives=False,
                     alpha=0.01, min_alpha=0.01)   # constant: the schedule is tested above
     theirs = [w_in.copy(), w_out.copy(), None]
     # kept_cap of the reference is huge: it keeps the sentence whole.
