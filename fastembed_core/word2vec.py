@@ -185,6 +185,7 @@ class Word2Vec:
         self.words_per_second = 0.0
         self._tables = None
         self._busy = threading.Lock()
+        self._active_run = None
         self._raw_vocab = None
 
         if sentences is not None and corpus_file is not None:
@@ -493,10 +494,28 @@ class Word2Vec:
         words = sum(r[1] for r in results)
         effective = sum(r[2] for r in results)
         loss = float(sum(r[3] for r in results))
-        return words, effective, loss, time.perf_counter() - t0
+        stopped = any(r[0] != 0 for r in results)
+        return words, effective, loss, time.perf_counter() - t0, stopped
 
     def _train_encoded(self, ids, offsets, raw, epochs, alpha, min_alpha, callbacks, report_delay):
         run = self._make_run(ids, offsets, epochs, alpha, min_alpha)
+        self._active_run = run
+        try:
+            return self._train_epochs(run, ids, offsets, raw, epochs, alpha, callbacks,
+                                      report_delay)
+        finally:
+            self._active_run = None
+
+    def stop_training(self):
+        """Ask a ``train()`` running in another thread to stop at the next batch of words.
+
+        That ``train()`` then returns normally after joining its workers, with the vectors
+        trained so far. Does nothing if no training is running."""
+        run = self._active_run
+        if run is not None:
+            run.request_stop()
+
+    def _train_epochs(self, run, ids, offsets, raw, epochs, alpha, callbacks, report_delay):
         self.running_training_loss = 0.0
         self.epoch_losses = []
         for cb in callbacks:
@@ -509,8 +528,8 @@ class Word2Vec:
             for cb in callbacks:
                 if hasattr(cb, "on_epoch_begin"):
                     cb.on_epoch_begin(self)
-            words, effective, loss, seconds = self._run_epoch(run, offsets, epoch, report_delay,
-                                                              len(ids), epochs)
+            words, effective, loss, seconds, stopped = self._run_epoch(
+                run, offsets, epoch, report_delay, len(ids), epochs)
             self._check_finite(epoch, alpha)
             total_words += words
             total_effective += effective
@@ -520,6 +539,9 @@ class Word2Vec:
             logger.info("EPOCH %d: training on %d raw words (%d effective words) took %.2fs, "
                         "%.0f effective words/s", epoch + 1, raw_per_epoch, effective, seconds,
                         effective / max(seconds, 1e-9))
+            if stopped:
+                logger.warning("training stopped on request during epoch %d", epoch + 1)
+                break
             for cb in callbacks:
                 if hasattr(cb, "on_epoch_end"):
                     cb.on_epoch_end(self)
