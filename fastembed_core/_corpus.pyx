@@ -52,17 +52,17 @@ cdef extern from "fe_vocab.h" nogil:
         int64_t offset
         char message[256]
 
-    ctypedef struct fe_vocab_entry:
-        int64_t offset
-        int64_t length
+    ctypedef struct fe_vocab_record:
         int64_t count
+        int64_t id
+        int64_t length
         uint64_t hash
 
     ctypedef struct fe_vocab:
-        fe_vocab_entry *entries
         int64_t size
-        unsigned char *arena
 
+    const fe_vocab_record *fe_vocab_at(const fe_vocab *v, int64_t id)
+    const unsigned char *fe_vocab_bytes(const fe_vocab *v, int64_t id)
     int fe_vocab_init(fe_vocab *v)
     void fe_vocab_free(fe_vocab *v)
     int fe_vocab_reserve(fe_vocab *v, int64_t n, int64_t total_bytes)
@@ -306,10 +306,9 @@ cdef list _decode_words(fe_vocab *v):
     # The C side only keeps well-formed UTF-8 (checked or repaired), so this cannot fail.
     cdef list words = [None] * v.size
     cdef int64_t i
-    cdef fe_vocab_entry *e
     for i in range(v.size):
-        e = &v.entries[i]
-        words[i] = PyUnicode_DecodeUTF8(<char *>v.arena + e.offset, e.length, NULL)
+        words[i] = PyUnicode_DecodeUTF8(<const char *>fe_vocab_bytes(v, i),
+                                        fe_vocab_at(v, i).length, NULL)
     return words
 
 
@@ -317,7 +316,7 @@ cdef void _copy_counts(fe_vocab *v, int64_t[::1] out) noexcept:
     cdef int64_t i
     with nogil:
         for i in range(v.size):
-            out[i] = v.entries[i].count
+            out[i] = fe_vocab_at(v, i).count
 
 
 cdef void _free_buffer(object capsule) noexcept:

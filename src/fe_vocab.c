@@ -54,16 +54,29 @@ static void *grow(void *buf, int64_t *cap, int64_t need, size_t elem)
 
 /* ---- 1. vocabulary --------------------------------------------------------------------- */
 
+/* FNV-1a, then its high half folded in: the table indexes with the low bits, which plain
+ * FNV-1a mixes poorly for short keys. The tokenizer computes the same hash while it scans. */
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+#define FNV_PRIME 0x100000001b3ULL
+
+static uint64_t hash_final(uint64_t h) { return h ^ (h >> 29) ^ (h >> 47); }
+
 uint64_t fe_hash_bytes(const unsigned char *bytes, int64_t len)
 {
-    /* FNV-1a, then its high half folded in: the table indexes with the low bits, which plain
-     * FNV-1a mixes poorly for short keys. */
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (int64_t i = 0; i < len; i++) {
-        h ^= bytes[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h ^ (h >> 29) ^ (h >> 47);
+    uint64_t h = FNV_OFFSET;
+    for (int64_t i = 0; i < len; i++) h = (h ^ bytes[i]) * FNV_PRIME;
+    return hash_final(h);
+}
+
+/* Records are 8-byte aligned: a header, then the word's bytes, padded. */
+static int64_t record_size(int64_t len)
+{
+    return (int64_t)sizeof(fe_vocab_record) + ((len + 7) & ~(int64_t)7);
+}
+
+static fe_vocab_record *record_at(const fe_vocab *v, int64_t ref)
+{
+    return (fe_vocab_record *)(void *)(v->arena + ref);
 }
 
 int fe_vocab_init(fe_vocab *v)
@@ -71,33 +84,33 @@ int fe_vocab_init(fe_vocab *v)
     memset(v, 0, sizeof *v);
     v->n_slots = 1024;
     v->slots = (fe_vocab_slot *)malloc((size_t)v->n_slots * sizeof(fe_vocab_slot));
-    v->entries_cap = 256;
-    v->entries = (fe_vocab_entry *)malloc((size_t)v->entries_cap * sizeof(fe_vocab_entry));
-    v->arena_cap = 4096;
+    v->ref_cap = 256;
+    v->ref = (int64_t *)malloc((size_t)v->ref_cap * sizeof(int64_t));
+    v->arena_cap = 8192;
     v->arena = (unsigned char *)malloc((size_t)v->arena_cap);
-    if (!v->slots || !v->entries || !v->arena) {
+    if (!v->slots || !v->ref || !v->arena) {
         fe_vocab_free(v);
         return FE_ERR_NOMEM;
     }
-    for (int64_t i = 0; i < v->n_slots; i++) v->slots[i].id = -1;
+    for (int64_t i = 0; i < v->n_slots; i++) v->slots[i].ref = -1;
     return FE_OK;
 }
 
 void fe_vocab_free(fe_vocab *v)
 {
     free(v->slots);
-    free(v->entries);
+    free(v->ref);
     free(v->arena);
     memset(v, 0, sizeof *v);
 }
 
-static void place(fe_vocab_slot *slots, int64_t n_slots, uint64_t hash, int64_t id)
+static void place(fe_vocab_slot *slots, int64_t n_slots, uint64_t hash, int64_t ref)
 {
     uint64_t mask = (uint64_t)n_slots - 1;
     uint64_t i = hash & mask;
-    while (slots[i].id >= 0) i = (i + 1) & mask;
+    while (slots[i].ref >= 0) i = (i + 1) & mask;
     slots[i].hash = hash;
-    slots[i].id = id;
+    slots[i].ref = ref;
 }
 
 /* Makes the slot table big enough for n words at load <= 0.7. */
@@ -112,8 +125,9 @@ static int reserve_slots(fe_vocab *v, int64_t n)
     if ((uint64_t)want > (uint64_t)(SIZE_MAX / sizeof(fe_vocab_slot))) return FE_ERR_NOMEM;
     fe_vocab_slot *slots = (fe_vocab_slot *)malloc((size_t)want * sizeof(fe_vocab_slot));
     if (!slots) return FE_ERR_NOMEM;
-    for (int64_t i = 0; i < want; i++) slots[i].id = -1;
-    for (int64_t id = 0; id < v->size; id++) place(slots, want, v->entries[id].hash, id);
+    for (int64_t i = 0; i < want; i++) slots[i].ref = -1;
+    for (int64_t i = 0; i < v->n_slots; i++)
+        if (v->slots[i].ref >= 0) place(slots, want, v->slots[i].hash, v->slots[i].ref);
     free(v->slots);
     v->slots = slots;
     v->n_slots = want;
@@ -122,81 +136,138 @@ static int reserve_slots(fe_vocab *v, int64_t n)
 
 int fe_vocab_reserve(fe_vocab *v, int64_t n, int64_t total_bytes)
 {
-    if (n < 0 || total_bytes < 0) return FE_ERR_ARG;
+    if (n < 0 || total_bytes < 0 || n > INT64_MAX / 64 || total_bytes > INT64_MAX / 4)
+        return FE_ERR_ARG;
     if (reserve_slots(v, v->size + n) != FE_OK) return FE_ERR_NOMEM;
-    void *p = grow(v->entries, &v->entries_cap, v->size + n, sizeof(fe_vocab_entry));
+    void *p = grow(v->ref, &v->ref_cap, v->size + n, sizeof(int64_t));
     if (!p) return FE_ERR_NOMEM;
-    v->entries = (fe_vocab_entry *)p;
-    p = grow(v->arena, &v->arena_cap, v->arena_len + total_bytes, 1);
+    v->ref = (int64_t *)p;
+    p = grow(v->arena, &v->arena_cap, v->arena_len + n * record_size(0) + total_bytes + 8 * n, 1);
     if (!p) return FE_ERR_NOMEM;
     v->arena = (unsigned char *)p;
     return FE_OK;
 }
 
-static int64_t lookup(const fe_vocab *v, uint64_t hash, const unsigned char *bytes, int64_t len)
+/* Words are short: compare up to 16 bytes with two overlapping loads, without a call and
+ * without reading past either string. */
+static inline int same_bytes(const unsigned char *a, const unsigned char *b, int64_t n)
+{
+    if (n >= 8) {
+        if (n > 16) return memcmp(a, b, (size_t)n) == 0;
+        uint64_t a0, b0, a1, b1;
+        memcpy(&a0, a, 8); memcpy(&b0, b, 8);
+        memcpy(&a1, a + n - 8, 8); memcpy(&b1, b + n - 8, 8);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    if (n >= 4) {
+        uint32_t a0, b0, a1, b1;
+        memcpy(&a0, a, 4); memcpy(&b0, b, 4);
+        memcpy(&a1, a + n - 4, 4); memcpy(&b1, b + n - 4, 4);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    for (int64_t i = 0; i < n; i++)
+        if (a[i] != b[i]) return 0;
+    return 1;
+}
+
+/* The record of the word, or NULL. A hit touches one slot and one record (header and bytes
+ * side by side): two cache misses for a cold word. */
+static inline fe_vocab_record *find_record(const fe_vocab *v, const unsigned char *bytes,
+                                           int64_t len, uint64_t hash)
 {
     uint64_t mask = (uint64_t)v->n_slots - 1;
-    for (uint64_t i = hash & mask; v->slots[i].id >= 0; i = (i + 1) & mask) {
+    for (uint64_t i = hash & mask; v->slots[i].ref >= 0; i = (i + 1) & mask) {
         if (v->slots[i].hash != hash) continue;
-        const fe_vocab_entry *e = &v->entries[v->slots[i].id];
-        if (e->length == len && (len == 0 || memcmp(v->arena + e->offset, bytes, (size_t)len) == 0))
-            return v->slots[i].id;
+        fe_vocab_record *rec = record_at(v, v->slots[i].ref);
+        if (rec->length == len && same_bytes((const unsigned char *)(rec + 1), bytes, len))
+            return rec;
     }
-    return -1;
+    return NULL;
+}
+
+int64_t fe_vocab_find_hashed(const fe_vocab *v, const unsigned char *bytes, int64_t len,
+                             uint64_t hash)
+{
+    const fe_vocab_record *rec = find_record(v, bytes, len, hash);
+    return rec ? rec->id : -1;
 }
 
 int64_t fe_vocab_find(const fe_vocab *v, const unsigned char *bytes, int64_t len)
 {
-    return lookup(v, fe_hash_bytes(bytes, len), bytes, len);
+    return fe_vocab_find_hashed(v, bytes, len, fe_hash_bytes(bytes, len));
+}
+
+static int64_t insert(fe_vocab *v, const unsigned char *bytes, int64_t len, uint64_t hash,
+                      int64_t count)
+{
+    if (len < 0 || len > INT64_MAX / 4 || v->arena_len > INT64_MAX / 2) return -1;
+    if (reserve_slots(v, v->size + 1) != FE_OK) return -1;
+    void *p = grow(v->ref, &v->ref_cap, v->size + 1, sizeof(int64_t));
+    if (!p) return -1;
+    v->ref = (int64_t *)p;
+    int64_t size = record_size(len);
+    p = grow(v->arena, &v->arena_cap, v->arena_len + size, 1);
+    if (!p) return -1;
+    v->arena = (unsigned char *)p;
+
+    int64_t id = v->size++, ref = v->arena_len;
+    fe_vocab_record *rec = record_at(v, ref);
+    rec->count = count;
+    rec->id = id;
+    rec->length = len;
+    rec->hash = hash;
+    unsigned char *dst = (unsigned char *)(rec + 1);
+    if (len > 0) memcpy(dst, bytes, (size_t)len);
+    memset(dst + len, 0, (size_t)(size - (int64_t)sizeof *rec - len));
+    v->arena_len += size;
+    v->ref[id] = ref;
+    place(v->slots, v->n_slots, hash, ref);
+    return id;
+}
+
+/* The hot path (a known word) inlined into the counting loop; inserting is a call. */
+static inline int64_t add_hashed(fe_vocab *v, const unsigned char *bytes, int64_t len,
+                                 uint64_t hash, int64_t count)
+{
+    fe_vocab_record *rec = find_record(v, bytes, len, hash);
+    if (rec) {
+        rec->count += count;
+        return rec->id;
+    }
+    return insert(v, bytes, len, hash, count);
+}
+
+int64_t fe_vocab_add_hashed(fe_vocab *v, const unsigned char *bytes, int64_t len,
+                            uint64_t hash, int64_t count)
+{
+    return add_hashed(v, bytes, len, hash, count);
 }
 
 int64_t fe_vocab_add(fe_vocab *v, const unsigned char *bytes, int64_t len, int64_t count)
 {
-    uint64_t hash = fe_hash_bytes(bytes, len);
-    int64_t id = lookup(v, hash, bytes, len);
-    if (id >= 0) {
-        v->entries[id].count += count;
-        return id;
-    }
-    if (len < 0 || v->arena_len > INT64_MAX - len) return -1;
-    if (reserve_slots(v, v->size + 1) != FE_OK) return -1;
-    void *p = grow(v->entries, &v->entries_cap, v->size + 1, sizeof(fe_vocab_entry));
-    if (!p) return -1;
-    v->entries = (fe_vocab_entry *)p;
-    p = grow(v->arena, &v->arena_cap, v->arena_len + len, 1);
-    if (!p) return -1;
-    v->arena = (unsigned char *)p;
-
-    id = v->size++;
-    fe_vocab_entry *e = &v->entries[id];
-    e->offset = v->arena_len;
-    e->length = len;
-    e->count = count;
-    e->hash = hash;
-    if (len > 0) memcpy(v->arena + v->arena_len, bytes, (size_t)len);
-    v->arena_len += len;
-    place(v->slots, v->n_slots, hash, id);
-    return id;
+    return add_hashed(v, bytes, len, fe_hash_bytes(bytes, len), count);
 }
 
 void fe_vocab_prune(fe_vocab *v, int64_t min_count)
 {
-    /* Survivors move down in place: entries and their bytes are both in id order. */
-    int64_t kept = 0, arena_len = 0;
+    /* Survivors move down in place: records are in id order in the arena. */
+    int64_t kept = 0, out = 0;
     for (int64_t id = 0; id < v->size; id++) {
-        fe_vocab_entry e = v->entries[id];
-        if (e.count < min_count) continue;
-        if (e.offset != arena_len && e.length > 0)
-            memmove(v->arena + arena_len, v->arena + e.offset, (size_t)e.length);
-        e.offset = arena_len;
-        arena_len += e.length;
-        v->entries[kept++] = e;
+        fe_vocab_record *rec = record_at(v, v->ref[id]);
+        if (rec->count < min_count) continue;
+        int64_t size = record_size(rec->length);
+        if (v->ref[id] != out) memmove(v->arena + out, rec, (size_t)size);
+        rec = record_at(v, out);
+        rec->id = kept;
+        v->ref[kept++] = out;
+        out += size;
     }
     if (kept == v->size) return;
     v->size = kept;
-    v->arena_len = arena_len;
-    for (int64_t i = 0; i < v->n_slots; i++) v->slots[i].id = -1;
-    for (int64_t id = 0; id < kept; id++) place(v->slots, v->n_slots, v->entries[id].hash, id);
+    v->arena_len = out;
+    for (int64_t i = 0; i < v->n_slots; i++) v->slots[i].ref = -1;
+    for (int64_t id = 0; id < kept; id++)
+        place(v->slots, v->n_slots, record_at(v, v->ref[id])->hash, v->ref[id]);
 }
 
 /* ---- 2. UTF-8 -------------------------------------------------------------------------- */
@@ -233,6 +304,7 @@ int64_t fe_utf8_check(const unsigned char *s, int64_t len)
             memcpy(&block, s + i, 8);
             if (!(block & 0x8080808080808080ULL)) { i += 8; continue; }
         }
+        if (s[i] < 0x80) { i++; continue; }
         int n = utf8_sequence(s + i, len - i);
         if (n < 0) return i;
         i += n;
@@ -371,11 +443,18 @@ static int append_token(fe_reader *r, const unsigned char *p, int64_t n, fe_stat
     return FE_OK;
 }
 
-/* Turns raw token bytes into a word: skips a BOM at file start, checks or repairs UTF-8.
+/* Turns raw token bytes into a word: skips a BOM at file start, checks or repairs UTF-8, sets
+ * r->hash. h is the running FNV-1a state over the n bytes, high the OR of them.
  * FE_TOK_WORD, 0 when nothing is left of it, or an error. */
-static int finish_token(fe_reader *r, const unsigned char *p, int64_t n,
-                        const unsigned char **word, int64_t *len, fe_status *st)
+static int finish_token(fe_reader *r, const unsigned char *p, int64_t n, uint64_t h,
+                        unsigned high, const unsigned char **word, int64_t *len, fe_status *st)
 {
+    if (high < 0x80) {   /* ASCII: nothing to check (and it cannot start with a BOM) */
+        *word = p;
+        *len = n;
+        r->hash = hash_final(h);
+        return FE_TOK_WORD;
+    }
     int64_t skipped = 0;
     if (r->tok_start == 0 && n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) {
         p += 3;
@@ -384,7 +463,9 @@ static int finish_token(fe_reader *r, const unsigned char *p, int64_t n,
     }
     if (n == 0) return 0;
     int64_t bad = fe_utf8_check(p, n);
+    int changed = skipped > 0;
     if (bad < n) {
+        changed = 1;
         if (r->opt.errors == FE_UTF8_STRICT)
             return fail(st, FE_ERR_UTF8, r->line, r->tok_start + skipped + bad,
                         "invalid UTF-8 (byte 0x%02X)", (unsigned)p[bad]);
@@ -403,10 +484,13 @@ static int finish_token(fe_reader *r, const unsigned char *p, int64_t n,
     }
     *word = p;
     *len = n;
+    r->hash = changed ? fe_hash_bytes(p, n) : hash_final(h);
     return FE_TOK_WORD;
 }
 
-int fe_reader_next(fe_reader *r, const unsigned char **word, int64_t *len, fe_status *st)
+/* The body of fe_reader_next, inlined into the corpus passes (a call per token shows). */
+static inline int reader_next(fe_reader *r, const unsigned char **word, int64_t *len,
+                              fe_status *st)
 {
     int rc;
     for (;;) {
@@ -416,7 +500,7 @@ int fe_reader_next(fe_reader *r, const unsigned char **word, int64_t *len, fe_st
             if (rc == 0) {
                 if (r->in_token) {
                     r->in_token = 0;
-                    rc = finish_token(r, r->tok, r->tok_len, word, len, st);
+                    rc = finish_token(r, r->tok, r->tok_len, r->tok_hash, r->tok_high, word, len, st);
                     if (rc != 0) return rc;
                 }
                 return FE_TOK_EOF;
@@ -436,9 +520,20 @@ int fe_reader_next(fe_reader *r, const unsigned char **word, int64_t *len, fe_st
             r->pos = i;
             if (i == end) continue;
             r->tok_start = r->chunk_offset + i;
+            r->tok_hash = FNV_OFFSET;
+            r->tok_high = 0;
         }
+        /* One pass finds the token's end, hashes it and notes whether it is all ASCII. */
         int64_t start = i;
-        while (i < end && !is_space[c[i]]) i++;
+        uint64_t h = r->tok_hash;
+        unsigned high = r->tok_high;
+        while (i < end) {
+            unsigned b = c[i];
+            if (is_space[b]) break;
+            h = (h ^ b) * FNV_PRIME;
+            high |= b;
+            i++;
+        }
         r->pos = i;
         int64_t have = r->in_token ? r->tok_len : 0;
         if (have + (i - start) > r->opt.max_token_bytes)
@@ -448,9 +543,14 @@ int fe_reader_next(fe_reader *r, const unsigned char **word, int64_t *len, fe_st
             if (r->in_token) {
                 r->in_token = 0;
                 if ((rc = append_token(r, c + start, i - start, st)) != FE_OK) return rc;
-                rc = finish_token(r, r->tok, r->tok_len, word, len, st);
+                rc = finish_token(r, r->tok, r->tok_len, h, high, word, len, st);
+            } else if (high < 0x80) {   /* the common case, without a call */
+                *word = c + start;
+                *len = i - start;
+                r->hash = hash_final(h);
+                return FE_TOK_WORD;
             } else {
-                rc = finish_token(r, c + start, i - start, word, len, st);
+                rc = finish_token(r, c + start, i - start, h, high, word, len, st);
             }
             if (rc != 0) return rc;
             continue;
@@ -460,7 +560,14 @@ int fe_reader_next(fe_reader *r, const unsigned char **word, int64_t *len, fe_st
             r->tok_len = 0;
         }
         if ((rc = append_token(r, c + start, i - start, st)) != FE_OK) return rc;
+        r->tok_hash = h;
+        r->tok_high = high;
     }
+}
+
+int fe_reader_next(fe_reader *r, const unsigned char **word, int64_t *len, fe_status *st)
+{
+    return reader_next(r, word, len, st);
 }
 
 /* ---- 4. whole-corpus passes ------------------------------------------------------------ */
@@ -508,9 +615,9 @@ int fe_count_files(fe_vocab *v, const char *const *paths, int64_t n_paths,
         const unsigned char *word;
         int64_t len;
         for (;;) {
-            rc = fe_reader_next(&r, &word, &len, st);
+            rc = reader_next(&r, &word, &len, st);
             if (rc == FE_TOK_WORD) {
-                if (fe_vocab_add(v, word, len, 1) < 0) {
+                if (add_hashed(v, word, len, r.hash, 1) < 0) {
                     rc = fail(st, FE_ERR_NOMEM, r.line, r.tok_start,
                               "out of memory for the vocabulary (%lld words); "
                               "max_vocab_size bounds it", (long long)v->size);
@@ -609,12 +716,12 @@ int fe_encode_files(const fe_vocab *v, const char *const *paths, int64_t n_paths
         const unsigned char *word;
         int64_t len, in_line = 0;
         for (;;) {
-            rc = fe_reader_next(&r, &word, &len, st);
+            rc = reader_next(&r, &word, &len, st);
             if (rc == FE_TOK_WORD) {
                 stats->total_tokens++;
                 in_line++;
-                int64_t id = fe_vocab_find(v, word, len);
-                if (id >= 0 && push_id(out, (uint32_t)id) != FE_OK) {
+                const fe_vocab_record *rec = find_record(v, word, len, r.hash);
+                if (rec && push_id(out, (uint32_t)rec->id) != FE_OK) {
                     rc = fail(st, FE_ERR_NOMEM, r.line, r.tok_start,
                               "out of memory for the encoded corpus (%lld ids)",
                               (long long)out->n_ids);

@@ -55,28 +55,41 @@ void fe_status_clear(fe_status *st);
 
 /* 1. Vocabulary ---------------------------------------------------------------------------- */
 
-typedef struct fe_vocab_entry {
-    int64_t offset;              /* of the word's bytes in the arena */
-    int64_t length;
-    int64_t count;
-    uint64_t hash;
-} fe_vocab_entry;
-
+/* Open addressing, linear probing, power-of-two capacity kept under 0.7 load. A slot points at
+ * the word's record in the arena: header and bytes side by side, so that looking up a word not
+ * in cache costs two misses (slot, record). The id of a word is its first-seen rank (prune
+ * renumbers, keeping the order). */
 typedef struct fe_vocab_slot {
     uint64_t hash;
-    int64_t id;                  /* -1: empty */
+    int64_t ref;                 /* offset of the record in the arena; -1: empty */
 } fe_vocab_slot;
 
-/* Open addressing, linear probing, power-of-two capacity kept under 0.7 load. The id of a word
- * is its index in `entries`, i.e. first-seen order (renumbered, order kept, by fe_vocab_prune). */
+typedef struct fe_vocab_record {
+    int64_t count;
+    int64_t id;
+    int64_t length;              /* of the word's bytes, which follow the header (padded to 8) */
+    uint64_t hash;
+} fe_vocab_record;
+
 typedef struct fe_vocab {
-    fe_vocab_entry *entries;
-    int64_t size, entries_cap;
     fe_vocab_slot *slots;
     int64_t n_slots;
-    unsigned char *arena;        /* all words' bytes, back to back, in id order */
+    int64_t size;                /* words */
+    int64_t *ref;                /* ref[id]: offset of word id's record */
+    int64_t ref_cap;
+    unsigned char *arena;        /* the records, in id order */
     int64_t arena_len, arena_cap;
 } fe_vocab;
+
+static inline const fe_vocab_record *fe_vocab_at(const fe_vocab *v, int64_t id)
+{
+    return (const fe_vocab_record *)(const void *)(v->arena + v->ref[id]);
+}
+
+static inline const unsigned char *fe_vocab_bytes(const fe_vocab *v, int64_t id)
+{
+    return (const unsigned char *)(fe_vocab_at(v, id) + 1);
+}
 
 uint64_t fe_hash_bytes(const unsigned char *bytes, int64_t len);
 int fe_vocab_init(fe_vocab *v);
@@ -88,6 +101,11 @@ int fe_vocab_reserve(fe_vocab *v, int64_t n, int64_t total_bytes);
 int64_t fe_vocab_add(fe_vocab *v, const unsigned char *bytes, int64_t len, int64_t count);
 /* The word's id, or -1. */
 int64_t fe_vocab_find(const fe_vocab *v, const unsigned char *bytes, int64_t len);
+/* The same, given hash = fe_hash_bytes(bytes, len) (the tokenizer computes it while scanning). */
+int64_t fe_vocab_add_hashed(fe_vocab *v, const unsigned char *bytes, int64_t len,
+                            uint64_t hash, int64_t count);
+int64_t fe_vocab_find_hashed(const fe_vocab *v, const unsigned char *bytes, int64_t len,
+                             uint64_t hash);
 /* Removes every word with count < min_count, keeping the others' relative order. */
 void fe_vocab_prune(fe_vocab *v, int64_t min_count);
 
@@ -132,6 +150,9 @@ typedef struct fe_reader {
     int64_t tok_len, tok_cap;
     int in_token;                /* tok holds the first part of an unfinished token */
     int64_t tok_start;           /* file offset of the current token */
+    uint64_t tok_hash;           /* FNV-1a state over the bytes of the token so far */
+    unsigned tok_high;           /* OR of those bytes: >= 0x80 means not all ASCII */
+    uint64_t hash;               /* fe_hash_bytes of the word last returned */
     unsigned char *fixed;        /* a token after UTF-8 repair */
     int64_t fixed_cap;
     int64_t line;                /* 1-based line of the last thing returned */
