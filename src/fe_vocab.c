@@ -469,9 +469,12 @@ static int finish_token(fe_reader *r, const unsigned char *p, int64_t n, uint64_
         if (r->opt.errors == FE_UTF8_STRICT)
             return fail(st, FE_ERR_UTF8, r->line, r->tok_start + skipped + bad,
                         "invalid UTF-8 (byte 0x%02X)", (unsigned)p[bad]);
+        if (n > INT64_MAX / 3)
+            return fail(st, FE_ERR_NOMEM, r->line, r->tok_start, "token too long to repair");
         if (3 * n > r->fixed_cap) {
             void *q = grow(r->fixed, &r->fixed_cap, 3 * n, 1);
-            if (!q) return fail(st, FE_ERR_NOMEM, r->line, r->tok_start, "out of memory for a token");
+            if (!q)
+                return fail(st, FE_ERR_NOMEM, r->line, r->tok_start, "out of memory for a token");
             r->fixed = (unsigned char *)q;
         }
         if (r->bad_tokens++ == 0) {
@@ -500,7 +503,8 @@ static inline int reader_next(fe_reader *r, const unsigned char **word, int64_t 
             if (rc == 0) {
                 if (r->in_token) {
                     r->in_token = 0;
-                    rc = finish_token(r, r->tok, r->tok_len, r->tok_hash, r->tok_high, word, len, st);
+                    rc = finish_token(r, r->tok, r->tok_len, r->tok_hash, r->tok_high,
+                                      word, len, st);
                     if (rc != 0) return rc;
                 }
                 return FE_TOK_EOF;

@@ -155,7 +155,7 @@ typedef struct fe_reader {
     uint64_t hash;               /* fe_hash_bytes of the word last returned */
     unsigned char *fixed;        /* a token after UTF-8 repair */
     int64_t fixed_cap;
-    int64_t line;                /* 1-based line of the last thing returned */
+    int64_t line;                /* current line, 1-based */
     int64_t bytes_since_poll;
     int64_t bad_tokens;          /* tokens repaired (replace/ignore modes) */
     int64_t first_bad_line, first_bad_offset;   /* of the first repaired token, or 0 / -1 */

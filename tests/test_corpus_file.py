@@ -167,7 +167,8 @@ def test_encode_round_trips_to_the_tokens(corpus):
     path, data = corpus
     words, _, total, n_sent = count_file(str(path))
     ids, offsets, raw = encode_file(str(path), words)
-    sentences = [[words[i] for i in ids[offsets[k]:offsets[k + 1]]] for k in range(len(offsets) - 1)]
+    sentences = [[words[i] for i in ids[offsets[k]:offsets[k + 1]]]
+                 for k in range(len(offsets) - 1)]
     assert sentences == [s for s in ref_lines([data]) if s]
     assert raw == total == len(ids) and len(sentences) == n_sent
 
@@ -468,6 +469,34 @@ def test_random_unicode_round_trip(tmp_path_factory, sentences, seps, chunk, crl
     ids, offsets, raw = encode_file([path], words, _chunk_size=chunk)
     decoded = [[words[i] for i in ids[offsets[k]:offsets[k + 1]]] for k in range(len(offsets) - 1)]
     assert decoded == [s for s in sentences if s] and raw == len(flat)
+
+
+PIECES = [b" ", b"  ", b"\n", b"\r\n", b"\t", b"\x0b", b"a", b"b", b"ab", b"\x00",
+          b"\xc3\xa9", b"\xe4\xb8\xad", b"\xf0\x9f\x98\x80", b"\xef\xbb\xbf",            # valid
+          b"\x80", b"\xbf", b"\xc3", b"\xe4\xb8", b"\xf0\x9f\x98", b"\xed\xa0\x80",       # not
+          b"\xc0\xaf", b"\xe0\x80\x80", b"\xf4\x90\x80\x80", b"\xf8\x88\x80\x80\x80", b"\xff"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(st.sampled_from(PIECES), max_size=60),
+       errors=st.sampled_from(["strict", "replace", "ignore"]),
+       chunk=st.sampled_from([1, 2, 3, 7, 4096]))
+def test_random_bytes_match_pythons_decoder(tmp_path_factory, pieces, errors, chunk):
+    # Fuzz-style: arbitrary (often invalid) UTF-8; Python's own decoder is the oracle for what
+    # is replaced or dropped, and for where strict mode must stop.
+    data = b"".join(pieces)
+    path = tmp_path_factory.mktemp("fz") / "c.txt"
+    path.write_bytes(data)
+    if errors == "strict":
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data[:exc.start].count(b"\n") + 1
+            with pytest.raises(CorpusError, match=f"line {line}, byte offset {exc.start}\\b"):
+                count_file([path], _chunk_size=chunk)
+            return
+    words = assert_count([path], [data], errors=errors, _chunk_size=chunk)
+    assert_encode([path], [data], words[1::2], errors=errors, _chunk_size=chunk)
 
 
 # ---- GIL and Ctrl-C ---------------------------------------------------------------------

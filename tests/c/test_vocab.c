@@ -175,7 +175,8 @@ static void test_utf8_repair(void)
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         int64_t len = (int64_t)strlen(cases[k].in);
         int64_t n = fe_utf8_repair(U(cases[k].in), len, FE_UTF8_REPLACE, out);
-        CHECK(n == (int64_t)strlen(cases[k].replaced) && !memcmp(out, cases[k].replaced, (size_t)n));
+        CHECK(n == (int64_t)strlen(cases[k].replaced) &&
+              !memcmp(out, cases[k].replaced, (size_t)n));
         CHECK_EQ(fe_utf8_check(out, n), n);
         n = fe_utf8_repair(U(cases[k].in), len, FE_UTF8_IGNORE, out);
         CHECK(n == (int64_t)strlen(cases[k].ignored) && !memcmp(out, cases[k].ignored, (size_t)n));
