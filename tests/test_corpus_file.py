@@ -187,6 +187,36 @@ def test_huge_line_loses_nothing(tmp_path, chunk):
     assert [words[i] for i in ids[1:-1]] == tokens
 
 
+PEAK_MEMORY = r"""
+import resource, sys
+from fastembed_core._corpus import count_file
+scale = 1024 if sys.platform != "darwin" else 1    # ru_maxrss: KiB on Linux, bytes on macOS
+count_file([sys.argv[2]])                           # warm up: imports, first allocations
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
+words, counts, total, n_sent = count_file([sys.argv[1]])
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
+print(after - before, total, n_sent)
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="uses the resource module")
+def test_one_enormous_line_streams_in_bounded_memory(tmp_path):
+    # 64 MB on one line without a newline: the peak memory of counting it must not grow with
+    # the line (the reader holds a 1 MiB chunk, the vocabulary 1,000 words).
+    path = tmp_path / "one-line.txt"
+    block = " ".join(f"w{i % 1000}" for i in range(100_000)).encode() + b" "
+    with open(path, "wb") as f:
+        for _ in range(64_000_000 // len(block) + 1):
+            f.write(block)
+    small = write(tmp_path, "small.txt", block)
+    proc = subprocess.run([sys.executable, "-c", PEAK_MEMORY, str(path), str(small)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    growth, total, n_sent = map(int, proc.stdout.split())
+    assert n_sent == 1 and total == 100_000 * (64_000_000 // len(block) + 1)
+    assert growth < 16 << 20, f"peak memory grew by {growth / 2**20:.0f} MiB reading one line"
+
+
 def test_several_files_read_one_after_another(tmp_path):
     rng = random.Random(11)
     blobs = [generate_corpus(rng, 50, final_newline=False),   # last line must not join the next
