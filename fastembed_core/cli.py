@@ -35,7 +35,7 @@ import numpy as np
 from . import progress as _progress
 from .errors import FastEmbedError, OOVError
 
-__all__ = ["main", "word2vec_main", "load_vectors", "save_vectors", "sniff_format",
+__all__ = ["main", "word2vec_main", "word2vec_params", "parse_word2vec_args", "load_vectors", "save_vectors", "sniff_format",
            "kmeans_classes", "read_vocab_file", "write_vocab_file"]
 
 PROG = "fastembed-core"
@@ -355,6 +355,21 @@ def kmeans_classes(vectors, k, iterations=10, block=4096):
     return labels
 
 
+def _check_output_path(path, what="output"):
+    """Fails early (before any long work) when ``path`` cannot be created: its folder is
+    missing or is not a folder, or ``path`` is a folder."""
+    if not path:
+        return
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(2, f"No such directory for the {what} file", path)
+    if os.path.isdir(path):
+        raise IsADirectoryError(21, f"Is a directory (expected the {what} file name)", path)
+    if not os.access(folder, os.W_OK):
+        raise PermissionError(13, f"Cannot write the {what} file: permission denied", path)
+
+
 def _count_newlines(paths):
     n = 0
     for p in paths:
@@ -481,7 +496,9 @@ def _w2v_usage():
     return "\n".join(lines) + "\n"
 
 
-def _parse_w2v(argv):
+def parse_word2vec_args(argv):
+    """word2vec.c's flags -> ``{flag: value}`` with word2vec.c's defaults filled in; raises
+    :class:`UsageError` for unknown flags, missing or malformed values."""
     opts = {}
     i = 0
     while i < len(argv):
@@ -516,7 +533,7 @@ def word2vec_main(argv):
         return 0
     debug = 2
     try:
-        opts = _parse_w2v(argv)
+        opts = parse_word2vec_args(argv)
         debug = opts["-debug"]
         return _w2v_run(opts)
     except UsageError as exc:
@@ -530,6 +547,25 @@ def word2vec_main(argv):
             traceback.print_exc()
         _err(_describe_exception(exc))
         return 1
+
+
+def word2vec_params(opts):
+    """Word2Vec keyword arguments for word2vec.c options (``opts``: flag -> value, as parsed).
+
+    word2vec.c's meanings: ``-cbow 1`` (default) is CBOW with the context averaged; ``-alpha``
+    defaults to 0.05 for CBOW and 0.025 for skip-gram and decays linearly to
+    ``alpha * 1e-4``; ``-threads`` defaults to ``min(12, cores)``.
+    """
+    cbow = opts["-cbow"] != 0
+    alpha = opts["-alpha"] if opts["-alpha"] is not None else (0.05 if cbow else 0.025)
+    if alpha <= 0:
+        raise UsageError(f"-alpha must be positive; got {alpha}")
+    threads = opts["-threads"] or max(1, min(12, _available_cores()))
+    return dict(vector_size=opts["-size"], alpha=alpha, min_alpha=alpha * 1e-4,
+                window=opts["-window"], min_count=opts["-min-count"], sample=opts["-sample"],
+                seed=opts["-seed"], workers=threads, sg=0 if cbow else 1,
+                hs=1 if opts["-hs"] else 0, negative=opts["-negative"], cbow_mean=1,
+                epochs=opts["-iter"], shrink_windows=True, ns_exponent=0.75)
 
 
 def _w2v_run(opts):
@@ -554,22 +590,16 @@ def _w2v_run(opts):
                          "-negative 5")
     if not os.path.isfile(train):
         raise FileNotFoundError(2, "No such file or directory (-train)", train)
-    cbow = opts["-cbow"] != 0
-    alpha = opts["-alpha"] if opts["-alpha"] is not None else (0.05 if cbow else 0.025)
-    if alpha <= 0:
-        raise UsageError(f"-alpha must be positive; got {alpha}")
-    threads = opts["-threads"] or max(1, min(12, _available_cores()))
+    _check_output_path(opts["-output"], "-output")
+    _check_output_path(opts["-save-vocab"], "-save-vocab")
+    params = word2vec_params(opts)
     mode = "auto" if debug >= 2 else "off"
 
     out = sys.stdout
     out.write(f"Starting training using file {train}\n")
     out.flush()
-    model = Word2Vec(vector_size=opts["-size"], alpha=alpha, min_alpha=alpha * 1e-4,
-                     window=opts["-window"], min_count=opts["-min-count"],
-                     sample=opts["-sample"], seed=opts["-seed"], workers=threads,
-                     sg=0 if cbow else 1, hs=1 if opts["-hs"] else 0,
-                     negative=opts["-negative"], cbow_mean=1, epochs=opts["-iter"])
     with _library_messages(quiet=(debug == 0), debug=(debug >= 3)) as forward:
+        model = Word2Vec(**params)
         freq = None
         n_lines = None
         if opts["-read-vocab"]:
@@ -651,16 +681,19 @@ def cmd_train(args):
     for p in args.corpus:
         if not os.path.isfile(p):
             raise FileNotFoundError(2, "No such file or directory (corpus)", p)
-    epochs = args.epochs
-    model = Word2Vec(vector_size=args.vector_size, alpha=args.alpha, min_alpha=args.min_alpha,
-                     window=args.window, min_count=args.min_count,
-                     max_vocab_size=args.max_vocab_size, max_final_vocab=args.max_final_vocab,
-                     sample=args.sample, seed=args.seed, workers=args.workers, sg=args.sg,
-                     hs=args.hs, negative=args.negative, ns_exponent=args.ns_exponent,
-                     cbow_mean=args.cbow_mean, epochs=epochs)
+    _check_output_path(args.output, "--output")
+    _check_output_path(args.model, "--model")
+    _check_output_path(args.save_vocab, "--save-vocab")
     mode = _progress_mode(args)
     freq = read_vocab_file(args.read_vocab) if args.read_vocab else None
     with _library_messages(quiet=args.quiet, debug=args.debug) as forward:
+        model = Word2Vec(vector_size=args.vector_size, alpha=args.alpha,
+                         min_alpha=args.min_alpha, window=args.window, min_count=args.min_count,
+                         max_vocab_size=args.max_vocab_size,
+                         max_final_vocab=args.max_final_vocab, sample=args.sample,
+                         seed=args.seed, workers=args.workers, sg=args.sg, hs=args.hs,
+                         negative=args.negative, ns_exponent=args.ns_exponent,
+                         cbow_mean=args.cbow_mean, epochs=args.epochs)
         if args.save_vocab and not args.output and not args.model:
             if freq is None:
                 with _progress.track_file_reading(args.corpus, "counting words", mode=mode):
@@ -872,6 +905,7 @@ def cmd_eval(args):
 
 
 def cmd_convert(args):
+    _check_output_path(args.output)
     kv = load_vectors(args.input, args.from_format, args.limit)
     fmt = save_vectors(kv, args.output, args.to_format)
     _note(f"wrote {len(kv)} vectors of dimension {kv.vector_size} to {args.output} ({fmt})",
@@ -901,6 +935,7 @@ def cmd_export_projector(args):
 
 def cmd_plot(args):
     from . import viz
+    _check_output_path(args.output)
     kv = load_vectors(args.vectors, args.format, args.vocab_limit)
     title = args.title
     if args.pairs:

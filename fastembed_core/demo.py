@@ -109,8 +109,8 @@ def run(epochs=5, sg=1, workers=None, output_dir="fastembed-demo", seed=1, quiet
     say("fastembed_core demo: word2vec on the bundled sample corpus (WordNet 3.0 glosses)")
     t0 = time.perf_counter()
     path = sample_corpus_path()
-    model = Word2Vec(sg=sg, epochs=epochs, workers=workers, seed=seed)
     with cli._library_messages(quiet=quiet, debug=debug) as forward:
+        model = Word2Vec(sg=sg, epochs=epochs, workers=workers, seed=seed)
         seconds = cli.run_training(model, [path], progress_mode=progress_mode, forward=forward)
     vocab = len(model.wv)
     say(f"corpus:     {path}")

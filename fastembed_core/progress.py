@@ -52,12 +52,13 @@ def tqdm_available():
 def format_count(n, unit=""):
     """``1234567`` -> ``"1.23M"``: a count with an SI suffix (``unit="B"`` for bytes)."""
     n = float(n)
-    for suffix in ("", "k", "M", "G", "T"):
-        if abs(n) < 1000 or suffix == "T":
-            if suffix == "":
-                return f"{n:.0f}{unit}"
-            return f"{n:.3g}{suffix}{unit}" if abs(n) < 100 else f"{n:.0f}{suffix}{unit}"
+    if abs(n) < 1000:
+        return f"{n:.0f}{unit}"
+    for suffix in ("k", "M", "G", "T", "P"):
         n /= 1000.0
+        if abs(n) < 999.5 or suffix == "P":
+            digits = 2 if abs(n) < 10 else 1 if abs(n) < 100 else 0
+            return f"{n:.{digits}f}{suffix}{unit}"
     return f"{n:.0f}{unit}"  # pragma: no cover
 
 
@@ -266,8 +267,9 @@ class Progress:
         rate = f"{self._amount(self.rate)}{'' if self.unit == 'B' else ' ' + self.unit}/s"
         if self.total:
             frac = min(self.done / self.total, 1.0)
-            tail = (f" {100 * frac:5.1f}% {self._amount(self.done)}/{self._amount(self.total)} "
-                    f"{rate} ETA {format_duration(self.eta())}")
+            amounts = f"{self._amount(self.done)}/{self._amount(self.total)}"
+            tail = (f" {100 * frac:5.1f}% {amounts:>15} {rate:>14} "
+                    f"ETA {format_duration(self.eta()):>5}")
             room = self._columns() - 1 - len(head) - len(tail) - 2
             if room >= 10:
                 filled = int(round(frac * room))
