@@ -43,7 +43,8 @@ def extension(name, sources):
 extensions = [
     extension(
         "fastembed_core._kernel",
-        ["fastembed_core/_kernel.pyx", "src/fe_train.c", "src/fe_sample.c", "src/fe_simd.c"],
+        ["fastembed_core/_kernel.pyx", "src/fe_train.c", "src/fe_sample.c", "src/fe_simd.c",
+         "src/fe_updates_scalar.c", "src/fe_updates_avx2.c"],
     ),
     extension("fastembed_core._corpus", ["fastembed_core/_corpus.pyx", "src/fe_vocab.c"]),
 ]

@@ -1,70 +1,20 @@
 #include "fe_simd.h"
 
+#define FE_DECLARE_UPDATES(suffix)                                                            \
+    double fe_sg_step_##suffix(const fe_weights *, uint32_t, const fe_target *, float,        \
+                               float *, int);                                                 \
+    double fe_sg_window_step_##suffix(const fe_weights *, const uint32_t *, int32_t,          \
+                                      const fe_target *, float, float *, int);                \
+    double fe_cbow_step_##suffix(const fe_weights *, const uint32_t *, int32_t, int32_t,      \
+                                 const fe_target *, float, float *, int);
+
+FE_DECLARE_UPDATES(scalar)
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
 #define FE_HAVE_AVX2_BUILD 1
-#include <immintrin.h>
+FE_DECLARE_UPDATES(avx2)
 #endif
 
-/* Scalar paths with four independent accumulators: breaks the add dependency chain and lets
- * the compiler vectorise with the baseline instruction set. */
-static float dot_scalar(const float *x, const float *y, int64_t n)
-{
-    float s0 = 0.f, s1 = 0.f, s2 = 0.f, s3 = 0.f;
-    int64_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        s0 += x[i] * y[i];
-        s1 += x[i + 1] * y[i + 1];
-        s2 += x[i + 2] * y[i + 2];
-        s3 += x[i + 3] * y[i + 3];
-    }
-    for (; i < n; i++) s0 += x[i] * y[i];
-    return (s0 + s1) + (s2 + s3);
-}
-
-static void axpy_scalar(float a, const float *x, float *y, int64_t n)
-{
-    for (int64_t i = 0; i < n; i++) y[i] += a * x[i];
-}
-
-#ifdef FE_HAVE_AVX2_BUILD
-#define FE_AVX2 __attribute__((target("avx2,fma")))
-
-FE_AVX2 static inline float hsum256(__m256 v)
-{
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
-    return _mm_cvtss_f32(s);
-}
-
-FE_AVX2 static float dot_avx2(const float *x, const float *y, int64_t n)
-{
-    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
-    int64_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), a0);
-        a1 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8), _mm256_loadu_ps(y + i + 8), a1);
-    }
-    if (i + 8 <= n) {
-        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), a0);
-        i += 8;
-    }
-    float s = hsum256(_mm256_add_ps(a0, a1));
-    for (; i < n; i++) s += x[i] * y[i];
-    return s;
-}
-
-FE_AVX2 static void axpy_avx2(float a, const float *x, float *y, int64_t n)
-{
-    __m256 va = _mm256_set1_ps(a);
-    int64_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
-    for (; i < n; i++) y[i] += a * x[i];
-}
-#endif
-
-fe_simd_ops fe_simd = {dot_scalar, axpy_scalar};
+fe_update_ops fe_updates = {fe_sg_step_scalar, fe_sg_window_step_scalar, fe_cbow_step_scalar};
 static fe_simd_path active = FE_SIMD_SCALAR;
 
 int fe_simd_supported(fe_simd_path path)
@@ -88,11 +38,15 @@ int fe_simd_select(int requested)
         if (!fe_simd_supported((fe_simd_path)requested)) return -1;
         path = (fe_simd_path)requested;
     }
-    fe_simd_ops ops = {dot_scalar, axpy_scalar};
+    fe_update_ops ops = {fe_sg_step_scalar, fe_sg_window_step_scalar, fe_cbow_step_scalar};
 #ifdef FE_HAVE_AVX2_BUILD
-    if (path == FE_SIMD_AVX2) { ops.dot = dot_avx2; ops.axpy = axpy_avx2; }
+    if (path == FE_SIMD_AVX2) {
+        ops.sg_step = fe_sg_step_avx2;
+        ops.sg_window_step = fe_sg_window_step_avx2;
+        ops.cbow_step = fe_cbow_step_avx2;
+    }
 #endif
-    fe_simd = ops;
+    fe_updates = ops;
     active = path;
     return (int)path;
 }

@@ -1,26 +1,33 @@
-/* fe_simd.h — the vector primitives of the training loop, chosen once at run time.
+/* fe_simd.h — which compiled set of weight updates runs, chosen once at run time.
  *
  * The default build targets the baseline of the architecture (SSE2 on x86-64), so a wheel
- * runs on any CPU; the AVX2+FMA versions are compiled with a per-function target attribute
- * and selected by fe_simd_select() after checking what the CPU supports. Every path computes
- * the same sums in a different association order, so results agree to float rounding.
+ * runs on any CPU; fe_updates_avx2.c is compiled for AVX2+FMA and selected by
+ * fe_simd_select() only after checking that the CPU has them. All paths compute the same
+ * sums in a different association order, so results agree to float rounding.
  */
 #ifndef FE_SIMD_H
 #define FE_SIMD_H
 
 #include <stdint.h>
 
+#include "fe_train.h"
+
 typedef enum { FE_SIMD_SCALAR = 0, FE_SIMD_AVX2 = 1 } fe_simd_path;
 
-typedef struct fe_simd_ops {
-    float (*dot)(const float *x, const float *y, int64_t n);
-    void (*axpy)(float a, const float *x, float *y, int64_t n);    /* y += a * x */
-} fe_simd_ops;
+typedef struct fe_update_ops {
+    double (*sg_step)(const fe_weights *w, uint32_t context, const fe_target *t, float alpha,
+                      float *scratch, int want_loss);
+    double (*sg_window_step)(const fe_weights *w, const uint32_t *context, int32_t n_context,
+                             const fe_target *t, float alpha, float *scratch, int want_loss);
+    double (*cbow_step)(const fe_weights *w, const uint32_t *context, int32_t n_context,
+                        int32_t cbow_mean, const fe_target *t, float alpha, float *scratch,
+                        int want_loss);
+} fe_update_ops;
 
-extern fe_simd_ops fe_simd;   /* the selected implementation; set by fe_simd_select */
+extern fe_update_ops fe_updates;   /* the selected set; set by fe_simd_select */
 
-/* Best path this CPU supports, or -1 if `requested` is not supported here. */
-int fe_simd_select(int requested /* -1 = best available */);
+/* Selects `requested` (or the best path when -1); returns the path, or -1 if the CPU lacks it. */
+int fe_simd_select(int requested);
 int fe_simd_supported(fe_simd_path path);
 fe_simd_path fe_simd_active(void);
 

@@ -7,154 +7,44 @@
 #include "fe_atomic.h"
 #include "fe_rng.h"
 #include "fe_sample.h"
+#include "fe_sigmoid.h"
 #include "fe_simd.h"
 
-static float sigmoid_table[FE_SIGMOID_BINS];
+float fe_sigmoid_table[FE_SIGMOID_BINS];
 
 void fe_train_init(void)
 {
     for (int i = 0; i < FE_SIGMOID_BINS; i++) {
         double x = -FE_MAX_EXP + (i + 0.5) * (2.0 * FE_MAX_EXP / FE_SIGMOID_BINS);
-        sigmoid_table[i] = (float)(1.0 / (1.0 + exp(-x)));
+        fe_sigmoid_table[i] = (float)(1.0 / (1.0 + exp(-x)));
     }
 }
 
-float fe_sigmoid(float x)
-{
-    if (x >= FE_MAX_EXP) return 1.0f;
-    if (!(x > -FE_MAX_EXP)) return 0.0f;   /* also NaN: never index the table with it */
-    int i = (int)((x + FE_MAX_EXP) * (FE_SIGMOID_BINS / (2.0f * FE_MAX_EXP)));
-    return sigmoid_table[i < FE_SIGMOID_BINS ? i : FE_SIGMOID_BINS - 1];
-}
-
-/* log(1 + e^x) without overflow: the loss of a logistic prediction. */
-static double softplus(double x)
-{
-    return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x));
-}
-
-/* The shared core of every update: input vector l1 predicts `t`; the input's error gradient
- * is accumulated into grad and the output rows are updated in place. */
-static double predict_targets(const fe_weights *w, const float *l1, float *grad,
-                              const fe_target *t, float alpha, int want_loss)
-{
-    const int64_t dim = w->dim;
-    double loss = 0.0;
-    for (int32_t j = 0; j < t->code_len; j++) {
-        float *l2 = w->w_hs + (int64_t)t->point[j] * dim;
-        float f = fe_simd.dot(l1, l2, dim);
-        float label = 1.0f - (float)t->code[j];   /* word2vec.c: branch bit 0 is the positive class */
-        float g = (label - fe_sigmoid(f)) * alpha;
-        if (want_loss) loss += softplus(label > 0.5f ? -f : f);
-        fe_simd.axpy(g, l2, grad, dim);
-        fe_simd.axpy(g, l1, l2, dim);
-    }
-    if (w->w_out) {
-        for (int32_t d = -1; d < t->n_neg; d++) {
-            uint32_t target = d < 0 ? t->word : t->neg[d];
-            if (d >= 0 && target == t->word) continue;
-            float label = d < 0 ? 1.0f : 0.0f;
-            float *l2 = w->w_out + (int64_t)target * dim;
-            float f = fe_simd.dot(l1, l2, dim);
-            float g = (label - fe_sigmoid(f)) * alpha;
-            if (want_loss) loss += softplus(d < 0 ? -f : f);
-            fe_simd.axpy(g, l2, grad, dim);
-            fe_simd.axpy(g, l1, l2, dim);
-        }
-    }
-    return loss;
-}
-
-double fe_sg_step(const fe_weights *w, uint32_t context, const fe_target *t, float alpha,
-                  float *scratch, int want_loss)
-{
-    float *l1 = w->w_in + (int64_t)context * w->dim;
-    float *grad = scratch;
-    memset(grad, 0, (size_t)w->dim * sizeof(float));
-    double loss = predict_targets(w, l1, grad, t, alpha, want_loss);
-    fe_simd.axpy(1.0f, grad, l1, w->dim);
-    return loss;
-}
+float fe_sigmoid(float x) { return fe_sigmoid_lookup(x); }
 
 int64_t fe_sg_window_step_scratch(int64_t dim, int32_t n_context, int32_t n_outputs)
 {
     return 3 * (int64_t)n_outputs + (int64_t)n_context * n_outputs + (int64_t)n_context * dim;
 }
 
+/* The public single-update entry points run the selected instruction set (fe_simd.h). */
+double fe_sg_step(const fe_weights *w, uint32_t context, const fe_target *t, float alpha,
+                  float *scratch, int want_loss)
+{
+    return fe_updates.sg_step(w, context, t, alpha, scratch, want_loss);
+}
+
 double fe_sg_window_step(const fe_weights *w, const uint32_t *context, int32_t n_context,
                          const fe_target *t, float alpha, float *scratch, int want_loss)
 {
-    /* Outputs of the window: the Huffman nodes of the centre, the centre itself, and the
-     * negatives that differ from it, each with its label. Every context row is scored against
-     * every output (g = n_context x n_out), then the context gradients are gathered from the
-     * old output rows, the output rows updated from the old context rows, and the context
-     * rows updated last: the block update of HogBatch. */
-    const int64_t dim = w->dim;
-    const int32_t max_out = t->code_len + 1 + t->n_neg;
-    /* scratch layout: output row ids (int64, first so they are aligned), labels, scores,
-     * context gradients. A negative row id -1-k names inner node k of w_hs. */
-    int64_t *row = (int64_t *)(void *)scratch;
-    float *label = scratch + 2 * (int64_t)max_out;
-    float *g = label + max_out;                           /* n_context x n_out */
-    float *delta = g + (int64_t)n_context * max_out;      /* n_context x dim */
-    double loss = 0.0;
-    int32_t n_out = 0;
-    for (int32_t j = 0; j < t->code_len; j++) {
-        row[n_out] = -1 - (int64_t)t->point[j];           /* negative: a w_hs row */
-        label[n_out++] = 1.0f - (float)t->code[j];
-    }
-    if (w->w_out) {
-        row[n_out] = t->word;
-        label[n_out++] = 1.0f;
-        for (int32_t d = 0; d < t->n_neg; d++) {
-            if (t->neg[d] == t->word) continue;
-            row[n_out] = t->neg[d];
-            label[n_out++] = 0.0f;
-        }
-    }
-#define FE_OUT_ROW(o) (row[o] < 0 ? w->w_hs + (-1 - row[o]) * dim : w->w_out + row[o] * dim)
-    for (int32_t c = 0; c < n_context; c++) {
-        const float *in = w->w_in + (int64_t)context[c] * dim;
-        for (int32_t o = 0; o < n_out; o++) {
-            float f = fe_simd.dot(in, FE_OUT_ROW(o), dim);
-            g[(int64_t)c * n_out + o] = (label[o] - fe_sigmoid(f)) * alpha;
-            if (want_loss) loss += softplus(label[o] > 0.5f ? -f : f);
-        }
-    }
-    memset(delta, 0, (size_t)(n_context * dim) * sizeof(float));
-    for (int32_t c = 0; c < n_context; c++)
-        for (int32_t o = 0; o < n_out; o++)
-            fe_simd.axpy(g[(int64_t)c * n_out + o], FE_OUT_ROW(o), delta + (int64_t)c * dim, dim);
-    for (int32_t o = 0; o < n_out; o++) {
-        float *l2 = FE_OUT_ROW(o);
-        for (int32_t c = 0; c < n_context; c++)
-            fe_simd.axpy(g[(int64_t)c * n_out + o], w->w_in + (int64_t)context[c] * dim, l2, dim);
-    }
-#undef FE_OUT_ROW
-    for (int32_t c = 0; c < n_context; c++)
-        fe_simd.axpy(1.0f, delta + (int64_t)c * dim, w->w_in + (int64_t)context[c] * dim, dim);
-    return loss;
+    return fe_updates.sg_window_step(w, context, n_context, t, alpha, scratch, want_loss);
 }
 
 double fe_cbow_step(const fe_weights *w, const uint32_t *context, int32_t n_context,
                     int32_t cbow_mean, const fe_target *t, float alpha, float *scratch,
                     int want_loss)
 {
-    const int64_t dim = w->dim;
-    float *mean = scratch, *grad = scratch + dim;
-    if (n_context <= 0) return 0.0;
-    memset(mean, 0, (size_t)dim * sizeof(float));
-    memset(grad, 0, (size_t)dim * sizeof(float));
-    for (int32_t c = 0; c < n_context; c++)
-        fe_simd.axpy(1.0f, w->w_in + (int64_t)context[c] * dim, mean, dim);
-    float inv = 1.0f / (float)n_context;
-    if (cbow_mean)
-        for (int64_t i = 0; i < dim; i++) mean[i] *= inv;
-    double loss = predict_targets(w, mean, grad, t, alpha, want_loss);
-    float scale = cbow_mean ? 1.0f : inv;
-    for (int32_t c = 0; c < n_context; c++)
-        fe_simd.axpy(scale, grad, w->w_in + (int64_t)context[c] * dim, dim);
-    return loss;
+    return fe_updates.cbow_step(w, context, n_context, cbow_mean, t, alpha, scratch, want_loss);
 }
 
 /* Private state of one fe_train_range call. */
@@ -222,13 +112,13 @@ static void train_centres(worker *wk, int64_t first, int64_t end, int64_t n)
                 if (c != i) wk->context[n_context++] = wk->kept[c];
             if (n_context == 0) continue;
             fill_target(wk, wk->kept[i], &t);
-            wk->loss += fe_sg_window_step(&cfg->w, wk->context, n_context, &t, wk->alpha,
+            wk->loss += fe_updates.sg_window_step(&cfg->w, wk->context, n_context, &t, wk->alpha,
                                           wk->scratch, want_loss);
         } else if (cfg->sg) {
             for (int64_t c = lo; c < hi; c++) {
                 if (c == i) continue;
                 fill_target(wk, wk->kept[i], &t);
-                wk->loss += fe_sg_step(&cfg->w, wk->kept[c], &t, wk->alpha, wk->scratch, want_loss);
+                wk->loss += fe_updates.sg_step(&cfg->w, wk->kept[c], &t, wk->alpha, wk->scratch, want_loss);
             }
         } else {
             int32_t n_context = 0;
@@ -236,7 +126,7 @@ static void train_centres(worker *wk, int64_t first, int64_t end, int64_t n)
                 if (c != i) wk->context[n_context++] = wk->kept[c];
             if (n_context == 0) continue;
             fill_target(wk, wk->kept[i], &t);
-            wk->loss += fe_cbow_step(&cfg->w, wk->context, n_context, cfg->cbow_mean, &t,
+            wk->loss += fe_updates.cbow_step(&cfg->w, wk->context, n_context, cfg->cbow_mean, &t,
                                      wk->alpha, wk->scratch, want_loss);
         }
     }

@@ -37,8 +37,7 @@
 
 #include <stdint.h>
 
-#define FE_SIGMOID_BINS 1024
-#define FE_MAX_EXP 6.0f
+#include "fe_sigmoid.h"   /* FE_SIGMOID_BINS, FE_MAX_EXP */
 #define FE_PROGRESS_BATCH 10000   /* words between progress/learning-rate/stop updates */
 
 typedef struct fe_weights {

@@ -1,0 +1,126 @@
+/* fe_updates.h — the weight updates, written once and compiled once per instruction set.
+ *
+ * Not a public header: fe_updates_scalar.c and fe_updates_avx2.c each define the vector
+ * helpers vec_dot / vec_axpy / vec_scale and FE_NAME(), then include this file, so every
+ * update is built with its helpers inlined for that instruction set. fe_simd.c picks one
+ * set at run time. The semantics are documented in fe_train.h.
+ */
+#include <string.h>
+
+#include "fe_sigmoid.h"
+#include "fe_train.h"
+
+/* Input vector l1 predicts `t`: its error gradient is accumulated into grad and the output
+ * rows are updated in place, one output at a time (word2vec.c's order). */
+static double predict_targets(const fe_weights *w, const float *l1, float *grad,
+                              const fe_target *t, float alpha, int want_loss)
+{
+    const int64_t dim = w->dim;
+    double loss = 0.0;
+    for (int32_t j = 0; j < t->code_len; j++) {
+        float *l2 = w->w_hs + (int64_t)t->point[j] * dim;
+        float f = vec_dot(l1, l2, dim);
+        float label = 1.0f - (float)t->code[j];   /* word2vec.c: branch bit 0 is the positive class */
+        float g = (label - fe_sigmoid_lookup(f)) * alpha;
+        if (want_loss) loss += fe_softplus(label > 0.5f ? -f : f);
+        vec_axpy(g, l2, grad, dim);
+        vec_axpy(g, l1, l2, dim);
+    }
+    if (w->w_out) {
+        for (int32_t d = -1; d < t->n_neg; d++) {
+            uint32_t target = d < 0 ? t->word : t->neg[d];
+            if (d >= 0 && target == t->word) continue;
+            float label = d < 0 ? 1.0f : 0.0f;
+            float *l2 = w->w_out + (int64_t)target * dim;
+            float f = vec_dot(l1, l2, dim);
+            float g = (label - fe_sigmoid_lookup(f)) * alpha;
+            if (want_loss) loss += fe_softplus(d < 0 ? -f : f);
+            vec_axpy(g, l2, grad, dim);
+            vec_axpy(g, l1, l2, dim);
+        }
+    }
+    return loss;
+}
+
+double FE_NAME(sg_step)(const fe_weights *w, uint32_t context, const fe_target *t, float alpha,
+                        float *scratch, int want_loss)
+{
+    float *l1 = w->w_in + (int64_t)context * w->dim;
+    float *grad = scratch;
+    memset(grad, 0, (size_t)w->dim * sizeof(float));
+    double loss = predict_targets(w, l1, grad, t, alpha, want_loss);
+    vec_axpy(1.0f, grad, l1, w->dim);
+    return loss;
+}
+
+double FE_NAME(sg_window_step)(const fe_weights *w, const uint32_t *context, int32_t n_context,
+                               const fe_target *t, float alpha, float *scratch, int want_loss)
+{
+    /* Outputs of the window: the Huffman nodes of the centre, the centre itself, and the
+     * negatives that differ from it, each with its label. Every context row is scored against
+     * every output (g = n_context x n_out); then the context gradients are gathered from the
+     * old output rows, the output rows updated from the old context rows, and the context
+     * rows updated last: the block update of HogBatch. */
+    const int64_t dim = w->dim;
+    const int32_t max_out = t->code_len + 1 + t->n_neg;
+    /* scratch: output row pointers (first, so they are aligned), labels, scores, context
+     * gradients; sized by fe_sg_window_step_scratch(). */
+    float **out = (float **)(void *)scratch;
+    float *label = scratch + 2 * (int64_t)max_out;
+    float *g = label + max_out;                           /* n_context x n_out */
+    float *delta = g + (int64_t)n_context * max_out;      /* n_context x dim */
+    double loss = 0.0;
+    int32_t n_out = 0;
+    for (int32_t j = 0; j < t->code_len; j++) {
+        out[n_out] = w->w_hs + (int64_t)t->point[j] * dim;
+        label[n_out++] = 1.0f - (float)t->code[j];
+    }
+    if (w->w_out) {
+        out[n_out] = w->w_out + (int64_t)t->word * dim;
+        label[n_out++] = 1.0f;
+        for (int32_t d = 0; d < t->n_neg; d++) {
+            if (t->neg[d] == t->word) continue;
+            out[n_out] = w->w_out + (int64_t)t->neg[d] * dim;
+            label[n_out++] = 0.0f;
+        }
+    }
+    if (n_out == 0) return 0.0;
+    for (int32_t c = 0; c < n_context; c++) {
+        const float *in = w->w_in + (int64_t)context[c] * dim;
+        float *gc = g + (int64_t)c * n_out;
+        for (int32_t o = 0; o < n_out; o++) {
+            float f = vec_dot(in, out[o], dim);
+            gc[o] = (label[o] - fe_sigmoid_lookup(f)) * alpha;
+            if (want_loss) loss += fe_softplus(label[o] > 0.5f ? -f : f);
+        }
+        float *dc = delta + (int64_t)c * dim;
+        vec_scale(gc[0], out[0], dc, dim);
+        for (int32_t o = 1; o < n_out; o++) vec_axpy(gc[o], out[o], dc, dim);
+    }
+    for (int32_t o = 0; o < n_out; o++)
+        for (int32_t c = 0; c < n_context; c++)
+            vec_axpy(g[(int64_t)c * n_out + o], w->w_in + (int64_t)context[c] * dim, out[o], dim);
+    for (int32_t c = 0; c < n_context; c++)
+        vec_axpy(1.0f, delta + (int64_t)c * dim, w->w_in + (int64_t)context[c] * dim, dim);
+    return loss;
+}
+
+double FE_NAME(cbow_step)(const fe_weights *w, const uint32_t *context, int32_t n_context,
+                          int32_t cbow_mean, const fe_target *t, float alpha, float *scratch,
+                          int want_loss)
+{
+    const int64_t dim = w->dim;
+    float *mean = scratch, *grad = scratch + dim;
+    if (n_context <= 0) return 0.0;
+    vec_scale(1.0f, w->w_in + (int64_t)context[0] * dim, mean, dim);
+    for (int32_t c = 1; c < n_context; c++)
+        vec_axpy(1.0f, w->w_in + (int64_t)context[c] * dim, mean, dim);
+    float inv = 1.0f / (float)n_context;
+    if (cbow_mean) vec_scale(inv, mean, mean, dim);
+    memset(grad, 0, (size_t)dim * sizeof(float));
+    double loss = predict_targets(w, mean, grad, t, alpha, want_loss);
+    float scale = cbow_mean ? 1.0f : inv;
+    for (int32_t c = 0; c < n_context; c++)
+        vec_axpy(scale, grad, w->w_in + (int64_t)context[c] * dim, dim);
+    return loss;
+}
