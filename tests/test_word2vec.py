@@ -44,13 +44,14 @@ def test_untrained_vectors_are_at_chance():
     assert cluster_precision(model.wv) < 0.3
 
 
-def test_initial_vectors_follow_word2vec_init():
+def test_initial_vectors_follow_gensim_init():
     model = Word2Vec(vector_size=50, min_count=1, seed=3)
     model.build_vocab(planted_clusters(1, n_sentences=200))
     v = model.wv.vectors
     assert v.dtype == np.float32 and v.flags.c_contiguous
-    assert v.min() >= -0.5 / 50 and v.max() < 0.5 / 50
-    assert abs(v.mean()) < 1e-3 and v.std() > 0.25 / 50
+    assert v.min() >= -1.0 / 50 and v.max() < 1.0 / 50
+    # uniform(-1/d, 1/d): mean 0, std 1/(d*sqrt(3))
+    assert abs(v.mean()) < 1e-3 and abs(v.std() - 1 / (50 * np.sqrt(3))) < 5e-4
     assert not model.syn1neg.any()
 
 
