@@ -1228,7 +1228,15 @@ def _subcommand_main(argv):
     parser = build_parser()
     debug = "--debug" in argv
     try:
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:
+            # argparse leaves positional words that follow an option (`similar v.txt -n 3 dog`)
+            # unparsed; they belong to the subcommand's word list.
+            if hasattr(args, "words") and not any(e.startswith("-") and len(e) > 1
+                                                   for e in extra):
+                args.words = list(args.words or []) + extra
+            else:
+                parser.error(f"unrecognized arguments: {' '.join(extra)}")
         if args.command is None:
             parser.print_help(sys.stderr)
             return 2

@@ -133,7 +133,7 @@ def run(epochs=5, sg=1, workers=None, output_dir="fastembed-demo", seed=1, quiet
             say(f"  {word:<{width}}  (not in the vocabulary)")
             continue
         near = wv.most_similar(word, topn=6)
-        say(f"  {word:<{width}}  " + ", ".join(f"{k} {s:.2f}" for k, s in near))
+        say(f"  {word:<{width}}  " + ", ".join(f"{k} {s:.3f}" for k, s in near))
 
     say("")
     say("analogies (a is to b as c is to ?, answered by b - a + c):")
