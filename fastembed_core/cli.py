@@ -422,7 +422,9 @@ def run_training(model, paths, freq=None, progress_mode="auto", forward=None, ep
         ok = True
     finally:
         tracker.finish_reading(ok)
-        if tracker.progress is not None:
+        if not ok:
+            tracker.abort()
+        elif tracker.progress is not None:
             tracker.progress.close()
     return time.perf_counter() - t0
 
@@ -639,7 +641,9 @@ def _w2v_run(opts):
             ok = True
         finally:
             tracker.finish_reading(ok)
-            if tracker.progress is not None:
+            if not ok:
+                tracker.abort()
+            elif tracker.progress is not None:
                 tracker.progress.close()
 
         # word2vec.c's </s> row: initialised like every row, never trained.

@@ -488,6 +488,16 @@ class TrainingProgress:
         if self.epoch < self._epochs:
             self.progress.set_description(self._label())
 
+    def abort(self):
+        """Closes the display after a failed or interrupted run, saying where it stopped."""
+        if self.progress is None:
+            return
+        p = self.progress
+        where = f" at {100.0 * p.done / p.total:.1f}%" if p.total else ""
+        p.close(f"{self.desc}: stopped{where} (epoch {min(self.epoch + 1, self._epochs)} of "
+                f"{self._epochs})")
+        self.progress = None
+
     def on_train_end(self, model):
         if self.progress is None:
             return

@@ -644,3 +644,29 @@ def test_sniff_format(tmp_path, vectors):
     assert cli.sniff_format(str(tmp_path / "b")) == "binary"
     assert cli.sniff_format(str(tmp_path / "n")) == "native"
     assert cli.sniff_format(str(tmp_path / "g")) == "glove"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+def test_ctrl_c_stops_training_quickly_without_a_traceback(tmp_path):
+    import signal
+    import time
+    # epochs of a few tenths of a second, so the signal lands inside one (as it would for a
+    # real corpus) rather than between two
+    big = _write_corpus(tmp_path / "big.txt", seed=1, n_sentences=40000)
+    out = tmp_path / "never.txt"
+    p = subprocess.Popen([sys.executable, "-m", "fastembed_core", "train", str(big), "-o",
+                          str(out), "--epochs", "100000", "--workers", "2", "--sg", "1"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        time.sleep(4.0)                          # well into training
+        assert p.poll() is None
+        p.send_signal(signal.SIGINT)
+        _, err = p.communicate(timeout=30)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert p.returncode == 130, err
+    assert "Traceback" not in err
+    assert "training: stopped at" in err and err.rstrip().endswith("error: interrupted")
+    assert not out.exists()
