@@ -440,40 +440,40 @@ def _available_cores():
 # word2vec.c's command line
 # ---------------------------------------------------------------------------------------------
 
-# flag -> (type, default, help). Defaults are word2vec.c's (its usage text and source).
+# flag -> (type, default, help). The flags, their meanings and their defaults are word2vec.c's
+# (its command-line interface); the help texts are ours.
 _W2V_FLAGS = {
-    "-train": (str, None, "Use text data from <file> to train the model"),
-    "-output": (str, None, "Use <file> to save the resulting word vectors / word clusters"),
-    "-size": (int, 100, "Set size of word vectors; default is 100"),
-    "-window": (int, 5, "Set max skip length between words; default is 5"),
-    "-sample": (float, 1e-3, "Set threshold for occurrence of words. Those that appear with "
-                "higher frequency in the training data will be randomly down-sampled; default "
-                "is 1e-3, useful range is (0, 1e-5)"),
-    "-hs": (int, 0, "Use Hierarchical Softmax; default is 0 (not used)"),
-    "-negative": (int, 5, "Number of negative examples; default is 5, common values are "
-                  "3 - 10 (0 = not used)"),
-    "-threads": (int, None, "Use <int> threads (default 12, capped at the number of cores)"),
-    "-iter": (int, 5, "Run more training iterations (default 5)"),
-    "-min-count": (int, 5, "This will discard words that appear less than <int> times; "
-                   "default is 5"),
-    "-alpha": (float, None, "Set the starting learning rate; default is 0.025 for skip-gram "
-               "and 0.05 for CBOW"),
-    "-classes": (int, 0, "Output word classes rather than word vectors; default number of "
-                 "classes is 0 (vectors are written)"),
-    "-debug": (int, 2, "Set the debug mode (default = 2 = more info during training; "
-               "0 = silent; 3 = also tracebacks on errors)"),
-    "-binary": (int, 0, "Save the resulting vectors in binary moded; default is 0 (off)"),
-    "-save-vocab": (str, None, "The vocabulary will be saved to <file>"),
-    "-read-vocab": (str, None, "The vocabulary will be read from <file>, not constructed "
-                    "from the training data"),
-    "-cbow": (int, 1, "Use the continuous bag of words model; default is 1 (use 0 for "
-              "skip-gram model)"),
-    "-seed": (int, 1, "Random seed (not in word2vec.c; with -threads 1 the result is "
-              "reproducible); default is 1"),
+    "-train": (str, None, "corpus to learn from: plain text, tokens separated by whitespace"),
+    "-output": (str, None, "where to write the word vectors (or the word classes, with "
+                "-classes)"),
+    "-size": (int, 100, "dimensions of each word vector (default 100)"),
+    "-window": (int, 5, "largest distance between a word and a context word (default 5)"),
+    "-sample": (float, 1e-3, "frequent words are randomly skipped above this relative "
+                "frequency; 0 keeps every occurrence (default 1e-3; try 1e-5 .. 1e-3)"),
+    "-hs": (int, 0, "1 trains with hierarchical softmax (default 0: off)"),
+    "-negative": (int, 5, "negative samples per word (default 5; 0 turns negative sampling "
+                  "off; 3 to 10 usual)"),
+    "-threads": (int, None, "worker threads (default: 12, or fewer when the machine has "
+                 "fewer cores)"),
+    "-iter": (int, 5, "passes over the corpus (default 5)"),
+    "-min-count": (int, 5, "drop words seen fewer times than this (default 5)"),
+    "-alpha": (float, None, "initial learning rate (default 0.05 with -cbow 1, 0.025 for "
+               "skip-gram)"),
+    "-classes": (int, 0, "write K word classes (k-means on the vectors) instead of the "
+                 "vectors (default 0: write vectors)"),
+    "-debug": (int, 2, "0 silent, 1 summary, 2 summary and progress (default), 3 also "
+               "tracebacks and library messages"),
+    "-binary": (int, 0, "1 writes the vectors in the binary format (default 0: text)"),
+    "-save-vocab": (str, None, "also write the vocabulary, 'word count' per line"),
+    "-read-vocab": (str, None, "take the vocabulary from this 'word count' file instead of "
+                    "counting the corpus"),
+    "-cbow": (int, 1, "1 trains CBOW (default), 0 skip-gram"),
+    "-seed": (int, 1, "random seed, an addition to word2vec.c's flags (with -threads 1 the "
+              "result is reproducible; default 1)"),
 }
 
 _W2V_NOTES = """\
-Differences from word2vec.c (on purpose):
+differences from word2vec.c, on purpose:
 	-threads defaults to min(12, cores): more threads than cores only add contention.
 	-debug 0 is silent, 1 prints the vocabulary summary, 2 (default) adds progress on
 	stderr (a bar on a terminal), 3 also shows tracebacks and library log messages.
@@ -485,16 +485,16 @@ Differences from word2vec.c (on purpose):
 
 
 def _w2v_usage():
-    lines = ["WORD VECTOR estimation toolkit (fastembed_core, word2vec.c-compatible mode)", "",
-             "Options:", "Parameters for training:"]
+    lines = [f"{PROG}: word2vec.c-compatible mode (the flags of the original word2vec tool)",
+             "", f"usage: {PROG} -train FILE -output FILE [-flag value ...]", "", "flags:"]
     for flag, (typ, _default, text) in _W2V_FLAGS.items():
         arg = "<file>" if typ is str else "<int>" if typ is int else "<float>"
         lines.append(f"\t{flag} {arg}")
         lines.append(f"\t\t{text}")
-    lines += ["", _W2V_NOTES, "Examples:",
-              f"{PROG} -train data.txt -output vec.txt -size 200 -window 5 -sample 1e-4 "
-              "-negative 5 -hs 0 -binary 0 -cbow 1 -iter 3", "",
-              f"The subcommands ({PROG} --help) use GNU options and gensim's names."]
+    lines += ["", _W2V_NOTES, "example (skip-gram, 300 dimensions, binary output):",
+              f"  {PROG} -train corpus.txt -output vectors.bin -cbow 0 -size 300 -window 8 "
+              "-negative 10 -sample 1e-4 -iter 10 -binary 1", "",
+              f"The subcommands ({PROG} --help) take GNU options with gensim's names."]
     return "\n".join(lines) + "\n"
 
 
@@ -738,10 +738,13 @@ def _check_words(kv, words):
             raise OOVError(f"{w!r} is not in the vocabulary ({len(kv)} words){hint}")
 
 
-def _interactive(prompt, handle):
-    """word2vec.c's distance loop: read lines until EOF or EXIT; errors are reported and the
-    loop goes on."""
+def _interactive(prompt, hint, handle):
+    """A query loop like word2vec.c's distance tool: one query per input line until end of
+    input or a line ``EXIT``; a bad query is reported and the loop goes on. The prompt and
+    the hint are shown only when stdin is a terminal."""
     tty = sys.stdin.isatty()
+    if tty:
+        sys.stdout.write(hint + " (EXIT or Ctrl-D to quit)\n")
     while True:
         if tty:
             sys.stdout.write(prompt)
@@ -780,7 +783,7 @@ def cmd_similar(args):
     if args.words:
         answer(args.words, header=False)
         return 0
-    return _interactive("Enter word or sentence (EXIT to break): ",
+    return _interactive("word(s)> ", "Type a word, or several to add them up",
                         lambda words: answer(words, header=True))
 
 
@@ -808,7 +811,7 @@ def cmd_analogy(args):
     if args.words:
         answer(args.words, header=False)
         return 0
-    return _interactive("Enter three words A B C (EXIT to break): ",
+    return _interactive("A B C> ", "Type three words A B C: A is to B as C is to ?",
                         lambda words: answer(words, header=True))
 
 

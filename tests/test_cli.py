@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 
 import numpy as np
 import pytest
@@ -61,8 +62,14 @@ def _script():
     return here if os.path.exists(here) else None
 
 
+# Subprocesses run in an empty folder: started from the repository root, `python -m
+# fastembed_core` would import the source folder instead of the installed package.
+_NEUTRAL_DIR = tempfile.mkdtemp(prefix="fastembed-cli-test-")
+
+
 def run(*args, stdin=None, script=False, cwd=None, env_extra=None):
     cmd = [_script()] if script else [sys.executable, "-m", "fastembed_core"]
+    cwd = _NEUTRAL_DIR if cwd is None else cwd
     env = dict(os.environ)
     env.pop("PYTHONWARNINGS", None)
     env.update(env_extra or {})
@@ -656,7 +663,7 @@ def test_ctrl_c_stops_training_quickly_without_a_traceback(tmp_path):
     out = tmp_path / "never.txt"
     p = subprocess.Popen([sys.executable, "-m", "fastembed_core", "train", str(big), "-o",
                           str(out), "--epochs", "100000", "--workers", "2", "--sg", "1"],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         time.sleep(4.0)                          # well into training

@@ -5,6 +5,7 @@ import os
 import struct
 import subprocess
 import sys
+import tempfile
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -287,9 +288,13 @@ def test_export_projector_wrapper(tmp_path):
 # the plot subcommand
 # ---------------------------------------------------------------------------------------------
 
+_NEUTRAL_DIR = tempfile.mkdtemp(prefix="fastembed-viz-test-")
+
+
 def _run(*args):
+    # from an empty folder, so that the installed package is imported, not the source folder
     return subprocess.run([sys.executable, "-m", "fastembed_core"] + [str(a) for a in args],
-                          capture_output=True, text=True, timeout=180)
+                          capture_output=True, text=True, timeout=180, cwd=_NEUTRAL_DIR)
 
 
 @needs_mpl
