@@ -47,6 +47,7 @@ extensions = [
          "src/fe_updates_scalar.c", "src/fe_updates_avx2.c"],
     ),
     extension("fastembed_core._corpus", ["fastembed_core/_corpus.pyx", "src/fe_vocab.c"]),
+    extension("fastembed_core._walks", ["fastembed_core/_walks.pyx", "src/fe_walk.c", "src/fe_sample.c"]),
 ]
 
 directives = {"language_level": "3", "boundscheck": DEBUG, "wraparound": DEBUG,
