@@ -338,8 +338,8 @@ def plot_words(kv, words=None, top_n=100, method="pca", groups=None, path=None, 
         ax.set_xlabel(f"PC1 ({100 * ratio[0]:.1f}% of variance)", fontsize=9, color="#555555")
         ax.set_ylabel(f"PC2 ({100 * ratio[1]:.1f}% of variance)", fontsize=9, color="#555555")
     else:
-        ax.set_xlabel(f"{method.upper()} 1", fontsize=9, color="#555555")
-        ax.set_ylabel(f"{method.upper()} 2", fontsize=9, color="#555555")
+        ax.set_xlabel(f"{_method_name(method)} 1", fontsize=9, color="#555555")
+        ax.set_ylabel(f"{_method_name(method)} 2", fontsize=9, color="#555555")
     if groups:
         from matplotlib.lines import Line2D
         handles = [Line2D([], [], marker="o", linestyle="", color=_PALETTE[i % len(_PALETTE)],
