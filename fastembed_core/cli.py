@@ -401,19 +401,24 @@ class _CliTraining(_progress.TrainingProgress):
         super().on_train_begin(model)
 
 
-def run_training(model, paths, freq=None, progress_mode="auto", forward=None, epochs=None,
-                 level=logging.WARNING):
-    """Builds the vocabulary (from the corpus, or from ``freq``) and trains ``model`` on
-    ``paths``, showing progress for each phase. Returns the training seconds."""
-    mode = progress_mode
+def build_vocabulary(model, paths, freq=None, progress_mode="auto"):
+    """Builds ``model``'s vocabulary by counting ``paths`` (with a progress display), or from
+    the ``{word: count}`` mapping ``freq``."""
     if freq is None:
-        with _progress.track_file_reading(paths, "counting words", mode=mode):
+        with _progress.track_file_reading(paths, "counting words", mode=progress_mode):
             model.build_vocab(corpus_file=paths)
     else:
         model.build_vocab_from_freq(freq)
-    reading = _progress.track_file_reading(paths, "reading corpus", mode=mode)
+
+
+def train_with_progress(model, paths, progress_mode="auto", forward=None, epochs=None,
+                        level=logging.WARNING):
+    """Trains ``model`` (vocabulary built) on ``paths`` with progress displays for reading
+    the corpus and for the epochs; library log records at ``level`` or above go to
+    ``forward``. Returns the seconds taken."""
+    reading = _progress.track_file_reading(paths, "reading corpus", mode=progress_mode)
     reading.__enter__()
-    tracker = _CliTraining(reading=reading, mode=mode, epochs=epochs)
+    tracker = _CliTraining(reading=reading, mode=progress_mode, epochs=epochs)
     t0 = time.perf_counter()
     ok = False
     try:
@@ -427,6 +432,14 @@ def run_training(model, paths, freq=None, progress_mode="auto", forward=None, ep
         elif tracker.progress is not None:
             tracker.progress.close()
     return time.perf_counter() - t0
+
+
+def run_training(model, paths, freq=None, progress_mode="auto", forward=None, epochs=None,
+                 level=logging.WARNING):
+    """:func:`build_vocabulary` then :func:`train_with_progress`; returns the training
+    seconds."""
+    build_vocabulary(model, paths, freq, progress_mode)
+    return train_with_progress(model, paths, progress_mode, forward, epochs, level)
 
 
 def _available_cores():
@@ -613,11 +626,7 @@ def _w2v_run(opts):
         if n_lines is None:
             n_lines = _count_newlines([train])
 
-        if freq is None:
-            with _progress.track_file_reading([train], "counting words", mode=mode):
-                model.build_vocab(corpus_file=[train])
-        else:
-            model.build_vocab_from_freq(freq)
+        build_vocabulary(model, [train], freq, mode)
         words = ["</s>"] + list(model.wv.index_to_key)
         counts = np.concatenate([[n_lines], np.asarray(model.wv.expandos["count"], np.int64)])
         if debug > 0:
@@ -628,25 +637,11 @@ def _w2v_run(opts):
             write_vocab_file(opts["-save-vocab"], words, counts)
         if not opts["-output"]:
             return 0
+        train_with_progress(model, [train], mode, forward,
+                            level=logging.INFO if debug >= 3 else logging.WARNING)
 
-        reading = _progress.track_file_reading([train], "reading corpus", mode=mode)
-        reading.__enter__()
-        tracker = _CliTraining(reading=reading, mode=mode, epochs=opts["-iter"])
-        ok = False
-        try:
-            with _progress.capture_training_log(tracker, forward=forward,
-                                                level=logging.INFO if debug >= 3 else
-                                                logging.WARNING):
-                model.train(corpus_file=[train], callbacks=[tracker], report_delay=0.25)
-            ok = True
-        finally:
-            tracker.finish_reading(ok)
-            if not ok:
-                tracker.abort()
-            elif tracker.progress is not None:
-                tracker.progress.close()
-
-        # word2vec.c's </s> row: initialised like every row, never trained.
+        # word2vec.c's </s> row: word2vec.c's initial values (uniform(-0.5, 0.5) / size), as
+        # it is never trained there.
         rng = np.random.default_rng(np.random.SeedSequence([opts["-seed"], 0x3C2F733E]))
         eos = ((rng.random(model.vector_size, dtype=np.float32) - 0.5) / model.vector_size)
         vectors = np.vstack([eos[None, :], model.wv.vectors]).astype(np.float32, copy=False)
@@ -699,11 +694,7 @@ def cmd_train(args):
                          negative=args.negative, ns_exponent=args.ns_exponent,
                          cbow_mean=args.cbow_mean, epochs=args.epochs)
         if args.save_vocab and not args.output and not args.model:
-            if freq is None:
-                with _progress.track_file_reading(args.corpus, "counting words", mode=mode):
-                    model.build_vocab(corpus_file=args.corpus)
-            else:
-                model.build_vocab_from_freq(freq)
+            build_vocabulary(model, args.corpus, freq, mode)
             write_vocab_file(args.save_vocab, model.wv.index_to_key, model.wv.expandos["count"])
             _note(f"wrote the vocabulary ({len(model.wv)} words) to {args.save_vocab}",
                   args.quiet)
