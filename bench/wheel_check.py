@@ -30,6 +30,10 @@ Figures per run:
 * ``other_cpu_share`` -- share of the machine's CPU time used by *other* processes during the
   epochs (from /proc/stat), to flag disturbed runs.
 
+With ``--callgrind-bytes N`` each variant and setting also runs once under valgrind's
+callgrind on the first N bytes of the corpus, counting the instructions executed inside
+``fe_train_range`` (the epochs' kernel work): a figure no other process can disturb.
+
 Medians per variant and setting, and the ratios wheel/local and wheel/wheel-scalar, go to
 ``bench/results/<date>-wheel-check.json``; bench/WHEELS.md explains how to reproduce them.
 """
@@ -108,17 +112,51 @@ def child(args):
 
 # ---- parent: interleaved runs -----------------------------------------------------------
 
-def run_one(python, simd, corpus, sg, seed):
+def run_one(python, simd, corpus, sg, seed, callgrind=False):
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
     env["FASTEMBED_SIMD"] = simd
     with tempfile.TemporaryDirectory() as tmp:
-        out = subprocess.run([python, os.path.abspath(__file__), "--child", "--corpus", corpus,
-                              "--sg", str(sg), "--seed", str(seed)],
-                             cwd=tmp, env=env, capture_output=True, text=True, check=False)
-    if out.returncode != 0:
-        raise RuntimeError(f"{python} (FASTEMBED_SIMD={simd}, sg={sg}) failed:\n{out.stderr}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+        cmd = [python, os.path.abspath(__file__), "--child", "--corpus", corpus,
+               "--sg", str(sg), "--seed", str(seed)]
+        if callgrind:
+            cg_file = os.path.join(tmp, "callgrind.out")
+            cmd = ["valgrind", "--tool=callgrind", "--toggle-collect=fe_train_range",
+                   f"--callgrind-out-file={cg_file}"] + cmd
+        out = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True, check=False)
+        if out.returncode != 0:
+            raise RuntimeError(f"{python} (FASTEMBED_SIMD={simd}, sg={sg}) failed:\n{out.stderr}")
+        result = json.loads(out.stdout.strip().splitlines()[-1])
+        if callgrind:
+            with open(cg_file) as f:
+                totals = [ln for ln in f if ln.startswith(("totals:", "summary:"))]
+            result["instructions"] = int(totals[-1].split()[1])
+            result["instructions_per_eff_word"] = result["instructions"] / result["eff_words"]
+    return result
+
+
+def callgrind_counts(args, variants):
+    """Instructions executed inside fe_train_range (the epochs' kernel work), once per variant
+    and setting under callgrind: deterministic, so one run each is enough. Uses the first
+    ``--callgrind-bytes`` of the corpus (callgrind runs ~50x slower than native)."""
+    with open(args.corpus, "rb") as f:
+        head = f.read(args.callgrind_bytes)
+    head = head[:head.rfind(b"\n") + 1]
+    counts = []
+    with tempfile.TemporaryDirectory() as tmp:
+        small = os.path.join(tmp, "corpus-head.txt")
+        with open(small, "wb") as f:
+            f.write(head)
+        for sg in args.sg:
+            for name, python, simd in variants:
+                r = run_one(python, simd, small, sg, args.seed, callgrind=True)
+                counts.append({"sg": sg, "variant": name, "simd_path": r["simd_path"],
+                               "eff_words": r["eff_words"], "instructions": r["instructions"],
+                               "instructions_per_eff_word": r["instructions_per_eff_word"]})
+                print(f"callgrind sg={sg} {name:13s} {r['simd_path']:6s} "
+                      f"{r['instructions'] / 1e9:7.2f} G instructions, "
+                      f"{r['instructions_per_eff_word']:6.0f} per effective word", flush=True)
+    return {"corpus_bytes": len(head), "counts": counts}
 
 
 def machine():
@@ -151,6 +189,7 @@ def parent(args):
     variants = [("local", sys.executable, "auto"), ("wheel", args.wheel_python, "auto"),
                 ("wheel-scalar", args.wheel_python, "scalar")]
     corpus = os.path.abspath(args.corpus)
+    cg = callgrind_counts(args, variants) if args.callgrind_bytes else None
     runs = []
     for rep in range(args.repeats):
         for sg in args.sg:
@@ -213,6 +252,7 @@ def parent(args):
                      "variants": {n: {"python": p, "FASTEMBED_SIMD": s} for n, p, s in variants}},
         "medians": medians,
         "ratios": ratios,
+        "callgrind": cg,
         "runs": runs,
     }
     out = args.out or os.path.join(HERE, "results",
@@ -233,6 +273,9 @@ def main(argv=None):
     ap.add_argument("--wheel-python", default="/tmp/wheelvenv/bin/python",
                     help="the Python of a venv where only the wheel is installed")
     ap.add_argument("--wheel-name", default=None, help="file name of that wheel, for the record")
+    ap.add_argument("--callgrind-bytes", type=int, default=0,
+                    help="also count instructions under callgrind on this many bytes of the "
+                         "corpus (0: skip)")
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
     if args.child:
