@@ -46,15 +46,18 @@ def validate_csr(const int64_t[::1] indptr, const uint32_t[::1] indices):
             if indptr[v + 1] < indptr[v]:
                 bad, bad_kind = v, 1
                 break
-            for e in range(indptr[v], indptr[v + 1]):
-                if indices[e] >= n:
-                    bad, bad_kind = v, 2
+    if bad_kind == 0:
+        with nogil:
+            for v in range(n):
+                for e in range(indptr[v], indptr[v + 1]):
+                    if indices[e] >= n:
+                        bad, bad_kind = v, 2
+                        break
+                    if e > indptr[v] and indices[e] <= indices[e - 1]:
+                        bad, bad_kind = v, 3
+                        break
+                if bad >= 0:
                     break
-                if e > indptr[v] and indices[e] <= indices[e - 1]:
-                    bad, bad_kind = v, 3
-                    break
-            if bad >= 0:
-                break
     if bad_kind == 1:
         raise ValueError(f"indptr decreases at node {bad}")
     if bad_kind == 2:
