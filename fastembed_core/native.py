@@ -170,11 +170,15 @@ def read_container(path, kind=None, mmap=None):
     arrays = {}
     with open(path, "rb") as f:
         for name, info in table.items():
+            raw_dtype = info.get("dtype") if isinstance(info, dict) else None
+            if not isinstance(raw_dtype, str) or raw_dtype not in _ALLOWED_DTYPES:
+                # checked before numpy parses the string (it evaluates shapes in dtype strings)
+                raise FormatError(f"{path}: array {name!r} has disallowed dtype {raw_dtype!r}")
             try:
-                dtype = np.dtype(info["dtype"])
+                dtype = np.dtype(raw_dtype)
                 shape = tuple(int(s) for s in info["shape"])
                 offset, nbytes = int(info["offset"]), int(info["nbytes"])
-            except (KeyError, TypeError, ValueError) as exc:
+            except (KeyError, TypeError, ValueError, OverflowError) as exc:
                 raise FormatError(f"{path}: bad entry for array {name!r}: {exc}") from None
             if dtype.str not in _ALLOWED_DTYPES:
                 raise FormatError(f"{path}: array {name!r} has disallowed dtype {info['dtype']!r}")

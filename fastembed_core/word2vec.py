@@ -612,21 +612,41 @@ class Word2Vec:
             params = {name: meta[name] for name in cls._PARAMS}
         except KeyError as exc:
             raise FormatError(f"{fname}: model metadata lacks {exc}") from None
+        if not isinstance(keys, list) or not all(
+                isinstance(k, str) or (isinstance(k, int) and not isinstance(k, bool)) for k in keys):
+            raise FormatError(f"{fname}: model metadata 'keys' is not a list of str and int keys")
+        if len(set(keys)) != len(keys):
+            raise FormatError(f"{fname}: the file has duplicate keys")
         model = cls.__new__(cls)
         init = {k: params[k] for k in ("vector_size", "alpha", "min_alpha", "window", "min_count",
                                        "max_vocab_size", "sample", "seed", "workers", "sg", "hs",
                                        "negative", "ns_exponent", "cbow_mean", "epochs",
                                        "sorted_vocab", "compute_loss", "max_final_vocab",
                                        "shrink_windows", "shared_negatives", "comment")}
-        init["workers"] = min(init["workers"], max(_available_cores(), 1))
-        model.__init__(**init)
+        try:
+            init["workers"] = min(init["workers"], max(_available_cores(), 1))
+            model.__init__(**init)
+        except (TypeError, ValueError) as exc:
+            raise FormatError(f"{fname}: invalid model parameters in the metadata: {exc}") from None
         for name in ("corpus_count", "corpus_total_words", "effective_min_count", "train_count",
                      "total_train_time"):
             setattr(model, name, params[name])
+        expected = {"vectors": (len(keys), model.vector_size), "count": (len(keys),),
+                    "syn1neg": (len(keys), model.vector_size) if model.negative else None,
+                    "syn1": (max(len(keys) - 1, 1), model.vector_size) if model.hs else None}
+        for name, shape in expected.items():
+            arr = arrays.get(name)
+            if shape is None:                 # an array this configuration does not train
+                arrays.pop(name, None)
+                continue
+            if arr is None:
+                raise FormatError(f"{fname}: the model file lacks the array {name!r}")
+            if arr.shape != shape:
+                raise FormatError(f"{fname}: {name} has shape {arr.shape}, expected {shape}")
+            kind = "iu" if name == "count" else "f"
+            if arr.dtype.kind not in kind or (kind == "f" and arr.dtype != np.float32):
+                raise FormatError(f"{fname}: {name} has dtype {arr.dtype}, which a model never has")
         vectors = arrays["vectors"]
-        if vectors.shape != (len(keys), model.vector_size):
-            raise FormatError(f"{fname}: vectors have shape {vectors.shape}, expected "
-                              f"{(len(keys), model.vector_size)}")
         wv = KeyedVectors(model.vector_size)
         wv.index_to_key = list(keys)
         wv.key_to_index = {k: i for i, k in enumerate(keys)}
