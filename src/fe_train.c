@@ -24,7 +24,9 @@ float fe_sigmoid(float x) { return fe_sigmoid_lookup(x); }
 
 int64_t fe_sg_window_step_scratch(int64_t dim, int32_t n_context, int32_t n_outputs)
 {
-    return 3 * (int64_t)n_outputs + (int64_t)n_context * n_outputs + (int64_t)n_context * dim;
+    /* row pointers (2 floats each), labels, scores, one score column, context gradients */
+    return 2 * ((int64_t)n_outputs + n_context) + n_outputs + (int64_t)n_context * n_outputs +
+           n_context + (int64_t)n_context * dim;
 }
 
 /* The public single-update entry points run the selected instruction set (fe_simd.h). */

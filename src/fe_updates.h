@@ -1,7 +1,8 @@
 /* fe_updates.h — the weight updates, written once and compiled once per instruction set.
  *
  * Not a public header: fe_updates_scalar.c and fe_updates_avx2.c each define the vector
- * helpers vec_dot / vec_axpy / vec_scale and FE_NAME(), then include this file, so every
+ * helpers (vec_dot, vec_axpy, vec_scale, vec_dot_many, vec_axpy_many) and FE_NAME(), then
+ * include this file, so every
  * update is built with its helpers inlined for that instruction set. fe_simd.c picks one
  * set at run time. The semantics are documented in fe_train.h.
  */
@@ -60,15 +61,16 @@ double FE_NAME(sg_window_step)(const fe_weights *w, const uint32_t *context, int
      * negatives that differ from it, each with its label. Every context row is scored against
      * every output (g = n_context x n_out); then the context gradients are gathered from the
      * old output rows, the output rows updated from the old context rows, and the context
-     * rows updated last: the block update of HogBatch. */
+     * rows updated last: the block update of HogBatch, as three small matrix products. */
     const int64_t dim = w->dim;
     const int32_t max_out = t->code_len + 1 + t->n_neg;
-    /* scratch: output row pointers (first, so they are aligned), labels, scores, context
-     * gradients; sized by fe_sg_window_step_scratch(). */
-    float **out = (float **)(void *)scratch;
-    float *label = scratch + 2 * (int64_t)max_out;
-    float *g = label + max_out;                           /* n_context x n_out */
-    float *delta = g + (int64_t)n_context * max_out;      /* n_context x dim */
+    /* scratch (sized by fe_sg_window_step_scratch): row pointers first, so they are aligned */
+    float **out = (float **)(void *)scratch;              /* max_out output rows */
+    float **in = out + max_out;                           /* n_context input rows */
+    float *label = scratch + 2 * ((int64_t)max_out + n_context);
+    float *g = label + max_out;                           /* n_context x n_out, row-major */
+    float *g_col = g + (int64_t)n_context * max_out;      /* one column of g */
+    float *delta = g_col + n_context;                     /* n_context x dim */
     double loss = 0.0;
     int32_t n_out = 0;
     for (int32_t j = 0; j < t->code_len; j++) {
@@ -86,22 +88,21 @@ double FE_NAME(sg_window_step)(const fe_weights *w, const uint32_t *context, int
     }
     if (n_out == 0) return 0.0;
     for (int32_t c = 0; c < n_context; c++) {
-        const float *in = w->w_in + (int64_t)context[c] * dim;
         float *gc = g + (int64_t)c * n_out;
+        in[c] = w->w_in + (int64_t)context[c] * dim;
+        vec_dot_many(in[c], out, n_out, gc, dim);
         for (int32_t o = 0; o < n_out; o++) {
-            float f = vec_dot(in, out[o], dim);
+            float f = gc[o];
             gc[o] = (label[o] - fe_sigmoid_lookup(f)) * alpha;
             if (want_loss) loss += fe_softplus(label[o] > 0.5f ? -f : f);
         }
-        float *dc = delta + (int64_t)c * dim;
-        vec_scale(gc[0], out[0], dc, dim);
-        for (int32_t o = 1; o < n_out; o++) vec_axpy(gc[o], out[o], dc, dim);
+        vec_axpy_many(gc, out, n_out, delta + (int64_t)c * dim, dim, 1);
     }
-    for (int32_t o = 0; o < n_out; o++)
-        for (int32_t c = 0; c < n_context; c++)
-            vec_axpy(g[(int64_t)c * n_out + o], w->w_in + (int64_t)context[c] * dim, out[o], dim);
-    for (int32_t c = 0; c < n_context; c++)
-        vec_axpy(1.0f, delta + (int64_t)c * dim, w->w_in + (int64_t)context[c] * dim, dim);
+    for (int32_t o = 0; o < n_out; o++) {
+        for (int32_t c = 0; c < n_context; c++) g_col[c] = g[(int64_t)c * n_out + o];
+        vec_axpy_many(g_col, in, n_context, out[o], dim, 0);
+    }
+    for (int32_t c = 0; c < n_context; c++) vec_axpy(1.0f, delta + (int64_t)c * dim, in[c], dim);
     return loss;
 }
 

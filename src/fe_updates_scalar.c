@@ -26,5 +26,18 @@ static inline void vec_scale(float a, const float *x, float *y, int64_t n)
     for (int64_t i = 0; i < n; i++) y[i] = a * x[i];
 }
 
+static inline void vec_dot_many(const float *x, float *const *y, int32_t m, float *out, int64_t n)
+{
+    for (int32_t j = 0; j < m; j++) out[j] = vec_dot(x, y[j], n);
+}
+
+static inline void vec_axpy_many(const float *a, float *const *x, int32_t m, float *y, int64_t n,
+                                 int overwrite)
+{
+    if (overwrite)
+        for (int64_t i = 0; i < n; i++) y[i] = 0.0f;
+    for (int32_t j = 0; j < m; j++) vec_axpy(a[j], x[j], y, n);
+}
+
 #define FE_NAME(name) fe_##name##_scalar
 #include "fe_updates.h"
