@@ -455,8 +455,14 @@ class Word2Vec:
         bounds = np.concatenate(([0], np.clip(cuts, 0, n_sent), [n_sent]))
         return np.maximum.accumulate(bounds)
 
-    def _run_epoch(self, run, offsets, epoch, report_delay, total_ids, epochs):
-        """One epoch on all workers; returns (words, effective words, loss)."""
+    def _run_epoch(self, run, offsets, epoch, report_delay, total_ids, epochs, callbacks=()):
+        """One epoch on all workers; returns (words, effective words, loss, seconds, stopped).
+
+        Callbacks with an ``on_progress(model, epoch, epochs, words_done, epoch_words)`` method
+        are called about 20 times a second from this (the calling) thread, with ``epoch``
+        0-based and ``words_done`` the in-vocabulary tokens of this epoch done so far
+        (progress bars: :class:`fastembed_core.progress.TrainingProgress`)."""
+        watchers = [cb for cb in callbacks if hasattr(cb, "on_progress")]
         workers = min(self.workers, len(offsets) - 1)
         bounds = self._split(offsets, workers)
         results = [None] * workers
@@ -481,6 +487,8 @@ class Word2Vec:
                 while t.is_alive():
                     t.join(0.05)
                     now = time.perf_counter()
+                    for cb in watchers:
+                        cb.on_progress(self, epoch, epochs, run.words_done - start_done, total_ids)
                     if report_delay and now - last_report >= report_delay:
                         last_report = now
                         done = run.words_done - start_done
@@ -492,7 +500,8 @@ class Word2Vec:
             # wait for them, so no thread is left writing into the weights.
             run.request_stop()
             for t in threads:
-                t.join()
+                if t.ident is not None:     # Ctrl-C can arrive before every thread has started
+                    t.join()
             raise
         if errors:
             raise errors[0]
@@ -534,7 +543,7 @@ class Word2Vec:
                 if hasattr(cb, "on_epoch_begin"):
                     cb.on_epoch_begin(self)
             words, effective, loss, seconds, stopped = self._run_epoch(
-                run, offsets, epoch, report_delay, len(ids), epochs)
+                run, offsets, epoch, report_delay, len(ids), epochs, callbacks)
             self._check_finite(epoch, alpha)
             total_words += words
             total_effective += effective
