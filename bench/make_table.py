@@ -1,4 +1,4 @@
-"""Regenerates the results table in bench/README.md from every bench/results/*.json.
+"""Regenerates the results table in bench/README.md from run_bench.py's bench/results/*.json.
 
     python bench/make_table.py            # rewrite the block between the markers
     python bench/make_table.py --check    # exit 1 if README.md is out of date
@@ -6,7 +6,9 @@
 Only complete runs (every requested peer ran, no run failed) are tabulated; the others are
 listed by name so a partial result is never mistaken for a finished one. Ratios compare each
 peer with gensim's best mode in the same setting -- the faster of iterable and corpus_file
-mode by median effective words/s -- so "x gensim" is what a gensim user would gain.
+mode by median effective words/s -- so "x gensim" is what a gensim user would gain. For speed
+the ratio is words/s over gensim's; for vocab and total time it is gensim's time over the
+peer's, so above 1 always means faster than gensim.
 """
 import argparse
 import glob
@@ -21,11 +23,16 @@ END = "<!-- results:end -->"
 PEER_NAMES = {"fastembed_core": "fastembed_core", "gensim": "gensim (iterable)",
               "gensim_file": "gensim (corpus_file)", "word2vec_c": "word2vec.c",
               "fasttext": "fastText"}
+RESULT_SCHEMA = 1   # run_bench.py's result format
 PEER_ORDER = ("fastembed_core", "gensim", "gensim_file", "word2vec_c", "fasttext")
 
 
 def _fmt(x, digits=2):
     return "–" if x is None else f"{x:.{digits}f}"
+
+
+def _kilo(x):
+    return "–" if x is None else f"{x / 1e3:.0f}"
 
 
 def _ratio(a, b):
@@ -44,9 +51,10 @@ def render_result(name, res):
         f"{s['repeats']} interleaved repeats, medians · {m.get('cpu_model', '?')}, "
         f"{m.get('cores', '?')} cores · commit `{commit[:10]}`",
         "",
-        "| model | threads | peer | train s | raw k w/s | eff k w/s | × gensim | vocab s "
-        "| total s | × gensim total | peak RSS MB | WS353 ρ | SimLex ρ | analogy | n |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| model | threads | peer | train s | raw k w/s | eff k w/s | × gensim "
+        "| eff k w/CPU-s | vocab s | × gensim vocab | total s | × gensim total | peak RSS MB "
+        "| WS353 ρ | SimLex ρ | analogy | n |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     meds = res["medians"]
     settings = sorted({(md["sg"], md["threads"]) for md in meds}, key=lambda x: (-x[0], x[1]))
@@ -58,10 +66,12 @@ def render_result(name, res):
             md = rows[peer]
             speed = _ratio(md["eff_wps"], best["eff_wps"]) if best else None
             total = _ratio(best["total_s"], md["total_s"]) if best else None
+            vocab = _ratio(best["vocab_s"], md["vocab_s"]) if best else None
             lines.append(
                 f"| {'skip-gram' if sg else 'CBOW'} | {threads} | {PEER_NAMES.get(peer, peer)} "
                 f"| {_fmt(md['train_s'])} | {md['raw_wps'] / 1e3:.0f} | {md['eff_wps'] / 1e3:.0f} "
-                f"| {_fmt(speed)} | {_fmt(md['vocab_s'])} | {_fmt(md['total_s'])} "
+                f"| {_fmt(speed)} | {_kilo(md.get('eff_wpcs'))} | {_fmt(md['vocab_s'])} | {_fmt(vocab)} "
+                f"| {_fmt(md['total_s'])} "
                 f"| {_fmt(total)} | {md['peak_rss_mb']:.0f} | {_fmt(md.get('ws353_spearman'), 3)} "
                 f"| {_fmt(md.get('simlex_spearman'), 3)} | {_fmt(md.get('analogy_acc'), 3)} "
                 f"| {md['n']} |")
@@ -100,6 +110,8 @@ def render(results_dir):
         with open(path) as f:
             res = json.load(f)
         name = os.path.basename(path)
+        if res.get("schema") != RESULT_SCHEMA or "medians" not in res or "corpus" not in res:
+            continue   # written by another benchmark script (graphs, wheel check, ...)
         if not res.get("complete"):
             partial.append(name)
             continue

@@ -52,6 +52,7 @@ import math
 import os
 import platform
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -152,7 +153,12 @@ def evaluate(vectors_path, top_words):
     kv = KeyedVectors.load_word2vec_format(vectors_path, binary=True)
     out = {"vectors_in_file": len(kv.index_to_key)}
     for name, fname in (("ws353", "wordsim353.tsv"), ("simlex", "simlex999.txt")):
-        pearson, spearman, oov = kv.evaluate_word_pairs(datapath(fname))
+        try:
+            pearson, spearman, oov = kv.evaluate_word_pairs(datapath(fname))
+        except ValueError:   # gensim raises when no pair is in the vocabulary
+            out[f"{name}_spearman"] = out[f"{name}_pearson"] = None
+            out[f"{name}_oov_pct"] = 100.0
+            continue
         out[f"{name}_spearman"] = round(float(spearman[0]), 4)
         out[f"{name}_pearson"] = round(float(pearson[0]), 4)
         out[f"{name}_oov_pct"] = round(float(oov), 2)
@@ -185,6 +191,11 @@ def _worker(spec):
     sg, threads, epochs, seed = spec["sg"], spec["threads"], spec["epochs"], spec["seed"]
     s = STANDARD
     res = {"t_import_start": time.monotonic()}
+
+    def cpu():   # CPU seconds of this process so far, all threads
+        ru = resource.getrusage(resource.RUSAGE_SELF)
+        return ru.ru_utime + ru.ru_stime
+
     if peer in ("gensim", "gensim_file", "fastembed_core"):
         if peer == "fastembed_core":
             from fastembed_core import Word2Vec
@@ -194,21 +205,22 @@ def _worker(spec):
         params = dict(vector_size=s["vector_size"], window=s["window"], min_count=s["min_count"],
                       sample=s["sample"], sg=sg, hs=s["hs"], negative=s["negative"],
                       alpha=s["alpha"], epochs=epochs, workers=threads, seed=seed)
-        res["t_start"] = time.monotonic()
+        res["t_start"], c0 = time.monotonic(), cpu()
         model = Word2Vec(**params)
         if peer == "gensim":
             model.build_vocab(LineSentence(path))
-            t1 = time.monotonic()
+            t1, c1 = time.monotonic(), cpu()
             model.train(LineSentence(path), total_examples=model.corpus_count, epochs=epochs)
         else:
             model.build_vocab(corpus_file=path)
-            t1 = time.monotonic()
+            t1, c1 = time.monotonic(), cpu()
             model.train(corpus_file=path, total_examples=model.corpus_count,
                         total_words=model.corpus_total_words, epochs=epochs)
-        t2 = time.monotonic()
+        t2, c2 = time.monotonic(), cpu()
         model.wv.save_word2vec_format(out, binary=True)
         t3 = time.monotonic()
-        res.update(vocab_s=t1 - res["t_start"], train_s=t2 - t1, save_s=t3 - t2)
+        res.update(vocab_s=t1 - res["t_start"], train_s=t2 - t1, save_s=t3 - t2,
+                   vocab_cpu_s=c1 - c0, train_cpu_s=c2 - c1)
     elif peer == "fasttext":
         import fasttext
         res["t_start"] = time.monotonic()
@@ -216,11 +228,12 @@ def _worker(spec):
             path, model="skipgram" if sg else "cbow", minn=0, maxn=0, dim=s["vector_size"],
             ws=s["window"], neg=s["negative"], t=s["sample"], minCount=s["min_count"],
             lr=s["alpha"], epoch=epochs, thread=threads, verbose=1)  # no seed argument
-        t2 = time.monotonic()
+        t2, c2 = time.monotonic(), cpu()
         words = model.get_words()
         _save_word2vec_binary(out, words, model.get_input_matrix()[:len(words)])
         t3 = time.monotonic()
-        res.update(t_call_end=t2, save_s=t3 - t2)   # vocab/train split done by the parent
+        # vocab/train split done by the parent, which sees fastText's progress output
+        res.update(t_call_end=t2, cpu_call_end=c2, save_s=t3 - t2)
     else:
         raise SystemExit(f"unknown worker peer {peer!r}")
     with open(spec["result"], "w") as f:
@@ -241,12 +254,38 @@ def _cpu_busy_jiffies():
     return user + nice + system + irq + softirq, steal
 
 
-class _Stream(threading.Thread):
-    """Reads a child's pipe; timestamps the first chunk matching each watched pattern."""
+def _tree_cpu(pid):
+    """CPU seconds (user + system) used so far by process ``pid`` and its descendants.
 
-    def __init__(self, fd, patterns):
+    Read from /proc while they run; None where /proc is unavailable. Lets the harness split a
+    peer's CPU time into phases from outside, as it does for the wall time.
+    """
+    total, stack, hz = 0, [pid], os.sysconf("SC_CLK_TCK")
+    try:
+        while stack:
+            p = stack.pop()
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])      # utime, stime
+            for task in os.listdir(f"/proc/{p}/task"):
+                try:
+                    with open(f"/proc/{p}/task/{task}/children") as f:
+                        stack.extend(int(c) for c in f.read().split())
+                except OSError:
+                    pass
+    except (OSError, ValueError, IndexError):
+        return None
+    return total / hz
+
+
+class _Stream(threading.Thread):
+    """Reads a child's pipe; timestamps the first chunk matching each watched pattern and
+    notes the CPU time the child's process tree had used by then."""
+
+    def __init__(self, fd, patterns, pid):
         super().__init__(daemon=True)
-        self.fd, self.patterns, self.hits, self.tail = fd, patterns, {}, b""
+        self.fd, self.patterns, self.pid, self.tail = fd, patterns, pid, b""
+        self.hits, self.cpu = {}, {}
 
     def run(self):
         pending = b""
@@ -259,6 +298,7 @@ class _Stream(threading.Thread):
             for name, pat in self.patterns.items():
                 if name not in self.hits and pat in pending:
                     self.hits[name] = now
+                    self.cpu[name] = _tree_cpu(self.pid)
             self.tail = (self.tail + chunk)[-4000:]
 
 
@@ -284,8 +324,8 @@ def _spawn(cmd, patterns_out=None, patterns_err=None, poll_file=None, timeout=No
     t0 = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             stdin=subprocess.DEVNULL, start_new_session=True)
-    out = _Stream(proc.stdout.fileno(), patterns_out or {})
-    err = _Stream(proc.stderr.fileno(), patterns_err or {})
+    out = _Stream(proc.stdout.fileno(), patterns_out or {}, proc.pid)
+    err = _Stream(proc.stderr.fileno(), patterns_err or {}, proc.pid)
     out.start()
     err.start()
     appeared = {}
@@ -295,6 +335,7 @@ def _spawn(cmd, patterns_out=None, patterns_err=None, poll_file=None, timeout=No
         while not done.is_set():
             if os.path.exists(poll_file):
                 appeared["t"] = time.monotonic()
+                appeared["cpu"] = _tree_cpu(proc.pid)
                 return
             time.sleep(0.002)
 
@@ -340,7 +381,8 @@ def _spawn(cmd, patterns_out=None, patterns_err=None, poll_file=None, timeout=No
         "returncode": proc.returncode, "t0": t0, "t_end": t_end,
         "process_s": t_end - t0, "peak_rss_mb": rss_mb, "cpu_s": cpu_s,
         "rss_source": rss_source,
-        "hits": {**out.hits, **err.hits}, "file_t": appeared.get("t"),
+        "hits": {**out.hits, **err.hits}, "hit_cpu": {**out.cpu, **err.cpu},
+        "file_t": appeared.get("t"), "file_cpu": appeared.get("cpu"),
         "timed_out": appeared.get("timed_out", False),
         "stdout_tail": out.tail.decode("utf-8", "replace"),
         "stderr_tail": err.tail.decode("utf-8", "replace"), "noise": noise,
@@ -378,6 +420,9 @@ def run_one(peer, corpus, sg, threads, epochs, seed, workdir, timeout):
             rec.update(vocab_s=r["hits"]["vocab"] - r["t0"],
                        train_s=r["file_t"] - r["hits"]["vocab"],
                        save_s=r["t_end"] - r["file_t"])
+            c_vocab, c_file = r["hit_cpu"].get("vocab"), r["file_cpu"]
+            if c_vocab is not None and c_file is not None:
+                rec.update(vocab_cpu_s=c_vocab, train_cpu_s=c_file - c_vocab)
     else:
         result = os.path.join(workdir, f"{peer}.result.json")
         if os.path.exists(result):
@@ -393,8 +438,11 @@ def run_one(peer, corpus, sg, threads, epochs, seed, workdir, timeout):
                 if "vocab" in r["hits"]:
                     rec.update(vocab_s=r["hits"]["vocab"] - w["t_start"],
                                train_s=w["t_call_end"] - r["hits"]["vocab"], save_s=w["save_s"])
+                    if r["hit_cpu"].get("vocab") is not None:
+                        rec["train_cpu_s"] = w["cpu_call_end"] - r["hit_cpu"]["vocab"]
             else:
-                rec.update(vocab_s=w["vocab_s"], train_s=w["train_s"], save_s=w["save_s"])
+                rec.update(vocab_s=w["vocab_s"], train_s=w["train_s"], save_s=w["save_s"],
+                           vocab_cpu_s=w["vocab_cpu_s"], train_cpu_s=w["train_cpu_s"])
     rec.update(process_s=r["process_s"], peak_rss_mb=round(r["peak_rss_mb"], 1),
                cpu_s=round(r["cpu_s"], 2), rss_source=r["rss_source"], noise=r["noise"])
     if r["returncode"] != 0 or "train_s" not in rec or not os.path.isfile(vectors):
@@ -462,6 +510,7 @@ def git_info():
 
 
 _MEDIAN_KEYS = ("vocab_s", "train_s", "save_s", "total_s", "process_s", "raw_wps", "eff_wps",
+                "train_cpu_s", "eff_wpcs",
                 "peak_rss_mb", "cpu_s", "ws353_spearman", "simlex_spearman", "analogy_acc",
                 "analogy_n", "ws353_oov_pct", "simlex_oov_pct")
 
@@ -534,6 +583,8 @@ def main(argv=None):
         raise SystemExit("no peer can run")
 
     t_begin = time.monotonic()
+    # Recorded before the runs: other people may commit while a long benchmark runs.
+    machine, git = machine_info(), git_info()
     stats = corpus_stats(corpus, STANDARD["min_count"], STANDARD["sample"])
     top_words = stats.pop("top_words")
     print(f"corpus {stats['path']}: {stats['tokens']:,} tokens, {stats['lines']:,} lines, "
@@ -556,6 +607,9 @@ def main(argv=None):
                             rec["raw_wps"] = round(stats["tokens"] * args.epochs / rec["train_s"])
                             rec["eff_wps"] = round(stats["effective_tokens_per_epoch"] *
                                                    args.epochs / rec["train_s"])
+                            if rec.get("train_cpu_s"):
+                                rec["eff_wpcs"] = round(stats["effective_tokens_per_epoch"] *
+                                                        args.epochs / rec["train_cpu_s"])
                             vec = rec.pop("vectors")
                             if not args.no_eval:
                                 try:
@@ -569,7 +623,8 @@ def main(argv=None):
                                     keep, f"{peer}-sg{sg}-t{threads}-r{rep}.bin"))
                             else:
                                 os.remove(vec)
-                        for key in ("vocab_s", "train_s", "save_s", "total_s", "process_s"):
+                        for key in ("vocab_s", "train_s", "save_s", "total_s", "process_s",
+                                    "vocab_cpu_s", "train_cpu_s"):
                             if key in rec:
                                 rec[key] = round(rec[key], 4)
                         runs.append(rec)
@@ -585,8 +640,8 @@ def main(argv=None):
             a if a.startswith("-") else json.dumps(a) if " " in a else a
             for a in (argv if argv is not None else sys.argv[1:])),
         "complete": not failed and not skipped,
-        "machine": machine_info(),
-        "git": git_info(),
+        "machine": machine,
+        "git": git,
         "settings": {**STANDARD, "epochs": args.epochs, "sg": args.sg, "threads": args.threads,
                      "repeats": args.repeats, "seed": args.seed, "peers": peers,
                      "analogy_restrict": ANALOGY_RESTRICT},
