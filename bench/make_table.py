@@ -53,8 +53,8 @@ def render_result(name, res):
         "",
         "| model | threads | peer | train s | raw k w/s | eff k w/s | × gensim "
         "| eff k w/CPU-s | vocab s | × gensim vocab | total s | × gensim total | peak RSS MB "
-        "| WS353 ρ | SimLex ρ | analogy | n |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| WS353 ρ | SimLex ρ | analogy | n | other load |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     meds = res["medians"]
     settings = sorted({(md["sg"], md["threads"]) for md in meds}, key=lambda x: (-x[0], x[1]))
@@ -74,7 +74,7 @@ def render_result(name, res):
                 f"| {_fmt(md['total_s'])} "
                 f"| {_fmt(total)} | {md['peak_rss_mb']:.0f} | {_fmt(md.get('ws353_spearman'), 3)} "
                 f"| {_fmt(md.get('simlex_spearman'), 3)} | {_fmt(md.get('analogy_acc'), 3)} "
-                f"| {md['n']} |")
+                f"| {md['n']} | {_fmt(_other_load(res['runs'], sg, threads, peer))} |")
     scaling = _scaling(meds)
     if scaling:
         lines += ["", "Thread scaling (median training time at 1 thread / at N threads):", "",
@@ -87,6 +87,14 @@ def render_result(name, res):
     lines += ["", f"Noise: in the noisiest run, other processes used {noisy:.2f} CPU cores "
               "(averaged over that run; per-run figures under `noise` in the JSON)."]
     return lines
+
+
+def _other_load(runs, sg, threads, peer):
+    """Median CPU cores that other processes kept busy during this group's runs."""
+    shares = sorted(r["noise"]["other_cpu_s"] / r["process_s"] for r in runs
+                    if (r["sg"], r["threads"], r["peer"]) == (sg, threads, peer)
+                    and "error" not in r and "other_cpu_s" in r.get("noise", {}))
+    return shares[len(shares) // 2] if shares else None
 
 
 def _scaling(meds):
