@@ -299,10 +299,14 @@ def _read_counts_file(fvocab, encoding, unicode_errors):
             try:
                 parts = line.decode(encoding, unicode_errors).split()
                 word, count = parts
-                counts[word] = int(count)
+                count = int(count)
             except (ValueError, UnicodeDecodeError):
                 raise FormatError(
                     f"{fvocab}: line {line_no}: expected 'word count', got {line[:80]!r}") from None
+            if not 0 <= count < 2**63:   # counts are stored as int64
+                raise FormatError(f"{fvocab}: line {line_no}: count {count} is out of range "
+                                  f"(0 .. 2**63-1)")
+            counts[word] = count
     return counts
 
 

@@ -422,3 +422,17 @@ def test_corrupt_array_table_is_a_format_error(tmp_path, entry, fragment):
     _rewrite_header(path, lambda d: d["arrays"]["vectors"].update(entry))
     with pytest.raises(FormatError, match=fragment):
         native.read_container(path)
+
+
+@pytest.mark.parametrize("count", ["99999999999999999999", "-3", str(2**63)])
+def test_fvocab_count_out_of_int64_range_is_a_format_error(tmp_path, count):
+    """read_word2vec(fvocab=...) leaked OverflowError for a count above 2**63-1."""
+    vectors = tmp_path / "v.txt"
+    vectors.write_text("2 2\nthe 0.1 0.2\nof 1 2\n")
+    fvocab = tmp_path / "v.vocab"
+    fvocab.write_text(f"the 5\nof {count}\n")
+    with pytest.raises(FormatError, match=rf"line 2: count {count} is out of range"):
+        KeyedVectors.load_word2vec_format(str(vectors), fvocab=str(fvocab))
+    fvocab.write_text(f"the 5\nof {2**63 - 1}\n")
+    kv = KeyedVectors.load_word2vec_format(str(vectors), fvocab=str(fvocab))
+    assert kv.get_vecattr("of", "count") == 2**63 - 1
