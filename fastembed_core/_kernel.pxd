@@ -76,7 +76,7 @@ cdef extern from "fe_train.h" nogil:
                       float *scratch, int want_loss)
     double fe_sg_window_step(const fe_weights *w, const uint32_t *context, int32_t n_context,
                              const fe_target *t, float alpha, float *scratch, int want_loss)
-    int64_t fe_sg_window_step_scratch(int64_t dim, int32_t n_context, int32_t n_outputs)
+    int64_t fe_step_scratch(int64_t dim, int32_t n_context, int32_t n_outputs)
     double fe_cbow_step(const fe_weights *w, const uint32_t *context, int32_t n_context,
                         int32_t cbow_mean, const fe_target *t, float alpha, float *scratch,
                         int want_loss)

@@ -375,8 +375,8 @@ def sg_window_step(w_in, w_out, w_hs, context, uint32_t word, negatives=None, co
     cdef fe_target t = _target(word, neg, code, point)
     if ctx.shape[0] == 0:
         return 0.0
-    scratch = np.empty(fe_sg_window_step_scratch(w.dim, <int32_t>ctx.shape[0],
-                                                 t.code_len + 1 + t.n_neg), dtype=np.float32)
+    scratch = np.empty(fe_step_scratch(w.dim, <int32_t>ctx.shape[0], t.code_len + 1 + t.n_neg),
+                       dtype=np.float32)
     cdef float[::1] s = scratch
     return fe_sg_window_step(&w, &ctx[0], <int32_t>ctx.shape[0], &t, alpha, &s[0], want_loss)
 
@@ -388,8 +388,9 @@ def cbow_step(w_in, w_out, w_hs, context, uint32_t word, negatives=None, code=No
     neg, code, point = _target_arrays(w_in, w_out, w_hs, word, negatives, code, point)
     cdef fe_weights w = _weights(w_in, w_out, w_hs)
     cdef fe_target t = _target(word, neg, code, point)
-    scratch = np.empty(2 * w.dim, dtype=np.float32)
-    cdef float[::1] s = scratch
     if ctx.shape[0] == 0:
         return 0.0
+    scratch = np.empty(fe_step_scratch(w.dim, <int32_t>ctx.shape[0], t.code_len + 1 + t.n_neg),
+                       dtype=np.float32)
+    cdef float[::1] s = scratch
     return fe_cbow_step(&w, &ctx[0], <int32_t>ctx.shape[0], cbow_mean, &t, alpha, &s[0], want_loss)

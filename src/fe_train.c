@@ -22,11 +22,14 @@ void fe_train_init(void)
 
 float fe_sigmoid(float x) { return fe_sigmoid_lookup(x); }
 
-int64_t fe_sg_window_step_scratch(int64_t dim, int32_t n_context, int32_t n_outputs)
+int64_t fe_step_scratch(int64_t dim, int32_t n_context, int32_t n_outputs)
 {
-    /* row pointers (2 floats each), labels, scores, one score column, context gradients */
-    return 2 * ((int64_t)n_outputs + n_context) + n_outputs + (int64_t)n_context * n_outputs +
-           n_context + (int64_t)n_context * dim;
+    /* row pointers (2 floats each), labels, then for a skip-gram window: scores, one score
+     * column and the context gradients; for CBOW: scores, the mean's weights, mean, gradient */
+    int64_t common = 2 * ((int64_t)n_outputs + n_context) + n_outputs;
+    int64_t sg = (int64_t)n_context * n_outputs + n_context + (int64_t)n_context * dim;
+    int64_t cbow = (int64_t)n_outputs + n_context + 2 * dim;
+    return common + (sg > cbow ? sg : cbow);
 }
 
 /* The public single-update entry points run the selected instruction set (fe_simd.h). */
@@ -60,7 +63,7 @@ typedef struct worker {
     uint32_t *kept;        /* kept words of the current sentence piece */
     int64_t kept_cap;
     uint32_t *context;     /* CBOW context ids */
-    uint32_t *neg;         /* negatives of one update */
+    uint32_t *neg;         /* negatives of the current and the next window */
     float *scratch;        /* 2*dim floats */
 } worker;
 
@@ -77,7 +80,8 @@ static void sync_progress(worker *wk)
     if (cfg->stop && fe_atomic_load_int(cfg->stop)) wk->stopped = 1;
 }
 
-static void fill_target(worker *wk, uint32_t word, fe_target *t)
+/* Points t at `word` and its Huffman path; draws its negatives into neg. */
+static void fill_target(worker *wk, uint32_t word, uint32_t *neg, fe_target *t)
 {
     const fe_config *cfg = wk->cfg;
     t->word = word;
@@ -85,8 +89,8 @@ static void fill_target(worker *wk, uint32_t word, fe_target *t)
     t->code_len = 0;
     if (cfg->negative > 0) {
         uint32_t n = (uint32_t)cfg->w.vocab_size;
-        for (int32_t d = 0; d < cfg->negative; d++) wk->neg[d] = fe_alias_draw(cfg->alias, n, &wk->rng);
-        t->neg = wk->neg;
+        for (int32_t d = 0; d < cfg->negative; d++) neg[d] = fe_alias_draw(cfg->alias, n, &wk->rng);
+        t->neg = neg;
         t->n_neg = cfg->negative;
     }
     if (cfg->hs) {
@@ -97,40 +101,90 @@ static void fill_target(worker *wk, uint32_t word, fe_target *t)
     }
 }
 
+#if defined(__GNUC__)
+#define FE_PREFETCH(p) __builtin_prefetch((p), 1, 3)
+#else
+#define FE_PREFETCH(p) ((void)(p))
+#endif
+
+static void prefetch_row(const float *row, int64_t dim)
+{
+    for (int64_t k = 0; k < dim; k += 16) FE_PREFETCH(row + k);
+}
+
+/* The random choices of one window, made one centre ahead so that its output rows (the
+ * centre's and the negatives', scattered over the matrix) are already on their way into the
+ * cache when the window is trained. The draws happen in the same order as without the
+ * look-ahead, so results do not depend on it. */
+typedef struct window_plan {
+    int64_t lo, hi;           /* context positions [lo, hi), minus the centre */
+    int has_context;
+    fe_target t;
+} window_plan;
+
+static void plan_window(worker *wk, int64_t i, int64_t n, uint32_t *neg, window_plan *p)
+{
+    const fe_config *cfg = wk->cfg;
+    int64_t b = cfg->shrink_windows ? (int64_t)fe_rng_below(&wk->rng, (uint32_t)cfg->window) : 0;
+    int64_t reach = cfg->window - b;
+    p->lo = i - reach < 0 ? 0 : i - reach;
+    p->hi = i + reach + 1 > n ? n : i + reach + 1;
+    p->has_context = p->hi - p->lo > 1;
+    if (!p->has_context) return;
+    fill_target(wk, wk->kept[i], neg, &p->t);
+    const int64_t dim = cfg->w.dim;
+    /* the word entering the window on the right; the others were read by earlier windows */
+    prefetch_row(cfg->w.w_in + (int64_t)wk->kept[p->hi - 1] * dim, dim);
+    if (cfg->w.w_out) {
+        prefetch_row(cfg->w.w_out + (int64_t)p->t.word * dim, dim);
+        for (int32_t d = 0; d < p->t.n_neg; d++)
+            prefetch_row(cfg->w.w_out + (int64_t)p->t.neg[d] * dim, dim);
+    }
+}
+
 /* Trains the centres kept[first..end) of a piece of sentence held in kept[0..n). */
 static void train_centres(worker *wk, int64_t first, int64_t end, int64_t n)
 {
     const fe_config *cfg = wk->cfg;
     const int want_loss = cfg->compute_loss;
-    fe_target t;
-    for (int64_t i = first; i < end; i++) {
-        int64_t b = cfg->shrink_windows ? (int64_t)fe_rng_below(&wk->rng, (uint32_t)cfg->window) : 0;
-        int64_t reach = cfg->window - b;
-        int64_t lo = i - reach < 0 ? 0 : i - reach;
-        int64_t hi = i + reach + 1 > n ? n : i + reach + 1;
-        if (cfg->sg && cfg->shared_negatives) {
-            int32_t n_context = 0;
-            for (int64_t c = lo; c < hi; c++)
-                if (c != i) wk->context[n_context++] = wk->kept[c];
-            if (n_context == 0) continue;
-            fill_target(wk, wk->kept[i], &t);
-            wk->loss += fe_updates.sg_window_step(&cfg->w, wk->context, n_context, &t, wk->alpha,
-                                          wk->scratch, want_loss);
-        } else if (cfg->sg) {
+    if (first >= end) return;
+    if (cfg->sg && !cfg->shared_negatives) {
+        /* word2vec.c's order: negatives drawn for every (context, centre) pair */
+        fe_target t;
+        for (int64_t i = first; i < end; i++) {
+            int64_t b = cfg->shrink_windows ? (int64_t)fe_rng_below(&wk->rng, (uint32_t)cfg->window) : 0;
+            int64_t reach = cfg->window - b;
+            int64_t lo = i - reach < 0 ? 0 : i - reach;
+            int64_t hi = i + reach + 1 > n ? n : i + reach + 1;
             for (int64_t c = lo; c < hi; c++) {
                 if (c == i) continue;
-                fill_target(wk, wk->kept[i], &t);
-                wk->loss += fe_updates.sg_step(&cfg->w, wk->kept[c], &t, wk->alpha, wk->scratch, want_loss);
+                fill_target(wk, wk->kept[i], wk->neg, &t);
+                wk->loss += fe_updates.sg_step(&cfg->w, wk->kept[c], &t, wk->alpha, wk->scratch,
+                                               want_loss);
             }
-        } else {
-            int32_t n_context = 0;
-            for (int64_t c = lo; c < hi; c++)
-                if (c != i) wk->context[n_context++] = wk->kept[c];
-            if (n_context == 0) continue;
-            fill_target(wk, wk->kept[i], &t);
-            wk->loss += fe_updates.cbow_step(&cfg->w, wk->context, n_context, cfg->cbow_mean, &t,
-                                     wk->alpha, wk->scratch, want_loss);
         }
+        return;
+    }
+    /* One block update per window (skip-gram with shared negatives, or CBOW). */
+    const int32_t stride = cfg->negative + 1;
+    window_plan plans[2];
+    int cur = 0;
+    plan_window(wk, first, n, wk->neg, &plans[cur]);
+    for (int64_t i = first; i < end; i++) {
+        window_plan *p = &plans[cur];
+        if (i + 1 < end) plan_window(wk, i + 1, n, wk->neg + (1 - cur) * stride, &plans[1 - cur]);
+        if (p->has_context) {
+            int32_t n_context = 0;
+            for (int64_t c = p->lo; c < p->hi; c++)
+                if (c != i) wk->context[n_context++] = wk->kept[c];
+            if (cfg->sg)
+                wk->loss += fe_updates.sg_window_step(&cfg->w, wk->context, n_context, &p->t,
+                                                      wk->alpha, wk->scratch, want_loss);
+            else
+                wk->loss += fe_updates.cbow_step(&cfg->w, wk->context, n_context, cfg->cbow_mean,
+                                                 &p->t, wk->alpha, wk->scratch, want_loss);
+        }
+        cur = 1 - cur;
     }
 }
 
@@ -175,15 +229,13 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
                       ? 4 * (int64_t)cfg->window : 2 * (int64_t)cfg->window + 4096;
     wk.kept = (uint32_t *)malloc((size_t)wk.kept_cap * sizeof(uint32_t));
     wk.context = (uint32_t *)malloc((size_t)(2 * cfg->window + 1) * sizeof(uint32_t));
-    wk.neg = (uint32_t *)malloc((size_t)(cfg->negative + 1) * sizeof(uint32_t));
+    wk.neg = (uint32_t *)malloc((size_t)(2 * (cfg->negative + 1)) * sizeof(uint32_t));
     int32_t max_code = 0;
     if (cfg->hs)
         for (int64_t v = 0; v < cfg->w.vocab_size; v++)
             if (cfg->hs_offset[v + 1] - cfg->hs_offset[v] > max_code)
                 max_code = (int32_t)(cfg->hs_offset[v + 1] - cfg->hs_offset[v]);
-    int64_t scratch = fe_sg_window_step_scratch(cfg->w.dim, 2 * cfg->window,
-                                                max_code + 1 + cfg->negative);
-    if (scratch < 2 * cfg->w.dim) scratch = 2 * cfg->w.dim;
+    int64_t scratch = fe_step_scratch(cfg->w.dim, 2 * cfg->window, max_code + 1 + cfg->negative);
     wk.scratch = (float *)malloc((size_t)scratch * sizeof(float));
     int status = FE_OK;
     if (!wk.kept || !wk.context || !wk.neg || !wk.scratch) {

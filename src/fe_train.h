@@ -19,6 +19,8 @@
  *     for every (context, centre) pair and applied one pair at a time, like word2vec.c.
  *   - CBOW: the context rows are summed (cbow_mean=0) or averaged (cbow_mean=1); the error is
  *     added to every context row, divided by the context size when summing (gensim's rule).
+ *     All outputs of a window are scored from the weights as they were before it (a
+ *     negative drawn twice is updated twice from the same score).
  *   - A negative equal to the target is skipped.
  *   - Sigmoid: 1024-entry table over [-6, 6] holding the value at each bin's centre. Outside
  *     the range we use the saturated value 0 or 1, so a confidently wrong prediction still gets
@@ -95,9 +97,9 @@ float fe_sigmoid(float x);            /* the table lookup the updates use */
 int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out);
 
 /* One update each; return the loss of the update (0 unless want_loss). The training loop
- * calls exactly these. Scratch: 2*dim floats for fe_sg_step and fe_cbow_step;
- * fe_sg_window_step_scratch(...) floats for fe_sg_window_step. */
-int64_t fe_sg_window_step_scratch(int64_t dim, int32_t n_context, int32_t n_outputs);
+ * calls exactly these. Scratch: fe_step_scratch(dim, contexts, outputs) floats, where
+ * outputs = Huffman path length + 1 + negatives (fe_sg_step needs only the dim floats). */
+int64_t fe_step_scratch(int64_t dim, int32_t n_context, int32_t n_outputs);
 double fe_sg_step(const fe_weights *w, uint32_t context, const fe_target *t, float alpha,
                   float *scratch, int want_loss);
 double fe_sg_window_step(const fe_weights *w, const uint32_t *context, int32_t n_context,

@@ -64,7 +64,7 @@ double FE_NAME(sg_window_step)(const fe_weights *w, const uint32_t *context, int
      * rows updated last: the block update of HogBatch, as three small matrix products. */
     const int64_t dim = w->dim;
     const int32_t max_out = t->code_len + 1 + t->n_neg;
-    /* scratch (sized by fe_sg_window_step_scratch): row pointers first, so they are aligned */
+    /* scratch (sized by fe_step_scratch): row pointers first, so they are aligned */
     float **out = (float **)(void *)scratch;              /* max_out output rows */
     float **in = out + max_out;                           /* n_context input rows */
     float *label = scratch + 2 * ((int64_t)max_out + n_context);
@@ -110,18 +110,51 @@ double FE_NAME(cbow_step)(const fe_weights *w, const uint32_t *context, int32_t 
                           int32_t cbow_mean, const fe_target *t, float alpha, float *scratch,
                           int want_loss)
 {
+    /* The context rows are combined into one input (sum or mean), which is scored against
+     * every output at once; the input's gradient is gathered from the old output rows before
+     * they are updated, then added to every context row (divided by the context size when
+     * summing: gensim's rule). */
     const int64_t dim = w->dim;
-    float *mean = scratch, *grad = scratch + dim;
+    const int32_t max_out = t->code_len + 1 + t->n_neg;
     if (n_context <= 0) return 0.0;
-    vec_scale(1.0f, w->w_in + (int64_t)context[0] * dim, mean, dim);
-    for (int32_t c = 1; c < n_context; c++)
-        vec_axpy(1.0f, w->w_in + (int64_t)context[c] * dim, mean, dim);
-    float inv = 1.0f / (float)n_context;
-    if (cbow_mean) vec_scale(inv, mean, mean, dim);
-    memset(grad, 0, (size_t)dim * sizeof(float));
-    double loss = predict_targets(w, mean, grad, t, alpha, want_loss);
-    float scale = cbow_mean ? 1.0f : inv;
-    for (int32_t c = 0; c < n_context; c++)
-        vec_axpy(scale, grad, w->w_in + (int64_t)context[c] * dim, dim);
+    float **out = (float **)(void *)scratch;              /* max_out output rows */
+    float **in = out + max_out;                           /* n_context input rows */
+    float *label = scratch + 2 * ((int64_t)max_out + n_context);
+    float *g = label + max_out;                           /* max_out scores */
+    float *coef = g + max_out;                            /* n_context weights of the mean */
+    float *mean = coef + n_context;                       /* dim */
+    float *grad = mean + dim;                             /* dim */
+    double loss = 0.0;
+    int32_t n_out = 0;
+    for (int32_t j = 0; j < t->code_len; j++) {
+        out[n_out] = w->w_hs + (int64_t)t->point[j] * dim;
+        label[n_out++] = 1.0f - (float)t->code[j];
+    }
+    if (w->w_out) {
+        out[n_out] = w->w_out + (int64_t)t->word * dim;
+        label[n_out++] = 1.0f;
+        for (int32_t d = 0; d < t->n_neg; d++) {
+            if (t->neg[d] == t->word) continue;
+            out[n_out] = w->w_out + (int64_t)t->neg[d] * dim;
+            label[n_out++] = 0.0f;
+        }
+    }
+    if (n_out == 0) return 0.0;
+    const float inv = 1.0f / (float)n_context;
+    for (int32_t c = 0; c < n_context; c++) {
+        in[c] = w->w_in + (int64_t)context[c] * dim;
+        coef[c] = cbow_mean ? inv : 1.0f;
+    }
+    vec_axpy_many(coef, in, n_context, mean, dim, 1);
+    vec_dot_many(mean, out, n_out, g, dim);
+    for (int32_t o = 0; o < n_out; o++) {
+        float f = g[o];
+        g[o] = (label[o] - fe_sigmoid_lookup(f)) * alpha;
+        if (want_loss) loss += fe_softplus(label[o] > 0.5f ? -f : f);
+    }
+    vec_axpy_many(g, out, n_out, grad, dim, 1);
+    for (int32_t o = 0; o < n_out; o++) vec_axpy(g[o], mean, out[o], dim);
+    const float scale = cbow_mean ? 1.0f : inv;
+    for (int32_t c = 0; c < n_context; c++) vec_axpy(scale, grad, in[c], dim);
     return loss;
 }

@@ -112,13 +112,29 @@ def sg_window_step(w_in, w_out, w_hs, context, word, neg=(), code=(), point=(), 
 
 def cbow_step(w_in, w_out, w_hs, context, word, neg=(), code=(), point=(), alpha=0.025,
               cbow_mean=1):
+    """CBOW: the combined context scores every output from the weights before the update."""
     context = list(context)
     if not context:
         return 0.0
     l1 = w_in[context].astype(np.float64).sum(axis=0)
     if cbow_mean:
         l1 /= len(context)
-    grad, loss = predict(w_out, w_hs, l1.astype(np.float32), word, neg, code, point, alpha)
+    outputs = [(w_hs, node, 1.0 - bit) for bit, node in zip(code, point)]
+    if w_out is not None:
+        outputs.append((w_out, word, 1.0))
+        outputs += [(w_out, n, 0.0) for n in neg if n != word]
+    old = [mat[r].astype(np.float64) for mat, r, _ in outputs]
+    grad = np.zeros_like(l1)
+    loss = 0.0
+    gs = []
+    for (mat, r, label), o in zip(outputs, old):
+        f = float(np.dot(l1.astype(np.float32).astype(np.float64), o))
+        g = (label - table_sigmoid(f)) * alpha
+        loss += softplus(-f if label > 0.5 else f)
+        grad += g * o
+        gs.append(g)
+    for (mat, r, _), g in zip(outputs, gs):
+        mat[r] = mat[r] + g * l1.astype(np.float32)
     scale = 1.0 if cbow_mean else 1.0 / len(context)
     for c in context:
         w_in[c] = w_in[c] + scale * grad

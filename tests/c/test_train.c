@@ -633,7 +633,7 @@ static void test_learning_rate_schedule(void)
 static void test_offset_arithmetic(void)
 {
     /* the scratch size is computed in 64 bits: it holds n_context rows of dim floats */
-    int64_t s = fe_sg_window_step_scratch((int64_t)1 << 20, 1 << 12, 1 << 10);
+    int64_t s = fe_step_scratch((int64_t)1 << 20, 1 << 12, 1 << 10);
     CHECK(s >= ((int64_t)1 << 32) + ((int64_t)1 << 22));
     /* row offsets: the kernel writes (int64_t)row * dim; with a uint32 row and a dim that
      * makes the product pass 2^32, a 32-bit product would land on another row */
@@ -676,7 +676,7 @@ static void test_rows_past_2_32(void)
         }
         fe_weights w = {w_in, w_out, NULL, vocab, dim};
         /* malloc'd: fe_sg_window_step keeps row pointers at the start of its scratch */
-        int64_t n_scratch = fe_sg_window_step_scratch(dim, 2, 1);
+        int64_t n_scratch = fe_step_scratch(dim, 2, 1);
         if (n_scratch < 2 * dim) n_scratch = 2 * dim;
         float *scratch = malloc((size_t)n_scratch * sizeof(float));
         fe_target t;
