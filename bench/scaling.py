@@ -1,0 +1,93 @@
+"""Thread scaling of fastembed_core's training: 1 worker vs N workers, interleaved.
+
+    python bench/scaling.py --corpus bench/data/english.txt --workers 1 2 --repeats 5 --sg 1 0
+
+Each measurement is a fresh process: build the vocabulary and encode the corpus (not timed),
+then train ``--epochs`` epochs (timed: wall and process CPU), so the figure is the kernel's
+scaling, not the file reading. Other processes' CPU use during each run is recorded from
+/proc/stat: on a shared machine a 2-worker run on 2 cores only scales if nothing else runs.
+Writes bench/results/<date>-scaling.json.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+CHILD = r"""
+import json, sys, time
+from fastembed_core import Word2Vec, _corpus
+path, sg, workers, epochs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+m = Word2Vec(vector_size=100, window=5, negative=5, sample=1e-3, min_count=5, sg=sg,
+             workers=workers, epochs=epochs, seed=1)
+m.build_vocab(corpus_file=path)
+ids, offsets, raw = _corpus.encode_file([path], m.wv.index_to_key)
+t_wall, t_cpu = time.perf_counter(), time.process_time()
+run = m._make_run(ids, offsets, epochs, m.alpha, m.min_alpha)
+words = effective = 0
+for epoch in range(epochs):
+    w, e, _, _, _ = m._run_epoch(run, offsets, epoch, 0, len(ids), epochs)
+    words += w
+    effective += e
+wall, cpu = time.perf_counter() - t_wall, time.process_time() - t_cpu
+print(json.dumps({"wall_s": wall, "cpu_s": cpu, "effective_words": effective, "words": words}))
+"""
+
+
+def busy_jiffies():
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    return sum(fields) - fields[3] - fields[4]      # everything but idle and iowait
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", default="bench/data/english.txt")
+    ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--sg", type=int, nargs="+", default=[1, 0])
+    ap.add_argument("--epochs", type=int, default=1)
+    ap.add_argument("--repeats", type=int, default=5)
+    args = ap.parse_args()
+    tick = os.sysconf("SC_CLK_TCK")
+    runs = []
+    for rep in range(args.repeats):
+        for sg in args.sg:
+            order = args.workers if rep % 2 == 0 else args.workers[::-1]
+            for workers in order:
+                before = busy_jiffies()
+                out = subprocess.run([sys.executable, "-c", CHILD, args.corpus, str(sg), str(workers),
+                                      str(args.epochs)], capture_output=True, text=True, check=True)
+                busy = (busy_jiffies() - before) / tick
+                r = json.loads(out.stdout.strip().splitlines()[-1])
+                r.update(sg=sg, workers=workers, repeat=rep, machine_busy_cpu_s=busy)
+                r["eff_wps"] = r["effective_words"] / r["wall_s"]
+                runs.append(r)
+                print(json.dumps(r), flush=True)
+    summary = {}
+    for sg in args.sg:
+        base = statistics.median(r["eff_wps"] for r in runs if r["sg"] == sg and r["workers"] == 1)
+        for workers in args.workers:
+            med = statistics.median(r["eff_wps"] for r in runs if r["sg"] == sg and r["workers"] == workers)
+            summary[f"{'sg' if sg else 'cbow'}_w{workers}"] = {"median_eff_wps": med,
+                                                                 "speedup_vs_1": med / base}
+    print(json.dumps(summary, indent=1))
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    doc = {"what": "thread scaling", "date": datetime.date.today().isoformat(), "commit": commit,
+           "machine": {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version()},
+           "settings": vars(args), "runs": runs, "summary": summary,
+           "load_note": "machine_busy_cpu_s counts all CPU use during a run, ours included: "
+                        "well above cpu_s means other work competed"}
+    os.makedirs("bench/results", exist_ok=True)
+    path = f"bench/results/{doc['date']}-scaling.json"
+    with open(path, "w") as f:
+        json.dump(doc, f, indent=1)
+    print("wrote", path)
+
+
+if __name__ == "__main__":
+    main()
