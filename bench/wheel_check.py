@@ -6,8 +6,9 @@
 Compares, on one corpus and the standard setting (vector_size=100, window=5, negative=5,
 sample=1e-3, min_count=5, alpha=0.025), workers=1, epochs=1:
 
-* ``local``        -- the Python running this script (an editable install of the checkout),
-  dispatch left on ``auto``;
+* ``local``        -- ``--local-python`` (default: the Python running this script): an editable
+  install (``pip install --no-build-isolation -e``) of the *same commit* the wheel was built
+  from, dispatch left on ``auto``;
 * ``wheel``        -- ``--wheel-python``: a fresh venv holding the manylinux wheel, ``auto``;
 * ``wheel-scalar`` -- the same wheel with ``FASTEMBED_SIMD=scalar``: the baseline x86-64 code
   every CPU runs, i.e. what the wheel would be without run-time dispatch.
@@ -186,7 +187,7 @@ def git_commit():
 
 
 def parent(args):
-    variants = [("local", sys.executable, "auto"), ("wheel", args.wheel_python, "auto"),
+    variants = [("local", args.local_python, "auto"), ("wheel", args.wheel_python, "auto"),
                 ("wheel-scalar", args.wheel_python, "scalar")]
     corpus = os.path.abspath(args.corpus)
     cg = callgrind_counts(args, variants) if args.callgrind_bytes else None
@@ -245,7 +246,7 @@ def parent(args):
         "kind": "wheel-check",
         "date": datetime.date.today().isoformat(),
         "machine": machine(),
-        "git": {"commit": git_commit()},
+        "git": {"commit": git_commit(), "source_commit": args.source_commit},
         "settings": {**STANDARD, "workers": 1, "epochs": 1, "seed": args.seed,
                      "corpus": os.path.relpath(corpus, ROOT), "sg": args.sg,
                      "repeats": args.repeats, "wheel": args.wheel_name,
@@ -272,7 +273,12 @@ def main(argv=None):
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--wheel-python", default="/tmp/wheelvenv/bin/python",
                     help="the Python of a venv where only the wheel is installed")
+    ap.add_argument("--local-python", default=sys.executable,
+                    help="the Python of the local (editable) build; default: this one. Build it "
+                         "from the same commit as the wheel, or the comparison is of two sources")
     ap.add_argument("--wheel-name", default=None, help="file name of that wheel, for the record")
+    ap.add_argument("--source-commit", default=None,
+                    help="commit both builds were made from, for the record")
     ap.add_argument("--callgrind-bytes", type=int, default=0,
                     help="also count instructions under callgrind on this many bytes of the "
                          "corpus (0: skip)")
