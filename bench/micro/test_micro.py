@@ -3,7 +3,12 @@
 Not part of the test suite (pytest's testpaths is tests/); run them explicitly:
 
     pytest bench/micro --benchmark-only
-    pytest bench/micro --benchmark-only --benchmark-json bench/results/<date>-micro-<what>.json
+    pytest bench/micro --benchmark-only --benchmark-timer time.process_time \
+        --benchmark-json bench/results/<date>-micro-<what>.json
+
+On a shared machine time them in process CPU time (``--benchmark-timer time.process_time``):
+wall-clock rounds stretch whenever another process takes the core, and on these 2-core
+machines that reordered whole groups (a CBOW range "slower" on AVX2 than scalar by wall time).
 
 Every kernel benchmark runs once per SIMD path this CPU supports (``simd`` in the test id),
 forced with ``_kernel.simd_select`` and restored to ``auto`` afterwards.
@@ -25,8 +30,8 @@ What each group measures:
   text file (Zipf tokens over 100,000 words, lines of 1-40 tokens), and
   ``vocab.encode_iterable`` on the same kind of corpus as 200,000 tokens in Python lists.
 
-Timings on a shared machine are noisy: compare runs only side by side, and read the minimum
-and median columns rather than the mean.
+Even in CPU time, compare runs only side by side, and read the minimum and median columns
+rather than the mean.
 """
 import os
 
