@@ -24,6 +24,10 @@ from libc.stdlib cimport free, malloc
 
 from .errors import CorpusError
 
+
+cdef extern from "Python.h":
+    const char *PyUnicode_AsUTF8AndSize(object text, Py_ssize_t *size) except NULL
+
 cnp.import_array()
 
 logger = logging.getLogger("fastembed_core")
@@ -67,6 +71,8 @@ cdef extern from "fe_vocab.h" nogil:
     void fe_vocab_free(fe_vocab *v)
     int fe_vocab_reserve(fe_vocab *v, int64_t n, int64_t total_bytes)
     int64_t fe_vocab_add(fe_vocab *v, const unsigned char *bytes, int64_t len, int64_t count)
+    int64_t fe_vocab_find(const fe_vocab *v, const unsigned char *bytes, int64_t len)
+    void fe_vocab_prune(fe_vocab *v, int64_t min_count)
 
     ctypedef struct fe_read_options:
         int64_t chunk_size
@@ -302,6 +308,186 @@ def count_file(paths, errors="strict", max_vocab_size=None, *, _chunk_size=None)
     return words, counts, int(stats.total_tokens), int(stats.n_sentences)
 
 
+cdef int _fill_lookup(fe_vocab *v, vocab_words) except -1:
+    """Fills an empty table with vocab_words (str, distinct); a word's id is its position."""
+    cdef list words = list(vocab_words)
+    cdef int64_t n = len(words), i, j, pos = 0
+    if n > (1 << 32):
+        raise ValueError(f"at most 2**32 words fit in uint32 ids; got {n}")
+    cdef list raw = [None] * n
+    for i in range(n):
+        w = words[i]
+        if not isinstance(w, str):
+            raise TypeError(f"vocab_words[{i}] must be str; got {type(w).__name__}")
+        raw[i] = (<str>w).encode("utf-8")
+    cdef bytes blob = b"".join(raw)
+    cdef int64_t[::1] lengths = np.fromiter(map(len, raw), dtype=np.int64, count=n)
+    del raw
+    cdef const unsigned char *base = <const unsigned char *><char *>blob
+    cdef int rc = FE_OK
+    cdef int64_t duplicate = -1, first = -1, blob_len = len(blob)
+    with nogil:
+        if fe_vocab_reserve(v, n, blob_len) != FE_OK:
+            rc = FE_ERR_NOMEM
+        else:
+            for i in range(n):
+                j = fe_vocab_add(v, base + pos, lengths[i], 0)
+                if j < 0:
+                    rc = FE_ERR_NOMEM
+                    break
+                if j != i:
+                    duplicate, first = i, j
+                    break
+                pos += lengths[i]
+    if rc == FE_ERR_NOMEM:
+        raise MemoryError(f"out of memory for a vocabulary of {n} words")
+    if duplicate >= 0:
+        raise ValueError(f"vocab_words must be distinct: {words[duplicate]!r} is at "
+                         f"positions {first} and {duplicate}")
+    return 0
+
+
+cdef class _TokenChunk:
+    """UTF-8 views of the str tokens of a list of sentences, gathered with the GIL held so the
+    hashing can run without it. The views point into the str objects (for ASCII text, no
+    copy), which the caller's list keeps alive. A token that is not a str, or cannot be
+    encoded (a lone surrogate), gets length -1."""
+    cdef const char **ptr
+    cdef int64_t *length
+    cdef int64_t *sentence_end
+    cdef int64_t n_tokens, n_sentences
+
+    def __cinit__(self, list sentences, int64_t n_tokens):
+        cdef Py_ssize_t size
+        cdef int64_t k = 0, s = 0
+        self.ptr = <const char **>malloc(max(n_tokens, 1) * sizeof(char *))
+        self.length = <int64_t *>malloc(max(n_tokens, 1) * sizeof(int64_t))
+        self.sentence_end = <int64_t *>malloc(max(len(sentences), 1) * sizeof(int64_t))
+        if not self.ptr or not self.length or not self.sentence_end:
+            raise MemoryError("out of memory gathering tokens")
+        for sentence in sentences:
+            for token in sentence:
+                if k == n_tokens:
+                    raise RuntimeError("a sentence changed length while being counted")
+                self.length[k] = -1
+                if type(token) is str:
+                    try:
+                        self.ptr[k] = PyUnicode_AsUTF8AndSize(token, &size)
+                        self.length[k] = size
+                    except UnicodeEncodeError:
+                        pass
+                k += 1
+            self.sentence_end[s] = k
+            s += 1
+        if k != n_tokens:
+            raise RuntimeError("a sentence changed length while being counted")
+        self.n_tokens, self.n_sentences = k, s
+
+    def __dealloc__(self):
+        free(self.ptr)
+        free(self.length)
+        free(self.sentence_end)
+
+
+cdef class TokenCounter:
+    """Counts the str tokens of sentences handed over in chunks, in the C hash table the
+    file reader uses, with the GIL released while hashing.
+
+    ``max_vocab_size`` prunes like gensim (and like ``vocab.count_iterable``): after a
+    sentence that leaves more distinct words than that, words seen fewer than ``min_reduce``
+    times are dropped and ``min_reduce`` grows by one.
+    """
+    cdef fe_vocab v
+    cdef int64_t max_size, min_reduce
+
+    def __cinit__(self, max_vocab_size=None):
+        if fe_vocab_init(&self.v) != FE_OK:
+            raise MemoryError("out of memory for the vocabulary")
+        self.max_size = int(max_vocab_size or 0)
+        self.min_reduce = 1
+
+    def __dealloc__(self):
+        fe_vocab_free(&self.v)
+
+    def add(self, list sentences, int64_t n_tokens):
+        """Counts a chunk of sentences holding n_tokens tokens in all. Returns -1, or the
+        index of the first sentence with a token that is not a str: that sentence and the
+        rest of the chunk are then left uncounted, for the caller to count another way."""
+        cdef _TokenChunk chunk = _TokenChunk(sentences, n_tokens)
+        cdef int64_t s, k = 0, first_bad = -1
+        cdef int rc = FE_OK
+        with nogil:
+            for s in range(chunk.n_sentences):
+                while k < chunk.sentence_end[s]:
+                    if chunk.length[k] < 0:
+                        first_bad = s
+                        break
+                    k += 1
+                if first_bad >= 0:
+                    break
+            k = 0
+            for s in range(chunk.n_sentences if first_bad < 0 else first_bad):
+                while k < chunk.sentence_end[s]:
+                    if fe_vocab_add(&self.v, <const unsigned char *>chunk.ptr[k], chunk.length[k], 1) < 0:
+                        rc = FE_ERR_NOMEM
+                        break
+                    k += 1
+                if rc != FE_OK:
+                    break
+                if self.max_size and self.v.size > self.max_size:
+                    fe_vocab_prune(&self.v, self.min_reduce)
+                    self.min_reduce += 1
+        if rc != FE_OK:
+            raise MemoryError("out of memory counting tokens")
+        return first_bad
+
+    def min_reduce_value(self):
+        """The pruning threshold the next prune would use (for continuing in Python)."""
+        return self.min_reduce
+
+    def result(self):
+        """(words in first-seen order, their counts as int64)."""
+        counts = np.empty(self.v.size, dtype=np.int64)
+        _copy_counts(&self.v, counts)
+        return _decode_words(&self.v), counts
+
+
+cdef class TokenEncoder:
+    """Encodes sentences of str tokens to vocabulary ids with the GIL released while looking
+    up; tokens that are not in the vocabulary (or not str) are dropped."""
+    cdef fe_vocab v
+
+    def __cinit__(self, vocab_words):
+        if fe_vocab_init(&self.v) != FE_OK:
+            raise MemoryError("out of memory for the vocabulary")
+        _fill_lookup(&self.v, vocab_words)
+
+    def __dealloc__(self):
+        fe_vocab_free(&self.v)
+
+    def encode(self, list sentences, int64_t n_tokens):
+        """Returns (ids uint32 of the known tokens, kept int64: known tokens per sentence)."""
+        cdef _TokenChunk chunk = _TokenChunk(sentences, n_tokens)
+        ids = np.empty(chunk.n_tokens, dtype=np.uint32)
+        kept = np.zeros(chunk.n_sentences, dtype=np.int64)
+        cdef uint32_t[::1] id_view = ids
+        cdef int64_t[::1] kept_view = kept
+        cdef int64_t s, k = 0, n = 0, found, start
+        with nogil:
+            for s in range(chunk.n_sentences):
+                start = n
+                while k < chunk.sentence_end[s]:
+                    if chunk.length[k] >= 0:
+                        found = fe_vocab_find(&self.v, <const unsigned char *>chunk.ptr[k],
+                                              chunk.length[k])
+                        if found >= 0:
+                            id_view[n] = <uint32_t>found
+                            n += 1
+                    k += 1
+                kept_view[s] = n - start
+        return ids[:n], kept
+
+
 cdef list _decode_words(fe_vocab *v):
     # The C side only keeps well-formed UTF-8 (checked or repaired), so this cannot fail.
     cdef list words = [None] * v.size
@@ -369,48 +555,16 @@ def encode_file(paths, vocab_words, errors="strict", *, _chunk_size=None):
     names, encoded_paths = _check_paths(paths)
     cdef _PathArray arr = _PathArray(encoded_paths)
 
-    cdef list words = list(vocab_words)
-    cdef int64_t n = len(words), i, j, pos = 0
-    if n > (1 << 32):
-        raise ValueError(f"at most 2**32 words fit in uint32 ids; got {n}")
-    cdef list raw = [None] * n
-    for i in range(n):
-        w = words[i]
-        if not isinstance(w, str):
-            raise TypeError(f"vocab_words[{i}] must be str; got {type(w).__name__}")
-        raw[i] = (<str>w).encode("utf-8")
-    cdef bytes blob = b"".join(raw)
-    cdef int64_t[::1] lengths = np.fromiter(map(len, raw), dtype=np.int64, count=n)
-    del raw
-    cdef const unsigned char *base = <const unsigned char *><char *>blob
     cdef fe_vocab v
     cdef fe_encoded out
     cdef fe_corpus_stats stats
     cdef fe_status st
     cdef int rc = FE_OK
-    cdef int64_t duplicate = -1, first = -1, blob_len = len(blob)
     if fe_vocab_init(&v) != FE_OK:
         raise MemoryError("out of memory for the vocabulary")
     fe_encoded_init(&out)
     try:
-        with nogil:
-            if fe_vocab_reserve(&v, n, blob_len) != FE_OK:
-                rc = FE_ERR_NOMEM
-            else:
-                for i in range(n):
-                    j = fe_vocab_add(&v, base + pos, lengths[i], 0)
-                    if j < 0:
-                        rc = FE_ERR_NOMEM
-                        break
-                    if j != i:
-                        duplicate, first = i, j
-                        break
-                    pos += lengths[i]
-        if rc == FE_ERR_NOMEM:
-            raise MemoryError(f"out of memory for a vocabulary of {n} words")
-        if duplicate >= 0:
-            raise ValueError(f"vocab_words must be distinct: {words[duplicate]!r} is at "
-                             f"positions {first} and {duplicate}")
+        _fill_lookup(&v, vocab_words)
         with nogil:
             rc = fe_encode_files(&v, arr.ptrs, arr.n, &opt, &out, &stats, &st)
             if rc == FE_OK:

@@ -94,21 +94,54 @@ def count_iterable(corpus, max_vocab_size=None, progress_per=10000):
     order. With ``max_vocab_size``, whenever more distinct tokens than that are held, every
     token seen fewer than ``min_reduce`` times is dropped and ``min_reduce`` grows by one
     (gensim's pruning rule); the dropped tokens still count in ``total_words``.
+
+    str tokens are counted in C (``_corpus.TokenCounter``: chunks of sentences, hashed with
+    the GIL released); from the first token of another type (ints, tuples...) on, counting
+    continues with a Python dict, so any hashable token works.
     """
-    counts = collections.Counter()
-    total, n_sentences, min_reduce = 0, 0, 1
-    update = counts.update
+    from ._corpus import TokenCounter
+    counter = TokenCounter(max_vocab_size)
+    python_counts = None           # set once a non-str token forces the Python path
+    total = n_sentences = 0
+    chunk, chunk_tokens = [], 0
+    min_reduce = [1]
+
+    def count_in_python(sentences):
+        for sentence in sentences:
+            python_counts.update(sentence)
+            if max_vocab_size and len(python_counts) > max_vocab_size:
+                _prune(python_counts, min_reduce[0])
+                min_reduce[0] += 1
+
+    def flush():
+        nonlocal python_counts
+        if python_counts is None:
+            bad = counter.add(chunk, chunk_tokens)
+            if bad < 0:
+                return
+            words, counts = counter.result()
+            python_counts = collections.Counter(dict(zip(words, counts.tolist())))
+            min_reduce[0] = counter.min_reduce_value()
+            count_in_python(chunk[bad:])
+        else:
+            count_in_python(chunk)
+
     for n_sentences, sentence in enumerate(corpus, 1):
         check_sentence(sentence, n_sentences - 1)
-        update(sentence)
-        total += len(sentence)
-        if max_vocab_size and len(counts) > max_vocab_size:
-            _prune(counts, min_reduce)
-            min_reduce += 1
-        if progress_per and n_sentences % (progress_per * 100) == 0:
-            logger.info("collected %d word types from %d words and %d sentences",
-                        len(counts), total, n_sentences)
-    return dict(counts), total, n_sentences
+        chunk.append(sentence)
+        chunk_tokens += len(sentence)
+        if chunk_tokens >= _ENCODE_CHUNK:
+            flush()
+            total += chunk_tokens
+            chunk, chunk_tokens = [], 0
+            logger.info("collected word types from %d words and %d sentences", total, n_sentences)
+    if chunk:
+        flush()
+        total += chunk_tokens
+    if python_counts is None:
+        words, counts = counter.result()
+        return dict(zip(words, counts.tolist())), total, n_sentences
+    return dict(python_counts), total, n_sentences
 
 
 def select_vocab(counts, min_count=5, max_final_vocab=None, trim_rule=None, sorted_vocab=True):
@@ -168,41 +201,61 @@ def negative_weights(counts, ns_exponent):
     return w
 
 
-def _finish_chunk(tokens, lengths, lookup, out_ids, out_offsets, base):
-    """Converts one chunk of tokens to ids, drops unknown ones and empty sentences."""
+def _offsets_from_lengths(kept, out_offsets, base):
+    """Appends the ends of the non-empty sentences (kept tokens per sentence) to out_offsets."""
+    ends = np.cumsum(kept) + base
+    out_offsets.append(ends[kept > 0])
+    return int(ends[-1]) if len(ends) else base
+
+
+def _encode_chunk_python(sentences, lookup):
+    tokens = [t for s in sentences for t in s]
     arr = np.fromiter(map(lookup, tokens, itertools.repeat(-1)), dtype=np.int64, count=len(tokens))
     known = arr >= 0
-    kept_before = np.concatenate(([0], np.cumsum(known)))
-    ends = np.cumsum(lengths)
-    sent_ends = kept_before[ends]
-    sent_starts = np.concatenate(([0], sent_ends[:-1]))
-    sent_ends = sent_ends[sent_ends > sent_starts]
-    out_ids.append(arr[known].astype(np.uint32))
-    out_offsets.append(sent_ends + base)
-    return base + int(kept_before[-1])
+    bounds = np.cumsum([len(s) for s in sentences])
+    kept_before = np.concatenate(([0], np.cumsum(known)))[bounds]
+    kept = np.diff(np.concatenate(([0], kept_before)))
+    return arr[known].astype(np.uint32), kept
 
 
 def encode_iterable(corpus, key_to_index):
     """Encodes an iterable of token lists with ``key_to_index``.
 
     Unknown tokens are dropped, sentences left empty are skipped, and sentences of any length
-    are kept whole. Returns ``(ids, offsets, raw_words, n_sentences)``.
+    are kept whole. Returns ``(ids, offsets, raw_words, n_sentences)``. When every key is a
+    str the lookups run in C (``_corpus.TokenEncoder``); otherwise through the dict.
     """
+    encoder = None
+    if key_to_index and all(type(k) is str for k in key_to_index):
+        from ._corpus import TokenEncoder
+        keys = [None] * len(key_to_index)
+        for k, i in key_to_index.items():
+            keys[i] = k
+        encoder = TokenEncoder(keys)
     lookup = key_to_index.get
     out_ids, out_offsets = [], [np.zeros(1, dtype=np.int64)]
-    tokens, lengths = [], []
-    raw, base, n_sentences = 0, 0, 0
+    chunk, chunk_tokens = [], 0
+    raw = base = n_sentences = 0
+
+    def flush():
+        if encoder is not None:
+            ids, kept = encoder.encode(chunk, chunk_tokens)
+        else:
+            ids, kept = _encode_chunk_python(chunk, lookup)
+        out_ids.append(ids)
+        return _offsets_from_lengths(kept, out_offsets, base)
+
     for n_sentences, sentence in enumerate(corpus, 1):
         check_sentence(sentence, n_sentences - 1)
-        tokens.extend(sentence)
-        lengths.append(len(sentence))
-        if len(tokens) >= _ENCODE_CHUNK:
-            raw += len(tokens)
-            base = _finish_chunk(tokens, lengths, lookup, out_ids, out_offsets, base)
-            tokens, lengths = [], []
-    if lengths:
-        raw += len(tokens)
-        base = _finish_chunk(tokens, lengths, lookup, out_ids, out_offsets, base)
+        chunk.append(sentence)
+        chunk_tokens += len(sentence)
+        if chunk_tokens >= _ENCODE_CHUNK:
+            base = flush()
+            raw += chunk_tokens
+            chunk, chunk_tokens = [], 0
+    if chunk:
+        base = flush()
+        raw += chunk_tokens
     ids = np.concatenate(out_ids) if out_ids else np.zeros(0, dtype=np.uint32)
     return ids, np.concatenate(out_offsets), raw, n_sentences
 

@@ -1,0 +1,88 @@
+"""Counting and encoding of token-list corpora: the C path (str tokens) against a plain
+Python reference, and the switch to the Python path for other token types."""
+import collections
+
+import numpy as np
+import pytest
+
+from fastembed_core.vocab import count_iterable, encode_iterable
+
+
+def reference_counts(corpus, max_vocab_size=None):
+    counts, min_reduce, total = collections.Counter(), 1, 0
+    for sentence in corpus:
+        counts.update(sentence)
+        total += len(sentence)
+        if max_vocab_size and len(counts) > max_vocab_size:
+            for k in [k for k, c in counts.items() if c < min_reduce]:
+                del counts[k]
+            min_reduce += 1
+    return list(counts.items()), total
+
+
+def reference_encode(corpus, key_to_index):
+    ids, offsets = [], [0]
+    for sentence in corpus:
+        known = [key_to_index[t] for t in sentence if t in key_to_index]
+        if known:
+            ids += known
+            offsets.append(len(ids))
+    return ids, offsets
+
+
+def zipf_corpus(seed, n_sentences=3000, vocab=5000):
+    rng = np.random.default_rng(seed)
+    words = [f"w{i}" for i in range(vocab)] + ["é", "日本", "😀", "a\u0301", ""]
+    out = []
+    for _ in range(n_sentences):
+        ranks = np.minimum(rng.zipf(1.2, rng.integers(0, 30)), len(words)) - 1
+        out.append([words[r] for r in ranks])
+    return out
+
+
+@pytest.mark.parametrize("max_vocab_size", [None, 50, 1000])
+def test_counts_equal_python_reference(max_vocab_size, monkeypatch):
+    import fastembed_core.vocab as vocab
+    monkeypatch.setattr(vocab, "_ENCODE_CHUNK", 997)     # many chunks, odd boundaries
+    corpus = zipf_corpus(1)
+    counts, total, n = count_iterable(corpus, max_vocab_size)
+    want, want_total = reference_counts(corpus, max_vocab_size)
+    assert list(counts.items()) == want
+    assert (total, n) == (want_total, len(corpus))
+    if max_vocab_size:
+        assert len(counts) <= max_vocab_size * 2
+
+
+@pytest.mark.parametrize("max_vocab_size", [None, 40])
+def test_non_str_tokens_switch_to_python_counting(max_vocab_size, monkeypatch):
+    import fastembed_core.vocab as vocab
+    monkeypatch.setattr(vocab, "_ENCODE_CHUNK", 500)
+    corpus = zipf_corpus(2, n_sentences=800)
+    corpus[300] = corpus[300] + [7, ("a", 1), "w1"]       # ints and tuples are keys too
+    corpus.append(["\ud800", "w2"])                        # a lone surrogate cannot be UTF-8
+    counts, total, n = count_iterable(corpus, max_vocab_size)
+    want, want_total = reference_counts(corpus, max_vocab_size)
+    assert list(counts.items()) == want and total == want_total
+
+
+def test_encoding_equals_reference_and_drops_unknown(monkeypatch):
+    import fastembed_core.vocab as vocab
+    monkeypatch.setattr(vocab, "_ENCODE_CHUNK", 613)
+    corpus = zipf_corpus(3)
+    corpus.insert(5, [])
+    corpus.insert(9, ["never-seen", "nor-this"])
+    corpus.insert(11, [3, "w0", None])
+    keys = [f"w{i}" for i in range(0, 5000, 3)] + ["日本", ""]
+    key_to_index = {k: i for i, k in enumerate(keys)}
+    ids, offsets, raw, n = encode_iterable(corpus, key_to_index)
+    want_ids, want_offsets = reference_encode(corpus, key_to_index)
+    assert ids.dtype == np.uint32 and offsets.dtype == np.int64
+    assert ids.tolist() == want_ids and offsets.tolist() == want_offsets
+    assert raw == sum(map(len, corpus)) and n == len(corpus)
+
+
+def test_int_keys_encode_through_python_path():
+    corpus = [[10, 20, 30], [30, 99], ["10"]]
+    key_to_index = {10: 0, 20: 1, 30: 2}
+    ids, offsets, raw, n = encode_iterable(corpus, key_to_index)
+    assert ids.tolist() == [0, 1, 2, 2] and offsets.tolist() == [0, 3, 4]
