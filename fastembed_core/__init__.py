@@ -15,10 +15,12 @@ from .errors import (CorpusError, FastEmbedError, FormatError, OOVError, Trainin
 from .keyedvectors import KeyedVectors
 from .vocab import RULE_DEFAULT, RULE_DISCARD, RULE_KEEP, EncodedCorpus
 from .word2vec import Word2Vec
+from .graph import DeepWalk, Node2Vec
+from .items import Item2Vec
 
 __version__ = "0.1.0"
 
-__all__ = ["Word2Vec", "KeyedVectors", "EncodedCorpus", "FastEmbedError", "FormatError",
+__all__ = ["Word2Vec", "Node2Vec", "DeepWalk", "Item2Vec", "KeyedVectors", "EncodedCorpus", "FastEmbedError", "FormatError",
            "TruncatedFileError", "UnsupportedVersionError", "OOVError", "TrainingDivergedError",
            "CorpusError", "RULE_DEFAULT", "RULE_DISCARD", "RULE_KEEP", "simd_path"]
 
@@ -28,5 +30,18 @@ def simd_path():
     return _kernel.simd_active()
 
 
-# FASTEMBED_SIMD=scalar|avx2|auto forces a code path (tests run every path this CPU has).
-_kernel.simd_select(_os.environ.get("FASTEMBED_SIMD", "auto").strip().lower() or "auto")
+def _select_simd_from_environment():
+    """FASTEMBED_SIMD=scalar|avx2|auto forces a code path (tests run every path this CPU has).
+    A path this CPU cannot run falls back to the best one with a warning: an environment
+    variable left over from another machine must not break the import."""
+    requested = _os.environ.get("FASTEMBED_SIMD", "auto").strip().lower() or "auto"
+    try:
+        _kernel.simd_select(requested)
+    except ValueError as exc:
+        import warnings
+        warnings.warn(f"FASTEMBED_SIMD={requested!r} ignored ({exc}); using the best path "
+                      f"this CPU supports", RuntimeWarning, stacklevel=2)
+        _kernel.simd_select("auto")
+
+
+_select_simd_from_environment()

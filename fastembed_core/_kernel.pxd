@@ -10,6 +10,10 @@ cdef extern from "fe_rng.h" nogil:
     void fe_rng_seed(fe_rng *rng, uint64_t seed, uint64_t a, uint64_t b)
 
 
+cdef extern from "fe_atomic.h" nogil:
+    void fe_atomic_store_int(int32_t *p, int32_t v)
+
+
 cdef extern from "fe_sample.h" nogil:
     int fe_alias_build(const double *weight, int64_t n, uint64_t *alias, int64_t *work)
     uint32_t fe_alias_draw(const uint64_t *alias, uint32_t n, fe_rng *rng)

@@ -200,10 +200,10 @@ cdef class TrainingRun:
 
     def request_stop(self):
         """Asks every running train_range to return at its next progress batch."""
-        self._stop[0] = 1
+        fe_atomic_store_int(&self._stop[0], 1)   # workers read it atomically, mid-run
 
     def clear_stop(self):
-        self._stop[0] = 0
+        fe_atomic_store_int(&self._stop[0], 0)
 
     @property
     def words_done(self):

@@ -302,6 +302,8 @@ def read_vocab_file(path):
                                  f"{raw[:60].decode('utf-8', 'replace').strip()!r}") from None
             if count < 0:
                 raise ValueError(f"{path}, line {line_no}: negative count {count}")
+            if count >= 2 ** 63:
+                raise ValueError(f"{path}, line {line_no}: count {count} does not fit in 64 bits")
             if word in freq:
                 raise ValueError(f"{path}, line {line_no}: word {word!r} is listed twice")
             freq[word] = count

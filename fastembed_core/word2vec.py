@@ -118,6 +118,9 @@ class Word2Vec:
         Skip-gram: draw one set of negatives per window, shared by its context words, and
         update the window as one block (HogBatch). Several times fewer memory accesses for
         the same quality; False restores word2vec.c's per-pair negatives. Not in gensim.
+    corpus_file_errors : {"strict", "replace", "ignore"}
+        Invalid UTF-8 in a corpus file: an error naming the line and byte offset (default),
+        or replaced by U+FFFD / dropped, with the number of affected tokens logged.
     hashfxn, null_word, batch_words, comment
         Accepted for gensim compatibility. ``hashfxn`` is not used: initial vectors come from
         a seeded generator, never from Python's ``hash()`` (which differs between processes).
@@ -133,7 +136,8 @@ class Word2Vec:
                  min_alpha=0.0001, sg=0, hs=0, negative=5, ns_exponent=0.75, cbow_mean=1,
                  hashfxn=None, epochs=5, null_word=0, trim_rule=None, sorted_vocab=1,
                  batch_words=10000, compute_loss=False, callbacks=(), comment=None,
-                 max_final_vocab=None, shrink_windows=True, shared_negatives=True):
+                 max_final_vocab=None, shrink_windows=True, shared_negatives=True,
+                 corpus_file_errors="strict"):
         self.vector_size = _check_int("vector_size", vector_size, 1, 1 << 20)
         self.alpha = _check_float("alpha", alpha, 0.0, low_open=True)
         self.min_alpha = _check_float("min_alpha", min_alpha, 0.0)
@@ -166,6 +170,10 @@ class Word2Vec:
         self.max_final_vocab = _check_int("max_final_vocab", max_final_vocab, 1, allow_none=True)
         self.shrink_windows = bool(shrink_windows)
         self.shared_negatives = bool(shared_negatives)
+        if corpus_file_errors not in ("strict", "replace", "ignore"):
+            raise ValueError(f"corpus_file_errors must be 'strict', 'replace' or 'ignore'; "
+                             f"got {corpus_file_errors!r}")
+        self.corpus_file_errors = corpus_file_errors
         self.null_word = null_word
         self.batch_words = batch_words
         self.comment = comment
@@ -224,7 +232,8 @@ class Word2Vec:
         if corpus_file is not None:
             from . import _corpus
             words, counts, total, n_sent = _corpus.count_file(
-                self._file_paths(corpus_file), max_vocab_size=self.max_vocab_size)
+                self._file_paths(corpus_file), errors=self.corpus_file_errors,
+                max_vocab_size=self.max_vocab_size)
             return dict(zip(words, counts.tolist())), total, n_sent
         if isinstance(corpus_iterable, vocab_mod.EncodedCorpus):
             return vocab_mod.count_ids(corpus_iterable)
@@ -381,7 +390,9 @@ class Word2Vec:
     def _encode(self, corpus_iterable, corpus_file):
         if corpus_file is not None:
             from . import _corpus
-            ids, offsets, raw = _corpus.encode_file(self._file_paths(corpus_file), self.wv.index_to_key)
+            ids, offsets, raw = _corpus.encode_file(self._file_paths(corpus_file),
+                                                    self.wv.index_to_key,
+                                                    errors=self.corpus_file_errors)
             return ids, offsets, raw, len(offsets) - 1
         if isinstance(corpus_iterable, vocab_mod.EncodedCorpus):
             return vocab_mod.encode_ids(corpus_iterable, self.wv.key_to_index)
@@ -588,7 +599,7 @@ class Word2Vec:
     _PARAMS = ("vector_size", "alpha", "min_alpha", "window", "min_count", "max_vocab_size",
                "sample", "seed", "workers", "sg", "hs", "negative", "ns_exponent", "cbow_mean",
                "epochs", "sorted_vocab", "compute_loss", "max_final_vocab", "shrink_windows",
-               "shared_negatives", "corpus_count", "corpus_total_words", "effective_min_count", "train_count",
+               "shared_negatives", "corpus_file_errors", "corpus_count", "corpus_total_words", "effective_min_count", "train_count",
                "total_train_time", "comment")
 
     def save(self, fname):
@@ -631,7 +642,8 @@ class Word2Vec:
                                        "max_vocab_size", "sample", "seed", "workers", "sg", "hs",
                                        "negative", "ns_exponent", "cbow_mean", "epochs",
                                        "sorted_vocab", "compute_loss", "max_final_vocab",
-                                       "shrink_windows", "shared_negatives", "comment")}
+                                       "shrink_windows", "shared_negatives",
+                                       "corpus_file_errors", "comment")}
         try:
             init["workers"] = min(init["workers"], max(_available_cores(), 1))
             model.__init__(**init)

@@ -1,5 +1,6 @@
-/* fe_atomic.h — the one shared counter the workers update: words trained so far, across all
- * threads, which drives the global learning-rate schedule and progress reports. Workers add
+/* fe_atomic.h — the shared state of the workers: the counter of words trained so far across
+ * all threads, which drives the global learning-rate schedule and progress reports, and the
+ * stop flag the caller raises. Workers add
  * to it in batches (every few thousand words), so its cost is negligible. Relaxed ordering is
  * enough: the value only steers the learning rate, it guards no other memory. */
 #ifndef FE_ATOMIC_H
@@ -21,6 +22,10 @@ static inline int fe_atomic_load_int(volatile int32_t *p)
 {
     return _InterlockedOr((volatile long *)p, 0);
 }
+static inline void fe_atomic_store_int(volatile int32_t *p, int32_t v)
+{
+    _InterlockedExchange((volatile long *)p, v);
+}
 #else
 static inline int64_t fe_atomic_add(volatile int64_t *p, int64_t v)
 {
@@ -33,6 +38,10 @@ static inline int64_t fe_atomic_load(volatile int64_t *p)
 static inline int fe_atomic_load_int(volatile int32_t *p)
 {
     return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+static inline void fe_atomic_store_int(volatile int32_t *p, int32_t v)
+{
+    __atomic_store_n(p, v, __ATOMIC_RELAXED);
 }
 #endif
 

@@ -1,12 +1,13 @@
 /* The updates for x86-64 CPUs with AVX2 and FMA, selected at run time by fe_simd.c. The
  * whole file is compiled for that instruction set, so the helpers inline into the updates;
  * it is never called on a CPU without it. */
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#if (defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))) || \
+    (defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86)))
 #if defined(__clang__)
 #pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
-#else
+#elif defined(__GNUC__)
 #pragma GCC target("avx2,fma")
-#endif
+#endif   /* MSVC compiles AVX2/FMA intrinsics without a target switch */
 #include <immintrin.h>
 #include <stdint.h>
 

@@ -113,8 +113,6 @@ def test_row7_undecodable_corpus_through_word2vec(tmp_path):
         Word2Vec(corpus_file=str(cut), min_count=1, vector_size=8, workers=1)
 
 
-@pytest.mark.xfail(strict=True, reason="Word2Vec has no option to pass errors='replace' to the "
-                   "corpus_file reader yet (the reader has it: _corpus.count_file(errors=...))")
 def test_row7_lenient_decoding_is_reachable_from_word2vec(tmp_path):
     path = tmp_path / "latin1.txt"
     path.write_bytes("good words here\nd\u00e9j\u00e0 vu\n".encode("latin-1"))
