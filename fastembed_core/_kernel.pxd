@@ -59,6 +59,7 @@ cdef extern from "fe_train.h" nogil:
         const uint8_t *hs_code
         const uint32_t *hs_point
         int64_t total_words
+        int64_t progress_batch
         int64_t *words_done
         int32_t *stop
 

@@ -92,7 +92,7 @@ cdef class TrainingRun:
                  int window, int cbow_mean, bint shrink_windows, bint compute_loss,
                  bint shared_negatives=True,
                  float alpha, float min_alpha, keep_threshold, alias, hs_offset, hs_code,
-                 hs_point, int64_t total_words):
+                 hs_point, int64_t total_words, int64_t progress_batch=0):
         cdef int64_t vocab = w_in.shape[0], dim = w_in.shape[1]
         cdef float[:, ::1] out_view, hs_view
         cdef const uint32_t[::1] keep_view
@@ -161,6 +161,7 @@ cdef class TrainingRun:
         self.cfg.alpha = alpha
         self.cfg.min_alpha = min_alpha
         self.cfg.total_words = total_words
+        self.cfg.progress_batch = progress_batch
         self._progress = np.zeros(1, dtype=np.int64)
         self._stop = np.zeros(1, dtype=np.int32)
         self.cfg.words_done = &self._progress[0]

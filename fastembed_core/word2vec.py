@@ -453,7 +453,10 @@ class Word2Vec:
             shared_negatives=self.shared_negatives, alpha=alpha,
             min_alpha=min_alpha, keep_threshold=tables["keep"], alias=tables["alias"],
             hs_offset=hs_offset, hs_code=hs_code, hs_point=hs_point,
-            total_words=int(len(ids)) * epochs)
+            total_words=int(len(ids)) * epochs,
+            # alpha is re-read every `batch` words per worker: often enough that even a small
+            # corpus sees a smooth schedule (about 1,000 steps), never more than every 256
+            progress_batch=int(min(10000, max(256, len(ids) * epochs // 1000))))
         run.set_corpus(ids, offsets)
         return run
 

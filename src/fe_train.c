@@ -57,7 +57,7 @@ typedef struct worker {
     const fe_config *cfg;
     fe_rng rng;
     float alpha;
-    int64_t words, effective_words, unsynced_words;
+    int64_t words, effective_words, unsynced_words, batch;
     double loss;
     int stopped;
     uint32_t *kept;        /* kept words of the current sentence piece */
@@ -199,7 +199,7 @@ static void train_sentence(worker *wk, const uint32_t *ids, int64_t len)
     for (int64_t i = 0; i < len && !wk->stopped; i++) {
         uint32_t word = ids[i];
         wk->words++;
-        if (++wk->unsynced_words >= FE_PROGRESS_BATCH) sync_progress(wk);
+        if (++wk->unsynced_words >= wk->batch) sync_progress(wk);
         if (cfg->keep_threshold && fe_rng_next32(&wk->rng) > cfg->keep_threshold[word]) continue;
         wk->effective_words++;
         wk->kept[n++] = word;
@@ -224,6 +224,7 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
     worker wk;
     memset(&wk, 0, sizeof(wk));
     wk.cfg = cfg;
+    wk.batch = cfg->progress_batch > 0 ? cfg->progress_batch : FE_PROGRESS_BATCH;
     fe_rng_seed(&wk.rng, job->seed, 0, 0);
     wk.kept_cap = 4 * (int64_t)cfg->window > 2 * (int64_t)cfg->window + 4096
                       ? 4 * (int64_t)cfg->window : 2 * (int64_t)cfg->window + 4096;

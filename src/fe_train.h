@@ -40,7 +40,7 @@
 #include <stdint.h>
 
 #include "fe_sigmoid.h"   /* FE_SIGMOID_BINS, FE_MAX_EXP */
-#define FE_PROGRESS_BATCH 10000   /* words between progress/learning-rate/stop updates */
+#define FE_PROGRESS_BATCH 10000   /* default words between progress/learning-rate/stop updates */
 
 typedef struct fe_weights {
     float *w_in;
@@ -70,6 +70,7 @@ typedef struct fe_config {
     const uint8_t *hs_code;
     const uint32_t *hs_point;
     int64_t total_words;              /* words of all epochs: the schedule's denominator */
+    int64_t progress_batch;           /* words between updates of alpha; 0: FE_PROGRESS_BATCH */
     volatile int64_t *words_done;     /* shared by all workers */
     volatile int32_t *stop;           /* set non-zero to stop every worker at its next batch */
 } fe_config;
