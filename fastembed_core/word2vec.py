@@ -41,6 +41,27 @@ def _job_seed(seed, epoch, worker):
     return int(state[0])
 
 
+def _join_started(thread, finished, patience=2.0):
+    """Waits, after an interruption, until a worker no longer touches the weights.
+
+    Two corners of Python's threading make a plain join() unreliable here: Ctrl-C can land
+    inside Thread.start(), after the thread was launched but before it reported running (join
+    then refuses for a moment), and a join interrupted by Ctrl-C can leave a running thread
+    marked as stopped. So the worker's own `finished` event, set when its kernel call has
+    returned, is what is waited for. A thread that never launched is skipped."""
+    if thread.ident is None and not finished.is_set():
+        deadline = time.monotonic() + patience
+        while thread.ident is None and time.monotonic() < deadline:
+            time.sleep(0.001)
+        if thread.ident is None:
+            return                       # never launched
+    finished.wait()
+    try:
+        thread.join()
+    except RuntimeError:
+        pass
+
+
 def _check_int(name, value, low, high=None, allow_none=False):
     if value is None and allow_none:
         return None
@@ -481,6 +502,7 @@ class Word2Vec:
         bounds = self._split(offsets, workers)
         results = [None] * workers
         errors = []
+        finished = [threading.Event() for _ in range(workers)]
 
         def work(k):
             try:
@@ -489,6 +511,8 @@ class Word2Vec:
             except BaseException as exc:  # carried back to the caller after the join
                 errors.append(exc)
                 run.request_stop()
+            finally:
+                finished[k].set()
 
         threads = [threading.Thread(target=work, args=(k,), daemon=True,
                                     name=f"fastembed-worker-{k}") for k in range(workers)]
@@ -513,9 +537,8 @@ class Word2Vec:
             # Ctrl-C (or any error in this thread): stop the workers at their next batch and
             # wait for them, so no thread is left writing into the weights.
             run.request_stop()
-            for t in threads:
-                if t.ident is not None:     # Ctrl-C can arrive before every thread has started
-                    t.join()
+            for k, t in enumerate(threads):
+                _join_started(t, finished[k])
             raise
         if errors:
             raise errors[0]
