@@ -389,3 +389,31 @@ def test_driver_rejects_bad_csr():
         _walks.validate_csr(np.array([0, 1], np.int32), np.array([0], np.uint32))
     with pytest.raises(ValueError, match="unusable"):
         _walks.alias_build(np.array([0, 2], np.int64), np.array([0.0, 0.0]))
+
+
+def test_node2vec_command_line(tmp_path):
+    """`fastembed-core node2vec` embeds an edge list; two planted cliques stay apart."""
+    import subprocess
+    import sys
+    edges = tmp_path / "g.tsv"
+    lines = ["# two 8-cliques joined by one edge"]
+    for block in (range(0, 8), range(8, 16)):
+        lines += [f"{a}\t{b}" for a in block for b in block if a < b]
+    lines.append("7\t8")
+    edges.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "nodes.txt"
+    r = subprocess.run([sys.executable, "-m", "fastembed_core", "node2vec", "--edges", str(edges),
+                        "-o", str(out), "--dimensions", "16", "--walk-length", "20",
+                        "--num-walks", "20", "--epochs", "3", "--workers", "1", "--q", "0.5",
+                        "-q"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    from fastembed_core import KeyedVectors
+    kv = KeyedVectors.load_word2vec_format(str(out))
+    assert len(kv) == 16 and "3" in kv and kv.vector_size == 16   # text files hold str keys
+    same = np.mean([kv.similarity("0", str(b)) for b in range(1, 7)])
+    other = np.mean([kv.similarity("0", str(b)) for b in range(9, 16)])
+    assert same > other
+    bad = subprocess.run([sys.executable, "-m", "fastembed_core", "node2vec", "--edges",
+                          str(tmp_path / "missing.tsv"), "-o", str(out)],
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode != 0 and "Traceback" not in bad.stderr
