@@ -108,7 +108,8 @@ def _library_messages(quiet=False, debug=False):
         try:
             yield forward
         finally:
-            logger.level, logger.propagate, logger.handlers = saved
+            level, logger.propagate, logger.handlers = saved
+            logger.setLevel(level)      # also clears logging's enabled-cache
 
 
 def _print_table(rows, out=None, indent=""):

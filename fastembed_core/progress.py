@@ -555,11 +555,14 @@ class capture_training_log:
 
     def __enter__(self):
         lg = self.logger
-        self._saved = (lg.level, lg.propagate, list(lg.handlers))
+        self._saved = (lg.level, lg.propagate, list(lg.handlers), lg.disabled)
         handler = _TrainingLogHandler(self.tracker, self._forward)
         lg.handlers = [handler]
         lg.setLevel(logging.INFO)
         lg.propagate = False
+        # logging.config.dictConfig/fileConfig (called by any library) disables the loggers
+        # that exist at that moment; the progress records must flow all the same.
+        lg.disabled = False
         return self
 
     def _forward(self, record):
@@ -568,5 +571,6 @@ class capture_training_log:
 
     def __exit__(self, *exc):
         lg = self.logger
-        lg.level, lg.propagate, lg.handlers = self._saved[0], self._saved[1], self._saved[2]
+        level, lg.propagate, lg.handlers, lg.disabled = self._saved
+        lg.setLevel(level)          # setLevel, not .level =: it also clears the enabled-cache
         return False
