@@ -36,6 +36,9 @@ How each peer's phases are timed:
 * word2vec.c: run directly (no Python in its process). Vocabulary ends when it prints
   "Words in train file" (stdout line-buffered through ``stdbuf -oL``), training ends when its
   output file appears (polled every 2 ms), saving ends at exit.
+* fastembed_core is imported from a copy of the installed package taken when the run starts
+  (``--no-snapshot`` to disable): with an editable install, the shared working tree may be
+  rebuilt by someone else during a long run.
 * fastText: ``train_unsupervised`` (minn=maxn=0: no subwords), vocabulary ends when it prints
   "Number of labels" to stderr (unbuffered), training ends when the call returns; its vectors
   are then written in word2vec binary format by this script (fastText has no writer for it).
@@ -198,7 +201,13 @@ def _worker(spec):
 
     if peer in ("gensim", "gensim_file", "fastembed_core"):
         if peer == "fastembed_core":
+            if spec.get("sys_path"):
+                sys.path.insert(0, spec["sys_path"])
+            import fastembed_core
             from fastembed_core import Word2Vec
+            if spec.get("sys_path") and not fastembed_core.__file__.startswith(spec["sys_path"]):
+                raise SystemExit(f"fastembed_core imported from {fastembed_core.__file__}, "
+                                 f"not from the snapshot {spec['sys_path']}")
         else:
             from gensim.models import Word2Vec
             from gensim.models.word2vec import LineSentence
@@ -395,7 +404,7 @@ def word2vec_binary():
     return here if os.path.isfile(here) else shutil.which("word2vec")
 
 
-def run_one(peer, corpus, sg, threads, epochs, seed, workdir, timeout):
+def run_one(peer, corpus, sg, threads, epochs, seed, workdir, timeout, sys_path=None):
     """Trains one peer once; returns a record with timings (or an error) but no quality."""
     vectors = os.path.join(workdir, f"{peer}.bin")
     if os.path.exists(vectors):
@@ -428,7 +437,7 @@ def run_one(peer, corpus, sg, threads, epochs, seed, workdir, timeout):
         if os.path.exists(result):
             os.remove(result)
         spec = dict(peer=peer, corpus=corpus, vectors=vectors, result=result, sg=sg,
-                    threads=threads, epochs=epochs, seed=seed)
+                    threads=threads, epochs=epochs, seed=seed, sys_path=sys_path)
         cmd = [sys.executable, os.path.abspath(__file__), "--worker", json.dumps(spec)]
         r = _spawn(cmd, patterns_err={"vocab": b"Number of labels"}, timeout=timeout)
         if r["returncode"] == 0 and os.path.isfile(result):
@@ -457,11 +466,38 @@ def run_one(peer, corpus, sg, threads, epochs, seed, workdir, timeout):
     return rec
 
 
-def check_fastembed_core():
+def check_fastembed_core(sys_path=None):
     """None if ``from fastembed_core import Word2Vec`` works in a fresh process, else why not."""
-    proc = subprocess.run([sys.executable, "-c", "from fastembed_core import Word2Vec"],
-                          capture_output=True, text=True, cwd=tempfile.gettempdir())
+    code = "from fastembed_core import Word2Vec"
+    if sys_path:
+        code = f"import sys; sys.path.insert(0, {sys_path!r}); " + code
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=tempfile.gettempdir())
     return None if proc.returncode == 0 else proc.stderr.strip().splitlines()[-1]
+
+
+def snapshot_fastembed_core(target):
+    """Copies the importable fastembed_core package (sources and built extensions) to
+    ``target``/fastembed_core and returns a description of what was copied.
+
+    With an editable install, the package is the shared working tree, which other people may
+    rebuild while a long benchmark runs; every fastembed_core run then imports this frozen copy.
+    """
+    proc = subprocess.run([sys.executable, "-c", "import fastembed_core, os; "
+                           "print(os.path.dirname(os.path.abspath(fastembed_core.__file__)))"],
+                          capture_output=True, text=True, cwd=tempfile.gettempdir())
+    if proc.returncode != 0:
+        return None
+    src = proc.stdout.strip().splitlines()[-1]
+    dst = os.path.join(target, "fastembed_core")
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__", "*.c", "*.tmp"))
+    h = hashlib.sha256()
+    for root, dirs, files in sorted(os.walk(dst)):
+        dirs.sort()
+        for name in sorted(files):
+            with open(os.path.join(root, name), "rb") as f:
+                h.update(name.encode() + b"\0" + f.read())
+    return {"source": src, "files_sha256": h.hexdigest()}
 
 
 def machine_info():
@@ -552,6 +588,9 @@ def main(argv=None):
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per run")
     ap.add_argument("--keep-vectors", action="store_true",
                     help="keep each run's vectors in bench/work/vectors/")
+    ap.add_argument("--no-snapshot", action="store_true",
+                    help="import fastembed_core where it is installed instead of from a copy "
+                    "taken when the run starts")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
@@ -564,8 +603,16 @@ def main(argv=None):
 
     peers = list(dict.fromkeys(args.peers))
     skipped = {}
+    os.makedirs(WORK_DIR, exist_ok=True)
+    workdir = tempfile.mkdtemp(prefix="run-", dir=WORK_DIR)
+    snapshot = sys_path = None
     if "fastembed_core" in peers:
-        why = check_fastembed_core()
+        if not args.no_snapshot:
+            sys_path = os.path.join(workdir, "snapshot")
+            snapshot = snapshot_fastembed_core(sys_path)
+            if snapshot is None:
+                sys_path = None
+        why = check_fastembed_core(sys_path)
         if why:
             skipped["fastembed_core"] = f"import failed: {why}"
     if "word2vec_c" in peers and not word2vec_binary():
@@ -591,8 +638,6 @@ def main(argv=None):
           f"vocab {stats['vocab_min_count']:,} (min_count {STANDARD['min_count']}), "
           f"{stats['effective_tokens_per_epoch']:,} effective tokens/epoch", flush=True)
 
-    os.makedirs(WORK_DIR, exist_ok=True)
-    workdir = tempfile.mkdtemp(prefix="run-", dir=WORK_DIR)
     runs = []
     try:
         for sg in args.sg:
@@ -601,7 +646,7 @@ def main(argv=None):
                     k = rep % len(peers)
                     for peer in peers[k:] + peers[:k]:
                         rec = run_one(peer, corpus, sg, threads, args.epochs, args.seed,
-                                      workdir, args.timeout)
+                                      workdir, args.timeout, sys_path)
                         rec.update(sg=sg, threads=threads, repeat=rep)
                         if "error" not in rec:
                             rec["raw_wps"] = round(stats["tokens"] * args.epochs / rec["train_s"])
@@ -647,6 +692,7 @@ def main(argv=None):
                      "analogy_restrict": ANALOGY_RESTRICT},
         "corpus": stats,
         "skipped_peers": skipped,
+        "fastembed_core_snapshot": snapshot,
         "runs": runs,
         "medians": summarize(runs),
         "elapsed_s": round(time.monotonic() - t_begin, 1),
