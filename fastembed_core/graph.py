@@ -30,13 +30,13 @@ import math
 import numbers
 import os
 import re
-import threading
 import time
 
 import numpy as np
 
 from . import _walks
 from .keyedvectors import KeyedVectors
+from ._threads import run_workers
 from .vocab import EncodedCorpus
 from .word2vec import Word2Vec, _available_cores
 
@@ -452,38 +452,19 @@ def generate_walks(graph, walk_length=80, num_walks=10, p=1.0, q=1.0, seed=1, wo
     walker = g._walker()
     cfg = dict(walk_length=walk_length, p=p, q=q, seed=_walk_seed(seed, first_round))
     bounds = np.linspace(0, n_walks, min(workers, n_walks) + 1).astype(np.int64)
-    errors = []
     t0 = time.perf_counter()
 
     def work(k):
-        try:
-            walker.walk_range(starts, n, int(bounds[k]), int(bounds[k + 1]), out, lengths,
-                              **cfg)
-        except BaseException as exc:   # carried back after the join
-            errors.append(exc)
-            walker.request_stop()
+        walker.walk_range(starts, n, int(bounds[k]), int(bounds[k + 1]), out, lengths, **cfg)
 
     if len(bounds) == 2:
         work(0)
     else:
-        threads = [threading.Thread(target=work, args=(k,), daemon=True,
-                                    name=f"fastembed-walker-{k}") for k in range(len(bounds) - 1)]
         walker.reset_stop()
         try:
-            for t in threads:
-                t.start()
-            for t in threads:
-                while t.is_alive():
-                    t.join(0.05)
-        except BaseException:
-            walker.request_stop()
-            for t in threads:
-                t.join()
-            raise
+            run_workers(len(bounds) - 1, work, walker.request_stop, name="fastembed-walker")
         finally:
             walker.reset_stop()
-    if errors:
-        raise errors[0]
     logger.info("generated %d walks of up to %d nodes in %.2fs", n_walks, walk_length,
                 time.perf_counter() - t0)
     if np.all(lengths == walk_length):

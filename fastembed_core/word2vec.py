@@ -19,6 +19,7 @@ from . import _kernel
 from . import vocab as vocab_mod
 from .errors import CorpusError, FormatError, TrainingDivergedError
 from .keyedvectors import KeyedVectors
+from ._threads import run_workers
 from .native import read_container, write_container
 
 logger = logging.getLogger("fastembed_core")
@@ -39,27 +40,6 @@ def _job_seed(seed, epoch, worker):
     """A 64-bit stream seed per (seed, epoch, worker): stable across processes and platforms."""
     state = np.random.SeedSequence([_SEED_STREAM, seed, epoch, worker]).generate_state(1, np.uint64)
     return int(state[0])
-
-
-def _join_started(thread, finished, patience=2.0):
-    """Waits, after an interruption, until a worker no longer touches the weights.
-
-    Two corners of Python's threading make a plain join() unreliable here: Ctrl-C can land
-    inside Thread.start(), after the thread was launched but before it reported running (join
-    then refuses for a moment), and a join interrupted by Ctrl-C can leave a running thread
-    marked as stopped. So the worker's own `finished` event, set when its kernel call has
-    returned, is what is waited for. A thread that never launched is skipped."""
-    if thread.ident is None and not finished.is_set():
-        deadline = time.monotonic() + patience
-        while thread.ident is None and time.monotonic() < deadline:
-            time.sleep(0.001)
-        if thread.ident is None:
-            return                       # never launched
-    finished.wait()
-    try:
-        thread.join()
-    except RuntimeError:
-        pass
 
 
 def _check_int(name, value, low, high=None, allow_none=False):
@@ -500,48 +480,25 @@ class Word2Vec:
         watchers = [cb for cb in callbacks if hasattr(cb, "on_progress")]
         workers = min(self.workers, len(offsets) - 1)
         bounds = self._split(offsets, workers)
-        results = [None] * workers
-        errors = []
-        finished = [threading.Event() for _ in range(workers)]
+        t0 = time.perf_counter()
+        last_report = [t0]
+        start_done = run.words_done
 
         def work(k):
-            try:
-                results[k] = run.train_range(int(bounds[k]), int(bounds[k + 1]),
-                                             _job_seed(self.seed, self.train_count * 1000003 + epoch, k))
-            except BaseException as exc:  # carried back to the caller after the join
-                errors.append(exc)
-                run.request_stop()
-            finally:
-                finished[k].set()
+            return run.train_range(int(bounds[k]), int(bounds[k + 1]),
+                                   _job_seed(self.seed, self.train_count * 1000003 + epoch, k))
 
-        threads = [threading.Thread(target=work, args=(k,), daemon=True,
-                                    name=f"fastembed-worker-{k}") for k in range(workers)]
-        t0 = last_report = time.perf_counter()
-        start_done = run.words_done
-        try:
-            for t in threads:
-                t.start()
-            for t in threads:
-                while t.is_alive():
-                    t.join(0.05)
-                    now = time.perf_counter()
-                    for cb in watchers:
-                        cb.on_progress(self, epoch, epochs, run.words_done - start_done, total_ids)
-                    if report_delay and now - last_report >= report_delay:
-                        last_report = now
-                        done = run.words_done - start_done
-                        logger.info("EPOCH %d - PROGRESS: at %.2f%% words, %.0f words/s",
-                                    epoch + 1, 100.0 * done / max(total_ids, 1),
-                                    done / max(now - t0, 1e-9))
-        except BaseException:
-            # Ctrl-C (or any error in this thread): stop the workers at their next batch and
-            # wait for them, so no thread is left writing into the weights.
-            run.request_stop()
-            for k, t in enumerate(threads):
-                _join_started(t, finished[k])
-            raise
-        if errors:
-            raise errors[0]
+        def poll():
+            done = run.words_done - start_done
+            for cb in watchers:
+                cb.on_progress(self, epoch, epochs, done, total_ids)
+            now = time.perf_counter()
+            if report_delay and now - last_report[0] >= report_delay:
+                last_report[0] = now
+                logger.info("EPOCH %d - PROGRESS: at %.2f%% words, %.0f words/s", epoch + 1,
+                            100.0 * done / max(total_ids, 1), done / max(now - t0, 1e-9))
+
+        results = run_workers(workers, work, run.request_stop, poll)
         words = sum(r[1] for r in results)
         effective = sum(r[2] for r in results)
         loss = float(sum(r[3] for r in results))

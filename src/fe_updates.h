@@ -54,6 +54,29 @@ double FE_NAME(sg_step)(const fe_weights *w, uint32_t context, const fe_target *
     return loss;
 }
 
+/* The outputs one input predicts, for the block updates: the Huffman nodes of the target
+ * (label 1 - code bit), the target itself (label 1) and its negatives that differ from it
+ * (label 0). Returns how many. */
+static int32_t collect_outputs(const fe_weights *w, const fe_target *t, float **out, float *label)
+{
+    const int64_t dim = w->dim;
+    int32_t n_out = 0;
+    for (int32_t j = 0; j < t->code_len; j++) {
+        out[n_out] = w->w_hs + (int64_t)t->point[j] * dim;
+        label[n_out++] = 1.0f - (float)t->code[j];
+    }
+    if (w->w_out) {
+        out[n_out] = w->w_out + (int64_t)t->word * dim;
+        label[n_out++] = 1.0f;
+        for (int32_t d = 0; d < t->n_neg; d++) {
+            if (t->neg[d] == t->word) continue;
+            out[n_out] = w->w_out + (int64_t)t->neg[d] * dim;
+            label[n_out++] = 0.0f;
+        }
+    }
+    return n_out;
+}
+
 double FE_NAME(sg_window_step)(const fe_weights *w, const uint32_t *context, int32_t n_context,
                                const fe_target *t, float alpha, float *scratch, int want_loss)
 {
@@ -72,20 +95,7 @@ double FE_NAME(sg_window_step)(const fe_weights *w, const uint32_t *context, int
     float *g_col = g + (int64_t)n_context * max_out;      /* one column of g */
     float *delta = g_col + n_context;                     /* n_context x dim */
     double loss = 0.0;
-    int32_t n_out = 0;
-    for (int32_t j = 0; j < t->code_len; j++) {
-        out[n_out] = w->w_hs + (int64_t)t->point[j] * dim;
-        label[n_out++] = 1.0f - (float)t->code[j];
-    }
-    if (w->w_out) {
-        out[n_out] = w->w_out + (int64_t)t->word * dim;
-        label[n_out++] = 1.0f;
-        for (int32_t d = 0; d < t->n_neg; d++) {
-            if (t->neg[d] == t->word) continue;
-            out[n_out] = w->w_out + (int64_t)t->neg[d] * dim;
-            label[n_out++] = 0.0f;
-        }
-    }
+    const int32_t n_out = collect_outputs(w, t, out, label);
     if (n_out == 0) return 0.0;
     for (int32_t c = 0; c < n_context; c++) {
         float *gc = g + (int64_t)c * n_out;
@@ -125,20 +135,7 @@ double FE_NAME(cbow_step)(const fe_weights *w, const uint32_t *context, int32_t 
     float *mean = coef + n_context;                       /* dim */
     float *grad = mean + dim;                             /* dim */
     double loss = 0.0;
-    int32_t n_out = 0;
-    for (int32_t j = 0; j < t->code_len; j++) {
-        out[n_out] = w->w_hs + (int64_t)t->point[j] * dim;
-        label[n_out++] = 1.0f - (float)t->code[j];
-    }
-    if (w->w_out) {
-        out[n_out] = w->w_out + (int64_t)t->word * dim;
-        label[n_out++] = 1.0f;
-        for (int32_t d = 0; d < t->n_neg; d++) {
-            if (t->neg[d] == t->word) continue;
-            out[n_out] = w->w_out + (int64_t)t->neg[d] * dim;
-            label[n_out++] = 0.0f;
-        }
-    }
+    const int32_t n_out = collect_outputs(w, t, out, label);
     if (n_out == 0) return 0.0;
     const float inv = 1.0f / (float)n_context;
     for (int32_t c = 0; c < n_context; c++) {
