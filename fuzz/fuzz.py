@@ -20,6 +20,7 @@ def main():
     if len(sys.argv) < 2 or sys.argv[1] not in harnesses.TARGETS:
         sys.exit(f"usage: fuzz.py TARGET [libFuzzer options]; targets: {', '.join(harnesses.TARGETS)}")
     target = harnesses.TARGETS[sys.argv[1]]
+    harnesses.quiet_readers()
     atheris.Setup([sys.argv[0]] + sys.argv[2:], target)
     atheris.Fuzz()
 

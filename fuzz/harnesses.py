@@ -43,7 +43,12 @@ class Finding(AssertionError):
     """A reader broke its contract on some input."""
 
 
-logging.disable(logging.CRITICAL)   # the readers log repaired tokens etc.: noise here
+
+def quiet_readers():
+    """The readers log repaired tokens etc.: noise while fuzzing. Silences only our logger,
+    and only in processes that fuzz (never at import: the test suite imports this module)."""
+    logging.getLogger("fastembed_core").setLevel(logging.CRITICAL + 1)
+
 _TMP = tempfile.mkdtemp(prefix="fe-fuzz-")
 _CHUNKS = (1, 2, 5, 16, 64, 4096, 1 << 20, 7)
 
@@ -315,6 +320,16 @@ def run_random(name, seeds, iterations, seed=0):
     """Runs target ``name`` over its seeds and ``iterations`` mutations of them; a Finding or
     any other escaping exception is re-raised with the input that caused it."""
     target = TARGETS[name]
+    logger = logging.getLogger("fastembed_core")
+    saved = logger.level
+    logger.setLevel(logging.CRITICAL + 1)
+    try:
+        _run_random(name, target, seeds, iterations, seed)
+    finally:
+        logger.setLevel(saved)
+
+
+def _run_random(name, target, seeds, iterations, seed):
     rng = random.Random(seed)
     pool = list(seeds) or [b""]
     for data in pool + [mutate(rng.choice(pool), rng) for _ in range(iterations)]:
