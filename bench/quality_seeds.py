@@ -1,0 +1,78 @@
+"""Quality of fastembed_core vs gensim over several seeds (the spread a single run hides).
+
+    python bench/quality_seeds.py --corpus bench/data/english.txt --sg 0 1 --seeds 4
+
+For each seed, both libraries train the standard setting (5 epochs, 2 workers) on the same
+corpus file and are scored by the same gensim evaluation as bench/run_bench.py (WordSim-353,
+SimLex-999, questions-words restricted to the 30,000 most frequent words). Writes
+bench/results/<date>-quality-seeds.json with every score and the mean and standard deviation
+per library, and prints the differences of the means.
+"""
+import argparse
+import datetime
+import json
+import os
+import statistics
+import subprocess
+import sys
+import warnings
+
+SETTINGS = dict(vector_size=100, window=5, negative=5, hs=0, sample=1e-3, min_count=5,
+                alpha=0.025, epochs=5, workers=2)
+
+
+def evaluate(kv):
+    from gensim.test.utils import datapath
+    ws = kv.evaluate_word_pairs(datapath("wordsim353.tsv"))[1][0]
+    sl = kv.evaluate_word_pairs(datapath("simlex999.txt"))[1][0]
+    an = kv.evaluate_word_analogies(datapath("questions-words.txt"), restrict_vocab=30000)[0]
+    return {"wordsim353": float(ws), "simlex999": float(sl), "analogy": float(an)}
+
+
+def train(library, corpus, sg, seed):
+    if library == "fastembed_core":
+        from fastembed_core import Word2Vec
+        return Word2Vec(corpus_file=corpus, sg=sg, seed=seed, **SETTINGS).wv.to_gensim()
+    from gensim.models import Word2Vec
+    return Word2Vec(corpus_file=corpus, sg=sg, seed=seed, **SETTINGS).wv
+
+
+def main():
+    warnings.filterwarnings("ignore")
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", default="bench/data/english.txt")
+    ap.add_argument("--sg", type=int, nargs="+", default=[0, 1])
+    ap.add_argument("--seeds", type=int, default=4)
+    args = ap.parse_args()
+    runs = []
+    for sg in args.sg:
+        for seed in range(args.seeds):
+            for library in ("fastembed_core", "gensim"):
+                scores = evaluate(train(library, args.corpus, sg, seed))
+                runs.append({"library": library, "sg": sg, "seed": seed, **scores})
+                print(json.dumps(runs[-1]), flush=True)
+    summary = {}
+    for sg in args.sg:
+        name = "skip-gram" if sg else "CBOW"
+        summary[name] = {}
+        for metric in ("wordsim353", "simlex999", "analogy"):
+            row = {}
+            for library in ("fastembed_core", "gensim"):
+                vals = [r[metric] for r in runs if r["sg"] == sg and r["library"] == library]
+                row[library] = {"mean": statistics.mean(vals), "stdev": statistics.pstdev(vals)}
+            row["difference"] = row["fastembed_core"]["mean"] - row["gensim"]["mean"]
+            summary[name][metric] = row
+    print(json.dumps(summary, indent=1))
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    doc = {"what": "quality over seeds, fastembed_core vs gensim corpus_file mode",
+           "date": datetime.date.today().isoformat(), "commit": commit, "corpus": args.corpus,
+           "settings": SETTINGS, "runs": runs, "summary": summary}
+    path = f"bench/results/{doc['date']}-quality-seeds.json"
+    os.makedirs("bench/results", exist_ok=True)
+    with open(path, "w") as f:
+        json.dump(doc, f, indent=1)
+    print("wrote", path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
