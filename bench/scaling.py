@@ -16,7 +16,6 @@ import platform
 import statistics
 import subprocess
 import sys
-import time
 
 CHILD = r"""
 import json, sys, time

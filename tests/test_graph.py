@@ -8,8 +8,7 @@ import pytest
 import scipy.sparse as sp
 from scipy import stats
 
-from fastembed_core import graph as gm
-from fastembed_core.graph import DeepWalk, Graph, Node2Vec, as_graph, generate_walks
+from fastembed_core.graph import DeepWalk, Node2Vec, as_graph, generate_walks
 
 # A small graph with triangles (0-1-2, 2-3-4), a square (4-5-6-7) and a pendant (8), so every
 # node2vec case (return, stay at distance 1, move away) occurs from many (t, v) contexts.
