@@ -21,6 +21,8 @@ import sys
 import tempfile
 import time
 
+from .datasets import _usable_dir
+
 __all__ = ["run", "NEIGHBOUR_WORDS", "ANALOGIES", "WORD_GROUPS", "COUNTRY_PAIRS"]
 
 #: Words whose neighbours are shown.
@@ -44,17 +46,6 @@ WORD_GROUPS = {
 COUNTRY_PAIRS = (("france", "french"), ("germany", "german"), ("italy", "italian"),
                  ("spain", "spanish"), ("russia", "russian"), ("japan", "japanese"),
                  ("china", "chinese"))
-
-
-def _writable_dir(path):
-    try:
-        os.makedirs(path, exist_ok=True)
-        fd, probe = tempfile.mkstemp(dir=path, prefix=".probe-")
-        os.close(fd)
-        os.remove(probe)
-        return True
-    except OSError:
-        return False
 
 
 def _fmt_int(n):
@@ -193,7 +184,7 @@ def _plots(wv, output_dir, say, note):
     from . import viz
 
     folder = output_dir
-    if not _writable_dir(folder):
+    if not _usable_dir(folder):
         fallback = tempfile.mkdtemp(prefix="fastembed-demo-")
         note(f"cannot write to {folder!r}; writing the pictures to {fallback}")
         folder = fallback

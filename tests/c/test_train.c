@@ -31,30 +31,10 @@
 #endif
 #endif
 
-static int n_checks, n_failed, n_tests, n_tests_failed;
+#include "check.h"
 
-#define CHECK(cond) check((cond), #cond, __FILE__, __LINE__)
-#define CHECK_EQ(a, b) check_eq((long long)(a), (long long)(b), #a " == " #b, __FILE__, __LINE__)
+static int n_tests, n_tests_failed;
 
-static int check(int ok, const char *what, const char *file, int line)
-{
-    n_checks++;
-    if (!ok) {
-        n_failed++;
-        fprintf(stderr, "%s:%d: check failed: %s\n", file, line, what);
-    }
-    return ok;
-}
-
-static int check_eq(long long a, long long b, const char *what, const char *file, int line)
-{
-    n_checks++;
-    if (a != b) {
-        n_failed++;
-        fprintf(stderr, "%s:%d: check failed: %s (%lld != %lld)\n", file, line, what, a, b);
-    }
-    return a == b;
-}
 
 static double now(void)
 {

@@ -8,31 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int n_checks, n_failed;
+#include "check.h"
+
 static const char *scratch = ".";
 
-#define CHECK(cond) check((cond), #cond, __FILE__, __LINE__)
-#define CHECK_EQ(a, b) check_eq((long long)(a), (long long)(b), #a " == " #b, __FILE__, __LINE__)
-
-static int check(int ok, const char *what, const char *file, int line)
-{
-    n_checks++;
-    if (!ok) {
-        n_failed++;
-        fprintf(stderr, "%s:%d: check failed: %s\n", file, line, what);
-    }
-    return ok;
-}
-
-static int check_eq(long long a, long long b, const char *what, const char *file, int line)
-{
-    n_checks++;
-    if (a != b) {
-        n_failed++;
-        fprintf(stderr, "%s:%d: check failed: %s (%lld != %lld)\n", file, line, what, a, b);
-    }
-    return a == b;
-}
 
 static const unsigned char *U(const char *s) { return (const unsigned char *)s; }
 
