@@ -367,31 +367,38 @@ def sg_step(w_in, w_out, w_hs, uint32_t context, uint32_t word, negatives=None, 
     return fe_sg_step(&w, context, &t, alpha, &s[0], want_loss)
 
 
+def _window_inputs(w_in, w_out, w_hs, context, word, negatives, code, point):
+    """Checked arrays for a one-window hook, and scratch sized as the training loop sizes it."""
+    ctx = _check_ids("context", context, w_in.shape[0])
+    neg, code, point = _target_arrays(w_in, w_out, w_hs, word, negatives, code, point)
+    scratch = np.empty(fe_step_scratch(w_in.shape[1], <int32_t>len(ctx),
+                                       <int32_t>(len(code) + 1 + len(neg))), dtype=np.float32)
+    return ctx, neg, code, point, scratch
+
+
 def sg_window_step(w_in, w_out, w_hs, context, uint32_t word, negatives=None, code=None,
                    point=None, float alpha=0.025, bint want_loss=False):
     """One skip-gram window with shared negatives (block update), as the loop performs it."""
-    cdef const uint32_t[::1] ctx = _check_ids("context", context, w_in.shape[0])
-    neg, code, point = _target_arrays(w_in, w_out, w_hs, word, negatives, code, point)
+    ctx_arr, neg, code, point, scratch = _window_inputs(w_in, w_out, w_hs, context, word,
+                                                        negatives, code, point)
+    cdef const uint32_t[::1] ctx = ctx_arr
+    cdef float[::1] s = scratch
     cdef fe_weights w = _weights(w_in, w_out, w_hs)
     cdef fe_target t = _target(word, neg, code, point)
     if ctx.shape[0] == 0:
         return 0.0
-    scratch = np.empty(fe_step_scratch(w.dim, <int32_t>ctx.shape[0], t.code_len + 1 + t.n_neg),
-                       dtype=np.float32)
-    cdef float[::1] s = scratch
     return fe_sg_window_step(&w, &ctx[0], <int32_t>ctx.shape[0], &t, alpha, &s[0], want_loss)
 
 
 def cbow_step(w_in, w_out, w_hs, context, uint32_t word, negatives=None, code=None,
               point=None, float alpha=0.025, int cbow_mean=1, bint want_loss=False):
     """One CBOW update exactly as the training loop performs it (in place)."""
-    cdef const uint32_t[::1] ctx = _check_ids("context", context, w_in.shape[0])
-    neg, code, point = _target_arrays(w_in, w_out, w_hs, word, negatives, code, point)
+    ctx_arr, neg, code, point, scratch = _window_inputs(w_in, w_out, w_hs, context, word,
+                                                        negatives, code, point)
+    cdef const uint32_t[::1] ctx = ctx_arr
+    cdef float[::1] s = scratch
     cdef fe_weights w = _weights(w_in, w_out, w_hs)
     cdef fe_target t = _target(word, neg, code, point)
     if ctx.shape[0] == 0:
         return 0.0
-    scratch = np.empty(fe_step_scratch(w.dim, <int32_t>ctx.shape[0], t.code_len + 1 + t.n_neg),
-                       dtype=np.float32)
-    cdef float[::1] s = scratch
     return fe_cbow_step(&w, &ctx[0], <int32_t>ctx.shape[0], cbow_mean, &t, alpha, &s[0], want_loss)

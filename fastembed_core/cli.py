@@ -763,28 +763,22 @@ def _interactive(prompt, hint, handle):
 def cmd_similar(args):
     kv = load_vectors(args.vectors, args.format, args.limit)
 
-    def answer(words, header):
+    def answer(words):
         _check_words(kv, words + list(args.negative or ()))
         rows = kv.most_similar(positive=words, negative=list(args.negative or ()),
                                topn=args.topn, restrict_vocab=args.restrict_vocab)
-        if header:
-            sys.stdout.write(f"Nearest to {' + '.join(words)}"
-                             + "".join(f" - {w}" for w in args.negative or ()) + ":\n")
-        _print_table(rows, indent="  " if header else "")
-        if header:
-            sys.stdout.write("\n")
+        title = (f"Nearest to {' + '.join(words)}"
+                 + "".join(f" - {w}" for w in args.negative or ()) + ":")
+        return title, rows
 
-    if args.words:
-        answer(args.words, header=False)
-        return 0
-    return _interactive("word(s)> ", "Type a word, or several to add them up",
-                        lambda words: answer(words, header=True))
+    return _answer_or_prompt(args.words, answer, "word(s)> ",
+                             "Type a word, or several to add them up")
 
 
 def cmd_analogy(args):
     kv = load_vectors(args.vectors, args.format, args.limit)
 
-    def answer(words, header):
+    def answer(words):
         if len(words) != 3:
             raise ValueError(f"an analogy needs three words A B C (A is to B as C is to ?); "
                              f"got {len(words)}")
@@ -796,17 +790,27 @@ def cmd_analogy(args):
         else:
             rows = kv.most_similar(positive=[b, c], negative=[a], topn=args.topn,
                                    restrict_vocab=args.restrict_vocab)
-        if header:
-            sys.stdout.write(f"{a} is to {b} as {c} is to:\n")
-        _print_table(rows, indent="  " if header else "")
-        if header:
-            sys.stdout.write("\n")
+        return f"{a} is to {b} as {c} is to:", rows
 
-    if args.words:
-        answer(args.words, header=False)
+    return _answer_or_prompt(args.words, answer, "A B C> ",
+                             "Type three words A B C: A is to B as C is to ?")
+
+
+def _answer_or_prompt(words, answer, prompt, hint):
+    """Answers the query given on the command line as a bare table, or, with no words, runs
+    an interactive prompt (like word2vec.c's `distance`) printing each answer under a title.
+    ``answer(words)`` returns ``(title, rows)``."""
+    if words:
+        _print_table(answer(words)[1])
         return 0
-    return _interactive("A B C> ", "Type three words A B C: A is to B as C is to ?",
-                        lambda words: answer(words, header=True))
+
+    def titled(query):
+        title, rows = answer(query)
+        sys.stdout.write(title + "\n")
+        _print_table(rows, indent="  ")
+        sys.stdout.write("\n")
+
+    return _interactive(prompt, hint, titled)
 
 
 def _resolve_eval_file(name):
