@@ -25,10 +25,12 @@ float fe_sigmoid(float x) { return fe_sigmoid_lookup(x); }
 int64_t fe_step_scratch(int64_t dim, int32_t n_context, int32_t n_outputs)
 {
     /* row pointers (2 floats each), labels, then for a skip-gram window: scores, one score
-     * column and the context gradients; for CBOW: scores, the mean's weights, mean, gradient */
+     * column and the context gradients; for CBOW: scores, the mean's weights, mean, gradient.
+     * The vectors among them take fe_scratch_row floats each. */
+    const int64_t row = fe_scratch_row(dim);
     int64_t common = 2 * ((int64_t)n_outputs + n_context) + n_outputs;
-    int64_t sg = (int64_t)n_context * n_outputs + n_context + (int64_t)n_context * dim;
-    int64_t cbow = (int64_t)n_outputs + n_context + 2 * dim;
+    int64_t sg = (int64_t)n_context * n_outputs + n_context + (int64_t)n_context * row;
+    int64_t cbow = (int64_t)n_outputs + n_context + 2 * row;
     return common + (sg > cbow ? sg : cbow);
 }
 

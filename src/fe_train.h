@@ -101,6 +101,9 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out);
  * calls exactly these. Scratch: fe_step_scratch(dim, contexts, outputs) floats, where
  * outputs = Huffman path length + 1 + negatives (fe_sg_step needs only the dim floats). */
 int64_t fe_step_scratch(int64_t dim, int32_t n_context, int32_t n_outputs);
+/* Row stride of the vectors kept in scratch: dim rounded up to 16 floats, so the vector
+ * paths may write whole blocks there (and the rows start 64 bytes apart). */
+static inline int64_t fe_scratch_row(int64_t dim) { return (dim + 15) & ~(int64_t)15; }
 double fe_sg_step(const fe_weights *w, uint32_t context, const fe_target *t, float alpha,
                   float *scratch, int want_loss);
 double fe_sg_window_step(const fe_weights *w, const uint32_t *context, int32_t n_context,

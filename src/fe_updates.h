@@ -93,7 +93,8 @@ double FE_NAME(sg_window_step)(const fe_weights *w, const uint32_t *context, int
     float *label = scratch + 2 * ((int64_t)max_out + n_context);
     float *g = label + max_out;                           /* n_context x n_out, row-major */
     float *g_col = g + (int64_t)n_context * max_out;      /* one column of g */
-    float *delta = g_col + n_context;                     /* n_context x dim */
+    float *delta = g_col + n_context;                     /* n_context x row */
+    const int64_t row = fe_scratch_row(dim);
     double loss = 0.0;
     const int32_t n_out = collect_outputs(w, t, out, label);
     if (n_out == 0) return 0.0;
@@ -106,13 +107,13 @@ double FE_NAME(sg_window_step)(const fe_weights *w, const uint32_t *context, int
             gc[o] = (label[o] - fe_sigmoid_lookup(f)) * alpha;
             if (want_loss) loss += fe_softplus(label[o] > 0.5f ? -f : f);
         }
-        vec_axpy_many(gc, out, n_out, delta + (int64_t)c * dim, dim, 1);
+        vec_axpy_many(gc, out, n_out, delta + (int64_t)c * row, dim, 1);
     }
     for (int32_t o = 0; o < n_out; o++) {
         for (int32_t c = 0; c < n_context; c++) g_col[c] = g[(int64_t)c * n_out + o];
         vec_axpy_many(g_col, in, n_context, out[o], dim, 0);
     }
-    for (int32_t c = 0; c < n_context; c++) vec_axpy(1.0f, delta + (int64_t)c * dim, in[c], dim);
+    for (int32_t c = 0; c < n_context; c++) vec_axpy(1.0f, delta + (int64_t)c * row, in[c], dim);
     return loss;
 }
 
@@ -133,7 +134,7 @@ double FE_NAME(cbow_step)(const fe_weights *w, const uint32_t *context, int32_t 
     float *g = label + max_out;                           /* max_out scores */
     float *coef = g + max_out;                            /* n_context weights of the mean */
     float *mean = coef + n_context;                       /* dim */
-    float *grad = mean + dim;                             /* dim */
+    float *grad = mean + fe_scratch_row(dim);             /* dim */
     double loss = 0.0;
     const int32_t n_out = collect_outputs(w, t, out, label);
     if (n_out == 0) return 0.0;

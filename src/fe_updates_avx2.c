@@ -27,6 +27,27 @@ static inline __m256i tail_mask(int64_t rem)
     return _mm256_loadu_si256((const __m256i *)(const void *)(lanes + 8 - rem));
 }
 
+/* Stores the first rem (< 8) lanes of r: at most three plain stores. A masked store
+ * (vmaskmovps) would be one instruction, but AMD cores run it as a slow microcoded sequence,
+ * and it ended every row update. */
+static inline void store_tail(float *y, __m256 r, int64_t rem)
+{
+    __m128 part = _mm256_castps256_ps128(r);
+    if (rem >= 4) {
+        _mm_storeu_ps(y, part);
+        y += 4;
+        rem -= 4;
+        part = _mm256_extractf128_ps(r, 1);
+    }
+    if (rem >= 2) {
+        _mm_storel_pi((__m64 *)(void *)y, part);
+        y += 2;
+        rem -= 2;
+        part = _mm_movehl_ps(part, part);
+    }
+    if (rem >= 1) _mm_store_ss(y, part);
+}
+
 static inline float vec_dot(const float *x, const float *y, int64_t n)
 {
     __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
@@ -53,7 +74,7 @@ static inline void vec_axpy(float a, const float *x, float *y, int64_t n)
     if (i < n) {
         __m256i m = tail_mask(n - i);
         __m256 r = _mm256_fmadd_ps(va, _mm256_maskload_ps(x + i, m), _mm256_maskload_ps(y + i, m));
-        _mm256_maskstore_ps(y + i, m, r);
+        store_tail(y + i, r, n - i);
     }
 }
 
@@ -64,7 +85,7 @@ static inline void vec_scale(float a, const float *x, float *y, int64_t n)
     for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_mul_ps(va, _mm256_loadu_ps(x + i)));
     if (i < n) {
         __m256i m = tail_mask(n - i);
-        _mm256_maskstore_ps(y + i, m, _mm256_mul_ps(va, _mm256_maskload_ps(x + i, m)));
+        store_tail(y + i, _mm256_mul_ps(va, _mm256_maskload_ps(x + i, m)), n - i);
     }
 }
 
@@ -100,7 +121,9 @@ static inline void vec_dot_many(const float *x, float *const *y, int32_t m, floa
 }
 
 /* y = (overwrite ? 0 : y) + sum_j a[j] * x[j]: y is loaded and stored once per block
- * instead of once per term. */
+ * instead of once per term. Overwrite mode is only used on scratch rows, which have room for
+ * a whole last block (fe_scratch_row): writing it whole lets the next read of the row take
+ * its data straight from the store. */
 static inline void vec_axpy_many(const float *a, float *const *x, int32_t m, float *y, int64_t n,
                                  int overwrite)
 {
@@ -116,7 +139,10 @@ static inline void vec_axpy_many(const float *a, float *const *x, int32_t m, flo
         __m256 acc = overwrite ? _mm256_setzero_ps() : _mm256_maskload_ps(y + i, mk);
         for (int32_t j = 0; j < m; j++)
             acc = _mm256_fmadd_ps(_mm256_set1_ps(a[j]), _mm256_maskload_ps(x[j] + i, mk), acc);
-        _mm256_maskstore_ps(y + i, mk, acc);
+        if (overwrite)
+            _mm256_storeu_ps(y + i, acc);
+        else
+            store_tail(y + i, acc, n - i);
     }
 }
 

@@ -8,6 +8,9 @@ from fastembed_core import _kernel
 import _reference as ref
 
 SIMD_PATHS = _kernel.simd_supported()
+# Row lengths for the single updates: below one vector block, whole blocks, and remainders
+# that take every branch of the vector paths' partial last block (8 and 16 floats wide).
+ROW_LENGTHS = [5, 16, 27, 38, 100]
 
 
 @pytest.fixture(params=SIMD_PATHS)
@@ -42,8 +45,9 @@ def test_sigmoid_matches_table_rule():
 
 
 @pytest.mark.parametrize("mode", ["ns", "hs", "both"])
-def test_sg_step_matches_reference(simd, mode):
-    w_in, w_out, w_hs = weights(hs=mode != "ns")
+@pytest.mark.parametrize("dim", ROW_LENGTHS)
+def test_sg_step_matches_reference(simd, mode, dim):
+    w_in, w_out, w_hs = weights(hs=mode != "ns", dim=dim)
     if mode == "hs":
         w_out = None
     counts = np.arange(12, 0, -1) * 3
@@ -63,8 +67,9 @@ def test_sg_step_matches_reference(simd, mode):
 
 
 @pytest.mark.parametrize("mode", ["ns", "hs", "both"])
-def test_sg_window_step_matches_reference(simd, mode):
-    w_in, w_out, w_hs = weights(hs=mode != "ns", seed=8)
+@pytest.mark.parametrize("dim", ROW_LENGTHS)
+def test_sg_window_step_matches_reference(simd, mode, dim):
+    w_in, w_out, w_hs = weights(hs=mode != "ns", seed=8, dim=dim)
     if mode == "hs":
         w_out = None
     off, code, point = _kernel.huffman(np.arange(12, 0, -1) * 5)
@@ -88,8 +93,9 @@ def test_sg_window_step_matches_reference(simd, mode):
 
 @pytest.mark.parametrize("cbow_mean", [0, 1])
 @pytest.mark.parametrize("mode", ["ns", "hs", "both"])
-def test_cbow_step_matches_reference(simd, mode, cbow_mean):
-    w_in, w_out, w_hs = weights(hs=mode != "ns", seed=3)
+@pytest.mark.parametrize("dim", ROW_LENGTHS)
+def test_cbow_step_matches_reference(simd, mode, cbow_mean, dim):
+    w_in, w_out, w_hs = weights(hs=mode != "ns", seed=3, dim=dim)
     if mode == "hs":
         w_out = None
     off, code, point = _kernel.huffman(np.arange(1, 13) ** 2)
