@@ -44,7 +44,8 @@ extensions = [
     extension(
         "fastembed_core._kernel",
         ["fastembed_core/_kernel.pyx", "src/fe_train.c", "src/fe_sample.c", "src/fe_simd.c",
-         "src/fe_updates_scalar.c", "src/fe_updates_avx2.c"],
+         "src/fe_updates_scalar.c", "src/fe_updates_avx2.c",
+         "src/fe_updates_avx512.c"],
     ),
     extension("fastembed_core._corpus", ["fastembed_core/_corpus.pyx", "src/fe_vocab.c"]),
     extension("fastembed_core._walks", ["fastembed_core/_walks.pyx", "src/fe_walk.c", "src/fe_sample.c"]),

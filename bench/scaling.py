@@ -2,6 +2,10 @@
 
     python bench/scaling.py --corpus bench/data/english.txt --workers 1 2 --repeats 5 --sg 1 0
 
+The same harness compares the vector code paths (FASTEMBED_SIMD) at several row lengths:
+
+    python bench/scaling.py --workers 1 --simd avx2 avx512 --dims 100 300 --name simd-paths
+
 Each measurement is a fresh process: build the vocabulary and encode the corpus (not timed),
 then train ``--epochs`` epochs (timed: wall and process CPU), so the figure is the kernel's
 scaling, not the file reading. Other processes' CPU use during each run is recorded from
@@ -20,8 +24,8 @@ import sys
 CHILD = r"""
 import json, sys, time
 from fastembed_core import Word2Vec, _corpus
-path, sg, workers, epochs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-m = Word2Vec(vector_size=100, window=5, negative=5, sample=1e-3, min_count=5, sg=sg,
+path, sg, workers, epochs, dim = sys.argv[1], *map(int, sys.argv[2:6])
+m = Word2Vec(vector_size=dim, window=5, negative=5, sample=1e-3, min_count=5, sg=sg,
              workers=workers, epochs=epochs, seed=1)
 m.build_vocab(corpus_file=path)
 ids, offsets, raw = _corpus.encode_file([path], m.wv.index_to_key)
@@ -33,7 +37,9 @@ for epoch in range(epochs):
     words += w
     effective += e
 wall, cpu = time.perf_counter() - t_wall, time.process_time() - t_cpu
-print(json.dumps({"wall_s": wall, "cpu_s": cpu, "effective_words": effective, "words": words}))
+import fastembed_core
+print(json.dumps({"wall_s": wall, "cpu_s": cpu, "effective_words": effective, "words": words,
+                  "simd_path": fastembed_core.simd_path()}))
 """
 
 
@@ -50,39 +56,54 @@ def main():
     ap.add_argument("--sg", type=int, nargs="+", default=[1, 0])
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--dims", type=int, nargs="+", default=[100], help="vector_size values")
+    ap.add_argument("--simd", nargs="+", default=["auto"], help="FASTEMBED_SIMD values")
+    ap.add_argument("--name", default="scaling", help="results file: <date>-<name>.json")
     args = ap.parse_args()
     tick = os.sysconf("SC_CLK_TCK")
     runs = []
     for rep in range(args.repeats):
         for sg in args.sg:
-            order = args.workers if rep % 2 == 0 else args.workers[::-1]
-            for workers in order:
-                before = busy_jiffies()
-                out = subprocess.run([sys.executable, "-c", CHILD, args.corpus, str(sg), str(workers),
-                                      str(args.epochs)], capture_output=True, text=True, check=True)
-                busy = (busy_jiffies() - before) / tick
-                r = json.loads(out.stdout.strip().splitlines()[-1])
-                r.update(sg=sg, workers=workers, repeat=rep, machine_busy_cpu_s=busy)
-                r["eff_wps"] = r["effective_words"] / r["wall_s"]
-                runs.append(r)
-                print(json.dumps(r), flush=True)
+            for dim in args.dims:
+                for simd in args.simd:
+                    order = args.workers if rep % 2 == 0 else args.workers[::-1]
+                    for workers in order:
+                        env = dict(os.environ, FASTEMBED_SIMD=simd)
+                        before = busy_jiffies()
+                        out = subprocess.run([sys.executable, "-c", CHILD, args.corpus, str(sg),
+                                              str(workers), str(args.epochs), str(dim)],
+                                             capture_output=True, text=True, check=True, env=env)
+                        busy = (busy_jiffies() - before) / tick
+                        r = json.loads(out.stdout.strip().splitlines()[-1])
+                        r.update(sg=sg, workers=workers, dim=dim, simd=simd, repeat=rep,
+                                 machine_busy_cpu_s=busy)
+                        r["eff_wps"] = r["effective_words"] / r["wall_s"]
+                        r["eff_wpcs"] = r["effective_words"] / r["cpu_s"]
+                        runs.append(r)
+                        print(json.dumps(r), flush=True)
     summary = {}
     for sg in args.sg:
-        base = statistics.median(r["eff_wps"] for r in runs if r["sg"] == sg and r["workers"] == 1)
-        for workers in args.workers:
-            med = statistics.median(r["eff_wps"] for r in runs if r["sg"] == sg and r["workers"] == workers)
-            summary[f"{'sg' if sg else 'cbow'}_w{workers}"] = {"median_eff_wps": med,
-                                                                 "speedup_vs_1": med / base}
+        for dim in args.dims:
+            for simd in args.simd:
+                def median(key, workers):
+                    return statistics.median(r[key] for r in runs if (r["sg"], r["dim"], r["simd"],
+                                             r["workers"]) == (sg, dim, simd, workers))
+                base = median("eff_wps", args.workers[0])
+                for workers in args.workers:
+                    key = f"{'sg' if sg else 'cbow'}_d{dim}_{simd}_w{workers}"
+                    summary[key] = {"median_eff_wps": median("eff_wps", workers),
+                                    "median_eff_wpcs": median("eff_wpcs", workers),
+                                    "speedup_vs_first": median("eff_wps", workers) / base}
     print(json.dumps(summary, indent=1))
     commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-    doc = {"what": "thread scaling", "date": datetime.date.today().isoformat(), "commit": commit,
+    doc = {"what": args.name, "date": datetime.date.today().isoformat(), "commit": commit,
            "machine": {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version()},
            "settings": vars(args), "runs": runs, "summary": summary,
            "load_note": "machine_busy_cpu_s counts all CPU use during a run, ours included: "
                         "well above cpu_s means other work competed"}
     os.makedirs("bench/results", exist_ok=True)
-    path = f"bench/results/{doc['date']}-scaling.json"
+    path = f"bench/results/{doc['date']}-{args.name}.json"
     with open(path, "w") as f:
         json.dump(doc, f, indent=1)
     print("wrote", path)

@@ -26,12 +26,12 @@ __all__ = ["Word2Vec", "Node2Vec", "DeepWalk", "Item2Vec", "KeyedVectors", "Enco
 
 
 def simd_path():
-    """The vector instruction path the kernel runs: ``"avx2"`` or ``"scalar"``."""
+    """The vector instruction path the kernel runs: ``"avx512"``, ``"avx2"`` or ``"scalar"``."""
     return _kernel.simd_active()
 
 
 def _select_simd_from_environment():
-    """FASTEMBED_SIMD=scalar|avx2|auto forces a code path (tests run every path this CPU has).
+    """FASTEMBED_SIMD=scalar|avx2|avx512|auto forces a code path (tests run every path this CPU has).
     A path this CPU cannot run falls back to the best one with a warning: an environment
     variable left over from another machine must not break the import."""
     requested = _os.environ.get("FASTEMBED_SIMD", "auto").strip().lower() or "auto"

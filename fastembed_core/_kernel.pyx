@@ -13,12 +13,12 @@ from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
 
 fe_train_init()
 
-SIMD_PATHS = {"scalar": 0, "avx2": 1}
+SIMD_PATHS = {"scalar": 0, "avx2": 1, "avx512": 2}
 
 
 def simd_select(path="auto"):
     """Selects the vector code path: ``"auto"`` (best the CPU supports), ``"scalar"`` or
-    ``"avx2"``. Raises ValueError for an unknown path or one this CPU lacks."""
+    ``"avx2"`` or ``"avx512"``. Raises ValueError for an unknown path or one this CPU lacks."""
     if path == "auto":
         return _simd_name(fe_simd_select(-1))
     if path not in SIMD_PATHS:

@@ -7,55 +7,70 @@
                                       const fe_target *, float, float *, int);                \
     double fe_cbow_step_##suffix(const fe_weights *, const uint32_t *, int32_t, int32_t,      \
                                  const fe_target *, float, float *, int);
+#define FE_UPDATE_OPS(suffix) {fe_sg_step_##suffix, fe_sg_window_step_##suffix, fe_cbow_step_##suffix}
 
 FE_DECLARE_UPDATES(scalar)
 
-/* Must match the guard of fe_updates_avx2.c. CPU features are read with cpuid directly (not
- * __builtin_cpu_supports, which needs a compiler runtime symbol that macOS extensions lack),
- * and AVX registers must also be enabled by the OS (OSXSAVE + XGETBV). */
+/* Must match the guard of fe_updates_avx2.c and fe_updates_avx512.c. CPU features are read
+ * with cpuid directly (not __builtin_cpu_supports, which needs a compiler runtime symbol that
+ * macOS extensions lack), and the vector registers must also be enabled by the OS (OSXSAVE,
+ * then XGETBV: bits 1-2 for XMM/YMM state, 5-7 for the AVX-512 mask and upper ZMM state). */
 #if (defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))) || \
     (defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86)))
-#define FE_HAVE_AVX2_BUILD 1
+#define FE_HAVE_X86_BUILD 1
 FE_DECLARE_UPDATES(avx2)
+FE_DECLARE_UPDATES(avx512)
 
 #if defined(_MSC_VER) && !defined(__clang__)
 #include <immintrin.h>
 #include <intrin.h>
-static int cpu_has_avx2_fma(void)
+static void cpuid(unsigned leaf, unsigned sub, unsigned r[4])
 {
-    int r[4];
-    __cpuid(r, 0);
-    if (r[0] < 7) return 0;
-    __cpuid(r, 1);
-    if (!((r[2] >> 12) & 1) || !((r[2] >> 27) & 1) || !((r[2] >> 28) & 1)) return 0;
-    if ((_xgetbv(0) & 6) != 6) return 0;
-    __cpuidex(r, 7, 0);
-    return (r[1] >> 5) & 1;
+    int v[4];
+    __cpuidex(v, (int)leaf, (int)sub);
+    for (int k = 0; k < 4; k++) r[k] = (unsigned)v[k];
 }
+static unsigned long long xcr0(void) { return _xgetbv(0); }
 #else
 #include <cpuid.h>
-static int cpu_has_avx2_fma(void)
+static void cpuid(unsigned leaf, unsigned sub, unsigned r[4])
 {
-    unsigned a, b, c, d, lo, hi;
-    if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
-    if (!((c >> 12) & 1) || !((c >> 27) & 1) || !((c >> 28) & 1)) return 0;   /* FMA, OSXSAVE, AVX */
+    r[0] = r[1] = r[2] = r[3] = 0;
+    if (leaf > __get_cpuid_max(0, 0)) return;
+    __cpuid_count(leaf, sub, r[0], r[1], r[2], r[3]);
+}
+static unsigned long long xcr0(void)
+{
+    unsigned lo, hi;
     __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    (void)hi;
-    if ((lo & 6) != 6) return 0;                                              /* XMM+YMM state on */
-    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
-    return (b >> 5) & 1;                                                      /* AVX2 */
+    return ((unsigned long long)hi << 32) | lo;
 }
 #endif
+
+static int cpu_has(fe_simd_path path)
+{
+    unsigned r[4];
+    cpuid(1, 0, r);
+    /* FMA (ecx 12), OSXSAVE (27), AVX (28) */
+    if (!((r[2] >> 12) & 1) || !((r[2] >> 27) & 1) || !((r[2] >> 28) & 1)) return 0;
+    unsigned long long state = xcr0();
+    if ((state & 0x6) != 0x6) return 0;
+    cpuid(7, 0, r);
+    if (!((r[1] >> 5) & 1)) return 0;                           /* AVX2 */
+    if (path == FE_SIMD_AVX2) return 1;
+    return path == FE_SIMD_AVX512 && ((r[1] >> 16) & 1) &&      /* AVX-512F */
+           (state & 0xE0) == 0xE0;
+}
 #endif
 
-fe_update_ops fe_updates = {fe_sg_step_scalar, fe_sg_window_step_scalar, fe_cbow_step_scalar};
+fe_update_ops fe_updates = FE_UPDATE_OPS(scalar);
 static fe_simd_path active = FE_SIMD_SCALAR;
 
 int fe_simd_supported(fe_simd_path path)
 {
     if (path == FE_SIMD_SCALAR) return 1;
-#ifdef FE_HAVE_AVX2_BUILD
-    if (path == FE_SIMD_AVX2) return cpu_has_avx2_fma();
+#ifdef FE_HAVE_X86_BUILD
+    if (path == FE_SIMD_AVX2 || path == FE_SIMD_AVX512) return cpu_has(path);
 #endif
     return 0;
 }
@@ -64,17 +79,24 @@ int fe_simd_select(int requested)
 {
     fe_simd_path path = FE_SIMD_SCALAR;
     if (requested < 0) {
-        if (fe_simd_supported(FE_SIMD_AVX2)) path = FE_SIMD_AVX2;
+        /* the widest path the CPU runs */
+        for (int p = FE_SIMD_AVX512; p > FE_SIMD_SCALAR; p--)
+            if (fe_simd_supported((fe_simd_path)p)) {
+                path = (fe_simd_path)p;
+                break;
+            }
     } else {
-        if (!fe_simd_supported((fe_simd_path)requested)) return -1;
+        if (requested > FE_SIMD_AVX512 || !fe_simd_supported((fe_simd_path)requested)) return -1;
         path = (fe_simd_path)requested;
     }
-    fe_update_ops ops = {fe_sg_step_scalar, fe_sg_window_step_scalar, fe_cbow_step_scalar};
-#ifdef FE_HAVE_AVX2_BUILD
+    fe_update_ops ops = FE_UPDATE_OPS(scalar);
+#ifdef FE_HAVE_X86_BUILD
     if (path == FE_SIMD_AVX2) {
-        ops.sg_step = fe_sg_step_avx2;
-        ops.sg_window_step = fe_sg_window_step_avx2;
-        ops.cbow_step = fe_cbow_step_avx2;
+        fe_update_ops avx2 = FE_UPDATE_OPS(avx2);
+        ops = avx2;
+    } else if (path == FE_SIMD_AVX512) {
+        fe_update_ops avx512 = FE_UPDATE_OPS(avx512);
+        ops = avx512;
     }
 #endif
     fe_updates = ops;

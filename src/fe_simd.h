@@ -1,8 +1,8 @@
 /* fe_simd.h — which compiled set of weight updates runs, chosen once at run time.
  *
  * The default build targets the baseline of the architecture (SSE2 on x86-64), so a wheel
- * runs on any CPU; fe_updates_avx2.c is compiled for AVX2+FMA and selected by
- * fe_simd_select() only after checking that the CPU has them. All paths compute the same
+ * runs on any CPU; fe_updates_avx2.c is compiled for AVX2+FMA and fe_updates_avx512.c for
+ * AVX-512F, and fe_simd_select() takes the widest one the CPU and the OS support. All paths compute the same
  * sums in a different association order, so results agree to float rounding.
  */
 #ifndef FE_SIMD_H
@@ -12,7 +12,7 @@
 
 #include "fe_train.h"
 
-typedef enum { FE_SIMD_SCALAR = 0, FE_SIMD_AVX2 = 1 } fe_simd_path;
+typedef enum { FE_SIMD_SCALAR = 0, FE_SIMD_AVX2 = 1, FE_SIMD_AVX512 = 2 } fe_simd_path;
 
 typedef struct fe_update_ops {
     double (*sg_step)(const fe_weights *w, uint32_t context, const fe_target *t, float alpha,
