@@ -6,6 +6,10 @@ The same harness compares the vector code paths (FASTEMBED_SIMD) at several row 
 
     python bench/scaling.py --workers 1 --simd avx2 avx512 --dims 100 300 --name simd-paths
 
+and the number of private hot output rows per worker (fastembed_core.word2vec.HOT_OUTPUT_ROWS):
+
+    python bench/scaling.py --workers 1 2 --hot-rows 0 64 --name hot-rows
+
 Each measurement is a fresh process: build the vocabulary and encode the corpus (not timed),
 then train ``--epochs`` epochs (timed: wall and process CPU), so the figure is the kernel's
 scaling, not the file reading. Other processes' CPU use during each run is recorded from
@@ -14,6 +18,7 @@ Writes bench/results/<date>-scaling.json.
 """
 import argparse
 import datetime
+import itertools
 import json
 import os
 import platform
@@ -23,8 +28,11 @@ import sys
 
 CHILD = r"""
 import json, sys, time
+import fastembed_core.word2vec
 from fastembed_core import Word2Vec, _corpus
-path, sg, workers, epochs, dim = sys.argv[1], *map(int, sys.argv[2:6])
+path, sg, workers, epochs, dim, hot = sys.argv[1], *map(int, sys.argv[2:7])
+if hot >= 0:
+    fastembed_core.word2vec.HOT_OUTPUT_ROWS = hot
 m = Word2Vec(vector_size=dim, window=5, negative=5, sample=1e-3, min_count=5, sg=sg,
              workers=workers, epochs=epochs, seed=1)
 m.build_vocab(corpus_file=path)
@@ -39,7 +47,8 @@ for epoch in range(epochs):
 wall, cpu = time.perf_counter() - t_wall, time.process_time() - t_cpu
 import fastembed_core
 print(json.dumps({"wall_s": wall, "cpu_s": cpu, "effective_words": effective, "words": words,
-                  "simd_path": fastembed_core.simd_path()}))
+                  "simd_path": fastembed_core.simd_path(),
+                  "hot_rows": fastembed_core.word2vec.HOT_OUTPUT_ROWS}))
 """
 
 
@@ -58,42 +67,43 @@ def main():
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--dims", type=int, nargs="+", default=[100], help="vector_size values")
     ap.add_argument("--simd", nargs="+", default=["auto"], help="FASTEMBED_SIMD values")
+    ap.add_argument("--hot-rows", type=int, nargs="+", default=[-1],
+                    help="HOT_OUTPUT_ROWS values (-1: the library's default)")
     ap.add_argument("--name", default="scaling", help="results file: <date>-<name>.json")
     args = ap.parse_args()
     tick = os.sysconf("SC_CLK_TCK")
     runs = []
+    variants = list(itertools.product(args.sg, args.dims, args.simd, args.hot_rows))
     for rep in range(args.repeats):
-        for sg in args.sg:
-            for dim in args.dims:
-                for simd in args.simd:
-                    order = args.workers if rep % 2 == 0 else args.workers[::-1]
-                    for workers in order:
-                        env = dict(os.environ, FASTEMBED_SIMD=simd)
-                        before = busy_jiffies()
-                        out = subprocess.run([sys.executable, "-c", CHILD, args.corpus, str(sg),
-                                              str(workers), str(args.epochs), str(dim)],
-                                             capture_output=True, text=True, check=True, env=env)
-                        busy = (busy_jiffies() - before) / tick
-                        r = json.loads(out.stdout.strip().splitlines()[-1])
-                        r.update(sg=sg, workers=workers, dim=dim, simd=simd, repeat=rep,
-                                 machine_busy_cpu_s=busy)
-                        r["eff_wps"] = r["effective_words"] / r["wall_s"]
-                        r["eff_wpcs"] = r["effective_words"] / r["cpu_s"]
-                        runs.append(r)
-                        print(json.dumps(r), flush=True)
+        for sg, dim, simd, hot in variants:
+            order = args.workers if rep % 2 == 0 else args.workers[::-1]
+            for workers in order:
+                env = dict(os.environ, FASTEMBED_SIMD=simd)
+                before = busy_jiffies()
+                out = subprocess.run([sys.executable, "-c", CHILD, args.corpus, str(sg), str(workers),
+                                      str(args.epochs), str(dim), str(hot)],
+                                     capture_output=True, text=True, check=True, env=env)
+                busy = (busy_jiffies() - before) / tick
+                r = json.loads(out.stdout.strip().splitlines()[-1])
+                r.update(sg=sg, workers=workers, dim=dim, simd=simd, repeat=rep,
+                         machine_busy_cpu_s=busy)
+                r["eff_wps"] = r["effective_words"] / r["wall_s"]
+                r["eff_wpcs"] = r["effective_words"] / r["cpu_s"]
+                runs.append(r)
+                print(json.dumps(r), flush=True)
     summary = {}
-    for sg in args.sg:
-        for dim in args.dims:
-            for simd in args.simd:
-                def median(key, workers):
-                    return statistics.median(r[key] for r in runs if (r["sg"], r["dim"], r["simd"],
-                                             r["workers"]) == (sg, dim, simd, workers))
-                base = median("eff_wps", args.workers[0])
-                for workers in args.workers:
-                    key = f"{'sg' if sg else 'cbow'}_d{dim}_{simd}_w{workers}"
-                    summary[key] = {"median_eff_wps": median("eff_wps", workers),
-                                    "median_eff_wpcs": median("eff_wpcs", workers),
-                                    "speedup_vs_first": median("eff_wps", workers) / base}
+    for sg, dim, simd, hot in variants:
+        mine = [r for r in runs if (r["sg"], r["dim"], r["simd"]) == (sg, dim, simd)
+                and (hot < 0 or r["hot_rows"] == hot)]
+
+        def median(key, workers):
+            return statistics.median(r[key] for r in mine if r["workers"] == workers)
+        base = median("eff_wps", args.workers[0])
+        for workers in args.workers:
+            key = f"{'sg' if sg else 'cbow'}_d{dim}_{simd}_hot{hot}_w{workers}"
+            summary[key] = {"median_eff_wps": median("eff_wps", workers),
+                            "median_eff_wpcs": median("eff_wpcs", workers),
+                            "speedup_vs_first": median("eff_wps", workers) / base}
     print(json.dumps(summary, indent=1))
     commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")

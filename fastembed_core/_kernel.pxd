@@ -40,6 +40,8 @@ cdef extern from "fe_train.h" nogil:
         float *w_hs
         int64_t vocab_size
         int64_t dim
+        float *w_out_hot
+        int64_t n_hot
 
     ctypedef struct fe_target:
         uint32_t word
@@ -60,6 +62,7 @@ cdef extern from "fe_train.h" nogil:
         const uint32_t *hs_point
         int64_t total_words
         int64_t progress_batch
+        int64_t hot_rows
         int64_t *words_done
         int32_t *stop
 

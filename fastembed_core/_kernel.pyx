@@ -92,7 +92,7 @@ cdef class TrainingRun:
                  int window, int cbow_mean, bint shrink_windows, bint compute_loss,
                  bint shared_negatives=True,
                  float alpha, float min_alpha, keep_threshold, alias, hs_offset, hs_code,
-                 hs_point, int64_t total_words, int64_t progress_batch=0):
+                 hs_point, int64_t total_words, int64_t progress_batch=0, int64_t hot_rows=0):
         cdef int64_t vocab = w_in.shape[0], dim = w_in.shape[1]
         cdef float[:, ::1] out_view, hs_view
         cdef const uint32_t[::1] keep_view
@@ -112,6 +112,8 @@ cdef class TrainingRun:
         self.cfg.w.w_hs = NULL
         self.cfg.w.vocab_size = vocab
         self.cfg.w.dim = dim
+        self.cfg.w.w_out_hot = NULL     # set per worker by the kernel
+        self.cfg.w.n_hot = 0
         self.cfg.alias = NULL
         self.cfg.keep_threshold = NULL
         self.cfg.hs_offset = NULL
@@ -162,6 +164,9 @@ cdef class TrainingRun:
         self.cfg.min_alpha = min_alpha
         self.cfg.total_words = total_words
         self.cfg.progress_batch = progress_batch
+        if hot_rows < 0:
+            raise ValueError(f"hot_rows must be >= 0; got {hot_rows}")
+        self.cfg.hot_rows = min(hot_rows, vocab)
         self._progress = np.zeros(1, dtype=np.int64)
         self._stop = np.zeros(1, dtype=np.int32)
         self.cfg.words_done = &self._progress[0]
@@ -308,6 +313,8 @@ cdef fe_weights _weights(float[:, ::1] w_in, w_out, w_hs):
     w.dim = w_in.shape[1]
     w.w_out = NULL
     w.w_hs = NULL
+    w.w_out_hot = NULL
+    w.n_hot = 0
     if w_out is not None:
         v = w_out
         if v.shape[0] != w_in.shape[0] or v.shape[1] != w_in.shape[1]:

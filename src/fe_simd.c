@@ -36,7 +36,7 @@ static unsigned long long xcr0(void) { return _xgetbv(0); }
 static void cpuid(unsigned leaf, unsigned sub, unsigned r[4])
 {
     r[0] = r[1] = r[2] = r[3] = 0;
-    if (leaf > __get_cpuid_max(0, 0)) return;
+    if (leaf > __get_cpuid_max(leaf & 0x80000000u, 0)) return;
     __cpuid_count(leaf, sub, r[0], r[1], r[2], r[3]);
 }
 static unsigned long long xcr0(void)
@@ -62,6 +62,19 @@ static int cpu_has(fe_simd_path path)
            (state & 0xE0) == 0xE0;
 }
 #endif
+
+int fe_cpu_has_prefetchw(void)
+{
+#ifdef FE_HAVE_X86_BUILD
+    unsigned r[4];
+    cpuid(0x80000000u, 0, r);
+    if (r[0] < 0x80000001u) return 0;
+    cpuid(0x80000001u, 0, r);
+    return (r[2] >> 8) & 1;                                     /* ecx 8: PRFCHW */
+#else
+    return 0;
+#endif
+}
 
 fe_update_ops fe_updates = FE_UPDATE_OPS(scalar);
 static fe_simd_path active = FE_SIMD_SCALAR;

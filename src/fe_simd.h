@@ -30,5 +30,7 @@ extern fe_update_ops fe_updates;   /* the selected set; set by fe_simd_select */
 int fe_simd_select(int requested);
 int fe_simd_supported(fe_simd_path path);
 fe_simd_path fe_simd_active(void);
+/* 1 when the CPU runs PREFETCHW (prefetch a cache line for writing). */
+int fe_cpu_has_prefetchw(void);
 
 #endif

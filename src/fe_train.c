@@ -11,9 +11,11 @@
 #include "fe_simd.h"
 
 float fe_sigmoid_table[FE_SIGMOID_BINS];
+static int prefetch_for_write;   /* the CPU has PREFETCHW; set by fe_train_init */
 
 void fe_train_init(void)
 {
+    prefetch_for_write = fe_cpu_has_prefetchw();
     for (int i = 0; i < FE_SIGMOID_BINS; i++) {
         double x = -FE_MAX_EXP + (i + 0.5) * (2.0 * FE_MAX_EXP / FE_SIGMOID_BINS);
         fe_sigmoid_table[i] = (float)(1.0 / (1.0 + exp(-x)));
@@ -57,6 +59,9 @@ double fe_cbow_step(const fe_weights *w, const uint32_t *context, int32_t n_cont
 /* Private state of one fe_train_range call. */
 typedef struct worker {
     const fe_config *cfg;
+    fe_weights w;          /* cfg->w, with this worker's hot output rows */
+    float *hot_base;       /* the hot rows as they were at the last merge */
+    int64_t unmerged_words;
     fe_rng rng;
     float alpha;
     int64_t words, effective_words, unsynced_words, batch;
@@ -69,10 +74,25 @@ typedef struct worker {
     float *scratch;        /* 2*dim floats */
 } worker;
 
+/* Publishes this worker's updates of its hot output rows and takes a fresh copy of them,
+ * with the other workers' published updates. */
+static void merge_hot_rows(worker *wk)
+{
+    const int64_t n = wk->w.n_hot * wk->w.dim;
+    float *shared = wk->cfg->w.w_out, *own = wk->w.w_out_hot, *base = wk->hot_base;
+    for (int64_t k = 0; k < n; k++) {
+        float v = shared[k] + (own[k] - base[k]);
+        shared[k] = v;
+        own[k] = base[k] = v;
+    }
+    wk->unmerged_words = 0;
+}
+
 /* Publishes this worker's progress, reads everyone's, and derives the learning rate. */
 static void sync_progress(worker *wk)
 {
     const fe_config *cfg = wk->cfg;
+    if (wk->w.n_hot > 0 && wk->unmerged_words >= FE_HOT_MERGE_WORDS) merge_hot_rows(wk);
     int64_t done = fe_atomic_add(cfg->words_done, wk->unsynced_words);
     wk->unsynced_words = 0;
     double progress = cfg->total_words > 0 ? (double)done / (double)cfg->total_words : 1.0;
@@ -103,15 +123,34 @@ static void fill_target(worker *wk, uint32_t word, uint32_t *neg, fe_target *t)
     }
 }
 
-#if defined(__GNUC__)
-#define FE_PREFETCH(p) __builtin_prefetch((p), 1, 3)
+/* Prefetch of a line that is about to be written. PREFETCHW (x86, checked at run time: every
+ * x86-64 CPU of the last decade has it) brings the line ready for writing, so a row that
+ * another core updated last costs one transfer, not a read and then an invalidation. Written
+ * as assembly because the baseline x86-64 target does not enable the instruction. */
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#define FE_PREFETCH_READ(p) __builtin_prefetch((p), 0, 3)
+#define FE_PREFETCH_WRITE(p) __asm__ volatile("prefetchw %0" : : "m"(*(const char *)(p)))
+#elif defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
+#include <intrin.h>
+#define FE_PREFETCH_READ(p) _mm_prefetch((const char *)(p), _MM_HINT_T0)
+#define FE_PREFETCH_WRITE(p) _m_prefetchw((p))
+#elif defined(__GNUC__)
+#define FE_PREFETCH_READ(p) __builtin_prefetch((p), 0, 3)
+#define FE_PREFETCH_WRITE(p) __builtin_prefetch((p), 1, 3)
 #else
-#define FE_PREFETCH(p) ((void)(p))
+#define FE_PREFETCH_READ(p) ((void)(p))
+#define FE_PREFETCH_WRITE(p) ((void)(p))
 #endif
 
+/* Every cache line of a row the next window will update. */
 static void prefetch_row(const float *row, int64_t dim)
 {
-    for (int64_t k = 0; k < dim; k += 16) FE_PREFETCH(row + k);
+    const char *line = (const char *)((uintptr_t)row & ~(uintptr_t)63);
+    const char *last = (const char *)(row + dim - 1);
+    if (prefetch_for_write)
+        for (; line <= last; line += 64) FE_PREFETCH_WRITE(line);
+    else
+        for (; line <= last; line += 64) FE_PREFETCH_READ(line);
 }
 
 /* The random choices of one window, made one centre ahead so that its output rows (the
@@ -137,10 +176,12 @@ static void plan_window(worker *wk, int64_t i, int64_t n, uint32_t *neg, window_
     const int64_t dim = cfg->w.dim;
     /* the word entering the window on the right; the others were read by earlier windows */
     prefetch_row(cfg->w.w_in + (int64_t)wk->kept[p->hi - 1] * dim, dim);
-    if (cfg->w.w_out) {
-        prefetch_row(cfg->w.w_out + (int64_t)p->t.word * dim, dim);
+    if (cfg->w.w_out) {   /* a worker's hot rows stay in its cache */
+        if ((int64_t)p->t.word >= wk->w.n_hot)
+            prefetch_row(cfg->w.w_out + (int64_t)p->t.word * dim, dim);
         for (int32_t d = 0; d < p->t.n_neg; d++)
-            prefetch_row(cfg->w.w_out + (int64_t)p->t.neg[d] * dim, dim);
+            if ((int64_t)p->t.neg[d] >= wk->w.n_hot)
+                prefetch_row(cfg->w.w_out + (int64_t)p->t.neg[d] * dim, dim);
     }
 }
 
@@ -161,7 +202,7 @@ static void train_centres(worker *wk, int64_t first, int64_t end, int64_t n)
             for (int64_t c = lo; c < hi; c++) {
                 if (c == i) continue;
                 fill_target(wk, wk->kept[i], wk->neg, &t);
-                wk->loss += fe_updates.sg_step(&cfg->w, wk->kept[c], &t, wk->alpha, wk->scratch,
+                wk->loss += fe_updates.sg_step(&wk->w, wk->kept[c], &t, wk->alpha, wk->scratch,
                                                want_loss);
             }
         }
@@ -180,10 +221,10 @@ static void train_centres(worker *wk, int64_t first, int64_t end, int64_t n)
             for (int64_t c = p->lo; c < p->hi; c++)
                 if (c != i) wk->context[n_context++] = wk->kept[c];
             if (cfg->sg)
-                wk->loss += fe_updates.sg_window_step(&cfg->w, wk->context, n_context, &p->t,
+                wk->loss += fe_updates.sg_window_step(&wk->w, wk->context, n_context, &p->t,
                                                       wk->alpha, wk->scratch, want_loss);
             else
-                wk->loss += fe_updates.cbow_step(&cfg->w, wk->context, n_context, cfg->cbow_mean,
+                wk->loss += fe_updates.cbow_step(&wk->w, wk->context, n_context, cfg->cbow_mean,
                                                  &p->t, wk->alpha, wk->scratch, want_loss);
         }
         cur = 1 - cur;
@@ -201,6 +242,7 @@ static void train_sentence(worker *wk, const uint32_t *ids, int64_t len)
     for (int64_t i = 0; i < len && !wk->stopped; i++) {
         uint32_t word = ids[i];
         wk->words++;
+        wk->unmerged_words++;
         if (++wk->unsynced_words >= wk->batch) sync_progress(wk);
         if (cfg->keep_threshold && fe_rng_next32(&wk->rng) > cfg->keep_threshold[word]) continue;
         wk->effective_words++;
@@ -214,6 +256,9 @@ static void train_sentence(worker *wk, const uint32_t *ids, int64_t len)
     }
     if (!wk->stopped) train_centres(wk, centre, n, n);
 }
+
+#define FE_LINE_PAIR 128
+static size_t line_pairs(size_t bytes) { return (bytes + FE_LINE_PAIR - 1) & ~(size_t)(FE_LINE_PAIR - 1); }
 
 int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
 {
@@ -230,32 +275,58 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
     fe_rng_seed(&wk.rng, job->seed, 0, 0);
     wk.kept_cap = 4 * (int64_t)cfg->window > 2 * (int64_t)cfg->window + 4096
                       ? 4 * (int64_t)cfg->window : 2 * (int64_t)cfg->window + 4096;
-    wk.kept = (uint32_t *)malloc((size_t)wk.kept_cap * sizeof(uint32_t));
-    wk.context = (uint32_t *)malloc((size_t)(2 * cfg->window + 1) * sizeof(uint32_t));
-    wk.neg = (uint32_t *)malloc((size_t)(2 * (cfg->negative + 1)) * sizeof(uint32_t));
     int32_t max_code = 0;
     if (cfg->hs)
         for (int64_t v = 0; v < cfg->w.vocab_size; v++)
             if (cfg->hs_offset[v + 1] - cfg->hs_offset[v] > max_code)
                 max_code = (int32_t)(cfg->hs_offset[v + 1] - cfg->hs_offset[v]);
     int64_t scratch = fe_step_scratch(cfg->w.dim, 2 * cfg->window, max_code + 1 + cfg->negative);
-    wk.scratch = (float *)malloc((size_t)scratch * sizeof(float));
+    wk.w = cfg->w;
+    wk.w.n_hot = 0;
+    wk.w.w_out_hot = NULL;
+    const int64_t n_hot = !cfg->w.w_out || cfg->hot_rows <= 0 ? 0
+                          : cfg->hot_rows < cfg->w.vocab_size ? cfg->hot_rows : cfg->w.vocab_size;
+    /* The buffers are written on every window, so they take whole pairs of cache lines (what
+     * the adjacent-line prefetcher moves) with a free pair on each side: small mallocs of two
+     * threads can sit side by side, and a line they shared would cross between the cores on
+     * every window. */
+    const size_t sizes[5] = {(size_t)wk.kept_cap * sizeof(uint32_t),
+                             (size_t)(2 * cfg->window + 1) * sizeof(uint32_t),
+                             (size_t)(2 * (cfg->negative + 1)) * sizeof(uint32_t),
+                             (size_t)scratch * sizeof(float),
+                             (size_t)(2 * n_hot * cfg->w.dim) * sizeof(float)};
+    size_t total = 3 * FE_LINE_PAIR;
+    for (int k = 0; k < 5; k++) total += line_pairs(sizes[k]);
+    char *block = (char *)malloc(total);
+    if (block) {
+        char *at = (char *)(((uintptr_t)block + 2 * FE_LINE_PAIR) & ~(uintptr_t)(FE_LINE_PAIR - 1));
+        wk.kept = (uint32_t *)(void *)at;
+        wk.context = (uint32_t *)(void *)(at += line_pairs(sizes[0]));
+        wk.neg = (uint32_t *)(void *)(at += line_pairs(sizes[1]));
+        wk.scratch = (float *)(void *)(at += line_pairs(sizes[2]));
+        if (n_hot > 0) {
+            const int64_t n = n_hot * cfg->w.dim;
+            wk.w.w_out_hot = (float *)(void *)(at + line_pairs(sizes[3]));
+            wk.w.n_hot = n_hot;
+            wk.hot_base = wk.w.w_out_hot + n;
+            memcpy(wk.w.w_out_hot, cfg->w.w_out, (size_t)n * sizeof(float));
+            memcpy(wk.hot_base, cfg->w.w_out, (size_t)n * sizeof(float));
+        }
+    }
     int status = FE_OK;
-    if (!wk.kept || !wk.context || !wk.neg || !wk.scratch) {
+    if (!block) {
         status = FE_ENOMEM;
     } else {
         sync_progress(&wk);
         for (int64_t s = job->first_sentence; s < job->end_sentence && !wk.stopped; s++)
             train_sentence(&wk, job->ids + job->offsets[s], job->offsets[s + 1] - job->offsets[s]);
         sync_progress(&wk);
+        if (wk.w.n_hot > 0) merge_hot_rows(&wk);   /* nothing trained is lost, stopped or not */
         if (wk.stopped) status = FE_STOPPED;
     }
     out->words = wk.words;
     out->effective_words = wk.effective_words;
     out->loss = wk.loss;
-    free(wk.kept);
-    free(wk.context);
-    free(wk.neg);
-    free(wk.scratch);
+    free(block);
     return status;
 }

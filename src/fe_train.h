@@ -33,6 +33,14 @@
  * its own sentence range (Hogwild). Races by design: the reads and writes of weight rows in
  * fe_sg_step / fe_cbow_step. The shared progress counter is updated atomically; every other
  * piece of state is private to the call.
+ *
+ * Hot output rows (hot_rows > 0, meant for several workers): negatives are drawn in proportion
+ * to count^0.75, so the output rows of the most frequent words are written by every worker
+ * all the time, and each write moves their cache lines between cores. With hot_rows = k each
+ * worker trains its own copy of w_out rows 0..k-1 (ids are sorted by frequency) and merges
+ * it every FE_HOT_MERGE_WORDS words and at the end: shared += copy - copy at the last merge,
+ * then copy = shared. Other workers see those rows' updates up to that many words late; a
+ * single worker computes what it would without the copy, to float rounding.
  */
 #ifndef FE_TRAIN_H
 #define FE_TRAIN_H
@@ -41,6 +49,7 @@
 
 #include "fe_sigmoid.h"   /* FE_SIGMOID_BINS, FE_MAX_EXP */
 #define FE_PROGRESS_BATCH 10000   /* default words between progress/learning-rate/stop updates */
+#define FE_HOT_MERGE_WORDS 4096   /* words between merges of a worker's hot output rows */
 
 typedef struct fe_weights {
     float *w_in;
@@ -48,6 +57,10 @@ typedef struct fe_weights {
     float *w_hs;
     int64_t vocab_size;
     int64_t dim;
+    /* Rows 0 .. n_hot-1 of w_out are read and written in w_out_hot instead (a worker's private
+     * copy of the most frequent words' output rows, see fe_config.hot_rows); n_hot = 0: none. */
+    float *w_out_hot;
+    int64_t n_hot;
 } fe_weights;
 
 /* What one input (a context word in SG, the context mean in CBOW) is trained to predict. */
@@ -71,6 +84,7 @@ typedef struct fe_config {
     const uint32_t *hs_point;
     int64_t total_words;              /* words of all epochs: the schedule's denominator */
     int64_t progress_batch;           /* words between updates of alpha; 0: FE_PROGRESS_BATCH */
+    int64_t hot_rows;                 /* private output rows per worker (0: off); see below */
     volatile int64_t *words_done;     /* shared by all workers */
     volatile int32_t *stop;           /* set non-zero to stop every worker at its next batch */
 } fe_config;

@@ -11,6 +11,13 @@
 #include "fe_sigmoid.h"
 #include "fe_train.h"
 
+/* Output row of word `id`: the worker's private copy for the hot rows (fe_weights). */
+static inline float *out_row(const fe_weights *w, uint32_t id)
+{
+    return (int64_t)id < w->n_hot ? w->w_out_hot + (int64_t)id * w->dim
+                                  : w->w_out + (int64_t)id * w->dim;
+}
+
 /* Input vector l1 predicts `t`: its error gradient is accumulated into grad and the output
  * rows are updated in place, one output at a time (word2vec.c's order). */
 static double predict_targets(const fe_weights *w, const float *l1, float *grad,
@@ -32,7 +39,7 @@ static double predict_targets(const fe_weights *w, const float *l1, float *grad,
             uint32_t target = d < 0 ? t->word : t->neg[d];
             if (d >= 0 && target == t->word) continue;
             float label = d < 0 ? 1.0f : 0.0f;
-            float *l2 = w->w_out + (int64_t)target * dim;
+            float *l2 = out_row(w, target);
             float f = vec_dot(l1, l2, dim);
             float g = (label - fe_sigmoid_lookup(f)) * alpha;
             if (want_loss) loss += fe_softplus(d < 0 ? -f : f);
@@ -66,11 +73,11 @@ static int32_t collect_outputs(const fe_weights *w, const fe_target *t, float **
         label[n_out++] = 1.0f - (float)t->code[j];
     }
     if (w->w_out) {
-        out[n_out] = w->w_out + (int64_t)t->word * dim;
+        out[n_out] = out_row(w, t->word);
         label[n_out++] = 1.0f;
         for (int32_t d = 0; d < t->n_neg; d++) {
             if (t->neg[d] == t->word) continue;
-            out[n_out] = w->w_out + (int64_t)t->neg[d] * dim;
+            out[n_out] = out_row(w, t->neg[d]);
             label[n_out++] = 0.0f;
         }
     }

@@ -244,6 +244,21 @@ def test_only_ascii_whitespace_separates(tmp_path):
     assert words == ["a\u00a0b", "c\u3000d", "e\x1cf", "g\u2028h"] and n_sent == 1
 
 
+def test_every_byte_at_every_block_position(tmp_path):
+    # The reader classifies 16 bytes at a time: each ASCII byte value, at each position of a
+    # block and in tokens shorter and longer than a block, must split exactly when it is one of
+    # the six ASCII whitespace bytes (and only then), as in a byte-at-a-time reader.
+    lines = []
+    for b in range(1, 128):
+        for pos in range(0, 40, 3):
+            lines.append(b"x" * pos + bytes([b]) + b"y" * (37 - pos))
+    data = b"\n".join(line for line in lines if b"\n" not in line) + b"\n"
+    words, counts, total, n_sent = count_file(write(tmp_path, "bytes.txt", data))
+    # bytes.split() splits on exactly the six: \t \n \v \f \r and space
+    want = collections.Counter(w.decode() for line in data.split(b"\n") for w in line.split())
+    assert dict(zip(words, counts.tolist())) == want and total == sum(want.values())
+
+
 def test_encode_drops_oov_and_empty_sentences(tmp_path):
     data = b"a b\n\nzz yy\n b zz \n   \nc"
     path = write(tmp_path, "oov.txt", data)
