@@ -171,11 +171,13 @@ static void plan_window(worker *wk, int64_t i, int64_t n, uint32_t *neg, window_
     p->lo = i - reach < 0 ? 0 : i - reach;
     p->hi = i + reach + 1 > n ? n : i + reach + 1;
     p->has_context = p->hi - p->lo > 1;
+    const int64_t dim = cfg->w.dim;
+    /* Input rows: each word's is prefetched once, when the widest window can first reach it
+     * (from the centre `window` places to its left), one centre before that window runs. */
+    const int64_t entering = i + cfg->window < n ? i + cfg->window : n - 1;
+    prefetch_row(cfg->w.w_in + (int64_t)wk->kept[entering] * dim, dim);
     if (!p->has_context) return;
     fill_target(wk, wk->kept[i], neg, &p->t);
-    const int64_t dim = cfg->w.dim;
-    /* the word entering the window on the right; the others were read by earlier windows */
-    prefetch_row(cfg->w.w_in + (int64_t)wk->kept[p->hi - 1] * dim, dim);
     if (cfg->w.w_out) {   /* a worker's hot rows stay in its cache */
         if ((int64_t)p->t.word >= wk->w.n_hot)
             prefetch_row(cfg->w.w_out + (int64_t)p->t.word * dim, dim);

@@ -128,6 +128,19 @@ static inline void vec_axpy_many(const float *a, float *const *x, int32_t m, flo
                                  int overwrite)
 {
     int64_t i = 0;
+    /* two blocks per pass: two independent chains of FMAs instead of one, whose latency
+     * (not the arithmetic) bounded the loop */
+    for (; i + 16 <= n; i += 16) {
+        __m256 acc0 = overwrite ? _mm256_setzero_ps() : _mm256_loadu_ps(y + i);
+        __m256 acc1 = overwrite ? _mm256_setzero_ps() : _mm256_loadu_ps(y + i + 8);
+        for (int32_t j = 0; j < m; j++) {
+            __m256 aj = _mm256_set1_ps(a[j]);
+            acc0 = _mm256_fmadd_ps(aj, _mm256_loadu_ps(x[j] + i), acc0);
+            acc1 = _mm256_fmadd_ps(aj, _mm256_loadu_ps(x[j] + i + 8), acc1);
+        }
+        _mm256_storeu_ps(y + i, acc0);
+        _mm256_storeu_ps(y + i + 8, acc1);
+    }
     for (; i + 8 <= n; i += 8) {
         __m256 acc = overwrite ? _mm256_setzero_ps() : _mm256_loadu_ps(y + i);
         for (int32_t j = 0; j < m; j++)

@@ -92,6 +92,19 @@ static inline void vec_axpy_many(const float *a, float *const *x, int32_t m, flo
                                  int overwrite)
 {
     int64_t i = 0;
+    /* two blocks per pass: two independent chains of FMAs instead of one, whose latency
+     * (not the arithmetic) bounded the loop */
+    for (; i + 32 <= n; i += 32) {
+        __m512 acc0 = overwrite ? _mm512_setzero_ps() : _mm512_loadu_ps(y + i);
+        __m512 acc1 = overwrite ? _mm512_setzero_ps() : _mm512_loadu_ps(y + i + 16);
+        for (int32_t j = 0; j < m; j++) {
+            __m512 aj = _mm512_set1_ps(a[j]);
+            acc0 = _mm512_fmadd_ps(aj, _mm512_loadu_ps(x[j] + i), acc0);
+            acc1 = _mm512_fmadd_ps(aj, _mm512_loadu_ps(x[j] + i + 16), acc1);
+        }
+        _mm512_storeu_ps(y + i, acc0);
+        _mm512_storeu_ps(y + i + 16, acc1);
+    }
     for (; i + 16 <= n; i += 16) {
         __m512 acc = overwrite ? _mm512_setzero_ps() : _mm512_loadu_ps(y + i);
         for (int32_t j = 0; j < m; j++)
