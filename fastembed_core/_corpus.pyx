@@ -94,15 +94,16 @@ cdef extern from "fe_vocab.h" nogil:
         int64_t first_bad_line
         int64_t first_bad_offset
 
-    int fe_count_files(fe_vocab *v, const char *const *paths, int64_t n_paths,
-                       const fe_read_options *opt, int64_t max_vocab_size,
-                       fe_corpus_stats *stats, fe_status *st)
-
     ctypedef struct fe_encoded:
         uint32_t *ids
         int64_t n_ids
         int64_t *offsets
         int64_t n_sentences
+
+    int fe_count_files(fe_vocab *v, const char *const *paths, int64_t n_paths,
+                       const fe_read_options *opt, int64_t max_vocab_size,
+                       fe_corpus_stats *stats, fe_encoded *tokens, fe_status *st)
+    int fe_encoded_remap(fe_encoded *e, const int64_t *new_id, int64_t n_old)
 
     void fe_encoded_init(fe_encoded *e)
     void fe_encoded_free(fe_encoded *e)
@@ -253,7 +254,8 @@ cdef _warn_repaired(fe_corpus_stats *stats, list names, errors):
 
 # ---- the two passes ---------------------------------------------------------------------
 
-def count_file(paths, errors="strict", max_vocab_size=None, *, _chunk_size=None):
+def count_file(paths, errors="strict", max_vocab_size=None, *, keep_tokens=False,
+               _chunk_size=None):
     """Counts the words of one or more corpus files, in C with the GIL released.
 
     Parameters
@@ -279,6 +281,11 @@ def count_file(paths, errors="strict", max_vocab_size=None, *, _chunk_size=None)
         Every token read, including those of pruned words.
     n_sentences : int
         Lines with at least one token.
+    tokens : (ids, offsets) or None
+        Only with ``keep_tokens=True``: the corpus encoded in the same pass, every token as its
+        index in ``words``, one sentence per line with tokens (as :func:`encode_file` lays
+        them out), for :func:`remap_tokens`; None when ``max_vocab_size`` pruned words (their
+        indices moved) or memory ran short.
     """
     if max_vocab_size is not None:
         max_vocab_size = _positive_int(max_vocab_size, "max_vocab_size")
@@ -291,21 +298,57 @@ def count_file(paths, errors="strict", max_vocab_size=None, *, _chunk_size=None)
     cdef fe_vocab v
     cdef fe_corpus_stats stats
     cdef fe_status st
+    cdef fe_encoded tokens
+    cdef fe_encoded *tokens_ptr = &tokens if keep_tokens else NULL
     cdef int rc
+    fe_encoded_init(&tokens)
     if fe_vocab_init(&v) != FE_OK:
         raise MemoryError("out of memory for the vocabulary")
     try:
         with nogil:
-            rc = fe_count_files(&v, arr.ptrs, arr.n, &opt, max_size, &stats, &st)
+            rc = fe_count_files(&v, arr.ptrs, arr.n, &opt, max_size, &stats, tokens_ptr, &st)
         if rc != FE_OK:
             _raise(&st, names, pending)
         _warn_repaired(&stats, names, errors)
         words = _decode_words(&v)
         counts = np.empty(v.size, dtype=np.int64)
         _copy_counts(&v, counts)
+        kept = None
+        if keep_tokens and tokens.offsets != NULL:
+            kept = (_adopt(<void **>&tokens.ids, tokens.n_ids, cnp.NPY_UINT32),
+                    _adopt(<void **>&tokens.offsets, tokens.n_sentences + 1, cnp.NPY_INT64))
     finally:
+        fe_encoded_free(&tokens)
         fe_vocab_free(&v)
+    if keep_tokens:
+        return words, counts, int(stats.total_tokens), int(stats.n_sentences), kept
     return words, counts, int(stats.total_tokens), int(stats.n_sentences)
+
+
+def remap_tokens(ids, offsets, new_id):
+    """Maps the tokens kept by ``count_file(keep_tokens=True)`` to a final vocabulary, in place.
+
+    ``new_id[i]`` is the final id of ``words[i]``, or negative to drop the word. Returns
+    ``(ids, offsets)``: views of the same buffers, laid out exactly as :func:`encode_file`
+    would return them for that vocabulary (sentences left empty removed)."""
+    cdef uint32_t[::1] id_view = ids
+    cdef int64_t[::1] off_view = offsets
+    cdef const int64_t[::1] map_view = np.ascontiguousarray(new_id, dtype=np.int64)
+    cdef int64_t n_sent = off_view.shape[0] - 1
+    if n_sent < 0 or off_view[0] != 0 or off_view[n_sent] != id_view.shape[0] or \
+            np.any(np.diff(offsets) < 0):
+        raise ValueError("offsets must rise from 0 to len(ids)")
+    cdef fe_encoded e
+    e.ids = &id_view[0] if id_view.shape[0] else NULL
+    e.n_ids = id_view.shape[0]
+    e.offsets = &off_view[0]
+    e.n_sentences = n_sent
+    cdef int rc
+    with nogil:
+        rc = fe_encoded_remap(&e, &map_view[0] if map_view.shape[0] else NULL, map_view.shape[0])
+    if rc != FE_OK:
+        raise ValueError("a token id has no entry in new_id, or a new id exceeds 2**32 - 1")
+    return ids[:e.n_ids], offsets[:e.n_sentences + 1]
 
 
 cdef int _fill_lookup(fe_vocab *v, vocab_words) except -1:

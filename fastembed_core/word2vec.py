@@ -34,6 +34,18 @@ _SEED_STREAM = 0x5EED
 HOT_OUTPUT_ROWS = 64
 
 
+def _file_state(paths):
+    """What tells whether files changed: size, modification time, inode and device of each."""
+    state = []
+    for path in paths:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None          # reading it will raise the proper error
+        state.append((st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev))
+    return state
+
+
 def _available_cores():
     try:
         return len(os.sched_getaffinity(0))
@@ -200,6 +212,7 @@ class Word2Vec:
         self._tables = None
         self._busy = threading.Lock()
         self._active_run = None
+        self._scanned_file = None      # tokens of the last corpus_file scan, see _scan
         self._raw_vocab = None
 
         if sentences is not None and corpus_file is not None:
@@ -234,18 +247,44 @@ class Word2Vec:
         return [os.fspath(p) for p in paths]
 
     def _scan(self, corpus_iterable, corpus_file):
-        """Raw counts of a corpus in any supported form: (counts dict, total words, sentences)."""
+        """Raw counts of a corpus in any supported form: (counts dict, total words, sentences).
+
+        A corpus_file scan also keeps its tokens (as indices into the words it found), so that
+        train() on the same, unchanged files maps them to the vocabulary instead of reading and
+        tokenizing the files a second time."""
+        self._scanned_file = None
         if corpus_file is not None:
             from . import _corpus
-            words, counts, total, n_sent = _corpus.count_file(
-                self._file_paths(corpus_file), errors=self.corpus_file_errors,
-                max_vocab_size=self.max_vocab_size)
+            paths = self._file_paths(corpus_file)
+            state = _file_state(paths)
+            words, counts, total, n_sent, tokens = _corpus.count_file(
+                paths, errors=self.corpus_file_errors, max_vocab_size=self.max_vocab_size,
+                keep_tokens=True)
+            if tokens is not None and state is not None:
+                self._scanned_file = (paths, state, self.corpus_file_errors, words, tokens, total)
             return dict(zip(words, counts.tolist())), total, n_sent
         if isinstance(corpus_iterable, vocab_mod.EncodedCorpus):
             return vocab_mod.count_ids(corpus_iterable)
         if corpus_iterable is None:
             raise ValueError("pass a corpus: corpus_iterable/sentences or corpus_file")
         return vocab_mod.count_iterable(corpus_iterable, self.max_vocab_size)
+
+    def _take_scanned_file(self, paths):
+        """The tokens kept by the last scan mapped to the current vocabulary, as
+        (ids, offsets, raw words), if that scan read exactly these files, unchanged since
+        (size, modification time, inode) and with the same UTF-8 policy; else None. They are
+        handed out once (mapped in place)."""
+        scanned, self._scanned_file = self._scanned_file, None
+        if scanned is None:
+            return None
+        scanned_paths, state, errors, words, (ids, offsets), total = scanned
+        if scanned_paths != paths or errors != self.corpus_file_errors or _file_state(paths) != state:
+            return None
+        from . import _corpus
+        index = self.wv.key_to_index
+        new_id = np.fromiter((index.get(w, -1) for w in words), dtype=np.int64, count=len(words))
+        ids, offsets = _corpus.remap_tokens(ids, offsets, new_id)
+        return ids, offsets, total
 
     def build_vocab(self, corpus_iterable=None, corpus_file=None, update=False, progress_per=10000,
                     keep_raw_vocab=False, trim_rule=None, **kwargs):
@@ -396,9 +435,12 @@ class Word2Vec:
     def _encode(self, corpus_iterable, corpus_file):
         if corpus_file is not None:
             from . import _corpus
-            ids, offsets, raw = _corpus.encode_file(self._file_paths(corpus_file),
-                                                    self.wv.index_to_key,
-                                                    errors=self.corpus_file_errors)
+            paths = self._file_paths(corpus_file)
+            encoded = self._take_scanned_file(paths)
+            if encoded is None:
+                encoded = _corpus.encode_file(paths, self.wv.index_to_key,
+                                              errors=self.corpus_file_errors)
+            ids, offsets, raw = encoded
             return ids, offsets, raw, len(offsets) - 1
         if isinstance(corpus_iterable, vocab_mod.EncodedCorpus):
             return vocab_mod.encode_ids(corpus_iterable, self.wv.key_to_index)

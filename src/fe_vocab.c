@@ -601,18 +601,43 @@ static void maybe_prune(fe_vocab *v, int64_t max_vocab_size, int64_t *min_reduce
     }
 }
 
+static int push_id(fe_encoded *e, uint32_t id);
+static int push_offset(fe_encoded *e, int64_t offset);
+static int start_offsets(fe_encoded *e);
+
+/* The counting pass stops recording tokens (see fe_count_files). */
+static void give_up_tokens(fe_encoded **tokens)
+{
+    if (*tokens) fe_encoded_free(*tokens);
+    *tokens = NULL;
+}
+
+/* maybe_prune; recorded token ids are void once it removed words (the rest are renumbered). */
+static void prune_counting(fe_vocab *v, int64_t max_vocab_size, int64_t *min_reduce,
+                           fe_encoded **tokens)
+{
+    int64_t before = v->size;
+    maybe_prune(v, max_vocab_size, min_reduce);
+    if (v->size != before) give_up_tokens(tokens);
+}
+
 int fe_count_files(fe_vocab *v, const char *const *paths, int64_t n_paths,
                    const fe_read_options *opt, int64_t max_vocab_size,
-                   fe_corpus_stats *stats, fe_status *st)
+                   fe_corpus_stats *stats, fe_encoded *tokens, fe_status *st)
 {
     fe_status_clear(st);
     stats_clear(stats);
+    if (tokens) {
+        fe_encoded_free(tokens);
+        if (start_offsets(tokens) != FE_OK) give_up_tokens(&tokens);
+    }
     int64_t min_reduce = 1;
     for (int64_t f = 0; f < n_paths; f++) {
         fe_reader r;
         int rc = fe_reader_open(&r, paths[f], opt, st);
         if (rc != FE_OK) {
             st->file_index = f;
+            give_up_tokens(&tokens);
             return rc;
         }
         int64_t in_line = 0, in_piece = 0;
@@ -621,23 +646,28 @@ int fe_count_files(fe_vocab *v, const char *const *paths, int64_t n_paths,
         for (;;) {
             rc = reader_next(&r, &word, &len, st);
             if (rc == FE_TOK_WORD) {
-                if (add_hashed(v, word, len, r.hash, 1) < 0) {
+                int64_t id = add_hashed(v, word, len, r.hash, 1);
+                if (id < 0) {
                     rc = fail(st, FE_ERR_NOMEM, r.line, r.tok_start,
                               "out of memory for the vocabulary (%lld words); "
                               "max_vocab_size bounds it", (long long)v->size);
                     break;
                 }
+                if (tokens && (id > (int64_t)UINT32_MAX || push_id(tokens, (uint32_t)id) != FE_OK))
+                    give_up_tokens(&tokens);   /* the count goes on without them */
                 stats->total_tokens++;
                 in_line++;
                 if (++in_piece == FE_PRUNE_PIECE) {
                     in_piece = 0;
-                    maybe_prune(v, max_vocab_size, &min_reduce);
+                    prune_counting(v, max_vocab_size, &min_reduce, &tokens);
                 }
                 continue;
             }
             if (rc < 0) break;
             if (in_line > 0) stats->n_sentences++;   /* end of line or of file */
-            if (in_piece > 0) maybe_prune(v, max_vocab_size, &min_reduce);
+            if (in_piece > 0) prune_counting(v, max_vocab_size, &min_reduce, &tokens);
+            if (tokens && in_line > 0 && push_offset(tokens, tokens->n_ids) != FE_OK)
+                give_up_tokens(&tokens);
             in_line = in_piece = 0;
             if (rc == FE_TOK_EOF) break;
         }
@@ -645,9 +675,30 @@ int fe_count_files(fe_vocab *v, const char *const *paths, int64_t n_paths,
         fe_reader_close(&r);
         if (rc < 0) {
             st->file_index = f;
+            give_up_tokens(&tokens);
             return rc;
         }
     }
+    return FE_OK;
+}
+
+int fe_encoded_remap(fe_encoded *e, const int64_t *new_id, int64_t n_old)
+{
+    for (int64_t k = 0; k < e->n_ids; k++)
+        if ((int64_t)e->ids[k] >= n_old || new_id[e->ids[k]] > (int64_t)UINT32_MAX) return FE_ERR_ARG;
+    /* in place: ids and offsets are only written at or before where they are read */
+    int64_t kept = 0, sentences = 0, begin = 0;
+    for (int64_t s = 0; s < e->n_sentences; s++) {
+        const int64_t end = e->offsets[s + 1], start = kept;
+        for (int64_t k = begin; k < end; k++) {
+            int64_t id = new_id[e->ids[k]];
+            if (id >= 0) e->ids[kept++] = (uint32_t)id;
+        }
+        if (kept > start) e->offsets[++sentences] = kept;
+        begin = end;
+    }
+    e->n_ids = kept;
+    e->n_sentences = sentences;
     return FE_OK;
 }
 
@@ -673,6 +724,16 @@ void fe_encoded_shrink(fe_encoded *e)
         void *p = realloc(e->offsets, (size_t)(e->n_sentences + 1) * sizeof(int64_t));
         if (p) { e->offsets = (int64_t *)p; e->offsets_cap = e->n_sentences + 1; }
     }
+}
+
+/* An empty encoding: offsets = {0}. */
+static int start_offsets(fe_encoded *e)
+{
+    e->offsets = (int64_t *)malloc(64 * sizeof(int64_t));
+    if (!e->offsets) return FE_ERR_NOMEM;
+    e->offsets_cap = 64;
+    e->offsets[0] = 0;
+    return FE_OK;
 }
 
 static int push_id(fe_encoded *e, uint32_t id)
@@ -706,10 +767,7 @@ int fe_encode_files(const fe_vocab *v, const char *const *paths, int64_t n_paths
     fe_encoded_free(out);
     if (v->size > ((int64_t)1 << 32))
         return fail(st, FE_ERR_ARG, 0, -1, "more than 2^32 words: ids do not fit in uint32");
-    out->offsets = (int64_t *)malloc(64 * sizeof(int64_t));
-    if (!out->offsets) return fail(st, FE_ERR_NOMEM, 0, -1, "out of memory for the offsets");
-    out->offsets_cap = 64;
-    out->offsets[0] = 0;
+    if (start_offsets(out) != FE_OK) return fail(st, FE_ERR_NOMEM, 0, -1, "out of memory for the offsets");
     for (int64_t f = 0; f < n_paths; f++) {
         fe_reader r;
         int rc = fe_reader_open(&r, paths[f], opt, st);

@@ -182,14 +182,6 @@ typedef struct fe_corpus_stats {
  * scan_vocab for the same max_vocab_size, and memory bounded even for a line of gigabytes. */
 #define FE_PRUNE_PIECE 10000
 
-/* Counts every token of the files into v (which may already hold words). If max_vocab_size > 0,
- * after each piece of a line (see FE_PRUNE_PIECE) in which the table exceeds max_vocab_size
- * words, the words with count < min_reduce are removed and min_reduce (starting at 1) grows
- * by one: gensim's prune_vocab rule. stats is overwritten. */
-int fe_count_files(fe_vocab *v, const char *const *paths, int64_t n_paths,
-                   const fe_read_options *opt, int64_t max_vocab_size,
-                   fe_corpus_stats *stats, fe_status *st);
-
 /* Growable result of fe_encode_files: ids of in-vocabulary tokens in file order, sentence k is
  * ids[offsets[k] .. offsets[k+1]); sentences left empty are not emitted. Buffers are malloc'd;
  * the caller may take them over (then set the pointers to NULL) or fe_encoded_free them. */
@@ -204,6 +196,25 @@ void fe_encoded_init(fe_encoded *e);
 void fe_encoded_free(fe_encoded *e);
 /* Shrinks both buffers to their used size (a no-op if realloc cannot). */
 void fe_encoded_shrink(fe_encoded *e);
+
+/* Counts every token of the files into v (which may already hold words). If max_vocab_size > 0,
+ * after each piece of a line (see FE_PRUNE_PIECE) in which the table exceeds max_vocab_size
+ * words, the words with count < min_reduce are removed and min_reduce (starting at 1) grows
+ * by one: gensim's prune_vocab rule. stats is overwritten.
+ *
+ * tokens (NULL, or initialised by fe_encoded_init) is reset, then receives every token as its id in v, in file order, with
+ * one sentence per line that has tokens: the corpus encoded in the same pass, to be mapped to
+ * the final vocabulary with fe_encoded_remap instead of reading the files again. It is given
+ * up (freed: tokens->offsets == NULL) when pruning renumbers ids, when an id passes 2^32 - 1
+ * or when memory runs out; the count itself goes on. */
+int fe_count_files(fe_vocab *v, const char *const *paths, int64_t n_paths,
+                   const fe_read_options *opt, int64_t max_vocab_size,
+                   fe_corpus_stats *stats, fe_encoded *tokens, fe_status *st);
+
+/* Maps e's ids through new_id (n_old entries; a negative entry drops the word) in place;
+ * sentences left empty are removed. FE_ERR_ARG (e unchanged) if an id is >= n_old or a new id
+ * passes 2^32 - 1. */
+int fe_encoded_remap(fe_encoded *e, const int64_t *new_id, int64_t n_old);
 
 /* Encodes the files with the ids of v (v->size must be <= 2^32); out is reset first. stats is
  * overwritten; stats->total_tokens counts out-of-vocabulary tokens too. */

@@ -22,7 +22,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from fastembed_core._corpus import count_file, encode_file
+from fastembed_core._corpus import count_file, encode_file, remap_tokens
 from fastembed_core.errors import CorpusError
 
 BOM = b"\xef\xbb\xbf"
@@ -161,6 +161,49 @@ def test_encode_matches_reference(corpus, chunk):
     vocab = [w for w in words if rng.random() < 0.7]
     rng.shuffle(vocab)
     assert_encode([path], [data], vocab, _chunk_size=chunk)
+
+
+@pytest.mark.parametrize("chunk", CHUNK_SIZES)
+def test_tokens_kept_by_the_count_map_to_what_encoding_gives(tmp_path, corpus, chunk):
+    # The counting pass keeps every token (as its index in `words`); mapped to any final
+    # vocabulary it must equal encode_file's output for that vocabulary, over several files
+    # (one without a final newline) and every read-chunk size.
+    path, data = corpus
+    second = write(tmp_path, "second.txt", b"zz a\n\n  b zz\nlast line no newline")
+    words, counts, total, n_sent, (ids, offsets) = count_file([path, second], keep_tokens=True,
+                                                              _chunk_size=chunk)
+    assert (words, counts.tolist(), total, n_sent) == tuple(
+        x.tolist() if isinstance(x, np.ndarray) else x for x in count_file([path, second]))
+    rng = random.Random(11)
+    vocab = [w for w in words if rng.random() < 0.6]
+    rng.shuffle(vocab)
+    index = {w: i for i, w in enumerate(vocab)}
+    new_id = np.array([index.get(w, -1) for w in words], dtype=np.int64)
+    got_ids, got_offsets = remap_tokens(ids, offsets, new_id)
+    want_ids, want_offsets, want_raw = encode_file([path, second], vocab, _chunk_size=chunk)
+    np.testing.assert_array_equal(got_ids, want_ids)
+    np.testing.assert_array_equal(got_offsets, want_offsets)
+    assert want_raw == total and got_ids.dtype == np.uint32 and got_offsets.dtype == np.int64
+
+
+def test_tokens_are_not_kept_when_pruning_renumbers_words(tmp_path):
+    data = b"\n".join(b"w%d common" % i for i in range(30)) + b"\n"
+    path = write(tmp_path, "prune.txt", data)
+    *_, tokens = count_file(path, max_vocab_size=5, keep_tokens=True)
+    assert tokens is None
+    *_, tokens = count_file(path, max_vocab_size=1000, keep_tokens=True)   # nothing pruned
+    assert tokens is not None and len(tokens[0]) == 60
+
+
+def test_remap_rejects_ids_without_a_mapping(tmp_path):
+    words, _, _, _, (ids, offsets) = count_file(write(tmp_path, "r.txt", b"a b c\n"),
+                                                keep_tokens=True)
+    before = ids.copy()
+    with pytest.raises(ValueError, match="no entry"):
+        remap_tokens(ids, offsets, np.array([0, 1], dtype=np.int64))   # c (id 2) has none
+    np.testing.assert_array_equal(ids, before)                           # left untouched
+    with pytest.raises(ValueError, match="offsets"):
+        remap_tokens(ids, np.array([0, 5], dtype=np.int64), np.arange(3))
 
 
 def test_encode_round_trips_to_the_tokens(corpus):
@@ -550,7 +593,7 @@ def test_random_bytes_match_pythons_decoder(tmp_path_factory, pieces, errors, ch
 
 FEED_AND_READ = r"""
 import os, sys, threading
-from fastembed_core._corpus import count_file, encode_file
+from fastembed_core._corpus import count_file, encode_file, remap_tokens
 fifo, which = sys.argv[1], sys.argv[2]
 piece = b"alpha beta\ngamma alpha delta\n" * 2000
 

@@ -289,3 +289,49 @@ def test_kv_is_a_keyedvectors():
     model = Word2Vec(planted_clusters(1, n_sentences=100), vector_size=8, min_count=1, epochs=1)
     assert isinstance(model.wv, KeyedVectors)
     assert model.wv.vectors.shape == (len(model.wv.index_to_key), 8)
+
+
+# ---- corpus files: the tokens of the vocabulary scan are reused by train() -------------------
+
+def _write_corpus(path, seed, n_sentences=800):
+    sentences = planted_clusters(seed, n_sentences=n_sentences)
+    path.write_text("\n".join(" ".join(s) for s in sentences) + "\n", encoding="utf-8")
+    return sum(map(len, sentences))
+
+
+def test_training_on_the_scanned_tokens_equals_reading_the_file_again(tmp_path):
+    """build_vocab(corpus_file) keeps the tokens it read; train() on the same file maps them
+    instead of reading it again, and must train exactly what re-reading would."""
+    path = tmp_path / "c.txt"
+    _write_corpus(path, 4)
+    models = []
+    for reuse in (True, False):
+        model = Word2Vec(vector_size=16, min_count=2, workers=1, seed=4, epochs=2)
+        model.build_vocab(corpus_file=str(path))
+        assert model._scanned_file is not None
+        if not reuse:
+            model._scanned_file = None
+        model.train(corpus_file=str(path), total_examples=model.corpus_count,
+                    total_words=model.corpus_total_words)
+        assert model._scanned_file is None       # handed out once, not kept
+        models.append(model)
+    np.testing.assert_array_equal(models[0].wv.vectors, models[1].wv.vectors)
+    np.testing.assert_array_equal(models[0].syn1neg, models[1].syn1neg)
+
+
+def test_a_file_changed_after_the_scan_is_read_again(tmp_path):
+    path = tmp_path / "c.txt"
+    _write_corpus(path, 5)
+    model = Word2Vec(vector_size=16, min_count=1, workers=1, seed=5, epochs=1)
+    model.build_vocab(corpus_file=str(path))
+    new_tokens = _write_corpus(path, 6, n_sentences=500)          # other content and size
+    st = os.stat(path)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    _, raw = model.train(corpus_file=str(path), total_examples=1, total_words=1)
+    assert raw == new_tokens
+    # and a scan of one file is not used for another
+    other = tmp_path / "other.txt"
+    other_tokens = _write_corpus(other, 7, n_sentences=300)
+    model.build_vocab(corpus_file=str(path))
+    _, raw = model.train(corpus_file=str(other), total_examples=1, total_words=1)
+    assert raw == other_tokens

@@ -311,7 +311,7 @@ static void test_missing_file(void)
     fe_corpus_stats stats;
     fe_status st;
     fe_vocab_init(&v);
-    CHECK_EQ(fe_count_files(&v, paths, 2, &opt, 0, &stats, &st), FE_ERR_IO);
+    CHECK_EQ(fe_count_files(&v, paths, 2, &opt, 0, &stats, NULL, &st), FE_ERR_IO);
     CHECK_EQ(st.sys_errno, ENOENT);
     CHECK_EQ(st.file_index, 1);
     fe_vocab_free(&v);
@@ -335,7 +335,7 @@ static void test_poll_cancels(void)
     fe_corpus_stats stats;
     fe_status st;
     fe_vocab_init(&v);
-    CHECK_EQ(fe_count_files(&v, &path, 1, &opt, 0, &stats, &st), FE_ERR_CANCELLED);
+    CHECK_EQ(fe_count_files(&v, &path, 1, &opt, 0, &stats, NULL, &st), FE_ERR_CANCELLED);
     CHECK_EQ(calls, 3);
     fe_vocab_free(&v);
 }
@@ -359,9 +359,21 @@ static void test_count_and_encode(void)
         fe_corpus_stats stats;
         fe_status st;
         fe_vocab_init(&v);
-        CHECK_EQ(fe_count_files(&v, paths, 2, &opt, 0, &stats, &st), FE_OK);
+        fe_encoded tokens;   /* the corpus as counting ids, recorded in the same pass */
+        fe_encoded_init(&tokens);
+        CHECK_EQ(fe_count_files(&v, paths, 2, &opt, 0, &stats, &tokens, &st), FE_OK);
         CHECK_EQ(stats.total_tokens, 10);
         CHECK_EQ(stats.n_sentences, 4);
+        static const uint32_t counted[] = {0, 1, 0, 2, 1, 1, 3, 3, 3, 0};
+        static const int64_t counted_offsets[] = {0, 3, 5, 6, 10};
+        CHECK(tokens.n_ids == 10 && !memcmp(tokens.ids, counted, sizeof counted));
+        CHECK(tokens.n_sentences == 4 &&
+              !memcmp(tokens.offsets, counted_offsets, sizeof counted_offsets));
+        /* mapped to the vocabulary [d, b] below, it must equal what encoding the files gives */
+        const int64_t to_db[] = {1, -1, -1, 0};   /* b a c d -> 1, dropped, dropped, 0 */
+        CHECK_EQ(fe_encoded_remap(&tokens, to_db, 3), FE_ERR_ARG);   /* id 3 out of range */
+        CHECK_EQ(tokens.n_ids, 10);
+        CHECK_EQ(fe_encoded_remap(&tokens, to_db, 4), FE_OK);
         CHECK_EQ(v.size, 4);   /* b a c d, first-seen order */
         CHECK_EQ(fe_vocab_find(&v, U("b"), 1), 0);
         CHECK_EQ(fe_vocab_find(&v, U("d"), 1), 3);
@@ -386,6 +398,9 @@ static void test_count_and_encode(void)
         CHECK_EQ(e.n_sentences, 2);   /* "c a" and "a" have no kept word */
         CHECK(e.n_ids == 6 && !memcmp(e.ids, ids, sizeof ids));
         CHECK(e.n_sentences == 2 && !memcmp(e.offsets, offsets, sizeof offsets));
+        CHECK(tokens.n_ids == 6 && !memcmp(tokens.ids, ids, sizeof ids));
+        CHECK(tokens.n_sentences == 2 && !memcmp(tokens.offsets, offsets, sizeof offsets));
+        fe_encoded_free(&tokens);
         fe_encoded_free(&e);
         fe_vocab_free(&v);
     }
@@ -405,7 +420,7 @@ static void test_huge_line_streams(void)
     fe_corpus_stats stats;
     fe_status st;
     fe_vocab_init(&v);
-    CHECK_EQ(fe_count_files(&v, &path, 1, &opt, 0, &stats, &st), FE_OK);
+    CHECK_EQ(fe_count_files(&v, &path, 1, &opt, 0, &stats, NULL, &st), FE_OK);
     CHECK_EQ(stats.total_tokens, n);
     CHECK_EQ(stats.n_sentences, 1);
     CHECK_EQ(v.size, 1000);
