@@ -29,10 +29,18 @@ def evaluate(kv):
     return {"wordsim353": float(ws), "simlex999": float(sl), "analogy": float(an)}
 
 
+LIBRARIES = ("fastembed_core", "fastembed_core_no_hot_rows", "gensim")
+
+
 def train(library, corpus, sg, seed):
-    if library == "fastembed_core":
-        from fastembed_core import Word2Vec
-        return Word2Vec(corpus_file=corpus, sg=sg, seed=seed, **SETTINGS).wv.to_gensim()
+    if library.startswith("fastembed_core"):
+        import fastembed_core.word2vec as w2v
+        default = w2v.HOT_ROWS
+        w2v.HOT_ROWS = 0 if library == "fastembed_core_no_hot_rows" else default
+        try:
+            return w2v.Word2Vec(corpus_file=corpus, sg=sg, seed=seed, **SETTINGS).wv.to_gensim()
+        finally:
+            w2v.HOT_ROWS = default
     from gensim.models import Word2Vec
     return Word2Vec(corpus_file=corpus, sg=sg, seed=seed, **SETTINGS).wv
 
@@ -43,11 +51,14 @@ def main():
     ap.add_argument("--corpus", default="bench/data/english.txt")
     ap.add_argument("--sg", type=int, nargs="+", default=[0, 1])
     ap.add_argument("--seeds", type=int, default=4)
+    ap.add_argument("--libraries", nargs="+", default=["fastembed_core", "gensim"],
+                    choices=LIBRARIES, help="fastembed_core_no_hot_rows: HOT_ROWS = 0")
+    ap.add_argument("--name", default="quality-seeds", help="results file: <date>-<name>.json")
     args = ap.parse_args()
     runs = []
     for sg in args.sg:
         for seed in range(args.seeds):
-            for library in ("fastembed_core", "gensim"):
+            for library in args.libraries:
                 scores = evaluate(train(library, args.corpus, sg, seed))
                 runs.append({"library": library, "sg": sg, "seed": seed, **scores})
                 print(json.dumps(runs[-1]), flush=True)
@@ -57,17 +68,20 @@ def main():
         summary[name] = {}
         for metric in ("wordsim353", "simlex999", "analogy"):
             row = {}
-            for library in ("fastembed_core", "gensim"):
+            for library in args.libraries:
                 vals = [r[metric] for r in runs if r["sg"] == sg and r["library"] == library]
                 row[library] = {"mean": statistics.mean(vals), "stdev": statistics.pstdev(vals)}
-            row["difference"] = row["fastembed_core"]["mean"] - row["gensim"]["mean"]
+            if "gensim" in row:
+                for library in args.libraries:
+                    if library != "gensim":
+                        row[f"difference_{library}"] = row[library]["mean"] - row["gensim"]["mean"]
             summary[name][metric] = row
     print(json.dumps(summary, indent=1))
     commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
     doc = {"what": "quality over seeds, fastembed_core vs gensim corpus_file mode",
            "date": datetime.date.today().isoformat(), "commit": commit, "corpus": args.corpus,
            "settings": SETTINGS, "runs": runs, "summary": summary}
-    path = f"bench/results/{doc['date']}-quality-seeds.json"
+    path = f"bench/results/{doc['date']}-{args.name}.json"
     os.makedirs("bench/results", exist_ok=True)
     with open(path, "w") as f:
         json.dump(doc, f, indent=1)

@@ -6,7 +6,7 @@ The same harness compares the vector code paths (FASTEMBED_SIMD) at several row 
 
     python bench/scaling.py --workers 1 --simd avx2 avx512 --dims 100 300 --name simd-paths
 
-and the number of private hot output rows per worker (fastembed_core.word2vec.HOT_OUTPUT_ROWS):
+and the number of private hot output rows per worker (fastembed_core.word2vec.HOT_ROWS):
 
     python bench/scaling.py --workers 1 2 --hot-rows 0 64 --name hot-rows
 
@@ -14,7 +14,10 @@ Each measurement is a fresh process: build the vocabulary and encode the corpus 
 then train ``--epochs`` epochs (timed: wall and process CPU), so the figure is the kernel's
 scaling, not the file reading. Other processes' CPU use during each run is recorded from
 /proc/stat: on a shared machine a 2-worker run on 2 cores only scales if nothing else runs.
-Writes bench/results/<date>-scaling.json.
+Before each run the core-to-core round trip of a cache line is measured
+(bench/coherence_probe.c): on a virtual machine the two cores can land on distant parts of the
+host, which multiplies the cost of every row two workers share. Writes
+bench/results/<date>-<name>.json.
 """
 import argparse
 import datetime
@@ -32,7 +35,7 @@ import fastembed_core.word2vec
 from fastembed_core import Word2Vec, _corpus
 path, sg, workers, epochs, dim, hot = sys.argv[1], *map(int, sys.argv[2:7])
 if hot >= 0:
-    fastembed_core.word2vec.HOT_OUTPUT_ROWS = hot
+    fastembed_core.word2vec.HOT_ROWS = hot
 m = Word2Vec(vector_size=dim, window=5, negative=5, sample=1e-3, min_count=5, sg=sg,
              workers=workers, epochs=epochs, seed=1)
 m.build_vocab(corpus_file=path)
@@ -48,8 +51,24 @@ wall, cpu = time.perf_counter() - t_wall, time.process_time() - t_cpu
 import fastembed_core
 print(json.dumps({"wall_s": wall, "cpu_s": cpu, "effective_words": effective, "words": words,
                   "simd_path": fastembed_core.simd_path(),
-                  "hot_rows": fastembed_core.word2vec.HOT_OUTPUT_ROWS}))
+                  "hot_rows": fastembed_core.word2vec.HOT_ROWS}))
 """
+
+
+FAR_CORES_NS = 150   # round trips here: ~55 ns on cores sharing a cache, ~330 ns when not
+
+
+def coherence_probe():
+    """A callable giving the core-to-core round trip in ns (bench/coherence_probe.c, compiled
+    on first use with the system C compiler), or None when it cannot be built."""
+    exe = os.path.join("bench", "work", "coherence_probe")
+    if not os.path.exists(exe):
+        os.makedirs(os.path.dirname(exe), exist_ok=True)
+        built = subprocess.run(["cc", "-O2", "-pthread", "bench/coherence_probe.c", "-o", exe],
+                               capture_output=True)
+        if built.returncode != 0:
+            return None
+    return lambda: float(subprocess.run([exe], capture_output=True, text=True, check=True).stdout)
 
 
 def busy_jiffies():
@@ -68,10 +87,11 @@ def main():
     ap.add_argument("--dims", type=int, nargs="+", default=[100], help="vector_size values")
     ap.add_argument("--simd", nargs="+", default=["auto"], help="FASTEMBED_SIMD values")
     ap.add_argument("--hot-rows", type=int, nargs="+", default=[-1],
-                    help="HOT_OUTPUT_ROWS values (-1: the library's default)")
+                    help="HOT_ROWS values (-1: the library's default)")
     ap.add_argument("--name", default="scaling", help="results file: <date>-<name>.json")
     args = ap.parse_args()
     tick = os.sysconf("SC_CLK_TCK")
+    probe = coherence_probe()
     runs = []
     variants = list(itertools.product(args.sg, args.dims, args.simd, args.hot_rows))
     for rep in range(args.repeats):
@@ -79,6 +99,7 @@ def main():
             order = args.workers if rep % 2 == 0 else args.workers[::-1]
             for workers in order:
                 env = dict(os.environ, FASTEMBED_SIMD=simd)
+                round_trip = probe() if probe else None
                 before = busy_jiffies()
                 out = subprocess.run([sys.executable, "-c", CHILD, args.corpus, str(sg), str(workers),
                                       str(args.epochs), str(dim), str(hot)],
@@ -86,7 +107,7 @@ def main():
                 busy = (busy_jiffies() - before) / tick
                 r = json.loads(out.stdout.strip().splitlines()[-1])
                 r.update(sg=sg, workers=workers, dim=dim, simd=simd, repeat=rep,
-                         machine_busy_cpu_s=busy)
+                         machine_busy_cpu_s=busy, core_round_trip_ns=round_trip)
                 r["eff_wps"] = r["effective_words"] / r["wall_s"]
                 r["eff_wpcs"] = r["effective_words"] / r["cpu_s"]
                 runs.append(r)
@@ -104,6 +125,14 @@ def main():
             summary[key] = {"median_eff_wps": median("eff_wps", workers),
                             "median_eff_wpcs": median("eff_wpcs", workers),
                             "speedup_vs_first": median("eff_wps", workers) / base}
+            # runs whose two cores were far apart (round trip well above a shared cache's)
+            far = [r for r in mine if r["workers"] == workers
+                   and (r["core_round_trip_ns"] or 0) > FAR_CORES_NS]
+            near = [r["eff_wps"] for r in mine if r["workers"] == workers and r not in far]
+            summary[key]["runs_on_far_cores"] = len(far)
+            if far and near:
+                summary[key]["median_eff_wps_near_cores"] = statistics.median(near)
+                summary[key]["median_eff_wps_far_cores"] = statistics.median(r["eff_wps"] for r in far)
     print(json.dumps(summary, indent=1))
     commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")

@@ -40,6 +40,7 @@ cdef extern from "fe_train.h" nogil:
         float *w_hs
         int64_t vocab_size
         int64_t dim
+        float *w_in_hot
         float *w_out_hot
         int64_t n_hot
 
@@ -65,6 +66,7 @@ cdef extern from "fe_train.h" nogil:
         int64_t hot_rows
         int64_t *words_done
         int32_t *stop
+        int32_t *hot_lock
 
     ctypedef struct fe_job:
         const uint32_t *ids

@@ -86,6 +86,7 @@ cdef class TrainingRun:
     cdef const int64_t[::1] _offsets
     cdef int64_t[::1] _progress
     cdef int32_t[::1] _stop
+    cdef int32_t[::1] _hot_lock
     cdef int64_t n_sentences
 
     def __init__(self, float[:, ::1] w_in, w_out, w_hs, *, int sg, int hs, int negative,
@@ -112,7 +113,8 @@ cdef class TrainingRun:
         self.cfg.w.w_hs = NULL
         self.cfg.w.vocab_size = vocab
         self.cfg.w.dim = dim
-        self.cfg.w.w_out_hot = NULL     # set per worker by the kernel
+        self.cfg.w.w_in_hot = NULL      # set per worker by the kernel
+        self.cfg.w.w_out_hot = NULL
         self.cfg.w.n_hot = 0
         self.cfg.alias = NULL
         self.cfg.keep_threshold = NULL
@@ -171,6 +173,8 @@ cdef class TrainingRun:
         self._stop = np.zeros(1, dtype=np.int32)
         self.cfg.words_done = &self._progress[0]
         self.cfg.stop = &self._stop[0]
+        self._hot_lock = np.zeros(16, dtype=np.int32)   # its own 64 bytes
+        self.cfg.hot_lock = &self._hot_lock[0]
         self.n_sentences = 0
 
     def set_corpus(self, ids, offsets):
@@ -313,6 +317,7 @@ cdef fe_weights _weights(float[:, ::1] w_in, w_out, w_hs):
     w.dim = w_in.shape[1]
     w.w_out = NULL
     w.w_hs = NULL
+    w.w_in_hot = NULL
     w.w_out_hot = NULL
     w.n_hot = 0
     if w_out is not None:

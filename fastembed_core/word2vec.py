@@ -27,11 +27,12 @@ logger = logging.getLogger("fastembed_core")
 __all__ = ["Word2Vec"]
 
 _SEED_STREAM = 0x5EED
-# With several workers, each keeps a private copy of the output rows of this many most frequent
-# words and merges it every few thousand words (src/fe_train.h, "Hot output rows"): those rows
-# take a large share of the negative draws, and writing them from every core at once kept
-# their cache lines moving between cores. bench/scaling.py --hot-rows measures the effect.
-HOT_OUTPUT_ROWS = 64
+# With several workers, each keeps private copies of the input and output rows of this many
+# most frequent words and merges them every 8,192 words (src/fe_train.h, "Hot rows"): every
+# worker writes those rows all the time, and each write moved their cache lines between cores,
+# which costs ~170 ns per line when the cores sit on different sockets or core complexes.
+# bench/scaling.py --hot-rows measures the effect.
+HOT_ROWS = 64
 
 
 def _file_state(paths):
@@ -505,7 +506,7 @@ class Word2Vec:
             # alpha is re-read every `batch` words per worker: often enough that even a small
             # corpus sees a smooth schedule (about 1,000 steps), never more than every 256
             progress_batch=int(min(10000, max(256, len(ids) * epochs // 1000))),
-            hot_rows=HOT_OUTPUT_ROWS if self.workers > 1 and self.negative else 0)
+            hot_rows=HOT_ROWS if self.workers > 1 else 0)
         run.set_corpus(ids, offsets)
         return run
 

@@ -2,7 +2,9 @@
  * all threads, which drives the global learning-rate schedule and progress reports, and the
  * stop flag the caller raises. Workers add
  * to it in batches (every few thousand words), so its cost is negligible. Relaxed ordering is
- * enough: the value only steers the learning rate, it guards no other memory. */
+ * enough: the value only steers the learning rate, it guards no other memory.
+ * And a spin lock (acquire/release ordering) that serialises the rare merges of the workers'
+ * hot rows, so that no merge overwrites another's. */
 #ifndef FE_ATOMIC_H
 #define FE_ATOMIC_H
 
@@ -26,6 +28,12 @@ static inline void fe_atomic_store_int(volatile int32_t *p, int32_t v)
 {
     _InterlockedExchange((volatile long *)p, v);
 }
+static inline void fe_lock(volatile int32_t *lock)
+{
+    while (_InterlockedExchange((volatile long *)lock, 1))
+        while (*lock) _mm_pause();
+}
+static inline void fe_unlock(volatile int32_t *lock) { _InterlockedExchange((volatile long *)lock, 0); }
 #else
 static inline int64_t fe_atomic_add(volatile int64_t *p, int64_t v)
 {
@@ -43,6 +51,16 @@ static inline void fe_atomic_store_int(volatile int32_t *p, int32_t v)
 {
     __atomic_store_n(p, v, __ATOMIC_RELAXED);
 }
+static inline void fe_lock(volatile int32_t *lock)
+{
+    while (__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE))
+        while (__atomic_load_n(lock, __ATOMIC_RELAXED)) {
+#if defined(__x86_64__) || defined(__i386__)
+            __builtin_ia32_pause();
+#endif
+        }
+}
+static inline void fe_unlock(volatile int32_t *lock) { __atomic_store_n(lock, 0, __ATOMIC_RELEASE); }
 #endif
 
 #endif

@@ -59,9 +59,10 @@ double fe_cbow_step(const fe_weights *w, const uint32_t *context, int32_t n_cont
 /* Private state of one fe_train_range call. */
 typedef struct worker {
     const fe_config *cfg;
-    fe_weights w;          /* cfg->w, with this worker's hot output rows */
-    float *hot_base;       /* the hot rows as they were at the last merge */
-    int64_t unmerged_words;
+    fe_weights w;          /* cfg->w, with this worker's hot rows */
+    float *hot_in_base;    /* the hot rows as they were at the last merge */
+    float *hot_out_base;
+    int64_t unmerged_words, merge_every;
     fe_rng rng;
     float alpha;
     int64_t words, effective_words, unsynced_words, batch;
@@ -74,17 +75,24 @@ typedef struct worker {
     float *scratch;        /* 2*dim floats */
 } worker;
 
-/* Publishes this worker's updates of its hot output rows and takes a fresh copy of them,
- * with the other workers' published updates. */
-static void merge_hot_rows(worker *wk)
+/* shared += own - base; then own = base = shared: this worker's updates of its copy are
+ * published, and the copy takes in what the other workers published. */
+static void merge_rows(float *shared, float *own, float *base, int64_t n)
 {
-    const int64_t n = wk->w.n_hot * wk->w.dim;
-    float *shared = wk->cfg->w.w_out, *own = wk->w.w_out_hot, *base = wk->hot_base;
     for (int64_t k = 0; k < n; k++) {
         float v = shared[k] + (own[k] - base[k]);
         shared[k] = v;
         own[k] = base[k] = v;
     }
+}
+
+static void merge_hot_rows(worker *wk)
+{
+    const int64_t n = wk->w.n_hot * wk->w.dim;
+    fe_lock(wk->cfg->hot_lock);
+    merge_rows(wk->cfg->w.w_in, wk->w.w_in_hot, wk->hot_in_base, n);
+    if (wk->w.w_out) merge_rows(wk->cfg->w.w_out, wk->w.w_out_hot, wk->hot_out_base, n);
+    fe_unlock(wk->cfg->hot_lock);
     wk->unmerged_words = 0;
 }
 
@@ -92,7 +100,7 @@ static void merge_hot_rows(worker *wk)
 static void sync_progress(worker *wk)
 {
     const fe_config *cfg = wk->cfg;
-    if (wk->w.n_hot > 0 && wk->unmerged_words >= FE_HOT_MERGE_WORDS) merge_hot_rows(wk);
+    if (wk->w.n_hot > 0 && wk->unmerged_words >= wk->merge_every) merge_hot_rows(wk);
     int64_t done = fe_atomic_add(cfg->words_done, wk->unsynced_words);
     wk->unsynced_words = 0;
     double progress = cfg->total_words > 0 ? (double)done / (double)cfg->total_words : 1.0;
@@ -175,10 +183,11 @@ static void plan_window(worker *wk, int64_t i, int64_t n, uint32_t *neg, window_
     /* Input rows: each word's is prefetched once, when the widest window can first reach it
      * (from the centre `window` places to its left), one centre before that window runs. */
     const int64_t entering = i + cfg->window < n ? i + cfg->window : n - 1;
-    prefetch_row(cfg->w.w_in + (int64_t)wk->kept[entering] * dim, dim);
+    if ((int64_t)wk->kept[entering] >= wk->w.n_hot)   /* a worker's hot rows stay in its cache */
+        prefetch_row(cfg->w.w_in + (int64_t)wk->kept[entering] * dim, dim);
     if (!p->has_context) return;
     fill_target(wk, wk->kept[i], neg, &p->t);
-    if (cfg->w.w_out) {   /* a worker's hot rows stay in its cache */
+    if (cfg->w.w_out) {
         if ((int64_t)p->t.word >= wk->w.n_hot)
             prefetch_row(cfg->w.w_out + (int64_t)p->t.word * dim, dim);
         for (int32_t d = 0; d < p->t.n_neg; d++)
@@ -285,9 +294,10 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
     int64_t scratch = fe_step_scratch(cfg->w.dim, 2 * cfg->window, max_code + 1 + cfg->negative);
     wk.w = cfg->w;
     wk.w.n_hot = 0;
-    wk.w.w_out_hot = NULL;
-    const int64_t n_hot = !cfg->w.w_out || cfg->hot_rows <= 0 ? 0
+    wk.w.w_in_hot = wk.w.w_out_hot = NULL;
+    const int64_t n_hot = cfg->hot_rows <= 0 || !cfg->hot_lock ? 0
                           : cfg->hot_rows < cfg->w.vocab_size ? cfg->hot_rows : cfg->w.vocab_size;
+    const int64_t hot_matrices = cfg->w.w_out ? 2 : 1;
     /* The buffers are written on every window, so they take whole pairs of cache lines (what
      * the adjacent-line prefetcher moves) with a free pair on each side: small mallocs of two
      * threads can sit side by side, and a line they shared would cross between the cores on
@@ -296,7 +306,7 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
                              (size_t)(2 * cfg->window + 1) * sizeof(uint32_t),
                              (size_t)(2 * (cfg->negative + 1)) * sizeof(uint32_t),
                              (size_t)scratch * sizeof(float),
-                             (size_t)(2 * n_hot * cfg->w.dim) * sizeof(float)};
+                             (size_t)(2 * hot_matrices * n_hot * cfg->w.dim) * sizeof(float)};
     size_t total = 3 * FE_LINE_PAIR;
     for (int k = 0; k < 5; k++) total += line_pairs(sizes[k]);
     char *block = (char *)malloc(total);
@@ -306,13 +316,27 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
         wk.context = (uint32_t *)(void *)(at += line_pairs(sizes[0]));
         wk.neg = (uint32_t *)(void *)(at += line_pairs(sizes[1]));
         wk.scratch = (float *)(void *)(at += line_pairs(sizes[2]));
-        if (n_hot > 0) {
+        if (n_hot > 0) {   /* copies and bases start equal to the shared rows */
+            /* at least ~64 merges per range, so that on a small corpus the copies never drift
+             * far apart (a merge of the small copies it takes is cheap) */
+            const int64_t range = job->offsets[job->end_sentence] - job->offsets[job->first_sentence];
+            wk.merge_every = range / 64 < 256 ? 256 : range / 64;
+            if (wk.merge_every > fe_hot_merge_words(n_hot)) wk.merge_every = fe_hot_merge_words(n_hot);
             const int64_t n = n_hot * cfg->w.dim;
-            wk.w.w_out_hot = (float *)(void *)(at + line_pairs(sizes[3]));
+            const size_t bytes = (size_t)n * sizeof(float);
+            fe_lock(cfg->hot_lock);   /* not while another worker merges */
             wk.w.n_hot = n_hot;
-            wk.hot_base = wk.w.w_out_hot + n;
-            memcpy(wk.w.w_out_hot, cfg->w.w_out, (size_t)n * sizeof(float));
-            memcpy(wk.hot_base, cfg->w.w_out, (size_t)n * sizeof(float));
+            wk.w.w_in_hot = (float *)(void *)(at + line_pairs(sizes[3]));
+            wk.hot_in_base = wk.w.w_in_hot + n;
+            memcpy(wk.w.w_in_hot, cfg->w.w_in, bytes);
+            memcpy(wk.hot_in_base, cfg->w.w_in, bytes);
+            if (cfg->w.w_out) {
+                wk.w.w_out_hot = wk.hot_in_base + n;
+                wk.hot_out_base = wk.w.w_out_hot + n;
+                memcpy(wk.w.w_out_hot, cfg->w.w_out, bytes);
+                memcpy(wk.hot_out_base, cfg->w.w_out, bytes);
+            }
+            fe_unlock(cfg->hot_lock);
         }
     }
     int status = FE_OK;

@@ -34,13 +34,16 @@
  * fe_sg_step / fe_cbow_step. The shared progress counter is updated atomically; every other
  * piece of state is private to the call.
  *
- * Hot output rows (hot_rows > 0, meant for several workers): negatives are drawn in proportion
- * to count^0.75, so the output rows of the most frequent words are written by every worker
- * all the time, and each write moves their cache lines between cores. With hot_rows = k each
- * worker trains its own copy of w_out rows 0..k-1 (ids are sorted by frequency) and merges
- * it every FE_HOT_MERGE_WORDS words and at the end: shared += copy - copy at the last merge,
- * then copy = shared. Other workers see those rows' updates up to that many words late; a
- * single worker computes what it would without the copy, to float rounding.
+ * Hot rows (hot_rows > 0, meant for several workers): the rows of the most frequent words
+ * are written by every worker all the time (as context words, centres and, drawn in
+ * proportion to count^0.75, negatives), and each write moves their cache lines between cores
+ * (~30 ns on cores that share a cache, ~170 ns across sockets or core complexes). With
+ * hot_rows = k each worker trains its own copies of rows 0..k-1 (ids are sorted by
+ * frequency) of w_in and w_out and merges them every fe_hot_merge_words(k) words (more
+ * often on short ranges: at least 64 times per range) and at the end: shared += copy - copy at the last merge, then copy = shared, one worker at a time
+ * (hot_lock), so no update of those rows is lost. Other workers see
+ * those rows' updates that many words late; a single worker computes what it would without
+ * the copies, to float rounding.
  */
 #ifndef FE_TRAIN_H
 #define FE_TRAIN_H
@@ -49,7 +52,9 @@
 
 #include "fe_sigmoid.h"   /* FE_SIGMOID_BINS, FE_MAX_EXP */
 #define FE_PROGRESS_BATCH 10000   /* default words between progress/learning-rate/stop updates */
-#define FE_HOT_MERGE_WORDS 4096   /* words between merges of a worker's hot output rows */
+/* Words between merges of a worker's hot rows: a merge moves its 2k rows between cores once,
+ * so it is spaced out in proportion to k (k = 64: every 8,192 words). */
+static inline int64_t fe_hot_merge_words(int64_t k) { return k * 128 > 4096 ? k * 128 : 4096; }
 
 typedef struct fe_weights {
     float *w_in;
@@ -57,8 +62,10 @@ typedef struct fe_weights {
     float *w_hs;
     int64_t vocab_size;
     int64_t dim;
-    /* Rows 0 .. n_hot-1 of w_out are read and written in w_out_hot instead (a worker's private
-     * copy of the most frequent words' output rows, see fe_config.hot_rows); n_hot = 0: none. */
+    /* Rows 0 .. n_hot-1 of w_in and w_out are read and written in w_in_hot and w_out_hot
+     * instead (a worker's private copies of the most frequent words' rows, see
+     * fe_config.hot_rows); n_hot = 0: none. */
+    float *w_in_hot;
     float *w_out_hot;
     int64_t n_hot;
 } fe_weights;
@@ -84,9 +91,10 @@ typedef struct fe_config {
     const uint32_t *hs_point;
     int64_t total_words;              /* words of all epochs: the schedule's denominator */
     int64_t progress_batch;           /* words between updates of alpha; 0: FE_PROGRESS_BATCH */
-    int64_t hot_rows;                 /* private output rows per worker (0: off); see below */
+    int64_t hot_rows;                 /* private rows per worker (0: off); see above */
     volatile int64_t *words_done;     /* shared by all workers */
     volatile int32_t *stop;           /* set non-zero to stop every worker at its next batch */
+    volatile int32_t *hot_lock;       /* shared by all workers, 0 at start; needed with hot_rows */
 } fe_config;
 
 typedef struct fe_job {

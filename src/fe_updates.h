@@ -11,7 +11,13 @@
 #include "fe_sigmoid.h"
 #include "fe_train.h"
 
-/* Output row of word `id`: the worker's private copy for the hot rows (fe_weights). */
+/* Input and output rows of word `id`: the worker's private copies for the hot rows. */
+static inline float *in_row(const fe_weights *w, uint32_t id)
+{
+    return (int64_t)id < w->n_hot ? w->w_in_hot + (int64_t)id * w->dim
+                                  : w->w_in + (int64_t)id * w->dim;
+}
+
 static inline float *out_row(const fe_weights *w, uint32_t id)
 {
     return (int64_t)id < w->n_hot ? w->w_out_hot + (int64_t)id * w->dim
@@ -53,7 +59,7 @@ static double predict_targets(const fe_weights *w, const float *l1, float *grad,
 double FE_NAME(sg_step)(const fe_weights *w, uint32_t context, const fe_target *t, float alpha,
                         float *scratch, int want_loss)
 {
-    float *l1 = w->w_in + (int64_t)context * w->dim;
+    float *l1 = in_row(w, context);
     float *grad = scratch;
     memset(grad, 0, (size_t)w->dim * sizeof(float));
     double loss = predict_targets(w, l1, grad, t, alpha, want_loss);
@@ -107,7 +113,7 @@ double FE_NAME(sg_window_step)(const fe_weights *w, const uint32_t *context, int
     if (n_out == 0) return 0.0;
     for (int32_t c = 0; c < n_context; c++) {
         float *gc = g + (int64_t)c * n_out;
-        in[c] = w->w_in + (int64_t)context[c] * dim;
+        in[c] = in_row(w, context[c]);
         vec_dot_many(in[c], out, n_out, gc, dim);
         for (int32_t o = 0; o < n_out; o++) {
             float f = gc[o];
@@ -147,7 +153,7 @@ double FE_NAME(cbow_step)(const fe_weights *w, const uint32_t *context, int32_t 
     if (n_out == 0) return 0.0;
     const float inv = 1.0f / (float)n_context;
     for (int32_t c = 0; c < n_context; c++) {
-        in[c] = w->w_in + (int64_t)context[c] * dim;
+        in[c] = in_row(w, context[c]);
         coef[c] = cbow_mean ? inv : 1.0f;
     }
     vec_axpy_many(coef, in, n_context, mean, dim, 1);

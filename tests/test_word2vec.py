@@ -37,21 +37,27 @@ def test_planted_clusters_are_recovered(name, workers):
         assert cluster_precision(model.wv) >= floor, (name, workers, seed)
 
 
-def test_hot_output_rows_lose_no_training_with_several_workers():
-    """With several workers, the output rows of the most frequent words are trained in private
-    copies and merged back (word2vec.HOT_OUTPUT_ROWS): every one must end up trained about as
-    far from its zero start as with one worker. Over 12 seeds the per-row norm ratio
-    (2 workers / 1) stayed within 0.79-1.31 and its median within 0.85-1.10."""
-    from fastembed_core.word2vec import HOT_OUTPUT_ROWS
+def test_hot_rows_lose_no_training_with_several_workers():
+    """With several workers, the input and output rows of the most frequent words are trained
+    in private copies and merged back (word2vec.HOT_ROWS): each must move from its start about
+    as far as with one worker. Over 12 seeds x 2 runs (64 of the 200 words hot) the median
+    ratio (2 workers / 1) stayed within 0.93-1.03 and every row's within 0.80-1.3; rows whose
+    merges were lost, or merged twice, would be far outside."""
+    from fastembed_core.word2vec import HOT_ROWS
     corpus = planted_clusters(3, n_sentences=1500)
-    norms = {}
+    moved = {}
     for workers in (1, 2):
-        model = Word2Vec(corpus, vector_size=16, min_count=1, workers=workers, seed=3, epochs=2,
+        model = Word2Vec(vector_size=16, min_count=1, workers=workers, seed=3, epochs=2,
                          negative=5)
-        norms[workers] = np.linalg.norm(model.syn1neg[:HOT_OUTPUT_ROWS], axis=1)
-    ratio = norms[2] / norms[1]
-    assert ratio.min() > 0.5 and ratio.max() < 2.0
-    assert 0.7 < np.median(ratio) < 1.4
+        model.build_vocab(corpus)
+        start = model.wv.vectors[:HOT_ROWS].copy()
+        model.train(corpus, total_examples=model.corpus_count, epochs=2)
+        moved[workers] = (np.linalg.norm(model.wv.vectors[:HOT_ROWS] - start, axis=1),
+                          np.linalg.norm(model.syn1neg[:HOT_ROWS], axis=1))   # starts at 0
+    for one, two in zip(moved[1], moved[2]):
+        ratio = two / one
+        assert ratio.min() > 0.5 and ratio.max() < 2.0
+        assert 0.85 < np.median(ratio) < 1.15
 
 
 def test_untrained_vectors_are_at_chance():

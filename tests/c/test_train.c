@@ -451,30 +451,34 @@ static void test_paths_agree(void)
 
 static void test_hot_rows_single_worker(void)
 {
-    /* One worker with private hot output rows computes what it computes without them, to
+    /* One worker with private hot rows computes what it computes without them, to
      * float rounding (each merge adds and subtracts the copy's change): so the rows are
-     * redirected and merged back in full, mid-run (every FE_HOT_MERGE_WORDS) and at the end. */
+     * redirected and merged back in full, mid-run (every fe_hot_merge_words) and at the end. */
     const int64_t lengths[] = {3000, 40, 5000, 7, 2600};
     for (int sg = 0; sg <= 1; sg++) {
         model m[2];
         corpus c;
         corpus_init(&c, lengths, 5, 29);
-        CHECK(c.n_ids > 2 * FE_HOT_MERGE_WORDS);
+        CHECK(c.n_ids > 2 * fe_hot_merge_words(6));
         double loss[2];
         for (int k = 0; k < 2; k++) {
             lcg_state = 7;
             model_init(&m[k], 29, 21);
             volatile int64_t done = 0;
             fe_config cfg = config(&m[k], sg, 0, 5, 4, 1, 1, &done, NULL);
+            volatile int32_t hot_lock = 0;
             cfg.hot_rows = k ? 6 : 0;
+            cfg.hot_lock = &hot_lock;
             fe_job job = job_of(&c, 0, 5, 3);
             fe_result res;
             CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_OK);
             loss[k] = res.loss;
         }
         CHECK(fabs(loss[0] - loss[1]) <= 1e-4 * fabs(loss[0]));
-        CHECK(abs_diff(m[0].w_out, m[1].w_out, 29 * 21) < 1e-3);
-        CHECK(abs_diff(m[0].w_in, m[1].w_in, 29 * 21) < 1e-3);
+        /* over 10^4 words on 29 rows the rounding of the merges grows to ~1e-3 in skip-gram
+         * (summed over the matrix); rows left unmerged would be off by ~1 each */
+        CHECK(abs_diff(m[0].w_out, m[1].w_out, 29 * 21) < 1e-2);
+        CHECK(abs_diff(m[0].w_in, m[1].w_in, 29 * 21) < 1e-2);
         model_free(&m[0]);
         model_free(&m[1]);
         corpus_free(&c);
@@ -688,7 +692,7 @@ static void test_rows_past_2_32(void)
             w_in[lo_a * dim + j] = w_in[lo_b * dim + j] = 0.0f;
             w_out[lo_a * dim + j] = w_out[lo_b * dim + j] = 0.0f;
         }
-        fe_weights w = {w_in, w_out, NULL, vocab, dim, NULL, 0};
+        fe_weights w = {w_in, w_out, NULL, vocab, dim, NULL, NULL, 0};
         /* malloc'd: fe_sg_window_step keeps row pointers at the start of its scratch */
         int64_t n_scratch = fe_step_scratch(dim, 2, 1);
         if (n_scratch < 2 * dim) n_scratch = 2 * dim;
@@ -774,17 +778,20 @@ static void test_two_threads(void)
     for (int k = 0; k < 40; k++) lengths[k] = TWO_THREAD_WORDS + 3 * k;
     for (int path = 0; path < n_paths(); path++) {
         fe_simd_select(path);
-        for (int variant = 0; variant < 6; variant++) {   /* 4, 5: with hot output rows */
+        for (int variant = 0; variant < 8; variant++) {   /* 4-7: 0-3 with hot rows */
             model m;
             corpus c;
             model_init(&m, 12, 16);   /* few words: the threads collide on rows often */
             corpus_init(&c, lengths, 40, m.vocab);
             volatile int64_t done = 0;
-            volatile int32_t stop = 0;
-            int sg = variant & 1, hs = variant == 2 || variant == 3;
-            fe_config cfg = config(&m, sg, hs, 3, 4, variant != 1, 1, &done, &stop);
+            volatile int32_t stop = 0, hot_lock = 0;
+            int sg = variant & 1, hs = (variant & 3) >= 2;
+            fe_config cfg = config(&m, sg, hs, 3, 4, (variant & 3) != 1, 1, &done, &stop);
             cfg.keep_threshold = m.keep;
-            if (variant >= 4) cfg.hot_rows = 5;
+            if (variant >= 4) {
+                cfg.hot_rows = 5;
+                cfg.hot_lock = &hot_lock;
+            }
             cfg.total_words = c.n_ids;
             thread_arg args[2];
             pthread_t tid[2];
