@@ -6,7 +6,7 @@ The same harness compares the vector code paths (FASTEMBED_SIMD) at several row 
 
     python bench/scaling.py --workers 1 --simd avx2 avx512 --dims 100 300 --name simd-paths
 
-and the number of private hot output rows per worker (fastembed_core.word2vec.HOT_ROWS):
+and the number of private hot rows per worker (fastembed_core.word2vec.HOT_ROWS):
 
     python bench/scaling.py --workers 1 2 --hot-rows 0 64 --name hot-rows
 
