@@ -31,7 +31,11 @@ static inline void fe_atomic_store_int(volatile int32_t *p, int32_t v)
 static inline void fe_lock(volatile int32_t *lock)
 {
     while (_InterlockedExchange((volatile long *)lock, 1))
-        while (*lock) _mm_pause();
+        while (*lock) {
+#if defined(_M_X64) || defined(_M_IX86)
+            _mm_pause();
+#endif
+        }
 }
 static inline void fe_unlock(volatile int32_t *lock) { _InterlockedExchange((volatile long *)lock, 0); }
 #else
@@ -57,6 +61,8 @@ static inline void fe_lock(volatile int32_t *lock)
         while (__atomic_load_n(lock, __ATOMIC_RELAXED)) {
 #if defined(__x86_64__) || defined(__i386__)
             __builtin_ia32_pause();
+#elif defined(__aarch64__)
+            __asm__ volatile("yield");
 #endif
         }
 }
