@@ -1027,11 +1027,16 @@ def _common(p, progress=False):
                             "off (default: auto)")
 
 
-def _vectors_arg(p, name="vectors"):
+def _vectors_arg(p, name="vectors", limit_flag=None):
+    """The vectors file to query and its --format; with limit_flag, also that option (load
+    only the first N vectors)."""
     p.add_argument(name, help="vectors file: word2vec text or binary, GloVe, fastText .vec, "
                               "or a native .fe file (the format is detected)")
     p.add_argument("--format", choices=("auto",) + VECTOR_FORMATS, default="auto",
                    help="format of the vectors file (default: detect)")
+    if limit_flag:
+        p.add_argument(limit_flag, type=_positive_int, default=None,
+                       help="load only the first N vectors")
 
 
 def build_parser():
@@ -1095,14 +1100,12 @@ def build_parser():
                                    "sum of several words. With no word, read queries from "
                                    "stdin, one per line, until EOF or EXIT (like word2vec.c's "
                                    "distance tool).")
-    _vectors_arg(p)
+    _vectors_arg(p, limit_flag="--limit")
     p.add_argument("words", nargs="*", help="query word(s); none for an interactive prompt")
     p.add_argument("--negative", nargs="+", metavar="WORD", help="words to subtract")
     p.add_argument("-n", "--topn", type=_positive_int, default=10, help="results (default 10)")
     p.add_argument("--restrict-vocab", type=_positive_int, default=None,
                    help="search only the N most frequent words")
-    p.add_argument("--limit", type=_positive_int, default=None,
-                   help="load only the first N vectors")
     _common(p)
     p.set_defaults(func=cmd_similar)
 
@@ -1111,14 +1114,12 @@ def build_parser():
                        description="Print the best answers D of 'A is to B as C is to D' "
                                    "(3CosAdd: B - A + C). With no words, read 'A B C' lines "
                                    "from stdin until EOF or EXIT.")
-    _vectors_arg(p)
+    _vectors_arg(p, limit_flag="--limit")
     p.add_argument("words", nargs="*", metavar="WORD", help="A B C")
     p.add_argument("-n", "--topn", type=_positive_int, default=5, help="results (default 5)")
     p.add_argument("--cosmul", action="store_true", help="use 3CosMul instead of 3CosAdd")
     p.add_argument("--restrict-vocab", type=_positive_int, default=None,
                    help="search only the N most frequent words")
-    p.add_argument("--limit", type=_positive_int, default=None,
-                   help="load only the first N vectors")
     _common(p)
     p.set_defaults(func=cmd_analogy)
 
@@ -1128,7 +1129,7 @@ def build_parser():
                                    "Pearson correlation on word-pair files (word1 TAB word2 TAB "
                                    "score). With no file, the bundled questions-words and, when "
                                    "gensim is installed, WordSim-353 and SimLex-999.")
-    _vectors_arg(p)
+    _vectors_arg(p, limit_flag="--limit")
     p.add_argument("--analogies", metavar="FILE",
                    help="analogy questions file, or 'questions-words' (bundled)")
     p.add_argument("--pairs", nargs="+", metavar="FILE",
@@ -1139,8 +1140,6 @@ def build_parser():
                    help="compare words as written (default: case-insensitive, like gensim)")
     p.add_argument("--sections", action="store_true", help="analogy accuracy per section")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
-    p.add_argument("--limit", type=_positive_int, default=None,
-                   help="load only the first N vectors")
     _common(p)
     p.set_defaults(func=cmd_eval)
 
@@ -1184,7 +1183,7 @@ def build_parser():
                                    "installed), analogy pairs with arrows (--pairs), or a word "
                                    "and its neighbours (--neighbours). Needs matplotlib. The "
                                    "file type follows the output name (.png, .svg, .pdf).")
-    _vectors_arg(p)
+    _vectors_arg(p, limit_flag="--vocab-limit")
     p.add_argument("words", nargs="*", help="words to draw (default: the --top most frequent)")
     p.add_argument("-o", "--output", required=True, help="image file (.png, .svg, .pdf)")
     group = p.add_mutually_exclusive_group()
@@ -1203,8 +1202,6 @@ def build_parser():
     p.add_argument("--title", help="figure title")
     p.add_argument("--dpi", type=_positive_int, default=150, help="resolution of PNG files")
     p.add_argument("--seed", type=_nonneg_int, default=0, help="seed of t-SNE / UMAP")
-    p.add_argument("--vocab-limit", type=_positive_int, default=None,
-                   help="load only the first N vectors")
     _common(p)
     p.set_defaults(func=cmd_plot)
 

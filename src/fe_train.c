@@ -72,7 +72,7 @@ typedef struct worker {
     int64_t kept_cap;
     uint32_t *context;     /* CBOW context ids */
     uint32_t *neg;         /* negatives of the current and the next window */
-    float *scratch;        /* 2*dim floats */
+    float *scratch;        /* fe_step_scratch floats */
 } worker;
 
 /* shared += own - base; then own = base = shared: this worker's updates of its copy are

@@ -29,6 +29,18 @@ def weights(vocab=12, dim=7, seed=0, hs=True, scale=0.5):
     return w_in, w_out, w_hs
 
 
+def copies(*arrays):
+    return [a.copy() if a is not None else None for a in arrays]
+
+
+def assert_same_update(mine, theirs, loss, loss_ref):
+    """The kernel's weights and loss after one update equal the reference's (float tolerance)."""
+    for a, b in zip(mine, theirs):
+        if a is not None:
+            np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+    assert loss == pytest.approx(loss_ref, rel=1e-6)
+
+
 def test_sigmoid_matches_table_rule():
     bins, max_exp = _kernel.sigmoid_table_params()
     assert (bins, max_exp) == (ref.BINS, ref.MAX_EXP)
@@ -55,14 +67,10 @@ def test_sg_step_matches_reference(simd, mode, dim):
     word, context = 4, 9
     neg = [1, 4, 7, 7, 0] if mode != "hs" else []       # includes the target: must be skipped
     c, p = (code[off[word]:off[word + 1]], point[off[word]:off[word + 1]]) if mode != "ns" else ([], [])
-    mine = [a.copy() if a is not None else None for a in (w_in, w_out, w_hs)]
-    theirs = [a.copy() if a is not None else None for a in (w_in, w_out, w_hs)]
+    mine, theirs = copies(w_in, w_out, w_hs), copies(w_in, w_out, w_hs)
     loss = _kernel.sg_step(*mine, context, word, neg, c, p, alpha=0.1, want_loss=True)
     loss_ref = ref.sg_step(*theirs, context, word, neg, c, p, alpha=0.1)
-    for a, b in zip(mine, theirs):
-        if a is not None:
-            np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
-    assert loss == pytest.approx(loss_ref, rel=1e-6)
+    assert_same_update(mine, theirs, loss, loss_ref)
     assert not np.array_equal(mine[0], w_in), "the update must change the context row"
 
 
@@ -76,16 +84,12 @@ def test_sg_window_step_matches_reference(simd, mode, dim):
     word, context = 6, [0, 3, 3, 11, 6]     # repeated word, and the centre's own input row
     neg = [2, 6, 9, 1] if mode != "hs" else []
     c, p = (code[off[word]:off[word + 1]], point[off[word]:off[word + 1]]) if mode != "ns" else ([], [])
-    mine = [a.copy() if a is not None else None for a in (w_in, w_out, w_hs)]
-    theirs = [a.copy() if a is not None else None for a in (w_in, w_out, w_hs)]
+    mine, theirs = copies(w_in, w_out, w_hs), copies(w_in, w_out, w_hs)
     loss = _kernel.sg_window_step(*mine, context, word, neg, c, p, alpha=0.2, want_loss=True)
     loss_ref = ref.sg_window_step(*theirs, context, word, neg, c, p, alpha=0.2)
-    for a, b in zip(mine, theirs):
-        if a is not None:
-            np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
-    assert loss == pytest.approx(loss_ref, rel=1e-6)
+    assert_same_update(mine, theirs, loss, loss_ref)
     # The block update differs from applying the pairs one after another.
-    seq = [a.copy() if a is not None else None for a in (w_in, w_out, w_hs)]
+    seq = copies(w_in, w_out, w_hs)
     for ctx in context:
         ref.sg_step(*seq, ctx, word, neg, c, p, alpha=0.2)
     assert not np.allclose(seq[0], theirs[0], rtol=1e-9, atol=1e-9)
@@ -102,15 +106,11 @@ def test_cbow_step_matches_reference(simd, mode, cbow_mean, dim):
     word, context = 2, [0, 5, 5, 11]                  # repeated context word counts twice
     neg = [3, 8, 2, 10] if mode != "hs" else []
     c, p = (code[off[word]:off[word + 1]], point[off[word]:off[word + 1]]) if mode != "ns" else ([], [])
-    mine = [a.copy() if a is not None else None for a in (w_in, w_out, w_hs)]
-    theirs = [a.copy() if a is not None else None for a in (w_in, w_out, w_hs)]
+    mine, theirs = copies(w_in, w_out, w_hs), copies(w_in, w_out, w_hs)
     loss = _kernel.cbow_step(*mine, context, word, neg, c, p, alpha=0.05, cbow_mean=cbow_mean,
                              want_loss=True)
     loss_ref = ref.cbow_step(*theirs, context, word, neg, c, p, alpha=0.05, cbow_mean=cbow_mean)
-    for a, b in zip(mine, theirs):
-        if a is not None:
-            np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
-    assert loss == pytest.approx(loss_ref, rel=1e-6)
+    assert_same_update(mine, theirs, loss, loss_ref)
 
 
 def test_saturated_gradient_is_applied():
