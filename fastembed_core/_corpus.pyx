@@ -392,26 +392,36 @@ cdef int _fill_lookup(fe_vocab *v, vocab_words) except -1:
 
 cdef class _TokenChunk:
     """UTF-8 views of the str tokens of a list of sentences, gathered with the GIL held so the
-    hashing can run without it. The views point into the str objects (for ASCII text, no
-    copy), which the caller's list keeps alive. A token that is not a str, or cannot be
-    encoded (a lone surrogate), gets length -1."""
+    hashing can run without it.
+
+    The views point into the str objects (for ASCII text, no copy). The chunk itself owns a
+    reference to every token it points into: each sentence is held as a tuple, because a
+    sentence may create its tokens while it is iterated (a generator, a pandas column) and
+    nothing else would keep them alive until the hashing ends. A tuple also cannot change
+    length or items while C reads it. A token that is not a str, or cannot be encoded (a lone
+    surrogate), gets length -1."""
     cdef const char **ptr
     cdef int64_t *length
     cdef int64_t *sentence_end
     cdef int64_t n_tokens, n_sentences
+    cdef list sentences       # one tuple per sentence: owns every token that ptr points into
 
     def __cinit__(self, list sentences, int64_t n_tokens):
         cdef Py_ssize_t size
         cdef int64_t k = 0, s = 0
+        cdef tuple held
+        self.sentences = []
         self.ptr = <const char **>malloc(max(n_tokens, 1) * sizeof(char *))
         self.length = <int64_t *>malloc(max(n_tokens, 1) * sizeof(int64_t))
         self.sentence_end = <int64_t *>malloc(max(len(sentences), 1) * sizeof(int64_t))
         if not self.ptr or not self.length or not self.sentence_end:
             raise MemoryError("out of memory gathering tokens")
         for sentence in sentences:
-            for token in sentence:
-                if k == n_tokens:
-                    raise RuntimeError("a sentence changed length while being counted")
+            held = sentence if type(sentence) is tuple else tuple(sentence)
+            self.sentences.append(held)
+            if k + len(held) > n_tokens:
+                raise RuntimeError("a sentence changed length while being counted")
+            for token in held:
                 self.length[k] = -1
                 if type(token) is str:
                     try:

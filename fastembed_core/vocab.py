@@ -231,7 +231,12 @@ def encode_iterable(corpus, key_to_index):
         keys = [None] * len(key_to_index)
         for k, i in key_to_index.items():
             keys[i] = k
-        encoder = TokenEncoder(keys)
+        try:
+            encoder = TokenEncoder(keys)
+        except UnicodeEncodeError:
+            # A key with a lone surrogate has no UTF-8 form, so C could never match it: the
+            # dict lookups below handle every key.
+            encoder = None
     lookup = key_to_index.get
     out_ids, out_offsets = [], [np.zeros(1, dtype=np.int64)]
     chunk, chunk_tokens = [], 0

@@ -18,6 +18,9 @@ Targets (``TARGETS``):
     vocab_file      -read-vocab files                  cli.read_vocab_file
     corpus          corpus tokenizer and encoder       _corpus.count_file / encode_file, checked
                                                        against a Python tokenizer
+    token_counter   token-list corpora (C hashing of   vocab.count_iterable / encode_iterable,
+                    str tokens made fresh on each      checked against collections.Counter
+                    iteration, mixed with others)
 
 The first byte of most inputs picks reader options (see each target), so one corpus
 explores strict and lenient modes, limits and chunk sizes.
@@ -269,6 +272,67 @@ def corpus(data):
         raise Finding(f"encode_file: {got[:3]} != {ref_sentences[:3]} (raw {raw} vs {len(flat)})")
 
 
+# ---- token-list corpora: the C counter and encoder behind count_iterable ----------------------
+
+class _FreshSentence:
+    """Yields new str objects on every pass, so only the counter itself keeps them alive while
+    C hashes them (the shape that once exposed a use-after-free)."""
+
+    def __init__(self, raw_tokens):
+        self.raw = raw_tokens
+
+    def __len__(self):
+        return len(self.raw)
+
+    def __iter__(self):
+        for raw in self.raw:
+            yield raw.decode("utf-8", "surrogatepass") if isinstance(raw, bytes) else raw
+
+
+def token_counter(data):
+    """Option byte: bits 0-2 chunk size (tokens per C call), bit 3 max_vocab_size=4,
+    bit 4 fresh tokens, bit 5 a non-str token in the middle. Lines are sentences, bytes
+    0x20 split tokens (any other byte, invalid UTF-8 included, stays in the token)."""
+    from fastembed_core import vocab
+
+    opt, body = _split_options(data)
+    raw_sentences = [[t.decode("utf-8", "surrogateescape") for t in line.split(b" ")]
+                     for line in body.split(b"\n")]
+    if opt & 32 and raw_sentences:
+        raw_sentences[len(raw_sentences) // 2].append(len(body))
+    if opt & 16:
+        corpus = [_FreshSentence([t.encode("utf-8", "surrogatepass") if isinstance(t, str) else t
+                                  for t in s]) for s in raw_sentences]
+    else:
+        corpus = raw_sentences
+    max_vocab = 4 if opt & 8 else None
+    saved = vocab._ENCODE_CHUNK
+    vocab._ENCODE_CHUNK = _CHUNKS[opt & 7]
+    try:
+        counts, total, n = vocab.count_iterable(corpus, max_vocab)
+        ref, min_reduce = {}, 1
+        for sentence in raw_sentences:
+            for t in sentence:
+                ref[t] = ref.get(t, 0) + 1
+            if max_vocab and len(ref) > max_vocab:
+                ref = {k: c for k, c in ref.items() if c >= min_reduce}
+                min_reduce += 1
+        if list(counts.items()) != list(ref.items()):
+            raise Finding(f"count_iterable: {list(counts.items())[:4]} != {list(ref.items())[:4]}")
+        if total != sum(map(len, raw_sentences)) or n != len(raw_sentences):
+            raise Finding(f"count_iterable totals ({total}, {n})")
+        keys = list(ref)[::2]
+        index = {k: i for i, k in enumerate(keys)}
+        ids, offsets, _, _ = vocab.encode_iterable(corpus, index)
+        want = [[index[t] for t in s if t in index] for s in raw_sentences]
+        want = [s for s in want if s]
+        got = [ids[offsets[k]:offsets[k + 1]].tolist() for k in range(len(offsets) - 1)]
+        if got != want:
+            raise Finding(f"encode_iterable: {got[:3]} != {want[:3]}")
+    finally:
+        vocab._ENCODE_CHUNK = saved
+
+
 TARGETS = {
     "w2v_text": w2v_text,
     "w2v_binary": w2v_binary,
@@ -277,6 +341,7 @@ TARGETS = {
     "native_header": native_header,
     "vocab_file": vocab_file,
     "corpus": corpus,
+    "token_counter": token_counter,
 }
 
 

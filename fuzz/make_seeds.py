@@ -91,6 +91,9 @@ def make(out_dir):
     for opt in (0, 1, 2, 0x04, 0x08, 0x0C, 0x10, 0x20, 0x1C):
         for c in corpora:
             seeds["corpus"].append(bytes([opt]) + c)
+    for opt in (0, 0x01, 0x10, 0x11, 0x18, 0x23, 0x30, 0x3F):
+        for c in corpora[:5]:
+            seeds["token_counter"].append(bytes([opt]) + c)
 
     for name, inputs in seeds.items():
         folder = os.path.join(out_dir, name)

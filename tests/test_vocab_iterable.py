@@ -86,3 +86,61 @@ def test_int_keys_encode_through_python_path():
     key_to_index = {10: 0, 20: 1, 30: 2}
     ids, offsets, raw, n = encode_iterable(corpus, key_to_index)
     assert ids.tolist() == [0, 1, 2, 2] and offsets.tolist() == [0, 3, 4]
+
+
+class FreshTokens:
+    """A sentence whose tokens are new str objects on every iteration (as a generator over
+    decoded bytes or a pandas column produces them): nothing but the counter holds them."""
+
+    def __init__(self, words, pad=0):
+        self.words = [w.encode("utf-8") for w in words]
+        self.pad = pad
+
+    def __len__(self):
+        return len(self.words)
+
+    def __iter__(self):
+        for w in self.words:
+            yield w.decode("utf-8") + "z" * self.pad
+
+
+@pytest.mark.parametrize("pad", [0, 5000])
+def test_tokens_created_during_iteration_are_counted_correctly(pad, monkeypatch):
+    # Before the chunk owned its tokens, each was freed right after its UTF-8 pointer was
+    # taken: 10 words x 3 sentences counted as 2 words of count 15, or crashed with big tokens.
+    import fastembed_core.vocab as vocab
+    monkeypatch.setattr(vocab, "_ENCODE_CHUNK", 7)
+    words = [f"w{i}" for i in range(10)] + ["日本", "é"]
+    corpus = [FreshTokens(words, pad)] * 3 + [FreshTokens(words[::-1], pad)]
+    counts, total, n = count_iterable(corpus)
+    want, want_total = reference_counts([list(s) for s in corpus])
+    assert list(counts.items()) == want
+    assert counts[words[0] + "z" * pad] == 4 and total == want_total and n == 4
+
+
+@pytest.mark.parametrize("pad", [0, 5000])
+def test_tokens_created_during_iteration_are_encoded_correctly(pad, monkeypatch):
+    import fastembed_core.vocab as vocab
+    monkeypatch.setattr(vocab, "_ENCODE_CHUNK", 7)
+    words = [f"w{i}" for i in range(10)] + ["日本"]
+    corpus = [FreshTokens(words, pad), FreshTokens(words[::-1], pad)] * 2
+    key_to_index = {w + "z" * pad: i for i, w in enumerate(words[::2])}
+    ids, offsets, raw, n = encode_iterable(corpus, key_to_index)
+    want_ids, want_offsets = reference_encode([list(s) for s in corpus], key_to_index)
+    assert ids.tolist() == want_ids and offsets.tolist() == want_offsets
+
+
+def test_sentences_from_a_pandas_groupby_count_like_python():
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame({"session": [1, 1, 2, 2, 2, 3],
+                       "item": ["a", "b", "b", "c", "a", "c"]})
+    sentences = [g["item"] for _, g in df.groupby("session")]
+    counts, total, n = count_iterable(sentences)
+    assert dict(counts) == {"a": 2, "b": 2, "c": 2} and (total, n) == (6, 3)
+
+
+def test_key_without_utf8_form_is_encoded_through_python():
+    # A lone surrogate cannot reach the C lookup table; it used to raise UnicodeEncodeError.
+    corpus = [["a", "\ud800", "b"], ["\ud800"]]
+    ids, offsets, raw, n = encode_iterable(corpus, {"\ud800": 0, "a": 1})
+    assert ids.tolist() == [1, 0, 0] and offsets.tolist() == [0, 2, 3]
