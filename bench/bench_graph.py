@@ -88,7 +88,7 @@ def child(args):
     n = sum(1 for _ in open(args.labels))
     t0 = time.perf_counter()
     if args.tool == "fastembed":
-        from fastembed_core.graph import Node2Vec
+        from fastembed_core.models.graph import Node2Vec
         m = Node2Vec(args.edges, dimensions=args.dim, walk_length=args.walk_length,
                      num_walks=args.num_walks, p=args.p, q=args.q, window=args.window,
                      workers=args.workers, seed=args.seed, weighted=True)

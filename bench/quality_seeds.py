@@ -34,7 +34,7 @@ LIBRARIES = ("fastembed_core", "fastembed_core_no_hot_rows", "gensim")
 
 def train(library, corpus, sg, seed):
     if library.startswith("fastembed_core"):
-        import fastembed_core.word2vec as w2v
+        import fastembed_core.models.word2vec as w2v
         default = w2v.HOT_ROWS
         w2v.HOT_ROWS = 0 if library == "fastembed_core_no_hot_rows" else default
         try:

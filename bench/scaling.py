@@ -6,7 +6,7 @@ The same harness compares the vector code paths (FASTEMBED_SIMD) at several row 
 
     python bench/scaling.py --workers 1 --simd avx2 avx512 --dims 100 300 --name simd-paths
 
-and the number of private hot rows per worker (fastembed_core.word2vec.HOT_ROWS):
+and the number of private hot rows per worker (fastembed_core.models.word2vec.HOT_ROWS):
 
     python bench/scaling.py --workers 1 2 --hot-rows 0 64 --name hot-rows
 
@@ -31,11 +31,11 @@ import sys
 
 CHILD = r"""
 import json, sys, time
-import fastembed_core.word2vec
+import fastembed_core.models.word2vec
 from fastembed_core import Word2Vec, _corpus
 path, sg, workers, epochs, dim, hot = sys.argv[1], *map(int, sys.argv[2:7])
 if hot >= 0:
-    fastembed_core.word2vec.HOT_ROWS = hot
+    fastembed_core.models.word2vec.HOT_ROWS = hot
 m = Word2Vec(vector_size=dim, window=5, negative=5, sample=1e-3, min_count=5, sg=sg,
              workers=workers, epochs=epochs, seed=1)
 m.build_vocab(corpus_file=path)
@@ -51,7 +51,7 @@ wall, cpu = time.perf_counter() - t_wall, time.process_time() - t_cpu
 import fastembed_core
 print(json.dumps({"wall_s": wall, "cpu_s": cpu, "effective_words": effective, "words": words,
                   "simd_path": fastembed_core.simd_path(),
-                  "hot_rows": fastembed_core.word2vec.HOT_ROWS}))
+                  "hot_rows": fastembed_core.models.word2vec.HOT_ROWS}))
 """
 
 

@@ -72,7 +72,6 @@ def _cpu_ticks():
 def child(args):
     import fastembed_core
     from fastembed_core import Word2Vec
-
     marks = {}
 
     class Clock:

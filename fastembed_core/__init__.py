@@ -9,14 +9,14 @@ multithreaded C kernel over an encoded corpus, behind gensim 4's API::
 """
 import os as _os
 
-from . import _kernel
+from . import _kernel, _moved
 from .errors import (CorpusError, FastEmbedError, FormatError, OOVError, TrainingDivergedError,
                      TruncatedFileError, UnsupportedVersionError)
-from .keyedvectors import KeyedVectors
-from .vocab import RULE_DEFAULT, RULE_DISCARD, RULE_KEEP, EncodedCorpus
-from .word2vec import Word2Vec
-from .graph import DeepWalk, Node2Vec
-from .items import Item2Vec
+from .models.graph import DeepWalk, Node2Vec
+from .models.items import Item2Vec
+from .models.vocab import RULE_DEFAULT, RULE_DISCARD, RULE_KEEP, EncodedCorpus
+from .models.word2vec import Word2Vec
+from .vectors.keyedvectors import KeyedVectors
 
 __version__ = "0.1.0"
 

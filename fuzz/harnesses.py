@@ -34,10 +34,16 @@ import warnings
 
 import numpy as np
 
-from fastembed_core import _corpus, cli, formats, native
+from fastembed_core import _corpus
+
+from fastembed_core.cli import app as cli
+
+from fastembed_core.io import word2vec_format as formats
+
+from fastembed_core.io import native
 from fastembed_core.errors import CorpusError, FormatError
-from fastembed_core.keyedvectors import KeyedVectors
-from fastembed_core.word2vec import Word2Vec
+from fastembed_core.vectors.keyedvectors import KeyedVectors
+from fastembed_core.models.word2vec import Word2Vec
 
 __all__ = ["TARGETS", "Finding", "mutate", "run_random"]
 
@@ -293,8 +299,7 @@ def token_counter(data):
     """Option byte: bits 0-2 chunk size (tokens per C call), bit 3 max_vocab_size=4,
     bit 4 fresh tokens, bit 5 a non-str token in the middle. Lines are sentences, bytes
     0x20 split tokens (any other byte, invalid UTF-8 included, stays in the token)."""
-    from fastembed_core import vocab
-
+    from fastembed_core.models import vocab
     opt, body = _split_options(data)
     raw_sentences = [[t.decode("utf-8", "surrogateescape") for t in line.split(b" ")]
                      for line in body.split(b"\n")]

@@ -15,9 +15,9 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harnesses  # noqa: E402
-from fastembed_core import cli  # noqa: E402
-from fastembed_core.keyedvectors import KeyedVectors  # noqa: E402
-from fastembed_core.word2vec import Word2Vec  # noqa: E402
+from fastembed_core.cli import app as cli  # noqa: E402
+from fastembed_core.vectors.keyedvectors import KeyedVectors  # noqa: E402
+from fastembed_core.models.word2vec import Word2Vec  # noqa: E402
 
 KEYS = ["the", "of", "été", "東京", "😀", "a\u0301b", "x" * 40, "0", "-1.5", "nan"]
 

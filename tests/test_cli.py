@@ -19,9 +19,8 @@ import numpy as np
 import pytest
 
 from fastembed_core import KeyedVectors, Word2Vec
-from fastembed_core import cli
-from fastembed_core import progress as fe_progress
-
+from fastembed_core.cli import app as cli
+from fastembed_core.models import progress as fe_progress
 CLUSTERS = 6
 PER_CLUSTER = 20
 
@@ -645,7 +644,7 @@ def test_sniff_format(tmp_path, vectors):
     kv = KeyedVectors.load_word2vec_format(vectors)
     kv.save_word2vec_format(str(tmp_path / "b"), binary=True)
     kv.save(str(tmp_path / "n"))
-    from fastembed_core.formats import save_glove
+    from fastembed_core.io.word2vec_format import save_glove
     save_glove(kv, str(tmp_path / "g"))
     assert cli.sniff_format(vectors) == "text"
     assert cli.sniff_format(str(tmp_path / "b")) == "binary"

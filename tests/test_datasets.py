@@ -7,7 +7,6 @@ import sys
 import pytest
 
 from fastembed_core import datasets
-
 # Pinned by bench/make_sample_corpus.py's output (also in fastembed_core/data/README.md): a
 # change to the bundled corpus must be deliberate and update these numbers.
 SAMPLE_SHA256 = "a6edc238fc00d10c2a834ececa7f0ef159bfd8170f36a0ca30dd5e08dcddf912"

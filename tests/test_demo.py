@@ -8,8 +8,7 @@ import subprocess
 import sys
 
 
-from fastembed_core import demo
-
+from fastembed_core.cli import demo
 COLOURS = {"yellow", "blue", "green", "white", "black", "orange", "purple", "brown", "pink",
            "violet", "grey", "gray", "yellowish", "purplish", "reddish", "pinkish", "bluish",
            "greenish", "scarlet", "crimson", "rose"}
@@ -19,7 +18,7 @@ def _run(args, tmp_path, block=()):
     """Runs the CLI in a subprocess; modules named in ``block`` cannot be imported there."""
     code = ("import sys\n"
             + "".join(f"sys.modules[{m!r}] = None\n" for m in block)
-            + "from fastembed_core.cli import main\nsys.exit(main(sys.argv[1:]))\n")
+            + "from fastembed_core.cli.app import main\nsys.exit(main(sys.argv[1:]))\n")
     cmd = [sys.executable, "-c", code] if block else [sys.executable, "-m", "fastembed_core"]
     return subprocess.run(cmd + [str(a) for a in args], capture_output=True, text=True,
                           timeout=300, cwd=tmp_path)

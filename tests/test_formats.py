@@ -17,9 +17,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fastembed_core import formats, native
+from fastembed_core.io import word2vec_format as formats
+
+from fastembed_core.io import native
 from fastembed_core.errors import FormatError, TruncatedFileError
-from fastembed_core.keyedvectors import KeyedVectors
+from fastembed_core.vectors.keyedvectors import KeyedVectors
 
 CHUNK_SIZES = [1, 5, 16, 4096]
 

@@ -13,7 +13,7 @@ gensim = pytest.importorskip("gensim")
 from gensim.models import KeyedVectors as GensimKV  # noqa: E402
 from gensim.test.utils import datapath  # noqa: E402
 
-from fastembed_core.keyedvectors import KeyedVectors  # noqa: E402
+from fastembed_core.vectors.keyedvectors import KeyedVectors  # noqa: E402
 
 DIM = 32
 # gensim's most_similar_cosmul calls its own deprecated init_sims()

@@ -8,7 +8,7 @@ import pytest
 import scipy.sparse as sp
 from scipy import stats
 
-from fastembed_core.graph import DeepWalk, Node2Vec, as_graph, generate_walks
+from fastembed_core.models.graph import DeepWalk, Node2Vec, as_graph, generate_walks
 
 # A small graph with triangles (0-1-2, 2-3-4), a square (4-5-6-7) and a pendant (8), so every
 # node2vec case (return, stay at distance 1, move away) occurs from many (t, v) contexts.
@@ -222,7 +222,7 @@ def test_same_seed_one_worker_gives_identical_vectors():
 def test_vectors_identical_across_processes(tmp_path):
     code = textwrap.dedent("""
         import sys, numpy as np
-        from fastembed_core.graph import Node2Vec
+        from fastembed_core.models.graph import Node2Vec
         edges = np.array([[0, 1], [1, 2], [2, 0], [2, 3], [3, 4], [4, 5], [5, 3], [1, 5]])
         kv = Node2Vec(edges, dimensions=8, walk_length=10, num_walks=20, p=0.5, q=2,
                       seed=3, workers=1).fit()

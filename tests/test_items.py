@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from fastembed_core.items import Item2Vec, recommend, similar_items
-from fastembed_core.vocab import EncodedCorpus
+from fastembed_core.models.items import Item2Vec, recommend, similar_items
+from fastembed_core.models.vocab import EncodedCorpus
 
 
 def make_sessions(n_sessions, groups=8, per_group=25, seed=0, offset=1000):

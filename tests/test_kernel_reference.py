@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 from fastembed_core import _kernel
-
 import _reference as ref
 
 SIMD_PATHS = _kernel.simd_supported()

@@ -9,9 +9,9 @@ import threading
 import numpy as np
 import pytest
 
-from fastembed_core import keyedvectors as kvmod
+from fastembed_core.vectors import keyedvectors as kvmod
 from fastembed_core.errors import FormatError, OOVError
-from fastembed_core.keyedvectors import KeyedVectors
+from fastembed_core.vectors.keyedvectors import KeyedVectors
 
 
 def random_kv(n=300, dim=16, seed=0, keys=None):
@@ -587,8 +587,7 @@ def test_load_refuses_pickles_and_names_other_formats(tmp_path):
 def test_failed_save_keeps_previous_file(tmp_path, monkeypatch):
     random_kv(n=3, seed=1).save(tmp_path / "kv")
     before = (tmp_path / "kv").read_bytes()
-    from fastembed_core import native
-
+    from fastembed_core.io import native
     def boom(fd):
         raise OSError(28, "No space left on device")
 

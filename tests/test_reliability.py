@@ -72,12 +72,14 @@ import struct
 import numpy as np
 import pytest
 
-from fastembed_core import _kernel, native
-from fastembed_core import vocab as vocab_mod
+from fastembed_core import _kernel
+
+from fastembed_core.io import native
+from fastembed_core.models import vocab as vocab_mod
 from fastembed_core.errors import CorpusError, FormatError, UnsupportedVersionError
-from fastembed_core.keyedvectors import KeyedVectors
-from fastembed_core.vocab import EncodedCorpus
-from fastembed_core.word2vec import Word2Vec
+from fastembed_core.vectors.keyedvectors import KeyedVectors
+from fastembed_core.models.vocab import EncodedCorpus
+from fastembed_core.models.word2vec import Word2Vec
 
 
 def small_model(**kw):

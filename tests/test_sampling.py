@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from fastembed_core import _kernel
-from fastembed_core.vocab import keep_thresholds, negative_weights
+from fastembed_core.models.vocab import keep_thresholds, negative_weights
 
 scipy_stats = pytest.importorskip("scipy.stats")
 

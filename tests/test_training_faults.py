@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from fastembed_core import Word2Vec
-
 from _corpora import planted_clusters
 
 pytestmark = pytest.mark.timeout(120)

@@ -13,8 +13,7 @@ import pytest
 
 from fastembed_core import KeyedVectors
 from fastembed_core.errors import OOVError
-from fastembed_core import viz
-
+from fastembed_core.vectors import viz
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 

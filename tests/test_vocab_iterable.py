@@ -5,7 +5,7 @@ import collections
 import numpy as np
 import pytest
 
-from fastembed_core.vocab import count_iterable, encode_iterable
+from fastembed_core.models.vocab import count_iterable, encode_iterable
 
 
 def reference_counts(corpus, max_vocab_size=None):
@@ -42,7 +42,7 @@ def zipf_corpus(seed, n_sentences=3000, vocab=5000):
 
 @pytest.mark.parametrize("max_vocab_size", [None, 50, 1000])
 def test_counts_equal_python_reference(max_vocab_size, monkeypatch):
-    import fastembed_core.vocab as vocab
+    import fastembed_core.models.vocab as vocab
     monkeypatch.setattr(vocab, "_ENCODE_CHUNK", 997)     # many chunks, odd boundaries
     corpus = zipf_corpus(1)
     counts, total, n = count_iterable(corpus, max_vocab_size)
@@ -55,7 +55,7 @@ def test_counts_equal_python_reference(max_vocab_size, monkeypatch):
 
 @pytest.mark.parametrize("max_vocab_size", [None, 40])
 def test_non_str_tokens_switch_to_python_counting(max_vocab_size, monkeypatch):
-    import fastembed_core.vocab as vocab
+    import fastembed_core.models.vocab as vocab
     monkeypatch.setattr(vocab, "_ENCODE_CHUNK", 500)
     corpus = zipf_corpus(2, n_sentences=800)
     corpus[300] = corpus[300] + [7, ("a", 1), "w1"]       # ints and tuples are keys too
@@ -66,7 +66,7 @@ def test_non_str_tokens_switch_to_python_counting(max_vocab_size, monkeypatch):
 
 
 def test_encoding_equals_reference_and_drops_unknown(monkeypatch):
-    import fastembed_core.vocab as vocab
+    import fastembed_core.models.vocab as vocab
     monkeypatch.setattr(vocab, "_ENCODE_CHUNK", 613)
     corpus = zipf_corpus(3)
     corpus.insert(5, [])
@@ -108,7 +108,7 @@ class FreshTokens:
 def test_tokens_created_during_iteration_are_counted_correctly(pad, monkeypatch):
     # Before the chunk owned its tokens, each was freed right after its UTF-8 pointer was
     # taken: 10 words x 3 sentences counted as 2 words of count 15, or crashed with big tokens.
-    import fastembed_core.vocab as vocab
+    import fastembed_core.models.vocab as vocab
     monkeypatch.setattr(vocab, "_ENCODE_CHUNK", 7)
     words = [f"w{i}" for i in range(10)] + ["日本", "é"]
     corpus = [FreshTokens(words, pad)] * 3 + [FreshTokens(words[::-1], pad)]
@@ -120,7 +120,7 @@ def test_tokens_created_during_iteration_are_counted_correctly(pad, monkeypatch)
 
 @pytest.mark.parametrize("pad", [0, 5000])
 def test_tokens_created_during_iteration_are_encoded_correctly(pad, monkeypatch):
-    import fastembed_core.vocab as vocab
+    import fastembed_core.models.vocab as vocab
     monkeypatch.setattr(vocab, "_ENCODE_CHUNK", 7)
     words = [f"w{i}" for i in range(10)] + ["日本"]
     corpus = [FreshTokens(words, pad), FreshTokens(words[::-1], pad)] * 2

@@ -43,7 +43,7 @@ def test_hot_rows_lose_no_training_with_several_workers():
     as far as with one worker. Over 12 seeds x 2 runs (64 of the 200 words hot) the median
     ratio (2 workers / 1) stayed within 0.93-1.03 and every row's within 0.80-1.3; rows whose
     merges were lost, or merged twice, would be far outside."""
-    from fastembed_core.word2vec import HOT_ROWS
+    from fastembed_core.models.word2vec import HOT_ROWS
     corpus = planted_clusters(3, n_sentences=1500)
     moved = {}
     for workers in (1, 2):

@@ -38,8 +38,9 @@ import os
 import numpy as np
 import pytest
 
-from fastembed_core import _corpus, _kernel, vocab
+from fastembed_core import _corpus, _kernel
 
+from fastembed_core.models import vocab
 pytest.importorskip("pytest_benchmark")
 
 DIM = 100

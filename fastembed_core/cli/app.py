@@ -32,8 +32,8 @@ import warnings
 
 import numpy as np
 
-from . import progress as _progress
-from .errors import FastEmbedError, OOVError
+from ..models import progress as _progress
+from ..errors import FastEmbedError, OOVError
 
 __all__ = ["main", "word2vec_main", "word2vec_params", "parse_word2vec_args", "load_vectors", "save_vectors", "sniff_format",
            "kmeans_classes", "read_vocab_file", "write_vocab_file"]
@@ -200,7 +200,7 @@ def load_vectors(path, fmt="auto", limit=None):
     limit : int, optional
         Read only the first ``limit`` vectors (word2vec/GloVe files).
     """
-    from .keyedvectors import KeyedVectors
+    from ..vectors.keyedvectors import KeyedVectors
 
     path = os.fspath(path)
     if not os.path.exists(path):
@@ -213,7 +213,7 @@ def load_vectors(path, fmt="auto", limit=None):
         raise ValueError(f"unknown vectors format {fmt!r}; use one of {', '.join(VECTOR_FORMATS)}")
     if fmt == "native":
         if _native_kind(path) == "Word2Vec":
-            from .word2vec import Word2Vec
+            from ..models.word2vec import Word2Vec
             return Word2Vec.load(path).wv
         kv = KeyedVectors.load(path)
         if limit:
@@ -224,7 +224,7 @@ def load_vectors(path, fmt="auto", limit=None):
 
 
 def _head(kv, n):
-    from .keyedvectors import KeyedVectors
+    from ..vectors.keyedvectors import KeyedVectors
     out = KeyedVectors(kv.vector_size, dtype=kv.vectors.dtype)
     out.index_to_key = list(kv.index_to_key[:n])
     out.key_to_index = {k: i for i, k in enumerate(out.index_to_key)}
@@ -251,7 +251,7 @@ def save_vectors(kv, path, fmt="auto"):
     """Saves ``kv`` in ``fmt`` (``"auto"``: from the file name — ``.bin`` binary word2vec,
     ``.fe``/``.kv``/``.model`` native, ``.vec`` fastText text, anything else word2vec text).
     Returns the format used."""
-    from . import formats
+    from ..io import word2vec_format as formats
     fmt = _format_for_output(path, fmt)
     if fmt == "native":
         kv.save(path)
@@ -272,7 +272,7 @@ def save_vectors(kv, path, fmt="auto"):
 
 def write_vocab_file(path, words, counts):
     """``word count`` lines, as word2vec.c's ``-save-vocab`` writes them."""
-    from .native import atomic_write
+    from ..io.native import atomic_write
 
     def write(f):
         f.write("".join(f"{w} {int(c)}\n" for w, c in zip(words, counts)).encode("utf-8"))
@@ -587,7 +587,7 @@ def word2vec_params(opts):
 
 
 def _w2v_run(opts):
-    from .word2vec import Word2Vec
+    from ..models.word2vec import Word2Vec
 
     debug = opts["-debug"]
     train = opts["-train"]
@@ -650,14 +650,14 @@ def _w2v_run(opts):
         vectors = np.vstack([eos[None, :], model.wv.vectors]).astype(np.float32, copy=False)
         if opts["-classes"] > 0:
             labels = kmeans_classes(vectors, opts["-classes"])
-            from .native import atomic_write
+            from ..io.native import atomic_write
 
             def write(f):
                 f.write("".join(f"{w} {int(c)}\n" for w, c in zip(words, labels))
                         .encode("utf-8"))
             atomic_write(opts["-output"], write)
         else:
-            from .formats import write_word2vec
+            from ..io.word2vec_format import write_word2vec
             write_word2vec(opts["-output"], words, vectors, binary=bool(opts["-binary"]))
         if debug > 0:
             _progress.write(f"trained {len(words)} words x {model.vector_size} dims in "
@@ -676,7 +676,7 @@ def _progress_mode(args):
 
 
 def cmd_train(args):
-    from .word2vec import Word2Vec
+    from ..models.word2vec import Word2Vec
 
     if not args.output and not args.model and not args.save_vocab:
         raise UsageError("nothing to write: give -o/--output, --model and/or --save-vocab")
@@ -816,7 +816,7 @@ def _answer_or_prompt(words, answer, prompt, hint):
 def _resolve_eval_file(name):
     if os.path.exists(name):
         return name
-    from .datasets import EVALUATION_FILES, evaluation_file
+    from ..datasets import EVALUATION_FILES, evaluation_file
     if name in EVALUATION_FILES or any(name == f for f, _ in EVALUATION_FILES.values()):
         return evaluation_file(name)
     raise FileNotFoundError(2, "No such file or directory (and not a known evaluation set: "
@@ -889,7 +889,7 @@ def cmd_eval(args):
     pairs = [_resolve_eval_file(p) for p in args.pairs or ()]
     auto = not analogies and not pairs
     if auto:
-        from .datasets import evaluation_file
+        from ..datasets import evaluation_file
         analogies = evaluation_file("questions-words")
         for name in ("wordsim353", "simlex999"):
             try:
@@ -919,7 +919,7 @@ def cmd_convert(args):
 
 
 def cmd_export_projector(args):
-    from .formats import export_projector
+    from ..io.word2vec_format import export_projector
     kv = load_vectors(args.vectors, args.format, args.limit)
     stem = args.prefix
     if stem is None:
@@ -939,7 +939,7 @@ def cmd_export_projector(args):
 
 
 def cmd_node2vec(args):
-    from .graph import DeepWalk, Node2Vec
+    from ..models.graph import DeepWalk, Node2Vec
     _check_output_path(args.output)
     common = dict(dimensions=args.dimensions, walk_length=args.walk_length,
                   num_walks=args.num_walks, window=args.window, workers=args.workers,
@@ -958,7 +958,7 @@ def cmd_node2vec(args):
 
 
 def cmd_plot(args):
-    from . import viz
+    from ..vectors import viz
     _check_output_path(args.output)
     kv = load_vectors(args.vectors, args.format, args.vocab_limit)
     title = args.title
@@ -1046,7 +1046,7 @@ def build_parser():
         "plot. Run with word2vec.c's flags (e.g. -train corpus.txt -output vec.bin) to use it "
         "as a drop-in word2vec binary."),
         epilog=f"'{PROG} SUBCOMMAND --help' shows each subcommand's options.")
-    from . import __version__
+    from .. import __version__
     parser.add_argument("-V", "--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND", parser_class=_Parser)
 

@@ -39,7 +39,7 @@ from array import array
 
 import numpy as np
 
-from .errors import FormatError, TruncatedFileError
+from ..errors import FormatError, TruncatedFileError
 from .native import MAGIC as _NATIVE_MAGIC
 from .native import atomic_write
 
@@ -889,7 +889,7 @@ def write_word2vec(fname, keys, vectors, *, binary=False, counts=None, fvocab=No
 
 def _kv_class(cls):
     if cls is None:
-        from .keyedvectors import KeyedVectors
+        from ..vectors.keyedvectors import KeyedVectors
         return KeyedVectors
     return cls
 

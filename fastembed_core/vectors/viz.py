@@ -19,7 +19,7 @@ import os
 
 import numpy as np
 
-from .errors import OOVError
+from ..errors import OOVError
 
 __all__ = ["project", "plot_words", "plot_analogies", "plot_neighbours", "export_projector",
            "PROJECTION_METHODS"]
@@ -595,5 +595,5 @@ def _nice_step(span):
 def export_projector(kv, vectors_tsv, metadata_tsv=None, limit=None, attrs=()):
     """TSV files for the TensorBoard Embedding Projector (projector.tensorflow.org); see
     :func:`fastembed_core.formats.export_projector`."""
-    from .formats import export_projector as _export
+    from ..io.word2vec_format import export_projector as _export
     return _export(kv, vectors_tsv, metadata_tsv, limit=limit, attrs=attrs)

@@ -15,12 +15,12 @@ import warnings
 
 import numpy as np
 
-from . import _kernel
+from .. import _kernel
 from . import vocab as vocab_mod
-from .errors import CorpusError, FormatError, TrainingDivergedError
-from .keyedvectors import KeyedVectors
-from ._threads import run_workers
-from .native import read_container, write_container
+from ..errors import CorpusError, FormatError, TrainingDivergedError
+from ..vectors.keyedvectors import KeyedVectors
+from .workers import run_workers
+from ..io.native import read_container, write_container
 
 logger = logging.getLogger("fastembed_core")
 
@@ -255,7 +255,7 @@ class Word2Vec:
         tokenizing the files a second time."""
         self._scanned_file = None
         if corpus_file is not None:
-            from . import _corpus
+            from .. import _corpus
             paths = self._file_paths(corpus_file)
             state = _file_state(paths)
             words, counts, total, n_sent, tokens = _corpus.count_file(
@@ -281,7 +281,7 @@ class Word2Vec:
         scanned_paths, state, errors, words, (ids, offsets), total = scanned
         if scanned_paths != paths or errors != self.corpus_file_errors or _file_state(paths) != state:
             return None
-        from . import _corpus
+        from .. import _corpus
         index = self.wv.key_to_index
         new_id = np.fromiter((index.get(w, -1) for w in words), dtype=np.int64, count=len(words))
         ids, offsets = _corpus.remap_tokens(ids, offsets, new_id)
@@ -435,7 +435,7 @@ class Word2Vec:
 
     def _encode(self, corpus_iterable, corpus_file):
         if corpus_file is not None:
-            from . import _corpus
+            from .. import _corpus
             paths = self._file_paths(corpus_file)
             encoded = self._take_scanned_file(paths)
             if encoded is None:

@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 
-from .datasets import _usable_dir
+from ..datasets import _usable_dir
 
 __all__ = ["run", "NEIGHBOUR_WORDS", "ANALOGIES", "WORD_GROUPS", "COUNTRY_PAIRS"]
 
@@ -80,10 +80,10 @@ def run(epochs=5, sg=1, workers=None, output_dir="fastembed-demo", seed=1, quiet
     int
         0.
     """
-    from . import cli
-    from . import progress as _progress
-    from .datasets import evaluation_file, sample_corpus_path
-    from .word2vec import Word2Vec
+    from . import app as cli
+    from ..models import progress as _progress
+    from ..datasets import evaluation_file, sample_corpus_path
+    from ..models.word2vec import Word2Vec
 
     out = sys.stdout if out is None else out
     if quiet:
@@ -181,8 +181,7 @@ def _plots(wv, output_dir, say, note):
         say("pictures: skipped, matplotlib is not installed (pip install matplotlib, or "
             "pip install 'fastembed_core[plot]')")
         return
-    from . import viz
-
+    from ..vectors import viz
     folder = output_dir
     if not _usable_dir(folder):
         fallback = tempfile.mkdtemp(prefix="fastembed-demo-")

@@ -13,7 +13,7 @@ al. 2018); any value is accepted.
 """
 import numpy as np
 
-from .keyedvectors import KeyedVectors
+from ..vectors.keyedvectors import KeyedVectors
 from .vocab import EncodedCorpus
 from .word2vec import Word2Vec
 

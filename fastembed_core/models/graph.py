@@ -34,9 +34,9 @@ import time
 
 import numpy as np
 
-from . import _walks
-from .keyedvectors import KeyedVectors
-from ._threads import run_workers
+from .. import _walks
+from ..vectors.keyedvectors import KeyedVectors
+from .workers import run_workers
 from .vocab import EncodedCorpus
 from .word2vec import Word2Vec, _available_cores
 

@@ -23,7 +23,7 @@ import zlib
 
 import numpy as np
 
-from .errors import FormatError, TruncatedFileError, UnsupportedVersionError
+from ..errors import FormatError, TruncatedFileError, UnsupportedVersionError
 
 __all__ = ["MAGIC", "FORMAT_VERSION", "write_container", "read_container", "atomic_write"]
 

@@ -11,7 +11,7 @@ import logging
 
 import numpy as np
 
-from .errors import CorpusError
+from ..errors import CorpusError
 
 logger = logging.getLogger("fastembed_core")
 
@@ -99,7 +99,7 @@ def count_iterable(corpus, max_vocab_size=None, progress_per=10000):
     the GIL released); from the first token of another type (ints, tuples...) on, counting
     continues with a Python dict, so any hashable token works.
     """
-    from ._corpus import TokenCounter
+    from .._corpus import TokenCounter
     counter = TokenCounter(max_vocab_size)
     python_counts = None           # set once a non-str token forces the Python path
     total = n_sentences = 0
@@ -227,7 +227,7 @@ def encode_iterable(corpus, key_to_index):
     """
     encoder = None
     if key_to_index and all(type(k) is str for k in key_to_index):
-        from ._corpus import TokenEncoder
+        from .._corpus import TokenEncoder
         keys = [None] * len(key_to_index)
         for k, i in key_to_index.items():
             keys[i] = k

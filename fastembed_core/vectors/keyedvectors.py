@@ -26,9 +26,9 @@ from numbers import Integral
 
 import numpy as np
 
-from . import formats as _formats
-from .errors import FormatError, OOVError
-from .native import read_container, write_container
+from ..io import word2vec_format as _formats
+from ..errors import FormatError, OOVError
+from ..io.native import read_container, write_container
 
 __all__ = ["KeyedVectors", "UsearchIndexer", "load_word2vec_format", "pearson_spearman"]
 
