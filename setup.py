@@ -7,6 +7,7 @@ paths are chosen at run time inside the kernel.
 ``FASTEMBED_DEBUG=1`` builds with Cython bounds checks on and without optimisation, for
 running the test suite against a checked build.
 """
+
 import os
 
 import numpy
@@ -43,16 +44,29 @@ def extension(name, sources):
 extensions = [
     extension(
         "fastembed_core._kernel",
-        ["fastembed_core/_kernel.pyx", "src/fe_train.c", "src/fe_sample.c", "src/fe_simd.c",
-         "src/fe_updates_scalar.c", "src/fe_updates_avx2.c",
-         "src/fe_updates_avx512.c"],
+        [
+            "fastembed_core/_kernel.pyx",
+            "src/fe_train.c",
+            "src/fe_sample.c",
+            "src/fe_simd.c",
+            "src/fe_updates_scalar.c",
+            "src/fe_updates_avx2.c",
+            "src/fe_updates_avx512.c",
+        ],
     ),
     extension("fastembed_core._corpus", ["fastembed_core/_corpus.pyx", "src/fe_vocab.c"]),
-    extension("fastembed_core._walks", ["fastembed_core/_walks.pyx", "src/fe_walk.c", "src/fe_sample.c"]),
+    extension(
+        "fastembed_core._walks", ["fastembed_core/_walks.pyx", "src/fe_walk.c", "src/fe_sample.c"]
+    ),
 ]
 
-directives = {"language_level": "3", "boundscheck": DEBUG, "wraparound": DEBUG,
-              "initializedcheck": DEBUG, "cdivision": not DEBUG}
+directives = {
+    "language_level": "3",
+    "boundscheck": DEBUG,
+    "wraparound": DEBUG,
+    "initializedcheck": DEBUG,
+    "cdivision": not DEBUG,
+}
 
 setup(
     ext_modules=cythonize(extensions, compiler_directives=directives),

@@ -14,6 +14,7 @@ reproducible on any Debian machine with gensim installed:
 Text is normalised the same way everywhere: lower-cased, then only ``[a-z]+`` runs are kept
 as tokens. Empty lines are dropped.
 """
+
 import bz2
 import glob
 import hashlib
@@ -24,8 +25,8 @@ import subprocess
 import tempfile
 
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
-DATA_DIR = os.path.join(BENCH_DIR, "data")   # git-ignored: generated corpora
-WORK_DIR = os.path.join(BENCH_DIR, "work")   # git-ignored: downloaded packages, caches
+DATA_DIR = os.path.join(BENCH_DIR, "data")  # git-ignored: generated corpora
+WORK_DIR = os.path.join(BENCH_DIR, "work")  # git-ignored: downloaded packages, caches
 
 WORDNET_PARTS = ("adj", "adv", "noun", "verb")
 WIKI_SAMPLE = "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"
@@ -57,17 +58,22 @@ def wordnet_dir(explicit=None):
         if _has_wordnet(folder):
             return folder
     if not (shutil.which("apt-get") and shutil.which("dpkg")):
-        raise SystemExit("WordNet 3.0 not found and apt-get/dpkg are not available: pass "
-                         "--wordnet-dir pointing at a folder with WordNet's data.* files")
+        raise SystemExit(
+            "WordNet 3.0 not found and apt-get/dpkg are not available: pass "
+            "--wordnet-dir pointing at a folder with WordNet's data.* files"
+        )
     target = os.path.join(WORK_DIR, "wordnet")
     os.makedirs(target, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=WORK_DIR) as tmp:
-        proc = subprocess.run(["apt-get", "download", "wordnet-base"], cwd=tmp,
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            ["apt-get", "download", "wordnet-base"], cwd=tmp, capture_output=True, text=True
+        )
         debs = glob.glob(os.path.join(tmp, "wordnet-base_*.deb"))
         if proc.returncode != 0 or not debs:
-            raise SystemExit("`apt-get download wordnet-base` failed (run `apt-get update` "
-                             f"first?):\n{proc.stderr.strip()}")
+            raise SystemExit(
+                "`apt-get download wordnet-base` failed (run `apt-get update` "
+                f"first?):\n{proc.stderr.strip()}"
+            )
         subprocess.run(["dpkg", "-x", debs[0], target], check=True)
         print(f"unpacked {os.path.basename(debs[0])} into {target}")
     folder = os.path.join(target, "usr/share/wordnet")
@@ -90,7 +96,7 @@ def wordnet_glosses(folder):
                 cut = line.find(" | ")
                 if cut < 0:
                     continue
-                tokens = tokenize(line[cut + 3:])
+                tokens = tokenize(line[cut + 3 :])
                 if tokens:
                     yield tokens
 
@@ -98,6 +104,7 @@ def wordnet_glosses(folder):
 def wiki_sample_path():
     """Path of gensim's shortened Wikipedia dump (needs gensim installed)."""
     from gensim.test.utils import datapath
+
     path = datapath(WIKI_SAMPLE)
     if not os.path.isfile(path):
         raise SystemExit(f"{path} not found: gensim's test data is needed (pip install gensim)")
@@ -111,6 +118,7 @@ def wiki_articles(path=None, min_tokens=50):
     are skipped, as gensim's own ``WikiCorpus`` does with its ``ARTICLE_MIN_WORDS = 50``.
     """
     from gensim.corpora.wikicorpus import extract_pages, filter_wiki
+
     with bz2.open(path or wiki_sample_path()) as f:
         for _title, text, _pageid in extract_pages(f, filter_namespaces=("0",)):
             if text.lstrip().lower().startswith("#redirect"):
@@ -136,8 +144,12 @@ def line_stats(lines):
         tokens += len(toks)
         for t in toks:
             counts[t] = counts.get(t, 0) + 1
-    return {"tokens": tokens, "lines": len(lines), "vocab": len(counts),
-            "vocab_min_count_5": sum(1 for c in counts.values() if c >= 5)}
+    return {
+        "tokens": tokens,
+        "lines": len(lines),
+        "vocab": len(counts),
+        "vocab_min_count_5": sum(1 for c in counts.values() if c >= 5),
+    }
 
 
 def write_lines(path, lines):

@@ -12,6 +12,7 @@ Requires gensim (its test data and its wiki-markup filter) and, unless WordNet i
 available (see ``corpus_sources.wordnet_dir``), ``apt-get``/``dpkg`` to fetch the Debian
 package ``wordnet-base``.
 """
+
 import argparse
 import os
 import random
@@ -25,8 +26,11 @@ import corpus_sources as cs  # noqa: E402
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=os.path.join(cs.DATA_DIR, "english.txt"))
-    ap.add_argument("--wordnet-dir", help="folder with WordNet 3.0 data.* files "
-                    "(default: system copy, or fetch the Debian package wordnet-base)")
+    ap.add_argument(
+        "--wordnet-dir",
+        help="folder with WordNet 3.0 data.* files "
+        "(default: system copy, or fetch the Debian package wordnet-base)",
+    )
     ap.add_argument("--wiki", help="path of the Wikipedia dump (default: gensim's test data)")
     ap.add_argument("--seed", type=int, default=20240601, help="line shuffle seed")
     args = ap.parse_args(argv)
@@ -42,11 +46,15 @@ def main(argv=None):
 
     g, a, total = cs.line_stats(glosses), cs.line_stats(articles), cs.line_stats(lines)
     print(f"WordNet glosses   ({wn}): {g['lines']:>8,} lines {g['tokens']:>10,} tokens")
-    print(f"Wikipedia sample  ({os.path.basename(wiki_path)}): "
-          f"{a['lines']:>8,} lines {a['tokens']:>10,} tokens")
-    print(f"wrote {args.out}: {total['lines']:,} lines, {total['tokens']:,} tokens, "
-          f"vocabulary {total['vocab']:,} ({total['vocab_min_count_5']:,} with count >= 5), "
-          f"{os.path.getsize(args.out):,} bytes, {time.perf_counter() - t0:.1f} s")
+    print(
+        f"Wikipedia sample  ({os.path.basename(wiki_path)}): "
+        f"{a['lines']:>8,} lines {a['tokens']:>10,} tokens"
+    )
+    print(
+        f"wrote {args.out}: {total['lines']:,} lines, {total['tokens']:,} tokens, "
+        f"vocabulary {total['vocab']:,} ({total['vocab_min_count_5']:,} with count >= 5), "
+        f"{os.path.getsize(args.out):,} bytes, {time.perf_counter() - t0:.1f} s"
+    )
     for part in cs.WORDNET_PARTS:
         p = os.path.join(wn, "data." + part)
         print(f"  sha256 {cs.file_sha256(p)}  {p}")

@@ -12,6 +12,7 @@ The text is reproducible byte for byte (its SHA-256 is printed and also stored i
 ``fastembed_core/data/README.md``); the compressed bytes depend on the local liblzma only.
 Also refreshes the bundled copy of ``questions-words.txt`` from gensim's test data.
 """
+
 import argparse
 import io
 import lzma
@@ -35,8 +36,9 @@ def main(argv=None):
     ap.add_argument("--out", default=os.path.join(PKG_DATA, SAMPLE_NAME))
     ap.add_argument("--wordnet-dir", help="folder with WordNet 3.0 data.* files")
     ap.add_argument("--seed", type=int, default=20240601, help="line shuffle seed")
-    ap.add_argument("--no-eval-files", action="store_true",
-                    help="do not refresh the bundled evaluation files")
+    ap.add_argument(
+        "--no-eval-files", action="store_true", help="do not refresh the bundled evaluation files"
+    )
     args = ap.parse_args(argv)
 
     lines = list(cs.wordnet_glosses(cs.wordnet_dir(args.wordnet_dir)))
@@ -54,13 +56,17 @@ def main(argv=None):
     os.replace(tmp, args.out)
 
     import hashlib
-    print(f"wrote {args.out}: {stats['lines']:,} lines, {stats['tokens']:,} tokens, vocabulary "
-          f"{stats['vocab']:,} ({stats['vocab_min_count_5']:,} with count >= 5), "
-          f"{len(text):,} bytes of text -> {len(buf.getvalue()):,} bytes xz")
+
+    print(
+        f"wrote {args.out}: {stats['lines']:,} lines, {stats['tokens']:,} tokens, vocabulary "
+        f"{stats['vocab']:,} ({stats['vocab_min_count_5']:,} with count >= 5), "
+        f"{len(text):,} bytes of text -> {len(buf.getvalue()):,} bytes xz"
+    )
     print(f"  text sha256 {hashlib.sha256(text).hexdigest()}")
 
     if not args.no_eval_files:
         from gensim.test.utils import datapath
+
         for name in BUNDLED_EVAL:
             shutil.copyfile(datapath(name), os.path.join(PKG_DATA, name))
             print(f"copied {datapath(name)} -> {os.path.join(PKG_DATA, name)}")

@@ -11,6 +11,7 @@ text is assembled with vectorised byte gathers, so 10^8 tokens take about a minu
 With the defaults (exponent 1, 10^6 words, 10^8 tokens) the rarest word is expected about
 7 times, so nearly the whole vocabulary survives ``min_count=5``.
 """
+
 import argparse
 import os
 import sys
@@ -40,10 +41,10 @@ def short_count(n):
     """1e8 -> '1e8', 2500000 -> '2.5e6', 12345 -> '12345' (for file names)."""
     n = int(n)
     exp = len(str(n)) - 1
-    mant = n / 10 ** exp
+    mant = n / 10**exp
     if exp >= 3 and mant == int(mant):
         return f"{int(mant)}e{exp}"
-    if exp >= 3 and round(mant, 1) * 10 ** exp == n:
+    if exp >= 3 and round(mant, 1) * 10**exp == n:
         return f"{mant:.1f}e{exp}"
     return str(n)
 
@@ -62,8 +63,8 @@ def generate(out, tokens, vocab, exponent, median_len, sigma, seed):
 
     counts = np.zeros(vocab, dtype=np.int64)
     written = lines = 0
-    next_start = 0                            # absolute index where the next sentence starts
-    pending = np.zeros(0, dtype=np.int64)     # absolute sentence ends not yet written
+    next_start = 0  # absolute index where the next sentence starts
+    pending = np.zeros(0, dtype=np.int64)  # absolute sentence ends not yet written
     tmp = out + ".tmp"
     with open(tmp, "wb") as f:
         while written < tokens:
@@ -85,7 +86,7 @@ def generate(out, tokens, vocab, exponent, median_len, sigma, seed):
             pending = all_ends[all_ends >= hi]
             ends = all_ends[all_ends < hi] - written
             if hi >= tokens and (len(ends) == 0 or ends[-1] != n - 1):
-                ends = np.append(ends, n - 1)   # the corpus ends with a complete line
+                ends = np.append(ends, n - 1)  # the corpus ends with a complete line
             # Gather the bytes of every token: token j occupies lens[ids[j]] output bytes.
             tok_len = lens[ids]
             out_start = np.zeros(n, dtype=np.int64)
@@ -94,7 +95,7 @@ def generate(out, tokens, vocab, exponent, median_len, sigma, seed):
             idx = np.arange(total, dtype=np.int64)
             idx += np.repeat(starts[ids] - out_start, tok_len)
             buf = table[idx]
-            buf[out_start[ends] + tok_len[ends] - 1] = 10   # separator -> newline
+            buf[out_start[ends] + tok_len[ends] - 1] = 10  # separator -> newline
             f.write(buf.tobytes())
             written += n
             lines += len(ends)
@@ -119,13 +120,16 @@ def main(argv=None):
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
 
     t0 = time.perf_counter()
-    written, lines, counts = generate(out, tokens, vocab, args.exponent, args.median_len,
-                                      args.sigma, args.seed)
+    written, lines, counts = generate(
+        out, tokens, vocab, args.exponent, args.median_len, args.sigma, args.seed
+    )
     seen = int((counts > 0).sum())
     kept = int((counts >= 5).sum())
-    print(f"wrote {out}: {written:,} tokens, {lines:,} lines (mean length "
-          f"{written / lines:.1f}), vocabulary {seen:,} seen of {vocab:,} ({kept:,} with "
-          f"count >= 5), {os.path.getsize(out):,} bytes, {time.perf_counter() - t0:.1f} s")
+    print(
+        f"wrote {out}: {written:,} tokens, {lines:,} lines (mean length "
+        f"{written / lines:.1f}), vocabulary {seen:,} seen of {vocab:,} ({kept:,} with "
+        f"count >= 5), {os.path.getsize(out):,} bytes, {time.perf_counter() - t0:.1f} s"
+    )
 
 
 if __name__ == "__main__":

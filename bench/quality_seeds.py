@@ -8,6 +8,7 @@ SimLex-999, questions-words restricted to the 30,000 most frequent words). Write
 bench/results/<date>-quality-seeds.json with every score and the mean and standard deviation
 per library, and prints the differences of the means.
 """
+
 import argparse
 import datetime
 import json
@@ -17,12 +18,22 @@ import subprocess
 import sys
 import warnings
 
-SETTINGS = dict(vector_size=100, window=5, negative=5, hs=0, sample=1e-3, min_count=5,
-                alpha=0.025, epochs=5, workers=2)
+SETTINGS = dict(
+    vector_size=100,
+    window=5,
+    negative=5,
+    hs=0,
+    sample=1e-3,
+    min_count=5,
+    alpha=0.025,
+    epochs=5,
+    workers=2,
+)
 
 
 def evaluate(kv):
     from gensim.test.utils import datapath
+
     ws = kv.evaluate_word_pairs(datapath("wordsim353.tsv"))[1][0]
     sl = kv.evaluate_word_pairs(datapath("simlex999.txt"))[1][0]
     an = kv.evaluate_word_analogies(datapath("questions-words.txt"), restrict_vocab=30000)[0]
@@ -35,6 +46,7 @@ LIBRARIES = ("fastembed_core", "fastembed_core_no_hot_rows", "gensim")
 def train(library, corpus, sg, seed):
     if library.startswith("fastembed_core"):
         import fastembed_core.models.word2vec as w2v
+
         default = w2v.HOT_ROWS
         w2v.HOT_ROWS = 0 if library == "fastembed_core_no_hot_rows" else default
         try:
@@ -42,6 +54,7 @@ def train(library, corpus, sg, seed):
         finally:
             w2v.HOT_ROWS = default
     from gensim.models import Word2Vec
+
     return Word2Vec(corpus_file=corpus, sg=sg, seed=seed, **SETTINGS).wv
 
 
@@ -51,8 +64,13 @@ def main():
     ap.add_argument("--corpus", default="bench/data/english.txt")
     ap.add_argument("--sg", type=int, nargs="+", default=[0, 1])
     ap.add_argument("--seeds", type=int, default=4)
-    ap.add_argument("--libraries", nargs="+", default=["fastembed_core", "gensim"],
-                    choices=LIBRARIES, help="fastembed_core_no_hot_rows: HOT_ROWS = 0")
+    ap.add_argument(
+        "--libraries",
+        nargs="+",
+        default=["fastembed_core", "gensim"],
+        choices=LIBRARIES,
+        help="fastembed_core_no_hot_rows: HOT_ROWS = 0",
+    )
     ap.add_argument("--name", default="quality-seeds", help="results file: <date>-<name>.json")
     args = ap.parse_args()
     runs = []
@@ -77,10 +95,18 @@ def main():
                         row[f"difference_{library}"] = row[library]["mean"] - row["gensim"]["mean"]
             summary[name][metric] = row
     print(json.dumps(summary, indent=1))
-    commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
-    doc = {"what": "quality over seeds, fastembed_core vs gensim corpus_file mode",
-           "date": datetime.date.today().isoformat(), "commit": commit, "corpus": args.corpus,
-           "settings": SETTINGS, "runs": runs, "summary": summary}
+    commit = subprocess.run(
+        ["git", "rev-parse", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    doc = {
+        "what": "quality over seeds, fastembed_core vs gensim corpus_file mode",
+        "date": datetime.date.today().isoformat(),
+        "commit": commit,
+        "corpus": args.corpus,
+        "settings": SETTINGS,
+        "runs": runs,
+        "summary": summary,
+    }
     path = f"bench/results/{doc['date']}-{args.name}.json"
     os.makedirs("bench/results", exist_ok=True)
     with open(path, "w") as f:

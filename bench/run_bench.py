@@ -46,6 +46,7 @@ How each peer's phases are timed:
 Results go to ``bench/results/<date>-<name>.json``; ``bench/make_table.py`` turns all result
 files into the table in bench/README.md.
 """
+
 import argparse
 import collections
 import datetime
@@ -70,13 +71,13 @@ WORK_DIR = os.path.join(BENCH_DIR, "work")
 RESULTS_DIR = os.path.join(BENCH_DIR, "results")
 
 PEERS = ("gensim", "gensim_file", "word2vec_c", "fasttext", "fastembed_core")
-STANDARD = dict(vector_size=100, window=5, negative=5, hs=0, sample=1e-3, min_count=5,
-                alpha=0.025)
+STANDARD = dict(vector_size=100, window=5, negative=5, hs=0, sample=1e-3, min_count=5, alpha=0.025)
 ANALOGY_RESTRICT = 30000
 RESULT_SCHEMA = 1
 
 
 # --------------------------------------------------------------------------- corpus figures
+
 
 def _file_key(path):
     st = os.stat(path)
@@ -138,6 +139,7 @@ def corpus_stats(path, min_count, sample):
 
 # --------------------------------------------------------------------------- evaluation
 
+
 def evaluate(vectors_path, top_words):
     """Scores one saved word2vec binary file; the same code for every peer.
 
@@ -151,6 +153,7 @@ def evaluate(vectors_path, top_words):
 
     from gensim.models import KeyedVectors
     from gensim.test.utils import datapath
+
     logging.getLogger("gensim").setLevel(logging.ERROR)
 
     kv = KeyedVectors.load_word2vec_format(vectors_path, binary=True)
@@ -158,7 +161,7 @@ def evaluate(vectors_path, top_words):
     for name, fname in (("ws353", "wordsim353.tsv"), ("simlex", "simlex999.txt")):
         try:
             pearson, spearman, oov = kv.evaluate_word_pairs(datapath(fname))
-        except ValueError:   # gensim raises when no pair is in the vocabulary
+        except ValueError:  # gensim raises when no pair is in the vocabulary
             out[f"{name}_spearman"] = out[f"{name}_pearson"] = None
             out[f"{name}_oov_pct"] = 100.0
             continue
@@ -169,7 +172,8 @@ def evaluate(vectors_path, top_words):
     restricted = KeyedVectors(kv.vector_size)
     restricted.add_vectors(words, kv[words])
     score, sections = restricted.evaluate_word_analogies(
-        datapath("questions-words.txt"), restrict_vocab=len(words))
+        datapath("questions-words.txt"), restrict_vocab=len(words)
+    )
     total = next(s for s in sections if s["section"] == "Total accuracy")
     out["analogy_acc"] = round(float(score), 4)
     out["analogy_n"] = len(total["correct"]) + len(total["incorrect"])
@@ -178,9 +182,11 @@ def evaluate(vectors_path, top_words):
 
 # --------------------------------------------------------------------------- worker side
 
+
 def _save_word2vec_binary(path, words, matrix):
     """word2vec.c's binary format: header line, then ``word<space><float32 x dim>\\n`` rows."""
     import numpy as np
+
     matrix = np.ascontiguousarray(matrix, dtype="<f4")
     with open(path, "wb") as f:
         f.write(f"{len(words)} {matrix.shape[1]}\n".encode())
@@ -195,7 +201,7 @@ def _worker(spec):
     s = STANDARD
     res = {"t_import_start": time.monotonic()}
 
-    def cpu():   # CPU seconds of this process so far, all threads
+    def cpu():  # CPU seconds of this process so far, all threads
         ru = resource.getrusage(resource.RUSAGE_SELF)
         return ru.ru_utime + ru.ru_stime
 
@@ -205,15 +211,28 @@ def _worker(spec):
                 sys.path.insert(0, spec["sys_path"])
             import fastembed_core
             from fastembed_core import Word2Vec
+
             if spec.get("sys_path") and not fastembed_core.__file__.startswith(spec["sys_path"]):
-                raise SystemExit(f"fastembed_core imported from {fastembed_core.__file__}, "
-                                 f"not from the snapshot {spec['sys_path']}")
+                raise SystemExit(
+                    f"fastembed_core imported from {fastembed_core.__file__}, "
+                    f"not from the snapshot {spec['sys_path']}"
+                )
         else:
             from gensim.models import Word2Vec
             from gensim.models.word2vec import LineSentence
-        params = dict(vector_size=s["vector_size"], window=s["window"], min_count=s["min_count"],
-                      sample=s["sample"], sg=sg, hs=s["hs"], negative=s["negative"],
-                      alpha=s["alpha"], epochs=epochs, workers=threads, seed=seed)
+        params = dict(
+            vector_size=s["vector_size"],
+            window=s["window"],
+            min_count=s["min_count"],
+            sample=s["sample"],
+            sg=sg,
+            hs=s["hs"],
+            negative=s["negative"],
+            alpha=s["alpha"],
+            epochs=epochs,
+            workers=threads,
+            seed=seed,
+        )
         res["t_start"], c0 = time.monotonic(), cpu()
         model = Word2Vec(**params)
         if peer == "gensim":
@@ -223,23 +242,44 @@ def _worker(spec):
         else:
             model.build_vocab(corpus_file=path)
             t1, c1 = time.monotonic(), cpu()
-            model.train(corpus_file=path, total_examples=model.corpus_count,
-                        total_words=model.corpus_total_words, epochs=epochs)
+            model.train(
+                corpus_file=path,
+                total_examples=model.corpus_count,
+                total_words=model.corpus_total_words,
+                epochs=epochs,
+            )
         t2, c2 = time.monotonic(), cpu()
         model.wv.save_word2vec_format(out, binary=True)
         t3 = time.monotonic()
-        res.update(vocab_s=t1 - res["t_start"], train_s=t2 - t1, save_s=t3 - t2,
-                   vocab_cpu_s=c1 - c0, train_cpu_s=c2 - c1)
+        res.update(
+            vocab_s=t1 - res["t_start"],
+            train_s=t2 - t1,
+            save_s=t3 - t2,
+            vocab_cpu_s=c1 - c0,
+            train_cpu_s=c2 - c1,
+        )
     elif peer == "fasttext":
         import fasttext
+
         res["t_start"] = time.monotonic()
         model = fasttext.train_unsupervised(
-            path, model="skipgram" if sg else "cbow", minn=0, maxn=0, dim=s["vector_size"],
-            ws=s["window"], neg=s["negative"], t=s["sample"], minCount=s["min_count"],
-            lr=s["alpha"], epoch=epochs, thread=threads, verbose=1)  # no seed argument
+            path,
+            model="skipgram" if sg else "cbow",
+            minn=0,
+            maxn=0,
+            dim=s["vector_size"],
+            ws=s["window"],
+            neg=s["negative"],
+            t=s["sample"],
+            minCount=s["min_count"],
+            lr=s["alpha"],
+            epoch=epochs,
+            thread=threads,
+            verbose=1,
+        )  # no seed argument
         t2, c2 = time.monotonic(), cpu()
         words = model.get_words()
-        _save_word2vec_binary(out, words, model.get_input_matrix()[:len(words)])
+        _save_word2vec_binary(out, words, model.get_input_matrix()[: len(words)])
         t3 = time.monotonic()
         # vocab/train split done by the parent, which sees fastText's progress output
         res.update(t_call_end=t2, cpu_call_end=c2, save_s=t3 - t2)
@@ -250,6 +290,7 @@ def _worker(spec):
 
 
 # --------------------------------------------------------------------------- parent side
+
 
 def _cpu_busy_jiffies():
     """Busy and steal jiffies of all CPUs from /proc/stat (None where unavailable)."""
@@ -275,7 +316,7 @@ def _tree_cpu(pid):
             p = stack.pop()
             with open(f"/proc/{p}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])      # utime, stime
+            total += int(fields[11]) + int(fields[12])  # utime, stime
             for task in os.listdir(f"/proc/{p}/task"):
                 try:
                     with open(f"/proc/{p}/task/{task}/children") as f:
@@ -331,8 +372,13 @@ def _spawn(cmd, patterns_out=None, patterns_err=None, poll_file=None, timeout=No
         os.close(fd)
         cmd = [GNU_TIME, "-f", "%M %U %S", "-o", timing] + list(cmd)
     t0 = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     out = _Stream(proc.stdout.fileno(), patterns_out or {}, proc.pid)
     err = _Stream(proc.stderr.fileno(), patterns_err or {}, proc.pid)
     out.start()
@@ -369,14 +415,20 @@ def _spawn(cmd, patterns_out=None, patterns_err=None, poll_file=None, timeout=No
     proc.stdout.close()
     proc.stderr.close()
     busy1 = _cpu_busy_jiffies()
-    rss_mb, cpu_s, rss_source = rusage.ru_maxrss / 1024.0, rusage.ru_utime + rusage.ru_stime, \
-        "wait4 (upper bound: includes the harness's own RSS)"
+    rss_mb, cpu_s, rss_source = (
+        rusage.ru_maxrss / 1024.0,
+        rusage.ru_utime + rusage.ru_stime,
+        "wait4 (upper bound: includes the harness's own RSS)",
+    )
     if timing:
         try:
             with open(timing) as f:
                 last = f.read().strip().splitlines()[-1].split()
-            rss_mb, cpu_s, rss_source = int(last[0]) / 1024.0, float(last[1]) + float(last[2]), \
-                "GNU time"
+            rss_mb, cpu_s, rss_source = (
+                int(last[0]) / 1024.0,
+                float(last[1]) + float(last[2]),
+                "GNU time",
+            )
         except (OSError, IndexError, ValueError):
             pass
         os.remove(timing)
@@ -387,14 +439,21 @@ def _spawn(cmd, patterns_out=None, patterns_err=None, poll_file=None, timeout=No
         noise["other_cpu_s"] = round(max(0.0, other), 2)
         noise["steal_s"] = round((busy1[1] - busy0[1]) / hz, 2)
     return {
-        "returncode": proc.returncode, "t0": t0, "t_end": t_end,
-        "process_s": t_end - t0, "peak_rss_mb": rss_mb, "cpu_s": cpu_s,
+        "returncode": proc.returncode,
+        "t0": t0,
+        "t_end": t_end,
+        "process_s": t_end - t0,
+        "peak_rss_mb": rss_mb,
+        "cpu_s": cpu_s,
         "rss_source": rss_source,
-        "hits": {**out.hits, **err.hits}, "hit_cpu": {**out.cpu, **err.cpu},
-        "file_t": appeared.get("t"), "file_cpu": appeared.get("cpu"),
+        "hits": {**out.hits, **err.hits},
+        "hit_cpu": {**out.cpu, **err.cpu},
+        "file_t": appeared.get("t"),
+        "file_cpu": appeared.get("cpu"),
         "timed_out": appeared.get("timed_out", False),
         "stdout_tail": out.tail.decode("utf-8", "replace"),
-        "stderr_tail": err.tail.decode("utf-8", "replace"), "noise": noise,
+        "stderr_tail": err.tail.decode("utf-8", "replace"),
+        "noise": noise,
     }
 
 
@@ -415,20 +474,48 @@ def run_one(peer, corpus, sg, threads, epochs, seed, workdir, timeout, sys_path=
         if not exe:
             return {**rec, "error": "word2vec executable not found (pip install word2vec)"}
         s = STANDARD
-        cmd = [exe, "-train", corpus, "-output", vectors, "-cbow", "0" if sg else "1",
-               "-size", str(s["vector_size"]), "-window", str(s["window"]),
-               "-negative", str(s["negative"]), "-hs", str(s["hs"]),
-               "-sample", repr(s["sample"]), "-threads", str(threads), "-iter", str(epochs),
-               "-min-count", str(s["min_count"]), "-alpha", repr(s["alpha"]),
-               "-binary", "1", "-debug", "2"]
+        cmd = [
+            exe,
+            "-train",
+            corpus,
+            "-output",
+            vectors,
+            "-cbow",
+            "0" if sg else "1",
+            "-size",
+            str(s["vector_size"]),
+            "-window",
+            str(s["window"]),
+            "-negative",
+            str(s["negative"]),
+            "-hs",
+            str(s["hs"]),
+            "-sample",
+            repr(s["sample"]),
+            "-threads",
+            str(threads),
+            "-iter",
+            str(epochs),
+            "-min-count",
+            str(s["min_count"]),
+            "-alpha",
+            repr(s["alpha"]),
+            "-binary",
+            "1",
+            "-debug",
+            "2",
+        ]
         if shutil.which("stdbuf"):
             cmd = [shutil.which("stdbuf"), "-oL"] + cmd
-        r = _spawn(cmd, patterns_out={"vocab": b"Words in train file"}, poll_file=vectors,
-                   timeout=timeout)
+        r = _spawn(
+            cmd, patterns_out={"vocab": b"Words in train file"}, poll_file=vectors, timeout=timeout
+        )
         if r["returncode"] == 0 and "vocab" in r["hits"] and r["file_t"]:
-            rec.update(vocab_s=r["hits"]["vocab"] - r["t0"],
-                       train_s=r["file_t"] - r["hits"]["vocab"],
-                       save_s=r["t_end"] - r["file_t"])
+            rec.update(
+                vocab_s=r["hits"]["vocab"] - r["t0"],
+                train_s=r["file_t"] - r["hits"]["vocab"],
+                save_s=r["t_end"] - r["file_t"],
+            )
             c_vocab, c_file = r["hit_cpu"].get("vocab"), r["file_cpu"]
             if c_vocab is not None and c_file is not None:
                 rec.update(vocab_cpu_s=c_vocab, train_cpu_s=c_file - c_vocab)
@@ -436,8 +523,17 @@ def run_one(peer, corpus, sg, threads, epochs, seed, workdir, timeout, sys_path=
         result = os.path.join(workdir, f"{peer}.result.json")
         if os.path.exists(result):
             os.remove(result)
-        spec = dict(peer=peer, corpus=corpus, vectors=vectors, result=result, sg=sg,
-                    threads=threads, epochs=epochs, seed=seed, sys_path=sys_path)
+        spec = dict(
+            peer=peer,
+            corpus=corpus,
+            vectors=vectors,
+            result=result,
+            sg=sg,
+            threads=threads,
+            epochs=epochs,
+            seed=seed,
+            sys_path=sys_path,
+        )
         cmd = [sys.executable, os.path.abspath(__file__), "--worker", json.dumps(spec)]
         r = _spawn(cmd, patterns_err={"vocab": b"Number of labels"}, timeout=timeout)
         if r["returncode"] == 0 and os.path.isfile(result):
@@ -445,21 +541,36 @@ def run_one(peer, corpus, sg, threads, epochs, seed, workdir, timeout, sys_path=
                 w = json.load(f)
             if peer == "fasttext":
                 if "vocab" in r["hits"]:
-                    rec.update(vocab_s=r["hits"]["vocab"] - w["t_start"],
-                               train_s=w["t_call_end"] - r["hits"]["vocab"], save_s=w["save_s"])
+                    rec.update(
+                        vocab_s=r["hits"]["vocab"] - w["t_start"],
+                        train_s=w["t_call_end"] - r["hits"]["vocab"],
+                        save_s=w["save_s"],
+                    )
                     if r["hit_cpu"].get("vocab") is not None:
                         rec["train_cpu_s"] = w["cpu_call_end"] - r["hit_cpu"]["vocab"]
             else:
-                rec.update(vocab_s=w["vocab_s"], train_s=w["train_s"], save_s=w["save_s"],
-                           vocab_cpu_s=w["vocab_cpu_s"], train_cpu_s=w["train_cpu_s"])
-    rec.update(process_s=r["process_s"], peak_rss_mb=round(r["peak_rss_mb"], 1),
-               cpu_s=round(r["cpu_s"], 2), rss_source=r["rss_source"], noise=r["noise"])
+                rec.update(
+                    vocab_s=w["vocab_s"],
+                    train_s=w["train_s"],
+                    save_s=w["save_s"],
+                    vocab_cpu_s=w["vocab_cpu_s"],
+                    train_cpu_s=w["train_cpu_s"],
+                )
+    rec.update(
+        process_s=r["process_s"],
+        peak_rss_mb=round(r["peak_rss_mb"], 1),
+        cpu_s=round(r["cpu_s"], 2),
+        rss_source=r["rss_source"],
+        noise=r["noise"],
+    )
     if r["returncode"] != 0 or "train_s" not in rec or not os.path.isfile(vectors):
         why = "timed out" if r["timed_out"] else f"exit code {r['returncode']}"
         if r["returncode"] == 0:
             why = "finished but its phase timings or vectors are missing"
-        rec["error"] = (f"{why}\n--- stderr tail ---\n{r['stderr_tail'][-1500:]}"
-                        f"\n--- stdout tail ---\n{r['stdout_tail'][-500:]}")
+        rec["error"] = (
+            f"{why}\n--- stderr tail ---\n{r['stderr_tail'][-1500:]}"
+            f"\n--- stdout tail ---\n{r['stdout_tail'][-500:]}"
+        )
         return rec
     rec["total_s"] = rec["vocab_s"] + rec["train_s"] + rec["save_s"]
     rec["vectors"] = vectors
@@ -471,8 +582,9 @@ def check_fastembed_core(sys_path=None):
     code = "from fastembed_core import Word2Vec"
     if sys_path:
         code = f"import sys; sys.path.insert(0, {sys_path!r}); " + code
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          cwd=tempfile.gettempdir())
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tempfile.gettempdir()
+    )
     return None if proc.returncode == 0 else proc.stderr.strip().splitlines()[-1]
 
 
@@ -483,9 +595,17 @@ def snapshot_fastembed_core(target):
     With an editable install, the package is the shared working tree, which other people may
     rebuild while a long benchmark runs; every fastembed_core run then imports this frozen copy.
     """
-    proc = subprocess.run([sys.executable, "-c", "import fastembed_core, os; "
-                           "print(os.path.dirname(os.path.abspath(fastembed_core.__file__)))"],
-                          capture_output=True, text=True, cwd=tempfile.gettempdir())
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import fastembed_core, os; "
+            "print(os.path.dirname(os.path.abspath(fastembed_core.__file__)))",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tempfile.gettempdir(),
+    )
     if proc.returncode != 0:
         return None
     src = proc.stdout.strip().splitlines()[-1]
@@ -501,8 +621,11 @@ def snapshot_fastembed_core(target):
 
 
 def machine_info():
-    info = {"platform": platform.platform(), "python": platform.python_version(),
-            "cores": os.cpu_count()}
+    info = {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cores": os.cpu_count(),
+    }
     try:
         with open("/proc/cpuinfo") as f:
             text = f.read()
@@ -524,6 +647,7 @@ def machine_info():
     except (OSError, ValueError, IndexError):
         pass
     from importlib import metadata
+
     versions = {}
     for dist in ("numpy", "scipy", "gensim", "fasttext", "word2vec", "fastembed_core"):
         try:
@@ -531,8 +655,11 @@ def machine_info():
         except metadata.PackageNotFoundError:
             versions[dist] = None
     info["versions"] = versions
-    info["env"] = {k: v for k, v in os.environ.items()
-                   if k.startswith(("OPENBLAS", "OMP_", "MKL_", "FASTEMBED"))}
+    info["env"] = {
+        k: v
+        for k, v in os.environ.items()
+        if k.startswith(("OPENBLAS", "OMP_", "MKL_", "FASTEMBED"))
+    }
     return info
 
 
@@ -540,15 +667,34 @@ def git_info():
     def git(*args):
         p = subprocess.run(["git", *args], cwd=REPO_DIR, capture_output=True, text=True)
         return p.stdout.strip() if p.returncode == 0 else None
-    return {"commit": git("rev-parse", "HEAD"),
-            "dirty_files": len((git("status", "--porcelain", "--untracked-files=no") or
-                                "").splitlines())}
+
+    return {
+        "commit": git("rev-parse", "HEAD"),
+        "dirty_files": len(
+            (git("status", "--porcelain", "--untracked-files=no") or "").splitlines()
+        ),
+    }
 
 
-_MEDIAN_KEYS = ("vocab_s", "train_s", "save_s", "total_s", "process_s", "raw_wps", "eff_wps",
-                "train_cpu_s", "eff_wpcs",
-                "peak_rss_mb", "cpu_s", "ws353_spearman", "simlex_spearman", "analogy_acc",
-                "analogy_n", "ws353_oov_pct", "simlex_oov_pct")
+_MEDIAN_KEYS = (
+    "vocab_s",
+    "train_s",
+    "save_s",
+    "total_s",
+    "process_s",
+    "raw_wps",
+    "eff_wps",
+    "train_cpu_s",
+    "eff_wpcs",
+    "peak_rss_mb",
+    "cpu_s",
+    "ws353_spearman",
+    "simlex_spearman",
+    "analogy_acc",
+    "analogy_n",
+    "ws353_oov_pct",
+    "simlex_oov_pct",
+)
 
 
 def summarize(runs):
@@ -571,26 +717,38 @@ def summarize(runs):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--corpus", help="corpus file, one sentence per line")
-    ap.add_argument("--sg", type=int, nargs="+", default=[1], choices=[0, 1],
-                    help="1 skip-gram, 0 CBOW (several allowed)")
+    ap.add_argument(
+        "--sg",
+        type=int,
+        nargs="+",
+        default=[1],
+        choices=[0, 1],
+        help="1 skip-gram, 0 CBOW (several allowed)",
+    )
     ap.add_argument("--threads", type=int, nargs="+", default=[1], help="thread counts")
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--peers", nargs="+", default=list(PEERS), choices=PEERS)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--name", help="result name: bench/results/<date>-<name>.json "
-                    "(default: <corpus>-e<epochs>)")
+    ap.add_argument(
+        "--name", help="result name: bench/results/<date>-<name>.json (default: <corpus>-e<epochs>)"
+    )
     ap.add_argument("--out", help="explicit result path (overrides --name)")
     ap.add_argument("--no-eval", action="store_true", help="skip the quality evaluation")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per run")
-    ap.add_argument("--keep-vectors", action="store_true",
-                    help="keep each run's vectors in bench/work/vectors/")
-    ap.add_argument("--no-snapshot", action="store_true",
-                    help="import fastembed_core where it is installed instead of from a copy "
-                    "taken when the run starts")
+    ap.add_argument(
+        "--keep-vectors", action="store_true", help="keep each run's vectors in bench/work/vectors/"
+    )
+    ap.add_argument(
+        "--no-snapshot",
+        action="store_true",
+        help="import fastembed_core where it is installed instead of from a copy "
+        "taken when the run starts",
+    )
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
@@ -634,9 +792,12 @@ def main(argv=None):
     machine, git = machine_info(), git_info()
     stats = corpus_stats(corpus, STANDARD["min_count"], STANDARD["sample"])
     top_words = stats.pop("top_words")
-    print(f"corpus {stats['path']}: {stats['tokens']:,} tokens, {stats['lines']:,} lines, "
-          f"vocab {stats['vocab_min_count']:,} (min_count {STANDARD['min_count']}), "
-          f"{stats['effective_tokens_per_epoch']:,} effective tokens/epoch", flush=True)
+    print(
+        f"corpus {stats['path']}: {stats['tokens']:,} tokens, {stats['lines']:,} lines, "
+        f"vocab {stats['vocab_min_count']:,} (min_count {STANDARD['min_count']}), "
+        f"{stats['effective_tokens_per_epoch']:,} effective tokens/epoch",
+        flush=True,
+    )
 
     runs = []
     try:
@@ -645,16 +806,29 @@ def main(argv=None):
                 for rep in range(args.repeats):
                     k = rep % len(peers)
                     for peer in peers[k:] + peers[:k]:
-                        rec = run_one(peer, corpus, sg, threads, args.epochs, args.seed,
-                                      workdir, args.timeout, sys_path)
+                        rec = run_one(
+                            peer,
+                            corpus,
+                            sg,
+                            threads,
+                            args.epochs,
+                            args.seed,
+                            workdir,
+                            args.timeout,
+                            sys_path,
+                        )
                         rec.update(sg=sg, threads=threads, repeat=rep)
                         if "error" not in rec:
                             rec["raw_wps"] = round(stats["tokens"] * args.epochs / rec["train_s"])
-                            rec["eff_wps"] = round(stats["effective_tokens_per_epoch"] *
-                                                   args.epochs / rec["train_s"])
+                            rec["eff_wps"] = round(
+                                stats["effective_tokens_per_epoch"] * args.epochs / rec["train_s"]
+                            )
                             if rec.get("train_cpu_s"):
-                                rec["eff_wpcs"] = round(stats["effective_tokens_per_epoch"] *
-                                                        args.epochs / rec["train_cpu_s"])
+                                rec["eff_wpcs"] = round(
+                                    stats["effective_tokens_per_epoch"]
+                                    * args.epochs
+                                    / rec["train_cpu_s"]
+                                )
                             vec = rec.pop("vectors")
                             if not args.no_eval:
                                 try:
@@ -664,12 +838,20 @@ def main(argv=None):
                             if args.keep_vectors:
                                 keep = os.path.join(WORK_DIR, "vectors")
                                 os.makedirs(keep, exist_ok=True)
-                                shutil.move(vec, os.path.join(
-                                    keep, f"{peer}-sg{sg}-t{threads}-r{rep}.bin"))
+                                shutil.move(
+                                    vec, os.path.join(keep, f"{peer}-sg{sg}-t{threads}-r{rep}.bin")
+                                )
                             else:
                                 os.remove(vec)
-                        for key in ("vocab_s", "train_s", "save_s", "total_s", "process_s",
-                                    "vocab_cpu_s", "train_cpu_s"):
+                        for key in (
+                            "vocab_s",
+                            "train_s",
+                            "save_s",
+                            "total_s",
+                            "process_s",
+                            "vocab_cpu_s",
+                            "train_cpu_s",
+                        ):
                             if key in rec:
                                 rec[key] = round(rec[key], 4)
                         runs.append(rec)
@@ -681,15 +863,24 @@ def main(argv=None):
     result = {
         "schema": RESULT_SCHEMA,
         "date": datetime.date.today().isoformat(),
-        "command": "python bench/run_bench.py " + " ".join(
+        "command": "python bench/run_bench.py "
+        + " ".join(
             a if a.startswith("-") else json.dumps(a) if " " in a else a
-            for a in (argv if argv is not None else sys.argv[1:])),
+            for a in (argv if argv is not None else sys.argv[1:])
+        ),
         "complete": not failed and not skipped,
         "machine": machine,
         "git": git,
-        "settings": {**STANDARD, "epochs": args.epochs, "sg": args.sg, "threads": args.threads,
-                     "repeats": args.repeats, "seed": args.seed, "peers": peers,
-                     "analogy_restrict": ANALOGY_RESTRICT},
+        "settings": {
+            **STANDARD,
+            "epochs": args.epochs,
+            "sg": args.sg,
+            "threads": args.threads,
+            "repeats": args.repeats,
+            "seed": args.seed,
+            "peers": peers,
+            "analogy_restrict": ANALOGY_RESTRICT,
+        },
         "corpus": stats,
         "skipped_peers": skipped,
         "fastembed_core_snapshot": snapshot,
@@ -706,8 +897,7 @@ def main(argv=None):
     with open(path, "w") as f:
         json.dump(result, f, indent=1)
         f.write("\n")
-    print(f"\nwrote {path} ({len(runs)} runs, {len(failed)} failed, "
-          f"{result['elapsed_s']:.0f} s)")
+    print(f"\nwrote {path} ({len(runs)} runs, {len(failed)} failed, {result['elapsed_s']:.0f} s)")
     _print_medians(result["medians"])
     return 0 if result["complete"] else 1
 
@@ -719,12 +909,16 @@ def _print_run(r):
         return
     q = ""
     if "ws353_spearman" in r:
-        q = (f" ws353 {r['ws353_spearman']:.3f} simlex {r['simlex_spearman']:.3f} "
-             f"analogy {r['analogy_acc']:.3f}")
-    print(f"{head} vocab {r['vocab_s']:6.2f}s train {r['train_s']:7.2f}s save "
-          f"{r['save_s']:5.2f}s eff {r['eff_wps'] / 1e3:7.1f}k w/s raw {r['raw_wps'] / 1e3:7.1f}k "
-          f"rss {r['peak_rss_mb']:6.0f}MB other-cpu {r['noise'].get('other_cpu_s', 0):5.1f}s{q}",
-          flush=True)
+        q = (
+            f" ws353 {r['ws353_spearman']:.3f} simlex {r['simlex_spearman']:.3f} "
+            f"analogy {r['analogy_acc']:.3f}"
+        )
+    print(
+        f"{head} vocab {r['vocab_s']:6.2f}s train {r['train_s']:7.2f}s save "
+        f"{r['save_s']:5.2f}s eff {r['eff_wps'] / 1e3:7.1f}k w/s raw {r['raw_wps'] / 1e3:7.1f}k "
+        f"rss {r['peak_rss_mb']:6.0f}MB other-cpu {r['noise'].get('other_cpu_s', 0):5.1f}s{q}",
+        flush=True,
+    )
 
 
 def _print_medians(meds):
@@ -732,12 +926,16 @@ def _print_medians(meds):
     for m in meds:
         q = ""
         if "ws353_spearman" in m:
-            q = (f" ws353 {m['ws353_spearman']:.3f} simlex {m['simlex_spearman']:.3f} "
-                 f"analogy {m['analogy_acc']:.3f}")
-        print(f"  sg={m['sg']} t={m['threads']} {m['peer']:<15} n={m['n']} train "
-              f"{m['train_s']:7.2f}s eff {m['eff_wps'] / 1e3:7.1f}k raw {m['raw_wps'] / 1e3:7.1f}k "
-              f"total {m['total_s']:6.2f}s vocab {m['vocab_s']:5.2f}s rss "
-              f"{m['peak_rss_mb']:5.0f}MB{q}")
+            q = (
+                f" ws353 {m['ws353_spearman']:.3f} simlex {m['simlex_spearman']:.3f} "
+                f"analogy {m['analogy_acc']:.3f}"
+            )
+        print(
+            f"  sg={m['sg']} t={m['threads']} {m['peer']:<15} n={m['n']} train "
+            f"{m['train_s']:7.2f}s eff {m['eff_wps'] / 1e3:7.1f}k raw {m['raw_wps'] / 1e3:7.1f}k "
+            f"total {m['total_s']:6.2f}s vocab {m['vocab_s']:5.2f}s rss "
+            f"{m['peak_rss_mb']:5.0f}MB{q}"
+        )
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ Before each run the core-to-core round trip of a cache line is measured
 host, which multiplies the cost of every row two workers share. Writes
 bench/results/<date>-<name>.json.
 """
+
 import argparse
 import datetime
 import itertools
@@ -55,7 +56,7 @@ print(json.dumps({"wall_s": wall, "cpu_s": cpu, "effective_words": effective, "w
 """
 
 
-FAR_CORES_NS = 150   # round trips here: ~55 ns on cores sharing a cache, ~330 ns when not
+FAR_CORES_NS = 150  # round trips here: ~55 ns on cores sharing a cache, ~330 ns when not
 
 
 def coherence_probe():
@@ -64,8 +65,9 @@ def coherence_probe():
     exe = os.path.join("bench", "work", "coherence_probe")
     if not os.path.exists(exe):
         os.makedirs(os.path.dirname(exe), exist_ok=True)
-        built = subprocess.run(["cc", "-O2", "-pthread", "bench/coherence_probe.c", "-o", exe],
-                               capture_output=True)
+        built = subprocess.run(
+            ["cc", "-O2", "-pthread", "bench/coherence_probe.c", "-o", exe], capture_output=True
+        )
         if built.returncode != 0:
             return None
     return lambda: float(subprocess.run([exe], capture_output=True, text=True, check=True).stdout)
@@ -74,7 +76,7 @@ def coherence_probe():
 def busy_jiffies():
     with open("/proc/stat") as f:
         fields = [int(x) for x in f.readline().split()[1:]]
-    return sum(fields) - fields[3] - fields[4]      # everything but idle and iowait
+    return sum(fields) - fields[3] - fields[4]  # everything but idle and iowait
 
 
 def main():
@@ -86,8 +88,13 @@ def main():
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--dims", type=int, nargs="+", default=[100], help="vector_size values")
     ap.add_argument("--simd", nargs="+", default=["auto"], help="FASTEMBED_SIMD values")
-    ap.add_argument("--hot-rows", type=int, nargs="+", default=[-1],
-                    help="HOT_ROWS values (-1: the library's default)")
+    ap.add_argument(
+        "--hot-rows",
+        type=int,
+        nargs="+",
+        default=[-1],
+        help="HOT_ROWS values (-1: the library's default)",
+    )
     ap.add_argument("--name", default="scaling", help="results file: <date>-<name>.json")
     args = ap.parse_args()
     tick = os.sysconf("SC_CLK_TCK")
@@ -101,46 +108,94 @@ def main():
                 env = dict(os.environ, FASTEMBED_SIMD=simd)
                 round_trip = probe() if probe else None
                 before = busy_jiffies()
-                out = subprocess.run([sys.executable, "-c", CHILD, args.corpus, str(sg), str(workers),
-                                      str(args.epochs), str(dim), str(hot)],
-                                     capture_output=True, text=True, check=True, env=env)
+                out = subprocess.run(
+                    [
+                        sys.executable,
+                        "-c",
+                        CHILD,
+                        args.corpus,
+                        str(sg),
+                        str(workers),
+                        str(args.epochs),
+                        str(dim),
+                        str(hot),
+                    ],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                    env=env,
+                )
                 busy = (busy_jiffies() - before) / tick
                 r = json.loads(out.stdout.strip().splitlines()[-1])
-                r.update(sg=sg, workers=workers, dim=dim, simd=simd, repeat=rep,
-                         machine_busy_cpu_s=busy, core_round_trip_ns=round_trip)
+                r.update(
+                    sg=sg,
+                    workers=workers,
+                    dim=dim,
+                    simd=simd,
+                    repeat=rep,
+                    machine_busy_cpu_s=busy,
+                    core_round_trip_ns=round_trip,
+                )
                 r["eff_wps"] = r["effective_words"] / r["wall_s"]
                 r["eff_wpcs"] = r["effective_words"] / r["cpu_s"]
                 runs.append(r)
                 print(json.dumps(r), flush=True)
     summary = {}
     for sg, dim, simd, hot in variants:
-        mine = [r for r in runs if (r["sg"], r["dim"], r["simd"]) == (sg, dim, simd)
-                and (hot < 0 or r["hot_rows"] == hot)]
+        mine = [
+            r
+            for r in runs
+            if (r["sg"], r["dim"], r["simd"]) == (sg, dim, simd)
+            and (hot < 0 or r["hot_rows"] == hot)
+        ]
 
-        def median(key, workers):
+        def median(key, workers, mine=mine):
             return statistics.median(r[key] for r in mine if r["workers"] == workers)
+
         base = median("eff_wps", args.workers[0])
         for workers in args.workers:
             key = f"{'sg' if sg else 'cbow'}_d{dim}_{simd}_hot{hot}_w{workers}"
-            summary[key] = {"median_eff_wps": median("eff_wps", workers),
-                            "median_eff_wpcs": median("eff_wpcs", workers),
-                            "speedup_vs_first": median("eff_wps", workers) / base}
+            summary[key] = {
+                "median_eff_wps": median("eff_wps", workers),
+                "median_eff_wpcs": median("eff_wpcs", workers),
+                "speedup_vs_first": median("eff_wps", workers) / base,
+            }
             # runs whose two cores were far apart (round trip well above a shared cache's)
-            far = [r for r in mine if r["workers"] == workers
-                   and (r["core_round_trip_ns"] or 0) > FAR_CORES_NS]
+            far = [
+                r
+                for r in mine
+                if r["workers"] == workers and (r["core_round_trip_ns"] or 0) > FAR_CORES_NS
+            ]
             near = [r["eff_wps"] for r in mine if r["workers"] == workers and r not in far]
             summary[key]["runs_on_far_cores"] = len(far)
             if far and near:
                 summary[key]["median_eff_wps_near_cores"] = statistics.median(near)
-                summary[key]["median_eff_wps_far_cores"] = statistics.median(r["eff_wps"] for r in far)
+                summary[key]["median_eff_wps_far_cores"] = statistics.median(
+                    r["eff_wps"] for r in far
+                )
     print(json.dumps(summary, indent=1))
-    commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-    doc = {"what": args.name, "date": datetime.date.today().isoformat(), "commit": commit,
-           "machine": {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version()},
-           "settings": vars(args), "runs": runs, "summary": summary,
-           "load_note": "machine_busy_cpu_s counts all CPU use during a run, ours included: "
-                        "well above cpu_s means other work competed"}
+    commit = subprocess.run(
+        ["git", "rev-parse", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    cpu = next(
+        (
+            ln.split(":", 1)[1].strip()
+            for ln in open("/proc/cpuinfo")
+            if ln.startswith("model name")
+        ),
+        "?",
+    )
+    doc = {
+        "what": args.name,
+        "date": datetime.date.today().isoformat(),
+        "commit": commit,
+        "machine": {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version()},
+        "settings": vars(args),
+        "runs": runs,
+        "summary": summary,
+        "load_note": "machine_busy_cpu_s counts all CPU use during a run, ours included: "
+        "well above cpu_s means other work competed",
+    }
     os.makedirs("bench/results", exist_ok=True)
     path = f"bench/results/{doc['date']}-{args.name}.json"
     with open(path, "w") as f:

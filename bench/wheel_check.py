@@ -38,6 +38,7 @@ callgrind on the first N bytes of the corpus, counting the instructions executed
 Medians per variant and setting, and the ratios wheel/local and wheel/wheel-scalar, go to
 ``bench/results/<date>-wheel-check.json``; bench/WHEELS.md explains how to reproduce them.
 """
+
 import argparse
 import datetime
 import json
@@ -52,11 +53,11 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
-STANDARD = dict(vector_size=100, window=5, negative=5, hs=0, sample=1e-3, min_count=5,
-                alpha=0.025)
+STANDARD = dict(vector_size=100, window=5, negative=5, hs=0, sample=1e-3, min_count=5, alpha=0.025)
 
 
 # ---- child: one measurement -------------------------------------------------------------
+
 
 def _cpu_ticks():
     """(busy, total) jiffies of the whole machine, or None off Linux."""
@@ -72,6 +73,7 @@ def _cpu_ticks():
 def child(args):
     import fastembed_core
     from fastembed_core import Word2Vec
+
     marks = {}
 
     class Clock:
@@ -84,8 +86,9 @@ def child(args):
     model = Word2Vec(sg=args.sg[0], workers=1, epochs=1, seed=args.seed, **STANDARD)
     model.build_vocab(corpus_file=args.corpus)
     c0 = time.process_time()
-    effective, raw = model.train(corpus_file=args.corpus, total_words=model.corpus_total_words,
-                                 epochs=1, callbacks=[Clock()])
+    effective, raw = model.train(
+        corpus_file=args.corpus, total_words=model.corpus_total_words, epochs=1, callbacks=[Clock()]
+    )
     call_cpu = time.process_time() - c0
     (w0, p0, k0), (w1, p1, k1) = marks["t0"], marks["t1"]
     wall, cpu = w1 - w0, p1 - p0
@@ -95,34 +98,52 @@ def child(args):
         hz = os.sysconf("SC_CLK_TCK")
         if total > 0:
             other = max(0.0, busy / hz - cpu) / (total / hz)
-    print(json.dumps({
-        "package": fastembed_core.__file__,
-        "simd_path": fastembed_core.simd_path(),
-        "eff_words": int(effective),
-        "raw_words": int(raw),
-        "train_wall_s": wall,
-        "train_cpu_s": cpu,
-        "eff_wpcs": effective / cpu,
-        "eff_wps_wall": effective / wall,
-        "words_per_second": model.words_per_second,
-        "call_cpu_s": call_cpu,
-        "other_cpu_share": other,
-    }))
+    print(
+        json.dumps(
+            {
+                "package": fastembed_core.__file__,
+                "simd_path": fastembed_core.simd_path(),
+                "eff_words": int(effective),
+                "raw_words": int(raw),
+                "train_wall_s": wall,
+                "train_cpu_s": cpu,
+                "eff_wpcs": effective / cpu,
+                "eff_wps_wall": effective / wall,
+                "words_per_second": model.words_per_second,
+                "call_cpu_s": call_cpu,
+                "other_cpu_share": other,
+            }
+        )
+    )
 
 
 # ---- parent: interleaved runs -----------------------------------------------------------
+
 
 def run_one(python, simd, corpus, sg, seed, callgrind=False):
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
     env["FASTEMBED_SIMD"] = simd
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = [python, os.path.abspath(__file__), "--child", "--corpus", corpus,
-               "--sg", str(sg), "--seed", str(seed)]
+        cmd = [
+            python,
+            os.path.abspath(__file__),
+            "--child",
+            "--corpus",
+            corpus,
+            "--sg",
+            str(sg),
+            "--seed",
+            str(seed),
+        ]
         if callgrind:
             cg_file = os.path.join(tmp, "callgrind.out")
-            cmd = ["valgrind", "--tool=callgrind", "--toggle-collect=fe_train_range",
-                   f"--callgrind-out-file={cg_file}"] + cmd
+            cmd = [
+                "valgrind",
+                "--tool=callgrind",
+                "--toggle-collect=fe_train_range",
+                f"--callgrind-out-file={cg_file}",
+            ] + cmd
         out = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True, check=False)
         if out.returncode != 0:
             raise RuntimeError(f"{python} (FASTEMBED_SIMD={simd}, sg={sg}) failed:\n{out.stderr}")
@@ -141,7 +162,7 @@ def callgrind_counts(args, variants):
     ``--callgrind-bytes`` of the corpus (callgrind runs ~50x slower than native)."""
     with open(args.corpus, "rb") as f:
         head = f.read(args.callgrind_bytes)
-    head = head[:head.rfind(b"\n") + 1]
+    head = head[: head.rfind(b"\n") + 1]
     counts = []
     with tempfile.TemporaryDirectory() as tmp:
         small = os.path.join(tmp, "corpus-head.txt")
@@ -150,18 +171,31 @@ def callgrind_counts(args, variants):
         for sg in args.sg:
             for name, python, simd in variants:
                 r = run_one(python, simd, small, sg, args.seed, callgrind=True)
-                counts.append({"sg": sg, "variant": name, "simd_path": r["simd_path"],
-                               "eff_words": r["eff_words"], "instructions": r["instructions"],
-                               "instructions_per_eff_word": r["instructions_per_eff_word"]})
-                print(f"callgrind sg={sg} {name:13s} {r['simd_path']:6s} "
-                      f"{r['instructions'] / 1e9:7.2f} G instructions, "
-                      f"{r['instructions_per_eff_word']:6.0f} per effective word", flush=True)
+                counts.append(
+                    {
+                        "sg": sg,
+                        "variant": name,
+                        "simd_path": r["simd_path"],
+                        "eff_words": r["eff_words"],
+                        "instructions": r["instructions"],
+                        "instructions_per_eff_word": r["instructions_per_eff_word"],
+                    }
+                )
+                print(
+                    f"callgrind sg={sg} {name:13s} {r['simd_path']:6s} "
+                    f"{r['instructions'] / 1e9:7.2f} G instructions, "
+                    f"{r['instructions_per_eff_word']:6.0f} per effective word",
+                    flush=True,
+                )
     return {"corpus_bytes": len(head), "counts": counts}
 
 
 def machine():
-    info = {"platform": platform.platform(), "python": platform.python_version(),
-            "cores": os.cpu_count()}
+    info = {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cores": os.cpu_count(),
+    }
     try:
         with open("/proc/cpuinfo") as f:
             text = f.read()
@@ -179,15 +213,19 @@ def machine():
 
 def git_commit():
     try:
-        return subprocess.run(["git", "-C", ROOT, "rev-parse", "HEAD"], capture_output=True,
-                              text=True, check=True).stdout.strip()
+        return subprocess.run(
+            ["git", "-C", ROOT, "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return None
 
 
 def parent(args):
-    variants = [("local", args.local_python, "auto"), ("wheel", args.wheel_python, "auto"),
-                ("wheel-scalar", args.wheel_python, "scalar")]
+    variants = [
+        ("local", args.local_python, "auto"),
+        ("wheel", args.wheel_python, "auto"),
+        ("wheel-scalar", args.wheel_python, "scalar"),
+    ]
     corpus = os.path.abspath(args.corpus)
     cg = callgrind_counts(args, variants) if args.callgrind_bytes else None
     runs = []
@@ -198,20 +236,35 @@ def parent(args):
                 r = run_one(python, simd, corpus, sg, args.seed)
                 r.update(variant=name, python=python, simd_env=simd, sg=sg, repeat=rep)
                 runs.append(r)
-                print(f"rep {rep} sg={sg} {name:13s} {r['simd_path']:6s} "
-                      f"{r['eff_wpcs'] / 1e3:8.0f} k eff w/CPU-s  "
-                      f"{r['words_per_second'] / 1e3:8.0f} k eff w/s  "
-                      f"other {100 * (r['other_cpu_share'] or 0):4.0f}%", flush=True)
+                print(
+                    f"rep {rep} sg={sg} {name:13s} {r['simd_path']:6s} "
+                    f"{r['eff_wpcs'] / 1e3:8.0f} k eff w/CPU-s  "
+                    f"{r['words_per_second'] / 1e3:8.0f} k eff w/s  "
+                    f"other {100 * (r['other_cpu_share'] or 0):4.0f}%",
+                    flush=True,
+                )
 
     medians = []
     for sg in args.sg:
         for name, _, _ in variants:
             rs = [r for r in runs if r["sg"] == sg and r["variant"] == name]
-            md = {"sg": sg, "variant": name, "n": len(rs),
-                  "simd_path": sorted({r["simd_path"] for r in rs}),
-                  "package": sorted({r["package"] for r in rs})}
-            for key in ("eff_wpcs", "eff_wps_wall", "words_per_second", "train_cpu_s",
-                        "train_wall_s", "call_cpu_s", "other_cpu_share", "eff_words"):
+            md = {
+                "sg": sg,
+                "variant": name,
+                "n": len(rs),
+                "simd_path": sorted({r["simd_path"] for r in rs}),
+                "package": sorted({r["package"] for r in rs}),
+            }
+            for key in (
+                "eff_wpcs",
+                "eff_wps_wall",
+                "words_per_second",
+                "train_cpu_s",
+                "train_wall_s",
+                "call_cpu_s",
+                "other_cpu_share",
+                "eff_words",
+            ):
                 vals = [r[key] for r in rs if r[key] is not None]
                 md[key] = statistics.median(vals) if vals else None
             vals = [r["eff_wpcs"] for r in rs]
@@ -221,42 +274,57 @@ def parent(args):
     def med(sg, name, key="eff_wpcs"):
         return next(m[key] for m in medians if m["sg"] == sg and m["variant"] == name)
 
-    ratios = [{"sg": sg,
-               "wheel_over_local_cpu": med(sg, "wheel") / med(sg, "local"),
-               "wheel_over_local_wall": med(sg, "wheel", "words_per_second")
-               / med(sg, "local", "words_per_second"),
-               "dispatched_over_scalar_cpu": med(sg, "wheel") / med(sg, "wheel-scalar"),
-               "dispatched_over_scalar_wall": med(sg, "wheel", "words_per_second")
-               / med(sg, "wheel-scalar", "words_per_second")} for sg in args.sg]
+    ratios = [
+        {
+            "sg": sg,
+            "wheel_over_local_cpu": med(sg, "wheel") / med(sg, "local"),
+            "wheel_over_local_wall": med(sg, "wheel", "words_per_second")
+            / med(sg, "local", "words_per_second"),
+            "dispatched_over_scalar_cpu": med(sg, "wheel") / med(sg, "wheel-scalar"),
+            "dispatched_over_scalar_wall": med(sg, "wheel", "words_per_second")
+            / med(sg, "wheel-scalar", "words_per_second"),
+        }
+        for sg in args.sg
+    ]
 
     print("\n| model | variant | SIMD | eff k words/CPU-s (min–max) | eff k words/s (wall) |")
     print("|---|---|---|---:|---:|")
     for md in medians:
-        print(f"| {'skip-gram' if md['sg'] else 'CBOW'} | {md['variant']} "
-              f"| {'/'.join(md['simd_path'])} | {md['eff_wpcs'] / 1e3:.0f} "
-              f"({md['eff_wpcs_min'] / 1e3:.0f}–{md['eff_wpcs_max'] / 1e3:.0f}) "
-              f"| {md['words_per_second'] / 1e3:.0f} |")
+        print(
+            f"| {'skip-gram' if md['sg'] else 'CBOW'} | {md['variant']} "
+            f"| {'/'.join(md['simd_path'])} | {md['eff_wpcs'] / 1e3:.0f} "
+            f"({md['eff_wpcs_min'] / 1e3:.0f}–{md['eff_wpcs_max'] / 1e3:.0f}) "
+            f"| {md['words_per_second'] / 1e3:.0f} |"
+        )
     for r in ratios:
-        print(f"sg={r['sg']}: wheel/local {r['wheel_over_local_cpu']:.3f} (CPU) "
-              f"{r['wheel_over_local_wall']:.3f} (wall); dispatched/scalar "
-              f"{r['dispatched_over_scalar_cpu']:.2f} (CPU) {r['dispatched_over_scalar_wall']:.2f} (wall)")
+        print(
+            f"sg={r['sg']}: wheel/local {r['wheel_over_local_cpu']:.3f} (CPU) "
+            f"{r['wheel_over_local_wall']:.3f} (wall); dispatched/scalar "
+            f"{r['dispatched_over_scalar_cpu']:.2f} (CPU) {r['dispatched_over_scalar_wall']:.2f} (wall)"
+        )
 
     result = {
         "kind": "wheel-check",
         "date": datetime.date.today().isoformat(),
         "machine": machine(),
         "git": {"commit": git_commit(), "source_commit": args.source_commit},
-        "settings": {**STANDARD, "workers": 1, "epochs": 1, "seed": args.seed,
-                     "corpus": os.path.relpath(corpus, ROOT), "sg": args.sg,
-                     "repeats": args.repeats, "wheel": args.wheel_name,
-                     "variants": {n: {"python": p, "FASTEMBED_SIMD": s} for n, p, s in variants}},
+        "settings": {
+            **STANDARD,
+            "workers": 1,
+            "epochs": 1,
+            "seed": args.seed,
+            "corpus": os.path.relpath(corpus, ROOT),
+            "sg": args.sg,
+            "repeats": args.repeats,
+            "wheel": args.wheel_name,
+            "variants": {n: {"python": p, "FASTEMBED_SIMD": s} for n, p, s in variants},
+        },
         "medians": medians,
         "ratios": ratios,
         "callgrind": cg,
         "runs": runs,
     }
-    out = args.out or os.path.join(HERE, "results",
-                                   f"{result['date']}-wheel-check.json")
+    out = args.out or os.path.join(HERE, "results", f"{result['date']}-wheel-check.json")
     with open(out, "w") as f:
         json.dump(result, f, indent=1)
         f.write("\n")
@@ -270,17 +338,27 @@ def main(argv=None):
     ap.add_argument("--sg", type=int, nargs="+", default=[1, 0])
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--repeats", type=int, default=5)
-    ap.add_argument("--wheel-python", default="/tmp/wheelvenv/bin/python",
-                    help="the Python of a venv where only the wheel is installed")
-    ap.add_argument("--local-python", default=sys.executable,
-                    help="the Python of the local (editable) build; default: this one. Build it "
-                         "from the same commit as the wheel, or the comparison is of two sources")
+    ap.add_argument(
+        "--wheel-python",
+        default="/tmp/wheelvenv/bin/python",
+        help="the Python of a venv where only the wheel is installed",
+    )
+    ap.add_argument(
+        "--local-python",
+        default=sys.executable,
+        help="the Python of the local (editable) build; default: this one. Build it "
+        "from the same commit as the wheel, or the comparison is of two sources",
+    )
     ap.add_argument("--wheel-name", default=None, help="file name of that wheel, for the record")
-    ap.add_argument("--source-commit", default=None,
-                    help="commit both builds were made from, for the record")
-    ap.add_argument("--callgrind-bytes", type=int, default=0,
-                    help="also count instructions under callgrind on this many bytes of the "
-                         "corpus (0: skip)")
+    ap.add_argument(
+        "--source-commit", default=None, help="commit both builds were made from, for the record"
+    )
+    ap.add_argument(
+        "--callgrind-bytes",
+        type=int,
+        default=0,
+        help="also count instructions under callgrind on this many bytes of the corpus (0: skip)",
+    )
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
     if args.child:

@@ -7,11 +7,19 @@ multithreaded C kernel over an encoded corpus, behind gensim 4's API::
     model = Word2Vec(sentences, vector_size=100, window=5, min_count=5, sg=1)
     model.wv.most_similar("king")
 """
+
 import os as _os
 
-from . import _kernel, _moved
-from .errors import (CorpusError, FastEmbedError, FormatError, OOVError, TrainingDivergedError,
-                     TruncatedFileError, UnsupportedVersionError)
+from . import _kernel, _moved  # noqa: F401  (_moved: the old module paths keep importing)
+from .errors import (
+    CorpusError,
+    FastEmbedError,
+    FormatError,
+    OOVError,
+    TrainingDivergedError,
+    TruncatedFileError,
+    UnsupportedVersionError,
+)
 from .models.graph import DeepWalk, Node2Vec
 from .models.items import Item2Vec
 from .models.vocab import RULE_DEFAULT, RULE_DISCARD, RULE_KEEP, EncodedCorpus
@@ -20,9 +28,25 @@ from .vectors.keyedvectors import KeyedVectors
 
 __version__ = "0.1.0"
 
-__all__ = ["Word2Vec", "Node2Vec", "DeepWalk", "Item2Vec", "KeyedVectors", "EncodedCorpus", "FastEmbedError", "FormatError",
-           "TruncatedFileError", "UnsupportedVersionError", "OOVError", "TrainingDivergedError",
-           "CorpusError", "RULE_DEFAULT", "RULE_DISCARD", "RULE_KEEP", "simd_path"]
+__all__ = [
+    "Word2Vec",
+    "Node2Vec",
+    "DeepWalk",
+    "Item2Vec",
+    "KeyedVectors",
+    "EncodedCorpus",
+    "FastEmbedError",
+    "FormatError",
+    "TruncatedFileError",
+    "UnsupportedVersionError",
+    "OOVError",
+    "TrainingDivergedError",
+    "CorpusError",
+    "RULE_DEFAULT",
+    "RULE_DISCARD",
+    "RULE_KEEP",
+    "simd_path",
+]
 
 
 def simd_path():
@@ -39,8 +63,12 @@ def _select_simd_from_environment():
         _kernel.simd_select(requested)
     except ValueError as exc:
         import warnings
-        warnings.warn(f"FASTEMBED_SIMD={requested!r} ignored ({exc}); using the best path "
-                      f"this CPU supports", RuntimeWarning, stacklevel=2)
+
+        warnings.warn(
+            f"FASTEMBED_SIMD={requested!r} ignored ({exc}); using the best path this CPU supports",
+            RuntimeWarning,
+            stacklevel=2,
+        )
         _kernel.simd_select("auto")
 
 

@@ -1,4 +1,5 @@
 """``python -m fastembed_core``: the same command as the ``fastembed-core`` script."""
+
 import sys
 
 from .cli import main

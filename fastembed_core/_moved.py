@@ -3,6 +3,7 @@
 ``import fastembed_core.word2vec`` (and the other old paths below) still works: it yields the
 module at its new place, the same object, with a DeprecationWarning naming that place.
 """
+
 import importlib
 import importlib.abc
 import importlib.util
@@ -35,10 +36,11 @@ class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     def create_module(self, spec):
         new = f"{_PACKAGE}.{OLD_TO_NEW[spec.name.rpartition('.')[2]]}"
-        warnings.warn(f"{spec.name} moved to {new}; import it from there", DeprecationWarning,
-                      stacklevel=2)
+        warnings.warn(
+            f"{spec.name} moved to {new}; import it from there", DeprecationWarning, stacklevel=2
+        )
         module = importlib.import_module(new)
-        spec.loader_state = module.__spec__   # the import system overwrites it; put it back
+        spec.loader_state = module.__spec__  # the import system overwrites it; put it back
         return module
 
     def exec_module(self, module):

@@ -9,6 +9,7 @@ it is decompressed once into a cache folder and the plain-text path is returned,
 passed anywhere a ``corpus_file`` is accepted. Nothing is ever written into the package folder,
 which may be read-only. Licences of the bundled files are in ``data/LICENSES.md``.
 """
+
 import hashlib
 import lzma
 import os
@@ -65,8 +66,10 @@ def cache_dir():
     for path in candidates:
         if _usable_dir(path):
             return os.path.abspath(path)
-    raise OSError(f"no writable cache folder for fastembed_core data (tried {candidates}); "
-                  "set FASTEMBED_CORE_CACHE to a writable folder")
+    raise OSError(
+        f"no writable cache folder for fastembed_core data (tried {candidates}); "
+        "set FASTEMBED_CORE_CACHE to a writable folder"
+    )
 
 
 def _digest(path, chunk=1 << 20):
@@ -162,4 +165,5 @@ def evaluation_file(name):
     raise FileNotFoundError(
         f"evaluation file {key!r} is not bundled with fastembed_core (its licence terms are "
         f"unclear, see fastembed_core/data/LICENSES.md); install gensim, whose test data "
-        f"includes {fname}: pip install gensim")
+        f"includes {fname}: pip install gensim"
+    )

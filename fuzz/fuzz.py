@@ -5,6 +5,7 @@ and the standard library are not (they only slow the run down). Any exception es
 target -- i.e. anything but the reader's documented errors -- is reported by libFuzzer as a
 crash, with the input saved under -artifact_prefix.
 """
+
 import os
 import sys
 
@@ -18,7 +19,9 @@ with atheris.instrument_imports(include=["fastembed_core", "harnesses"]):
 
 def main():
     if len(sys.argv) < 2 or sys.argv[1] not in harnesses.TARGETS:
-        sys.exit(f"usage: fuzz.py TARGET [libFuzzer options]; targets: {', '.join(harnesses.TARGETS)}")
+        sys.exit(
+            f"usage: fuzz.py TARGET [libFuzzer options]; targets: {', '.join(harnesses.TARGETS)}"
+        )
     target = harnesses.TARGETS[sys.argv[1]]
     harnesses.quiet_readers()
     atheris.Setup([sys.argv[0]] + sys.argv[2:], target)

@@ -25,6 +25,7 @@ Targets (``TARGETS``):
 The first byte of most inputs picks reader options (see each target), so one corpus
 explores strict and lenient modes, limits and chunk sizes.
 """
+
 import logging
 import os
 import random
@@ -35,15 +36,12 @@ import warnings
 import numpy as np
 
 from fastembed_core import _corpus
-
 from fastembed_core.cli import app as cli
-
-from fastembed_core.io import word2vec_format as formats
-
-from fastembed_core.io import native
 from fastembed_core.errors import CorpusError, FormatError
-from fastembed_core.vectors.keyedvectors import KeyedVectors
+from fastembed_core.io import native
+from fastembed_core.io import word2vec_format as formats
 from fastembed_core.models.word2vec import Word2Vec
+from fastembed_core.vectors.keyedvectors import KeyedVectors
 
 __all__ = ["TARGETS", "Finding", "mutate", "run_random"]
 
@@ -52,11 +50,11 @@ class Finding(AssertionError):
     """A reader broke its contract on some input."""
 
 
-
 def quiet_readers():
     """The readers log repaired tokens etc.: noise while fuzzing. Silences only our logger,
     and only in processes that fuzz (never at import: the test suite imports this module)."""
     logging.getLogger("fastembed_core").setLevel(logging.CRITICAL + 1)
+
 
 _TMP = tempfile.mkdtemp(prefix="fe-fuzz-")
 _CHUNKS = (1, 2, 5, 16, 64, 4096, 1 << 20, 7)
@@ -93,6 +91,7 @@ def _split_options(data):
 
 # ---- word2vec text and binary ---------------------------------------------------------------
 
+
 def _check_vectors(kv, allow_nonfinite, limit):
     vectors = np.asarray(kv.vectors)
     if vectors.ndim != 2 or vectors.shape[0] != len(kv.index_to_key):
@@ -120,9 +119,19 @@ def _load_w2v(data, binary):
     allow_nonfinite = bool(opt & 16)
     chunk = _CHUNKS[opt >> 5]
     path = _write("vectors.bin" if binary else "vectors.txt", body)
-    kv = _expect(lambda: formats.load_word2vec_format(
-        path, binary=binary, no_header=no_header, strict=strict, limit=limit,
-        unicode_errors=errors, allow_nonfinite=allow_nonfinite, _chunk_size=chunk), FormatError)
+    kv = _expect(
+        lambda: formats.load_word2vec_format(
+            path,
+            binary=binary,
+            no_header=no_header,
+            strict=strict,
+            limit=limit,
+            unicode_errors=errors,
+            allow_nonfinite=allow_nonfinite,
+            _chunk_size=chunk,
+        ),
+        FormatError,
+    )
     if kv is not None:
         _check_vectors(kv, allow_nonfinite, limit)
 
@@ -146,14 +155,19 @@ def w2v_fvocab(data):
             f.write(_SMALL_TEXT)
     opt, body = _split_options(data)
     path = _write("fvocab.txt", body)
-    out = _expect(lambda: formats.read_word2vec(
-        vectors, fvocab=path, unicode_errors="replace" if opt & 1 else "strict"), FormatError)
+    out = _expect(
+        lambda: formats.read_word2vec(
+            vectors, fvocab=path, unicode_errors="replace" if opt & 1 else "strict"
+        ),
+        FormatError,
+    )
     if out is not None:
         if out.counts.dtype != np.int64 or out.counts.shape != (3,):
             raise Finding(f"counts {out.counts.dtype} {out.counts.shape}")
 
 
 # ---- native format --------------------------------------------------------------------------
+
 
 def _load_native(path, mmap):
     meta_arrays = _expect(lambda: native.read_container(path, mmap=mmap), FormatError)
@@ -167,7 +181,9 @@ def _load_native(path, mmap):
     kv = _expect(lambda: KeyedVectors.load(path, mmap=mmap), FormatError)
     if kv is not None:
         if kv.vectors.shape != (len(kv.index_to_key), kv.vector_size):
-            raise Finding(f"KeyedVectors.load: shape {kv.vectors.shape} for {len(kv.index_to_key)} keys")
+            raise Finding(
+                f"KeyedVectors.load: shape {kv.vectors.shape} for {len(kv.index_to_key)} keys"
+            )
         if len(kv.key_to_index) != len(kv.index_to_key):
             raise Finding("KeyedVectors.load: duplicate keys")
     model = _expect(lambda: Word2Vec.load(path, mmap=mmap), FormatError)
@@ -190,8 +206,13 @@ def native_header(data):
     parser and the array table instead of failing the magic check."""
     header, _, payload = data.partition(b"\0")
     start = -(-(16 + len(header)) // 64) * 64
-    blob = (native.MAGIC + struct.pack("<Q", len(header)) + header
-            + b"\0" * (start - 16 - len(header)) + payload)
+    blob = (
+        native.MAGIC
+        + struct.pack("<Q", len(header))
+        + header
+        + b"\0" * (start - 16 - len(header))
+        + payload
+    )
     path = _write("model_h.fe", blob)
     _load_native(path, None)
 
@@ -199,23 +220,27 @@ def native_header(data):
 def split_native(blob):
     """The native_header input that rebuilds ``blob`` (a file written by write_container)."""
     (hlen,) = struct.unpack("<Q", blob[8:16])
-    header = blob[16:16 + hlen]
+    header = blob[16 : 16 + hlen]
     start = -(-(16 + hlen) // 64) * 64
     return header + b"\0" + blob[start:]
 
 
 # ---- vocabulary files -----------------------------------------------------------------------
 
+
 def vocab_file(data):
     path = _write("vocab.txt", data)
     freq = _expect(lambda: cli.read_vocab_file(path), ValueError)
     if freq is not None:
-        if not freq or any(not isinstance(w, str) or not w or not isinstance(c, int) or c < 0
-                           for w, c in freq.items()):
+        if not freq or any(
+            not isinstance(w, str) or not w or not isinstance(c, int) or c < 0
+            for w, c in freq.items()
+        ):
             raise Finding(f"read_vocab_file returned {list(freq.items())[:3]!r}")
 
 
 # ---- corpus tokenizer and encoder -----------------------------------------------------------
+
 
 def reference_tokens(data, errors):
     """What fe_vocab.h promises: lines split at \\n, tokens at ASCII whitespace, a leading BOM
@@ -226,7 +251,7 @@ def reference_tokens(data, errors):
     sentences = []
     for line in data.split(b"\n"):
         tokens = []
-        for raw in line.split():   # bytes.split(): exactly the six ASCII whitespace bytes
+        for raw in line.split():  # bytes.split(): exactly the six ASCII whitespace bytes
             try:
                 tok = raw.decode("utf-8", errors)
             except UnicodeDecodeError:
@@ -245,8 +270,9 @@ def corpus(data):
     chunk = _CHUNKS[(opt >> 2) & 7]
     path = _write("corpus.txt", body)
     expected = reference_tokens(body, errors)
-    counted = _expect(lambda: _corpus.count_file(path, errors=errors, _chunk_size=chunk),
-                      CorpusError)
+    counted = _expect(
+        lambda: _corpus.count_file(path, errors=errors, _chunk_size=chunk), CorpusError
+    )
     if counted is None:
         if expected is not None:
             raise Finding(f"count_file refused a corpus Python decodes with errors={errors!r}")
@@ -259,26 +285,31 @@ def corpus(data):
     for t in flat:
         ref_counts[t] = ref_counts.get(t, 0) + 1
     if list(words) != list(ref_counts) or counts.tolist() != list(ref_counts.values()):
-        raise Finding(f"count_file: {list(zip(words, counts.tolist()))[:5]} != "
-                      f"{list(ref_counts.items())[:5]}")
+        raise Finding(
+            f"count_file: {list(zip(words, counts.tolist()))[:5]} != {list(ref_counts.items())[:5]}"
+        )
     if total != len(flat) or n_sent != sum(1 for s in expected if s):
-        raise Finding(f"count_file totals ({total}, {n_sent}) != ({len(flat)}, "
-                      f"{sum(1 for s in expected if s)})")
+        raise Finding(
+            f"count_file totals ({total}, {n_sent}) != ({len(flat)}, "
+            f"{sum(1 for s in expected if s)})"
+        )
     vocab = list(words)[::2] if opt & 32 else list(words)
-    encoded = _expect(lambda: _corpus.encode_file(path, vocab, errors=errors, _chunk_size=chunk),
-                      CorpusError)
+    encoded = _expect(
+        lambda: _corpus.encode_file(path, vocab, errors=errors, _chunk_size=chunk), CorpusError
+    )
     if encoded is None:
         raise Finding("encode_file refused a corpus count_file read")
     ids, offsets, raw = encoded
     index = {w: i for i, w in enumerate(vocab)}
     ref_sentences = [[index[t] for t in s if t in index] for s in expected]
     ref_sentences = [s for s in ref_sentences if s]
-    got = [ids[offsets[k]:offsets[k + 1]].tolist() for k in range(len(offsets) - 1)]
+    got = [ids[offsets[k] : offsets[k + 1]].tolist() for k in range(len(offsets) - 1)]
     if raw != len(flat) or got != ref_sentences:
         raise Finding(f"encode_file: {got[:3]} != {ref_sentences[:3]} (raw {raw} vs {len(flat)})")
 
 
 # ---- token-list corpora: the C counter and encoder behind count_iterable ----------------------
+
 
 class _FreshSentence:
     """Yields new str objects on every pass, so only the counter itself keeps them alive while
@@ -300,14 +331,21 @@ def token_counter(data):
     bit 4 fresh tokens, bit 5 a non-str token in the middle. Lines are sentences, bytes
     0x20 split tokens (any other byte, invalid UTF-8 included, stays in the token)."""
     from fastembed_core.models import vocab
+
     opt, body = _split_options(data)
-    raw_sentences = [[t.decode("utf-8", "surrogateescape") for t in line.split(b" ")]
-                     for line in body.split(b"\n")]
+    raw_sentences = [
+        [t.decode("utf-8", "surrogateescape") for t in line.split(b" ")]
+        for line in body.split(b"\n")
+    ]
     if opt & 32 and raw_sentences:
         raw_sentences[len(raw_sentences) // 2].append(len(body))
     if opt & 16:
-        corpus = [_FreshSentence([t.encode("utf-8", "surrogatepass") if isinstance(t, str) else t
-                                  for t in s]) for s in raw_sentences]
+        corpus = [
+            _FreshSentence(
+                [t.encode("utf-8", "surrogatepass") if isinstance(t, str) else t for t in s]
+            )
+            for s in raw_sentences
+        ]
     else:
         corpus = raw_sentences
     max_vocab = 4 if opt & 8 else None
@@ -331,7 +369,7 @@ def token_counter(data):
         ids, offsets, _, _ = vocab.encode_iterable(corpus, index)
         want = [[index[t] for t in s if t in index] for s in raw_sentences]
         want = [s for s in want if s]
-        got = [ids[offsets[k]:offsets[k + 1]].tolist() for k in range(len(offsets) - 1)]
+        got = [ids[offsets[k] : offsets[k + 1]].tolist() for k in range(len(offsets) - 1)]
         if got != want:
             raise Finding(f"encode_iterable: {got[:3]} != {want[:3]}")
     finally:
@@ -352,9 +390,30 @@ TARGETS = {
 
 # ---- a fuzzer for machines without atheris --------------------------------------------------
 
-_INTERESTING = [b"\0", b"\n", b" ", b"\r\n", b"\t", b"\xef\xbb\xbf", b"\xff", b"\xc3", b"\xe2\x82",
-                b"nan", b"inf", b"-", b"1e999", b"0", b"4294967296", b"-1", b"{", b"}", b"\"",
-                b"999999999999", b"\xf0\x9f\x98", b"\x80"]
+_INTERESTING = [
+    b"\0",
+    b"\n",
+    b" ",
+    b"\r\n",
+    b"\t",
+    b"\xef\xbb\xbf",
+    b"\xff",
+    b"\xc3",
+    b"\xe2\x82",
+    b"nan",
+    b"inf",
+    b"-",
+    b"1e999",
+    b"0",
+    b"4294967296",
+    b"-1",
+    b"{",
+    b"}",
+    b'"',
+    b"999999999999",
+    b"\xf0\x9f\x98",
+    b"\x80",
+]
 
 
 def mutate(data, rng):
@@ -370,19 +429,19 @@ def mutate(data, rng):
         elif op == 1:
             data[pos:pos] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 8)))
         elif op == 2 and data:
-            del data[pos:pos + rng.randint(1, 16)]
+            del data[pos : pos + rng.randint(1, 16)]
         elif op == 3 and data:
             n = rng.randint(1, 64)
-            data[pos:pos] = data[pos:pos + n]
+            data[pos:pos] = data[pos : pos + n]
         elif op == 4:
             data[pos:pos] = rng.choice(_INTERESTING)
         elif op == 5 and data:
-            data = data[:rng.randint(0, len(data))]
+            data = data[: rng.randint(0, len(data))]
         elif op == 6 and data:
             i = rng.randrange(len(data))
             data[i] = rng.choice(b"0123456789 \n-.e")
         elif op == 7 and data:
-            data[0] = rng.randrange(256)   # the option byte
+            data[0] = rng.randrange(256)  # the option byte
     return bytes(data)
 
 

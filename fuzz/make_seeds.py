@@ -6,6 +6,7 @@ One folder per target of ``harnesses.TARGETS``; each file is one input (option b
 where the target reads one). The seeds are generated, not committed, so they always match
 the current writers.
 """
+
 import os
 import sys
 import tempfile
@@ -15,9 +16,10 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harnesses  # noqa: E402
+
 from fastembed_core.cli import app as cli  # noqa: E402
-from fastembed_core.vectors.keyedvectors import KeyedVectors  # noqa: E402
 from fastembed_core.models.word2vec import Word2Vec  # noqa: E402
+from fastembed_core.vectors.keyedvectors import KeyedVectors  # noqa: E402
 
 KEYS = ["the", "of", "été", "東京", "😀", "a\u0301b", "x" * 40, "0", "-1.5", "nan"]
 
@@ -34,8 +36,17 @@ def _kv(dim, n, seed=0):
 
 def _model():
     sentences = [["the", "of", "été", "東京"], ["of", "the", "😀"], ["the", "été"]] * 20
-    return Word2Vec(sentences, vector_size=8, window=2, min_count=1, epochs=1, workers=1,
-                    seed=1, hs=1, negative=2)
+    return Word2Vec(
+        sentences,
+        vector_size=8,
+        window=2,
+        min_count=1,
+        epochs=1,
+        workers=1,
+        seed=1,
+        hs=1,
+        negative=2,
+    )
 
 
 def _read(path):
@@ -46,6 +57,7 @@ def _read(path):
 def make(out_dir):
     seeds = {name: [] for name in harnesses.TARGETS}
     with tempfile.TemporaryDirectory() as tmp:
+
         def p(name):
             return os.path.join(tmp, name)
 
@@ -63,8 +75,15 @@ def make(out_dir):
             seeds["native"].append(_save(kv, p("kv.fe")))
             seeds["native_header"].append(harnesses.split_native(_read(p("kv.fe"))))
         # word2vec.c's binary variant: a newline after every vector
-        seeds["w2v_binary"].append(b"\0" + b"2 2\nab " + np.float32([1, 2]).tobytes() + b"\n"
-                                   + b"cd " + np.float32([3, 4]).tobytes() + b"\n")
+        seeds["w2v_binary"].append(
+            b"\0"
+            + b"2 2\nab "
+            + np.float32([1, 2]).tobytes()
+            + b"\n"
+            + b"cd "
+            + np.float32([3, 4]).tobytes()
+            + b"\n"
+        )
         seeds["w2v_fvocab"].append(b"\0the 10\nof 5\n\xc3\xa9t\xc3\xa9 1\n")
 
         model = _model()
@@ -75,8 +94,11 @@ def make(out_dir):
         int_kv.add_vectors([3, 17, 42], np.eye(3, 2, dtype=np.float32))
         seeds["native"].append(_save(int_kv, p("int.fe")))
 
-        cli.write_vocab_file(p("vocab.txt"), list(model.wv.index_to_key),
-                             [int(c) for c in model.wv.expandos["count"]])
+        cli.write_vocab_file(
+            p("vocab.txt"),
+            list(model.wv.index_to_key),
+            [int(c) for c in model.wv.expandos["count"]],
+        )
         seeds["vocab_file"].append(_read(p("vocab.txt")))
         seeds["vocab_file"].append(b"a 1\n\nb 4294967297\n")
 
@@ -118,6 +140,10 @@ def load(out_dir, name):
 
 
 if __name__ == "__main__":
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "seeds")
+    out = (
+        sys.argv[1]
+        if len(sys.argv) > 1
+        else os.path.join(os.path.dirname(os.path.abspath(__file__)), "seeds")
+    )
     for name, n in make(out).items():
         print(f"{name}: {n} seeds in {os.path.join(out, name)}")

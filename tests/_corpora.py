@@ -1,4 +1,5 @@
 """Synthetic corpora with planted structure, shared by the tests."""
+
 import numpy as np
 
 

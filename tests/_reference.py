@@ -1,5 +1,6 @@
 """Pure-NumPy/Python reference of the training kernel, written from its documented semantics
 (src/fe_train.h), for comparing the C code against on tiny inputs."""
+
 import numpy as np
 
 M64 = (1 << 64) - 1
@@ -95,7 +96,7 @@ def sg_window_step(w_in, w_out, w_hs, context, word, neg=(), code=(), point=(), 
     d_in = {c: np.zeros(w_in.shape[1]) for c in context}
     d_out = {(m, r): np.zeros(w_in.shape[1]) for m, r, _ in outputs}
     loss = 0.0
-    for c in context:                       # a repeated context word contributes twice
+    for c in context:  # a repeated context word contributes twice
         for m, r, label in outputs:
             f = float(np.dot(old_in[c].astype(np.float32).astype(np.float64), old_out[m, r]))
             g = (label - table_sigmoid(f)) * alpha
@@ -110,8 +111,9 @@ def sg_window_step(w_in, w_out, w_hs, context, word, neg=(), code=(), point=(), 
     return loss
 
 
-def cbow_step(w_in, w_out, w_hs, context, word, neg=(), code=(), point=(), alpha=0.025,
-              cbow_mean=1):
+def cbow_step(
+    w_in, w_out, w_hs, context, word, neg=(), code=(), point=(), alpha=0.025, cbow_mean=1
+):
     """CBOW: the combined context scores every output from the weights before the update."""
     context = list(context)
     if not context:
@@ -127,7 +129,7 @@ def cbow_step(w_in, w_out, w_hs, context, word, neg=(), code=(), point=(), alpha
     grad = np.zeros_like(l1)
     loss = 0.0
     gs = []
-    for (mat, r, label), o in zip(outputs, old):
+    for (_mat, _row, label), o in zip(outputs, old):
         f = float(np.dot(l1.astype(np.float32).astype(np.float64), o))
         g = (label - table_sigmoid(f)) * alpha
         loss += softplus(-f if label > 0.5 else f)
@@ -149,9 +151,29 @@ def alias_draw(alias, rng):
     return bucket if (r & 0xFFFFFFFF) < (entry & 0xFFFFFFFF) else entry >> 32
 
 
-def train_range(w_in, w_out, w_hs, ids, offsets, seed, *, sg, window, negative, alias,
-                keep, hs_tables, shrink_windows, cbow_mean, alpha, min_alpha, total_words,
-                shared_negatives=True, progress_batch=10000, kept_cap=None):
+def train_range(
+    w_in,
+    w_out,
+    w_hs,
+    ids,
+    offsets,
+    seed,
+    *,
+    sg,
+    window,
+    negative,
+    alias,
+    keep,
+    hs_tables,
+    shrink_windows,
+    cbow_mean,
+    alpha,
+    min_alpha,
+    total_words,
+    shared_negatives=True,
+    progress_batch=10000,
+    kept_cap=None,
+):
     """The whole single-worker training loop, with the kernel's RNG consumption order:
     per word a subsampling draw (if subsampling), per centre a window draw (if shrinking),
     `negative` alias draws per prediction (per window with shared_negatives). Returns (words, effective_words)."""
@@ -170,7 +192,7 @@ def train_range(w_in, w_out, w_hs, ids, offsets, seed, *, sg, window, negative, 
         code, point = (), ()
         if hs_tables is not None:
             off, codes, points = hs_tables
-            code, point = codes[off[word]:off[word + 1]], points[off[word]:off[word + 1]]
+            code, point = codes[off[word] : off[word + 1]], points[off[word] : off[word + 1]]
         return neg, code, point
 
     def centres(kept, first, end, n):
@@ -182,26 +204,29 @@ def train_range(w_in, w_out, w_hs, ids, offsets, seed, *, sg, window, negative, 
                 ctx = [kept[c] for c in range(lo, hi) if c != i]
                 if ctx:
                     neg, code, point = target_of(kept[i])
-                    sg_window_step(w_in, w_out, w_hs, ctx, kept[i], neg, code, point,
-                                   state["alpha"])
+                    sg_window_step(
+                        w_in, w_out, w_hs, ctx, kept[i], neg, code, point, state["alpha"]
+                    )
             elif sg:
                 for c in range(lo, hi):
                     if c != i:
                         neg, code, point = target_of(kept[i])
-                        sg_step(w_in, w_out, w_hs, kept[c], kept[i], neg, code, point,
-                                state["alpha"])
+                        sg_step(
+                            w_in, w_out, w_hs, kept[c], kept[i], neg, code, point, state["alpha"]
+                        )
             else:
                 ctx = [kept[c] for c in range(lo, hi) if c != i]
                 if ctx:
                     neg, code, point = target_of(kept[i])
-                    cbow_step(w_in, w_out, w_hs, ctx, kept[i], neg, code, point,
-                              state["alpha"], cbow_mean)
+                    cbow_step(
+                        w_in, w_out, w_hs, ctx, kept[i], neg, code, point, state["alpha"], cbow_mean
+                    )
 
     words = effective = 0
     sync()
     for s in range(len(offsets) - 1):
         kept, centre = [], 0
-        for word in ids[offsets[s]:offsets[s + 1]]:
+        for word in ids[offsets[s] : offsets[s + 1]]:
             words += 1
             state["unsynced"] += 1
             if state["unsynced"] >= progress_batch:
@@ -212,7 +237,7 @@ def train_range(w_in, w_out, w_hs, ids, offsets, seed, *, sg, window, negative, 
             kept.append(int(word))
             if len(kept) == kept_cap:
                 centres(kept, centre, len(kept) - window, len(kept))
-                kept = kept[len(kept) - 2 * window:]
+                kept = kept[len(kept) - 2 * window :]
                 centre = window
         centres(kept, centre, len(kept), len(kept))
     return words, effective

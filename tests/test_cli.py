@@ -5,6 +5,7 @@ The corpus has planted structure (words ``k<c>_<i>`` co-occur mostly within thei
 ``c``), so "the output is right" is checked by what the vectors say — neighbours and k-means
 classes fall in the planted clusters — never by hard-coded numbers.
 """
+
 import collections
 import io
 import logging
@@ -21,6 +22,7 @@ import pytest
 from fastembed_core import KeyedVectors, Word2Vec
 from fastembed_core.cli import app as cli
 from fastembed_core.models import progress as fe_progress
+
 CLUSTERS = 6
 PER_CLUSTER = 20
 
@@ -49,8 +51,21 @@ def corpus(tmp_path_factory):
 def vectors(tmp_path_factory, corpus):
     """A word2vec text file trained on the planted corpus by the `train` subcommand."""
     out = tmp_path_factory.mktemp("vectors") / "vectors.txt"
-    r = run("train", corpus, "-o", str(out), "--vector-size", "24", "--sg", "1",
-            "--epochs", "5", "--workers", "2", "--quiet")
+    r = run(
+        "train",
+        corpus,
+        "-o",
+        str(out),
+        "--vector-size",
+        "24",
+        "--sg",
+        "1",
+        "--epochs",
+        "5",
+        "--workers",
+        "2",
+        "--quiet",
+    )
     assert r.returncode == 0, r.stderr
     return str(out)
 
@@ -72,8 +87,15 @@ def run(*args, stdin=None, script=False, cwd=None, env_extra=None):
     env = dict(os.environ)
     env.pop("PYTHONWARNINGS", None)
     env.update(env_extra or {})
-    return subprocess.run(cmd + [str(a) for a in args], input=stdin, capture_output=True,
-                          text=True, timeout=180, cwd=cwd, env=env)
+    return subprocess.run(
+        cmd + [str(a) for a in args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=cwd,
+        env=env,
+    )
 
 
 def assert_user_error(r, fragment, code=None):
@@ -110,12 +132,38 @@ def _token_counts(path):
 # word2vec.c's flags
 # ---------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("binary,cbow", [(0, 1), (1, 0)])
 def test_word2vec_flags_end_to_end(tmp_path, corpus, binary, cbow):
     out = tmp_path / ("vec.bin" if binary else "vec.txt")
-    r = run("-train", corpus, "-output", out, "-size", 24, "-window", 5, "-sample", "1e-3",
-            "-hs", 0, "-negative", 5, "-threads", 2, "-iter", 5, "-min-count", 5,
-            "-binary", binary, "-cbow", cbow, "-debug", 1)
+    r = run(
+        "-train",
+        corpus,
+        "-output",
+        out,
+        "-size",
+        24,
+        "-window",
+        5,
+        "-sample",
+        "1e-3",
+        "-hs",
+        0,
+        "-negative",
+        5,
+        "-threads",
+        2,
+        "-iter",
+        5,
+        "-min-count",
+        5,
+        "-binary",
+        binary,
+        "-cbow",
+        cbow,
+        "-debug",
+        1,
+    )
     assert r.returncode == 0, r.stderr
     n_words = len(_token_counts(corpus))
     # word2vec.c's summary on stdout; the vocabulary counts </s>
@@ -134,16 +182,29 @@ def test_word2vec_output_loads_in_gensim_with_the_same_vectors(tmp_path, corpus)
     gensim_models = pytest.importorskip("gensim.models")
     for binary in (0, 1):
         out = tmp_path / f"vec{binary}"
-        r = run("-train", corpus, "-output", out, "-size", 16, "-binary", binary, "-iter", 2,
-                "-threads", 2)
+        r = run(
+            "-train",
+            corpus,
+            "-output",
+            out,
+            "-size",
+            16,
+            "-binary",
+            binary,
+            "-iter",
+            2,
+            "-threads",
+            2,
+        )
         assert r.returncode == 0, r.stderr
         ours = KeyedVectors.load_word2vec_format(str(out), binary=bool(binary))
         theirs = gensim_models.KeyedVectors.load_word2vec_format(str(out), binary=bool(binary))
         assert list(theirs.index_to_key) == list(ours.index_to_key)
         np.testing.assert_array_equal(theirs.vectors, ours.vectors)
         word = ours.index_to_key[5]
-        assert [w for w, _ in theirs.most_similar(word, topn=5)] == \
-            [w for w, _ in ours.most_similar(word, topn=5)]
+        assert [w for w, _ in theirs.most_similar(word, topn=5)] == [
+            w for w, _ in ours.most_similar(word, topn=5)
+        ]
 
 
 def test_word2vec_save_vocab_and_read_vocab_round_trip(tmp_path, corpus):
@@ -161,8 +222,22 @@ def test_word2vec_save_vocab_and_read_vocab_round_trip(tmp_path, corpus):
 
     # read it back: the same vocabulary comes out, and training works from it
     out = tmp_path / "vec.txt"
-    r = run("-train", corpus, "-read-vocab", v1, "-save-vocab", v2, "-output", out,
-            "-size", 16, "-iter", 2, "-threads", 2)
+    r = run(
+        "-train",
+        corpus,
+        "-read-vocab",
+        v1,
+        "-save-vocab",
+        v2,
+        "-output",
+        out,
+        "-size",
+        16,
+        "-iter",
+        2,
+        "-threads",
+        2,
+    )
     assert r.returncode == 0, r.stderr
     assert v2.read_bytes() == v1.read_bytes()
     kv = KeyedVectors.load_word2vec_format(str(out))
@@ -178,8 +253,24 @@ def test_word2vec_save_vocab_and_read_vocab_round_trip(tmp_path, corpus):
 
 def test_word2vec_classes_recover_the_planted_clusters(tmp_path, corpus):
     out = tmp_path / "classes.txt"
-    r = run("-train", corpus, "-output", out, "-classes", CLUSTERS, "-size", 24, "-cbow", 0,
-            "-iter", 5, "-threads", 2, "-debug", 0)
+    r = run(
+        "-train",
+        corpus,
+        "-output",
+        out,
+        "-classes",
+        CLUSTERS,
+        "-size",
+        24,
+        "-cbow",
+        0,
+        "-iter",
+        5,
+        "-threads",
+        2,
+        "-debug",
+        0,
+    )
     assert r.returncode == 0, r.stderr
     rows = [ln.split() for ln in out.read_text(encoding="utf-8").splitlines()]
     assert all(len(row) == 2 for row in rows)
@@ -203,7 +294,7 @@ def test_kmeans_classes_unit():
     labels = cli.kmeans_classes(x, 4)
     assert labels.shape == (100,)
     # every true group maps to a single class, and different groups to different classes
-    groups = [set(labels[i * 25:(i + 1) * 25]) for i in range(4)]
+    groups = [set(labels[i * 25 : (i + 1) * 25]) for i in range(4)]
     assert all(len(g) == 1 for g in groups)
     assert len(set.union(*groups)) == 4
     assert cli.kmeans_classes(x[:3], 10).tolist() == [0, 1, 2]  # k capped at n
@@ -213,17 +304,28 @@ def test_kmeans_classes_unit():
 
 def test_word2vec_defaults_are_word2vec_c_defaults():
     opts = cli.parse_word2vec_args(["-train", "x"])
-    assert (opts["-size"], opts["-window"], opts["-sample"], opts["-hs"], opts["-negative"],
-            opts["-iter"], opts["-min-count"], opts["-classes"], opts["-debug"],
-            opts["-binary"], opts["-cbow"]) == (100, 5, 1e-3, 0, 5, 5, 5, 0, 2, 0, 1)
+    assert (
+        opts["-size"],
+        opts["-window"],
+        opts["-sample"],
+        opts["-hs"],
+        opts["-negative"],
+        opts["-iter"],
+        opts["-min-count"],
+        opts["-classes"],
+        opts["-debug"],
+        opts["-binary"],
+        opts["-cbow"],
+    ) == (100, 5, 1e-3, 0, 5, 5, 5, 0, 2, 0, 1)
     cbow = cli.word2vec_params(opts)
     assert cbow["sg"] == 0 and cbow["alpha"] == 0.05 and cbow["cbow_mean"] == 1
     assert cbow["min_alpha"] == pytest.approx(0.05 * 1e-4)
     assert 1 <= cbow["workers"] <= 12
     sg = cli.word2vec_params(cli.parse_word2vec_args(["-train", "x", "-cbow", "0"]))
     assert sg["sg"] == 1 and sg["alpha"] == 0.025
-    explicit = cli.word2vec_params(cli.parse_word2vec_args(["-train", "x", "-alpha", "0.1",
-                                                            "-threads", "3"]))
+    explicit = cli.word2vec_params(
+        cli.parse_word2vec_args(["-train", "x", "-alpha", "0.1", "-threads", "3"])
+    )
     assert explicit["alpha"] == 0.1 and explicit["workers"] == 3
 
 
@@ -232,17 +334,20 @@ def test_word2vec_defaults_match_the_original_tool_usage_text():
     printed in its usage text are ours."""
     tool = shutil.which("word2vec") or (
         os.path.join(os.path.dirname(sys.executable), "word2vec")
-        if os.path.exists(os.path.join(os.path.dirname(sys.executable), "word2vec")) else None)
+        if os.path.exists(os.path.join(os.path.dirname(sys.executable), "word2vec"))
+        else None
+    )
     if tool is None:
         pytest.skip("the word2vec tool is not installed")
     usage = subprocess.run([tool], capture_output=True, text=True, timeout=30).stdout
-    found = dict(re.findall(r"\t(-[a-z-]+) <\w+>\n\t\t[^\n]*?default (?:is )?(?:= )?([0-9.e-]+)",
-                            usage))
+    found = dict(
+        re.findall(r"\t(-[a-z-]+) <\w+>\n\t\t[^\n]*?default (?:is )?(?:= )?([0-9.e-]+)", usage)
+    )
     assert len(found) >= 8, usage
     ours = cli.parse_word2vec_args(["-train", "x"])
     for flag, value in found.items():
         if flag in ("-threads", "-alpha"):
-            continue          # documented differences: min(12, cores); CBOW/SG alpha below
+            continue  # documented differences: min(12, cores); CBOW/SG alpha below
         assert float(ours[flag]) == float(value.rstrip(".")), flag
     assert "0.025 for skip-gram and 0.05 for CBOW" in usage
 
@@ -257,32 +362,35 @@ def test_word2vec_binary_output_works_in_the_original_distance_tool(tmp_path, co
     if tool is None:
         pytest.skip("word2vec's distance tool is not installed")
     out = tmp_path / "vec.bin"
-    r = run("-train", corpus, "-output", out, "-binary", 1, "-size", 24, "-cbow", 0,
-            "-threads", 2)
+    r = run("-train", corpus, "-output", out, "-binary", 1, "-size", 24, "-cbow", 0, "-threads", 2)
     assert r.returncode == 0, r.stderr
     kv = KeyedVectors.load_word2vec_format(str(out), binary=True)
     word = "k2_3"
-    d = subprocess.run([tool, str(out)], input=f"{word}\nEXIT\n", capture_output=True,
-                       text=True, timeout=60)
+    d = subprocess.run(
+        [tool, str(out)], input=f"{word}\nEXIT\n", capture_output=True, text=True, timeout=60
+    )
     assert f"Position in vocabulary: {kv.get_index(word)}" in d.stdout
     body = d.stdout.split("-" * 20)[-1]
     theirs = [ln.split()[0] for ln in body.splitlines() if len(ln.split()) == 2][:10]
     ours = [w for w, _ in kv.most_similar(word, topn=10)]
     assert len(theirs) == 10
-    assert len(set(theirs) & set(ours)) >= 9     # float32 vs float64 ties may swap one
+    assert len(set(theirs) & set(ours)) >= 9  # float32 vs float64 ties may swap one
 
 
-@pytest.mark.parametrize("args,fragment,code", [
-    (["-train", "missing.txt", "-output", "v.txt"], "missing.txt", 1),
-    (["-train", "CORPUS", "-output", "v.txt", "-size", "abc"], "-size", 2),
-    (["-train", "CORPUS", "-outptu", "v.txt"], "-outptu", 2),
-    (["-train", "CORPUS", "-output"], "argument missing", 2),
-    (["-train", "CORPUS", "-output", "v.txt", "-negative", "0", "-hs", "0"], "-negative", 2),
-    (["-train", "CORPUS", "-output", "v.txt", "-read-vocab", "BADVOCAB"], "line 2", 1),
-    (["-train", "CORPUS", "-output", "no/such/dir/v.txt", "-iter", "1"], "no/such/dir", 1),
-    (["-output", "v.txt"], "-train", 2),
-    (["-train", "CORPUS"], "-output", 2),
-])
+@pytest.mark.parametrize(
+    "args,fragment,code",
+    [
+        (["-train", "missing.txt", "-output", "v.txt"], "missing.txt", 1),
+        (["-train", "CORPUS", "-output", "v.txt", "-size", "abc"], "-size", 2),
+        (["-train", "CORPUS", "-outptu", "v.txt"], "-outptu", 2),
+        (["-train", "CORPUS", "-output"], "argument missing", 2),
+        (["-train", "CORPUS", "-output", "v.txt", "-negative", "0", "-hs", "0"], "-negative", 2),
+        (["-train", "CORPUS", "-output", "v.txt", "-read-vocab", "BADVOCAB"], "line 2", 1),
+        (["-train", "CORPUS", "-output", "no/such/dir/v.txt", "-iter", "1"], "no/such/dir", 1),
+        (["-output", "v.txt"], "-train", 2),
+        (["-train", "CORPUS"], "-output", 2),
+    ],
+)
 def test_word2vec_mode_bad_input(tmp_path, corpus, args, fragment, code):
     bad_vocab = tmp_path / "bad_vocab.txt"
     bad_vocab.write_text("</s> 10\nword notanumber\n", encoding="utf-8")
@@ -293,7 +401,7 @@ def test_word2vec_mode_bad_input(tmp_path, corpus, args, fragment, code):
 
 def test_word2vec_mode_usage_lists_every_flag():
     r = run()
-    assert r.returncode == 2            # no subcommand: GNU usage on stderr
+    assert r.returncode == 2  # no subcommand: GNU usage on stderr
     r = run("-help")
     assert r.returncode == 0
     for flag in cli._W2V_FLAGS:
@@ -304,12 +412,31 @@ def test_word2vec_mode_usage_lists_every_flag():
 # subcommands
 # ---------------------------------------------------------------------------------------------
 
+
 def test_train_writes_every_format_with_the_same_vectors(tmp_path, corpus):
     out = tmp_path / "v.bin"
     model_path = tmp_path / "model.fe"
     vocab = tmp_path / "vocab.txt"
-    r = run("train", corpus, "-o", out, "--model", model_path, "--save-vocab", vocab,
-            "--vector-size", 20, "--sg", 1, "--epochs", 3, "--workers", 2, "--seed", 7)
+    r = run(
+        "train",
+        corpus,
+        "-o",
+        out,
+        "--model",
+        model_path,
+        "--save-vocab",
+        vocab,
+        "--vector-size",
+        20,
+        "--sg",
+        1,
+        "--epochs",
+        3,
+        "--workers",
+        2,
+        "--seed",
+        7,
+    )
     assert r.returncode == 0, r.stderr
     assert "trained" in r.stderr and "words/s" in r.stderr
     kv = KeyedVectors.load_word2vec_format(str(out), binary=True)
@@ -318,9 +445,10 @@ def test_train_writes_every_format_with_the_same_vectors(tmp_path, corpus):
     np.testing.assert_array_equal(kv.vectors, model.wv.vectors)
     assert cluster_precision(kv) > 0.8
     rows = [ln.split() for ln in vocab.read_text(encoding="utf-8").splitlines()]
-    assert [w for w, _ in rows] == kv.index_to_key          # no </s> outside word2vec.c mode
-    assert {w: int(c) for w, c in rows} == {w: c for w, c in _token_counts(corpus).items()
-                                            if c >= 5}
+    assert [w for w, _ in rows] == kv.index_to_key  # no </s> outside word2vec.c mode
+    assert {w: int(c) for w, c in rows} == {
+        w: c for w, c in _token_counts(corpus).items() if c >= 5
+    }
 
 
 def test_train_reads_a_vocabulary_file(tmp_path, corpus):
@@ -329,8 +457,19 @@ def test_train_reads_a_vocabulary_file(tmp_path, corpus):
     chosen = sorted(w for w in counts if w.startswith(("k0_", "k1_")))
     vocab.write_text("".join(f"{w} {counts[w]}\n" for w in chosen), encoding="utf-8")
     out = tmp_path / "v.txt"
-    r = run("train", corpus, "-o", out, "--read-vocab", vocab, "--vector-size", 12,
-            "--epochs", 1, "--quiet")
+    r = run(
+        "train",
+        corpus,
+        "-o",
+        out,
+        "--read-vocab",
+        vocab,
+        "--vector-size",
+        12,
+        "--epochs",
+        1,
+        "--quiet",
+    )
     assert r.returncode == 0, r.stderr
     assert r.stderr == ""
     assert set(KeyedVectors.load_word2vec_format(str(out)).index_to_key) == set(chosen)
@@ -339,9 +478,10 @@ def test_train_reads_a_vocabulary_file(tmp_path, corpus):
 def test_train_progress_lines_when_not_a_terminal_and_nothing_when_quiet(tmp_path, corpus):
     r = run("train", corpus, "-o", tmp_path / "a.txt", "--epochs", 2, "--vector-size", 8)
     assert r.returncode == 0
-    assert "\r" not in r.stderr                      # no bar redraws in a pipe
-    assert re.search(r"training: 2 epoch\(s\) in \d+:\d\d, [0-9.]+[kM]? effective words/s",
-                     r.stderr), r.stderr
+    assert "\r" not in r.stderr  # no bar redraws in a pipe
+    assert re.search(
+        r"training: 2 epoch\(s\) in \d+:\d\d, [0-9.]+[kM]? effective words/s", r.stderr
+    ), r.stderr
     r = run("train", corpus, "-o", tmp_path / "b.txt", "--epochs", 2, "--vector-size", 8, "-q")
     assert r.returncode == 0 and r.stderr == ""
 
@@ -363,7 +503,7 @@ def test_similar_interactive_reads_stdin_until_exit(vectors):
     r = run("similar", vectors, "-n", 3, stdin=stdin)
     assert r.returncode == 0, r.stderr
     blocks = re.findall(r"Nearest to (.+):\n((?:  \S+ +[-0-9.]+\n)+)", r.stdout)
-    assert [b[0] for b in blocks] == ["k1_2", "k4_1 + k4_2"]    # k0_0 comes after EXIT
+    assert [b[0] for b in blocks] == ["k1_2", "k4_1 + k4_2"]  # k0_0 comes after EXIT
     for query, body in blocks:
         words = [ln.split()[0] for ln in body.splitlines()]
         assert len(words) == 3
@@ -421,20 +561,32 @@ def test_analogy_needs_three_words(tmp_path):
 def test_eval_analogies_and_pairs(tmp_path):
     vec = _analogy_vectors(tmp_path / "a.txt")
     questions = tmp_path / "q.txt"
-    questions.write_text(": family\nman woman king queen\nman woman king noise3\n"
-                         ": capitals\nparis france rome italy\nparis france rome atlantis\n",
-                         encoding="utf-8")
+    questions.write_text(
+        ": family\nman woman king queen\nman woman king noise3\n"
+        ": capitals\nparis france rome italy\nparis france rome atlantis\n",
+        encoding="utf-8",
+    )
     kv = KeyedVectors.load_word2vec_format(vec)
     pairs = tmp_path / "pairs.tsv"
-    chosen = [("man", "woman"), ("king", "queen"), ("man", "noise1"), ("paris", "noise2"),
-              ("rome", "italy"), ("noise3", "noise4")]
+    chosen = [
+        ("man", "woman"),
+        ("king", "queen"),
+        ("man", "noise1"),
+        ("paris", "noise2"),
+        ("rome", "italy"),
+        ("noise3", "noise4"),
+    ]
     # human scores equal to the model's own similarity: Spearman must be 1
-    pairs.write_text("# word1\tword2\tscore\n" + "".join(
-        f"{a}\t{b}\t{10 * kv.similarity(a, b):.6f}\n" for a, b in chosen)
-        + "man\tatlantis\t5.0\n", encoding="utf-8")
+    pairs.write_text(
+        "# word1\tword2\tscore\n"
+        + "".join(f"{a}\t{b}\t{10 * kv.similarity(a, b):.6f}\n" for a, b in chosen)
+        + "man\tatlantis\t5.0\n",
+        encoding="utf-8",
+    )
     r = run("eval", vec, "--analogies", questions, "--pairs", pairs, "--json")
     assert r.returncode == 0, r.stderr
     import json
+
     result = json.loads(r.stdout)
     a = result["analogies"]
     # 4 questions, one has an unknown word; man:woman::king:noise3 is wrong
@@ -458,11 +610,15 @@ def test_eval_defaults_to_the_bundled_questions(vectors):
 
 def test_convert_round_trips_through_every_format(tmp_path, vectors):
     src = KeyedVectors.load_word2vec_format(vectors)
-    chain = [("v.bin", None, "binary"), ("v.fe", None, "native"),
-             ("v.glove", "glove", "glove"), ("v.vec", None, "fasttext"),
-             ("back.txt", None, "text")]
+    chain = [
+        ("v.bin", None, "binary"),
+        ("v.fe", None, "native"),
+        ("v.glove", "glove", "glove"),
+        ("v.vec", None, "fasttext"),
+        ("back.txt", None, "text"),
+    ]
     prev = vectors
-    lossy = False                 # fastText .vec keeps 5 significant digits
+    lossy = False  # fastText .vec keeps 5 significant digits
     for name, to, fmt in chain:
         lossy = lossy or fmt == "fasttext"
         target = tmp_path / name
@@ -493,8 +649,9 @@ def test_export_projector_rows_and_widths(tmp_path, vectors):
     assert len(vec_lines) == len(meta_lines) == len(kv)
     assert all(len(ln.split("\t")) == kv.vector_size for ln in vec_lines)
     assert meta_lines == list(kv.index_to_key)
-    np.testing.assert_allclose(np.array([[float(x) for x in ln.split("\t")] for ln in vec_lines]),
-                               kv.vectors, rtol=1e-6)
+    np.testing.assert_allclose(
+        np.array([[float(x) for x in ln.split("\t")] for ln in vec_lines]), kv.vectors, rtol=1e-6
+    )
     r = run("export-projector", vectors, "--prefix", prefix, "--limit", 10, "--counts")
     assert r.returncode == 0
     meta = (tmp_path / "proj_metadata.tsv").read_text(encoding="utf-8").splitlines()
@@ -502,27 +659,29 @@ def test_export_projector_rows_and_widths(tmp_path, vectors):
     assert len((tmp_path / "proj_vectors.tsv").read_text().splitlines()) == 10
 
 
-@pytest.mark.parametrize("args,fragment,code", [
-    (["similar", "missing.txt", "k1_1"], "missing.txt", 1),
-    (["similar", "GARBAGE", "k1_1"], "GARBAGE", 1),
-    (["similar", "VECTORS", "nope"], "'nope'", 1),
-    (["similar", "VECTORS", "K1_1"], "did you mean 'k1_1'", 1),
-    (["similar", "VECTORS", "k1_1", "-n", "zero"], "-n/--topn", 2),
-    (["eval", "VECTORS", "--analogies", "nowhere.txt"], "nowhere.txt", 1),
-    (["convert", "VECTORS", "out.txt", "--to", "xml"], "--to", 2),
-    (["train", "CORPUS"], "nothing to write", 2),
-    (["train", "CORPUS", "-o", "x.txt", "--negative", "0"], "negative", 1),
-    (["nosuchcommand"], "nosuchcommand", 2),
-    (["plot", "VECTORS", "-o", "x.png", "--pairs", "man-woman"], "A:B", 1),
-])
+@pytest.mark.parametrize(
+    "args,fragment,code",
+    [
+        (["similar", "missing.txt", "k1_1"], "missing.txt", 1),
+        (["similar", "GARBAGE", "k1_1"], "GARBAGE", 1),
+        (["similar", "VECTORS", "nope"], "'nope'", 1),
+        (["similar", "VECTORS", "K1_1"], "did you mean 'k1_1'", 1),
+        (["similar", "VECTORS", "k1_1", "-n", "zero"], "-n/--topn", 2),
+        (["eval", "VECTORS", "--analogies", "nowhere.txt"], "nowhere.txt", 1),
+        (["convert", "VECTORS", "out.txt", "--to", "xml"], "--to", 2),
+        (["train", "CORPUS"], "nothing to write", 2),
+        (["train", "CORPUS", "-o", "x.txt", "--negative", "0"], "negative", 1),
+        (["nosuchcommand"], "nosuchcommand", 2),
+        (["plot", "VECTORS", "-o", "x.png", "--pairs", "man-woman"], "A:B", 1),
+    ],
+)
 def test_subcommand_bad_input(tmp_path, corpus, vectors, args, fragment, code):
     garbage = tmp_path / "garbage.bin"
     garbage.write_bytes(bytes(range(256)) * 4)
     repl = {"VECTORS": vectors, "CORPUS": corpus, "GARBAGE": str(garbage)}
     fragment = repl.get(fragment, fragment)
     r = run(*[repl.get(a, a) for a in args], cwd=tmp_path)
-    assert_user_error(r, os.path.basename(fragment) if fragment == str(garbage) else fragment,
-                      code)
+    assert_user_error(r, os.path.basename(fragment) if fragment == str(garbage) else fragment, code)
 
 
 def test_debug_shows_the_traceback(tmp_path):
@@ -545,10 +704,11 @@ def test_console_script_entry_point(tmp_path, corpus):
 # progress (in process)
 # ---------------------------------------------------------------------------------------------
 
+
 def test_progress_plain_lines():
     buf = io.StringIO()
     p = fe_progress.Progress(total=1000, desc="work", mode="lines", stream=buf, interval=0)
-    for done in (100, 500, 400, 2000):       # never backwards, never past the total
+    for done in (100, 500, 400, 2000):  # never backwards, never past the total
         p.update_to(done)
     p.close()
     lines = buf.getvalue().splitlines()
@@ -565,7 +725,7 @@ def test_progress_builtin_bar_and_write():
     p._last_draw = -1.0
     p.update_to(50)
     assert "\rbar: |" in buf.getvalue() and " 25.0% " in buf.getvalue()
-    fe_progress.write("a note", stream=buf)     # clears the bar, writes, redraws
+    fe_progress.write("a note", stream=buf)  # clears the bar, writes, redraws
     assert "a note\n" in buf.getvalue()
     p.close()
     assert buf.getvalue().endswith("\n") and "100.0%" not in buf.getvalue()
@@ -587,13 +747,14 @@ def test_training_progress_callback_follows_the_epochs(corpus):
         def on_epoch_end(self, model):
             seen.append(tracker.progress.done)
 
-    model = Word2Vec(corpus_file=corpus, vector_size=8, epochs=3, workers=2,
-                     callbacks=[tracker, Spy()])
+    model = Word2Vec(
+        corpus_file=corpus, vector_size=8, epochs=3, workers=2, callbacks=[tracker, Spy()]
+    )
     per_epoch = int(model.wv.expandos["count"].sum())
     assert seen == [per_epoch, 2 * per_epoch, 3 * per_epoch]
     out = buf.getvalue()
     assert "training: 3 epoch(s) in" in out and "effective words/s" in out
-    assert tracker.progress is None              # closed at on_train_end
+    assert tracker.progress is None  # closed at on_train_end
 
 
 def test_training_progress_within_epochs():
@@ -615,8 +776,7 @@ def test_training_progress_within_epochs():
     logger = logging.getLogger("fastembed_core")
     before = (logger.level, logger.propagate, list(logger.handlers))
     forwarded = []
-    with fe_progress.capture_training_log(tracker, forward=forwarded.append,
-                                          level=logging.WARNING):
+    with fe_progress.capture_training_log(tracker, forward=forwarded.append, level=logging.WARNING):
         logger.info("EPOCH %d - PROGRESS: at %.2f%% words, %.0f words/s", 2, 25.0, 1000.0)
         logger.warning("something odd")
         logger.info("an info line")
@@ -636,7 +796,7 @@ def test_track_file_reading_counts_bytes(tmp_path):
             while f.read(1 << 16):
                 pass
     assert p.total in (None, path.stat().st_size)
-    if p.total:                                   # Linux: /proc/self/io
+    if p.total:  # Linux: /proc/self/io
         assert p.done == path.stat().st_size
 
 
@@ -645,6 +805,7 @@ def test_sniff_format(tmp_path, vectors):
     kv.save_word2vec_format(str(tmp_path / "b"), binary=True)
     kv.save(str(tmp_path / "n"))
     from fastembed_core.io.word2vec_format import save_glove
+
     save_glove(kv, str(tmp_path / "g"))
     assert cli.sniff_format(vectors) == "text"
     assert cli.sniff_format(str(tmp_path / "b")) == "binary"
@@ -656,16 +817,35 @@ def test_sniff_format(tmp_path, vectors):
 def test_ctrl_c_stops_training_quickly_without_a_traceback(tmp_path):
     import signal
     import time
+
     # epochs of a few tenths of a second, so the signal lands inside one (as it would for a
     # real corpus) rather than between two
     big = _write_corpus(tmp_path / "big.txt", seed=1, n_sentences=40000)
     out = tmp_path / "never.txt"
-    p = subprocess.Popen([sys.executable, "-m", "fastembed_core", "train", str(big), "-o",
-                          str(out), "--epochs", "100000", "--workers", "2", "--sg", "1"],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
-                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    p = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "fastembed_core",
+            "train",
+            str(big),
+            "-o",
+            str(out),
+            "--epochs",
+            "100000",
+            "--workers",
+            "2",
+            "--sg",
+            "1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     try:
-        time.sleep(4.0)                          # well into training
+        time.sleep(4.0)  # well into training
         assert p.poll() is None
         p.send_signal(signal.SIGINT)
         _, err = p.communicate(timeout=30)

@@ -4,6 +4,7 @@ Every result is compared with a plain-Python reading of the same bytes: lines sp
 tokens on ASCII whitespace, a BOM skipped at the start of each file, each token decoded as
 UTF-8 with the same `errors` policy.
 """
+
 import bz2
 import collections
 import gzip
@@ -26,11 +27,12 @@ from fastembed_core._corpus import count_file, encode_file, remap_tokens
 from fastembed_core.errors import CorpusError
 
 BOM = b"\xef\xbb\xbf"
-CHUNK_SIZES = [1, 2, 5, 16, 4096, None]   # None: the default (1 MiB)
-PIECE = 10000                              # gensim's LineSentence sentence cut (pruning cadence)
+CHUNK_SIZES = [1, 2, 5, 16, 4096, None]  # None: the default (1 MiB)
+PIECE = 10000  # gensim's LineSentence sentence cut (pruning cadence)
 
 
 # ---- the reference ----------------------------------------------------------------------
+
 
 def ref_lines(blobs, errors="strict"):
     """Token lists of every line (empty ones included) of the files' bytes."""
@@ -50,7 +52,7 @@ def ref_count(lines, max_vocab_size=None):
     for tokens in lines:
         n_sentences += bool(tokens)
         for start in range(0, len(tokens), PIECE):
-            piece = tokens[start:start + PIECE]
+            piece = tokens[start : start + PIECE]
             for t in piece:
                 vocab[t] = vocab.get(t, 0) + 1
             total += len(piece)
@@ -79,8 +81,9 @@ def write(tmp_path, name, data):
 
 
 def assert_count(paths, blobs, errors="strict", max_vocab_size=None, **kw):
-    words, counts, total, n_sent = count_file(paths, errors=errors,
-                                              max_vocab_size=max_vocab_size, **kw)
+    words, counts, total, n_sent = count_file(
+        paths, errors=errors, max_vocab_size=max_vocab_size, **kw
+    )
     want = ref_count(ref_lines(blobs, errors), max_vocab_size)
     assert counts.dtype == np.int64
     assert (words, counts.tolist(), total, n_sent) == want
@@ -98,10 +101,36 @@ def assert_encode(paths, blobs, vocab_words, errors="strict", **kw):
 
 # ---- generated corpora ------------------------------------------------------------------
 
-TOKENS = ["the", "of", "a", "cat", "dog", "x", "Zürich", "naïve", "straße",
-          "中文", "日本語", "한국어", "😀", "👍🏽", "🇫🇷", "e\u0301", "a\u0308\u0323",
-          "Ωμέγα", "Москва", "مرحبا", "שָׁלוֹם", "नमस्ते", "a-b", "1,000", "\u00adsoft",
-          "\u200bzw", "\U0001F9D1\u200D\U0001F4BB", "tab\x00nul"]
+TOKENS = [
+    "the",
+    "of",
+    "a",
+    "cat",
+    "dog",
+    "x",
+    "Zürich",
+    "naïve",
+    "straße",
+    "中文",
+    "日本語",
+    "한국어",
+    "😀",
+    "👍🏽",
+    "🇫🇷",
+    "e\u0301",
+    "a\u0308\u0323",
+    "Ωμέγα",
+    "Москва",
+    "مرحبا",
+    "שָׁלוֹם",
+    "नमस्ते",
+    "a-b",
+    "1,000",
+    "\u00adsoft",
+    "\u200bzw",
+    "\U0001f9d1\u200d\U0001f4bb",
+    "tab\x00nul",
+]
 SEPARATORS = [" ", "  ", "\t", " \t ", "\x0b", "\x0c", " \r "]
 
 
@@ -115,8 +144,10 @@ def generate_corpus(rng, n_lines, bom=False, crlf=False, final_newline=True):
             lines.append(rng.choice(["   ", "\t", " \t \r"]))
         else:
             n = rng.randint(1, 25)
-            words = [rng.choice(TOKENS) if rng.random() < 0.6 else f"w{int(rng.paretovariate(1.0))}"
-                     for _ in range(n)]
+            words = [
+                rng.choice(TOKENS) if rng.random() < 0.6 else f"w{int(rng.paretovariate(1.0))}"
+                for _ in range(n)
+            ]
             text = "".join(w + rng.choice(SEPARATORS) for w in words[:-1]) + words[-1]
             if rng.random() < 0.3:
                 text = rng.choice(SEPARATORS) + text + rng.choice(SEPARATORS)
@@ -170,10 +201,12 @@ def test_tokens_kept_by_the_count_map_to_what_encoding_gives(tmp_path, corpus, c
     # (one without a final newline) and every read-chunk size.
     path, data = corpus
     second = write(tmp_path, "second.txt", b"zz a\n\n  b zz\nlast line no newline")
-    words, counts, total, n_sent, (ids, offsets) = count_file([path, second], keep_tokens=True,
-                                                              _chunk_size=chunk)
+    words, counts, total, n_sent, (ids, offsets) = count_file(
+        [path, second], keep_tokens=True, _chunk_size=chunk
+    )
     assert (words, counts.tolist(), total, n_sent) == tuple(
-        x.tolist() if isinstance(x, np.ndarray) else x for x in count_file([path, second]))
+        x.tolist() if isinstance(x, np.ndarray) else x for x in count_file([path, second])
+    )
     rng = random.Random(11)
     vocab = [w for w in words if rng.random() < 0.6]
     rng.shuffle(vocab)
@@ -191,17 +224,18 @@ def test_tokens_are_not_kept_when_pruning_renumbers_words(tmp_path):
     path = write(tmp_path, "prune.txt", data)
     *_, tokens = count_file(path, max_vocab_size=5, keep_tokens=True)
     assert tokens is None
-    *_, tokens = count_file(path, max_vocab_size=1000, keep_tokens=True)   # nothing pruned
+    *_, tokens = count_file(path, max_vocab_size=1000, keep_tokens=True)  # nothing pruned
     assert tokens is not None and len(tokens[0]) == 60
 
 
 def test_remap_rejects_ids_without_a_mapping(tmp_path):
-    words, _, _, _, (ids, offsets) = count_file(write(tmp_path, "r.txt", b"a b c\n"),
-                                                keep_tokens=True)
+    words, _, _, _, (ids, offsets) = count_file(
+        write(tmp_path, "r.txt", b"a b c\n"), keep_tokens=True
+    )
     before = ids.copy()
     with pytest.raises(ValueError, match="no entry"):
-        remap_tokens(ids, offsets, np.array([0, 1], dtype=np.int64))   # c (id 2) has none
-    np.testing.assert_array_equal(ids, before)                           # left untouched
+        remap_tokens(ids, offsets, np.array([0, 1], dtype=np.int64))  # c (id 2) has none
+    np.testing.assert_array_equal(ids, before)  # left untouched
     with pytest.raises(ValueError, match="offsets"):
         remap_tokens(ids, np.array([0, 5], dtype=np.int64), np.arange(3))
 
@@ -210,8 +244,9 @@ def test_encode_round_trips_to_the_tokens(corpus):
     path, data = corpus
     words, _, total, n_sent = count_file(str(path))
     ids, offsets, raw = encode_file(str(path), words)
-    sentences = [[words[i] for i in ids[offsets[k]:offsets[k + 1]]]
-                 for k in range(len(offsets) - 1)]
+    sentences = [
+        [words[i] for i in ids[offsets[k] : offsets[k + 1]]] for k in range(len(offsets) - 1)
+    ]
     assert sentences == [s for s in ref_lines([data]) if s]
     assert raw == total == len(ids) and len(sentences) == n_sent
 
@@ -252,8 +287,12 @@ def test_one_enormous_line_streams_in_bounded_memory(tmp_path):
         for _ in range(64_000_000 // len(block) + 1):
             f.write(block)
     small = write(tmp_path, "small.txt", block)
-    proc = subprocess.run([sys.executable, "-c", PEAK_MEMORY, str(path), str(small)],
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", PEAK_MEMORY, str(path), str(small)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     growth, total, n_sent = map(int, proc.stdout.split())
     assert n_sent == 1 and total == 100_000 * (64_000_000 // len(block) + 1)
@@ -262,11 +301,13 @@ def test_one_enormous_line_streams_in_bounded_memory(tmp_path):
 
 def test_several_files_read_one_after_another(tmp_path):
     rng = random.Random(11)
-    blobs = [generate_corpus(rng, 50, final_newline=False),   # last line must not join the next
-             b"",
-             generate_corpus(rng, 40, bom=True, crlf=True),
-             BOM + b"only-bom-then-word",
-             b"\n\n  \n"]
+    blobs = [
+        generate_corpus(rng, 50, final_newline=False),  # last line must not join the next
+        b"",
+        generate_corpus(rng, 40, bom=True, crlf=True),
+        BOM + b"only-bom-then-word",
+        b"\n\n  \n",
+    ]
     paths = [write(tmp_path, f"f{i}.txt", b) for i, b in enumerate(blobs)]
     for chunk in (1, 3, 4096):
         words = assert_count(paths, blobs, _chunk_size=chunk)
@@ -327,10 +368,11 @@ def test_results_are_plain_numpy_arrays(corpus):
     for arr in (ids, offsets):
         assert arr.ndim == 1 and arr.flags.c_contiguous and arr.flags.writeable
         arr[0] = arr[0]
-    del ids, offsets   # the C buffers are freed with the arrays (checked under sanitizers in C)
+    del ids, offsets  # the C buffers are freed with the arrays (checked under sanitizers in C)
 
 
 # ---- max_vocab_size ---------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("max_vocab_size", [1, 3, 20, 150, 10**6])
 def test_max_vocab_size_prunes_like_the_reference(tmp_path, max_vocab_size):
@@ -346,16 +388,19 @@ def test_max_vocab_size_prunes_like_the_reference(tmp_path, max_vocab_size):
         words = assert_count([path], [data], max_vocab_size=max_vocab_size, _chunk_size=chunk)
     _, _, unpruned_total, _ = count_file([path])
     if max_vocab_size < 150:
-        assert len(words) < len(set(data.split()))   # pruning happened, tokens still counted
+        assert len(words) < len(set(data.split()))  # pruning happened, tokens still counted
     assert ref_count(ref_lines([data]))[2] == unpruned_total
 
 
 def test_max_vocab_size_gives_gensims_vocabulary(tmp_path):
-    gensim = pytest.importorskip("gensim")
+    pytest.importorskip("gensim")
     from gensim.models.word2vec import LineSentence, Word2Vec
+
     rng = random.Random(5)
-    lines = [" ".join(f"w{int(rng.paretovariate(0.7))}" for _ in range(rng.randint(1, 40)))
-             for _ in range(1500)]
+    lines = [
+        " ".join(f"w{int(rng.paretovariate(0.7))}" for _ in range(rng.randint(1, 40)))
+        for _ in range(1500)
+    ]
     lines.insert(700, " ".join(f"w{int(rng.paretovariate(0.7))}" for _ in range(23_000)))
     path = write(tmp_path, "g.txt", "\n".join(lines).encode())
     for max_vocab_size in (10, 100):
@@ -389,7 +434,7 @@ INVALID = {
 def invalid_corpus(bad, at_eof=False):
     head = BOM + "ok line\r\nsecond 中文 line\n\n".encode()
     if at_eof:
-        return head + b"end cut" + bad            # a multibyte character cut by end of file
+        return head + b"end cut" + bad  # a multibyte character cut by end of file
     return head + b"x y" + bad + b"z w\nafter \xff\n"
 
 
@@ -401,10 +446,12 @@ def test_strict_names_file_line_and_byte_offset(tmp_path, kind, at_eof, chunk):
     path = write(tmp_path, "bad.txt", data)
     with pytest.raises(UnicodeDecodeError) as python_says:
         data.decode("utf-8")
-    offset = python_says.value.start                  # Python's decoder is the oracle
+    offset = python_says.value.start  # Python's decoder is the oracle
     line = data[:offset].count(b"\n") + 1
-    for call in (lambda: count_file([path], _chunk_size=chunk),
-                 lambda: encode_file([path], ["x"], _chunk_size=chunk)):
+    for call in (
+        lambda: count_file([path], _chunk_size=chunk),
+        lambda: encode_file([path], ["x"], _chunk_size=chunk),
+    ):
         with pytest.raises(CorpusError) as err:
             call()
         message = str(err.value)
@@ -428,8 +475,12 @@ def test_offset_counts_the_skipped_bom(tmp_path, kind):
 def test_replace_and_ignore_match_python_and_log(tmp_path, caplog, errors, kind):
     data = invalid_corpus(INVALID[kind]) + b"clean\n" + invalid_corpus(INVALID[kind], at_eof=True)
     path = write(tmp_path, "bad.txt", data)
-    bad_tokens = sum(1 for line in data[3:].split(b"\n") for t in line.split()
-                     if t.decode("utf-8", "replace") != t.decode("utf-8", "ignore"))
+    bad_tokens = sum(
+        1
+        for line in data[3:].split(b"\n")
+        for t in line.split()
+        if t.decode("utf-8", "replace") != t.decode("utf-8", "ignore")
+    )
     for chunk in (1, 2, None):
         caplog.clear()
         with caplog.at_level(logging.WARNING, logger="fastembed_core"):
@@ -462,9 +513,18 @@ def test_gzip_content_is_recognised(tmp_path):
 
 # ---- paths ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["s3://bucket/corpus.txt", "http://example.com/c.txt",
-                                  "https://example.com/c.txt", "corpus.txt.gz", "corpus.bz2",
-                                  "CORPUS.TXT.XZ"])
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "s3://bucket/corpus.txt",
+        "http://example.com/c.txt",
+        "https://example.com/c.txt",
+        "corpus.txt.gz",
+        "corpus.bz2",
+        "CORPUS.TXT.XZ",
+    ],
+)
 def test_remote_and_compressed_paths_are_refused(tmp_path, name):
     for call in (lambda: count_file([name]), lambda: encode_file([name], ["a"])):
         with pytest.raises(CorpusError, match="only local, uncompressed text files.*decompress"):
@@ -535,18 +595,23 @@ def test_token_longer_than_the_cap_is_an_error(tmp_path):
 ASCII_SPACE = " \t\n\x0b\x0c\r"
 token_text = st.text(
     alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters=ASCII_SPACE),
-    min_size=1, max_size=12)
+    min_size=1,
+    max_size=12,
+)
 
 
 @settings(max_examples=150, deadline=None)
-@given(sentences=st.lists(st.lists(token_text, max_size=8), max_size=12),
-       seps=st.lists(st.sampled_from([" ", "\t", "  ", " \r", "\x0c"]), min_size=1),
-       chunk=st.sampled_from([1, 2, 3, 5, 16, 4096]),
-       crlf=st.booleans(), bom=st.booleans())
+@given(
+    sentences=st.lists(st.lists(token_text, max_size=8), max_size=12),
+    seps=st.lists(st.sampled_from([" ", "\t", "  ", " \r", "\x0c"]), min_size=1),
+    chunk=st.sampled_from([1, 2, 3, 5, 16, 4096]),
+    crlf=st.booleans(),
+    bom=st.booleans(),
+)
 def test_random_unicode_round_trip(tmp_path_factory, sentences, seps, chunk, crlf, bom):
     lines = [seps[i % len(seps)].join(s) for i, s in enumerate(sentences)]
     data = (BOM if bom else b"") + ("\r\n" if crlf else "\n").join(lines).encode("utf-8")
-    assume(bom or not data.startswith(BOM))   # a leading U+FEFF would be read as a BOM
+    assume(bom or not data.startswith(BOM))  # a leading U+FEFF would be read as a BOM
     path = tmp_path_factory.mktemp("rt") / "c.txt"
     path.write_bytes(data)
     words, counts, total, n_sent = count_file([path], _chunk_size=chunk)
@@ -555,20 +620,47 @@ def test_random_unicode_round_trip(tmp_path_factory, sentences, seps, chunk, crl
     assert words == list(dict.fromkeys(flat))
     assert total == len(flat) and n_sent == sum(1 for s in sentences if s)
     ids, offsets, raw = encode_file([path], words, _chunk_size=chunk)
-    decoded = [[words[i] for i in ids[offsets[k]:offsets[k + 1]]] for k in range(len(offsets) - 1)]
+    decoded = [
+        [words[i] for i in ids[offsets[k] : offsets[k + 1]]] for k in range(len(offsets) - 1)
+    ]
     assert decoded == [s for s in sentences if s] and raw == len(flat)
 
 
-PIECES = [b" ", b"  ", b"\n", b"\r\n", b"\t", b"\x0b", b"a", b"b", b"ab", b"\x00",
-          b"\xc3\xa9", b"\xe4\xb8\xad", b"\xf0\x9f\x98\x80", b"\xef\xbb\xbf",            # valid
-          b"\x80", b"\xbf", b"\xc3", b"\xe4\xb8", b"\xf0\x9f\x98", b"\xed\xa0\x80",       # not
-          b"\xc0\xaf", b"\xe0\x80\x80", b"\xf4\x90\x80\x80", b"\xf8\x88\x80\x80\x80", b"\xff"]
+PIECES = [
+    b" ",
+    b"  ",
+    b"\n",
+    b"\r\n",
+    b"\t",
+    b"\x0b",
+    b"a",
+    b"b",
+    b"ab",
+    b"\x00",
+    b"\xc3\xa9",
+    b"\xe4\xb8\xad",
+    b"\xf0\x9f\x98\x80",
+    b"\xef\xbb\xbf",  # valid
+    b"\x80",
+    b"\xbf",
+    b"\xc3",
+    b"\xe4\xb8",
+    b"\xf0\x9f\x98",
+    b"\xed\xa0\x80",  # not
+    b"\xc0\xaf",
+    b"\xe0\x80\x80",
+    b"\xf4\x90\x80\x80",
+    b"\xf8\x88\x80\x80\x80",
+    b"\xff",
+]
 
 
 @settings(max_examples=300, deadline=None)
-@given(pieces=st.lists(st.sampled_from(PIECES), max_size=60),
-       errors=st.sampled_from(["strict", "replace", "ignore"]),
-       chunk=st.sampled_from([1, 2, 3, 7, 4096]))
+@given(
+    pieces=st.lists(st.sampled_from(PIECES), max_size=60),
+    errors=st.sampled_from(["strict", "replace", "ignore"]),
+    chunk=st.sampled_from([1, 2, 3, 7, 4096]),
+)
 def test_random_bytes_match_pythons_decoder(tmp_path_factory, pieces, errors, chunk):
     # Fuzz-style: arbitrary (often invalid) UTF-8; Python's own decoder is the oracle for what
     # is replaced or dropped, and for where strict mode must stop.
@@ -579,7 +671,7 @@ def test_random_bytes_match_pythons_decoder(tmp_path_factory, pieces, errors, ch
         try:
             data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            line = data[:exc.start].count(b"\n") + 1
+            line = data[: exc.start].count(b"\n") + 1
             with pytest.raises(CorpusError, match=f"line {line}, byte offset {exc.start}\\b"):
                 count_file([path], _chunk_size=chunk)
             return
@@ -619,8 +711,12 @@ else:
 def _run_child(tmp_path, which):
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
-    return subprocess.Popen([sys.executable, "-c", FEED_AND_READ, str(fifo), which],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", FEED_AND_READ, str(fifo), which],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
@@ -645,8 +741,10 @@ def test_gil_is_released_while_reading(tmp_path, which):
         assert lines[1] == "600000 360000 240001"
 
 
-@pytest.mark.skipif(not hasattr(os, "mkfifo") or not hasattr(signal, "SIGINT"),
-                    reason="needs named pipes and signals")
+@pytest.mark.skipif(
+    not hasattr(os, "mkfifo") or not hasattr(signal, "SIGINT"),
+    reason="needs named pipes and signals",
+)
 def test_ctrl_c_stops_a_long_read(tmp_path):
     # An endless pipe: only a KeyboardInterrupt taken inside the C pass can end the call.
     proc = _run_child(tmp_path, "endless")
@@ -664,8 +762,10 @@ def test_ctrl_c_stops_a_long_read(tmp_path):
 
 # ---- the C-level test under sanitizers ----------------------------------------------------
 
-@pytest.mark.skipif(shutil.which("make") is None or shutil.which("cc") is None,
-                    reason="needs make and a C compiler")
+
+@pytest.mark.skipif(
+    shutil.which("make") is None or shutil.which("cc") is None, reason="needs make and a C compiler"
+)
 def test_c_level_tests_under_sanitizers():
     here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "c")
     proc = subprocess.run(["make", "-C", here], capture_output=True, text=True, timeout=600)

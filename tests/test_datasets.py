@@ -1,4 +1,5 @@
 """The bundled data files and the helpers that locate them (fastembed_core.datasets)."""
+
 import hashlib
 import os
 import re
@@ -7,6 +8,7 @@ import sys
 import pytest
 
 from fastembed_core import datasets
+
 # Pinned by bench/make_sample_corpus.py's output (also in fastembed_core/data/README.md): a
 # change to the bundled corpus must be deliberate and update these numbers.
 SAMPLE_SHA256 = "a6edc238fc00d10c2a834ececa7f0ef159bfd8170f36a0ca30dd5e08dcddf912"
@@ -105,7 +107,7 @@ def test_pair_sets_come_from_gensim():
 
 
 def test_pair_sets_without_gensim_say_how_to_get_them(monkeypatch):
-    monkeypatch.setitem(sys.modules, "gensim", None)   # makes `import gensim...` fail
+    monkeypatch.setitem(sys.modules, "gensim", None)  # makes `import gensim...` fail
     monkeypatch.setitem(sys.modules, "gensim.test.utils", None)
     with pytest.raises(FileNotFoundError, match="pip install gensim"):
         datasets.evaluation_file("wordsim353")

@@ -1,27 +1,51 @@
 """The demo, run as a user runs it (``python -m fastembed_core demo``), with one quick epoch;
 and on an install without matplotlib and gensim, where it must still work and say what to
 install."""
+
 import importlib.util
 import os
 import re
 import subprocess
 import sys
 
-
 from fastembed_core.cli import demo
-COLOURS = {"yellow", "blue", "green", "white", "black", "orange", "purple", "brown", "pink",
-           "violet", "grey", "gray", "yellowish", "purplish", "reddish", "pinkish", "bluish",
-           "greenish", "scarlet", "crimson", "rose"}
+
+COLOURS = {
+    "yellow",
+    "blue",
+    "green",
+    "white",
+    "black",
+    "orange",
+    "purple",
+    "brown",
+    "pink",
+    "violet",
+    "grey",
+    "gray",
+    "yellowish",
+    "purplish",
+    "reddish",
+    "pinkish",
+    "bluish",
+    "greenish",
+    "scarlet",
+    "crimson",
+    "rose",
+}
 
 
 def _run(args, tmp_path, block=()):
     """Runs the CLI in a subprocess; modules named in ``block`` cannot be imported there."""
-    code = ("import sys\n"
-            + "".join(f"sys.modules[{m!r}] = None\n" for m in block)
-            + "from fastembed_core.cli.app import main\nsys.exit(main(sys.argv[1:]))\n")
+    code = (
+        "import sys\n"
+        + "".join(f"sys.modules[{m!r}] = None\n" for m in block)
+        + "from fastembed_core.cli.app import main\nsys.exit(main(sys.argv[1:]))\n"
+    )
     cmd = [sys.executable, "-c", code] if block else [sys.executable, "-m", "fastembed_core"]
-    return subprocess.run(cmd + [str(a) for a in args], capture_output=True, text=True,
-                          timeout=300, cwd=tmp_path)
+    return subprocess.run(
+        cmd + [str(a) for a in args], capture_output=True, text=True, timeout=300, cwd=tmp_path
+    )
 
 
 def _check_report(out):
@@ -36,11 +60,25 @@ def _check_report(out):
 
 
 def test_demo_one_epoch(tmp_path):
-    r = _run(["demo", "--epochs", 1, "--sg", 0, "--workers", 2, "--seed", 3,
-              "--output-dir", tmp_path / "pics"], tmp_path)
+    r = _run(
+        [
+            "demo",
+            "--epochs",
+            1,
+            "--sg",
+            0,
+            "--workers",
+            2,
+            "--seed",
+            3,
+            "--output-dir",
+            tmp_path / "pics",
+        ],
+        tmp_path,
+    )
     assert r.returncode == 0, r.stderr
     _check_report(r.stdout)
-    assert "epoch(s)" in r.stderr            # progress lines: stderr is not a terminal
+    assert "epoch(s)" in r.stderr  # progress lines: stderr is not a terminal
     # Even one CBOW epoch puts colours next to "red": over seeds 1-5, 3 to 5 of its six
     # neighbours were colour words; a broken trainer gives about none.
     red = re.search(r"^  red +(.*)$", r.stdout, re.M).group(1)
@@ -59,12 +97,25 @@ def test_demo_one_epoch(tmp_path):
 
 
 def test_demo_without_matplotlib_and_gensim(tmp_path):
-    r = _run(["demo", "--epochs", 1, "--sg", 0, "--workers", 2, "--quiet",
-              "--output-dir", tmp_path / "pics"], tmp_path,
-             block=("matplotlib", "gensim"))
+    r = _run(
+        [
+            "demo",
+            "--epochs",
+            1,
+            "--sg",
+            0,
+            "--workers",
+            2,
+            "--quiet",
+            "--output-dir",
+            tmp_path / "pics",
+        ],
+        tmp_path,
+        block=("matplotlib", "gensim"),
+    )
     assert r.returncode == 0, r.stderr
     _check_report(r.stdout)
-    assert r.stderr == ""                     # --quiet: no progress, no notes
+    assert r.stderr == ""  # --quiet: no progress, no notes
     assert "pip install matplotlib" in r.stdout
     assert "pip install gensim" in r.stdout
     assert "Spearman" not in r.stdout

@@ -3,6 +3,7 @@
 Each bad-input case asserts the exception type and a fragment of the message (reliability
 #22-#31, #34, #35).
 """
+
 import bz2
 import errno
 import gzip
@@ -17,10 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fastembed_core.io import word2vec_format as formats
-
-from fastembed_core.io import native
 from fastembed_core.errors import FormatError, TruncatedFileError
+from fastembed_core.io import native
+from fastembed_core.io import word2vec_format as formats
 from fastembed_core.vectors.keyedvectors import KeyedVectors
 
 CHUNK_SIZES = [1, 5, 16, 4096]
@@ -57,6 +57,7 @@ def assert_same(kv, keys, vectors):
 # round trips and bytes on disk
 # --------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("binary", [False, True])
 @pytest.mark.parametrize("chunk", CHUNK_SIZES)
 def test_round_trip_at_every_chunk_size(tmp_path, binary, chunk):
@@ -75,8 +76,11 @@ def test_binary_with_newline_after_each_vector_like_word2vec_c(tmp_path, chunk):
     vecs = np.random.default_rng(1).standard_normal((5, 3)).astype(np.float32)
     data = b"5 3\n" + b"".join(binary_record(k, v, newline=True) for k, v in zip(keys, vecs))
     path = write_bytes(tmp_path / "c.bin", data)
-    kv = KeyedVectors.load_word2vec_format(path, binary=True) if chunk == 4096 else \
-        formats.load_word2vec_format(path, binary=True, _chunk_size=chunk)
+    kv = (
+        KeyedVectors.load_word2vec_format(path, binary=True)
+        if chunk == 4096
+        else formats.load_word2vec_format(path, binary=True, _chunk_size=chunk)
+    )
     assert_same(kv, keys, vecs)
 
 
@@ -98,8 +102,15 @@ def test_text_bytes_match_numpy_scalar_printing(tmp_path):
     path = tmp_path / "t.txt"
     kv.save_word2vec_format(path)
     v = kv.vectors
-    expected = ("2 3\n" + "a " + " ".join(str(x) for x in v[0]) + "\n" + "b " +
-                " ".join(str(x) for x in v[1]) + "\n").encode()
+    expected = (
+        "2 3\n"
+        + "a "
+        + " ".join(str(x) for x in v[0])
+        + "\n"
+        + "b "
+        + " ".join(str(x) for x in v[1])
+        + "\n"
+    ).encode()
     assert path.read_bytes() == expected
     np.testing.assert_array_equal(KeyedVectors.load_word2vec_format(path).vectors, v)
 
@@ -109,8 +120,13 @@ def test_binary_bytes_are_little_endian_without_newline(tmp_path):
     kv.add_vectors(["é", "b"], np.array([[1.5, -2.0], [3.25, 1e-3]], dtype=np.float32))
     path = tmp_path / "b.bin"
     kv.save_word2vec_format(path, binary=True)
-    expected = (b"2 2\n" + "é ".encode() + struct.pack("<2f", 1.5, -2.0) + b"b "
-                + struct.pack("<2f", 3.25, np.float32(1e-3)))
+    expected = (
+        b"2 2\n"
+        + "é ".encode()
+        + struct.pack("<2f", 1.5, -2.0)
+        + b"b "
+        + struct.pack("<2f", 3.25, np.float32(1e-3))
+    )
     assert path.read_bytes() == expected
 
 
@@ -122,7 +138,7 @@ def test_foreign_byte_order_path_round_trips(tmp_path):
     path = tmp_path / "f.bin"
     formats.write_word2vec(path, kv.index_to_key, kv.vectors, binary=True, _byteorder=foreign)
     data = path.read_bytes()
-    rec = data[len(b"9 4\n"):][: len("w0 ") + 16]
+    rec = data[len(b"9 4\n") :][: len("w0 ") + 16]
     assert rec[3:] == kv.vectors[0].astype(np.dtype("f4").newbyteorder(foreign)).tobytes()
     assert rec[3:] != kv.vectors[0].astype("=f4").tobytes()
     back = formats.read_word2vec(path, binary=True, _byteorder=foreign)
@@ -210,8 +226,11 @@ def test_compressed_files_are_read_by_name(tmp_path):
     with bz2.open(tmp_path / "v.bin.bz2", "wb") as f:
         f.write(raw)
     for name in ("v.bin.gz", "v.bin.bz2"):
-        assert_same(formats.load_word2vec_format(tmp_path / name, binary=True, _chunk_size=7),
-                    kv.index_to_key, kv.vectors)
+        assert_same(
+            formats.load_word2vec_format(tmp_path / name, binary=True, _chunk_size=7),
+            kv.index_to_key,
+            kv.vectors,
+        )
     # a cut gzip stream is reported, not silently half-loaded
     gz = (tmp_path / "v.bin.gz").read_bytes()
     write_bytes(tmp_path / "cut.bin.gz", gz[: len(gz) // 2])
@@ -243,8 +262,9 @@ def test_glove_and_fasttext_vec(tmp_path):
     back = formats.load_fasttext_vec(tmp_path / "f.vec")
     np.testing.assert_allclose(back.vectors, kv.vectors, rtol=1e-4, atol=1e-6)
     formats.save_fasttext_vec(kv, tmp_path / "full.vec", precision=None)
-    np.testing.assert_array_equal(formats.load_fasttext_vec(tmp_path / "full.vec").vectors,
-                                  kv.vectors)
+    np.testing.assert_array_equal(
+        formats.load_fasttext_vec(tmp_path / "full.vec").vectors, kv.vectors
+    )
 
 
 def test_export_projector(tmp_path):
@@ -252,8 +272,9 @@ def test_export_projector(tmp_path):
     formats.export_projector(kv, tmp_path / "v.tsv", tmp_path / "m.tsv", limit=4)
     rows = (tmp_path / "v.tsv").read_text().splitlines()
     assert len(rows) == 4
-    np.testing.assert_array_equal(np.array([r.split("\t") for r in rows], dtype=np.float32),
-                                  kv.vectors[:4])
+    np.testing.assert_array_equal(
+        np.array([r.split("\t") for r in rows], dtype=np.float32), kv.vectors[:4]
+    )
     assert (tmp_path / "m.tsv").read_text().splitlines() == kv.index_to_key[:4]
     formats.export_projector(kv, tmp_path / "v2.tsv", tmp_path / "m2.tsv", attrs=["count"])
     meta = (tmp_path / "m2.tsv").read_text().splitlines()
@@ -268,21 +289,25 @@ def test_export_projector(tmp_path):
 # wrong kind of file (#22)
 # --------------------------------------------------------------------------------------------
 
+
 def _native_file(path):
     make_kv(n=3).save(path)
     return path
 
 
 @pytest.mark.parametrize("binary", [False, True])
-@pytest.mark.parametrize("make, fragment", [
-    (lambda p: write_bytes(p, gzip.compress(b"3 2\na 1 2\n")), "gzip-compressed"),
-    (lambda p: write_bytes(p, b"\n<!DOCTYPE html><html><body>Not found</body></html>"), "HTML"),
-    (lambda p: write_bytes(p, pickle.dumps({"a": [1.0, 2.0]}, protocol=4)), "pickle"),
-    (lambda p: write_bytes(p, struct.pack("<ii", 793712314, 12) + b"\0" * 64), "fastText .bin"),
-    (lambda p: _native_file(p), "KeyedVectors.load()"),
-    (lambda p: write_bytes(p, b"PK\x03\x04" + b"\0" * 40), "zip archive"),
-    (lambda p: write_bytes(p, b""), "empty"),
-])
+@pytest.mark.parametrize(
+    "make, fragment",
+    [
+        (lambda p: write_bytes(p, gzip.compress(b"3 2\na 1 2\n")), "gzip-compressed"),
+        (lambda p: write_bytes(p, b"\n<!DOCTYPE html><html><body>Not found</body></html>"), "HTML"),
+        (lambda p: write_bytes(p, pickle.dumps({"a": [1.0, 2.0]}, protocol=4)), "pickle"),
+        (lambda p: write_bytes(p, struct.pack("<ii", 793712314, 12) + b"\0" * 64), "fastText .bin"),
+        (lambda p: _native_file(p), "KeyedVectors.load()"),
+        (lambda p: write_bytes(p, b"PK\x03\x04" + b"\0" * 40), "zip archive"),
+        (lambda p: write_bytes(p, b""), "empty"),
+    ],
+)
 def test_wrong_kind_of_file_is_named(tmp_path, binary, make, fragment):
     path = make(str(tmp_path / "file.vec"))
     with pytest.raises(FormatError, match=fragment):
@@ -332,13 +357,16 @@ def test_garbage_first_line_says_no_header(tmp_path):
 # truncation (#23), extra records (#24), absurd headers (#25)
 # --------------------------------------------------------------------------------------------
 
+
 def test_truncated_text_file(tmp_path):
     kv = make_kv(n=10, dim=4, counts=False)
     kv.save_word2vec_format(tmp_path / "t.txt")
     lines = (tmp_path / "t.txt").read_bytes().splitlines(keepends=True)
-    data = b"".join(lines[:8])        # header + 7 vectors
+    data = b"".join(lines[:8])  # header + 7 vectors
     path = write_bytes(tmp_path / "cut.txt", data)
-    with pytest.raises(TruncatedFileError, match=f"expected 10 vectors, got 7, at byte {len(data)}"):
+    with pytest.raises(
+        TruncatedFileError, match=f"expected 10 vectors, got 7, at byte {len(data)}"
+    ):
         KeyedVectors.load_word2vec_format(path)
     # cut inside a line
     data = b"".join(lines[:8]) + lines[8][:7]
@@ -354,7 +382,7 @@ def test_truncated_binary_file(tmp_path, chunk, cut):
     kv.save_word2vec_format(tmp_path / "b.bin", binary=True)
     full = (tmp_path / "b.bin").read_bytes()
     record = len("w0 ") + 16
-    keep = len(b"6 4\n") + 4 * record + cut      # 4 whole records, then `cut` bytes of the 5th
+    keep = len(b"6 4\n") + 4 * record + cut  # 4 whole records, then `cut` bytes of the 5th
     path = write_bytes(tmp_path / "cut.bin", full[:keep])
     with pytest.raises(TruncatedFileError, match=f"expected 6 vectors, got 4, at byte {keep}"):
         formats.load_word2vec_format(path, binary=True, _chunk_size=chunk)
@@ -380,17 +408,22 @@ def test_zero_count_header_with_records_is_an_error(tmp_path, binary):
 
 
 @pytest.mark.parametrize("binary", [False, True])
-@pytest.mark.parametrize("header, fragment", [
-    (b"1000000000000 50", "expected 1000000000000 vectors, got 2"),
-    (b"10 1000000000", "implausible"),
-    (b"-5 10", "must be >= 0"),
-    (b"5 0", "dimension > 0"),
-    (b"5 -3", "dimension > 0"),
-    (b"5 3.5", "'count dim' header"),
-])
+@pytest.mark.parametrize(
+    "header, fragment",
+    [
+        (b"1000000000000 50", "expected 1000000000000 vectors, got 2"),
+        (b"10 1000000000", "implausible"),
+        (b"-5 10", "must be >= 0"),
+        (b"5 0", "dimension > 0"),
+        (b"5 -3", "dimension > 0"),
+        (b"5 3.5", "'count dim' header"),
+    ],
+)
 def test_absurd_headers_fail_before_allocating(tmp_path, binary, header, fragment):
-    body = b"".join(binary_record(k, [1, 2] * 25) if binary else
-                    (k + " 1" * 50 + "\n").encode() for k in ("a", "b"))
+    body = b"".join(
+        binary_record(k, [1, 2] * 25) if binary else (k + " 1" * 50 + "\n").encode()
+        for k in ("a", "b")
+    )
     path = write_bytes(tmp_path / "h", header + b"\n" + body)
     tracemalloc.start()
     try:
@@ -411,6 +444,7 @@ def test_impossible_count_is_explained(tmp_path):
 # --------------------------------------------------------------------------------------------
 # malformed records (#26-#29)
 # --------------------------------------------------------------------------------------------
+
 
 def test_wrong_number_of_values(tmp_path):
     path = write_bytes(tmp_path / "t", b"3 4\na 1 2 3 4\nb 1 2 3\nc 1 2 3 4\n")
@@ -451,8 +485,9 @@ def test_nonfinite_binary_values_are_rejected_unless_allowed(tmp_path):
     offset = len(b"2 3\n") + len(binary_record("a", [1, 2, 3]))
     with pytest.raises(FormatError, match=f"vector 2 \\('b', byte {offset}\\), value 2"):
         KeyedVectors.load_word2vec_format(path, binary=True)
-    assert np.isnan(KeyedVectors.load_word2vec_format(path, binary=True,
-                                                      allow_nonfinite=True)["b"][1])
+    assert np.isnan(
+        KeyedVectors.load_word2vec_format(path, binary=True, allow_nonfinite=True)["b"][1]
+    )
 
 
 @pytest.mark.parametrize("chunk", [1, 16, 4096])
@@ -462,12 +497,13 @@ def test_giant_token_without_space_is_bounded(tmp_path, chunk):
     tracemalloc.start()
     try:
         with pytest.raises(FormatError, match="vector 2 .*no space within 1024 bytes"):
-            formats.load_word2vec_format(path, binary=True, _chunk_size=chunk,
-                                         _max_token_bytes=1024)
+            formats.load_word2vec_format(
+                path, binary=True, _chunk_size=chunk, _max_token_bytes=1024
+            )
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert peak < 1_000_000       # bounded by the token limit and the sniff window, not the file
+    assert peak < 1_000_000  # bounded by the token limit and the sniff window, not the file
 
 
 def test_token_cut_by_end_of_file(tmp_path):
@@ -491,7 +527,7 @@ def test_duplicate_keys(tmp_path, binary):
 
 @pytest.mark.parametrize("binary", [False, True])
 def test_invalid_utf8_key(tmp_path, binary):
-    key = b"caf\xc3"        # a multibyte character cut in half, as word2vec.c does
+    key = b"caf\xc3"  # a multibyte character cut in half, as word2vec.c does
     rec = key + (b" " + np.array([1, 2], "<f4").tobytes() if binary else b" 1 2\n")
     path = write_bytes(tmp_path / "u", b"1 2\n" + rec)
     with pytest.raises(FormatError, match="unicode_errors='replace'"):
@@ -505,6 +541,7 @@ def test_invalid_utf8_key(tmp_path, binary):
 # --------------------------------------------------------------------------------------------
 # writing: refused keys and values (#30, #13), atomic replacement (#31)
 # --------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("binary", [False, True])
 def test_keys_with_whitespace_are_refused_and_nothing_written(tmp_path, binary):
@@ -564,19 +601,27 @@ def test_unwritable_path_raises_oserror(tmp_path):
 # --------------------------------------------------------------------------------------------
 
 TOKEN_CHARS = st.one_of(
-    st.characters(min_codepoint=0x21, max_codepoint=0x7e),
-    st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF),       # CJK
-    st.characters(min_codepoint=0x1F300, max_codepoint=0x1FAFF),     # emoji
-    st.characters(min_codepoint=0x0300, max_codepoint=0x036F),       # combining marks
+    st.characters(min_codepoint=0x21, max_codepoint=0x7E),
+    st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF),  # CJK
+    st.characters(min_codepoint=0x1F300, max_codepoint=0x1FAFF),  # emoji
+    st.characters(min_codepoint=0x0300, max_codepoint=0x036F),  # combining marks
     st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp")),
 ).filter(lambda c: not c.isspace())
-TOKENS = st.lists(st.text(TOKEN_CHARS, min_size=1, max_size=12), min_size=1, max_size=25,
-                  unique=True)
+TOKENS = st.lists(
+    st.text(TOKEN_CHARS, min_size=1, max_size=12), min_size=1, max_size=25, unique=True
+)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(keys=TOKENS, dim=st.integers(1, 6), binary=st.booleans(), chunk=st.sampled_from(CHUNK_SIZES),
-       seed=st.integers(0, 2**32 - 1))
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    keys=TOKENS,
+    dim=st.integers(1, 6),
+    binary=st.booleans(),
+    chunk=st.sampled_from(CHUNK_SIZES),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_unicode_round_trip(tmp_path, keys, dim, binary, chunk, seed):
     vecs = np.random.default_rng(seed).standard_normal((len(keys), dim)).astype(np.float32)
     path = tmp_path / "u"
@@ -588,13 +633,16 @@ def test_unicode_round_trip(tmp_path, keys, dim, binary, chunk, seed):
 
 def _valid_file(binary):
     kv = make_kv(n=4, dim=3, counts=False)
-    recs = b"".join(binary_record(k, v) if binary else
-                    (k + " " + " ".join(map(str, v)) + "\n").encode()
-                    for k, v in zip(kv.index_to_key, kv.vectors))
+    recs = b"".join(
+        binary_record(k, v) if binary else (k + " " + " ".join(map(str, v)) + "\n").encode()
+        for k, v in zip(kv.index_to_key, kv.vectors)
+    )
     return b"4 3\n" + recs
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(binary=st.booleans(), data=st.data())
 def test_fuzzed_files_raise_only_documented_errors(tmp_path, binary, data):
     base = bytearray(_valid_file(binary))
@@ -615,9 +663,13 @@ def test_fuzzed_files_raise_only_documented_errors(tmp_path, binary, data):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            kv = formats.load_word2vec_format(path, binary=binary, no_header=no_header,
-                                              strict=data.draw(st.booleans()),
-                                              _chunk_size=data.draw(st.sampled_from(CHUNK_SIZES)))
+            kv = formats.load_word2vec_format(
+                path,
+                binary=binary,
+                no_header=no_header,
+                strict=data.draw(st.booleans()),
+                _chunk_size=data.draw(st.sampled_from(CHUNK_SIZES)),
+            )
         except FormatError:
             return
     assert kv.vectors.shape == (len(kv), kv.vector_size)

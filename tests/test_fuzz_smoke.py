@@ -5,6 +5,7 @@ Two tests: the seed corpus plus a few thousand random mutations per target (Pyth
 atheris/libFuzzer for a few seconds in a subprocess. Either fails on any exception other than
 the documented ones, or on a result that breaks a reader's promises.
 """
+
 import importlib.util
 import os
 import subprocess
@@ -16,8 +17,9 @@ FUZZ = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
 sys.path.insert(0, FUZZ)
 
 import harnesses  # noqa: E402
-from fastembed_core.errors import FormatError  # noqa: E402
 import make_seeds  # noqa: E402
+
+from fastembed_core.errors import FormatError  # noqa: E402
 
 ATHERIS_SECONDS = 8
 MUTATIONS = 2500
@@ -36,10 +38,11 @@ def seeds(tmp_path_factory):
 def test_seeds_are_accepted(seeds, name, monkeypatch):
     """The seeds are valid files: none raises even a documented error (else the fuzzer would
     start from rejected inputs and explore little)."""
+
     def strict(call, allowed):
         try:
             return call()
-        except FormatError as exc:   # the native target tries each kind of object on a file
+        except FormatError as exc:  # the native target tries each kind of object on a file
             if str(exc).endswith(("not a 'Word2Vec'", "not a 'KeyedVectors'")):
                 return None
             raise
@@ -64,10 +67,21 @@ def test_atheris_short_run(seeds, name, tmp_path):
     work = tmp_path / "corpus"
     work.mkdir()
     proc = subprocess.run(
-        [sys.executable, os.path.join(FUZZ, "fuzz.py"), name, f"-max_total_time={ATHERIS_SECONDS}",
-         "-timeout=20", "-rss_limit_mb=2048", f"-artifact_prefix={tmp_path}/", str(work),
-         os.path.join(seeds, name)],
-        capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            os.path.join(FUZZ, "fuzz.py"),
+            name,
+            f"-max_total_time={ATHERIS_SECONDS}",
+            "-timeout=20",
+            "-rss_limit_mb=2048",
+            f"-artifact_prefix={tmp_path}/",
+            str(work),
+            os.path.join(seeds, name),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     crashes = [p for p in os.listdir(tmp_path) if p.startswith(("crash-", "timeout-", "oom-"))]
     assert proc.returncode == 0 and not crashes, proc.stderr[-4000:]
     assert "DONE" in proc.stderr

@@ -1,5 +1,6 @@
 """Interop with gensim 4: files byte for byte both ways, and every query and evaluation giving
 gensim's answers on the same vectors (gensim's own evaluation files included)."""
+
 import logging
 import os
 import random
@@ -56,8 +57,9 @@ def planted_vectors(keys, rng):
             a, b, c, d = line.split()
             for x, y in ((a, b), (c, d)):
                 if x in index and y in index and y not in assigned:
-                    vecs[index[y]] = vecs[index[x]] + offsets[section] + \
-                        rng.standard_normal(DIM) * 0.6
+                    vecs[index[y]] = (
+                        vecs[index[x]] + offsets[section] + rng.standard_normal(DIM) * 0.6
+                    )
                     assigned.add(y)
     return vecs.astype(np.float32)
 
@@ -67,7 +69,7 @@ def pair():
     rng = np.random.default_rng(2024)
     words = eval_words()
     random.Random(7).shuffle(words)
-    keys = words[: int(len(words) * 0.93)]                 # leave some words out of vocabulary
+    keys = words[: int(len(words) * 0.93)]  # leave some words out of vocabulary
     # case variants after their first spelling: the first occurrence must win
     keys += [w.upper() for w in keys[:40] if w.upper() not in keys]
     keys += [f"filler{i}" for i in range(1500)]
@@ -97,10 +99,18 @@ def assert_same_results(got, want, tol=1e-5):
 # files
 # --------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("binary", [False, True])
-@pytest.mark.parametrize("options", [
-    {}, {"prefix": "x_"}, {"write_header": False}, {"total_vec": 5000}, {"sort_attr": "none"},
-])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"prefix": "x_"},
+        {"write_header": False},
+        {"total_vec": 5000},
+        {"sort_attr": "none"},
+    ],
+)
 def test_written_bytes_equal_gensims(tmp_path, pair, binary, options):
     ours, theirs = pair
     ours.save_word2vec_format(tmp_path / "ours", binary=binary, **options)
@@ -120,23 +130,25 @@ def test_vocab_file_bytes_equal_gensims(tmp_path, pair):
 def test_gensim_reads_our_files(tmp_path, pair, binary):
     ours, _ = pair
     ours.save_word2vec_format(tmp_path / "v", fvocab=tmp_path / "voc", binary=binary)
-    back = GensimKV.load_word2vec_format(str(tmp_path / "v"), fvocab=str(tmp_path / "voc"),
-                                         binary=binary)
+    back = GensimKV.load_word2vec_format(
+        str(tmp_path / "v"), fvocab=str(tmp_path / "voc"), binary=binary
+    )
     order = [ours.index_to_key[i] for i in np.argsort(-ours.expandos["count"], kind="stable")]
     assert back.index_to_key == order
     np.testing.assert_array_equal(back.vectors, ours[order])
-    assert [back.get_vecattr(k, "count") for k in order[:50]] == \
-        [ours.get_vecattr(k, "count") for k in order[:50]]
+    assert [back.get_vecattr(k, "count") for k in order[:50]] == [
+        ours.get_vecattr(k, "count") for k in order[:50]
+    ]
 
 
 @pytest.mark.parametrize("binary", [False, True])
 def test_we_read_gensims_files(tmp_path, pair, binary):
     _, theirs = pair
     theirs.save_word2vec_format(str(tmp_path / "v"), fvocab=str(tmp_path / "voc"), binary=binary)
-    ref = GensimKV.load_word2vec_format(str(tmp_path / "v"), fvocab=str(tmp_path / "voc"),
-                                        binary=binary)
-    back = KeyedVectors.load_word2vec_format(tmp_path / "v", fvocab=tmp_path / "voc",
-                                             binary=binary)
+    ref = GensimKV.load_word2vec_format(
+        str(tmp_path / "v"), fvocab=str(tmp_path / "voc"), binary=binary
+    )
+    back = KeyedVectors.load_word2vec_format(tmp_path / "v", fvocab=tmp_path / "voc", binary=binary)
     assert back.index_to_key == ref.index_to_key
     np.testing.assert_array_equal(back.vectors, ref.vectors)
     np.testing.assert_array_equal(back.expandos["count"], ref.expandos["count"])
@@ -158,17 +170,25 @@ def test_glove_files_both_ways(tmp_path, pair):
 
 
 TOKEN = st.text(
-    st.one_of(st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF),
-              st.characters(min_codepoint=0x1F300, max_codepoint=0x1FAFF),
-              st.characters(min_codepoint=0x0300, max_codepoint=0x036F),
-              st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp"))
-              ).filter(lambda c: not c.isspace()),
-    min_size=1, max_size=10)
+    st.one_of(
+        st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF),
+        st.characters(min_codepoint=0x1F300, max_codepoint=0x1FAFF),
+        st.characters(min_codepoint=0x0300, max_codepoint=0x036F),
+        st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp")),
+    ).filter(lambda c: not c.isspace()),
+    min_size=1,
+    max_size=10,
+)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(keys=st.lists(TOKEN, min_size=1, max_size=20, unique=True), binary=st.booleans(),
-       seed=st.integers(0, 2**32 - 1))
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    keys=st.lists(TOKEN, min_size=1, max_size=20, unique=True),
+    binary=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_unicode_tokens_both_ways_byte_identical(tmp_path, keys, binary, seed):
     vecs = np.random.default_rng(seed).standard_normal((len(keys), 3)).astype(np.float32)
     ours = KeyedVectors(3)
@@ -201,6 +221,7 @@ def test_conversion_both_ways(pair):
 
 def test_from_gensim_word2vec_model():
     from gensim.models import Word2Vec as GensimWord2Vec
+
     sentences = [["a", "b", "c", "d"], ["b", "c", "e"], ["a", "e", "d"]] * 20
     model = GensimWord2Vec(sentences, vector_size=8, min_count=1, workers=1, seed=1, epochs=2)
     kv = KeyedVectors.from_gensim(model)
@@ -240,7 +261,9 @@ def test_most_similar_cases(pair):
         assert_same_results(ours.most_similar(**case), theirs.most_similar(**case))
     for case in cases[:4] + cases[-4:-1]:
         case = dict(case, topn=None)
-        np.testing.assert_allclose(ours.most_similar(**case), theirs.most_similar(**case), atol=1e-6)
+        np.testing.assert_allclose(
+            ours.most_similar(**case), theirs.most_similar(**case), atol=1e-6
+        )
 
 
 def test_similar_by_and_batch(pair):
@@ -249,8 +272,10 @@ def test_similar_by_and_batch(pair):
     vec = theirs["filler9"] * 2 - theirs["filler10"]
     for k in keys:
         assert_same_results(ours.similar_by_word(k, topn=12), theirs.similar_by_word(k, topn=12))
-        assert_same_results(ours.similar_by_key(k, topn=5, restrict_vocab=300),
-                            theirs.similar_by_key(k, topn=5, restrict_vocab=300))
+        assert_same_results(
+            ours.similar_by_key(k, topn=5, restrict_vocab=300),
+            theirs.similar_by_key(k, topn=5, restrict_vocab=300),
+        )
     assert_same_results(ours.similar_by_vector(vec, topn=9), theirs.similar_by_vector(vec, topn=9))
     batch = ours.most_similar_batch(keys + [vec], topn=10, return_keys=True)
     for q, got in zip(keys + [vec], batch):
@@ -260,13 +285,21 @@ def test_similar_by_and_batch(pair):
 def test_cosmul(pair):
     ours, theirs = pair
     keys = [k for k in QUERY_KEYS if k in ours]
-    cases = [dict(positive=[keys[0]]), dict(positive=keys[:2], negative=[keys[2]]),
-             dict(positive=keys[:3], negative=keys[3:5], topn=20), dict(positive=keys[1])]
+    cases = [
+        dict(positive=[keys[0]]),
+        dict(positive=keys[:2], negative=[keys[2]]),
+        dict(positive=keys[:3], negative=keys[3:5], topn=20),
+        dict(positive=keys[1]),
+    ]
     for case in cases:
         assert_same_results(ours.most_similar_cosmul(**case), theirs.most_similar_cosmul(**case))
         case = dict(case, topn=None)
-        np.testing.assert_allclose(ours.most_similar_cosmul(**case),
-                                   theirs.most_similar_cosmul(**case), rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(
+            ours.most_similar_cosmul(**case),
+            theirs.most_similar_cosmul(**case),
+            rtol=1e-5,
+            atol=1e-7,
+        )
 
 
 def test_pairwise_and_set_queries(pair):
@@ -278,24 +311,33 @@ def test_pairwise_and_set_queries(pair):
         assert ours.rank(a, b) == theirs.rank(a, b)
         assert ours.closer_than(a, b) == theirs.closer_than(a, b)
         assert ours.relative_cosine_similarity(a, b) == pytest.approx(
-            float(theirs.relative_cosine_similarity(a, b)), abs=1e-6)
+            float(theirs.relative_cosine_similarity(a, b)), abs=1e-6
+        )
     assert ours.n_similarity(keys[:3], keys[3:]) == pytest.approx(
-        float(theirs.n_similarity(keys[:3], keys[3:])), abs=1e-6)
+        float(theirs.n_similarity(keys[:3], keys[3:])), abs=1e-6
+    )
     np.testing.assert_allclose(ours.distances(keys[0]), theirs.distances(keys[0]), atol=1e-6)
-    np.testing.assert_allclose(ours.distances(keys[0], keys[1:4]),
-                               theirs.distances(keys[0], keys[1:4]), atol=1e-6)
+    np.testing.assert_allclose(
+        ours.distances(keys[0], keys[1:4]), theirs.distances(keys[0], keys[1:4]), atol=1e-6
+    )
     vec = theirs[keys[2]]
     np.testing.assert_allclose(ours.distances(vec), theirs.distances(vec), atol=1e-6)
-    np.testing.assert_allclose(KeyedVectors.cosine_similarities(vec, theirs.vectors[:50]),
-                               GensimKV.cosine_similarities(vec, theirs.vectors[:50]), atol=1e-6)
-    assert ours.most_similar_to_given(keys[0], keys[1:]) == theirs.most_similar_to_given(keys[0], keys[1:])
+    np.testing.assert_allclose(
+        KeyedVectors.cosine_similarities(vec, theirs.vectors[:50]),
+        GensimKV.cosine_similarities(vec, theirs.vectors[:50]),
+        atol=1e-6,
+    )
+    assert ours.most_similar_to_given(keys[0], keys[1:]) == theirs.most_similar_to_given(
+        keys[0], keys[1:]
+    )
     np.testing.assert_allclose(ours.get_normed_vectors(), theirs.get_normed_vectors(), atol=1e-7)
     ours.fill_norms()
     theirs.fill_norms()
     np.testing.assert_allclose(ours.norms, theirs.norms, rtol=1e-7)
     for kw in ({}, {"pre_normalize": False}, {"post_normalize": True}, {"weights": [1, -2, 0.5]}):
-        np.testing.assert_allclose(ours.get_mean_vector(keys[:3], **kw),
-                                   theirs.get_mean_vector(keys[:3], **kw), atol=1e-6)
+        np.testing.assert_allclose(
+            ours.get_mean_vector(keys[:3], **kw), theirs.get_mean_vector(keys[:3], **kw), atol=1e-6
+        )
 
 
 def test_doesnt_match_and_centrality(pair):
@@ -317,10 +359,17 @@ def test_doesnt_match_and_centrality(pair):
 # evaluation on gensim's own test files
 # --------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", ["wordsim353.tsv", "simlex999.txt"])
-@pytest.mark.parametrize("kw", [
-    {}, {"case_insensitive": False}, {"dummy4unknown": True}, {"restrict_vocab": 700},
-])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {},
+        {"case_insensitive": False},
+        {"dummy4unknown": True},
+        {"restrict_vocab": 700},
+    ],
+)
 def test_evaluate_word_pairs_equals_gensim(pair, name, kw):
     ours, theirs = pair
     mine = ours.evaluate_word_pairs(datapath(name), **kw)
@@ -330,7 +379,7 @@ def test_evaluate_word_pairs_equals_gensim(pair, name, kw):
     assert mine[1][0] == pytest.approx(ref[1][0], abs=1e-7)
     assert mine[1][1] == pytest.approx(ref[1][1], rel=1e-5, abs=1e-12)
     assert mine[2] == ref[2]
-    assert 0 < mine[2] < 100     # some pairs are out of vocabulary, most are not
+    assert 0 < mine[2] < 100  # some pairs are out of vocabulary, most are not
 
 
 def sections_equal(mine, ref):
@@ -346,7 +395,7 @@ def test_evaluate_word_analogies_equals_gensim(pair):
     ref_score, ref_sections = theirs.evaluate_word_analogies(datapath("questions-words.txt"))
     sections_equal(sections, ref_sections)
     assert score == ref_score
-    assert 0.2 < score < 0.9       # the planted structure gives a real mix of right and wrong
+    assert 0.2 < score < 0.9  # the planted structure gives a real mix of right and wrong
 
 
 @pytest.fixture(scope="module")
@@ -361,10 +410,15 @@ def question_subset(tmp_path_factory):
     return str(path)
 
 
-@pytest.mark.parametrize("kw", [
-    {"case_insensitive": False}, {"dummy4unknown": True}, {"restrict_vocab": 900},
-    {"restrict_vocab": 2000, "dummy4unknown": True},
-])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"case_insensitive": False},
+        {"dummy4unknown": True},
+        {"restrict_vocab": 900},
+        {"restrict_vocab": 2000, "dummy4unknown": True},
+    ],
+)
 def test_evaluate_word_analogies_options_equal_gensim(pair, question_subset, kw):
     ours, theirs = pair
     score, sections = ours.evaluate_word_analogies(question_subset, **kw)

@@ -1,4 +1,5 @@
 """Graph input, random walks (DeepWalk / node2vec) and graph embeddings."""
+
 import subprocess
 import sys
 import textwrap
@@ -12,14 +13,27 @@ from fastembed_core.models.graph import DeepWalk, Node2Vec, as_graph, generate_w
 
 # A small graph with triangles (0-1-2, 2-3-4), a square (4-5-6-7) and a pendant (8), so every
 # node2vec case (return, stay at distance 1, move away) occurs from many (t, v) contexts.
-SMALL_EDGES = [(0, 1), (1, 2), (0, 2), (2, 3), (3, 4), (2, 4), (4, 5), (5, 6), (6, 7), (7, 4),
-               (1, 3), (6, 8), (0, 5)]
+SMALL_EDGES = [
+    (0, 1),
+    (1, 2),
+    (0, 2),
+    (2, 3),
+    (3, 4),
+    (2, 4),
+    (4, 5),
+    (5, 6),
+    (6, 7),
+    (7, 4),
+    (1, 3),
+    (6, 8),
+    (0, 5),
+]
 
 
 def small_graph(directed=False, weighted=False, seed=0):
     rng = np.random.default_rng(seed)
     edges = list(SMALL_EDGES)
-    if directed:    # both directions of some edges, one direction of others, plus a cycle
+    if directed:  # both directions of some edges, one direction of others, plus a cycle
         edges = edges + [(b, a) for a, b in edges[::2]] + [(8, 0)]
     arr = np.array(edges, dtype=np.float64)
     if weighted:
@@ -82,7 +96,7 @@ def test_transition_frequencies_match_p_q_definition(directed, weighted, p, q):
     g = small_graph(directed=directed, weighted=weighted)
     length = 12
     walks = generate_walks(g, walk_length=length, num_walks=3000, p=p, q=q, seed=7, workers=2)
-    if directed:   # the only sink-free design: every node has an out-edge
+    if directed:  # the only sink-free design: every node has an out-edge
         assert np.all(g.degree() > 0)
     pval, dof = transition_chi2(g, walks, length, p, q)
     assert pval > 1e-6, (pval, dof)
@@ -113,7 +127,7 @@ def test_walks_use_only_existing_edges_on_a_random_graph():
         walks = generate_walks(g, walk_length=30, num_walks=3, p=0.5, q=2.0, seed=1)
         ids = walks.ids.astype(np.int64)
         for k in range(len(walks)):
-            wk = ids[walks.offsets[k]:walks.offsets[k + 1]]
+            wk = ids[walks.offsets[k] : walks.offsets[k + 1]]
             for a, b in zip(wk[:-1].tolist(), wk[1:].tolist()):
                 assert g._walker().has_edge(a, b)
         # and has_edge itself agrees with the edge set
@@ -141,6 +155,7 @@ def test_isolated_nodes_get_vectors():
 
 
 # --------------------------------------------------------------------- planted communities
+
 
 def sbm_edges(blocks, size, p_in, p_out, seed):
     rng = np.random.default_rng(seed)
@@ -171,8 +186,9 @@ def same_block_rate(kv, label, topn=10):
 @pytest.mark.parametrize("kind", ["node2vec", "deepwalk", "deepwalk-hs"])
 def test_planted_communities(kind, seed):
     edges, label = sbm_edges(4, 30, 0.3, 0.02, seed)
-    common = dict(dimensions=32, walk_length=20, num_walks=10, window=5, seed=seed, workers=2,
-                  epochs=3)
+    common = dict(
+        dimensions=32, walk_length=20, num_walks=10, window=5, seed=seed, workers=2, epochs=3
+    )
     if kind == "node2vec":
         kv = Node2Vec(edges, p=1.0, q=0.5, **common).fit()
     elif kind == "deepwalk":
@@ -188,13 +204,15 @@ def test_planted_communities_are_lost_on_a_shuffled_graph():
     same-block rate drops to chance (calibrated: 0.219-0.279 over 20 seeds)."""
     edges, label = sbm_edges(4, 30, 0.3, 0.02, 1)
     rng = np.random.default_rng(0)
-    kv = Node2Vec(edges, dimensions=32, walk_length=20, num_walks=10, window=5, seed=1,
-                  workers=2, epochs=3).fit()
+    kv = Node2Vec(
+        edges, dimensions=32, walk_length=20, num_walks=10, window=5, seed=1, workers=2, epochs=3
+    ).fit()
     shuffled = rng.permutation(label)
     assert same_block_rate(kv, shuffled) < 0.45
 
 
 # --------------------------------------------------------------------- determinism
+
 
 def test_walks_depend_on_seed_only_not_on_workers():
     edges, _ = sbm_edges(3, 40, 0.2, 0.02, 3)
@@ -209,8 +227,10 @@ def test_walks_depend_on_seed_only_not_on_workers():
 
 def test_same_seed_one_worker_gives_identical_vectors():
     edges, _ = sbm_edges(3, 20, 0.3, 0.02, 4)
-    runs = [Node2Vec(edges, dimensions=16, walk_length=10, num_walks=5, p=0.5, q=2, seed=s,
-                     workers=1) for s in (5, 5, 6)]
+    runs = [
+        Node2Vec(edges, dimensions=16, walk_length=10, num_walks=5, p=0.5, q=2, seed=s, workers=1)
+        for s in (5, 5, 6)
+    ]
     kvs = [m.fit() for m in runs]
     assert np.array_equal(runs[0].walks().ids, runs[1].walks().ids)
     assert kvs[0].index_to_key == kvs[1].index_to_key
@@ -231,24 +251,38 @@ def test_vectors_identical_across_processes(tmp_path):
     outs = []
     for hashseed in ("1", "2"):
         out = tmp_path / f"v{hashseed}.npy"
-        subprocess.run([sys.executable, "-c", code, str(out)], check=True, cwd=tmp_path,
-                       env={"PYTHONHASHSEED": hashseed, "PATH": "/usr/bin:/bin"})
+        subprocess.run(
+            [sys.executable, "-c", code, str(out)],
+            check=True,
+            cwd=tmp_path,
+            env={"PYTHONHASHSEED": hashseed, "PATH": "/usr/bin:/bin"},
+        )
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]
 
 
 def test_rounds_train_in_parts():
     edges, label = sbm_edges(4, 30, 0.3, 0.02, 1)
-    m = Node2Vec(edges, dimensions=32, walk_length=20, num_walks=10, window=5, seed=1,
-                 workers=2, rounds=5, epochs=3)
+    m = Node2Vec(
+        edges,
+        dimensions=32,
+        walk_length=20,
+        num_walks=10,
+        window=5,
+        seed=1,
+        workers=2,
+        rounds=5,
+        epochs=3,
+    )
     kv = m.fit()
-    assert m._walks is None                         # never held all the walks
-    assert same_block_rate(kv, label) > 0.9         # same floor as the one-batch run
+    assert m._walks is None  # never held all the walks
+    assert same_block_rate(kv, label) > 0.9  # same floor as the one-batch run
     with pytest.raises(ValueError, match="divisible"):
         Node2Vec(edges, num_walks=10, rounds=3)
 
 
 # --------------------------------------------------------------------- input forms
+
 
 def canonical(g):
     src, dst, w = g.edges()
@@ -262,19 +296,28 @@ def test_every_input_form_gives_the_same_graph(tmp_path):
     pairs = [(a, b) for a, b in SMALL_EDGES]
     wts = rng.uniform(0.5, 2.0, len(pairs)).round(3)
     path = tmp_path / "edges.txt"
-    path.write_text("# a comment line\n" + "".join(
-        f"{a},{b} {w}  # trailing\n" if k % 2 else f"{a}\t{b}\t{w}\n"
-        for k, ((a, b), w) in enumerate(zip(pairs, wts))) + "\n")
+    path.write_text(
+        "# a comment line\n"
+        + "".join(
+            f"{a},{b} {w}  # trailing\n" if k % 2 else f"{a}\t{b}\t{w}\n"
+            for k, ((a, b), w) in enumerate(zip(pairs, wts))
+        )
+        + "\n"
+    )
     h = nx.Graph()
     for (a, b), w in zip(pairs, wts):
         h.add_edge(a, b, weight=w)
     n = 9
     mat = sp.coo_matrix((wts, ([a for a, _ in pairs], [b for _, b in pairs])), shape=(n, n))
     forms = [
-        path, str(path),
+        path,
+        str(path),
         np.column_stack([np.array(pairs), wts]),
         [(a, b, w) for (a, b), w in zip(pairs, wts)],
-        h, mat, mat + mat.T, sp.csr_matrix(mat + mat.T),
+        h,
+        mat,
+        mat + mat.T,
+        sp.csr_matrix(mat + mat.T),
         np.array([(a, b, w) for (a, b), w in zip(pairs, wts)], dtype=object),
     ]
     graphs = [as_graph(f) for f in forms]
@@ -284,8 +327,12 @@ def test_every_input_form_gives_the_same_graph(tmp_path):
         assert canonical(g) == canonical(ref)
         assert g.nodes == ref.nodes and all(type(k) is int for k in g.nodes)
         assert np.array_equal(g.indptr, ref.indptr) and np.array_equal(g.indices, ref.indices)
-    unweighted = [as_graph(np.array(pairs)), as_graph(pairs), as_graph(h, weighted=False),
-                  as_graph((mat != 0).astype(np.float32))]
+    unweighted = [
+        as_graph(np.array(pairs)),
+        as_graph(pairs),
+        as_graph(h, weighted=False),
+        as_graph((mat != 0).astype(np.float32)),
+    ]
     for g in unweighted:
         assert not g.weighted and np.array_equal(g.indices, ref.indices)
 
@@ -304,7 +351,7 @@ def test_repeated_edges(tmp_path):
     g = as_graph(np.array([[0, 1], [1, 0], [0, 1], [1, 2]]))
     assert not g.weighted and g.neighbors(1) == [0, 2] and g.n_edges == 4
     gw = as_graph(np.array([[0, 1, 1.0], [1, 0, 2.0], [1, 2, 0.5], [2, 3, 0.0]]))
-    assert gw.weights.tolist() == [3.0, 3.0, 0.5, 0.5]     # weights add; zero edge dropped
+    assert gw.weights.tolist() == [3.0, 3.0, 0.5, 0.5]  # weights add; zero edge dropped
     assert gw.n_nodes == 4 and gw.neighbors(3) == []
 
 
@@ -316,23 +363,26 @@ def test_int_keys_come_back_original():
     assert kv.most_similar(1000, topn=1)[0][0] in {5, 7, 123456789}
 
 
-@pytest.mark.parametrize("bad,exc,msg", [
-    (np.array([[0, 1, 1.0], [1, 2, -0.5]]), ValueError, ">= 0"),
-    (np.array([[0, 1, 1.0], [1, 2, np.nan]]), ValueError, "finite"),
-    (np.array([[0, 1, 1.0], [1, 2, np.inf]]), ValueError, "finite"),
-    ([(0, 1), (1, 2, 3.0)], ValueError, "same length"),
-    (np.zeros((0, 2), dtype=np.int64), ValueError, "empty"),
-    ([], ValueError, "empty"),
-    (sp.csr_matrix((0, 0)), ValueError, "empty"),
-    (sp.csr_matrix((3, 4)), ValueError, "square"),
-    (np.array([[0.5, 1.0], [1.0, 2.0]]), TypeError, "whole numbers"),
-    ([(0.5, 1), (1, 2)], TypeError, "unsupported node id"),
-    ([(None, 1), (1, 2)], TypeError, "unsupported node id"),
-    ([([0], 1), (1, 2)], TypeError, "hashable"),
-    (np.zeros((3, 4)), ValueError, "shape"),
-    ({"not": "a graph"}, TypeError, "unsupported graph input"),
-    (np.array([[0, 1, 1.0], [1, 2, -0.5]]), ValueError, ">= 0"),
-])
+@pytest.mark.parametrize(
+    "bad,exc,msg",
+    [
+        (np.array([[0, 1, 1.0], [1, 2, -0.5]]), ValueError, ">= 0"),
+        (np.array([[0, 1, 1.0], [1, 2, np.nan]]), ValueError, "finite"),
+        (np.array([[0, 1, 1.0], [1, 2, np.inf]]), ValueError, "finite"),
+        ([(0, 1), (1, 2, 3.0)], ValueError, "same length"),
+        (np.zeros((0, 2), dtype=np.int64), ValueError, "empty"),
+        ([], ValueError, "empty"),
+        (sp.csr_matrix((0, 0)), ValueError, "empty"),
+        (sp.csr_matrix((3, 4)), ValueError, "square"),
+        (np.array([[0.5, 1.0], [1.0, 2.0]]), TypeError, "whole numbers"),
+        ([(0.5, 1), (1, 2)], TypeError, "unsupported node id"),
+        ([(None, 1), (1, 2)], TypeError, "unsupported node id"),
+        ([([0], 1), (1, 2)], TypeError, "hashable"),
+        (np.zeros((3, 4)), ValueError, "shape"),
+        ({"not": "a graph"}, TypeError, "unsupported graph input"),
+        (np.array([[0, 1, 1.0], [1, 2, -0.5]]), ValueError, ">= 0"),
+    ],
+)
 def test_bad_input(bad, exc, msg):
     with pytest.raises(exc, match=msg):
         as_graph(bad)
@@ -363,9 +413,14 @@ def test_bad_edge_list_files(tmp_path):
 
 def test_bad_parameters():
     edges = np.array([[0, 1], [1, 2]])
-    for kw, msg in [({"p": 0}, "p must"), ({"q": -1.0}, "q must"), ({"p": float("nan")}, "p must"),
-                    ({"walk_length": 0}, "walk_length"), ({"num_walks": 0}, "num_walks"),
-                    ({"dimensions": 0}, "dimensions")]:
+    for kw, msg in [
+        ({"p": 0}, "p must"),
+        ({"q": -1.0}, "q must"),
+        ({"p": float("nan")}, "p must"),
+        ({"walk_length": 0}, "walk_length"),
+        ({"num_walks": 0}, "num_walks"),
+        ({"dimensions": 0}, "dimensions"),
+    ]:
         with pytest.raises(ValueError, match=msg):
             Node2Vec(edges, **kw)
     with pytest.raises(TypeError, match="Node2Vec for p and q"):
@@ -376,6 +431,7 @@ def test_bad_parameters():
 
 def test_driver_rejects_bad_csr():
     from fastembed_core import _walks
+
     with pytest.raises(ValueError, match="not sorted"):
         _walks.validate_csr(np.array([0, 2, 2], np.int64), np.array([1, 0], np.uint32))
     with pytest.raises(ValueError, match="neighbour id"):
@@ -384,7 +440,7 @@ def test_driver_rejects_bad_csr():
         _walks.validate_csr(np.array([0, 3, 2], np.int64), np.array([1, 0], np.uint32))
     with pytest.raises(ValueError, match="end at"):
         _walks.validate_csr(np.array([0, 1, 3], np.int64), np.array([1, 0], np.uint32))
-    with pytest.raises(ValueError):   # wrong dtype is refused, not copied
+    with pytest.raises(ValueError):  # wrong dtype is refused, not copied
         _walks.validate_csr(np.array([0, 1], np.int32), np.array([0], np.uint32))
     with pytest.raises(ValueError, match="unusable"):
         _walks.alias_build(np.array([0, 2], np.int64), np.array([0.0, 0.0]))
@@ -394,6 +450,7 @@ def test_node2vec_command_line(tmp_path):
     """`fastembed-core node2vec` embeds an edge list; two planted cliques stay apart."""
     import subprocess
     import sys
+
     edges = tmp_path / "g.tsv"
     lines = ["# two 8-cliques joined by one edge"]
     for block in (range(0, 8), range(8, 16)):
@@ -401,18 +458,55 @@ def test_node2vec_command_line(tmp_path):
     lines.append("7\t8")
     edges.write_text("\n".join(lines) + "\n")
     out = tmp_path / "nodes.txt"
-    r = subprocess.run([sys.executable, "-m", "fastembed_core", "node2vec", "--edges", str(edges),
-                        "-o", str(out), "--dimensions", "16", "--walk-length", "20",
-                        "--num-walks", "20", "--epochs", "3", "--workers", "1", "--q", "0.5",
-                        "-q"], capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "fastembed_core",
+            "node2vec",
+            "--edges",
+            str(edges),
+            "-o",
+            str(out),
+            "--dimensions",
+            "16",
+            "--walk-length",
+            "20",
+            "--num-walks",
+            "20",
+            "--epochs",
+            "3",
+            "--workers",
+            "1",
+            "--q",
+            "0.5",
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stderr
     from fastembed_core import KeyedVectors
+
     kv = KeyedVectors.load_word2vec_format(str(out))
-    assert len(kv) == 16 and "3" in kv and kv.vector_size == 16   # text files hold str keys
+    assert len(kv) == 16 and "3" in kv and kv.vector_size == 16  # text files hold str keys
     same = np.mean([kv.similarity("0", str(b)) for b in range(1, 7)])
     other = np.mean([kv.similarity("0", str(b)) for b in range(9, 16)])
     assert same > other
-    bad = subprocess.run([sys.executable, "-m", "fastembed_core", "node2vec", "--edges",
-                          str(tmp_path / "missing.tsv"), "-o", str(out)],
-                         capture_output=True, text=True, timeout=60)
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "fastembed_core",
+            "node2vec",
+            "--edges",
+            str(tmp_path / "missing.tsv"),
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert bad.returncode != 0 and "Traceback" not in bad.stderr

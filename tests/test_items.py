@@ -1,4 +1,5 @@
 """item2vec: training on sessions, similar items and recommendations."""
+
 import numpy as np
 import pytest
 
@@ -39,8 +40,9 @@ def recall_at(kv, sessions, topn=10):
 def test_recall_at_10_on_planted_groups(ns_exponent):
     train, _ = make_sessions(2000, seed=1)
     test, _ = make_sessions(300, seed=2)
-    model = Item2Vec(train, vector_size=32, epochs=5, negative=5, seed=1, workers=2,
-                     ns_exponent=ns_exponent)
+    model = Item2Vec(
+        train, vector_size=32, epochs=5, negative=5, seed=1, workers=2, ns_exponent=ns_exponent
+    )
     assert model.ns_exponent == ns_exponent
     assert recall_at(model.wv, test) > 0.3
 
@@ -72,12 +74,15 @@ def test_seen_items_excluded_and_int_ids_stay_ints():
     assert scores == sorted(scores, reverse=True)
     with_seen = recommend(kv, history, topn=len(kv), exclude_seen=False)
     assert set(history) <= {i for i, _ in with_seen}
-    everything = recommend(kv, history, topn=10 ** 6)
+    everything = recommend(kv, history, topn=10**6)
     assert len(everything) == len(kv) - len(set(history))
     sim = similar_items(model, history[0], topn=5)
     assert len(sim) == 5 and history[0] not in {i for i, _ in sim}
     # the group of the history dominates the recommendations
-    group = lambda item: (item - 1000) // 25
+
+    def group(item):
+        return (item - 1000) // 25
+
     assert np.mean([group(i) == owner[0] for i, _ in recs[:10]]) >= 0.8
 
 

@@ -1,10 +1,11 @@
 """The C kernel against the pure-Python reference in _reference.py: single updates, the
 sigmoid rule, the RNG, and the whole training loop on tiny corpora."""
+
+import _reference as ref
 import numpy as np
 import pytest
 
 from fastembed_core import _kernel
-import _reference as ref
 
 SIMD_PATHS = _kernel.simd_supported()
 # Row lengths for the single updates: below one vector block, whole blocks, and remainders
@@ -52,7 +53,7 @@ def test_sigmoid_matches_table_rule():
     assert np.max(np.abs(got[inside] - 1 / (1 + np.exp(-xs[inside])))) < 1.5e-3
     # Saturation rule: exactly 0 / 1 outside the range (full gradient for confident errors).
     assert _kernel.sigmoid(6.5) == 1.0 and _kernel.sigmoid(-6.5) == 0.0
-    assert _kernel.sigmoid(float("nan")) == 0.0      # a diverged dot never indexes the table
+    assert _kernel.sigmoid(float("nan")) == 0.0  # a diverged dot never indexes the table
 
 
 @pytest.mark.parametrize("mode", ["ns", "hs", "both"])
@@ -64,8 +65,12 @@ def test_sg_step_matches_reference(simd, mode, dim):
     counts = np.arange(12, 0, -1) * 3
     off, code, point = _kernel.huffman(counts)
     word, context = 4, 9
-    neg = [1, 4, 7, 7, 0] if mode != "hs" else []       # includes the target: must be skipped
-    c, p = (code[off[word]:off[word + 1]], point[off[word]:off[word + 1]]) if mode != "ns" else ([], [])
+    neg = [1, 4, 7, 7, 0] if mode != "hs" else []  # includes the target: must be skipped
+    c, p = (
+        (code[off[word] : off[word + 1]], point[off[word] : off[word + 1]])
+        if mode != "ns"
+        else ([], [])
+    )
     mine, theirs = copies(w_in, w_out, w_hs), copies(w_in, w_out, w_hs)
     loss = _kernel.sg_step(*mine, context, word, neg, c, p, alpha=0.1, want_loss=True)
     loss_ref = ref.sg_step(*theirs, context, word, neg, c, p, alpha=0.1)
@@ -80,9 +85,13 @@ def test_sg_window_step_matches_reference(simd, mode, dim):
     if mode == "hs":
         w_out = None
     off, code, point = _kernel.huffman(np.arange(12, 0, -1) * 5)
-    word, context = 6, [0, 3, 3, 11, 6]     # repeated word, and the centre's own input row
+    word, context = 6, [0, 3, 3, 11, 6]  # repeated word, and the centre's own input row
     neg = [2, 6, 9, 1] if mode != "hs" else []
-    c, p = (code[off[word]:off[word + 1]], point[off[word]:off[word + 1]]) if mode != "ns" else ([], [])
+    c, p = (
+        (code[off[word] : off[word + 1]], point[off[word] : off[word + 1]])
+        if mode != "ns"
+        else ([], [])
+    )
     mine, theirs = copies(w_in, w_out, w_hs), copies(w_in, w_out, w_hs)
     loss = _kernel.sg_window_step(*mine, context, word, neg, c, p, alpha=0.2, want_loss=True)
     loss_ref = ref.sg_window_step(*theirs, context, word, neg, c, p, alpha=0.2)
@@ -102,12 +111,17 @@ def test_cbow_step_matches_reference(simd, mode, cbow_mean, dim):
     if mode == "hs":
         w_out = None
     off, code, point = _kernel.huffman(np.arange(1, 13) ** 2)
-    word, context = 2, [0, 5, 5, 11]                  # repeated context word counts twice
+    word, context = 2, [0, 5, 5, 11]  # repeated context word counts twice
     neg = [3, 8, 2, 10] if mode != "hs" else []
-    c, p = (code[off[word]:off[word + 1]], point[off[word]:off[word + 1]]) if mode != "ns" else ([], [])
+    c, p = (
+        (code[off[word] : off[word + 1]], point[off[word] : off[word + 1]])
+        if mode != "ns"
+        else ([], [])
+    )
     mine, theirs = copies(w_in, w_out, w_hs), copies(w_in, w_out, w_hs)
-    loss = _kernel.cbow_step(*mine, context, word, neg, c, p, alpha=0.05, cbow_mean=cbow_mean,
-                             want_loss=True)
+    loss = _kernel.cbow_step(
+        *mine, context, word, neg, c, p, alpha=0.05, cbow_mean=cbow_mean, want_loss=True
+    )
     loss_ref = ref.cbow_step(*theirs, context, word, neg, c, p, alpha=0.05, cbow_mean=cbow_mean)
     assert_same_update(mine, theirs, loss, loss_ref)
 
@@ -116,7 +130,7 @@ def test_saturated_gradient_is_applied():
     # A confidently wrong prediction (dot far beyond 6) still moves the weights: the chosen
     # rule, unlike skipping such samples.
     w_in = np.full((2, 4), 2.0, np.float32)
-    w_out = np.full((2, 4), -2.0, np.float32)      # dot = -16 for the positive pair
+    w_out = np.full((2, 4), -2.0, np.float32)  # dot = -16 for the positive pair
     _kernel.sg_step(w_in, w_out, None, 0, 1, [], alpha=0.1)
     # sigma(-16) is taken as 0, so g = (1 - 0) * alpha = 0.1 and both rows move by 0.1 * other.
     np.testing.assert_allclose(w_in[0], 2.0 + 0.1 * -2.0)
@@ -153,16 +167,42 @@ def test_training_loop_matches_reference(simd, sg, shared, hs, negative):
     alias = _tables(counts) if negative else None
     keep = (np.linspace(0.3, 1.0, vocab) * 4294967295).astype(np.uint32)
     hs_tables = _kernel.huffman(counts) if hs else None
-    settings = dict(sg=sg, window=3, negative=negative, shrink_windows=True, cbow_mean=1,
-                    alpha=0.05, min_alpha=0.001, shared_negatives=shared)
+    settings = dict(
+        sg=sg,
+        window=3,
+        negative=negative,
+        shrink_windows=True,
+        cbow_mean=1,
+        alpha=0.05,
+        min_alpha=0.001,
+        shared_negatives=shared,
+    )
     theirs = [a.copy() if a is not None else None for a in (w_in, w_out, w_hs)]
-    words_ref, eff_ref = ref.train_range(*theirs, ids, offsets, 99, alias=alias, keep=keep,
-                                         hs_tables=hs_tables, total_words=len(ids), **settings)
+    words_ref, eff_ref = ref.train_range(
+        *theirs,
+        ids,
+        offsets,
+        99,
+        alias=alias,
+        keep=keep,
+        hs_tables=hs_tables,
+        total_words=len(ids),
+        **settings,
+    )
     mine = [a.copy() if a is not None else None for a in (w_in, w_out, w_hs)]
     off, code, point = hs_tables if hs else (None, None, None)
-    run = _kernel.TrainingRun(*mine, hs=hs, compute_loss=False, keep_threshold=keep,
-                              alias=alias, hs_offset=off, hs_code=code, hs_point=point,
-                              total_words=len(ids), **settings)
+    run = _kernel.TrainingRun(
+        *mine,
+        hs=hs,
+        compute_loss=False,
+        keep_threshold=keep,
+        alias=alias,
+        hs_offset=off,
+        hs_code=code,
+        hs_point=point,
+        total_words=len(ids),
+        **settings,
+    )
     run.set_corpus(ids, offsets)
     status, words, eff, _ = run.train_range(0, len(lengths), 99)
     assert status == 0
@@ -183,18 +223,43 @@ def test_long_sentence_is_trained_whole(simd):
     counts = np.bincount(ids, minlength=vocab).astype(np.int64)
     alias = _tables(counts)
     w_in, w_out, _ = weights(vocab, dim, seed=5, hs=False, scale=0.2)
-    settings = dict(sg=1, window=2, negative=1, shrink_windows=False, cbow_mean=1,
-                    shared_negatives=False,
-                    alpha=0.01, min_alpha=0.01)   # constant: the schedule is tested above
+    settings = dict(
+        sg=1,
+        window=2,
+        negative=1,
+        shrink_windows=False,
+        cbow_mean=1,
+        shared_negatives=False,
+        alpha=0.01,
+        min_alpha=0.01,
+    )  # constant: the schedule is tested above
     theirs = [w_in.copy(), w_out.copy(), None]
     # kept_cap of the reference is huge: it keeps the sentence whole.
-    words_ref, eff_ref = ref.train_range(*theirs, ids, offsets, 5, alias=alias, keep=None,
-                                         hs_tables=None, total_words=n, kept_cap=10 ** 9,
-                                         **settings)
+    words_ref, eff_ref = ref.train_range(
+        *theirs,
+        ids,
+        offsets,
+        5,
+        alias=alias,
+        keep=None,
+        hs_tables=None,
+        total_words=n,
+        kept_cap=10**9,
+        **settings,
+    )
     mine = [w_in.copy(), w_out.copy(), None]
-    run = _kernel.TrainingRun(*mine, hs=0, compute_loss=False, keep_threshold=None,
-                              alias=alias, hs_offset=None, hs_code=None, hs_point=None,
-                              total_words=n, **settings)
+    run = _kernel.TrainingRun(
+        *mine,
+        hs=0,
+        compute_loss=False,
+        keep_threshold=None,
+        alias=alias,
+        hs_offset=None,
+        hs_code=None,
+        hs_point=None,
+        total_words=n,
+        **settings,
+    )
     run.set_corpus(ids, offsets)
     status, words, eff, _ = run.train_range(0, 1, 5)
     assert (words, eff) == (n, n) == (words_ref, eff_ref)
@@ -209,8 +274,9 @@ def test_simd_paths_agree():
         _kernel.simd_select(path)
         w_in, w_out, _ = weights(50, 100, seed=11, hs=False)
         for i in range(40):
-            _kernel.sg_step(w_in, w_out, None, i % 50, (i * 7) % 50, [(i * 3) % 50, 1, 2],
-                            alpha=0.05)
+            _kernel.sg_step(
+                w_in, w_out, None, i % 50, (i * 7) % 50, [(i * 3) % 50, 1, 2], alpha=0.05
+            )
         results.append(w_in)
     _kernel.simd_select("auto")
     for r in results[1:]:

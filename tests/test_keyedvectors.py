@@ -1,5 +1,6 @@
 """KeyedVectors: the trainer contract, lookups, queries against a NumPy reference, norm cache,
 threads, batch search, indexers, native save/load and evaluation (reliability #13, #36-#40)."""
+
 import copy
 import os
 import pickle
@@ -9,8 +10,8 @@ import threading
 import numpy as np
 import pytest
 
-from fastembed_core.vectors import keyedvectors as kvmod
 from fastembed_core.errors import FormatError, OOVError
+from fastembed_core.vectors import keyedvectors as kvmod
 from fastembed_core.vectors.keyedvectors import KeyedVectors
 
 
@@ -23,6 +24,7 @@ def random_kv(n=300, dim=16, seed=0, keys=None):
 
 
 # ---- an independent float64 reference -------------------------------------------------------
+
 
 def ref_scores(vectors, query):
     v = np.asarray(vectors, dtype=np.float64)
@@ -60,12 +62,13 @@ def assert_ranking(got, want, tol=1e-5):
     assert len(got) == len(want)
     np.testing.assert_allclose([s for _, s in got], [s for _, s in want], atol=tol)
     want_scores = {k: s for k, s in want}
-    for (gk, gs), (wk, ws) in zip(got, want):
+    for (gk, _gs), (wk, ws) in zip(got, want):
         if gk != wk:
             assert gk in want_scores and abs(want_scores[gk] - ws) <= tol, (got, want)
 
 
 # ---- the trainer contract --------------------------------------------------------------------
+
 
 def test_trainer_contract_assigns_without_copying_and_sees_in_place_updates():
     rng = np.random.default_rng(1)
@@ -105,6 +108,7 @@ def test_vectors_setter_invalidates_norms_and_checks_shape():
 
 # ---- lookups and unknown keys (#36, #37) -----------------------------------------------------
 
+
 def test_lookups():
     kv = random_kv(n=5, dim=3)
     v = kv["k2"]
@@ -128,13 +132,22 @@ def test_lookups():
     assert str(kv) == "KeyedVectors<vector_size=3, 5 keys>"
 
 
-@pytest.mark.parametrize("call", [
-    lambda kv: kv["foo"], lambda kv: kv.get_vector("foo"), lambda kv: kv.get_index("foo"),
-    lambda kv: kv.most_similar("foo"), lambda kv: kv.similarity("k1", "foo"),
-    lambda kv: kv.n_similarity(["k1"], ["foo"]), lambda kv: kv.most_similar_cosmul(["foo"]),
-    lambda kv: kv.most_similar_batch(["k1", "foo"]), lambda kv: kv[["k1", "foo"]],
-    lambda kv: kv.distances("k1", ["foo"]), lambda kv: kv.get_vecattr("foo", "count"),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda kv: kv["foo"],
+        lambda kv: kv.get_vector("foo"),
+        lambda kv: kv.get_index("foo"),
+        lambda kv: kv.most_similar("foo"),
+        lambda kv: kv.similarity("k1", "foo"),
+        lambda kv: kv.n_similarity(["k1"], ["foo"]),
+        lambda kv: kv.most_similar_cosmul(["foo"]),
+        lambda kv: kv.most_similar_batch(["k1", "foo"]),
+        lambda kv: kv[["k1", "foo"]],
+        lambda kv: kv.distances("k1", ["foo"]),
+        lambda kv: kv.get_vecattr("foo", "count"),
+    ],
+)
 def test_unknown_key_raises_oov_error(call):
     kv = random_kv(n=12, dim=3)
     with pytest.raises(OOVError, match=r"^'foo' not in vocabulary \(12 keys\)$") as info:
@@ -144,7 +157,7 @@ def test_unknown_key_raises_oov_error(call):
 
 def test_integer_keys_are_keys_never_positions():
     kv = random_kv(keys=[10, 3, 7, 0], dim=4)
-    np.testing.assert_array_equal(kv[3], kv.vectors[1])            # key 3 is row 1
+    np.testing.assert_array_equal(kv[3], kv.vectors[1])  # key 3 is row 1
     np.testing.assert_array_equal(kv[np.int64(0)], kv.vectors[3])  # key 0 is row 3
     np.testing.assert_array_equal(kv.vector_at(3), kv.vectors[3])
     with pytest.raises(OOVError, match=r"^1 not in vocabulary \(4 keys\)$"):
@@ -158,14 +171,18 @@ def test_integer_keys_are_keys_never_positions():
 
 # ---- queries against the reference -----------------------------------------------------------
 
-@pytest.mark.parametrize("case", [
-    dict(positive=["k1"]),
-    dict(positive=["k1", "k2"], negative=["k3"]),
-    dict(positive=[("k1", 0.3), ("k2", 2.0)], negative=[("k3", -0.5)]),
-    dict(positive=["k5"], restrict=100),
-    dict(negative=["k7"]),
-    dict(positive=["k4", "k4"]),
-])
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        dict(positive=["k1"]),
+        dict(positive=["k1", "k2"], negative=["k3"]),
+        dict(positive=[("k1", 0.3), ("k2", 2.0)], negative=[("k3", -0.5)]),
+        dict(positive=["k5"], restrict=100),
+        dict(negative=["k7"]),
+        dict(positive=["k4", "k4"]),
+    ],
+)
 def test_most_similar_matches_reference(case):
     kv = random_kv()
     restrict = case.pop("restrict", None)
@@ -197,9 +214,12 @@ def test_most_similar_with_vectors_and_topn_none():
 
 def test_empty_query_is_a_value_error():
     kv = random_kv(n=10)
-    for call in (lambda: kv.most_similar(), lambda: kv.most_similar(positive=[], negative=[]),
-                 lambda: kv.most_similar_cosmul(negative=["k1"]),
-                 lambda: kv.get_mean_vector([])):
+    for call in (
+        lambda: kv.most_similar(),
+        lambda: kv.most_similar(positive=[], negative=[]),
+        lambda: kv.most_similar_cosmul(negative=["k1"]),
+        lambda: kv.get_mean_vector([]),
+    ):
         with pytest.raises(ValueError, match="no input"):
             call()
 
@@ -243,24 +263,30 @@ def test_pairwise_queries_match_reference():
     assert kv.similarity("k1", "k2") == pytest.approx(cos(v[1], v[2]), abs=1e-6)
     assert kv.distance("k1", "k2") == pytest.approx(1 - cos(v[1], v[2]), abs=1e-6)
     assert kv.n_similarity(["k1", "k2"], ["k3"]) == pytest.approx(cos(v[1] + v[2], v[3]), abs=1e-6)
-    np.testing.assert_allclose(kv.distances("k1", ["k2", "k3"]),
-                               [1 - cos(v[1], v[2]), 1 - cos(v[1], v[3])], atol=1e-6)
-    np.testing.assert_allclose(kv.distances(v[1].astype(np.float32)), 1 - ref_scores(v, v[1]),
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        kv.distances("k1", ["k2", "k3"]), [1 - cos(v[1], v[2]), 1 - cos(v[1], v[3])], atol=1e-6
+    )
+    np.testing.assert_allclose(
+        kv.distances(v[1].astype(np.float32)), 1 - ref_scores(v, v[1]), atol=1e-6
+    )
     d = 1 - ref_scores(v, v[1])
     closer = kv.closer_than("k1", "k7")
     assert set(closer) == {kv.index_to_key[i] for i in np.flatnonzero(d < d[7]) if i != 1}
     assert kv.rank("k1", "k7") == len(closer) + 1
-    assert kv.most_similar_to_given("k1", ["k2", "k3", "k4"]) == \
-        ["k2", "k3", "k4"][int(np.argmax([cos(v[1], v[i]) for i in (2, 3, 4)]))]
+    assert (
+        kv.most_similar_to_given("k1", ["k2", "k3", "k4"])
+        == ["k2", "k3", "k4"][int(np.argmax([cos(v[1], v[i]) for i in (2, 3, 4)]))]
+    )
     with pytest.raises(ZeroDivisionError):
         kv.n_similarity([], ["k1"])
 
 
 def test_doesnt_match_and_centrality():
     kv = KeyedVectors(3)
-    kv.add_vectors(["cat", "dog", "cow", "car"],
-                   np.array([[1, 0.1, 0], [1, 0, 0.1], [0.9, 0.1, 0.1], [0, 0, 1]], np.float32))
+    kv.add_vectors(
+        ["cat", "dog", "cow", "car"],
+        np.array([[1, 0.1, 0], [1, 0, 0.1], [0.9, 0.1, 0.1], [0, 0, 1]], np.float32),
+    )
     assert kv.doesnt_match(["cat", "dog", "cow", "car"]) == "car"
     assert kv.doesnt_match(["cat", "dog", "car", "unknown"]) == "car"
     ranked = kv.rank_by_centrality(["cat", "dog", "car"])
@@ -286,10 +312,11 @@ def test_most_similar_cosmul_matches_reference():
 
 # ---- norm cache (#39) and threads (#40) -------------------------------------------------------
 
+
 @pytest.mark.parametrize("change", ["add_vectors", "add_vector", "setitem", "replace", "assign"])
 def test_norm_cache_is_invalidated_by_changes(change):
     kv = random_kv(n=30, dim=6)
-    kv.most_similar("k0")                       # fills the cache
+    kv.most_similar("k0")  # fills the cache
     far = (kv["k0"] * 5).reshape(1, -1)
     if change == "add_vectors":
         kv.add_vectors(["new"], far)
@@ -321,7 +348,7 @@ def test_concurrent_queries_match_serial_and_compute_norms_once(monkeypatch):
 
     def counting(vectors):
         calls.append(1)
-        threading.Event().wait(0.05)          # widen the race window
+        threading.Event().wait(0.05)  # widen the race window
         return real(vectors)
 
     monkeypatch.setattr(KeyedVectors, "_compute_norms", staticmethod(counting))
@@ -353,6 +380,7 @@ def test_concurrent_queries_match_serial_and_compute_norms_once(monkeypatch):
 
 # ---- batch queries ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("block_size", [None, 1, 7])
 @pytest.mark.parametrize("restrict", [None, 120])
 def test_most_similar_batch_equals_single_queries(block_size, restrict):
@@ -360,15 +388,17 @@ def test_most_similar_batch_equals_single_queries(block_size, restrict):
     rng = np.random.default_rng(7)
     vec = rng.standard_normal(16).astype(np.float32)
     queries = ["k0", "k5", vec, "k399", "k130"]
-    idx, scores = kv.most_similar_batch(queries, topn=12, restrict_vocab=restrict,
-                                        block_size=block_size)
+    idx, scores = kv.most_similar_batch(
+        queries, topn=12, restrict_vocab=restrict, block_size=block_size
+    )
     assert idx.shape == scores.shape == (5, 12) and idx.dtype == np.int64
     for q, row_i, row_s in zip(queries, idx, scores):
         single = kv.most_similar(positive=[q], topn=12, restrict_vocab=restrict)
         assert_ranking([(kv.index_to_key[i], s) for i, s in zip(row_i, row_s)], single, tol=1e-5)
     lists = kv.most_similar_batch(queries, topn=12, restrict_vocab=restrict, return_keys=True)
-    assert [[k for k, _ in row] for row in lists] == \
-        [[kv.index_to_key[i] for i in row] for row in idx]
+    assert [[k for k, _ in row] for row in lists] == [
+        [kv.index_to_key[i] for i in row] for row in idx
+    ]
     mat = np.stack([kv["k0"], vec])
     idx2, sc2 = kv.most_similar_batch(mat, topn=12, restrict_vocab=restrict)
     # a vector query does not exclude anything: k0 finds itself first
@@ -387,6 +417,7 @@ def test_most_similar_batch_small_vocab_pads_own_row():
 
 
 # ---- indexers --------------------------------------------------------------------------------
+
 
 class BruteForceIndexer:
     """gensim's indexer protocol, answered exactly."""
@@ -425,7 +456,7 @@ def test_usearch_indexer():
         hits += len({k for k, _ in exact} & {k for k, _ in approx})
         for k, s in approx:
             assert s == pytest.approx(kv.similarity(q, k), abs=2e-3)
-    assert hits / (50 * 10) > 0.9      # recall of HNSW with a generous search depth
+    assert hits / (50 * 10) > 0.9  # recall of HNSW with a generous search depth
 
 
 def test_usearch_missing_is_a_clear_import_error(monkeypatch):
@@ -437,14 +468,15 @@ def test_usearch_missing_is_a_clear_import_error(monkeypatch):
 
 # ---- adding vectors and attributes -----------------------------------------------------------
 
+
 def test_add_vectors_semantics():
     kv = random_kv(n=3, dim=2)
     old = kv.vectors.copy()
     new = np.array([[9, 9], [8, 8], [7, 7], [6, 6]], dtype=np.float32)
     kv.add_vectors(["k1", "x", "y", "x"], new)
     assert kv.index_to_key == ["k0", "k1", "k2", "x", "y"]
-    np.testing.assert_array_equal(kv["k1"], old[1])          # kept: replace=False
-    np.testing.assert_array_equal(kv["x"], new[1])           # first of the repeated key
+    np.testing.assert_array_equal(kv["k1"], old[1])  # kept: replace=False
+    np.testing.assert_array_equal(kv["x"], new[1])  # first of the repeated key
     kv.add_vectors(["k1", "y"], new[:2], replace=True)
     np.testing.assert_array_equal(kv["k1"], new[0])
     np.testing.assert_array_equal(kv["y"], new[1])
@@ -464,7 +496,7 @@ def test_add_vector_fills_preallocated_slots_then_grows():
     assert kv.add_vector("b", np.array([0, 1])) == 1
     assert kv.add_vector("c", np.array([1, 1])) == 2
     assert kv.index_to_key == ["a", "b", "c"] and kv.vectors.shape == (3, 2)
-    assert kv.add_vector("a", np.array([2, 2])) == 0                 # existing: replaced
+    assert kv.add_vector("a", np.array([2, 2])) == 0  # existing: replaced
     np.testing.assert_array_equal(kv["a"], [2, 2])
 
 
@@ -475,7 +507,7 @@ def test_vecattrs():
     kv.set_vecattr("k3", "tag", "hello")
     assert kv.get_vecattr("k1", "count") == 10 and kv.expandos["count"].dtype == np.int64
     assert kv.get_vecattr("k2", "weight") == 0.5 and kv.get_vecattr("k3", "tag") == "hello"
-    kv.set_vecattr("k2", "weight", 2)                               # int into float: fine
+    kv.set_vecattr("k2", "weight", 2)  # int into float: fine
     with pytest.raises(TypeError, match="count"):
         kv.set_vecattr("k1", "count", 1.5)
 
@@ -498,7 +530,7 @@ def test_deprecated_aliases_warn():
     with pytest.warns(DeprecationWarning):
         assert kv.words_closer_than("k1", "k2") == kv.closer_than("k1", "k2")
     with pytest.raises(AttributeError, match="get_normed_vectors"):
-        kv.vectors_norm
+        _ = kv.vectors_norm
     with pytest.warns(DeprecationWarning):
         kv.init_sims(replace=True)
     np.testing.assert_allclose(np.linalg.norm(kv.vectors, axis=1), 1.0, rtol=1e-6)
@@ -520,17 +552,22 @@ def test_vectors_for_all_and_relative_cosine():
     np.testing.assert_array_equal(sub.vectors, kv.vectors[[3, 1]])
     assert sub.expandos["count"].tolist() == [3, 1]
     sims = kv.most_similar("k1", topn=3)
-    assert kv.relative_cosine_similarity("k1", "k2", topn=3) == \
-        pytest.approx(kv.similarity("k1", "k2") / sum(s for _, s in sims))
+    assert kv.relative_cosine_similarity("k1", "k2", topn=3) == pytest.approx(
+        kv.similarity("k1", "k2") / sum(s for _, s in sims)
+    )
 
 
 # ---- native save / load (#13, #32) -----------------------------------------------------------
 
-@pytest.mark.parametrize("keys", [
-    ["a", "日本語", "é\u0301", "🙂"],
-    [5, 2, 17, 0],
-    ["x", 3, "4", 4],
-])
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        ["a", "日本語", "é\u0301", "🙂"],
+        [5, 2, 17, 0],
+        ["x", 3, "4", 4],
+    ],
+)
 def test_save_load_round_trip_keeps_key_types(tmp_path, keys):
     kv = random_kv(keys=keys, dim=5)
     kv.expandos["count"] = np.array([4, 3, 2, 1], dtype=np.int64)
@@ -588,6 +625,7 @@ def test_failed_save_keeps_previous_file(tmp_path, monkeypatch):
     random_kv(n=3, seed=1).save(tmp_path / "kv")
     before = (tmp_path / "kv").read_bytes()
     from fastembed_core.io import native
+
     def boom(fd):
         raise OSError(28, "No space left on device")
 
@@ -601,6 +639,7 @@ def test_failed_save_keeps_previous_file(tmp_path, monkeypatch):
 
 # ---- evaluation ------------------------------------------------------------------------------
 
+
 def planted_analogies(tmp_path):
     """Vectors where b - a + c == d exactly for the 'capital' questions, and files of them."""
     rng = np.random.default_rng(11)
@@ -612,14 +651,22 @@ def planted_analogies(tmp_path):
     base = rng.standard_normal((5, dim))
     kv.add_vectors(countries, base.astype(np.float32))
     kv.add_vectors(capitals, (base + offset).astype(np.float32))
-    kv.add_vectors([f"noise{i}" for i in range(50)], rng.standard_normal((50, dim)).astype(np.float32))
+    kv.add_vectors(
+        [f"noise{i}" for i in range(50)], rng.standard_normal((50, dim)).astype(np.float32)
+    )
     lines = [": capital-country"]
     for i in range(5):
         for j in range(5):
             if i != j:
-                lines.append(f"{countries[i].title()} {capitals[i]} {countries[j]} {capitals[j].upper()}")
-    lines += [": unsolvable", "paris france noise1 noise2", "lima peru noise3 unknownword",
-              "too few words"]
+                lines.append(
+                    f"{countries[i].title()} {capitals[i]} {countries[j]} {capitals[j].upper()}"
+                )
+    lines += [
+        ": unsolvable",
+        "paris france noise1 noise2",
+        "lima peru noise3 unknownword",
+        "too few words",
+    ]
     path = tmp_path / "questions.txt"
     path.write_text("\n".join(lines) + "\n")
     return kv, path
@@ -636,7 +683,7 @@ def test_evaluate_word_analogies_on_planted_structure(tmp_path):
     score, sections = kv.evaluate_word_analogies(path, dummy4unknown=True)
     assert score == pytest.approx(20 / 22)
     score, _ = kv.evaluate_word_analogies(path, case_insensitive=False)
-    assert score == 0.0      # "France" and "ROME" do not exist with that case
+    assert score == 0.0  # "France" and "ROME" do not exist with that case
     score_mul, _ = kv.evaluate_word_analogies(path, similarity_function="most_similar_cosmul")
     assert score_mul == pytest.approx(20 / 21)
     score, sections = kv.evaluate_word_analogies(path, restrict_vocab=8)
@@ -667,7 +714,7 @@ def test_evaluate_word_analogies_matches_single_queries(tmp_path):
         best = kv.most_similar(positive=[b, c], negative=[a], topn=1)[0][0]
         expected.append(best == d)
     assert [tuple(q) in sections[0]["correct"] for q in quads] == expected
-    assert 10 < sum(expected) < len(quads)     # both outcomes are exercised
+    assert 10 < sum(expected) < len(quads)  # both outcomes are exercised
 
 
 def test_evaluate_word_pairs(tmp_path):
@@ -683,7 +730,7 @@ def test_evaluate_word_pairs(tmp_path):
     path = tmp_path / "pairs.tsv"
     path.write_text("\n".join(lines) + "\n")
     pearson, spearman, oov = kv.evaluate_word_pairs(path)
-    gold = [float(l.split("\t")[2]) for l in lines[2:-1]]
+    gold = [float(ln.split("\t")[2]) for ln in lines[2:-1]]
     model = [kv.similarity(a, b) for a, b in pairs]
     ref_p, ref_s = kvmod.pearson_spearman(gold, model)
     assert pearson[0] == pytest.approx(ref_p[0], abs=1e-6)
@@ -701,7 +748,7 @@ def test_numpy_statistics_match_scipy():
     for n in (3, 4, 10, 57, 353, 2000):
         x = rng.standard_normal(n)
         y = 0.3 * x + rng.standard_normal(n)
-        y[: n // 5] = np.round(y[: n // 5])          # some ties for the ranks
+        y[: n // 5] = np.round(y[: n // 5])  # some ties for the ranks
         x[: n // 7] = 1.0
         (r, p), (rho, prho) = kvmod.pearson_spearman(x, y)
         ref_r = stats.pearsonr(x, y)
@@ -716,7 +763,7 @@ def test_numpy_statistics_match_scipy():
 def test_incomplete_beta_known_values():
     assert kvmod._betainc(1.0, 1.0, 0.3) == pytest.approx(0.3, rel=1e-12)
     assert kvmod._betainc(4.0, 4.0, 0.5) == pytest.approx(0.5, rel=1e-12)
-    assert kvmod._betainc(2.0, 1.0, 0.6) == pytest.approx(0.36, rel=1e-12)   # x^a when b=1
+    assert kvmod._betainc(2.0, 1.0, 0.6) == pytest.approx(0.36, rel=1e-12)  # x^a when b=1
     assert kvmod._betainc(0.5, 0.5, 0.25) == pytest.approx(1 / 3, rel=1e-10)  # arcsine law
 
 

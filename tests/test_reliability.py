@@ -63,6 +63,7 @@ row   test
 
 The last section holds regression tests of loader bugs found by the fuzz targets in fuzz/.
 """
+
 import copy
 import json
 import math
@@ -73,13 +74,12 @@ import numpy as np
 import pytest
 
 from fastembed_core import _kernel
-
+from fastembed_core.errors import CorpusError, FormatError, UnsupportedVersionError
 from fastembed_core.io import native
 from fastembed_core.models import vocab as vocab_mod
-from fastembed_core.errors import CorpusError, FormatError, UnsupportedVersionError
-from fastembed_core.vectors.keyedvectors import KeyedVectors
 from fastembed_core.models.vocab import EncodedCorpus
 from fastembed_core.models.word2vec import Word2Vec
+from fastembed_core.vectors.keyedvectors import KeyedVectors
 
 
 def small_model(**kw):
@@ -90,6 +90,7 @@ def small_model(**kw):
 
 # ---- training input ----------------------------------------------------------------------
 
+
 def test_row6_enormous_line_through_word2vec(tmp_path):
     """One line of 600,000 tokens (3.5 MB, several reader chunks, no newline) trains whole."""
     words = [f"w{i % 50}" for i in range(600_000)]
@@ -99,7 +100,7 @@ def test_row6_enormous_line_through_word2vec(tmp_path):
     model.build_vocab(corpus_file=str(path))
     assert model.corpus_count == 1 and model.corpus_total_words == len(words)
     effective, raw = model.train(corpus_file=str(path), epochs=1)
-    assert raw == len(words) and effective == len(words)   # sample=0: nothing dropped
+    assert raw == len(words) and effective == len(words)  # sample=0: nothing dropped
     assert len(model.wv) == 50 and np.isfinite(model.wv.vectors).all()
 
 
@@ -118,8 +119,9 @@ def test_row7_undecodable_corpus_through_word2vec(tmp_path):
 def test_row7_lenient_decoding_is_reachable_from_word2vec(tmp_path):
     path = tmp_path / "latin1.txt"
     path.write_bytes("good words here\nd\u00e9j\u00e0 vu\n".encode("latin-1"))
-    model = Word2Vec(corpus_file=str(path), min_count=1, vector_size=8, workers=1,
-                     corpus_file_errors="replace")
+    model = Word2Vec(
+        corpus_file=str(path), min_count=1, vector_size=8, workers=1, corpus_file_errors="replace"
+    )
     assert "d\ufffdj\ufffd" in model.wv
 
 
@@ -128,20 +130,26 @@ def test_row8_crlf_bom_tabs_through_word2vec(tmp_path):
     messy = tmp_path / "messy.txt"
     lines = [["the", "cat", "sat"], ["a", "dog", "ran", "far"], ["the", "end"]] * 30
     plain.write_text("\n".join(" ".join(s) for s in lines) + "\n")
-    messy.write_bytes(b"\xef\xbb\xbf" + b"".join(
-        b"\t".join(w.encode() for w in s) + b"   \r\n" for s in lines))
+    messy.write_bytes(
+        b"\xef\xbb\xbf" + b"".join(b"\t".join(w.encode() for w in s) + b"   \r\n" for s in lines)
+    )
     a = small_model(corpus_file=str(plain))
     b = small_model(corpus_file=str(messy))
     assert a.wv.index_to_key == b.wv.index_to_key
     assert "\ufeffthe" not in b.wv and not any("\r" in k for k in b.wv.index_to_key)
     assert a.corpus_count == b.corpus_count and a.corpus_total_words == b.corpus_total_words
-    np.testing.assert_array_equal(a.wv.vectors, b.wv.vectors)   # same ids, same seed
+    np.testing.assert_array_equal(a.wv.vectors, b.wv.vectors)  # same ids, same seed
 
 
-@pytest.mark.parametrize("name,fragment", [
-    ("corpus.txt.gz", "gz"), ("corpus.bz2", "bz2"), ("s3://bucket/corpus.txt", "s3://"),
-    ("http://example.com/corpus.txt", "http://"),
-])
+@pytest.mark.parametrize(
+    "name,fragment",
+    [
+        ("corpus.txt.gz", "gz"),
+        ("corpus.bz2", "bz2"),
+        ("s3://bucket/corpus.txt", "s3://"),
+        ("http://example.com/corpus.txt", "http://"),
+    ],
+)
 def test_row9_compressed_or_remote_corpus_file(tmp_path, name, fragment):
     path = name if "://" in name else str(tmp_path / name)
     if "://" not in name:
@@ -153,6 +161,7 @@ def test_row9_compressed_or_remote_corpus_file(tmp_path, name, fragment):
 
 def test_row9_gzip_content_under_a_plain_name(tmp_path):
     import gzip
+
     path = tmp_path / "corpus.txt"
     path.write_bytes(gzip.compress(b"the cat sat\n" * 100))
     with pytest.raises(CorpusError, match="gzip-compressed: decompress it first"):
@@ -171,11 +180,13 @@ def test_row13_save_refuses_nonfinite_weights(tmp_path):
 def test_row16_model_too_big_is_refused_before_allocating():
     avail = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     dim = 1 << 16
-    n_words = int(avail // (dim * 4)) + 1000   # input vectors alone exceed physical memory
+    n_words = int(avail // (dim * 4)) + 1000  # input vectors alone exceed physical memory
     model = Word2Vec(vector_size=dim, min_count=1, workers=1)
-    with pytest.raises(MemoryError, match=rf"GiB \({n_words} words x {dim} dims\).*lower vector_size"):
+    with pytest.raises(
+        MemoryError, match=rf"GiB \({n_words} words x {dim} dims\).*lower vector_size"
+    ):
         model.build_vocab_from_freq({f"w{i}": 1 for i in range(n_words)})
-    assert len(model.wv) == 0   # nothing was allocated
+    assert len(model.wv) == 0  # nothing was allocated
 
 
 def test_row17_counts_above_2_32_keep_their_value():
@@ -216,7 +227,7 @@ def test_row17_huffman_with_counts_above_2_32():
     offset, code, point = _kernel.huffman(counts)
     depth = np.diff(offset)
     assert depth[0] == 1 and depth.tolist() == sorted(depth.tolist())
-    assert abs(sum(2.0 ** -d for d in depth) - 1.0) < 1e-12
+    assert abs(sum(2.0**-d for d in depth) - 1.0) < 1e-12
 
 
 def test_row18_sizes_are_64_bit():
@@ -228,23 +239,40 @@ def test_row18_sizes_are_64_bit():
 
 def _run(w_in, **kw):
     vocab, dim = 5, 4
-    args = dict(w_out=np.zeros((vocab, dim), np.float32), w_hs=None, sg=1, hs=0, negative=2,
-                window=2, cbow_mean=1, shrink_windows=True, compute_loss=False, alpha=0.025,
-                min_alpha=0.0001, keep_threshold=None,
-                alias=_kernel.alias_build(np.ones(vocab)), hs_offset=None, hs_code=None,
-                hs_point=None, total_words=10)
+    args = dict(
+        w_out=np.zeros((vocab, dim), np.float32),
+        w_hs=None,
+        sg=1,
+        hs=0,
+        negative=2,
+        window=2,
+        cbow_mean=1,
+        shrink_windows=True,
+        compute_loss=False,
+        alpha=0.025,
+        min_alpha=0.0001,
+        keep_threshold=None,
+        alias=_kernel.alias_build(np.ones(vocab)),
+        hs_offset=None,
+        hs_code=None,
+        hs_point=None,
+        total_words=10,
+    )
     args.update(kw)
     w_out = args.pop("w_out")
     w_hs = args.pop("w_hs")
     return _kernel.TrainingRun(w_in, w_out, w_hs, **args)
 
 
-@pytest.mark.parametrize("make,fragment", [
-    (lambda: np.zeros((5, 4), np.float64), "dtype mismatch"),
-    (lambda: np.zeros((5, 8), np.float32)[:, ::2], "not C-contiguous"),
-    (lambda: np.asfortranarray(np.zeros((5, 4), np.float32)), "not C-contiguous"),
-    (lambda: np.zeros(20, np.float32), "dimensions"),
-])
+@pytest.mark.parametrize(
+    "make,fragment",
+    [
+        (lambda: np.zeros((5, 4), np.float64), "dtype mismatch"),
+        (lambda: np.zeros((5, 8), np.float32)[:, ::2], "not C-contiguous"),
+        (lambda: np.asfortranarray(np.zeros((5, 4), np.float32)), "not C-contiguous"),
+        (lambda: np.zeros(20, np.float32), "dimensions"),
+    ],
+)
 def test_row20_kernel_refuses_wrong_weight_arrays(make, fragment):
     with pytest.raises(ValueError, match=fragment):
         _run(make())
@@ -272,14 +300,17 @@ def test_row20_kernel_refuses_mismatched_tables():
         _run(np.zeros((5, 4), np.float32), keep_threshold=np.zeros(5, np.int64))
 
 
-@pytest.mark.parametrize("ids,offsets,fragment", [
-    (np.arange(4, dtype=np.int64), np.array([0, 4], np.int64), "dtype mismatch"),
-    (np.arange(8, dtype=np.uint32)[::2], np.array([0, 4], np.int64), "not C-contiguous"),
-    (np.arange(4, dtype=np.uint32), np.array([0, 4], np.int32), "dtype mismatch"),
-    (np.array([0, 1, 9, 2], np.uint32), np.array([0, 4], np.int64), "token id 9 at position 2"),
-    (np.arange(4, dtype=np.uint32), np.array([0, 5], np.int64), "end at len"),
-    (np.arange(4, dtype=np.uint32), np.array([0, 3, 2, 4], np.int64), "offsets decrease"),
-])
+@pytest.mark.parametrize(
+    "ids,offsets,fragment",
+    [
+        (np.arange(4, dtype=np.int64), np.array([0, 4], np.int64), "dtype mismatch"),
+        (np.arange(8, dtype=np.uint32)[::2], np.array([0, 4], np.int64), "not C-contiguous"),
+        (np.arange(4, dtype=np.uint32), np.array([0, 4], np.int32), "dtype mismatch"),
+        (np.array([0, 1, 9, 2], np.uint32), np.array([0, 4], np.int64), "token id 9 at position 2"),
+        (np.arange(4, dtype=np.uint32), np.array([0, 5], np.int64), "end at len"),
+        (np.arange(4, dtype=np.uint32), np.array([0, 3, 2, 4], np.int64), "offsets decrease"),
+    ],
+)
 def test_row20_kernel_refuses_wrong_corpus_arrays(ids, offsets, fragment):
     run = _run(np.zeros((5, 4), np.float32))
     with pytest.raises(ValueError, match=fragment):
@@ -295,27 +326,33 @@ def test_row20_kernel_accepts_a_read_only_corpus():
     assert run.train_range(0, 1, 1)[1] == 4
 
 
-@pytest.mark.parametrize("ids,offsets,exc,fragment", [
-    (np.array([1.5, 2.0]), None, TypeError, "1-D integer array; got float64"),
-    (np.array([[1, 2]]), None, TypeError, r"shape \(1, 2\)"),
-    (np.array(["a"]), None, TypeError, "1-D integer array"),
-    (np.array([-1, 2]), None, ValueError, "non-negative"),
-    (np.arange(5), [0, 2, 1, 5], ValueError, "must not decrease"),
-    (np.arange(5), [0, 2], ValueError, "end at len"),
-])
+@pytest.mark.parametrize(
+    "ids,offsets,exc,fragment",
+    [
+        (np.array([1.5, 2.0]), None, TypeError, "1-D integer array; got float64"),
+        (np.array([[1, 2]]), None, TypeError, r"shape \(1, 2\)"),
+        (np.array(["a"]), None, TypeError, "1-D integer array"),
+        (np.array([-1, 2]), None, ValueError, "non-negative"),
+        (np.arange(5), [0, 2, 1, 5], ValueError, "must not decrease"),
+        (np.arange(5), [0, 2], ValueError, "end at len"),
+    ],
+)
 def test_row20_encoded_corpus_refuses_bad_arrays(ids, offsets, exc, fragment):
     with pytest.raises(exc, match=fragment):
         EncodedCorpus(ids, offsets)
 
 
 def test_row20_encoded_corpus_converts_other_integer_dtypes():
-    corpus = EncodedCorpus(np.array([3, 7, 3, 9, 7, 3], dtype=np.int16)[::-1].copy(),
-                           np.array([0, 3, 6], dtype=np.int8))
+    corpus = EncodedCorpus(
+        np.array([3, 7, 3, 9, 7, 3], dtype=np.int16)[::-1].copy(),
+        np.array([0, 3, 6], dtype=np.int8),
+    )
     model = small_model(sentences=corpus, window=1)
     assert sorted(model.wv.index_to_key) == [3, 7, 9]
 
 
 # ---- files -------------------------------------------------------------------------------
+
 
 def _rewrite_header(path, change):
     """Applies change() to the JSON header of a native file and writes it back, keeping the
@@ -325,14 +362,14 @@ def _rewrite_header(path, change):
         blob = f.read()
     (hlen,) = struct.unpack("<Q", blob[8:16])
     old_start = -(-(16 + hlen) // 64) * 64
-    doc = json.loads(blob[16:16 + hlen])
+    doc = json.loads(blob[16 : 16 + hlen])
     change(doc)
     for shift in range(0, 1 << 16, 64):
         moved = copy.deepcopy(doc)
         for info in (moved.get("arrays") or {}).values():
             if isinstance(info, dict) and type(info.get("offset")) is int:
                 info["offset"] += shift
-        new = json.dumps(moved).encode()   # allow_nan: Infinity/NaN as a corrupt file has them
+        new = json.dumps(moved).encode()  # allow_nan: Infinity/NaN as a corrupt file has them
         if 16 + len(new) <= old_start + shift:
             break
     new += b" " * (old_start + shift - 16 - len(new))
@@ -352,9 +389,11 @@ def test_row33_newer_format_version_names_the_version(tmp_path):
     path = _saved_kv(tmp_path)
     _rewrite_header(path, lambda d: d.update(format_version=native.FORMAT_VERSION + 1))
     for load in (KeyedVectors.load, Word2Vec.load, native.read_container):
-        with pytest.raises(UnsupportedVersionError,
-                           match=rf"version {native.FORMAT_VERSION + 1}.*up to version "
-                                 rf"{native.FORMAT_VERSION}.*Upgrade"):
+        with pytest.raises(
+            UnsupportedVersionError,
+            match=rf"version {native.FORMAT_VERSION + 1}.*up to version "
+            rf"{native.FORMAT_VERSION}.*Upgrade",
+        ):
             load(path)
 
 
@@ -371,11 +410,12 @@ def test_row33_current_version_loads_and_is_written(tmp_path):
     with open(path, "rb") as f:
         blob = f.read()
     (hlen,) = struct.unpack("<Q", blob[8:16])
-    assert json.loads(blob[16:16 + hlen])["format_version"] == native.FORMAT_VERSION == 1
+    assert json.loads(blob[16 : 16 + hlen])["format_version"] == native.FORMAT_VERSION == 1
     assert KeyedVectors.load(path).index_to_key == ["a", "b"]
 
 
 # ---- regressions found by the fuzz targets (fuzz/harnesses.py) -------------------------------
+
 
 def _saved_model(tmp_path):
     model = small_model(sentences=[["a", "b", "c"], ["b", "c"]] * 5, hs=1, negative=2)
@@ -384,17 +424,23 @@ def _saved_model(tmp_path):
     return path
 
 
-@pytest.mark.parametrize("change,fragment", [
-    (lambda d: d["arrays"].pop("vectors"), "lacks the array 'vectors'"),
-    (lambda d: d["arrays"].pop("count"), "lacks the array 'count'"),
-    (lambda d: d["arrays"].pop("syn1neg"), "lacks the array 'syn1neg'"),
-    (lambda d: d["meta"].update(vector_size="8"), "invalid model parameters"),
-    (lambda d: d["meta"].update(workers=None), "invalid model parameters"),
-    (lambda d: d["meta"].update(window=0), "invalid model parameters.*window"),
-    (lambda d: d["meta"].update(keys=7), "'keys' is not a list"),
-    (lambda d: d["meta"].update(keys=["a", "a", "b"]), "duplicate keys"),
-    (lambda d: d["meta"].update(keys=["a", "b"]), r"vectors has shape \(3, 8\), expected \(2, 8\)"),
-])
+@pytest.mark.parametrize(
+    "change,fragment",
+    [
+        (lambda d: d["arrays"].pop("vectors"), "lacks the array 'vectors'"),
+        (lambda d: d["arrays"].pop("count"), "lacks the array 'count'"),
+        (lambda d: d["arrays"].pop("syn1neg"), "lacks the array 'syn1neg'"),
+        (lambda d: d["meta"].update(vector_size="8"), "invalid model parameters"),
+        (lambda d: d["meta"].update(workers=None), "invalid model parameters"),
+        (lambda d: d["meta"].update(window=0), "invalid model parameters.*window"),
+        (lambda d: d["meta"].update(keys=7), "'keys' is not a list"),
+        (lambda d: d["meta"].update(keys=["a", "a", "b"]), "duplicate keys"),
+        (
+            lambda d: d["meta"].update(keys=["a", "b"]),
+            r"vectors has shape \(3, 8\), expected \(2, 8\)",
+        ),
+    ],
+)
 def test_corrupt_word2vec_metadata_is_a_format_error(tmp_path, change, fragment):
     """Word2Vec.load leaked KeyError/ValueError/TypeError on such files."""
     path = _saved_model(tmp_path)
@@ -409,13 +455,16 @@ def test_word2vec_file_without_unused_arrays_still_loads(tmp_path):
     assert model.syn1neg.shape == model.wv.vectors.shape and model.syn1.shape[0] == 2
 
 
-@pytest.mark.parametrize("entry,fragment", [
-    ({"dtype": "(08,)<i8"}, "disallowed dtype"),        # numpy would evaluate the shape text
-    ({"dtype": ["<f4"]}, "disallowed dtype"),
-    ({"offset": 1e999}, "bad entry"),                   # JSON Infinity -> int() OverflowError
-    ({"shape": [1e999, 3]}, "bad entry"),
-    ({"nbytes": float("nan")}, "bad entry"),
-])
+@pytest.mark.parametrize(
+    "entry,fragment",
+    [
+        ({"dtype": "(08,)<i8"}, "disallowed dtype"),  # numpy would evaluate the shape text
+        ({"dtype": ["<f4"]}, "disallowed dtype"),
+        ({"offset": 1e999}, "bad entry"),  # JSON Infinity -> int() OverflowError
+        ({"shape": [1e999, 3]}, "bad entry"),
+        ({"nbytes": float("nan")}, "bad entry"),
+    ],
+)
 def test_corrupt_array_table_is_a_format_error(tmp_path, entry, fragment):
     """read_container leaked OverflowError and SyntaxError on such array entries."""
     path = _saved_kv(tmp_path)

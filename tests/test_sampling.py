@@ -1,5 +1,6 @@
 """Distributions of the kernel's sampling: alias-table negatives, subsampling keep rates,
 and the Huffman tree."""
+
 import heapq
 
 import numpy as np
@@ -14,7 +15,7 @@ scipy_stats = pytest.importorskip("scipy.stats")
 @pytest.mark.parametrize("ns_exponent", [0.75, 0.0, -0.5, 1.0])
 def test_alias_sampler_matches_count_power(ns_exponent):
     rng = np.random.default_rng(1)
-    counts = np.sort(rng.zipf(1.3, 200).clip(1, 10 ** 6))[::-1].astype(np.int64)
+    counts = np.sort(rng.zipf(1.3, 200).clip(1, 10**6))[::-1].astype(np.int64)
     weights = negative_weights(counts, ns_exponent)
     draws = _kernel.alias_draw(_kernel.alias_build(weights), 2_000_000, seed=42)
     observed = np.bincount(draws, minlength=len(counts))
@@ -56,15 +57,29 @@ def test_subsampling_keep_rate_matches_word2vec_formula():
     sample = 1e-2
     t = sample * counts.sum()
     p = np.minimum((np.sqrt(counts / t) + 1) * t / counts, 1.0)
-    assert p.min() < 0.5 and p.max() == 1.0     # the setting really subsamples
+    assert p.min() < 0.5 and p.max() == 1.0  # the setting really subsamples
     w_in = np.zeros((vocab, 4), np.float32)
     # A tiny learning rate: only the kept-word count matters here.
-    run = _kernel.TrainingRun(w_in, np.zeros_like(w_in), None, sg=1, hs=0, negative=1,
-                              window=1, cbow_mean=1, shrink_windows=False, compute_loss=False,
-                              alpha=1e-6, min_alpha=1e-6,
-                              keep_threshold=keep_thresholds(counts, sample),
-                              alias=_kernel.alias_build(np.ones(vocab)), hs_offset=None,
-                              hs_code=None, hs_point=None, total_words=len(ids))
+    run = _kernel.TrainingRun(
+        w_in,
+        np.zeros_like(w_in),
+        None,
+        sg=1,
+        hs=0,
+        negative=1,
+        window=1,
+        cbow_mean=1,
+        shrink_windows=False,
+        compute_loss=False,
+        alpha=1e-6,
+        min_alpha=1e-6,
+        keep_threshold=keep_thresholds(counts, sample),
+        alias=_kernel.alias_build(np.ones(vocab)),
+        hs_offset=None,
+        hs_code=None,
+        hs_point=None,
+        total_words=len(ids),
+    )
     run.set_corpus(ids, offsets)
     _, words, effective, _ = run.train_range(0, len(offsets) - 1, 123)
     expected = float((counts * p).sum())
@@ -90,7 +105,7 @@ def _huffman_cost(counts):
 def test_huffman_tree_is_optimal_and_prefix_free(seed):
     rng = np.random.default_rng(seed)
     n = int(rng.integers(2, 300))
-    counts = rng.zipf(1.5, n).clip(1, 10 ** 9).astype(np.int64)
+    counts = rng.zipf(1.5, n).clip(1, 10**9).astype(np.int64)
     offset, code, point = _kernel.huffman(counts)
     depth = np.diff(offset)
     assert depth.min() >= 1
@@ -98,7 +113,7 @@ def test_huffman_tree_is_optimal_and_prefix_free(seed):
     assert int((counts * depth).sum()) == _huffman_cost(counts)
     # Kraft equality holds for a full binary tree.
     assert np.isclose(np.sum(2.0 ** -depth.astype(float)), 1.0)
-    codes = {tuple(code[offset[w]:offset[w + 1]]) for w in range(n)}
+    codes = {tuple(code[offset[w] : offset[w + 1]]) for w in range(n)}
     assert len(codes) == n
     for c in codes:
         for k in range(1, len(c)):
@@ -109,8 +124,12 @@ def test_huffman_tree_is_optimal_and_prefix_free(seed):
     # Paths of words that share a code prefix share the same inner nodes.
     w1, w2 = 0, 1
     common = 0
-    while (common < min(depth[w1], depth[w2]) and
-           code[offset[w1] + common] == code[offset[w2] + common]):
+    while (
+        common < min(depth[w1], depth[w2])
+        and code[offset[w1] + common] == code[offset[w2] + common]
+    ):
         common += 1
-    np.testing.assert_array_equal(point[offset[w1]:offset[w1] + common + 1][: common + 1],
-                                  point[offset[w2]:offset[w2] + common + 1][: common + 1])
+    np.testing.assert_array_equal(
+        point[offset[w1] : offset[w1] + common + 1][: common + 1],
+        point[offset[w2] : offset[w2] + common + 1][: common + 1],
+    )

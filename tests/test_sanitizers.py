@@ -5,10 +5,11 @@ The AddressSanitizer/UBSan build of the same C tests is the default target of te
 run by test_corpus_file.py::test_c_level_tests_under_sanitizers. Here: ``make -C tests/c tsan``,
 which fails on any data race other than the Hogwild weight updates listed in tests/c/tsan.supp.
 """
+
 import os
-import sys
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -22,8 +23,9 @@ def _cc_supports_tsan(tmp_path):
     src = tmp_path / "probe.c"
     src.write_text("#include <pthread.h>\nint main(void) { return 0; }\n")
     exe = tmp_path / "probe"
-    build = subprocess.run([cc, "-fsanitize=thread", str(src), "-o", str(exe), "-lpthread"],
-                           capture_output=True)
+    build = subprocess.run(
+        [cc, "-fsanitize=thread", str(src), "-o", str(exe), "-lpthread"], capture_output=True
+    )
     # some kernels' address-space layouts make the TSan runtime refuse to start
     return build.returncode == 0 and subprocess.run([str(exe)], capture_output=True).returncode == 0
 
@@ -61,26 +63,62 @@ def test_python_corpus_path_under_address_sanitizer(tmp_path):
         pytest.skip("needs the source checkout and a C compiler with libasan")
     build = tmp_path / "asan"
     for name in ("fastembed_core", "src"):
-        shutil.copytree(os.path.join(root, name), build / name,
-                        ignore=shutil.ignore_patterns("*.so", "*.c", "__pycache__", "build")
-                        if name == "fastembed_core" else None)
+        shutil.copytree(
+            os.path.join(root, name),
+            build / name,
+            ignore=shutil.ignore_patterns("*.so", "*.c", "__pycache__", "build")
+            if name == "fastembed_core"
+            else None,
+        )
     for name in ("setup.py", "pyproject.toml", "README.md"):
         shutil.copy(os.path.join(root, name), build / name)
     flags = "-fsanitize=address -fno-omit-frame-pointer"
     env = dict(os.environ, CFLAGS=flags, LDFLAGS=flags, FASTEMBED_DEBUG="1")
-    proc = subprocess.run([sys.executable, "setup.py", "-q", "build_ext", "--inplace"], cwd=build,
-                          env=env, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "setup.py", "-q", "build_ext", "--inplace"],
+        cwd=build,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    env = dict(os.environ, PYTHONPATH=str(build), LD_PRELOAD=libasan,
-               ASAN_OPTIONS="detect_leaks=0:abort_on_error=0:exitcode=99")
-    where = subprocess.run([sys.executable, "-c", "import fastembed_core._corpus as c; print(c.__file__)"],
-                           cwd=build, env=env, capture_output=True, text=True, timeout=60)
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(build),
+        LD_PRELOAD=libasan,
+        ASAN_OPTIONS="detect_leaks=0:abort_on_error=0:exitcode=99",
+    )
+    where = subprocess.run(
+        [sys.executable, "-c", "import fastembed_core._corpus as c; print(c.__file__)"],
+        cwd=build,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert where.stdout.strip().startswith(str(build)), where.stdout + where.stderr
-    tests = [os.path.join(root, "tests", t) for t in ("test_vocab_iterable.py",
-                                                       "test_corpus_file.py")]
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                           "-k", "not sanitizers and not gensim", *tests], cwd=build, env=env,
-                          capture_output=True, text=True, timeout=600)
+    tests = [
+        os.path.join(root, "tests", t) for t in ("test_vocab_iterable.py", "test_corpus_file.py")
+    ]
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-k",
+            "not sanitizers and not gensim",
+            *tests,
+        ],
+        cwd=build,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     out = proc.stdout + proc.stderr
     assert "AddressSanitizer" not in out, out[-6000:]
     # exit code 99: ASan found an error (its report may be lost with pytest's capture)

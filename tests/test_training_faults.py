@@ -1,14 +1,15 @@
 """Faults during training: raising iterators and callbacks, Ctrl-C, concurrent mutation,
 read-only weights. Each must return control promptly with the model consistent."""
+
 import _thread
 import threading
 import time
 
 import numpy as np
 import pytest
+from _corpora import planted_clusters
 
 from fastembed_core import Word2Vec
-from _corpora import planted_clusters
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -39,8 +40,8 @@ def test_iterator_error_during_train_keeps_model_usable():
     before = model.wv.vectors.copy()
     with pytest.raises(RuntimeError, match="broke"):
         model.train(RaisingCorpus(good, k=100), epochs=1)
-    np.testing.assert_array_equal(model.wv.vectors, before)   # nothing trained on half input
-    model.train(good, epochs=1)                                # and the model still trains
+    np.testing.assert_array_equal(model.wv.vectors, before)  # nothing trained on half input
+    model.train(good, epochs=1)  # and the model still trains
     assert not np.array_equal(model.wv.vectors, before)
 
 
@@ -61,8 +62,14 @@ class RaiseAtEpoch:
 def test_callback_error_reaches_caller_and_threads_are_joined():
     before = threading.active_count()
     with pytest.raises(Boom, match="callback failed"):
-        Word2Vec(planted_clusters(2, n_sentences=500), vector_size=8, min_count=1, epochs=4,
-                 workers=2, callbacks=[RaiseAtEpoch(2)])
+        Word2Vec(
+            planted_clusters(2, n_sentences=500),
+            vector_size=8,
+            min_count=1,
+            epochs=4,
+            workers=2,
+            callbacks=[RaiseAtEpoch(2)],
+        )
     assert threading.active_count() == before
 
 
@@ -94,7 +101,7 @@ def test_ctrl_c_stops_training_promptly_and_model_stays_usable():
     assert threading.active_count() == threads_before, threading.enumerate()
     assert np.isfinite(model.wv.vectors).all()
     assert len(model.wv.most_similar("w1", topn=3)) == 3
-    model.train(corpus[:200], epochs=1)          # still trainable: no stale stop flag
+    model.train(corpus[:200], epochs=1)  # still trainable: no stale stop flag
 
 
 def test_mutating_while_training_is_refused():
@@ -105,9 +112,11 @@ def test_mutating_while_training_is_refused():
     trainer = threading.Thread(target=lambda: model.train(corpus, epochs=30))
     trainer.start()
     time.sleep(0.5)
-    for action in (lambda: model.build_vocab(corpus, update=True),
-                   lambda: model.train(corpus, epochs=1),
-                   lambda: model.save("/nonexistent/never-written")):
+    for action in (
+        lambda: model.build_vocab(corpus, update=True),
+        lambda: model.train(corpus, epochs=1),
+        lambda: model.save("/nonexistent/never-written"),
+    ):
         try:
             action()
         except RuntimeError as exc:

@@ -1,5 +1,6 @@
 """Pictures: projections (numpy PCA checked against geometry), the three figure kinds as PNG
 and SVG files, label placement, errors, and the ``plot`` subcommand in a subprocess."""
+
 import importlib.util
 import os
 import struct
@@ -14,6 +15,7 @@ import pytest
 from fastembed_core import KeyedVectors
 from fastembed_core.errors import OOVError
 from fastembed_core.vectors import viz
+
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -57,11 +59,12 @@ def _analogy_kv(seed=0, dim=24, noise=0.0):
 # projection (numpy only)
 # ---------------------------------------------------------------------------------------------
 
+
 def test_pca_keeps_the_geometry_of_planar_data():
     rng = np.random.default_rng(1)
     plane = rng.normal(size=(40, 2)) * [3.0, 1.0]
     basis, _ = np.linalg.qr(rng.normal(size=(50, 2)))
-    x = plane @ basis.T + 5.0                     # a plane in 50-D, off the origin
+    x = plane @ basis.T + 5.0  # a plane in 50-D, off the origin
     xy = viz.project(x, normalize=False)
     d_in = np.linalg.norm(x[:, None] - x[None], axis=-1)
     d_out = np.linalg.norm(xy[:, None] - xy[None], axis=-1)
@@ -117,8 +120,9 @@ def test_missing_optional_libraries_give_clear_import_errors(monkeypatch):
 # figures
 # ---------------------------------------------------------------------------------------------
 
-needs_mpl = pytest.mark.skipif(importlib.util.find_spec("matplotlib") is None,
-                               reason="matplotlib is not installed")
+needs_mpl = pytest.mark.skipif(
+    importlib.util.find_spec("matplotlib") is None, reason="matplotlib is not installed"
+)
 
 
 def _label_boxes(fig):
@@ -151,7 +155,7 @@ def test_word_map_files(tmp_path, ext):
         raw = path.read_text(encoding="utf-8")
         assert ET.fromstring(raw.encode()).tag.endswith("svg")
         for key in kv.index_to_key[:20]:
-            assert f"<!-- {key} -->" in raw          # every label is drawn
+            assert f"<!-- {key} -->" in raw  # every label is drawn
     labels = [t.get_text() for t in fig.axes[0].texts]
     assert labels == list(kv.index_to_key[:20])
     assert fig._suptitle.get_text() == "A map"
@@ -188,10 +192,11 @@ def test_word_map_with_groups_and_chosen_words(tmp_path):
     fig = viz.plot_words(kv, groups=groups, path=str(tmp_path / "g.png"))
     assert [t.get_text() for t in fig.axes[0].legend_.get_texts()] == ["first", "second"]
     from matplotlib.colors import to_hex
+
     colors = {t.get_text(): to_hex(t.get_color()) for t in fig.axes[0].texts}
     assert colors["g0_0"] == colors["g0_2"] != colors["g1_0"]
     png_size(tmp_path / "g.png")
-    fig = viz.plot_words(kv, words=["g2_1", "g3_3", "g2_1"])     # duplicates drawn once
+    fig = viz.plot_words(kv, words=["g2_1", "g3_3", "g2_1"])  # duplicates drawn once
     assert sorted(t.get_text() for t in fig.axes[0].texts) == ["g2_1", "g3_3"]
 
 
@@ -292,8 +297,13 @@ _NEUTRAL_DIR = tempfile.mkdtemp(prefix="fastembed-viz-test-")
 
 def _run(*args):
     # from an empty folder, so that the installed package is imported, not the source folder
-    return subprocess.run([sys.executable, "-m", "fastembed_core"] + [str(a) for a in args],
-                          capture_output=True, text=True, timeout=180, cwd=_NEUTRAL_DIR)
+    return subprocess.run(
+        [sys.executable, "-m", "fastembed_core"] + [str(a) for a in args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=_NEUTRAL_DIR,
+    )
 
 
 @needs_mpl
@@ -326,9 +336,11 @@ def test_plot_subcommand_errors(tmp_path):
     kv, _ = _analogy_kv()
     vec = tmp_path / "v.txt"
     kv.save_word2vec_format(str(vec))
-    for args, fragment in [(["a0", "missing_word"], "'missing_word'"),
-                           (["-o", tmp_path / "x.bmpx"], "unknown image type"),
-                           (["--neighbours", "nope"], "'nope'")]:
+    for args, fragment in [
+        (["a0", "missing_word"], "'missing_word'"),
+        (["-o", tmp_path / "x.bmpx"], "unknown image type"),
+        (["--neighbours", "nope"], "'nope'"),
+    ]:
         out = ["-o", tmp_path / "x.png"] if "-o" not in args else []
         r = _run("plot", vec, *out, *args)
         assert r.returncode == 1, r.stderr

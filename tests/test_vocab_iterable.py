@@ -1,5 +1,6 @@
 """Counting and encoding of token-list corpora: the C path (str tokens) against a plain
 Python reference, and the switch to the Python path for other token types."""
+
 import collections
 
 import numpy as np
@@ -43,7 +44,8 @@ def zipf_corpus(seed, n_sentences=3000, vocab=5000):
 @pytest.mark.parametrize("max_vocab_size", [None, 50, 1000])
 def test_counts_equal_python_reference(max_vocab_size, monkeypatch):
     import fastembed_core.models.vocab as vocab
-    monkeypatch.setattr(vocab, "_ENCODE_CHUNK", 997)     # many chunks, odd boundaries
+
+    monkeypatch.setattr(vocab, "_ENCODE_CHUNK", 997)  # many chunks, odd boundaries
     corpus = zipf_corpus(1)
     counts, total, n = count_iterable(corpus, max_vocab_size)
     want, want_total = reference_counts(corpus, max_vocab_size)
@@ -56,10 +58,11 @@ def test_counts_equal_python_reference(max_vocab_size, monkeypatch):
 @pytest.mark.parametrize("max_vocab_size", [None, 40])
 def test_non_str_tokens_switch_to_python_counting(max_vocab_size, monkeypatch):
     import fastembed_core.models.vocab as vocab
+
     monkeypatch.setattr(vocab, "_ENCODE_CHUNK", 500)
     corpus = zipf_corpus(2, n_sentences=800)
-    corpus[300] = corpus[300] + [7, ("a", 1), "w1"]       # ints and tuples are keys too
-    corpus.append(["\ud800", "w2"])                        # a lone surrogate cannot be UTF-8
+    corpus[300] = corpus[300] + [7, ("a", 1), "w1"]  # ints and tuples are keys too
+    corpus.append(["\ud800", "w2"])  # a lone surrogate cannot be UTF-8
     counts, total, n = count_iterable(corpus, max_vocab_size)
     want, want_total = reference_counts(corpus, max_vocab_size)
     assert list(counts.items()) == want and total == want_total
@@ -67,6 +70,7 @@ def test_non_str_tokens_switch_to_python_counting(max_vocab_size, monkeypatch):
 
 def test_encoding_equals_reference_and_drops_unknown(monkeypatch):
     import fastembed_core.models.vocab as vocab
+
     monkeypatch.setattr(vocab, "_ENCODE_CHUNK", 613)
     corpus = zipf_corpus(3)
     corpus.insert(5, [])
@@ -109,6 +113,7 @@ def test_tokens_created_during_iteration_are_counted_correctly(pad, monkeypatch)
     # Before the chunk owned its tokens, each was freed right after its UTF-8 pointer was
     # taken: 10 words x 3 sentences counted as 2 words of count 15, or crashed with big tokens.
     import fastembed_core.models.vocab as vocab
+
     monkeypatch.setattr(vocab, "_ENCODE_CHUNK", 7)
     words = [f"w{i}" for i in range(10)] + ["日本", "é"]
     corpus = [FreshTokens(words, pad)] * 3 + [FreshTokens(words[::-1], pad)]
@@ -121,6 +126,7 @@ def test_tokens_created_during_iteration_are_counted_correctly(pad, monkeypatch)
 @pytest.mark.parametrize("pad", [0, 5000])
 def test_tokens_created_during_iteration_are_encoded_correctly(pad, monkeypatch):
     import fastembed_core.models.vocab as vocab
+
     monkeypatch.setattr(vocab, "_ENCODE_CHUNK", 7)
     words = [f"w{i}" for i in range(10)] + ["日本"]
     corpus = [FreshTokens(words, pad), FreshTokens(words[::-1], pad)] * 2
@@ -132,8 +138,7 @@ def test_tokens_created_during_iteration_are_encoded_correctly(pad, monkeypatch)
 
 def test_sentences_from_a_pandas_groupby_count_like_python():
     pd = pytest.importorskip("pandas")
-    df = pd.DataFrame({"session": [1, 1, 2, 2, 2, 3],
-                       "item": ["a", "b", "b", "c", "a", "c"]})
+    df = pd.DataFrame({"session": [1, 1, 2, 2, 2, 3], "item": ["a", "b", "b", "c", "a", "c"]})
     sentences = [g["item"] for _, g in df.groupby("session")]
     counts, total, n = count_iterable(sentences)
     assert dict(counts) == {"a": 2, "b": 2, "c": 2} and (total, n) == (6, 3)

@@ -1,5 +1,6 @@
 """End-to-end behaviour of Word2Vec: quality on planted structure, reproducibility, the
 gensim-compatible API surface, persistence and continued training."""
+
 import os
 import subprocess
 import sys
@@ -7,11 +8,10 @@ import textwrap
 
 import numpy as np
 import pytest
+from _corpora import cluster_precision, planted_clusters
 
 from fastembed_core import EncodedCorpus, KeyedVectors, Word2Vec
 from fastembed_core.errors import CorpusError
-
-from _corpora import cluster_precision, planted_clusters
 
 # Floors calibrated over 30 seeds at workers=1 and workers=2 (vector_size=16, min_count=1):
 #   sg+ns   (3000 sentences, 2 epochs): min 0.991           -> floor 0.95
@@ -44,16 +44,18 @@ def test_hot_rows_lose_no_training_with_several_workers():
     ratio (2 workers / 1) stayed within 0.93-1.03 and every row's within 0.80-1.3; rows whose
     merges were lost, or merged twice, would be far outside."""
     from fastembed_core.models.word2vec import HOT_ROWS
+
     corpus = planted_clusters(3, n_sentences=1500)
     moved = {}
     for workers in (1, 2):
-        model = Word2Vec(vector_size=16, min_count=1, workers=workers, seed=3, epochs=2,
-                         negative=5)
+        model = Word2Vec(vector_size=16, min_count=1, workers=workers, seed=3, epochs=2, negative=5)
         model.build_vocab(corpus)
         start = model.wv.vectors[:HOT_ROWS].copy()
         model.train(corpus, total_examples=model.corpus_count, epochs=2)
-        moved[workers] = (np.linalg.norm(model.wv.vectors[:HOT_ROWS] - start, axis=1),
-                          np.linalg.norm(model.syn1neg[:HOT_ROWS], axis=1))   # starts at 0
+        moved[workers] = (
+            np.linalg.norm(model.wv.vectors[:HOT_ROWS] - start, axis=1),
+            np.linalg.norm(model.syn1neg[:HOT_ROWS], axis=1),
+        )  # starts at 0
     for one, two in zip(moved[1], moved[2]):
         ratio = two / one
         assert ratio.min() > 0.5 and ratio.max() < 2.0
@@ -97,8 +99,12 @@ def test_single_worker_is_bitwise_reproducible_across_processes(tmp_path, sg):
     for hashseed in ("1", "2"):
         out = tmp_path / f"v{hashseed}.bin"
         env = dict(os.environ, PYTHONHASHSEED=hashseed)
-        subprocess.run([sys.executable, "-c", _DETERMINISM_SCRIPT, str(out), str(sg)],
-                       check=True, env=env, timeout=120)
+        subprocess.run(
+            [sys.executable, "-c", _DETERMINISM_SCRIPT, str(out), str(sg)],
+            check=True,
+            env=env,
+            timeout=120,
+        )
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
     assert len(outputs[0]) > 1000
@@ -115,7 +121,7 @@ def test_long_text_loses_no_token():
     # gensim cuts sentences at 10,000 tokens; every token here must be counted and trained.
     rng = np.random.default_rng(0)
     text = [f"t{i}" for i in rng.integers(0, 50, 25_000)]
-    tail_only = [f"tail{i}" for i in range(5)] * 3          # words only after position 25,000
+    tail_only = [f"tail{i}" for i in range(5)] * 3  # words only after position 25,000
     model = Word2Vec([text + tail_only], vector_size=8, min_count=1, workers=1, epochs=1)
     assert model.corpus_total_words == 25_015
     for w in tail_only:
@@ -124,8 +130,10 @@ def test_long_text_loses_no_token():
     init.build_vocab([text + tail_only])
     tail_rows = [model.wv.key_to_index[w] for w in set(tail_only)]
     # The words that occur only at the very end were trained (their vectors moved).
-    assert not np.allclose(model.wv.vectors[tail_rows],
-                           init.wv.vectors[[init.wv.key_to_index[w] for w in set(tail_only)]])
+    assert not np.allclose(
+        model.wv.vectors[tail_rows],
+        init.wv.vectors[[init.wv.key_to_index[w] for w in set(tail_only)]],
+    )
 
 
 def test_generator_is_refused_for_multiple_passes():
@@ -151,15 +159,25 @@ def test_nothing_above_min_count_names_the_top_word():
         Word2Vec([["a", "b"], ["b", "c"], ["b"]], min_count=5)
 
 
-@pytest.mark.parametrize("kwargs,fragment", [
-    (dict(vector_size=0), "vector_size"), (dict(window=0), "window"),
-    (dict(negative=-1), "negative"), (dict(hs=0, negative=0), "hs=0 and negative=0"),
-    (dict(alpha=0), "alpha"), (dict(alpha=0.01, min_alpha=0.1), "min_alpha"),
-    (dict(sample=-1e-3), "sample"), (dict(epochs=0), "epochs"),
-    (dict(ns_exponent=float("nan")), "ns_exponent"), (dict(workers=0), "workers"),
-    (dict(workers=True), "workers"), (dict(workers=2.5), "workers"),
-    (dict(vector_size="100"), "vector_size"), (dict(sg=2), "sg"),
-])
+@pytest.mark.parametrize(
+    "kwargs,fragment",
+    [
+        (dict(vector_size=0), "vector_size"),
+        (dict(window=0), "window"),
+        (dict(negative=-1), "negative"),
+        (dict(hs=0, negative=0), "hs=0 and negative=0"),
+        (dict(alpha=0), "alpha"),
+        (dict(alpha=0.01, min_alpha=0.1), "min_alpha"),
+        (dict(sample=-1e-3), "sample"),
+        (dict(epochs=0), "epochs"),
+        (dict(ns_exponent=float("nan")), "ns_exponent"),
+        (dict(workers=0), "workers"),
+        (dict(workers=True), "workers"),
+        (dict(workers=2.5), "workers"),
+        (dict(vector_size="100"), "vector_size"),
+        (dict(sg=2), "sg"),
+    ],
+)
 def test_invalid_hyperparameters(kwargs, fragment):
     with pytest.raises(ValueError, match=fragment):
         Word2Vec(**kwargs)
@@ -167,8 +185,13 @@ def test_invalid_hyperparameters(kwargs, fragment):
 
 def test_more_workers_than_cores_warns_and_works():
     with pytest.warns(RuntimeWarning, match="exceeds"):
-        model = Word2Vec(planted_clusters(1, n_sentences=100), min_count=1, vector_size=8,
-                         workers=os.cpu_count() + 3, epochs=1)
+        model = Word2Vec(
+            planted_clusters(1, n_sentences=100),
+            min_count=1,
+            vector_size=8,
+            workers=os.cpu_count() + 3,
+            epochs=1,
+        )
     assert len(model.wv) > 0
 
 
@@ -184,7 +207,8 @@ def test_vocabulary_is_sorted_by_count_with_stable_ties():
 
 
 def test_min_count_trim_rule_and_max_final_vocab():
-    from fastembed_core import RULE_DISCARD, RULE_KEEP, RULE_DEFAULT
+    from fastembed_core import RULE_DEFAULT, RULE_DISCARD, RULE_KEEP
+
     corpus = [["a"] * 5 + ["b"] * 4 + ["c"] * 3 + ["d"] * 2 + ["e"]]
     m = Word2Vec(vector_size=4, min_count=3)
     m.build_vocab(corpus)
@@ -192,6 +216,7 @@ def test_min_count_trim_rule_and_max_final_vocab():
 
     def rule(word, count, min_count):
         return {"a": RULE_DISCARD, "e": RULE_KEEP}.get(word, RULE_DEFAULT)
+
     m = Word2Vec(vector_size=4, min_count=3, trim_rule=rule)
     m.build_vocab(corpus)
     assert m.wv.index_to_key == ["b", "c", "e"]
@@ -213,9 +238,10 @@ def test_encoded_corpus_matches_token_lists():
     lengths = rng.integers(1, 20, 400)
     ids = rng.integers(0, 60, lengths.sum())
     offsets = np.concatenate([[0], np.cumsum(lengths)])
-    sentences = [ids[offsets[k]:offsets[k + 1]].tolist() for k in range(len(lengths))]
-    a = Word2Vec(EncodedCorpus(ids, offsets), vector_size=8, min_count=2, workers=1, seed=4,
-                 epochs=2)
+    sentences = [ids[offsets[k] : offsets[k + 1]].tolist() for k in range(len(lengths))]
+    a = Word2Vec(
+        EncodedCorpus(ids, offsets), vector_size=8, min_count=2, workers=1, seed=4, epochs=2
+    )
     b = Word2Vec(sentences, vector_size=8, min_count=2, workers=1, seed=4, epochs=2)
     assert a.wv.index_to_key == b.wv.index_to_key
     np.testing.assert_array_equal(a.wv.vectors, b.wv.vectors)
@@ -240,8 +266,16 @@ class Recorder:
 
 def test_callbacks_and_loss_per_epoch():
     rec = Recorder()
-    model = Word2Vec(planted_clusters(2, n_sentences=1500), vector_size=16, min_count=1, sg=1,
-                     epochs=3, compute_loss=True, callbacks=[rec], workers=2)
+    model = Word2Vec(
+        planted_clusters(2, n_sentences=1500),
+        vector_size=16,
+        min_count=1,
+        sg=1,
+        epochs=3,
+        compute_loss=True,
+        callbacks=[rec],
+        workers=2,
+    )
     assert rec.events[0] == "train_begin" and rec.events[-1] == "train_end"
     ends = [e for e in rec.events if isinstance(e, tuple)]
     assert len(ends) == 3 and rec.events.count("epoch_begin") == 3
@@ -255,15 +289,26 @@ def test_callbacks_and_loss_per_epoch():
 
 def test_learning_rate_too_high_raises_diverged():
     from fastembed_core.errors import TrainingDivergedError
+
     with pytest.raises(TrainingDivergedError, match=r"epoch \d.*lower alpha"):
-        Word2Vec(planted_clusters(1, n_sentences=500), vector_size=16, min_count=1, sg=0,
-                 cbow_mean=0, alpha=1e30, min_alpha=1e30, epochs=1, workers=1)
+        Word2Vec(
+            planted_clusters(1, n_sentences=500),
+            vector_size=16,
+            min_count=1,
+            sg=0,
+            cbow_mean=0,
+            alpha=1e30,
+            min_alpha=1e30,
+            epochs=1,
+            workers=1,
+        )
 
 
 def test_save_load_roundtrip_and_continued_training(tmp_path):
     corpus = planted_clusters(4, n_sentences=800)
-    model = Word2Vec(corpus, vector_size=12, min_count=1, sg=1, hs=1, negative=3, epochs=1,
-                     workers=1, seed=9)
+    model = Word2Vec(
+        corpus, vector_size=12, min_count=1, sg=1, hs=1, negative=3, epochs=1, workers=1, seed=9
+    )
     path = tmp_path / "model.fe"
     model.save(path)
     loaded = Word2Vec.load(path)
@@ -276,7 +321,7 @@ def test_save_load_roundtrip_and_continued_training(tmp_path):
     model.train(corpus, total_examples=len(corpus), epochs=1)
     loaded.train(corpus, total_examples=len(corpus), epochs=1)
     np.testing.assert_array_equal(loaded.wv.vectors, model.wv.vectors)
-    assert path.read_bytes()[:1] != b"\x80"   # never a pickle
+    assert path.read_bytes()[:1] != b"\x80"  # never a pickle
 
 
 def test_build_vocab_update_adds_words_and_keeps_old_vectors():
@@ -299,6 +344,7 @@ def test_kv_is_a_keyedvectors():
 
 # ---- corpus files: the tokens of the vocabulary scan are reused by train() -------------------
 
+
 def _write_corpus(path, seed, n_sentences=800):
     sentences = planted_clusters(seed, n_sentences=n_sentences)
     path.write_text("\n".join(" ".join(s) for s in sentences) + "\n", encoding="utf-8")
@@ -317,9 +363,12 @@ def test_training_on_the_scanned_tokens_equals_reading_the_file_again(tmp_path):
         assert model._scanned_file is not None
         if not reuse:
             model._scanned_file = None
-        model.train(corpus_file=str(path), total_examples=model.corpus_count,
-                    total_words=model.corpus_total_words)
-        assert model._scanned_file is None       # handed out once, not kept
+        model.train(
+            corpus_file=str(path),
+            total_examples=model.corpus_count,
+            total_words=model.corpus_total_words,
+        )
+        assert model._scanned_file is None  # handed out once, not kept
         models.append(model)
     np.testing.assert_array_equal(models[0].wv.vectors, models[1].wv.vectors)
     np.testing.assert_array_equal(models[0].syn1neg, models[1].syn1neg)
@@ -330,7 +379,7 @@ def test_a_file_changed_after_the_scan_is_read_again(tmp_path):
     _write_corpus(path, 5)
     model = Word2Vec(vector_size=16, min_count=1, workers=1, seed=5, epochs=1)
     model.build_vocab(corpus_file=str(path))
-    new_tokens = _write_corpus(path, 6, n_sentences=500)          # other content and size
+    new_tokens = _write_corpus(path, 6, n_sentences=500)  # other content and size
     st = os.stat(path)
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
     _, raw = model.train(corpus_file=str(path), total_examples=1, total_words=1)

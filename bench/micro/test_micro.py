@@ -33,14 +33,15 @@ What each group measures:
 Even in CPU time, compare runs only side by side, and read the minimum and median columns
 rather than the mean.
 """
+
 import os
 
 import numpy as np
 import pytest
 
 from fastembed_core import _corpus, _kernel
-
 from fastembed_core.models import vocab
+
 pytest.importorskip("pytest_benchmark")
 
 DIM = 100
@@ -77,6 +78,7 @@ def _spell(n):
 
 # ---- step: one update through the test hooks --------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def rows():
     rng = np.random.default_rng(1)
@@ -96,24 +98,39 @@ def test_sg_step(benchmark, simd, rows):
 @pytest.mark.benchmark(group="step")
 def test_sg_window_step(benchmark, simd, rows):
     w_in, w_out, negatives, context = rows
-    benchmark(_kernel.sg_window_step, w_in, w_out, None, context, 42, negatives=negatives,
-              alpha=0.025)
+    benchmark(
+        _kernel.sg_window_step, w_in, w_out, None, context, 42, negatives=negatives, alpha=0.025
+    )
 
 
 @pytest.mark.benchmark(group="step")
 def test_cbow_step(benchmark, simd, rows):
     w_in, w_out, negatives, context = rows
-    benchmark(_kernel.cbow_step, w_in, w_out, None, context, 42, negatives=negatives,
-              alpha=0.025, cbow_mean=1)
+    benchmark(
+        _kernel.cbow_step,
+        w_in,
+        w_out,
+        None,
+        context,
+        42,
+        negatives=negatives,
+        alpha=0.025,
+        cbow_mean=1,
+    )
 
 
 # ---- sample: alias sampler and RNG -------------------------------------------------------
 
+
 @pytest.mark.benchmark(group="sample")
 def test_alias_draw_1e6(benchmark):
-    counts = np.bincount(_zipf_ids(np.random.default_rng(2), 200_000, VOCAB),
-                         minlength=VOCAB).astype(np.float64) + 1
-    alias = _kernel.alias_build(counts ** 0.75)
+    counts = (
+        np.bincount(_zipf_ids(np.random.default_rng(2), 200_000, VOCAB), minlength=VOCAB).astype(
+            np.float64
+        )
+        + 1
+    )
+    alias = _kernel.alias_build(counts**0.75)
     out = benchmark(_kernel.alias_draw, alias, 1_000_000, 7)
     assert len(out) == 1_000_000
 
@@ -126,13 +143,14 @@ def test_uniform32_1e6(benchmark):
 
 # ---- train: one TrainingRun.train_range --------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def encoded():
     rng = np.random.default_rng(3)
     ids = _zipf_ids(rng, 200_000, VOCAB)
     offsets = np.arange(0, len(ids) + 1, 20, dtype=np.int64)
     counts = np.bincount(ids, minlength=VOCAB).astype(np.int64)
-    counts = np.maximum(counts, 1)   # every row samplable, as after min_count
+    counts = np.maximum(counts, 1)  # every row samplable, as after min_count
     return ids, offsets, counts
 
 
@@ -142,13 +160,27 @@ def _run(encoded, sg):
     w_in = ((rng.random((VOCAB, DIM), dtype=np.float32) * 2 - 1) / DIM).astype(np.float32)
     w_out = np.zeros((VOCAB, DIM), dtype=np.float32)
     run = _kernel.TrainingRun(
-        w_in, w_out, None, sg=sg, hs=0, negative=NEG, window=5, cbow_mean=1,
-        shrink_windows=True, compute_loss=False, shared_negatives=True, alpha=0.025,
-        min_alpha=0.0001, keep_threshold=vocab.keep_thresholds(counts, 1e-3),
+        w_in,
+        w_out,
+        None,
+        sg=sg,
+        hs=0,
+        negative=NEG,
+        window=5,
+        cbow_mean=1,
+        shrink_windows=True,
+        compute_loss=False,
+        shared_negatives=True,
+        alpha=0.025,
+        min_alpha=0.0001,
+        keep_threshold=vocab.keep_thresholds(counts, 1e-3),
         alias=_kernel.alias_build(vocab.negative_weights(counts, 0.75)),
-        hs_offset=None, hs_code=None, hs_point=None,
+        hs_offset=None,
+        hs_code=None,
+        hs_point=None,
         # large, so the learning rate stays near alpha however many rounds are timed
-        total_words=len(ids) * 10_000)
+        total_words=len(ids) * 10_000,
+    )
     run.set_corpus(ids, offsets)
     return run
 
@@ -164,6 +196,7 @@ def test_train_range_200k(benchmark, simd, encoded, sg):
 
 
 # ---- corpus: reading and encoding text ---------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def text_file(tmp_path_factory):
@@ -188,8 +221,9 @@ def text_file(tmp_path_factory):
 @pytest.mark.benchmark(group="corpus")
 def test_count_file_20mb(benchmark, text_file):
     words, counts, total, n_sent = benchmark(_corpus.count_file, text_file)
-    benchmark.extra_info.update(bytes=os.path.getsize(text_file),
-                                tokens=int(total), vocab=len(words))
+    benchmark.extra_info.update(
+        bytes=os.path.getsize(text_file), tokens=int(total), vocab=len(words)
+    )
 
 
 @pytest.mark.benchmark(group="corpus")
@@ -205,7 +239,7 @@ def test_encode_iterable_200k(benchmark):
     rng = np.random.default_rng(6)
     words = _spell(VOCAB)
     ids = _zipf_ids(rng, 200_000, VOCAB)
-    sentences = [[words[i] for i in ids[a:a + 20]] for a in range(0, len(ids), 20)]
+    sentences = [[words[i] for i in ids[a : a + 20]] for a in range(0, len(ids), 20)]
     key_to_index = {w: i for i, w in enumerate(words)}
     out_ids, offsets, raw, n = benchmark(vocab.encode_iterable, sentences, key_to_index)
     assert raw == 200_000 and n == len(sentences)

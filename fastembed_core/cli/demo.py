@@ -16,6 +16,7 @@ default settings (skip-gram, 5 epochs) over many seeds: for example ``dog`` -> `
 ``hound``; ``red`` -> ``yellow``, ``blue``; and ``france : french :: germany : german``.
 A one-epoch or CBOW run gives visibly weaker neighbours, which is part of the lesson.
 """
+
 import os
 import sys
 import tempfile
@@ -29,8 +30,7 @@ __all__ = ["run", "NEIGHBOUR_WORDS", "ANALOGIES", "WORD_GROUPS", "COUNTRY_PAIRS"
 NEIGHBOUR_WORDS = ("dog", "red", "france", "music", "computer", "tree")
 
 #: Analogies shown, as (a, b, c, expected d): a is to b as c is to d.
-ANALOGIES = (("france", "french", "germany", "german"),
-             ("father", "mother", "son", "daughter"))
+ANALOGIES = (("france", "french", "germany", "german"), ("father", "mother", "son", "daughter"))
 
 #: Topics of the word map.
 WORD_GROUPS = {
@@ -43,17 +43,33 @@ WORD_GROUPS = {
 }
 
 #: Pairs of the analogy picture.
-COUNTRY_PAIRS = (("france", "french"), ("germany", "german"), ("italy", "italian"),
-                 ("spain", "spanish"), ("russia", "russian"), ("japan", "japanese"),
-                 ("china", "chinese"))
+COUNTRY_PAIRS = (
+    ("france", "french"),
+    ("germany", "german"),
+    ("italy", "italian"),
+    ("spain", "spanish"),
+    ("russia", "russian"),
+    ("japan", "japanese"),
+    ("china", "chinese"),
+)
 
 
 def _fmt_int(n):
     return f"{int(n):,}"
 
 
-def run(epochs=5, sg=1, workers=None, output_dir="fastembed-demo", seed=1, quiet=False,
-        plot=True, progress_mode="auto", debug=False, out=None):
+def run(
+    epochs=5,
+    sg=1,
+    workers=None,
+    output_dir="fastembed-demo",
+    seed=1,
+    quiet=False,
+    plot=True,
+    progress_mode="auto",
+    debug=False,
+    out=None,
+):
     """Runs the demo; prints to ``out`` (default stdout), progress and notes to stderr.
 
     Parameters
@@ -80,10 +96,10 @@ def run(epochs=5, sg=1, workers=None, output_dir="fastembed-demo", seed=1, quiet
     int
         0.
     """
-    from . import app as cli
-    from ..models import progress as _progress
     from ..datasets import evaluation_file, sample_corpus_path
+    from ..models import progress as _progress
     from ..models.word2vec import Word2Vec
+    from . import app as cli
 
     out = sys.stdout if out is None else out
     if quiet:
@@ -105,15 +121,21 @@ def run(epochs=5, sg=1, workers=None, output_dir="fastembed-demo", seed=1, quiet
         seconds = cli.run_training(model, [path], progress_mode=progress_mode, forward=forward)
     vocab = len(model.wv)
     say(f"corpus:     {path}")
-    say(f"            {os.path.getsize(path) / 1e6:.1f} MB, {_fmt_int(model.corpus_total_words)} "
-        f"tokens in {_fmt_int(model.corpus_count)} lines")
+    say(
+        f"            {os.path.getsize(path) / 1e6:.1f} MB, {_fmt_int(model.corpus_total_words)} "
+        f"tokens in {_fmt_int(model.corpus_count)} lines"
+    )
     say(f"vocabulary: {_fmt_int(vocab)} words seen at least {model.effective_min_count} times")
     arch = "skip-gram" if sg else "CBOW"
-    say(f"model:      {arch}, {model.vector_size} dimensions, window {model.window}, "
+    say(
+        f"model:      {arch}, {model.vector_size} dimensions, window {model.window}, "
         f"{model.negative} negatives, {epochs} epoch{'s' if epochs != 1 else ''}, "
-        f"{model.workers} thread{'s' if model.workers != 1 else ''}")
-    say(f"training:   {seconds:.1f} s, {_fmt_int(model.words_per_second)} effective words/s "
-        f"(words left after subsampling, per second of training)")
+        f"{model.workers} thread{'s' if model.workers != 1 else ''}"
+    )
+    say(
+        f"training:   {seconds:.1f} s, {_fmt_int(model.words_per_second)} effective words/s "
+        f"(words left after subsampling, per second of training)"
+    )
 
     say("")
     say("nearest neighbours (cosine similarity):")
@@ -133,8 +155,13 @@ def run(epochs=5, sg=1, workers=None, output_dir="fastembed-demo", seed=1, quiet
             continue
         top = [k for k, _ in wv.most_similar(positive=[b, c], negative=[a], topn=5)]
         rank = top.index(expected) + 1 if expected in top else None
-        verdict = ("correct" if rank == 1 else f"'{expected}' is answer #{rank}" if rank
-                   else f"'{expected}' is not in the top 5")
+        verdict = (
+            "correct"
+            if rank == 1
+            else f"'{expected}' is answer #{rank}"
+            if rank
+            else f"'{expected}' is not in the top 5"
+        )
         say(f"  {a} : {b} :: {c} : {top[0]}   ({verdict}; next: {', '.join(top[1:4])})")
 
     say("")
@@ -147,20 +174,23 @@ def run(epochs=5, sg=1, workers=None, output_dir="fastembed-demo", seed=1, quiet
         except FileNotFoundError:
             missing.append(name)
     with cli._library_messages(quiet=True, debug=False):
-        result = cli.evaluate(wv, analogies, pairs, restrict_vocab=30000,
-                              skip_unusable_pairs=True)
+        result = cli.evaluate(wv, analogies, pairs, restrict_vocab=30000, skip_unusable_pairs=True)
     a = result["analogies"]
     skipped = a["questions"] - a["answered"]
-    say(f"  questions-words analogy accuracy: {100 * a['accuracy']:.1f}% "
+    say(
+        f"  questions-words analogy accuracy: {100 * a['accuracy']:.1f}% "
         f"({a['correct']:,} of {a['answered']:,} questions; {skipped:,} more use words outside "
-        f"the vocabulary's {min(vocab, a['restrict_vocab']):,} most frequent)")
+        f"the vocabulary's {min(vocab, a['restrict_vocab']):,} most frequent)"
+    )
     for p in result["pairs"]:
         name = os.path.basename(p["file"])
         if "error" in p:
             say(f"  {name}: no pair in the vocabulary")
         else:
-            say(f"  {name} Spearman rho: {p['spearman']:.3f} "
-                f"({p['oov_percent']:.0f}% of pairs skipped, words not in the vocabulary)")
+            say(
+                f"  {name} Spearman rho: {p['spearman']:.3f} "
+                f"({p['oov_percent']:.0f}% of pairs skipped, words not in the vocabulary)"
+            )
     if missing:
         say(f"  ({' and '.join(missing)} need gensim's test data: pip install gensim)")
     say("  (a corpus of 1.5 M words is small: vectors trained on 100 M+ words score far higher)")
@@ -169,8 +199,10 @@ def run(epochs=5, sg=1, workers=None, output_dir="fastembed-demo", seed=1, quiet
         say("")
         _plots(wv, output_dir, say, note)
     say("")
-    say(f"done in {time.perf_counter() - t0:.1f} s. Next: fastembed-core train YOUR_CORPUS.txt "
-        f"-o vectors.bin --sg 1, then fastembed-core similar vectors.bin WORD")
+    say(
+        f"done in {time.perf_counter() - t0:.1f} s. Next: fastembed-core train YOUR_CORPUS.txt "
+        f"-o vectors.bin --sg 1, then fastembed-core similar vectors.bin WORD"
+    )
     return 0
 
 
@@ -178,10 +210,13 @@ def _plots(wv, output_dir, say, note):
     try:
         import matplotlib  # noqa: F401
     except ImportError:
-        say("pictures: skipped, matplotlib is not installed (pip install matplotlib, or "
-            "pip install 'fastembed_core[plot]')")
+        say(
+            "pictures: skipped, matplotlib is not installed (pip install matplotlib, or "
+            "pip install 'fastembed_core[plot]')"
+        )
         return
     from ..vectors import viz
+
     folder = output_dir
     if not _usable_dir(folder):
         fallback = tempfile.mkdtemp(prefix="fastembed-demo-")
@@ -193,13 +228,13 @@ def _plots(wv, output_dir, say, note):
     written = []
     if sum(len(ws) for ws in groups.values()) >= 2:
         path = os.path.join(folder, "word_map.png")
-        viz.plot_words(wv, groups=groups, path=path,
-                       title="Words from six topics (PCA of the trained vectors)")
+        viz.plot_words(
+            wv, groups=groups, path=path, title="Words from six topics (PCA of the trained vectors)"
+        )
         written.append(path)
     if len(pairs) >= 2:
         path = os.path.join(folder, "country_nationality.png")
-        viz.plot_analogies(wv, pairs, path=path,
-                           title="Country → nationality: one shared offset")
+        viz.plot_analogies(wv, pairs, path=path, title="Country → nationality: one shared offset")
         written.append(path)
     if "dog" in wv:
         path = os.path.join(folder, "neighbours_dog.png")

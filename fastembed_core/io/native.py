@@ -15,6 +15,7 @@ do that), and members of a zip cannot be memory-mapped. Here every array can be 
 Files are written to a temporary name in the target folder and renamed over the target only
 once complete, so a failed save (disk full, Ctrl-C) leaves any previous file untouched.
 """
+
 import json
 import os
 import struct
@@ -93,12 +94,21 @@ def write_container(path, kind, meta, arrays):
     def header_bytes(offset0):
         table, offset = {}, offset0
         for name, arr in prepared.items():
-            table[name] = {"dtype": arr.dtype.str, "shape": list(arr.shape), "offset": offset,
-                           "nbytes": int(arr.nbytes),
-                           "crc32": zlib.crc32(memoryview(arr).cast("B")) if arr.nbytes else 0}
+            table[name] = {
+                "dtype": arr.dtype.str,
+                "shape": list(arr.shape),
+                "offset": offset,
+                "nbytes": int(arr.nbytes),
+                "crc32": zlib.crc32(memoryview(arr).cast("B")) if arr.nbytes else 0,
+            }
             offset += -(-arr.nbytes // _ALIGN) * _ALIGN
-        doc = {"format": "fastembed_core", "format_version": FORMAT_VERSION, "kind": kind,
-               "meta": meta, "arrays": table}
+        doc = {
+            "format": "fastembed_core",
+            "format_version": FORMAT_VERSION,
+            "kind": kind,
+            "meta": meta,
+            "arrays": table,
+        }
         return json.dumps(doc, ensure_ascii=False, allow_nan=False).encode("utf-8")
 
     # The offsets depend on the header length and vice versa: iterate until stable (twice).
@@ -146,7 +156,8 @@ def read_container(path, kind=None, mmap=None):
         (hlen,) = struct.unpack("<Q", head[8:16])
         if hlen > min(size - 16, _MAX_HEADER):
             raise TruncatedFileError(
-                f"{path}: header claims {hlen} bytes but the file has only {size - 16} after the magic")
+                f"{path}: header claims {hlen} bytes but the file has only {size - 16} after the magic"
+            )
         raw = f.read(hlen)
     try:
         doc = json.loads(raw.decode("utf-8"))
@@ -160,7 +171,8 @@ def read_container(path, kind=None, mmap=None):
     if version > FORMAT_VERSION:
         raise UnsupportedVersionError(
             f"{path}: written with native format version {version}; this release reads up to "
-            f"version {FORMAT_VERSION}. Upgrade fastembed_core to load it.")
+            f"version {FORMAT_VERSION}. Upgrade fastembed_core to load it."
+        )
     if kind is not None and doc.get("kind") != kind:
         raise FormatError(f"{path}: holds a {doc.get('kind')!r}, not a {kind!r}")
     table = doc.get("arrays")
@@ -182,12 +194,18 @@ def read_container(path, kind=None, mmap=None):
                 raise FormatError(f"{path}: bad entry for array {name!r}: {exc}") from None
             if dtype.str not in _ALLOWED_DTYPES:
                 raise FormatError(f"{path}: array {name!r} has disallowed dtype {info['dtype']!r}")
-            if any(s < 0 for s in shape) or int(np.prod(shape, dtype=object)) * dtype.itemsize != nbytes:
-                raise FormatError(f"{path}: array {name!r}: shape {shape} does not match {nbytes} bytes")
+            if (
+                any(s < 0 for s in shape)
+                or int(np.prod(shape, dtype=object)) * dtype.itemsize != nbytes
+            ):
+                raise FormatError(
+                    f"{path}: array {name!r}: shape {shape} does not match {nbytes} bytes"
+                )
             if offset < 16 + hlen or offset + nbytes > size:
                 raise TruncatedFileError(
                     f"{path}: array {name!r} needs bytes {offset}..{offset + nbytes} but the file "
-                    f"has {size} bytes")
+                    f"has {size} bytes"
+                )
             if mmap and nbytes:
                 arr = np.memmap(path, dtype=dtype, mode=mmap, offset=offset, shape=shape)
             else:
@@ -196,8 +214,12 @@ def read_container(path, kind=None, mmap=None):
                 if f.readinto(buf) != nbytes:
                     raise TruncatedFileError(f"{path}: array {name!r} is cut short")
                 if zlib.crc32(buf) != info.get("crc32", 0):
-                    raise FormatError(f"{path}: checksum mismatch in array {name!r}: the file is corrupt")
-                arr = np.frombuffer(buf, dtype=dtype).reshape(shape)  # writable: backed by a bytearray
+                    raise FormatError(
+                        f"{path}: checksum mismatch in array {name!r}: the file is corrupt"
+                    )
+                arr = np.frombuffer(buf, dtype=dtype).reshape(
+                    shape
+                )  # writable: backed by a bytearray
             if dtype.byteorder == "<" and not np.little_endian:
                 arr = arr.astype(dtype.newbyteorder("="))
             arrays[name] = arr

@@ -29,6 +29,7 @@ values, with no newline after the vector (the variant word2vec.c writes, with a 
 each vector, is read too). Binary values are little-endian on disk whatever the host's byte
 order.
 """
+
 import bz2
 import gzip
 import logging
@@ -58,12 +59,12 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-_CHUNK_SIZE = 1 << 20          # bytes read from the file at a time
-_MAX_TOKEN_BYTES = 1 << 16     # longer "tokens" mean a malformed file, not a long word
-_MAX_DIM = 1 << 24             # no embedding has 16 million dimensions
+_CHUNK_SIZE = 1 << 20  # bytes read from the file at a time
+_MAX_TOKEN_BYTES = 1 << 16  # longer "tokens" mean a malformed file, not a long word
+_MAX_DIM = 1 << 24  # no embedding has 16 million dimensions
 _MAX_HEADER_LINE = 4096
 _SNIFF_BYTES = 1 << 16
-_WRITE_BATCH = 1 << 12         # records encoded per write() call
+_WRITE_BATCH = 1 << 12  # records encoded per write() call
 _FASTTEXT_BIN_MAGICS = (b"\xba\x16\x4f\x2f", b"\x2f\x4f\x16\xba")
 _UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -91,6 +92,7 @@ class VectorsData:
 # Reading
 # ---------------------------------------------------------------------------------------------
 
+
 class _ByteStream:
     """Chunked reader over a binary file object that knows the file offset of every byte."""
 
@@ -100,8 +102,8 @@ class _ByteStream:
         self._f = f
         self._chunk = int(chunk_size)
         self.buf = bytearray()
-        self.pos = 0      # next unread byte in buf
-        self.base = 0     # file offset of buf[0]
+        self.pos = 0  # next unread byte in buf
+        self.base = 0  # file offset of buf[0]
         self.eof = False
 
     @property
@@ -120,7 +122,7 @@ class _ByteStream:
             self.eof = True
             return False
         if self.pos:
-            del self.buf[:self.pos]
+            del self.buf[: self.pos]
             self.base += self.pos
             self.pos = 0
         self.buf += data
@@ -135,7 +137,7 @@ class _ByteStream:
 
     def peek(self, n):
         self.ensure(n)
-        return bytes(self.buf[self.pos:self.pos + n])
+        return bytes(self.buf[self.pos : self.pos + n])
 
     def readline(self, limit):
         """The next line with its ``\\n`` (without one at end of file), ``b""`` at end of file,
@@ -146,14 +148,14 @@ class _ByteStream:
             if nl >= 0:
                 if nl + 1 - self.pos > limit:
                     return None
-                line = bytes(self.buf[self.pos:nl + 1])
+                line = bytes(self.buf[self.pos : nl + 1])
                 self.pos = nl + 1
                 return line
             scanned = len(self.buf) - self.pos
             if scanned > limit:
                 return None
             if not self.fill():
-                line = bytes(self.buf[self.pos:])
+                line = bytes(self.buf[self.pos :])
                 self.pos = len(self.buf)
                 return line
 
@@ -172,7 +174,7 @@ class _ByteStream:
     def rest_is_blank(self):
         """Whether only ASCII whitespace remains in the file (reads until it finds more)."""
         while True:
-            if self.buf[self.pos:].strip():
+            if self.buf[self.pos :].strip():
                 return False
             self.pos = len(self.buf)
             if not self.fill():
@@ -215,11 +217,11 @@ def _looks_like_binary_record(data, dim, max_token):
     sp = data.find(b" ", 0, max_token + 1)
     if sp < 0 or len(data) < sp + 1 + 4 * dim:
         return False
-    raw = data[sp + 1:sp + 1 + 4 * dim]
+    raw = data[sp + 1 : sp + 1 + 4 * dim]
     if not any(b < 9 or 13 < b < 32 or b == 127 for b in raw):
         try:
             raw.decode("utf-8")
-            return False           # plausible text
+            return False  # plausible text
         except UnicodeDecodeError:
             pass
     with np.errstate(all="ignore"):
@@ -230,20 +232,26 @@ def _looks_like_binary_record(data, dim, max_token):
 def _describe(head):
     """What a file that is not a word2vec/GloVe file looks like, from its first bytes, or None."""
     if head[:2] == b"\x1f\x8b":
-        return ("a gzip-compressed file: decompress it first, or give it a name ending in .gz "
-                "so it is decompressed while reading")
+        return (
+            "a gzip-compressed file: decompress it first, or give it a name ending in .gz "
+            "so it is decompressed while reading"
+        )
     if head[:3] == b"BZh" and head[4:10] == b"1AY&SY":
         return "a bzip2-compressed file: decompress it first, or give it a name ending in .bz2"
     if head[:4] == b"PK\x03\x04":
         return "a zip archive: extract the vectors file from it first"
     if head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
-        return ("a Python pickle (e.g. a gensim .save() / .model file). Pickles are never "
-                "loaded here because loading one can run arbitrary code: load it with gensim "
-                "and convert with KeyedVectors.from_gensim(), or save it in word2vec format")
+        return (
+            "a Python pickle (e.g. a gensim .save() / .model file). Pickles are never "
+            "loaded here because loading one can run arbitrary code: load it with gensim "
+            "and convert with KeyedVectors.from_gensim(), or save it in word2vec format"
+        )
     if head[:4] in _FASTTEXT_BIN_MAGICS:
-        return ("a fastText .bin model, not a vectors file: load the .vec file that fastText "
-                "writes beside it (load_fasttext_vec / binary=False)")
-    if head[:len(_NATIVE_MAGIC)] == _NATIVE_MAGIC:
+        return (
+            "a fastText .bin model, not a vectors file: load the .vec file that fastText "
+            "writes beside it (load_fasttext_vec / binary=False)"
+        )
+    if head[: len(_NATIVE_MAGIC)] == _NATIVE_MAGIC:
         return "a fastembed_core native file: load it with KeyedVectors.load()"
     if head[:6] == b"\x93NUMPY":
         return "a numpy .npy array (no keys): build KeyedVectors with add_vectors() instead"
@@ -265,7 +273,7 @@ class _Rows:
 
     def __init__(self, dim, dtype, initial, ceiling):
         self.dim = dim
-        self.ceiling = ceiling            # never more rows than this (None: unbounded)
+        self.ceiling = ceiling  # never more rows than this (None: unbounded)
         self.arr = np.empty((max(int(initial), 0), dim), dtype=dtype)
         self.n = 0
 
@@ -275,7 +283,7 @@ class _Rows:
             if self.ceiling is not None:
                 grow = min(grow, max(self.ceiling - self.arr.shape[0], 1))
             new = np.empty((self.arr.shape[0] + grow, self.dim), dtype=self.arr.dtype)
-            new[:self.n] = self.arr[:self.n]
+            new[: self.n] = self.arr[: self.n]
             self.arr = new
         i = self.n
         self.n += 1
@@ -287,7 +295,7 @@ class _Rows:
     def result(self):
         if self.n == self.arr.shape[0]:
             return self.arr
-        return np.ascontiguousarray(self.arr[:self.n])
+        return np.ascontiguousarray(self.arr[: self.n])
 
 
 def _read_counts_file(fvocab, encoding, unicode_errors):
@@ -302,18 +310,32 @@ def _read_counts_file(fvocab, encoding, unicode_errors):
                 count = int(count)
             except (ValueError, UnicodeDecodeError):
                 raise FormatError(
-                    f"{fvocab}: line {line_no}: expected 'word count', got {line[:80]!r}") from None
-            if not 0 <= count < 2**63:   # counts are stored as int64
-                raise FormatError(f"{fvocab}: line {line_no}: count {count} is out of range "
-                                  f"(0 .. 2**63-1)")
+                    f"{fvocab}: line {line_no}: expected 'word count', got {line[:80]!r}"
+                ) from None
+            if not 0 <= count < 2**63:  # counts are stored as int64
+                raise FormatError(
+                    f"{fvocab}: line {line_no}: count {count} is out of range (0 .. 2**63-1)"
+                )
             counts[word] = count
     return counts
 
 
-def read_word2vec(fname, binary=False, *, encoding="utf8", unicode_errors="strict", limit=None,
-                  datatype=np.float32, no_header=False, fvocab=None, strict=True,
-                  allow_nonfinite=False, _chunk_size=_CHUNK_SIZE,
-                  _max_token_bytes=_MAX_TOKEN_BYTES, _byteorder="<"):
+def read_word2vec(
+    fname,
+    binary=False,
+    *,
+    encoding="utf8",
+    unicode_errors="strict",
+    limit=None,
+    datatype=np.float32,
+    no_header=False,
+    fvocab=None,
+    strict=True,
+    allow_nonfinite=False,
+    _chunk_size=_CHUNK_SIZE,
+    _max_token_bytes=_MAX_TOKEN_BYTES,
+    _byteorder="<",
+):
     """Reads a word2vec-format (or GloVe / fastText ``.vec``) file into keys and a matrix.
 
     Parameters
@@ -377,35 +399,44 @@ def read_word2vec(fname, binary=False, *, encoding="utf8", unicode_errors="stric
         stream = _ByteStream(fin, _chunk_size)
         try:
             head = stream.peek(_SNIFF_BYTES)
-        except EOFError as exc:              # a compressed stream cut short
+        except EOFError as exc:  # a compressed stream cut short
             raise TruncatedFileError(f"{path}: the compressed data is cut short ({exc})") from None
-        except OSError as exc:               # e.g. a corrupt gzip stream
+        except OSError as exc:  # e.g. a corrupt gzip stream
             raise FormatError(f"{path}: cannot read the file: {exc}") from None
         if head.startswith(_UTF8_BOM):
             stream.pos += len(_UTF8_BOM)
-            head = head[len(_UTF8_BOM):]
+            head = head[len(_UTF8_BOM) :]
         if not head.strip():
             raise FormatError(f"{path}: the file is empty")
         what = _describe(head)
         if what is not None:
             raise FormatError(f"{path}: this looks like {what}")
 
-        reader = _Reader(path, stream, size, binary=binary, encoding=encoding,
-                         unicode_errors=unicode_errors, dtype=dtype, file_dtype=file_dtype,
-                         strict=strict, max_token=int(_max_token_bytes))
+        reader = _Reader(
+            path,
+            stream,
+            size,
+            binary=binary,
+            encoding=encoding,
+            unicode_errors=unicode_errors,
+            dtype=dtype,
+            file_dtype=file_dtype,
+            strict=strict,
+            max_token=int(_max_token_bytes),
+        )
         if no_header:
             reader.start_headerless(head, limit)
         else:
             reader.start_with_header(head, limit)
         try:
-            with np.errstate(over="ignore", invalid="ignore"):   # non-finite values: see below
+            with np.errstate(over="ignore", invalid="ignore"):  # non-finite values: see below
                 reader.read_all()
-        except (OSError, EOFError) as exc:   # a compressed stream that is cut or corrupt
+        except (OSError, EOFError) as exc:  # a compressed stream that is cut or corrupt
             if isinstance(exc, FormatError) or size is not None:
                 raise
             raise TruncatedFileError(
-                f"{path}: the compressed stream is damaged after {reader.records} vectors "
-                f"({exc})") from None
+                f"{path}: the compressed stream is damaged after {reader.records} vectors ({exc})"
+            ) from None
 
     vectors = reader.rows.result()
     if not allow_nonfinite:
@@ -415,7 +446,10 @@ def read_word2vec(fname, binary=False, *, encoding="utf8", unicode_errors="stric
     if reader.duplicates:
         warnings.warn(
             f"{path}: {reader.duplicates} duplicate key(s) skipped, keeping the first occurrence "
-            f"of each (first duplicate: {reader.first_duplicate!r})", UserWarning, stacklevel=3)
+            f"of each (first duplicate: {reader.first_duplicate!r})",
+            UserWarning,
+            stacklevel=3,
+        )
 
     if counts_by_word is None:
         # gensim's convention when no counts are known: descending made-up counts in file order.
@@ -430,8 +464,12 @@ def read_word2vec(fname, binary=False, *, encoding="utf8", unicode_errors="stric
             else:
                 counts[i] = c
         if missing:
-            warnings.warn(f"{fvocab}: the vocabulary file lacks {missing} of the {len(keys)} keys "
-                          f"(their count is set to 0)", UserWarning, stacklevel=3)
+            warnings.warn(
+                f"{fvocab}: the vocabulary file lacks {missing} of the {len(keys)} keys "
+                f"(their count is set to 0)",
+                UserWarning,
+                stacklevel=3,
+            )
     logger.info("loaded %s matrix of type %s from %s", vectors.shape, vectors.dtype, path)
     return VectorsData(keys, vectors, counts, reader.key_to_index)
 
@@ -439,8 +477,20 @@ def read_word2vec(fname, binary=False, *, encoding="utf8", unicode_errors="stric
 class _Reader:
     """Reads records from a _ByteStream; one instance per file."""
 
-    def __init__(self, path, stream, size, *, binary, encoding, unicode_errors, dtype,
-                 file_dtype, strict, max_token):
+    def __init__(
+        self,
+        path,
+        stream,
+        size,
+        *,
+        binary,
+        encoding,
+        unicode_errors,
+        dtype,
+        file_dtype,
+        strict,
+        max_token,
+    ):
         self.path = path
         self.stream = stream
         self.size = size
@@ -453,13 +503,13 @@ class _Reader:
         self.max_token = max_token
         self.keys = []
         self.key_to_index = {}
-        self.where = array("q")      # line number (text) or byte offset (binary) of each row
-        self.records = 0             # records read, duplicates included
+        self.where = array("q")  # line number (text) or byte offset (binary) of each row
+        self.records = 0  # records read, duplicates included
         self.duplicates = 0
         self.first_duplicate = None
         self.line_no = 0
-        self.declared = None         # vectors the header declares (None: no header)
-        self.target = None           # vectors to read (None: until end of file)
+        self.declared = None  # vectors the header declares (None: no header)
+        self.target = None  # vectors to read (None: until end of file)
         self.dim = None
         self.capacity_note = ""
         self.first_record_bytes = b""
@@ -485,18 +535,26 @@ class _Reader:
             if _looks_like_text_record(first):
                 nvals = len(first.rstrip().split(b" ")) - 1
                 key = first.split(b" ", 1)[0][:40].decode("utf-8", "replace")
-                self._fail(f"there is no 'count dim' header: the first line looks like the vector "
-                           f"of {key!r} with {nvals} values. For a GloVe file (no header), pass "
-                           f"no_header=True" + (" and binary=False" if self.binary else ""))
-            self._fail(f"the first line should be a 'count dim' header (two integers), got "
-                       f"{first[:60]!r}; this is not a word2vec-format file")
+                self._fail(
+                    f"there is no 'count dim' header: the first line looks like the vector "
+                    f"of {key!r} with {nvals} values. For a GloVe file (no header), pass "
+                    f"no_header=True" + (" and binary=False" if self.binary else "")
+                )
+            self._fail(
+                f"the first line should be a 'count dim' header (two integers), got "
+                f"{first[:60]!r}; this is not a word2vec-format file"
+            )
         self.line_no = 1
         if n < 0 or dim <= 0:
-            self._fail(f"invalid header {line.strip()[:60]!r}: the vector count must be >= 0 and "
-                       f"the dimension > 0")
+            self._fail(
+                f"invalid header {line.strip()[:60]!r}: the vector count must be >= 0 and "
+                f"the dimension > 0"
+            )
         if dim > _MAX_DIM:
-            self._fail(f"the header claims dimension {dim}, which is implausible (limit "
-                       f"{_MAX_DIM}): the header is corrupt or this is not a word2vec file")
+            self._fail(
+                f"the header claims dimension {dim}, which is implausible (limit "
+                f"{_MAX_DIM}): the header is corrupt or this is not a word2vec file"
+            )
         self.dim = dim
         self.declared = n
         self.target = min(n, limit) if limit else n
@@ -504,16 +562,17 @@ class _Reader:
         if self.binary and self.target:
             first = self.first_record_bytes.split(b"\n", 1)[0]
             if _looks_like_text_record(first, dim):
-                self._fail("binary=True, but the vectors are text (the first record reads as a "
-                           "text line with the declared number of values): pass binary=False")
+                self._fail(
+                    "binary=True, but the vectors are text (the first record reads as a "
+                    "text line with the declared number of values): pass binary=False"
+                )
         self._allocate()
 
     def start_headerless(self, head, limit):
         line = self.stream.readline(_SNIFF_BYTES)
         if line is None or not _looks_like_text_record(line):
             shown = head.split(b"\n", 1)[0][:60]
-            self._fail(f"no_header=True, but the first line is not 'key v1 v2 ...' text: "
-                       f"{shown!r}")
+            self._fail(f"no_header=True, but the first line is not 'key v1 v2 ...' text: {shown!r}")
         fields = line.rstrip().split(b" ")
         self.dim = len(fields) - 1
         if self.dim > _MAX_DIM:
@@ -540,7 +599,8 @@ class _Reader:
                 self.capacity_note = (
                     f" (the header's count of {self.declared} vectors of dimension {self.dim} "
                     f"cannot fit in the {remaining} bytes after it: the file is truncated or the "
-                    f"header is wrong)")
+                    f"header is wrong)"
+                )
             initial = min(fits, 1024) if self.target is None else min(self.target, fits)
             ceiling = fits if self.target is None else initial
         else:
@@ -557,17 +617,22 @@ class _Reader:
             self._read_text()
 
     def _truncated(self, offset, detail=""):
-        self._fail(f"the file ends early: expected {self.target} vectors, got {self.records}, at "
-                   f"byte {offset}{detail}{self.capacity_note}", TruncatedFileError)
+        self._fail(
+            f"the file ends early: expected {self.target} vectors, got {self.records}, at "
+            f"byte {offset}{detail}{self.capacity_note}",
+            TruncatedFileError,
+        )
 
     def _decode_key(self, raw, where):
         try:
             return raw.decode(self.encoding, self.unicode_errors)
         except UnicodeDecodeError as exc:
             hint = "" if self.binary else self._looks_binary_hint()
-            self._fail(f"{self._place(where, self.records + 1)}: the key {bytes(raw[:60])!r} is "
-                       f"not valid {self.encoding} ({exc.reason}); pass unicode_errors='replace' "
-                       f"or 'ignore' to load it anyway{hint}")
+            self._fail(
+                f"{self._place(where, self.records + 1)}: the key {bytes(raw[:60])!r} is "
+                f"not valid {self.encoding} ({exc.reason}); pass unicode_errors='replace' "
+                f"or 'ignore' to load it anyway{hint}"
+            )
         except LookupError:
             raise ValueError(f"unknown encoding {self.encoding!r}") from None
 
@@ -583,8 +648,10 @@ class _Reader:
         if first is not None:
             if self.strict:
                 seen = self._where_text(self.where[first])
-                self._fail(f"{self._place(where, self.records)}: duplicate key {key!r} (first at "
-                           f"{seen}); pass strict=False to keep the first occurrence of each key")
+                self._fail(
+                    f"{self._place(where, self.records)}: duplicate key {key!r} (first at "
+                    f"{seen}); pass strict=False to keep the first occurrence of each key"
+                )
             self.duplicates += 1
             if self.first_duplicate is None:
                 self.first_duplicate = key
@@ -599,8 +666,9 @@ class _Reader:
         return f"byte {where}" if self.binary else f"line {where}"
 
     def _looks_binary_hint(self):
-        if self.records == 0 and _looks_like_binary_record(self.first_record_bytes, self.dim,
-                                                          self.max_token):
+        if self.records == 0 and _looks_like_binary_record(
+            self.first_record_bytes, self.dim, self.max_token
+        ):
             return "; the data looks like word2vec's binary format: pass binary=True"
         return ""
 
@@ -612,15 +680,17 @@ class _Reader:
             line = stream.readline(max_line)
             self.line_no += 1
             if line is None:
-                self._fail(f"line {self.line_no} (byte {start}) is longer than {max_line} bytes "
-                           f"without a newline{self._looks_binary_hint()}")
+                self._fail(
+                    f"line {self.line_no} (byte {start}) is longer than {max_line} bytes "
+                    f"without a newline{self._looks_binary_hint()}"
+                )
             if not line:
                 if self.target is None:
                     return
                 self._truncated(stream.offset)
             body = line.rstrip()
             if not body:
-                continue                          # blank line
+                continue  # blank line
             fields = body.split(b" ")
             if len(fields) != dim + 1:
                 if not line.endswith(b"\n") and len(fields) < dim + 1:
@@ -630,14 +700,17 @@ class _Reader:
                     hint = " (does the key contain a space?)"
                 elif not hint and b"\t" in body:
                     hint = " (the values seem to be separated by tabs; the format uses spaces)"
-                self._fail(f"line {self.line_no}: expected {dim} values, got {len(fields) - 1}"
-                           f"{hint}")
+                self._fail(
+                    f"line {self.line_no}: expected {dim} values, got {len(fields) - 1}{hint}"
+                )
             values = _parse_floats(fields[1:])
             if values is None:
                 for col, field in enumerate(fields[1:], 2):
                     if _parse_floats([field]) is None:
-                        self._fail(f"line {self.line_no}, column {col}: cannot parse {field[:40]!r} "
-                                   f"as a number{self._looks_binary_hint()}")
+                        self._fail(
+                            f"line {self.line_no}, column {col}: cannot parse {field[:40]!r} "
+                            f"as a number{self._looks_binary_hint()}"
+                        )
             key = self._decode_key(fields[0], self.line_no)
             row = self._add_key(key, self.line_no)
             if row is None:
@@ -670,7 +743,7 @@ class _Reader:
             raw_keys.append(buf[pos:sp])
             starts.append(base + pos)
             pos = sp + 1 + rec_bytes
-            values.append(buf[sp + 1:pos])
+            values.append(buf[sp + 1 : pos])
         if not raw_keys:
             return
         stream.pos = pos
@@ -698,28 +771,33 @@ class _Reader:
                 break
             scanned = stream.available()
             if scanned > max_token:
-                self._fail(f"vector {self.records + 1} (byte {start}): no space within "
-                           f"{max_token} bytes to end its key: a giant token, or not a "
-                           f"word2vec binary file")
+                self._fail(
+                    f"vector {self.records + 1} (byte {start}): no space within "
+                    f"{max_token} bytes to end its key: a giant token, or not a "
+                    f"word2vec binary file"
+                )
             if not stream.fill():
                 self._truncated(stream.base + len(stream.buf), " (inside a key)")
         key_len = sp - stream.pos
-        raw_key = bytes(stream.buf[stream.pos:sp])
+        raw_key = bytes(stream.buf[stream.pos : sp])
         if not stream.ensure(key_len + 1 + rec_bytes):
             self._truncated(stream.base + len(stream.buf), " (inside a vector)")
         row = self._add_key(self._decode_key(raw_key, start), start)
         if row is not None:
             vec_at = stream.pos + key_len + 1
-            self.rows.arr[row] = np.frombuffer(bytes(stream.buf[vec_at:vec_at + rec_bytes]),
-                                               dtype=self.file_dtype)
+            self.rows.arr[row] = np.frombuffer(
+                bytes(stream.buf[vec_at : vec_at + rec_bytes]), dtype=self.file_dtype
+            )
         stream.pos += key_len + 1 + rec_bytes
 
     def _check_extra(self, stream):
         at = stream.offset
         if stream.rest_is_blank():
             return
-        msg = (f"the file has more data after the {self.declared} vectors its header declares "
-               f"(from byte {at})")
+        msg = (
+            f"the file has more data after the {self.declared} vectors its header declares "
+            f"(from byte {at})"
+        )
         if self.strict:
             self._fail(msg + "; pass strict=False to ignore the extra records")
         warnings.warn(f"{self.path}: {msg}; ignored", UserWarning, stacklevel=5)
@@ -727,7 +805,7 @@ class _Reader:
     def check_finite(self, vectors):
         block = 1 << 14
         for lo in range(0, vectors.shape[0], block):
-            part = vectors[lo:lo + block]
+            part = vectors[lo : lo + block]
             ok = np.isfinite(part)
             if ok.all():
                 continue
@@ -735,24 +813,31 @@ class _Reader:
             row = lo + r
             value = part[r, c]
             if self.binary:
-                place = f"vector {row + 1} ({self.keys[row]!r}, byte {self.where[row]}), value {c + 1}"
+                place = (
+                    f"vector {row + 1} ({self.keys[row]!r}, byte {self.where[row]}), value {c + 1}"
+                )
             else:
                 place = f"line {self.where[row]}, column {c + 2} (key {self.keys[row]!r})"
-            self._fail(f"{place}: {value} is not a finite number; pass allow_nonfinite=True to "
-                       f"accept NaN/inf")
+            self._fail(
+                f"{place}: {value} is not a finite number; pass allow_nonfinite=True to "
+                f"accept NaN/inf"
+            )
 
 
 # ---------------------------------------------------------------------------------------------
 # Writing
 # ---------------------------------------------------------------------------------------------
 
+
 def _key_text(key):
     if isinstance(key, str):
         return key
     if isinstance(key, (int, np.integer)) and not isinstance(key, (bool, np.bool_)):
         return str(int(key))
-    raise TypeError(f"key {key!r} has type {type(key).__name__}; only str and int keys can be "
-                    f"written to a vectors file")
+    raise TypeError(
+        f"key {key!r} has type {type(key).__name__}; only str and int keys can be "
+        f"written to a vectors file"
+    )
 
 
 def _check_tokens(texts, prefix, what):
@@ -769,18 +854,21 @@ def _check_tokens(texts, prefix, what):
         shown = ", ".join(repr(t) for t in bad)
         raise ValueError(
             f"{n_bad} key(s) are empty or contain whitespace, which {what} cannot represent "
-            f"(first: {shown}); nothing was written. Replace the whitespace (e.g. with '_') first.")
+            f"(first: {shown}); nothing was written. Replace the whitespace (e.g. with '_') first."
+        )
 
 
 def _check_finite_rows(vectors, order, texts):
     block = 1 << 14
     for lo in range(0, len(order), block):
-        idx = order[lo:lo + block]
+        idx = order[lo : lo + block]
         ok = np.isfinite(vectors[idx]).all(axis=1)
         if not ok.all():
             j = lo + int(np.argmin(ok))
-            raise ValueError(f"the vector of {texts[j]!r} is not finite (NaN or inf); refusing to "
-                             f"write it (pass allow_nonfinite=True to write it anyway)")
+            raise ValueError(
+                f"the vector of {texts[j]!r} is not finite (NaN or inf); refusing to "
+                f"write it (pass allow_nonfinite=True to write it anyway)"
+            )
 
 
 def _copy_existing(path, fout):
@@ -789,10 +877,23 @@ def _copy_existing(path, fout):
             shutil.copyfileobj(fin, fout)
 
 
-def write_word2vec(fname, keys, vectors, *, binary=False, counts=None, fvocab=None,
-                   total_vec=None, write_header=True, prefix="", append=False,
-                   allow_nonfinite=False, _byteorder="<", _text_formatter=None,
-                   _what="the word2vec format"):
+def write_word2vec(
+    fname,
+    keys,
+    vectors,
+    *,
+    binary=False,
+    counts=None,
+    fvocab=None,
+    total_vec=None,
+    write_header=True,
+    prefix="",
+    append=False,
+    allow_nonfinite=False,
+    _byteorder="<",
+    _text_formatter=None,
+    _what="the word2vec format",
+):
     """Writes ``keys`` and the rows of ``vectors`` (in that order) in word2vec format.
 
     Parameters
@@ -852,10 +953,12 @@ def write_word2vec(fname, keys, vectors, *, binary=False, counts=None, fvocab=No
     le = np.dtype(np.float32).newbyteorder(_byteorder)
 
     if fvocab is not None:
+
         def write_vocab(f):
             if append:
                 _copy_existing(os.fspath(fvocab), f)
             f.write("".join(f"{prefix}{t} {c}\n" for t, c in zip(texts, counts)).encode("utf8"))
+
         logger.info("storing vocabulary in %s", fvocab)
         atomic_write(os.fspath(fvocab), write_vocab)
 
@@ -863,7 +966,7 @@ def write_word2vec(fname, keys, vectors, *, binary=False, counts=None, fvocab=No
         if append:
             _copy_existing(path, f)
         if write_header:
-            f.write(f"{total_vec} {dim}\n".encode("utf8"))
+            f.write(f"{total_vec} {dim}\n".encode())
         for lo in range(0, len(texts), _WRITE_BATCH):
             hi = min(lo + _WRITE_BATCH, len(texts))
             block = np.asarray(vectors[lo:hi])
@@ -872,12 +975,15 @@ def write_word2vec(fname, keys, vectors, *, binary=False, counts=None, fvocab=No
                 step = 4 * dim
                 parts = []
                 for j in range(hi - lo):
-                    parts.append(f"{prefix}{texts[lo + j]} ".encode("utf8"))
-                    parts.append(raw[j * step:(j + 1) * step])
+                    parts.append(f"{prefix}{texts[lo + j]} ".encode())
+                    parts.append(raw[j * step : (j + 1) * step])
                 f.write(b"".join(parts))
             else:
-                f.write("".join(f"{prefix}{texts[lo + j]} {fmt(block[j])}\n"
-                                for j in range(hi - lo)).encode("utf8"))
+                f.write(
+                    "".join(
+                        f"{prefix}{texts[lo + j]} {fmt(block[j])}\n" for j in range(hi - lo)
+                    ).encode("utf8")
+                )
 
     logger.info("storing %sx%s vectors into %s", total_vec, dim, path)
     atomic_write(path, write)
@@ -887,9 +993,11 @@ def write_word2vec(fname, keys, vectors, *, binary=False, counts=None, fvocab=No
 # KeyedVectors-level helpers
 # ---------------------------------------------------------------------------------------------
 
+
 def _kv_class(cls):
     if cls is None:
         from ..vectors.keyedvectors import KeyedVectors
+
         return KeyedVectors
     return cls
 
@@ -904,19 +1012,40 @@ def _build_kv(cls, data, dtype):
     return kv
 
 
-def load_word2vec_format(fname, fvocab=None, binary=False, encoding="utf8",
-                         unicode_errors="strict", limit=None, datatype=np.float32,
-                         no_header=False, *, strict=True, allow_nonfinite=False, cls=None,
-                         **private):
+def load_word2vec_format(
+    fname,
+    fvocab=None,
+    binary=False,
+    encoding="utf8",
+    unicode_errors="strict",
+    limit=None,
+    datatype=np.float32,
+    no_header=False,
+    *,
+    strict=True,
+    allow_nonfinite=False,
+    cls=None,
+    **private,
+):
     """Loads a word2vec-format file as :class:`~fastembed_core.keyedvectors.KeyedVectors`.
 
     Same parameters as :func:`read_word2vec` (and as gensim 4's
     ``KeyedVectors.load_word2vec_format``); the per-key ``"count"`` attribute is set from
     ``fvocab`` or, like gensim, to made-up descending counts in file order.
     """
-    data = read_word2vec(fname, binary, encoding=encoding, unicode_errors=unicode_errors,
-                         limit=limit, datatype=datatype, no_header=no_header, fvocab=fvocab,
-                         strict=strict, allow_nonfinite=allow_nonfinite, **private)
+    data = read_word2vec(
+        fname,
+        binary,
+        encoding=encoding,
+        unicode_errors=unicode_errors,
+        limit=limit,
+        datatype=datatype,
+        no_header=no_header,
+        fvocab=fvocab,
+        strict=strict,
+        allow_nonfinite=allow_nonfinite,
+        **private,
+    )
     return _build_kv(cls, data, data.vectors.dtype)
 
 
@@ -931,15 +1060,27 @@ def _store_order(kv, sort_attr, fvocab):
         order = np.argsort(-values.astype(np.float64), kind="stable")
         return order, values
     if fvocab is not None:
-        raise ValueError(f"cannot write vocabulary with {sort_attr!r} because that attribute "
-                         f"does not exist")
+        raise ValueError(
+            f"cannot write vocabulary with {sort_attr!r} because that attribute does not exist"
+        )
     logger.warning("attribute %s not present in %s; storing in index order", sort_attr, kv)
     return np.arange(n), None
 
 
-def save_word2vec_format(kv, fname, fvocab=None, binary=False, total_vec=None,
-                         write_header=True, prefix="", append=False, sort_attr="count", *,
-                         allow_nonfinite=False, **private):
+def save_word2vec_format(
+    kv,
+    fname,
+    fvocab=None,
+    binary=False,
+    total_vec=None,
+    write_header=True,
+    prefix="",
+    append=False,
+    sort_attr="count",
+    *,
+    allow_nonfinite=False,
+    **private,
+):
     """Saves ``kv`` in word2vec format, most frequent first (by ``sort_attr``), like gensim 4.
 
     Keys are written in descending order of the ``sort_attr`` per-key attribute when it exists
@@ -948,14 +1089,27 @@ def save_word2vec_format(kv, fname, fvocab=None, binary=False, total_vec=None,
     """
     vectors = kv.vectors
     if vectors.shape != (len(kv.index_to_key), kv.vector_size):
-        raise ValueError(f"vectors have shape {vectors.shape} but there are "
-                         f"{len(kv.index_to_key)} keys of dimension {kv.vector_size}")
+        raise ValueError(
+            f"vectors have shape {vectors.shape} but there are "
+            f"{len(kv.index_to_key)} keys of dimension {kv.vector_size}"
+        )
     order, values = _store_order(kv, sort_attr, fvocab)
     keys = [kv.index_to_key[i] for i in order]
     counts = None if values is None else [values[i] for i in order]
-    write_word2vec(fname, keys, _Reordered(vectors, order), binary=binary, counts=counts,
-                   fvocab=fvocab, total_vec=total_vec, write_header=write_header, prefix=prefix,
-                   append=append, allow_nonfinite=allow_nonfinite, **private)
+    write_word2vec(
+        fname,
+        keys,
+        _Reordered(vectors, order),
+        binary=binary,
+        counts=counts,
+        fvocab=fvocab,
+        total_vec=total_vec,
+        write_header=write_header,
+        prefix=prefix,
+        append=append,
+        allow_nonfinite=allow_nonfinite,
+        **private,
+    )
 
 
 class _Reordered:
@@ -979,29 +1133,72 @@ class _Reordered:
         return out if dtype is None else out.astype(dtype)
 
 
-def load_glove(fname, *, encoding="utf8", unicode_errors="strict", limit=None,
-               datatype=np.float32, strict=True, allow_nonfinite=False, cls=None, **private):
+def load_glove(
+    fname,
+    *,
+    encoding="utf8",
+    unicode_errors="strict",
+    limit=None,
+    datatype=np.float32,
+    strict=True,
+    allow_nonfinite=False,
+    cls=None,
+    **private,
+):
     """Loads a GloVe text file (``key v1 ... vD`` lines, no header)."""
-    return load_word2vec_format(fname, binary=False, encoding=encoding,
-                                unicode_errors=unicode_errors, limit=limit, datatype=datatype,
-                                no_header=True, strict=strict, allow_nonfinite=allow_nonfinite,
-                                cls=cls, **private)
+    return load_word2vec_format(
+        fname,
+        binary=False,
+        encoding=encoding,
+        unicode_errors=unicode_errors,
+        limit=limit,
+        datatype=datatype,
+        no_header=True,
+        strict=strict,
+        allow_nonfinite=allow_nonfinite,
+        cls=cls,
+        **private,
+    )
 
 
 def save_glove(kv, fname, *, sort_attr="count", allow_nonfinite=False):
     """Saves ``kv`` as a GloVe text file (no header line)."""
-    save_word2vec_format(kv, fname, binary=False, write_header=False, sort_attr=sort_attr,
-                         allow_nonfinite=allow_nonfinite)
+    save_word2vec_format(
+        kv,
+        fname,
+        binary=False,
+        write_header=False,
+        sort_attr=sort_attr,
+        allow_nonfinite=allow_nonfinite,
+    )
 
 
-def load_fasttext_vec(fname, *, encoding="utf8", unicode_errors="strict", limit=None,
-                      datatype=np.float32, strict=True, allow_nonfinite=False, cls=None,
-                      **private):
+def load_fasttext_vec(
+    fname,
+    *,
+    encoding="utf8",
+    unicode_errors="strict",
+    limit=None,
+    datatype=np.float32,
+    strict=True,
+    allow_nonfinite=False,
+    cls=None,
+    **private,
+):
     """Loads a fastText ``.vec`` file (word2vec text: a ``count dim`` header, one key per line,
     values followed by a trailing space)."""
-    return load_word2vec_format(fname, binary=False, encoding=encoding,
-                                unicode_errors=unicode_errors, limit=limit, datatype=datatype,
-                                strict=strict, allow_nonfinite=allow_nonfinite, cls=cls, **private)
+    return load_word2vec_format(
+        fname,
+        binary=False,
+        encoding=encoding,
+        unicode_errors=unicode_errors,
+        limit=limit,
+        datatype=datatype,
+        strict=strict,
+        allow_nonfinite=allow_nonfinite,
+        cls=cls,
+        **private,
+    )
 
 
 def save_fasttext_vec(kv, fname, *, precision=5, sort_attr="count", allow_nonfinite=False):
@@ -1009,6 +1206,7 @@ def save_fasttext_vec(kv, fname, *, precision=5, sort_attr="count", allow_nonfin
     ``precision`` significant digits followed by a space (``precision=None``: shortest
     round-trip repr)."""
     if precision is None:
+
         def fmt(row):
             return "".join(f"{v} " for v in row)
     else:
@@ -1016,9 +1214,16 @@ def save_fasttext_vec(kv, fname, *, precision=5, sort_attr="count", allow_nonfin
 
         def fmt(row):
             return "".join(spec.format(v) for v in row.tolist())
-    save_word2vec_format(kv, fname, binary=False, sort_attr=sort_attr,
-                         allow_nonfinite=allow_nonfinite, _text_formatter=fmt,
-                         _what="the fastText .vec format")
+
+    save_word2vec_format(
+        kv,
+        fname,
+        binary=False,
+        sort_attr=sort_attr,
+        allow_nonfinite=allow_nonfinite,
+        _text_formatter=fmt,
+        _what="the fastText .vec format",
+    )
 
 
 def export_projector(kv, vectors_tsv, metadata_tsv=None, limit=None, attrs=()):
@@ -1048,8 +1253,10 @@ def export_projector(kv, vectors_tsv, metadata_tsv=None, limit=None, attrs=()):
     texts = [_key_text(k) for k in kv.index_to_key[:n]]
     bad = [t for t in texts if any(c in t for c in "\t\n\r")]
     if bad:
-        raise ValueError(f"{len(bad)} key(s) contain tabs or line breaks, which TSV cannot "
-                         f"hold (first: {', '.join(map(repr, bad[:5]))}); nothing was written")
+        raise ValueError(
+            f"{len(bad)} key(s) contain tabs or line breaks, which TSV cannot "
+            f"hold (first: {', '.join(map(repr, bad[:5]))}); nothing was written"
+        )
     for a in attrs:
         if a not in kv.expandos:
             raise KeyError(f"no per-key attribute {a!r}; have {sorted(kv.expandos)}")
@@ -1057,11 +1264,12 @@ def export_projector(kv, vectors_tsv, metadata_tsv=None, limit=None, attrs=()):
 
     def write_vectors(f):
         for lo in range(0, n, _WRITE_BATCH):
-            block = np.asarray(vectors[lo:min(lo + _WRITE_BATCH, n)])
+            block = np.asarray(vectors[lo : min(lo + _WRITE_BATCH, n)])
             f.write("".join("\t".join(map(str, row)) + "\n" for row in block).encode("utf8"))
 
     atomic_write(os.fspath(vectors_tsv), write_vectors)
     if metadata_tsv is not None:
+
         def write_meta(f):
             lines = []
             if attrs:
@@ -1072,5 +1280,5 @@ def export_projector(kv, vectors_tsv, metadata_tsv=None, limit=None, attrs=()):
             else:
                 lines.extend(t + "\n" for t in texts)
             f.write("".join(lines).encode("utf8"))
-        atomic_write(os.fspath(metadata_tsv), write_meta)
 
+        atomic_write(os.fspath(metadata_tsv), write_meta)

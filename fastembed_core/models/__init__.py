@@ -5,6 +5,7 @@
 on, ``progress`` reports training, ``workers`` runs kernel calls on threads. The import path
 mirrors gensim's: ``from fastembed_core.models.word2vec import Word2Vec``.
 """
+
 from .graph import DeepWalk, Node2Vec
 from .items import Item2Vec
 from .word2vec import Word2Vec

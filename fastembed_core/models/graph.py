@@ -25,6 +25,7 @@ Conventions (chosen on purpose, tested in tests/test_graph.py):
   ends there, so it is shorter than ``walk_length``. Every node, isolated ones included, starts
   ``num_walks`` walks and gets a vector.
 """
+
 import logging
 import math
 import numbers
@@ -36,9 +37,9 @@ import numpy as np
 
 from .. import _walks
 from ..vectors.keyedvectors import KeyedVectors
-from .workers import run_workers
 from .vocab import EncodedCorpus
 from .word2vec import Word2Vec, _available_cores
+from .workers import run_workers
 
 logger = logging.getLogger("fastembed_core")
 
@@ -102,7 +103,7 @@ class Graph:
     def neighbors(self, node):
         """Original ids of the out-neighbours of ``node`` (an original id)."""
         v = self.node_index[node]
-        return [self.nodes[u] for u in self.indices[self.indptr[v]:self.indptr[v + 1]].tolist()]
+        return [self.nodes[u] for u in self.indices[self.indptr[v] : self.indptr[v + 1]].tolist()]
 
     def edges(self):
         """Stored edges as (src, dst, weight) arrays of contiguous ids (weight 1 if unweighted)."""
@@ -159,6 +160,7 @@ class Graph:
 
 # -------------------------------------------------------------------- input forms
 
+
 def _check_weights(weights, n_edges):
     try:
         w = np.asarray(weights, dtype=np.float64)
@@ -175,8 +177,10 @@ def _check_weights(weights, n_edges):
 
 def _check_key(key):
     if key is None or isinstance(key, (bool, np.bool_, float, np.floating, complex)):
-        raise TypeError(f"unsupported node id {key!r} ({type(key).__name__}): use ints, "
-                        f"strings or other hashable ids")
+        raise TypeError(
+            f"unsupported node id {key!r} ({type(key).__name__}): use ints, "
+            f"strings or other hashable ids"
+        )
     try:
         hash(key)
     except TypeError:
@@ -192,15 +196,31 @@ def _map_nodes(src, dst, extra):
     src_a, dst_a = np.asarray(src) if not isinstance(src, list) else None, None
     if src_a is not None:
         dst_a = np.asarray(dst)
-    extra_a = np.asarray(extra, dtype=np.int64) if extra and all(
-        isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_)) for k in extra) else None
-    if (src_a is not None and src_a.dtype.kind in "iu" and dst_a.dtype.kind in "iu"
-            and src_a.ndim == 1 and (not extra or extra_a is not None)):
+    extra_a = (
+        np.asarray(extra, dtype=np.int64)
+        if extra
+        and all(
+            isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_)) for k in extra
+        )
+        else None
+    )
+    if (
+        src_a is not None
+        and src_a.dtype.kind in "iu"
+        and dst_a.dtype.kind in "iu"
+        and src_a.ndim == 1
+        and (not extra or extra_a is not None)
+    ):
         if src_a.size and (src_a.dtype.kind == "u" and src_a.dtype.itemsize == 8):
             if max(src_a.max(initial=0), dst_a.max(initial=0)) > np.iinfo(np.int64).max:
                 raise ValueError("node ids above 2**63 - 1 are not supported")
-        allv = np.concatenate([src_a.astype(np.int64), dst_a.astype(np.int64),
-                               extra_a if extra_a is not None else np.zeros(0, np.int64)])
+        allv = np.concatenate(
+            [
+                src_a.astype(np.int64),
+                dst_a.astype(np.int64),
+                extra_a if extra_a is not None else np.zeros(0, np.int64),
+            ]
+        )
         keys = np.unique(allv)
         return keys.tolist(), np.searchsorted(keys, src_a), np.searchsorted(keys, dst_a)
     src_l = [_check_key(k) for k in (src.tolist() if isinstance(src, np.ndarray) else src)]
@@ -215,7 +235,7 @@ def _map_nodes(src, dst, extra):
         keys.sort()
         index = {k: i for i, k in enumerate(keys)}
     except TypeError:
-        pass    # mixed, unorderable ids: first-seen order
+        pass  # mixed, unorderable ids: first-seen order
     src_ids = np.fromiter((index[k] for k in src_l), dtype=np.int64, count=len(src_l))
     dst_ids = np.fromiter((index[k] for k in dst_l), dtype=np.int64, count=len(dst_l))
     return keys, src_ids, dst_ids
@@ -278,8 +298,10 @@ def load_edgelist(path, directed=False, weighted=None, comments="#", encoding="u
             fields = _SPLIT.split(line)
             if len(fields) not in (2, 3) or (n_fields is not None and len(fields) != n_fields):
                 expect = "2 or 3" if n_fields is None else str(n_fields)
-                raise ValueError(f"{os.fspath(path)}:{lineno}: expected {expect} fields "
-                                 f"(src dst [weight]); got {len(fields)}: {line[:60]!r}")
+                raise ValueError(
+                    f"{os.fspath(path)}:{lineno}: expected {expect} fields "
+                    f"(src dst [weight]); got {len(fields)}: {line[:60]!r}"
+                )
             n_fields = len(fields)
             src.append(fields[0])
             dst.append(fields[1])
@@ -297,7 +319,9 @@ def load_edgelist(path, directed=False, weighted=None, comments="#", encoding="u
         try:
             weights = np.array(wts, dtype=np.float64)
         except ValueError:
-            raise ValueError(f"{os.fspath(path)}: the third column must hold numeric weights") from None
+            raise ValueError(
+                f"{os.fspath(path)}: the third column must hold numeric weights"
+            ) from None
     return Graph.from_edges(src_a, dst_a, weights, directed=directed, weighted=weighted)
 
 
@@ -318,13 +342,15 @@ def _from_array(arr, directed, weighted):
     elif ends.dtype.kind not in "iuU":
         raise TypeError(f"unsupported edge array dtype {arr.dtype}")
     if ends.dtype.kind == "U":
-        return Graph.from_edges(ends[:, 0].tolist(), ends[:, 1].tolist(), weights,
-                                directed=directed, weighted=weighted)
+        return Graph.from_edges(
+            ends[:, 0].tolist(), ends[:, 1].tolist(), weights, directed=directed, weighted=weighted
+        )
     return Graph.from_edges(ends[:, 0], ends[:, 1], weights, directed=directed, weighted=weighted)
 
 
 def _from_scipy(mat, directed, weighted):
     import scipy.sparse as sp
+
     coo = sp.coo_matrix(mat)
     if coo.shape[0] != coo.shape[1]:
         raise ValueError(f"an adjacency matrix must be square; got shape {coo.shape}")
@@ -338,7 +364,7 @@ def _from_scipy(mat, directed, weighted):
     data = data.astype(np.float64)
     if not directed:
         sym = (coo.T != coo).nnz == 0
-        if sym:     # each undirected edge once: the upper triangle
+        if sym:  # each undirected edge once: the upper triangle
             upper = row <= col
             row, col, data = row[upper], col[upper], data[upper]
     if weighted is None:
@@ -398,17 +424,23 @@ def as_graph(graph, directed=False, weighted=None):
             raise ValueError("the graph is empty: no edges")
         lengths = {len(e) if isinstance(e, (list, tuple)) else -1 for e in graph}
         if -1 in lengths or len(lengths) != 1 or not lengths <= {2, 3}:
-            raise ValueError("a list of edges must hold (src, dst) or (src, dst, weight) "
-                             "tuples, all of the same length")
+            raise ValueError(
+                "a list of edges must hold (src, dst) or (src, dst, weight) "
+                "tuples, all of the same length"
+            )
         cols = list(zip(*graph))
         weights = cols[2] if len(cols) == 3 else None
-        return Graph.from_edges(list(cols[0]), list(cols[1]), weights, directed=bool(directed),
-                                weighted=weighted)
-    raise TypeError(f"unsupported graph input {type(graph).__name__}: pass an edge-list path, "
-                    f"an (E, 2|3) array, a list of edges, a scipy.sparse matrix or a networkx graph")
+        return Graph.from_edges(
+            list(cols[0]), list(cols[1]), weights, directed=bool(directed), weighted=weighted
+        )
+    raise TypeError(
+        f"unsupported graph input {type(graph).__name__}: pass an edge-list path, "
+        f"an (E, 2|3) array, a list of edges, a scipy.sparse matrix or a networkx graph"
+    )
 
 
 # -------------------------------------------------------------------- walks
+
 
 def _walk_seed(seed, first_round=0):
     """The C generator's 64-bit seed; batches starting at other rounds get other streams."""
@@ -421,14 +453,16 @@ def _start_nodes(n, rounds, seed, first_round=0):
     shuffle), so the learning rate does not decay along a fixed node order."""
     out = np.empty(rounds * n, dtype=np.uint32)
     for r in range(rounds):
-        rng = np.random.Generator(np.random.PCG64(
-            np.random.SeedSequence([_WALK_STREAM, seed, first_round + r])))
-        out[r * n:(r + 1) * n] = rng.permutation(n)
+        rng = np.random.Generator(
+            np.random.PCG64(np.random.SeedSequence([_WALK_STREAM, seed, first_round + r]))
+        )
+        out[r * n : (r + 1) * n] = rng.permutation(n)
     return out
 
 
-def generate_walks(graph, walk_length=80, num_walks=10, p=1.0, q=1.0, seed=1, workers=None,
-                   first_round=0):
+def generate_walks(
+    graph, walk_length=80, num_walks=10, p=1.0, q=1.0, seed=1, workers=None, first_round=0
+):
     """Random walks on ``graph`` as an :class:`EncodedCorpus` of contiguous node ids.
 
     ``num_walks`` rounds, each starting one walk at every node in a shuffled order. With
@@ -465,8 +499,12 @@ def generate_walks(graph, walk_length=80, num_walks=10, p=1.0, q=1.0, seed=1, wo
             run_workers(len(bounds) - 1, work, walker.request_stop, name="fastembed-walker")
         finally:
             walker.reset_stop()
-    logger.info("generated %d walks of up to %d nodes in %.2fs", n_walks, walk_length,
-                time.perf_counter() - t0)
+    logger.info(
+        "generated %d walks of up to %d nodes in %.2fs",
+        n_walks,
+        walk_length,
+        time.perf_counter() - t0,
+    )
     if np.all(lengths == walk_length):
         offsets = np.arange(n_walks + 1, dtype=np.int64) * walk_length
         return EncodedCorpus(out, offsets)
@@ -483,13 +521,17 @@ def _int_param(name, value, low):
 
 
 def _pos_param(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (
-            math.isfinite(value) and value > 0):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not (math.isfinite(value) and value > 0)
+    ):
         raise ValueError(f"{name} must be a finite number > 0; got {value!r}")
     return float(value)
 
 
 # -------------------------------------------------------------------- models
+
 
 class Node2Vec:
     """node2vec embeddings (Grover & Leskovec 2016): biased second-order random walks trained
@@ -535,9 +577,22 @@ class Node2Vec:
 
     _defaults = {"sg": 1, "min_count": 1, "epochs": 1}
 
-    def __init__(self, graph, dimensions=128, walk_length=80, num_walks=10, p=1.0, q=1.0,
-                 window=10, workers=None, seed=1, directed=False, weighted=None, rounds=1,
-                 **word2vec_kwargs):
+    def __init__(
+        self,
+        graph,
+        dimensions=128,
+        walk_length=80,
+        num_walks=10,
+        p=1.0,
+        q=1.0,
+        window=10,
+        workers=None,
+        seed=1,
+        directed=False,
+        weighted=None,
+        rounds=1,
+        **word2vec_kwargs,
+    ):
         self.graph = as_graph(graph, directed=directed, weighted=weighted)
         self.dimensions = _int_param("dimensions", dimensions, 1)
         self.walk_length = _int_param("walk_length", walk_length, 1)
@@ -565,23 +620,30 @@ class Node2Vec:
         self.train_time = 0.0
 
     def _walk_params(self):
-        return dict(walk_length=self.walk_length, p=self.p, q=self.q, seed=self.seed,
-                    workers=self.workers)
+        return dict(
+            walk_length=self.walk_length, p=self.p, q=self.q, seed=self.seed, workers=self.workers
+        )
 
     def walks(self):
         """All walks (``num_walks`` per node) as an :class:`EncodedCorpus` of contiguous node
         ids; ``self.graph.to_keys(ids)`` gives original ids. Generated once, then cached."""
         if self._walks is None:
             t0 = time.perf_counter()
-            self._walks = generate_walks(self.graph, num_walks=self.num_walks,
-                                         **self._walk_params())
+            self._walks = generate_walks(
+                self.graph, num_walks=self.num_walks, **self._walk_params()
+            )
             self.walk_time += time.perf_counter() - t0
         return self._walks
 
     def _new_model(self):
         kw = dict(self.word2vec_kwargs)
-        return Word2Vec(vector_size=self.dimensions, window=self.window, workers=self.workers,
-                        seed=self.seed, **kw)
+        return Word2Vec(
+            vector_size=self.dimensions,
+            window=self.window,
+            workers=self.workers,
+            seed=self.seed,
+            **kw,
+        )
 
     def fit(self):
         """Generates the walks, trains skip-gram on them and returns the :class:`KeyedVectors`
@@ -599,8 +661,9 @@ class Node2Vec:
             alpha, min_alpha = model.alpha, model.min_alpha
             for r in range(self.rounds):
                 t0 = time.perf_counter()
-                walks = generate_walks(self.graph, num_walks=per, first_round=r * per,
-                                       **self._walk_params())
+                walks = generate_walks(
+                    self.graph, num_walks=per, first_round=r * per, **self._walk_params()
+                )
                 self.walk_time += time.perf_counter() - t0
                 t0 = time.perf_counter()
                 if r == 0:
@@ -635,12 +698,34 @@ class DeepWalk(Node2Vec):
     negative sampling, as in :class:`Node2Vec`.
     """
 
-    def __init__(self, graph, dimensions=128, walk_length=80, num_walks=10, window=10,
-                 workers=None, seed=1, directed=False, weighted=None, rounds=1,
-                 **word2vec_kwargs):
+    def __init__(
+        self,
+        graph,
+        dimensions=128,
+        walk_length=80,
+        num_walks=10,
+        window=10,
+        workers=None,
+        seed=1,
+        directed=False,
+        weighted=None,
+        rounds=1,
+        **word2vec_kwargs,
+    ):
         if "p" in word2vec_kwargs or "q" in word2vec_kwargs:
             raise TypeError("DeepWalk walks are uniform: use Node2Vec for p and q")
-        super().__init__(graph, dimensions=dimensions, walk_length=walk_length,
-                         num_walks=num_walks, p=1.0, q=1.0, window=window, workers=workers,
-                         seed=seed, directed=directed, weighted=weighted, rounds=rounds,
-                         **word2vec_kwargs)
+        super().__init__(
+            graph,
+            dimensions=dimensions,
+            walk_length=walk_length,
+            num_walks=num_walks,
+            p=1.0,
+            q=1.0,
+            window=window,
+            workers=workers,
+            seed=seed,
+            directed=directed,
+            weighted=weighted,
+            rounds=rounds,
+            **word2vec_kwargs,
+        )

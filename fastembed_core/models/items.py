@@ -11,6 +11,7 @@ Negative sampling: ``ns_exponent=0`` draws negatives uniformly and ``ns_exponent
 rare items, which often suits recommendation better than word2vec's 0.75 (Caselles-Dupré et
 al. 2018); any value is accepted.
 """
+
 import numpy as np
 
 from ..vectors.keyedvectors import KeyedVectors
@@ -62,7 +63,9 @@ def Item2Vec(sessions, **word2vec_kwargs):
 def _kv(model_or_kv):
     kv = getattr(model_or_kv, "wv", model_or_kv)
     if not isinstance(kv, KeyedVectors):
-        raise TypeError(f"expected KeyedVectors or a trained model; got {type(model_or_kv).__name__}")
+        raise TypeError(
+            f"expected KeyedVectors or a trained model; got {type(model_or_kv).__name__}"
+        )
     if not len(kv):
         raise ValueError("the vectors are empty")
     return kv

@@ -25,6 +25,7 @@ The callback follows each epoch with the ``on_progress`` hook when the trainer p
 (:func:`track_file_reading`) is followed through the bytes the process has read, taken from
 ``/proc/self/io`` on Linux; elsewhere only the elapsed time is shown.
 """
+
 import logging
 import os
 import re
@@ -32,11 +33,19 @@ import sys
 import threading
 import time
 
-__all__ = ["Progress", "TrainingProgress", "track_file_reading", "capture_training_log",
-           "write", "format_count", "format_duration", "tqdm_available"]
+__all__ = [
+    "Progress",
+    "TrainingProgress",
+    "track_file_reading",
+    "capture_training_log",
+    "write",
+    "format_count",
+    "format_duration",
+    "tqdm_available",
+]
 
 _MODES = ("auto", "bar", "lines", "off")
-_active = []          # progress objects currently drawing a bar (for write())
+_active = []  # progress objects currently drawing a bar (for write())
 _active_lock = threading.Lock()
 
 
@@ -124,8 +133,16 @@ class Progress:
     ...         p.update_to(i)
     """
 
-    def __init__(self, total=None, desc="", unit="words", mode="auto", stream=None,
-                 interval=None, use_tqdm=None):
+    def __init__(
+        self,
+        total=None,
+        desc="",
+        unit="words",
+        mode="auto",
+        stream=None,
+        interval=None,
+        use_tqdm=None,
+    ):
         if mode is None:
             mode = "off"
         if mode not in _MODES:
@@ -147,9 +164,18 @@ class Progress:
         self._tqdm = None
         if mode == "bar" and (use_tqdm is None or use_tqdm) and tqdm_available():
             from tqdm.auto import tqdm
-            self._tqdm = tqdm(total=total, desc=desc, unit="" if unit == "B" else f" {unit}",
-                              unit_scale=True, file=self.stream, dynamic_ncols=True,
-                              leave=True, mininterval=0.1, smoothing=0.1)
+
+            self._tqdm = tqdm(
+                total=total,
+                desc=desc,
+                unit="" if unit == "B" else f" {unit}",
+                unit_scale=True,
+                file=self.stream,
+                dynamic_ncols=True,
+                leave=True,
+                mininterval=0.1,
+                smoothing=0.1,
+            )
         if mode == "bar":
             with _active_lock:
                 _active.append(self)
@@ -252,8 +278,10 @@ class Progress:
             return f"{head}done, {what} in {format_duration(self.elapsed)} ({rate})"
         if self.total:
             pct = 100.0 * self.done / self.total
-            return (f"{head}{pct:5.1f}% ({self._amount(self.done)}/{self._amount(self.total)}), "
-                    f"{rate}, ETA {format_duration(self.eta())}")
+            return (
+                f"{head}{pct:5.1f}% ({self._amount(self.done)}/{self._amount(self.total)}), "
+                f"{rate}, ETA {format_duration(self.eta())}"
+            )
         return f"{head}{self._amount(self.done)}, {rate}, elapsed {format_duration(self.elapsed)}"
 
     def _columns(self):
@@ -268,8 +296,9 @@ class Progress:
         if self.total:
             frac = min(self.done / self.total, 1.0)
             amounts = f"{self._amount(self.done)}/{self._amount(self.total)}"
-            tail = (f" {100 * frac:5.1f}% {amounts:>15} {rate:>14} "
-                    f"ETA {format_duration(self.eta()):>5}")
+            tail = (
+                f" {100 * frac:5.1f}% {amounts:>15} {rate:>14} ETA {format_duration(self.eta()):>5}"
+            )
             room = self._columns() - 1 - len(head) - len(tail) - 2
             if room >= 10:
                 filled = int(round(frac * room))
@@ -306,6 +335,7 @@ class Progress:
 
 
 # ---- reading files --------------------------------------------------------------------------
+
 
 def _bytes_read():
     """Bytes this process has read so far (``rchar`` of /proc/self/io), or None."""
@@ -360,12 +390,18 @@ class track_file_reading:
     def __enter__(self):
         self._base = _bytes_read()
         known = self._base is not None and self.total
-        self.progress = Progress(self.total if known else None, self.desc,
-                                 unit="B", mode=self.mode, stream=self.stream,
-                                 interval=self.interval)
+        self.progress = Progress(
+            self.total if known else None,
+            self.desc,
+            unit="B",
+            mode=self.mode,
+            stream=self.stream,
+            interval=self.interval,
+        )
         if self.progress.mode != "off":
-            self._thread = threading.Thread(target=self._watch, daemon=True,
-                                            name="fastembed-progress")
+            self._thread = threading.Thread(
+                target=self._watch, daemon=True, name="fastembed-progress"
+            )
             self._thread.start()
         return self.progress
 
@@ -392,6 +428,7 @@ class track_file_reading:
 
 
 # ---- training -------------------------------------------------------------------------------
+
 
 class TrainingProgress:
     """A gensim-style callback that shows training progress over all epochs.
@@ -449,8 +486,9 @@ class TrainingProgress:
         total = self.epoch_words * self._epochs if self.epoch_words else None
         self.epoch = 0
         self.words = 0
-        self.progress = Progress(total, "", unit="words", mode=self.mode, stream=self.stream,
-                                 interval=self.interval)
+        self.progress = Progress(
+            total, "", unit="words", mode=self.mode, stream=self.stream, interval=self.interval
+        )
         self.progress.set_description(self._label())
 
     def on_epoch_begin(self, model):
@@ -468,16 +506,18 @@ class TrainingProgress:
             self.progress.total = self.epoch_words * self._epochs
         self.epoch = int(epoch)
         if self.epoch_words:
-            self.progress.update_to(epoch * self.epoch_words + min(words_done, self.epoch_words),
-                                    desc=self._label())
+            self.progress.update_to(
+                epoch * self.epoch_words + min(words_done, self.epoch_words), desc=self._label()
+            )
 
     def on_fraction(self, epoch, fraction):
         """Within-epoch update as a fraction (0..1) of epoch ``epoch`` (0-based)."""
         if self.progress is None or not self.epoch_words:
             return
         self.epoch = int(epoch)
-        self.progress.update_to(int((epoch + min(max(fraction, 0.0), 1.0)) * self.epoch_words),
-                                desc=self._label())
+        self.progress.update_to(
+            int((epoch + min(max(fraction, 0.0), 1.0)) * self.epoch_words), desc=self._label()
+        )
 
     def on_epoch_end(self, model):
         if self.progress is None:
@@ -494,8 +534,10 @@ class TrainingProgress:
             return
         p = self.progress
         where = f" at {100.0 * p.done / p.total:.1f}%" if p.total else ""
-        p.close(f"{self.desc}: stopped{where} (epoch {min(self.epoch + 1, self._epochs)} of "
-                f"{self._epochs})")
+        p.close(
+            f"{self.desc}: stopped{where} (epoch {min(self.epoch + 1, self._epochs)} of "
+            f"{self._epochs})"
+        )
         self.progress = None
 
     def on_train_end(self, model):
@@ -505,10 +547,13 @@ class TrainingProgress:
         self.words = self.progress.done
         rate = getattr(model, "words_per_second", 0.0) or self.progress.rate
         self.progress.set_description(f"{self.desc}")
-        self.progress.close(None if self.progress.mode != "lines" else
-                            f"{self.desc}: {self._epochs} epoch(s) in "
-                            f"{format_duration(self.seconds)}, {format_count(rate)} "
-                            f"effective words/s")
+        self.progress.close(
+            None
+            if self.progress.mode != "lines"
+            else f"{self.desc}: {self._epochs} epoch(s) in "
+            f"{format_duration(self.seconds)}, {format_count(rate)} "
+            f"effective words/s"
+        )
         self.progress = None
 
 
@@ -526,8 +571,12 @@ class _TrainingLogHandler(logging.Handler):
 
     def emit(self, record):
         try:
-            if isinstance(record.msg, str) and _PROGRESS_MSG.match(record.msg) \
-                    and isinstance(record.args, tuple) and len(record.args) >= 2:
+            if (
+                isinstance(record.msg, str)
+                and _PROGRESS_MSG.match(record.msg)
+                and isinstance(record.args, tuple)
+                and len(record.args) >= 2
+            ):
                 epoch, pct = record.args[0], record.args[1]
                 self.tracker.on_fraction(int(epoch) - 1, float(pct) / 100.0)
                 return
@@ -572,5 +621,5 @@ class capture_training_log:
     def __exit__(self, *exc):
         lg = self.logger
         level, lg.propagate, lg.handlers, lg.disabled = self._saved
-        lg.setLevel(level)          # setLevel, not .level =: it also clears the enabled-cache
+        lg.setLevel(level)  # setLevel, not .level =: it also clears the enabled-cache
         return False

@@ -5,6 +5,7 @@ in-vocabulary token, in corpus order) and ``offsets`` (int64, sentence ``k`` is
 ``ids[offsets[k]:offsets[k+1]]``). Every corpus form ends up there once, so the epochs never
 re-read text or touch Python objects.
 """
+
 import collections
 import itertools
 import logging
@@ -15,13 +16,22 @@ from ..errors import CorpusError
 
 logger = logging.getLogger("fastembed_core")
 
-__all__ = ["EncodedCorpus", "count_iterable", "select_vocab", "keep_thresholds",
-           "negative_weights", "encode_iterable", "RULE_DEFAULT", "RULE_DISCARD", "RULE_KEEP"]
+__all__ = [
+    "EncodedCorpus",
+    "count_iterable",
+    "select_vocab",
+    "keep_thresholds",
+    "negative_weights",
+    "encode_iterable",
+    "RULE_DEFAULT",
+    "RULE_DISCARD",
+    "RULE_KEEP",
+]
 
 # gensim's trim_rule return values, so existing rules work unchanged.
 RULE_DEFAULT, RULE_DISCARD, RULE_KEEP = 0, 1, 2
 
-_ENCODE_CHUNK = 1 << 20   # tokens converted to ids per numpy call
+_ENCODE_CHUNK = 1 << 20  # tokens converted to ids per numpy call
 
 
 class EncodedCorpus:
@@ -40,7 +50,9 @@ class EncodedCorpus:
     def __init__(self, ids, offsets=None):
         ids = np.asarray(ids)
         if ids.ndim != 1 or (ids.size and ids.dtype.kind not in "iu"):
-            raise TypeError(f"ids must be a 1-D integer array; got {ids.dtype} with shape {ids.shape}")
+            raise TypeError(
+                f"ids must be a 1-D integer array; got {ids.dtype} with shape {ids.shape}"
+            )
         if ids.size and ids.min() < 0:
             raise ValueError("ids must be non-negative")
         if offsets is None:
@@ -58,7 +70,7 @@ class EncodedCorpus:
 
     def __iter__(self):
         for k in range(len(self)):
-            yield self.ids[self.offsets[k]:self.offsets[k + 1]].tolist()
+            yield self.ids[self.offsets[k] : self.offsets[k + 1]].tolist()
 
 
 def check_sentence(sentence, position):
@@ -67,7 +79,8 @@ def check_sentence(sentence, position):
         kind = type(sentence).__name__
         raise TypeError(
             f"each sentence must be a list of tokens; got {kind} at sentence {position}: "
-            f"{sentence[:40]!r} (did you forget .split()?)")
+            f"{sentence[:40]!r} (did you forget .split()?)"
+        )
 
 
 def check_reiterable(corpus, passes):
@@ -76,7 +89,8 @@ def check_reiterable(corpus, passes):
         raise TypeError(
             f"the corpus is a one-shot iterator ({type(corpus).__name__}) but it must be read "
             f"{passes} times; pass a list or a re-iterable object (e.g. a class with __iter__), "
-            f"or corpus_file=")
+            f"or corpus_file="
+        )
 
 
 def _prune(counts, min_reduce):
@@ -100,8 +114,9 @@ def count_iterable(corpus, max_vocab_size=None, progress_per=10000):
     continues with a Python dict, so any hashable token works.
     """
     from .._corpus import TokenCounter
+
     counter = TokenCounter(max_vocab_size)
-    python_counts = None           # set once a non-str token forces the Python path
+    python_counts = None  # set once a non-str token forces the Python path
     total = n_sentences = 0
     chunk, chunk_tokens = [], 0
     min_reduce = [1]
@@ -168,7 +183,7 @@ def select_vocab(counts, min_count=5, max_final_vocab=None, trim_rule=None, sort
         if c >= effective:
             keys.append(key)
     if sorted_vocab:
-        keys.sort(key=counts.__getitem__, reverse=True)   # stable: ties stay in first-seen order
+        keys.sort(key=counts.__getitem__, reverse=True)  # stable: ties stay in first-seen order
     return keys, np.fromiter((counts[k] for k in keys), dtype=np.int64, count=len(keys)), effective
 
 
@@ -228,6 +243,7 @@ def encode_iterable(corpus, key_to_index):
     encoder = None
     if key_to_index and all(type(k) is str for k in key_to_index):
         from .._corpus import TokenEncoder
+
         keys = [None] * len(key_to_index)
         for k, i in key_to_index.items():
             keys[i] = k
@@ -296,12 +312,14 @@ def describe_empty(total_words, n_sentences, counts, min_count):
     """The error for a corpus that leaves nothing to train on (reliability #3 and #4)."""
     if total_words == 0:
         return CorpusError(
-            f"the corpus is empty ({n_sentences} sentences, 0 tokens): nothing to train on")
+            f"the corpus is empty ({n_sentences} sentences, 0 tokens): nothing to train on"
+        )
     top = max(counts.items(), key=lambda kv: kv[1]) if counts else None
     hint = f"; the most frequent is {top[0]!r} with {top[1]}" if top else ""
     return CorpusError(
         f"no word occurs at least min_count={min_count} times ({len(counts)} distinct words, "
-        f"{total_words} tokens{hint}); lower min_count")
+        f"{total_words} tokens{hint}); lower min_count"
+    )
 
 
 def estimate_bytes(vocab_size, vector_size, negative, hs):

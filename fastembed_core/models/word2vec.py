@@ -4,6 +4,7 @@ The corpus is encoded once to uint32 ids; each epoch, every worker thread trains
 contiguous range of sentences with the GIL released for the whole range. See
 ``src/fe_train.h`` for the exact training semantics.
 """
+
 import contextlib
 import logging
 import math
@@ -16,11 +17,11 @@ import warnings
 import numpy as np
 
 from .. import _kernel
-from . import vocab as vocab_mod
 from ..errors import CorpusError, FormatError, TrainingDivergedError
-from ..vectors.keyedvectors import KeyedVectors
-from .workers import run_workers
 from ..io.native import read_container, write_container
+from ..vectors.keyedvectors import KeyedVectors
+from . import vocab as vocab_mod
+from .workers import run_workers
 
 logger = logging.getLogger("fastembed_core")
 
@@ -42,7 +43,7 @@ def _file_state(paths):
         try:
             st = os.stat(path)
         except OSError:
-            return None          # reading it will raise the proper error
+            return None  # reading it will raise the proper error
         state.append((st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev))
     return state
 
@@ -150,13 +151,38 @@ class Word2Vec:
     >>> model.wv.most_similar("king", topn=10)
     """
 
-    def __init__(self, sentences=None, corpus_file=None, vector_size=100, alpha=0.025, window=5,
-                 min_count=5, max_vocab_size=None, sample=1e-3, seed=1, workers=None,
-                 min_alpha=0.0001, sg=0, hs=0, negative=5, ns_exponent=0.75, cbow_mean=1,
-                 hashfxn=None, epochs=5, null_word=0, trim_rule=None, sorted_vocab=1,
-                 batch_words=10000, compute_loss=False, callbacks=(), comment=None,
-                 max_final_vocab=None, shrink_windows=True, shared_negatives=True,
-                 corpus_file_errors="strict"):
+    def __init__(
+        self,
+        sentences=None,
+        corpus_file=None,
+        vector_size=100,
+        alpha=0.025,
+        window=5,
+        min_count=5,
+        max_vocab_size=None,
+        sample=1e-3,
+        seed=1,
+        workers=None,
+        min_alpha=0.0001,
+        sg=0,
+        hs=0,
+        negative=5,
+        ns_exponent=0.75,
+        cbow_mean=1,
+        hashfxn=None,
+        epochs=5,
+        null_word=0,
+        trim_rule=None,
+        sorted_vocab=1,
+        batch_words=10000,
+        compute_loss=False,
+        callbacks=(),
+        comment=None,
+        max_final_vocab=None,
+        shrink_windows=True,
+        shared_negatives=True,
+        corpus_file_errors="strict",
+    ):
         self.vector_size = _check_int("vector_size", vector_size, 1, 1 << 20)
         self.alpha = _check_float("alpha", alpha, 0.0, low_open=True)
         self.min_alpha = _check_float("min_alpha", min_alpha, 0.0)
@@ -171,16 +197,23 @@ class Word2Vec:
             workers = _available_cores()
         self.workers = _check_int("workers", workers, 1, 4096)
         if self.workers > _available_cores():
-            warnings.warn(f"workers={workers} exceeds the {_available_cores()} available cores; "
-                          f"extra threads only add contention", RuntimeWarning, stacklevel=2)
+            warnings.warn(
+                f"workers={workers} exceeds the {_available_cores()} available cores; "
+                f"extra threads only add contention",
+                RuntimeWarning,
+                stacklevel=2,
+            )
         self.sg = int(_check_int("sg", int(sg) if isinstance(sg, bool) else sg, 0, 1))
         self.hs = int(_check_int("hs", int(hs) if isinstance(hs, bool) else hs, 0, 1))
         self.negative = _check_int("negative", negative, 0, 1000)
         if not self.hs and not self.negative:
             raise ValueError("hs=0 and negative=0 leave nothing to train; set hs=1 or negative > 0")
         self.ns_exponent = _check_float("ns_exponent", ns_exponent)
-        self.cbow_mean = int(_check_int("cbow_mean", int(cbow_mean) if isinstance(cbow_mean, bool)
-                                        else cbow_mean, 0, 1))
+        self.cbow_mean = int(
+            _check_int(
+                "cbow_mean", int(cbow_mean) if isinstance(cbow_mean, bool) else cbow_mean, 0, 1
+            )
+        )
         self.epochs = _check_int("epochs", epochs, 1)
         self.trim_rule = trim_rule
         self.sorted_vocab = bool(sorted_vocab)
@@ -190,8 +223,10 @@ class Word2Vec:
         self.shrink_windows = bool(shrink_windows)
         self.shared_negatives = bool(shared_negatives)
         if corpus_file_errors not in ("strict", "replace", "ignore"):
-            raise ValueError(f"corpus_file_errors must be 'strict', 'replace' or 'ignore'; "
-                             f"got {corpus_file_errors!r}")
+            raise ValueError(
+                f"corpus_file_errors must be 'strict', 'replace' or 'ignore'; "
+                f"got {corpus_file_errors!r}"
+            )
         self.corpus_file_errors = corpus_file_errors
         self.null_word = null_word
         self.batch_words = batch_words
@@ -213,7 +248,7 @@ class Word2Vec:
         self._tables = None
         self._busy = threading.Lock()
         self._active_run = None
-        self._scanned_file = None      # tokens of the last corpus_file scan, see _scan
+        self._scanned_file = None  # tokens of the last corpus_file scan, see _scan
         self._raw_vocab = None
 
         if sentences is not None and corpus_file is not None:
@@ -222,9 +257,15 @@ class Word2Vec:
             if sentences is not None and not isinstance(sentences, vocab_mod.EncodedCorpus):
                 vocab_mod.check_reiterable(sentences, 2)
             self.build_vocab(sentences, corpus_file=corpus_file, trim_rule=trim_rule)
-            self.train(sentences, corpus_file=corpus_file, total_examples=self.corpus_count,
-                       total_words=self.corpus_total_words, epochs=self.epochs,
-                       compute_loss=self.compute_loss, callbacks=self.callbacks)
+            self.train(
+                sentences,
+                corpus_file=corpus_file,
+                total_examples=self.corpus_count,
+                total_words=self.corpus_total_words,
+                epochs=self.epochs,
+                compute_loss=self.compute_loss,
+                callbacks=self.callbacks,
+            )
 
     # ------------------------------------------------------------------ vocabulary
 
@@ -233,8 +274,10 @@ class Word2Vec:
         """Holds the model for one operation; a second one meanwhile (another thread calling
         build_vocab or train) is refused instead of racing on the weights."""
         if not self._busy.acquire(blocking=False):
-            raise RuntimeError(f"cannot {what} while another operation (train, build_vocab, "
-                               f"save) is running on this model")
+            raise RuntimeError(
+                f"cannot {what} while another operation (train, build_vocab, "
+                f"save) is running on this model"
+            )
         try:
             yield
         finally:
@@ -242,7 +285,11 @@ class Word2Vec:
 
     @staticmethod
     def _file_paths(corpus_file):
-        paths = [corpus_file] if isinstance(corpus_file, (str, bytes, os.PathLike)) else list(corpus_file)
+        paths = (
+            [corpus_file]
+            if isinstance(corpus_file, (str, bytes, os.PathLike))
+            else list(corpus_file)
+        )
         if not paths:
             raise ValueError("corpus_file is an empty list")
         return [os.fspath(p) for p in paths]
@@ -256,11 +303,15 @@ class Word2Vec:
         self._scanned_file = None
         if corpus_file is not None:
             from .. import _corpus
+
             paths = self._file_paths(corpus_file)
             state = _file_state(paths)
             words, counts, total, n_sent, tokens = _corpus.count_file(
-                paths, errors=self.corpus_file_errors, max_vocab_size=self.max_vocab_size,
-                keep_tokens=True)
+                paths,
+                errors=self.corpus_file_errors,
+                max_vocab_size=self.max_vocab_size,
+                keep_tokens=True,
+            )
             if tokens is not None and state is not None:
                 self._scanned_file = (paths, state, self.corpus_file_errors, words, tokens, total)
             return dict(zip(words, counts.tolist())), total, n_sent
@@ -279,16 +330,29 @@ class Word2Vec:
         if scanned is None:
             return None
         scanned_paths, state, errors, words, (ids, offsets), total = scanned
-        if scanned_paths != paths or errors != self.corpus_file_errors or _file_state(paths) != state:
+        if (
+            scanned_paths != paths
+            or errors != self.corpus_file_errors
+            or _file_state(paths) != state
+        ):
             return None
         from .. import _corpus
+
         index = self.wv.key_to_index
         new_id = np.fromiter((index.get(w, -1) for w in words), dtype=np.int64, count=len(words))
         ids, offsets = _corpus.remap_tokens(ids, offsets, new_id)
         return ids, offsets, total
 
-    def build_vocab(self, corpus_iterable=None, corpus_file=None, update=False, progress_per=10000,
-                    keep_raw_vocab=False, trim_rule=None, **kwargs):
+    def build_vocab(
+        self,
+        corpus_iterable=None,
+        corpus_file=None,
+        update=False,
+        progress_per=10000,
+        keep_raw_vocab=False,
+        trim_rule=None,
+        **kwargs,
+    ):
         """Build the vocabulary from a corpus (iterable of token lists, or corpus_file).
 
         With ``update=True`` new words are added to an existing vocabulary (their vectors
@@ -301,16 +365,27 @@ class Word2Vec:
         with self._guard("build the vocabulary"):
             t0 = time.perf_counter()
             counts, total, n_sent = self._scan(corpus_iterable, corpus_file)
-            logger.info("collected %d word types from a corpus of %d raw words and %d sentences "
-                        "in %.2fs", len(counts), total, n_sent, time.perf_counter() - t0)
+            logger.info(
+                "collected %d word types from a corpus of %d raw words and %d sentences in %.2fs",
+                len(counts),
+                total,
+                n_sent,
+                time.perf_counter() - t0,
+            )
             self.corpus_count, self.corpus_total_words = n_sent, total
-            self._apply_counts(counts, update, trim_rule if trim_rule is not None else self.trim_rule,
-                               total, n_sent)
+            self._apply_counts(
+                counts,
+                update,
+                trim_rule if trim_rule is not None else self.trim_rule,
+                total,
+                n_sent,
+            )
             if keep_raw_vocab:
                 self._raw_vocab = counts
 
-    def build_vocab_from_freq(self, word_freq, keep_raw_vocab=False, corpus_count=None,
-                              trim_rule=None, update=False):
+    def build_vocab_from_freq(
+        self, word_freq, keep_raw_vocab=False, corpus_count=None, trim_rule=None, update=False
+    ):
         """Build the vocabulary from a ``{word: count}`` mapping instead of a corpus."""
         with self._guard("build the vocabulary"):
             counts = {k: int(v) for k, v in word_freq.items()}
@@ -319,25 +394,38 @@ class Word2Vec:
             total = sum(counts.values())
             self.corpus_count = corpus_count or 0
             self.corpus_total_words = total
-            self._apply_counts(counts, update, trim_rule if trim_rule is not None else self.trim_rule,
-                               total, self.corpus_count)
+            self._apply_counts(
+                counts,
+                update,
+                trim_rule if trim_rule is not None else self.trim_rule,
+                total,
+                self.corpus_count,
+            )
             if keep_raw_vocab:
                 self._raw_vocab = counts
 
     def _apply_counts(self, counts, update, trim_rule, total, n_sent):
         if update:
             if not len(self.wv):
-                raise RuntimeError("build_vocab(update=True) needs an existing vocabulary; "
-                                   "call build_vocab() first")
+                raise RuntimeError(
+                    "build_vocab(update=True) needs an existing vocabulary; "
+                    "call build_vocab() first"
+                )
             self._update_vocab(counts, trim_rule)
             return
         keys, key_counts, effective = vocab_mod.select_vocab(
-            counts, self.min_count, self.max_final_vocab, trim_rule, self.sorted_vocab)
+            counts, self.min_count, self.max_final_vocab, trim_rule, self.sorted_vocab
+        )
         if not keys:
             raise vocab_mod.describe_empty(total, n_sent, counts, effective)
         self.effective_min_count = effective
-        logger.info("min_count=%d leaves %d unique words (%.2f%% of %d)", effective, len(keys),
-                    100.0 * len(keys) / max(len(counts), 1), len(counts))
+        logger.info(
+            "min_count=%d leaves %d unique words (%.2f%% of %d)",
+            effective,
+            len(keys),
+            100.0 * len(keys) / max(len(counts), 1),
+            len(counts),
+        )
         self._allocate(keys, key_counts)
 
     def _check_memory(self, vocab_size):
@@ -350,7 +438,8 @@ class Word2Vec:
             raise MemoryError(
                 f"the model needs about {need / 2**30:.1f} GiB ({vocab_size} words x "
                 f"{self.vector_size} dims) but this machine has {avail / 2**30:.1f} GiB; "
-                f"raise min_count, set max_final_vocab, or lower vector_size")
+                f"raise min_count, set max_final_vocab, or lower vector_size"
+            )
 
     def _init_rows(self, n_rows, first_row):
         """uniform(-1, 1) / dim rows from a generator seeded by (seed, first row).
@@ -374,8 +463,12 @@ class Word2Vec:
         wv.vectors = self._init_rows(vocab_size, 0)
         wv.expandos["count"] = np.asarray(key_counts, dtype=np.int64)
         self.wv = wv
-        self.syn1neg = np.zeros((vocab_size, self.vector_size), np.float32) if self.negative else None
-        self.syn1 = np.zeros((max(vocab_size - 1, 1), self.vector_size), np.float32) if self.hs else None
+        self.syn1neg = (
+            np.zeros((vocab_size, self.vector_size), np.float32) if self.negative else None
+        )
+        self.syn1 = (
+            np.zeros((max(vocab_size - 1, 1), self.vector_size), np.float32) if self.hs else None
+        )
         self._tables = None
 
     def _update_vocab(self, counts, trim_rule):
@@ -389,12 +482,15 @@ class Word2Vec:
         fresh = {k: c for k, c in counts.items() if k not in wv.key_to_index}
         if fresh:
             new_keys, new_counts, _ = vocab_mod.select_vocab(
-                fresh, self.effective_min_count, None, trim_rule, self.sorted_vocab)
+                fresh, self.effective_min_count, None, trim_rule, self.sorted_vocab
+            )
         n_old, n_new = len(wv.index_to_key), len(new_keys)
         self._check_memory(n_old + n_new)
         logger.info("vocabulary update: %d new words, %d existing", n_new, n_old)
         keys = wv.index_to_key + list(new_keys)
-        vectors = np.concatenate([wv.vectors, self._init_rows(n_new, n_old)]) if n_new else wv.vectors
+        vectors = (
+            np.concatenate([wv.vectors, self._init_rows(n_new, n_old)]) if n_new else wv.vectors
+        )
         fresh_wv = KeyedVectors(self.vector_size)
         fresh_wv.index_to_key = keys
         fresh_wv.key_to_index = {k: i for i, k in enumerate(keys)}
@@ -403,7 +499,8 @@ class Word2Vec:
         self.wv = fresh_wv
         if self.negative:
             self.syn1neg = np.concatenate(
-                [self.syn1neg, np.zeros((n_new, self.vector_size), np.float32)])
+                [self.syn1neg, np.zeros((n_new, self.vector_size), np.float32)]
+            )
         if self.hs:
             # The Huffman tree changes with the vocabulary; inner-node rows keep their
             # numbering only approximately, as in gensim, and new rows start at zero.
@@ -417,17 +514,24 @@ class Word2Vec:
         """Alias table, subsampling thresholds and Huffman tree; rebuilt when the vocab changes."""
         if self._tables is None:
             counts = self.wv.expandos["count"]
-            tables = {"keep": vocab_mod.keep_thresholds(counts, self.sample),
-                      "alias": None, "hs": (None, None, None)}
+            tables = {
+                "keep": vocab_mod.keep_thresholds(counts, self.sample),
+                "alias": None,
+                "hs": (None, None, None),
+            }
             if self.negative:
                 tables["alias"] = _kernel.alias_build(
-                    vocab_mod.negative_weights(counts, self.ns_exponent))
+                    vocab_mod.negative_weights(counts, self.ns_exponent)
+                )
             if self.hs:
                 if len(counts) >= 2:
                     tables["hs"] = _kernel.huffman(counts)
                 else:
-                    tables["hs"] = (np.zeros(2, np.int64), np.zeros(0, np.uint8),
-                                    np.zeros(0, np.uint32))
+                    tables["hs"] = (
+                        np.zeros(2, np.int64),
+                        np.zeros(0, np.uint8),
+                        np.zeros(0, np.uint32),
+                    )
             self._tables = tables
         return self._tables
 
@@ -436,11 +540,13 @@ class Word2Vec:
     def _encode(self, corpus_iterable, corpus_file):
         if corpus_file is not None:
             from .. import _corpus
+
             paths = self._file_paths(corpus_file)
             encoded = self._take_scanned_file(paths)
             if encoded is None:
-                encoded = _corpus.encode_file(paths, self.wv.index_to_key,
-                                              errors=self.corpus_file_errors)
+                encoded = _corpus.encode_file(
+                    paths, self.wv.index_to_key, errors=self.corpus_file_errors
+                )
             ids, offsets, raw = encoded
             return ids, offsets, raw, len(offsets) - 1
         if isinstance(corpus_iterable, vocab_mod.EncodedCorpus):
@@ -449,9 +555,22 @@ class Word2Vec:
             raise ValueError("pass a corpus: corpus_iterable/sentences or corpus_file")
         return vocab_mod.encode_iterable(corpus_iterable, self.wv.key_to_index)
 
-    def train(self, corpus_iterable=None, corpus_file=None, total_examples=None, total_words=None,
-              epochs=None, start_alpha=None, end_alpha=None, word_count=0, queue_factor=2,
-              report_delay=1.0, compute_loss=False, callbacks=(), **kwargs):
+    def train(
+        self,
+        corpus_iterable=None,
+        corpus_file=None,
+        total_examples=None,
+        total_words=None,
+        epochs=None,
+        start_alpha=None,
+        end_alpha=None,
+        word_count=0,
+        queue_factor=2,
+        report_delay=1.0,
+        compute_loss=False,
+        callbacks=(),
+        **kwargs,
+    ):
         """Train the model on a corpus (the vocabulary must already be built).
 
         The corpus is read and encoded once, then every epoch runs over the encoded ids.
@@ -466,47 +585,87 @@ class Word2Vec:
         if not len(self.wv):
             raise RuntimeError("the vocabulary is empty: call build_vocab() before train()")
         epochs = self.epochs if epochs is None else _check_int("epochs", epochs, 1)
-        alpha = self.alpha if start_alpha is None else _check_float("start_alpha", start_alpha, 0.0, True)
-        min_alpha = self.min_alpha if end_alpha is None else _check_float("end_alpha", end_alpha, 0.0)
+        alpha = (
+            self.alpha
+            if start_alpha is None
+            else _check_float("start_alpha", start_alpha, 0.0, True)
+        )
+        min_alpha = (
+            self.min_alpha if end_alpha is None else _check_float("end_alpha", end_alpha, 0.0)
+        )
         callbacks = tuple(callbacks) or self.callbacks
         self.compute_loss = bool(compute_loss) or self.compute_loss
         if isinstance(corpus_iterable, (str, bytes, os.PathLike)):
-            raise TypeError("corpus_iterable must be an iterable of token lists; to read a "
-                            "file pass corpus_file=path")
+            raise TypeError(
+                "corpus_iterable must be an iterable of token lists; to read a "
+                "file pass corpus_file=path"
+            )
         with self._guard("train concurrently"):
             t0 = time.perf_counter()
             ids, offsets, raw, n_sent = self._encode(corpus_iterable, corpus_file)
-            logger.info("encoded %d sentences, %d of %d tokens in vocabulary, in %.2fs",
-                        len(offsets) - 1, len(ids), raw, time.perf_counter() - t0)
-            if n_sent == 0 and corpus_iterable is not None and iter(corpus_iterable) is corpus_iterable:
-                raise TypeError("the corpus iterator is exhausted (a generator can be read only "
-                                "once, and build_vocab() already read it); pass a list or a "
-                                "re-iterable object")
+            logger.info(
+                "encoded %d sentences, %d of %d tokens in vocabulary, in %.2fs",
+                len(offsets) - 1,
+                len(ids),
+                raw,
+                time.perf_counter() - t0,
+            )
+            if (
+                n_sent == 0
+                and corpus_iterable is not None
+                and iter(corpus_iterable) is corpus_iterable
+            ):
+                raise TypeError(
+                    "the corpus iterator is exhausted (a generator can be read only "
+                    "once, and build_vocab() already read it); pass a list or a "
+                    "re-iterable object"
+                )
             if len(ids) == 0:
-                raise CorpusError("no token of the corpus is in the vocabulary: nothing to train on")
-            return self._train_encoded(ids, offsets, raw, epochs, alpha, min_alpha, callbacks,
-                                       report_delay)
+                raise CorpusError(
+                    "no token of the corpus is in the vocabulary: nothing to train on"
+                )
+            return self._train_encoded(
+                ids, offsets, raw, epochs, alpha, min_alpha, callbacks, report_delay
+            )
 
     def _make_run(self, ids, offsets, epochs, alpha, min_alpha):
-        for name, arr in (("wv.vectors", self.wv.vectors), ("syn1neg", self.syn1neg),
-                          ("syn1", self.syn1)):
+        for name, arr in (
+            ("wv.vectors", self.wv.vectors),
+            ("syn1neg", self.syn1neg),
+            ("syn1", self.syn1),
+        ):
             if arr is not None and not arr.flags.writeable:
-                raise ValueError(f"{name} is read-only (memory-mapped with mmap='r'?); load the "
-                                 f"model with mmap=None or mmap='c' to train it")
+                raise ValueError(
+                    f"{name} is read-only (memory-mapped with mmap='r'?); load the "
+                    f"model with mmap=None or mmap='c' to train it"
+                )
         tables = self._sampling_tables()
         hs_offset, hs_code, hs_point = tables["hs"]
         run = _kernel.TrainingRun(
-            self.wv.vectors, self.syn1neg, self.syn1, sg=self.sg, hs=self.hs,
-            negative=self.negative, window=self.window, cbow_mean=self.cbow_mean,
-            shrink_windows=self.shrink_windows, compute_loss=self.compute_loss,
-            shared_negatives=self.shared_negatives, alpha=alpha,
-            min_alpha=min_alpha, keep_threshold=tables["keep"], alias=tables["alias"],
-            hs_offset=hs_offset, hs_code=hs_code, hs_point=hs_point,
+            self.wv.vectors,
+            self.syn1neg,
+            self.syn1,
+            sg=self.sg,
+            hs=self.hs,
+            negative=self.negative,
+            window=self.window,
+            cbow_mean=self.cbow_mean,
+            shrink_windows=self.shrink_windows,
+            compute_loss=self.compute_loss,
+            shared_negatives=self.shared_negatives,
+            alpha=alpha,
+            min_alpha=min_alpha,
+            keep_threshold=tables["keep"],
+            alias=tables["alias"],
+            hs_offset=hs_offset,
+            hs_code=hs_code,
+            hs_point=hs_point,
             total_words=int(len(ids)) * epochs,
             # alpha is re-read every `batch` words per worker: often enough that even a small
             # corpus sees a smooth schedule (about 1,000 steps), never more than every 256
             progress_batch=int(min(10000, max(256, len(ids) * epochs // 1000))),
-            hot_rows=HOT_ROWS if self.workers > 1 else 0)
+            hot_rows=HOT_ROWS if self.workers > 1 else 0,
+        )
         run.set_corpus(ids, offsets)
         return run
 
@@ -534,8 +693,11 @@ class Word2Vec:
         start_done = run.words_done
 
         def work(k):
-            return run.train_range(int(bounds[k]), int(bounds[k + 1]),
-                                   _job_seed(self.seed, self.train_count * 1000003 + epoch, k))
+            return run.train_range(
+                int(bounds[k]),
+                int(bounds[k + 1]),
+                _job_seed(self.seed, self.train_count * 1000003 + epoch, k),
+            )
 
         def poll():
             done = run.words_done - start_done
@@ -544,8 +706,12 @@ class Word2Vec:
             now = time.perf_counter()
             if report_delay and now - last_report[0] >= report_delay:
                 last_report[0] = now
-                logger.info("EPOCH %d - PROGRESS: at %.2f%% words, %.0f words/s", epoch + 1,
-                            100.0 * done / max(total_ids, 1), done / max(now - t0, 1e-9))
+                logger.info(
+                    "EPOCH %d - PROGRESS: at %.2f%% words, %.0f words/s",
+                    epoch + 1,
+                    100.0 * done / max(total_ids, 1),
+                    done / max(now - t0, 1e-9),
+                )
 
         results = run_workers(workers, work, run.request_stop, poll)
         words = sum(r[1] for r in results)
@@ -558,8 +724,9 @@ class Word2Vec:
         run = self._make_run(ids, offsets, epochs, alpha, min_alpha)
         self._active_run = run
         try:
-            return self._train_epochs(run, ids, offsets, raw, epochs, alpha, callbacks,
-                                      report_delay)
+            return self._train_epochs(
+                run, ids, offsets, raw, epochs, alpha, callbacks, report_delay
+            )
         finally:
             self._active_run = None
 
@@ -586,16 +753,23 @@ class Word2Vec:
                 if hasattr(cb, "on_epoch_begin"):
                     cb.on_epoch_begin(self)
             words, effective, loss, seconds, stopped = self._run_epoch(
-                run, offsets, epoch, report_delay, len(ids), epochs, callbacks)
+                run, offsets, epoch, report_delay, len(ids), epochs, callbacks
+            )
             self._check_finite(epoch, alpha)
             total_words += words
             total_effective += effective
             if self.compute_loss:
                 self.running_training_loss += loss
                 self.epoch_losses.append(loss)
-            logger.info("EPOCH %d: training on %d raw words (%d effective words) took %.2fs, "
-                        "%.0f effective words/s", epoch + 1, raw_per_epoch, effective, seconds,
-                        effective / max(seconds, 1e-9))
+            logger.info(
+                "EPOCH %d: training on %d raw words (%d effective words) took %.2fs, "
+                "%.0f effective words/s",
+                epoch + 1,
+                raw_per_epoch,
+                effective,
+                seconds,
+                effective / max(seconds, 1e-9),
+            )
             if stopped:
                 logger.warning("training stopped on request during epoch %d", epoch + 1)
                 break
@@ -607,20 +781,29 @@ class Word2Vec:
         self.words_per_second = total_effective / max(elapsed, 1e-9)
         self.train_count += 1
         self.wv._invalidate_norms()
-        logger.info("training on %d raw words (%d effective words) took %.1fs, %.0f effective "
-                    "words/s", raw_per_epoch * epochs, total_effective, elapsed, self.words_per_second)
+        logger.info(
+            "training on %d raw words (%d effective words) took %.1fs, %.0f effective words/s",
+            raw_per_epoch * epochs,
+            total_effective,
+            elapsed,
+            self.words_per_second,
+        )
         for cb in callbacks:
             if hasattr(cb, "on_train_end"):
                 cb.on_train_end(self)
         return total_effective, raw_per_epoch * epochs
 
     def _check_finite(self, epoch, alpha):
-        for name, arr in (("input vectors", self.wv.vectors), ("output vectors", self.syn1neg),
-                          ("hierarchical-softmax vectors", self.syn1)):
+        for name, arr in (
+            ("input vectors", self.wv.vectors),
+            ("output vectors", self.syn1neg),
+            ("hierarchical-softmax vectors", self.syn1),
+        ):
             if arr is not None and not np.isfinite(arr).all():
                 raise TrainingDivergedError(
                     f"training diverged in epoch {epoch + 1}: the {name} contain NaN or inf "
-                    f"(alpha={alpha}); lower alpha (e.g. {alpha / 10:g}) and train again")
+                    f"(alpha={alpha}); lower alpha (e.g. {alpha / 10:g}) and train again"
+                )
 
     def get_latest_training_loss(self):
         """Summed loss of the latest ``train()`` call (needs ``compute_loss=True``), float64."""
@@ -628,11 +811,35 @@ class Word2Vec:
 
     # ------------------------------------------------------------------ persistence
 
-    _PARAMS = ("vector_size", "alpha", "min_alpha", "window", "min_count", "max_vocab_size",
-               "sample", "seed", "workers", "sg", "hs", "negative", "ns_exponent", "cbow_mean",
-               "epochs", "sorted_vocab", "compute_loss", "max_final_vocab", "shrink_windows",
-               "shared_negatives", "corpus_file_errors", "corpus_count", "corpus_total_words", "effective_min_count", "train_count",
-               "total_train_time", "comment")
+    _PARAMS = (
+        "vector_size",
+        "alpha",
+        "min_alpha",
+        "window",
+        "min_count",
+        "max_vocab_size",
+        "sample",
+        "seed",
+        "workers",
+        "sg",
+        "hs",
+        "negative",
+        "ns_exponent",
+        "cbow_mean",
+        "epochs",
+        "sorted_vocab",
+        "compute_loss",
+        "max_final_vocab",
+        "shrink_windows",
+        "shared_negatives",
+        "corpus_file_errors",
+        "corpus_count",
+        "corpus_total_words",
+        "effective_min_count",
+        "train_count",
+        "total_train_time",
+        "comment",
+    )
 
     def save(self, fname):
         """Save the whole model (vectors, output weights, counts, parameters) for continued
@@ -647,10 +854,13 @@ class Word2Vec:
                 if arr.dtype.kind == "f" and not np.isfinite(arr).all():
                     raise ValueError(f"refusing to save: {name} contains NaN or inf")
             keys = self.wv.index_to_key
-            bad = next((k for k in keys if not isinstance(k, (str, int)) or isinstance(k, bool)), None)
+            bad = next(
+                (k for k in keys if not isinstance(k, (str, int)) or isinstance(k, bool)), None
+            )
             if bad is not None:
-                raise TypeError(f"only str and int keys can be saved; got {bad!r} "
-                                f"({type(bad).__name__})")
+                raise TypeError(
+                    f"only str and int keys can be saved; got {bad!r} ({type(bad).__name__})"
+                )
             meta = {name: getattr(self, name) for name in self._PARAMS}
             meta["keys"] = list(keys)
             write_container(fname, "Word2Vec", meta, arrays)
@@ -665,31 +875,61 @@ class Word2Vec:
         except KeyError as exc:
             raise FormatError(f"{fname}: model metadata lacks {exc}") from None
         if not isinstance(keys, list) or not all(
-                isinstance(k, str) or (isinstance(k, int) and not isinstance(k, bool)) for k in keys):
+            isinstance(k, str) or (isinstance(k, int) and not isinstance(k, bool)) for k in keys
+        ):
             raise FormatError(f"{fname}: model metadata 'keys' is not a list of str and int keys")
         if len(set(keys)) != len(keys):
             raise FormatError(f"{fname}: the file has duplicate keys")
         model = cls.__new__(cls)
-        init = {k: params[k] for k in ("vector_size", "alpha", "min_alpha", "window", "min_count",
-                                       "max_vocab_size", "sample", "seed", "workers", "sg", "hs",
-                                       "negative", "ns_exponent", "cbow_mean", "epochs",
-                                       "sorted_vocab", "compute_loss", "max_final_vocab",
-                                       "shrink_windows", "shared_negatives",
-                                       "corpus_file_errors", "comment")}
+        init = {
+            k: params[k]
+            for k in (
+                "vector_size",
+                "alpha",
+                "min_alpha",
+                "window",
+                "min_count",
+                "max_vocab_size",
+                "sample",
+                "seed",
+                "workers",
+                "sg",
+                "hs",
+                "negative",
+                "ns_exponent",
+                "cbow_mean",
+                "epochs",
+                "sorted_vocab",
+                "compute_loss",
+                "max_final_vocab",
+                "shrink_windows",
+                "shared_negatives",
+                "corpus_file_errors",
+                "comment",
+            )
+        }
         try:
             init["workers"] = min(init["workers"], max(_available_cores(), 1))
             model.__init__(**init)
         except (TypeError, ValueError) as exc:
             raise FormatError(f"{fname}: invalid model parameters in the metadata: {exc}") from None
-        for name in ("corpus_count", "corpus_total_words", "effective_min_count", "train_count",
-                     "total_train_time"):
+        for name in (
+            "corpus_count",
+            "corpus_total_words",
+            "effective_min_count",
+            "train_count",
+            "total_train_time",
+        ):
             setattr(model, name, params[name])
-        expected = {"vectors": (len(keys), model.vector_size), "count": (len(keys),),
-                    "syn1neg": (len(keys), model.vector_size) if model.negative else None,
-                    "syn1": (max(len(keys) - 1, 1), model.vector_size) if model.hs else None}
+        expected = {
+            "vectors": (len(keys), model.vector_size),
+            "count": (len(keys),),
+            "syn1neg": (len(keys), model.vector_size) if model.negative else None,
+            "syn1": (max(len(keys) - 1, 1), model.vector_size) if model.hs else None,
+        }
         for name, shape in expected.items():
             arr = arrays.get(name)
-            if shape is None:                 # an array this configuration does not train
+            if shape is None:  # an array this configuration does not train
                 arrays.pop(name, None)
                 continue
             if arr is None:
@@ -711,7 +951,9 @@ class Word2Vec:
         return model
 
     def __str__(self):
-        return (f"Word2Vec<vocab={len(self.wv)}, vector_size={self.vector_size}, "
-                f"alpha={self.alpha}, {'sg' if self.sg else 'cbow'}>")
+        return (
+            f"Word2Vec<vocab={len(self.wv)}, vector_size={self.vector_size}, "
+            f"alpha={self.alpha}, {'sg' if self.sg else 'cbow'}>"
+        )
 
     __repr__ = __str__

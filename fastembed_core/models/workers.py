@@ -6,6 +6,7 @@ progress can be reported and Ctrl-C is seen; on any exception there (Ctrl-C incl
 the workers to stop and waits until every one has returned from the kernel, so nothing keeps
 writing into shared arrays. A worker's exception is re-raised in the caller after the join.
 """
+
 import threading
 import time
 
@@ -45,14 +46,16 @@ def run_workers(n_workers, work, request_stop, poll=None, name="fastembed-worker
     def run(k):
         try:
             results[k] = work(k)
-        except BaseException as exc:     # carried back to the caller after the join
+        except BaseException as exc:  # carried back to the caller after the join
             errors.append(exc)
             request_stop()
         finally:
             finished[k].set()
 
-    threads = [threading.Thread(target=run, args=(k,), daemon=True, name=f"{name}-{k}")
-               for k in range(n_workers)]
+    threads = [
+        threading.Thread(target=run, args=(k,), daemon=True, name=f"{name}-{k}")
+        for k in range(n_workers)
+    ]
     try:
         for t in threads:
             t.start()

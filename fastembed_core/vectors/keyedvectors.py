@@ -17,6 +17,7 @@ deliberate differences:
   (JSON metadata + raw arrays, memory-mappable), and the plain formats live in
   :mod:`fastembed_core.formats`.
 """
+
 import itertools
 import logging
 import math
@@ -26,8 +27,8 @@ from numbers import Integral
 
 import numpy as np
 
-from ..io import word2vec_format as _formats
 from ..errors import FormatError, OOVError
+from ..io import word2vec_format as _formats
 from ..io.native import read_container, write_container
 
 __all__ = ["KeyedVectors", "UsearchIndexer", "load_word2vec_format", "pearson_spearman"]
@@ -36,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 _KEY_TYPES = (str, int, np.integer)
 _EXTENDED_KEY_TYPES = (str, int, np.integer, np.ndarray)
-_BLOCK_ELEMENTS = 1 << 23      # similarity block size (elements) for batched queries: 32 MB float32
+_BLOCK_ELEMENTS = 1 << 23  # similarity block size (elements) for batched queries: 32 MB float32
 
 
 def _ensure_list(value):
@@ -112,7 +113,11 @@ class KeyedVectors:
     """
 
     def __init__(self, vector_size, count=0, dtype=np.float32, mapfile_path=None):
-        if not isinstance(vector_size, Integral) or isinstance(vector_size, bool) or vector_size < 0:
+        if (
+            not isinstance(vector_size, Integral)
+            or isinstance(vector_size, bool)
+            or vector_size < 0
+        ):
             raise ValueError(f"vector_size must be a non-negative integer; got {vector_size!r}")
         if not isinstance(count, Integral) or count < 0:
             raise ValueError(f"count must be a non-negative integer; got {count!r}")
@@ -167,12 +172,17 @@ class KeyedVectors:
             self._norm_cache = None
         else:
             norms = np.asarray(value)
-            self._norm_cache = (self._vectors, norms, np.where(norms > 0, norms, 1).astype(norms.dtype))
+            self._norm_cache = (
+                self._vectors,
+                norms,
+                np.where(norms > 0, norms, 1).astype(norms.dtype),
+            )
 
     @property
     def vectors_norm(self):
-        raise AttributeError("vectors_norm is computed on demand since gensim 4: use "
-                             "get_normed_vectors()")
+        raise AttributeError(
+            "vectors_norm is computed on demand since gensim 4: use get_normed_vectors()"
+        )
 
     def _invalidate_norms(self):
         """Forget the cached norms (call after changing ``vectors`` in place)."""
@@ -193,8 +203,11 @@ class KeyedVectors:
 
     @staticmethod
     def _compute_norms(vectors):
-        norms = np.asarray(np.linalg.norm(vectors, axis=1)) if vectors.size else \
-            np.zeros(vectors.shape[0], dtype=vectors.dtype)
+        norms = (
+            np.asarray(np.linalg.norm(vectors, axis=1))
+            if vectors.size
+            else np.zeros(vectors.shape[0], dtype=vectors.dtype)
+        )
         safe = np.where(norms > 0, norms, 1).astype(norms.dtype)
         return (vectors, norms, safe)
 
@@ -253,7 +266,7 @@ class KeyedVectors:
         """Whether ``key`` has a vector."""
         try:
             return key in self.key_to_index
-        except TypeError:          # unhashable
+        except TypeError:  # unhashable
             return False
 
     def __contains__(self, key):
@@ -278,7 +291,9 @@ class KeyedVectors:
 
     def word_vec(self, *args, **kwargs):
         """Deprecated alias of :meth:`get_vector`."""
-        warnings.warn("word_vec() is deprecated; use get_vector()", DeprecationWarning, stacklevel=2)
+        warnings.warn(
+            "word_vec() is deprecated; use get_vector()", DeprecationWarning, stacklevel=2
+        )
         return self.get_vector(*args, **kwargs)
 
     def get(self, key, default=None):
@@ -326,8 +341,9 @@ class KeyedVectors:
         vectors, _, safe = self._state()
         return vectors / safe[:, None]
 
-    def get_mean_vector(self, keys, weights=None, pre_normalize=True, post_normalize=False,
-                        ignore_missing=True):
+    def get_mean_vector(
+        self, keys, weights=None, pre_normalize=True, post_normalize=False, ignore_missing=True
+    ):
         """Weighted mean of the vectors of ``keys`` (keys or 1-D arrays).
 
         Parameters
@@ -392,8 +408,9 @@ class KeyedVectors:
                 self.expandos[attr] = np.zeros(target, dtype=t)
                 continue
             if not np.can_cast(t, prev.dtype, casting="same_kind"):
-                raise TypeError(f"can't store {t} values in attribute {attr!r}, whose type is "
-                                f"{prev.dtype}")
+                raise TypeError(
+                    f"can't store {t} values in attribute {attr!r}, whose type is {prev.dtype}"
+                )
             if len(prev) == target:
                 continue
             grown = np.zeros(target, dtype=prev.dtype)
@@ -428,8 +445,11 @@ class KeyedVectors:
             self._norm_cache = None
             return existing
         target = self.next_index
-        if target < len(self.index_to_key) and self.index_to_key[target] is None \
-                and target < self._vectors.shape[0]:
+        if (
+            target < len(self.index_to_key)
+            and self.index_to_key[target] is None
+            and target < self._vectors.shape[0]
+        ):
             self.index_to_key[target] = key
             self.key_to_index[key] = target
             self._vectors[target] = vector
@@ -462,8 +482,10 @@ class KeyedVectors:
             weights = np.asarray(weights)
         if weights.ndim != 2 or weights.shape != (len(keys), self.vector_size):
             if not (len(keys) == 0 and weights.size == 0):
-                raise ValueError(f"weights must have shape ({len(keys)}, {self.vector_size}); "
-                                 f"got {weights.shape}")
+                raise ValueError(
+                    f"weights must have shape ({len(keys)}, {self.vector_size}); "
+                    f"got {weights.shape}"
+                )
             weights = weights.reshape(0, self.vector_size)
         extras = {} if extras is None else {a: np.asarray(v) for a, v in extras.items()}
         for attr, values in extras.items():
@@ -493,7 +515,7 @@ class KeyedVectors:
         self.allocate_vecattrs()
         for attr, values in extras.items():
             if new_pos:
-                self.expandos[attr][base:base + len(new_pos)] = values[new_pos]
+                self.expandos[attr][base : base + len(new_pos)] = values[new_pos]
         if replace and old_pos:
             self._vectors[old_idx] = weights[old_pos]
             for attr, values in extras.items():
@@ -523,8 +545,10 @@ class KeyedVectors:
         found = list(seen)
         rows = list(seen.values())
         kv = type(self)(self.vector_size, dtype=self._vectors.dtype)
-        kv.add_vectors(found, self._vectors[rows] if rows else
-                       np.zeros((0, self.vector_size), self._vectors.dtype))
+        kv.add_vectors(
+            found,
+            self._vectors[rows] if rows else np.zeros((0, self.vector_size), self._vectors.dtype),
+        )
         if copy_vecattrs:
             for attr, values in self.expandos.items():
                 kv.expandos[attr] = values[rows].copy()
@@ -538,8 +562,12 @@ class KeyedVectors:
 
     def init_sims(self, replace=False):
         """Deprecated: norms are computed on demand; ``replace=True`` normalises in place."""
-        warnings.warn("init_sims() is deprecated; use fill_norms() (or unit_normalize_all() for "
-                      "replace=True)", DeprecationWarning, stacklevel=2)
+        warnings.warn(
+            "init_sims() is deprecated; use fill_norms() (or unit_normalize_all() for "
+            "replace=True)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
         self.fill_norms()
         if replace:
             self.unit_normalize_all()
@@ -556,16 +584,22 @@ class KeyedVectors:
                 if isinstance(item, _EXTENDED_KEY_TYPES):
                     items.append(item)
                     weights.append(default)
-                elif isinstance(item, (tuple, list)) and len(item) == 2 and \
-                        isinstance(item[1], (Integral, float, np.floating)):
+                elif (
+                    isinstance(item, (tuple, list))
+                    and len(item) == 2
+                    and isinstance(item[1], (Integral, float, np.floating))
+                ):
                     items.append(item[0])
                     weights.append(item[1])
                 else:
-                    raise TypeError(f"cannot use {item!r} as a query term: expected a key, a 1-D "
-                                    f"numpy array, or a (key_or_array, weight) pair")
+                    raise TypeError(
+                        f"cannot use {item!r} as a query term: expected a key, a 1-D "
+                        f"numpy array, or a (key_or_array, weight) pair"
+                    )
         if not items:
-            raise ValueError("cannot compute similarity with no input: positive and negative "
-                             "are both empty")
+            raise ValueError(
+                "cannot compute similarity with no input: positive and negative are both empty"
+            )
         return items, weights
 
     def _query_vector(self, items, weights, state):
@@ -579,8 +613,9 @@ class KeyedVectors:
             w = np.float64(w)
             if isinstance(item, np.ndarray):
                 if item.shape != (self.vector_size,):
-                    raise ValueError(f"a query vector must have shape ({self.vector_size},); "
-                                     f"got {item.shape}")
+                    raise ValueError(
+                        f"a query vector must have shape ({self.vector_size},); got {item.shape}"
+                    )
                 vec = item
             else:
                 i = self.get_index(item)
@@ -606,17 +641,25 @@ class KeyedVectors:
             part = np.argpartition(-scores, k - 1)[:k]
             threshold = scores[part].min()
             above = np.flatnonzero(scores > threshold)
-            tied = np.flatnonzero(scores == threshold)[:k - len(above)]
+            tied = np.flatnonzero(scores == threshold)[: k - len(above)]
             cand = np.concatenate([above, tied])
-            if len(cand) < k:          # NaN scores: fall back to the partition
+            if len(cand) < k:  # NaN scores: fall back to the partition
                 cand = part
         else:
             cand = np.arange(n)
         order = np.lexsort((cand, -scores[cand]))
         return cand[order]
 
-    def most_similar(self, positive=None, negative=None, topn=10, clip_start=0, clip_end=None,
-                     restrict_vocab=None, indexer=None):
+    def most_similar(
+        self,
+        positive=None,
+        negative=None,
+        topn=10,
+        clip_start=0,
+        clip_end=None,
+        restrict_vocab=None,
+        indexer=None,
+    ):
         """The ``topn`` keys most similar (cosine) to the weighted mean of the inputs.
 
         Parameters
@@ -669,8 +712,9 @@ class KeyedVectors:
             return dists
         skip = set(rows)
         best = self._top(dists, int(topn) + len(skip))
-        result = [(self.index_to_key[i + lo], float(dists[i])) for i in best
-                  if (i + lo) not in skip]
+        result = [
+            (self.index_to_key[i + lo], float(dists[i])) for i in best if (i + lo) not in skip
+        ]
         return result[:topn]
 
     def similar_by_word(self, word, topn=10, restrict_vocab=None):
@@ -683,11 +727,13 @@ class KeyedVectors:
 
     def similar_by_vector(self, vector, topn=10, restrict_vocab=None):
         """The ``topn`` keys most similar to ``vector`` (see :meth:`most_similar`)."""
-        return self.most_similar(positive=[np.asarray(vector)], topn=topn,
-                                 restrict_vocab=restrict_vocab)
+        return self.most_similar(
+            positive=[np.asarray(vector)], topn=topn, restrict_vocab=restrict_vocab
+        )
 
-    def most_similar_batch(self, keys_or_vectors, topn=10, restrict_vocab=None, *,
-                           return_keys=False, block_size=None):
+    def most_similar_batch(
+        self, keys_or_vectors, topn=10, restrict_vocab=None, *, return_keys=False, block_size=None
+    ):
         """Exact nearest neighbours (cosine) of many queries at once.
 
         One matrix product per block of queries, with blocks sized so the similarity block
@@ -715,12 +761,18 @@ class KeyedVectors:
             When ``return_keys`` is true.
         """
         vectors, _, safe = self._state()
-        n = vectors.shape[0] if restrict_vocab is None else min(int(restrict_vocab), vectors.shape[0])
+        n = (
+            vectors.shape[0]
+            if restrict_vocab is None
+            else min(int(restrict_vocab), vectors.shape[0])
+        )
         dtype = vectors.dtype if vectors.dtype.kind == "f" else np.dtype(np.float32)
         if isinstance(keys_or_vectors, np.ndarray) and keys_or_vectors.ndim == 2:
             if keys_or_vectors.shape[1] != self.vector_size:
-                raise ValueError(f"query vectors must have {self.vector_size} columns; got "
-                                 f"{keys_or_vectors.shape[1]}")
+                raise ValueError(
+                    f"query vectors must have {self.vector_size} columns; got "
+                    f"{keys_or_vectors.shape[1]}"
+                )
             queries = np.array(keys_or_vectors, dtype=dtype)
             own = np.full(len(queries), -1, dtype=np.int64)
         else:
@@ -730,8 +782,9 @@ class KeyedVectors:
             for q, item in enumerate(items):
                 if isinstance(item, np.ndarray):
                     if item.shape != (self.vector_size,):
-                        raise ValueError(f"query {q} must have shape ({self.vector_size},); got "
-                                         f"{item.shape}")
+                        raise ValueError(
+                            f"query {q} must have shape ({self.vector_size},); got {item.shape}"
+                        )
                     queries[q] = item
                 else:
                     i = self.get_index(item)
@@ -770,8 +823,10 @@ class KeyedVectors:
         if not return_keys:
             return out_idx, out_sc
         keys = self.index_to_key
-        return [[(keys[i], float(s)) for i, s in zip(ri, rs) if i >= 0]
-                for ri, rs in zip(out_idx.tolist(), out_sc)]
+        return [
+            [(keys[i], float(s)) for i, s in zip(ri, rs) if i >= 0]
+            for ri, rs in zip(out_idx.tolist(), out_sc)
+        ]
 
     def _cosmul_scores(self, pos_terms, neg_terms, hi, state):
         vectors, _, safe = state
@@ -822,8 +877,10 @@ class KeyedVectors:
         """
         used = [w for w in words if w in self]
         if len(used) != len(words):
-            logger.warning("vectors for words %s are not present in the model, ignoring these "
-                           "words", set(words) - set(used))
+            logger.warning(
+                "vectors for words %s are not present in the model, ignoring these words",
+                set(words) - set(used),
+            )
         if not used:
             raise ValueError("cannot select a word from an empty list")
         vecs = np.vstack([self.get_vector(w, norm=use_norm) for w in used]).astype(np.float32)
@@ -854,8 +911,9 @@ class KeyedVectors:
         dots = np.dot(vectors_all, vector_1)
         denom = norm * all_norms
         nonzero = denom > 0
-        return np.where(nonzero, dots / np.where(nonzero, denom, 1), 0).astype(dots.dtype,
-                                                                            copy=False)
+        return np.where(nonzero, dots / np.where(nonzero, denom, 1), 0).astype(
+            dots.dtype, copy=False
+        )
 
     def distances(self, word_or_vector, other_words=()):
         """Cosine distances (1 - similarity) from a key or vector to ``other_words`` (all
@@ -913,8 +971,9 @@ class KeyedVectors:
 
     def words_closer_than(self, word1, word2):
         """Deprecated alias of :meth:`closer_than`."""
-        warnings.warn("words_closer_than() is deprecated; use closer_than()", DeprecationWarning,
-                      stacklevel=2)
+        warnings.warn(
+            "words_closer_than() is deprecated; use closer_than()", DeprecationWarning, stacklevel=2
+        )
         return self.closer_than(word1, word2)
 
     def rank(self, key1, key2):
@@ -930,7 +989,9 @@ class KeyedVectors:
         ``topn`` neighbours (Leeuwenberg et al. 2016)."""
         sims = self.similar_by_word(wa, topn)
         if not sims:
-            raise ValueError("Cannot calculate relative cosine similarity without any similar words.")
+            raise ValueError(
+                "Cannot calculate relative cosine similarity without any similar words."
+            )
         return self.similarity(wa, wb) / sum(s for _, s in sims)
 
     # ------------------------------------------------------------------------------------------
@@ -948,8 +1009,15 @@ class KeyedVectors:
                 ok[kk] = self.key_to_index.get(k, i)
         return ok
 
-    def evaluate_word_pairs(self, pairs, delimiter="\t", encoding="utf8", restrict_vocab=300000,
-                            case_insensitive=True, dummy4unknown=False):
+    def evaluate_word_pairs(
+        self,
+        pairs,
+        delimiter="\t",
+        encoding="utf8",
+        restrict_vocab=300000,
+        case_insensitive=True,
+        dummy4unknown=False,
+    ):
         """Correlation of the model's similarities with human judgements (e.g. WordSim-353).
 
         Parameters
@@ -1007,21 +1075,30 @@ class KeyedVectors:
                 gold.append(sim)
                 model.append(np.dot(_unit(vectors[ok[a]]), _unit(vectors[ok[b]])))
         if not gold:
-            raise ValueError(f"No valid similarity judgements found in {pairs}: either invalid "
-                             f"format or all are out-of-vocabulary in {self}")
+            raise ValueError(
+                f"No valid similarity judgements found in {pairs}: either invalid "
+                f"format or all are out-of-vocabulary in {self}"
+            )
         pearson, spearman = _correlations(gold, model)
         if dummy4unknown:
             oov_ratio = float(oov) / len(gold) * 100
         else:
             oov_ratio = float(oov) / (len(gold) + oov) * 100
         logger.info("Pearson correlation coefficient against %s: %.4f", pairs, pearson[0])
-        logger.info("Spearman rank-order correlation coefficient against %s: %.4f", pairs,
-                    spearman[0])
+        logger.info(
+            "Spearman rank-order correlation coefficient against %s: %.4f", pairs, spearman[0]
+        )
         logger.info("Pairs with unknown words ratio: %.1f%%", oov_ratio)
         return pearson, spearman, oov_ratio
 
-    def evaluate_word_analogies(self, analogies, restrict_vocab=300000, case_insensitive=True,
-                                dummy4unknown=False, similarity_function="most_similar"):
+    def evaluate_word_analogies(
+        self,
+        analogies,
+        restrict_vocab=300000,
+        case_insensitive=True,
+        dummy4unknown=False,
+        similarity_function="most_similar",
+    ):
         """Accuracy on an analogy test set (``a : b :: c : d`` questions), like word2vec.c's
         compute-accuracy and gensim.
 
@@ -1054,11 +1131,16 @@ class KeyedVectors:
         (the top 5 results, the first one that is not a question word is the answer).
         """
         if similarity_function not in ("most_similar", "most_similar_cosmul"):
-            raise ValueError(f"similarity_function must be 'most_similar' or "
-                             f"'most_similar_cosmul'; got {similarity_function!r}")
+            raise ValueError(
+                f"similarity_function must be 'most_similar' or "
+                f"'most_similar_cosmul'; got {similarity_function!r}"
+            )
         ok = self._ok_vocab(restrict_vocab, case_insensitive)
-        logger.info("Evaluating word analogies for top %s words in the model on %s",
-                    restrict_vocab, analogies)
+        logger.info(
+            "Evaluating word analogies for top %s words in the model on %s",
+            restrict_vocab,
+            analogies,
+        )
         raw_sections = []
         section = None
         quadruplets = 0
@@ -1071,7 +1153,9 @@ class KeyedVectors:
                     raw_sections.append(section)
                     continue
                 if section is None:
-                    raise ValueError(f"Missing section header before line #{line_no} in {analogies}")
+                    raise ValueError(
+                        f"Missing section header before line #{line_no} in {analogies}"
+                    )
                 try:
                     words = line.split()
                     if case_insensitive:
@@ -1094,8 +1178,9 @@ class KeyedVectors:
         sections = []
         for name, questions in raw_sections:
             todo = [q for q, known in questions if known]
-            answers = iter(self._answer_analogies(todo, ok, hi, state, similarity_function,
-                                                  case_insensitive))
+            answers = iter(
+                self._answer_analogies(todo, ok, hi, state, similarity_function, case_insensitive)
+            )
             result = {"section": name, "correct": [], "incorrect": []}
             for quad, known in questions:
                 if not known:
@@ -1203,22 +1288,28 @@ class KeyedVectors:
             elif _is_int_key(k):
                 keys.append(int(k))
             else:
-                raise TypeError(f"cannot save key {k!r} at position {pos}: it has type "
-                                f"{type(k).__name__}, and only str and int keys can be saved")
+                raise TypeError(
+                    f"cannot save key {k!r} at position {pos}: it has type "
+                    f"{type(k).__name__}, and only str and int keys can be saved"
+                )
         vectors = self._vectors
         if vectors.shape != (len(keys), self.vector_size):
-            raise ValueError(f"vectors have shape {vectors.shape} but there are {len(keys)} keys "
-                             f"of dimension {self.vector_size}")
+            raise ValueError(
+                f"vectors have shape {vectors.shape} but there are {len(keys)} keys "
+                f"of dimension {self.vector_size}"
+            )
         if vectors.dtype.kind != "f":
             raise TypeError(f"vectors must be floating point; got {vectors.dtype}")
         block = 1 << 14
         for lo in range(0, len(keys), block):
-            ok = np.isfinite(vectors[lo:lo + block]).all(axis=1)
+            ok = np.isfinite(vectors[lo : lo + block]).all(axis=1)
             if not ok.all():
                 r = lo + int(np.argmin(ok))
-                raise ValueError(f"the vector of {keys[r]!r} (row {r}) contains NaN or infinity; "
-                                 f"refusing to save non-finite vectors (training diverged? try a "
-                                 f"lower alpha)")
+                raise ValueError(
+                    f"the vector of {keys[r]!r} (row {r}) contains NaN or infinity; "
+                    f"refusing to save non-finite vectors (training diverged? try a "
+                    f"lower alpha)"
+                )
         arrays = {"vectors": vectors}
         attrs, object_attrs = {}, {}
         for name, values in self.expandos.items():
@@ -1234,14 +1325,20 @@ class KeyedVectors:
                 if not all(v is None or isinstance(v, (str, int, float)) for v in lst):
                     raise TypeError(f"per-key attribute {name!r} holds values that cannot be saved")
                 object_attrs[name] = lst
-        meta = {"vector_size": self.vector_size, "keys": keys, "next_index": int(self.next_index),
-                "attrs": attrs, "object_attrs": object_attrs}
+        meta = {
+            "vector_size": self.vector_size,
+            "keys": keys,
+            "next_index": int(self.next_index),
+            "attrs": attrs,
+            "object_attrs": object_attrs,
+        }
         try:
             write_container(fname, "KeyedVectors", meta, arrays)
         except UnicodeEncodeError:
             bad = [k for k in keys if isinstance(k, str) and not _encodable(k)][:5]
-            raise ValueError(f"keys that are not valid Unicode (lone surrogates) cannot be saved: "
-                             f"{bad}") from None
+            raise ValueError(
+                f"keys that are not valid Unicode (lone surrogates) cannot be saved: {bad}"
+            ) from None
 
     @classmethod
     def load(cls, fname, mmap=None):
@@ -1271,8 +1368,10 @@ class KeyedVectors:
             if not (isinstance(k, str) or (isinstance(k, int) and not isinstance(k, bool))):
                 raise FormatError(f"{fname}: key {k!r} at position {pos} is neither str nor int")
         if vectors.ndim != 2 or vectors.shape != (len(keys), size) or vectors.dtype.kind != "f":
-            raise FormatError(f"{fname}: vectors of shape {vectors.shape} ({vectors.dtype}) do "
-                              f"not match {len(keys)} keys of dimension {size}")
+            raise FormatError(
+                f"{fname}: vectors of shape {vectors.shape} ({vectors.dtype}) do "
+                f"not match {len(keys)} keys of dimension {size}"
+            )
         kv = cls(size, dtype=vectors.dtype)
         kv.index_to_key = keys
         kv.key_to_index = {k: i for i, k in enumerate(keys)}
@@ -1294,20 +1393,50 @@ class KeyedVectors:
         return kv
 
     @classmethod
-    def load_word2vec_format(cls, fname, fvocab=None, binary=False, encoding="utf8",
-                             unicode_errors="strict", limit=None, datatype=np.float32,
-                             no_header=False, *, strict=True, allow_nonfinite=False):
+    def load_word2vec_format(
+        cls,
+        fname,
+        fvocab=None,
+        binary=False,
+        encoding="utf8",
+        unicode_errors="strict",
+        limit=None,
+        datatype=np.float32,
+        no_header=False,
+        *,
+        strict=True,
+        allow_nonfinite=False,
+    ):
         """Load vectors from a word2vec.c / gensim text or binary file (or GloVe with
         ``no_header=True``). See :func:`fastembed_core.formats.read_word2vec` for the
         parameters and the errors."""
         return _formats.load_word2vec_format(
-            fname, fvocab=fvocab, binary=binary, encoding=encoding, unicode_errors=unicode_errors,
-            limit=limit, datatype=datatype, no_header=no_header, strict=strict,
-            allow_nonfinite=allow_nonfinite, cls=cls)
+            fname,
+            fvocab=fvocab,
+            binary=binary,
+            encoding=encoding,
+            unicode_errors=unicode_errors,
+            limit=limit,
+            datatype=datatype,
+            no_header=no_header,
+            strict=strict,
+            allow_nonfinite=allow_nonfinite,
+            cls=cls,
+        )
 
-    def save_word2vec_format(self, fname, fvocab=None, binary=False, total_vec=None,
-                             write_header=True, prefix="", append=False, sort_attr="count", *,
-                             allow_nonfinite=False):
+    def save_word2vec_format(
+        self,
+        fname,
+        fvocab=None,
+        binary=False,
+        total_vec=None,
+        write_header=True,
+        prefix="",
+        append=False,
+        sort_attr="count",
+        *,
+        allow_nonfinite=False,
+    ):
         """Save in word2vec.c's text or binary format, byte for byte what gensim 4 writes.
 
         See :func:`fastembed_core.formats.save_word2vec_format` for the parameters and the
@@ -1315,9 +1444,17 @@ class KeyedVectors:
         written).
         """
         _formats.save_word2vec_format(
-            self, fname, fvocab=fvocab, binary=binary, total_vec=total_vec,
-            write_header=write_header, prefix=prefix, append=append, sort_attr=sort_attr,
-            allow_nonfinite=allow_nonfinite)
+            self,
+            fname,
+            fvocab=fvocab,
+            binary=binary,
+            total_vec=total_vec,
+            write_header=write_header,
+            prefix=prefix,
+            append=append,
+            sort_attr=sort_attr,
+            allow_nonfinite=allow_nonfinite,
+        )
 
     # ------------------------------------------------------------------------------------------
     # gensim interop
@@ -1366,14 +1503,16 @@ def _log_section(section):
     if correct + incorrect == 0:
         return 0.0
     score = correct / (correct + incorrect)
-    logger.info("%s: %.1f%% (%i/%i)", section["section"], 100.0 * score, correct,
-                correct + incorrect)
+    logger.info(
+        "%s: %.1f%% (%i/%i)", section["section"], 100.0 * score, correct, correct + incorrect
+    )
     return score
 
 
 # ---------------------------------------------------------------------------------------------
 # statistics (scipy when available, numpy otherwise)
 # ---------------------------------------------------------------------------------------------
+
 
 def _correlations(gold, model):
     try:
@@ -1394,8 +1533,8 @@ def _rankdata(x):
     inverse[order] = np.arange(n)
     xs = x[order]
     new_value = np.r_[True, xs[1:] != xs[:-1]]
-    group = np.cumsum(new_value)[inverse]               # 1-based group id of each element
-    starts = np.r_[np.flatnonzero(new_value), n]        # first sorted position of each group
+    group = np.cumsum(new_value)[inverse]  # 1-based group id of each element
+    starts = np.r_[np.flatnonzero(new_value), n]  # first sorted position of each group
     return 0.5 * (starts[group] + starts[group - 1] + 1)
 
 
@@ -1434,8 +1573,9 @@ def _betainc(a, b, x):
         return 0.0
     if x >= 1.0:
         return 1.0
-    log_front = (math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
-                 + a * math.log(x) + b * math.log1p(-x))
+    log_front = (
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    )
     # The fraction converges fast for x < (a+1)/(a+b+2); otherwise use I_x(a,b) = 1 - I_{1-x}(b,a).
     if x < (a + 1.0) / (a + b + 2.0):
         return math.exp(log_front) * _beta_fraction(a, b, x) / a
@@ -1482,6 +1622,7 @@ def pearson_spearman(x, y):
 # approximate neighbours
 # ---------------------------------------------------------------------------------------------
 
+
 class UsearchIndexer:
     """Approximate nearest neighbours with `usearch <https://github.com/unum-cloud/usearch>`_
     (HNSW), usable as ``kv.most_similar(..., indexer=UsearchIndexer(kv))``.
@@ -1501,17 +1642,24 @@ class UsearchIndexer:
         usearch is not installed (``pip install usearch``).
     """
 
-    def __init__(self, kv, connectivity=None, expansion_add=None, expansion_search=None,
-                 dtype="f32"):
+    def __init__(
+        self, kv, connectivity=None, expansion_add=None, expansion_search=None, dtype="f32"
+    ):
         try:
             from usearch.index import Index
         except ImportError as exc:
-            raise ImportError("UsearchIndexer needs the optional 'usearch' package: "
-                              "pip install usearch") from exc
+            raise ImportError(
+                "UsearchIndexer needs the optional 'usearch' package: pip install usearch"
+            ) from exc
         self.keys = list(kv.index_to_key)
-        self.index = Index(ndim=kv.vector_size, metric="cos", dtype=dtype,
-                           connectivity=connectivity, expansion_add=expansion_add,
-                           expansion_search=expansion_search)
+        self.index = Index(
+            ndim=kv.vector_size,
+            metric="cos",
+            dtype=dtype,
+            connectivity=connectivity,
+            expansion_add=expansion_add,
+            expansion_search=expansion_search,
+        )
         if len(self.keys):
             normed = np.ascontiguousarray(kv.get_normed_vectors(), dtype=np.float32)
             self.index.add(np.arange(len(self.keys), dtype=np.uint64), normed)
@@ -1522,8 +1670,9 @@ class UsearchIndexer:
             return []
         query = np.ascontiguousarray(vector, dtype=np.float32)
         matches = self.index.search(query, int(min(num_neighbors, len(self.keys))))
-        return [(self.keys[int(k)], float(1.0 - d))
-                for k, d in zip(matches.keys, matches.distances)]
+        return [
+            (self.keys[int(k)], float(1.0 - d)) for k, d in zip(matches.keys, matches.distances)
+        ]
 
     def __len__(self):
         return len(self.keys)
@@ -1532,4 +1681,3 @@ class UsearchIndexer:
 def load_word2vec_format(*args, **kwargs):
     """Alias of :meth:`KeyedVectors.load_word2vec_format`."""
     return KeyedVectors.load_word2vec_format(*args, **kwargs)
-

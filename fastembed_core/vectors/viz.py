@@ -14,6 +14,7 @@ scikit-learn and UMAP needs umap-learn; PCA (the default) needs only numpy.
 >>> viz.plot_analogies(model.wv, [("man", "woman"), ("king", "queen")], path="gender.svg")
 >>> viz.plot_neighbours(model.wv, "dog", topn=12, path="dog.png")  # doctest: +SKIP
 """
+
 import math
 import os
 
@@ -21,17 +22,34 @@ import numpy as np
 
 from ..errors import OOVError
 
-__all__ = ["project", "plot_words", "plot_analogies", "plot_neighbours", "export_projector",
-           "PROJECTION_METHODS"]
+__all__ = [
+    "project",
+    "plot_words",
+    "plot_analogies",
+    "plot_neighbours",
+    "export_projector",
+    "PROJECTION_METHODS",
+]
 
 PROJECTION_METHODS = ("pca", "tsne", "umap")
-_PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
-            "#17becf", "#7f7f7f", "#bcbd22")
+_PALETTE = (
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#9467bd",
+    "#ff7f0e",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#7f7f7f",
+    "#bcbd22",
+)
 
 
 # ---------------------------------------------------------------------------------------------
 # projection
 # ---------------------------------------------------------------------------------------------
+
 
 def _unit_rows(x):
     x = np.asarray(x, dtype=np.float64)
@@ -50,7 +68,7 @@ def _pca(x, n_components=2):
     coords *= np.where(signs == 0, 1.0, signs)
     if k < n_components:
         coords = np.hstack([coords, np.zeros((coords.shape[0], n_components - k))])
-    var = s ** 2
+    var = s**2
     ratio = var[:n_components] / var.sum() if var.sum() > 0 else np.zeros(n_components)
     ratio = np.concatenate([ratio, np.zeros(n_components - len(ratio))])
     return coords, ratio
@@ -92,24 +110,34 @@ def project(vectors, method="pca", seed=0, normalize=True, **kwargs):
         try:
             from sklearn.manifold import TSNE
         except ImportError:
-            raise ImportError("method='tsne' needs scikit-learn: pip install scikit-learn "
-                              "(or use method='pca')") from None
+            raise ImportError(
+                "method='tsne' needs scikit-learn: pip install scikit-learn (or use method='pca')"
+            ) from None
         if n < 4:
             raise ValueError(f"t-SNE needs at least 4 words; got {n} (use method='pca')")
-        opts = {"perplexity": float(min(30.0, max(1.0, (n - 1) / 3.0))), "init": "pca",
-                "metric": "cosine", "random_state": seed}
+        opts = {
+            "perplexity": float(min(30.0, max(1.0, (n - 1) / 3.0))),
+            "init": "pca",
+            "metric": "cosine",
+            "random_state": seed,
+        }
         opts.update(kwargs)
         return np.asarray(TSNE(n_components=2, **opts).fit_transform(x), dtype=np.float64)
     if method == "umap":
         try:
             import umap
         except ImportError:
-            raise ImportError("method='umap' needs umap-learn: pip install umap-learn "
-                              "(or use method='pca')") from None
+            raise ImportError(
+                "method='umap' needs umap-learn: pip install umap-learn (or use method='pca')"
+            ) from None
         if n < 4:
             raise ValueError(f"UMAP needs at least 4 words; got {n} (use method='pca')")
-        opts = {"n_neighbors": int(min(15, n - 1)), "metric": "cosine", "random_state": seed,
-                "init": "random" if n < 10 else "spectral"}
+        opts = {
+            "n_neighbors": int(min(15, n - 1)),
+            "metric": "cosine",
+            "random_state": seed,
+            "init": "random" if n < 10 else "spectral",
+        }
         opts.update(kwargs)
         return np.asarray(umap.UMAP(n_components=2, **opts).fit_transform(x), dtype=np.float64)
     raise ValueError(f"method must be one of {', '.join(PROJECTION_METHODS)}; got {method!r}")
@@ -119,13 +147,16 @@ def project(vectors, method="pca", seed=0, normalize=True, **kwargs):
 # matplotlib plumbing
 # ---------------------------------------------------------------------------------------------
 
+
 def _new_figure(figsize, dpi=100):
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
     except ImportError:
-        raise ImportError("plotting needs matplotlib: pip install matplotlib "
-                          "(or pip install 'fastembed_core[plot]')") from None
+        raise ImportError(
+            "plotting needs matplotlib: pip install matplotlib "
+            "(or pip install 'fastembed_core[plot]')"
+        ) from None
     fig = Figure(figsize=figsize, dpi=dpi)
     FigureCanvasAgg(fig)
     return fig
@@ -138,8 +169,10 @@ def _save(fig, path, dpi):
     ext = os.path.splitext(path)[1].lower().lstrip(".")
     supported = fig.canvas.get_supported_filetypes()
     if ext not in supported:
-        raise ValueError(f"cannot write {path!r}: unknown image type {ext!r}; use one of "
-                         f"{', '.join(sorted(supported))} (e.g. .png or .svg)")
+        raise ValueError(
+            f"cannot write {path!r}: unknown image type {ext!r}; use one of "
+            f"{', '.join(sorted(supported))} (e.g. .png or .svg)"
+        )
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise FileNotFoundError(2, "No such directory", folder)
@@ -181,13 +214,19 @@ def _set_limits(ax, xy, margin=0.08):
 
 # Candidate label positions around a point: offset in points and text alignment. Near ones
 # first; the far ones get a leader line.
-_NEAR = [((5, 0), "left", "center"), ((-5, 0), "right", "center"),
-         ((0, 5), "center", "bottom"), ((0, -5), "center", "top"),
-         ((4, 4), "left", "bottom"), ((-4, 4), "right", "bottom"),
-         ((4, -4), "left", "top"), ((-4, -4), "right", "top")]
-_CANDIDATES = ([(off, ha, va, 0) for off, ha, va in _NEAR]
-               + [((dx * f, dy * f), ha, va, 1) for f in (3.0, 5.0)
-                  for (dx, dy), ha, va in _NEAR])
+_NEAR = [
+    ((5, 0), "left", "center"),
+    ((-5, 0), "right", "center"),
+    ((0, 5), "center", "bottom"),
+    ((0, -5), "center", "top"),
+    ((4, 4), "left", "bottom"),
+    ((-4, 4), "right", "bottom"),
+    ((4, -4), "left", "top"),
+    ((-4, -4), "right", "top"),
+]
+_CANDIDATES = [(off, ha, va, 0) for off, ha, va in _NEAR] + [
+    ((dx * f, dy * f), ha, va, 1) for f in (3.0, 5.0) for (dx, dy), ha, va in _NEAR
+]
 
 
 def _overlap(box, boxes):
@@ -213,10 +252,16 @@ def _place_labels(ax, xy, labels, colors=None, fontsize=9, obstacles=(), weights
     pts = ax.transData.transform(np.asarray(xy, dtype=float))
     r = 3.5 * to_px
     point_boxes = np.column_stack([pts[:, 0] - r, pts[:, 1] - r, pts[:, 0] + r, pts[:, 1] + r])
-    extra = ax.transData.transform(np.asarray(obstacles, dtype=float).reshape(-1, 2)) \
-        if len(obstacles) else np.zeros((0, 2))
-    extra_boxes = np.column_stack([extra[:, 0] - r, extra[:, 1] - r, extra[:, 0] + r,
-                                   extra[:, 1] + r]) if len(extra) else np.zeros((0, 4))
+    extra = (
+        ax.transData.transform(np.asarray(obstacles, dtype=float).reshape(-1, 2))
+        if len(obstacles)
+        else np.zeros((0, 2))
+    )
+    extra_boxes = (
+        np.column_stack([extra[:, 0] - r, extra[:, 1] - r, extra[:, 0] + r, extra[:, 1] + r])
+        if len(extra)
+        else np.zeros((0, 4))
+    )
     frame = ax.get_window_extent(renderer)
     placed = []
     texts = []
@@ -233,10 +278,14 @@ def _place_labels(ax, xy, labels, colors=None, fontsize=9, obstacles=(), weights
             x0 = ax0 if ha == "left" else ax0 - w if ha == "right" else ax0 - w / 2
             y0 = ay0 if va == "bottom" else ay0 - h if va == "top" else ay0 - h / 2
             box = (x0, y0, x0 + w, y0 + h)
-            cost = 3.0 * _overlap(box, placed).sum() + _overlap(box, others).sum() \
+            cost = (
+                3.0 * _overlap(box, placed).sum()
+                + _overlap(box, others).sum()
                 + _overlap(box, extra_boxes).sum()
-            outside = (max(frame.x0 - box[0], 0) + max(box[2] - frame.x1, 0)) * h \
-                + (max(frame.y0 - box[1], 0) + max(box[3] - frame.y1, 0)) * w
+            )
+            outside = (max(frame.x0 - box[0], 0) + max(box[2] - frame.x1, 0)) * h + (
+                max(frame.y0 - box[1], 0) + max(box[3] - frame.y1, 0)
+            ) * w
             cost += 4.0 * outside + far * 0.05 * w * h
             if best_cost is None or cost < best_cost - 1e-9:
                 best, best_cost = ((dx, dy), ha, va, far, box), cost
@@ -244,11 +293,21 @@ def _place_labels(ax, xy, labels, colors=None, fontsize=9, obstacles=(), weights
                 break
         (dx, dy), ha, va, far, box = best
         color = colors[i] if colors is not None else "#222222"
-        arrow = dict(arrowstyle="-", color="#999999", lw=0.6, shrinkA=0, shrinkB=2) \
-            if far else None
-        texts.append(ax.annotate(label, xy=tuple(xy[i]), xytext=(dx, dy),
-                                 textcoords="offset points", ha=ha, va=va, fontsize=fontsize,
-                                 color=color, arrowprops=arrow, zorder=4))
+        arrow = dict(arrowstyle="-", color="#999999", lw=0.6, shrinkA=0, shrinkB=2) if far else None
+        texts.append(
+            ax.annotate(
+                label,
+                xy=tuple(xy[i]),
+                xytext=(dx, dy),
+                textcoords="offset points",
+                ha=ha,
+                va=va,
+                fontsize=fontsize,
+                color=color,
+                arrowprops=arrow,
+                zorder=4,
+            )
+        )
         placed.append(box)
     return texts
 
@@ -257,8 +316,20 @@ def _place_labels(ax, xy, labels, colors=None, fontsize=9, obstacles=(), weights
 # word map
 # ---------------------------------------------------------------------------------------------
 
-def plot_words(kv, words=None, top_n=100, method="pca", groups=None, path=None, title=None,
-               figsize=None, dpi=150, seed=0, fontsize=None):
+
+def plot_words(
+    kv,
+    words=None,
+    top_n=100,
+    method="pca",
+    groups=None,
+    path=None,
+    title=None,
+    figsize=None,
+    dpi=150,
+    seed=0,
+    fontsize=None,
+):
     """A labelled 2-D map of words.
 
     Parameters
@@ -309,7 +380,7 @@ def plot_words(kv, words=None, top_n=100, method="pca", groups=None, path=None, 
                 group_of.setdefault(w, gi)
         colors = [_PALETTE[group_of[w] % len(_PALETTE)] for w in words]
     elif words is None:
-        words = list(kv.index_to_key[:int(top_n)])
+        words = list(kv.index_to_key[: int(top_n)])
     else:
         words = _dedupe(words)
     if len(words) < 2:
@@ -342,8 +413,11 @@ def plot_words(kv, words=None, top_n=100, method="pca", groups=None, path=None, 
         ax.set_ylabel(f"{_method_name(method)} 2", fontsize=9, color="#555555")
     if groups:
         from matplotlib.lines import Line2D
-        handles = [Line2D([], [], marker="o", linestyle="", color=_PALETTE[i % len(_PALETTE)],
-                          label=g) for i, g in enumerate(groups)]
+
+        handles = [
+            Line2D([], [], marker="o", linestyle="", color=_PALETTE[i % len(_PALETTE)], label=g)
+            for i, g in enumerate(groups)
+        ]
         ax.legend(handles=handles, loc="best", fontsize=9, frameon=True, framealpha=0.9)
     if title is None:
         what = f"{n} words" if chosen else f"the {n} most frequent words"
@@ -361,6 +435,7 @@ def _method_name(method):
 # analogy offsets
 # ---------------------------------------------------------------------------------------------
 
+
 def offset_consistency(kv, pairs):
     """Mean pairwise cosine between the offsets ``b - a`` (unit vectors) of the pairs: near 1
     when every pair differs by the same direction, near 0 for unrelated offsets."""
@@ -374,8 +449,9 @@ def offset_consistency(kv, pairs):
     return float(sims[iu].mean())
 
 
-def plot_analogies(kv, pairs, path=None, title=None, method="pca", figsize=(9, 7), dpi=150,
-                   seed=0, fontsize=10):
+def plot_analogies(
+    kv, pairs, path=None, title=None, method="pca", figsize=(9, 7), dpi=150, seed=0, fontsize=10
+):
     """Pairs such as (man, woman), (king, queen) drawn together, with an arrow from each
     first word to its second, so a shared offset shows as parallel arrows.
 
@@ -416,15 +492,26 @@ def plot_analogies(kv, pairs, path=None, title=None, method="pca", figsize=(9, 7
     ax.scatter(src_xy[:, 0], src_xy[:, 1], s=36, color=_PALETTE[0], zorder=3, linewidths=0)
     if targets:
         tgt_xy = np.array([pos[w] for w in targets])
-        ax.scatter(tgt_xy[:, 0], tgt_xy[:, 1], s=36, color=_PALETTE[1], zorder=3,
-                   linewidths=0)
+        ax.scatter(tgt_xy[:, 0], tgt_xy[:, 1], s=36, color=_PALETTE[1], zorder=3, linewidths=0)
     _set_limits(ax, xy, margin=0.14)
     mids = []
     for a, b in pairs:
         pa, pb = pos[a], pos[b]
-        ax.annotate("", xy=tuple(pb), xytext=tuple(pa),
-                    arrowprops=dict(arrowstyle="-|>", color="#555555", lw=1.3, alpha=0.8,
-                                    shrinkA=5, shrinkB=5, mutation_scale=14), zorder=2)
+        ax.annotate(
+            "",
+            xy=tuple(pb),
+            xytext=tuple(pa),
+            arrowprops=dict(
+                arrowstyle="-|>",
+                color="#555555",
+                lw=1.3,
+                alpha=0.8,
+                shrinkA=5,
+                shrinkB=5,
+                mutation_scale=14,
+            ),
+            zorder=2,
+        )
         # points along the arrow, so that no label is put across it
         for t in np.linspace(0.0, 1.0, 41)[1:-1]:
             mids.append(pa + t * (pb - pa))
@@ -432,17 +519,23 @@ def plot_analogies(kv, pairs, path=None, title=None, method="pca", figsize=(9, 7
     order = _dedupe(order)
     color_of = {w: _PALETTE[0] for w in sources}
     color_of.update({w: _PALETTE[1] for w in targets})
-    _place_labels(ax, np.array([pos[w] for w in order]), [str(w) for w in order],
-                  colors=[color_of[w] for w in order], fontsize=fontsize,
-                  obstacles=np.array(mids))
+    _place_labels(
+        ax,
+        np.array([pos[w] for w in order]),
+        [str(w) for w in order],
+        colors=[color_of[w] for w in order],
+        fontsize=fontsize,
+        obstacles=np.array(mids),
+    )
     if title is None:
         shown = ", ".join(f"{a} → {b}" for a, b in pairs[:3])
         title = f"Analogy offsets: {shown}{', …' if len(pairs) > 3 else ''}"
     fig.suptitle(title, fontsize=13, y=0.975)
     sub = f"{_method_name(method)} of the {len(words)} words' unit vectors"
     if len(pairs) >= 2:
-        sub += (f"; mean cosine between the offsets (full space): "
-                f"{offset_consistency(kv, pairs):.2f}")
+        sub += (
+            f"; mean cosine between the offsets (full space): {offset_consistency(kv, pairs):.2f}"
+        )
     fig.text(0.5, 0.905, sub, ha="center", fontsize=9, color="#555555")
     _save(fig, path, dpi)
     return fig
@@ -451,6 +544,7 @@ def plot_analogies(kv, pairs, path=None, title=None, method="pca", figsize=(9, 7
 # ---------------------------------------------------------------------------------------------
 # neighbourhood
 # ---------------------------------------------------------------------------------------------
+
 
 def _spread_angles(angles, min_gap):
     """Angles (radians) moved apart to at least ``min_gap`` while keeping their cyclic order."""
@@ -478,8 +572,9 @@ def _spread_angles(angles, min_gap):
     return out
 
 
-def plot_neighbours(kv, word, topn=12, path=None, title=None, style="radial", figsize=None,
-                    dpi=150, fontsize=10):
+def plot_neighbours(
+    kv, word, topn=12, path=None, title=None, style="radial", figsize=None, dpi=150, fontsize=10
+):
     """A word and its ``topn`` nearest neighbours (cosine).
 
     ``style="radial"``: the word in the centre, each neighbour at a distance of
@@ -512,14 +607,25 @@ def plot_neighbours(kv, word, topn=12, path=None, title=None, style="radial", fi
         lo = min(0.0, float(sims.min()))
         ax.set_xlim(lo, 1.0)
         for yi, s in zip(y, sims):
-            ax.text(s + 0.01 if s >= 0 else s - 0.01, yi, f"{s:.3f}", va="center",
-                    ha="left" if s >= 0 else "right", fontsize=fontsize - 1, color="#333333")
+            ax.text(
+                s + 0.01 if s >= 0 else s - 0.01,
+                yi,
+                f"{s:.3f}",
+                va="center",
+                ha="left" if s >= 0 else "right",
+                fontsize=fontsize - 1,
+                color="#333333",
+            )
         ax.set_xlabel("cosine similarity", fontsize=9)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         fig.suptitle(title, fontsize=12)
-        fig.subplots_adjust(left=0.22, right=0.95, top=1 - 0.6 / fig.get_figheight(),
-                            bottom=0.55 / fig.get_figheight())
+        fig.subplots_adjust(
+            left=0.22,
+            right=0.95,
+            top=1 - 0.6 / fig.get_figheight(),
+            bottom=0.55 / fig.get_figheight(),
+        )
         _save(fig, path, dpi)
         return fig
 
@@ -549,33 +655,63 @@ def plot_neighbours(kv, word, topn=12, path=None, title=None, style="radial", fi
     step = _nice_step(rmax)
     ring = step
     from matplotlib.patches import Circle
+
     while ring <= rmax + 1e-9:
         ax.add_patch(Circle((0, 0), ring, fill=False, linestyle=":", color="#bbbbbb", lw=0.8))
-        ax.text(ring * math.cos(math.radians(100)), ring * math.sin(math.radians(100)),
-                f"{1 - ring:.2g}", fontsize=7.5, color="#999999", ha="center", va="bottom",
-                zorder=2, bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none",
-                                    alpha=0.8))
+        ax.text(
+            ring * math.cos(math.radians(100)),
+            ring * math.sin(math.radians(100)),
+            f"{1 - ring:.2g}",
+            fontsize=7.5,
+            color="#999999",
+            ha="center",
+            va="bottom",
+            zorder=2,
+            bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.8),
+        )
         ring += step
     norm_s = (sims - sims.min()) / (np.ptp(sims) or 1.0)
     for (x, y), s in zip(xy, norm_s):
         ax.plot([0, x], [0, y], color="#9ecae1", lw=0.6 + 1.6 * s, zorder=1)
-    ax.scatter(xy[:, 0], xy[:, 1], s=30 + 50 * norm_s, color=_PALETTE[0], zorder=3,
-               linewidths=0)
+    ax.scatter(xy[:, 0], xy[:, 1], s=30 + 50 * norm_s, color=_PALETTE[0], zorder=3, linewidths=0)
     ax.scatter([0], [0], s=120, color=_PALETTE[1], zorder=4, linewidths=0)
-    ax.annotate(str(word), (0, 0), xytext=(0, 9), textcoords="offset points", ha="center",
-                va="bottom", fontsize=fontsize + 3, fontweight="bold", color=_PALETTE[1],
-                zorder=5, bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none",
-                                    alpha=0.85))
+    ax.annotate(
+        str(word),
+        (0, 0),
+        xytext=(0, 9),
+        textcoords="offset points",
+        ha="center",
+        va="bottom",
+        fontsize=fontsize + 3,
+        fontweight="bold",
+        color=_PALETTE[1],
+        zorder=5,
+        bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85),
+    )
     # labels outward from the centre, with the similarity
     for (x, y), a, name, s in zip(xy, angles, names, sims):
         ha = "left" if math.cos(a) > 0.3 else "right" if math.cos(a) < -0.3 else "center"
         va = "bottom" if math.sin(a) > 0.3 else "top" if math.sin(a) < -0.3 else "center"
-        ax.annotate(f"{name} ({s:.2f})", (x, y),
-                    xytext=(7 * math.cos(a), 7 * math.sin(a)), textcoords="offset points",
-                    ha=ha, va=va, fontsize=fontsize, color="#222222", zorder=5)
+        ax.annotate(
+            f"{name} ({s:.2f})",
+            (x, y),
+            xytext=(7 * math.cos(a), 7 * math.sin(a)),
+            textcoords="offset points",
+            ha=ha,
+            va=va,
+            fontsize=fontsize,
+            color="#222222",
+            zorder=5,
+        )
     fig.suptitle(title, fontsize=13, y=0.975)
-    fig.text(0.5, 0.925, "distance from the centre = 1 − similarity; dotted rings mark "
-             "similarity levels", ha="center", fontsize=8.5, color="#666666")
+    fig.text(
+        0.5,
+        0.925,
+        "distance from the centre = 1 − similarity; dotted rings mark similarity levels",
+        ha="center",
+        fontsize=8.5,
+        color="#666666",
+    )
     _save(fig, path, dpi)
     return fig
 
@@ -592,8 +728,10 @@ def _nice_step(span):
 # projector
 # ---------------------------------------------------------------------------------------------
 
+
 def export_projector(kv, vectors_tsv, metadata_tsv=None, limit=None, attrs=()):
     """TSV files for the TensorBoard Embedding Projector (projector.tensorflow.org); see
     :func:`fastembed_core.formats.export_projector`."""
     from ..io.word2vec_format import export_projector as _export
+
     return _export(kv, vectors_tsv, metadata_tsv, limit=limit, attrs=attrs)
