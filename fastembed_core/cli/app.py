@@ -19,13 +19,10 @@ nothing with ``--quiet``.
 """
 
 import argparse
-import bz2
 import contextlib
-import gzip
 import json
 import logging
 import os
-import struct
 import sys
 import time
 import traceback
@@ -34,7 +31,9 @@ import warnings
 import numpy as np
 
 from ..errors import FastEmbedError, OOVError
+from ..io.detect import native_kind, sniff_format
 from ..models import progress as _progress
+from ..models.workers import available_cores
 
 __all__ = [
     "main",
@@ -50,7 +49,6 @@ __all__ = [
 ]
 
 PROG = "fastembed-core"
-_NATIVE_MAGIC = b"\x93FEMBED\n"
 VECTOR_FORMATS = ("text", "binary", "glove", "fasttext", "native")
 
 
@@ -140,68 +138,6 @@ def _print_table(rows, out=None, indent=""):
 # ---------------------------------------------------------------------------------------------
 
 
-def _open_head(path, n=1 << 16):
-    lower = os.fspath(path).lower()
-    opener = gzip.open if lower.endswith(".gz") else bz2.open if lower.endswith(".bz2") else open
-    with opener(path, "rb") as f:
-        return f.read(n)
-
-
-def _floats(fields):
-    try:
-        for x in fields:
-            float(x)
-    except ValueError:
-        return False
-    return True
-
-
-def sniff_format(path):
-    """Guesses the format of a vectors file from its first bytes.
-
-    Returns
-    -------
-    str
-        ``"native"`` (fastembed_core's own file), ``"binary"`` (word2vec binary), ``"text"``
-        (word2vec text, fastText ``.vec``) or ``"glove"`` (text without a ``count dim``
-        header). A file that fits none is called ``"text"``, and the text loader then says
-        what is wrong with it.
-    """
-    head = _open_head(path)
-    if head.startswith(_NATIVE_MAGIC):
-        return "native"
-    if head.startswith(b"\xef\xbb\xbf"):
-        head = head[3:]
-    first, _, rest = head.partition(b"\n")
-    parts = first.split()
-    if len(parts) == 2 and parts[0].isdigit() and parts[1].isdigit():
-        dim = int(parts[1])
-        record = rest.lstrip(b"\n").split(b"\n", 1)[0]
-        fields = record.split()
-        if not rest.strip() or (len(fields) == dim + 1 and _floats(fields[1:])):
-            return "text"
-        return "binary"
-    fields = first.split()
-    if len(fields) >= 2 and _floats(fields[1:]):
-        return "glove"
-    return "text"
-
-
-def _native_kind(path):
-    """The ``kind`` recorded in a native file's JSON header (``"KeyedVectors"``, ``"Word2Vec"``)."""
-    with open(path, "rb") as f:
-        head = f.read(16)
-        if len(head) < 16:
-            return None
-        (hlen,) = struct.unpack("<Q", head[8:16])
-        if hlen > min(os.path.getsize(path), 1 << 31):
-            return None
-        try:
-            return json.loads(f.read(hlen).decode("utf-8")).get("kind")
-        except (ValueError, UnicodeDecodeError, AttributeError):
-            return None
-
-
 def load_vectors(path, fmt="auto", limit=None):
     """Loads vectors from any supported file as :class:`~fastembed_core.KeyedVectors`.
 
@@ -226,7 +162,7 @@ def load_vectors(path, fmt="auto", limit=None):
     if fmt not in VECTOR_FORMATS:
         raise ValueError(f"unknown vectors format {fmt!r}; use one of {', '.join(VECTOR_FORMATS)}")
     if fmt == "native":
-        if _native_kind(path) == "Word2Vec":
+        if native_kind(path) == "Word2Vec":
             from ..models.word2vec import Word2Vec
 
             return Word2Vec.load(path).wv
@@ -472,13 +408,6 @@ def run_training(
     return train_with_progress(model, paths, progress_mode, forward, epochs, level)
 
 
-def _available_cores():
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
 # ---------------------------------------------------------------------------------------------
 # word2vec.c's command line
 # ---------------------------------------------------------------------------------------------
@@ -644,7 +573,7 @@ def word2vec_params(opts):
     alpha = opts["-alpha"] if opts["-alpha"] is not None else (0.05 if cbow else 0.025)
     if alpha <= 0:
         raise UsageError(f"-alpha must be positive; got {alpha}")
-    threads = opts["-threads"] or max(1, min(12, _available_cores()))
+    threads = opts["-threads"] or max(1, min(12, available_cores()))
     return dict(
         vector_size=opts["-size"],
         alpha=alpha,

@@ -27,8 +27,6 @@ Conventions (chosen on purpose, tested in tests/test_graph.py):
 """
 
 import logging
-import math
-import numbers
 import os
 import re
 import time
@@ -36,10 +34,11 @@ import time
 import numpy as np
 
 from .. import _walks
+from ..validation import check_float, check_int
 from ..vectors.keyedvectors import KeyedVectors
 from .vocab import EncodedCorpus
-from .word2vec import Word2Vec, _available_cores
-from .workers import run_workers
+from .word2vec import Word2Vec
+from .workers import available_cores, run_workers
 
 logger = logging.getLogger("fastembed_core")
 
@@ -472,10 +471,10 @@ def generate_walks(
     Map ids back to the original node ids with ``graph.to_keys``.
     """
     g = graph if isinstance(graph, Graph) else as_graph(graph)
-    walk_length = _int_param("walk_length", walk_length, 1)
-    num_walks = _int_param("num_walks", num_walks, 1)
-    p, q = _pos_param("p", p), _pos_param("q", q)
-    workers = _available_cores() if workers is None else _int_param("workers", workers, 1)
+    walk_length = check_int("walk_length", walk_length, 1)
+    num_walks = check_int("num_walks", num_walks, 1)
+    p, q = check_float("p", p, 0, low_open=True), check_float("q", q, 0, low_open=True)
+    workers = available_cores() if workers is None else check_int("workers", workers, 1)
     n = g.n_nodes
     n_walks = num_walks * n
     if n_walks * walk_length >= (1 << 62):
@@ -512,22 +511,6 @@ def generate_walks(
     offsets = np.zeros(n_walks + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
     return EncodedCorpus(out[mask], offsets)
-
-
-def _int_param(name, value, low):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}; got {value!r}")
-    return int(value)
-
-
-def _pos_param(name, value):
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, numbers.Real)
-        or not (math.isfinite(value) and value > 0)
-    ):
-        raise ValueError(f"{name} must be a finite number > 0; got {value!r}")
-    return float(value)
 
 
 # -------------------------------------------------------------------- models
@@ -594,21 +577,24 @@ class Node2Vec:
         **word2vec_kwargs,
     ):
         self.graph = as_graph(graph, directed=directed, weighted=weighted)
-        self.dimensions = _int_param("dimensions", dimensions, 1)
-        self.walk_length = _int_param("walk_length", walk_length, 1)
-        self.num_walks = _int_param("num_walks", num_walks, 1)
-        self.p, self.q = _pos_param("p", p), _pos_param("q", q)
-        self.window = _int_param("window", window, 1)
-        self.workers = _available_cores() if workers is None else _int_param("workers", workers, 1)
-        self.seed = _int_param("seed", seed, 0)
-        self.rounds = _int_param("rounds", rounds, 1)
+        self.dimensions = check_int("dimensions", dimensions, 1)
+        self.walk_length = check_int("walk_length", walk_length, 1)
+        self.num_walks = check_int("num_walks", num_walks, 1)
+        self.p, self.q = (
+            check_float("p", p, 0, low_open=True),
+            check_float("q", q, 0, low_open=True),
+        )
+        self.window = check_int("window", window, 1)
+        self.workers = available_cores() if workers is None else check_int("workers", workers, 1)
+        self.seed = check_int("seed", seed, 0)
+        self.rounds = check_int("rounds", rounds, 1)
         if self.num_walks % self.rounds:
             raise ValueError(f"num_walks={num_walks} must be divisible by rounds={rounds}")
         if "vector_size" in word2vec_kwargs:
             vs = word2vec_kwargs.pop("vector_size")
             if vs != dimensions and dimensions != 128:
                 raise ValueError("pass dimensions or vector_size, not both")
-            self.dimensions = _int_param("vector_size", vs, 1)
+            self.dimensions = check_int("vector_size", vs, 1)
         for bad in ("sentences", "corpus_file", "corpus_iterable"):
             if bad in word2vec_kwargs:
                 raise TypeError(f"{bad} is not accepted: the corpus is the graph's walks")

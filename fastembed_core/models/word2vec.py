@@ -7,8 +7,6 @@ contiguous range of sentences with the GIL released for the whole range. See
 
 import contextlib
 import logging
-import math
-import numbers
 import os
 import threading
 import time
@@ -19,9 +17,10 @@ import numpy as np
 from .. import _kernel
 from ..errors import CorpusError, FormatError, TrainingDivergedError
 from ..io.native import read_container, write_container
+from ..validation import check_float, check_int
 from ..vectors.keyedvectors import KeyedVectors
 from . import vocab as vocab_mod
-from .workers import run_workers
+from .workers import available_cores, run_workers
 
 logger = logging.getLogger("fastembed_core")
 
@@ -48,38 +47,10 @@ def _file_state(paths):
     return state
 
 
-def _available_cores():
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
 def _job_seed(seed, epoch, worker):
     """A 64-bit stream seed per (seed, epoch, worker): stable across processes and platforms."""
     state = np.random.SeedSequence([_SEED_STREAM, seed, epoch, worker]).generate_state(1, np.uint64)
     return int(state[0])
-
-
-def _check_int(name, value, low, high=None, allow_none=False):
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{name} must be an integer; got {value!r}")
-    value = int(value)
-    if value < low or (high is not None and value > high):
-        rng = f">= {low}" if high is None else f"in {low}..{high}"
-        raise ValueError(f"{name} must be {rng}; got {value}")
-    return value
-
-
-def _check_float(name, value, low=None, low_open=False):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number; got {value!r}")
-    value = float(value)
-    if low is not None and (value <= low if low_open else value < low):
-        raise ValueError(f"{name} must be {'>' if low_open else '>='} {low}; got {value}")
-    return value
 
 
 class Word2Vec:
@@ -183,43 +154,43 @@ class Word2Vec:
         shared_negatives=True,
         corpus_file_errors="strict",
     ):
-        self.vector_size = _check_int("vector_size", vector_size, 1, 1 << 20)
-        self.alpha = _check_float("alpha", alpha, 0.0, low_open=True)
-        self.min_alpha = _check_float("min_alpha", min_alpha, 0.0)
+        self.vector_size = check_int("vector_size", vector_size, 1, 1 << 20)
+        self.alpha = check_float("alpha", alpha, 0.0, low_open=True)
+        self.min_alpha = check_float("min_alpha", min_alpha, 0.0)
         if self.min_alpha > self.alpha:
             raise ValueError(f"min_alpha ({min_alpha}) must not exceed alpha ({alpha})")
-        self.window = _check_int("window", window, 1, 1 << 24)
-        self.min_count = _check_int("min_count", min_count, 0)
-        self.max_vocab_size = _check_int("max_vocab_size", max_vocab_size, 1, allow_none=True)
-        self.sample = _check_float("sample", sample, 0.0)
-        self.seed = _check_int("seed", seed, 0, (1 << 64) - 1)
+        self.window = check_int("window", window, 1, 1 << 24)
+        self.min_count = check_int("min_count", min_count, 0)
+        self.max_vocab_size = check_int("max_vocab_size", max_vocab_size, 1, allow_none=True)
+        self.sample = check_float("sample", sample, 0.0)
+        self.seed = check_int("seed", seed, 0, (1 << 64) - 1)
         if workers is None:
-            workers = _available_cores()
-        self.workers = _check_int("workers", workers, 1, 4096)
-        if self.workers > _available_cores():
+            workers = available_cores()
+        self.workers = check_int("workers", workers, 1, 4096)
+        if self.workers > available_cores():
             warnings.warn(
-                f"workers={workers} exceeds the {_available_cores()} available cores; "
+                f"workers={workers} exceeds the {available_cores()} available cores; "
                 f"extra threads only add contention",
                 RuntimeWarning,
                 stacklevel=2,
             )
-        self.sg = int(_check_int("sg", int(sg) if isinstance(sg, bool) else sg, 0, 1))
-        self.hs = int(_check_int("hs", int(hs) if isinstance(hs, bool) else hs, 0, 1))
-        self.negative = _check_int("negative", negative, 0, 1000)
+        self.sg = int(check_int("sg", int(sg) if isinstance(sg, bool) else sg, 0, 1))
+        self.hs = int(check_int("hs", int(hs) if isinstance(hs, bool) else hs, 0, 1))
+        self.negative = check_int("negative", negative, 0, 1000)
         if not self.hs and not self.negative:
             raise ValueError("hs=0 and negative=0 leave nothing to train; set hs=1 or negative > 0")
-        self.ns_exponent = _check_float("ns_exponent", ns_exponent)
+        self.ns_exponent = check_float("ns_exponent", ns_exponent)
         self.cbow_mean = int(
-            _check_int(
+            check_int(
                 "cbow_mean", int(cbow_mean) if isinstance(cbow_mean, bool) else cbow_mean, 0, 1
             )
         )
-        self.epochs = _check_int("epochs", epochs, 1)
+        self.epochs = check_int("epochs", epochs, 1)
         self.trim_rule = trim_rule
         self.sorted_vocab = bool(sorted_vocab)
         self.compute_loss = bool(compute_loss)
         self.callbacks = tuple(callbacks)
-        self.max_final_vocab = _check_int("max_final_vocab", max_final_vocab, 1, allow_none=True)
+        self.max_final_vocab = check_int("max_final_vocab", max_final_vocab, 1, allow_none=True)
         self.shrink_windows = bool(shrink_windows)
         self.shared_negatives = bool(shared_negatives)
         if corpus_file_errors not in ("strict", "replace", "ignore"):
@@ -584,14 +555,14 @@ class Word2Vec:
             raise TypeError(f"unexpected arguments: {', '.join(kwargs)}")
         if not len(self.wv):
             raise RuntimeError("the vocabulary is empty: call build_vocab() before train()")
-        epochs = self.epochs if epochs is None else _check_int("epochs", epochs, 1)
+        epochs = self.epochs if epochs is None else check_int("epochs", epochs, 1)
         alpha = (
             self.alpha
             if start_alpha is None
-            else _check_float("start_alpha", start_alpha, 0.0, True)
+            else check_float("start_alpha", start_alpha, 0.0, True)
         )
         min_alpha = (
-            self.min_alpha if end_alpha is None else _check_float("end_alpha", end_alpha, 0.0)
+            self.min_alpha if end_alpha is None else check_float("end_alpha", end_alpha, 0.0)
         )
         callbacks = tuple(callbacks) or self.callbacks
         self.compute_loss = bool(compute_loss) or self.compute_loss
@@ -909,7 +880,7 @@ class Word2Vec:
             )
         }
         try:
-            init["workers"] = min(init["workers"], max(_available_cores(), 1))
+            init["workers"] = min(init["workers"], max(available_cores(), 1))
             model.__init__(**init)
         except (TypeError, ValueError) as exc:
             raise FormatError(f"{fname}: invalid model parameters in the metadata: {exc}") from None

@@ -7,6 +7,7 @@ the workers to stop and waits until every one has returned from the kernel, so n
 writing into shared arrays. A worker's exception is re-raised in the caller after the join.
 """
 
+import os
 import threading
 import time
 
@@ -72,3 +73,11 @@ def run_workers(n_workers, work, request_stop, poll=None, name="fastembed-worker
     if errors:
         raise errors[0]
     return results
+
+
+def available_cores():
+    """Cores this process may run on (its CPU affinity where the OS tells it, else all)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1

@@ -1,0 +1,35 @@
+"""One set of argument checks for every public entry point: a wrong value fails at once, with
+its name, the accepted range and what was given, before any work or allocation.
+
+bool is refused where a number is expected (``True`` is an int to Python, never a sensible
+vector size), and integral floats such as ``1e6`` are refused where an int is expected, as
+gensim's parameters are ints.
+"""
+
+import math
+import numbers
+
+__all__ = ["check_int", "check_float"]
+
+
+def check_int(name, value, low, high=None, allow_none=False):
+    """``value`` as an int in ``low..high`` (``high`` None: no upper bound), else ValueError."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name} must be an integer; got {value!r}")
+    value = int(value)
+    if value < low or (high is not None and value > high):
+        bounds = f">= {low}" if high is None else f"in {low}..{high}"
+        raise ValueError(f"{name} must be {bounds}; got {value}")
+    return value
+
+
+def check_float(name, value, low=None, low_open=False):
+    """``value`` as a finite float ``>= low`` (``> low`` with ``low_open``), else ValueError."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number; got {value!r}")
+    value = float(value)
+    if low is not None and (value <= low if low_open else value < low):
+        raise ValueError(f"{name} must be {'>' if low_open else '>='} {low}; got {value}")
+    return value
