@@ -16,7 +16,13 @@ import os
 import shutil
 import tempfile
 
-__all__ = ["sample_corpus_path", "evaluation_file", "cache_dir", "EVALUATION_FILES"]
+__all__ = [
+    "sample_corpus_path",
+    "evaluation_file",
+    "cache_dir",
+    "ensure_writable_dir",
+    "EVALUATION_FILES",
+]
 
 _DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 _SAMPLE_XZ = "wordnet_glosses.txt.xz"
@@ -31,8 +37,18 @@ EVALUATION_FILES = {
 }
 
 
-def _usable_dir(path):
-    """Creates ``path`` if needed; True when a file can be created in it."""
+def ensure_writable_dir(path):
+    """Creates the folder ``path`` if needed and tells whether a file can be created in it.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    bool
+        True when a file could be created (and removed) in ``path``; False on any OSError.
+    """
     try:
         os.makedirs(path, exist_ok=True)
         fd, probe = tempfile.mkstemp(dir=path, prefix=".probe-")
@@ -64,7 +80,7 @@ def cache_dir():
     uid = os.getuid() if hasattr(os, "getuid") else os.environ.get("USERNAME", "user")
     candidates.append(os.path.join(tempfile.gettempdir(), f"fastembed_core-{uid}"))
     for path in candidates:
-        if _usable_dir(path):
+        if ensure_writable_dir(path):
             return os.path.abspath(path)
     raise OSError(
         f"no writable cache folder for fastembed_core data (tried {candidates}); "

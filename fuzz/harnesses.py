@@ -15,7 +15,7 @@ Targets (``TARGETS``):
     native          native container, whole file      native.read_container, KeyedVectors.load,
                                                        Word2Vec.load
     native_header   native container, the JSON header  same, with a well-formed envelope
-    vocab_file      -read-vocab files                  cli.read_vocab_file
+    vocab_file      -read-vocab files                  io.vocab_file.read_vocab_file
     corpus          corpus tokenizer and encoder       _corpus.count_file / encode_file, checked
                                                        against a Python tokenizer
     token_counter   token-list corpora (C hashing of   vocab.count_iterable / encode_iterable,
@@ -36,10 +36,10 @@ import warnings
 import numpy as np
 
 from fastembed_core import _corpus
-from fastembed_core.cli import app as cli
 from fastembed_core.errors import CorpusError, FormatError
 from fastembed_core.io import native
 from fastembed_core.io import word2vec_format as formats
+from fastembed_core.io.vocab_file import read_vocab_file
 from fastembed_core.models.word2vec import Word2Vec
 from fastembed_core.vectors.keyedvectors import KeyedVectors
 
@@ -230,7 +230,7 @@ def split_native(blob):
 
 def vocab_file(data):
     path = _write("vocab.txt", data)
-    freq = _expect(lambda: cli.read_vocab_file(path), ValueError)
+    freq = _expect(lambda: read_vocab_file(path), ValueError)
     if freq is not None:
         if not freq or any(
             not isinstance(w, str) or not w or not isinstance(c, int) or c < 0

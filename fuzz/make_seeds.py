@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harnesses  # noqa: E402
 
-from fastembed_core.cli import app as cli  # noqa: E402
+from fastembed_core.io.vocab_file import write_vocab_file  # noqa: E402
 from fastembed_core.models.word2vec import Word2Vec  # noqa: E402
 from fastembed_core.vectors.keyedvectors import KeyedVectors  # noqa: E402
 
@@ -94,7 +94,7 @@ def make(out_dir):
         int_kv.add_vectors([3, 17, 42], np.eye(3, 2, dtype=np.float32))
         seeds["native"].append(_save(int_kv, p("int.fe")))
 
-        cli.write_vocab_file(
+        write_vocab_file(
             p("vocab.txt"),
             list(model.wv.index_to_key),
             [int(c) for c in model.wv.expandos["count"]],

@@ -32,8 +32,10 @@ import numpy as np
 
 from ..errors import FastEmbedError, OOVError
 from ..io.detect import native_kind, sniff_format
+from ..io.vocab_file import read_vocab_file, write_vocab_file
 from ..models import progress as _progress
 from ..models.workers import available_cores
+from ..vectors.kmeans import kmeans_classes
 
 __all__ = [
     "main",
@@ -218,104 +220,6 @@ def save_vectors(kv, path, fmt="auto"):
     else:
         raise ValueError(f"unknown vectors format {fmt!r}; use one of {', '.join(VECTOR_FORMATS)}")
     return fmt
-
-
-# ---------------------------------------------------------------------------------------------
-# vocabulary files and word classes
-# ---------------------------------------------------------------------------------------------
-
-
-def write_vocab_file(path, words, counts):
-    """``word count`` lines, as word2vec.c's ``-save-vocab`` writes them."""
-    from ..io.native import atomic_write
-
-    def write(f):
-        f.write("".join(f"{w} {int(c)}\n" for w, c in zip(words, counts)).encode("utf-8"))
-
-    atomic_write(os.fspath(path), write)
-
-
-def read_vocab_file(path):
-    """Reads ``word count`` lines (word2vec.c's ``-save-vocab`` files) into an ordered dict.
-
-    Raises ``ValueError`` naming the line for anything else (a missing or non-integer count,
-    a duplicate word).
-    """
-    freq = {}
-    with open(path, "rb") as f:
-        for line_no, raw in enumerate(f, 1):
-            fields = raw.split()
-            if not fields:
-                continue
-            if len(fields) != 2:
-                raise ValueError(
-                    f"{path}, line {line_no}: expected 'word count', got "
-                    f"{raw[:60].decode('utf-8', 'replace').strip()!r}"
-                )
-            try:
-                word = fields[0].decode("utf-8")
-                count = int(fields[1])
-            except (UnicodeDecodeError, ValueError):
-                raise ValueError(
-                    f"{path}, line {line_no}: expected 'word count' with an "
-                    f"integer count, got "
-                    f"{raw[:60].decode('utf-8', 'replace').strip()!r}"
-                ) from None
-            if count < 0:
-                raise ValueError(f"{path}, line {line_no}: negative count {count}")
-            if count >= 2**63:
-                raise ValueError(f"{path}, line {line_no}: count {count} does not fit in 64 bits")
-            if word in freq:
-                raise ValueError(f"{path}, line {line_no}: word {word!r} is listed twice")
-            freq[word] = count
-    if not freq:
-        raise ValueError(f"{path}: the vocabulary file is empty")
-    return freq
-
-
-def kmeans_classes(vectors, k, iterations=10, block=4096):
-    """Word classes by spherical k-means, as word2vec.c's ``-classes`` computes them.
-
-    Rows are unit-normalised; word ``i`` starts in class ``i mod k`` (word2vec.c's start, so
-    the result is deterministic); each iteration sets every centroid to the normalised mean of
-    its members and moves every word to the centroid of highest cosine. Stops early when no
-    word moves.
-
-    Parameters
-    ----------
-    vectors : (n, d) array
-    k : int
-        Number of classes (at most ``n`` are used).
-    iterations : int
-        word2vec.c runs 10.
-
-    Returns
-    -------
-    numpy.ndarray of int64
-        The class of each row, in ``0 .. k-1``.
-    """
-    x = np.asarray(vectors, dtype=np.float32)
-    n = x.shape[0]
-    if k < 1:
-        raise ValueError(f"the number of classes must be >= 1; got {k}")
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    x = x / np.where(norms > 0, norms, 1.0)
-    k = min(int(k), n)
-    labels = np.arange(n, dtype=np.int64) % k
-    for _ in range(int(iterations)):
-        centroids = np.zeros((k, x.shape[1]), dtype=np.float64)
-        np.add.at(centroids, labels, x)
-        cn = np.linalg.norm(centroids, axis=1, keepdims=True)
-        centroids = (centroids / np.where(cn > 0, cn, 1.0)).astype(np.float32)
-        new = np.empty_like(labels)
-        for lo in range(0, n, block):
-            new[lo : lo + block] = np.argmax(x[lo : lo + block] @ centroids.T, axis=1)
-        if np.array_equal(new, labels):
-            break
-        labels = new
-    return labels
 
 
 def _check_output_path(path, what="output"):
@@ -1152,7 +1056,7 @@ def _common(p, progress=False):
     if progress:
         p.add_argument(
             "--progress",
-            choices=_progress._MODES,
+            choices=_progress.MODES,
             default="auto",
             help="progress display on stderr: a bar (terminal), plain lines, or "
             "off (default: auto)",

@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 
-from ..datasets import _usable_dir
+from ..datasets import ensure_writable_dir
 
 __all__ = ["run", "NEIGHBOUR_WORDS", "ANALOGIES", "WORD_GROUPS", "COUNTRY_PAIRS"]
 
@@ -218,7 +218,7 @@ def _plots(wv, output_dir, say, note):
     from ..vectors import viz
 
     folder = output_dir
-    if not _usable_dir(folder):
+    if not ensure_writable_dir(folder):
         fallback = tempfile.mkdtemp(prefix="fastembed-demo-")
         note(f"cannot write to {folder!r}; writing the pictures to {fallback}")
         folder = fallback

@@ -42,9 +42,12 @@ __all__ = [
     "format_count",
     "format_duration",
     "tqdm_available",
+    "MODES",
 ]
 
 _MODES = ("auto", "bar", "lines", "off")
+#: Progress display modes: "auto" (a bar on a terminal, else plain lines), "bar", "lines", "off".
+MODES = _MODES
 _active = []  # progress objects currently drawing a bar (for write())
 _active_lock = threading.Lock()
 
