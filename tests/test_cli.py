@@ -20,8 +20,11 @@ import numpy as np
 import pytest
 
 from fastembed_core import KeyedVectors, Word2Vec
-from fastembed_core.cli import app as cli
+from fastembed_core.cli.vector_files import load_vectors
+from fastembed_core.cli.word2vec_c import WORD2VEC_FLAGS, parse_word2vec_args, word2vec_params
+from fastembed_core.io.detect import sniff_format
 from fastembed_core.models import progress as fe_progress
+from fastembed_core.vectors.kmeans import kmeans_classes
 
 CLUSTERS = 6
 PER_CLUSTER = 20
@@ -291,19 +294,19 @@ def test_kmeans_classes_unit():
     rng = np.random.default_rng(3)
     centres = rng.normal(size=(4, 10))
     x = np.repeat(centres, 25, axis=0) + 0.05 * rng.normal(size=(100, 10))
-    labels = cli.kmeans_classes(x, 4)
+    labels = kmeans_classes(x, 4)
     assert labels.shape == (100,)
     # every true group maps to a single class, and different groups to different classes
     groups = [set(labels[i * 25 : (i + 1) * 25]) for i in range(4)]
     assert all(len(g) == 1 for g in groups)
     assert len(set.union(*groups)) == 4
-    assert cli.kmeans_classes(x[:3], 10).tolist() == [0, 1, 2]  # k capped at n
+    assert kmeans_classes(x[:3], 10).tolist() == [0, 1, 2]  # k capped at n
     with pytest.raises(ValueError):
-        cli.kmeans_classes(x, 0)
+        kmeans_classes(x, 0)
 
 
 def test_word2vec_defaults_are_word2vec_c_defaults():
-    opts = cli.parse_word2vec_args(["-train", "x"])
+    opts = parse_word2vec_args(["-train", "x"])
     assert (
         opts["-size"],
         opts["-window"],
@@ -317,14 +320,14 @@ def test_word2vec_defaults_are_word2vec_c_defaults():
         opts["-binary"],
         opts["-cbow"],
     ) == (100, 5, 1e-3, 0, 5, 5, 5, 0, 2, 0, 1)
-    cbow = cli.word2vec_params(opts)
+    cbow = word2vec_params(opts)
     assert cbow["sg"] == 0 and cbow["alpha"] == 0.05 and cbow["cbow_mean"] == 1
     assert cbow["min_alpha"] == pytest.approx(0.05 * 1e-4)
     assert 1 <= cbow["workers"] <= 12
-    sg = cli.word2vec_params(cli.parse_word2vec_args(["-train", "x", "-cbow", "0"]))
+    sg = word2vec_params(parse_word2vec_args(["-train", "x", "-cbow", "0"]))
     assert sg["sg"] == 1 and sg["alpha"] == 0.025
-    explicit = cli.word2vec_params(
-        cli.parse_word2vec_args(["-train", "x", "-alpha", "0.1", "-threads", "3"])
+    explicit = word2vec_params(
+        parse_word2vec_args(["-train", "x", "-alpha", "0.1", "-threads", "3"])
     )
     assert explicit["alpha"] == 0.1 and explicit["workers"] == 3
 
@@ -344,7 +347,7 @@ def test_word2vec_defaults_match_the_original_tool_usage_text():
         re.findall(r"\t(-[a-z-]+) <\w+>\n\t\t[^\n]*?default (?:is )?(?:= )?([0-9.e-]+)", usage)
     )
     assert len(found) >= 8, usage
-    ours = cli.parse_word2vec_args(["-train", "x"])
+    ours = parse_word2vec_args(["-train", "x"])
     for flag, value in found.items():
         if flag in ("-threads", "-alpha"):
             continue  # documented differences: min(12, cores); CBOW/SG alpha below
@@ -404,7 +407,7 @@ def test_word2vec_mode_usage_lists_every_flag():
     assert r.returncode == 2  # no subcommand: GNU usage on stderr
     r = run("-help")
     assert r.returncode == 0
-    for flag in cli._W2V_FLAGS:
+    for flag in WORD2VEC_FLAGS:
         assert f"\t{flag} " in r.stdout
 
 
@@ -626,8 +629,8 @@ def test_convert_round_trips_through_every_format(tmp_path, vectors):
         r = run(*args)
         assert r.returncode == 0, r.stderr
         assert f"({fmt})" in r.stderr
-        assert cli.sniff_format(str(target)) == ("text" if fmt == "fasttext" else fmt)
-        kv = cli.load_vectors(str(target))
+        assert sniff_format(str(target)) == ("text" if fmt == "fasttext" else fmt)
+        kv = load_vectors(str(target))
         assert kv.index_to_key == src.index_to_key
         if lossy:
             np.testing.assert_allclose(kv.vectors, src.vectors, rtol=1e-4, atol=1e-5)
@@ -807,10 +810,10 @@ def test_sniff_format(tmp_path, vectors):
     from fastembed_core.io.word2vec_format import save_glove
 
     save_glove(kv, str(tmp_path / "g"))
-    assert cli.sniff_format(vectors) == "text"
-    assert cli.sniff_format(str(tmp_path / "b")) == "binary"
-    assert cli.sniff_format(str(tmp_path / "n")) == "native"
-    assert cli.sniff_format(str(tmp_path / "g")) == "glove"
+    assert sniff_format(vectors) == "text"
+    assert sniff_format(str(tmp_path / "b")) == "binary"
+    assert sniff_format(str(tmp_path / "n")) == "native"
+    assert sniff_format(str(tmp_path / "g")) == "glove"
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX signals")

@@ -40,7 +40,7 @@ def _run(args, tmp_path, block=()):
     code = (
         "import sys\n"
         + "".join(f"sys.modules[{m!r}] = None\n" for m in block)
-        + "from fastembed_core.cli.app import main\nsys.exit(main(sys.argv[1:]))\n"
+        + "from fastembed_core.cli import main\nsys.exit(main(sys.argv[1:]))\n"
     )
     cmd = [sys.executable, "-c", code] if block else [sys.executable, "-m", "fastembed_core"]
     return subprocess.run(

@@ -22,9 +22,22 @@ import sys
 import tempfile
 import time
 
-from ..datasets import ensure_writable_dir
+from ..datasets import ensure_writable_dir, evaluation_file, sample_corpus_path
+from ..models import progress as _progress
+from .evaluation import evaluate
+from .messages import PROG, library_messages
+from .options import add_common_options, nonneg_int, positive_int, progress_mode_of
+from .training import run_training
 
-__all__ = ["run", "NEIGHBOUR_WORDS", "ANALOGIES", "WORD_GROUPS", "COUNTRY_PAIRS"]
+__all__ = [
+    "run",
+    "add_parser",
+    "cmd_demo",
+    "NEIGHBOUR_WORDS",
+    "ANALOGIES",
+    "WORD_GROUPS",
+    "COUNTRY_PAIRS",
+]
 
 #: Words whose neighbours are shown.
 NEIGHBOUR_WORDS = ("dog", "red", "france", "music", "computer", "tree")
@@ -96,10 +109,7 @@ def run(
     int
         0.
     """
-    from ..datasets import evaluation_file, sample_corpus_path
-    from ..models import progress as _progress
     from ..models.word2vec import Word2Vec
-    from . import app as cli
 
     out = sys.stdout if out is None else out
     if quiet:
@@ -111,14 +121,14 @@ def run(
 
     def note(text):
         if not quiet:
-            _progress.write(f"{cli.PROG}: {text}")
+            _progress.write(f"{PROG}: {text}")
 
     say("fastembed_core demo: word2vec on the bundled sample corpus (WordNet 3.0 glosses)")
     t0 = time.perf_counter()
     path = sample_corpus_path()
-    with cli._library_messages(quiet=quiet, debug=debug) as forward:
+    with library_messages(quiet=quiet, debug=debug) as forward:
         model = Word2Vec(sg=sg, epochs=epochs, workers=workers, seed=seed)
-        seconds = cli.run_training(model, [path], progress_mode=progress_mode, forward=forward)
+        seconds = run_training(model, [path], progress_mode=progress_mode, forward=forward)
     vocab = len(model.wv)
     say(f"corpus:     {path}")
     say(
@@ -173,8 +183,8 @@ def run(
             pairs.append(evaluation_file(name))
         except FileNotFoundError:
             missing.append(name)
-    with cli._library_messages(quiet=True, debug=False):
-        result = cli.evaluate(wv, analogies, pairs, restrict_vocab=30000, skip_unusable_pairs=True)
+    with library_messages(quiet=True, debug=False):
+        result = evaluate(wv, analogies, pairs, restrict_vocab=30000, skip_unusable_pairs=True)
     a = result["analogies"]
     skipped = a["questions"] - a["answered"]
     say(
@@ -243,3 +253,69 @@ def _plots(wv, output_dir, say, note):
     say("pictures:")
     for p in written:
         say(f"  {os.path.abspath(p)}")
+
+
+def add_parser(sub):
+    """Adds the ``demo`` subcommand to ``sub``.
+
+    Parameters
+    ----------
+    sub : object
+        What ``argparse.ArgumentParser.add_subparsers`` returned.
+    """
+    p = sub.add_parser(
+        "demo",
+        help="train on the bundled sample corpus and show the results",
+        description="Train on the bundled WordNet-glosses sample (~1.5 M tokens), "
+        "then print neighbours, an analogy, evaluation scores and "
+        "speed, and write plots (with matplotlib).",
+    )
+    p.add_argument("--epochs", type=positive_int, default=5, help="epochs (default 5)")
+    p.add_argument(
+        "--sg",
+        type=int,
+        choices=(0, 1),
+        default=1,
+        help="1 skip-gram (default), 0 CBOW (faster, lower quality)",
+    )
+    p.add_argument(
+        "--workers",
+        type=positive_int,
+        default=None,
+        help="worker threads (default: all available cores)",
+    )
+    p.add_argument(
+        "--output-dir",
+        default="fastembed-demo",
+        help="where to write the plots (default: ./fastembed-demo)",
+    )
+    p.add_argument("--no-plot", action="store_true", help="do not write plots")
+    p.add_argument("--seed", type=nonneg_int, default=1, help="random seed (default 1)")
+    add_common_options(p, progress=True)
+    p.set_defaults(func=cmd_demo)
+
+
+def cmd_demo(args):
+    """Runs ``fastembed-core demo``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        The exit status.
+    """
+    return run(
+        epochs=args.epochs,
+        sg=args.sg,
+        workers=args.workers,
+        output_dir=args.output_dir,
+        seed=args.seed,
+        quiet=args.quiet,
+        plot=not args.no_plot,
+        progress_mode=progress_mode_of(args),
+        debug=args.debug,
+    )

@@ -1,0 +1,147 @@
+"""``fastembed-core convert`` (between vector file formats) and ``export-projector`` (TSV
+files for the TensorBoard Embedding Projector)."""
+
+import os
+
+from .messages import note
+from .options import add_common_options, add_vectors_argument, check_output_path, positive_int
+from .vector_files import VECTOR_FORMATS, load_vectors, save_vectors
+
+__all__ = [
+    "add_convert_parser",
+    "add_export_projector_parser",
+    "cmd_convert",
+    "cmd_export_projector",
+]
+
+
+def add_convert_parser(sub):
+    """Adds the ``convert`` subcommand to ``sub``.
+
+    Parameters
+    ----------
+    sub : object
+        What ``argparse.ArgumentParser.add_subparsers`` returned.
+    """
+    p = sub.add_parser(
+        "convert",
+        help="convert between vector file formats",
+        description="Convert vectors between word2vec text/binary, GloVe, "
+        "fastText .vec and the native .fe format.",
+    )
+    p.add_argument("input", help="vectors file to read")
+    p.add_argument("output", help="file to write")
+    p.add_argument(
+        "--from",
+        dest="from_format",
+        choices=("auto",) + VECTOR_FORMATS,
+        default="auto",
+        help="input format (default: detect)",
+    )
+    p.add_argument(
+        "--to",
+        dest="to_format",
+        choices=("auto",) + VECTOR_FORMATS,
+        default="auto",
+        help="output format (default: from the output name: .bin "
+        "binary, .fe/.kv/.model native, .vec fastText, else "
+        "word2vec text)",
+    )
+    p.add_argument(
+        "--limit", type=positive_int, default=None, help="convert only the first N vectors"
+    )
+    add_common_options(p)
+    p.set_defaults(func=cmd_convert)
+
+
+def add_export_projector_parser(sub):
+    """Adds the ``export-projector`` subcommand to ``sub``.
+
+    Parameters
+    ----------
+    sub : object
+        What ``argparse.ArgumentParser.add_subparsers`` returned.
+    """
+    p = sub.add_parser(
+        "export-projector",
+        help="write TSV files for the TensorBoard Embedding Projector",
+        description="Write PREFIX_vectors.tsv (one vector per line) and "
+        "PREFIX_metadata.tsv (one word per line) for "
+        "projector.tensorflow.org.",
+    )
+    add_vectors_argument(p)
+    p.add_argument(
+        "--prefix", help="output prefix (default: the vectors file name without its extension)"
+    )
+    p.add_argument(
+        "--limit",
+        type=positive_int,
+        default=None,
+        help="export only the N first (most frequent) words",
+    )
+    p.add_argument(
+        "--counts",
+        action="store_true",
+        help="add a count column (with a header line) when counts are known",
+    )
+    add_common_options(p)
+    p.set_defaults(func=cmd_export_projector)
+
+
+def cmd_convert(args):
+    """Runs ``fastembed-core convert``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        The exit status.
+    """
+    check_output_path(args.output)
+    kv = load_vectors(args.input, args.from_format, args.limit)
+    fmt = save_vectors(kv, args.output, args.to_format)
+    note(
+        f"wrote {len(kv)} vectors of dimension {kv.vector_size} to {args.output} ({fmt})",
+        args.quiet,
+    )
+    return 0
+
+
+def cmd_export_projector(args):
+    """Runs ``fastembed-core export-projector``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        The exit status.
+    """
+    from ..io.word2vec_format import export_projector
+
+    kv = load_vectors(args.vectors, args.format, args.limit)
+    stem = args.prefix
+    if stem is None:
+        base = os.path.basename(args.vectors)
+        for ext in (".gz", ".bz2", ".bin", ".txt", ".vec", ".fe", ".kv", ".model"):
+            if base.lower().endswith(ext):
+                base = base[: -len(ext)]
+        stem = os.path.join(os.path.dirname(args.vectors), base)
+    vectors_tsv = f"{stem}_vectors.tsv"
+    metadata_tsv = f"{stem}_metadata.tsv"
+    attrs = ("count",) if args.counts and "count" in kv.expandos else ()
+    export_projector(kv, vectors_tsv, metadata_tsv, limit=args.limit, attrs=attrs)
+    n = len(kv) if not args.limit else min(len(kv), args.limit)
+    note(
+        f"wrote {n} vectors to {vectors_tsv} and labels to {metadata_tsv}; load both at "
+        f"projector.tensorflow.org (Load)",
+        args.quiet,
+    )
+    return 0

@@ -1,0 +1,115 @@
+"""``fastembed-core eval``: analogy accuracy and word-pair correlations of a vectors file, on
+given files or on the bundled evaluation sets."""
+
+import json
+import os
+import sys
+
+from .evaluation import evaluate, print_evaluation
+from .messages import library_messages, note
+from .options import add_common_options, add_vectors_argument, positive_int
+from .vector_files import load_vectors
+
+__all__ = ["add_parser", "cmd_eval"]
+
+
+def add_parser(sub):
+    """Adds the ``eval`` subcommand to ``sub``.
+
+    Parameters
+    ----------
+    sub : object
+        What ``argparse.ArgumentParser.add_subparsers`` returned.
+    """
+    p = sub.add_parser(
+        "eval",
+        help="evaluate on analogy questions and word-pair similarity",
+        description="Analogy accuracy (questions-words format) and Spearman / "
+        "Pearson correlation on word-pair files (word1 TAB word2 TAB "
+        "score). With no file, the bundled questions-words and, when "
+        "gensim is installed, WordSim-353 and SimLex-999.",
+    )
+    add_vectors_argument(p, limit_flag="--limit")
+    p.add_argument(
+        "--analogies", metavar="FILE", help="analogy questions file, or 'questions-words' (bundled)"
+    )
+    p.add_argument(
+        "--pairs",
+        nargs="+",
+        metavar="FILE",
+        help="word-pair file(s), or 'wordsim353' / 'simlex999' (need gensim)",
+    )
+    p.add_argument(
+        "--restrict-vocab",
+        type=positive_int,
+        default=30000,
+        help="analogies: use only the N most frequent words (default 30000)",
+    )
+    p.add_argument(
+        "--case-sensitive",
+        action="store_true",
+        help="compare words as written (default: case-insensitive, like gensim)",
+    )
+    p.add_argument("--sections", action="store_true", help="analogy accuracy per section")
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    add_common_options(p)
+    p.set_defaults(func=cmd_eval)
+
+
+def _resolve_eval_file(name):
+    if os.path.exists(name):
+        return name
+    from ..datasets import EVALUATION_FILES, evaluation_file
+
+    if name in EVALUATION_FILES or any(name == f for f, _ in EVALUATION_FILES.values()):
+        return evaluation_file(name)
+    raise FileNotFoundError(
+        2,
+        "No such file or directory (and not a known evaluation set: "
+        + ", ".join(EVALUATION_FILES)
+        + ")",
+        name,
+    )
+
+
+def cmd_eval(args):
+    """Runs ``fastembed-core eval``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        The exit status.
+    """
+    kv = load_vectors(args.vectors, args.format, args.limit)
+    analogies = _resolve_eval_file(args.analogies) if args.analogies else None
+    pairs = [_resolve_eval_file(p) for p in args.pairs or ()]
+    auto = not analogies and not pairs
+    if auto:
+        from ..datasets import evaluation_file
+
+        analogies = evaluation_file("questions-words")
+        for name in ("wordsim353", "simlex999"):
+            try:
+                pairs.append(evaluation_file(name))
+            except FileNotFoundError:
+                note(f"{name} is not bundled; pip install gensim to evaluate on it too", args.quiet)
+    with library_messages(quiet=args.quiet, debug=args.debug):
+        result = evaluate(
+            kv,
+            analogies,
+            pairs,
+            restrict_vocab=args.restrict_vocab,
+            case_insensitive=not args.case_sensitive,
+            skip_unusable_pairs=auto,
+        )
+    if args.json:
+        json.dump(result, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print_evaluation(result, sections=args.sections)
+    return 0

@@ -1,0 +1,179 @@
+"""What the subcommands' parsers share: the parser class (a syntax error is a
+:class:`~fastembed_core.cli.messages.UsageError`), the integer argument types, the options
+every subcommand takes (``--quiet``, ``--debug``, ``--progress``), the vectors-file argument,
+and the early check that an output file can be written."""
+
+import argparse
+import os
+
+from ..models import progress as _progress
+from ..validation import check_int
+from .messages import UsageError
+from .vector_files import VECTOR_FORMATS
+
+__all__ = [
+    "CliParser",
+    "positive_int",
+    "nonneg_int",
+    "add_common_options",
+    "add_vectors_argument",
+    "progress_mode_of",
+    "check_output_path",
+]
+
+
+class CliParser(argparse.ArgumentParser):
+    """An argparse parser whose syntax errors raise :class:`UsageError` (one error line and
+    exit status 2 from ``main``) instead of printing the usage and exiting."""
+
+    def error(self, message):
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+def _int_at_least(text, low):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    try:
+        return check_int("value", value, low)
+    except ValueError:
+        # argparse puts the option's name in front; the message says what it expects.
+        raise argparse.ArgumentTypeError(f"expected an integer >= {low}, got {value}") from None
+
+
+def positive_int(text):
+    """argparse type: an integer >= 1.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        For anything else.
+    """
+    return _int_at_least(text, 1)
+
+
+def nonneg_int(text):
+    """argparse type: an integer >= 0.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        For anything else.
+    """
+    return _int_at_least(text, 0)
+
+
+def add_common_options(p, progress=False):
+    """Adds ``-q/--quiet`` and ``--debug`` to the subcommand parser ``p``.
+
+    Parameters
+    ----------
+    p : argparse.ArgumentParser
+    progress : bool
+        Also add ``--progress`` (for subcommands that train).
+    """
+    p.add_argument(
+        "-q", "--quiet", action="store_true", help="print nothing but results and errors"
+    )
+    p.add_argument(
+        "--debug", action="store_true", help="show library log messages, and tracebacks on errors"
+    )
+    if progress:
+        p.add_argument(
+            "--progress",
+            choices=_progress.MODES,
+            default="auto",
+            help="progress display on stderr: a bar (terminal), plain lines, or "
+            "off (default: auto)",
+        )
+
+
+def add_vectors_argument(p, name="vectors", limit_flag=None):
+    """Adds the vectors file to read and its ``--format`` to the subcommand parser ``p``.
+
+    Parameters
+    ----------
+    p : argparse.ArgumentParser
+    name : str
+        Name of the positional argument.
+    limit_flag : str, optional
+        Also add this option: load only the first N vectors.
+    """
+    p.add_argument(
+        name,
+        help="vectors file: word2vec text or binary, GloVe, fastText .vec, "
+        "or a native .fe file (the format is detected)",
+    )
+    p.add_argument(
+        "--format",
+        choices=("auto",) + VECTOR_FORMATS,
+        default="auto",
+        help="format of the vectors file (default: detect)",
+    )
+    if limit_flag:
+        p.add_argument(
+            limit_flag, type=positive_int, default=None, help="load only the first N vectors"
+        )
+
+
+def progress_mode_of(args):
+    """The progress display mode asked for by the parsed ``args``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+
+    Returns
+    -------
+    str
+        ``"off"`` with ``--quiet``, else ``--progress`` (``"auto"`` when absent).
+    """
+    return "off" if getattr(args, "quiet", False) else getattr(args, "progress", "auto")
+
+
+def check_output_path(path, what="output"):
+    """Fails early, before any long work, when the file ``path`` cannot be created.
+
+    Parameters
+    ----------
+    path : str or os.PathLike or None
+        Nothing is checked when empty or None.
+    what : str
+        How the messages name the file (e.g. ``"--output"``).
+
+    Raises
+    ------
+    FileNotFoundError
+        Its folder is missing.
+    IsADirectoryError
+        ``path`` is a folder.
+    PermissionError
+        Its folder cannot be written.
+    """
+    if not path:
+        return
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(2, f"No such directory for the {what} file", path)
+    if os.path.isdir(path):
+        raise IsADirectoryError(21, f"Is a directory (expected the {what} file name)", path)
+    if not os.access(folder, os.W_OK):
+        raise PermissionError(13, f"Cannot write the {what} file: permission denied", path)
