@@ -282,15 +282,30 @@ def encode_iterable(corpus, key_to_index):
 
 
 def encode_ids(corpus, key_to_index):
-    """Re-encodes an :class:`EncodedCorpus` (int keys) to vocabulary positions, vectorised."""
+    """Re-encodes an :class:`EncodedCorpus` (int keys) to vocabulary positions, vectorised.
+
+    Memory follows the number of tokens and distinct keys, never the size of the largest id:
+    small ids (the usual 0..n) go through a dense lookup table, and sparse ones (hashed item
+    ids, ids near 2**63) through a binary search over the sorted vocabulary keys.
+    """
     ids = corpus.ids
     if ids.size == 0:
         return np.zeros(0, np.uint32), np.zeros(1, np.int64), 0, len(corpus)
-    table = np.full(int(ids.max()) + 1, -1, dtype=np.int64)
-    for key, index in key_to_index.items():
-        if isinstance(key, (int, np.integer)) and 0 <= key < table.size:
-            table[key] = index
-    mapped = table[ids]
+    int_keys = [(k, i) for k, i in key_to_index.items() if isinstance(k, (int, np.integer))]
+    keys = np.array([k for k, _ in int_keys], dtype=ids.dtype) if int_keys else ids[:0]
+    rows = np.array([i for _, i in int_keys], dtype=np.int64)
+    largest = int(ids.max())
+    if largest < max(1 << 20, 4 * (ids.size + keys.size)):
+        table = np.full(largest + 1, -1, dtype=np.int64)
+        small = keys <= largest
+        table[keys[small]] = rows[small]
+        mapped = table[ids]
+    else:
+        order = np.argsort(keys, kind="stable")
+        keys, rows = keys[order], rows[order]
+        where = np.minimum(np.searchsorted(keys, ids), max(keys.size - 1, 0))
+        found = keys[where] == ids if keys.size else np.zeros(ids.size, dtype=bool)
+        mapped = np.where(found, rows[where] if keys.size else -1, -1)
     known = mapped >= 0
     kept_before = np.concatenate(([0], np.cumsum(known)))
     offs = kept_before[corpus.offsets]
