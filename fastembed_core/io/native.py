@@ -3,10 +3,15 @@
 Layout of a file::
 
     8 bytes   magic  b"\\x93FEMBED\\n"
-    8 bytes   length of the JSON header, uint64 little-endian
+    8 bytes   length N of the JSON header, uint64 little-endian
     N bytes   JSON header (UTF-8): format version, kind, user metadata, and for every array
               its dtype, shape, byte offset, byte length and CRC-32
+    4 bytes   CRC-32 of the N header bytes, uint32 little-endian (format version 2 on)
     ...       each array's raw bytes, starting on a 64-byte boundary
+
+The header has its own checksum because it carries meaning the array checksums cannot guard:
+the keys, the parameters, and which array is which (``vectors`` and ``syn1neg`` swapped in the
+table would otherwise load without complaint). Version 1 files, which lack it, still load.
 
 Why not ``.npz`` or pickle: a pickle runs code when loaded (an untrusted model file must never
 do that), and members of a zip cannot be memory-mapped. Here every array can be opened with
@@ -29,7 +34,8 @@ from ..errors import FormatError, TruncatedFileError, UnsupportedVersionError
 __all__ = ["MAGIC", "FORMAT_VERSION", "write_container", "read_container", "atomic_write"]
 
 MAGIC = b"\x93FEMBED\n"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+_FIRST_WITH_HEADER_CRC = 2
 _ALIGN = 64
 # Only plain numeric dtypes are ever accepted from a file: no object arrays, no structured types.
 _ALLOWED_DTYPES = {"<f4", "<f8", "<i4", "<i8", "<u4", "<u8", "|u1", "|i1", "<u2", "<i2"}
@@ -115,7 +121,7 @@ def write_container(path, kind, meta, arrays):
     start = 0
     for _ in range(4):
         hdr = header_bytes(start)
-        new_start = -(-(16 + len(hdr)) // _ALIGN) * _ALIGN
+        new_start = -(-(20 + len(hdr)) // _ALIGN) * _ALIGN
         if new_start == start:
             break
         start = new_start
@@ -125,7 +131,8 @@ def write_container(path, kind, meta, arrays):
         f.write(MAGIC)
         f.write(struct.pack("<Q", len(hdr)))
         f.write(hdr)
-        pos = 16 + len(hdr)
+        f.write(struct.pack("<I", zlib.crc32(hdr)))
+        pos = 20 + len(hdr)
         for arr in prepared.values():
             pad = -pos % _ALIGN
             f.write(b"\0" * pad)
@@ -159,6 +166,7 @@ def read_container(path, kind=None, mmap=None):
                 f"{path}: header claims {hlen} bytes but the file has only {size - 16} after the magic"
             )
         raw = f.read(hlen)
+        stored_crc = f.read(4)
     try:
         doc = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
@@ -173,6 +181,15 @@ def read_container(path, kind=None, mmap=None):
             f"{path}: written with native format version {version}; this release reads up to "
             f"version {FORMAT_VERSION}. Upgrade fastembed_core to load it."
         )
+    end_of_header = 16 + hlen
+    if version >= _FIRST_WITH_HEADER_CRC:
+        if len(stored_crc) < 4:
+            raise TruncatedFileError(f"{path}: file ends inside the header checksum")
+        if struct.unpack("<I", stored_crc)[0] != zlib.crc32(raw):
+            raise FormatError(
+                f"{path}: header checksum mismatch: the metadata was edited or is corrupt"
+            )
+        end_of_header += 4
     if kind is not None and doc.get("kind") != kind:
         raise FormatError(f"{path}: holds a {doc.get('kind')!r}, not a {kind!r}")
     table = doc.get("arrays")
@@ -201,7 +218,7 @@ def read_container(path, kind=None, mmap=None):
                 raise FormatError(
                     f"{path}: array {name!r}: shape {shape} does not match {nbytes} bytes"
                 )
-            if offset < 16 + hlen or offset + nbytes > size:
+            if offset < end_of_header or offset + nbytes > size:
                 raise TruncatedFileError(
                     f"{path}: array {name!r} needs bytes {offset}..{offset + nbytes} but the file "
                     f"has {size} bytes"
