@@ -12,13 +12,23 @@ P1    test_vocab_iterable.py::test_tokens_created_during_iteration_are_counted_c
       fuzz target token_counter (test_fuzz_smoke.py)
 P11   here: test_p11_edited_native_header_is_refused, test_p11_swapped_arrays_are_refused,
       test_p11_version_1_files_without_header_checksum_still_load
+P14   here: test_p14_saves_follow_the_umask, test_p14_saves_keep_an_existing_files_mode,
+      test_p14_save_through_a_symlink_writes_its_target
+P13   here: test_p13_several_files_are_written_all_or_nothing
+P30   here: test_p30_sigterm_during_a_save_leaves_no_temporary_file
 P5    here: test_p5_sparse_item_ids_cost_memory_by_distinct_ids, test_p5_ids_near_2_63_train,
       test_p5_sparse_and_dense_encodings_agree
 ====  =====================================================================================
 """
 
 import json
+import os
+import signal
 import struct
+import subprocess
+import sys
+import textwrap
+import time
 import tracemalloc
 
 import numpy as np
@@ -26,6 +36,7 @@ import pytest
 
 from fastembed_core import EncodedCorpus, KeyedVectors, Word2Vec
 from fastembed_core.errors import FormatError
+from fastembed_core.io.native import atomic_write_many
 from fastembed_core.models.vocab import encode_ids
 
 
@@ -154,3 +165,92 @@ def test_p11_version_1_files_without_header_checksum_still_load(tmp_path):
     loaded = KeyedVectors.load(path)
     assert loaded.index_to_key == ["x", "y"]
     np.testing.assert_array_equal(loaded.vectors, kv.vectors)
+
+
+# ---- P13, P14, P30: how files are saved -------------------------------------------------------
+
+
+def _kv():
+    kv = KeyedVectors(2)
+    kv.add_vectors(["a", "b"], np.ones((2, 2), dtype=np.float32))
+    kv.set_vecattr("a", "count", 3)
+    kv.set_vecattr("b", "count", 2)
+    return kv
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o027, 0o640), (0o077, 0o600)])
+def test_p14_saves_follow_the_umask(tmp_path, umask, mode):
+    # every save was 0600 (mkstemp's mode) whatever the umask; gensim's files are 0644
+    old = os.umask(umask)
+    try:
+        _kv().save(str(tmp_path / "v.fe"))
+        _kv().save_word2vec_format(str(tmp_path / "v.txt"), fvocab=str(tmp_path / "v.vocab"))
+    finally:
+        os.umask(old)
+    for name in ("v.fe", "v.txt", "v.vocab"):
+        assert os.stat(tmp_path / name).st_mode & 0o777 == mode, name
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_p14_saves_keep_an_existing_files_mode(tmp_path):
+    path = tmp_path / "v.txt"
+    path.write_text("old")
+    os.chmod(path, 0o604)
+    _kv().save_word2vec_format(str(path))
+    assert os.stat(path).st_mode & 0o777 == 0o604
+    assert path.read_text().startswith("2 2")
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
+def test_p14_save_through_a_symlink_writes_its_target(tmp_path):
+    # the link itself used to be replaced by a regular file
+    (tmp_path / "store").mkdir()
+    target = tmp_path / "store" / "v.txt"
+    target.write_text("old")
+    link = tmp_path / "v.txt"
+    os.symlink(target, link)
+    _kv().save_word2vec_format(str(link))
+    assert os.path.islink(link) and target.read_text().startswith("2 2")
+    assert os.listdir(tmp_path / "store") == ["v.txt"]
+
+
+def test_p13_several_files_are_written_all_or_nothing(tmp_path):
+    first, second = tmp_path / "vectors.txt", tmp_path / "vectors.vocab"
+    first.write_text("old vectors")
+    second.write_text("old vocab")
+
+    def disk_full(f):
+        f.write(b"partial")
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError, match="No space"):
+        atomic_write_many([(first, lambda f: f.write(b"new vectors")), (second, disk_full)])
+    assert first.read_text() == "old vectors" and second.read_text() == "old vocab"
+    assert sorted(os.listdir(tmp_path)) == ["vectors.txt", "vectors.vocab"]
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTERM") or os.name != "posix", reason="POSIX signals")
+def test_p30_sigterm_during_a_save_leaves_no_temporary_file(tmp_path):
+    script = textwrap.dedent(
+        f"""
+        import sys, time
+        from fastembed_core.io.native import atomic_write
+
+        def slow(f):
+            f.write(b"x" * (1 << 20))
+            f.flush()
+            print("writing", flush=True)
+            time.sleep(30)
+
+        atomic_write({str(tmp_path / "big.bin")!r}, slow)
+        """
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "writing"
+    assert any(n.startswith(".tmp-big.bin") for n in os.listdir(tmp_path))
+    proc.send_signal(signal.SIGTERM)
+    start = time.monotonic()
+    assert proc.wait(timeout=20) == 128 + signal.SIGTERM
+    assert time.monotonic() - start < 10
+    assert os.listdir(tmp_path) == []

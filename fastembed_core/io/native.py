@@ -21,17 +21,28 @@ Files are written to a temporary name in the target folder and renamed over the 
 once complete, so a failed save (disk full, Ctrl-C) leaves any previous file untouched.
 """
 
+import contextlib
 import json
 import os
+import signal
+import stat
 import struct
 import tempfile
+import threading
 import zlib
 
 import numpy as np
 
 from ..errors import FormatError, TruncatedFileError, UnsupportedVersionError
 
-__all__ = ["MAGIC", "FORMAT_VERSION", "write_container", "read_container", "atomic_write"]
+__all__ = [
+    "MAGIC",
+    "FORMAT_VERSION",
+    "write_container",
+    "read_container",
+    "atomic_write",
+    "atomic_write_many",
+]
 
 MAGIC = b"\x93FEMBED\n"
 FORMAT_VERSION = 2
@@ -63,24 +74,99 @@ def _describe_foreign(head):
     return "not a fastembed_core native file"
 
 
+def _new_file_mode():
+    """The mode ``open()`` would give a new file: 0o666 less the process umask.
+
+    Linux reports the umask in /proc without changing it; elsewhere it is read by setting and
+    restoring it, which is brief but not atomic, hence the /proc path first."""
+    try:
+        with open("/proc/self/status", "rb") as f:
+            for line in f:
+                if line.startswith(b"Umask:"):
+                    return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _target(path):
+    """Where a save to ``path`` really writes: the file a symlink points to (the link stays a
+    link, as with ``open(path, "w")``), or ``path`` itself."""
+    path = os.fspath(path)
+    return os.path.realpath(path) if os.path.islink(path) else path
+
+
+@contextlib.contextmanager
+def _sigterm_raises():
+    """While a save runs in the main thread, SIGTERM raises SystemExit instead of ending the
+    process at once, so the ``finally`` below removes the (possibly multi-GB) temporary files.
+    Only the default handler is replaced; a handler the application set is left alone."""
+    swap = (
+        threading.current_thread() is threading.main_thread()
+        and hasattr(signal, "SIGTERM")
+        and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+    )
+    if swap:
+
+        def terminate(signum, frame):
+            raise SystemExit(128 + signum)
+
+        signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        if swap:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def atomic_write_many(jobs, mode="wb"):
+    """Writes several files all-or-nothing: ``jobs`` is a list of ``(path, write_fn)``.
+
+    Every ``write_fn(fileobj)`` writes a temporary file beside its target; only when all of them
+    are complete and flushed to disk are they renamed over their targets. On any error (disk
+    full, Ctrl-C, SIGTERM) the temporary files are removed and every target is left as it was,
+    so a pair such as vectors + vocabulary never ends up mismatched. New files get the mode
+    ``open()`` would give them (0o666 less the umask); a file that exists keeps its mode; a
+    symlink is followed, and its target is replaced.
+    """
+    written = []  # (temporary path, final path)
+    try:
+        with _sigterm_raises():
+            for path, write_fn in jobs:
+                path = _target(path)
+                folder = os.path.dirname(os.path.abspath(path))
+                fd, tmp = tempfile.mkstemp(
+                    prefix=".tmp-" + os.path.basename(path) + "-", dir=folder
+                )
+                written.append((tmp, path))
+                try:
+                    keep = stat.S_IMODE(os.stat(path).st_mode)
+                except OSError:
+                    keep = _new_file_mode()
+                with os.fdopen(fd, mode) as f:
+                    if hasattr(os, "fchmod"):  # mkstemp made it 0o600
+                        os.fchmod(f.fileno(), keep)
+                    write_fn(f)
+                    f.flush()
+                    os.fsync(f.fileno())
+            for tmp, path in written:
+                os.replace(tmp, path)
+    except BaseException:
+        for tmp, _ in written:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        raise
+
+
 def atomic_write(path, write_fn, mode="wb"):
     """Calls ``write_fn(fileobj)`` on a temporary file beside ``path``, then renames it over
-    ``path``. On any error the temporary file is removed and ``path`` is left as it was."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-" + os.path.basename(path) + "-", dir=folder)
-    try:
-        with os.fdopen(fd, mode) as f:
-            write_fn(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    ``path``. On any error the temporary file is removed and ``path`` is left as it was.
+    (One file of :func:`atomic_write_many`: the same modes, symlinks and signals.)"""
+    atomic_write_many([(path, write_fn)], mode)
 
 
 def write_container(path, kind, meta, arrays):
