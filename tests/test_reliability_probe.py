@@ -16,6 +16,8 @@ P14   here: test_p14_saves_follow_the_umask, test_p14_saves_keep_an_existing_fil
       test_p14_save_through_a_symlink_writes_its_target
 P13   here: test_p13_several_files_are_written_all_or_nothing
 P30   here: test_p30_sigterm_during_a_save_leaves_no_temporary_file
+P6    here: test_p6_memory_check_uses_available_not_total_memory,
+      test_p6_available_memory_is_at_most_the_total
 P5    here: test_p5_sparse_item_ids_cost_memory_by_distinct_ids, test_p5_ids_near_2_63_train,
       test_p5_sparse_and_dense_encodings_agree
 ====  =====================================================================================
@@ -37,6 +39,7 @@ import pytest
 from fastembed_core import EncodedCorpus, KeyedVectors, Word2Vec
 from fastembed_core.errors import FormatError
 from fastembed_core.io.native import atomic_write_many
+from fastembed_core.models import vocab as vocab_mod
 from fastembed_core.models.vocab import encode_ids
 
 
@@ -254,3 +257,25 @@ def test_p30_sigterm_during_a_save_leaves_no_temporary_file(tmp_path):
     assert proc.wait(timeout=20) == 128 + signal.SIGTERM
     assert time.monotonic() - start < 10
     assert os.listdir(tmp_path) == []
+
+
+# ---- P6: the memory check looks at available memory ---------------------------------------
+
+
+def test_p6_memory_check_uses_available_not_total_memory(monkeypatch):
+    # a 23.4 GiB model passed on a 23.5 GiB machine with 21 GiB free, then was OOM-killed
+    monkeypatch.setattr(vocab_mod, "available_memory", lambda: 1 << 30)
+    dim, n_words = 1024, 1 << 18  # 1 GiB of input rows + 1 GiB of output rows
+    model = Word2Vec(vector_size=dim, min_count=1, workers=1)
+    with pytest.raises(
+        MemoryError, match=r"needs about 2\.0 GiB.*only 1\.0 GiB of memory is available"
+    ):
+        model.build_vocab_from_freq({f"w{i}": 1 for i in range(n_words)})
+    assert len(model.wv) == 0
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/meminfo")
+def test_p6_available_memory_is_at_most_the_total():
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    avail = vocab_mod.available_memory()
+    assert avail is not None and 0 < avail <= total

@@ -9,6 +9,7 @@ re-read text or touch Python objects.
 import collections
 import itertools
 import logging
+import os
 
 import numpy as np
 
@@ -335,6 +336,43 @@ def describe_empty(total_words, n_sentences, counts, min_count):
         f"no word occurs at least min_count={min_count} times ({len(counts)} distinct words, "
         f"{total_words} tokens{hint}); lower min_count"
     )
+
+
+def _read_number(path, field=None):
+    """An integer from a /proc or /sys file (the value of ``field`` in a ``name: value kB``
+    list), or None when the file or field is absent or says "max"."""
+    try:
+        with open(path, "rb") as f:
+            text = f.read().decode("ascii", "replace")
+    except OSError:
+        return None
+    if field is None:
+        value = text.strip()
+        return int(value) if value.isdigit() else None
+    for line in text.splitlines():
+        name, _, rest = line.partition(":")
+        if name == field and rest.split() and rest.split()[0].isdigit():
+            scale = 1024 if rest.strip().endswith("kB") else 1
+            return int(rest.split()[0]) * scale
+    return None
+
+
+def available_memory():
+    """Bytes this process can still allocate without swapping or being killed, or None if
+    unknown: the kernel's estimate of available memory (free + reclaimable cache, not the
+    total, which counts memory other processes hold), capped by a cgroup (container) limit."""
+    candidates = [_read_number("/proc/meminfo", "MemAvailable")]
+    limit = _read_number("/sys/fs/cgroup/memory.max")
+    used = _read_number("/sys/fs/cgroup/memory.current")
+    if limit is not None and used is not None:
+        candidates.append(max(limit - used, 0))
+    known = [c for c in candidates if c is not None]
+    if known:
+        return min(known)
+    try:  # other POSIX systems: free pages only (an underestimate: caches are not counted)
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
 
 
 def estimate_bytes(vocab_size, vector_size, negative, hs):

@@ -401,15 +401,12 @@ class Word2Vec:
 
     def _check_memory(self, vocab_size):
         need = vocab_mod.estimate_bytes(vocab_size, self.vector_size, self.negative, self.hs)
-        try:
-            avail = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-        except (AttributeError, ValueError, OSError):
-            return
-        if need > avail:
+        avail = vocab_mod.available_memory()
+        if avail is not None and need > avail:
             raise MemoryError(
                 f"the model needs about {need / 2**30:.1f} GiB ({vocab_size} words x "
-                f"{self.vector_size} dims) but this machine has {avail / 2**30:.1f} GiB; "
-                f"raise min_count, set max_final_vocab, or lower vector_size"
+                f"{self.vector_size} dims) but only {avail / 2**30:.1f} GiB of memory is "
+                f"available; raise min_count, set max_final_vocab, or lower vector_size"
             )
 
     def _init_rows(self, n_rows, first_row):
