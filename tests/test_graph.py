@@ -510,3 +510,69 @@ def test_node2vec_command_line(tmp_path):
         timeout=60,
     )
     assert bad.returncode != 0 and "Traceback" not in bad.stderr
+
+
+# ---- extreme p and q: bounded work per step, same distribution --------------------------------
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    "directed,p,q",
+    [(False, 1e50, 1.0), (True, 1.0, 1e50), (True, 1e-50, 1.0), (False, 1e-300, 1e300)],
+)
+def test_extreme_p_q_walks_end(directed, p, q):
+    # rejection sampling with an acceptance probability near 0 never ended (reliability P2)
+    edges = np.array([[0, 1], [1, 2], [2, 3], [3, 0], [1, 4], [4, 5]])
+    graph = as_graph(edges, directed=directed)
+    walks = generate_walks(graph, walk_length=20, num_walks=5, p=p, q=q, seed=1, workers=1)
+    assert len(walks) > 0
+
+
+def test_leaf_with_huge_p_returns_through_its_only_edge():
+    # 0 is a leaf of 1: from 0, having come from 1, the only step is back to 1 (factor 1/p),
+    # however small 1/p is; from 1, having come from 0, going back is (almost) never drawn.
+    edges = np.array([[0, 1], [1, 2], [2, 3], [1, 3]])
+    walks = generate_walks(edges, walk_length=4, num_walks=50, p=1e50, q=1.0, seed=2, workers=1)
+    for k in range(len(walks)):
+        w = walks.ids[walks.offsets[k] : walks.offsets[k + 1]].tolist()
+        for a, b, c in zip(w, w[1:], w[2:]):
+            assert a != c or b == 0, w  # a return happens only where it is the only edge
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("p,q", [(0.002, 1.0), (1.0, 0.002), (0.01, 50.0)])
+def test_steps_after_many_rejections_keep_the_p_q_distribution(weighted, p, q):
+    # acceptance probabilities this low send a large share of steps to the exact draw
+    g = small_graph(directed=False, weighted=weighted)
+    length = 12
+    walks = generate_walks(g, walk_length=length, num_walks=3000, p=p, q=q, seed=11, workers=2)
+    pval, dof = transition_chi2(g, walks, length, p, q)
+    assert pval > 1e-6, (pval, dof)
+
+
+@pytest.mark.timeout(120)
+def test_ctrl_c_stops_single_worker_walks_promptly():
+    # with workers=1 the walks ran on the calling thread and saw Ctrl-C only at the end
+    script = textwrap.dedent(
+        """
+        import sys, time, _thread, threading
+        import numpy as np
+        from fastembed_core.models.graph import generate_walks
+        n = 200_000
+        ring = np.column_stack([np.arange(n), (np.arange(n) + 1) % n])
+        threading.Timer(1.0, _thread.interrupt_main).start()
+        start = time.monotonic()
+        try:
+            generate_walks(ring, walk_length=80, num_walks=20, p=0.5, q=2.0, workers=1)
+        except KeyboardInterrupt:
+            print(f"interrupted after {time.monotonic() - start:.1f}s")
+            sys.exit(0)
+        print("finished without interruption")
+        """
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=110
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    seconds = float(proc.stdout.split("after ")[1].split("s")[0])
+    assert seconds < 5.0, proc.stdout

@@ -490,14 +490,13 @@ def generate_walks(
     def work(k):
         walker.walk_range(starts, n, int(bounds[k]), int(bounds[k + 1]), out, lengths, **cfg)
 
-    if len(bounds) == 2:
-        work(0)
-    else:
+    # Even one worker runs on its own thread: the calling thread then stays free to turn
+    # Ctrl-C into a stop request, instead of seeing it only after the last walk.
+    walker.reset_stop()
+    try:
+        run_workers(len(bounds) - 1, work, walker.request_stop, name="fastembed-walker")
+    finally:
         walker.reset_stop()
-        try:
-            run_workers(len(bounds) - 1, work, walker.request_stop, name="fastembed-walker")
-        finally:
-            walker.reset_stop()
     logger.info(
         "generated %d walks of up to %d nodes in %.2fs",
         n_walks,
