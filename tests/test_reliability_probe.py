@@ -18,6 +18,13 @@ P13   here: test_p13_several_files_are_written_all_or_nothing
 P30   here: test_p30_sigterm_during_a_save_leaves_no_temporary_file
 P6    here: test_p6_memory_check_uses_available_not_total_memory,
       test_p6_available_memory_is_at_most_the_total
+P21   test_vocab_iterable.py::test_bool_and_float_tokens_are_refused_before_training
+P26   test_vocab_iterable.py::test_lone_surrogate_token_is_refused_before_training
+P27   test_vocab_iterable.py::test_numpy_integer_tokens_become_int_keys_and_save;
+      test_vocab_iterable.py::test_key_without_utf8_form_is_encoded_through_python
+P2    test_graph.py::test_extreme_p_q_walks_end, test_leaf_with_huge_p_returns_through_its_only_edge,
+      test_steps_after_many_rejections_keep_the_p_q_distribution
+P3    test_graph.py::test_ctrl_c_stops_single_worker_walks_promptly
 P5    here: test_p5_sparse_item_ids_cost_memory_by_distinct_ids, test_p5_ids_near_2_63_train,
       test_p5_sparse_and_dense_encodings_agree
 ====  =====================================================================================

@@ -124,6 +124,9 @@ def count_iterable(corpus, max_vocab_size=None, progress_per=10000):
 
     def count_in_python(sentences):
         for sentence in sentences:
+            if _AMBIGUOUS_TYPES.intersection(map(type, sentence)):
+                token = next(t for t in sentence if type(t) in _AMBIGUOUS_TYPES)
+                raise _ambiguous_token(token)
             python_counts.update(sentence)
             if max_vocab_size and len(python_counts) > max_vocab_size:
                 _prune(python_counts, min_reduce[0])
@@ -158,6 +161,48 @@ def count_iterable(corpus, max_vocab_size=None, progress_per=10000):
         words, counts = counter.result()
         return dict(zip(words, counts.tolist())), total, n_sentences
     return dict(python_counts), total, n_sentences
+
+
+# Token types whose values merge with ints as dict keys (True == 1 == 1.0): refused.
+_AMBIGUOUS_TYPES = frozenset({bool, float, np.bool_, np.float16, np.float32, np.float64})
+
+
+def _ambiguous_token(token):
+    return TypeError(
+        f"token {token!r} is a {type(token).__name__}: tokens must be str or int (True, 1 and "
+        "1.0 would be one key); convert them, e.g. to str"
+    )
+
+
+def check_keys(counts):
+    """Counts with the key rules applied once, before any training (the models call it on
+    every vocabulary they count or are given): NumPy integers become Python ints (the same key, and one that every
+    file format can store); bool and float tokens are refused, because ``True``, ``1`` and
+    ``1.0`` are one dict key and would silently merge; a str that is not valid Unicode (a
+    lone surrogate) is refused, because no file could store it."""
+    if all(type(k) is str for k in counts):
+        try:  # the usual case, in one pass of C: every key a well-formed str
+            "".join(counts).encode("utf-8")
+            return counts
+        except UnicodeEncodeError:
+            pass
+    out = {}
+    for key, count in counts.items():
+        if isinstance(key, (bool, np.bool_, float, np.floating)):
+            raise _ambiguous_token(key)
+        if isinstance(key, np.integer):
+            key = int(key)
+        elif isinstance(key, str):
+            try:
+                key.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError(
+                    f"token {key!r} is not valid Unicode text (it holds a lone surrogate, "
+                    "e.g. from bytes decoded with errors='surrogateescape'); no vectors file "
+                    "could store it: decode the corpus with errors='replace'"
+                ) from None
+        out[key] = out.get(key, 0) + count
+    return out
 
 
 def select_vocab(counts, min_count=5, max_final_vocab=None, trim_rule=None, sorted_vocab=True):

@@ -290,7 +290,8 @@ class Word2Vec:
             return vocab_mod.count_ids(corpus_iterable)
         if corpus_iterable is None:
             raise ValueError("pass a corpus: corpus_iterable/sentences or corpus_file")
-        return vocab_mod.count_iterable(corpus_iterable, self.max_vocab_size)
+        counts, total, n_sent = vocab_mod.count_iterable(corpus_iterable, self.max_vocab_size)
+        return vocab_mod.check_keys(counts), total, n_sent
 
     def _take_scanned_file(self, paths):
         """The tokens kept by the last scan mapped to the current vocabulary, as
@@ -359,7 +360,7 @@ class Word2Vec:
     ):
         """Build the vocabulary from a ``{word: count}`` mapping instead of a corpus."""
         with self._guard("build the vocabulary"):
-            counts = {k: int(v) for k, v in word_freq.items()}
+            counts = vocab_mod.check_keys({k: int(v) for k, v in word_freq.items()})
             if any(v < 0 for v in counts.values()):
                 raise ValueError("word counts must be non-negative")
             total = sum(counts.values())
