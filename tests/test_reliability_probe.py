@@ -25,6 +25,8 @@ P27   test_vocab_iterable.py::test_numpy_integer_tokens_become_int_keys_and_save
 P2    test_graph.py::test_extreme_p_q_walks_end, test_leaf_with_huge_p_returns_through_its_only_edge,
       test_steps_after_many_rejections_keep_the_p_q_distribution
 P3    test_graph.py::test_ctrl_c_stops_single_worker_walks_promptly
+P4    here: test_p4_corpus_file_from_a_pipe_trains_from_one_read,
+      test_p4_a_pipe_read_up_is_a_clear_error
 P5    here: test_p5_sparse_item_ids_cost_memory_by_distinct_ids, test_p5_ids_near_2_63_train,
       test_p5_sparse_and_dense_encodings_agree
 ====  =====================================================================================
@@ -37,6 +39,7 @@ import struct
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 import tracemalloc
 
@@ -44,7 +47,7 @@ import numpy as np
 import pytest
 
 from fastembed_core import EncodedCorpus, KeyedVectors, Word2Vec
-from fastembed_core.errors import FormatError
+from fastembed_core.errors import CorpusError, FormatError
 from fastembed_core.io.native import atomic_write_many
 from fastembed_core.models import vocab as vocab_mod
 from fastembed_core.models.vocab import encode_ids
@@ -286,3 +289,45 @@ def test_p6_available_memory_is_at_most_the_total():
     total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     avail = vocab_mod.available_memory()
     assert avail is not None and 0 < avail <= total
+
+
+# ---- P4: corpus_file that is a named pipe -------------------------------------------------------
+
+
+def _fifo(tmp_path, text):
+    path = str(tmp_path / "corpus.fifo")
+    os.mkfifo(path)
+
+    def feed():
+        with open(path, "w") as f:  # blocks until a reader opens the pipe
+            f.write(text)
+
+    threading.Thread(target=feed, daemon=True).start()
+    return path
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_p4_corpus_file_from_a_pipe_trains_from_one_read(tmp_path):
+    # train() reopened the pipe after build_vocab had read it, and waited forever
+    path = _fifo(tmp_path, "the cat sat on the mat\n" * 50)
+    model = Word2Vec(corpus_file=path, min_count=1, workers=1, vector_size=8, seed=1)
+    assert sorted(model.wv.index_to_key) == ["cat", "mat", "on", "sat", "the"]
+    assert model.corpus_total_words == 300
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_p4_a_pipe_read_up_is_a_clear_error(tmp_path):
+    path = _fifo(tmp_path, "the cat sat on the mat\n" * 50)
+    model = Word2Vec(corpus_file=path, min_count=1, workers=1, vector_size=8, seed=1)
+    with pytest.raises(CorpusError, match="pipe or device, which can be read only once"):
+        model.train(corpus_file=path, total_examples=model.corpus_count, epochs=1)
+    # max_vocab_size prunes during the scan, so no tokens are kept: a second read is needed
+    (tmp_path / "second").mkdir()
+    text = "".join(f"a a a x{i} y{i} z{i}\n" for i in range(9))  # the rare words get pruned
+    second = _fifo(tmp_path / "second", text)
+    pruned = Word2Vec(min_count=1, workers=1, vector_size=8, max_vocab_size=2)
+    pruned.build_vocab(corpus_file=second)
+    with pytest.raises(CorpusError, match="read only once"):
+        pruned.train(corpus_file=second, total_examples=pruned.corpus_count, epochs=1)

@@ -8,6 +8,7 @@ contiguous range of sentences with the GIL released for the whole range. See
 import contextlib
 import logging
 import os
+import stat
 import threading
 import time
 import warnings
@@ -45,6 +46,18 @@ def _file_state(paths):
             return None  # reading it will raise the proper error
         state.append((st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev))
     return state
+
+
+def _pipes(paths):
+    """The paths that are not regular files (named pipes, /dev/fd/N, devices)."""
+    out = []
+    for path in paths:
+        try:
+            if not stat.S_ISREG(os.stat(path).st_mode):
+                out.append(path)
+        except OSError:
+            pass  # reading it raises the proper error
+    return out
 
 
 def _job_seed(seed, epoch, worker):
@@ -302,11 +315,11 @@ class Word2Vec:
         if scanned is None:
             return None
         scanned_paths, state, errors, words, (ids, offsets), total = scanned
-        if (
-            scanned_paths != paths
-            or errors != self.corpus_file_errors
-            or _file_state(paths) != state
-        ):
+        if scanned_paths != paths or errors != self.corpus_file_errors:
+            return None
+        # A pipe's state changes as it is read and it cannot be read again: what the scan
+        # kept is all there is. Regular files are used only if unchanged since the scan.
+        if not _pipes(paths) and _file_state(paths) != state:
             return None
         from .. import _corpus
 
@@ -512,6 +525,13 @@ class Word2Vec:
 
             paths = self._file_paths(corpus_file)
             encoded = self._take_scanned_file(paths)
+            if encoded is None and _pipes(paths):
+                raise CorpusError(
+                    f"{_pipes(paths)[0]} is a pipe or device, which can be read only once, and "
+                    "no tokens from reading it are left to train on (build_vocab with "
+                    "max_vocab_size prunes them, and each train() call uses them up); write it "
+                    "to a regular file, or pass the sentences as an iterable"
+                )
             if encoded is None:
                 encoded = _corpus.encode_file(
                     paths, self.wv.index_to_key, errors=self.corpus_file_errors
