@@ -27,6 +27,7 @@ P2    test_graph.py::test_extreme_p_q_walks_end, test_leaf_with_huge_p_returns_t
 P3    test_graph.py::test_ctrl_c_stops_single_worker_walks_promptly
 P4    here: test_p4_corpus_file_from_a_pipe_trains_from_one_read,
       test_p4_a_pipe_read_up_is_a_clear_error
+P22   here: test_p22_corpus_that_yields_less_on_the_training_pass_warns
 P5    here: test_p5_sparse_item_ids_cost_memory_by_distinct_ids, test_p5_ids_near_2_63_train,
       test_p5_sparse_and_dense_encodings_agree
 ====  =====================================================================================
@@ -331,3 +332,28 @@ def test_p4_a_pipe_read_up_is_a_clear_error(tmp_path):
     pruned.build_vocab(corpus_file=second)
     with pytest.raises(CorpusError, match="read only once"):
         pruned.train(corpus_file=second, total_examples=pruned.corpus_count, epochs=1)
+
+
+# ---- P22: a re-iterable corpus that yields less on its second pass ---------------------------
+
+
+class _Shrinking:
+    """Yields every sentence on the first pass, half of them afterwards."""
+
+    def __init__(self, sentences):
+        self.sentences, self.passes = sentences, 0
+
+    def __iter__(self):
+        self.passes += 1
+        keep = self.sentences if self.passes == 1 else self.sentences[: len(self.sentences) // 2]
+        return iter(keep)
+
+
+def test_p22_corpus_that_yields_less_on_the_training_pass_warns():
+    corpus = _Shrinking([["a", "b", "c", "d"], ["b", "c", "d", "a"]] * 10)
+    model = Word2Vec(min_count=1, workers=1, vector_size=8, seed=1)
+    model.build_vocab(corpus)
+    with pytest.warns(RuntimeWarning, match="gave 10 sentences on this pass but 20 were expected"):
+        model.train(corpus, total_examples=model.corpus_count, epochs=1)
+    with pytest.warns(RuntimeWarning, match="gave 40 words on this pass but 80"):
+        model.train(corpus, total_words=model.corpus_total_words, epochs=1)

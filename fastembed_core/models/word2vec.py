@@ -48,6 +48,24 @@ def _file_state(paths):
     return state
 
 
+def _warn_if_short(n_sentences, total_examples, raw_words, total_words):
+    """gensim's check: a corpus that yields other than the expected count on this pass (a
+    generator-backed re-iterable that is exhausted, a file that changed) trains on what it
+    gave, but the user is told."""
+    for what, got, expected in (
+        ("sentences", n_sentences, total_examples),
+        ("words", raw_words, total_words),
+    ):
+        if expected is not None and got != expected:
+            warnings.warn(
+                f"the corpus gave {got} {what} on this pass but {expected} were expected "
+                f"(total_{'examples' if what == 'sentences' else 'words'}={expected}); training "
+                "uses what it gave (a re-iterable that yields less on later passes?)",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+
+
 def _pipes(paths):
     """The paths that are not regular files (named pipes, /dev/fd/N, devices)."""
     out = []
@@ -592,6 +610,7 @@ class Word2Vec:
         with self._guard("train concurrently"):
             t0 = time.perf_counter()
             ids, offsets, raw, n_sent = self._encode(corpus_iterable, corpus_file)
+            _warn_if_short(n_sent, total_examples, raw, total_words)
             logger.info(
                 "encoded %d sentences, %d of %d tokens in vocabulary, in %.2fs",
                 len(offsets) - 1,
