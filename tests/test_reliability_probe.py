@@ -28,6 +28,7 @@ P3    test_graph.py::test_ctrl_c_stops_single_worker_walks_promptly
 P4    here: test_p4_corpus_file_from_a_pipe_trains_from_one_read,
       test_p4_a_pipe_read_up_is_a_clear_error
 P22   here: test_p22_corpus_that_yields_less_on_the_training_pass_warns
+P35   here: test_p35_all_zero_counts_are_named_not_blamed_on_ns_exponent
 P5    here: test_p5_sparse_item_ids_cost_memory_by_distinct_ids, test_p5_ids_near_2_63_train,
       test_p5_sparse_and_dense_encodings_agree
 ====  =====================================================================================
@@ -357,3 +358,17 @@ def test_p22_corpus_that_yields_less_on_the_training_pass_warns():
         model.train(corpus, total_examples=model.corpus_count, epochs=1)
     with pytest.warns(RuntimeWarning, match="gave 40 words on this pass but 80"):
         model.train(corpus, total_words=model.corpus_total_words, epochs=1)
+
+
+# ---- P35: errors that mislead ------------------------------------------------------------------
+
+
+def test_p35_all_zero_counts_are_named_not_blamed_on_ns_exponent():
+    # was "ns_exponent=0.75 gives unusable sampling weights"
+    model = Word2Vec(vector_size=4, min_count=0, workers=1)
+    model.build_vocab_from_freq({"a": 0, "b": 0})
+    with pytest.raises(CorpusError, match="every word in the vocabulary has count 0"):
+        model.train([["a", "b"]] * 3, total_examples=3, epochs=1)
+    uniform = Word2Vec(vector_size=4, min_count=0, workers=1, ns_exponent=0)
+    uniform.build_vocab_from_freq({"a": 0, "b": 0})
+    uniform.train([["a", "b"]] * 3, total_examples=3, epochs=1)

@@ -256,6 +256,13 @@ def negative_weights(counts, ns_exponent):
     counts = np.asarray(counts, dtype=np.float64)
     if ns_exponent == 0:
         return np.ones_like(counts)
+    if counts.size and not np.any(counts > 0):
+        raise CorpusError(
+            "every word in the vocabulary has count 0, so there is nothing to draw negative "
+            "samples in proportion to: give the words their real counts (a vocabulary file "
+            "or build_vocab_from_freq with counts > 0), or pass ns_exponent=0 to draw them "
+            "uniformly"
+        )
     w = np.where(counts > 0, np.power(np.maximum(counts, 1.0), ns_exponent), 0.0)
     if not np.all(np.isfinite(w)) or w.sum() <= 0:
         raise ValueError(f"ns_exponent={ns_exponent} gives unusable sampling weights")
