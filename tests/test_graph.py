@@ -576,3 +576,58 @@ def test_ctrl_c_stops_single_worker_walks_promptly():
     assert proc.returncode == 0, proc.stderr[-2000:]
     seconds = float(proc.stdout.split("after ")[1].split("s")[0])
     assert seconds < 5.0, proc.stdout
+
+
+# ---- edge-list ids and encodings (reliability P12, P31, P37) ----------------------------------
+
+
+def _edges_file(tmp_path, text, name="edges.txt"):
+    path = tmp_path / name
+    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return str(path)
+
+
+def test_integer_looking_ids_never_merge(tmp_path):
+    from fastembed_core.models.graph import load_edgelist
+
+    # "007", "7" and "+7" all became node 7
+    with pytest.warns(UserWarning, match="'007' is not a plain integer"):
+        g = load_edgelist(_edges_file(tmp_path, "007 1\n7 2\n+7 3\n"))
+    assert g.n_nodes == 6 and set(g.to_keys(np.arange(6))) == {"007", "7", "+7", "1", "2", "3"}
+
+
+def test_an_id_beyond_int64_is_named(tmp_path):
+    from fastembed_core.models.graph import load_edgelist
+
+    # one id above int64 turned every id into a string without a word
+    with pytest.warns(UserWarning, match=str(2**63)):
+        g = load_edgelist(_edges_file(tmp_path, f"1 2\n2 {2**63}\n"))
+    assert "1" in list(g.to_keys(np.arange(g.n_nodes)))
+    plain = load_edgelist(_edges_file(tmp_path, f"1 2\n2 {2**63 - 1}\n-4 0\n", "ok.txt"))
+    assert sorted(plain.to_keys(np.arange(plain.n_nodes))) == [-4, 0, 1, 2, 2**63 - 1]
+
+
+def test_named_nodes_stay_strings_without_warning(tmp_path, recwarn):
+    from fastembed_core.models.graph import load_edgelist
+
+    g = load_edgelist(_edges_file(tmp_path, "alice 7\nbob 007\n"))
+    assert sorted(g.to_keys(np.arange(g.n_nodes))) == ["007", "7", "alice", "bob"]
+    assert not [w for w in recwarn if issubclass(w.category, UserWarning)]
+
+
+def test_undecodable_edge_file_names_the_line(tmp_path):
+    from fastembed_core.models.graph import load_edgelist
+
+    path = _edges_file(tmp_path, "a b\nc d\nJos\xe9 b\n".encode("latin-1"))
+    with pytest.raises(ValueError, match=r"edges.txt:3: not valid utf8 text.*encoding="):
+        load_edgelist(path)
+    g = load_edgelist(path, encoding="latin-1")
+    assert "José" in list(g.to_keys(np.arange(g.n_nodes)))
+
+
+def test_all_zero_weights_are_refused():
+    # the walks never left their start node: untrained random vectors, without a word
+    edges = np.array([[0, 1, 0.0], [1, 2, 0.0], [2, 0, 0.0]])
+    with pytest.raises(ValueError, match="every one of the 3 edge weights is 0"):
+        as_graph(edges)
+    assert as_graph(edges, weighted=False).n_edges > 0

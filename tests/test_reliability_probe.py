@@ -29,6 +29,10 @@ P4    here: test_p4_corpus_file_from_a_pipe_trains_from_one_read,
       test_p4_a_pipe_read_up_is_a_clear_error
 P22   here: test_p22_corpus_that_yields_less_on_the_training_pass_warns
 P35   here: test_p35_all_zero_counts_are_named_not_blamed_on_ns_exponent
+P12   test_graph.py::test_all_zero_weights_are_refused
+P31   test_graph.py::test_integer_looking_ids_never_merge, test_an_id_beyond_int64_is_named,
+      test_named_nodes_stay_strings_without_warning
+P37   test_graph.py::test_undecodable_edge_file_names_the_line
 P5    here: test_p5_sparse_item_ids_cost_memory_by_distinct_ids, test_p5_ids_near_2_63_train,
       test_p5_sparse_and_dense_encodings_agree
 ====  =====================================================================================
