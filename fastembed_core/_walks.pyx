@@ -158,4 +158,6 @@ cdef class WalkGraph:
         with nogil:
             rc = fe_walk_range(&self.g, &cfg, &starts[0], n_starts, first, last, &out[0],
                                &lengths[0], &self._stop[0])
+        if rc < 0:
+            raise MemoryError("out of memory for a node2vec step's scratch row")
         return rc

@@ -32,6 +32,7 @@ import random
 import struct
 import tempfile
 import warnings
+import zlib
 
 import numpy as np
 
@@ -202,15 +203,17 @@ def native_file(data):
 
 def native_header(data):
     """The bytes are a JSON header, a NUL byte, then the array bytes: the envelope (magic,
-    header length, padding to 64 bytes) is built around them, so mutations reach the header
-    parser and the array table instead of failing the magic check."""
+    header length, header checksum, padding to 64 bytes) is built around them, so mutations
+    reach the header parser and the array table instead of failing the magic or checksum
+    check."""
     header, _, payload = data.partition(b"\0")
-    start = -(-(16 + len(header)) // 64) * 64
+    start = -(-(20 + len(header)) // 64) * 64
     blob = (
         native.MAGIC
         + struct.pack("<Q", len(header))
         + header
-        + b"\0" * (start - 16 - len(header))
+        + struct.pack("<I", zlib.crc32(header))
+        + b"\0" * (start - 20 - len(header))
         + payload
     )
     path = _write("model_h.fe", blob)
@@ -221,7 +224,7 @@ def split_native(blob):
     """The native_header input that rebuilds ``blob`` (a file written by write_container)."""
     (hlen,) = struct.unpack("<Q", blob[8:16])
     header = blob[16 : 16 + hlen]
-    start = -(-(16 + hlen) // 64) * 64
+    start = -(-(20 + hlen) // 64) * 64
     return header + b"\0" + blob[start:]
 
 

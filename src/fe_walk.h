@@ -10,6 +10,12 @@
  * proportional to w(v,x) * a(t,x), a = 1/p if x == t, 1 if t -> x is an edge, 1/q otherwise.
  * They are drawn by rejection: propose x from the first-order distribution w(v,.) and
  * accept it with probability a(t,x) / max(1/p, 1, 1/q). No per-edge-pair table is built.
+ * When FE_WALK_MAX_REJECTIONS proposals in a row are rejected (the acceptance probability is
+ * near 0: p or q far from 1, e.g. p = 1e50 on a leaf whose only neighbour is t), the step is
+ * drawn exactly from the row instead, in O(deg log deg(t)), with the factors compared in log
+ * space. Either way the drawn x follows the same distribution (a rejection sample, given
+ * that it was accepted, already has the target distribution), and every step's work is
+ * bounded, so a walk ends and the stop flag is seen.
  *
  * A walk that reaches a node without out-edges (a sink of a directed graph, or an isolated
  * node) stops there: its length is then below walk_length.
@@ -28,6 +34,7 @@
 #include <stdint.h>
 
 #define FE_WALK_BLOCK 256
+#define FE_WALK_MAX_REJECTIONS 32
 
 typedef struct fe_graph {
     int64_t n_nodes;
@@ -53,7 +60,8 @@ int fe_walk_has_edge(const fe_graph *g, uint32_t t, uint32_t x);
 
 /* Generates walks first..last-1 of a batch of n_rounds * n_starts walks. Walk w starts at
  * starts[w] and is written to out[w * walk_length ...]; its length goes to lengths[w].
- * Checks *stop every FE_WALK_BLOCK walks and returns 1 early when it is set, else 0. */
+ * Checks *stop every FE_WALK_BLOCK walks and returns 1 early when it is set, else 0;
+ * returns -1 when the scratch row of an exact step cannot be allocated. */
 int fe_walk_range(const fe_graph *g, const fe_walk_cfg *cfg, const uint32_t *starts,
                   int64_t n_starts, int64_t first, int64_t last, uint32_t *out,
                   int32_t *lengths, const volatile int32_t *stop);

@@ -510,3 +510,124 @@ def test_node2vec_command_line(tmp_path):
         timeout=60,
     )
     assert bad.returncode != 0 and "Traceback" not in bad.stderr
+
+
+# ---- extreme p and q: bounded work per step, same distribution --------------------------------
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    "directed,p,q",
+    [(False, 1e50, 1.0), (True, 1.0, 1e50), (True, 1e-50, 1.0), (False, 1e-300, 1e300)],
+)
+def test_extreme_p_q_walks_end(directed, p, q):
+    # rejection sampling with an acceptance probability near 0 never ended (reliability P2)
+    edges = np.array([[0, 1], [1, 2], [2, 3], [3, 0], [1, 4], [4, 5]])
+    graph = as_graph(edges, directed=directed)
+    walks = generate_walks(graph, walk_length=20, num_walks=5, p=p, q=q, seed=1, workers=1)
+    assert len(walks) > 0
+
+
+def test_leaf_with_huge_p_returns_through_its_only_edge():
+    # 0 is a leaf of 1: from 0, having come from 1, the only step is back to 1 (factor 1/p),
+    # however small 1/p is; from 1, having come from 0, going back is (almost) never drawn.
+    edges = np.array([[0, 1], [1, 2], [2, 3], [1, 3]])
+    walks = generate_walks(edges, walk_length=4, num_walks=50, p=1e50, q=1.0, seed=2, workers=1)
+    for k in range(len(walks)):
+        w = walks.ids[walks.offsets[k] : walks.offsets[k + 1]].tolist()
+        for a, b, c in zip(w, w[1:], w[2:]):
+            assert a != c or b == 0, w  # a return happens only where it is the only edge
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("p,q", [(0.002, 1.0), (1.0, 0.002), (0.01, 50.0)])
+def test_steps_after_many_rejections_keep_the_p_q_distribution(weighted, p, q):
+    # acceptance probabilities this low send a large share of steps to the exact draw
+    g = small_graph(directed=False, weighted=weighted)
+    length = 12
+    walks = generate_walks(g, walk_length=length, num_walks=3000, p=p, q=q, seed=11, workers=2)
+    pval, dof = transition_chi2(g, walks, length, p, q)
+    assert pval > 1e-6, (pval, dof)
+
+
+@pytest.mark.timeout(120)
+def test_ctrl_c_stops_single_worker_walks_promptly():
+    # with workers=1 the walks ran on the calling thread and saw Ctrl-C only at the end
+    script = textwrap.dedent(
+        """
+        import sys, time, _thread, threading
+        import numpy as np
+        from fastembed_core.models.graph import generate_walks
+        n = 200_000
+        ring = np.column_stack([np.arange(n), (np.arange(n) + 1) % n])
+        threading.Timer(1.0, _thread.interrupt_main).start()
+        start = time.monotonic()
+        try:
+            generate_walks(ring, walk_length=80, num_walks=20, p=0.5, q=2.0, workers=1)
+        except KeyboardInterrupt:
+            print(f"interrupted after {time.monotonic() - start:.1f}s")
+            sys.exit(0)
+        print("finished without interruption")
+        """
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=110
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    seconds = float(proc.stdout.split("after ")[1].split("s")[0])
+    assert seconds < 5.0, proc.stdout
+
+
+# ---- edge-list ids and encodings (reliability P12, P31, P37) ----------------------------------
+
+
+def _edges_file(tmp_path, text, name="edges.txt"):
+    path = tmp_path / name
+    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return str(path)
+
+
+def test_integer_looking_ids_never_merge(tmp_path):
+    from fastembed_core.models.graph import load_edgelist
+
+    # "007", "7" and "+7" all became node 7
+    with pytest.warns(UserWarning, match="'007' is not a plain integer"):
+        g = load_edgelist(_edges_file(tmp_path, "007 1\n7 2\n+7 3\n"))
+    assert g.n_nodes == 6 and set(g.to_keys(np.arange(6))) == {"007", "7", "+7", "1", "2", "3"}
+
+
+def test_an_id_beyond_int64_is_named(tmp_path):
+    from fastembed_core.models.graph import load_edgelist
+
+    # one id above int64 turned every id into a string without a word
+    with pytest.warns(UserWarning, match=str(2**63)):
+        g = load_edgelist(_edges_file(tmp_path, f"1 2\n2 {2**63}\n"))
+    assert "1" in list(g.to_keys(np.arange(g.n_nodes)))
+    plain = load_edgelist(_edges_file(tmp_path, f"1 2\n2 {2**63 - 1}\n-4 0\n", "ok.txt"))
+    assert sorted(plain.to_keys(np.arange(plain.n_nodes))) == [-4, 0, 1, 2, 2**63 - 1]
+
+
+def test_named_nodes_stay_strings_without_warning(tmp_path, recwarn):
+    from fastembed_core.models.graph import load_edgelist
+
+    g = load_edgelist(_edges_file(tmp_path, "alice 7\nbob 007\n"))
+    assert sorted(g.to_keys(np.arange(g.n_nodes))) == ["007", "7", "alice", "bob"]
+    assert not [w for w in recwarn if issubclass(w.category, UserWarning)]
+
+
+def test_undecodable_edge_file_names_the_line(tmp_path):
+    from fastembed_core.models.graph import load_edgelist
+
+    path = _edges_file(tmp_path, "a b\nc d\nJos\xe9 b\n".encode("latin-1"))
+    with pytest.raises(ValueError, match=r"edges.txt:3: not valid utf8 text.*encoding="):
+        load_edgelist(path)
+    g = load_edgelist(path, encoding="latin-1")
+    assert "José" in list(g.to_keys(np.arange(g.n_nodes)))
+
+
+def test_all_zero_weights_are_refused():
+    # the walks never left their start node: untrained random vectors, without a word
+    edges = np.array([[0, 1, 0.0], [1, 2, 0.0], [2, 0, 0.0]])
+    with pytest.raises(ValueError, match="every one of the 3 edge weights is 0"):
+        as_graph(edges)
+    assert as_graph(edges, weighted=False).n_edges > 0

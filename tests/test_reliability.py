@@ -69,6 +69,7 @@ import json
 import math
 import os
 import struct
+import zlib
 
 import numpy as np
 import pytest
@@ -354,14 +355,15 @@ def test_row20_encoded_corpus_converts_other_integer_dtypes():
 # ---- files -------------------------------------------------------------------------------
 
 
-def _rewrite_header(path, change):
+def _rewrite_header(path, change, reseal=True):
     """Applies change() to the JSON header of a native file and writes it back, keeping the
     arrays where they were (the header is padded with spaces, offsets shifted by whole
-    64-byte blocks when it grows)."""
+    64-byte blocks when it grows). ``reseal`` writes the header checksum of the new header,
+    as a buggy writer would: the loader's checks behind the checksum are then reached."""
     with open(path, "rb") as f:
         blob = f.read()
     (hlen,) = struct.unpack("<Q", blob[8:16])
-    old_start = -(-(16 + hlen) // 64) * 64
+    old_start = -(-(20 + hlen) // 64) * 64
     doc = json.loads(blob[16 : 16 + hlen])
     change(doc)
     for shift in range(0, 1 << 16, 64):
@@ -370,11 +372,13 @@ def _rewrite_header(path, change):
             if isinstance(info, dict) and type(info.get("offset")) is int:
                 info["offset"] += shift
         new = json.dumps(moved).encode()  # allow_nan: Infinity/NaN as a corrupt file has them
-        if 16 + len(new) <= old_start + shift:
+        if 20 + len(new) <= old_start + shift:
             break
-    new += b" " * (old_start + shift - 16 - len(new))
+    new += b" " * (old_start + shift - 20 - len(new))
+    crc = zlib.crc32(new) if reseal else zlib.crc32(blob[16 : 16 + hlen])
     with open(path, "wb") as f:
-        f.write(blob[:8] + struct.pack("<Q", len(new)) + new + blob[old_start:])
+        f.write(blob[:8] + struct.pack("<Q", len(new)) + new + struct.pack("<I", crc))
+        f.write(blob[old_start:])
 
 
 def _saved_kv(tmp_path):
@@ -410,7 +414,7 @@ def test_row33_current_version_loads_and_is_written(tmp_path):
     with open(path, "rb") as f:
         blob = f.read()
     (hlen,) = struct.unpack("<Q", blob[8:16])
-    assert json.loads(blob[16 : 16 + hlen])["format_version"] == native.FORMAT_VERSION == 1
+    assert json.loads(blob[16 : 16 + hlen])["format_version"] == native.FORMAT_VERSION == 2
     assert KeyedVectors.load(path).index_to_key == ["a", "b"]
 
 

@@ -149,3 +149,36 @@ def test_key_without_utf8_form_is_encoded_through_python():
     corpus = [["a", "\ud800", "b"], ["\ud800"]]
     ids, offsets, raw, n = encode_iterable(corpus, {"\ud800": 0, "a": 1})
     assert ids.tolist() == [1, 0, 0] and offsets.tolist() == [0, 2, 3]
+
+
+# ---- the key rules, applied before training (reliability P21, P26, P27) ----------------------
+
+
+@pytest.mark.parametrize("tokens", [[True, 1, "a"], [1, 1.0, "a"], [np.float32(2.5), "a"]])
+def test_bool_and_float_tokens_are_refused_before_training(tokens):
+    from fastembed_core import Word2Vec
+
+    # True, 1 and 1.0 are one dict key: they trained as one word, silently
+    with pytest.raises(TypeError, match="tokens must be str or int"):
+        Word2Vec([tokens] * 5, min_count=1, workers=1, vector_size=4)
+
+
+def test_lone_surrogate_token_is_refused_before_training():
+    from fastembed_core import Word2Vec
+
+    # trained, then failed at save with a bare UnicodeEncodeError
+    with pytest.raises(ValueError, match="not valid Unicode text.*lone surrogate"):
+        Word2Vec([["a", "\ud800", "b"]] * 5, min_count=1, workers=1, vector_size=4)
+    with pytest.raises(ValueError, match="lone surrogate"):
+        Word2Vec(vector_size=4).build_vocab_from_freq({"a": 3, "\udcff": 2})
+
+
+def test_numpy_integer_tokens_become_int_keys_and_save(tmp_path):
+    from fastembed_core import Word2Vec
+
+    # trained, then model.save() raised "only str and int keys can be saved; got np.int64"
+    sessions = [np.array([3, 7, 3, 9], dtype=np.int64)[i:] for i in range(3)] * 5
+    model = Word2Vec([list(s) for s in sessions], min_count=1, workers=1, vector_size=4)
+    assert all(type(k) is int for k in model.wv.index_to_key)
+    model.save(str(tmp_path / "m.fe"))
+    assert Word2Vec.load(str(tmp_path / "m.fe")).wv.index_to_key == model.wv.index_to_key

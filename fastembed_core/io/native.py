@@ -3,10 +3,15 @@
 Layout of a file::
 
     8 bytes   magic  b"\\x93FEMBED\\n"
-    8 bytes   length of the JSON header, uint64 little-endian
+    8 bytes   length N of the JSON header, uint64 little-endian
     N bytes   JSON header (UTF-8): format version, kind, user metadata, and for every array
               its dtype, shape, byte offset, byte length and CRC-32
+    4 bytes   CRC-32 of the N header bytes, uint32 little-endian (format version 2 on)
     ...       each array's raw bytes, starting on a 64-byte boundary
+
+The header has its own checksum because it carries meaning the array checksums cannot guard:
+the keys, the parameters, and which array is which (``vectors`` and ``syn1neg`` swapped in the
+table would otherwise load without complaint). Version 1 files, which lack it, still load.
 
 Why not ``.npz`` or pickle: a pickle runs code when loaded (an untrusted model file must never
 do that), and members of a zip cannot be memory-mapped. Here every array can be opened with
@@ -16,20 +21,32 @@ Files are written to a temporary name in the target folder and renamed over the 
 once complete, so a failed save (disk full, Ctrl-C) leaves any previous file untouched.
 """
 
+import contextlib
 import json
 import os
+import signal
+import stat
 import struct
 import tempfile
+import threading
 import zlib
 
 import numpy as np
 
 from ..errors import FormatError, TruncatedFileError, UnsupportedVersionError
 
-__all__ = ["MAGIC", "FORMAT_VERSION", "write_container", "read_container", "atomic_write"]
+__all__ = [
+    "MAGIC",
+    "FORMAT_VERSION",
+    "write_container",
+    "read_container",
+    "atomic_write",
+    "atomic_write_many",
+]
 
 MAGIC = b"\x93FEMBED\n"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+_FIRST_WITH_HEADER_CRC = 2
 _ALIGN = 64
 # Only plain numeric dtypes are ever accepted from a file: no object arrays, no structured types.
 _ALLOWED_DTYPES = {"<f4", "<f8", "<i4", "<i8", "<u4", "<u8", "|u1", "|i1", "<u2", "<i2"}
@@ -57,24 +74,99 @@ def _describe_foreign(head):
     return "not a fastembed_core native file"
 
 
+def _new_file_mode():
+    """The mode ``open()`` would give a new file: 0o666 less the process umask.
+
+    Linux reports the umask in /proc without changing it; elsewhere it is read by setting and
+    restoring it, which is brief but not atomic, hence the /proc path first."""
+    try:
+        with open("/proc/self/status", "rb") as f:
+            for line in f:
+                if line.startswith(b"Umask:"):
+                    return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _target(path):
+    """Where a save to ``path`` really writes: the file a symlink points to (the link stays a
+    link, as with ``open(path, "w")``), or ``path`` itself."""
+    path = os.fspath(path)
+    return os.path.realpath(path) if os.path.islink(path) else path
+
+
+@contextlib.contextmanager
+def _sigterm_raises():
+    """While a save runs in the main thread, SIGTERM raises SystemExit instead of ending the
+    process at once, so the ``finally`` below removes the (possibly multi-GB) temporary files.
+    Only the default handler is replaced; a handler the application set is left alone."""
+    swap = (
+        threading.current_thread() is threading.main_thread()
+        and hasattr(signal, "SIGTERM")
+        and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+    )
+    if swap:
+
+        def terminate(signum, frame):
+            raise SystemExit(128 + signum)
+
+        signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        if swap:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def atomic_write_many(jobs, mode="wb"):
+    """Writes several files all-or-nothing: ``jobs`` is a list of ``(path, write_fn)``.
+
+    Every ``write_fn(fileobj)`` writes a temporary file beside its target; only when all of them
+    are complete and flushed to disk are they renamed over their targets. On any error (disk
+    full, Ctrl-C, SIGTERM) the temporary files are removed and every target is left as it was,
+    so a pair such as vectors + vocabulary never ends up mismatched. New files get the mode
+    ``open()`` would give them (0o666 less the umask); a file that exists keeps its mode; a
+    symlink is followed, and its target is replaced.
+    """
+    written = []  # (temporary path, final path)
+    try:
+        with _sigterm_raises():
+            for path, write_fn in jobs:
+                path = _target(path)
+                folder = os.path.dirname(os.path.abspath(path))
+                fd, tmp = tempfile.mkstemp(
+                    prefix=".tmp-" + os.path.basename(path) + "-", dir=folder
+                )
+                written.append((tmp, path))
+                try:
+                    keep = stat.S_IMODE(os.stat(path).st_mode)
+                except OSError:
+                    keep = _new_file_mode()
+                with os.fdopen(fd, mode) as f:
+                    if hasattr(os, "fchmod"):  # mkstemp made it 0o600
+                        os.fchmod(f.fileno(), keep)
+                    write_fn(f)
+                    f.flush()
+                    os.fsync(f.fileno())
+            for tmp, path in written:
+                os.replace(tmp, path)
+    except BaseException:
+        for tmp, _ in written:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        raise
+
+
 def atomic_write(path, write_fn, mode="wb"):
     """Calls ``write_fn(fileobj)`` on a temporary file beside ``path``, then renames it over
-    ``path``. On any error the temporary file is removed and ``path`` is left as it was."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-" + os.path.basename(path) + "-", dir=folder)
-    try:
-        with os.fdopen(fd, mode) as f:
-            write_fn(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    ``path``. On any error the temporary file is removed and ``path`` is left as it was.
+    (One file of :func:`atomic_write_many`: the same modes, symlinks and signals.)"""
+    atomic_write_many([(path, write_fn)], mode)
 
 
 def write_container(path, kind, meta, arrays):
@@ -115,7 +207,7 @@ def write_container(path, kind, meta, arrays):
     start = 0
     for _ in range(4):
         hdr = header_bytes(start)
-        new_start = -(-(16 + len(hdr)) // _ALIGN) * _ALIGN
+        new_start = -(-(20 + len(hdr)) // _ALIGN) * _ALIGN
         if new_start == start:
             break
         start = new_start
@@ -125,7 +217,8 @@ def write_container(path, kind, meta, arrays):
         f.write(MAGIC)
         f.write(struct.pack("<Q", len(hdr)))
         f.write(hdr)
-        pos = 16 + len(hdr)
+        f.write(struct.pack("<I", zlib.crc32(hdr)))
+        pos = 20 + len(hdr)
         for arr in prepared.values():
             pad = -pos % _ALIGN
             f.write(b"\0" * pad)
@@ -159,6 +252,7 @@ def read_container(path, kind=None, mmap=None):
                 f"{path}: header claims {hlen} bytes but the file has only {size - 16} after the magic"
             )
         raw = f.read(hlen)
+        stored_crc = f.read(4)
     try:
         doc = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
@@ -173,6 +267,15 @@ def read_container(path, kind=None, mmap=None):
             f"{path}: written with native format version {version}; this release reads up to "
             f"version {FORMAT_VERSION}. Upgrade fastembed_core to load it."
         )
+    end_of_header = 16 + hlen
+    if version >= _FIRST_WITH_HEADER_CRC:
+        if len(stored_crc) < 4:
+            raise TruncatedFileError(f"{path}: file ends inside the header checksum")
+        if struct.unpack("<I", stored_crc)[0] != zlib.crc32(raw):
+            raise FormatError(
+                f"{path}: header checksum mismatch: the metadata was edited or is corrupt"
+            )
+        end_of_header += 4
     if kind is not None and doc.get("kind") != kind:
         raise FormatError(f"{path}: holds a {doc.get('kind')!r}, not a {kind!r}")
     table = doc.get("arrays")
@@ -201,7 +304,7 @@ def read_container(path, kind=None, mmap=None):
                 raise FormatError(
                     f"{path}: array {name!r}: shape {shape} does not match {nbytes} bytes"
                 )
-            if offset < 16 + hlen or offset + nbytes > size:
+            if offset < end_of_header or offset + nbytes > size:
                 raise TruncatedFileError(
                     f"{path}: array {name!r} needs bytes {offset}..{offset + nbytes} but the file "
                     f"has {size} bytes"

@@ -30,6 +30,7 @@ import logging
 import os
 import re
 import time
+import warnings
 
 import numpy as np
 
@@ -153,6 +154,13 @@ class Graph:
         w = None
         if weighted:
             w = _check_weights(weights, n_edges)
+            if n_edges and not np.any(w > 0):
+                # every edge would be dropped: the walks would never leave their start node
+                # and the vectors would stay at their random initial values
+                raise ValueError(
+                    f"every one of the {n_edges} edge weights is 0, so no edge can be walked; "
+                    "give positive weights, or pass weighted=False to ignore them"
+                )
         indptr, indices, w = _build_csr(len(keys), src_ids, dst_ids, w, directed)
         return cls(indptr, indices, w, keys, directed)
 
@@ -277,18 +285,56 @@ def _build_csr(n, src, dst, w, directed):
 
 
 _SPLIT = re.compile(r"[,\s]+")
+# An id is read as an int only when written the one way Python writes that int: "007", "+7"
+# and "7" would otherwise all become node 7.
+_CANONICAL_INT = re.compile(r"-?(0|[1-9][0-9]*)")
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def _int_ids(ids):
+    """The ids as int64 if every one is a canonical integer in int64's range; else None, with
+    a warning when they looked like integers but one was not written canonically or is out of
+    range (they are then all kept as strings, and distinct)."""
+    odd = None
+    for text in ids:
+        if _CANONICAL_INT.fullmatch(text) is None or not _INT64[0] <= int(text) <= _INT64[1]:
+            if odd is None and re.fullmatch(r"[+-]?[0-9_]+", text):
+                odd = text
+            elif re.fullmatch(r"[+-]?[0-9_]+", text) is None:
+                return None  # names, not numbers: strings, as documented
+    if odd is not None:
+        warnings.warn(
+            f"node id {odd!r} is not a plain integer in int64's range, so every node id is kept "
+            "as a string (look them up as kv['7'], not kv[7]); ids such as '007' and '7' stay "
+            "distinct nodes",
+            UserWarning,
+            stacklevel=3,
+        )
+        return None
+    return np.array([int(t) for t in ids], dtype=np.int64)
 
 
 def load_edgelist(path, directed=False, weighted=None, comments="#", encoding="utf8"):
     """Reads an edge-list file: one edge ``src dst [weight]`` per line, fields separated by
     whitespace and/or commas; text after ``comments`` is ignored, blank lines skipped.
 
-    Node ids that all parse as integers become ints, otherwise every id is a string. Every
-    line must have the same number of fields (2 or 3)."""
+    Node ids that are all plain integers (as Python writes them, within int64) become ints,
+    otherwise every id is a string: ids are never merged by reading "007" or "+7" as 7 (a
+    warning says when integer-looking ids are kept as strings). Every line must have the same
+    number of fields (2 or 3). A line that is not valid ``encoding`` text is named in the
+    error."""
     src, dst, wts = [], [], []
     n_fields = None
-    with open(path, encoding=encoding) as fh:
-        for lineno, line in enumerate(fh, 1):
+    with open(path, "rb") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            try:
+                line = raw.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise ValueError(
+                    f"{os.fspath(path)}:{lineno}: not valid {encoding} text ({exc.reason} at "
+                    f"byte {exc.start} of the line); pass encoding= with the file's encoding, "
+                    "e.g. encoding='latin-1'"
+                ) from None
             if comments:
                 line = line.split(comments, 1)[0]
             line = line.strip()
@@ -308,11 +354,8 @@ def load_edgelist(path, directed=False, weighted=None, comments="#", encoding="u
                 wts.append(fields[2])
     if not src:
         raise ValueError(f"{os.fspath(path)}: the edge list is empty")
-    try:
-        src_a = np.array(src, dtype=np.int64)
-        dst_a = np.array(dst, dtype=np.int64)
-    except (ValueError, OverflowError):
-        src_a, dst_a = src, dst
+    ends = _int_ids(src + dst)
+    src_a, dst_a = (src, dst) if ends is None else (ends[: len(src)], ends[len(src) :])
     weights = None
     if wts:
         try:
@@ -490,14 +533,13 @@ def generate_walks(
     def work(k):
         walker.walk_range(starts, n, int(bounds[k]), int(bounds[k + 1]), out, lengths, **cfg)
 
-    if len(bounds) == 2:
-        work(0)
-    else:
+    # Even one worker runs on its own thread: the calling thread then stays free to turn
+    # Ctrl-C into a stop request, instead of seeing it only after the last walk.
+    walker.reset_stop()
+    try:
+        run_workers(len(bounds) - 1, work, walker.request_stop, name="fastembed-walker")
+    finally:
         walker.reset_stop()
-        try:
-            run_workers(len(bounds) - 1, work, walker.request_stop, name="fastembed-walker")
-        finally:
-            walker.reset_stop()
     logger.info(
         "generated %d walks of up to %d nodes in %.2fs",
         n_walks,

@@ -9,6 +9,7 @@ re-read text or touch Python objects.
 import collections
 import itertools
 import logging
+import os
 
 import numpy as np
 
@@ -123,6 +124,9 @@ def count_iterable(corpus, max_vocab_size=None, progress_per=10000):
 
     def count_in_python(sentences):
         for sentence in sentences:
+            if _AMBIGUOUS_TYPES.intersection(map(type, sentence)):
+                token = next(t for t in sentence if type(t) in _AMBIGUOUS_TYPES)
+                raise _ambiguous_token(token)
             python_counts.update(sentence)
             if max_vocab_size and len(python_counts) > max_vocab_size:
                 _prune(python_counts, min_reduce[0])
@@ -157,6 +161,48 @@ def count_iterable(corpus, max_vocab_size=None, progress_per=10000):
         words, counts = counter.result()
         return dict(zip(words, counts.tolist())), total, n_sentences
     return dict(python_counts), total, n_sentences
+
+
+# Token types whose values merge with ints as dict keys (True == 1 == 1.0): refused.
+_AMBIGUOUS_TYPES = frozenset({bool, float, np.bool_, np.float16, np.float32, np.float64})
+
+
+def _ambiguous_token(token):
+    return TypeError(
+        f"token {token!r} is a {type(token).__name__}: tokens must be str or int (True, 1 and "
+        "1.0 would be one key); convert them, e.g. to str"
+    )
+
+
+def check_keys(counts):
+    """Counts with the key rules applied once, before any training (the models call it on
+    every vocabulary they count or are given): NumPy integers become Python ints (the same key, and one that every
+    file format can store); bool and float tokens are refused, because ``True``, ``1`` and
+    ``1.0`` are one dict key and would silently merge; a str that is not valid Unicode (a
+    lone surrogate) is refused, because no file could store it."""
+    if all(type(k) is str for k in counts):
+        try:  # the usual case, in one pass of C: every key a well-formed str
+            "".join(counts).encode("utf-8")
+            return counts
+        except UnicodeEncodeError:
+            pass
+    out = {}
+    for key, count in counts.items():
+        if isinstance(key, (bool, np.bool_, float, np.floating)):
+            raise _ambiguous_token(key)
+        if isinstance(key, np.integer):
+            key = int(key)
+        elif isinstance(key, str):
+            try:
+                key.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError(
+                    f"token {key!r} is not valid Unicode text (it holds a lone surrogate, "
+                    "e.g. from bytes decoded with errors='surrogateescape'); no vectors file "
+                    "could store it: decode the corpus with errors='replace'"
+                ) from None
+        out[key] = out.get(key, 0) + count
+    return out
 
 
 def select_vocab(counts, min_count=5, max_final_vocab=None, trim_rule=None, sorted_vocab=True):
@@ -210,6 +256,13 @@ def negative_weights(counts, ns_exponent):
     counts = np.asarray(counts, dtype=np.float64)
     if ns_exponent == 0:
         return np.ones_like(counts)
+    if counts.size and not np.any(counts > 0):
+        raise CorpusError(
+            "every word in the vocabulary has count 0, so there is nothing to draw negative "
+            "samples in proportion to: give the words their real counts (a vocabulary file "
+            "or build_vocab_from_freq with counts > 0), or pass ns_exponent=0 to draw them "
+            "uniformly"
+        )
     w = np.where(counts > 0, np.power(np.maximum(counts, 1.0), ns_exponent), 0.0)
     if not np.all(np.isfinite(w)) or w.sum() <= 0:
         raise ValueError(f"ns_exponent={ns_exponent} gives unusable sampling weights")
@@ -282,15 +335,30 @@ def encode_iterable(corpus, key_to_index):
 
 
 def encode_ids(corpus, key_to_index):
-    """Re-encodes an :class:`EncodedCorpus` (int keys) to vocabulary positions, vectorised."""
+    """Re-encodes an :class:`EncodedCorpus` (int keys) to vocabulary positions, vectorised.
+
+    Memory follows the number of tokens and distinct keys, never the size of the largest id:
+    small ids (the usual 0..n) go through a dense lookup table, and sparse ones (hashed item
+    ids, ids near 2**63) through a binary search over the sorted vocabulary keys.
+    """
     ids = corpus.ids
     if ids.size == 0:
         return np.zeros(0, np.uint32), np.zeros(1, np.int64), 0, len(corpus)
-    table = np.full(int(ids.max()) + 1, -1, dtype=np.int64)
-    for key, index in key_to_index.items():
-        if isinstance(key, (int, np.integer)) and 0 <= key < table.size:
-            table[key] = index
-    mapped = table[ids]
+    int_keys = [(k, i) for k, i in key_to_index.items() if isinstance(k, (int, np.integer))]
+    keys = np.array([k for k, _ in int_keys], dtype=ids.dtype) if int_keys else ids[:0]
+    rows = np.array([i for _, i in int_keys], dtype=np.int64)
+    largest = int(ids.max())
+    if largest < max(1 << 20, 4 * (ids.size + keys.size)):
+        table = np.full(largest + 1, -1, dtype=np.int64)
+        small = keys <= largest
+        table[keys[small]] = rows[small]
+        mapped = table[ids]
+    else:
+        order = np.argsort(keys, kind="stable")
+        keys, rows = keys[order], rows[order]
+        where = np.minimum(np.searchsorted(keys, ids), max(keys.size - 1, 0))
+        found = keys[where] == ids if keys.size else np.zeros(ids.size, dtype=bool)
+        mapped = np.where(found, rows[where] if keys.size else -1, -1)
     known = mapped >= 0
     kept_before = np.concatenate(([0], np.cumsum(known)))
     offs = kept_before[corpus.offsets]
@@ -320,6 +388,43 @@ def describe_empty(total_words, n_sentences, counts, min_count):
         f"no word occurs at least min_count={min_count} times ({len(counts)} distinct words, "
         f"{total_words} tokens{hint}); lower min_count"
     )
+
+
+def _read_number(path, field=None):
+    """An integer from a /proc or /sys file (the value of ``field`` in a ``name: value kB``
+    list), or None when the file or field is absent or says "max"."""
+    try:
+        with open(path, "rb") as f:
+            text = f.read().decode("ascii", "replace")
+    except OSError:
+        return None
+    if field is None:
+        value = text.strip()
+        return int(value) if value.isdigit() else None
+    for line in text.splitlines():
+        name, _, rest = line.partition(":")
+        if name == field and rest.split() and rest.split()[0].isdigit():
+            scale = 1024 if rest.strip().endswith("kB") else 1
+            return int(rest.split()[0]) * scale
+    return None
+
+
+def available_memory():
+    """Bytes this process can still allocate without swapping or being killed, or None if
+    unknown: the kernel's estimate of available memory (free + reclaimable cache, not the
+    total, which counts memory other processes hold), capped by a cgroup (container) limit."""
+    candidates = [_read_number("/proc/meminfo", "MemAvailable")]
+    limit = _read_number("/sys/fs/cgroup/memory.max")
+    used = _read_number("/sys/fs/cgroup/memory.current")
+    if limit is not None and used is not None:
+        candidates.append(max(limit - used, 0))
+    known = [c for c in candidates if c is not None]
+    if known:
+        return min(known)
+    try:  # other POSIX systems: free pages only (an underestimate: caches are not counted)
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
 
 
 def estimate_bytes(vocab_size, vector_size, negative, hs):

@@ -8,6 +8,7 @@ contiguous range of sentences with the GIL released for the whole range. See
 import contextlib
 import logging
 import os
+import stat
 import threading
 import time
 import warnings
@@ -45,6 +46,36 @@ def _file_state(paths):
             return None  # reading it will raise the proper error
         state.append((st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev))
     return state
+
+
+def _warn_if_short(n_sentences, total_examples, raw_words, total_words):
+    """gensim's check: a corpus that yields other than the expected count on this pass (a
+    generator-backed re-iterable that is exhausted, a file that changed) trains on what it
+    gave, but the user is told."""
+    for what, got, expected in (
+        ("sentences", n_sentences, total_examples),
+        ("words", raw_words, total_words),
+    ):
+        if expected is not None and got != expected:
+            warnings.warn(
+                f"the corpus gave {got} {what} on this pass but {expected} were expected "
+                f"(total_{'examples' if what == 'sentences' else 'words'}={expected}); training "
+                "uses what it gave (a re-iterable that yields less on later passes?)",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+
+
+def _pipes(paths):
+    """The paths that are not regular files (named pipes, /dev/fd/N, devices)."""
+    out = []
+    for path in paths:
+        try:
+            if not stat.S_ISREG(os.stat(path).st_mode):
+                out.append(path)
+        except OSError:
+            pass  # reading it raises the proper error
+    return out
 
 
 def _job_seed(seed, epoch, worker):
@@ -290,7 +321,8 @@ class Word2Vec:
             return vocab_mod.count_ids(corpus_iterable)
         if corpus_iterable is None:
             raise ValueError("pass a corpus: corpus_iterable/sentences or corpus_file")
-        return vocab_mod.count_iterable(corpus_iterable, self.max_vocab_size)
+        counts, total, n_sent = vocab_mod.count_iterable(corpus_iterable, self.max_vocab_size)
+        return vocab_mod.check_keys(counts), total, n_sent
 
     def _take_scanned_file(self, paths):
         """The tokens kept by the last scan mapped to the current vocabulary, as
@@ -301,11 +333,11 @@ class Word2Vec:
         if scanned is None:
             return None
         scanned_paths, state, errors, words, (ids, offsets), total = scanned
-        if (
-            scanned_paths != paths
-            or errors != self.corpus_file_errors
-            or _file_state(paths) != state
-        ):
+        if scanned_paths != paths or errors != self.corpus_file_errors:
+            return None
+        # A pipe's state changes as it is read and it cannot be read again: what the scan
+        # kept is all there is. Regular files are used only if unchanged since the scan.
+        if not _pipes(paths) and _file_state(paths) != state:
             return None
         from .. import _corpus
 
@@ -359,7 +391,7 @@ class Word2Vec:
     ):
         """Build the vocabulary from a ``{word: count}`` mapping instead of a corpus."""
         with self._guard("build the vocabulary"):
-            counts = {k: int(v) for k, v in word_freq.items()}
+            counts = vocab_mod.check_keys({k: int(v) for k, v in word_freq.items()})
             if any(v < 0 for v in counts.values()):
                 raise ValueError("word counts must be non-negative")
             total = sum(counts.values())
@@ -401,15 +433,12 @@ class Word2Vec:
 
     def _check_memory(self, vocab_size):
         need = vocab_mod.estimate_bytes(vocab_size, self.vector_size, self.negative, self.hs)
-        try:
-            avail = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-        except (AttributeError, ValueError, OSError):
-            return
-        if need > avail:
+        avail = vocab_mod.available_memory()
+        if avail is not None and need > avail:
             raise MemoryError(
                 f"the model needs about {need / 2**30:.1f} GiB ({vocab_size} words x "
-                f"{self.vector_size} dims) but this machine has {avail / 2**30:.1f} GiB; "
-                f"raise min_count, set max_final_vocab, or lower vector_size"
+                f"{self.vector_size} dims) but only {avail / 2**30:.1f} GiB of memory is "
+                f"available; raise min_count, set max_final_vocab, or lower vector_size"
             )
 
     def _init_rows(self, n_rows, first_row):
@@ -514,6 +543,13 @@ class Word2Vec:
 
             paths = self._file_paths(corpus_file)
             encoded = self._take_scanned_file(paths)
+            if encoded is None and _pipes(paths):
+                raise CorpusError(
+                    f"{_pipes(paths)[0]} is a pipe or device, which can be read only once, and "
+                    "no tokens from reading it are left to train on (build_vocab with "
+                    "max_vocab_size prunes them, and each train() call uses them up); write it "
+                    "to a regular file, or pass the sentences as an iterable"
+                )
             if encoded is None:
                 encoded = _corpus.encode_file(
                     paths, self.wv.index_to_key, errors=self.corpus_file_errors
@@ -574,6 +610,7 @@ class Word2Vec:
         with self._guard("train concurrently"):
             t0 = time.perf_counter()
             ids, offsets, raw, n_sent = self._encode(corpus_iterable, corpus_file)
+            _warn_if_short(n_sent, total_examples, raw, total_words)
             logger.info(
                 "encoded %d sentences, %d of %d tokens in vocabulary, in %.2fs",
                 len(offsets) - 1,

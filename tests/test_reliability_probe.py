@@ -1,0 +1,378 @@
+"""Reliability, round two: the cases an outside probe found (signals, pipes, full and read-only
+filesystems, memory limits, fuzzed readers), each with a test that failed before its fix.
+
+Rows are named P<n>, in the order of the probe's report; rows tested elsewhere say where.
+
+====  =====================================================================================
+row   test
+====  =====================================================================================
+P1    test_vocab_iterable.py::test_tokens_created_during_iteration_are_counted_correctly,
+      ..._are_encoded_correctly, test_sentences_from_a_pandas_groupby_count_like_python;
+      test_sanitizers.py::test_python_corpus_path_under_address_sanitizer;
+      fuzz target token_counter (test_fuzz_smoke.py)
+P11   here: test_p11_edited_native_header_is_refused, test_p11_swapped_arrays_are_refused,
+      test_p11_version_1_files_without_header_checksum_still_load
+P14   here: test_p14_saves_follow_the_umask, test_p14_saves_keep_an_existing_files_mode,
+      test_p14_save_through_a_symlink_writes_its_target
+P13   here: test_p13_several_files_are_written_all_or_nothing
+P30   here: test_p30_sigterm_during_a_save_leaves_no_temporary_file
+P6    here: test_p6_memory_check_uses_available_not_total_memory,
+      test_p6_available_memory_is_at_most_the_total
+P21   test_vocab_iterable.py::test_bool_and_float_tokens_are_refused_before_training
+P26   test_vocab_iterable.py::test_lone_surrogate_token_is_refused_before_training
+P27   test_vocab_iterable.py::test_numpy_integer_tokens_become_int_keys_and_save;
+      test_vocab_iterable.py::test_key_without_utf8_form_is_encoded_through_python
+P2    test_graph.py::test_extreme_p_q_walks_end, test_leaf_with_huge_p_returns_through_its_only_edge,
+      test_steps_after_many_rejections_keep_the_p_q_distribution
+P3    test_graph.py::test_ctrl_c_stops_single_worker_walks_promptly
+P4    here: test_p4_corpus_file_from_a_pipe_trains_from_one_read,
+      test_p4_a_pipe_read_up_is_a_clear_error
+P22   here: test_p22_corpus_that_yields_less_on_the_training_pass_warns
+P35   here: test_p35_all_zero_counts_are_named_not_blamed_on_ns_exponent
+P12   test_graph.py::test_all_zero_weights_are_refused
+P31   test_graph.py::test_integer_looking_ids_never_merge, test_an_id_beyond_int64_is_named,
+      test_named_nodes_stay_strings_without_warning
+P37   test_graph.py::test_undecodable_edge_file_names_the_line
+P5    here: test_p5_sparse_item_ids_cost_memory_by_distinct_ids, test_p5_ids_near_2_63_train,
+      test_p5_sparse_and_dense_encodings_agree
+====  =====================================================================================
+"""
+
+import json
+import os
+import signal
+import struct
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import tracemalloc
+
+import numpy as np
+import pytest
+
+from fastembed_core import EncodedCorpus, KeyedVectors, Word2Vec
+from fastembed_core.errors import CorpusError, FormatError
+from fastembed_core.io.native import atomic_write_many
+from fastembed_core.models import vocab as vocab_mod
+from fastembed_core.models.vocab import encode_ids
+
+
+def _train(ids, sentence_length=6, **kw):
+    ids = np.asarray(ids, dtype=np.int64)
+    offsets = np.arange(0, ids.size + 1, sentence_length)
+    args = dict(vector_size=8, min_count=1, workers=1, seed=1, epochs=1)
+    args.update(kw)
+    return Word2Vec(EncodedCorpus(ids, offsets), **args)
+
+
+def test_p5_sparse_item_ids_cost_memory_by_distinct_ids():
+    # id 5e8 used to build a dense 5e8-entry lookup table (3.8 GB) for 4 distinct ids
+    ids = [500_000_000, 5, 500_000_000, 7, 5, 123_456_789] * 10
+    tracemalloc.start()
+    try:
+        model = _train(ids)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 << 20, f"peak {peak / 2**20:.0f} MiB for 4 distinct ids"
+    assert sorted(model.wv.index_to_key) == [5, 7, 123_456_789, 500_000_000]
+
+
+def test_p5_ids_near_2_63_train():
+    # numpy refused the table ("array is too big") for ids near 2**63
+    top = 2**63 - 1
+    model = _train([top, 1, top, top - 1, 1, 2] * 10)
+    assert model.wv[top].shape == (8,) and model.wv.get_vecattr(top, "count") == 20
+
+
+@pytest.mark.parametrize("largest", [1_000, 10**12])
+def test_p5_sparse_and_dense_encodings_agree(largest):
+    rng = np.random.default_rng(largest)
+    keys = rng.choice(largest, size=200, replace=False)
+    ids = rng.choice(keys, size=5_000)
+    offsets = np.concatenate(
+        ([0], np.sort(rng.choice(np.arange(1, 5_000), 300, replace=False)), [5_000])
+    )
+    known = {int(k): i for i, k in enumerate(keys[::2])}  # half the keys are in the vocabulary
+    got_ids, got_offsets, raw, n = encode_ids(EncodedCorpus(ids, offsets), known)
+    want, want_offsets = [], [0]
+    for a, b in zip(offsets[:-1], offsets[1:]):
+        row = [known[int(t)] for t in ids[a:b] if int(t) in known]
+        if row:
+            want += row
+            want_offsets.append(len(want))
+    assert got_ids.tolist() == want and got_offsets.tolist() == want_offsets
+    assert (raw, n) == (5_000, 301)
+
+
+# ---- P11: the native container's header is covered by a checksum --------------------------
+
+
+def _saved(tmp_path):
+    model = Word2Vec(
+        [["a", "b", "c"], ["b", "c", "a"]] * 5,
+        vector_size=4,
+        min_count=1,
+        workers=1,
+        seed=1,
+        epochs=1,
+    )
+    path = str(tmp_path / "m.fe")
+    model.save(path)
+    with open(path, "rb") as f:
+        blob = f.read()
+    (hlen,) = struct.unpack("<Q", blob[8:16])
+    return path, blob, hlen
+
+
+def _edit_header_in_place(path, blob, hlen, edit):
+    """Changes header bytes without changing their length and without a new checksum: what an
+    edit by hand or a flipped bit on disk does."""
+    header = edit(blob[16 : 16 + hlen])
+    assert len(header) == hlen
+    with open(path, "wb") as f:
+        f.write(blob[:16] + header + blob[16 + hlen :])
+
+
+def test_p11_edited_native_header_is_refused(tmp_path):
+    path, blob, hlen = _saved(tmp_path)
+    _edit_header_in_place(path, blob, hlen, lambda h: h.replace(b'"window": 5', b'"window": 9'))
+    with pytest.raises(FormatError, match="header checksum mismatch"):
+        Word2Vec.load(path)
+
+
+def test_p11_swapped_arrays_are_refused(tmp_path):
+    path, blob, hlen = _saved(tmp_path)
+
+    def swap(header):
+        # "vectors" and "syn1neg" have the same length and size, so every offset stays valid
+        assert (
+            json.loads(header)["arrays"]["vectors"]["nbytes"]
+            == json.loads(header)["arrays"]["syn1neg"]["nbytes"]
+        )
+        swapped = header.replace(b'"vectors"', b'"@"').replace(b'"syn1neg"', b'"vectors"')
+        return swapped.replace(b'"@"', b'"syn1neg"')
+
+    _edit_header_in_place(path, blob, hlen, swap)
+    with pytest.raises(FormatError, match="header checksum mismatch"):
+        Word2Vec.load(path)
+
+
+def test_p11_version_1_files_without_header_checksum_still_load(tmp_path):
+    kv = KeyedVectors(3)
+    kv.add_vectors(["x", "y"], np.arange(6, dtype=np.float32).reshape(2, 3))
+    path = str(tmp_path / "v.fe")
+    kv.save(path)
+    with open(path, "rb") as f:
+        blob = f.read()
+    (hlen,) = struct.unpack("<Q", blob[8:16])
+    doc = json.loads(blob[16 : 16 + hlen])
+    # rebuild the file as version 1 wrote it: no checksum after the header
+    doc["format_version"] = 1
+    old_start = -(-(20 + hlen) // 64) * 64
+    header = json.dumps(doc).encode()
+    start = -(-(16 + len(header)) // 64) * 64
+    for info in doc["arrays"].values():
+        info["offset"] += start - old_start
+    header = json.dumps(doc).encode()
+    assert -(-(16 + len(header)) // 64) * 64 == start
+    header += b" " * (start - 16 - len(header))
+    with open(path, "wb") as f:
+        f.write(blob[:8] + struct.pack("<Q", len(header)) + header + blob[old_start:])
+    loaded = KeyedVectors.load(path)
+    assert loaded.index_to_key == ["x", "y"]
+    np.testing.assert_array_equal(loaded.vectors, kv.vectors)
+
+
+# ---- P13, P14, P30: how files are saved -------------------------------------------------------
+
+
+def _kv():
+    kv = KeyedVectors(2)
+    kv.add_vectors(["a", "b"], np.ones((2, 2), dtype=np.float32))
+    kv.set_vecattr("a", "count", 3)
+    kv.set_vecattr("b", "count", 2)
+    return kv
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o027, 0o640), (0o077, 0o600)])
+def test_p14_saves_follow_the_umask(tmp_path, umask, mode):
+    # every save was 0600 (mkstemp's mode) whatever the umask; gensim's files are 0644
+    old = os.umask(umask)
+    try:
+        _kv().save(str(tmp_path / "v.fe"))
+        _kv().save_word2vec_format(str(tmp_path / "v.txt"), fvocab=str(tmp_path / "v.vocab"))
+    finally:
+        os.umask(old)
+    for name in ("v.fe", "v.txt", "v.vocab"):
+        assert os.stat(tmp_path / name).st_mode & 0o777 == mode, name
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_p14_saves_keep_an_existing_files_mode(tmp_path):
+    path = tmp_path / "v.txt"
+    path.write_text("old")
+    os.chmod(path, 0o604)
+    _kv().save_word2vec_format(str(path))
+    assert os.stat(path).st_mode & 0o777 == 0o604
+    assert path.read_text().startswith("2 2")
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
+def test_p14_save_through_a_symlink_writes_its_target(tmp_path):
+    # the link itself used to be replaced by a regular file
+    (tmp_path / "store").mkdir()
+    target = tmp_path / "store" / "v.txt"
+    target.write_text("old")
+    link = tmp_path / "v.txt"
+    os.symlink(target, link)
+    _kv().save_word2vec_format(str(link))
+    assert os.path.islink(link) and target.read_text().startswith("2 2")
+    assert os.listdir(tmp_path / "store") == ["v.txt"]
+
+
+def test_p13_several_files_are_written_all_or_nothing(tmp_path):
+    first, second = tmp_path / "vectors.txt", tmp_path / "vectors.vocab"
+    first.write_text("old vectors")
+    second.write_text("old vocab")
+
+    def disk_full(f):
+        f.write(b"partial")
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError, match="No space"):
+        atomic_write_many([(first, lambda f: f.write(b"new vectors")), (second, disk_full)])
+    assert first.read_text() == "old vectors" and second.read_text() == "old vocab"
+    assert sorted(os.listdir(tmp_path)) == ["vectors.txt", "vectors.vocab"]
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTERM") or os.name != "posix", reason="POSIX signals")
+def test_p30_sigterm_during_a_save_leaves_no_temporary_file(tmp_path):
+    script = textwrap.dedent(
+        f"""
+        import sys, time
+        from fastembed_core.io.native import atomic_write
+
+        def slow(f):
+            f.write(b"x" * (1 << 20))
+            f.flush()
+            print("writing", flush=True)
+            time.sleep(30)
+
+        atomic_write({str(tmp_path / "big.bin")!r}, slow)
+        """
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "writing"
+    assert any(n.startswith(".tmp-big.bin") for n in os.listdir(tmp_path))
+    proc.send_signal(signal.SIGTERM)
+    start = time.monotonic()
+    assert proc.wait(timeout=20) == 128 + signal.SIGTERM
+    assert time.monotonic() - start < 10
+    assert os.listdir(tmp_path) == []
+
+
+# ---- P6: the memory check looks at available memory ---------------------------------------
+
+
+def test_p6_memory_check_uses_available_not_total_memory(monkeypatch):
+    # a 23.4 GiB model passed on a 23.5 GiB machine with 21 GiB free, then was OOM-killed
+    monkeypatch.setattr(vocab_mod, "available_memory", lambda: 1 << 30)
+    dim, n_words = 1024, 1 << 18  # 1 GiB of input rows + 1 GiB of output rows
+    model = Word2Vec(vector_size=dim, min_count=1, workers=1)
+    with pytest.raises(
+        MemoryError, match=r"needs about 2\.0 GiB.*only 1\.0 GiB of memory is available"
+    ):
+        model.build_vocab_from_freq({f"w{i}": 1 for i in range(n_words)})
+    assert len(model.wv) == 0
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/meminfo")
+def test_p6_available_memory_is_at_most_the_total():
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    avail = vocab_mod.available_memory()
+    assert avail is not None and 0 < avail <= total
+
+
+# ---- P4: corpus_file that is a named pipe -------------------------------------------------------
+
+
+def _fifo(tmp_path, text):
+    path = str(tmp_path / "corpus.fifo")
+    os.mkfifo(path)
+
+    def feed():
+        with open(path, "w") as f:  # blocks until a reader opens the pipe
+            f.write(text)
+
+    threading.Thread(target=feed, daemon=True).start()
+    return path
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_p4_corpus_file_from_a_pipe_trains_from_one_read(tmp_path):
+    # train() reopened the pipe after build_vocab had read it, and waited forever
+    path = _fifo(tmp_path, "the cat sat on the mat\n" * 50)
+    model = Word2Vec(corpus_file=path, min_count=1, workers=1, vector_size=8, seed=1)
+    assert sorted(model.wv.index_to_key) == ["cat", "mat", "on", "sat", "the"]
+    assert model.corpus_total_words == 300
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_p4_a_pipe_read_up_is_a_clear_error(tmp_path):
+    path = _fifo(tmp_path, "the cat sat on the mat\n" * 50)
+    model = Word2Vec(corpus_file=path, min_count=1, workers=1, vector_size=8, seed=1)
+    with pytest.raises(CorpusError, match="pipe or device, which can be read only once"):
+        model.train(corpus_file=path, total_examples=model.corpus_count, epochs=1)
+    # max_vocab_size prunes during the scan, so no tokens are kept: a second read is needed
+    (tmp_path / "second").mkdir()
+    text = "".join(f"a a a x{i} y{i} z{i}\n" for i in range(9))  # the rare words get pruned
+    second = _fifo(tmp_path / "second", text)
+    pruned = Word2Vec(min_count=1, workers=1, vector_size=8, max_vocab_size=2)
+    pruned.build_vocab(corpus_file=second)
+    with pytest.raises(CorpusError, match="read only once"):
+        pruned.train(corpus_file=second, total_examples=pruned.corpus_count, epochs=1)
+
+
+# ---- P22: a re-iterable corpus that yields less on its second pass ---------------------------
+
+
+class _Shrinking:
+    """Yields every sentence on the first pass, half of them afterwards."""
+
+    def __init__(self, sentences):
+        self.sentences, self.passes = sentences, 0
+
+    def __iter__(self):
+        self.passes += 1
+        keep = self.sentences if self.passes == 1 else self.sentences[: len(self.sentences) // 2]
+        return iter(keep)
+
+
+def test_p22_corpus_that_yields_less_on_the_training_pass_warns():
+    corpus = _Shrinking([["a", "b", "c", "d"], ["b", "c", "d", "a"]] * 10)
+    model = Word2Vec(min_count=1, workers=1, vector_size=8, seed=1)
+    model.build_vocab(corpus)
+    with pytest.warns(RuntimeWarning, match="gave 10 sentences on this pass but 20 were expected"):
+        model.train(corpus, total_examples=model.corpus_count, epochs=1)
+    with pytest.warns(RuntimeWarning, match="gave 40 words on this pass but 80"):
+        model.train(corpus, total_words=model.corpus_total_words, epochs=1)
+
+
+# ---- P35: errors that mislead ------------------------------------------------------------------
+
+
+def test_p35_all_zero_counts_are_named_not_blamed_on_ns_exponent():
+    # was "ns_exponent=0.75 gives unusable sampling weights"
+    model = Word2Vec(vector_size=4, min_count=0, workers=1)
+    model.build_vocab_from_freq({"a": 0, "b": 0})
+    with pytest.raises(CorpusError, match="every word in the vocabulary has count 0"):
+        model.train([["a", "b"]] * 3, total_examples=3, epochs=1)
+    uniform = Word2Vec(vector_size=4, min_count=0, workers=1, ns_exponent=0)
+    uniform.build_vocab_from_freq({"a": 0, "b": 0})
+    uniform.train([["a", "b"]] * 3, total_examples=3, epochs=1)
