@@ -859,3 +859,48 @@ def test_ctrl_c_stops_training_quickly_without_a_traceback(tmp_path):
     assert "Traceback" not in err
     assert "training: stopped at" in err and err.rstrip().endswith("error: interrupted")
     assert not out.exists()
+
+
+# ---- input and output paths that are not ordinary files (reliability P38) ---------------------
+
+
+@pytest.mark.parametrize(
+    "argv", [["train", "{d}", "-o", "{d}/v.vec"], ["-train", "{d}", "-output", "{d}/v.vec"]]
+)
+def test_a_folder_as_corpus_is_named_as_a_folder(tmp_path, argv):
+    # was "No such file or directory"
+    proc = run(*[a.format(d=tmp_path) for a in argv])
+    assert proc.returncode != 0 and "Is a directory (expected a" in proc.stderr, proc.stderr
+
+
+def test_dev_null_as_corpus_is_an_empty_corpus(tmp_path):
+    if not os.path.exists("/dev/null"):
+        pytest.skip("no /dev/null")
+    proc = run("train", "/dev/null", "-o", str(tmp_path / "v.vec"))
+    assert proc.returncode != 0 and "the corpus is empty" in proc.stderr, proc.stderr
+
+
+def test_read_only_file_system_is_named(tmp_path, monkeypatch, capsys):
+    # was "permission denied" (and nothing at all for root)
+    from fastembed_core.cli import command, options
+
+    if not hasattr(os, "statvfs") or not hasattr(os, "ST_RDONLY"):
+        pytest.skip("no statvfs")
+    real = os.statvfs
+
+    class ReadOnly:
+        def __init__(self, st):
+            self._st = st
+
+        def __getattr__(self, name):
+            return getattr(self._st, name)
+
+        @property
+        def f_flag(self):
+            return self._st.f_flag | os.ST_RDONLY
+
+    monkeypatch.setattr(options.os, "statvfs", lambda p: ReadOnly(real(p)))
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("a b c\n" * 20)
+    status = command.main(["train", str(corpus), "-o", str(tmp_path / "v.vec"), "--min-count", "1"])
+    assert status != 0 and "read-only file system" in capsys.readouterr().err

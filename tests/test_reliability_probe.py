@@ -33,6 +33,8 @@ P12   test_graph.py::test_all_zero_weights_are_refused
 P31   test_graph.py::test_integer_looking_ids_never_merge, test_an_id_beyond_int64_is_named,
       test_named_nodes_stay_strings_without_warning
 P37   test_graph.py::test_undecodable_edge_file_names_the_line
+P38   test_cli.py::test_a_folder_as_corpus_is_named_as_a_folder,
+      test_dev_null_as_corpus_is_an_empty_corpus, test_read_only_file_system_is_named
 P5    here: test_p5_sparse_item_ids_cost_memory_by_distinct_ids, test_p5_ids_near_2_63_train,
       test_p5_sparse_and_dense_encodings_agree
 ====  =====================================================================================

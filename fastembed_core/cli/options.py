@@ -4,6 +4,7 @@ every subcommand takes (``--quiet``, ``--debug``, ``--progress``), the vectors-f
 and the early check that an output file can be written."""
 
 import argparse
+import errno
 import os
 
 from ..models import progress as _progress
@@ -175,5 +176,41 @@ def check_output_path(path, what="output"):
         raise FileNotFoundError(2, f"No such directory for the {what} file", path)
     if os.path.isdir(path):
         raise IsADirectoryError(21, f"Is a directory (expected the {what} file name)", path)
+    if _read_only_filesystem(folder):
+        raise OSError(errno.EROFS, f"Cannot write the {what} file: read-only file system", path)
     if not os.access(folder, os.W_OK):
         raise PermissionError(13, f"Cannot write the {what} file: permission denied", path)
+
+
+def _read_only_filesystem(folder):
+    """Whether ``folder`` lies on a file system mounted read-only (root may write anywhere
+    else, so os.access alone would call this 'permission denied' or nothing at all)."""
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (AttributeError, OSError):
+        return False
+
+
+def check_input_file(path, what):
+    """Fails early when ``path`` cannot be read as an input file, naming what it is instead.
+
+    Regular files, named pipes and devices are accepted (``/dev/stdin``, ``<(zcat ...)``); the
+    reader then says what is wrong with their content (``/dev/null`` holds no sentences).
+
+    Parameters
+    ----------
+    path : str
+    what : str
+        How the messages name the file (e.g. ``"corpus"``, ``"-train"``).
+
+    Raises
+    ------
+    FileNotFoundError
+        Nothing exists at ``path``.
+    IsADirectoryError
+        ``path`` is a folder.
+    """
+    if os.path.isdir(path):
+        raise IsADirectoryError(21, f"Is a directory (expected a {what} file)", path)
+    if not os.path.exists(path):
+        raise FileNotFoundError(2, f"No such file or directory ({what})", path)

@@ -2,13 +2,13 @@
 vocabulary."""
 
 import logging
-import os
 
 from ..io.vocab_file import read_vocab_file, write_vocab_file
 from ..models import progress as _progress
 from .messages import UsageError, library_messages, note
 from .options import (
     add_common_options,
+    check_input_file,
     check_output_path,
     nonneg_int,
     positive_int,
@@ -128,8 +128,7 @@ def cmd_train(args):
     if not args.output and not args.model and not args.save_vocab:
         raise UsageError("nothing to write: give -o/--output, --model and/or --save-vocab")
     for p in args.corpus:
-        if not os.path.isfile(p):
-            raise FileNotFoundError(2, "No such file or directory (corpus)", p)
+        check_input_file(p, "corpus")
     check_output_path(args.output, "--output")
     check_output_path(args.model, "--model")
     check_output_path(args.save_vocab, "--save-vocab")

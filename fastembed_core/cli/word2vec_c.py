@@ -8,7 +8,6 @@ listed in the usage text (``fastembed-core -help``).
 """
 
 import logging
-import os
 import sys
 import traceback
 
@@ -21,7 +20,7 @@ from ..models import progress as _progress
 from ..models.workers import available_cores
 from ..vectors.kmeans import kmeans_classes
 from .messages import PROG, UsageError, describe_exception, error, library_messages
-from .options import check_output_path
+from .options import check_input_file, check_output_path
 from .training import build_vocabulary, train_with_progress
 
 __all__ = ["WORD2VEC_FLAGS", "parse_word2vec_args", "word2vec_params", "word2vec_main"]
@@ -268,8 +267,7 @@ def _run(opts):
         raise UsageError(f"-sample must not be negative; got {opts['-sample']}")
     if not opts["-hs"] and not opts["-negative"]:
         raise UsageError("-hs 0 and -negative 0 leave nothing to train: set -hs 1 or -negative 5")
-    if not os.path.isfile(train):
-        raise FileNotFoundError(2, "No such file or directory (-train)", train)
+    check_input_file(train, "-train")
     check_output_path(opts["-output"], "-output")
     check_output_path(opts["-save-vocab"], "-save-vocab")
     params = word2vec_params(opts)
