@@ -831,7 +831,8 @@ class EmbeddingModel:
         init = {k: params[k] for k in cls._INIT_PARAMS}
         try:
             init["workers"] = min(init["workers"], max(available_cores(), 1))
-            model.__init__(**init)
+            # each family's __init__ takes its _INIT_PARAMS by keyword
+            model.__init__(**init)  # type: ignore[misc]
         except (TypeError, ValueError) as exc:
             raise FormatError(f"{fname}: invalid model parameters in the metadata: {exc}") from None
         for name in _STATE:

@@ -230,7 +230,7 @@ class Node2Vec(Word2Vec):
             **self.word2vec_kwargs,
         )
         self.graph = graph
-        self._walks = None
+        self._walks: EncodedCorpus | None = None
         self.walk_time = 0.0
         self.train_time = 0.0
         if graph is not None:
