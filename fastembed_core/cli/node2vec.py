@@ -79,11 +79,11 @@ def cmd_node2vec(args):
         weighted=True if args.weighted else None,
         epochs=args.epochs,
     )
+    t0 = time.perf_counter()  # the models train in their constructor
     if args.hs:
         model = DeepWalk(args.edges, hs=1, negative=0, **common)
     else:
         model = Node2Vec(args.edges, p=args.p, q=args.q, **common)
-    t0 = time.perf_counter()
     kv = model.fit()
     fmt = save_vectors(kv, args.output, args.format)
     note(

@@ -1,9 +1,10 @@
 """The trainers: one module per model family, over one shared lifecycle.
 
-``word2vec`` (skip-gram / CBOW), ``graph`` (Node2Vec / DeepWalk walks fed to word2vec),
-``items`` (item sequences); ``vocab`` turns any corpus into the id arrays the kernel trains
-on, ``progress`` reports training, ``workers`` runs kernel calls on threads. The import path
-mirrors gensim's: ``from fastembed_core.models.word2vec import Word2Vec``.
+``base`` (the lifecycle every family shares: vocabulary, training on worker threads,
+callbacks, save/load), ``word2vec`` (skip-gram / CBOW), ``graph`` (Node2Vec / DeepWalk: word2vec
+on random walks; ``graph_input`` reads the graphs), ``items`` (Item2Vec, word2vec on sessions);
+``vocab`` turns any corpus into the id arrays the kernel trains on, ``progress`` reports
+training, ``workers`` runs kernel calls on threads. The import path mirrors gensim's: ``from fastembed_core.models.word2vec import Word2Vec``.
 """
 
 from .graph import DeepWalk, Node2Vec

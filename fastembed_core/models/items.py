@@ -1,7 +1,7 @@
 """item2vec: embeddings of items (products, songs, ...) from sessions, for recommendation.
 
 item2vec (Barkan & Koenigstein 2016) is skip-gram with negative sampling where a "sentence" is
-a session or basket and every other item of the session is context. :func:`Item2Vec` trains
+a session or basket and every other item of the session is context. :class:`Item2Vec` is
 a :class:`Word2Vec` with those settings; :func:`similar_items` and :func:`recommend` query
 the vectors. Item ids may be ints or strings and stay what they were (ints are not turned
 into strings). Sessions already held as integer arrays go in as
@@ -11,6 +11,11 @@ Negative sampling: ``ns_exponent=0`` draws negatives uniformly and ``ns_exponent
 rare items, which often suits recommendation better than word2vec's 0.75 (Caselles-Dupré et
 al. 2018); any value is accepted.
 """
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -32,32 +37,51 @@ def _session_window(sessions):
     return longest
 
 
-def Item2Vec(sessions, **word2vec_kwargs):
-    """Trains item vectors on sessions and returns the :class:`Word2Vec` model
-    (``model.wv`` holds the item vectors).
+class Item2Vec(Word2Vec):
+    """Item vectors trained on sessions: a :class:`Word2Vec` with item2vec's defaults.
+
+    ``Item2Vec(sessions, ...)`` trains at once (``model.wv`` holds the item vectors);
+    ``Item2Vec(...)`` without sessions waits for ``build_vocab`` / ``train``. Saved files are
+    Word2Vec files: ``Word2Vec.load`` reads them and ``Item2Vec.load`` returns an Item2Vec.
 
     Parameters
     ----------
-    sessions : re-iterable of lists of item ids, or EncodedCorpus
+    sessions : re-iterable of lists of item ids, or EncodedCorpus, optional
         One list per session/basket/user history. Ids are ints or strings.
     **word2vec_kwargs
         Any :class:`Word2Vec` parameter. Defaults differ from Word2Vec's for item data:
         ``sg=1``; ``window`` = the longest session and ``shrink_windows=False``, so every item
         of a session is context of every other (item2vec treats a session as a set);
-        ``min_count=1``; ``sample=0`` (popular items are the signal, not noise).
+        ``min_count=1``; ``sample=0`` (popular items are the signal, not noise). Without
+        sessions the window defaults to Word2Vec's 5.
 
     Examples
     --------
     >>> model = Item2Vec([[1, 2, 3], [2, 3, 4], [7, 8]], vector_size=16, epochs=20)
     >>> recommend(model.wv, [2, 3], topn=2)
     """
-    if isinstance(sessions, (str, bytes)):
-        raise TypeError("sessions must be an iterable of item-id lists")
-    kw = {"sg": 1, "min_count": 1, "sample": 0.0, "shrink_windows": False}
-    if "window" not in word2vec_kwargs:
-        kw["window"] = _session_window(sessions)
-    kw.update(word2vec_kwargs)
-    return Word2Vec(sessions, **kw)
+
+    _defaults: ClassVar[dict[str, Any]] = {
+        "sg": 1,
+        "min_count": 1,
+        "sample": 0.0,
+        "shrink_windows": False,
+    }
+
+    def __init__(
+        self,
+        sessions: Iterable[Sequence[Any]] | EncodedCorpus | None = None,
+        **word2vec_kwargs: Any,
+    ) -> None:
+        if isinstance(sessions, (str, bytes)):
+            raise TypeError("sessions must be an iterable of item-id lists")
+        if "sentences" in word2vec_kwargs:
+            raise TypeError("Item2Vec takes its corpus as sessions=")
+        kw = dict(self._defaults)
+        if "window" not in word2vec_kwargs and sessions is not None:
+            kw["window"] = _session_window(sessions)
+        kw.update(word2vec_kwargs)
+        super().__init__(sessions, **kw)
 
 
 def _kv(model_or_kv):

@@ -33,6 +33,8 @@ import sys
 import threading
 import time
 
+from ..validation import check_float, check_int
+
 __all__ = [
     "Progress",
     "TrainingProgress",
@@ -157,7 +159,7 @@ class Progress:
         self.total = total
         self.desc = desc
         self.unit = unit
-        self.interval = 10.0 if interval is None else float(interval)
+        self.interval = 10.0 if interval is None else check_float("interval", interval, 0.0)
         self.done = 0
         self.start = time.perf_counter()
         self._last_draw = 0.0
@@ -466,8 +468,8 @@ class TrainingProgress:
             raise ValueError(f"mode must be one of {', '.join(_MODES)}; got {mode!r}")
         self.mode = mode
         self.stream = stream
-        self.epochs = epochs
-        self.interval = interval
+        self.epochs = check_int("epochs", epochs, 1, allow_none=True)
+        self.interval = None if interval is None else check_float("interval", interval, 0.0)
         self.desc = desc
         self.progress = None
         self.epoch = 0

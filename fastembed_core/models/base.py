@@ -1,0 +1,902 @@
+"""The lifecycle every model family shares, in gensim's shape.
+
+``Model(corpus, ...)`` builds the vocabulary and trains at once; ``Model(...)`` without a
+corpus waits for :meth:`~EmbeddingModel.build_vocab` and :meth:`~EmbeddingModel.train`. The
+steps are the same for every family:
+
+vocabulary (count, select, allocate rows) -> encoding (the corpus to uint32 ids, once) ->
+epochs (each a kernel call per worker thread over a range of sentences, GIL released) ->
+callbacks and progress -> finite checks -> save / load (the native container, never pickle).
+
+A family supplies only what differs: which kernel step runs (:meth:`_make_run`) and which
+weights it trains besides the input vectors (:attr:`_LAYERS` with :meth:`_allocate_layers`,
+:meth:`_grow_layers`, :meth:`_layer_shape`), plus the names it saves (:attr:`_KIND`,
+:attr:`_PARAMS`, :attr:`_INIT_PARAMS`). Families whose corpus is not token lists (graph walks)
+override :meth:`_scan` and :meth:`_encode`.
+
+This module is long because the lifecycle is one piece: splitting vocabulary, training and
+persistence apart would only pass the same state between modules.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import stat
+import threading
+import time
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Callable, ClassVar
+
+import numpy as np
+
+from ..errors import CorpusError, FormatError, TrainingDivergedError
+from ..io.native import read_container, write_container
+from ..validation import check_float, check_int
+from ..vectors.keyedvectors import KeyedVectors
+from . import vocab as vocab_mod
+from .workers import available_cores, run_workers
+
+logger = logging.getLogger("fastembed_core")
+
+__all__ = ["EmbeddingModel"]
+
+_SEED_STREAM = 0x5EED
+
+# The state saved besides the parameters: restored after the constructor ran on load.
+_STATE = (
+    "corpus_count",
+    "corpus_total_words",
+    "effective_min_count",
+    "train_count",
+    "total_train_time",
+)
+
+
+def _warn_if_short(n_sentences, total_examples, raw_words, total_words):
+    """gensim's check: a corpus that yields other than the expected count on this pass (a
+    generator-backed re-iterable that is exhausted, a file that changed) trains on what it
+    gave, but the user is told."""
+    for what, got, expected in (
+        ("sentences", n_sentences, total_examples),
+        ("words", raw_words, total_words),
+    ):
+        if expected is not None and got != expected:
+            warnings.warn(
+                f"the corpus gave {got} {what} on this pass but {expected} were expected "
+                f"(total_{'examples' if what == 'sentences' else 'words'}={expected}); training "
+                "uses what it gave (a re-iterable that yields less on later passes?)",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+
+
+def _pipes(paths):
+    """The paths that are not regular files (named pipes, /dev/fd/N, devices)."""
+    out = []
+    for path in paths:
+        try:
+            if not stat.S_ISREG(os.stat(path).st_mode):
+                out.append(path)
+        except OSError:
+            pass  # reading it raises the proper error
+    return out
+
+
+def _file_state(paths):
+    """What tells whether files changed: size, modification time, inode and device of each."""
+    state = []
+    for path in paths:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None  # reading it will raise the proper error
+        state.append((st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev))
+    return state
+
+
+def _job_seed(seed, epoch, worker):
+    """A 64-bit stream seed per (seed, epoch, worker): stable across processes and platforms."""
+    state = np.random.SeedSequence([_SEED_STREAM, seed, epoch, worker]).generate_state(1, np.uint64)
+    return int(state[0])
+
+
+class EmbeddingModel:
+    """Shared lifecycle of the embedding models: vocabulary, training, callbacks, save/load.
+
+    Not used directly: a family (e.g. :class:`~fastembed_core.models.word2vec.Word2Vec`)
+    subclasses it, validates its own parameters in ``__init__`` after calling
+    :meth:`_setup`, and provides the hooks below.
+
+    Notes
+    -----
+    The hooks a family provides:
+
+    ``_KIND``
+        The kind written into saved files (a file of another kind is refused on load).
+    ``_PARAMS``, ``_INIT_PARAMS``
+        Attributes saved in a file's metadata; the subset passed by keyword to ``__init__``
+        when the file is loaded.
+    ``_LAYERS``
+        ``{attribute: description}`` of the weight matrices trained besides ``wv.vectors``
+        (each None when the configuration does not train it).
+    ``_allocate_layers(vocab_size)``, ``_grow_layers(n_old, n_new)``
+        Create the layers for a fresh vocabulary / extend them for new words.
+    ``_layer_shape(name, n_keys)``
+        The shape a layer has for ``n_keys`` words, or None if not trained (load checks).
+    ``_estimate_bytes(vocab_size)``
+        Bytes the weights need (the up-front memory check).
+    ``_make_run(ids, offsets, epochs, alpha, min_alpha)``
+        The kernel run: an object with ``train_range(start, end, seed)`` returning
+        ``(stopped, words, effective_words, loss)``, ``words_done`` and ``request_stop()``.
+
+    Callbacks are objects with any subset of ``on_train_begin(model)``, ``on_epoch_begin(model)``,
+    ``on_epoch_end(model)``, ``on_train_end(model)`` and ``on_progress(model, epoch, epochs,
+    words_done, epoch_words)``; called in that order from the thread calling :meth:`train`.
+    """
+
+    _KIND: ClassVar[str] = ""
+    _PARAMS: ClassVar[tuple[str, ...]] = ()
+    _INIT_PARAMS: ClassVar[tuple[str, ...]] = ()
+    _LAYERS: ClassVar[dict[str, str]] = {}
+
+    # ------------------------------------------------------------------ construction
+
+    def _setup(
+        self,
+        *,
+        vector_size,
+        alpha,
+        min_alpha,
+        window,
+        min_count,
+        max_vocab_size,
+        sample,
+        seed,
+        workers,
+        epochs,
+        trim_rule,
+        sorted_vocab,
+        compute_loss,
+        callbacks,
+        max_final_vocab,
+        corpus_file_errors,
+        comment,
+    ):
+        """Validates the parameters every family has and sets the untrained state."""
+        self.vector_size = check_int("vector_size", vector_size, 1, 1 << 20)
+        self.alpha = check_float("alpha", alpha, 0.0, low_open=True)
+        self.min_alpha = check_float("min_alpha", min_alpha, 0.0)
+        if self.min_alpha > self.alpha:
+            raise ValueError(f"min_alpha ({min_alpha}) must not exceed alpha ({alpha})")
+        self.window = check_int("window", window, 1, 1 << 24)
+        self.min_count = check_int("min_count", min_count, 0)
+        self.max_vocab_size = check_int("max_vocab_size", max_vocab_size, 1, allow_none=True)
+        self.sample = check_float("sample", sample, 0.0)
+        self.seed = check_int("seed", seed, 0, (1 << 64) - 1)
+        if workers is None:
+            workers = available_cores()
+        self.workers = check_int("workers", workers, 1, 4096)
+        if self.workers > available_cores():
+            warnings.warn(
+                f"workers={workers} exceeds the {available_cores()} available cores; "
+                f"extra threads only add contention",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+        self.epochs = check_int("epochs", epochs, 1)
+        self.trim_rule = trim_rule
+        self.sorted_vocab = bool(sorted_vocab)
+        self.compute_loss = bool(compute_loss)
+        self.callbacks = tuple(callbacks)
+        self.max_final_vocab = check_int("max_final_vocab", max_final_vocab, 1, allow_none=True)
+        if corpus_file_errors not in ("strict", "replace", "ignore"):
+            raise ValueError(
+                f"corpus_file_errors must be 'strict', 'replace' or 'ignore'; "
+                f"got {corpus_file_errors!r}"
+            )
+        self.corpus_file_errors = corpus_file_errors
+        self.comment = comment
+
+        self.wv = KeyedVectors(self.vector_size)
+        for name in self._LAYERS:
+            setattr(self, name, None)
+        self.corpus_count = 0
+        self.corpus_total_words = 0
+        self.effective_min_count = self.min_count
+        self.running_training_loss = 0.0
+        self.epoch_losses = []
+        self.train_count = 0
+        self.total_train_time = 0.0
+        self.words_per_second = 0.0
+        self._tables = None  # a family's tables derived from the vocabulary; None: rebuild
+        self._busy = threading.Lock()
+        self._active_run = None
+        self._scanned_file = None  # tokens of the last corpus_file scan, see _scan
+        self._raw_vocab = None
+
+    def _train_now(self, corpus_iterable, corpus_file):
+        """The ``Model(corpus, ...)`` form: build the vocabulary and train, if given a corpus."""
+        if corpus_iterable is not None and corpus_file is not None:
+            raise ValueError("pass either sentences or corpus_file, not both")
+        if corpus_iterable is None and corpus_file is None:
+            return
+        if corpus_iterable is not None and not isinstance(corpus_iterable, vocab_mod.EncodedCorpus):
+            vocab_mod.check_reiterable(corpus_iterable, 2)
+        self.build_vocab(corpus_iterable, corpus_file=corpus_file, trim_rule=self.trim_rule)
+        self.train(
+            corpus_iterable,
+            corpus_file=corpus_file,
+            total_examples=self.corpus_count,
+            total_words=self.corpus_total_words,
+            epochs=self.epochs,
+            compute_loss=self.compute_loss,
+            callbacks=self.callbacks,
+        )
+
+    # ------------------------------------------------------------------ family hooks
+
+    def _allocate_layers(self, vocab_size):
+        """Creates the trained layers besides ``wv.vectors`` for a fresh vocabulary."""
+
+    def _grow_layers(self, n_old, n_new):
+        """Extends the trained layers by ``n_new`` words after ``n_old`` existing ones."""
+
+    def _layer_shape(self, name, n_keys):
+        """Shape of layer ``name`` for ``n_keys`` words; None if this configuration lacks it."""
+        return None
+
+    def _estimate_bytes(self, vocab_size):
+        """Bytes the weights of ``vocab_size`` words need."""
+        return vocab_size * (self.vector_size * 4 + 32)
+
+    def _make_run(self, ids, offsets, epochs, alpha, min_alpha):
+        """The kernel run over the encoded corpus (see the class docstring)."""
+        raise NotImplementedError(f"{type(self).__name__} does not define its kernel run")
+
+    # ------------------------------------------------------------------ vocabulary
+
+    @contextlib.contextmanager
+    def _guard(self, what):
+        """Holds the model for one operation; a second one meanwhile (another thread calling
+        build_vocab or train) is refused instead of racing on the weights."""
+        if not self._busy.acquire(blocking=False):
+            raise RuntimeError(
+                f"cannot {what} while another operation (train, build_vocab, "
+                f"save) is running on this model"
+            )
+        try:
+            yield
+        finally:
+            self._busy.release()
+
+    @staticmethod
+    def _file_paths(corpus_file):
+        paths = (
+            [corpus_file]
+            if isinstance(corpus_file, (str, bytes, os.PathLike))
+            else list(corpus_file)
+        )
+        if not paths:
+            raise ValueError("corpus_file is an empty list")
+        return [os.fspath(p) for p in paths]
+
+    def _scan(self, corpus_iterable, corpus_file):
+        """Raw counts of a corpus in any supported form: (counts dict, total words, sentences).
+
+        A corpus_file scan also keeps its tokens (as indices into the words it found), so that
+        train() on the same, unchanged files maps them to the vocabulary instead of reading and
+        tokenizing the files a second time."""
+        self._scanned_file = None
+        if corpus_file is not None:
+            from .. import _corpus
+
+            paths = self._file_paths(corpus_file)
+            state = _file_state(paths)
+            words, counts, total, n_sent, tokens = _corpus.count_file(
+                paths,
+                errors=self.corpus_file_errors,
+                max_vocab_size=self.max_vocab_size,
+                keep_tokens=True,
+            )
+            if tokens is not None and state is not None:
+                self._scanned_file = (paths, state, self.corpus_file_errors, words, tokens, total)
+            return dict(zip(words, counts.tolist())), total, n_sent
+        if isinstance(corpus_iterable, vocab_mod.EncodedCorpus):
+            return vocab_mod.count_ids(corpus_iterable)
+        if corpus_iterable is None:
+            raise ValueError("pass a corpus: corpus_iterable/sentences or corpus_file")
+        counts, total, n_sent = vocab_mod.count_iterable(corpus_iterable, self.max_vocab_size)
+        return vocab_mod.check_keys(counts), total, n_sent
+
+    def _take_scanned_file(self, paths):
+        """The tokens kept by the last scan mapped to the current vocabulary, as
+        (ids, offsets, raw words), if that scan read exactly these files, unchanged since
+        (size, modification time, inode) and with the same UTF-8 policy; else None. They are
+        handed out once (mapped in place)."""
+        scanned, self._scanned_file = self._scanned_file, None
+        if scanned is None:
+            return None
+        scanned_paths, state, errors, words, (ids, offsets), total = scanned
+        if scanned_paths != paths or errors != self.corpus_file_errors:
+            return None
+        # A pipe's state changes as it is read and it cannot be read again: what the scan
+        # kept is all there is. Regular files are used only if unchanged since the scan.
+        if not _pipes(paths) and _file_state(paths) != state:
+            return None
+        from .. import _corpus
+
+        index = self.wv.key_to_index
+        new_id = np.fromiter((index.get(w, -1) for w in words), dtype=np.int64, count=len(words))
+        ids, offsets = _corpus.remap_tokens(ids, offsets, new_id)
+        return ids, offsets, total
+
+    def build_vocab(
+        self,
+        corpus_iterable: Iterable[Sequence[Any]] | vocab_mod.EncodedCorpus | None = None,
+        corpus_file: str | os.PathLike | Sequence[str | os.PathLike] | None = None,
+        update: bool = False,
+        progress_per: int = 10000,
+        keep_raw_vocab: bool = False,
+        trim_rule: Callable[[Any, int, int], int] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the vocabulary from a corpus.
+
+        Parameters
+        ----------
+        corpus_iterable : iterable of list of str (or hashable), or EncodedCorpus, optional
+            The corpus (``sentences=`` is accepted as gensim's older name).
+        corpus_file : str or list of str, optional
+            Path(s) of whitespace-tokenized text, one sentence per line.
+        update : bool
+            Add new words to an existing vocabulary (their vectors initialised fresh) and
+            increase the counts of known words, for continued training.
+        progress_per : int
+            Accepted for gensim compatibility.
+        keep_raw_vocab : bool
+            Keep the raw counts (before ``min_count``) on the model.
+        trim_rule : callable, optional
+            Overrides the model's ``trim_rule`` for this call.
+        **kwargs
+            Only ``sentences``.
+        """
+        if "sentences" in kwargs:
+            corpus_iterable = kwargs.pop("sentences")
+        if kwargs:
+            raise TypeError(f"unexpected arguments: {', '.join(kwargs)}")
+        with self._guard("build the vocabulary"):
+            t0 = time.perf_counter()
+            counts, total, n_sent = self._scan(corpus_iterable, corpus_file)
+            logger.info(
+                "collected %d word types from a corpus of %d raw words and %d sentences in %.2fs",
+                len(counts),
+                total,
+                n_sent,
+                time.perf_counter() - t0,
+            )
+            self.corpus_count, self.corpus_total_words = n_sent, total
+            self._apply_counts(
+                counts,
+                update,
+                trim_rule if trim_rule is not None else self.trim_rule,
+                total,
+                n_sent,
+            )
+            if keep_raw_vocab:
+                self._raw_vocab = counts
+
+    def build_vocab_from_freq(
+        self,
+        word_freq: Mapping[Any, int],
+        keep_raw_vocab: bool = False,
+        corpus_count: int | None = None,
+        trim_rule: Callable[[Any, int, int], int] | None = None,
+        update: bool = False,
+    ) -> None:
+        """Build the vocabulary from a ``{word: count}`` mapping instead of a corpus.
+
+        Parameters
+        ----------
+        word_freq : mapping of word to int
+            Counts; negative counts are refused.
+        keep_raw_vocab : bool
+            Keep the counts on the model.
+        corpus_count : int, optional
+            Number of sentences the counts came from.
+        trim_rule : callable, optional
+            Overrides the model's ``trim_rule``.
+        update : bool
+            Add to an existing vocabulary, as in :meth:`build_vocab`.
+        """
+        with self._guard("build the vocabulary"):
+            counts = vocab_mod.check_keys({k: int(v) for k, v in word_freq.items()})
+            if any(v < 0 for v in counts.values()):
+                raise ValueError("word counts must be non-negative")
+            total = sum(counts.values())
+            self.corpus_count = corpus_count or 0
+            self.corpus_total_words = total
+            self._apply_counts(
+                counts,
+                update,
+                trim_rule if trim_rule is not None else self.trim_rule,
+                total,
+                self.corpus_count,
+            )
+            if keep_raw_vocab:
+                self._raw_vocab = counts
+
+    def _apply_counts(self, counts, update, trim_rule, total, n_sent):
+        if update:
+            if not len(self.wv):
+                raise RuntimeError(
+                    "build_vocab(update=True) needs an existing vocabulary; "
+                    "call build_vocab() first"
+                )
+            self._update_vocab(counts, trim_rule)
+            return
+        keys, key_counts, effective = vocab_mod.select_vocab(
+            counts, self.min_count, self.max_final_vocab, trim_rule, self.sorted_vocab
+        )
+        if not keys:
+            raise vocab_mod.describe_empty(total, n_sent, counts, effective)
+        self.effective_min_count = effective
+        logger.info(
+            "min_count=%d leaves %d unique words (%.2f%% of %d)",
+            effective,
+            len(keys),
+            100.0 * len(keys) / max(len(counts), 1),
+            len(counts),
+        )
+        self._allocate(keys, key_counts)
+
+    def _check_memory(self, vocab_size):
+        need = self._estimate_bytes(vocab_size)
+        avail = vocab_mod.available_memory()
+        if avail is not None and need > avail:
+            raise MemoryError(
+                f"the model needs about {need / 2**30:.1f} GiB ({vocab_size} words x "
+                f"{self.vector_size} dims) but only {avail / 2**30:.1f} GiB of memory is "
+                f"available; raise min_count, set max_final_vocab, or lower vector_size"
+            )
+
+    def _init_rows(self, n_rows, first_row):
+        """uniform(-1, 1) / dim rows from a generator seeded by (seed, first row).
+
+        gensim 4's range, twice word2vec.c's uniform(-0.5, 0.5) / dim: on the benchmark corpus
+        (5 epochs CBOW, 4 seeds) word2vec.c's range scored 0.006 lower on analogies and 0.017
+        lower on WordSim-353 than gensim; with gensim's range the scores match."""
+        rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([self.seed, first_row])))
+        rows = rng.random((n_rows, self.vector_size), dtype=np.float32)
+        rows *= 2.0
+        rows -= 1.0
+        rows /= self.vector_size
+        return rows
+
+    def _allocate(self, keys, key_counts):
+        vocab_size = len(keys)
+        self._check_memory(vocab_size)
+        wv = KeyedVectors(self.vector_size)
+        wv.index_to_key = list(keys)
+        wv.key_to_index = {k: i for i, k in enumerate(wv.index_to_key)}
+        wv.vectors = self._init_rows(vocab_size, 0)
+        wv.expandos["count"] = np.asarray(key_counts, dtype=np.int64)
+        self.wv = wv
+        self._allocate_layers(vocab_size)
+        self._tables = None
+
+    def _update_vocab(self, counts, trim_rule):
+        wv = self.wv
+        old = np.asarray(wv.expandos["count"], dtype=np.int64).copy()
+        new_keys, new_counts = [], []
+        for key, c in counts.items():
+            i = wv.key_to_index.get(key)
+            if i is not None:
+                old[i] += c
+        fresh = {k: c for k, c in counts.items() if k not in wv.key_to_index}
+        if fresh:
+            new_keys, new_counts, _ = vocab_mod.select_vocab(
+                fresh, self.effective_min_count, None, trim_rule, self.sorted_vocab
+            )
+        n_old, n_new = len(wv.index_to_key), len(new_keys)
+        self._check_memory(n_old + n_new)
+        logger.info("vocabulary update: %d new words, %d existing", n_new, n_old)
+        keys = wv.index_to_key + list(new_keys)
+        vectors = (
+            np.concatenate([wv.vectors, self._init_rows(n_new, n_old)]) if n_new else wv.vectors
+        )
+        fresh_wv = KeyedVectors(self.vector_size)
+        fresh_wv.index_to_key = keys
+        fresh_wv.key_to_index = {k: i for i, k in enumerate(keys)}
+        fresh_wv.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        fresh_wv.expandos["count"] = np.concatenate([old, np.asarray(new_counts, np.int64)])
+        self.wv = fresh_wv
+        self._grow_layers(n_old, n_new)
+        self._tables = None
+
+    # ------------------------------------------------------------------ training
+
+    def _encode(self, corpus_iterable, corpus_file):
+        """The corpus as (ids, offsets, raw words, sentences) of vocabulary rows."""
+        if corpus_file is not None:
+            from .. import _corpus
+
+            paths = self._file_paths(corpus_file)
+            encoded = self._take_scanned_file(paths)
+            if encoded is None and _pipes(paths):
+                raise CorpusError(
+                    f"{_pipes(paths)[0]} is a pipe or device, which can be read only once, and "
+                    "no tokens from reading it are left to train on (build_vocab with "
+                    "max_vocab_size prunes them, and each train() call uses them up); write it "
+                    "to a regular file, or pass the sentences as an iterable"
+                )
+            if encoded is None:
+                encoded = _corpus.encode_file(
+                    paths, self.wv.index_to_key, errors=self.corpus_file_errors
+                )
+            ids, offsets, raw = encoded
+            return ids, offsets, raw, len(offsets) - 1
+        if isinstance(corpus_iterable, vocab_mod.EncodedCorpus):
+            return vocab_mod.encode_ids(corpus_iterable, self.wv.key_to_index)
+        if corpus_iterable is None:
+            raise ValueError("pass a corpus: corpus_iterable/sentences or corpus_file")
+        return vocab_mod.encode_iterable(corpus_iterable, self.wv.key_to_index)
+
+    def train(
+        self,
+        corpus_iterable: Iterable[Sequence[Any]] | vocab_mod.EncodedCorpus | None = None,
+        corpus_file: str | os.PathLike | Sequence[str | os.PathLike] | None = None,
+        total_examples: int | None = None,
+        total_words: int | None = None,
+        epochs: int | None = None,
+        start_alpha: float | None = None,
+        end_alpha: float | None = None,
+        word_count: int = 0,
+        queue_factor: int = 2,
+        report_delay: float = 1.0,
+        compute_loss: bool = False,
+        callbacks: Iterable[Any] = (),
+        **kwargs: Any,
+    ) -> tuple[int, int]:
+        """Train the model on a corpus (the vocabulary must already be built).
+
+        The corpus is read and encoded once, then every epoch runs over the encoded ids.
+
+        Parameters
+        ----------
+        corpus_iterable : iterable of list of str (or hashable), or EncodedCorpus, optional
+            The corpus (``sentences=`` is accepted as gensim's older name).
+        corpus_file : str or list of str, optional
+            Path(s) of whitespace-tokenized text, one sentence per line.
+        total_examples, total_words : int, optional
+            Accepted for gensim compatibility but not needed: the encoded corpus knows its
+            size.
+        epochs : int, optional
+            Passes over the corpus (default: the model's ``epochs``).
+        start_alpha, end_alpha : float, optional
+            Learning rate schedule of this call (default: the model's ``alpha`` and
+            ``min_alpha``).
+        word_count, queue_factor
+            Accepted for gensim compatibility.
+        report_delay : float
+            Seconds between progress lines in the log.
+        compute_loss : bool
+            Record the loss per epoch (also when the model was built without it).
+        callbacks : iterable, optional
+            Callbacks of this call (default: the model's ``callbacks``).
+        **kwargs
+            Only ``sentences``.
+
+        Returns
+        -------
+        tuple of (int, int)
+            ``(effective_words, raw_words)`` of the whole run, like gensim.
+        """
+        if "sentences" in kwargs:
+            corpus_iterable = kwargs.pop("sentences")
+        if kwargs:
+            raise TypeError(f"unexpected arguments: {', '.join(kwargs)}")
+        if not len(self.wv):
+            raise RuntimeError("the vocabulary is empty: call build_vocab() before train()")
+        epochs = self.epochs if epochs is None else check_int("epochs", epochs, 1)
+        alpha = (
+            self.alpha
+            if start_alpha is None
+            else check_float("start_alpha", start_alpha, 0.0, True)
+        )
+        min_alpha = (
+            self.min_alpha if end_alpha is None else check_float("end_alpha", end_alpha, 0.0)
+        )
+        callbacks = tuple(callbacks) or self.callbacks
+        self.compute_loss = bool(compute_loss) or self.compute_loss
+        if isinstance(corpus_iterable, (str, bytes, os.PathLike)):
+            raise TypeError(
+                "corpus_iterable must be an iterable of token lists; to read a "
+                "file pass corpus_file=path"
+            )
+        with self._guard("train concurrently"):
+            t0 = time.perf_counter()
+            ids, offsets, raw, n_sent = self._encode(corpus_iterable, corpus_file)
+            _warn_if_short(n_sent, total_examples, raw, total_words)
+            logger.info(
+                "encoded %d sentences, %d of %d tokens in vocabulary, in %.2fs",
+                len(offsets) - 1,
+                len(ids),
+                raw,
+                time.perf_counter() - t0,
+            )
+            if (
+                n_sent == 0
+                and corpus_iterable is not None
+                and iter(corpus_iterable) is corpus_iterable
+            ):
+                raise TypeError(
+                    "the corpus iterator is exhausted (a generator can be read only "
+                    "once, and build_vocab() already read it); pass a list or a "
+                    "re-iterable object"
+                )
+            if len(ids) == 0:
+                raise CorpusError(
+                    "no token of the corpus is in the vocabulary: nothing to train on"
+                )
+            return self._train_encoded(
+                ids, offsets, raw, epochs, alpha, min_alpha, callbacks, report_delay
+            )
+
+    def _check_writeable(self):
+        for name, arr in (("wv.vectors", self.wv.vectors), *self._layer_items()):
+            if arr is not None and not arr.flags.writeable:
+                raise ValueError(
+                    f"{name} is read-only (memory-mapped with mmap='r'?); load the "
+                    f"model with mmap=None or mmap='c' to train it"
+                )
+
+    def _layer_items(self):
+        return [(name, getattr(self, name)) for name in self._LAYERS]
+
+    @staticmethod
+    def _split(offsets, parts):
+        """Sentence boundaries giving each worker about the same number of tokens."""
+        n_sent = len(offsets) - 1
+        targets = np.linspace(0, offsets[-1], parts + 1)
+        cuts = np.searchsorted(offsets, targets[1:-1], side="left")
+        bounds = np.concatenate(([0], np.clip(cuts, 0, n_sent), [n_sent]))
+        return np.maximum.accumulate(bounds)
+
+    def _run_epoch(self, run, offsets, epoch, report_delay, total_ids, epochs, callbacks=()):
+        """One epoch on all workers; returns (words, effective words, loss, seconds, stopped).
+
+        Callbacks with an ``on_progress(model, epoch, epochs, words_done, epoch_words)`` method
+        are called about 20 times a second from this (the calling) thread, with ``epoch``
+        0-based and ``words_done`` the in-vocabulary tokens of this epoch done so far
+        (progress bars: :class:`fastembed_core.progress.TrainingProgress`)."""
+        watchers = [cb for cb in callbacks if hasattr(cb, "on_progress")]
+        workers = min(self.workers, len(offsets) - 1)
+        bounds = self._split(offsets, workers)
+        t0 = time.perf_counter()
+        last_report = [t0]
+        start_done = run.words_done
+
+        def work(k):
+            return run.train_range(
+                int(bounds[k]),
+                int(bounds[k + 1]),
+                _job_seed(self.seed, self.train_count * 1000003 + epoch, k),
+            )
+
+        def poll():
+            done = run.words_done - start_done
+            for cb in watchers:
+                cb.on_progress(self, epoch, epochs, done, total_ids)
+            now = time.perf_counter()
+            if report_delay and now - last_report[0] >= report_delay:
+                last_report[0] = now
+                logger.info(
+                    "EPOCH %d - PROGRESS: at %.2f%% words, %.0f words/s",
+                    epoch + 1,
+                    100.0 * done / max(total_ids, 1),
+                    done / max(now - t0, 1e-9),
+                )
+
+        results = run_workers(workers, work, run.request_stop, poll)
+        words = sum(r[1] for r in results)
+        effective = sum(r[2] for r in results)
+        loss = float(sum(r[3] for r in results))
+        stopped = any(r[0] != 0 for r in results)
+        return words, effective, loss, time.perf_counter() - t0, stopped
+
+    def _train_encoded(self, ids, offsets, raw, epochs, alpha, min_alpha, callbacks, report_delay):
+        self._check_writeable()
+        run = self._make_run(ids, offsets, epochs, alpha, min_alpha)
+        self._active_run = run
+        try:
+            return self._train_epochs(
+                run, ids, offsets, raw, epochs, alpha, callbacks, report_delay
+            )
+        finally:
+            self._active_run = None
+
+    def stop_training(self) -> None:
+        """Ask a ``train()`` running in another thread to stop at the next batch of words.
+
+        That ``train()`` then returns normally after joining its workers, with the vectors
+        trained so far. Does nothing if no training is running."""
+        run = self._active_run
+        if run is not None:
+            run.request_stop()
+
+    def _train_epochs(self, run, ids, offsets, raw, epochs, alpha, callbacks, report_delay):
+        self.running_training_loss = 0.0
+        self.epoch_losses = []
+        for cb in callbacks:
+            if hasattr(cb, "on_train_begin"):
+                cb.on_train_begin(self)
+        total_words = total_effective = 0
+        t_train = time.perf_counter()
+        raw_per_epoch = raw
+        for epoch in range(epochs):
+            for cb in callbacks:
+                if hasattr(cb, "on_epoch_begin"):
+                    cb.on_epoch_begin(self)
+            words, effective, loss, seconds, stopped = self._run_epoch(
+                run, offsets, epoch, report_delay, len(ids), epochs, callbacks
+            )
+            self._check_finite(epoch, alpha)
+            total_words += words
+            total_effective += effective
+            if self.compute_loss:
+                self.running_training_loss += loss
+                self.epoch_losses.append(loss)
+            logger.info(
+                "EPOCH %d: training on %d raw words (%d effective words) took %.2fs, "
+                "%.0f effective words/s",
+                epoch + 1,
+                raw_per_epoch,
+                effective,
+                seconds,
+                effective / max(seconds, 1e-9),
+            )
+            if stopped:
+                logger.warning("training stopped on request during epoch %d", epoch + 1)
+                break
+            for cb in callbacks:
+                if hasattr(cb, "on_epoch_end"):
+                    cb.on_epoch_end(self)
+        elapsed = time.perf_counter() - t_train
+        self.total_train_time += elapsed
+        self.words_per_second = total_effective / max(elapsed, 1e-9)
+        self.train_count += 1
+        self.wv._invalidate_norms()
+        logger.info(
+            "training on %d raw words (%d effective words) took %.1fs, %.0f effective words/s",
+            raw_per_epoch * epochs,
+            total_effective,
+            elapsed,
+            self.words_per_second,
+        )
+        for cb in callbacks:
+            if hasattr(cb, "on_train_end"):
+                cb.on_train_end(self)
+        return total_effective, raw_per_epoch * epochs
+
+    def _check_finite(self, epoch, alpha):
+        for name, arr in (
+            ("input vectors", self.wv.vectors),
+            *((self._LAYERS[n], a) for n, a in self._layer_items()),
+        ):
+            if arr is not None and not np.isfinite(arr).all():
+                raise TrainingDivergedError(
+                    f"training diverged in epoch {epoch + 1}: the {name} contain NaN or inf "
+                    f"(alpha={alpha}); lower alpha (e.g. {alpha / 10:g}) and train again"
+                )
+
+    def get_latest_training_loss(self) -> float:
+        """Summed loss of the latest ``train()`` call (needs ``compute_loss=True``), float64.
+
+        Returns
+        -------
+        float
+        """
+        return self.running_training_loss
+
+    # ------------------------------------------------------------------ persistence
+
+    def save(self, fname: str | os.PathLike) -> None:
+        """Save the whole model (vectors, trained layers, counts, parameters) for continued
+        training, in the native format: JSON metadata + raw arrays, never pickle.
+
+        The file is written to a temporary name and renamed, so a failed save leaves any old
+        file intact.
+
+        Parameters
+        ----------
+        fname : str or path
+            Destination.
+        """
+        with self._guard("save"):
+            arrays = {"vectors": self.wv.vectors, "count": self.wv.expandos["count"]}
+            for name, arr in self._layer_items():
+                if arr is not None:
+                    arrays[name] = arr
+            for name, arr in arrays.items():
+                if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+                    raise ValueError(f"refusing to save: {name} contains NaN or inf")
+            keys = self.wv.index_to_key
+            bad = next(
+                (k for k in keys if not isinstance(k, (str, int)) or isinstance(k, bool)), None
+            )
+            if bad is not None:
+                raise TypeError(
+                    f"only str and int keys can be saved; got {bad!r} ({type(bad).__name__})"
+                )
+            meta = {name: getattr(self, name) for name in self._PARAMS}
+            meta["keys"] = list(keys)
+            write_container(fname, self._KIND, meta, arrays)
+
+    @classmethod
+    def load(cls, fname: str | os.PathLike, mmap: str | None = None) -> EmbeddingModel:
+        """Load a model written by :meth:`save`.
+
+        Parameters
+        ----------
+        fname : str or path
+            A file written by ``save`` of this family.
+        mmap : {None, "r", "c"}
+            Memory-map the arrays (``"r"`` read-only, ``"c"`` copy-on-write) instead of
+            reading them.
+
+        Returns
+        -------
+        EmbeddingModel
+            An instance of the class ``load`` was called on.
+        """
+        meta, arrays = read_container(fname, kind=cls._KIND, mmap=mmap)
+        try:
+            keys = meta["keys"]
+            params = {name: meta[name] for name in cls._PARAMS}
+        except KeyError as exc:
+            raise FormatError(f"{fname}: model metadata lacks {exc}") from None
+        if not isinstance(keys, list) or not all(
+            isinstance(k, str) or (isinstance(k, int) and not isinstance(k, bool)) for k in keys
+        ):
+            raise FormatError(f"{fname}: model metadata 'keys' is not a list of str and int keys")
+        if len(set(keys)) != len(keys):
+            raise FormatError(f"{fname}: the file has duplicate keys")
+        model = cls.__new__(cls)
+        init = {k: params[k] for k in cls._INIT_PARAMS}
+        try:
+            init["workers"] = min(init["workers"], max(available_cores(), 1))
+            # each family's __init__ takes its _INIT_PARAMS by keyword
+            model.__init__(**init)  # type: ignore[misc]
+        except (TypeError, ValueError) as exc:
+            raise FormatError(f"{fname}: invalid model parameters in the metadata: {exc}") from None
+        for name in _STATE:
+            setattr(model, name, params[name])
+        expected = {
+            "vectors": (len(keys), model.vector_size),
+            "count": (len(keys),),
+            **{name: model._layer_shape(name, len(keys)) for name in cls._LAYERS},
+        }
+        for name, shape in expected.items():
+            arr = arrays.get(name)
+            if shape is None:  # an array this configuration does not train
+                arrays.pop(name, None)
+                continue
+            if arr is None:
+                raise FormatError(f"{fname}: the model file lacks the array {name!r}")
+            if arr.shape != shape:
+                raise FormatError(f"{fname}: {name} has shape {arr.shape}, expected {shape}")
+            kind = "iu" if name == "count" else "f"
+            if arr.dtype.kind not in kind or (kind == "f" and arr.dtype != np.float32):
+                raise FormatError(f"{fname}: {name} has dtype {arr.dtype}, which a model never has")
+        wv = KeyedVectors(model.vector_size)
+        wv.index_to_key = list(keys)
+        wv.key_to_index = {k: i for i, k in enumerate(keys)}
+        wv.vectors = arrays["vectors"]
+        wv.expandos["count"] = arrays["count"]
+        model.wv = wv
+        for name in cls._LAYERS:
+            setattr(model, name, arrays.get(name))
+        return model
