@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from fastembed_core.errors import FormatError, TruncatedFileError
 from fastembed_core.io import native
-from fastembed_core.io import word2vec_format as formats
+from fastembed_core.vectors import formats
 from fastembed_core.vectors.keyedvectors import KeyedVectors
 
 CHUNK_SIZES = [1, 5, 16, 4096]

@@ -158,7 +158,7 @@ def load_vectors(path, fmt="auto", limit=None):
     if os.path.isdir(path):
         raise IsADirectoryError(21, "Is a directory (expected a vectors file)", path)
     if fmt == "auto":
-        fmt = sniff_format(path)
+        fmt = sniff_format(path) or "text"  # None: a pipe, not read; text is what streams hold
     if fmt not in VECTOR_FORMATS:
         raise ValueError(f"unknown vectors format {fmt!r}; use one of {', '.join(VECTOR_FORMATS)}")
     if fmt == "native":
@@ -204,7 +204,7 @@ def save_vectors(kv, path, fmt="auto"):
     """Saves ``kv`` in ``fmt`` (``"auto"``: from the file name — ``.bin`` binary word2vec,
     ``.fe``/``.kv``/``.model`` native, ``.vec`` fastText text, anything else word2vec text).
     Returns the format used."""
-    from ..io import word2vec_format as formats
+    from ..vectors import formats
 
     fmt = _format_for_output(path, fmt)
     if fmt == "native":
@@ -1005,7 +1005,7 @@ def cmd_convert(args):
 
 
 def cmd_export_projector(args):
-    from ..io.word2vec_format import export_projector
+    from ..vectors.formats import export_projector
 
     kv = load_vectors(args.vectors, args.format, args.limit)
     stem = args.prefix
