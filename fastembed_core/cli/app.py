@@ -178,13 +178,12 @@ def load_vectors(path, fmt="auto", limit=None):
 def _head(kv, n):
     from ..vectors.keyedvectors import KeyedVectors
 
-    out = KeyedVectors(kv.vector_size, dtype=kv.vectors.dtype)
-    out.index_to_key = list(kv.index_to_key[:n])
-    out.key_to_index = {k: i for i, k in enumerate(out.index_to_key)}
-    out.vectors = np.ascontiguousarray(kv.vectors[:n])
-    for name, values in kv.expandos.items():
-        out.expandos[name] = np.asarray(values)[:n]
-    return out
+    return KeyedVectors.from_arrays(
+        kv.index_to_key[:n],
+        np.ascontiguousarray(kv.vectors[:n]),
+        attrs={name: np.asarray(values)[:n] for name, values in kv.expandos.items()},
+        copy=False,
+    )
 
 
 def _format_for_output(path, fmt):

@@ -666,13 +666,9 @@ class Node2Vec:
 
 def _rekey(wv, nodes):
     """The trainer's vectors keyed by the original node ids (rows shared, not copied)."""
-    kv = KeyedVectors(wv.vector_size)
-    kv.index_to_key = [nodes[i] for i in wv.index_to_key]
-    kv.key_to_index = {k: i for i, k in enumerate(kv.index_to_key)}
-    kv.vectors = wv.vectors
-    for name, arr in wv.expandos.items():
-        kv.expandos[name] = arr
-    return kv
+    return KeyedVectors.from_arrays(
+        [nodes[i] for i in wv.index_to_key], wv.vectors, attrs=wv.expandos, copy=False
+    )
 
 
 class DeepWalk(Node2Vec):
