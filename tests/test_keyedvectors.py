@@ -95,6 +95,37 @@ def test_trainer_contract_assigns_without_copying_and_sees_in_place_updates():
     assert after != before
 
 
+def test_from_arrays_checks_once_and_shares_only_when_asked():
+    rng = np.random.default_rng(2)
+    w = rng.standard_normal((3, 4)).astype(np.float32)
+    kv = KeyedVectors.from_arrays(["a", "b", "c"], w, counts=[5, 9, 1])
+    assert kv.index_to_key == ["a", "b", "c"] and kv.key_to_index == {"a": 0, "b": 1, "c": 2}
+    assert kv.vector_size == 4 and kv.next_index == 3 and kv.vectors is not w
+    np.testing.assert_array_equal(kv.vectors, w)
+    assert kv.get_vecattr("b", "count") == 9 and kv.expandos["count"].dtype.kind == "i"
+    shared = KeyedVectors.from_arrays([10, 20, 30], w, attrs={"x": np.arange(3.0)}, copy=False)
+    assert shared.vectors is w and shared[20] is not None
+    w[1] = w[0]  # in place, as training does: invalidate_norms makes queries see it
+    shared.fill_norms()
+    shared.invalidate_norms()
+    assert shared.norms is None
+    assert shared.most_similar(10, topn=1)[0][0] == 20
+    with pytest.raises(ValueError, match="duplicate keys.*'a'"):
+        KeyedVectors.from_arrays(["a", "b", "a"], w)
+    with pytest.raises(ValueError, match="2 keys but 3 vectors"):
+        KeyedVectors.from_arrays(["a", "b"], w)
+    with pytest.raises(ValueError, match="2-D"):
+        KeyedVectors.from_arrays(["a"], np.zeros(4, np.float32))
+    with pytest.raises(TypeError, match="floating point"):
+        KeyedVectors.from_arrays(["a"], np.zeros((1, 4), np.int32))
+    with pytest.raises(TypeError, match="integers"):
+        KeyedVectors.from_arrays(["a", "b", "c"], w, counts=[1.5, 2, 3])
+    with pytest.raises(ValueError, match="'x' has shape"):
+        KeyedVectors.from_arrays(["a", "b", "c"], w, attrs={"x": [1, 2]})
+    empty = KeyedVectors.from_arrays([], np.zeros((0, 7), np.float32), counts=[])
+    assert len(empty) == 0 and empty.vector_size == 7
+
+
 def test_vectors_setter_invalidates_norms_and_checks_shape():
     kv = random_kv(n=10, dim=4)
     kv.fill_norms()
