@@ -478,12 +478,12 @@ class EmbeddingModel:
     def _allocate(self, keys, key_counts):
         vocab_size = len(keys)
         self._check_memory(vocab_size)
-        wv = KeyedVectors(self.vector_size)
-        wv.index_to_key = list(keys)
-        wv.key_to_index = {k: i for i, k in enumerate(wv.index_to_key)}
-        wv.vectors = self._init_rows(vocab_size, 0)
-        wv.expandos["count"] = np.asarray(key_counts, dtype=np.int64)
-        self.wv = wv
+        self.wv = KeyedVectors.from_arrays(
+            list(keys),
+            self._init_rows(vocab_size, 0),
+            counts=np.asarray(key_counts, dtype=np.int64),
+            copy=False,
+        )
         self._allocate_layers(vocab_size)
         self._tables = None
 
@@ -507,12 +507,12 @@ class EmbeddingModel:
         vectors = (
             np.concatenate([wv.vectors, self._init_rows(n_new, n_old)]) if n_new else wv.vectors
         )
-        fresh_wv = KeyedVectors(self.vector_size)
-        fresh_wv.index_to_key = keys
-        fresh_wv.key_to_index = {k: i for i, k in enumerate(keys)}
-        fresh_wv.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        fresh_wv.expandos["count"] = np.concatenate([old, np.asarray(new_counts, np.int64)])
-        self.wv = fresh_wv
+        self.wv = KeyedVectors.from_arrays(
+            keys,
+            np.ascontiguousarray(vectors, dtype=np.float32),
+            counts=np.concatenate([old, np.asarray(new_counts, np.int64)]),
+            copy=False,
+        )
         self._grow_layers(n_old, n_new)
         self._tables = None
 
@@ -768,7 +768,7 @@ class EmbeddingModel:
         self.total_train_time += elapsed
         self.words_per_second = total_effective / max(elapsed, 1e-9)
         self.train_count += 1
-        self.wv._invalidate_norms()
+        self.wv.invalidate_norms()
         logger.info(
             "training on %d raw words (%d effective words) took %.1fs, %.0f effective words/s",
             raw_per_epoch * epochs,
@@ -891,12 +891,9 @@ class EmbeddingModel:
             kind = "iu" if name == "count" else "f"
             if arr.dtype.kind not in kind or (kind == "f" and arr.dtype != np.float32):
                 raise FormatError(f"{fname}: {name} has dtype {arr.dtype}, which a model never has")
-        wv = KeyedVectors(model.vector_size)
-        wv.index_to_key = list(keys)
-        wv.key_to_index = {k: i for i, k in enumerate(keys)}
-        wv.vectors = arrays["vectors"]
-        wv.expandos["count"] = arrays["count"]
-        model.wv = wv
+        model.wv = KeyedVectors.from_arrays(
+            list(keys), arrays["vectors"], counts=arrays["count"], copy=False
+        )
         for name in cls._LAYERS:
             setattr(model, name, arrays.get(name))
         return model

@@ -21,6 +21,7 @@ import os
 import numpy as np
 
 from ..errors import OOVError
+from . import formats
 
 __all__ = [
     "project",
@@ -730,8 +731,8 @@ def _nice_step(span):
 
 
 def export_projector(kv, vectors_tsv, metadata_tsv=None, limit=None, attrs=()):
-    """TSV files for the TensorBoard Embedding Projector (projector.tensorflow.org); see
-    :func:`fastembed_core.formats.export_projector`."""
-    from ..io.word2vec_format import export_projector as _export
+    """TSV files for the TensorBoard Embedding Projector (projector.tensorflow.org).
 
-    return _export(kv, vectors_tsv, metadata_tsv, limit=limit, attrs=attrs)
+    See :func:`fastembed_core.vectors.formats.export_projector` for the parameters.
+    """
+    return formats.export_projector(kv, vectors_tsv, metadata_tsv, limit=limit, attrs=attrs)
