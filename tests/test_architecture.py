@@ -570,3 +570,41 @@ def test_relative_imports_resolve_like_python():
     assert resolve_relative("p.a", True, 2, None) == "p"
     with pytest.raises(ValueError):
         resolve_relative("p.a", False, 3, None)
+
+
+# -- the suite's own list of slow tests ------------------------------------------------------
+
+
+def test_every_listed_slow_test_exists():
+    """Each entry of conftest.SLOW names a test file and, when given, a test function in it.
+
+    A renamed or moved test would otherwise drop out of the list silently and slow down
+    ``pytest -m "not slow"``. (Parametrized cases are checked by their function.)
+    """
+    from conftest import SLOW, is_listed_slow
+
+    tests = Path(__file__).resolve().parent
+    missing = []
+    for entry in SLOW:
+        path, _, name = entry.partition("::")
+        file = tests.parent / path
+        if not file.is_file():
+            missing.append(f"{entry}: no file {path}")
+            continue
+        if not name:
+            continue
+        function = name.split("[")[0].split("::")[-1]
+        defined = {
+            node.name
+            for node in ast.walk(ast.parse(file.read_text(encoding="utf-8")))
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        }
+        if function not in defined:
+            missing.append(f"{entry}: no test {function} in {path}")
+    _fail_on(missing)
+    # the matching rule: a whole entry, a case of it, or a test in it; never a longer name
+    assert is_listed_slow("tests/a.py::test_x", ("tests/a.py::test_x",))
+    assert is_listed_slow("tests/a.py::test_x[1]", ("tests/a.py::test_x",))
+    assert is_listed_slow("tests/a.py::test_x", ("tests/a.py",))
+    assert not is_listed_slow("tests/a.py::test_xy", ("tests/a.py::test_x",))
+    assert not is_listed_slow("tests/a.py::test_x[2]", ("tests/a.py::test_x[1]",))
