@@ -24,7 +24,7 @@ so the tests can check that records straddling chunk edges load right. The write
 The reader returns plain data (:class:`VectorsData`); building a
 :class:`~fastembed_core.KeyedVectors` from it is done in :mod:`fastembed_core.vectors`.
 
-The module is a little over 700 lines because it is one reader: the chunked byte stream and
+Size: a little over 700 lines because it is one reader: the chunked byte stream and
 the record reader share the header, offset and error-reporting state and are not useful apart.
 
 On-disk conventions follow word2vec.c and gensim 4 byte for byte: a ``"N D\\n"`` header; text

@@ -14,7 +14,7 @@ weights it trains besides the input vectors (:attr:`_LAYERS` with :meth:`_alloca
 :attr:`_PARAMS`, :attr:`_INIT_PARAMS`). Families whose corpus is not token lists (graph walks)
 override :meth:`_scan` and :meth:`_encode`.
 
-This module is long because the lifecycle is one piece: splitting vocabulary, training and
+Size: long because the lifecycle is one piece: splitting vocabulary, training and
 persistence apart would only pass the same state between modules.
 """
 

@@ -1,7 +1,7 @@
 """Trained vectors and their keys: :class:`KeyedVectors` (lookups, similarity queries,
 adding vectors, and the entry points of evaluation, files and gensim conversion).
 
-Why this module is beyond ~700 lines: :class:`KeyedVectors` keeps gensim 4's class surface
+Size: beyond ~700 lines because :class:`KeyedVectors` keeps gensim 4's class surface
 (the same attribute and method names, same results for the same vectors) so code written
 against gensim keeps working. The lookups and similarity queries are the class's own job and
 stay here; what is not (evaluation, statistics, file formats, gensim conversion, approximate

@@ -138,6 +138,10 @@ def load_native(cls, fname, mmap=None):
         The file was written by a newer release.
     """
     meta, arrays = read_container(fname, kind="KeyedVectors", mmap=mmap)
+    if not isinstance(meta, dict) or not all(
+        isinstance(meta.get(name) or {}, dict) for name in ("attrs", "object_attrs")
+    ):
+        raise FormatError(f"{fname}: the metadata is not a KeyedVectors header")
     keys = meta.get("keys")
     vectors = arrays.get("vectors")
     size = meta.get("vector_size")
@@ -167,7 +171,10 @@ def load_native(cls, fname, mmap=None):
         kv = cls.from_arrays(keys, vectors, attrs=attrs, copy=False)
     except ValueError as exc:  # duplicate keys
         raise FormatError(f"{fname}: {exc}") from None
-    kv.next_index = int(meta.get("next_index", len(keys)))
+    next_index = meta.get("next_index", len(keys))
+    if type(next_index) is not int or not 0 <= next_index <= len(keys):
+        raise FormatError(f"{fname}: next_index {next_index!r} is not a position in 0..{len(keys)}")
+    kv.next_index = next_index
     return kv
 
 
