@@ -10,6 +10,8 @@ import gzip
 import os
 import pickle
 import struct
+import threading
+import time
 import tracemalloc
 import warnings
 
@@ -590,7 +592,8 @@ def test_invalid_utf8_key(tmp_path, binary):
 
 @pytest.mark.parametrize("binary", [False, True])
 def test_keys_with_whitespace_are_refused_and_nothing_written(tmp_path, binary):
-    kv = make_kv(keys=["ok", "new york", "tab\tbed", "line\nbreak", "nbsp\u00a0", "fine", ""])
+    # U+00A0 is allowed in keys since P23; a form feed takes its place among the refused.
+    kv = make_kv(keys=["ok", "new york", "tab\tbed", "line\nbreak", "ff\x0c", "fine", ""])
     path, vocab = tmp_path / "v", tmp_path / "voc"
     with pytest.raises(ValueError, match=r"5 key\(s\).*'new york', 'tab\\tbed', 'line\\nbreak'"):
         kv.save_word2vec_format(path, binary=binary, fvocab=vocab)
@@ -720,3 +723,307 @@ def test_fuzzed_files_raise_only_documented_errors(tmp_path, binary, data):
     assert kv.vectors.shape == (len(kv), kv.vector_size)
     assert np.isfinite(kv.vectors).all()
     assert len(set(kv.index_to_key)) == len(kv)
+
+
+# --------------------------------------------------------------------------------------------
+# reliability probe, round two (rows P13-P25 of test_reliability_probe.py)
+# --------------------------------------------------------------------------------------------
+
+
+def _load_from_fifo(tmp_path, data, **options):
+    """Loads ``data`` through a named pipe fed by a thread, as ``<(zcat f.gz)`` would."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+
+    def feed():
+        with open(fifo, "wb") as f:
+            for lo in range(0, len(data), 4096):
+                f.write(data[lo : lo + 4096])
+
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
+    t0 = time.perf_counter()
+    kv = KeyedVectors.load_word2vec_format(str(fifo), **options)
+    seconds = time.perf_counter() - t0
+    feeder.join(10)
+    return kv, seconds
+
+
+@pytest.mark.parametrize("binary", [False, True])
+@pytest.mark.parametrize("chunk", [None, 4096])
+def test_p15_a_pipe_loads_in_linear_time_like_the_file(tmp_path, binary, chunk):
+    kv = make_kv(n=20_000, dim=8)
+    path = tmp_path / "v"
+    kv.save_word2vec_format(path, binary=binary)
+    private = {} if chunk is None else {"_chunk_size": chunk}
+    t0 = time.perf_counter()
+    from_file = KeyedVectors.load_word2vec_format(path, binary=binary, **private)
+    file_seconds = time.perf_counter() - t0
+    from_pipe, pipe_seconds = _load_from_fifo(tmp_path, path.read_bytes(), binary=binary, **private)
+    assert_same(from_pipe, from_file.index_to_key, from_file.vectors)
+    assert from_pipe.expandos["count"].tolist() == from_file.expandos["count"].tolist()
+    assert pipe_seconds < 5 * file_seconds + 2, (pipe_seconds, file_seconds)
+
+
+def test_p15_a_headerless_pipe_loads_like_the_file(tmp_path):
+    kv = make_kv(n=5_000, dim=4)
+    path = tmp_path / "g.txt"
+    formats.save_glove(kv, path)
+    from_file = formats.load_glove(path)
+    from_pipe, _ = _load_from_fifo(tmp_path, path.read_bytes(), no_header=True)
+    assert_same(from_pipe, from_file.index_to_key, from_file.vectors)
+
+
+def test_p16_last_number_cut_without_newline_warns_naming_file_and_key(tmp_path):
+    # "0.987654" cut 5 bytes short: the row still has its values, only the newline is missing.
+    path = write_bytes(tmp_path / "cut.txt", b"2 2\na 1 2\nb 3 0.9")
+    with pytest.warns(UserWarning, match=r"cut\.txt.*line 3.*'b'.*newline"):
+        KeyedVectors.load_word2vec_format(path)
+    glove = write_bytes(tmp_path / "cut_glove.txt", b"a 1 2\nb 3 0.9")
+    with pytest.warns(UserWarning, match=r"cut_glove\.txt.*line 2.*'b'.*newline"):
+        KeyedVectors.load_word2vec_format(glove, no_header=True)
+
+
+def test_p16_complete_files_load_without_warning(tmp_path):
+    path = write_bytes(tmp_path / "ok.txt", b"2 2\na 1 2\nb 3 0.987654\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        KeyedVectors.load_word2vec_format(path)
+        KeyedVectors.load_word2vec_format(
+            write_bytes(tmp_path / "g.txt", b"a 1 2\nb 3 4\n"), no_header=True
+        )
+
+
+@pytest.mark.parametrize("no_header", [False, True])
+def test_p16_short_last_row_without_newline_is_an_error(tmp_path, no_header):
+    body = b"a 1 2\nb 3"
+    path = write_bytes(tmp_path / "t.txt", body if no_header else b"2 2\n" + body)
+    line = 2 if no_header else 3
+    with pytest.raises(TruncatedFileError, match=rf"line {line} is cut short.*1 of 2 values"):
+        KeyedVectors.load_word2vec_format(path, no_header=no_header)
+
+
+def test_p16_reader_documents_what_cannot_be_detected():
+    doc = formats.read_word2vec.__doc__
+    assert "cut at a line end" in doc and "cannot" in doc
+
+
+@pytest.mark.parametrize(
+    "no_header, data, line",
+    [
+        (False, b"2 2\na 1 2\n 3 4\n", 3),
+        (False, b"2 2\n 1 2\nb 3 4\n", 2),
+        (True, b" 1 2\nb 3 4\n", 1),
+        (True, b"a 1 2\n 3 4\n", 2),
+    ],
+)
+def test_p17_line_starting_with_a_space_is_refused(tmp_path, no_header, data, line):
+    path = write_bytes(tmp_path / "t.txt", data)
+    with pytest.raises(FormatError, match=rf"line {line}: .*empty key"):
+        KeyedVectors.load_word2vec_format(path, no_header=no_header)
+
+
+@pytest.mark.parametrize("value", [b"1_000", b"1_0.5", b"0.1_2", b"1e1_0"])
+def test_p18_numbers_with_underscores_are_refused(tmp_path, value):
+    path = write_bytes(tmp_path / "t.txt", b"2 2\na 1 2\nb 3 " + value + b"\n")
+    with pytest.raises(FormatError, match=r"line 3, column 3: cannot parse b'" + value.decode()):
+        KeyedVectors.load_word2vec_format(path)
+    glove = write_bytes(tmp_path / "g.txt", b"a " + value + b" 2\n")
+    with pytest.raises(FormatError, match=r"line 1, column 2"):
+        KeyedVectors.load_word2vec_format(glove, no_header=True)
+
+
+def test_p18_underscores_in_header_and_counts_are_refused(tmp_path):
+    path = write_bytes(tmp_path / "h.txt", b"1_0 2\na 1 2\n")
+    with pytest.raises(FormatError, match="header"):
+        KeyedVectors.load_word2vec_format(path)
+    good = write_bytes(tmp_path / "v.txt", b"1 2\na 1 2\n")
+    vocab = write_bytes(tmp_path / "vocab.txt", b"a 1_000\n")
+    with pytest.raises(FormatError, match=r"vocab\.txt: line 1"):
+        KeyedVectors.load_word2vec_format(good, fvocab=vocab)
+
+
+def test_p19_duplicate_word_in_fvocab_names_both_lines(tmp_path):
+    path = write_bytes(tmp_path / "v.txt", b"2 2\na 1 2\nb 3 4\n")
+    vocab = write_bytes(tmp_path / "vocab.txt", b"a 3\nb 2\na 1\n")
+    with pytest.raises(FormatError, match=r"vocab\.txt: line 3: .*'a'.*line 1"):
+        KeyedVectors.load_word2vec_format(path, fvocab=vocab)
+
+
+def _native_with_nan(path):
+    # What save() would write if it did not refuse non-finite vectors.
+    vectors = np.array([[1, 2], [np.nan, 0], [3, 4]], dtype=np.float32)
+    meta = {"vector_size": 2, "keys": ["a", "b", "c"], "next_index": 3}
+    meta.update(attrs={}, object_attrs={})
+    native.write_container(path, "KeyedVectors", meta, {"vectors": vectors})
+    return str(path)
+
+
+def test_p20_native_file_with_nan_is_refused_unless_allowed(tmp_path):
+    path = _native_with_nan(tmp_path / "nan.kv")
+    with pytest.raises(FormatError, match=r"'b'.*not finite.*allow_nonfinite=True"):
+        KeyedVectors.load(path)
+    with pytest.warns(UserWarning, match=r"1 vector.*'b'.*NaN"):
+        kv = KeyedVectors.load(path, allow_nonfinite=True)
+    assert np.isnan(kv.vectors[1, 0])
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_p20_allowed_nonfinite_vectors_warn_about_nan_queries(tmp_path, binary):
+    kv = make_kv(n=4, counts=False)
+    kv.vectors[2, 1] = np.nan
+    path = tmp_path / "v"
+    kv.save_word2vec_format(path, binary=binary, allow_nonfinite=True)
+    with pytest.raises(FormatError, match="not a finite number"):
+        KeyedVectors.load_word2vec_format(path, binary=binary)
+    with pytest.warns(UserWarning, match=r"1 vector.*'w2'.*NaN"):
+        KeyedVectors.load_word2vec_format(path, binary=binary, allow_nonfinite=True)
+
+
+def test_p20_float16_overflow_is_caught_as_nonfinite(tmp_path):
+    path = write_bytes(tmp_path / "t.txt", b"1 2\na 1 1e6\n")
+    with pytest.raises(FormatError, match="not a finite number"):
+        KeyedVectors.load_word2vec_format(path, datatype=np.float16)
+
+
+UNICODE_SPACE_KEYS = ["東京\u3000都", "a\u00a0b", "end\u3000", "\u3000start", "x\u2003y\u2028z"]
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_p23_keys_with_unicode_spaces_round_trip(tmp_path, binary):
+    kv = make_kv(keys=UNICODE_SPACE_KEYS, dim=3)
+    path, vocab = tmp_path / "v", tmp_path / "vocab.txt"
+    kv.save_word2vec_format(path, binary=binary, fvocab=vocab)
+    back = KeyedVectors.load_word2vec_format(path, binary=binary, fvocab=vocab)
+    order = np.argsort(-kv.expandos["count"], kind="stable")
+    assert_same(back, [UNICODE_SPACE_KEYS[i] for i in order], kv.vectors[order])
+    assert back.expandos["count"].tolist() == kv.expandos["count"][order].tolist()
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_p23_gensim_reads_keys_with_unicode_spaces_as_written(tmp_path, binary):
+    gensim_kv = pytest.importorskip("gensim.models.keyedvectors")
+    kv = make_kv(keys=UNICODE_SPACE_KEYS, dim=3, counts=False)
+    path = tmp_path / "v"
+    kv.save_word2vec_format(path, binary=binary)
+    back = gensim_kv.KeyedVectors.load_word2vec_format(str(path), binary=binary)
+    assert back.index_to_key == UNICODE_SPACE_KEYS
+    np.testing.assert_array_equal(back.vectors, kv.vectors)
+
+
+@pytest.mark.parametrize("key", ["a b", "a\tb", "a\nb", "a\rb", "a\x0bb", "a\x0cb", ""])
+def test_p23_ascii_whitespace_and_empty_keys_are_still_refused(tmp_path, key):
+    kv = make_kv(keys=[key, "ok"], dim=2)
+    with pytest.raises(ValueError, match="ASCII whitespace"):
+        kv.save_word2vec_format(tmp_path / "v")
+    assert not (tmp_path / "v").exists()
+
+
+def test_p23_cli_trains_a_corpus_with_unicode_spaces_and_reads_it_back(tmp_path):
+    from fastembed_core.cli import command
+
+    corpus = tmp_path / "cjk.txt"
+    corpus.write_text("東京\u3000都 に 住む\n大阪\u00a0府 に 住む\n" * 30, encoding="utf-8")
+    out = tmp_path / "v.vec"
+    assert command.main(["train", str(corpus), "-o", str(out), "--min-count", "1", "-q"]) == 0
+    back = KeyedVectors.load_word2vec_format(out)
+    assert "東京\u3000都" in back.key_to_index and "大阪\u00a0府" in back.key_to_index
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_p24_a_100kb_token_saves_and_loads(tmp_path, binary):
+    keys = ["x" * 100_000, "é" * 200_000, "b"]
+    kv = make_kv(keys=keys, dim=3, counts=False)
+    path = tmp_path / "v"
+    kv.save_word2vec_format(path, binary=binary)
+    assert_same(KeyedVectors.load_word2vec_format(path, binary=binary), keys, kv.vectors)
+
+
+def test_p24_writers_refuse_keys_the_reader_would_refuse(tmp_path):
+    from fastembed_core.io import word2vec_format, word2vec_writer
+
+    limit = word2vec_writer.MAX_KEY_BYTES
+    assert word2vec_format._MAX_TOKEN_BYTES == limit  # one bound for writing and reading
+    kv = make_kv(keys=["a", "y" * (limit + 1)], dim=2, counts=False)
+    with pytest.raises(ValueError, match=rf"longer than {limit} bytes"):
+        kv.save_word2vec_format(tmp_path / "v")
+    assert not (tmp_path / "v").exists()
+
+
+def test_p24_reader_bound_matches_the_tokenizers_longest_token():
+    with open(os.path.join(os.path.dirname(__file__), "..", "src", "fe_vocab.h")) as f:
+        header = f.read()
+    assert "#define FE_DEFAULT_MAX_TOKEN ((int64_t)1 << 20)" in header
+    from fastembed_core.io import word2vec_writer
+
+    assert word2vec_writer.MAX_KEY_BYTES == 1 << 20
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_p25_keys_with_the_same_text_are_refused_before_writing(tmp_path, binary):
+    kv = make_kv(keys=["a", 1, "b", "1"], dim=2, counts=False)
+    path = tmp_path / "v"
+    with pytest.raises(ValueError, match=r"1 and '1'.*same text"):
+        kv.save_word2vec_format(path, binary=binary)
+    assert not path.exists()
+    with pytest.raises(ValueError, match=r"'1' and 1 have the same text 'x1'"):
+        make_kv(keys=["1", 1], dim=2, counts=False).save_word2vec_format(path, prefix="x")
+    assert not path.exists()
+
+
+def test_p25_cli_checks_keys_before_training(tmp_path, monkeypatch, capsys):
+    from fastembed_core.cli import command, training
+    from fastembed_core.cli import train as cli_train
+    from fastembed_core.io import word2vec_writer
+
+    monkeypatch.setattr(word2vec_writer, "MAX_KEY_BYTES", 8)
+    trained = []
+    for module in (training, cli_train):
+        monkeypatch.setattr(
+            module, "train_with_progress", lambda *a, **k: trained.append(1), raising=False
+        )
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("a b averyveryverylongtoken\n" * 20)
+    status = command.main(["train", str(corpus), "-o", str(tmp_path / "v.vec"), "--min-count", "1"])
+    err = capsys.readouterr().err
+    assert status != 0 and "averyveryverylongtoken" in err
+    assert not trained and not (tmp_path / "v.vec").exists()
+
+
+def test_p25_word2vec_c_mode_checks_keys_before_training(tmp_path, monkeypatch, capsys):
+    from fastembed_core.cli import training, word2vec_c
+    from fastembed_core.io import word2vec_writer
+
+    monkeypatch.setattr(word2vec_writer, "MAX_KEY_BYTES", 8)
+    trained = []
+    monkeypatch.setattr(training, "train_with_progress", lambda *a, **k: trained.append(1))
+    monkeypatch.setattr(word2vec_c, "train_with_progress", lambda *a, **k: trained.append(1))
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("a b averyveryverylongtoken\n" * 20)
+    out = tmp_path / "v.txt"
+    argv = ["-train", str(corpus), "-output", str(out), "-min-count", "1", "-size", "4"]
+    status = word2vec_c.word2vec_main(argv)
+    err = capsys.readouterr().err
+    assert status != 0 and "averyveryverylongtoken" in err
+    assert not trained and not out.exists()
+
+
+@pytest.mark.parametrize("fail_on", [1, 2])
+def test_p13_vectors_and_fvocab_are_written_all_or_nothing(tmp_path, monkeypatch, fail_on):
+    path, vocab = tmp_path / "v.txt", tmp_path / "vocab.txt"
+    make_kv(n=3, seed=1).save_word2vec_format(path, fvocab=vocab)
+    before = path.read_bytes(), vocab.read_bytes()
+    real_fsync, calls = os.fsync, []
+
+    def disk_full_on_one_file(fd):
+        calls.append(fd)
+        if len(calls) == fail_on:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(native.os, "fsync", disk_full_on_one_file)
+    with pytest.raises(OSError, match="No space left"):
+        make_kv(n=50, seed=2).save_word2vec_format(path, fvocab=vocab)
+    monkeypatch.undo()
+    assert (path.read_bytes(), vocab.read_bytes()) == before
+    assert sorted(os.listdir(tmp_path)) == ["v.txt", "vocab.txt"]

@@ -37,6 +37,29 @@ P38   test_cli.py::test_a_folder_as_corpus_is_named_as_a_folder,
       test_dev_null_as_corpus_is_an_empty_corpus, test_read_only_file_system_is_named
 P5    here: test_p5_sparse_item_ids_cost_memory_by_distinct_ids, test_p5_ids_near_2_63_train,
       test_p5_sparse_and_dense_encodings_agree
+P15   test_formats.py::test_p15_a_pipe_loads_in_linear_time_like_the_file,
+      test_p15_a_headerless_pipe_loads_like_the_file
+P16   test_formats.py::test_p16_last_number_cut_without_newline_warns_naming_file_and_key,
+      test_p16_short_last_row_without_newline_is_an_error,
+      test_p16_complete_files_load_without_warning,
+      test_p16_reader_documents_what_cannot_be_detected
+P17   test_formats.py::test_p17_line_starting_with_a_space_is_refused
+P18   test_formats.py::test_p18_numbers_with_underscores_are_refused,
+      test_p18_underscores_in_header_and_counts_are_refused
+P19   test_formats.py::test_p19_duplicate_word_in_fvocab_names_both_lines
+P20   test_formats.py::test_p20_native_file_with_nan_is_refused_unless_allowed,
+      test_p20_allowed_nonfinite_vectors_warn_about_nan_queries,
+      test_p20_float16_overflow_is_caught_as_nonfinite
+P23   test_formats.py::test_p23_keys_with_unicode_spaces_round_trip,
+      test_p23_gensim_reads_keys_with_unicode_spaces_as_written,
+      test_p23_ascii_whitespace_and_empty_keys_are_still_refused,
+      test_p23_cli_trains_a_corpus_with_unicode_spaces_and_reads_it_back
+P24   test_formats.py::test_p24_a_100kb_token_saves_and_loads,
+      test_p24_writers_refuse_keys_the_reader_would_refuse,
+      test_p24_reader_bound_matches_the_tokenizers_longest_token
+P25   test_formats.py::test_p25_keys_with_the_same_text_are_refused_before_writing,
+      test_p25_cli_checks_keys_before_training, test_p25_word2vec_c_mode_checks_keys_before_training
+P13   test_formats.py::test_p13_vectors_and_fvocab_are_written_all_or_nothing
 ====  =====================================================================================
 """
 

@@ -4,6 +4,7 @@ vocabulary."""
 import logging
 
 from ..io.vocab_file import read_vocab_file, write_vocab_file
+from ..io.word2vec_writer import check_keys
 from ..models import progress as _progress
 from .messages import UsageError, library_messages, note
 from .options import (
@@ -14,7 +15,7 @@ from .options import (
     positive_int,
     progress_mode_of,
 )
-from .training import build_vocabulary, run_training
+from .training import build_vocabulary, train_with_progress
 from .vector_files import VECTOR_FORMATS, save_vectors
 
 __all__ = ["add_parser", "cmd_train"]
@@ -158,12 +159,15 @@ def cmd_train(args):
             write_vocab_file(args.save_vocab, model.wv.index_to_key, model.wv.expandos["count"])
             note(f"wrote the vocabulary ({len(model.wv)} words) to {args.save_vocab}", args.quiet)
             return 0
-        seconds = run_training(
+        build_vocabulary(model, args.corpus, freq, mode)
+        if args.output and args.format != "native":
+            # A key the writer would refuse fails now, not after hours of training.
+            check_keys(model.wv.index_to_key)
+        seconds = train_with_progress(
             model,
             args.corpus,
-            freq=freq,
-            progress_mode=mode,
-            forward=forward,
+            mode,
+            forward,
             level=logging.INFO if args.debug else logging.WARNING,
         )
         if args.save_vocab:

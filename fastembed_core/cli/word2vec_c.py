@@ -16,6 +16,7 @@ import numpy as np
 from ..errors import FastEmbedError
 from ..io.native import atomic_write
 from ..io.vocab_file import read_vocab_file, write_vocab_file
+from ..io.word2vec_writer import check_keys
 from ..models import progress as _progress
 from ..models.workers import available_cores
 from ..vectors.kmeans import kmeans_classes
@@ -292,6 +293,8 @@ def _run(opts):
 
         build_vocabulary(model, [train], freq, mode)
         words = ["</s>"] + list(model.wv.index_to_key)
+        if opts["-output"]:
+            check_keys(words)  # a key the writer would refuse fails before training
         counts = np.concatenate([[n_lines], np.asarray(model.wv.expandos["count"], np.int64)])
         if debug > 0:
             out.write(f"Vocab size: {len(words)}\n")

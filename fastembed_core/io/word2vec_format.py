@@ -12,9 +12,15 @@ returning a half-loaded or silently wrong object:
   byte offset where it ended;
 * the header is checked against the file size before anything is allocated, so a corrupt
   header cannot make the loader ask for terabytes;
-* lines with the wrong number of values, unparsable or non-finite numbers, tokens without a
-  terminating space, duplicate keys and extra records are all reported with the line (text) or
-  record number and byte offset (binary).
+* lines with the wrong number of values, unparsable or non-finite numbers (``1_000`` too),
+  empty keys (a line starting with a space), tokens without a terminating space, duplicate
+  keys and extra records are all reported with the line (text) or record number and byte
+  offset (binary); a last line without its newline gives a warning (see
+  :func:`read_word2vec`).
+
+Streams (pipes, ``/dev/fd/N``, ``<(zcat f.gz)``) are read once, front to back, in chunks, with
+consumed bytes dropped and rows grown by doubling, so they load in the same linear time as a
+regular file; only the up-front size check is skipped for them.
 
 Files are read through a chunked buffer whose size is a private parameter (``_chunk_size``),
 so the tests can check that records straddling chunk edges load right. The writers
@@ -24,8 +30,9 @@ so the tests can check that records straddling chunk edges load right. The write
 The reader returns plain data (:class:`VectorsData`); building a
 :class:`~fastembed_core.KeyedVectors` from it is done in :mod:`fastembed_core.vectors`.
 
-Size: a little over 700 lines because it is one reader: the chunked byte stream and
-the record reader share the header, offset and error-reporting state and are not useful apart.
+Size: near 900 lines because it is one reader: the chunked byte stream and the record reader
+share the header, offset and error-reporting state and are not useful apart, and most of the
+length is the documented checks and their messages.
 
 On-disk conventions follow word2vec.c and gensim 4 byte for byte: a ``"N D\\n"`` header; text
 records ``key v1 ... vD\\n`` with each value printed as numpy prints the scalar (shortest
@@ -52,14 +59,16 @@ from .detect import (
     looks_like_binary_record,
     looks_like_text_record,
 )
-from .word2vec_writer import write_projector, write_word2vec
+from .word2vec_writer import MAX_KEY_BYTES, write_projector, write_word2vec
 
-__all__ = ["VectorsData", "read_word2vec", "write_word2vec", "write_projector"]
+__all__ = ["VectorsData", "read_word2vec", "warn_nonfinite", "write_word2vec", "write_projector"]
 
 logger = logging.getLogger(__name__)
 
 _CHUNK_SIZE = 1 << 20  # bytes read from the file at a time
-_MAX_TOKEN_BYTES = 1 << 16  # longer "tokens" mean a malformed file, not a long word
+# Longer "tokens" mean a malformed file, not a long word: the bound is the longest key the
+# writers write and the corpus tokenizer makes (1 MiB), so all that can be saved loads.
+_MAX_TOKEN_BYTES = MAX_KEY_BYTES
 _MAX_DIM = 1 << 24  # no embedding has 16 million dimensions
 _MAX_HEADER_LINE = 4096
 _UTF8_BOM = b"\xef\xbb\xbf"
@@ -95,6 +104,47 @@ class VectorsData:
 
     def __repr__(self):
         return f"VectorsData({len(self.keys)} keys, dim={self.vectors.shape[1]})"
+
+
+def warn_nonfinite(what, keys, vectors, stacklevel=2):
+    """Warns when ``vectors`` (loaded with ``allow_nonfinite=True``) hold NaN or infinity.
+
+    Queries do not skip such vectors: every similarity or distance involving one is NaN, so
+    the warning says so once, at load time, instead of letting NaN results appear silently.
+
+    Parameters
+    ----------
+    what : str
+        The file, for the message.
+    keys : sequence
+        One key per row.
+    vectors : numpy.ndarray
+        The matrix.
+    stacklevel : int
+        As for :func:`warnings.warn`.
+
+    Returns
+    -------
+    int
+        The number of vectors holding a non-finite value.
+    """
+    bad, first = 0, None
+    block = 1 << 14
+    for lo in range(0, vectors.shape[0], block):
+        ok = np.isfinite(vectors[lo : lo + block]).all(axis=1)
+        if not ok.all():
+            bad += int((~ok).sum())
+            if first is None:
+                first = lo + int(np.argmin(ok))
+    if bad:
+        warnings.warn(
+            f"{what}: {bad} vector(s) hold NaN or infinite values (first: {keys[first]!r}), "
+            f"loaded because allow_nonfinite=True; every similarity or distance involving "
+            f"them is NaN, and queries do not skip them",
+            UserWarning,
+            stacklevel=stacklevel + 1,
+        )
+    return bad
 
 
 # ---------------------------------------------------------------------------------------------
@@ -205,9 +255,27 @@ def _open_for_reading(path):
 
 
 def _parse_floats(fields):
-    """Floats of ``fields`` (bytes), or ``None`` if any is not a number."""
+    """Floats of ``fields`` (bytes), or ``None`` if any is not a number.
+
+    Python's ``float()`` also takes ``1_000`` (digit grouping in source code); no program
+    writes vectors that way, and C's ``strtof`` (word2vec.c) stops at the ``_``, so such a
+    field is refused like any other that is not a number."""
     try:
-        return [float(x) for x in fields]
+        values = [float(x) for x in fields]
+    except ValueError:
+        return None
+    for x in fields:
+        if b"_" in x:
+            return None
+    return values
+
+
+def _parse_int(field):
+    """``int`` of ``field`` (bytes or str) in plain decimal, or ``None`` (no ``1_000``)."""
+    if ("_" if isinstance(field, str) else b"_") in field:
+        return None
+    try:
+        return int(field)
     except ValueError:
         return None
 
@@ -250,23 +318,33 @@ class _Rows:
 
 
 def _read_counts_file(fvocab, encoding, unicode_errors):
-    counts = {}
+    counts, line_of = {}, {}
     with open(fvocab, "rb") as fin:
         for line_no, line in enumerate(fin, 1):
             if not line.strip():
                 continue
+            # Split the bytes, at ASCII whitespace only: keys may hold Unicode spaces (U+3000),
+            # which str.split() would cut at.
+            parts = line.split()
+            count = _parse_int(parts[1]) if len(parts) == 2 else None
             try:
-                parts = line.decode(encoding, unicode_errors).split()
-                word, count = parts
-                count = int(count)
-            except (ValueError, UnicodeDecodeError):
+                word = parts[0].decode(encoding, unicode_errors)
+            except UnicodeDecodeError:
+                count = None
+            if count is None:
                 raise FormatError(
                     f"{fvocab}: line {line_no}: expected 'word count', got {line[:80]!r}"
-                ) from None
+                )
             if not 0 <= count < 2**63:  # counts are stored as int64
                 raise FormatError(
                     f"{fvocab}: line {line_no}: count {count} is out of range (0 .. 2**63-1)"
                 )
+            if word in line_of:
+                raise FormatError(
+                    f"{fvocab}: line {line_no}: the word {word!r} is listed again (first at "
+                    f"line {line_of[word]}); which count is meant?"
+                )
+            line_of[word] = line_no
             counts[word] = count
     return counts
 
@@ -311,7 +389,10 @@ def read_word2vec(
         :class:`FormatError`. ``False``: keep the first of duplicate keys and ignore extra
         records, each with a warning.
     allow_nonfinite : bool
-        Accept NaN and infinite values (rejected by default).
+        Accept NaN and infinite values (rejected by default, with the line or record named).
+        When some are loaded, a ``UserWarning`` names how many vectors hold them and the
+        first key: every similarity or distance involving such a vector is NaN, so a
+        ``most_similar`` ranking that includes one is meaningless.
 
     Returns
     -------
@@ -326,7 +407,22 @@ def read_word2vec(
         The file is not in the expected format or is malformed; the message names the line or
         byte and, for a different kind of file, what it looks like.
     TruncatedFileError
-        The file ends before the vectors its header declares.
+        The file ends before the vectors its header declares, or its last line stops
+        before its last value.
+
+    Notes
+    -----
+    What cannot be detected: a text file cut right after a complete line. With a header the
+    count it declares catches that, but a GloVe file (``no_header=True``) has no count, so
+    a GloVe file cut at a line end loads as a shorter file without any error. A last line
+    without its newline is suspicious (every writer ends lines with one; a cut inside the
+    last number, ``0.987654`` read as ``0.98``, looks like that) and gives a ``UserWarning``
+    naming the file and the key.
+
+    Keys may hold any character but ASCII whitespace, Unicode spaces such as U+3000 or
+    U+00A0 included (as gensim reads them); a line starting with a space (an empty key) is
+    an error. Numbers are plain decimal or exponent notation: ``1_000``, which Python's
+    ``float()`` would take, is an error naming the line and column.
     """
     path = os.fspath(fname)
     dtype = _check_datatype(datatype)
@@ -390,6 +486,8 @@ def read_word2vec(
     vectors = reader.rows.result()
     if not allow_nonfinite:
         reader.check_finite(vectors)
+    else:
+        warn_nonfinite(path, keys=reader.keys, vectors=vectors, stacklevel=4)
     keys = reader.keys
     n_records = reader.records
     if reader.duplicates:
@@ -474,11 +572,8 @@ class _Reader:
         if line:
             fields = line.split()
             if len(fields) == 2:
-                try:
-                    n, dim = int(fields[0]), int(fields[1])
-                    header_ok = True
-                except ValueError:
-                    pass
+                n, dim = _parse_int(fields[0]), _parse_int(fields[1])
+                header_ok = n is not None and dim is not None
         if not header_ok:
             first = head.split(b"\n", 1)[0]
             if looks_like_text_record(first):
@@ -641,9 +736,14 @@ class _Reader:
             if not body:
                 continue  # blank line
             fields = body.split(b" ")
+            if not fields[0]:
+                self._fail(
+                    f"line {self.line_no}: the line starts with a space, which would make an "
+                    f"empty key; a record is 'key v1 ... vD' with the key first"
+                )
             if len(fields) != dim + 1:
                 if not line.endswith(b"\n") and len(fields) < dim + 1:
-                    self._truncated(stream.offset, f" (line {self.line_no} is cut short)")
+                    self._cut_short(len(fields) - 1, stream.offset)
                 hint = self._looks_binary_hint()
                 if not hint and len(fields) == dim + 2 and _parse_floats(fields[1:2]) is None:
                     hint = " (does the key contain a space?)"
@@ -661,12 +761,34 @@ class _Reader:
                             f"as a number{self._looks_binary_hint()}"
                         )
             key = self._decode_key(fields[0], self.line_no)
+            if not line.endswith(b"\n"):
+                self._warn_no_final_newline(key)
             row = self._add_key(key, self.line_no)
             if row is None:
                 continue
             self.rows.arr[row] = values
         if self.declared is not None and self.target == self.declared:
             self._check_extra(stream)
+
+    def _cut_short(self, nvals, offset):
+        expected = "" if self.target is None else f"expected {self.target} vectors, got "
+        expected += "" if self.target is None else f"{self.records}; "
+        self._fail(
+            f"the file ends early: {expected}line {self.line_no} is cut short: it has "
+            f"{nvals} of {self.dim} values and no newline (at byte {offset}){self.capacity_note}",
+            TruncatedFileError,
+        )
+
+    def _warn_no_final_newline(self, key):
+        # Every writer (ours, gensim's, word2vec.c's) ends a line with a newline, so a last
+        # line without one was most likely cut, possibly inside its last number ("0.987654"
+        # read as "0.98"), which no check can see. Said, not refused: hand-made files lack it.
+        warnings.warn(
+            f"{self.path}: line {self.line_no} (key {key!r}) is the last and has no newline: "
+            f"the file may have been cut inside the line's last number",
+            UserWarning,
+            stacklevel=7,
+        )
 
     def _read_binary(self):
         stream = self.stream

@@ -3,9 +3,11 @@
 
 They take plain data (keys, a matrix, optional counts), validate everything first (keys that
 would break the format, non-finite values) and then write through
-:func:`fastembed_core.io.native.atomic_write`: a failed save leaves no partial file and any
-previous file untouched. The on-disk conventions are described in
-:mod:`fastembed_core.io.word2vec_format`, whose reader reads back what is written here.
+:func:`fastembed_core.io.native.atomic_write_many`: a failed save leaves no partial file and
+every previous file untouched (a pair such as vectors + vocabulary is replaced both or
+neither). The on-disk conventions are described in :mod:`fastembed_core.io.word2vec_format`,
+whose reader reads back what is written here; :func:`check_keys` is the one rule for which
+keys both sides accept.
 """
 
 import logging
@@ -14,9 +16,9 @@ import shutil
 
 import numpy as np
 
-from .native import atomic_write
+from .native import atomic_write_many
 
-__all__ = ["write_word2vec", "write_projector"]
+__all__ = ["MAX_KEY_BYTES", "check_keys", "write_word2vec", "write_projector"]
 
 logger = logging.getLogger(__name__)
 
@@ -34,22 +36,94 @@ def _key_text(key):
     )
 
 
-def _check_tokens(texts, prefix, what):
-    """ValueError listing the first keys that would break a whitespace-separated format."""
-    bad = []
-    n_bad = 0
+#: Longest key, in UTF-8 bytes, that the writers accept and the reader reads back: the corpus
+#: tokenizer's longest token (``FE_DEFAULT_MAX_TOKEN`` in ``src/fe_vocab.h``), so whatever
+#: training can produce can be saved and loaded again. Longer runs of bytes without a space
+#: mean a malformed file to the reader, which is how it stays bounded on garbage.
+MAX_KEY_BYTES = 1 << 20
+
+# The only characters that separate fields in the whitespace-separated formats: what
+# word2vec.c, gensim (``line.rstrip().split(" ")`` on bytes) and our reader split at, and what
+# the corpus tokenizer splits at. Every other character, Unicode spaces such as U+3000 or
+# U+00A0 included, may appear anywhere in a key.
+_ASCII_WHITESPACE = frozenset(" \t\n\r\x0b\x0c")
+
+
+def check_keys(keys, prefix="", what="the word2vec format"):
+    """Checks that ``keys`` can be written in a whitespace-separated format and read back.
+
+    A key may hold any character except ASCII whitespace (space, tab, line feed, carriage
+    return, vertical tab, form feed), must not be empty and must be at most
+    :data:`MAX_KEY_BYTES` bytes in UTF-8; and no two keys may have the same text (the int
+    ``1`` and the str ``"1"`` are both written ``1``; the same key given twice is left to
+    the caller). The command line calls this right
+    after the vocabulary is built, so a key that could not be saved fails before training.
+
+    Parameters
+    ----------
+    keys : iterable of str or int
+        The keys, as they would be written (without ``prefix``).
+    prefix : str
+        Prepended to every key when written.
+    what : str
+        The format's name, for the messages.
+
+    Returns
+    -------
+    list of str
+        The text of each key, prefix included.
+
+    Raises
+    ------
+    ValueError
+        Naming the first offending keys; for a collision, both keys.
+    TypeError
+        A key is neither str nor int.
+    """
+    keys = list(keys)
+    texts = [prefix + _key_text(k) for k in keys]
+    bad, n_bad, long = [], 0, None
     for t in texts:
-        t = prefix + t
-        if not t or any(ch.isspace() for ch in t):
+        if not t or not _ASCII_WHITESPACE.isdisjoint(t):
             n_bad += 1
             if len(bad) < 5:
                 bad.append(t)
+        elif long is None and len(t) * 4 > MAX_KEY_BYTES and _utf8_len(t) > MAX_KEY_BYTES:
+            long = t
     if n_bad:
         shown = ", ".join(repr(t) for t in bad)
         raise ValueError(
-            f"{n_bad} key(s) are empty or contain whitespace, which {what} cannot represent "
-            f"(first: {shown}); nothing was written. Replace the whitespace (e.g. with '_') first."
+            f"{n_bad} key(s) are empty or contain ASCII whitespace, which {what} cannot "
+            f"represent (first: {shown}); nothing was written. Replace the whitespace "
+            f"(e.g. with '_') first."
         )
+    if long is not None:
+        raise ValueError(
+            f"the key {long[:40]!r}... is {_utf8_len(long)} bytes long, longer than "
+            f"{MAX_KEY_BYTES} bytes, the longest key a vectors file is read back with; "
+            f"nothing was written"
+        )
+    if len(set(texts)) != len(texts):
+        first = {}
+        for k, t in zip(keys, texts):
+            # Equal keys given twice are the caller's (a KeyedVectors never has them; the tests
+            # write them to make malformed files); two different keys with one text are not.
+            if t in first and not _same_key(first[t], k):
+                raise ValueError(
+                    f"the keys {first[t]!r} and {k!r} have the same text {t!r} in {what}, "
+                    f"so the file could not be read back; nothing was written. Make the "
+                    f"keys all str (or all int) first."
+                )
+            first.setdefault(t, k)
+    return texts
+
+
+def _same_key(a, b):
+    return type(a) is type(b) and a == b or (not isinstance(a, str) and not isinstance(b, str))
+
+
+def _utf8_len(text):
+    return len(text.encode("utf-8", "surrogatepass"))
 
 
 def _check_finite_rows(vectors, order, texts):
@@ -94,7 +168,8 @@ def write_word2vec(
     Parameters
     ----------
     fname : str or os.PathLike
-        Target file; written atomically (a failed write leaves any previous file untouched).
+        Target file; written atomically (a failed write leaves any previous file untouched),
+        together with ``fvocab``: either both files are replaced or neither is.
     keys : sequence of str or int
         One key per row of ``vectors``.
     vectors : 2-D array
@@ -107,7 +182,10 @@ def write_word2vec(
     counts : sequence, optional
         Per-key counts (aligned with ``keys``), written to ``fvocab`` as ``key count`` lines.
     fvocab : str, optional
-        Vocabulary file to write (needs ``counts``).
+        Vocabulary file to write (needs ``counts``). Our reader splits its lines at ASCII
+        whitespace only; gensim's splits them with ``str.split()``, at any Unicode space, so
+        gensim cannot read the vocabulary file of keys holding U+3000 or U+00A0 (the
+        vectors file it reads fine).
     total_vec : int, optional
         Count written in the header (default: the number of rows written).
     write_header : bool
@@ -122,8 +200,10 @@ def write_word2vec(
     Raises
     ------
     ValueError
-        A key is empty or contains whitespace (the first offenders are listed), or a vector is
-        not finite. Nothing is written then.
+        A key is empty, contains ASCII whitespace or is longer than :data:`MAX_KEY_BYTES`
+        (the first offenders are listed), two keys have the same text (``1`` and ``"1"``),
+        or a vector is not finite. Nothing is written then (see :func:`check_keys`; Unicode
+        spaces such as U+3000 inside keys are fine).
     TypeError
         A key is neither str nor int.
     OSError
@@ -142,11 +222,10 @@ def write_word2vec(
         raise ValueError(f"{len(counts)} counts for {len(keys)} keys")
     if order is None:
         order = np.arange(len(keys))
-        texts = [_key_text(k) for k in keys]
+        texts = check_keys(keys, prefix, _what)
     else:
         order = np.asarray(order, dtype=np.intp)
-        texts = [_key_text(keys[i]) for i in order]
-    _check_tokens(texts, prefix, _what)
+        texts = check_keys([keys[i] for i in order], prefix, _what)
     if not allow_nonfinite and len(texts):
         _check_finite_rows(vectors, order, texts)
     if fvocab is not None and counts is None:
@@ -163,12 +242,7 @@ def write_word2vec(
         def write_vocab(f):
             if append:
                 _copy_existing(os.fspath(fvocab), f)
-            f.write(
-                "".join(f"{prefix}{t} {c}\n" for t, c in zip(texts, ordered_counts)).encode("utf8")
-            )
-
-        logger.info("storing vocabulary in %s", fvocab)
-        atomic_write(os.fspath(fvocab), write_vocab)
+            f.write("".join(f"{t} {c}\n" for t, c in zip(texts, ordered_counts)).encode("utf8"))
 
     def write(f):
         if append:
@@ -183,18 +257,24 @@ def write_word2vec(
                 step = 4 * dim
                 parts = []
                 for j in range(hi - lo):
-                    parts.append(f"{prefix}{texts[lo + j]} ".encode())
+                    parts.append(f"{texts[lo + j]} ".encode())
                     parts.append(raw[j * step : (j + 1) * step])
                 f.write(b"".join(parts))
             else:
                 f.write(
-                    "".join(
-                        f"{prefix}{texts[lo + j]} {fmt(block[j])}\n" for j in range(hi - lo)
-                    ).encode("utf8")
+                    "".join(f"{texts[lo + j]} {fmt(block[j])}\n" for j in range(hi - lo)).encode(
+                        "utf8"
+                    )
                 )
 
     logger.info("storing %sx%s vectors into %s", total_vec, dim, path)
-    atomic_write(path, write)
+    jobs = [(path, write)]
+    if fvocab is not None:
+        logger.info("storing vocabulary in %s", fvocab)
+        jobs.append((os.fspath(fvocab), write_vocab))
+    # Both files or neither: a vocabulary that no longer matches its vectors is worse than
+    # an old pair, so the second file failing (disk full) must not leave the first replaced.
+    atomic_write_many(jobs)
 
 
 def write_projector(vectors_tsv, keys, vectors, metadata_tsv=None, columns=None):
@@ -241,7 +321,7 @@ def write_projector(vectors_tsv, keys, vectors, metadata_tsv=None, columns=None)
             block = np.asarray(vectors[lo : min(lo + _WRITE_BATCH, n)])
             f.write("".join("\t".join(map(str, row)) + "\n" for row in block).encode("utf8"))
 
-    atomic_write(os.fspath(vectors_tsv), write_vectors)
+    jobs = [(os.fspath(vectors_tsv), write_vectors)]
     if metadata_tsv is not None:
 
         def write_meta(f):
@@ -255,4 +335,5 @@ def write_projector(vectors_tsv, keys, vectors, metadata_tsv=None, columns=None)
                 lines.extend(t + "\n" for t in texts)
             f.write("".join(lines).encode("utf8"))
 
-        atomic_write(os.fspath(metadata_tsv), write_meta)
+        jobs.append((os.fspath(metadata_tsv), write_meta))
+    atomic_write_many(jobs)  # vectors and labels both or neither, like write_word2vec

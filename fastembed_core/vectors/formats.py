@@ -109,7 +109,9 @@ def save_word2vec_format(
     Raises
     ------
     ValueError
-        A key is empty or contains whitespace, or a vector is not finite; nothing is written.
+        A key is empty, contains ASCII whitespace or is too long, two keys have the same text
+        (``1`` and ``"1"``), or a vector is not finite; nothing is written (see
+        :func:`fastembed_core.io.word2vec_writer.check_keys`).
     """
     save_word2vec(
         kv,

@@ -1194,7 +1194,7 @@ class KeyedVectors:
         storage.save_native(self, fname)
 
     @classmethod
-    def load(cls, fname, mmap=None):
+    def load(cls, fname, mmap=None, *, allow_nonfinite=False):
         """Load a file written by :meth:`save`.
 
         Parameters
@@ -1203,6 +1203,9 @@ class KeyedVectors:
             The file.
         mmap : {None, "r", "c", "r+"}
             Memory-map the vectors instead of reading them (``"r"``: read-only).
+        allow_nonfinite : bool
+            Load NaN/infinite values instead of refusing them (see
+            :func:`fastembed_core.vectors.storage.load_native`).
 
         Returns
         -------
@@ -1212,11 +1215,11 @@ class KeyedVectors:
         ------
         FormatError
             The file is not a native KeyedVectors file (the message says what it looks like,
-            e.g. a pickle, which is never loaded) or is corrupt.
+            e.g. a pickle, which is never loaded), is corrupt or holds non-finite values.
         UnsupportedVersionError
             The file was written by a newer release.
         """
-        return storage.load_native(cls, fname, mmap=mmap)
+        return storage.load_native(cls, fname, mmap=mmap, allow_nonfinite=allow_nonfinite)
 
     @classmethod
     def load_word2vec_format(

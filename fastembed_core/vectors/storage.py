@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import FormatError
 from ..io.native import read_container, write_container
-from ..io.word2vec_format import read_word2vec, write_word2vec
+from ..io.word2vec_format import read_word2vec, warn_nonfinite, write_word2vec
 
 __all__ = ["save_native", "load_native", "load_word2vec", "save_word2vec", "storage_order"]
 
@@ -113,7 +113,7 @@ def save_native(kv, fname):
         ) from None
 
 
-def load_native(cls, fname, mmap=None):
+def load_native(cls, fname, mmap=None, allow_nonfinite=False):
     """Loads a file written by :func:`save_native`.
 
     Parameters
@@ -124,6 +124,12 @@ def load_native(cls, fname, mmap=None):
         The file.
     mmap : {None, "r", "c", "r+"}
         Memory-map the vectors instead of reading them (``"r"``: read-only).
+    allow_nonfinite : bool
+        Accept NaN and infinite values, with a ``UserWarning`` saying that similarities
+        involving them are NaN. By default a vector holding one is a :class:`FormatError`
+        (:func:`save_native` never writes one, so the file was made or altered elsewhere).
+        Memory-mapped vectors are not scanned, as their checksums are not verified: that
+        would read every byte, which mapping is meant to avoid.
 
     Returns
     -------
@@ -133,7 +139,7 @@ def load_native(cls, fname, mmap=None):
     ------
     FormatError
         The file is not a native KeyedVectors file (the message says what it looks like,
-        e.g. a pickle, which is never loaded) or is corrupt.
+        e.g. a pickle, which is never loaded), is corrupt, or holds a non-finite value.
     UnsupportedVersionError
         The file was written by a newer release.
     """
@@ -155,6 +161,11 @@ def load_native(cls, fname, mmap=None):
             f"{fname}: vectors of shape {vectors.shape} ({vectors.dtype}) do "
             f"not match {len(keys)} keys of dimension {size}"
         )
+    if not mmap:
+        if allow_nonfinite:
+            warn_nonfinite(fname, keys, vectors, stacklevel=3)
+        else:
+            _check_finite_native(fname, keys, vectors)
     attrs = {}
     for name, dt in (meta.get("attrs") or {}).items():
         values = arrays.get("attr:" + name)
@@ -176,6 +187,18 @@ def load_native(cls, fname, mmap=None):
         raise FormatError(f"{fname}: next_index {next_index!r} is not a position in 0..{len(keys)}")
     kv.next_index = next_index
     return kv
+
+
+def _check_finite_native(fname, keys, vectors):
+    block = 1 << 14
+    for lo in range(0, len(keys), block):
+        ok = np.isfinite(vectors[lo : lo + block])
+        if not ok.all():
+            r, c = map(int, np.argwhere(~ok)[0])
+            raise FormatError(
+                f"{fname}: the vector of {keys[lo + r]!r} (row {lo + r}, value {c + 1}) is not "
+                f"finite ({vectors[lo + r, c]}); pass allow_nonfinite=True to load it anyway"
+            )
 
 
 def load_word2vec(cls, fname, **options):
