@@ -37,6 +37,10 @@ P38   test_cli.py::test_a_folder_as_corpus_is_named_as_a_folder,
       test_dev_null_as_corpus_is_an_empty_corpus, test_read_only_file_system_is_named
 P5    here: test_p5_sparse_item_ids_cost_memory_by_distinct_ids, test_p5_ids_near_2_63_train,
       test_p5_sparse_and_dense_encodings_agree
+P7    here: test_p7_saving_from_another_thread_during_training_is_refused,
+      test_p7_saving_from_on_progress_is_refused
+P8    here: test_p8_checkpoint_callback_saves_every_epoch_and_training_goes_on,
+      test_p8_a_callback_cannot_train_its_own_model
 ====  =====================================================================================
 """
 
@@ -378,3 +382,133 @@ def test_p35_all_zero_counts_are_named_not_blamed_on_ns_exponent():
     uniform = Word2Vec(vector_size=4, min_count=0, workers=1, ns_exponent=0)
     uniform.build_vocab_from_freq({"a": 0, "b": 0})
     uniform.train([["a", "b"]] * 3, total_examples=3, epochs=1)
+
+
+# ---- P7, P8: saving while a model trains --------------------------------------------------------
+
+
+def _busy_corpus():
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(500)]
+    return [[words[j] for j in rng.integers(0, 500, 40)] for _ in range(5000)]
+
+
+def _training_in_another_thread(model, corpus):
+    """Starts train() in a thread; returns (thread, its exception list) once workers write."""
+    started, errors = threading.Event(), []
+
+    class Signal:
+        def on_progress(self, model, epoch, epochs, done, total):
+            started.set()
+
+    def train():
+        try:
+            model.train(corpus, total_examples=len(corpus), epochs=1000, callbacks=[Signal()])
+        except Exception as exc:  # reported by the test
+            errors.append(exc)
+
+    thread = threading.Thread(target=train)
+    thread.start()
+    assert started.wait(60)
+    return thread, errors
+
+
+@pytest.mark.parametrize("what", ["wv", "model"])
+def test_p7_saving_from_another_thread_during_training_is_refused(tmp_path, what):
+    # wv.save returned normally and wrote a file whose array checksum did not match (the
+    # vectors changed between computing the CRC and writing them), over a good file
+    corpus = _busy_corpus()
+    model = Word2Vec(vector_size=32, min_count=1, sg=1, workers=2, seed=3)
+    model.build_vocab(corpus)
+    target = model.wv if what == "wv" else model
+    loader = KeyedVectors if what == "wv" else Word2Vec
+    path = str(tmp_path / "good.fe")
+    target.save(path)
+    before = loader.load(path)
+    thread, errors = _training_in_another_thread(model, corpus)
+    try:
+        with pytest.raises(RuntimeError, match="another thread.*on_epoch_end"):
+            target.save(path)
+    finally:
+        model.stop_training()
+        thread.join(60)
+    assert not thread.is_alive() and not errors, errors
+    after = loader.load(path)  # the good file is untouched
+    before_kv = before if what == "wv" else before.wv
+    after_kv = after if what == "wv" else after.wv
+    np.testing.assert_array_equal(after_kv.vectors, before_kv.vectors)
+    target.save(path)  # and once train() returned, saving works
+    loader.load(path)
+
+
+def test_p7_saving_from_on_progress_is_refused(tmp_path):
+    # on_progress runs on the training thread while the workers write
+    raised = []
+
+    class SaveDuringEpoch:
+        def on_progress(self, model, epoch, epochs, done, total):
+            if not raised:
+                try:
+                    model.wv.save(str(tmp_path / "never.fe"))
+                except RuntimeError as exc:
+                    raised.append(str(exc))
+                else:
+                    raised.append("saved")
+
+    corpus = _busy_corpus()[:2000]
+    Word2Vec(
+        corpus, vector_size=16, min_count=1, workers=1, epochs=2, callbacks=[SaveDuringEpoch()]
+    )
+    assert len(raised) == 1 and "on_epoch_end" in raised[0], raised
+    assert not os.path.exists(tmp_path / "never.fe")
+
+
+def test_p8_checkpoint_callback_saves_every_epoch_and_training_goes_on(tmp_path):
+    # saving inside on_epoch_end aborted training with "cannot save while another operation"
+    saved = []
+
+    class Checkpoint:
+        def on_epoch_end(self, model):
+            n = len(saved)
+            model.save(str(tmp_path / f"model-{n}.fe"))
+            model.wv.save(str(tmp_path / f"wv-{n}.fe"))
+            saved.append(model.wv.vectors.copy())
+
+    corpus = _busy_corpus()[:1500]
+    args = dict(vector_size=16, min_count=1, workers=1, seed=7, epochs=3, sg=1)
+    with_cb = Word2Vec(corpus, callbacks=[Checkpoint()], **args)
+    plain = Word2Vec(corpus, **args)
+    assert len(saved) == 3
+    for n, vectors in enumerate(saved):
+        model = Word2Vec.load(str(tmp_path / f"model-{n}.fe"))
+        kv = KeyedVectors.load(str(tmp_path / f"wv-{n}.fe"))
+        np.testing.assert_array_equal(model.wv.vectors, vectors)
+        np.testing.assert_array_equal(kv.vectors, vectors)
+    assert not np.array_equal(saved[0], saved[-1])  # each checkpoint is its epoch's state
+    np.testing.assert_array_equal(with_cb.wv.vectors, plain.wv.vectors)
+    np.testing.assert_array_equal(with_cb.syn1neg, plain.syn1neg)
+    # the last checkpoint holds the final weights, output layer included
+    last = Word2Vec.load(str(tmp_path / "model-2.fe"))
+    np.testing.assert_array_equal(last.wv.vectors, plain.wv.vectors)
+    np.testing.assert_array_equal(last.syn1neg, plain.syn1neg)
+
+
+def test_p8_a_callback_cannot_train_its_own_model():
+    errors = []
+
+    class Nested:
+        def on_epoch_end(self, model):
+            try:
+                model.train([["a", "b"]], total_examples=1, epochs=1)
+            except RuntimeError as exc:
+                errors.append(str(exc))
+
+    Word2Vec(
+        [["a", "b", "c"]] * 20,
+        vector_size=4,
+        min_count=1,
+        workers=1,
+        epochs=1,
+        callbacks=[Nested()],
+    )
+    assert len(errors) == 1 and "a callback cannot train" in errors[0], errors

@@ -142,6 +142,18 @@ class EmbeddingModel:
     _INIT_PARAMS: ClassVar[tuple[str, ...]] = ()
     _LAYERS: ClassVar[dict[str, str]] = {}
 
+    @property
+    def wv(self) -> KeyedVectors:
+        """The trained vectors (gensim's ``model.wv``)."""
+        return self._wv
+
+    @wv.setter
+    def wv(self, kv: KeyedVectors) -> None:
+        # kv.save() goes through this model's guard, so that saving the vectors from another
+        # thread while this model trains them is refused instead of writing a torn file.
+        kv._save_guard = self._guard
+        self._wv = kv
+
     # ------------------------------------------------------------------ construction
 
     def _setup(
@@ -213,6 +225,9 @@ class EmbeddingModel:
         self.words_per_second = 0.0
         self._tables = None  # a family's tables derived from the vocabulary; None: rebuild
         self._busy = threading.Lock()
+        self._busy_owner = None  # thread id holding _busy
+        self._busy_what = None  # the operation holding it
+        self._workers_running = False  # worker threads are writing the weights right now
         self._active_run = None
         self._scanned_file = None  # tokens of the last corpus_file scan, see _scan
         self._raw_vocab = None
@@ -260,17 +275,50 @@ class EmbeddingModel:
 
     @contextlib.contextmanager
     def _guard(self, what):
-        """Holds the model for one operation; a second one meanwhile (another thread calling
-        build_vocab or train) is refused instead of racing on the weights."""
+        """Holds the model for one operation (``what``: train, build_vocab or save); a second
+        one meanwhile (another thread calling build_vocab, train or save) is refused instead of
+        racing on the weights.
+
+        The one exception is a save on the thread that holds the model while no worker is
+        writing: a callback's ``on_epoch_end`` saving a checkpoint between epochs. The weights
+        are still then, so the file is consistent; it runs inside the held operation."""
+        me = threading.get_ident()
+        if what == "save" and self._busy_owner == me and not self._workers_running:
+            yield  # only this thread sets _busy_owner to its own id: no race here
+            return
         if not self._busy.acquire(blocking=False):
-            raise RuntimeError(
-                f"cannot {what} while another operation (train, build_vocab, "
-                f"save) is running on this model"
-            )
+            raise RuntimeError(self._busy_message(what, me))
+        self._busy_owner, self._busy_what = me, what
         try:
             yield
         finally:
+            self._busy_owner = self._busy_what = None
             self._busy.release()
+
+    def _busy_message(self, what, me):
+        holder = self._busy_what or "another call"
+        if self._busy_owner != me:
+            message = (
+                f"cannot {what} while another operation ({holder}) is running on this model "
+                f"in another thread"
+            )
+            if what == "save":
+                message += (
+                    ": the weights may change while the file is written. Save after that "
+                    "call returns, or from a callback's on_epoch_end (it runs on the training "
+                    "thread between epochs, when no worker writes)"
+                )
+            return message
+        if what == "save":
+            return (
+                f"cannot save while another operation ({holder}) has its workers writing the "
+                f"weights (on_progress runs during an epoch); save from a callback's "
+                f"on_epoch_end, which runs between epochs, or after train() returns"
+            )
+        return (
+            f"cannot {what} while another operation ({holder}) is running on this model: a "
+            f"callback cannot {what} on the model it is called for"
+        )
 
     @staticmethod
     def _file_paths(corpus_file):
@@ -367,7 +415,7 @@ class EmbeddingModel:
             corpus_iterable = kwargs.pop("sentences")
         if kwargs:
             raise TypeError(f"unexpected arguments: {', '.join(kwargs)}")
-        with self._guard("build the vocabulary"):
+        with self._guard("build_vocab"):
             t0 = time.perf_counter()
             counts, total, n_sent = self._scan(corpus_iterable, corpus_file)
             logger.info(
@@ -411,7 +459,7 @@ class EmbeddingModel:
         update : bool
             Add to an existing vocabulary, as in :meth:`build_vocab`.
         """
-        with self._guard("build the vocabulary"):
+        with self._guard("build_vocab"):
             counts = vocab_mod.check_keys({k: int(v) for k, v in word_freq.items()})
             if any(v < 0 for v in counts.values()):
                 raise ValueError("word counts must be non-negative")
@@ -616,7 +664,7 @@ class EmbeddingModel:
                 "corpus_iterable must be an iterable of token lists; to read a "
                 "file pass corpus_file=path"
             )
-        with self._guard("train concurrently"):
+        with self._guard("train"):
             t0 = time.perf_counter()
             ids, offsets, raw, n_sent = self._encode(corpus_iterable, corpus_file)
             _warn_if_short(n_sent, total_examples, raw, total_words)
@@ -700,7 +748,11 @@ class EmbeddingModel:
                     done / max(now - t0, 1e-9),
                 )
 
-        results = run_workers(workers, work, run.request_stop, poll)
+        self._workers_running = True
+        try:
+            results = run_workers(workers, work, run.request_stop, poll)
+        finally:
+            self._workers_running = False
         words = sum(r[1] for r in results)
         effective = sum(r[2] for r in results)
         loss = float(sum(r[3] for r in results))
@@ -810,10 +862,25 @@ class EmbeddingModel:
         The file is written to a temporary name and renamed, so a failed save leaves any old
         file intact.
 
+        Saving is possible whenever no worker writes the weights: before or after ``train()``,
+        and from a callback's ``on_epoch_end`` (or ``on_epoch_begin``, ``on_train_begin``,
+        ``on_train_end``), which run on the training thread between epochs, so a checkpoint
+        callback saves a consistent file and training goes on. A save from another thread
+        while ``train()`` or ``build_vocab()`` runs is refused with RuntimeError, as is one from
+        ``on_progress`` (called while the workers write), and so is ``model.wv.save()`` then:
+        copying the weights to save a snapshot would double their memory at the worst moment
+        and capture a state in the middle of an epoch, which no epoch boundary had.
+
         Parameters
         ----------
         fname : str or path
             Destination.
+
+        Raises
+        ------
+        RuntimeError
+            Called from another thread while this model trains or builds its vocabulary, or
+            from ``on_progress``.
         """
         with self._guard("save"):
             arrays = {"vectors": self.wv.vectors, "count": self.wv.expandos["count"]}

@@ -18,6 +18,7 @@ deliberate differences:
   :mod:`fastembed_core.formats`.
 """
 
+import contextlib
 import itertools
 import logging
 import math
@@ -137,6 +138,7 @@ class KeyedVectors:
     def __getstate__(self):
         state = self.__dict__.copy()
         state.pop("_norms_lock", None)
+        state.pop("_save_guard", None)  # the owning model's: a copy is standalone
         state["_norm_cache"] = None
         return state
 
@@ -1280,7 +1282,18 @@ class KeyedVectors:
             A vector is NaN or infinite.
         OSError
             The file cannot be written; any previous file is left untouched.
+        RuntimeError
+            The vectors are a model's ``wv`` and that model is training them in another
+            thread (see ``Word2Vec.save`` for when saving is possible).
         """
+        with self._save_guard("save"):
+            self._save_native(fname)
+
+    # A model owning these vectors sets this to its guard (see EmbeddingModel.wv), which
+    # refuses a save while its workers write the vectors; standalone vectors need none.
+    _save_guard = staticmethod(lambda what: contextlib.nullcontext())
+
+    def _save_native(self, fname):
         keys = []
         for pos, k in enumerate(self.index_to_key):
             if isinstance(k, str):
