@@ -41,6 +41,10 @@ P7    here: test_p7_saving_from_another_thread_during_training_is_refused,
       test_p7_saving_from_on_progress_is_refused
 P8    here: test_p8_checkpoint_callback_saves_every_epoch_and_training_goes_on,
       test_p8_a_callback_cannot_train_its_own_model
+P9    here: test_p9_a_bad_parameter_in_the_metadata_is_a_format_error,
+      test_p9_metadata_that_is_not_an_object_is_a_format_error,
+      test_p9_a_bad_keyedvectors_field_is_a_format_error,
+      test_p9_graph_models_check_their_metadata_too
 ====  =====================================================================================
 """
 
@@ -512,3 +516,105 @@ def test_p8_a_callback_cannot_train_its_own_model():
         callbacks=[Nested()],
     )
     assert len(errors) == 1 and "a callback cannot train" in errors[0], errors
+
+
+# ---- P9: bad metadata in a native file ----------------------------------------------------------
+
+
+def _rewrite_meta(path, kind, change):
+    """Writes the file again with ``change(meta)`` as its metadata and a valid header
+    checksum, as a writer with a bug would: the loader's own checks are reached."""
+    from fastembed_core.io.native import read_container, write_container
+
+    meta, arrays = read_container(path)
+    write_container(path, kind, change(meta), arrays)
+
+
+def _updated(**fields):
+    return lambda meta: {**meta, **fields}
+
+
+def _saved_word2vec(tmp_path):
+    path = str(tmp_path / "model.fe")
+    Word2Vec([["a", "b", "c"]] * 20, vector_size=4, min_count=1, workers=1, epochs=1).save(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("window", "five"),
+        ("epochs", None),
+        ("vector_size", -3),
+        ("alpha", {}),
+        ("workers", "2"),
+        ("train_count", "x"),
+        ("train_count", -1),
+        ("corpus_count", 1.5),
+        ("corpus_total_words", [3]),
+        ("effective_min_count", None),
+        ("total_train_time", "t"),
+        ("sorted_vocab", "yes"),
+        ("compute_loss", 2),
+        ("shrink_windows", None),
+        ("shared_negatives", "no"),
+        ("comment", 5),
+    ],
+)
+def test_p9_a_bad_parameter_in_the_metadata_is_a_format_error(tmp_path, field, value):
+    # train_count "x" loaded and failed in train(); others leaked TypeError or a message
+    # without the field ("'<' not supported between instances of 'int' and 'str'")
+    path = _saved_word2vec(tmp_path)
+    _rewrite_meta(path, "Word2Vec", _updated(**{field: value}))
+    with pytest.raises(FormatError, match=rf"{path}.*{field}"):
+        Word2Vec.load(path)
+
+
+@pytest.mark.parametrize("meta", [[1, 2], None, "x", 3])
+def test_p9_metadata_that_is_not_an_object_is_a_format_error(tmp_path, meta):
+    # a list leaked "TypeError: list indices must be integers or slices, not str" (Word2Vec)
+    # and "AttributeError: 'list' object has no attribute 'get'" (KeyedVectors)
+    path = _saved_word2vec(tmp_path)
+    kv_path = str(tmp_path / "kv.fe")
+    Word2Vec.load(path).wv.save(kv_path)
+    _rewrite_meta(path, "Word2Vec", lambda _: meta)
+    _rewrite_meta(kv_path, "KeyedVectors", lambda _: meta)
+    with pytest.raises(FormatError, match=path):
+        Word2Vec.load(path)
+    with pytest.raises(FormatError, match=kv_path):
+        KeyedVectors.load(kv_path)
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("next_index", "x"),
+        ("next_index", None),
+        ("next_index", 99),
+        ("attrs", [1]),
+        ("object_attrs", [1]),
+        ("attrs", {"count": 5}),
+    ],
+)
+def test_p9_a_bad_keyedvectors_field_is_a_format_error(tmp_path, field, value):
+    # leaked ValueError / TypeError / AttributeError
+    path = str(tmp_path / "kv.fe")
+    kv = KeyedVectors(3)
+    kv.add_vectors(["a", "b"], np.ones((2, 3), np.float32))
+    kv.expandos["count"] = np.array([2, 1])
+    kv.save(path)
+    _rewrite_meta(path, "KeyedVectors", _updated(**{field: value}))
+    with pytest.raises(FormatError, match=rf"{path}.*{field}"):
+        KeyedVectors.load(path)
+
+
+def test_p9_graph_models_check_their_metadata_too(tmp_path):
+    from fastembed_core import DeepWalk
+
+    path = str(tmp_path / "dw.fe")
+    DeepWalk(
+        [(0, 1), (1, 2), (2, 0)], dimensions=4, walk_length=5, num_walks=2, workers=1, epochs=1
+    ).save(path)
+    _rewrite_meta(path, "DeepWalk", _updated(train_count="x", walk_length=None))
+    with pytest.raises(FormatError, match=rf"{path}.*(train_count|walk_length)"):
+        DeepWalk.load(path)

@@ -97,6 +97,17 @@ def _file_state(paths):
     return state
 
 
+def _check_switch(name, value):
+    """A saved switch: a bool, or 0/1 as files of the int-valued flags have."""
+    if not isinstance(value, bool):
+        check_int(name, value, 0, 1)
+
+
+def _check_comment(name, value):
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{name} must be a string or null; got {value!r}")
+
+
 def _job_seed(seed, epoch, worker):
     """A 64-bit stream seed per (seed, epoch, worker): stable across processes and platforms."""
     state = np.random.SeedSequence([_SEED_STREAM, seed, epoch, worker]).generate_state(1, np.uint64)
@@ -141,6 +152,8 @@ class EmbeddingModel:
     _PARAMS: ClassVar[tuple[str, ...]] = ()
     _INIT_PARAMS: ClassVar[tuple[str, ...]] = ()
     _LAYERS: ClassVar[dict[str, str]] = {}
+    # Parameters saved as bools (the constructor takes any truthy value; a file has a bool).
+    _SWITCHES: ClassVar[tuple[str, ...]] = ("sorted_vocab", "compute_loss")
 
     @property
     def wv(self) -> KeyedVectors:
@@ -903,6 +916,28 @@ class EmbeddingModel:
             write_container(fname, self._KIND, meta, arrays)
 
     @classmethod
+    def _check_saved_fields(cls, fname, params):
+        """Checks what the constructor does not see or reads leniently: the training state,
+        the switches (saved as bools: a string is not one), the comment and ``workers`` (capped
+        to this machine's cores before the constructor sees it). The constructor checks the
+        rest when ``load`` calls it."""
+        checks = {
+            **{name: lambda n, v: check_int(n, v, 0) for name in _STATE},
+            "total_train_time": lambda n, v: check_float(n, v, 0.0),
+            "workers": lambda n, v: check_int(n, v, 1),
+            "comment": _check_comment,
+            **{name: _check_switch for name in cls._SWITCHES},
+        }
+        for name, check in checks.items():
+            if name in params:
+                try:
+                    check(name, params[name])
+                except ValueError as exc:
+                    raise FormatError(
+                        f"{fname}: invalid field {name!r} in the model metadata: {exc}"
+                    ) from None
+
+    @classmethod
     def load(cls, fname: str | os.PathLike, mmap: str | None = None) -> EmbeddingModel:
         """Load a model written by :meth:`save`.
 
@@ -920,11 +955,16 @@ class EmbeddingModel:
             An instance of the class ``load`` was called on.
         """
         meta, arrays = read_container(fname, kind=cls._KIND, mmap=mmap)
+        if not isinstance(meta, dict):
+            raise FormatError(
+                f"{fname}: the model metadata is a JSON {type(meta).__name__}, not an object"
+            )
         try:
             keys = meta["keys"]
             params = {name: meta[name] for name in cls._PARAMS}
         except KeyError as exc:
             raise FormatError(f"{fname}: model metadata lacks {exc}") from None
+        cls._check_saved_fields(fname, params)
         if not isinstance(keys, list) or not all(
             isinstance(k, str) or (isinstance(k, int) and not isinstance(k, bool)) for k in keys
         ):
@@ -937,7 +977,7 @@ class EmbeddingModel:
             init["workers"] = min(init["workers"], max(available_cores(), 1))
             # each family's __init__ takes its _INIT_PARAMS by keyword
             model.__init__(**init)  # type: ignore[misc]
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, OverflowError) as exc:
             raise FormatError(f"{fname}: invalid model parameters in the metadata: {exc}") from None
         for name in _STATE:
             setattr(model, name, params[name])

@@ -1372,6 +1372,10 @@ class KeyedVectors:
             The file was written by a newer release.
         """
         meta, arrays = read_container(fname, kind="KeyedVectors", mmap=mmap)
+        if not isinstance(meta, dict):
+            raise FormatError(
+                f"{fname}: the metadata is a JSON {type(meta).__name__}, not an object"
+            )
         keys = meta.get("keys")
         vectors = arrays.get("vectors")
         size = meta.get("vector_size")
@@ -1391,8 +1395,15 @@ class KeyedVectors:
         if len(kv.key_to_index) != len(keys):
             raise FormatError(f"{fname}: the file has duplicate keys")
         kv.vectors = vectors
-        kv.next_index = int(meta.get("next_index", len(keys)))
+        kv.next_index = meta.get("next_index", len(keys))
+        if type(kv.next_index) is not int or not 0 <= kv.next_index <= len(keys):
+            raise FormatError(f"{fname}: next_index {kv.next_index!r} is not in 0..{len(keys)}")
+        for field in ("attrs", "object_attrs"):
+            if not isinstance(meta.get(field) or {}, dict):
+                raise FormatError(f"{fname}: {field} is not a JSON object")
         for name, dt in (meta.get("attrs") or {}).items():
+            if not isinstance(dt, str):
+                raise FormatError(f"{fname}: attrs {name!r} has no dtype name but {dt!r}")
             values = arrays.get("attr:" + name)
             if values is None or values.shape != (len(keys),):
                 raise FormatError(f"{fname}: per-key attribute {name!r} is missing or misshapen")
