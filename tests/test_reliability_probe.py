@@ -45,6 +45,9 @@ P9    here: test_p9_a_bad_parameter_in_the_metadata_is_a_format_error,
       test_p9_metadata_that_is_not_an_object_is_a_format_error,
       test_p9_a_bad_keyedvectors_field_is_a_format_error,
       test_p9_graph_models_check_their_metadata_too
+P36   here: test_p36_read_vocab_below_min_count_names_the_file_and_the_largest_count,
+      test_p36_read_vocab_with_all_zero_counts_is_named,
+      test_p36_all_zero_counts_train_with_hierarchical_softmax_alone
 ====  =====================================================================================
 """
 
@@ -618,3 +621,48 @@ def test_p9_graph_models_check_their_metadata_too(tmp_path):
     _rewrite_meta(path, "DeepWalk", _updated(train_count="x", walk_length=None))
     with pytest.raises(FormatError, match=rf"{path}.*(train_count|walk_length)"):
         DeepWalk.load(path)
+
+
+# ---- P36: word2vec.c mode with a -read-vocab file no word of which can be used ------------------
+
+
+def _word2vec_c(tmp_path, vocab_lines, *flags):
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("a b c d\nb c d a\n" * 5)
+    vocab = tmp_path / "vocab.txt"
+    vocab.write_text("".join(f"{line}\n" for line in vocab_lines))
+    args = ["-train", corpus, "-output", tmp_path / "out.txt", "-read-vocab", vocab, *flags]
+    r = subprocess.run(
+        [sys.executable, "-m", "fastembed_core", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return r, str(vocab)
+
+
+def test_p36_read_vocab_below_min_count_names_the_file_and_the_largest_count(tmp_path):
+    # was "the corpus is empty (0 sentences, 0 tokens)" or a message in terms of the library's
+    # min_count, without the file
+    r, vocab = _word2vec_c(tmp_path, ["</s> 10", "a 2", "b 4", "c 1"], "-min-count", "5")
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert f"{vocab}: no word of the vocabulary file reaches -min-count 5" in r.stderr, r.stderr
+    assert "the largest count is 4 ('b')" in r.stderr, r.stderr
+    assert not (tmp_path / "out.txt").exists()
+
+
+@pytest.mark.parametrize("min_count", ["0", "5"])
+def test_p36_read_vocab_with_all_zero_counts_is_named(tmp_path, min_count):
+    # -min-count 5: "the corpus is empty"; -min-count 0: a message about ns_exponent and
+    # build_vocab_from_freq, names a word2vec.c user never typed
+    r, vocab = _word2vec_c(tmp_path, ["a 0", "b 0"], "-min-count", min_count)
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert f"{vocab}: every count in the vocabulary file is 0" in r.stderr, r.stderr
+    assert "ns_exponent" not in r.stderr and "empty" not in r.stderr, r.stderr
+
+
+def test_p36_all_zero_counts_train_with_hierarchical_softmax_alone(tmp_path):
+    # nothing is drawn in proportion to the counts then: word2vec.c trains, so do we
+    r, _ = _word2vec_c(tmp_path, ["a 0", "b 0"], "-min-count", "0", "-hs", "1", "-negative", "0")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "out.txt").read_text().startswith("3 100\n")
