@@ -934,7 +934,7 @@ class EmbeddingModel:
                     check(name, params[name])
                 except ValueError as exc:
                     raise FormatError(
-                        f"{fname}: invalid field {name!r} in the model metadata: {exc}"
+                        f"{fname}: invalid model parameters in the metadata: {exc}"
                     ) from None
 
     @classmethod

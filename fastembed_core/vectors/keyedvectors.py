@@ -24,7 +24,9 @@ import logging
 import math
 import threading
 import warnings
+from contextlib import AbstractContextManager
 from numbers import Integral
+from typing import Any, Callable
 
 import numpy as np
 
@@ -1291,7 +1293,9 @@ class KeyedVectors:
 
     # A model owning these vectors sets this to its guard (see EmbeddingModel.wv), which
     # refuses a save while its workers write the vectors; standalone vectors need none.
-    _save_guard = staticmethod(lambda what: contextlib.nullcontext())
+    _save_guard: Callable[[str], AbstractContextManager[Any]] = staticmethod(
+        lambda what: contextlib.nullcontext()
+    )
 
     def _save_native(self, fname):
         keys = []
