@@ -26,7 +26,7 @@ from .models.vocab import RULE_DEFAULT, RULE_DISCARD, RULE_KEEP, EncodedCorpus
 from .models.word2vec import Word2Vec
 from .vectors.keyedvectors import KeyedVectors
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "Word2Vec",

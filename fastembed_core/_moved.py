@@ -18,7 +18,7 @@ OLD_TO_NEW = {
     "progress": "models.progress",
     "keyedvectors": "vectors.keyedvectors",
     "viz": "vectors.viz",
-    "formats": "io.word2vec_format",
+    "formats": "vectors.formats",
     "native": "io.native",
     "demo": "cli.demo",
 }

@@ -5,7 +5,7 @@ would already catch for that kind of problem, so ``except ValueError`` keeps wor
 written against gensim while ``except FastEmbedError`` catches everything of ours.
 """
 
-__all__ = [
+__all__: list[str] = [
     "FastEmbedError",
     "FormatError",
     "TruncatedFileError",
@@ -35,7 +35,7 @@ class UnsupportedVersionError(FormatError):
 class OOVError(FastEmbedError, KeyError):
     """A key is not in the vocabulary."""
 
-    def __str__(self):
+    def __str__(self) -> str:
         # KeyError.__str__ wraps the message in quotes; keep the message readable.
         return str(self.args[0]) if self.args else ""
 

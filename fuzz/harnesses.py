@@ -39,9 +39,9 @@ import numpy as np
 from fastembed_core import _corpus
 from fastembed_core.errors import CorpusError, FormatError
 from fastembed_core.io import native
-from fastembed_core.io import word2vec_format as formats
 from fastembed_core.io.vocab_file import read_vocab_file
 from fastembed_core.models.word2vec import Word2Vec
+from fastembed_core.vectors import formats
 from fastembed_core.vectors.keyedvectors import KeyedVectors
 
 __all__ = ["TARGETS", "Finding", "mutate", "run_random"]

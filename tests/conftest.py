@@ -1,6 +1,8 @@
 import os
 import sys
 
+import pytest
+
 # Shared oracles and helpers live beside the tests (tests/_reference.py); the package under
 # test is always the installed one (pytest runs in importlib mode).
 sys.path.insert(0, os.path.dirname(__file__))
@@ -9,3 +11,67 @@ sys.path.insert(0, os.path.dirname(__file__))
 # current folder first on sys.path, and from the checkout's root that is the unbuilt source
 # tree. PYTHONSAFEPATH (Python >= 3.11) keeps them on the installed package too.
 os.environ["PYTHONSAFEPATH"] = "1"
+
+# Tests marked `slow` (`pytest -m "not slow"` leaves them out), kept here rather than as
+# decorators in the test files. How the list was made: the whole suite was timed once with
+#     PYTHONPATH=$PWD python -m pytest -q -p no:cacheprovider --durations=0 tests
+# (2 shared cores; whole run 210 s) and every test whose setup + call + teardown took 0.5 s or
+# more is listed: the atheris fuzz runs, the sanitizer builds, training in child processes,
+# the demo, Ctrl-C and plotting subcommands, gensim evaluations. A parametrized test is listed
+# whole when every one of its cases took that long, else by case. tests/test_sanitizers.py is
+# listed whole: each of its tests compiles an instrumented build. Together they took 179 s of
+# the 210 s; the other ~830 tests run in about 30 s. Entries are node-id prefixes: an entry
+# matches a test whose node id equals it or continues it with `[` (a case) or `::` (a test in
+# a file or class). Re-time and update the list when a test becomes slow or fast.
+SLOW = (
+    "tests/test_cli.py::test_analogy_needs_three_words",
+    "tests/test_cli.py::test_analogy_with_arguments_and_interactively",
+    "tests/test_cli.py::test_console_script_entry_point",
+    "tests/test_cli.py::test_convert_round_trips_through_every_format",
+    "tests/test_cli.py::test_ctrl_c_stops_training_quickly_without_a_traceback",
+    "tests/test_cli.py::test_eval_analogies_and_pairs",
+    "tests/test_cli.py::test_eval_defaults_to_the_bundled_questions",
+    "tests/test_cli.py::test_export_projector_rows_and_widths",
+    "tests/test_cli.py::test_similar_for_words_given_as_arguments",
+    "tests/test_cli.py::test_subcommand_bad_input[args6---to-2]",
+    "tests/test_cli.py::test_train_progress_lines_when_not_a_terminal_and_nothing_when_quiet",
+    "tests/test_cli.py::test_train_reads_a_vocabulary_file",
+    "tests/test_cli.py::test_word2vec_flags_end_to_end",
+    "tests/test_cli.py::test_word2vec_mode_usage_lists_every_flag",
+    "tests/test_cli.py::test_word2vec_output_loads_in_gensim_with_the_same_vectors",
+    "tests/test_cli.py::test_word2vec_save_vocab_and_read_vocab_round_trip",
+    "tests/test_corpus_file.py::test_c_level_tests_under_sanitizers",
+    "tests/test_corpus_file.py::test_ctrl_c_stops_a_long_read",
+    "tests/test_corpus_file.py::test_gil_is_released_while_reading[count]",
+    "tests/test_corpus_file.py::test_one_enormous_line_streams_in_bounded_memory",
+    "tests/test_corpus_file.py::test_random_bytes_match_pythons_decoder",
+    "tests/test_corpus_file.py::test_random_unicode_round_trip",
+    "tests/test_datasets.py::test_sample_corpus_is_cached",
+    "tests/test_demo.py::test_demo_one_epoch",
+    "tests/test_demo.py::test_demo_without_matplotlib_and_gensim",
+    "tests/test_formats.py::test_fuzzed_files_raise_only_documented_errors",
+    "tests/test_fuzz_smoke.py::test_atheris_short_run",
+    "tests/test_fuzz_smoke.py::test_random_mutations_raise_only_documented_errors[native]",
+    "tests/test_gensim_interop.py::test_evaluate_word_analogies_equals_gensim",
+    "tests/test_gensim_interop.py::test_evaluate_word_analogies_options_equal_gensim[kw0]",
+    "tests/test_gensim_interop.py::test_evaluate_word_analogies_options_equal_gensim[kw3]",
+    "tests/test_graph.py::test_node2vec_command_line",
+    "tests/test_kernel_reference.py::test_long_sentence_is_trained_whole",
+    "tests/test_sanitizers.py",
+    "tests/test_training_faults.py::test_ctrl_c_stops_training_promptly_and_model_stays_usable",
+    "tests/test_training_faults.py::test_mutating_while_training_is_refused",
+    "tests/test_viz.py::test_plot_subcommand_all_kinds",
+    "tests/test_viz.py::test_plot_subcommand_errors",
+    "tests/test_word2vec.py::test_single_worker_is_bitwise_reproducible_across_processes",
+)
+
+
+def is_listed_slow(nodeid, prefixes=SLOW):
+    """Whether a node id is one of the listed prefixes or continues one with `[` or `::`."""
+    return any(nodeid == p or nodeid.startswith((p + "[", p + "::")) for p in prefixes)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if is_listed_slow(item.nodeid):
+            item.add_marker(pytest.mark.slow)

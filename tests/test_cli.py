@@ -807,7 +807,7 @@ def test_sniff_format(tmp_path, vectors):
     kv = KeyedVectors.load_word2vec_format(vectors)
     kv.save_word2vec_format(str(tmp_path / "b"), binary=True)
     kv.save(str(tmp_path / "n"))
-    from fastembed_core.io.word2vec_format import save_glove
+    from fastembed_core.vectors.formats import save_glove
 
     save_glove(kv, str(tmp_path / "g"))
     assert sniff_format(vectors) == "text"

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from fastembed_core.errors import FormatError, TruncatedFileError
 from fastembed_core.io import native
-from fastembed_core.io import word2vec_format as formats
+from fastembed_core.vectors import formats
 from fastembed_core.vectors.keyedvectors import KeyedVectors
 
 CHUNK_SIZES = [1, 5, 16, 4096]
@@ -312,6 +312,51 @@ def test_wrong_kind_of_file_is_named(tmp_path, binary, make, fragment):
     path = make(str(tmp_path / "file.vec"))
     with pytest.raises(FormatError, match=fragment):
         KeyedVectors.load_word2vec_format(path, binary=binary)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        gzip.compress(b"3 2\na 1 2\n"),
+        pickle.dumps({"a": [1.0, 2.0]}, protocol=4),
+        b"PK\x03\x04" + b"\0" * 40,
+        struct.pack("<ii", 793712314, 12) + b"\0" * 64,
+        b"\x93NUMPY\x01\x00" + b"\0" * 40,
+        b"<!DOCTYPE html><html><body>Not found</body></html>",
+    ],
+)
+def test_both_loaders_name_a_foreign_file_the_same_way(tmp_path, data):
+    path = write_bytes(tmp_path / "file", data)
+    messages = []
+    for load in (KeyedVectors.load_word2vec_format, KeyedVectors.load):
+        with pytest.raises(FormatError) as info:
+            load(path)
+        messages.append(str(info.value))
+    assert messages[0] == messages[1] and "looks like" in messages[0]
+
+
+@pytest.mark.skipif(not os.path.isdir("/dev/fd"), reason="no /dev/fd on this system")
+def test_sniffing_a_pipe_does_not_consume_it(tmp_path):
+    from fastembed_core.io.detect import native_kind, sniff_format
+
+    kv = make_kv(n=30, dim=4)
+    kv.save_word2vec_format(tmp_path / "v.txt")
+    data = (tmp_path / "v.txt").read_bytes()
+    assert len(data) < 60000  # fits in the pipe's buffer, so writing does not block
+    r, w = os.pipe()
+    try:
+        os.write(w, data)
+        os.close(w)
+        w = None
+        path = f"/dev/fd/{r}"
+        assert sniff_format(path) is None
+        assert native_kind(path) is None
+        back = KeyedVectors.load_word2vec_format(path)
+        assert sorted(back.index_to_key) == sorted(kv.index_to_key)
+    finally:
+        os.close(r)
+        if w is not None:
+            os.close(w)
 
 
 def test_glove_file_without_header_suggests_no_header(tmp_path):

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from fastembed_core.errors import FormatError, OOVError
-from fastembed_core.vectors import keyedvectors as kvmod
+from fastembed_core.vectors import stats as vstats
+from fastembed_core.vectors.ann import UsearchIndexer
 from fastembed_core.vectors.keyedvectors import KeyedVectors
 
 
@@ -92,6 +93,37 @@ def test_trainer_contract_assigns_without_copying_and_sees_in_place_updates():
     after = kv.most_similar("a", topn=3)
     assert after[0][0] == "b" and after[0][1] == pytest.approx(1.0, abs=1e-6)
     assert after != before
+
+
+def test_from_arrays_checks_once_and_shares_only_when_asked():
+    rng = np.random.default_rng(2)
+    w = rng.standard_normal((3, 4)).astype(np.float32)
+    kv = KeyedVectors.from_arrays(["a", "b", "c"], w, counts=[5, 9, 1])
+    assert kv.index_to_key == ["a", "b", "c"] and kv.key_to_index == {"a": 0, "b": 1, "c": 2}
+    assert kv.vector_size == 4 and kv.next_index == 3 and kv.vectors is not w
+    np.testing.assert_array_equal(kv.vectors, w)
+    assert kv.get_vecattr("b", "count") == 9 and kv.expandos["count"].dtype.kind == "i"
+    shared = KeyedVectors.from_arrays([10, 20, 30], w, attrs={"x": np.arange(3.0)}, copy=False)
+    assert shared.vectors is w and shared[20] is not None
+    w[1] = w[0]  # in place, as training does: invalidate_norms makes queries see it
+    shared.fill_norms()
+    shared.invalidate_norms()
+    assert shared.norms is None
+    assert shared.most_similar(10, topn=1)[0][0] == 20
+    with pytest.raises(ValueError, match="duplicate keys.*'a'"):
+        KeyedVectors.from_arrays(["a", "b", "a"], w)
+    with pytest.raises(ValueError, match="2 keys but 3 vectors"):
+        KeyedVectors.from_arrays(["a", "b"], w)
+    with pytest.raises(ValueError, match="2-D"):
+        KeyedVectors.from_arrays(["a"], np.zeros(4, np.float32))
+    with pytest.raises(TypeError, match="floating point"):
+        KeyedVectors.from_arrays(["a"], np.zeros((1, 4), np.int32))
+    with pytest.raises(TypeError, match="integers"):
+        KeyedVectors.from_arrays(["a", "b", "c"], w, counts=[1.5, 2, 3])
+    with pytest.raises(ValueError, match="'x' has shape"):
+        KeyedVectors.from_arrays(["a", "b", "c"], w, attrs={"x": [1, 2]})
+    empty = KeyedVectors.from_arrays([], np.zeros((0, 7), np.float32), counts=[])
+    assert len(empty) == 0 and empty.vector_size == 7
 
 
 def test_vectors_setter_invalidates_norms_and_checks_shape():
@@ -446,7 +478,7 @@ def test_indexer_protocol():
 def test_usearch_indexer():
     pytest.importorskip("usearch")
     kv = random_kv(n=2000, dim=24, seed=8)
-    ix = kvmod.UsearchIndexer(kv, expansion_search=256)
+    ix = UsearchIndexer(kv, expansion_search=256)
     assert len(ix) == 2000
     hits = 0
     for q in [f"k{i}" for i in range(0, 2000, 40)]:
@@ -463,7 +495,7 @@ def test_usearch_missing_is_a_clear_import_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "usearch", None)
     monkeypatch.setitem(sys.modules, "usearch.index", None)
     with pytest.raises(ImportError, match="pip install usearch"):
-        kvmod.UsearchIndexer(random_kv(n=5))
+        UsearchIndexer(random_kv(n=5))
 
 
 # ---- adding vectors and attributes -----------------------------------------------------------
@@ -732,7 +764,7 @@ def test_evaluate_word_pairs(tmp_path):
     pearson, spearman, oov = kv.evaluate_word_pairs(path)
     gold = [float(ln.split("\t")[2]) for ln in lines[2:-1]]
     model = [kv.similarity(a, b) for a, b in pairs]
-    ref_p, ref_s = kvmod.pearson_spearman(gold, model)
+    ref_p, ref_s = vstats.pearson_spearman(gold, model)
     assert pearson[0] == pytest.approx(ref_p[0], abs=1e-6)
     assert spearman[0] == pytest.approx(ref_s[0], abs=1e-6)
     assert oov == pytest.approx(100 / 41)
@@ -750,21 +782,21 @@ def test_numpy_statistics_match_scipy():
         y = 0.3 * x + rng.standard_normal(n)
         y[: n // 5] = np.round(y[: n // 5])  # some ties for the ranks
         x[: n // 7] = 1.0
-        (r, p), (rho, prho) = kvmod.pearson_spearman(x, y)
+        (r, p), (rho, prho) = vstats.pearson_spearman(x, y)
         ref_r = stats.pearsonr(x, y)
         ref_rho = stats.spearmanr(x, y)
         assert r == pytest.approx(ref_r[0], rel=1e-10, abs=1e-12)
         assert p == pytest.approx(ref_r[1], rel=1e-7, abs=1e-300)
         assert rho == pytest.approx(ref_rho[0], rel=1e-10, abs=1e-12)
         assert prho == pytest.approx(ref_rho[1], rel=1e-7, abs=1e-300)
-    np.testing.assert_allclose(kvmod._rankdata([3, 1, 3, 2]), [3.5, 1, 3.5, 2])
+    np.testing.assert_allclose(vstats.rankdata([3, 1, 3, 2]), [3.5, 1, 3.5, 2])
 
 
 def test_incomplete_beta_known_values():
-    assert kvmod._betainc(1.0, 1.0, 0.3) == pytest.approx(0.3, rel=1e-12)
-    assert kvmod._betainc(4.0, 4.0, 0.5) == pytest.approx(0.5, rel=1e-12)
-    assert kvmod._betainc(2.0, 1.0, 0.6) == pytest.approx(0.36, rel=1e-12)  # x^a when b=1
-    assert kvmod._betainc(0.5, 0.5, 0.25) == pytest.approx(1 / 3, rel=1e-10)  # arcsine law
+    assert vstats.betainc(1.0, 1.0, 0.3) == pytest.approx(0.3, rel=1e-12)
+    assert vstats.betainc(4.0, 4.0, 0.5) == pytest.approx(0.5, rel=1e-12)
+    assert vstats.betainc(2.0, 1.0, 0.6) == pytest.approx(0.36, rel=1e-12)  # x^a when b=1
+    assert vstats.betainc(0.5, 0.5, 0.25) == pytest.approx(1 / 3, rel=1e-10)  # arcsine law
 
 
 def test_evaluate_word_pairs_without_scipy(tmp_path, monkeypatch):

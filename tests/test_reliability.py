@@ -489,3 +489,23 @@ def test_fvocab_count_out_of_int64_range_is_a_format_error(tmp_path, count):
     fvocab.write_text(f"the 5\nof {2**63 - 1}\n")
     kv = KeyedVectors.load_word2vec_format(str(vectors), fvocab=str(fvocab))
     assert kv.get_vecattr("of", "count") == 2**63 - 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"next_index": {"a": 1}},
+        {"next_index": -1},
+        {"next_index": 99},
+        {"next_index": True},
+        {"attrs": ["count"]},
+        {"object_attrs": 3},
+    ],
+)
+def test_corrupt_keyedvectors_metadata_is_a_format_error(tmp_path, change):
+    """KeyedVectors.load leaked TypeError/AttributeError on such metadata (fuzz target
+    native_header)."""
+    path = _saved_kv(tmp_path)
+    _rewrite_header(path, lambda d: d["meta"].update(change))
+    with pytest.raises(FormatError):
+        KeyedVectors.load(path)

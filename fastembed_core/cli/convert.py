@@ -124,7 +124,7 @@ def cmd_export_projector(args):
     int
         The exit status.
     """
-    from ..io.word2vec_format import export_projector
+    from ..vectors.formats import export_projector
 
     kv = load_vectors(args.vectors, args.format, args.limit)
     stem = args.prefix

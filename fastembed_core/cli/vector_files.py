@@ -38,7 +38,7 @@ def load_vectors(path, fmt="auto", limit=None):
     if os.path.isdir(path):
         raise IsADirectoryError(21, "Is a directory (expected a vectors file)", path)
     if fmt == "auto":
-        fmt = sniff_format(path)
+        fmt = sniff_format(path) or "text"  # None: a pipe, not read; text is what streams hold
     if fmt not in VECTOR_FORMATS:
         raise ValueError(f"unknown vectors format {fmt!r}; use one of {', '.join(VECTOR_FORMATS)}")
     if fmt == "native":
@@ -58,13 +58,12 @@ def load_vectors(path, fmt="auto", limit=None):
 def _head(kv, n):
     from ..vectors.keyedvectors import KeyedVectors
 
-    out = KeyedVectors(kv.vector_size, dtype=kv.vectors.dtype)
-    out.index_to_key = list(kv.index_to_key[:n])
-    out.key_to_index = {k: i for i, k in enumerate(out.index_to_key)}
-    out.vectors = np.ascontiguousarray(kv.vectors[:n])
-    for name, values in kv.expandos.items():
-        out.expandos[name] = np.asarray(values)[:n]
-    return out
+    return KeyedVectors.from_arrays(
+        kv.index_to_key[:n],
+        np.ascontiguousarray(kv.vectors[:n]),
+        attrs={name: np.asarray(values)[:n] for name, values in kv.expandos.items()},
+        copy=False,
+    )
 
 
 def _format_for_output(path, fmt):
@@ -96,7 +95,7 @@ def save_vectors(kv, path, fmt="auto"):
     str
         The format used.
     """
-    from ..io import word2vec_format as formats
+    from ..vectors import formats
 
     fmt = _format_for_output(path, fmt)
     if fmt == "native":

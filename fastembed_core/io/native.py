@@ -34,6 +34,7 @@ import zlib
 import numpy as np
 
 from ..errors import FormatError, TruncatedFileError, UnsupportedVersionError
+from .detect import NATIVE_MAGIC, describe_head
 
 __all__ = [
     "MAGIC",
@@ -44,34 +45,13 @@ __all__ = [
     "atomic_write_many",
 ]
 
-MAGIC = b"\x93FEMBED\n"
+MAGIC = NATIVE_MAGIC  # the detector keeps every file signature; this name stays for callers
 FORMAT_VERSION = 2
 _FIRST_WITH_HEADER_CRC = 2
 _ALIGN = 64
 # Only plain numeric dtypes are ever accepted from a file: no object arrays, no structured types.
 _ALLOWED_DTYPES = {"<f4", "<f8", "<i4", "<i8", "<u4", "<u8", "|u1", "|i1", "<u2", "<i2"}
 _MAX_HEADER = 1 << 31
-
-
-def _describe_foreign(head):
-    """Names what a non-native file looks like, for the error message."""
-    if head[:1] == b"\x80":
-        return "a Python pickle (refused: loading a pickle can run arbitrary code)"
-    if head[:2] == b"\x1f\x8b":
-        return "a gzip-compressed file"
-    if head[:4] == b"PK\x03\x04":
-        return "a zip archive (e.g. a numpy .npz)"
-    if head[:6] == b"\x93NUMPY":
-        return "a single numpy .npy array"
-    if head.lstrip()[:1] == b"<":
-        return "an HTML/XML document"
-    if head[:4] in (b"\xba\x16\x4f\x2f", b"\x2f\x4f\x16\xba"):
-        return "a fastText .bin model"
-    first = head.split(b"\n", 1)[0]
-    parts = first.split()
-    if len(parts) == 2 and all(p.isdigit() for p in parts):
-        return "a word2vec-format vectors file (use KeyedVectors.load_word2vec_format)"
-    return "not a fastembed_core native file"
 
 
 def _new_file_mode():
@@ -243,7 +223,7 @@ def read_container(path, kind=None, mmap=None):
     with open(path, "rb") as f:
         head = f.read(16)
         if head[:8] != MAGIC:
-            raise FormatError(f"{path}: {_describe_foreign(head + f.read(256))}")
+            raise FormatError(f"{path}: {describe_head(head + f.read(256), 'native')}")
         if len(head) < 16:
             raise TruncatedFileError(f"{path}: file ends inside the header ({size} bytes)")
         (hlen,) = struct.unpack("<Q", head[8:16])

@@ -17,10 +17,15 @@ returning a half-loaded or silently wrong object:
   record number and byte offset (binary).
 
 Files are read through a chunked buffer whose size is a private parameter (``_chunk_size``),
-so the tests can check that records straddling chunk edges load right. Writers validate
-everything first (keys that would break the format, non-finite values) and then write through
-:func:`fastembed_core.native.atomic_write`: a failed save leaves no partial file and any
-previous file untouched.
+so the tests can check that records straddling chunk edges load right. The writers
+(:func:`write_word2vec`, :func:`write_projector`) live in
+:mod:`fastembed_core.io.word2vec_writer` and are importable from here too.
+
+The reader returns plain data (:class:`VectorsData`); building a
+:class:`~fastembed_core.KeyedVectors` from it is done in :mod:`fastembed_core.vectors`.
+
+Size: a little over 700 lines because it is one reader: the chunked byte stream and
+the record reader share the header, offset and error-reporting state and are not useful apart.
 
 On-disk conventions follow word2vec.c and gensim 4 byte for byte: a ``"N D\\n"`` header; text
 records ``key v1 ... vD\\n`` with each value printed as numpy prints the scalar (shortest
@@ -34,28 +39,22 @@ import bz2
 import gzip
 import logging
 import os
-import shutil
 import warnings
 from array import array
 
 import numpy as np
 
 from ..errors import FormatError, TruncatedFileError
-from .native import MAGIC as _NATIVE_MAGIC
-from .native import atomic_write
+from .detect import SNIFF_BYTES as _SNIFF_BYTES
+from .detect import (
+    describe_head,
+    is_regular_file,
+    looks_like_binary_record,
+    looks_like_text_record,
+)
+from .word2vec_writer import write_projector, write_word2vec
 
-__all__ = [
-    "VectorsData",
-    "read_word2vec",
-    "write_word2vec",
-    "load_word2vec_format",
-    "save_word2vec_format",
-    "load_glove",
-    "save_glove",
-    "load_fasttext_vec",
-    "save_fasttext_vec",
-    "export_projector",
-]
+__all__ = ["VectorsData", "read_word2vec", "write_word2vec", "write_projector"]
 
 logger = logging.getLogger(__name__)
 
@@ -63,15 +62,25 @@ _CHUNK_SIZE = 1 << 20  # bytes read from the file at a time
 _MAX_TOKEN_BYTES = 1 << 16  # longer "tokens" mean a malformed file, not a long word
 _MAX_DIM = 1 << 24  # no embedding has 16 million dimensions
 _MAX_HEADER_LINE = 4096
-_SNIFF_BYTES = 1 << 16
-_WRITE_BATCH = 1 << 12  # records encoded per write() call
-_FASTTEXT_BIN_MAGICS = (b"\xba\x16\x4f\x2f", b"\x2f\x4f\x16\xba")
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 
 class VectorsData:
-    """What a vectors file holds: ``keys`` (list of str), ``vectors`` (2-D array, one row per
-    key), ``counts`` (int64 array) and ``key_to_index`` (dict)."""
+    """What a vectors file holds, as plain data (what :func:`read_word2vec` returns).
+
+    Unpacks as ``keys, vectors, counts = data``.
+
+    Parameters
+    ----------
+    keys : list of str
+        The keys, in file order (duplicates removed).
+    vectors : numpy.ndarray
+        ``(len(keys), dim)`` matrix, one row per key.
+    counts : numpy.ndarray
+        int64 count of each key.
+    key_to_index : dict
+        Row of each key, built while checking the keys for duplicates.
+    """
 
     __slots__ = ("keys", "vectors", "counts", "key_to_index")
 
@@ -185,14 +194,14 @@ def _open_for_reading(path):
     """Opens ``path`` for binary reading; ``.gz``/``.bz2`` names are decompressed on the fly.
 
     Returns ``(fileobj, size)`` where ``size`` is the byte size of the (uncompressed) content,
-    or ``None`` when it cannot be known without reading everything.
+    or ``None`` when it cannot be known without reading everything (compressed files, pipes).
     """
     lower = path.lower()
     if lower.endswith(".gz"):
         return gzip.open(path, "rb"), None
     if lower.endswith(".bz2"):
         return bz2.open(path, "rb"), None
-    return open(path, "rb"), os.path.getsize(path)
+    return open(path, "rb"), os.path.getsize(path) if is_regular_file(path) else None
 
 
 def _parse_floats(fields):
@@ -201,64 +210,6 @@ def _parse_floats(fields):
         return [float(x) for x in fields]
     except ValueError:
         return None
-
-
-def _looks_like_text_record(line, dim=None):
-    """Whether ``line`` parses as ``key v1 ... vD`` (any D >= 1 when ``dim`` is None)."""
-    fields = line.rstrip().split(b" ")
-    if len(fields) < 2 or (dim is not None and len(fields) != dim + 1):
-        return False
-    return _parse_floats(fields[1:]) is not None
-
-
-def _looks_like_binary_record(data, dim, max_token):
-    """Whether ``data`` starts with ``key`` + space + ``dim`` float32 values that are not text."""
-    data = data.lstrip(b"\n")
-    sp = data.find(b" ", 0, max_token + 1)
-    if sp < 0 or len(data) < sp + 1 + 4 * dim:
-        return False
-    raw = data[sp + 1 : sp + 1 + 4 * dim]
-    if not any(b < 9 or 13 < b < 32 or b == 127 for b in raw):
-        try:
-            raw.decode("utf-8")
-            return False  # plausible text
-        except UnicodeDecodeError:
-            pass
-    with np.errstate(all="ignore"):
-        values = np.frombuffer(raw, dtype="<f4")
-        return bool(np.isfinite(values).all() and np.abs(values).max(initial=0) < 1e6)
-
-
-def _describe(head):
-    """What a file that is not a word2vec/GloVe file looks like, from its first bytes, or None."""
-    if head[:2] == b"\x1f\x8b":
-        return (
-            "a gzip-compressed file: decompress it first, or give it a name ending in .gz "
-            "so it is decompressed while reading"
-        )
-    if head[:3] == b"BZh" and head[4:10] == b"1AY&SY":
-        return "a bzip2-compressed file: decompress it first, or give it a name ending in .bz2"
-    if head[:4] == b"PK\x03\x04":
-        return "a zip archive: extract the vectors file from it first"
-    if head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
-        return (
-            "a Python pickle (e.g. a gensim .save() / .model file). Pickles are never "
-            "loaded here because loading one can run arbitrary code: load it with gensim "
-            "and convert with KeyedVectors.from_gensim(), or save it in word2vec format"
-        )
-    if head[:4] in _FASTTEXT_BIN_MAGICS:
-        return (
-            "a fastText .bin model, not a vectors file: load the .vec file that fastText "
-            "writes beside it (load_fasttext_vec / binary=False)"
-        )
-    if head[: len(_NATIVE_MAGIC)] == _NATIVE_MAGIC:
-        return "a fastembed_core native file: load it with KeyedVectors.load()"
-    if head[:6] == b"\x93NUMPY":
-        return "a numpy .npy array (no keys): build KeyedVectors with add_vectors() instead"
-    start = head.lstrip()[:16].lower()
-    if start.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<body", b"<!--")):
-        return "an HTML/XML document (a failed download or an error page?)"
-    return None
 
 
 def _check_datatype(datatype):
@@ -406,11 +357,9 @@ def read_word2vec(
         if head.startswith(_UTF8_BOM):
             stream.pos += len(_UTF8_BOM)
             head = head[len(_UTF8_BOM) :]
-        if not head.strip():
-            raise FormatError(f"{path}: the file is empty")
-        what = _describe(head)
+        what = describe_head(head, "word2vec")
         if what is not None:
-            raise FormatError(f"{path}: this looks like {what}")
+            raise FormatError(f"{path}: {what}")
 
         reader = _Reader(
             path,
@@ -432,7 +381,7 @@ def read_word2vec(
             with np.errstate(over="ignore", invalid="ignore"):  # non-finite values: see below
                 reader.read_all()
         except (OSError, EOFError) as exc:  # a compressed stream that is cut or corrupt
-            if isinstance(exc, FormatError) or size is not None:
+            if isinstance(exc, FormatError) or not path.lower().endswith((".gz", ".bz2")):
                 raise
             raise TruncatedFileError(
                 f"{path}: the compressed stream is damaged after {reader.records} vectors ({exc})"
@@ -532,7 +481,7 @@ class _Reader:
                     pass
         if not header_ok:
             first = head.split(b"\n", 1)[0]
-            if _looks_like_text_record(first):
+            if looks_like_text_record(first):
                 nvals = len(first.rstrip().split(b" ")) - 1
                 key = first.split(b" ", 1)[0][:40].decode("utf-8", "replace")
                 self._fail(
@@ -561,7 +510,7 @@ class _Reader:
         self.first_record_bytes = stream.peek(self._record_sniff_len())
         if self.binary and self.target:
             first = self.first_record_bytes.split(b"\n", 1)[0]
-            if _looks_like_text_record(first, dim):
+            if looks_like_text_record(first, dim):
                 self._fail(
                     "binary=True, but the vectors are text (the first record reads as a "
                     "text line with the declared number of values): pass binary=False"
@@ -570,7 +519,7 @@ class _Reader:
 
     def start_headerless(self, head, limit):
         line = self.stream.readline(_SNIFF_BYTES)
-        if line is None or not _looks_like_text_record(line):
+        if line is None or not looks_like_text_record(line):
             shown = head.split(b"\n", 1)[0][:60]
             self._fail(f"no_header=True, but the first line is not 'key v1 v2 ...' text: {shown!r}")
         fields = line.rstrip().split(b" ")
@@ -666,7 +615,7 @@ class _Reader:
         return f"byte {where}" if self.binary else f"line {where}"
 
     def _looks_binary_hint(self):
-        if self.records == 0 and _looks_like_binary_record(
+        if self.records == 0 and looks_like_binary_record(
             self.first_record_bytes, self.dim, self.max_token
         ):
             return "; the data looks like word2vec's binary format: pass binary=True"
@@ -822,463 +771,3 @@ class _Reader:
                 f"{place}: {value} is not a finite number; pass allow_nonfinite=True to "
                 f"accept NaN/inf"
             )
-
-
-# ---------------------------------------------------------------------------------------------
-# Writing
-# ---------------------------------------------------------------------------------------------
-
-
-def _key_text(key):
-    if isinstance(key, str):
-        return key
-    if isinstance(key, (int, np.integer)) and not isinstance(key, (bool, np.bool_)):
-        return str(int(key))
-    raise TypeError(
-        f"key {key!r} has type {type(key).__name__}; only str and int keys can be "
-        f"written to a vectors file"
-    )
-
-
-def _check_tokens(texts, prefix, what):
-    """ValueError listing the first keys that would break a whitespace-separated format."""
-    bad = []
-    n_bad = 0
-    for t in texts:
-        t = prefix + t
-        if not t or any(ch.isspace() for ch in t):
-            n_bad += 1
-            if len(bad) < 5:
-                bad.append(t)
-    if n_bad:
-        shown = ", ".join(repr(t) for t in bad)
-        raise ValueError(
-            f"{n_bad} key(s) are empty or contain whitespace, which {what} cannot represent "
-            f"(first: {shown}); nothing was written. Replace the whitespace (e.g. with '_') first."
-        )
-
-
-def _check_finite_rows(vectors, order, texts):
-    block = 1 << 14
-    for lo in range(0, len(order), block):
-        idx = order[lo : lo + block]
-        ok = np.isfinite(vectors[idx]).all(axis=1)
-        if not ok.all():
-            j = lo + int(np.argmin(ok))
-            raise ValueError(
-                f"the vector of {texts[j]!r} is not finite (NaN or inf); refusing to "
-                f"write it (pass allow_nonfinite=True to write it anyway)"
-            )
-
-
-def _copy_existing(path, fout):
-    if os.path.exists(path):
-        with open(path, "rb") as fin:
-            shutil.copyfileobj(fin, fout)
-
-
-def write_word2vec(
-    fname,
-    keys,
-    vectors,
-    *,
-    binary=False,
-    counts=None,
-    fvocab=None,
-    total_vec=None,
-    write_header=True,
-    prefix="",
-    append=False,
-    allow_nonfinite=False,
-    _byteorder="<",
-    _text_formatter=None,
-    _what="the word2vec format",
-):
-    """Writes ``keys`` and the rows of ``vectors`` (in that order) in word2vec format.
-
-    Parameters
-    ----------
-    fname : str or os.PathLike
-        Target file; written atomically (a failed write leaves any previous file untouched).
-    keys : sequence of str or int
-        One key per row of ``vectors``.
-    vectors : 2-D array
-    binary : bool
-        Binary (little-endian float32) instead of text.
-    counts : sequence, optional
-        Per-key counts, written to ``fvocab`` as ``key count`` lines.
-    fvocab : str, optional
-        Vocabulary file to write (needs ``counts``).
-    total_vec : int, optional
-        Count written in the header (default: ``len(keys)``).
-    write_header : bool
-        Write the ``"count dim"`` first line (``False`` gives GloVe's layout).
-    prefix : str
-        Prepended to every key.
-    append : bool
-        Append to an existing file instead of replacing it.
-    allow_nonfinite : bool
-        Write NaN/inf values instead of refusing with ``ValueError``.
-
-    Raises
-    ------
-    ValueError
-        A key is empty or contains whitespace (the first offenders are listed), or a vector is
-        not finite. Nothing is written then.
-    TypeError
-        A key is neither str nor int.
-    OSError
-        The file cannot be written; any previous file is left as it was.
-    """
-    path = os.fspath(fname)
-    if not isinstance(vectors, _Reordered):
-        vectors = np.asarray(vectors)
-    if vectors.ndim != 2:
-        raise ValueError(f"vectors must be a 2-D array; got shape {vectors.shape}")
-    if len(keys) != vectors.shape[0]:
-        raise ValueError(f"{len(keys)} keys but {vectors.shape[0]} vectors")
-    if not isinstance(prefix, str):
-        raise TypeError("prefix must be a str")
-    texts = [_key_text(k) for k in keys]
-    _check_tokens(texts, prefix, _what)
-    order = np.arange(len(texts))
-    if not allow_nonfinite and len(texts):
-        _check_finite_rows(vectors, order, texts)
-    if fvocab is not None and counts is None:
-        raise ValueError("fvocab needs counts")
-    dim = vectors.shape[1]
-    if total_vec is None:
-        total_vec = len(texts)
-    fmt = _text_formatter or (lambda row: " ".join(map(str, row)))
-    le = np.dtype(np.float32).newbyteorder(_byteorder)
-
-    if fvocab is not None:
-
-        def write_vocab(f):
-            if append:
-                _copy_existing(os.fspath(fvocab), f)
-            f.write("".join(f"{prefix}{t} {c}\n" for t, c in zip(texts, counts)).encode("utf8"))
-
-        logger.info("storing vocabulary in %s", fvocab)
-        atomic_write(os.fspath(fvocab), write_vocab)
-
-    def write(f):
-        if append:
-            _copy_existing(path, f)
-        if write_header:
-            f.write(f"{total_vec} {dim}\n".encode())
-        for lo in range(0, len(texts), _WRITE_BATCH):
-            hi = min(lo + _WRITE_BATCH, len(texts))
-            block = np.asarray(vectors[lo:hi])
-            if binary:
-                raw = block.astype(le, copy=False).tobytes()
-                step = 4 * dim
-                parts = []
-                for j in range(hi - lo):
-                    parts.append(f"{prefix}{texts[lo + j]} ".encode())
-                    parts.append(raw[j * step : (j + 1) * step])
-                f.write(b"".join(parts))
-            else:
-                f.write(
-                    "".join(
-                        f"{prefix}{texts[lo + j]} {fmt(block[j])}\n" for j in range(hi - lo)
-                    ).encode("utf8")
-                )
-
-    logger.info("storing %sx%s vectors into %s", total_vec, dim, path)
-    atomic_write(path, write)
-
-
-# ---------------------------------------------------------------------------------------------
-# KeyedVectors-level helpers
-# ---------------------------------------------------------------------------------------------
-
-
-def _kv_class(cls):
-    if cls is None:
-        from ..vectors.keyedvectors import KeyedVectors
-
-        return KeyedVectors
-    return cls
-
-
-def _build_kv(cls, data, dtype):
-    kv = _kv_class(cls)(data.vectors.shape[1], dtype=dtype)
-    kv.index_to_key = data.keys
-    kv.key_to_index = data.key_to_index
-    kv.vectors = data.vectors
-    kv.next_index = len(data.keys)
-    kv.expandos["count"] = data.counts
-    return kv
-
-
-def load_word2vec_format(
-    fname,
-    fvocab=None,
-    binary=False,
-    encoding="utf8",
-    unicode_errors="strict",
-    limit=None,
-    datatype=np.float32,
-    no_header=False,
-    *,
-    strict=True,
-    allow_nonfinite=False,
-    cls=None,
-    **private,
-):
-    """Loads a word2vec-format file as :class:`~fastembed_core.keyedvectors.KeyedVectors`.
-
-    Same parameters as :func:`read_word2vec` (and as gensim 4's
-    ``KeyedVectors.load_word2vec_format``); the per-key ``"count"`` attribute is set from
-    ``fvocab`` or, like gensim, to made-up descending counts in file order.
-    """
-    data = read_word2vec(
-        fname,
-        binary,
-        encoding=encoding,
-        unicode_errors=unicode_errors,
-        limit=limit,
-        datatype=datatype,
-        no_header=no_header,
-        fvocab=fvocab,
-        strict=strict,
-        allow_nonfinite=allow_nonfinite,
-        **private,
-    )
-    return _build_kv(cls, data, data.vectors.dtype)
-
-
-def _store_order(kv, sort_attr, fvocab):
-    n = len(kv.index_to_key)
-    if sort_attr in kv.expandos:
-        values = np.asarray(kv.expandos[sort_attr])
-        if values.shape[0] != n:
-            raise ValueError(f"attribute {sort_attr!r} has {values.shape[0]} values for {n} keys")
-        if values.dtype.kind not in "iuf":
-            raise TypeError(f"attribute {sort_attr!r} is not numeric; cannot sort by it")
-        order = np.argsort(-values.astype(np.float64), kind="stable")
-        return order, values
-    if fvocab is not None:
-        raise ValueError(
-            f"cannot write vocabulary with {sort_attr!r} because that attribute does not exist"
-        )
-    logger.warning("attribute %s not present in %s; storing in index order", sort_attr, kv)
-    return np.arange(n), None
-
-
-def save_word2vec_format(
-    kv,
-    fname,
-    fvocab=None,
-    binary=False,
-    total_vec=None,
-    write_header=True,
-    prefix="",
-    append=False,
-    sort_attr="count",
-    *,
-    allow_nonfinite=False,
-    **private,
-):
-    """Saves ``kv`` in word2vec format, most frequent first (by ``sort_attr``), like gensim 4.
-
-    Keys are written in descending order of the ``sort_attr`` per-key attribute when it exists
-    (ties keep index order), else in index order. See :func:`write_word2vec` for the other
-    parameters and the errors.
-    """
-    vectors = kv.vectors
-    if vectors.shape != (len(kv.index_to_key), kv.vector_size):
-        raise ValueError(
-            f"vectors have shape {vectors.shape} but there are "
-            f"{len(kv.index_to_key)} keys of dimension {kv.vector_size}"
-        )
-    order, values = _store_order(kv, sort_attr, fvocab)
-    keys = [kv.index_to_key[i] for i in order]
-    counts = None if values is None else [values[i] for i in order]
-    write_word2vec(
-        fname,
-        keys,
-        _Reordered(vectors, order),
-        binary=binary,
-        counts=counts,
-        fvocab=fvocab,
-        total_vec=total_vec,
-        write_header=write_header,
-        prefix=prefix,
-        append=append,
-        allow_nonfinite=allow_nonfinite,
-        **private,
-    )
-
-
-class _Reordered:
-    """Rows of ``vectors`` in ``order`` without copying the whole matrix."""
-
-    def __init__(self, vectors, order):
-        self._v = vectors
-        self._order = np.asarray(order)
-        self.shape = (len(self._order), vectors.shape[1])
-        self.ndim = 2
-        self.dtype = vectors.dtype
-
-    def __len__(self):
-        return self.shape[0]
-
-    def __getitem__(self, item):
-        return self._v[self._order[item]]
-
-    def __array__(self, dtype=None, copy=None):
-        out = self._v[self._order]
-        return out if dtype is None else out.astype(dtype)
-
-
-def load_glove(
-    fname,
-    *,
-    encoding="utf8",
-    unicode_errors="strict",
-    limit=None,
-    datatype=np.float32,
-    strict=True,
-    allow_nonfinite=False,
-    cls=None,
-    **private,
-):
-    """Loads a GloVe text file (``key v1 ... vD`` lines, no header)."""
-    return load_word2vec_format(
-        fname,
-        binary=False,
-        encoding=encoding,
-        unicode_errors=unicode_errors,
-        limit=limit,
-        datatype=datatype,
-        no_header=True,
-        strict=strict,
-        allow_nonfinite=allow_nonfinite,
-        cls=cls,
-        **private,
-    )
-
-
-def save_glove(kv, fname, *, sort_attr="count", allow_nonfinite=False):
-    """Saves ``kv`` as a GloVe text file (no header line)."""
-    save_word2vec_format(
-        kv,
-        fname,
-        binary=False,
-        write_header=False,
-        sort_attr=sort_attr,
-        allow_nonfinite=allow_nonfinite,
-    )
-
-
-def load_fasttext_vec(
-    fname,
-    *,
-    encoding="utf8",
-    unicode_errors="strict",
-    limit=None,
-    datatype=np.float32,
-    strict=True,
-    allow_nonfinite=False,
-    cls=None,
-    **private,
-):
-    """Loads a fastText ``.vec`` file (word2vec text: a ``count dim`` header, one key per line,
-    values followed by a trailing space)."""
-    return load_word2vec_format(
-        fname,
-        binary=False,
-        encoding=encoding,
-        unicode_errors=unicode_errors,
-        limit=limit,
-        datatype=datatype,
-        strict=strict,
-        allow_nonfinite=allow_nonfinite,
-        cls=cls,
-        **private,
-    )
-
-
-def save_fasttext_vec(kv, fname, *, precision=5, sort_attr="count", allow_nonfinite=False):
-    """Saves ``kv`` as fastText writes ``.vec`` files: a ``count dim`` header, each value with
-    ``precision`` significant digits followed by a space (``precision=None``: shortest
-    round-trip repr)."""
-    if precision is None:
-
-        def fmt(row):
-            return "".join(f"{v} " for v in row)
-    else:
-        spec = f"{{:.{int(precision)}g}} "
-
-        def fmt(row):
-            return "".join(spec.format(v) for v in row.tolist())
-
-    save_word2vec_format(
-        kv,
-        fname,
-        binary=False,
-        sort_attr=sort_attr,
-        allow_nonfinite=allow_nonfinite,
-        _text_formatter=fmt,
-        _what="the fastText .vec format",
-    )
-
-
-def export_projector(kv, vectors_tsv, metadata_tsv=None, limit=None, attrs=()):
-    """Writes TSV files for TensorBoard's Embedding Projector (projector.tensorflow.org).
-
-    Parameters
-    ----------
-    kv : KeyedVectors
-    vectors_tsv : str
-        One vector per line, values separated by tabs, no header.
-    metadata_tsv : str, optional
-        The labels. With no ``attrs`` it has one key per line and no header (the projector's
-        single-column form); with ``attrs`` (names of per-key attributes such as ``"count"``)
-        it starts with a header line ``key<TAB>attr...``.
-    limit : int, optional
-        Export only the first ``limit`` keys (index order).
-    attrs : sequence of str
-        Per-key attributes (``kv.expandos``) to add as metadata columns.
-
-    Raises
-    ------
-    ValueError
-        A key contains a tab or a line break (the first offenders are listed); nothing is
-        written then.
-    """
-    n = len(kv.index_to_key) if limit is None else min(int(limit), len(kv.index_to_key))
-    texts = [_key_text(k) for k in kv.index_to_key[:n]]
-    bad = [t for t in texts if any(c in t for c in "\t\n\r")]
-    if bad:
-        raise ValueError(
-            f"{len(bad)} key(s) contain tabs or line breaks, which TSV cannot "
-            f"hold (first: {', '.join(map(repr, bad[:5]))}); nothing was written"
-        )
-    for a in attrs:
-        if a not in kv.expandos:
-            raise KeyError(f"no per-key attribute {a!r}; have {sorted(kv.expandos)}")
-    vectors = kv.vectors
-
-    def write_vectors(f):
-        for lo in range(0, n, _WRITE_BATCH):
-            block = np.asarray(vectors[lo : min(lo + _WRITE_BATCH, n)])
-            f.write("".join("\t".join(map(str, row)) + "\n" for row in block).encode("utf8"))
-
-    atomic_write(os.fspath(vectors_tsv), write_vectors)
-    if metadata_tsv is not None:
-
-        def write_meta(f):
-            lines = []
-            if attrs:
-                lines.append("\t".join(["key", *attrs]) + "\n")
-                cols = [kv.expandos[a] for a in attrs]
-                for i, t in enumerate(texts):
-                    lines.append("\t".join([t, *(str(c[i]) for c in cols)]) + "\n")
-            else:
-                lines.extend(t + "\n" for t in texts)
-            f.write("".join(lines).encode("utf8"))
-
-        atomic_write(os.fspath(metadata_tsv), write_meta)

@@ -14,7 +14,7 @@ weights it trains besides the input vectors (:attr:`_LAYERS` with :meth:`_alloca
 :attr:`_PARAMS`, :attr:`_INIT_PARAMS`). Families whose corpus is not token lists (graph walks)
 override :meth:`_scan` and :meth:`_encode`.
 
-This module is long because the lifecycle is one piece: splitting vocabulary, training and
+Size: long because the lifecycle is one piece: splitting vocabulary, training and
 persistence apart would only pass the same state between modules.
 """
 
@@ -164,7 +164,7 @@ class EmbeddingModel:
     def wv(self, kv: KeyedVectors) -> None:
         # kv.save() goes through this model's guard, so that saving the vectors from another
         # thread while this model trains them is refused instead of writing a torn file.
-        kv._save_guard = self._guard
+        kv.save_guard = self._guard
         self._wv = kv
 
     # ------------------------------------------------------------------ construction
@@ -539,12 +539,12 @@ class EmbeddingModel:
     def _allocate(self, keys, key_counts):
         vocab_size = len(keys)
         self._check_memory(vocab_size)
-        wv = KeyedVectors(self.vector_size)
-        wv.index_to_key = list(keys)
-        wv.key_to_index = {k: i for i, k in enumerate(wv.index_to_key)}
-        wv.vectors = self._init_rows(vocab_size, 0)
-        wv.expandos["count"] = np.asarray(key_counts, dtype=np.int64)
-        self.wv = wv
+        self.wv = KeyedVectors.from_arrays(
+            list(keys),
+            self._init_rows(vocab_size, 0),
+            counts=np.asarray(key_counts, dtype=np.int64),
+            copy=False,
+        )
         self._allocate_layers(vocab_size)
         self._tables = None
 
@@ -568,12 +568,12 @@ class EmbeddingModel:
         vectors = (
             np.concatenate([wv.vectors, self._init_rows(n_new, n_old)]) if n_new else wv.vectors
         )
-        fresh_wv = KeyedVectors(self.vector_size)
-        fresh_wv.index_to_key = keys
-        fresh_wv.key_to_index = {k: i for i, k in enumerate(keys)}
-        fresh_wv.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        fresh_wv.expandos["count"] = np.concatenate([old, np.asarray(new_counts, np.int64)])
-        self.wv = fresh_wv
+        self.wv = KeyedVectors.from_arrays(
+            keys,
+            np.ascontiguousarray(vectors, dtype=np.float32),
+            counts=np.concatenate([old, np.asarray(new_counts, np.int64)]),
+            copy=False,
+        )
         self._grow_layers(n_old, n_new)
         self._tables = None
 
@@ -833,7 +833,7 @@ class EmbeddingModel:
         self.total_train_time += elapsed
         self.words_per_second = total_effective / max(elapsed, 1e-9)
         self.train_count += 1
-        self.wv._invalidate_norms()
+        self.wv.invalidate_norms()
         logger.info(
             "training on %d raw words (%d effective words) took %.1fs, %.0f effective words/s",
             raw_per_epoch * epochs,
@@ -998,12 +998,9 @@ class EmbeddingModel:
             kind = "iu" if name == "count" else "f"
             if arr.dtype.kind not in kind or (kind == "f" and arr.dtype != np.float32):
                 raise FormatError(f"{fname}: {name} has dtype {arr.dtype}, which a model never has")
-        wv = KeyedVectors(model.vector_size)
-        wv.index_to_key = list(keys)
-        wv.key_to_index = {k: i for i, k in enumerate(keys)}
-        wv.vectors = arrays["vectors"]
-        wv.expandos["count"] = arrays["count"]
-        model.wv = wv
+        model.wv = KeyedVectors.from_arrays(
+            list(keys), arrays["vectors"], counts=arrays["count"], copy=False
+        )
         for name in cls._LAYERS:
             setattr(model, name, arrays.get(name))
         return model

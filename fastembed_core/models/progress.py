@@ -50,7 +50,7 @@ __all__ = [
 _MODES = ("auto", "bar", "lines", "off")
 #: Progress display modes: "auto" (a bar on a terminal, else plain lines), "bar", "lines", "off".
 MODES = _MODES
-_active = []  # progress objects currently drawing a bar (for write())
+_active: list = []  # progress objects currently drawing a bar (for write())
 _active_lock = threading.Lock()
 
 

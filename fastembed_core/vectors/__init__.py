@@ -1,5 +1,6 @@
 """Trained vectors and what is done with them: lookups and queries (``KeyedVectors``),
-evaluation, plots. Independent of how the vectors were trained."""
+evaluation, statistics, files of vectors, gensim conversion, approximate neighbours, plots.
+Independent of how the vectors were trained."""
 
 from .keyedvectors import KeyedVectors
 

@@ -1,8 +1,21 @@
-"""Trained vectors and their keys: lookups, similarity queries, evaluation, files.
+"""Trained vectors and their keys: :class:`KeyedVectors` (lookups, similarity queries,
+adding vectors, and the entry points of evaluation, files and gensim conversion).
 
-:class:`KeyedVectors` follows gensim 4's ``KeyedVectors`` (same attribute and method names,
-same results for the same vectors) so code written against gensim keeps working, with these
-deliberate differences:
+Size: beyond ~700 lines because :class:`KeyedVectors` keeps gensim 4's class surface
+(the same attribute and method names, same results for the same vectors) so code written
+against gensim keeps working. The lookups and similarity queries are the class's own job and
+stay here; what is not (evaluation, statistics, file formats, gensim conversion, approximate
+neighbours) lives in sibling modules, and the methods for it here are short delegates:
+
+* :mod:`~fastembed_core.vectors.evaluation` -- word-pair and analogy evaluation;
+* :mod:`~fastembed_core.vectors.stats` -- correlation statistics;
+* :mod:`~fastembed_core.vectors.storage` -- native and word2vec-format files of a
+  ``KeyedVectors`` (the formats themselves are in :mod:`fastembed_core.io`);
+* :mod:`~fastembed_core.vectors.formats` -- GloVe, fastText ``.vec``, projector TSV;
+* :mod:`~fastembed_core.vectors.gensim_interop` -- ``from_gensim`` / ``to_gensim``;
+* :mod:`~fastembed_core.vectors.ann` -- :class:`~fastembed_core.vectors.ann.UsearchIndexer`.
+
+Deliberate differences from gensim:
 
 * integer keys are always *keys* (``kv[3]`` is the vector of key ``3``, never row 3 — gensim
   falls back to a row position for an unknown integer); use :meth:`KeyedVectors.vector_at`
@@ -15,32 +28,32 @@ deliberate differences:
   block of queries;
 * files are never pickles: :meth:`KeyedVectors.save` writes the native container
   (JSON metadata + raw arrays, memory-mappable), and the plain formats live in
-  :mod:`fastembed_core.formats`.
+  :mod:`fastembed_core.vectors.formats`.
 """
 
 import contextlib
-import itertools
 import logging
-import math
 import threading
 import warnings
 from contextlib import AbstractContextManager
 from numbers import Integral
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
-from ..errors import FormatError, OOVError
-from ..io import word2vec_format as _formats
-from ..io.native import read_container, write_container
+from ..errors import OOVError
+from . import evaluation, gensim_interop, storage
+from .ann import UsearchIndexer
+from .linalg import BLOCK_ELEMENTS, unit
+from .stats import pearson_spearman
 
+# UsearchIndexer and pearson_spearman are re-exported: they were importable from here.
 __all__ = ["KeyedVectors", "UsearchIndexer", "load_word2vec_format", "pearson_spearman"]
 
 logger = logging.getLogger(__name__)
 
 _KEY_TYPES = (str, int, np.integer)
 _EXTENDED_KEY_TYPES = (str, int, np.integer, np.ndarray)
-_BLOCK_ELEMENTS = 1 << 23  # similarity block size (elements) for batched queries: 32 MB float32
 
 
 def _ensure_list(value):
@@ -54,16 +67,13 @@ def _ensure_list(value):
     return list(value)
 
 
-def _unit(vec):
-    """``vec`` scaled to unit length in its own dtype; a zero vector stays zero."""
-    norm = np.linalg.norm(vec)
-    if norm > 0:
-        return vec * (vec.dtype.type(1.0) / norm)
-    return vec
-
-
 def _is_int_key(key):
     return isinstance(key, (int, np.integer)) and not isinstance(key, (bool, np.bool_))
+
+
+def _no_guard(what: str) -> AbstractContextManager[Any]:
+    """The save guard of vectors no model owns: nothing to wait for."""
+    return contextlib.nullcontext()
 
 
 class KeyedVectors:
@@ -91,7 +101,7 @@ class KeyedVectors:
     vectors : numpy.ndarray
         ``(len(index_to_key), vector_size)`` matrix. Assigning a new matrix invalidates the
         cached norms; code that modifies the matrix *in place* (training) must call
-        :meth:`fill_norms` with ``force=True`` or ``_invalidate_norms()`` afterwards.
+        :meth:`fill_norms` with ``force=True`` or :meth:`invalidate_norms` afterwards.
     expandos : dict
         Per-key attributes: attribute name -> 1-D array aligned with ``index_to_key`` (e.g.
         ``"count"``). Use :meth:`set_vecattr` / :meth:`get_vecattr`.
@@ -134,13 +144,99 @@ class KeyedVectors:
         self._norm_cache = None
         self._vectors = np.zeros((int(count), self.vector_size), dtype=dtype)
 
+    @classmethod
+    def from_arrays(cls, keys, vectors, *, counts=None, attrs=None, copy=True, key_to_index=None):
+        """Builds a :class:`KeyedVectors` from keys and a matrix, checked once.
+
+        Every part of the package that assembles a ``KeyedVectors`` from arrays (file
+        readers, training, graph re-keying) goes through here.
+
+        Parameters
+        ----------
+        keys : sequence of hashable
+            The key of each row (str for words; int for item ids or graph nodes).
+        vectors : array_like
+            ``(len(keys), dim)`` floating-point matrix.
+        counts : array_like, optional
+            Integer count of each key, stored as the per-key attribute ``"count"``.
+        attrs : dict of str to array_like, optional
+            Other per-key attributes (name -> one value per key).
+        copy : bool
+            Copy ``vectors`` and the attribute arrays (default). ``False`` shares them with
+            the caller (a memory-mapped matrix stays mapped; training writes into it).
+        key_to_index : dict, optional
+            A key -> row mapping the caller built while checking ``keys`` for duplicates
+            (a file reader does); used as given instead of being rebuilt.
+
+        Returns
+        -------
+        KeyedVectors
+
+        Raises
+        ------
+        ValueError
+            ``vectors`` is not 2-D, the sizes disagree, or a key is repeated.
+        TypeError
+            ``vectors`` is not floating point, counts are not integers, or a key is not
+            hashable.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> kv = KeyedVectors.from_arrays(["a", "b"], np.eye(2, dtype=np.float32), counts=[5, 3])
+        >>> int(kv.get_vecattr("b", "count"))
+        3
+        """
+        if copy:
+            arr = np.array(vectors, copy=True)
+        else:  # an ndarray subclass (np.memmap) is kept as it is
+            arr = vectors if isinstance(vectors, np.ndarray) else np.asarray(vectors)
+        if arr.ndim != 2:
+            raise ValueError(f"vectors must be a 2-D array; got shape {arr.shape}")
+        if arr.dtype.kind != "f":
+            raise TypeError(f"vectors must be floating point; got {arr.dtype}")
+        index_to_key = keys if (not copy and type(keys) is list) else list(keys)
+        n = len(index_to_key)
+        if arr.shape[0] != n:
+            raise ValueError(f"{n} keys but {arr.shape[0]} vectors")
+        if key_to_index is None or len(key_to_index) != n:
+            key_to_index = {k: i for i, k in enumerate(index_to_key)}
+        if len(key_to_index) != n:
+            seen = set()
+            dup = next(k for k in index_to_key if k in seen or seen.add(k))
+            raise ValueError(f"duplicate keys (first: {dup!r})")
+        columns = dict(attrs or {})
+        if counts is not None:
+            counts = np.asarray(counts)
+            if counts.dtype.kind not in "iu":
+                if counts.size:
+                    raise TypeError(f"counts must be integers; got {counts.dtype}")
+                counts = counts.astype(np.int64)  # an empty list comes as float64
+            columns["count"] = counts
+        kv = cls(int(arr.shape[1]), dtype=arr.dtype)
+        for name, values in columns.items():
+            if copy:
+                values = np.array(values, copy=True)
+            elif not isinstance(values, np.ndarray):
+                values = np.asarray(values)
+            if values.shape != (n,):
+                raise ValueError(
+                    f"per-key attribute {name!r} has shape {values.shape} for {n} keys"
+                )
+            kv.expandos[name] = values
+        kv.index_to_key = index_to_key
+        kv.key_to_index = key_to_index
+        kv.vectors = arr
+        kv.next_index = n
+        return kv
+
     # ------------------------------------------------------------------------------------------
     # state
     # ------------------------------------------------------------------------------------------
     def __getstate__(self):
         state = self.__dict__.copy()
         state.pop("_norms_lock", None)
-        state.pop("_save_guard", None)  # the owning model's: a copy is standalone
+        state.pop("save_guard", None)  # the owning model's: a copy is standalone
         state["_norm_cache"] = None
         return state
 
@@ -188,13 +284,40 @@ class KeyedVectors:
             "vectors_norm is computed on demand since gensim 4: use get_normed_vectors()"
         )
 
-    def _invalidate_norms(self):
-        """Forget the cached norms (call after changing ``vectors`` in place)."""
+    def invalidate_norms(self):
+        """Forgets the cached vector norms.
+
+        Call it after changing ``vectors`` *in place* (training does): the next query then
+        computes the norms of the new values. Assigning a new matrix to ``vectors`` does this
+        by itself.
+        """
         self._norm_cache = None
 
+    _invalidate_norms = invalidate_norms  # the name of version 0.1
+
+    def norm_snapshot(self):
+        """The vectors and their norms, taken together.
+
+        Returns
+        -------
+        vectors : numpy.ndarray
+            The ``(n_keys, vector_size)`` matrix.
+        norms : numpy.ndarray
+            L2 norm of each row.
+        safe_norms : numpy.ndarray
+            ``norms`` with 1 where a norm is 0, to divide by: a zero vector then scores 0
+            instead of NaN.
+
+        Notes
+        -----
+        The three are consistent with each other even while another thread assigns a new
+        matrix; the norms are computed once, under a lock, and cached until the vectors
+        change. Code outside this class that scores many vectors (evaluation) reads them
+        through this method.
+        """
+        return self._state()
+
     def _state(self):
-        """``(vectors, norms, safe_norms)`` consistent with each other; ``safe_norms`` has 1
-        where a norm is 0, so a zero vector scores 0 instead of NaN."""
         cache = self._norm_cache
         if cache is not None and cache[0] is self._vectors:
             return cache
@@ -219,7 +342,7 @@ class KeyedVectors:
         """Compute and cache the vector norms (``force=True``: recompute even if cached).
 
         Any code that modifies the vectors in place must call ``fill_norms(force=True)`` (or
-        ``_invalidate_norms()``) so later queries see the new norms.
+        :meth:`invalidate_norms`) so later queries see the new norms.
         """
         if force:
             with self._norms_lock:
@@ -387,7 +510,7 @@ class KeyedVectors:
         if total > 0:
             mean = mean / total
         if post_normalize:
-            mean = _unit(mean).astype(np.float32)
+            mean = unit(mean).astype(np.float32)
         return mean
 
     # ------------------------------------------------------------------------------------------
@@ -803,7 +926,7 @@ class KeyedVectors:
         out_idx = np.full((nq, k), -1, dtype=np.int64)
         out_sc = np.full((nq, k), -np.inf, dtype=dtype)
         if k and nq:
-            block = int(block_size) if block_size else max(1, _BLOCK_ELEMENTS // max(n, 1))
+            block = int(block_size) if block_size else max(1, BLOCK_ELEMENTS // max(n, 1))
             base = vectors[:n]
             inv = (1.0 / safe[:n]).astype(dtype)
             for lo in range(0, nq, block):
@@ -859,7 +982,7 @@ class KeyedVectors:
 
         def term(item):
             if isinstance(item, np.ndarray):
-                return _unit(np.asarray(item, dtype=vectors.dtype))
+                return unit(np.asarray(item, dtype=vectors.dtype))
             i = self.get_index(item)
             skip.add(i)
             return vectors[i] / safe[i]
@@ -894,7 +1017,7 @@ class KeyedVectors:
         for row in vecs:
             mean += one * row
             total += one
-        mean = _unit(mean / total)
+        mean = unit(mean / total)
         dists = np.dot(vecs, mean)
         return sorted(((float(d), w) for d, w in zip(dists, used)), reverse=True)
 
@@ -938,7 +1061,7 @@ class KeyedVectors:
 
     def similarity(self, w1, w2):
         """Cosine similarity between two keys (0.0 if either vector is zero)."""
-        return float(np.dot(_unit(self.get_vector(w1)), _unit(self.get_vector(w2))))
+        return float(np.dot(unit(self.get_vector(w1)), unit(self.get_vector(w2))))
 
     def n_similarity(self, ws1, ws2):
         """Cosine similarity between the means of two lists of keys.
@@ -954,7 +1077,7 @@ class KeyedVectors:
             raise ZeroDivisionError("At least one of the passed list is empty.")
         m1 = self._plain_mean(ws1)
         m2 = self._plain_mean(ws2)
-        return float(np.dot(_unit(m1), _unit(m2)))
+        return float(np.dot(unit(m1), unit(m2)))
 
     def _plain_mean(self, keys):
         vectors = self._vectors
@@ -999,20 +1122,8 @@ class KeyedVectors:
         return self.similarity(wa, wb) / sum(s for _, s in sims)
 
     # ------------------------------------------------------------------------------------------
-    # evaluation
+    # evaluation (bodies in vectors/evaluation.py)
     # ------------------------------------------------------------------------------------------
-    def _ok_vocab(self, restrict_vocab, case_insensitive):
-        """Evaluation key -> row for the first ``restrict_vocab`` str keys (first case variant
-        wins when case-insensitive)."""
-        ok = {}
-        for i, k in enumerate(self.index_to_key[:restrict_vocab]):
-            if not isinstance(k, str):
-                continue
-            kk = k.upper() if case_insensitive else k
-            if kk not in ok:
-                ok[kk] = self.key_to_index.get(k, i)
-        return ok
-
     def evaluate_word_pairs(
         self,
         pairs,
@@ -1022,78 +1133,20 @@ class KeyedVectors:
         case_insensitive=True,
         dummy4unknown=False,
     ):
-        """Correlation of the model's similarities with human judgements (e.g. WordSim-353).
+        """Correlation of the similarities with human judgements (e.g. WordSim-353).
 
-        Parameters
-        ----------
-        pairs : str
-            File of ``word1<delimiter>word2<delimiter>score`` lines; ``#`` lines are comments.
-        delimiter, encoding : str
-        restrict_vocab : int
-            Consider only the first ``restrict_vocab`` keys.
-        case_insensitive : bool
-            Compare upper-cased (the first case variant of a key in index order wins).
-        dummy4unknown : bool
-            Count pairs with unknown words as similarity 0 instead of skipping them.
-
-        Returns
-        -------
-        pearson : (float, float)
-            Pearson's r and its two-sided p-value.
-        spearman : (float, float)
-            Spearman's rho and its two-sided p-value.
-        oov_ratio : float
-            Percentage of pairs with unknown words.
-
-        Notes
-        -----
-        Uses scipy for the statistics when it is installed (identical numbers to gensim);
-        otherwise :func:`pearson_spearman`, a numpy implementation.
+        See :func:`fastembed_core.vectors.evaluation.evaluate_word_pairs` for the
+        parameters and the result.
         """
-        ok = self._ok_vocab(restrict_vocab, case_insensitive)
-        vectors = self._vectors
-        gold, model = [], []
-        oov = 0
-        with open(pairs, encoding=encoding) as fin:
-            for line_no, line in enumerate(fin):
-                if not line or line.startswith("#"):
-                    continue
-                try:
-                    parts = line.split(delimiter)
-                    if case_insensitive:
-                        a, b, sim = [p.upper() for p in parts]
-                    else:
-                        a, b, sim = parts
-                    sim = float(sim)
-                except (ValueError, TypeError):
-                    logger.info("Skipping invalid line #%d in %s", line_no, pairs)
-                    continue
-                if a not in ok or b not in ok:
-                    oov += 1
-                    if dummy4unknown:
-                        model.append(0.0)
-                        gold.append(sim)
-                    else:
-                        logger.info("Skipping line #%d with OOV words: %s", line_no, line.strip())
-                    continue
-                gold.append(sim)
-                model.append(np.dot(_unit(vectors[ok[a]]), _unit(vectors[ok[b]])))
-        if not gold:
-            raise ValueError(
-                f"No valid similarity judgements found in {pairs}: either invalid "
-                f"format or all are out-of-vocabulary in {self}"
-            )
-        pearson, spearman = _correlations(gold, model)
-        if dummy4unknown:
-            oov_ratio = float(oov) / len(gold) * 100
-        else:
-            oov_ratio = float(oov) / (len(gold) + oov) * 100
-        logger.info("Pearson correlation coefficient against %s: %.4f", pairs, pearson[0])
-        logger.info(
-            "Spearman rank-order correlation coefficient against %s: %.4f", pairs, spearman[0]
+        return evaluation.evaluate_word_pairs(
+            self,
+            pairs,
+            delimiter=delimiter,
+            encoding=encoding,
+            restrict_vocab=restrict_vocab,
+            case_insensitive=case_insensitive,
+            dummy4unknown=dummy4unknown,
         )
-        logger.info("Pairs with unknown words ratio: %.1f%%", oov_ratio)
-        return pearson, spearman, oov_ratio
 
     def evaluate_word_analogies(
         self,
@@ -1103,178 +1156,40 @@ class KeyedVectors:
         dummy4unknown=False,
         similarity_function="most_similar",
     ):
-        """Accuracy on an analogy test set (``a : b :: c : d`` questions), like word2vec.c's
-        compute-accuracy and gensim.
+        """Accuracy on an analogy test set (``a : b :: c : d`` questions).
 
-        Parameters
-        ----------
-        analogies : str
-            File of ``a b c d`` lines in sections started by ``: section name`` lines (e.g.
-            ``questions-words.txt``).
-        restrict_vocab : int
-            Use only the first ``restrict_vocab`` keys, for the questions and the answers.
-        case_insensitive : bool
-            Compare upper-cased (the first case variant of a key in index order wins).
-        dummy4unknown : bool
-            Count questions with unknown words as wrong instead of skipping them.
-        similarity_function : {"most_similar", "most_similar_cosmul"}
-            3CosAdd (gensim's only method) or 3CosMul.
-
-        Returns
-        -------
-        score : float
-            Overall accuracy.
-        sections : list of dict
-            Per section ``{"section": name, "correct": [(a, b, c, d)], "incorrect": [...]}``,
-            plus a final ``"Total accuracy"`` section.
-
-        Notes
-        -----
-        Questions are answered in blocks with one matrix product per block; the candidate
-        ranking is the same as :meth:`most_similar` with ``positive=[b, c], negative=[a]``
-        (the top 5 results, the first one that is not a question word is the answer).
+        See :func:`fastembed_core.vectors.evaluation.evaluate_word_analogies` for the
+        parameters and the result.
         """
-        if similarity_function not in ("most_similar", "most_similar_cosmul"):
-            raise ValueError(
-                f"similarity_function must be 'most_similar' or "
-                f"'most_similar_cosmul'; got {similarity_function!r}"
-            )
-        ok = self._ok_vocab(restrict_vocab, case_insensitive)
-        logger.info(
-            "Evaluating word analogies for top %s words in the model on %s",
-            restrict_vocab,
+        return evaluation.evaluate_word_analogies(
+            self,
             analogies,
+            restrict_vocab=restrict_vocab,
+            case_insensitive=case_insensitive,
+            dummy4unknown=dummy4unknown,
+            similarity_function=similarity_function,
         )
-        raw_sections = []
-        section = None
-        quadruplets = 0
-        oov = 0
-        with open(analogies, "rb") as fin:
-            for line_no, raw in enumerate(fin):
-                line = raw.decode("utf8")
-                if line.startswith(": "):
-                    section = (line.lstrip(": ").strip(), [])
-                    raw_sections.append(section)
-                    continue
-                if section is None:
-                    raise ValueError(
-                        f"Missing section header before line #{line_no} in {analogies}"
-                    )
-                try:
-                    words = line.split()
-                    if case_insensitive:
-                        words = [w.upper() for w in words]
-                    a, b, c, expected = words
-                except ValueError:
-                    logger.info("Skipping invalid line #%d in %s", line_no, analogies)
-                    continue
-                quadruplets += 1
-                known = a in ok and b in ok and c in ok and expected in ok
-                if not known:
-                    oov += 1
-                section[1].append(((a, b, c, expected), known))
-        if quadruplets == 0:
-            raise ValueError(f"no analogy questions found in {analogies}")
 
-        state = self._state()
-        n = state[0].shape[0]
-        hi = n if not restrict_vocab else min(int(restrict_vocab), n)
-        sections = []
-        for name, questions in raw_sections:
-            todo = [q for q, known in questions if known]
-            answers = iter(
-                self._answer_analogies(todo, ok, hi, state, similarity_function, case_insensitive)
-            )
-            result = {"section": name, "correct": [], "incorrect": []}
-            for quad, known in questions:
-                if not known:
-                    if dummy4unknown:
-                        result["incorrect"].append(quad)
-                    continue
-                result["correct" if next(answers) == quad[3] else "incorrect"].append(quad)
-            sections.append(result)
-            _log_section(result)
-        total = {
-            "section": "Total accuracy",
-            "correct": list(itertools.chain.from_iterable(s["correct"] for s in sections)),
-            "incorrect": list(itertools.chain.from_iterable(s["incorrect"] for s in sections)),
-        }
-        logger.info("Quadruplets with out-of-vocabulary words: %.1f%%", 100.0 * oov / quadruplets)
-        score = _log_section(total)
-        sections.append(total)
-        return score, sections
+    @staticmethod
+    def log_accuracy(section):
+        """Logs the accuracy of one analogy section.
 
-    def _answer_analogies(self, questions, ok, hi, state, similarity_function, case_insensitive):
-        """The predicted (normalised) answer of each ``(a, b, c, d)`` question."""
-        if not questions:
-            return []
-        vectors, _, safe = state
-        keys = self.index_to_key
-        ia = np.array([ok[q[0]] for q in questions], dtype=np.int64)
-        ib = np.array([ok[q[1]] for q in questions], dtype=np.int64)
-        ic = np.array([ok[q[2]] for q in questions], dtype=np.int64)
-        base = vectors[:hi]
-        norms = safe[:hi]
-        predictions = []
-        block = max(1, _BLOCK_ELEMENTS // max(hi, 1))
-        for lo in range(0, len(questions), block):
-            sl = slice(lo, min(lo + block, len(questions)))
-            a, b, c = ia[sl], ib[sl], ic[sl]
-            if similarity_function == "most_similar":
-                # Same steps as most_similar(positive=[b, c], negative=[a]) for each row.
-                na = vectors[a] / safe[a][:, None]
-                nb = vectors[b] / safe[b][:, None]
-                nc = vectors[c] / safe[c][:, None]
-                mean = np.zeros(na.shape, dtype=vectors.dtype)
-                mean += np.float64(1.0) * nb
-                mean += np.float64(1.0) * nc
-                mean += np.float64(-1.0) * na
-                mean = mean / np.float64(3.0)
-                mnorm = np.linalg.norm(mean, axis=1)
-                mean = (mean * (1.0 / np.where(mnorm > 0, mnorm, 1))[:, None]).astype(vectors.dtype)
-                sims = (mean @ base.T) / norms
-            else:
-                nterm = [vectors[x] / safe[x][:, None] for x in (b, c, a)]
-                pos = [(1 + (nterm[0] @ base.T) / norms) / 2, (1 + (nterm[1] @ base.T) / norms) / 2]
-                neg = (1 + (nterm[2] @ base.T) / norms) / 2
-                sims = (pos[0] * pos[1]) / (neg + 0.000001)
-            rows = np.arange(len(a))
-            for col in (a, b, c):
-                inside = col < hi
-                sims[rows[inside], col[inside]] = -np.inf
-            k = min(5, hi)
-            if k < hi:
-                part = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-            else:
-                part = np.broadcast_to(np.arange(hi), (len(a), hi)).copy()
-            vals = np.take_along_axis(sims, part, axis=1)
-            order = np.lexsort((part, -vals), axis=-1)
-            top = np.take_along_axis(part, order, axis=1)
-            vals = np.take_along_axis(vals, order, axis=1)
-            for r, q in enumerate(questions[sl]):
-                ignore = set(q[:3])
-                predicted = None
-                for i, v in zip(top[r], vals[r]):
-                    if v == -np.inf:
-                        break
-                    key = keys[i]
-                    predicted = key.upper() if case_insensitive else key
-                    if predicted in ok and predicted not in ignore:
-                        break
-                predictions.append(predicted)
-        return predictions
-
-    def log_accuracy(self, section):
-        """Log the accuracy of one analogy section."""
-        _log_section(section)
+        See :func:`fastembed_core.vectors.evaluation.log_accuracy`.
+        """
+        evaluation.log_accuracy(section)
 
     # ------------------------------------------------------------------------------------------
-    # files
+    # files (bodies in vectors/storage.py; the formats in fastembed_core.io)
     # ------------------------------------------------------------------------------------------
     def save(self, fname):
         """Save to the native format (JSON metadata + raw arrays; never a pickle).
 
         Keys must be str or int (each keeps its type through :meth:`load`).
+
+        Parameters
+        ----------
+        fname : str or os.PathLike
+            Target file, written atomically.
 
         Raises
         ------
@@ -1288,74 +1203,12 @@ class KeyedVectors:
             The vectors are a model's ``wv`` and that model is training them in another
             thread (see ``Word2Vec.save`` for when saving is possible).
         """
-        with self._save_guard("save"):
-            self._save_native(fname)
+        with self.save_guard("save"):
+            storage.save_native(self, fname)
 
-    # A model owning these vectors sets this to its guard (see EmbeddingModel.wv), which
+    # The hook a model owning these vectors sets to its guard (see EmbeddingModel.wv), which
     # refuses a save while its workers write the vectors; standalone vectors need none.
-    _save_guard: Callable[[str], AbstractContextManager[Any]] = staticmethod(
-        lambda what: contextlib.nullcontext()
-    )
-
-    def _save_native(self, fname):
-        keys = []
-        for pos, k in enumerate(self.index_to_key):
-            if isinstance(k, str):
-                keys.append(k)
-            elif _is_int_key(k):
-                keys.append(int(k))
-            else:
-                raise TypeError(
-                    f"cannot save key {k!r} at position {pos}: it has type "
-                    f"{type(k).__name__}, and only str and int keys can be saved"
-                )
-        vectors = self._vectors
-        if vectors.shape != (len(keys), self.vector_size):
-            raise ValueError(
-                f"vectors have shape {vectors.shape} but there are {len(keys)} keys "
-                f"of dimension {self.vector_size}"
-            )
-        if vectors.dtype.kind != "f":
-            raise TypeError(f"vectors must be floating point; got {vectors.dtype}")
-        block = 1 << 14
-        for lo in range(0, len(keys), block):
-            ok = np.isfinite(vectors[lo : lo + block]).all(axis=1)
-            if not ok.all():
-                r = lo + int(np.argmin(ok))
-                raise ValueError(
-                    f"the vector of {keys[r]!r} (row {r}) contains NaN or infinity; "
-                    f"refusing to save non-finite vectors (training diverged? try a "
-                    f"lower alpha)"
-                )
-        arrays = {"vectors": vectors}
-        attrs, object_attrs = {}, {}
-        for name, values in self.expandos.items():
-            values = np.asarray(values)
-            if values.dtype.kind in "fiu":
-                arrays["attr:" + name] = values
-                attrs[name] = values.dtype.str
-            elif values.dtype.kind == "b":
-                arrays["attr:" + name] = values.astype(np.uint8)
-                attrs[name] = "bool"
-            else:
-                lst = values.tolist()
-                if not all(v is None or isinstance(v, (str, int, float)) for v in lst):
-                    raise TypeError(f"per-key attribute {name!r} holds values that cannot be saved")
-                object_attrs[name] = lst
-        meta = {
-            "vector_size": self.vector_size,
-            "keys": keys,
-            "next_index": int(self.next_index),
-            "attrs": attrs,
-            "object_attrs": object_attrs,
-        }
-        try:
-            write_container(fname, "KeyedVectors", meta, arrays)
-        except UnicodeEncodeError:
-            bad = [k for k in keys if isinstance(k, str) and not _encodable(k)][:5]
-            raise ValueError(
-                f"keys that are not valid Unicode (lone surrogates) cannot be saved: {bad}"
-            ) from None
+    save_guard = staticmethod(_no_guard)
 
     @classmethod
     def load(cls, fname, mmap=None):
@@ -1363,9 +1216,14 @@ class KeyedVectors:
 
         Parameters
         ----------
-        fname : str
+        fname : str or os.PathLike
+            The file.
         mmap : {None, "r", "c", "r+"}
             Memory-map the vectors instead of reading them (``"r"``: read-only).
+
+        Returns
+        -------
+        KeyedVectors
 
         Raises
         ------
@@ -1375,50 +1233,7 @@ class KeyedVectors:
         UnsupportedVersionError
             The file was written by a newer release.
         """
-        meta, arrays = read_container(fname, kind="KeyedVectors", mmap=mmap)
-        if not isinstance(meta, dict):
-            raise FormatError(
-                f"{fname}: the metadata is a JSON {type(meta).__name__}, not an object"
-            )
-        keys = meta.get("keys")
-        vectors = arrays.get("vectors")
-        size = meta.get("vector_size")
-        if not isinstance(keys, list) or vectors is None or not isinstance(size, int):
-            raise FormatError(f"{fname}: not a complete KeyedVectors file")
-        for pos, k in enumerate(keys):
-            if not (isinstance(k, str) or (isinstance(k, int) and not isinstance(k, bool))):
-                raise FormatError(f"{fname}: key {k!r} at position {pos} is neither str nor int")
-        if vectors.ndim != 2 or vectors.shape != (len(keys), size) or vectors.dtype.kind != "f":
-            raise FormatError(
-                f"{fname}: vectors of shape {vectors.shape} ({vectors.dtype}) do "
-                f"not match {len(keys)} keys of dimension {size}"
-            )
-        kv = cls(size, dtype=vectors.dtype)
-        kv.index_to_key = keys
-        kv.key_to_index = {k: i for i, k in enumerate(keys)}
-        if len(kv.key_to_index) != len(keys):
-            raise FormatError(f"{fname}: the file has duplicate keys")
-        kv.vectors = vectors
-        kv.next_index = meta.get("next_index", len(keys))
-        if type(kv.next_index) is not int or not 0 <= kv.next_index <= len(keys):
-            raise FormatError(f"{fname}: next_index {kv.next_index!r} is not in 0..{len(keys)}")
-        for field in ("attrs", "object_attrs"):
-            if not isinstance(meta.get(field) or {}, dict):
-                raise FormatError(f"{fname}: {field} is not a JSON object")
-        for name, dt in (meta.get("attrs") or {}).items():
-            if not isinstance(dt, str):
-                raise FormatError(f"{fname}: attrs {name!r} has no dtype name but {dt!r}")
-            values = arrays.get("attr:" + name)
-            if values is None or values.shape != (len(keys),):
-                raise FormatError(f"{fname}: per-key attribute {name!r} is missing or misshapen")
-            kv.expandos[name] = values.astype(bool) if dt == "bool" else values
-        for name, lst in (meta.get("object_attrs") or {}).items():
-            if not isinstance(lst, list) or len(lst) != len(keys):
-                raise FormatError(f"{fname}: per-key attribute {name!r} is misshapen")
-            arr = np.empty(len(lst), dtype=object)
-            arr[:] = lst
-            kv.expandos[name] = arr
-        return kv
+        return storage.load_native(cls, fname, mmap=mmap)
 
     @classmethod
     def load_word2vec_format(
@@ -1434,11 +1249,22 @@ class KeyedVectors:
         *,
         strict=True,
         allow_nonfinite=False,
+        **private,
     ):
-        """Load vectors from a word2vec.c / gensim text or binary file (or GloVe with
-        ``no_header=True``). See :func:`fastembed_core.formats.read_word2vec` for the
-        parameters and the errors."""
-        return _formats.load_word2vec_format(
+        """Load vectors from a word2vec.c / gensim text or binary file.
+
+        GloVe files (no header) load with ``no_header=True``. See
+        :func:`fastembed_core.io.word2vec_format.read_word2vec` for the parameters and the
+        errors; ``**private`` passes the reader's test-only options (``_chunk_size``...).
+
+        Returns
+        -------
+        KeyedVectors
+            With the per-key ``"count"`` attribute from ``fvocab`` or, like gensim, made-up
+            descending counts in file order.
+        """
+        return storage.load_word2vec(
+            cls,
             fname,
             fvocab=fvocab,
             binary=binary,
@@ -1449,7 +1275,7 @@ class KeyedVectors:
             no_header=no_header,
             strict=strict,
             allow_nonfinite=allow_nonfinite,
-            cls=cls,
+            **private,
         )
 
     def save_word2vec_format(
@@ -1467,245 +1293,60 @@ class KeyedVectors:
     ):
         """Save in word2vec.c's text or binary format, byte for byte what gensim 4 writes.
 
-        See :func:`fastembed_core.formats.save_word2vec_format` for the parameters and the
-        errors (keys with whitespace and non-finite vectors are refused before anything is
-        written).
+        Keys are written in descending order of the ``sort_attr`` per-key attribute when it
+        exists (ties keep index order), else in index order. See
+        :func:`fastembed_core.io.word2vec_format.write_word2vec` for the other parameters
+        and the errors (keys with whitespace and non-finite vectors are refused before
+        anything is written).
         """
-        _formats.save_word2vec_format(
+        storage.save_word2vec(
             self,
             fname,
+            sort_attr=sort_attr,
             fvocab=fvocab,
             binary=binary,
             total_vec=total_vec,
             write_header=write_header,
             prefix=prefix,
             append=append,
-            sort_attr=sort_attr,
             allow_nonfinite=allow_nonfinite,
         )
 
     # ------------------------------------------------------------------------------------------
-    # gensim interop
+    # gensim interop (bodies in vectors/gensim_interop.py)
     # ------------------------------------------------------------------------------------------
     @classmethod
     def from_gensim(cls, gensim_kv):
-        """Copy a gensim ``KeyedVectors`` (or a model with a ``.wv``) into a new object."""
-        source = getattr(gensim_kv, "wv", gensim_kv)
-        vectors = np.array(source.vectors, copy=True, order="C")
-        kv = cls(int(source.vector_size), dtype=vectors.dtype)
-        kv.index_to_key = list(source.index_to_key)
-        kv.key_to_index = {k: i for i, k in enumerate(kv.index_to_key)}
-        kv.vectors = vectors
-        kv.next_index = len(kv.index_to_key)
-        for name, values in getattr(source, "expandos", {}).items():
-            kv.expandos[name] = np.array(values, copy=True)
-        return kv
+        """Copy a gensim ``KeyedVectors`` (or a model with a ``.wv``) into a new object.
+
+        Parameters
+        ----------
+        gensim_kv : gensim.models.KeyedVectors or gensim model
+            The source.
+
+        Returns
+        -------
+        KeyedVectors
+        """
+        return gensim_interop.from_gensim(gensim_kv, cls)
 
     def to_gensim(self):
-        """A gensim ``KeyedVectors`` with copies of the keys, vectors and per-key attributes
-        (needs gensim; nothing is pickled)."""
-        try:
-            from gensim.models import KeyedVectors as GensimKeyedVectors
-        except ImportError as exc:
-            raise ImportError("to_gensim() needs gensim: pip install gensim") from exc
-        g = GensimKeyedVectors(self.vector_size, count=0, dtype=self._vectors.dtype)
-        g.index_to_key = list(self.index_to_key)
-        g.key_to_index = dict(self.key_to_index)
-        g.vectors = np.array(self._vectors, copy=True, order="C")
-        g.next_index = len(g.index_to_key)
-        g.expandos = {name: np.array(v, copy=True) for name, v in self.expandos.items()}
-        g.norms = None
-        return g
+        """A gensim ``KeyedVectors`` with copies of the keys, vectors and per-key attributes.
 
+        Needs gensim; nothing is pickled.
 
-def _encodable(text):
-    try:
-        text.encode("utf-8")
-        return True
-    except UnicodeEncodeError:
-        return False
-
-
-def _log_section(section):
-    correct, incorrect = len(section["correct"]), len(section["incorrect"])
-    if correct + incorrect == 0:
-        return 0.0
-    score = correct / (correct + incorrect)
-    logger.info(
-        "%s: %.1f%% (%i/%i)", section["section"], 100.0 * score, correct, correct + incorrect
-    )
-    return score
-
-
-# ---------------------------------------------------------------------------------------------
-# statistics (scipy when available, numpy otherwise)
-# ---------------------------------------------------------------------------------------------
-
-
-def _correlations(gold, model):
-    try:
-        from scipy import stats
-    except ImportError:
-        return pearson_spearman(gold, model)
-    pearson = stats.pearsonr(gold, model)
-    spearman = stats.spearmanr(gold, model)
-    return ((float(pearson[0]), float(pearson[1])), (float(spearman[0]), float(spearman[1])))
-
-
-def _rankdata(x):
-    """Ranks starting at 1, ties getting the average of their ranks."""
-    x = np.asarray(x, dtype=np.float64)
-    n = x.shape[0]
-    order = np.argsort(x, kind="mergesort")
-    inverse = np.empty(n, dtype=np.intp)
-    inverse[order] = np.arange(n)
-    xs = x[order]
-    new_value = np.r_[True, xs[1:] != xs[:-1]]
-    group = np.cumsum(new_value)[inverse]  # 1-based group id of each element
-    starts = np.r_[np.flatnonzero(new_value), n]  # first sorted position of each group
-    return 0.5 * (starts[group] + starts[group - 1] + 1)
-
-
-def _pearson(x, y):
-    x = np.asarray(x, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    n = x.shape[0]
-    if n < 2:
-        raise ValueError("need at least two pairs for a correlation")
-    xm = x - x.mean()
-    ym = y - y.mean()
-    denom = math.sqrt(float(np.dot(xm, xm)) * float(np.dot(ym, ym)))
-    if denom == 0:
-        return float("nan"), float("nan")
-    r = max(-1.0, min(1.0, float(np.dot(xm, ym)) / denom))
-    return r, _two_sided_p(r, n)
-
-
-def _two_sided_p(r, n):
-    """p-value of correlation ``r`` over ``n`` pairs under the null of no correlation.
-
-    With ``df = n - 2`` and Student's t statistic ``t = r*sqrt(df/(1-r^2))``, the two-sided
-    tail probability is the regularised incomplete beta ``I_{df/(df+t^2)}(df/2, 1/2)``, and
-    ``df/(df+t^2) = 1 - r^2``.
-    """
-    if n <= 2:
-        return 1.0
-    if abs(r) >= 1.0:
-        return 0.0
-    return _betainc((n - 2) / 2.0, 0.5, 1.0 - r * r)
-
-
-def _betainc(a, b, x):
-    """Regularised incomplete beta function I_x(a, b), by its continued fraction."""
-    if x <= 0.0:
-        return 0.0
-    if x >= 1.0:
-        return 1.0
-    log_front = (
-        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
-    )
-    # The fraction converges fast for x < (a+1)/(a+b+2); otherwise use I_x(a,b) = 1 - I_{1-x}(b,a).
-    if x < (a + 1.0) / (a + b + 2.0):
-        return math.exp(log_front) * _beta_fraction(a, b, x) / a
-    return 1.0 - math.exp(log_front) * _beta_fraction(b, a, 1.0 - x) / b
-
-
-def _beta_fraction(a, b, x):
-    """Continued fraction of the incomplete beta function, evaluated by Lentz's method."""
-    tiny = 1e-300
-    c = 1.0
-    d = 1.0 - (a + b) * x / (a + 1.0)
-    d = 1.0 / (d if abs(d) > tiny else tiny)
-    result = d
-    for m in range(1, 100000):
-        # even step: d_{2m} = m (b - m) x / ((a + 2m - 1)(a + 2m))
-        num = m * (b - m) * x / ((a + 2 * m - 1.0) * (a + 2 * m))
-        d = 1.0 + num * d
-        d = 1.0 / (d if abs(d) > tiny else tiny)
-        c = 1.0 + num / c
-        c = c if abs(c) > tiny else tiny
-        result *= d * c
-        # odd step: d_{2m+1} = -(a + m)(a + b + m) x / ((a + 2m)(a + 2m + 1))
-        num = -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1.0))
-        d = 1.0 + num * d
-        d = 1.0 / (d if abs(d) > tiny else tiny)
-        c = 1.0 + num / c
-        c = c if abs(c) > tiny else tiny
-        step = d * c
-        result *= step
-        if abs(step - 1.0) < 1e-16:
-            break
-    return result
-
-
-def pearson_spearman(x, y):
-    """Pearson's and Spearman's correlation of ``x`` and ``y`` with two-sided p-values,
-    computed with numpy alone: ``((r, p), (rho, p))``."""
-    pearson = _pearson(x, y)
-    spearman = _pearson(_rankdata(x), _rankdata(y))
-    return pearson, spearman
-
-
-# ---------------------------------------------------------------------------------------------
-# approximate neighbours
-# ---------------------------------------------------------------------------------------------
-
-
-class UsearchIndexer:
-    """Approximate nearest neighbours with `usearch <https://github.com/unum-cloud/usearch>`_
-    (HNSW), usable as ``kv.most_similar(..., indexer=UsearchIndexer(kv))``.
-
-    Parameters
-    ----------
-    kv : KeyedVectors
-        The vectors to index (a snapshot: vectors added later are not in the index).
-    connectivity, expansion_add, expansion_search : int, optional
-        usearch's HNSW parameters (graph degree, build-time and query-time search depth).
-    dtype : str
-        Storage type inside the index (``"f32"``, ``"f16"``, ``"i8"``...).
-
-    Raises
-    ------
-    ImportError
-        usearch is not installed (``pip install usearch``).
-    """
-
-    def __init__(
-        self, kv, connectivity=None, expansion_add=None, expansion_search=None, dtype="f32"
-    ):
-        try:
-            from usearch.index import Index
-        except ImportError as exc:
-            raise ImportError(
-                "UsearchIndexer needs the optional 'usearch' package: pip install usearch"
-            ) from exc
-        self.keys = list(kv.index_to_key)
-        self.index = Index(
-            ndim=kv.vector_size,
-            metric="cos",
-            dtype=dtype,
-            connectivity=connectivity,
-            expansion_add=expansion_add,
-            expansion_search=expansion_search,
-        )
-        if len(self.keys):
-            normed = np.ascontiguousarray(kv.get_normed_vectors(), dtype=np.float32)
-            self.index.add(np.arange(len(self.keys), dtype=np.uint64), normed)
-
-    def most_similar(self, vector, num_neighbors):
-        """``[(key, cosine similarity)]`` of the ``num_neighbors`` approximate neighbours."""
-        if num_neighbors < 1 or not self.keys:
-            return []
-        query = np.ascontiguousarray(vector, dtype=np.float32)
-        matches = self.index.search(query, int(min(num_neighbors, len(self.keys))))
-        return [
-            (self.keys[int(k)], float(1.0 - d)) for k, d in zip(matches.keys, matches.distances)
-        ]
-
-    def __len__(self):
-        return len(self.keys)
+        Returns
+        -------
+        gensim.models.KeyedVectors
+        """
+        return gensim_interop.to_gensim(self)
 
 
 def load_word2vec_format(*args, **kwargs):
-    """Alias of :meth:`KeyedVectors.load_word2vec_format`."""
+    """Alias of :meth:`KeyedVectors.load_word2vec_format`.
+
+    Returns
+    -------
+    KeyedVectors
+    """
     return KeyedVectors.load_word2vec_format(*args, **kwargs)

@@ -9,7 +9,7 @@ returned figure displays itself.
 matplotlib is an optional dependency: ``pip install fastembed_core[plot]``. t-SNE needs
 scikit-learn and UMAP needs umap-learn; PCA (the default) needs only numpy.
 
->>> from fastembed_core import viz                              # doctest: +SKIP
+>>> from fastembed_core.vectors import viz                      # doctest: +SKIP
 >>> viz.plot_words(model.wv, top_n=100, path="words.png")          # doctest: +SKIP
 >>> viz.plot_analogies(model.wv, [("man", "woman"), ("king", "queen")], path="gender.svg")
 >>> viz.plot_neighbours(model.wv, "dog", topn=12, path="dog.png")  # doctest: +SKIP
@@ -21,6 +21,8 @@ import os
 import numpy as np
 
 from ..errors import OOVError
+from . import formats
+from .projection import PROJECTION_METHODS, pca, project, unit_rows
 
 __all__ = [
     "project",
@@ -31,7 +33,6 @@ __all__ = [
     "PROJECTION_METHODS",
 ]
 
-PROJECTION_METHODS = ("pca", "tsne", "umap")
 _PALETTE = (
     "#1f77b4",
     "#d62728",
@@ -44,103 +45,6 @@ _PALETTE = (
     "#7f7f7f",
     "#bcbd22",
 )
-
-
-# ---------------------------------------------------------------------------------------------
-# projection
-# ---------------------------------------------------------------------------------------------
-
-
-def _unit_rows(x):
-    x = np.asarray(x, dtype=np.float64)
-    n = np.linalg.norm(x, axis=1, keepdims=True)
-    return x / np.where(n > 0, n, 1.0)
-
-
-def _pca(x, n_components=2):
-    """Coordinates on the first principal axes and the variance ratio of each axis."""
-    centred = x - x.mean(axis=0)
-    u, s, vt = np.linalg.svd(centred, full_matrices=False)
-    k = min(n_components, s.shape[0])
-    coords = u[:, :k] * s[:k]
-    # Fix each axis's sign (the SVD's is arbitrary): the largest loading is positive.
-    signs = np.sign(vt[np.arange(k), np.argmax(np.abs(vt[:k]), axis=1)])
-    coords *= np.where(signs == 0, 1.0, signs)
-    if k < n_components:
-        coords = np.hstack([coords, np.zeros((coords.shape[0], n_components - k))])
-    var = s**2
-    ratio = var[:n_components] / var.sum() if var.sum() > 0 else np.zeros(n_components)
-    ratio = np.concatenate([ratio, np.zeros(n_components - len(ratio))])
-    return coords, ratio
-
-
-def project(vectors, method="pca", seed=0, normalize=True, **kwargs):
-    """Projects row vectors to 2-D.
-
-    Parameters
-    ----------
-    vectors : (n, d) array
-    method : {"pca", "tsne", "umap"}
-        PCA (numpy, deterministic), t-SNE (scikit-learn) or UMAP (umap-learn). t-SNE and UMAP
-        use the cosine metric; their perplexity / neighbour count is capped for small ``n``.
-    seed : int
-        Random state of t-SNE and UMAP.
-    normalize : bool
-        Unit-normalise the rows first, so distances reflect cosine similarity.
-    **kwargs
-        Passed to ``sklearn.manifold.TSNE`` or ``umap.UMAP``.
-
-    Returns
-    -------
-    numpy.ndarray, shape (n, 2)
-    """
-    x = np.asarray(vectors, dtype=np.float64)
-    if x.ndim != 2:
-        raise ValueError(f"vectors must be a 2-D array; got shape {x.shape}")
-    n = x.shape[0]
-    if n < 2:
-        raise ValueError(f"need at least 2 vectors to project; got {n}")
-    if not np.isfinite(x).all():
-        raise ValueError("the vectors contain NaN or infinity")
-    if normalize:
-        x = _unit_rows(x)
-    if method == "pca":
-        return _pca(x)[0]
-    if method == "tsne":
-        try:
-            from sklearn.manifold import TSNE
-        except ImportError:
-            raise ImportError(
-                "method='tsne' needs scikit-learn: pip install scikit-learn (or use method='pca')"
-            ) from None
-        if n < 4:
-            raise ValueError(f"t-SNE needs at least 4 words; got {n} (use method='pca')")
-        opts = {
-            "perplexity": float(min(30.0, max(1.0, (n - 1) / 3.0))),
-            "init": "pca",
-            "metric": "cosine",
-            "random_state": seed,
-        }
-        opts.update(kwargs)
-        return np.asarray(TSNE(n_components=2, **opts).fit_transform(x), dtype=np.float64)
-    if method == "umap":
-        try:
-            import umap
-        except ImportError:
-            raise ImportError(
-                "method='umap' needs umap-learn: pip install umap-learn (or use method='pca')"
-            ) from None
-        if n < 4:
-            raise ValueError(f"UMAP needs at least 4 words; got {n} (use method='pca')")
-        opts = {
-            "n_neighbors": int(min(15, n - 1)),
-            "metric": "cosine",
-            "random_state": seed,
-            "init": "random" if n < 10 else "spectral",
-        }
-        opts.update(kwargs)
-        return np.asarray(umap.UMAP(n_components=2, **opts).fit_transform(x), dtype=np.float64)
-    raise ValueError(f"method must be one of {', '.join(PROJECTION_METHODS)}; got {method!r}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -388,7 +292,7 @@ def plot_words(
     vectors = _lookup(kv, words)
     labels = [str(w) for w in words]
     if method == "pca":
-        xy, ratio = _pca(_unit_rows(vectors))
+        xy, ratio = pca(unit_rows(vectors))
     else:
         xy, ratio = project(vectors, method=method, seed=seed), None
 
@@ -441,9 +345,9 @@ def offset_consistency(kv, pairs):
     when every pair differs by the same direction, near 0 for unrelated offsets."""
     if len(pairs) < 2:
         return float("nan")
-    a = _unit_rows(_lookup(kv, [p[0] for p in pairs]))
-    b = _unit_rows(_lookup(kv, [p[1] for p in pairs]))
-    d = _unit_rows(b - a)
+    a = unit_rows(_lookup(kv, [p[0] for p in pairs]))
+    b = unit_rows(_lookup(kv, [p[1] for p in pairs]))
+    d = unit_rows(b - a)
     sims = d @ d.T
     iu = np.triu_indices(len(pairs), 1)
     return float(sims[iu].mean())
@@ -478,7 +382,7 @@ def plot_analogies(
         raise ValueError("the pairs name fewer than 2 distinct words")
     vectors = _lookup(kv, words)
     if method == "pca":
-        xy = _pca(_unit_rows(vectors))[0]
+        xy = pca(unit_rows(vectors))[0]
     else:
         xy = project(vectors, method=method, seed=seed)
     pos = {w: xy[i] for i, w in enumerate(words)}
@@ -629,10 +533,10 @@ def plot_neighbours(
         _save(fig, path, dpi)
         return fig
 
-    centre = _unit_rows(_lookup(kv, [word]))[0]
-    offsets = _unit_rows(_lookup(kv, [k for k, _ in neighbours])) - centre
+    centre = unit_rows(_lookup(kv, [word]))[0]
+    offsets = unit_rows(_lookup(kv, [k for k, _ in neighbours])) - centre
     if len(names) >= 2:
-        d2 = _pca(offsets)[0]
+        d2 = pca(offsets)[0]
         angles = np.arctan2(d2[:, 1], d2[:, 0])
     else:
         angles = np.zeros(1)
@@ -730,8 +634,8 @@ def _nice_step(span):
 
 
 def export_projector(kv, vectors_tsv, metadata_tsv=None, limit=None, attrs=()):
-    """TSV files for the TensorBoard Embedding Projector (projector.tensorflow.org); see
-    :func:`fastembed_core.formats.export_projector`."""
-    from ..io.word2vec_format import export_projector as _export
+    """TSV files for the TensorBoard Embedding Projector (projector.tensorflow.org).
 
-    return _export(kv, vectors_tsv, metadata_tsv, limit=limit, attrs=attrs)
+    See :func:`fastembed_core.vectors.formats.export_projector` for the parameters.
+    """
+    return formats.export_projector(kv, vectors_tsv, metadata_tsv, limit=limit, attrs=attrs)

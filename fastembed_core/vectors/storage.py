@@ -1,0 +1,278 @@
+"""KeyedVectors to and from files: the bodies behind ``KeyedVectors.save`` / ``load`` /
+``save_word2vec_format`` / ``load_word2vec_format``.
+
+The file formats themselves live in :mod:`fastembed_core.io` and deal in plain data (keys, a
+matrix, counts); this module packs a :class:`~fastembed_core.KeyedVectors` into that data and
+builds one from it with :meth:`KeyedVectors.from_arrays
+<fastembed_core.KeyedVectors.from_arrays>`. Each function takes the object or the class to
+build, so this module does not import the class.
+"""
+
+import logging
+
+import numpy as np
+
+from ..errors import FormatError
+from ..io.native import read_container, write_container
+from ..io.word2vec_format import read_word2vec, write_word2vec
+
+__all__ = ["save_native", "load_native", "load_word2vec", "save_word2vec", "storage_order"]
+
+logger = logging.getLogger(__name__)
+
+
+def _is_int_key(key):
+    return isinstance(key, (int, np.integer)) and not isinstance(key, (bool, np.bool_))
+
+
+def _encodable(text):
+    try:
+        text.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def save_native(kv, fname):
+    """Saves ``kv`` in the native container (JSON metadata + raw arrays; never a pickle).
+
+    Parameters
+    ----------
+    kv : KeyedVectors
+        The vectors; keys must be str or int (each keeps its type through
+        :func:`load_native`).
+    fname : str or os.PathLike
+        Target file, written atomically.
+
+    Raises
+    ------
+    TypeError
+        A key is neither str nor int (the message names it).
+    ValueError
+        A vector is NaN or infinite.
+    OSError
+        The file cannot be written; any previous file is left untouched.
+    """
+    keys = []
+    for pos, k in enumerate(kv.index_to_key):
+        if isinstance(k, str):
+            keys.append(k)
+        elif _is_int_key(k):
+            keys.append(int(k))
+        else:
+            raise TypeError(
+                f"cannot save key {k!r} at position {pos}: it has type "
+                f"{type(k).__name__}, and only str and int keys can be saved"
+            )
+    vectors = kv.vectors
+    if vectors.shape != (len(keys), kv.vector_size):
+        raise ValueError(
+            f"vectors have shape {vectors.shape} but there are {len(keys)} keys "
+            f"of dimension {kv.vector_size}"
+        )
+    if vectors.dtype.kind != "f":
+        raise TypeError(f"vectors must be floating point; got {vectors.dtype}")
+    block = 1 << 14
+    for lo in range(0, len(keys), block):
+        ok = np.isfinite(vectors[lo : lo + block]).all(axis=1)
+        if not ok.all():
+            r = lo + int(np.argmin(ok))
+            raise ValueError(
+                f"the vector of {keys[r]!r} (row {r}) contains NaN or infinity; "
+                f"refusing to save non-finite vectors (training diverged? try a "
+                f"lower alpha)"
+            )
+    arrays = {"vectors": vectors}
+    attrs, object_attrs = {}, {}
+    for name, values in kv.expandos.items():
+        values = np.asarray(values)
+        if values.dtype.kind in "fiu":
+            arrays["attr:" + name] = values
+            attrs[name] = values.dtype.str
+        elif values.dtype.kind == "b":
+            arrays["attr:" + name] = values.astype(np.uint8)
+            attrs[name] = "bool"
+        else:
+            lst = values.tolist()
+            if not all(v is None or isinstance(v, (str, int, float)) for v in lst):
+                raise TypeError(f"per-key attribute {name!r} holds values that cannot be saved")
+            object_attrs[name] = lst
+    meta = {
+        "vector_size": kv.vector_size,
+        "keys": keys,
+        "next_index": int(kv.next_index),
+        "attrs": attrs,
+        "object_attrs": object_attrs,
+    }
+    try:
+        write_container(fname, "KeyedVectors", meta, arrays)
+    except UnicodeEncodeError:
+        bad = [k for k in keys if isinstance(k, str) and not _encodable(k)][:5]
+        raise ValueError(
+            f"keys that are not valid Unicode (lone surrogates) cannot be saved: {bad}"
+        ) from None
+
+
+def load_native(cls, fname, mmap=None):
+    """Loads a file written by :func:`save_native`.
+
+    Parameters
+    ----------
+    cls : type
+        The class to build (:class:`~fastembed_core.KeyedVectors` or a subclass).
+    fname : str or os.PathLike
+        The file.
+    mmap : {None, "r", "c", "r+"}
+        Memory-map the vectors instead of reading them (``"r"``: read-only).
+
+    Returns
+    -------
+    KeyedVectors
+
+    Raises
+    ------
+    FormatError
+        The file is not a native KeyedVectors file (the message says what it looks like,
+        e.g. a pickle, which is never loaded) or is corrupt.
+    UnsupportedVersionError
+        The file was written by a newer release.
+    """
+    meta, arrays = read_container(fname, kind="KeyedVectors", mmap=mmap)
+    if not isinstance(meta, dict):
+        raise FormatError(f"{fname}: the metadata is not a KeyedVectors header")
+    for field in ("attrs", "object_attrs"):
+        if not isinstance(meta.get(field) or {}, dict):
+            raise FormatError(f"{fname}: the metadata field {field!r} is not a JSON object")
+    keys = meta.get("keys")
+    vectors = arrays.get("vectors")
+    size = meta.get("vector_size")
+    if not isinstance(keys, list) or vectors is None or not isinstance(size, int):
+        raise FormatError(f"{fname}: not a complete KeyedVectors file")
+    for pos, k in enumerate(keys):
+        if not (isinstance(k, str) or (isinstance(k, int) and not isinstance(k, bool))):
+            raise FormatError(f"{fname}: key {k!r} at position {pos} is neither str nor int")
+    if vectors.ndim != 2 or vectors.shape != (len(keys), size) or vectors.dtype.kind != "f":
+        raise FormatError(
+            f"{fname}: vectors of shape {vectors.shape} ({vectors.dtype}) do "
+            f"not match {len(keys)} keys of dimension {size}"
+        )
+    attrs = {}
+    for name, dt in (meta.get("attrs") or {}).items():
+        if not isinstance(dt, str):
+            raise FormatError(f"{fname}: attrs {name!r} names no dtype but {dt!r}")
+        values = arrays.get("attr:" + name)
+        if values is None or values.shape != (len(keys),):
+            raise FormatError(f"{fname}: per-key attribute {name!r} is missing or misshapen")
+        attrs[name] = values.astype(bool) if dt == "bool" else values
+    for name, lst in (meta.get("object_attrs") or {}).items():
+        if not isinstance(lst, list) or len(lst) != len(keys):
+            raise FormatError(f"{fname}: per-key attribute {name!r} is misshapen")
+        arr = np.empty(len(lst), dtype=object)
+        arr[:] = lst
+        attrs[name] = arr
+    try:
+        kv = cls.from_arrays(keys, vectors, attrs=attrs, copy=False)
+    except ValueError as exc:  # duplicate keys
+        raise FormatError(f"{fname}: {exc}") from None
+    next_index = meta.get("next_index", len(keys))
+    if type(next_index) is not int or not 0 <= next_index <= len(keys):
+        raise FormatError(f"{fname}: next_index {next_index!r} is not a position in 0..{len(keys)}")
+    kv.next_index = next_index
+    return kv
+
+
+def load_word2vec(cls, fname, **options):
+    """Loads a word2vec-format (or GloVe / fastText ``.vec``) file as ``cls``.
+
+    Parameters
+    ----------
+    cls : type
+        The class to build (:class:`~fastembed_core.KeyedVectors` or a subclass).
+    fname : str or os.PathLike
+        The file.
+    **options
+        Passed to :func:`fastembed_core.io.word2vec_format.read_word2vec` (``binary``,
+        ``fvocab``, ``limit``, ``no_header``...).
+
+    Returns
+    -------
+    KeyedVectors
+        With the per-key ``"count"`` attribute from ``fvocab`` or, like gensim, made-up
+        descending counts in file order.
+    """
+    data = read_word2vec(fname, **options)
+    return cls.from_arrays(
+        data.keys, data.vectors, counts=data.counts, copy=False, key_to_index=data.key_to_index
+    )
+
+
+def storage_order(kv, sort_attr="count", fvocab=None):
+    """The order in which gensim writes keys, and the values of the attribute it sorts by.
+
+    Parameters
+    ----------
+    kv : KeyedVectors
+        The vectors.
+    sort_attr : str
+        Per-key attribute to sort by, descending (ties keep index order).
+    fvocab : str, optional
+        Whether a vocabulary file is to be written (it needs ``sort_attr`` to exist).
+
+    Returns
+    -------
+    order : numpy.ndarray
+        Row indices in file order (index order when ``sort_attr`` does not exist).
+    values : numpy.ndarray or None
+        The attribute's values (aligned with the rows), or ``None``.
+
+    Raises
+    ------
+    ValueError
+        ``fvocab`` is given but the attribute does not exist, or it is misshapen.
+    TypeError
+        The attribute is not numeric.
+    """
+    n = len(kv.index_to_key)
+    if sort_attr in kv.expandos:
+        values = np.asarray(kv.expandos[sort_attr])
+        if values.shape[0] != n:
+            raise ValueError(f"attribute {sort_attr!r} has {values.shape[0]} values for {n} keys")
+        if values.dtype.kind not in "iuf":
+            raise TypeError(f"attribute {sort_attr!r} is not numeric; cannot sort by it")
+        order = np.argsort(-values.astype(np.float64), kind="stable")
+        return order, values
+    if fvocab is not None:
+        raise ValueError(
+            f"cannot write vocabulary with {sort_attr!r} because that attribute does not exist"
+        )
+    logger.warning("attribute %s not present in %s; storing in index order", sort_attr, kv)
+    return np.arange(n), None
+
+
+def save_word2vec(kv, fname, *, sort_attr="count", fvocab=None, **options):
+    """Saves ``kv`` in word2vec format, most frequent first, as gensim 4 does.
+
+    Parameters
+    ----------
+    kv : KeyedVectors
+        The vectors.
+    fname : str or os.PathLike
+        Target file.
+    sort_attr : str
+        Keys are written in descending order of this per-key attribute when it exists
+        (ties keep index order), else in index order (see :func:`storage_order`).
+    fvocab : str, optional
+        Vocabulary file to write beside (``key count`` lines).
+    **options
+        Passed to :func:`fastembed_core.io.word2vec_format.write_word2vec`.
+    """
+    vectors = kv.vectors
+    if vectors.shape != (len(kv.index_to_key), kv.vector_size):
+        raise ValueError(
+            f"vectors have shape {vectors.shape} but there are "
+            f"{len(kv.index_to_key)} keys of dimension {kv.vector_size}"
+        )
+    order, values = storage_order(kv, sort_attr, fvocab)
+    write_word2vec(
+        fname, kv.index_to_key, vectors, order=order, counts=values, fvocab=fvocab, **options
+    )
