@@ -60,6 +60,17 @@ P24   test_formats.py::test_p24_a_100kb_token_saves_and_loads,
 P25   test_formats.py::test_p25_keys_with_the_same_text_are_refused_before_writing,
       test_p25_cli_checks_keys_before_training, test_p25_word2vec_c_mode_checks_keys_before_training
 P13   test_formats.py::test_p13_vectors_and_fvocab_are_written_all_or_nothing
+P7    here: test_p7_saving_from_another_thread_during_training_is_refused,
+      test_p7_saving_from_on_progress_is_refused
+P8    here: test_p8_checkpoint_callback_saves_every_epoch_and_training_goes_on,
+      test_p8_a_callback_cannot_train_its_own_model
+P9    here: test_p9_a_bad_parameter_in_the_metadata_is_a_format_error,
+      test_p9_metadata_that_is_not_an_object_is_a_format_error,
+      test_p9_a_bad_keyedvectors_field_is_a_format_error,
+      test_p9_graph_models_check_their_metadata_too
+P36   here: test_p36_read_vocab_below_min_count_names_the_file_and_the_largest_count,
+      test_p36_read_vocab_with_all_zero_counts_is_named,
+      test_p36_all_zero_counts_train_with_hierarchical_softmax_alone
 ====  =====================================================================================
 """
 
@@ -401,3 +412,281 @@ def test_p35_all_zero_counts_are_named_not_blamed_on_ns_exponent():
     uniform = Word2Vec(vector_size=4, min_count=0, workers=1, ns_exponent=0)
     uniform.build_vocab_from_freq({"a": 0, "b": 0})
     uniform.train([["a", "b"]] * 3, total_examples=3, epochs=1)
+
+
+# ---- P7, P8: saving while a model trains --------------------------------------------------------
+
+
+def _busy_corpus():
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(500)]
+    return [[words[j] for j in rng.integers(0, 500, 40)] for _ in range(5000)]
+
+
+def _training_in_another_thread(model, corpus):
+    """Starts train() in a thread; returns (thread, its exception list) once workers write."""
+    started, errors = threading.Event(), []
+
+    class Signal:
+        def on_progress(self, model, epoch, epochs, done, total):
+            started.set()
+
+    def train():
+        try:
+            model.train(corpus, total_examples=len(corpus), epochs=1000, callbacks=[Signal()])
+        except Exception as exc:  # reported by the test
+            errors.append(exc)
+
+    thread = threading.Thread(target=train)
+    thread.start()
+    assert started.wait(60)
+    return thread, errors
+
+
+@pytest.mark.parametrize("what", ["wv", "model"])
+def test_p7_saving_from_another_thread_during_training_is_refused(tmp_path, what):
+    # wv.save returned normally and wrote a file whose array checksum did not match (the
+    # vectors changed between computing the CRC and writing them), over a good file
+    corpus = _busy_corpus()
+    model = Word2Vec(vector_size=32, min_count=1, sg=1, workers=2, seed=3)
+    model.build_vocab(corpus)
+    target = model.wv if what == "wv" else model
+    loader = KeyedVectors if what == "wv" else Word2Vec
+    path = str(tmp_path / "good.fe")
+    target.save(path)
+    before = loader.load(path)
+    thread, errors = _training_in_another_thread(model, corpus)
+    try:
+        with pytest.raises(RuntimeError, match="another thread.*on_epoch_end"):
+            target.save(path)
+    finally:
+        model.stop_training()
+        thread.join(60)
+    assert not thread.is_alive() and not errors, errors
+    after = loader.load(path)  # the good file is untouched
+    before_kv = before if what == "wv" else before.wv
+    after_kv = after if what == "wv" else after.wv
+    np.testing.assert_array_equal(after_kv.vectors, before_kv.vectors)
+    target.save(path)  # and once train() returned, saving works
+    loader.load(path)
+
+
+def test_p7_saving_from_on_progress_is_refused(tmp_path):
+    # on_progress runs on the training thread while the workers write
+    raised = []
+
+    class SaveDuringEpoch:
+        def on_progress(self, model, epoch, epochs, done, total):
+            if not raised:
+                try:
+                    model.wv.save(str(tmp_path / "never.fe"))
+                except RuntimeError as exc:
+                    raised.append(str(exc))
+                else:
+                    raised.append("saved")
+
+    # on_progress runs at least once in each epoch whose worker is alive when polling starts
+    corpus = _busy_corpus()[:2000]
+    Word2Vec(
+        corpus, vector_size=16, min_count=1, workers=1, epochs=5, callbacks=[SaveDuringEpoch()]
+    )
+    assert len(raised) == 1 and "on_epoch_end" in raised[0], raised
+    assert not os.path.exists(tmp_path / "never.fe")
+
+
+def test_p8_checkpoint_callback_saves_every_epoch_and_training_goes_on(tmp_path):
+    # saving inside on_epoch_end aborted training with "cannot save while another operation"
+    saved = []
+
+    class Checkpoint:
+        def on_epoch_end(self, model):
+            n = len(saved)
+            model.save(str(tmp_path / f"model-{n}.fe"))
+            model.wv.save(str(tmp_path / f"wv-{n}.fe"))
+            saved.append(model.wv.vectors.copy())
+
+    corpus = _busy_corpus()[:1500]
+    args = dict(vector_size=16, min_count=1, workers=1, seed=7, epochs=3, sg=1)
+    with_cb = Word2Vec(corpus, callbacks=[Checkpoint()], **args)
+    plain = Word2Vec(corpus, **args)
+    assert len(saved) == 3
+    for n, vectors in enumerate(saved):
+        model = Word2Vec.load(str(tmp_path / f"model-{n}.fe"))
+        kv = KeyedVectors.load(str(tmp_path / f"wv-{n}.fe"))
+        np.testing.assert_array_equal(model.wv.vectors, vectors)
+        np.testing.assert_array_equal(kv.vectors, vectors)
+    assert not np.array_equal(saved[0], saved[-1])  # each checkpoint is its epoch's state
+    np.testing.assert_array_equal(with_cb.wv.vectors, plain.wv.vectors)
+    np.testing.assert_array_equal(with_cb.syn1neg, plain.syn1neg)
+    # the last checkpoint holds the final weights, output layer included
+    last = Word2Vec.load(str(tmp_path / "model-2.fe"))
+    np.testing.assert_array_equal(last.wv.vectors, plain.wv.vectors)
+    np.testing.assert_array_equal(last.syn1neg, plain.syn1neg)
+
+
+def test_p8_a_callback_cannot_train_its_own_model():
+    errors = []
+
+    class Nested:
+        def on_epoch_end(self, model):
+            try:
+                model.train([["a", "b"]], total_examples=1, epochs=1)
+            except RuntimeError as exc:
+                errors.append(str(exc))
+
+    Word2Vec(
+        [["a", "b", "c"]] * 20,
+        vector_size=4,
+        min_count=1,
+        workers=1,
+        epochs=1,
+        callbacks=[Nested()],
+    )
+    assert len(errors) == 1 and "a callback cannot train" in errors[0], errors
+
+
+# ---- P9: bad metadata in a native file ----------------------------------------------------------
+
+
+def _rewrite_meta(path, kind, change):
+    """Writes the file again with ``change(meta)`` as its metadata and a valid header
+    checksum, as a writer with a bug would: the loader's own checks are reached."""
+    from fastembed_core.io.native import read_container, write_container
+
+    meta, arrays = read_container(path)
+    write_container(path, kind, change(meta), arrays)
+
+
+def _updated(**fields):
+    return lambda meta: {**meta, **fields}
+
+
+def _saved_word2vec(tmp_path):
+    path = str(tmp_path / "model.fe")
+    Word2Vec([["a", "b", "c"]] * 20, vector_size=4, min_count=1, workers=1, epochs=1).save(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("window", "five"),
+        ("epochs", None),
+        ("vector_size", -3),
+        ("alpha", {}),
+        ("workers", "2"),
+        ("train_count", "x"),
+        ("train_count", -1),
+        ("corpus_count", 1.5),
+        ("corpus_total_words", [3]),
+        ("effective_min_count", None),
+        ("total_train_time", "t"),
+        ("sorted_vocab", "yes"),
+        ("compute_loss", 2),
+        ("shrink_windows", None),
+        ("shared_negatives", "no"),
+        ("comment", 5),
+    ],
+)
+def test_p9_a_bad_parameter_in_the_metadata_is_a_format_error(tmp_path, field, value):
+    # train_count "x" loaded and failed in train(); others leaked TypeError or a message
+    # without the field ("'<' not supported between instances of 'int' and 'str'")
+    path = _saved_word2vec(tmp_path)
+    _rewrite_meta(path, "Word2Vec", _updated(**{field: value}))
+    with pytest.raises(FormatError, match=rf"{path}.*{field}"):
+        Word2Vec.load(path)
+
+
+@pytest.mark.parametrize("meta", [[1, 2], None, "x", 3])
+def test_p9_metadata_that_is_not_an_object_is_a_format_error(tmp_path, meta):
+    # a list leaked "TypeError: list indices must be integers or slices, not str" (Word2Vec)
+    # and "AttributeError: 'list' object has no attribute 'get'" (KeyedVectors)
+    path = _saved_word2vec(tmp_path)
+    kv_path = str(tmp_path / "kv.fe")
+    Word2Vec.load(path).wv.save(kv_path)
+    _rewrite_meta(path, "Word2Vec", lambda _: meta)
+    _rewrite_meta(kv_path, "KeyedVectors", lambda _: meta)
+    with pytest.raises(FormatError, match=path):
+        Word2Vec.load(path)
+    with pytest.raises(FormatError, match=kv_path):
+        KeyedVectors.load(kv_path)
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("next_index", "x"),
+        ("next_index", None),
+        ("next_index", 99),
+        ("attrs", [1]),
+        ("object_attrs", [1]),
+        ("attrs", {"count": 5}),
+    ],
+)
+def test_p9_a_bad_keyedvectors_field_is_a_format_error(tmp_path, field, value):
+    # leaked ValueError / TypeError / AttributeError
+    path = str(tmp_path / "kv.fe")
+    kv = KeyedVectors(3)
+    kv.add_vectors(["a", "b"], np.ones((2, 3), np.float32))
+    kv.expandos["count"] = np.array([2, 1])
+    kv.save(path)
+    _rewrite_meta(path, "KeyedVectors", _updated(**{field: value}))
+    with pytest.raises(FormatError, match=rf"{path}.*{field}"):
+        KeyedVectors.load(path)
+
+
+def test_p9_graph_models_check_their_metadata_too(tmp_path):
+    from fastembed_core import DeepWalk
+
+    path = str(tmp_path / "dw.fe")
+    DeepWalk(
+        [(0, 1), (1, 2), (2, 0)], dimensions=4, walk_length=5, num_walks=2, workers=1, epochs=1
+    ).save(path)
+    _rewrite_meta(path, "DeepWalk", _updated(train_count="x", walk_length=None))
+    with pytest.raises(FormatError, match=rf"{path}.*(train_count|walk_length)"):
+        DeepWalk.load(path)
+
+
+# ---- P36: word2vec.c mode with a -read-vocab file no word of which can be used ------------------
+
+
+def _word2vec_c(tmp_path, vocab_lines, *flags):
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("a b c d\nb c d a\n" * 5)
+    vocab = tmp_path / "vocab.txt"
+    vocab.write_text("".join(f"{line}\n" for line in vocab_lines))
+    args = ["-train", corpus, "-output", tmp_path / "out.txt", "-read-vocab", vocab, *flags]
+    r = subprocess.run(
+        [sys.executable, "-m", "fastembed_core", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return r, str(vocab)
+
+
+def test_p36_read_vocab_below_min_count_names_the_file_and_the_largest_count(tmp_path):
+    # was "the corpus is empty (0 sentences, 0 tokens)" or a message in terms of the library's
+    # min_count, without the file
+    r, vocab = _word2vec_c(tmp_path, ["</s> 10", "a 2", "b 4", "c 1"], "-min-count", "5")
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert f"{vocab}: no word of the vocabulary file reaches -min-count 5" in r.stderr, r.stderr
+    assert "the largest count is 4 ('b')" in r.stderr, r.stderr
+    assert not (tmp_path / "out.txt").exists()
+
+
+@pytest.mark.parametrize("min_count", ["0", "5"])
+def test_p36_read_vocab_with_all_zero_counts_is_named(tmp_path, min_count):
+    # -min-count 5: "the corpus is empty"; -min-count 0: a message about ns_exponent and
+    # build_vocab_from_freq, names a word2vec.c user never typed
+    r, vocab = _word2vec_c(tmp_path, ["a 0", "b 0"], "-min-count", min_count)
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert f"{vocab}: every count in the vocabulary file is 0" in r.stderr, r.stderr
+    assert "ns_exponent" not in r.stderr and "empty" not in r.stderr, r.stderr
+
+
+def test_p36_all_zero_counts_train_with_hierarchical_softmax_alone(tmp_path):
+    # nothing is drawn in proportion to the counts then: word2vec.c trains, so do we
+    r, _ = _word2vec_c(tmp_path, ["a 0", "b 0"], "-min-count", "0", "-hs", "1", "-negative", "0")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "out.txt").read_text().startswith("3 100\n")

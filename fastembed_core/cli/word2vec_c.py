@@ -288,6 +288,7 @@ def _run(opts):
                 raise ValueError(
                     f"{opts['-read-vocab']}: the vocabulary holds no word besides </s>"
                 )
+            _check_read_vocab(opts["-read-vocab"], freq, opts)
         if n_lines is None:
             n_lines = _count_newlines([train])
 
@@ -332,6 +333,29 @@ def _run(opts):
                 f"wrote {opts['-output']}"
             )
     return 0
+
+
+def _check_read_vocab(path, freq, opts):
+    """Refuses a -read-vocab file no word of which can be trained, in the terms of the flags
+    and the file (the library's own errors would speak of an empty corpus, of ``min_count``
+    or of ``ns_exponent``)."""
+    top_word, top = max(freq.items(), key=lambda item: item[1])
+    min_count = opts["-min-count"]
+    if top == 0 and (min_count > 0 or opts["-negative"] > 0):
+        why = (
+            f"no word reaches -min-count {min_count}"
+            if min_count > 0
+            else "-negative draws negative samples in proportion to the counts"
+        )
+        raise ValueError(
+            f"{path}: every count in the vocabulary file is 0, so {why}; give the words their "
+            f"real counts (e.g. a -save-vocab file of the corpus)"
+        )
+    if top < min_count:
+        raise ValueError(
+            f"{path}: no word of the vocabulary file reaches -min-count {min_count}: the "
+            f"largest count is {top} ({top_word!r}); lower -min-count to {top} or less"
+        )
 
 
 def _count_newlines(paths):

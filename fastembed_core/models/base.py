@@ -97,6 +97,17 @@ def _file_state(paths):
     return state
 
 
+def _check_switch(name, value):
+    """A saved switch: a bool, or 0/1 as files of the int-valued flags have."""
+    if not isinstance(value, bool):
+        check_int(name, value, 0, 1)
+
+
+def _check_comment(name, value):
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{name} must be a string or null; got {value!r}")
+
+
 def _job_seed(seed, epoch, worker):
     """A 64-bit stream seed per (seed, epoch, worker): stable across processes and platforms."""
     state = np.random.SeedSequence([_SEED_STREAM, seed, epoch, worker]).generate_state(1, np.uint64)
@@ -141,6 +152,20 @@ class EmbeddingModel:
     _PARAMS: ClassVar[tuple[str, ...]] = ()
     _INIT_PARAMS: ClassVar[tuple[str, ...]] = ()
     _LAYERS: ClassVar[dict[str, str]] = {}
+    # Parameters saved as bools (the constructor takes any truthy value; a file has a bool).
+    _SWITCHES: ClassVar[tuple[str, ...]] = ("sorted_vocab", "compute_loss")
+
+    @property
+    def wv(self) -> KeyedVectors:
+        """The trained vectors (gensim's ``model.wv``)."""
+        return self._wv
+
+    @wv.setter
+    def wv(self, kv: KeyedVectors) -> None:
+        # kv.save() goes through this model's guard, so that saving the vectors from another
+        # thread while this model trains them is refused instead of writing a torn file.
+        kv.save_guard = self._guard
+        self._wv = kv
 
     # ------------------------------------------------------------------ construction
 
@@ -213,6 +238,9 @@ class EmbeddingModel:
         self.words_per_second = 0.0
         self._tables = None  # a family's tables derived from the vocabulary; None: rebuild
         self._busy = threading.Lock()
+        self._busy_owner = None  # thread id holding _busy
+        self._busy_what = None  # the operation holding it
+        self._workers_running = False  # worker threads are writing the weights right now
         self._active_run = None
         self._scanned_file = None  # tokens of the last corpus_file scan, see _scan
         self._raw_vocab = None
@@ -260,17 +288,50 @@ class EmbeddingModel:
 
     @contextlib.contextmanager
     def _guard(self, what):
-        """Holds the model for one operation; a second one meanwhile (another thread calling
-        build_vocab or train) is refused instead of racing on the weights."""
+        """Holds the model for one operation (``what``: train, build_vocab or save); a second
+        one meanwhile (another thread calling build_vocab, train or save) is refused instead of
+        racing on the weights.
+
+        The one exception is a save on the thread that holds the model while no worker is
+        writing: a callback's ``on_epoch_end`` saving a checkpoint between epochs. The weights
+        are still then, so the file is consistent; it runs inside the held operation."""
+        me = threading.get_ident()
+        if what == "save" and self._busy_owner == me and not self._workers_running:
+            yield  # only this thread sets _busy_owner to its own id: no race here
+            return
         if not self._busy.acquire(blocking=False):
-            raise RuntimeError(
-                f"cannot {what} while another operation (train, build_vocab, "
-                f"save) is running on this model"
-            )
+            raise RuntimeError(self._busy_message(what, me))
+        self._busy_owner, self._busy_what = me, what
         try:
             yield
         finally:
+            self._busy_owner = self._busy_what = None
             self._busy.release()
+
+    def _busy_message(self, what, me):
+        holder = self._busy_what or "another call"
+        if self._busy_owner != me:
+            message = (
+                f"cannot {what} while another operation ({holder}) is running on this model "
+                f"in another thread"
+            )
+            if what == "save":
+                message += (
+                    ": the weights may change while the file is written. Save after that "
+                    "call returns, or from a callback's on_epoch_end (it runs on the training "
+                    "thread between epochs, when no worker writes)"
+                )
+            return message
+        if what == "save":
+            return (
+                f"cannot save while another operation ({holder}) has its workers writing the "
+                f"weights (on_progress runs during an epoch); save from a callback's "
+                f"on_epoch_end, which runs between epochs, or after train() returns"
+            )
+        return (
+            f"cannot {what} while another operation ({holder}) is running on this model: a "
+            f"callback cannot {what} on the model it is called for"
+        )
 
     @staticmethod
     def _file_paths(corpus_file):
@@ -367,7 +428,7 @@ class EmbeddingModel:
             corpus_iterable = kwargs.pop("sentences")
         if kwargs:
             raise TypeError(f"unexpected arguments: {', '.join(kwargs)}")
-        with self._guard("build the vocabulary"):
+        with self._guard("build_vocab"):
             t0 = time.perf_counter()
             counts, total, n_sent = self._scan(corpus_iterable, corpus_file)
             logger.info(
@@ -411,7 +472,7 @@ class EmbeddingModel:
         update : bool
             Add to an existing vocabulary, as in :meth:`build_vocab`.
         """
-        with self._guard("build the vocabulary"):
+        with self._guard("build_vocab"):
             counts = vocab_mod.check_keys({k: int(v) for k, v in word_freq.items()})
             if any(v < 0 for v in counts.values()):
                 raise ValueError("word counts must be non-negative")
@@ -616,7 +677,7 @@ class EmbeddingModel:
                 "corpus_iterable must be an iterable of token lists; to read a "
                 "file pass corpus_file=path"
             )
-        with self._guard("train concurrently"):
+        with self._guard("train"):
             t0 = time.perf_counter()
             ids, offsets, raw, n_sent = self._encode(corpus_iterable, corpus_file)
             _warn_if_short(n_sent, total_examples, raw, total_words)
@@ -700,7 +761,11 @@ class EmbeddingModel:
                     done / max(now - t0, 1e-9),
                 )
 
-        results = run_workers(workers, work, run.request_stop, poll)
+        self._workers_running = True
+        try:
+            results = run_workers(workers, work, run.request_stop, poll)
+        finally:
+            self._workers_running = False
         words = sum(r[1] for r in results)
         effective = sum(r[2] for r in results)
         loss = float(sum(r[3] for r in results))
@@ -810,10 +875,25 @@ class EmbeddingModel:
         The file is written to a temporary name and renamed, so a failed save leaves any old
         file intact.
 
+        Saving is possible whenever no worker writes the weights: before or after ``train()``,
+        and from a callback's ``on_epoch_end`` (or ``on_epoch_begin``, ``on_train_begin``,
+        ``on_train_end``), which run on the training thread between epochs, so a checkpoint
+        callback saves a consistent file and training goes on. A save from another thread
+        while ``train()`` or ``build_vocab()`` runs is refused with RuntimeError, as is one from
+        ``on_progress`` (called while the workers write), and so is ``model.wv.save()`` then:
+        copying the weights to save a snapshot would double their memory at the worst moment
+        and capture a state in the middle of an epoch, which no epoch boundary had.
+
         Parameters
         ----------
         fname : str or path
             Destination.
+
+        Raises
+        ------
+        RuntimeError
+            Called from another thread while this model trains or builds its vocabulary, or
+            from ``on_progress``.
         """
         with self._guard("save"):
             arrays = {"vectors": self.wv.vectors, "count": self.wv.expandos["count"]}
@@ -836,6 +916,28 @@ class EmbeddingModel:
             write_container(fname, self._KIND, meta, arrays)
 
     @classmethod
+    def _check_saved_fields(cls, fname, params):
+        """Checks what the constructor does not see or reads leniently: the training state,
+        the switches (saved as bools: a string is not one), the comment and ``workers`` (capped
+        to this machine's cores before the constructor sees it). The constructor checks the
+        rest when ``load`` calls it."""
+        checks = {
+            **{name: lambda n, v: check_int(n, v, 0) for name in _STATE},
+            "total_train_time": lambda n, v: check_float(n, v, 0.0),
+            "workers": lambda n, v: check_int(n, v, 1),
+            "comment": _check_comment,
+            **{name: _check_switch for name in cls._SWITCHES},
+        }
+        for name, check in checks.items():
+            if name in params:
+                try:
+                    check(name, params[name])
+                except ValueError as exc:
+                    raise FormatError(
+                        f"{fname}: invalid model parameters in the metadata: {exc}"
+                    ) from None
+
+    @classmethod
     def load(cls, fname: str | os.PathLike, mmap: str | None = None) -> EmbeddingModel:
         """Load a model written by :meth:`save`.
 
@@ -853,11 +955,16 @@ class EmbeddingModel:
             An instance of the class ``load`` was called on.
         """
         meta, arrays = read_container(fname, kind=cls._KIND, mmap=mmap)
+        if not isinstance(meta, dict):
+            raise FormatError(
+                f"{fname}: the model metadata is a JSON {type(meta).__name__}, not an object"
+            )
         try:
             keys = meta["keys"]
             params = {name: meta[name] for name in cls._PARAMS}
         except KeyError as exc:
             raise FormatError(f"{fname}: model metadata lacks {exc}") from None
+        cls._check_saved_fields(fname, params)
         if not isinstance(keys, list) or not all(
             isinstance(k, str) or (isinstance(k, int) and not isinstance(k, bool)) for k in keys
         ):
@@ -870,7 +977,7 @@ class EmbeddingModel:
             init["workers"] = min(init["workers"], max(available_cores(), 1))
             # each family's __init__ takes its _INIT_PARAMS by keyword
             model.__init__(**init)  # type: ignore[misc]
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, OverflowError) as exc:
             raise FormatError(f"{fname}: invalid model parameters in the metadata: {exc}") from None
         for name in _STATE:
             setattr(model, name, params[name])

@@ -137,6 +137,11 @@ class Word2Vec(EmbeddingModel):
         "corpus_file_errors",
         "comment",
     )
+    _SWITCHES: ClassVar[tuple[str, ...]] = (
+        *EmbeddingModel._SWITCHES,
+        "shrink_windows",
+        "shared_negatives",
+    )
     _PARAMS: ClassVar[tuple[str, ...]] = (
         *_INIT_PARAMS[:-1],
         "corpus_count",

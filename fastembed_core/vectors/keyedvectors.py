@@ -31,10 +31,13 @@ Deliberate differences from gensim:
   :mod:`fastembed_core.vectors.formats`.
 """
 
+import contextlib
 import logging
 import threading
 import warnings
+from contextlib import AbstractContextManager
 from numbers import Integral
+from typing import Any
 
 import numpy as np
 
@@ -66,6 +69,11 @@ def _ensure_list(value):
 
 def _is_int_key(key):
     return isinstance(key, (int, np.integer)) and not isinstance(key, (bool, np.bool_))
+
+
+def _no_guard(what: str) -> AbstractContextManager[Any]:
+    """The save guard of vectors no model owns: nothing to wait for."""
+    return contextlib.nullcontext()
 
 
 class KeyedVectors:
@@ -228,6 +236,7 @@ class KeyedVectors:
     def __getstate__(self):
         state = self.__dict__.copy()
         state.pop("_norms_lock", None)
+        state.pop("save_guard", None)  # the owning model's: a copy is standalone
         state["_norm_cache"] = None
         return state
 
@@ -1190,8 +1199,16 @@ class KeyedVectors:
             A vector is NaN or infinite.
         OSError
             The file cannot be written; any previous file is left untouched.
+        RuntimeError
+            The vectors are a model's ``wv`` and that model is training them in another
+            thread (see ``Word2Vec.save`` for when saving is possible).
         """
-        storage.save_native(self, fname)
+        with self.save_guard("save"):
+            storage.save_native(self, fname)
+
+    # The hook a model owning these vectors sets to its guard (see EmbeddingModel.wv), which
+    # refuses a save while its workers write the vectors; standalone vectors need none.
+    save_guard = staticmethod(_no_guard)
 
     @classmethod
     def load(cls, fname, mmap=None, *, allow_nonfinite=False):

@@ -144,10 +144,11 @@ def load_native(cls, fname, mmap=None, allow_nonfinite=False):
         The file was written by a newer release.
     """
     meta, arrays = read_container(fname, kind="KeyedVectors", mmap=mmap)
-    if not isinstance(meta, dict) or not all(
-        isinstance(meta.get(name) or {}, dict) for name in ("attrs", "object_attrs")
-    ):
+    if not isinstance(meta, dict):
         raise FormatError(f"{fname}: the metadata is not a KeyedVectors header")
+    for field in ("attrs", "object_attrs"):
+        if not isinstance(meta.get(field) or {}, dict):
+            raise FormatError(f"{fname}: the metadata field {field!r} is not a JSON object")
     keys = meta.get("keys")
     vectors = arrays.get("vectors")
     size = meta.get("vector_size")
@@ -168,6 +169,8 @@ def load_native(cls, fname, mmap=None, allow_nonfinite=False):
             _check_finite_native(fname, keys, vectors)
     attrs = {}
     for name, dt in (meta.get("attrs") or {}).items():
+        if not isinstance(dt, str):
+            raise FormatError(f"{fname}: attrs {name!r} names no dtype but {dt!r}")
         values = arrays.get("attr:" + name)
         if values is None or values.shape != (len(keys),):
             raise FormatError(f"{fname}: per-key attribute {name!r} is missing or misshapen")
