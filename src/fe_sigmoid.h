@@ -1,5 +1,5 @@
 /* fe_sigmoid.h — the logistic function as the updates use it (see fe_train.h for the rule).
- * The table is filled once by fe_train_init() and only read afterwards. */
+ * The table is filled by fe_sigmoid_init() and only read afterwards. */
 #ifndef FE_SIGMOID_H
 #define FE_SIGMOID_H
 
@@ -9,6 +9,11 @@
 #define FE_MAX_EXP 6.0f
 
 extern float fe_sigmoid_table[FE_SIGMOID_BINS];
+
+/* Fills the table unless it is filled already; any number of threads may call it at once,
+ * and each returns only once the table is complete. fe_simd_ops() and fe_train_range() call
+ * it, so whoever holds a set of updates can use them. */
+void fe_sigmoid_init(void);
 
 static inline float fe_sigmoid_lookup(float x)
 {

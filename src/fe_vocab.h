@@ -32,15 +32,7 @@
 
 #include <stdint.h>
 
-enum {
-    FE_OK = 0,
-    FE_ERR_NOMEM = -1,
-    FE_ERR_IO = -2,              /* open/read failed: sys_errno says why */
-    FE_ERR_UTF8 = -3,            /* invalid UTF-8 in strict mode */
-    FE_ERR_TOKEN_TOO_LONG = -4,
-    FE_ERR_CANCELLED = -5,       /* the poll callback asked to stop */
-    FE_ERR_ARG = -6              /* invalid argument */
-};
+#include "fe_errors.h"   /* FE_OK, FE_ERR_* */
 
 typedef struct fe_status {
     int code;
