@@ -1,10 +1,10 @@
 /* fe_updates.h — the weight updates, written once and compiled once per instruction set.
  *
- * Not a public header: fe_updates_scalar.c and fe_updates_avx2.c each define the vector
- * helpers (vec_dot, vec_axpy, vec_scale, vec_dot_many, vec_axpy_many) and FE_NAME(), then
- * include this file, so every
- * update is built with its helpers inlined for that instruction set. fe_simd.c picks one
- * set at run time. The semantics are documented in fe_train.h.
+ * Not a public header: fe_updates_scalar.c, fe_updates_avx2.c and fe_updates_avx512.c each
+ * define the vector helpers (vec_dot, vec_axpy, vec_dot_many, vec_axpy_many; the two x86
+ * files through fe_vec_x86.h) and FE_NAME(), then include this file, so every update is
+ * built with its helpers inlined for that instruction set. A run takes one set from
+ * fe_simd_ops(). The semantics are documented in fe_train.h.
  */
 #include <string.h>
 
@@ -24,6 +24,16 @@ static inline float *out_row(const fe_weights *w, uint32_t id)
                                   : w->w_out + (int64_t)id * w->dim;
 }
 
+/* The step of one output scored f with label 1 (predict it) or 0 (do not): returns the
+ * gradient scale, and adds the output's logistic loss to *loss when want_loss. Every update
+ * goes through here, so all of them share the saturation rule of fe_sigmoid_lookup. */
+static inline float output_gradient(float f, float label, float alpha, int want_loss,
+                                    double *loss)
+{
+    if (want_loss) *loss += fe_softplus(label > 0.5f ? -f : f);
+    return (label - fe_sigmoid_lookup(f)) * alpha;
+}
+
 /* Input vector l1 predicts `t`: its error gradient is accumulated into grad and the output
  * rows are updated in place, one output at a time (word2vec.c's order). */
 static double predict_targets(const fe_weights *w, const float *l1, float *grad,
@@ -35,8 +45,7 @@ static double predict_targets(const fe_weights *w, const float *l1, float *grad,
         float *l2 = w->w_hs + (int64_t)t->point[j] * dim;
         float f = vec_dot(l1, l2, dim);
         float label = 1.0f - (float)t->code[j];   /* word2vec.c: branch bit 0 is the positive class */
-        float g = (label - fe_sigmoid_lookup(f)) * alpha;
-        if (want_loss) loss += fe_softplus(label > 0.5f ? -f : f);
+        float g = output_gradient(f, label, alpha, want_loss, &loss);
         vec_axpy(g, l2, grad, dim);
         vec_axpy(g, l1, l2, dim);
     }
@@ -47,8 +56,7 @@ static double predict_targets(const fe_weights *w, const float *l1, float *grad,
             float label = d < 0 ? 1.0f : 0.0f;
             float *l2 = out_row(w, target);
             float f = vec_dot(l1, l2, dim);
-            float g = (label - fe_sigmoid_lookup(f)) * alpha;
-            if (want_loss) loss += fe_softplus(d < 0 ? -f : f);
+            float g = output_gradient(f, label, alpha, want_loss, &loss);
             vec_axpy(g, l2, grad, dim);
             vec_axpy(g, l1, l2, dim);
         }
@@ -116,9 +124,7 @@ double FE_NAME(sg_window_step)(const fe_weights *w, const uint32_t *context, int
         in[c] = in_row(w, context[c]);
         vec_dot_many(in[c], out, n_out, gc, dim);
         for (int32_t o = 0; o < n_out; o++) {
-            float f = gc[o];
-            gc[o] = (label[o] - fe_sigmoid_lookup(f)) * alpha;
-            if (want_loss) loss += fe_softplus(label[o] > 0.5f ? -f : f);
+            gc[o] = output_gradient(gc[o], label[o], alpha, want_loss, &loss);
         }
         vec_axpy_many(gc, out, n_out, delta + (int64_t)c * row, dim, 1);
     }
@@ -159,9 +165,7 @@ double FE_NAME(cbow_step)(const fe_weights *w, const uint32_t *context, int32_t 
     vec_axpy_many(coef, in, n_context, mean, dim, 1);
     vec_dot_many(mean, out, n_out, g, dim);
     for (int32_t o = 0; o < n_out; o++) {
-        float f = g[o];
-        g[o] = (label[o] - fe_sigmoid_lookup(f)) * alpha;
-        if (want_loss) loss += fe_softplus(label[o] > 0.5f ? -f : f);
+        g[o] = output_gradient(g[o], label[o], alpha, want_loss, &loss);
     }
     vec_axpy_many(g, out, n_out, grad, dim, 1);
     for (int32_t o = 0; o < n_out; o++) vec_axpy(g[o], mean, out[o], dim);
