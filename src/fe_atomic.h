@@ -33,7 +33,10 @@ static inline void fe_lock(volatile int32_t *lock)
 #endif
         }
 }
-static inline void fe_unlock(volatile int32_t *lock) { _InterlockedExchange((volatile long *)lock, 0); }
+static inline void fe_unlock(volatile int32_t *lock)
+{
+    _InterlockedExchange((volatile long *)lock, 0);
+}
 #else
 static inline int64_t fe_atomic_add(volatile int64_t *p, int64_t v)
 {
@@ -58,7 +61,10 @@ static inline void fe_lock(volatile int32_t *lock)
 #endif
         }
 }
-static inline void fe_unlock(volatile int32_t *lock) { __atomic_store_n(lock, 0, __ATOMIC_RELEASE); }
+static inline void fe_unlock(volatile int32_t *lock)
+{
+    __atomic_store_n(lock, 0, __ATOMIC_RELEASE);
+}
 #endif
 
 #endif

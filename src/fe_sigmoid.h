@@ -18,15 +18,12 @@ void fe_sigmoid_init(void);
 static inline float fe_sigmoid_lookup(float x)
 {
     if (x >= FE_MAX_EXP) return 1.0f;
-    if (!(x > -FE_MAX_EXP)) return 0.0f;   /* also NaN: never index the table with it */
+    if (!(x > -FE_MAX_EXP)) return 0.0f; /* also NaN: never index the table with it */
     int i = (int)((x + FE_MAX_EXP) * (FE_SIGMOID_BINS / (2.0f * FE_MAX_EXP)));
     return fe_sigmoid_table[i < FE_SIGMOID_BINS ? i : FE_SIGMOID_BINS - 1];
 }
 
 /* log(1 + e^x) without overflow: the loss of a logistic prediction. */
-static inline double fe_softplus(double x)
-{
-    return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x));
-}
+static inline double fe_softplus(double x) { return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x)); }
 
 #endif

@@ -1,13 +1,14 @@
 #include "fe_simd.h"
 
-#define FE_DECLARE_UPDATES(suffix)                                                            \
-    double fe_sg_step_##suffix(const fe_weights *, uint32_t, const fe_target *, float,        \
-                               float *, int);                                                 \
-    double fe_sg_window_step_##suffix(const fe_weights *, const uint32_t *, int32_t,          \
-                                      const fe_target *, float, float *, int);                \
-    double fe_cbow_step_##suffix(const fe_weights *, const uint32_t *, int32_t, int32_t,      \
+#define FE_DECLARE_UPDATES(suffix)                                                                 \
+    double fe_sg_step_##suffix(const fe_weights *, uint32_t, const fe_target *, float, float *,    \
+                               int);                                                               \
+    double fe_sg_window_step_##suffix(const fe_weights *, const uint32_t *, int32_t,               \
+                                      const fe_target *, float, float *, int);                     \
+    double fe_cbow_step_##suffix(const fe_weights *, const uint32_t *, int32_t, int32_t,           \
                                  const fe_target *, float, float *, int);
-#define FE_UPDATE_OPS(suffix) {fe_sg_step_##suffix, fe_sg_window_step_##suffix, fe_cbow_step_##suffix}
+#define FE_UPDATE_OPS(suffix)                                                                      \
+    {fe_sg_step_##suffix, fe_sg_window_step_##suffix, fe_cbow_step_##suffix}
 
 FE_DECLARE_UPDATES(scalar)
 
@@ -53,10 +54,10 @@ static int cpu_has(fe_simd_path path)
     unsigned long long state = xcr0();
     if ((state & 0x6) != 0x6) return 0;
     cpuid(7, 0, r);
-    if (!((r[1] >> 5) & 1)) return 0;                           /* AVX2 */
+    if (!((r[1] >> 5) & 1)) return 0; /* AVX2 */
     if (path == FE_SIMD_AVX2) return 1;
-    return path == FE_SIMD_AVX512 && ((r[1] >> 16) & 1) &&      /* AVX-512F */
-           (state & 0xE0) == 0xE0;
+    return path == FE_SIMD_AVX512 && ((r[1] >> 16) & 1) && /* AVX-512F */
+        (state & 0xE0) == 0xE0;
 }
 #endif
 
@@ -67,7 +68,7 @@ int fe_cpu_has_prefetchw(void)
     cpuid(0x80000000u, 0, r);
     if (r[0] < 0x80000001u) return 0;
     cpuid(0x80000001u, 0, r);
-    return (r[2] >> 8) & 1;                                     /* ecx 8: PRFCHW */
+    return (r[2] >> 8) & 1; /* ecx 8: PRFCHW */
 #else
     return 0;
 #endif

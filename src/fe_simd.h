@@ -17,7 +17,7 @@
 /* An x86 build, where fe_updates_avx2.c and fe_updates_avx512.c hold the vector paths (and
  * the compiler accepts their intrinsics); elsewhere those files are empty and only the scalar
  * path exists. */
-#if (defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))) || \
+#if (defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))) ||                           \
     (defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86)))
 #define FE_X86_BUILD 1
 #endif

@@ -52,9 +52,9 @@
 
 #include <stdint.h>
 
-#include "fe_errors.h"    /* FE_OK, FE_STOPPED, FE_ERR_* */
-#include "fe_sigmoid.h"   /* FE_SIGMOID_BINS, FE_MAX_EXP */
-#define FE_PROGRESS_BATCH 10000   /* default words between progress/learning-rate/stop updates */
+#include "fe_errors.h"          /* FE_OK, FE_STOPPED, FE_ERR_* */
+#include "fe_sigmoid.h"         /* FE_SIGMOID_BINS, FE_MAX_EXP */
+#define FE_PROGRESS_BATCH 10000 /* default words between progress/learning-rate/stop updates */
 /* Words between merges of a worker's hot rows: a merge moves its 2k rows between cores once,
  * so it is spaced out in proportion to k (k = 64: every 8,192 words). */
 static inline int64_t fe_hot_merge_words(int64_t k) { return k * 128 > 4096 ? k * 128 : 4096; }
@@ -76,9 +76,9 @@ typedef struct fe_weights {
 /* What one input (a context word in SG, the context mean in CBOW) is trained to predict. */
 typedef struct fe_target {
     uint32_t word;
-    const uint32_t *neg;       /* negatives; n_neg = 0 when negative sampling is off */
+    const uint32_t *neg; /* negatives; n_neg = 0 when negative sampling is off */
     int32_t n_neg;
-    const uint8_t *code;       /* Huffman path of `word`; code_len = 0 when HS is off */
+    const uint8_t *code; /* Huffman path of `word`; code_len = 0 when HS is off */
     const uint32_t *point;
     int32_t code_len;
 } fe_target;
@@ -103,34 +103,34 @@ typedef struct fe_config {
     fe_weights w;
     int32_t sg, hs, negative, window, cbow_mean, shrink_windows, compute_loss, shared_negatives;
     float alpha, min_alpha;
-    const uint32_t *keep_threshold;   /* vocab_size entries; NULL disables subsampling */
-    const uint64_t *alias;            /* negative-sampling alias table (fe_sample.h) */
-    const int64_t *hs_offset;         /* vocab_size+1 offsets into hs_code / hs_point */
+    const uint32_t *keep_threshold; /* vocab_size entries; NULL disables subsampling */
+    const uint64_t *alias;          /* negative-sampling alias table (fe_sample.h) */
+    const int64_t *hs_offset;       /* vocab_size+1 offsets into hs_code / hs_point */
     const uint8_t *hs_code;
     const uint32_t *hs_point;
-    int64_t total_words;              /* words of all epochs: the schedule's denominator */
-    int64_t progress_batch;           /* words between updates of alpha; 0: FE_PROGRESS_BATCH */
-    int64_t hot_rows;                 /* private rows per worker (0: off); see above */
-    volatile int64_t *words_done;     /* shared by all workers */
-    volatile int32_t *stop;           /* set non-zero to stop every worker at its next batch */
-    volatile int32_t *hot_lock;       /* shared by all workers, 0 at start; needed with hot_rows */
-    fe_update_ops ops;                /* the instruction set of this run: fe_simd_ops() */
+    int64_t total_words;          /* words of all epochs: the schedule's denominator */
+    int64_t progress_batch;       /* words between updates of alpha; 0: FE_PROGRESS_BATCH */
+    int64_t hot_rows;             /* private rows per worker (0: off); see above */
+    volatile int64_t *words_done; /* shared by all workers */
+    volatile int32_t *stop;       /* set non-zero to stop every worker at its next batch */
+    volatile int32_t *hot_lock;   /* shared by all workers, 0 at start; needed with hot_rows */
+    fe_update_ops ops;            /* the instruction set of this run: fe_simd_ops() */
 } fe_config;
 
 typedef struct fe_job {
     const uint32_t *ids;
-    const int64_t *offsets;           /* sentence k is ids[offsets[k] .. offsets[k+1]) */
+    const int64_t *offsets; /* sentence k is ids[offsets[k] .. offsets[k+1]) */
     int64_t first_sentence, end_sentence;
     uint64_t seed;
 } fe_job;
 
 typedef struct fe_result {
-    int64_t words;                    /* words read */
-    int64_t effective_words;          /* words kept by subsampling */
-    double loss;                      /* summed when compute_loss */
+    int64_t words;           /* words read */
+    int64_t effective_words; /* words kept by subsampling */
+    double loss;             /* summed when compute_loss */
 } fe_result;
 
-float fe_sigmoid(float x);            /* the table lookup the updates use */
+float fe_sigmoid(float x); /* the table lookup the updates use */
 
 /* Trains sentences [first_sentence, end_sentence) of the job. Returns FE_OK, FE_STOPPED when
  * *stop was raised, or FE_ERR_NOMEM / FE_ERR_ARG (a missing table, update function or

@@ -29,24 +29,24 @@ static inline float *out_row(const fe_weights *w, uint32_t id)
  * through here, so all of them share the saturation rule of fe_sigmoid_lookup. A macro: the
  * same code as an inline function taking &loss compiled to 0.5 % more instructions per
  * window (bench/kernel_counts.py). */
-#define OUTPUT_STEP(g, f, label, alpha, want_loss, loss)                                    \
-    do {                                                                                   \
-        const float f_ = (f), label_ = (label);                                            \
-        (g) = (label_ - fe_sigmoid_lookup(f_)) * (alpha);                                  \
-        if (want_loss) (loss) += fe_softplus(label_ > 0.5f ? -f_ : f_);                    \
+#define OUTPUT_STEP(g, f, label, alpha, want_loss, loss)                                           \
+    do {                                                                                           \
+        const float f_ = (f), label_ = (label);                                                    \
+        (g) = (label_ - fe_sigmoid_lookup(f_)) * (alpha);                                          \
+        if (want_loss) (loss) += fe_softplus(label_ > 0.5f ? -f_ : f_);                            \
     } while (0)
 
 /* Input vector l1 predicts `t`: its error gradient is accumulated into grad and the output
  * rows are updated in place, one output at a time (word2vec.c's order). */
-static double predict_targets(const fe_weights *w, const float *l1, float *grad,
-                              const fe_target *t, float alpha, int want_loss)
+static double predict_targets(const fe_weights *w, const float *l1, float *grad, const fe_target *t,
+                              float alpha, int want_loss)
 {
     const int64_t dim = w->dim;
     double loss = 0.0;
     for (int32_t j = 0; j < t->code_len; j++) {
         float *l2 = w->w_hs + (int64_t)t->point[j] * dim;
         float f = vec_dot(l1, l2, dim);
-        float label = 1.0f - (float)t->code[j];   /* word2vec.c: branch bit 0 is the positive class */
+        float label = 1.0f - (float)t->code[j]; /* word2vec.c: branch bit 0 is the positive class */
         float g;
         OUTPUT_STEP(g, f, label, alpha, want_loss, loss);
         vec_axpy(g, l2, grad, dim);
@@ -113,12 +113,12 @@ double FE_NAME(sg_window_step)(const fe_weights *w, const uint32_t *context, int
     const int64_t dim = w->dim;
     const int32_t max_out = t->code_len + 1 + t->n_neg;
     /* scratch (sized by fe_step_scratch): row pointers first, so they are aligned */
-    float **out = (float **)(void *)scratch;              /* max_out output rows */
-    float **in = out + max_out;                           /* n_context input rows */
+    float **out = (float **)(void *)scratch; /* max_out output rows */
+    float **in = out + max_out;              /* n_context input rows */
     float *label = scratch + 2 * ((int64_t)max_out + n_context);
-    float *g = label + max_out;                           /* n_context x n_out, row-major */
-    float *g_col = g + (int64_t)n_context * max_out;      /* one column of g */
-    float *delta = g_col + n_context;                     /* n_context x row */
+    float *g = label + max_out;                      /* n_context x n_out, row-major */
+    float *g_col = g + (int64_t)n_context * max_out; /* one column of g */
+    float *delta = g_col + n_context;                /* n_context x row */
     const int64_t row = fe_scratch_row(dim);
     double loss = 0.0;
     const int32_t n_out = collect_outputs(w, t, out, label);
@@ -151,13 +151,13 @@ double FE_NAME(cbow_step)(const fe_weights *w, const uint32_t *context, int32_t 
     const int64_t dim = w->dim;
     const int32_t max_out = t->code_len + 1 + t->n_neg;
     if (n_context <= 0) return 0.0;
-    float **out = (float **)(void *)scratch;              /* max_out output rows */
-    float **in = out + max_out;                           /* n_context input rows */
+    float **out = (float **)(void *)scratch; /* max_out output rows */
+    float **in = out + max_out;              /* n_context input rows */
     float *label = scratch + 2 * ((int64_t)max_out + n_context);
-    float *g = label + max_out;                           /* max_out scores */
-    float *coef = g + max_out;                            /* n_context weights of the mean */
-    float *mean = coef + n_context;                       /* dim */
-    float *grad = mean + fe_scratch_row(dim);             /* dim */
+    float *g = label + max_out;               /* max_out scores */
+    float *coef = g + max_out;                /* n_context weights of the mean */
+    float *mean = coef + n_context;           /* dim */
+    float *grad = mean + fe_scratch_row(dim); /* dim */
     double loss = 0.0;
     const int32_t n_out = collect_outputs(w, t, out, label);
     if (n_out == 0) return 0.0;

@@ -1,14 +1,14 @@
 /* The updates for x86-64 CPUs with AVX2 and FMA, selected at run time by fe_simd.c. The
  * whole file is compiled for that instruction set, so the helpers inline into the updates;
  * it is never called on a CPU without it. */
-#include "fe_simd.h"   /* FE_X86_BUILD */
+#include "fe_simd.h" /* FE_X86_BUILD */
 
 #ifdef FE_X86_BUILD
 #if defined(__clang__)
 #pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
 #elif defined(__GNUC__)
 #pragma GCC target("avx2,fma")
-#endif   /* MSVC compiles AVX2/FMA intrinsics without a target switch */
+#endif /* MSVC compiles AVX2/FMA intrinsics without a target switch */
 #include <immintrin.h>
 #include <stdint.h>
 
@@ -70,5 +70,5 @@ typedef __m256i fe_mask;
 #pragma clang attribute pop
 #endif
 #else
-typedef int fe_no_avx2_on_this_target;   /* ISO C forbids an empty translation unit */
+typedef int fe_no_avx2_on_this_target; /* ISO C forbids an empty translation unit */
 #endif

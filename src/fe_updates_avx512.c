@@ -1,14 +1,14 @@
 /* The updates for x86-64 CPUs with AVX-512F (plus AVX2 and FMA), selected at run time by
  * fe_simd.c. Rows are processed 16 floats at a time; the partial last block of a row is
  * loaded and stored under a lane mask, which AVX-512 makes as cheap as a plain access. */
-#include "fe_simd.h"   /* FE_X86_BUILD */
+#include "fe_simd.h" /* FE_X86_BUILD */
 
 #ifdef FE_X86_BUILD
 #if defined(__clang__)
 #pragma clang attribute push(__attribute__((target("avx512f,avx2,fma"))), apply_to = function)
 #elif defined(__GNUC__)
 #pragma GCC target("avx512f,avx2,fma")
-#endif   /* MSVC compiles AVX-512 intrinsics without a target switch */
+#endif /* MSVC compiles AVX-512 intrinsics without a target switch */
 #include <immintrin.h>
 #include <stdint.h>
 
@@ -34,5 +34,5 @@ typedef __mmask16 fe_mask;
 #pragma clang attribute pop
 #endif
 #else
-typedef int fe_no_avx512_on_this_target;   /* ISO C forbids an empty translation unit */
+typedef int fe_no_avx512_on_this_target; /* ISO C forbids an empty translation unit */
 #endif

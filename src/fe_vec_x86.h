@@ -108,9 +108,7 @@ static inline void vec_axpy_many(const float *a, float *const *x, int32_t m, flo
         fe_vec acc = overwrite ? FE_ZERO() : FE_LOAD_TAIL(y + i, mk);
         for (int32_t j = 0; j < m; j++)
             acc = FE_FMA(FE_SET1(a[j]), FE_LOAD_TAIL(x[j] + i, mk), acc);
-        if (overwrite)
-            FE_STORE(y + i, acc);
-        else
-            FE_STORE_TAIL(y + i, acc, mk, n - i);
+        if (overwrite) FE_STORE(y + i, acc);
+        else FE_STORE_TAIL(y + i, acc, mk, n - i);
     }
 }

@@ -104,7 +104,7 @@ static void model_init(model *m, int64_t vocab, int64_t dim)
     for (int64_t i = 0; i < vocab; i++) {
         m->count[i] = 1000 / (i + 1) + 1;
         weight[i] = pow((double)m->count[i], 0.75);
-        m->keep[i] = 0xC0000000u;   /* keep about 3/4 of the words */
+        m->keep[i] = 0xC0000000u; /* keep about 3/4 of the words */
     }
     CHECK_EQ(fe_alias_build(weight, vocab, m->alias, work), 0);
     free(weight);
@@ -127,8 +127,15 @@ static void model_init(model *m, int64_t vocab, int64_t dim)
 
 static void model_free(model *m)
 {
-    free(m->w_in); free(m->w_out); free(m->w_hs); free(m->count); free(m->alias);
-    free(m->keep); free(m->hs_offset); free(m->hs_code); free(m->hs_point);
+    free(m->w_in);
+    free(m->w_out);
+    free(m->w_hs);
+    free(m->count);
+    free(m->alias);
+    free(m->keep);
+    free(m->hs_offset);
+    free(m->hs_code);
+    free(m->hs_point);
 }
 
 typedef struct corpus {
@@ -150,14 +157,18 @@ static void corpus_init(corpus *c, const int64_t *lengths, int64_t n_sentences, 
     for (int64_t i = 0; i < c->n_ids; i++) c->ids[i] = lcg() % (uint32_t)vocab;
 }
 
-static void corpus_free(corpus *c) { free(c->ids); free(c->offsets); }
+static void corpus_free(corpus *c)
+{
+    free(c->ids);
+    free(c->offsets);
+}
 
 /* The SIMD path config() gives a run: -1 for the best. Each test that loops over the paths
  * sets it and puts it back; a run's path is then fixed in its config. */
 static int test_path = -1;
 
-static fe_config config(model *m, int sg, int hs, int negative, int window, int shared,
-                        int shrink, volatile int64_t *done, volatile int32_t *stop)
+static fe_config config(model *m, int sg, int hs, int negative, int window, int shared, int shrink,
+                        volatile int64_t *done, volatile int32_t *stop)
 {
     fe_config cfg;
     memset(&cfg, 0, sizeof(cfg));
@@ -260,7 +271,7 @@ static void test_alias_zero_weights(void)
     uint64_t a2[1000];
     int64_t wk2[2000];
     memset(one, 0, sizeof(one));
-    one[999] = 1e-300;   /* tiny but positive: still the only candidate */
+    one[999] = 1e-300; /* tiny but positive: still the only candidate */
     CHECK_EQ(fe_alias_build(one, 1000, a2, wk2), 0);
     int bad = 0;
     for (int i = 0; i < 20000; i++) bad += fe_alias_draw(a2, 1000, &rng) != 999;
@@ -307,7 +318,7 @@ static void check_tree(const int64_t *count, int64_t n, int32_t expect_max_depth
     long double kraft = 0.0L;
     for (int64_t i = 0; i < n; i++) {
         kraft += ldexpl(1.0L, -depth[i]);
-        CHECK_EQ(point[offset[i]], n - 2);   /* every path starts at the root */
+        CHECK_EQ(point[offset[i]], n - 2); /* every path starts at the root */
         for (int64_t j = offset[i]; j < offset[i + 1]; j++) {
             CHECK(point[j] <= (uint32_t)(n - 2));
             CHECK(code[j] <= 1);
@@ -363,7 +374,8 @@ static void test_huffman_deep(void)
     check_tree(count, 60, 59);
     /* Fibonacci counts give the same worst case */
     int64_t fib[50];
-    fib[0] = 1; fib[1] = 1;
+    fib[0] = 1;
+    fib[1] = 1;
     for (int i = 2; i < 50; i++) fib[i] = fib[i - 1] + fib[i - 2];
     check_tree(fib, 50, 49);
     /* counts above 2^32 */
@@ -388,7 +400,7 @@ static void test_train_matrix(void)
     for (int path = 0; path < n_paths(); path++) {
         test_path = path;
         for (int sg = 0; sg <= 1; sg++)
-            for (int mode = 0; mode < 3; mode++)   /* ns, hs, both */
+            for (int mode = 0; mode < 3; mode++) /* ns, hs, both */
                 for (int shared = 0; shared <= 1; shared++)
                     for (int shrink = 0; shrink <= 1; shrink++)
                         for (int sub = 0; sub <= 1; sub++) {
@@ -399,7 +411,8 @@ static void test_train_matrix(void)
                             volatile int64_t done = 0;
                             volatile int32_t stop = 0;
                             int hs = mode >= 1, negative = mode != 1 ? 4 : 0;
-                            fe_config cfg = config(&m, sg, hs, negative, 3, shared, shrink, &done, &stop);
+                            fe_config cfg =
+                                config(&m, sg, hs, negative, 3, shared, shrink, &done, &stop);
                             if (sub) cfg.keep_threshold = m.keep;
                             float *before = malloc((size_t)(m.vocab * m.dim) * sizeof(float));
                             memcpy(before, m.w_in, (size_t)(m.vocab * m.dim) * sizeof(float));
@@ -408,7 +421,8 @@ static void test_train_matrix(void)
                             CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_OK);
                             CHECK_EQ(res.words, c.n_ids);
                             CHECK_EQ(done, c.n_ids);
-                            if (sub) CHECK(res.effective_words > 0 && res.effective_words < res.words);
+                            if (sub)
+                                CHECK(res.effective_words > 0 && res.effective_words < res.words);
                             else CHECK_EQ(res.effective_words, c.n_ids);
                             CHECK(res.loss > 0.0 && isfinite(res.loss));
                             CHECK(all_finite(m.w_in, m.vocab * m.dim));
@@ -502,7 +516,7 @@ static void train_one_sentence(int64_t len, int window, int sg, int shared, int 
     fe_result res;
     CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_OK);
     CHECK_EQ(res.words, len);
-    CHECK_EQ(res.effective_words, len);   /* no token dropped, however long the sentence */
+    CHECK_EQ(res.effective_words, len); /* no token dropped, however long the sentence */
     CHECK_EQ(done, len);
     CHECK(all_finite(m.w_in, m.vocab * m.dim));
     corpus_free(&c);
@@ -569,7 +583,7 @@ static void test_empty_sentences_and_ranges(void)
     CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_OK);
     CHECK_EQ(res.words, 0);
     CHECK_EQ(res.loss, 0);
-    job = job_of(&c, 2, 2, 1);   /* an empty range */
+    job = job_of(&c, 2, 2, 1); /* an empty range */
     CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_OK);
     CHECK_EQ(res.words, 0);
     corpus_free(&c);
@@ -607,7 +621,7 @@ static void test_invalid_config(void)
     volatile int64_t done = 0;
     fe_result res;
     fe_job job = job_of(&c, 0, 1, 1);
-    fe_config cfg = config(&m, 1, 0, 2, 0, 1, 1, &done, NULL);   /* window 0 */
+    fe_config cfg = config(&m, 1, 0, 2, 0, 1, 1, &done, NULL); /* window 0 */
     CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_ERR_ARG);
     cfg = config(&m, 1, 0, 2, 5, 1, 1, &done, NULL);
     cfg.alias = NULL;
@@ -625,10 +639,10 @@ static void test_invalid_config(void)
     cfg.w.vocab_size = 0;
     CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_ERR_ARG);
     cfg = config(&m, 1, 1, 0, 5, 1, 1, &done, NULL);
-    cfg.ops.cbow_step = NULL;   /* a config whose update table was never filled */
+    cfg.ops.cbow_step = NULL; /* a config whose update table was never filled */
     CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_ERR_ARG);
     CHECK_EQ(fe_simd_ops(FE_SIMD_AVX512 + 1, &cfg.ops), -1);
-    CHECK(cfg.ops.cbow_step == NULL);   /* untouched when refused */
+    CHECK(cfg.ops.cbow_step == NULL); /* untouched when refused */
     CHECK_EQ(done, 0);
     corpus_free(&c);
     model_free(&m);
@@ -649,7 +663,7 @@ static void test_learning_rate_schedule(void)
     fe_job job = job_of(&c, 0, 1, 1);
     CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_OK);
     CHECK(all_finite(m.w_in, m.vocab * m.dim));
-    cfg.total_words = 0;   /* a zero denominator must not divide by zero */
+    cfg.total_words = 0; /* a zero denominator must not divide by zero */
     CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_OK);
     CHECK_EQ(done, 60000);
     corpus_free(&c);
@@ -680,18 +694,21 @@ static void test_offset_arithmetic(void)
 static void test_rows_past_2_32(void)
 {
     const int64_t dim = 8;
-    const int64_t vocab = ((int64_t)1 << 29) + 64;   /* vocab * dim = 2^32 + 512 */
+    const int64_t vocab = ((int64_t)1 << 29) + 64; /* vocab * dim = 2^32 + 512 */
     const size_t bytes = (size_t)(vocab * dim) * sizeof(float);
-    float *w_in = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    float *w_out = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    float *w_in = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    float *w_out = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (w_in == MAP_FAILED || w_out == MAP_FAILED) {
         fprintf(stderr, "test_rows_past_2_32: skipped (cannot map %zu bytes)\n", 2 * bytes);
         if (w_in != MAP_FAILED) munmap(w_in, bytes);
         if (w_out != MAP_FAILED) munmap(w_out, bytes);
         return;
     }
-    const uint32_t hi_a = (uint32_t)(((int64_t)1 << 29) + 5), hi_b = (uint32_t)(((int64_t)1 << 29) + 9);
-    const uint32_t lo_a = 5, lo_b = 9;   /* where 32-bit offsets would land */
+    const uint32_t hi_a = (uint32_t)(((int64_t)1 << 29) + 5),
+                   hi_b = (uint32_t)(((int64_t)1 << 29) + 9);
+    const uint32_t lo_a = 5, lo_b = 9; /* where 32-bit offsets would land */
     for (int path = 0; path < n_paths(); path++) {
         test_path = path;
         for (int64_t j = 0; j < dim; j++) {
@@ -736,7 +753,7 @@ static void test_rows_past_2_32(void)
         cfg.w = w;
         cfg.sg = 1;
         cfg.window = 2;
-        cfg.shared_negatives = path;   /* both loops */
+        cfg.shared_negatives = path; /* both loops */
         cfg.alpha = 0.5f;
         cfg.min_alpha = 0.5f;
         cfg.total_words = 4;
@@ -780,7 +797,7 @@ static void *train_thread(void *p)
  * progress counter sums both, nothing breaks, the weights stay finite. Under ThreadSanitizer
  * the only races allowed are the weight-row accesses suppressed in tsan.supp. */
 #ifdef FE_TEST_TSAN
-#define TWO_THREAD_WORDS 20   /* every suppressed race costs TSan a stack match: keep it small */
+#define TWO_THREAD_WORDS 20 /* every suppressed race costs TSan a stack match: keep it small */
 #else
 #define TWO_THREAD_WORDS 200
 #endif
@@ -791,10 +808,10 @@ static void test_two_threads(void)
     for (int k = 0; k < 40; k++) lengths[k] = TWO_THREAD_WORDS + 3 * k;
     for (int path = 0; path < n_paths(); path++) {
         test_path = path;
-        for (int variant = 0; variant < 8; variant++) {   /* 4-7: 0-3 with hot rows */
+        for (int variant = 0; variant < 8; variant++) { /* 4-7: 0-3 with hot rows */
             model m;
             corpus c;
-            model_init(&m, 12, 16);   /* few words: the threads collide on rows often */
+            model_init(&m, 12, 16); /* few words: the threads collide on rows often */
             corpus_init(&c, lengths, 40, m.vocab);
             volatile int64_t done = 0;
             volatile int32_t stop = 0, hot_lock = 0;
@@ -839,7 +856,7 @@ static void test_paths_side_by_side(void)
     model alone[2], both[2];
     fe_config cfg[2];
     volatile int64_t done[2];
-    for (int k = 0; k < 2; k++) {   /* k = 0: scalar, k = 1: the widest path */
+    for (int k = 0; k < 2; k++) { /* k = 0: scalar, k = 1: the widest path */
         test_path = k ? paths - 1 : 0;
         lcg_state = 5;
         model_init(&alone[k], 31, 37);
@@ -868,7 +885,7 @@ static void test_paths_side_by_side(void)
         CHECK(memcmp(alone[k].w_out, both[k].w_out, 31 * 37 * sizeof(float)) == 0);
         CHECK(memcmp(alone[k].w_hs, both[k].w_hs, 30 * 37 * sizeof(float)) == 0);
     }
-    if (paths > 1)   /* the two paths do round differently, so the check above can fail */
+    if (paths > 1) /* the two paths do round differently, so the check above can fail */
         CHECK(memcmp(alone[0].w_in, alone[1].w_in, 31 * 37 * sizeof(float)) != 0);
     for (int k = 0; k < 2; k++) {
         model_free(&alone[k]);
@@ -881,7 +898,7 @@ static void *sigmoid_thread(void *arg)
 {
     float *out = arg;
     fe_update_ops ops;
-    fe_simd_ops(-1, &ops);   /* fills the table if no one has */
+    fe_simd_ops(-1, &ops); /* fills the table if no one has */
     for (int i = 0; i < 64; i++) out[i] = fe_sigmoid_table[i * (FE_SIGMOID_BINS / 64)];
     return NULL;
 }
@@ -899,7 +916,7 @@ static void test_sigmoid_init_concurrent(void)
         double x = -FE_MAX_EXP + (bin + 0.5) * (2.0 * FE_MAX_EXP / FE_SIGMOID_BINS);
         for (int t = 0; t < 4; t++) CHECK(fabs(seen[t][i] - 1.0 / (1.0 + exp(-x))) < 1e-6);
     }
-    fe_sigmoid_init();   /* idempotent */
+    fe_sigmoid_init(); /* idempotent */
     CHECK(fe_sigmoid(0.0f) > 0.49f && fe_sigmoid(0.0f) < 0.51f);
 }
 
@@ -953,7 +970,7 @@ int main(int argc, char **argv)
     RUN(test_train_matrix);
     RUN(test_paths_agree);
     RUN(test_hot_rows_single_worker);
-#ifndef FE_TEST_TSAN   /* single-threaded and slow under TSan: AddressSanitizer covers it */
+#ifndef FE_TEST_TSAN /* single-threaded and slow under TSan: AddressSanitizer covers it */
     RUN(test_long_sentence);
 #endif
     RUN(test_long_sentence_with_subsampling);

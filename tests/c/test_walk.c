@@ -19,7 +19,7 @@ typedef struct graph {
     int64_t n;
     int64_t *indptr;
     uint32_t *indices;
-    double *weight;     /* per edge, in CSR order; NULL when unweighted */
+    double *weight; /* per edge, in CSR order; NULL when unweighted */
     uint64_t *alias;
     fe_graph g;
 } graph;
@@ -102,7 +102,7 @@ static void random_graph(graph *gr, int64_t n, int weighted)
     int64_t m = 0;
     for (uint32_t v = 0; v < (uint32_t)n; v++) {
         uint32_t deg = 1 + lcg() % 5, first = lcg() % (uint32_t)n;
-        for (uint32_t k = 0; k < deg; k++)   /* distinct targets: consecutive ids mod n */
+        for (uint32_t k = 0; k < deg; k++) /* distinct targets: consecutive ids mod n */
             edges[m++] = (edge){v, (first + k * 7) % (uint32_t)n, 0.5 + (lcg() % 100) / 10.0};
     }
     graph_init(gr, n, edges, m, 0, weighted);
@@ -164,7 +164,8 @@ static void test_length_one_and_has_edge(void)
     /* the binary search agrees with a scan for every pair */
     int wrong = 0;
     for (uint32_t a = 0; a < 20; a++)
-        for (uint32_t b = 0; b < 20; b++) wrong += fe_walk_has_edge(&gr.g, a, b) != is_edge(&gr, a, b);
+        for (uint32_t b = 0; b < 20; b++)
+            wrong += fe_walk_has_edge(&gr.g, a, b) != is_edge(&gr, a, b);
     CHECK_EQ(wrong, 0);
     graph_free(&gr);
 }
@@ -184,10 +185,10 @@ static void test_deterministic_for_a_seed(void)
     int32_t len_whole[WALKS], len_split[WALKS], len_again[WALKS], len_other[WALKS];
     CHECK_EQ(fe_walk_range(&gr.g, &cfg, starts, STARTS, 0, WALKS, whole, len_whole, &stop), 0);
     CHECK_EQ(fe_walk_range(&gr.g, &cfg, starts, STARTS, 0, WALKS, again, len_again, &stop), 0);
-    const int64_t cuts[4] = {0, 7, 61, WALKS};   /* ranges that cut rounds in the middle */
+    const int64_t cuts[4] = {0, 7, 61, WALKS}; /* ranges that cut rounds in the middle */
     for (int k = 0; k < 3; k++)
-        CHECK_EQ(fe_walk_range(&gr.g, &cfg, starts, STARTS, cuts[k], cuts[k + 1], split,
-                               len_split, &stop),
+        CHECK_EQ(fe_walk_range(&gr.g, &cfg, starts, STARTS, cuts[k], cuts[k + 1], split, len_split,
+                               &stop),
                  0);
     CHECK(memcmp(whole, again, sizeof(whole)) == 0);
     CHECK(memcmp(whole, split, sizeof(whole)) == 0);
@@ -210,7 +211,7 @@ static void second_step_shares(double p, double q, double share[3])
     graph gr;
     graph_init(&gr, 4, edges, 4, 1, 0);
     enum { N = 40000 };
-    uint32_t *starts = calloc(N, sizeof(uint32_t));   /* every walk starts at 0 */
+    uint32_t *starts = calloc(N, sizeof(uint32_t)); /* every walk starts at 0 */
     int32_t *lengths = malloc(N * sizeof(int32_t));
     uint32_t *w = walks(&gr, starts, N, 3, p, q, 77, lengths);
     int64_t hits[4] = {0}, via_1 = 0;
@@ -220,8 +221,8 @@ static void second_step_shares(double p, double q, double share[3])
         via_1++;
         hits[w[i * 3 + 2]]++;
     }
-    CHECK_EQ(hits[1], 0);   /* no self loop */
-    CHECK(via_1 > N / 3);   /* the first step is uniform over 0's neighbours 1 and 2 */
+    CHECK_EQ(hits[1], 0); /* no self loop */
+    CHECK(via_1 > N / 3); /* the first step is uniform over 0's neighbours 1 and 2 */
     share[0] = (double)hits[0] / (double)via_1;
     share[1] = (double)hits[2] / (double)via_1;
     share[2] = (double)hits[3] / (double)via_1;
@@ -245,9 +246,9 @@ static void check_shares(double p, double q)
 
 static void test_p_q_bias(void)
 {
-    check_shares(1.0, 1.0);   /* first order: uniform */
-    check_shares(0.25, 4.0);  /* returns favoured, moving away discouraged (BFS-like) */
-    check_shares(4.0, 0.25);  /* moving away favoured (DFS-like) */
+    check_shares(1.0, 1.0);  /* first order: uniform */
+    check_shares(0.25, 4.0); /* returns favoured, moving away discouraged (BFS-like) */
+    check_shares(4.0, 0.25); /* moving away favoured (DFS-like) */
     check_shares(2.0, 1.0);
     /* and the direction, stated plainly */
     double bfs[3], dfs[3];
@@ -290,7 +291,7 @@ static void test_unusable_weights(void)
     CHECK_EQ(fe_walk_alias_build(indptr, 3, weight, alias, work), -2);
     const double negative[4] = {1.0, 3.0, 1.0, -1.0};
     CHECK_EQ(fe_walk_alias_build(indptr, 3, negative, alias, work), -2);
-    const double fine[4] = {1.0, 3.0, 1.0, 0.0};   /* node 2 has no edges: skipped */
+    const double fine[4] = {1.0, 3.0, 1.0, 0.0}; /* node 2 has no edges: skipped */
     CHECK_EQ(fe_walk_alias_build(indptr, 3, fine, alias, work), 0);
 }
 
