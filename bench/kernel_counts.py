@@ -109,7 +109,9 @@ def main():
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(data, indent=2) + "\n")
     labels = list(data)
-    print("| run | " + " | ".join(labels) + " |")
+    change = [f"{labels[0]} -> {labels[-1]}"] if len(labels) > 1 else []
+    print("| run | " + " | ".join(labels + change) + " |")
+    print("|---" * (1 + len(labels) + len(change)) + "|")
     for key in data[labels[0]]["counts"]:
         row = [data[lab]["counts"].get(key) for lab in labels]
         cells = [f"{v:,d}" if v is not None else "-" for v in row]
