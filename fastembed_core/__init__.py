@@ -8,8 +8,6 @@ multithreaded C kernel over an encoded corpus, behind gensim 4's API::
     model.wv.most_similar("king")
 """
 
-import os as _os
-
 from . import _kernel, _moved  # noqa: F401  (_moved: the old module paths keep importing)
 from .errors import (
     CorpusError,
@@ -50,26 +48,10 @@ __all__ = [
 
 
 def simd_path():
-    """The vector instruction path the kernel runs: ``"avx512"``, ``"avx2"`` or ``"scalar"``."""
-    return _kernel.simd_active()
+    """The vector instruction path a training run set up now uses: ``"avx512"``, ``"avx2"`` or
+    ``"scalar"`` (the best this CPU runs, or the one FASTEMBED_SIMD forces). Each run keeps
+    the path it was set up with."""
+    return _kernel.simd_path()
 
 
-def _select_simd_from_environment():
-    """FASTEMBED_SIMD=scalar|avx2|avx512|auto forces a code path (tests run every path this CPU has).
-    A path this CPU cannot run falls back to the best one with a warning: an environment
-    variable left over from another machine must not break the import."""
-    requested = _os.environ.get("FASTEMBED_SIMD", "auto").strip().lower() or "auto"
-    try:
-        _kernel.simd_select(requested)
-    except ValueError as exc:
-        import warnings
-
-        warnings.warn(
-            f"FASTEMBED_SIMD={requested!r} ignored ({exc}); using the best path this CPU supports",
-            RuntimeWarning,
-            stacklevel=2,
-        )
-        _kernel.simd_select("auto")
-
-
-_select_simd_from_environment()
+simd_path()  # an unusable FASTEMBED_SIMD is reported (once) at import, as before

@@ -35,7 +35,7 @@ logger = logging.getLogger("fastembed_core")
 __all__ = ["count_file", "encode_file"]
 
 
-cdef extern from "fe_vocab.h" nogil:
+cdef extern from "fe_errors.h" nogil:
     enum:
         FE_OK
         FE_ERR_NOMEM
@@ -44,6 +44,10 @@ cdef extern from "fe_vocab.h" nogil:
         FE_ERR_TOKEN_TOO_LONG
         FE_ERR_CANCELLED
         FE_ERR_ARG
+
+
+cdef extern from "fe_vocab.h" nogil:
+    enum:
         FE_UTF8_STRICT
         FE_UTF8_REPLACE
         FE_UTF8_IGNORE

@@ -23,16 +23,13 @@ cdef extern from "fe_sample.h" nogil:
                           const int64_t *offset, uint8_t *code, uint32_t *point)
 
 
-cdef extern from "fe_simd.h" nogil:
-    int fe_simd_select(int requested)
-    int fe_simd_supported(int path)
-    int fe_simd_active()
+cdef extern from "fe_errors.h" nogil:
+    int FE_OK, FE_STOPPED, FE_ERR_NOMEM, FE_ERR_ARG
 
 
 cdef extern from "fe_train.h" nogil:
     int FE_SIGMOID_BINS
     float FE_MAX_EXP
-    int FE_OK, FE_STOPPED, FE_ENOMEM, FE_EINVAL
 
     ctypedef struct fe_weights:
         float *w_in
@@ -52,6 +49,16 @@ cdef extern from "fe_train.h" nogil:
         const uint32_t *point
         int32_t code_len
 
+    ctypedef struct fe_update_ops:
+        double (*sg_step)(const fe_weights *w, uint32_t context, const fe_target *t,
+                          float alpha, float *scratch, int want_loss)
+        double (*sg_window_step)(const fe_weights *w, const uint32_t *context,
+                                 int32_t n_context, const fe_target *t, float alpha,
+                                 float *scratch, int want_loss)
+        double (*cbow_step)(const fe_weights *w, const uint32_t *context, int32_t n_context,
+                            int32_t cbow_mean, const fe_target *t, float alpha, float *scratch,
+                            int want_loss)
+
     ctypedef struct fe_config:
         fe_weights w
         int32_t sg, hs, negative, window, cbow_mean, shrink_windows, compute_loss, shared_negatives
@@ -67,6 +74,7 @@ cdef extern from "fe_train.h" nogil:
         int64_t *words_done
         int32_t *stop
         int32_t *hot_lock
+        fe_update_ops ops
 
     ctypedef struct fe_job:
         const uint32_t *ids
@@ -79,14 +87,12 @@ cdef extern from "fe_train.h" nogil:
         int64_t effective_words
         double loss
 
-    void fe_train_init()
     float fe_sigmoid(float x)
     int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
-    double fe_sg_step(const fe_weights *w, uint32_t context, const fe_target *t, float alpha,
-                      float *scratch, int want_loss)
-    double fe_sg_window_step(const fe_weights *w, const uint32_t *context, int32_t n_context,
-                             const fe_target *t, float alpha, float *scratch, int want_loss)
     int64_t fe_step_scratch(int64_t dim, int32_t n_context, int32_t n_outputs)
-    double fe_cbow_step(const fe_weights *w, const uint32_t *context, int32_t n_context,
-                        int32_t cbow_mean, const fe_target *t, float alpha, float *scratch,
-                        int want_loss)
+
+
+cdef extern from "fe_simd.h" nogil:
+    int fe_simd_supported(int path)
+    int fe_simd_best()
+    int fe_simd_ops(int path, fe_update_ops *ops)

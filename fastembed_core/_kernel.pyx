@@ -6,26 +6,17 @@ Four steps and nothing else: check every array's dtype, shape and range; fill on
 array is rejected here with a ValueError, never silently copied or passed on: the typed
 memoryviews (``float[:, ::1]``) refuse wrong dtypes and non-contiguous layouts.
 """
+import os
+import warnings
+
 import numpy as np
 
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
 
 
-fe_train_init()
-
 SIMD_PATHS = {"scalar": 0, "avx2": 1, "avx512": 2}
-
-
-def simd_select(path="auto"):
-    """Selects the vector code path: ``"auto"`` (best the CPU supports), ``"scalar"`` or
-    ``"avx2"`` or ``"avx512"``. Raises ValueError for an unknown path or one this CPU lacks."""
-    if path == "auto":
-        return _simd_name(fe_simd_select(-1))
-    if path not in SIMD_PATHS:
-        raise ValueError(f"unknown SIMD path {path!r}; choose from auto, {', '.join(SIMD_PATHS)}")
-    if fe_simd_select(SIMD_PATHS[path]) < 0:
-        raise ValueError(f"SIMD path {path!r} is not supported by this CPU")
-    return path
+_NAMES = {code: name for name, code in SIMD_PATHS.items()}
+_warned = set()
 
 
 def simd_supported():
@@ -33,15 +24,44 @@ def simd_supported():
     return [name for name, code in SIMD_PATHS.items() if fe_simd_supported(code)]
 
 
-def simd_active():
-    return _simd_name(fe_simd_active())
+def simd_check(path):
+    """The code of SIMD path ``path`` ("auto": the best this CPU runs, or "scalar", "avx2",
+    "avx512"). Raises ValueError for an unknown path or one this CPU lacks."""
+    if path == "auto":
+        return fe_simd_best()
+    if path not in SIMD_PATHS:
+        raise ValueError(f"unknown SIMD path {path!r}; choose from auto, {', '.join(SIMD_PATHS)}")
+    if not fe_simd_supported(SIMD_PATHS[path]):
+        raise ValueError(f"SIMD path {path!r} is not supported by this CPU")
+    return SIMD_PATHS[path]
 
 
-def _simd_name(int code):
-    for name, value in SIMD_PATHS.items():
-        if value == code:
-            return name
-    return "unknown"
+def simd_path():
+    """The path a run set up now uses: FASTEMBED_SIMD=scalar|avx2|avx512|auto if set (tests run
+    every path this CPU has), else the best one. A path this CPU cannot run falls back to the
+    best with a warning (once per value): an environment variable left over from another
+    machine must not break training. Read at every call, never stored."""
+    requested = os.environ.get("FASTEMBED_SIMD", "auto").strip().lower() or "auto"
+    try:
+        return _NAMES[simd_check(requested)]
+    except ValueError as exc:
+        if requested not in _warned:
+            _warned.add(requested)
+            warnings.warn(
+                f"FASTEMBED_SIMD={requested!r} ignored ({exc}); using the best path this CPU "
+                "supports",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+        return _NAMES[fe_simd_best()]
+
+
+cdef str _fill_ops(simd, fe_update_ops *ops):
+    """Fills *ops with the updates of path ``simd`` (None: simd_path()); returns its name."""
+    cdef int code = simd_check(simd_path() if simd is None else simd)
+    if fe_simd_ops(code, ops) < 0:
+        raise ValueError(f"SIMD path {_NAMES[code]!r} is not supported by this CPU")
+    return _NAMES[code]
 
 
 def validate_corpus(const uint32_t[::1] ids, const int64_t[::1] offsets, int64_t vocab_size):
@@ -79,6 +99,8 @@ cdef class TrainingRun:
     called from any number of Python threads at once (each releases the GIL for its range).
 
     Arrays are kept referenced here so they outlive every kernel call that uses them.
+    ``simd`` fixes the run's vector code path ("auto", "scalar", "avx2", "avx512"; None:
+    ``simd_path()``, the environment's choice); ``simd`` reads back the path chosen.
     """
     cdef fe_config cfg
     cdef object _arrays
@@ -88,12 +110,14 @@ cdef class TrainingRun:
     cdef int32_t[::1] _stop
     cdef int32_t[::1] _hot_lock
     cdef int64_t n_sentences
+    cdef readonly str simd
 
     def __init__(self, float[:, ::1] w_in, w_out, w_hs, *, int sg, int hs, int negative,
                  int window, int cbow_mean, bint shrink_windows, bint compute_loss,
                  bint shared_negatives=True,
                  float alpha, float min_alpha, keep_threshold, alias, hs_offset, hs_code,
-                 hs_point, int64_t total_words, int64_t progress_batch=0, int64_t hot_rows=0):
+                 hs_point, int64_t total_words, int64_t progress_batch=0, int64_t hot_rows=0,
+                 simd=None):
         cdef int64_t vocab = w_in.shape[0], dim = w_in.shape[1]
         cdef float[:, ::1] out_view, hs_view
         cdef const uint32_t[::1] keep_view
@@ -108,6 +132,7 @@ cdef class TrainingRun:
         if window < 1 or negative < 0 or not (hs or negative):
             raise ValueError("need window >= 1, negative >= 0, and hs or negative sampling")
         self._arrays = (w_in, w_out, w_hs, keep_threshold, alias, hs_offset, hs_code, hs_point)
+        self.simd = _fill_ops(simd, &self.cfg.ops)
         self.cfg.w.w_in = &w_in[0, 0]
         self.cfg.w.w_out = NULL
         self.cfg.w.w_hs = NULL
@@ -202,7 +227,7 @@ cdef class TrainingRun:
         job.seed = seed
         with nogil:
             status = fe_train_range(&self.cfg, &job, &res)
-        if status == FE_ENOMEM:
+        if status == FE_ERR_NOMEM:
             raise MemoryError("the training kernel could not allocate its work buffers")
         if status < 0:
             raise ValueError(f"the training kernel rejected its configuration (code {status})")
@@ -367,16 +392,19 @@ cdef fe_target _target(uint32_t word, const uint32_t[::1] neg, const uint8_t[::1
 
 
 def sg_step(w_in, w_out, w_hs, uint32_t context, uint32_t word, negatives=None, code=None,
-            point=None, float alpha=0.025, bint want_loss=False):
-    """One skip-gram update exactly as the training loop performs it (in place)."""
+            point=None, float alpha=0.025, bint want_loss=False, simd=None):
+    """One skip-gram update exactly as the training loop performs it (in place), on the
+    ``simd`` path (None: simd_path())."""
     if context >= w_in.shape[0]:
         raise ValueError("context id out of range")
     neg, code, point = _target_arrays(w_in, w_out, w_hs, word, negatives, code, point)
     cdef fe_weights w = _weights(w_in, w_out, w_hs)
     cdef fe_target t = _target(word, neg, code, point)
+    cdef fe_update_ops ops
+    _fill_ops(simd, &ops)
     scratch = np.empty(2 * w.dim, dtype=np.float32)
     cdef float[::1] s = scratch
-    return fe_sg_step(&w, context, &t, alpha, &s[0], want_loss)
+    return ops.sg_step(&w, context, &t, alpha, &s[0], want_loss)
 
 
 def _window_inputs(w_in, w_out, w_hs, context, word, negatives, code, point):
@@ -389,7 +417,7 @@ def _window_inputs(w_in, w_out, w_hs, context, word, negatives, code, point):
 
 
 def sg_window_step(w_in, w_out, w_hs, context, uint32_t word, negatives=None, code=None,
-                   point=None, float alpha=0.025, bint want_loss=False):
+                   point=None, float alpha=0.025, bint want_loss=False, simd=None):
     """One skip-gram window with shared negatives (block update), as the loop performs it."""
     ctx_arr, neg, code, point, scratch = _window_inputs(w_in, w_out, w_hs, context, word,
                                                         negatives, code, point)
@@ -397,13 +425,15 @@ def sg_window_step(w_in, w_out, w_hs, context, uint32_t word, negatives=None, co
     cdef float[::1] s = scratch
     cdef fe_weights w = _weights(w_in, w_out, w_hs)
     cdef fe_target t = _target(word, neg, code, point)
+    cdef fe_update_ops ops
+    _fill_ops(simd, &ops)
     if ctx.shape[0] == 0:
         return 0.0
-    return fe_sg_window_step(&w, &ctx[0], <int32_t>ctx.shape[0], &t, alpha, &s[0], want_loss)
+    return ops.sg_window_step(&w, &ctx[0], <int32_t>ctx.shape[0], &t, alpha, &s[0], want_loss)
 
 
 def cbow_step(w_in, w_out, w_hs, context, uint32_t word, negatives=None, code=None,
-              point=None, float alpha=0.025, int cbow_mean=1, bint want_loss=False):
+              point=None, float alpha=0.025, int cbow_mean=1, bint want_loss=False, simd=None):
     """One CBOW update exactly as the training loop performs it (in place)."""
     ctx_arr, neg, code, point, scratch = _window_inputs(w_in, w_out, w_hs, context, word,
                                                         negatives, code, point)
@@ -411,6 +441,8 @@ def cbow_step(w_in, w_out, w_hs, context, uint32_t word, negatives=None, code=No
     cdef float[::1] s = scratch
     cdef fe_weights w = _weights(w_in, w_out, w_hs)
     cdef fe_target t = _target(word, neg, code, point)
+    cdef fe_update_ops ops
+    _fill_ops(simd, &ops)
     if ctx.shape[0] == 0:
         return 0.0
-    return fe_cbow_step(&w, &ctx[0], <int32_t>ctx.shape[0], cbow_mean, &t, alpha, &s[0], want_loss)
+    return ops.cbow_step(&w, &ctx[0], <int32_t>ctx.shape[0], cbow_mean, &t, alpha, &s[0], want_loss)

@@ -16,10 +16,6 @@ static inline int64_t fe_atomic_add(volatile int64_t *p, int64_t v)
 {
     return _InterlockedExchangeAdd64((volatile long long *)p, v) + v;
 }
-static inline int64_t fe_atomic_load(volatile int64_t *p)
-{
-    return _InterlockedOr64((volatile long long *)p, 0);
-}
 static inline int fe_atomic_load_int(volatile int32_t *p)
 {
     return _InterlockedOr((volatile long *)p, 0);
@@ -37,15 +33,14 @@ static inline void fe_lock(volatile int32_t *lock)
 #endif
         }
 }
-static inline void fe_unlock(volatile int32_t *lock) { _InterlockedExchange((volatile long *)lock, 0); }
+static inline void fe_unlock(volatile int32_t *lock)
+{
+    _InterlockedExchange((volatile long *)lock, 0);
+}
 #else
 static inline int64_t fe_atomic_add(volatile int64_t *p, int64_t v)
 {
     return __atomic_add_fetch(p, v, __ATOMIC_RELAXED);
-}
-static inline int64_t fe_atomic_load(volatile int64_t *p)
-{
-    return __atomic_load_n(p, __ATOMIC_RELAXED);
 }
 static inline int fe_atomic_load_int(volatile int32_t *p)
 {
@@ -66,7 +61,10 @@ static inline void fe_lock(volatile int32_t *lock)
 #endif
         }
 }
-static inline void fe_unlock(volatile int32_t *lock) { __atomic_store_n(lock, 0, __ATOMIC_RELEASE); }
+static inline void fe_unlock(volatile int32_t *lock)
+{
+    __atomic_store_n(lock, 0, __ATOMIC_RELEASE);
+}
 #endif
 
 #endif

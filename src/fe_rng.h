@@ -22,10 +22,7 @@ static inline uint64_t fe_rng_next64(fe_rng *rng)
     return z ^ (z >> 31);
 }
 
-static inline uint32_t fe_rng_next32(fe_rng *rng)
-{
-    return (uint32_t)(fe_rng_next64(rng) >> 32);
-}
+static inline uint32_t fe_rng_next32(fe_rng *rng) { return (uint32_t)(fe_rng_next64(rng) >> 32); }
 
 /* Uniform integer in [0, n) by multiply-shift (Lemire); the bias is below n / 2^32. */
 static inline uint32_t fe_rng_below(fe_rng *rng, uint32_t n)

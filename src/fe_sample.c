@@ -32,14 +32,22 @@ int fe_alias_build(const double *weight, int64_t n, uint64_t *alias, int64_t *wo
         else large[n_large++] = l;
     }
     /* What remains is full up to rounding: always accept (alias to itself). */
-    while (n_large > 0) { int64_t i = large[--n_large]; alias[i] = ((uint64_t)i << 32) | 0xFFFFFFFFULL; }
-    while (n_small > 0) { int64_t i = small[--n_small]; alias[i] = ((uint64_t)i << 32) | 0xFFFFFFFFULL; }
+    while (n_large > 0) {
+        int64_t i = large[--n_large];
+        alias[i] = ((uint64_t)i << 32) | 0xFFFFFFFFULL;
+    }
+    while (n_small > 0) {
+        int64_t i = small[--n_small];
+        alias[i] = ((uint64_t)i << 32) | 0xFFFFFFFFULL;
+    }
     free(scaled);
     return 0;
 }
 
 /* qsort has no context argument in C99: sort (count, index) pairs instead. */
-typedef struct { int64_t count, index; } count_index;
+typedef struct {
+    int64_t count, index;
+} count_index;
 
 static int compare_pairs(const void *a, const void *b)
 {
@@ -60,10 +68,15 @@ int fe_huffman_tree(const int64_t *count, int64_t n, int64_t *parent, uint8_t *i
     int64_t *inner_weight = (int64_t *)malloc((size_t)(n - 1) * sizeof(int64_t));
     int32_t *inner_depth = (int32_t *)malloc((size_t)(n - 1) * sizeof(int32_t));
     if (!leaf || !inner_weight || !inner_depth) {
-        free(leaf); free(inner_weight); free(inner_depth);
+        free(leaf);
+        free(inner_weight);
+        free(inner_depth);
         return -1;
     }
-    for (int64_t i = 0; i < n; i++) { leaf[i].count = count[i]; leaf[i].index = i; }
+    for (int64_t i = 0; i < n; i++) {
+        leaf[i].count = count[i];
+        leaf[i].index = i;
+    }
     qsort(leaf, (size_t)n, sizeof(count_index), compare_pairs);
 
     int64_t next_leaf = 0, next_inner = 0;
@@ -73,12 +86,19 @@ int fe_huffman_tree(const int64_t *count, int64_t n, int64_t *parent, uint8_t *i
         for (int side = 0; side < 2; side++) {
             int take_leaf = next_leaf < n &&
                 (next_inner >= k || leaf[next_leaf].count <= inner_weight[next_inner]);
-            if (take_leaf) { pick[side] = leaf[next_leaf].index; w += leaf[next_leaf++].count; }
-            else { pick[side] = n + next_inner; w += inner_weight[next_inner++]; }
+            if (take_leaf) {
+                pick[side] = leaf[next_leaf].index;
+                w += leaf[next_leaf++].count;
+            } else {
+                pick[side] = n + next_inner;
+                w += inner_weight[next_inner++];
+            }
         }
         inner_weight[k] = w;
-        parent[pick[0]] = n + k; is_right[pick[0]] = 0;
-        parent[pick[1]] = n + k; is_right[pick[1]] = 1;
+        parent[pick[0]] = n + k;
+        is_right[pick[0]] = 0;
+        parent[pick[1]] = n + k;
+        is_right[pick[1]] = 1;
     }
     int64_t root = n + n - 2;
     parent[root] = -1;

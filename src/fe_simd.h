@@ -1,9 +1,11 @@
-/* fe_simd.h — which compiled set of weight updates runs, chosen once at run time.
+/* fe_simd.h — the compiled sets of weight updates, and which of them this CPU runs.
  *
  * The default build targets the baseline of the architecture (SSE2 on x86-64), so a wheel
  * runs on any CPU; fe_updates_avx2.c is compiled for AVX2+FMA and fe_updates_avx512.c for
- * AVX-512F, and fe_simd_select() takes the widest one the CPU and the OS support. All paths compute the same
- * sums in a different association order, so results agree to float rounding.
+ * AVX-512F. Nothing here is a process-wide switch: a training run asks fe_simd_ops() for the
+ * table of one path and keeps it in its config (fe_config.ops), so runs in different threads
+ * may use different paths. All paths compute the same sums in a different association order,
+ * so results agree to float rounding.
  */
 #ifndef FE_SIMD_H
 #define FE_SIMD_H
@@ -12,24 +14,23 @@
 
 #include "fe_train.h"
 
+/* An x86 build, where fe_updates_avx2.c and fe_updates_avx512.c hold the vector paths (and
+ * the compiler accepts their intrinsics); elsewhere those files are empty and only the scalar
+ * path exists. */
+#if (defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))) ||                           \
+    (defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86)))
+#define FE_X86_BUILD 1
+#endif
+
 typedef enum { FE_SIMD_SCALAR = 0, FE_SIMD_AVX2 = 1, FE_SIMD_AVX512 = 2 } fe_simd_path;
 
-typedef struct fe_update_ops {
-    double (*sg_step)(const fe_weights *w, uint32_t context, const fe_target *t, float alpha,
-                      float *scratch, int want_loss);
-    double (*sg_window_step)(const fe_weights *w, const uint32_t *context, int32_t n_context,
-                             const fe_target *t, float alpha, float *scratch, int want_loss);
-    double (*cbow_step)(const fe_weights *w, const uint32_t *context, int32_t n_context,
-                        int32_t cbow_mean, const fe_target *t, float alpha, float *scratch,
-                        int want_loss);
-} fe_update_ops;
-
-extern fe_update_ops fe_updates;   /* the selected set; set by fe_simd_select */
-
-/* Selects `requested` (or the best path when -1); returns the path, or -1 if the CPU lacks it. */
-int fe_simd_select(int requested);
-int fe_simd_supported(fe_simd_path path);
-fe_simd_path fe_simd_active(void);
+/* 1 when this build and CPU (and the OS, for the register state) run `path`. */
+int fe_simd_supported(int path);
+/* The widest path this CPU runs. */
+int fe_simd_best(void);
+/* Fills *ops with the updates of `path` (-1: fe_simd_best()) and makes sure the sigmoid table
+ * they read is filled. Returns the path, or -1 (*ops untouched) if this CPU lacks it. */
+int fe_simd_ops(int path, fe_update_ops *ops);
 /* 1 when the CPU runs PREFETCHW (prefetch a cache line for writing). */
 int fe_cpu_has_prefetchw(void);
 

@@ -11,18 +11,29 @@
 #include "fe_simd.h"
 
 float fe_sigmoid_table[FE_SIGMOID_BINS];
-static int prefetch_for_write;   /* the CPU has PREFETCHW; set by fe_train_init */
+static volatile int32_t sigmoid_lock;
+static int sigmoid_filled; /* read and written only under sigmoid_lock */
 
-void fe_train_init(void)
+void fe_sigmoid_init(void)
 {
-    prefetch_for_write = fe_cpu_has_prefetchw();
-    for (int i = 0; i < FE_SIGMOID_BINS; i++) {
-        double x = -FE_MAX_EXP + (i + 0.5) * (2.0 * FE_MAX_EXP / FE_SIGMOID_BINS);
-        fe_sigmoid_table[i] = (float)(1.0 / (1.0 + exp(-x)));
+    /* The lock, not a flag read outside it, orders the table's writes before every reader's
+     * reads; it is taken once per run or range, never in the training loop. */
+    fe_lock(&sigmoid_lock);
+    if (!sigmoid_filled) {
+        for (int i = 0; i < FE_SIGMOID_BINS; i++) {
+            double x = -FE_MAX_EXP + (i + 0.5) * (2.0 * FE_MAX_EXP / FE_SIGMOID_BINS);
+            fe_sigmoid_table[i] = (float)(1.0 / (1.0 + exp(-x)));
+        }
+        sigmoid_filled = 1;
     }
+    fe_unlock(&sigmoid_lock);
 }
 
-float fe_sigmoid(float x) { return fe_sigmoid_lookup(x); }
+float fe_sigmoid(float x)
+{
+    fe_sigmoid_init();
+    return fe_sigmoid_lookup(x);
+}
 
 int64_t fe_step_scratch(int64_t dim, int32_t n_context, int32_t n_outputs)
 {
@@ -36,31 +47,11 @@ int64_t fe_step_scratch(int64_t dim, int32_t n_context, int32_t n_outputs)
     return common + (sg > cbow ? sg : cbow);
 }
 
-/* The public single-update entry points run the selected instruction set (fe_simd.h). */
-double fe_sg_step(const fe_weights *w, uint32_t context, const fe_target *t, float alpha,
-                  float *scratch, int want_loss)
-{
-    return fe_updates.sg_step(w, context, t, alpha, scratch, want_loss);
-}
-
-double fe_sg_window_step(const fe_weights *w, const uint32_t *context, int32_t n_context,
-                         const fe_target *t, float alpha, float *scratch, int want_loss)
-{
-    return fe_updates.sg_window_step(w, context, n_context, t, alpha, scratch, want_loss);
-}
-
-double fe_cbow_step(const fe_weights *w, const uint32_t *context, int32_t n_context,
-                    int32_t cbow_mean, const fe_target *t, float alpha, float *scratch,
-                    int want_loss)
-{
-    return fe_updates.cbow_step(w, context, n_context, cbow_mean, t, alpha, scratch, want_loss);
-}
-
 /* Private state of one fe_train_range call. */
 typedef struct worker {
     const fe_config *cfg;
-    fe_weights w;          /* cfg->w, with this worker's hot rows */
-    float *hot_in_base;    /* the hot rows as they were at the last merge */
+    fe_weights w;       /* cfg->w, with this worker's hot rows */
+    float *hot_in_base; /* the hot rows as they were at the last merge */
     float *hot_out_base;
     int64_t unmerged_words, merge_every;
     fe_rng rng;
@@ -68,11 +59,12 @@ typedef struct worker {
     int64_t words, effective_words, unsynced_words, batch;
     double loss;
     int stopped;
-    uint32_t *kept;        /* kept words of the current sentence piece */
+    int prefetch_for_write; /* the CPU has PREFETCHW */
+    uint32_t *kept;         /* kept words of the current sentence piece */
     int64_t kept_cap;
-    uint32_t *context;     /* CBOW context ids */
-    uint32_t *neg;         /* negatives of the current and the next window */
-    float *scratch;        /* fe_step_scratch floats */
+    uint32_t *context; /* CBOW context ids */
+    uint32_t *neg;     /* negatives of the current and the next window */
+    float *scratch;    /* fe_step_scratch floats */
 } worker;
 
 /* shared += own - base; then own = base = shared: this worker's updates of its copy are
@@ -151,11 +143,11 @@ static void fill_target(worker *wk, uint32_t word, uint32_t *neg, fe_target *t)
 #endif
 
 /* Every cache line of a row the next window will update. */
-static void prefetch_row(const float *row, int64_t dim)
+static void prefetch_row(const float *row, int64_t dim, int for_write)
 {
     const char *line = (const char *)((uintptr_t)row & ~(uintptr_t)63);
     const char *last = (const char *)(row + dim - 1);
-    if (prefetch_for_write)
+    if (for_write)
         for (; line <= last; line += 64) FE_PREFETCH_WRITE(line);
     else
         for (; line <= last; line += 64) FE_PREFETCH_READ(line);
@@ -166,33 +158,42 @@ static void prefetch_row(const float *row, int64_t dim)
  * cache when the window is trained. The draws happen in the same order as without the
  * look-ahead, so results do not depend on it. */
 typedef struct window_plan {
-    int64_t lo, hi;           /* context positions [lo, hi), minus the centre */
+    int64_t lo, hi; /* context positions [lo, hi), minus the centre */
     int has_context;
     fe_target t;
 } window_plan;
 
-static void plan_window(worker *wk, int64_t i, int64_t n, uint32_t *neg, window_plan *p)
+/* Context positions [*lo, *hi) of centre i among n kept words (the centre included): the
+ * effective window is drawn here, uniform in 1..window when shrinking. */
+static inline void window_bounds(worker *wk, int64_t i, int64_t n, int64_t *lo, int64_t *hi)
 {
     const fe_config *cfg = wk->cfg;
     int64_t b = cfg->shrink_windows ? (int64_t)fe_rng_below(&wk->rng, (uint32_t)cfg->window) : 0;
     int64_t reach = cfg->window - b;
-    p->lo = i - reach < 0 ? 0 : i - reach;
-    p->hi = i + reach + 1 > n ? n : i + reach + 1;
+    *lo = i - reach < 0 ? 0 : i - reach;
+    *hi = i + reach + 1 > n ? n : i + reach + 1;
+}
+
+static void plan_window(worker *wk, int64_t i, int64_t n, uint32_t *neg, window_plan *p)
+{
+    const fe_config *cfg = wk->cfg;
+    window_bounds(wk, i, n, &p->lo, &p->hi);
     p->has_context = p->hi - p->lo > 1;
     const int64_t dim = cfg->w.dim;
     /* Input rows: each word's is prefetched once, when the widest window can first reach it
      * (from the centre `window` places to its left), one centre before that window runs. */
     const int64_t entering = i + cfg->window < n ? i + cfg->window : n - 1;
-    if ((int64_t)wk->kept[entering] >= wk->w.n_hot)   /* a worker's hot rows stay in its cache */
-        prefetch_row(cfg->w.w_in + (int64_t)wk->kept[entering] * dim, dim);
+    if ((int64_t)wk->kept[entering] >= wk->w.n_hot) /* a worker's hot rows stay in its cache */
+        prefetch_row(cfg->w.w_in + (int64_t)wk->kept[entering] * dim, dim, wk->prefetch_for_write);
     if (!p->has_context) return;
     fill_target(wk, wk->kept[i], neg, &p->t);
     if (cfg->w.w_out) {
         if ((int64_t)p->t.word >= wk->w.n_hot)
-            prefetch_row(cfg->w.w_out + (int64_t)p->t.word * dim, dim);
+            prefetch_row(cfg->w.w_out + (int64_t)p->t.word * dim, dim, wk->prefetch_for_write);
         for (int32_t d = 0; d < p->t.n_neg; d++)
             if ((int64_t)p->t.neg[d] >= wk->w.n_hot)
-                prefetch_row(cfg->w.w_out + (int64_t)p->t.neg[d] * dim, dim);
+                prefetch_row(cfg->w.w_out + (int64_t)p->t.neg[d] * dim, dim,
+                             wk->prefetch_for_write);
     }
 }
 
@@ -206,15 +207,13 @@ static void train_centres(worker *wk, int64_t first, int64_t end, int64_t n)
         /* word2vec.c's order: negatives drawn for every (context, centre) pair */
         fe_target t;
         for (int64_t i = first; i < end; i++) {
-            int64_t b = cfg->shrink_windows ? (int64_t)fe_rng_below(&wk->rng, (uint32_t)cfg->window) : 0;
-            int64_t reach = cfg->window - b;
-            int64_t lo = i - reach < 0 ? 0 : i - reach;
-            int64_t hi = i + reach + 1 > n ? n : i + reach + 1;
+            int64_t lo, hi;
+            window_bounds(wk, i, n, &lo, &hi);
             for (int64_t c = lo; c < hi; c++) {
                 if (c == i) continue;
                 fill_target(wk, wk->kept[i], wk->neg, &t);
-                wk->loss += fe_updates.sg_step(&wk->w, wk->kept[c], &t, wk->alpha, wk->scratch,
-                                               want_loss);
+                wk->loss +=
+                    cfg->ops.sg_step(&wk->w, wk->kept[c], &t, wk->alpha, wk->scratch, want_loss);
             }
         }
         return;
@@ -232,11 +231,11 @@ static void train_centres(worker *wk, int64_t first, int64_t end, int64_t n)
             for (int64_t c = p->lo; c < p->hi; c++)
                 if (c != i) wk->context[n_context++] = wk->kept[c];
             if (cfg->sg)
-                wk->loss += fe_updates.sg_window_step(&wk->w, wk->context, n_context, &p->t,
-                                                      wk->alpha, wk->scratch, want_loss);
+                wk->loss += cfg->ops.sg_window_step(&wk->w, wk->context, n_context, &p->t,
+                                                    wk->alpha, wk->scratch, want_loss);
             else
-                wk->loss += fe_updates.cbow_step(&wk->w, wk->context, n_context, cfg->cbow_mean,
-                                                 &p->t, wk->alpha, wk->scratch, want_loss);
+                wk->loss += cfg->ops.cbow_step(&wk->w, wk->context, n_context, cfg->cbow_mean,
+                                               &p->t, wk->alpha, wk->scratch, want_loss);
         }
         cur = 1 - cur;
     }
@@ -269,23 +268,30 @@ static void train_sentence(worker *wk, const uint32_t *ids, int64_t len)
 }
 
 #define FE_LINE_PAIR 128
-static size_t line_pairs(size_t bytes) { return (bytes + FE_LINE_PAIR - 1) & ~(size_t)(FE_LINE_PAIR - 1); }
+static size_t line_pairs(size_t bytes)
+{
+    return (bytes + FE_LINE_PAIR - 1) & ~(size_t)(FE_LINE_PAIR - 1);
+}
 
 int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
 {
     memset(out, 0, sizeof(*out));
     if (cfg->window < 1 || cfg->w.dim < 1 || cfg->w.vocab_size < 1 ||
         (cfg->negative > 0 && (!cfg->alias || !cfg->w.w_out)) ||
-        (cfg->hs && (!cfg->hs_offset || !cfg->w.w_hs)))
-        return FE_EINVAL;
+        (cfg->hs && (!cfg->hs_offset || !cfg->w.w_hs)) || !cfg->ops.sg_step ||
+        !cfg->ops.sg_window_step || !cfg->ops.cbow_step)
+        return FE_ERR_ARG;
+    fe_sigmoid_init(); /* a config filled by hand, without fe_simd_ops(), still works */
 
     worker wk;
     memset(&wk, 0, sizeof(wk));
     wk.cfg = cfg;
+    wk.prefetch_for_write = fe_cpu_has_prefetchw();
     wk.batch = cfg->progress_batch > 0 ? cfg->progress_batch : FE_PROGRESS_BATCH;
     fe_rng_seed(&wk.rng, job->seed, 0, 0);
     wk.kept_cap = 4 * (int64_t)cfg->window > 2 * (int64_t)cfg->window + 4096
-                      ? 4 * (int64_t)cfg->window : 2 * (int64_t)cfg->window + 4096;
+        ? 4 * (int64_t)cfg->window
+        : 2 * (int64_t)cfg->window + 4096;
     int32_t max_code = 0;
     if (cfg->hs)
         for (int64_t v = 0; v < cfg->w.vocab_size; v++)
@@ -296,17 +302,17 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
     wk.w.n_hot = 0;
     wk.w.w_in_hot = wk.w.w_out_hot = NULL;
     const int64_t n_hot = cfg->hot_rows <= 0 || !cfg->hot_lock ? 0
-                          : cfg->hot_rows < cfg->w.vocab_size ? cfg->hot_rows : cfg->w.vocab_size;
+        : cfg->hot_rows < cfg->w.vocab_size                    ? cfg->hot_rows
+                                                               : cfg->w.vocab_size;
     const int64_t hot_matrices = cfg->w.w_out ? 2 : 1;
     /* The buffers are written on every window, so they take whole pairs of cache lines (what
      * the adjacent-line prefetcher moves) with a free pair on each side: small mallocs of two
      * threads can sit side by side, and a line they shared would cross between the cores on
      * every window. */
-    const size_t sizes[5] = {(size_t)wk.kept_cap * sizeof(uint32_t),
-                             (size_t)(2 * cfg->window + 1) * sizeof(uint32_t),
-                             (size_t)(2 * (cfg->negative + 1)) * sizeof(uint32_t),
-                             (size_t)scratch * sizeof(float),
-                             (size_t)(2 * hot_matrices * n_hot * cfg->w.dim) * sizeof(float)};
+    const size_t sizes[5] = {
+        (size_t)wk.kept_cap * sizeof(uint32_t), (size_t)(2 * cfg->window + 1) * sizeof(uint32_t),
+        (size_t)(2 * (cfg->negative + 1)) * sizeof(uint32_t), (size_t)scratch * sizeof(float),
+        (size_t)(2 * hot_matrices * n_hot * cfg->w.dim) * sizeof(float)};
     size_t total = 3 * FE_LINE_PAIR;
     for (int k = 0; k < 5; k++) total += line_pairs(sizes[k]);
     char *block = (char *)malloc(total);
@@ -316,15 +322,17 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
         wk.context = (uint32_t *)(void *)(at += line_pairs(sizes[0]));
         wk.neg = (uint32_t *)(void *)(at += line_pairs(sizes[1]));
         wk.scratch = (float *)(void *)(at += line_pairs(sizes[2]));
-        if (n_hot > 0) {   /* copies and bases start equal to the shared rows */
+        if (n_hot > 0) { /* copies and bases start equal to the shared rows */
             /* at least ~64 merges per range, so that on a small corpus the copies never drift
              * far apart (a merge of the small copies it takes is cheap) */
-            const int64_t range = job->offsets[job->end_sentence] - job->offsets[job->first_sentence];
+            const int64_t range =
+                job->offsets[job->end_sentence] - job->offsets[job->first_sentence];
             wk.merge_every = range / 64 < 256 ? 256 : range / 64;
-            if (wk.merge_every > fe_hot_merge_words(n_hot)) wk.merge_every = fe_hot_merge_words(n_hot);
+            if (wk.merge_every > fe_hot_merge_words(n_hot))
+                wk.merge_every = fe_hot_merge_words(n_hot);
             const int64_t n = n_hot * cfg->w.dim;
             const size_t bytes = (size_t)n * sizeof(float);
-            fe_lock(cfg->hot_lock);   /* not while another worker merges */
+            fe_lock(cfg->hot_lock); /* not while another worker merges */
             wk.w.n_hot = n_hot;
             wk.w.w_in_hot = (float *)(void *)(at + line_pairs(sizes[3]));
             wk.hot_in_base = wk.w.w_in_hot + n;
@@ -341,13 +349,13 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
     }
     int status = FE_OK;
     if (!block) {
-        status = FE_ENOMEM;
+        status = FE_ERR_NOMEM;
     } else {
         sync_progress(&wk);
         for (int64_t s = job->first_sentence; s < job->end_sentence && !wk.stopped; s++)
             train_sentence(&wk, job->ids + job->offsets[s], job->offsets[s + 1] - job->offsets[s]);
         sync_progress(&wk);
-        if (wk.w.n_hot > 0) merge_hot_rows(&wk);   /* nothing trained is lost, stopped or not */
+        if (wk.w.n_hot > 0) merge_hot_rows(&wk); /* nothing trained is lost, stopped or not */
         if (wk.stopped) status = FE_STOPPED;
     }
     out->words = wk.words;

@@ -31,8 +31,10 @@
  *
  * Threads: any number of workers may run fe_train_range at once on the same weights, each on
  * its own sentence range (Hogwild). Races by design: the reads and writes of weight rows in
- * fe_sg_step / fe_cbow_step. The shared progress counter is updated atomically; every other
- * piece of state is private to the call.
+ * the update functions (fe_update_ops). The shared progress counter is updated atomically;
+ * every other piece of state is private to the call or to its config (the instruction set
+ * runs are chosen per config, never by a process-wide switch), except the sigmoid table,
+ * which is filled once, under a lock, before any update reads it.
  *
  * Hot rows (hot_rows > 0, meant for several workers): the rows of the most frequent words
  * are written by every worker all the time (as context words, centres and, drawn in
@@ -50,8 +52,9 @@
 
 #include <stdint.h>
 
-#include "fe_sigmoid.h"   /* FE_SIGMOID_BINS, FE_MAX_EXP */
-#define FE_PROGRESS_BATCH 10000   /* default words between progress/learning-rate/stop updates */
+#include "fe_errors.h"          /* FE_OK, FE_STOPPED, FE_ERR_* */
+#include "fe_sigmoid.h"         /* FE_SIGMOID_BINS, FE_MAX_EXP */
+#define FE_PROGRESS_BATCH 10000 /* default words between progress/learning-rate/stop updates */
 /* Words between merges of a worker's hot rows: a merge moves its 2k rows between cores once,
  * so it is spaced out in proportion to k (k = 64: every 8,192 words). */
 static inline int64_t fe_hot_merge_words(int64_t k) { return k * 128 > 4096 ? k * 128 : 4096; }
@@ -73,65 +76,70 @@ typedef struct fe_weights {
 /* What one input (a context word in SG, the context mean in CBOW) is trained to predict. */
 typedef struct fe_target {
     uint32_t word;
-    const uint32_t *neg;       /* negatives; n_neg = 0 when negative sampling is off */
+    const uint32_t *neg; /* negatives; n_neg = 0 when negative sampling is off */
     int32_t n_neg;
-    const uint8_t *code;       /* Huffman path of `word`; code_len = 0 when HS is off */
+    const uint8_t *code; /* Huffman path of `word`; code_len = 0 when HS is off */
     const uint32_t *point;
     int32_t code_len;
 } fe_target;
+
+/* The weight updates, one function each; they return the loss of the update (0 unless
+ * want_loss). One table per instruction set, obtained from fe_simd_ops() (fe_simd.h), which
+ * also makes sure the sigmoid table is filled; the training loop calls exactly these, through
+ * its config, so concurrent runs may use different instruction sets. Scratch:
+ * fe_step_scratch(dim, contexts, outputs) floats, where outputs = Huffman path length + 1 +
+ * negatives (sg_step needs only the dim floats). */
+typedef struct fe_update_ops {
+    double (*sg_step)(const fe_weights *w, uint32_t context, const fe_target *t, float alpha,
+                      float *scratch, int want_loss);
+    double (*sg_window_step)(const fe_weights *w, const uint32_t *context, int32_t n_context,
+                             const fe_target *t, float alpha, float *scratch, int want_loss);
+    double (*cbow_step)(const fe_weights *w, const uint32_t *context, int32_t n_context,
+                        int32_t cbow_mean, const fe_target *t, float alpha, float *scratch,
+                        int want_loss);
+} fe_update_ops;
 
 typedef struct fe_config {
     fe_weights w;
     int32_t sg, hs, negative, window, cbow_mean, shrink_windows, compute_loss, shared_negatives;
     float alpha, min_alpha;
-    const uint32_t *keep_threshold;   /* vocab_size entries; NULL disables subsampling */
-    const uint64_t *alias;            /* negative-sampling alias table (fe_sample.h) */
-    const int64_t *hs_offset;         /* vocab_size+1 offsets into hs_code / hs_point */
+    const uint32_t *keep_threshold; /* vocab_size entries; NULL disables subsampling */
+    const uint64_t *alias;          /* negative-sampling alias table (fe_sample.h) */
+    const int64_t *hs_offset;       /* vocab_size+1 offsets into hs_code / hs_point */
     const uint8_t *hs_code;
     const uint32_t *hs_point;
-    int64_t total_words;              /* words of all epochs: the schedule's denominator */
-    int64_t progress_batch;           /* words between updates of alpha; 0: FE_PROGRESS_BATCH */
-    int64_t hot_rows;                 /* private rows per worker (0: off); see above */
-    volatile int64_t *words_done;     /* shared by all workers */
-    volatile int32_t *stop;           /* set non-zero to stop every worker at its next batch */
-    volatile int32_t *hot_lock;       /* shared by all workers, 0 at start; needed with hot_rows */
+    int64_t total_words;          /* words of all epochs: the schedule's denominator */
+    int64_t progress_batch;       /* words between updates of alpha; 0: FE_PROGRESS_BATCH */
+    int64_t hot_rows;             /* private rows per worker (0: off); see above */
+    volatile int64_t *words_done; /* shared by all workers */
+    volatile int32_t *stop;       /* set non-zero to stop every worker at its next batch */
+    volatile int32_t *hot_lock;   /* shared by all workers, 0 at start; needed with hot_rows */
+    fe_update_ops ops;            /* the instruction set of this run: fe_simd_ops() */
 } fe_config;
 
 typedef struct fe_job {
     const uint32_t *ids;
-    const int64_t *offsets;           /* sentence k is ids[offsets[k] .. offsets[k+1]) */
+    const int64_t *offsets; /* sentence k is ids[offsets[k] .. offsets[k+1]) */
     int64_t first_sentence, end_sentence;
     uint64_t seed;
 } fe_job;
 
 typedef struct fe_result {
-    int64_t words;                    /* words read */
-    int64_t effective_words;          /* words kept by subsampling */
-    double loss;                      /* summed when compute_loss */
+    int64_t words;           /* words read */
+    int64_t effective_words; /* words kept by subsampling */
+    double loss;             /* summed when compute_loss */
 } fe_result;
 
-enum { FE_OK = 0, FE_STOPPED = 1, FE_ENOMEM = -1, FE_EINVAL = -2 };
-
-void fe_train_init(void);             /* fills the sigmoid table; call once before training */
-float fe_sigmoid(float x);            /* the table lookup the updates use */
+float fe_sigmoid(float x); /* the table lookup the updates use */
 
 /* Trains sentences [first_sentence, end_sentence) of the job. Returns FE_OK, FE_STOPPED when
- * *stop was raised, or a negative error code. */
+ * *stop was raised, or FE_ERR_NOMEM / FE_ERR_ARG (a missing table, update function or
+ * matrix the settings need). */
 int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out);
 
-/* One update each; return the loss of the update (0 unless want_loss). The training loop
- * calls exactly these. Scratch: fe_step_scratch(dim, contexts, outputs) floats, where
- * outputs = Huffman path length + 1 + negatives (fe_sg_step needs only the dim floats). */
 int64_t fe_step_scratch(int64_t dim, int32_t n_context, int32_t n_outputs);
 /* Row stride of the vectors kept in scratch: dim rounded up to 16 floats, so the vector
  * paths may write whole blocks there (and the rows start 64 bytes apart). */
 static inline int64_t fe_scratch_row(int64_t dim) { return (dim + 15) & ~(int64_t)15; }
-double fe_sg_step(const fe_weights *w, uint32_t context, const fe_target *t, float alpha,
-                  float *scratch, int want_loss);
-double fe_sg_window_step(const fe_weights *w, const uint32_t *context, int32_t n_context,
-                         const fe_target *t, float alpha, float *scratch, int want_loss);
-double fe_cbow_step(const fe_weights *w, const uint32_t *context, int32_t n_context,
-                    int32_t cbow_mean, const fe_target *t, float alpha, float *scratch,
-                    int want_loss);
 
 #endif

@@ -155,14 +155,18 @@ static inline int same_bytes(const unsigned char *a, const unsigned char *b, int
     if (n >= 8) {
         if (n > 16) return memcmp(a, b, (size_t)n) == 0;
         uint64_t a0, b0, a1, b1;
-        memcpy(&a0, a, 8); memcpy(&b0, b, 8);
-        memcpy(&a1, a + n - 8, 8); memcpy(&b1, b + n - 8, 8);
+        memcpy(&a0, a, 8);
+        memcpy(&b0, b, 8);
+        memcpy(&a1, a + n - 8, 8);
+        memcpy(&b1, b + n - 8, 8);
         return ((a0 ^ b0) | (a1 ^ b1)) == 0;
     }
     if (n >= 4) {
         uint32_t a0, b0, a1, b1;
-        memcpy(&a0, a, 4); memcpy(&b0, b, 4);
-        memcpy(&a1, a + n - 4, 4); memcpy(&b1, b + n - 4, 4);
+        memcpy(&a0, a, 4);
+        memcpy(&b0, b, 4);
+        memcpy(&a1, a + n - 4, 4);
+        memcpy(&b1, b + n - 4, 4);
         return ((a0 ^ b0) | (a1 ^ b1)) == 0;
     }
     for (int64_t i = 0; i < n; i++)
@@ -237,8 +241,8 @@ static inline int64_t add_hashed(fe_vocab *v, const unsigned char *bytes, int64_
     return insert(v, bytes, len, hash, count);
 }
 
-int64_t fe_vocab_add_hashed(fe_vocab *v, const unsigned char *bytes, int64_t len,
-                            uint64_t hash, int64_t count)
+int64_t fe_vocab_add_hashed(fe_vocab *v, const unsigned char *bytes, int64_t len, uint64_t hash,
+                            int64_t count)
 {
     return add_hashed(v, bytes, len, hash, count);
 }
@@ -279,14 +283,30 @@ static int utf8_sequence(const unsigned char *s, int64_t len)
     unsigned b = s[0], lo = 0x80, hi = 0xBF;
     int need;
     if (b < 0x80) return 1;
+    /* clang-format off: one row per lead-byte range, as in Unicode's table */
     if (b >= 0xC2 && b <= 0xDF) need = 1;
-    else if (b == 0xE0) { need = 2; lo = 0xA0; }          /* no overlongs */
-    else if (b == 0xED) { need = 2; hi = 0x9F; }          /* no surrogates */
-    else if (b >= 0xE1 && b <= 0xEF) need = 2;
-    else if (b == 0xF0) { need = 3; lo = 0x90; }          /* no overlongs */
-    else if (b == 0xF4) { need = 3; hi = 0x8F; }          /* nothing above U+10FFFF */
-    else if (b >= 0xF1 && b <= 0xF3) need = 3;
-    else return -1;                                       /* 80..C1, F5..FF */
+    else if (b == 0xE0) {
+        need = 2;
+        lo = 0xA0;
+    } /* no overlongs */
+    else if (b == 0xED) {
+        need = 2;
+        hi = 0x9F;
+    } /* no surrogates */
+    else if (b >= 0xE1 && b <= 0xEF)
+        need = 2;
+    else if (b == 0xF0) {
+        need = 3;
+        lo = 0x90;
+    } /* no overlongs */
+    else if (b == 0xF4) {
+        need = 3;
+        hi = 0x8F;
+    } /* nothing above U+10FFFF */
+    else if (b >= 0xF1 && b <= 0xF3)
+        need = 3;
+    else return -1; /* 80..C1, F5..FF */
+    /* clang-format on */
     for (int k = 1; k <= need; k++) {
         if (k >= len || s[k] < lo || s[k] > hi) return -k;
         lo = 0x80;
@@ -302,9 +322,15 @@ int64_t fe_utf8_check(const unsigned char *s, int64_t len)
         if (len - i >= 8) {
             uint64_t block;
             memcpy(&block, s + i, 8);
-            if (!(block & 0x8080808080808080ULL)) { i += 8; continue; }
+            if (!(block & 0x8080808080808080ULL)) {
+                i += 8;
+                continue;
+            }
         }
-        if (s[i] < 0x80) { i++; continue; }
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
         int n = utf8_sequence(s + i, len - i);
         if (n < 0) return i;
         i += n;
@@ -352,9 +378,15 @@ static FILE *open_path(const char *path)
 #ifdef _WIN32
     /* Python hands us UTF-8 (PEP 529); fopen would read it in the ANSI code page. */
     int n = MultiByteToWideChar(CP_UTF8, 0, path, -1, NULL, 0);
-    if (n <= 0) { errno = EINVAL; return NULL; }
+    if (n <= 0) {
+        errno = EINVAL;
+        return NULL;
+    }
     wchar_t *wide = (wchar_t *)malloc((size_t)n * sizeof(wchar_t));
-    if (!wide) { errno = ENOMEM; return NULL; }
+    if (!wide) {
+        errno = ENOMEM;
+        return NULL;
+    }
     MultiByteToWideChar(CP_UTF8, 0, path, -1, wide, n);
     FILE *fp = _wfopen(wide, L"rb");
     int saved = errno;
@@ -446,10 +478,10 @@ static int append_token(fe_reader *r, const unsigned char *p, int64_t n, fe_stat
 /* Turns raw token bytes into a word: skips a BOM at file start, checks or repairs UTF-8, sets
  * r->hash. h is the running FNV-1a state over the n bytes, high the OR of them.
  * FE_TOK_WORD, 0 when nothing is left of it, or an error. */
-static int finish_token(fe_reader *r, const unsigned char *p, int64_t n, uint64_t h,
-                        unsigned high, const unsigned char **word, int64_t *len, fe_status *st)
+static int finish_token(fe_reader *r, const unsigned char *p, int64_t n, uint64_t h, unsigned high,
+                        const unsigned char **word, int64_t *len, fe_status *st)
 {
-    if (high < 0x80) {   /* ASCII: nothing to check (and it cannot start with a BOM) */
+    if (high < 0x80) { /* ASCII: nothing to check (and it cannot start with a BOM) */
         *word = p;
         *len = n;
         r->hash = hash_final(h);
@@ -492,8 +524,7 @@ static int finish_token(fe_reader *r, const unsigned char *p, int64_t n, uint64_
 }
 
 /* The body of fe_reader_next, inlined into the corpus passes (a call per token shows). */
-static inline int reader_next(fe_reader *r, const unsigned char **word, int64_t *len,
-                              fe_status *st)
+static inline int reader_next(fe_reader *r, const unsigned char **word, int64_t *len, fe_status *st)
 {
     int rc;
     for (;;) {
@@ -503,8 +534,8 @@ static inline int reader_next(fe_reader *r, const unsigned char **word, int64_t 
             if (rc == 0) {
                 if (r->in_token) {
                     r->in_token = 0;
-                    rc = finish_token(r, r->tok, r->tok_len, r->tok_hash, r->tok_high,
-                                      word, len, st);
+                    rc = finish_token(r, r->tok, r->tok_len, r->tok_hash, r->tok_high, word, len,
+                                      st);
                     if (rc != 0) return rc;
                 }
                 return FE_TOK_EOF;
@@ -543,12 +574,12 @@ static inline int reader_next(fe_reader *r, const unsigned char **word, int64_t 
         if (have + (i - start) > r->opt.max_token_bytes)
             return fail(st, FE_ERR_TOKEN_TOO_LONG, r->line, r->tok_start,
                         "token longer than %lld bytes", (long long)r->opt.max_token_bytes);
-        if (i < end) {   /* whitespace ends the token inside this chunk */
+        if (i < end) { /* whitespace ends the token inside this chunk */
             if (r->in_token) {
                 r->in_token = 0;
                 if ((rc = append_token(r, c + start, i - start, st)) != FE_OK) return rc;
                 rc = finish_token(r, r->tok, r->tok_len, h, high, word, len, st);
-            } else if (high < 0x80) {   /* the common case, without a call */
+            } else if (high < 0x80) { /* the common case, without a call */
                 *word = c + start;
                 *len = i - start;
                 r->hash = hash_final(h);
@@ -559,7 +590,7 @@ static inline int reader_next(fe_reader *r, const unsigned char **word, int64_t 
             if (rc != 0) return rc;
             continue;
         }
-        if (!r->in_token) {   /* the chunk ends inside a token: keep its first part */
+        if (!r->in_token) { /* the chunk ends inside a token: keep its first part */
             r->in_token = 1;
             r->tok_len = 0;
         }
@@ -622,8 +653,8 @@ static void prune_counting(fe_vocab *v, int64_t max_vocab_size, int64_t *min_red
 }
 
 int fe_count_files(fe_vocab *v, const char *const *paths, int64_t n_paths,
-                   const fe_read_options *opt, int64_t max_vocab_size,
-                   fe_corpus_stats *stats, fe_encoded *tokens, fe_status *st)
+                   const fe_read_options *opt, int64_t max_vocab_size, fe_corpus_stats *stats,
+                   fe_encoded *tokens, fe_status *st)
 {
     fe_status_clear(st);
     stats_clear(stats);
@@ -650,11 +681,12 @@ int fe_count_files(fe_vocab *v, const char *const *paths, int64_t n_paths,
                 if (id < 0) {
                     rc = fail(st, FE_ERR_NOMEM, r.line, r.tok_start,
                               "out of memory for the vocabulary (%lld words); "
-                              "max_vocab_size bounds it", (long long)v->size);
+                              "max_vocab_size bounds it",
+                              (long long)v->size);
                     break;
                 }
                 if (tokens && (id > (int64_t)UINT32_MAX || push_id(tokens, (uint32_t)id) != FE_OK))
-                    give_up_tokens(&tokens);   /* the count goes on without them */
+                    give_up_tokens(&tokens); /* the count goes on without them */
                 stats->total_tokens++;
                 in_line++;
                 if (++in_piece == FE_PRUNE_PIECE) {
@@ -664,7 +696,7 @@ int fe_count_files(fe_vocab *v, const char *const *paths, int64_t n_paths,
                 continue;
             }
             if (rc < 0) break;
-            if (in_line > 0) stats->n_sentences++;   /* end of line or of file */
+            if (in_line > 0) stats->n_sentences++; /* end of line or of file */
             if (in_piece > 0) prune_counting(v, max_vocab_size, &min_reduce, &tokens);
             if (tokens && in_line > 0 && push_offset(tokens, tokens->n_ids) != FE_OK)
                 give_up_tokens(&tokens);
@@ -685,7 +717,8 @@ int fe_count_files(fe_vocab *v, const char *const *paths, int64_t n_paths,
 int fe_encoded_remap(fe_encoded *e, const int64_t *new_id, int64_t n_old)
 {
     for (int64_t k = 0; k < e->n_ids; k++)
-        if ((int64_t)e->ids[k] >= n_old || new_id[e->ids[k]] > (int64_t)UINT32_MAX) return FE_ERR_ARG;
+        if ((int64_t)e->ids[k] >= n_old || new_id[e->ids[k]] > (int64_t)UINT32_MAX)
+            return FE_ERR_ARG;
     /* in place: ids and offsets are only written at or before where they are read */
     int64_t kept = 0, sentences = 0, begin = 0;
     for (int64_t s = 0; s < e->n_sentences; s++) {
@@ -702,10 +735,7 @@ int fe_encoded_remap(fe_encoded *e, const int64_t *new_id, int64_t n_old)
     return FE_OK;
 }
 
-void fe_encoded_init(fe_encoded *e)
-{
-    memset(e, 0, sizeof *e);
-}
+void fe_encoded_init(fe_encoded *e) { memset(e, 0, sizeof *e); }
 
 void fe_encoded_free(fe_encoded *e)
 {
@@ -718,11 +748,17 @@ void fe_encoded_shrink(fe_encoded *e)
 {
     if (e->ids && e->n_ids > 0 && e->n_ids < e->ids_cap) {
         void *p = realloc(e->ids, (size_t)e->n_ids * sizeof(uint32_t));
-        if (p) { e->ids = (uint32_t *)p; e->ids_cap = e->n_ids; }
+        if (p) {
+            e->ids = (uint32_t *)p;
+            e->ids_cap = e->n_ids;
+        }
     }
     if (e->offsets && e->n_sentences + 1 < e->offsets_cap) {
         void *p = realloc(e->offsets, (size_t)(e->n_sentences + 1) * sizeof(int64_t));
-        if (p) { e->offsets = (int64_t *)p; e->offsets_cap = e->n_sentences + 1; }
+        if (p) {
+            e->offsets = (int64_t *)p;
+            e->offsets_cap = e->n_sentences + 1;
+        }
     }
 }
 
@@ -759,15 +795,16 @@ static int push_offset(fe_encoded *e, int64_t offset)
 }
 
 int fe_encode_files(const fe_vocab *v, const char *const *paths, int64_t n_paths,
-                    const fe_read_options *opt, fe_encoded *out,
-                    fe_corpus_stats *stats, fe_status *st)
+                    const fe_read_options *opt, fe_encoded *out, fe_corpus_stats *stats,
+                    fe_status *st)
 {
     fe_status_clear(st);
     stats_clear(stats);
     fe_encoded_free(out);
     if (v->size > ((int64_t)1 << 32))
         return fail(st, FE_ERR_ARG, 0, -1, "more than 2^32 words: ids do not fit in uint32");
-    if (start_offsets(out) != FE_OK) return fail(st, FE_ERR_NOMEM, 0, -1, "out of memory for the offsets");
+    if (start_offsets(out) != FE_OK)
+        return fail(st, FE_ERR_NOMEM, 0, -1, "out of memory for the offsets");
     for (int64_t f = 0; f < n_paths; f++) {
         fe_reader r;
         int rc = fe_reader_open(&r, paths[f], opt, st);
@@ -792,9 +829,9 @@ int fe_encode_files(const fe_vocab *v, const char *const *paths, int64_t n_paths
                 continue;
             }
             if (rc < 0) break;
-            if (in_line > 0) stats->n_sentences++;   /* end of line or of file */
+            if (in_line > 0) stats->n_sentences++; /* end of line or of file */
             in_line = 0;
-            if (out->n_ids > out->offsets[out->n_sentences]) {   /* some words were kept */
+            if (out->n_ids > out->offsets[out->n_sentences]) { /* some words were kept */
                 if (push_offset(out, out->n_ids) != FE_OK) {
                     rc = fail(st, FE_ERR_NOMEM, r.line, -1, "out of memory for the offsets");
                     break;

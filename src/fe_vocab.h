@@ -32,22 +32,14 @@
 
 #include <stdint.h>
 
-enum {
-    FE_OK = 0,
-    FE_ERR_NOMEM = -1,
-    FE_ERR_IO = -2,              /* open/read failed: sys_errno says why */
-    FE_ERR_UTF8 = -3,            /* invalid UTF-8 in strict mode */
-    FE_ERR_TOKEN_TOO_LONG = -4,
-    FE_ERR_CANCELLED = -5,       /* the poll callback asked to stop */
-    FE_ERR_ARG = -6              /* invalid argument */
-};
+#include "fe_errors.h" /* FE_OK, FE_ERR_* */
 
 typedef struct fe_status {
     int code;
     int sys_errno;
-    int64_t file_index;          /* which of the paths, -1 if none */
-    int64_t line;                /* 1-based, 0 if none */
-    int64_t offset;              /* byte offset in the file, -1 if none */
+    int64_t file_index; /* which of the paths, -1 if none */
+    int64_t line;       /* 1-based, 0 if none */
+    int64_t offset;     /* byte offset in the file, -1 if none */
     char message[256];
 } fe_status;
 
@@ -61,23 +53,23 @@ void fe_status_clear(fe_status *st);
  * renumbers, keeping the order). */
 typedef struct fe_vocab_slot {
     uint64_t hash;
-    int64_t ref;                 /* offset of the record in the arena; -1: empty */
+    int64_t ref; /* offset of the record in the arena; -1: empty */
 } fe_vocab_slot;
 
 typedef struct fe_vocab_record {
     int64_t count;
     int64_t id;
-    int64_t length;              /* of the word's bytes, which follow the header (padded to 8) */
+    int64_t length; /* of the word's bytes, which follow the header (padded to 8) */
     uint64_t hash;
 } fe_vocab_record;
 
 typedef struct fe_vocab {
     fe_vocab_slot *slots;
     int64_t n_slots;
-    int64_t size;                /* words */
-    int64_t *ref;                /* ref[id]: offset of word id's record */
+    int64_t size; /* words */
+    int64_t *ref; /* ref[id]: offset of word id's record */
     int64_t ref_cap;
-    unsigned char *arena;        /* the records, in id order */
+    unsigned char *arena; /* the records, in id order */
     int64_t arena_len, arena_cap;
 } fe_vocab;
 
@@ -102,8 +94,8 @@ int64_t fe_vocab_add(fe_vocab *v, const unsigned char *bytes, int64_t len, int64
 /* The word's id, or -1. */
 int64_t fe_vocab_find(const fe_vocab *v, const unsigned char *bytes, int64_t len);
 /* The same, given hash = fe_hash_bytes(bytes, len) (the tokenizer computes it while scanning). */
-int64_t fe_vocab_add_hashed(fe_vocab *v, const unsigned char *bytes, int64_t len,
-                            uint64_t hash, int64_t count);
+int64_t fe_vocab_add_hashed(fe_vocab *v, const unsigned char *bytes, int64_t len, uint64_t hash,
+                            int64_t count);
 int64_t fe_vocab_find_hashed(const fe_vocab *v, const unsigned char *bytes, int64_t len,
                              uint64_t hash);
 /* Removes every word with count < min_count, keeping the others' relative order. */
@@ -122,9 +114,9 @@ int64_t fe_utf8_repair(const unsigned char *s, int64_t len, int mode, unsigned c
 /* 3. Streaming tokenizer ------------------------------------------------------------------- */
 
 typedef struct fe_read_options {
-    int64_t chunk_size;          /* bytes per fread, >= 1 (tests use 1, 2, 5, ...) */
-    int64_t max_token_bytes;     /* >= 1; FE_DEFAULT_MAX_TOKEN is 1 MiB */
-    int errors;                  /* FE_UTF8_* */
+    int64_t chunk_size;      /* bytes per fread, >= 1 (tests use 1, 2, 5, ...) */
+    int64_t max_token_bytes; /* >= 1; FE_DEFAULT_MAX_TOKEN is 1 MiB */
+    int errors;              /* FE_UTF8_* */
     /* Called about every poll_bytes bytes read (if non-NULL); non-zero stops the pass with
      * FE_ERR_CANCELLED. How the Python driver lets Ctrl-C through. */
     int (*poll)(void *ctx);
@@ -140,25 +132,25 @@ void fe_read_options_default(fe_read_options *opt);
 enum { FE_TOK_EOF = 0, FE_TOK_WORD = 1, FE_TOK_EOL = 2 };
 
 typedef struct fe_reader {
-    void *fp;                    /* FILE * */
+    void *fp; /* FILE * */
     fe_read_options opt;
     unsigned char *chunk;
-    int64_t pos, len;            /* unread bytes: chunk[pos .. len) */
-    int64_t chunk_offset;        /* file offset of chunk[0] */
+    int64_t pos, len;     /* unread bytes: chunk[pos .. len) */
+    int64_t chunk_offset; /* file offset of chunk[0] */
     int at_eof;
-    unsigned char *tok;          /* a token that straddles chunks, assembled */
+    unsigned char *tok; /* a token that straddles chunks, assembled */
     int64_t tok_len, tok_cap;
-    int in_token;                /* tok holds the first part of an unfinished token */
-    int64_t tok_start;           /* file offset of the current token */
-    uint64_t tok_hash;           /* FNV-1a state over the bytes of the token so far */
-    unsigned tok_high;           /* OR of those bytes: >= 0x80 means not all ASCII */
-    uint64_t hash;               /* fe_hash_bytes of the word last returned */
-    unsigned char *fixed;        /* a token after UTF-8 repair */
+    int in_token;         /* tok holds the first part of an unfinished token */
+    int64_t tok_start;    /* file offset of the current token */
+    uint64_t tok_hash;    /* FNV-1a state over the bytes of the token so far */
+    unsigned tok_high;    /* OR of those bytes: >= 0x80 means not all ASCII */
+    uint64_t hash;        /* fe_hash_bytes of the word last returned */
+    unsigned char *fixed; /* a token after UTF-8 repair */
     int64_t fixed_cap;
-    int64_t line;                /* current line, 1-based */
+    int64_t line; /* current line, 1-based */
     int64_t bytes_since_poll;
-    int64_t bad_tokens;          /* tokens repaired (replace/ignore modes) */
-    int64_t first_bad_line, first_bad_offset;   /* of the first repaired token, or 0 / -1 */
+    int64_t bad_tokens;                       /* tokens repaired (replace/ignore modes) */
+    int64_t first_bad_line, first_bad_offset; /* of the first repaired token, or 0 / -1 */
 } fe_reader;
 
 /* Opens path (UTF-8 on Windows, bytes elsewhere) for reading. On failure st says why. */
@@ -171,10 +163,10 @@ void fe_reader_close(fe_reader *r);
 /* 4. Whole-corpus passes ------------------------------------------------------------------- */
 
 typedef struct fe_corpus_stats {
-    int64_t total_tokens;        /* every token read (in or out of vocabulary, pruned or not) */
-    int64_t n_sentences;         /* lines with at least one token */
-    int64_t bad_tokens;          /* tokens with invalid UTF-8 that were repaired */
-    int64_t first_bad_file, first_bad_line, first_bad_offset;   /* -1, 0, -1 if none */
+    int64_t total_tokens; /* every token read (in or out of vocabulary, pruned or not) */
+    int64_t n_sentences;  /* lines with at least one token */
+    int64_t bad_tokens;   /* tokens with invalid UTF-8 that were repaired */
+    int64_t first_bad_file, first_bad_line, first_bad_offset; /* -1, 0, -1 if none */
 } fe_corpus_stats;
 
 /* Between two checks of max_vocab_size, as gensim checks after each sentence its LineSentence
@@ -189,7 +181,7 @@ typedef struct fe_encoded {
     uint32_t *ids;
     int64_t n_ids, ids_cap;
     int64_t *offsets;
-    int64_t n_sentences, offsets_cap;   /* offsets has n_sentences + 1 entries */
+    int64_t n_sentences, offsets_cap; /* offsets has n_sentences + 1 entries */
 } fe_encoded;
 
 void fe_encoded_init(fe_encoded *e);
@@ -208,8 +200,8 @@ void fe_encoded_shrink(fe_encoded *e);
  * up (freed: tokens->offsets == NULL) when pruning renumbers ids, when an id passes 2^32 - 1
  * or when memory runs out; the count itself goes on. */
 int fe_count_files(fe_vocab *v, const char *const *paths, int64_t n_paths,
-                   const fe_read_options *opt, int64_t max_vocab_size,
-                   fe_corpus_stats *stats, fe_encoded *tokens, fe_status *st);
+                   const fe_read_options *opt, int64_t max_vocab_size, fe_corpus_stats *stats,
+                   fe_encoded *tokens, fe_status *st);
 
 /* Maps e's ids through new_id (n_old entries; a negative entry drops the word) in place;
  * sentences left empty are removed. FE_ERR_ARG (e unchanged) if an id is >= n_old or a new id
@@ -219,7 +211,7 @@ int fe_encoded_remap(fe_encoded *e, const int64_t *new_id, int64_t n_old);
 /* Encodes the files with the ids of v (v->size must be <= 2^32); out is reset first. stats is
  * overwritten; stats->total_tokens counts out-of-vocabulary tokens too. */
 int fe_encode_files(const fe_vocab *v, const char *const *paths, int64_t n_paths,
-                    const fe_read_options *opt, fe_encoded *out,
-                    fe_corpus_stats *stats, fe_status *st);
+                    const fe_read_options *opt, fe_encoded *out, fe_corpus_stats *stats,
+                    fe_status *st);
 
 #endif

@@ -87,8 +87,8 @@ static uint32_t exact_second_order(const fe_graph *g, uint32_t t, uint32_t v, in
 }
 
 int fe_walk_range(const fe_graph *g, const fe_walk_cfg *cfg, const uint32_t *starts,
-                  int64_t n_starts, int64_t first, int64_t last, uint32_t *out,
-                  int32_t *lengths, const volatile int32_t *stop)
+                  int64_t n_starts, int64_t first, int64_t last, uint32_t *out, int32_t *lengths,
+                  const volatile int32_t *stop)
 {
     const int64_t len = cfg->walk_length;
     const int second_order = !(cfg->p == 1.0 && cfg->q == 1.0);
@@ -128,8 +128,9 @@ int fe_walk_range(const fe_graph *g, const fe_walk_cfg *cfg, const uint32_t *sta
                 int tries = 0;
                 for (;;) {
                     x = first_order(g, v, deg, &wr);
-                    float acc = x == prev ? acc_return
-                              : fe_walk_has_edge(g, prev, x) ? acc_near : acc_far;
+                    float acc = x == prev              ? acc_return
+                        : fe_walk_has_edge(g, prev, x) ? acc_near
+                                                       : acc_far;
                     if (acc >= 1.0f || fe_rng_uniform(&wr) < acc) break;
                     if (++tries == FE_WALK_MAX_REJECTIONS) {
                         if (2 * deg > scratch_cap) {

@@ -38,14 +38,14 @@
 
 typedef struct fe_graph {
     int64_t n_nodes;
-    const int64_t *indptr;    /* n_nodes + 1 */
-    const uint32_t *indices;  /* indptr[n_nodes], each row sorted ascending */
-    const uint64_t *alias;    /* per-edge alias entries of each row, or NULL (uniform) */
+    const int64_t *indptr;   /* n_nodes + 1 */
+    const uint32_t *indices; /* indptr[n_nodes], each row sorted ascending */
+    const uint64_t *alias;   /* per-edge alias entries of each row, or NULL (uniform) */
 } fe_graph;
 
 typedef struct fe_walk_cfg {
-    int64_t walk_length;      /* nodes per walk, >= 1 */
-    double p, q;              /* node2vec return / in-out parameters, > 0 */
+    int64_t walk_length; /* nodes per walk, >= 1 */
+    double p, q;         /* node2vec return / in-out parameters, > 0 */
     uint64_t seed;
 } fe_walk_cfg;
 
@@ -63,7 +63,7 @@ int fe_walk_has_edge(const fe_graph *g, uint32_t t, uint32_t x);
  * Checks *stop every FE_WALK_BLOCK walks and returns 1 early when it is set, else 0;
  * returns -1 when the scratch row of an exact step cannot be allocated. */
 int fe_walk_range(const fe_graph *g, const fe_walk_cfg *cfg, const uint32_t *starts,
-                  int64_t n_starts, int64_t first, int64_t last, uint32_t *out,
-                  int32_t *lengths, const volatile int32_t *stop);
+                  int64_t n_starts, int64_t first, int64_t last, uint32_t *out, int32_t *lengths,
+                  const volatile int32_t *stop);
 
 #endif

@@ -15,10 +15,8 @@ ROW_LENGTHS = [5, 16, 27, 38, 100]
 
 @pytest.fixture(params=SIMD_PATHS)
 def simd(request):
-    """Runs a test once per vector code path this CPU has, then restores the default."""
-    _kernel.simd_select(request.param)
-    yield request.param
-    _kernel.simd_select("auto")
+    """Runs a test once per vector code path this CPU has (passed to every kernel call)."""
+    return request.param
 
 
 def weights(vocab=12, dim=7, seed=0, hs=True, scale=0.5):
@@ -72,7 +70,7 @@ def test_sg_step_matches_reference(simd, mode, dim):
         else ([], [])
     )
     mine, theirs = copies(w_in, w_out, w_hs), copies(w_in, w_out, w_hs)
-    loss = _kernel.sg_step(*mine, context, word, neg, c, p, alpha=0.1, want_loss=True)
+    loss = _kernel.sg_step(*mine, context, word, neg, c, p, alpha=0.1, want_loss=True, simd=simd)
     loss_ref = ref.sg_step(*theirs, context, word, neg, c, p, alpha=0.1)
     assert_same_update(mine, theirs, loss, loss_ref)
     assert not np.array_equal(mine[0], w_in), "the update must change the context row"
@@ -93,7 +91,9 @@ def test_sg_window_step_matches_reference(simd, mode, dim):
         else ([], [])
     )
     mine, theirs = copies(w_in, w_out, w_hs), copies(w_in, w_out, w_hs)
-    loss = _kernel.sg_window_step(*mine, context, word, neg, c, p, alpha=0.2, want_loss=True)
+    loss = _kernel.sg_window_step(
+        *mine, context, word, neg, c, p, alpha=0.2, want_loss=True, simd=simd
+    )
     loss_ref = ref.sg_window_step(*theirs, context, word, neg, c, p, alpha=0.2)
     assert_same_update(mine, theirs, loss, loss_ref)
     # The block update differs from applying the pairs one after another.
@@ -120,7 +120,7 @@ def test_cbow_step_matches_reference(simd, mode, cbow_mean, dim):
     )
     mine, theirs = copies(w_in, w_out, w_hs), copies(w_in, w_out, w_hs)
     loss = _kernel.cbow_step(
-        *mine, context, word, neg, c, p, alpha=0.05, cbow_mean=cbow_mean, want_loss=True
+        *mine, context, word, neg, c, p, alpha=0.05, cbow_mean=cbow_mean, want_loss=True, simd=simd
     )
     loss_ref = ref.cbow_step(*theirs, context, word, neg, c, p, alpha=0.05, cbow_mean=cbow_mean)
     assert_same_update(mine, theirs, loss, loss_ref)
@@ -201,8 +201,10 @@ def test_training_loop_matches_reference(simd, sg, shared, hs, negative):
         hs_code=code,
         hs_point=point,
         total_words=len(ids),
+        simd=simd,
         **settings,
     )
+    assert run.simd == simd
     run.set_corpus(ids, offsets)
     status, words, eff, _ = run.train_range(0, len(lengths), 99)
     assert status == 0
@@ -258,6 +260,7 @@ def test_long_sentence_is_trained_whole(simd):
         hs_code=None,
         hs_point=None,
         total_words=n,
+        simd=simd,
         **settings,
     )
     run.set_corpus(ids, offsets)
@@ -271,13 +274,88 @@ def test_simd_paths_agree():
     """Every available path gives the same training result to float tolerance."""
     results = []
     for path in SIMD_PATHS:
-        _kernel.simd_select(path)
         w_in, w_out, _ = weights(50, 100, seed=11, hs=False)
         for i in range(40):
             _kernel.sg_step(
-                w_in, w_out, None, i % 50, (i * 7) % 50, [(i * 3) % 50, 1, 2], alpha=0.05
+                w_in,
+                w_out,
+                None,
+                i % 50,
+                (i * 7) % 50,
+                [(i * 3) % 50, 1, 2],
+                alpha=0.05,
+                simd=path,
             )
         results.append(w_in)
-    _kernel.simd_select("auto")
     for r in results[1:]:
         np.testing.assert_allclose(r, results[0], rtol=1e-5, atol=1e-6)
+
+
+def _small_run(simd, sentences=40):
+    """A skip-gram run of a few hundred words, its weights, and the encoded corpus."""
+    rng = np.random.default_rng(21)
+    vocab, dim = 30, 37  # a partial last block on every path
+    lengths = [12] * sentences
+    ids = rng.integers(0, vocab, sum(lengths)).astype(np.uint32)
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    w_in, w_out, _ = weights(vocab, dim, seed=4, hs=False)
+    run = _kernel.TrainingRun(
+        w_in,
+        w_out,
+        None,
+        sg=1,
+        hs=0,
+        negative=3,
+        window=3,
+        cbow_mean=1,
+        shrink_windows=True,
+        compute_loss=False,
+        alpha=0.05,
+        min_alpha=0.001,
+        keep_threshold=None,
+        alias=_tables(np.arange(vocab, 0, -1)),
+        hs_offset=None,
+        hs_code=None,
+        hs_point=None,
+        total_words=len(ids),
+        simd=simd,
+    )
+    run.set_corpus(ids, offsets)
+    return run, w_in, len(lengths)
+
+
+def test_each_run_keeps_its_own_path():
+    """A run trains on the path it was set up with, whatever runs set up later chose: no
+    process-wide switch. The scalar run's result is bit for bit that of a scalar run alone."""
+    if len(SIMD_PATHS) < 2:
+        pytest.skip("only the scalar path on this CPU")
+    alone, w_alone, n = _small_run("scalar")
+    alone.train_range(0, n, 3)
+    first, w_first, _ = _small_run("scalar")
+    other, w_other, _ = _small_run(SIMD_PATHS[-1])
+    assert (first.simd, other.simd) == ("scalar", SIMD_PATHS[-1])
+    other.train_range(0, n, 3)
+    first.train_range(0, n, 3)
+    np.testing.assert_array_equal(w_first, w_alone)
+    # the vector path rounds differently: were it used for both, they would be equal
+    assert not np.array_equal(w_other, w_alone)
+
+
+def test_environment_forces_the_path(monkeypatch):
+    """FASTEMBED_SIMD picks the path of runs set up afterwards (how the suite tests each)."""
+    for path in SIMD_PATHS:
+        monkeypatch.setenv("FASTEMBED_SIMD", path)
+        assert _kernel.simd_path() == path
+        run, _, _ = _small_run(None)
+        assert run.simd == path
+    monkeypatch.setenv("FASTEMBED_SIMD", "auto")
+    assert _kernel.simd_path() == SIMD_PATHS[-1]
+
+
+def test_unsupported_or_unknown_path_is_refused():
+    with pytest.raises(ValueError, match="unknown SIMD path"):
+        _small_run("sse9")
+    missing = [p for p in ("avx2", "avx512") if p not in SIMD_PATHS]
+    for path in missing:
+        with pytest.raises(ValueError, match="not supported"):
+            _small_run(path)

@@ -11,7 +11,7 @@ wall-clock rounds stretch whenever another process takes the core, and on these 
 machines that reordered whole groups (a CBOW range "slower" on AVX2 than scalar by wall time).
 
 Every kernel benchmark runs once per SIMD path this CPU supports (``simd`` in the test id),
-forced with ``_kernel.simd_select`` and restored to ``auto`` afterwards.
+forced through ``FASTEMBED_SIMD``, which every hook call and run set up during the test reads.
 
 What each group measures:
 
@@ -51,10 +51,9 @@ SIMD_PATHS = _kernel.simd_supported()
 
 
 @pytest.fixture(params=SIMD_PATHS)
-def simd(request):
-    _kernel.simd_select(request.param)
-    yield request.param
-    _kernel.simd_select("auto")
+def simd(request, monkeypatch):
+    monkeypatch.setenv("FASTEMBED_SIMD", request.param)
+    return request.param
 
 
 def _zipf_ids(rng, n_tokens, n_words, exponent=1.0):

@@ -303,6 +303,7 @@ class Word2Vec(EmbeddingModel):
             # corpus sees a smooth schedule (about 1,000 steps), never more than every 256
             progress_batch=int(min(10000, max(256, len(ids) * epochs // 1000))),
             hot_rows=HOT_ROWS if self.workers > 1 else 0,
+            simd=_kernel.simd_path(),
         )
         run.set_corpus(ids, offsets)
         return run

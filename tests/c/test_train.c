@@ -104,7 +104,7 @@ static void model_init(model *m, int64_t vocab, int64_t dim)
     for (int64_t i = 0; i < vocab; i++) {
         m->count[i] = 1000 / (i + 1) + 1;
         weight[i] = pow((double)m->count[i], 0.75);
-        m->keep[i] = 0xC0000000u;   /* keep about 3/4 of the words */
+        m->keep[i] = 0xC0000000u; /* keep about 3/4 of the words */
     }
     CHECK_EQ(fe_alias_build(weight, vocab, m->alias, work), 0);
     free(weight);
@@ -127,8 +127,15 @@ static void model_init(model *m, int64_t vocab, int64_t dim)
 
 static void model_free(model *m)
 {
-    free(m->w_in); free(m->w_out); free(m->w_hs); free(m->count); free(m->alias);
-    free(m->keep); free(m->hs_offset); free(m->hs_code); free(m->hs_point);
+    free(m->w_in);
+    free(m->w_out);
+    free(m->w_hs);
+    free(m->count);
+    free(m->alias);
+    free(m->keep);
+    free(m->hs_offset);
+    free(m->hs_code);
+    free(m->hs_point);
 }
 
 typedef struct corpus {
@@ -150,10 +157,18 @@ static void corpus_init(corpus *c, const int64_t *lengths, int64_t n_sentences, 
     for (int64_t i = 0; i < c->n_ids; i++) c->ids[i] = lcg() % (uint32_t)vocab;
 }
 
-static void corpus_free(corpus *c) { free(c->ids); free(c->offsets); }
+static void corpus_free(corpus *c)
+{
+    free(c->ids);
+    free(c->offsets);
+}
 
-static fe_config config(model *m, int sg, int hs, int negative, int window, int shared,
-                        int shrink, volatile int64_t *done, volatile int32_t *stop)
+/* The SIMD path config() gives a run: -1 for the best. Each test that loops over the paths
+ * sets it and puts it back; a run's path is then fixed in its config. */
+static int test_path = -1;
+
+static fe_config config(model *m, int sg, int hs, int negative, int window, int shared, int shrink,
+                        volatile int64_t *done, volatile int32_t *stop)
 {
     fe_config cfg;
     memset(&cfg, 0, sizeof(cfg));
@@ -180,6 +195,7 @@ static fe_config config(model *m, int sg, int hs, int negative, int window, int 
     cfg.total_words = 1000000;
     cfg.words_done = done;
     cfg.stop = stop;
+    CHECK(fe_simd_ops(test_path, &cfg.ops) >= 0);
     return cfg;
 }
 
@@ -255,7 +271,7 @@ static void test_alias_zero_weights(void)
     uint64_t a2[1000];
     int64_t wk2[2000];
     memset(one, 0, sizeof(one));
-    one[999] = 1e-300;   /* tiny but positive: still the only candidate */
+    one[999] = 1e-300; /* tiny but positive: still the only candidate */
     CHECK_EQ(fe_alias_build(one, 1000, a2, wk2), 0);
     int bad = 0;
     for (int i = 0; i < 20000; i++) bad += fe_alias_draw(a2, 1000, &rng) != 999;
@@ -302,7 +318,7 @@ static void check_tree(const int64_t *count, int64_t n, int32_t expect_max_depth
     long double kraft = 0.0L;
     for (int64_t i = 0; i < n; i++) {
         kraft += ldexpl(1.0L, -depth[i]);
-        CHECK_EQ(point[offset[i]], n - 2);   /* every path starts at the root */
+        CHECK_EQ(point[offset[i]], n - 2); /* every path starts at the root */
         for (int64_t j = offset[i]; j < offset[i + 1]; j++) {
             CHECK(point[j] <= (uint32_t)(n - 2));
             CHECK(code[j] <= 1);
@@ -358,7 +374,8 @@ static void test_huffman_deep(void)
     check_tree(count, 60, 59);
     /* Fibonacci counts give the same worst case */
     int64_t fib[50];
-    fib[0] = 1; fib[1] = 1;
+    fib[0] = 1;
+    fib[1] = 1;
     for (int i = 2; i < 50; i++) fib[i] = fib[i - 1] + fib[i - 2];
     check_tree(fib, 50, 49);
     /* counts above 2^32 */
@@ -381,9 +398,9 @@ static void test_train_matrix(void)
     const int64_t lengths[] = {7, 0, 1, 12, 0, 0, 30, 2, 5, 1, 0, 40};
     const int64_t n_sent = (int64_t)(sizeof(lengths) / sizeof(lengths[0]));
     for (int path = 0; path < n_paths(); path++) {
-        CHECK_EQ(fe_simd_select(path), path);
+        test_path = path;
         for (int sg = 0; sg <= 1; sg++)
-            for (int mode = 0; mode < 3; mode++)   /* ns, hs, both */
+            for (int mode = 0; mode < 3; mode++) /* ns, hs, both */
                 for (int shared = 0; shared <= 1; shared++)
                     for (int shrink = 0; shrink <= 1; shrink++)
                         for (int sub = 0; sub <= 1; sub++) {
@@ -394,7 +411,8 @@ static void test_train_matrix(void)
                             volatile int64_t done = 0;
                             volatile int32_t stop = 0;
                             int hs = mode >= 1, negative = mode != 1 ? 4 : 0;
-                            fe_config cfg = config(&m, sg, hs, negative, 3, shared, shrink, &done, &stop);
+                            fe_config cfg =
+                                config(&m, sg, hs, negative, 3, shared, shrink, &done, &stop);
                             if (sub) cfg.keep_threshold = m.keep;
                             float *before = malloc((size_t)(m.vocab * m.dim) * sizeof(float));
                             memcpy(before, m.w_in, (size_t)(m.vocab * m.dim) * sizeof(float));
@@ -403,7 +421,8 @@ static void test_train_matrix(void)
                             CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_OK);
                             CHECK_EQ(res.words, c.n_ids);
                             CHECK_EQ(done, c.n_ids);
-                            if (sub) CHECK(res.effective_words > 0 && res.effective_words < res.words);
+                            if (sub)
+                                CHECK(res.effective_words > 0 && res.effective_words < res.words);
                             else CHECK_EQ(res.effective_words, c.n_ids);
                             CHECK(res.loss > 0.0 && isfinite(res.loss));
                             CHECK(all_finite(m.w_in, m.vocab * m.dim));
@@ -415,7 +434,7 @@ static void test_train_matrix(void)
                             model_free(&m);
                         }
     }
-    fe_simd_select(-1);
+    test_path = -1;
 }
 
 static void test_paths_agree(void)
@@ -431,7 +450,7 @@ static void test_paths_agree(void)
         for (int p = 0; p < paths; p++) {
             lcg_state = 99;
             model_init(&m[p], 31, 37);
-            fe_simd_select(p);
+            test_path = p;
             volatile int64_t done = 0;
             fe_config cfg = config(&m[p], sg, 1, 5, 4, 1, 1, &done, NULL);
             fe_job job = job_of(&c, 0, 3, 5);
@@ -446,7 +465,7 @@ static void test_paths_agree(void)
         for (int p = 0; p < paths; p++) model_free(&m[p]);
         corpus_free(&c);
     }
-    fe_simd_select(-1);
+    test_path = -1;
 }
 
 static void test_hot_rows_single_worker(void)
@@ -497,7 +516,7 @@ static void train_one_sentence(int64_t len, int window, int sg, int shared, int 
     fe_result res;
     CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_OK);
     CHECK_EQ(res.words, len);
-    CHECK_EQ(res.effective_words, len);   /* no token dropped, however long the sentence */
+    CHECK_EQ(res.effective_words, len); /* no token dropped, however long the sentence */
     CHECK_EQ(done, len);
     CHECK(all_finite(m.w_in, m.vocab * m.dim));
     corpus_free(&c);
@@ -508,7 +527,7 @@ static void test_long_sentence(void)
 {
     /* longer than the kernel's kept-word buffer (2*window + 4096 words), several refills */
     for (int path = 0; path < n_paths(); path++) {
-        fe_simd_select(path);
+        test_path = path;
         train_one_sentence(20000, 5, 1, 1, 0);
         train_one_sentence(20000, 5, 1, 0, 0);
         train_one_sentence(20000, 5, 0, 0, 1);
@@ -519,7 +538,7 @@ static void test_long_sentence(void)
         /* a window so large that 4*window sizes the buffer (window > 2048) */
         train_one_sentence(8500, 2100, 0, 1, 0);
     }
-    fe_simd_select(-1);
+    test_path = -1;
 }
 
 static void test_long_sentence_with_subsampling(void)
@@ -564,7 +583,7 @@ static void test_empty_sentences_and_ranges(void)
     CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_OK);
     CHECK_EQ(res.words, 0);
     CHECK_EQ(res.loss, 0);
-    job = job_of(&c, 2, 2, 1);   /* an empty range */
+    job = job_of(&c, 2, 2, 1); /* an empty range */
     CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_OK);
     CHECK_EQ(res.words, 0);
     corpus_free(&c);
@@ -602,23 +621,28 @@ static void test_invalid_config(void)
     volatile int64_t done = 0;
     fe_result res;
     fe_job job = job_of(&c, 0, 1, 1);
-    fe_config cfg = config(&m, 1, 0, 2, 0, 1, 1, &done, NULL);   /* window 0 */
-    CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_EINVAL);
+    fe_config cfg = config(&m, 1, 0, 2, 0, 1, 1, &done, NULL); /* window 0 */
+    CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_ERR_ARG);
     cfg = config(&m, 1, 0, 2, 5, 1, 1, &done, NULL);
     cfg.alias = NULL;
-    CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_EINVAL);
+    CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_ERR_ARG);
     cfg = config(&m, 1, 0, 2, 5, 1, 1, &done, NULL);
     cfg.w.w_out = NULL;
-    CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_EINVAL);
+    CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_ERR_ARG);
     cfg = config(&m, 1, 1, 0, 5, 1, 1, &done, NULL);
     cfg.hs_offset = NULL;
-    CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_EINVAL);
+    CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_ERR_ARG);
     cfg = config(&m, 1, 1, 0, 5, 1, 1, &done, NULL);
     cfg.w.dim = 0;
-    CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_EINVAL);
+    CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_ERR_ARG);
     cfg = config(&m, 1, 1, 0, 5, 1, 1, &done, NULL);
     cfg.w.vocab_size = 0;
-    CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_EINVAL);
+    CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_ERR_ARG);
+    cfg = config(&m, 1, 1, 0, 5, 1, 1, &done, NULL);
+    cfg.ops.cbow_step = NULL; /* a config whose update table was never filled */
+    CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_ERR_ARG);
+    CHECK_EQ(fe_simd_ops(FE_SIMD_AVX512 + 1, &cfg.ops), -1);
+    CHECK(cfg.ops.cbow_step == NULL); /* untouched when refused */
     CHECK_EQ(done, 0);
     corpus_free(&c);
     model_free(&m);
@@ -639,7 +663,7 @@ static void test_learning_rate_schedule(void)
     fe_job job = job_of(&c, 0, 1, 1);
     CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_OK);
     CHECK(all_finite(m.w_in, m.vocab * m.dim));
-    cfg.total_words = 0;   /* a zero denominator must not divide by zero */
+    cfg.total_words = 0; /* a zero denominator must not divide by zero */
     CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_OK);
     CHECK_EQ(done, 60000);
     corpus_free(&c);
@@ -670,20 +694,23 @@ static void test_offset_arithmetic(void)
 static void test_rows_past_2_32(void)
 {
     const int64_t dim = 8;
-    const int64_t vocab = ((int64_t)1 << 29) + 64;   /* vocab * dim = 2^32 + 512 */
+    const int64_t vocab = ((int64_t)1 << 29) + 64; /* vocab * dim = 2^32 + 512 */
     const size_t bytes = (size_t)(vocab * dim) * sizeof(float);
-    float *w_in = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    float *w_out = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    float *w_in = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    float *w_out = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (w_in == MAP_FAILED || w_out == MAP_FAILED) {
         fprintf(stderr, "test_rows_past_2_32: skipped (cannot map %zu bytes)\n", 2 * bytes);
         if (w_in != MAP_FAILED) munmap(w_in, bytes);
         if (w_out != MAP_FAILED) munmap(w_out, bytes);
         return;
     }
-    const uint32_t hi_a = (uint32_t)(((int64_t)1 << 29) + 5), hi_b = (uint32_t)(((int64_t)1 << 29) + 9);
-    const uint32_t lo_a = 5, lo_b = 9;   /* where 32-bit offsets would land */
+    const uint32_t hi_a = (uint32_t)(((int64_t)1 << 29) + 5),
+                   hi_b = (uint32_t)(((int64_t)1 << 29) + 9);
+    const uint32_t lo_a = 5, lo_b = 9; /* where 32-bit offsets would land */
     for (int path = 0; path < n_paths(); path++) {
-        fe_simd_select(path);
+        test_path = path;
         for (int64_t j = 0; j < dim; j++) {
             w_in[(int64_t)hi_a * dim + j] = 0.1f;
             w_in[(int64_t)hi_b * dim + j] = -0.1f;
@@ -693,18 +720,20 @@ static void test_rows_past_2_32(void)
             w_out[lo_a * dim + j] = w_out[lo_b * dim + j] = 0.0f;
         }
         fe_weights w = {w_in, w_out, NULL, vocab, dim, NULL, NULL, 0};
-        /* malloc'd: fe_sg_window_step keeps row pointers at the start of its scratch */
+        fe_update_ops ops;
+        CHECK_EQ(fe_simd_ops(path, &ops), path);
+        /* malloc'd: sg_window_step keeps row pointers at the start of its scratch */
         int64_t n_scratch = fe_step_scratch(dim, 2, 1);
         if (n_scratch < 2 * dim) n_scratch = 2 * dim;
         float *scratch = malloc((size_t)n_scratch * sizeof(float));
         fe_target t;
         memset(&t, 0, sizeof(t));
         t.word = hi_b;
-        CHECK(fe_sg_step(&w, hi_a, &t, 0.5f, scratch, 1) > 0.0);
+        CHECK(ops.sg_step(&w, hi_a, &t, 0.5f, scratch, 1) > 0.0);
         uint32_t ctx[2] = {hi_a, hi_b};
-        CHECK(fe_sg_window_step(&w, ctx, 2, &t, 0.5f, scratch, 1) > 0.0);
+        CHECK(ops.sg_window_step(&w, ctx, 2, &t, 0.5f, scratch, 1) > 0.0);
         t.word = hi_a;
-        CHECK(fe_cbow_step(&w, ctx, 2, 1, &t, 0.5f, scratch, 1) > 0.0);
+        CHECK(ops.cbow_step(&w, ctx, 2, 1, &t, 0.5f, scratch, 1) > 0.0);
         int moved = 0, stray = 0;
         for (int64_t j = 0; j < dim; j++) {
             moved += w_in[(int64_t)hi_a * dim + j] != 0.1f;
@@ -724,11 +753,12 @@ static void test_rows_past_2_32(void)
         cfg.w = w;
         cfg.sg = 1;
         cfg.window = 2;
-        cfg.shared_negatives = path;   /* both loops */
+        cfg.shared_negatives = path; /* both loops */
         cfg.alpha = 0.5f;
         cfg.min_alpha = 0.5f;
         cfg.total_words = 4;
         cfg.words_done = &done;
+        cfg.ops = ops;
         fe_job job = {ids, offsets, 0, 1, 1};
         fe_result res;
         CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_OK);
@@ -741,7 +771,7 @@ static void test_rows_past_2_32(void)
         CHECK_EQ(stray, 0);
         free(scratch);
     }
-    fe_simd_select(-1);
+    test_path = -1;
     munmap(w_in, bytes);
     munmap(w_out, bytes);
 }
@@ -767,7 +797,7 @@ static void *train_thread(void *p)
  * progress counter sums both, nothing breaks, the weights stay finite. Under ThreadSanitizer
  * the only races allowed are the weight-row accesses suppressed in tsan.supp. */
 #ifdef FE_TEST_TSAN
-#define TWO_THREAD_WORDS 20   /* every suppressed race costs TSan a stack match: keep it small */
+#define TWO_THREAD_WORDS 20 /* every suppressed race costs TSan a stack match: keep it small */
 #else
 #define TWO_THREAD_WORDS 200
 #endif
@@ -777,11 +807,11 @@ static void test_two_threads(void)
     int64_t lengths[40];
     for (int k = 0; k < 40; k++) lengths[k] = TWO_THREAD_WORDS + 3 * k;
     for (int path = 0; path < n_paths(); path++) {
-        fe_simd_select(path);
-        for (int variant = 0; variant < 8; variant++) {   /* 4-7: 0-3 with hot rows */
+        test_path = path;
+        for (int variant = 0; variant < 8; variant++) { /* 4-7: 0-3 with hot rows */
             model m;
             corpus c;
-            model_init(&m, 12, 16);   /* few words: the threads collide on rows often */
+            model_init(&m, 12, 16); /* few words: the threads collide on rows often */
             corpus_init(&c, lengths, 40, m.vocab);
             volatile int64_t done = 0;
             volatile int32_t stop = 0, hot_lock = 0;
@@ -811,7 +841,83 @@ static void test_two_threads(void)
             model_free(&m);
         }
     }
-    fe_simd_select(-1);
+    test_path = -1;
+}
+
+/* Two runs on two paths, trained at the same time in two threads on their own weights: each
+ * computes bit for bit what it computes alone, so neither run's path leaks into the other's
+ * (a process-wide switch would make one of them round differently). */
+static void test_paths_side_by_side(void)
+{
+    const int paths = n_paths();
+    const int64_t lengths[] = {25, 3, 40, 17};
+    corpus c;
+    corpus_init(&c, lengths, 4, 31);
+    model alone[2], both[2];
+    fe_config cfg[2];
+    volatile int64_t done[2];
+    for (int k = 0; k < 2; k++) { /* k = 0: scalar, k = 1: the widest path */
+        test_path = k ? paths - 1 : 0;
+        lcg_state = 5;
+        model_init(&alone[k], 31, 37);
+        done[k] = 0;
+        cfg[k] = config(&alone[k], 1, 1, 5, 4, 1, 1, &done[k], NULL);
+        fe_job job = job_of(&c, 0, 4, 9);
+        fe_result res;
+        CHECK_EQ(fe_train_range(&cfg[k], &job, &res), FE_OK);
+        lcg_state = 5;
+        model_init(&both[k], 31, 37);
+        done[k] = 0;
+        cfg[k] = config(&both[k], 1, 1, 5, 4, 1, 1, &done[k], NULL);
+    }
+    test_path = -1;
+    thread_arg args[2];
+    pthread_t tid[2];
+    for (int k = 0; k < 2; k++) {
+        args[k].cfg = &cfg[k];
+        args[k].job = job_of(&c, 0, 4, 9);
+        CHECK_EQ(pthread_create(&tid[k], NULL, train_thread, &args[k]), 0);
+    }
+    for (int k = 0; k < 2; k++) pthread_join(tid[k], NULL);
+    for (int k = 0; k < 2; k++) {
+        CHECK_EQ(args[k].status, FE_OK);
+        CHECK(memcmp(alone[k].w_in, both[k].w_in, 31 * 37 * sizeof(float)) == 0);
+        CHECK(memcmp(alone[k].w_out, both[k].w_out, 31 * 37 * sizeof(float)) == 0);
+        CHECK(memcmp(alone[k].w_hs, both[k].w_hs, 30 * 37 * sizeof(float)) == 0);
+    }
+    if (paths > 1) /* the two paths do round differently, so the check above can fail */
+        CHECK(memcmp(alone[0].w_in, alone[1].w_in, 31 * 37 * sizeof(float)) != 0);
+    for (int k = 0; k < 2; k++) {
+        model_free(&alone[k]);
+        model_free(&both[k]);
+    }
+    corpus_free(&c);
+}
+
+static void *sigmoid_thread(void *arg)
+{
+    float *out = arg;
+    fe_update_ops ops;
+    fe_simd_ops(-1, &ops); /* fills the table if no one has */
+    for (int i = 0; i < 64; i++) out[i] = fe_sigmoid_table[i * (FE_SIGMOID_BINS / 64)];
+    return NULL;
+}
+
+/* The table's initialisation is safe to race (TSan checks the ordering): every thread sees
+ * it complete, equal to the logistic function at each bin's centre. */
+static void test_sigmoid_init_concurrent(void)
+{
+    float seen[4][64];
+    pthread_t tid[4];
+    for (int t = 0; t < 4; t++) CHECK_EQ(pthread_create(&tid[t], NULL, sigmoid_thread, seen[t]), 0);
+    for (int t = 0; t < 4; t++) pthread_join(tid[t], NULL);
+    for (int i = 0; i < 64; i++) {
+        int bin = i * (FE_SIGMOID_BINS / 64);
+        double x = -FE_MAX_EXP + (bin + 0.5) * (2.0 * FE_MAX_EXP / FE_SIGMOID_BINS);
+        for (int t = 0; t < 4; t++) CHECK(fabs(seen[t][i] - 1.0 / (1.0 + exp(-x))) < 1e-6);
+    }
+    fe_sigmoid_init(); /* idempotent */
+    CHECK(fe_sigmoid(0.0f) > 0.49f && fe_sigmoid(0.0f) < 0.51f);
 }
 
 /* The stop flag raised by another thread while two workers run: both return, FE_OK or
@@ -853,9 +959,8 @@ int main(int argc, char **argv)
 {
     (void)argc;
     (void)argv;
-    fe_train_init();
-    fe_simd_select(-1);
-    printf("SIMD paths: scalar%s\n", n_paths() > 1 ? ", avx2" : " (no AVX2+FMA on this CPU)");
+    printf("SIMD paths: scalar%s%s\n", n_paths() > 1 ? ", avx2" : " (no AVX2+FMA on this CPU)",
+           n_paths() > 2 ? ", avx512" : "");
     RUN(test_alias_single_word);
     RUN(test_alias_zero_weights);
     RUN(test_alias_unusable);
@@ -865,7 +970,7 @@ int main(int argc, char **argv)
     RUN(test_train_matrix);
     RUN(test_paths_agree);
     RUN(test_hot_rows_single_worker);
-#ifndef FE_TEST_TSAN   /* single-threaded and slow under TSan: AddressSanitizer covers it */
+#ifndef FE_TEST_TSAN /* single-threaded and slow under TSan: AddressSanitizer covers it */
     RUN(test_long_sentence);
 #endif
     RUN(test_long_sentence_with_subsampling);
@@ -879,6 +984,8 @@ int main(int argc, char **argv)
     RUN(test_rows_past_2_32);
 #endif
     RUN(test_two_threads);
+    RUN(test_paths_side_by_side);
+    RUN(test_sigmoid_init_concurrent);
     RUN(test_stop_from_another_thread);
     printf("test_train: %d checks, %d tests: %d passed, %d failed\n", n_checks, n_tests,
            n_tests - n_tests_failed, n_tests_failed);

@@ -55,7 +55,7 @@ static void test_vocab_many_keys(void)
     CHECK_EQ(v.size, n);
     CHECK((v.n_slots & (v.n_slots - 1)) == 0);
     CHECK(v.size * 10 <= v.n_slots * 7);
-    for (int64_t i = 0; i < n; i += 3) {   /* adding again adds to the count, same id */
+    for (int64_t i = 0; i < n; i += 3) { /* adding again adds to the count, same id */
         int len = snprintf(key, sizeof key, "w%lld", (long long)i);
         CHECK_EQ(fe_vocab_add(&v, U(key), len, 10), i);
     }
@@ -64,8 +64,8 @@ static void test_vocab_many_keys(void)
         int len = snprintf(key, sizeof key, "w%lld", (long long)i);
         int64_t id = fe_vocab_find(&v, U(key), len);
         int64_t want = i % 7 + 1 + (i % 3 == 0 ? 10 : 0);
-        if (id != i || fe_vocab_at(&v, id)->count != want ||
-            fe_vocab_at(&v, id)->length != len || memcmp(fe_vocab_bytes(&v, id), key, (size_t)len))
+        if (id != i || fe_vocab_at(&v, id)->count != want || fe_vocab_at(&v, id)->length != len ||
+            memcmp(fe_vocab_bytes(&v, id), key, (size_t)len))
             bad++;
         len = snprintf(key, sizeof key, "x%lld", (long long)i);
         if (fe_vocab_find(&v, U(key), len) != -1) bad++;
@@ -90,14 +90,17 @@ static void test_vocab_reserve_and_prune(void)
         int len = snprintf(key, sizeof key, "k%d", i);
         fe_vocab_add(&v, U(key), len, i % 5);
     }
-    CHECK_EQ(v.n_slots, slots);   /* reserve made room up front */
-    fe_vocab_prune(&v, 3);        /* keeps counts 3 and 4, in first-seen order */
+    CHECK_EQ(v.n_slots, slots); /* reserve made room up front */
+    fe_vocab_prune(&v, 3);      /* keeps counts 3 and 4, in first-seen order */
     CHECK_EQ(v.size, 2000);
     int64_t bad = 0, expect_id = 0;
     for (int i = 0; i < 5000; i++) {
         int len = snprintf(key, sizeof key, "k%d", i);
         int64_t id = fe_vocab_find(&v, U(key), len);
-        if (i % 5 < 3) { if (id != -1) bad++; continue; }
+        if (i % 5 < 3) {
+            if (id != -1) bad++;
+            continue;
+        }
         if (id != expect_id++ || fe_vocab_at(&v, id)->count != i % 5 ||
             memcmp(fe_vocab_bytes(&v, id), key, (size_t)len))
             bad++;
@@ -112,25 +115,28 @@ static void test_vocab_reserve_and_prune(void)
 
 static void test_utf8_check(void)
 {
-    static const struct { const char *s; int64_t first_bad; } cases[] = {
+    static const struct {
+        const char *s;
+        int64_t first_bad;
+    } cases[] = {
         {"plain ascii", 11},
         {"caf\xC3\xA9", 5},
         {"\xE2\x82\xAC euro", 8},
-        {"\xF0\x9F\x98\x80", 4},                    /* emoji */
-        {"e\xCC\x81", 3},                           /* combining acute */
-        {"\xEF\xBF\xBF", 3},                        /* U+FFFF is a noncharacter, still valid */
-        {"\xF4\x8F\xBF\xBF", 4},                    /* U+10FFFF */
-        {"\xC0\x80", 0},                            /* overlong NUL */
+        {"\xF0\x9F\x98\x80", 4}, /* emoji */
+        {"e\xCC\x81", 3},        /* combining acute */
+        {"\xEF\xBF\xBF", 3},     /* U+FFFF is a noncharacter, still valid */
+        {"\xF4\x8F\xBF\xBF", 4}, /* U+10FFFF */
+        {"\xC0\x80", 0},         /* overlong NUL */
         {"\xC1\xBF", 0},
-        {"\xE0\x9F\xBF", 0},                        /* overlong 3-byte */
-        {"\xF0\x8F\xBF\xBF", 0},                    /* overlong 4-byte */
-        {"ab\xED\xA0\x80", 2},                      /* surrogate D800 */
-        {"\xF4\x90\x80\x80", 0},                    /* above U+10FFFF */
+        {"\xE0\x9F\xBF", 0},     /* overlong 3-byte */
+        {"\xF0\x8F\xBF\xBF", 0}, /* overlong 4-byte */
+        {"ab\xED\xA0\x80", 2},   /* surrogate D800 */
+        {"\xF4\x90\x80\x80", 0}, /* above U+10FFFF */
         {"\xF5\x80\x80\x80", 0},
         {"\xFF", 0},
-        {"x\x80", 1},                               /* lone continuation */
-        {"a\xE2\x82", 1},                           /* truncated at the end */
-        {"abcdefgh\xFF", 8},                        /* after the 8-byte fast path */
+        {"x\x80", 1},        /* lone continuation */
+        {"a\xE2\x82", 1},    /* truncated at the end */
+        {"abcdefgh\xFF", 8}, /* after the 8-byte fast path */
         {"abcdefg\xC3\xA9hijklmnop\xC3", 18},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
@@ -142,11 +148,17 @@ static void test_utf8_check(void)
 
 static void test_utf8_repair(void)
 {
-    static const struct { const char *in, *replaced, *ignored; } cases[] = {
+    static const struct {
+        const char *in, *replaced, *ignored;
+    } cases[] = {
         {"ok", "ok", "ok"},
-        {"\xE0\x80", "\xEF\xBF\xBD\xEF\xBF\xBD", ""},          /* E0 then 80: two subparts */
-        {"a\xE2\x82" "b", "a\xEF\xBF\xBD" "b", "ab"},          /* E2 82 is one subpart */
-        {"\xF0\x9F\x98", "\xEF\xBF\xBD", ""},                  /* cut emoji: one */
+        {"\xE0\x80", "\xEF\xBF\xBD\xEF\xBF\xBD", ""}, /* E0 then 80: two subparts */
+        {"a\xE2\x82"
+         "b",
+         "a\xEF\xBF\xBD"
+         "b",
+         "ab"},                               /* E2 82 is one subpart */
+        {"\xF0\x9F\x98", "\xEF\xBF\xBD", ""}, /* cut emoji: one */
         {"\xED\xA0\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD", ""},
         {"\xC3\xA9\xFF\xC3\xA9", "\xC3\xA9\xEF\xBF\xBD\xC3\xA9", "\xC3\xA9\xC3\xA9"},
     };
@@ -165,7 +177,10 @@ static void test_utf8_repair(void)
 /* ---- tokenizer ---- */
 
 /* Events as one string: each word followed by '|', each line end as '\n'. */
-typedef struct { char *s; size_t len, cap; } text;
+typedef struct {
+    char *s;
+    size_t len, cap;
+} text;
 
 static void text_add(text *t, const void *p, size_t n)
 {
@@ -186,8 +201,15 @@ static text reference_events(const char *data, size_t len)
     size_t i = (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3)) ? 3 : 0;
     while (i < len) {
         char c = data[i];
-        if (c == '\n') { text_add(&t, "\n", 1); i++; continue; }
-        if (strchr(" \t\v\f\r", c) && c != '\0') { i++; continue; }
+        if (c == '\n') {
+            text_add(&t, "\n", 1);
+            i++;
+            continue;
+        }
+        if (strchr(" \t\v\f\r", c) && c != '\0') {
+            i++;
+            continue;
+        }
         size_t j = i;
         while (j < len && !(data[j] && strchr(" \t\n\v\f\r", data[j]))) j++;
         text_add(&t, data + i, j - i);
@@ -206,7 +228,10 @@ static int read_events(const char *path, const fe_read_options *opt, text *t, fe
     int64_t n;
     while ((rc = fe_reader_next(&r, &w, &n, st)) > 0) {
         if (rc == FE_TOK_EOL) text_add(t, "\n", 1);
-        else { text_add(t, w, (size_t)n); text_add(t, "|", 1); }
+        else {
+            text_add(t, w, (size_t)n);
+            text_add(t, "|", 1);
+        }
     }
     fe_reader_close(&r);
     return rc;
@@ -215,7 +240,8 @@ static int read_events(const char *path, const fe_read_options *opt, text *t, fe
 static void test_tokenizer_chunk_sizes(void)
 {
     static const char corpus[] =
-        "\xEF\xBB\xBF" "first line\r\n"
+        "\xEF\xBB\xBF"
+        "first line\r\n"
         "\ttabs\tand  spaces   \r\n"
         "\n\n"
         "caf\xC3\xA9 \xE4\xB8\xAD\xE6\x96\x87 \xF0\x9F\x98\x80 e\xCC\x81\v\fx\r\n"
@@ -243,7 +269,8 @@ static void test_tokenizer_chunk_sizes(void)
 
 static void test_bom_only_at_file_start(void)
 {
-    static const char corpus[] = "\xEF\xBB\xBF\n\xEF\xBB\xBF" "a";
+    static const char corpus[] = "\xEF\xBB\xBF\n\xEF\xBB\xBF"
+                                 "a";
     const char *path = scratch_path("bom.txt");
     write_file(path, corpus, sizeof corpus - 1);
     for (int64_t chunk = 1; chunk <= 8; chunk++) {
@@ -252,7 +279,9 @@ static void test_bom_only_at_file_start(void)
         text got = {0};
         text_add(&got, "", 0);
         CHECK_EQ(read_events(path, &opt, &got, &st), FE_TOK_EOF);
-        CHECK(!strcmp(got.s, "\n\xEF\xBB\xBF" "a|"));   /* a second BOM is a character */
+        CHECK(!strcmp(got.s,
+                      "\n\xEF\xBB\xBF"
+                      "a|")); /* a second BOM is a character */
         free(got.s);
     }
 }
@@ -271,7 +300,7 @@ static void test_long_token_error(void)
         text_add(&got, "", 0);
         CHECK_EQ(read_events(path, &opt, &got, &st), FE_ERR_TOKEN_TOO_LONG);
         CHECK_EQ(st.line, 3);
-        CHECK_EQ(st.offset, 21);   /* the 11-byte token; the 10-byte one is fine */
+        CHECK_EQ(st.offset, 21); /* the 11-byte token; the 10-byte one is fine */
         CHECK(!strcmp(got.s, "a|b|\nccc|\ndddddddddd|"));
         free(got.s);
     }
@@ -279,7 +308,8 @@ static void test_long_token_error(void)
 
 static void test_strict_utf8_error(void)
 {
-    static const char corpus[] = "ok\r\nfoo bar\xFF" "baz\n";
+    static const char corpus[] = "ok\r\nfoo bar\xFF"
+                                 "baz\n";
     const char *path = scratch_path("bad.txt");
     write_file(path, corpus, sizeof corpus - 1);
     for (int64_t chunk = 1; chunk <= 9; chunk++) {
@@ -295,10 +325,13 @@ static void test_strict_utf8_error(void)
         free(got.s);
         /* the same file with replacement */
         opt.errors = FE_UTF8_REPLACE;
-        got.s = NULL; got.len = got.cap = 0;
+        got.s = NULL;
+        got.len = got.cap = 0;
         text_add(&got, "", 0);
         CHECK_EQ(read_events(path, &opt, &got, &st), FE_TOK_EOF);
-        CHECK(!strcmp(got.s, "ok|\nfoo|bar\xEF\xBF\xBD" "baz|\n"));
+        CHECK(!strcmp(got.s,
+                      "ok|\nfoo|bar\xEF\xBF\xBD"
+                      "baz|\n"));
         free(got.s);
     }
 }
@@ -359,7 +392,7 @@ static void test_count_and_encode(void)
         fe_corpus_stats stats;
         fe_status st;
         fe_vocab_init(&v);
-        fe_encoded tokens;   /* the corpus as counting ids, recorded in the same pass */
+        fe_encoded tokens; /* the corpus as counting ids, recorded in the same pass */
         fe_encoded_init(&tokens);
         CHECK_EQ(fe_count_files(&v, paths, 2, &opt, 0, &stats, &tokens, &st), FE_OK);
         CHECK_EQ(stats.total_tokens, 10);
@@ -370,11 +403,11 @@ static void test_count_and_encode(void)
         CHECK(tokens.n_sentences == 4 &&
               !memcmp(tokens.offsets, counted_offsets, sizeof counted_offsets));
         /* mapped to the vocabulary [d, b] below, it must equal what encoding the files gives */
-        const int64_t to_db[] = {1, -1, -1, 0};   /* b a c d -> 1, dropped, dropped, 0 */
-        CHECK_EQ(fe_encoded_remap(&tokens, to_db, 3), FE_ERR_ARG);   /* id 3 out of range */
+        const int64_t to_db[] = {1, -1, -1, 0}; /* b a c d -> 1, dropped, dropped, 0 */
+        CHECK_EQ(fe_encoded_remap(&tokens, to_db, 3), FE_ERR_ARG); /* id 3 out of range */
         CHECK_EQ(tokens.n_ids, 10);
         CHECK_EQ(fe_encoded_remap(&tokens, to_db, 4), FE_OK);
-        CHECK_EQ(v.size, 4);   /* b a c d, first-seen order */
+        CHECK_EQ(v.size, 4); /* b a c d, first-seen order */
         CHECK_EQ(fe_vocab_find(&v, U("b"), 1), 0);
         CHECK_EQ(fe_vocab_find(&v, U("d"), 1), 3);
         CHECK_EQ(fe_vocab_at(&v, 0)->count, 3);
@@ -395,7 +428,7 @@ static void test_count_and_encode(void)
         static const int64_t offsets[] = {0, 2, 6};
         CHECK_EQ(stats.total_tokens, 10);
         CHECK_EQ(e.n_ids, 6);
-        CHECK_EQ(e.n_sentences, 2);   /* "c a" and "a" have no kept word */
+        CHECK_EQ(e.n_sentences, 2); /* "c a" and "a" have no kept word */
         CHECK(e.n_ids == 6 && !memcmp(e.ids, ids, sizeof ids));
         CHECK(e.n_sentences == 2 && !memcmp(e.offsets, offsets, sizeof offsets));
         CHECK(tokens.n_ids == 6 && !memcmp(tokens.ids, ids, sizeof ids));
