@@ -62,6 +62,9 @@ row   test
 ====  =====================================================================================
 
 The last section holds regression tests of loader bugs found by the fuzz targets in fuzz/.
+
+The cases of the second probe (memory safety, hangs, silent results, files written but not
+read back, misleading errors) are rows P1-P38 of tests/test_reliability_probe.py.
 """
 
 import copy

@@ -35,6 +35,7 @@ P31   test_graph.py::test_integer_looking_ids_never_merge, test_an_id_beyond_int
 P37   test_graph.py::test_undecodable_edge_file_names_the_line
 P38   test_cli.py::test_a_folder_as_corpus_is_named_as_a_folder,
       test_dev_null_as_corpus_is_an_empty_corpus, test_read_only_file_system_is_named
+P20   (models) here: test_p20_model_file_with_nan_is_refused
 P5    here: test_p5_sparse_item_ids_cost_memory_by_distinct_ids, test_p5_ids_near_2_63_train,
       test_p5_sparse_and_dense_encodings_agree
 P15   test_formats.py::test_p15_a_pipe_loads_in_linear_time_like_the_file,
@@ -84,6 +85,7 @@ import textwrap
 import threading
 import time
 import tracemalloc
+import zlib
 
 import numpy as np
 import pytest
@@ -690,3 +692,30 @@ def test_p36_all_zero_counts_train_with_hierarchical_softmax_alone(tmp_path):
     r, _ = _word2vec_c(tmp_path, ["a 0", "b 0"], "-min-count", "0", "-hs", "1", "-negative", "0")
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "out.txt").read_text().startswith("3 100\n")
+
+
+def test_p20_model_file_with_nan_is_refused(tmp_path):
+    # KeyedVectors.load refused NaN vectors; Word2Vec.load still loaded them
+    model = Word2Vec([["a", "b", "c"]] * 5, vector_size=4, min_count=1, workers=1, epochs=1)
+    path = str(tmp_path / "m.fe")
+    model.save(path)
+    with open(path, "r+b") as f:
+        blob = f.read()
+        (hlen,) = struct.unpack("<Q", blob[8:16])
+        offset = json.loads(blob[16 : 16 + hlen])["arrays"]["vectors"]["offset"]
+        header = blob[16 : 16 + hlen]
+        # write a NaN into the first vector and re-seal its array checksum, as a forged or
+        # damaged-then-repaired file would be
+        vectors = np.frombuffer(blob, np.float32, 4 * 3, offset).copy()
+        vectors[0] = np.nan
+        doc = json.loads(header)
+        doc["arrays"]["vectors"]["crc32"] = zlib.crc32(vectors.tobytes())
+        new = json.dumps(doc).encode()
+        assert len(new) <= hlen
+        new += b" " * (hlen - len(new))
+        f.seek(16)
+        f.write(new + struct.pack("<I", zlib.crc32(new)))
+        f.seek(offset)
+        f.write(vectors.tobytes())
+    with pytest.raises(FormatError, match="vectors holds NaN or infinite values"):
+        Word2Vec.load(path)

@@ -998,6 +998,10 @@ class EmbeddingModel:
             kind = "iu" if name == "count" else "f"
             if arr.dtype.kind not in kind or (kind == "f" and arr.dtype != np.float32):
                 raise FormatError(f"{fname}: {name} has dtype {arr.dtype}, which a model never has")
+            # save() never writes NaN or inf, so a file holding them was damaged or forged; a
+            # memory map is not scanned (that would read every page, as checksums would)
+            if kind == "f" and not mmap and not np.isfinite(arr).all():
+                raise FormatError(f"{fname}: {name} holds NaN or infinite values")
         model.wv = KeyedVectors.from_arrays(
             list(keys), arrays["vectors"], counts=arrays["count"], copy=False
         )
