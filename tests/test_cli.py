@@ -904,3 +904,27 @@ def test_read_only_file_system_is_named(tmp_path, monkeypatch, capsys):
     corpus.write_text("a b c\n" * 20)
     status = command.main(["train", str(corpus), "-o", str(tmp_path / "v.vec"), "--min-count", "1"])
     assert status != 0 and "read-only file system" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_similar_reads_vectors_from_a_pipe(tmp_path):
+    # format sniffing read the pipe's first bytes, so `similar <(cat k.vec) cat` failed
+    import threading
+
+    kv = KeyedVectors(3)
+    kv.add_vectors(
+        ["cat", "dog", "car"], np.array([[1, 0, 0], [0.9, 0.1, 0], [0, 0, 1]], np.float32)
+    )
+    text = tmp_path / "k.vec"
+    kv.save_word2vec_format(str(text))
+    fifo = str(tmp_path / "pipe")
+    os.mkfifo(fifo)
+
+    def feed():
+        with open(fifo, "wb") as out:
+            out.write(text.read_bytes())
+
+    threading.Thread(target=feed, daemon=True).start()
+    proc = run("similar", fifo, "cat")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split()[0] == "dog"

@@ -36,6 +36,7 @@ P37   test_graph.py::test_undecodable_edge_file_names_the_line
 P38   test_cli.py::test_a_folder_as_corpus_is_named_as_a_folder,
       test_dev_null_as_corpus_is_an_empty_corpus, test_read_only_file_system_is_named
 P20   (models) here: test_p20_model_file_with_nan_is_refused
+P15   (CLI) test_cli.py::test_similar_reads_vectors_from_a_pipe
 P5    here: test_p5_sparse_item_ids_cost_memory_by_distinct_ids, test_p5_ids_near_2_63_train,
       test_p5_sparse_and_dense_encodings_agree
 P15   test_formats.py::test_p15_a_pipe_loads_in_linear_time_like_the_file,
