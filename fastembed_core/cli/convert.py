@@ -4,8 +4,14 @@ files for the TensorBoard Embedding Projector)."""
 import os
 
 from .messages import note
-from .options import add_common_options, add_vectors_argument, check_output_path, positive_int
-from .vector_files import VECTOR_FORMATS, load_vectors, save_vectors
+from .options import (
+    add_common_options,
+    add_format_option,
+    add_vectors_argument,
+    check_output_path,
+    positive_int,
+)
+from .vector_files import load_vectors, save_vectors
 
 __all__ = [
     "add_convert_parser",
@@ -31,21 +37,14 @@ def add_convert_parser(sub):
     )
     p.add_argument("input", help="vectors file to read")
     p.add_argument("output", help="file to write")
-    p.add_argument(
-        "--from",
-        dest="from_format",
-        choices=("auto",) + VECTOR_FORMATS,
-        default="auto",
-        help="input format (default: detect)",
-    )
-    p.add_argument(
-        "--to",
-        dest="to_format",
-        choices=("auto",) + VECTOR_FORMATS,
-        default="auto",
-        help="output format (default: from the output name: .bin "
+    add_format_option(p, "input format (default: detect)", "--from", "from_format")
+    add_format_option(
+        p,
+        "output format (default: from the output name: .bin "
         "binary, .fe/.kv/.model native, .vec fastText, else "
         "word2vec text)",
+        "--to",
+        "to_format",
     )
     p.add_argument(
         "--limit", type=positive_int, default=None, help="convert only the first N vectors"

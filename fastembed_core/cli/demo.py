@@ -26,7 +26,13 @@ from ..datasets import ensure_writable_dir, evaluation_file, sample_corpus_path
 from ..models import progress as _progress
 from .evaluation import evaluate
 from .messages import PROG, library_messages
-from .options import add_common_options, nonneg_int, positive_int, progress_mode_of
+from .options import (
+    add_common_options,
+    add_workers_option,
+    nonneg_int,
+    positive_int,
+    progress_mode_of,
+)
 from .training import run_training
 
 __all__ = [
@@ -278,12 +284,7 @@ def add_parser(sub):
         default=1,
         help="1 skip-gram (default), 0 CBOW (faster, lower quality)",
     )
-    p.add_argument(
-        "--workers",
-        type=positive_int,
-        default=None,
-        help="worker threads (default: all available cores)",
-    )
+    add_workers_option(p)
     p.add_argument(
         "--output-dir",
         default="fastembed-demo",

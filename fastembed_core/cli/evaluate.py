@@ -7,7 +7,7 @@ import sys
 
 from .evaluation import evaluate, print_evaluation
 from .messages import library_messages, note
-from .options import add_common_options, add_vectors_argument, positive_int
+from .options import add_common_options, add_restrict_vocab_option, add_vectors_argument
 from .vector_files import load_vectors
 
 __all__ = ["add_parser", "cmd_eval"]
@@ -39,11 +39,8 @@ def add_parser(sub):
         metavar="FILE",
         help="word-pair file(s), or 'wordsim353' / 'simlex999' (need gensim)",
     )
-    p.add_argument(
-        "--restrict-vocab",
-        type=positive_int,
-        default=30000,
-        help="analogies: use only the N most frequent words (default 30000)",
+    add_restrict_vocab_option(
+        p, 30000, "analogies: use only the N most frequent words (default 30000)"
     )
     p.add_argument(
         "--case-sensitive",

@@ -3,8 +3,8 @@
 import time
 
 from .messages import note
-from .options import add_common_options, check_output_path, positive_int
-from .vector_files import VECTOR_FORMATS, save_vectors
+from .options import add_common_options, add_format_option, check_output_path, positive_int
+from .vector_files import save_vectors
 
 __all__ = ["add_parser", "cmd_node2vec"]
 
@@ -26,12 +26,7 @@ def add_parser(sub):
     )
     p.add_argument("--edges", required=True, help="edge-list file")
     p.add_argument("-o", "--output", required=True, help="vectors file to write (keys: node ids)")
-    p.add_argument(
-        "--format",
-        choices=("auto",) + VECTOR_FORMATS,
-        default="auto",
-        help="output format (default: from the file name, else word2vec text)",
-    )
+    add_format_option(p, "output format (default: from the file name, else word2vec text)")
     p.add_argument("--dimensions", type=positive_int, default=128)
     p.add_argument("--walk-length", type=positive_int, default=80)
     p.add_argument("--num-walks", type=positive_int, default=10)

@@ -18,6 +18,9 @@ __all__ = [
     "nonneg_int",
     "add_common_options",
     "add_vectors_argument",
+    "add_format_option",
+    "add_restrict_vocab_option",
+    "add_workers_option",
     "progress_mode_of",
     "check_output_path",
 ]
@@ -31,39 +34,23 @@ class CliParser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see {self.prog} --help)")
 
 
-def _int_at_least(text, low):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    try:
-        return check_int("value", value, low)
-    except ValueError:
-        # argparse puts the option's name in front; the message says what it expects.
-        raise argparse.ArgumentTypeError(f"expected an integer >= {low}, got {value}") from None
+def _int_type(low, name):
+    """An argparse type accepting an integer >= ``low``; ``name`` is its ``__name__`` (argparse
+    shows it in some messages) and its docstring says the bound."""
 
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        try:
+            return check_int("value", value, low)
+        except ValueError:
+            # argparse puts the option's name in front; the message says what it expects.
+            raise argparse.ArgumentTypeError(f"expected an integer >= {low}, got {value}") from None
 
-def positive_int(text):
-    """argparse type: an integer >= 1.
-
-    Parameters
-    ----------
-    text : str
-
-    Returns
-    -------
-    int
-
-    Raises
-    ------
-    argparse.ArgumentTypeError
-        For anything else.
-    """
-    return _int_at_least(text, 1)
-
-
-def nonneg_int(text):
-    """argparse type: an integer >= 0.
+    parse.__name__ = parse.__qualname__ = name
+    parse.__doc__ = f"""argparse type: an integer >= {low}.
 
     Parameters
     ----------
@@ -78,7 +65,11 @@ def nonneg_int(text):
     argparse.ArgumentTypeError
         For anything else.
     """
-    return _int_at_least(text, 0)
+    return parse
+
+
+positive_int = _int_type(1, "positive_int")
+nonneg_int = _int_type(0, "nonneg_int")
 
 
 def add_common_options(p, progress=False):
@@ -122,16 +113,60 @@ def add_vectors_argument(p, name="vectors", limit_flag=None):
         help="vectors file: word2vec text or binary, GloVe, fastText .vec, "
         "or a native .fe file (the format is detected)",
     )
-    p.add_argument(
-        "--format",
-        choices=("auto",) + VECTOR_FORMATS,
-        default="auto",
-        help="format of the vectors file (default: detect)",
-    )
+    add_format_option(p, "format of the vectors file (default: detect)")
     if limit_flag:
         p.add_argument(
             limit_flag, type=positive_int, default=None, help="load only the first N vectors"
         )
+
+
+def add_format_option(p, help, flag="--format", dest=None):
+    """Adds an option choosing a vector file format, ``"auto"`` (the default) or one of
+    :data:`~fastembed_core.cli.vector_files.VECTOR_FORMATS`, to the subcommand parser ``p``.
+
+    Parameters
+    ----------
+    p : argparse.ArgumentParser
+    help : str
+        The option's help text (what ``auto`` means differs between reading and writing).
+    flag : str
+        The option's name.
+    dest : str, optional
+        Attribute of the parsed arguments (default: derived from ``flag``).
+    """
+    p.add_argument(flag, dest=dest, choices=("auto",) + VECTOR_FORMATS, default="auto", help=help)
+
+
+def add_restrict_vocab_option(p, default=None, help="search only the N most frequent words"):
+    """Adds ``--restrict-vocab N`` (a positive integer) to the subcommand parser ``p``.
+
+    Parameters
+    ----------
+    p : argparse.ArgumentParser
+    default : int, optional
+        Its value when absent (None: the whole vocabulary).
+    help : str
+        Its help text.
+    """
+    p.add_argument("--restrict-vocab", type=positive_int, default=default, help=help)
+
+
+def add_workers_option(p, *aliases):
+    """Adds ``--workers N`` (default: all available cores) to the subcommand parser ``p``.
+
+    Parameters
+    ----------
+    p : argparse.ArgumentParser
+    *aliases : str
+        Other names of the option (word2vec.c's ``--threads``).
+    """
+    p.add_argument(
+        "--workers",
+        *aliases,
+        type=positive_int,
+        default=None,
+        help="worker threads (default: all available cores)",
+    )
 
 
 def progress_mode_of(args):

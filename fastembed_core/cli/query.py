@@ -6,7 +6,12 @@ import sys
 
 from ..errors import OOVError
 from .messages import describe_exception, error
-from .options import add_common_options, add_vectors_argument, positive_int
+from .options import (
+    add_common_options,
+    add_restrict_vocab_option,
+    add_vectors_argument,
+    positive_int,
+)
 from .vector_files import load_vectors
 
 __all__ = ["add_similar_parser", "add_analogy_parser", "cmd_similar", "cmd_analogy"]
@@ -32,12 +37,7 @@ def add_similar_parser(sub):
     p.add_argument("words", nargs="*", help="query word(s); none for an interactive prompt")
     p.add_argument("--negative", nargs="+", metavar="WORD", help="words to subtract")
     p.add_argument("-n", "--topn", type=positive_int, default=10, help="results (default 10)")
-    p.add_argument(
-        "--restrict-vocab",
-        type=positive_int,
-        default=None,
-        help="search only the N most frequent words",
-    )
+    add_restrict_vocab_option(p)
     add_common_options(p)
     p.set_defaults(func=cmd_similar)
 
@@ -61,12 +61,7 @@ def add_analogy_parser(sub):
     p.add_argument("words", nargs="*", metavar="WORD", help="A B C")
     p.add_argument("-n", "--topn", type=positive_int, default=5, help="results (default 5)")
     p.add_argument("--cosmul", action="store_true", help="use 3CosMul instead of 3CosAdd")
-    p.add_argument(
-        "--restrict-vocab",
-        type=positive_int,
-        default=None,
-        help="search only the N most frequent words",
-    )
+    add_restrict_vocab_option(p)
     add_common_options(p)
     p.set_defaults(func=cmd_analogy)
 

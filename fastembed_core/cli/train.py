@@ -9,6 +9,8 @@ from ..models import progress as _progress
 from .messages import UsageError, library_messages, note
 from .options import (
     add_common_options,
+    add_format_option,
+    add_workers_option,
     check_input_file,
     check_output_path,
     nonneg_int,
@@ -16,7 +18,7 @@ from .options import (
     progress_mode_of,
 )
 from .training import build_vocabulary, train_with_progress
-from .vector_files import VECTOR_FORMATS, save_vectors
+from .vector_files import save_vectors
 
 __all__ = ["add_parser", "cmd_train"]
 
@@ -37,11 +39,9 @@ def add_parser(sub):
     )
     p.add_argument("corpus", nargs="+", help="corpus file(s)")
     p.add_argument("-o", "--output", help="vectors file to write")
-    p.add_argument(
-        "--format",
-        choices=("auto",) + VECTOR_FORMATS,
-        default="auto",
-        help="format of --output (auto: .bin binary, .fe/.kv/.model native, .vec "
+    add_format_option(
+        p,
+        "format of --output (auto: .bin binary, .fe/.kv/.model native, .vec "
         "fastText, else word2vec text)",
     )
     p.add_argument("--model", help="also save the whole model (native format) for more training")
@@ -89,13 +89,7 @@ def add_parser(sub):
     p.add_argument("--alpha", type=float, default=0.025, help="initial learning rate (0.025)")
     p.add_argument("--min-alpha", type=float, default=0.0001, help="final learning rate (0.0001)")
     p.add_argument("--epochs", "--iter", type=positive_int, default=5, help="epochs (default 5)")
-    p.add_argument(
-        "--workers",
-        "--threads",
-        type=positive_int,
-        default=None,
-        help="worker threads (default: all available cores)",
-    )
+    add_workers_option(p, "--threads")
     p.add_argument(
         "--seed",
         type=nonneg_int,
