@@ -33,6 +33,18 @@ def _encodable(text):
         return False
 
 
+def _checked_vectors(kv, n_keys):
+    """``kv.vectors``, once checked to hold one row of ``kv.vector_size`` values per key (a
+    misshapen matrix would otherwise be written with the wrong keys beside its rows)."""
+    vectors = kv.vectors
+    if vectors.shape != (n_keys, kv.vector_size):
+        raise ValueError(
+            f"vectors have shape {vectors.shape} but there are {n_keys} keys "
+            f"of dimension {kv.vector_size}"
+        )
+    return vectors
+
+
 def save_native(kv, fname):
     """Saves ``kv`` in the native container (JSON metadata + raw arrays; never a pickle).
 
@@ -64,12 +76,7 @@ def save_native(kv, fname):
                 f"cannot save key {k!r} at position {pos}: it has type "
                 f"{type(k).__name__}, and only str and int keys can be saved"
             )
-    vectors = kv.vectors
-    if vectors.shape != (len(keys), kv.vector_size):
-        raise ValueError(
-            f"vectors have shape {vectors.shape} but there are {len(keys)} keys "
-            f"of dimension {kv.vector_size}"
-        )
+    vectors = _checked_vectors(kv, len(keys))
     if vectors.dtype.kind != "f":
         raise TypeError(f"vectors must be floating point; got {vectors.dtype}")
     block = 1 << 14
@@ -289,12 +296,7 @@ def save_word2vec(kv, fname, *, sort_attr="count", fvocab=None, **options):
     **options
         Passed to :func:`fastembed_core.io.word2vec_format.write_word2vec`.
     """
-    vectors = kv.vectors
-    if vectors.shape != (len(kv.index_to_key), kv.vector_size):
-        raise ValueError(
-            f"vectors have shape {vectors.shape} but there are "
-            f"{len(kv.index_to_key)} keys of dimension {kv.vector_size}"
-        )
+    vectors = _checked_vectors(kv, len(kv.index_to_key))
     order, values = storage_order(kv, sort_attr, fvocab)
     write_word2vec(
         fname, kv.index_to_key, vectors, order=order, counts=values, fvocab=fvocab, **options
