@@ -163,32 +163,36 @@ def betainc(a, b, x):
     return 1.0 - math.exp(log_front) * _beta_fraction(b, a, 1.0 - x) / b
 
 
+# Lentz's method divides by c and d: values this close to zero are replaced by it.
+_TINY = 1e-300
+
+
 def _beta_fraction(a, b, x):
     """Continued fraction of the incomplete beta function, evaluated by Lentz's method."""
-    tiny = 1e-300
     c = 1.0
     d = 1.0 - (a + b) * x / (a + 1.0)
-    d = 1.0 / (d if abs(d) > tiny else tiny)
+    d = 1.0 / (d if abs(d) > _TINY else _TINY)
     result = d
     for m in range(1, 100000):
         # even step: d_{2m} = m (b - m) x / ((a + 2m - 1)(a + 2m))
-        num = m * (b - m) * x / ((a + 2 * m - 1.0) * (a + 2 * m))
-        d = 1.0 + num * d
-        d = 1.0 / (d if abs(d) > tiny else tiny)
-        c = 1.0 + num / c
-        c = c if abs(c) > tiny else tiny
+        c, d = _lentz_step(m * (b - m) * x / ((a + 2 * m - 1.0) * (a + 2 * m)), c, d)
         result *= d * c
         # odd step: d_{2m+1} = -(a + m)(a + b + m) x / ((a + 2m)(a + 2m + 1))
-        num = -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1.0))
-        d = 1.0 + num * d
-        d = 1.0 / (d if abs(d) > tiny else tiny)
-        c = 1.0 + num / c
-        c = c if abs(c) > tiny else tiny
+        c, d = _lentz_step(-(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1.0)), c, d)
         step = d * c
         result *= step
         if abs(step - 1.0) < 1e-16:
             break
     return result
+
+
+def _lentz_step(num, c, d):
+    """One term ``num`` of the continued fraction: Lentz's updated ``c`` and ``d``."""
+    d = 1.0 + num * d
+    d = 1.0 / (d if abs(d) > _TINY else _TINY)
+    c = 1.0 + num / c
+    c = c if abs(c) > _TINY else _TINY
+    return c, d
 
 
 def pearson_spearman(x, y):
