@@ -4,11 +4,10 @@ and an exit status."""
 
 import os
 import sys
-import traceback
 
 from ..errors import FastEmbedError
 from . import convert, demo, evaluate, node2vec, plot, query, train
-from .messages import PROG, UsageError, describe_exception, error
+from .messages import PROG, UsageError, report_failure
 from .options import CliParser
 from .word2vec_c import word2vec_main
 
@@ -107,12 +106,8 @@ def _subcommand_main(argv):
             parser.print_help(sys.stderr)
             return 2
         return args.func(args) or 0
-    except UsageError as exc:
-        error(exc)
-        return 2
-    except KeyboardInterrupt:
-        error("interrupted")
-        return 130
+    except (UsageError, KeyboardInterrupt) as exc:
+        return report_failure(exc)
     except BrokenPipeError:
         raise
     except (
@@ -124,7 +119,4 @@ def _subcommand_main(argv):
         UnicodeError,
         ImportError,
     ) as exc:
-        if debug:
-            traceback.print_exc()
-        error(describe_exception(exc))
-        return 1
+        return report_failure(exc, debug)

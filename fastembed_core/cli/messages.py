@@ -4,6 +4,7 @@ writer, so a live progress bar is not torn by them)."""
 
 import contextlib
 import logging
+import traceback
 import warnings
 
 from ..errors import FastEmbedError
@@ -16,6 +17,7 @@ __all__ = [
     "note",
     "one_line",
     "describe_exception",
+    "report_failure",
     "library_messages",
 ]
 
@@ -89,6 +91,36 @@ def describe_exception(exc):
     if not text:
         return type(exc).__name__
     return text
+
+
+def report_failure(exc, with_traceback=False):
+    """Says on stderr why the command stops on ``exc`` and gives its exit status; both command
+    lines (the subcommands and word2vec.c's flags) end this way.
+
+    Parameters
+    ----------
+    exc : BaseException
+        A :class:`UsageError` (status 2), a ``KeyboardInterrupt`` (status 130, "interrupted")
+        or an error in the input (status 1, :func:`describe_exception`).
+    with_traceback : bool
+        Also print the traceback of an error in the input; call this inside the ``except``
+        block then.
+
+    Returns
+    -------
+    int
+        The exit status.
+    """
+    if isinstance(exc, UsageError):
+        error(exc)
+        return 2
+    if isinstance(exc, KeyboardInterrupt):
+        error("interrupted")
+        return 130
+    if with_traceback:
+        traceback.print_exc()
+    error(describe_exception(exc))
+    return 1
 
 
 def _warning_line(message, category, filename, lineno, file=None, line=None):

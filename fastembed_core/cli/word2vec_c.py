@@ -9,7 +9,6 @@ listed in the usage text (``fastembed-core -help``).
 
 import logging
 import sys
-import traceback
 
 import numpy as np
 
@@ -20,7 +19,7 @@ from ..io.word2vec_writer import check_keys
 from ..models import progress as _progress
 from ..models.workers import available_cores
 from ..vectors.kmeans import kmeans_classes
-from .messages import PROG, UsageError, describe_exception, error, library_messages
+from .messages import PROG, UsageError, library_messages, report_failure
 from .options import check_input_file, check_output_path
 from .training import build_vocabulary, train_with_progress
 
@@ -189,17 +188,10 @@ def word2vec_main(argv):
         opts = parse_word2vec_args(argv)
         debug = opts["-debug"]
         return _run(opts)
-    except UsageError as exc:
-        error(exc)
-        return 2
-    except KeyboardInterrupt:
-        error("interrupted")
-        return 130
+    except (UsageError, KeyboardInterrupt) as exc:
+        return report_failure(exc)
     except (FastEmbedError, OSError, ValueError, KeyError, MemoryError, UnicodeError) as exc:
-        if debug >= 3:
-            traceback.print_exc()
-        error(describe_exception(exc))
-        return 1
+        return report_failure(exc, debug >= 3)
 
 
 def word2vec_params(opts):
