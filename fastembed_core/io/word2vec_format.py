@@ -59,7 +59,7 @@ from .detect import (
     looks_like_binary_record,
     looks_like_text_record,
 )
-from .word2vec_writer import MAX_KEY_BYTES, write_projector, write_word2vec
+from .word2vec_writer import MAX_KEY_BYTES, first_nonfinite, write_projector, write_word2vec
 
 __all__ = ["VectorsData", "read_word2vec", "warn_nonfinite", "write_word2vec", "write_projector"]
 
@@ -874,22 +874,15 @@ class _Reader:
         warnings.warn(f"{self.path}: {msg}; ignored", UserWarning, stacklevel=5)
 
     def check_finite(self, vectors):
-        block = 1 << 14
-        for lo in range(0, vectors.shape[0], block):
-            part = vectors[lo : lo + block]
-            ok = np.isfinite(part)
-            if ok.all():
-                continue
-            r, c = map(int, np.argwhere(~ok)[0])
-            row = lo + r
-            value = part[r, c]
-            if self.binary:
-                place = (
-                    f"vector {row + 1} ({self.keys[row]!r}, byte {self.where[row]}), value {c + 1}"
-                )
-            else:
-                place = f"line {self.where[row]}, column {c + 2} (key {self.keys[row]!r})"
-            self._fail(
-                f"{place}: {value} is not a finite number; pass allow_nonfinite=True to "
-                f"accept NaN/inf"
-            )
+        found = first_nonfinite(vectors)
+        if found is None:
+            return
+        row, c = found
+        value = vectors[row, c]
+        if self.binary:
+            place = f"vector {row + 1} ({self.keys[row]!r}, byte {self.where[row]}), value {c + 1}"
+        else:
+            place = f"line {self.where[row]}, column {c + 2} (key {self.keys[row]!r})"
+        self._fail(
+            f"{place}: {value} is not a finite number; pass allow_nonfinite=True to accept NaN/inf"
+        )

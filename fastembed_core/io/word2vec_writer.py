@@ -18,7 +18,7 @@ import numpy as np
 
 from .native import atomic_write_many
 
-__all__ = ["MAX_KEY_BYTES", "check_keys", "write_word2vec", "write_projector"]
+__all__ = ["MAX_KEY_BYTES", "check_keys", "first_nonfinite", "write_word2vec", "write_projector"]
 
 logger = logging.getLogger(__name__)
 
@@ -126,17 +126,51 @@ def _utf8_len(text):
     return len(text.encode("utf-8", "surrogatepass"))
 
 
-def _check_finite_rows(vectors, order, texts):
-    block = 1 << 14
-    for lo in range(0, len(order), block):
-        idx = order[lo : lo + block]
-        ok = np.isfinite(vectors[idx]).all(axis=1)
+# Rows checked for finiteness at once: the boolean copy of a block stays small beside a large
+# matrix, which is never copied whole.
+_FINITE_BLOCK = 1 << 14
+
+
+def first_nonfinite(vectors, rows=None):
+    """Where the first NaN or infinite value of ``vectors`` is, found a block of rows at a time.
+
+    The one scan behind every "this vector is not finite" check of the readers and writers
+    (word2vec formats and the native container); each caller words its own message.
+
+    Parameters
+    ----------
+    vectors : numpy.ndarray
+        A 2-D matrix.
+    rows : numpy.ndarray of int, optional
+        Row indices to check, in this order (default: every row, in index order).
+
+    Returns
+    -------
+    (int, int) or None
+        The position of the first offending row (in ``rows`` when given, else its index) and
+        the column of its first non-finite value; ``None`` when every value is finite.
+    """
+    n = vectors.shape[0] if rows is None else len(rows)
+    for lo in range(0, n, _FINITE_BLOCK):
+        part = (
+            vectors[lo : lo + _FINITE_BLOCK]
+            if rows is None
+            else vectors[rows[lo : lo + _FINITE_BLOCK]]
+        )
+        ok = np.isfinite(part)
         if not ok.all():
-            j = lo + int(np.argmin(ok))
-            raise ValueError(
-                f"the vector of {texts[j]!r} is not finite (NaN or inf); refusing to "
-                f"write it (pass allow_nonfinite=True to write it anyway)"
-            )
+            r, c = map(int, np.argwhere(~ok)[0])
+            return lo + r, c
+    return None
+
+
+def _check_finite_rows(vectors, order, texts):
+    found = first_nonfinite(vectors, order)
+    if found is not None:
+        raise ValueError(
+            f"the vector of {texts[found[0]]!r} is not finite (NaN or inf); refusing to "
+            f"write it (pass allow_nonfinite=True to write it anyway)"
+        )
 
 
 def _copy_existing(path, fout):

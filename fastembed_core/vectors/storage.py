@@ -15,6 +15,7 @@ import numpy as np
 from ..errors import FormatError
 from ..io.native import read_container, write_container
 from ..io.word2vec_format import read_word2vec, warn_nonfinite, write_word2vec
+from ..io.word2vec_writer import first_nonfinite
 
 __all__ = ["save_native", "load_native", "load_word2vec", "save_word2vec", "storage_order"]
 
@@ -79,16 +80,14 @@ def save_native(kv, fname):
     vectors = _checked_vectors(kv, len(keys))
     if vectors.dtype.kind != "f":
         raise TypeError(f"vectors must be floating point; got {vectors.dtype}")
-    block = 1 << 14
-    for lo in range(0, len(keys), block):
-        ok = np.isfinite(vectors[lo : lo + block]).all(axis=1)
-        if not ok.all():
-            r = lo + int(np.argmin(ok))
-            raise ValueError(
-                f"the vector of {keys[r]!r} (row {r}) contains NaN or infinity; "
-                f"refusing to save non-finite vectors (training diverged? try a "
-                f"lower alpha)"
-            )
+    found = first_nonfinite(vectors)
+    if found is not None:
+        r = found[0]
+        raise ValueError(
+            f"the vector of {keys[r]!r} (row {r}) contains NaN or infinity; "
+            f"refusing to save non-finite vectors (training diverged? try a "
+            f"lower alpha)"
+        )
     arrays = {"vectors": vectors}
     attrs, object_attrs = {}, {}
     for name, values in kv.expandos.items():
@@ -200,15 +199,13 @@ def load_native(cls, fname, mmap=None, allow_nonfinite=False):
 
 
 def _check_finite_native(fname, keys, vectors):
-    block = 1 << 14
-    for lo in range(0, len(keys), block):
-        ok = np.isfinite(vectors[lo : lo + block])
-        if not ok.all():
-            r, c = map(int, np.argwhere(~ok)[0])
-            raise FormatError(
-                f"{fname}: the vector of {keys[lo + r]!r} (row {lo + r}, value {c + 1}) is not "
-                f"finite ({vectors[lo + r, c]}); pass allow_nonfinite=True to load it anyway"
-            )
+    found = first_nonfinite(vectors)
+    if found is not None:
+        r, c = found
+        raise FormatError(
+            f"{fname}: the vector of {keys[r]!r} (row {r}, value {c + 1}) is not "
+            f"finite ({vectors[r, c]}); pass allow_nonfinite=True to load it anyway"
+        )
 
 
 def load_word2vec(cls, fname, **options):
