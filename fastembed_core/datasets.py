@@ -10,6 +10,8 @@ passed anywhere a ``corpus_file`` is accepted. Nothing is ever written into the 
 which may be read-only. Licences of the bundled files are in ``data/LICENSES.md``.
 """
 
+from __future__ import annotations
+
 import hashlib
 import lzma
 import os
@@ -37,7 +39,7 @@ EVALUATION_FILES = {
 }
 
 
-def ensure_writable_dir(path):
+def ensure_writable_dir(path: str | os.PathLike[str]) -> bool:
     """Creates the folder ``path`` if needed and tells whether a file can be created in it.
 
     Parameters
@@ -59,7 +61,7 @@ def ensure_writable_dir(path):
         return False
 
 
-def cache_dir():
+def cache_dir() -> str:
     """Folder where decompressed data files are kept, created if needed.
 
     ``$FASTEMBED_CORE_CACHE`` if set, else ``$XDG_CACHE_HOME/fastembed_core`` (by default
@@ -88,7 +90,7 @@ def cache_dir():
     )
 
 
-def _digest(path, chunk=1 << 20):
+def _digest(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(chunk), b""):
@@ -96,7 +98,7 @@ def _digest(path, chunk=1 << 20):
     return h.hexdigest()
 
 
-def sample_corpus_path():
+def sample_corpus_path() -> str:
     """Path of the bundled sample corpus as plain text, ready for ``corpus_file=``.
 
     The corpus holds every gloss (definition and example sentences) of WordNet 3.0: about
@@ -136,7 +138,7 @@ def sample_corpus_path():
     return target
 
 
-def evaluation_file(name):
+def evaluation_file(name: str) -> str:
     """Path of an evaluation set, for ``evaluate_word_analogies`` / ``evaluate_word_pairs``.
 
     Parameters

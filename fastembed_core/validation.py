@@ -6,13 +6,30 @@ vector size), and integral floats such as ``1e6`` are refused where an int is ex
 gensim's parameters are ints.
 """
 
+from __future__ import annotations
+
 import math
 import numbers
+from typing import Literal, overload
 
 __all__ = ["check_int", "check_float"]
 
 
-def check_int(name, value, low, high=None, allow_none=False):
+@overload
+def check_int(
+    name: str,
+    value: object,
+    low: int,
+    high: int | None = ...,
+    allow_none: Literal[False] = ...,
+) -> int: ...
+@overload
+def check_int(
+    name: str, value: object, low: int, high: int | None = ..., allow_none: bool = ...
+) -> int | None: ...
+def check_int(
+    name: str, value: object, low: int, high: int | None = None, allow_none: bool = False
+) -> int | None:
     """``value`` as an int in ``low..high`` (``high`` None: no upper bound), else ValueError."""
     if value is None and allow_none:
         return None
@@ -25,7 +42,9 @@ def check_int(name, value, low, high=None, allow_none=False):
     return value
 
 
-def check_float(name, value, low=None, low_open=False):
+def check_float(
+    name: str, value: object, low: float | None = None, low_open: bool = False
+) -> float:
     """``value`` as a finite float ``>= low`` (``> low`` with ``low_open``), else ValueError."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
         raise ValueError(f"{name} must be a finite number; got {value!r}")

@@ -13,12 +13,16 @@ This module imports nothing else from the package: the native reader and the wor
 both import it, so every signature (our own magic included) is written down in one place.
 """
 
+from __future__ import annotations
+
 import bz2
 import gzip
 import json
 import os
 import stat
 import struct
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
@@ -78,7 +82,7 @@ _VECTORS_FOR_NATIVE = {
 }
 
 
-def _floats(fields):
+def _floats(fields: Iterable[bytes]) -> bool:
     try:
         for x in fields:
             float(x)
@@ -87,7 +91,7 @@ def _floats(fields):
     return True
 
 
-def looks_like_text_record(line, dim=None):
+def looks_like_text_record(line: bytes, dim: int | None = None) -> bool:
     """Whether a line parses as a word2vec text record ``key v1 ... vD``.
 
     Parameters
@@ -107,7 +111,7 @@ def looks_like_text_record(line, dim=None):
     return _floats(fields[1:])
 
 
-def looks_like_binary_record(data, dim, max_token):
+def looks_like_binary_record(data: bytes, dim: int, max_token: int) -> bool:
     """Whether ``data`` starts with a word2vec binary record rather than text.
 
     Parameters
@@ -141,7 +145,7 @@ def looks_like_binary_record(data, dim, max_token):
         return bool(np.isfinite(values).all() and np.abs(values).max(initial=0) < 1e6)
 
 
-def _foreign_kind(head):
+def _foreign_kind(head: bytes) -> str | None:
     """The foreign kind of a file from its first bytes (BOM removed), or None."""
     if not head.strip():
         return "empty"
@@ -163,7 +167,7 @@ def _foreign_kind(head):
     return None
 
 
-def classify_head(head):
+def classify_head(head: bytes) -> str:
     """Names the kind of a file from its first bytes.
 
     Parameters
@@ -203,7 +207,7 @@ def classify_head(head):
     return "text"
 
 
-def describe_head(head, expected):
+def describe_head(head: bytes, expected: str) -> str | None:
     """What a file that a loader cannot read looks like, as a sentence for its error message.
 
     Parameters
@@ -240,14 +244,14 @@ def describe_head(head, expected):
     return "this looks like " + _VECTORS_FOR_NATIVE["native"] if kind == "native" else None
 
 
-def _open_head(path, n=SNIFF_BYTES):
+def _open_head(path: str | os.PathLike[str], n: int = SNIFF_BYTES) -> bytes:
     lower = os.fspath(path).lower()
     opener = gzip.open if lower.endswith(".gz") else bz2.open if lower.endswith(".bz2") else open
     with opener(path, "rb") as f:
         return f.read(n)
 
 
-def is_regular_file(path):
+def is_regular_file(path: str | bytes | os.PathLike[Any]) -> bool:
     """Whether ``path`` names a regular file (not a pipe, FIFO, ``/dev/fd/N`` or device).
 
     Parameters
@@ -265,7 +269,7 @@ def is_regular_file(path):
         return False
 
 
-def sniff_format(path):
+def sniff_format(path: str | os.PathLike[str]) -> str | None:
     """Guesses the vectors format of a file from its first bytes.
 
     Only a regular file is read. A pipe, FIFO or ``/dev/fd/N`` path is *not* read: reading
@@ -294,7 +298,7 @@ def sniff_format(path):
     return kind if kind in ("native", "binary", "text", "glove") else "text"
 
 
-def native_kind(path):
+def native_kind(path: str | os.PathLike[str]) -> str | None:
     """The ``kind`` recorded in a native file's JSON header.
 
     Parameters

@@ -21,6 +21,8 @@ Files are written to a temporary name in the target folder and renamed over the 
 once complete, so a failed save (disk full, Ctrl-C) leaves any previous file untouched.
 """
 
+from __future__ import annotations
+
 import contextlib
 import json
 import os
@@ -30,8 +32,12 @@ import struct
 import tempfile
 import threading
 import zlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from types import FrameType
+from typing import IO, Any
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from ..errors import FormatError, TruncatedFileError, UnsupportedVersionError
 from .detect import NATIVE_MAGIC, describe_head
@@ -54,7 +60,7 @@ _ALLOWED_DTYPES = {"<f4", "<f8", "<i4", "<i8", "<u4", "<u8", "|u1", "|i1", "<u2"
 _MAX_HEADER = 1 << 31
 
 
-def _new_file_mode():
+def _new_file_mode() -> int:
     """The mode ``open()`` would give a new file: 0o666 less the process umask.
 
     Linux reports the umask in /proc without changing it; elsewhere it is read by setting and
@@ -71,7 +77,7 @@ def _new_file_mode():
     return 0o666 & ~mask
 
 
-def _target(path):
+def _target(path: str | os.PathLike[str]) -> str:
     """Where a save to ``path`` really writes: the file a symlink points to (the link stays a
     link, as with ``open(path, "w")``), or ``path`` itself."""
     path = os.fspath(path)
@@ -79,7 +85,7 @@ def _target(path):
 
 
 @contextlib.contextmanager
-def _sigterm_raises():
+def _sigterm_raises() -> Iterator[None]:
     """While a save runs in the main thread, SIGTERM raises SystemExit instead of ending the
     process at once, so the ``finally`` below removes the (possibly multi-GB) temporary files.
     Only the default handler is replaced; a handler the application set is left alone."""
@@ -90,7 +96,7 @@ def _sigterm_raises():
     )
     if swap:
 
-        def terminate(signum, frame):
+        def terminate(signum: int, frame: FrameType | None) -> None:
             raise SystemExit(128 + signum)
 
         signal.signal(signal.SIGTERM, terminate)
@@ -101,7 +107,9 @@ def _sigterm_raises():
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def atomic_write_many(jobs, mode="wb"):
+def atomic_write_many(
+    jobs: Sequence[tuple[str | os.PathLike[str], Callable[[IO[Any]], object]]], mode: str = "wb"
+) -> None:
     """Writes several files all-or-nothing: ``jobs`` is a list of ``(path, write_fn)``.
 
     Every ``write_fn(fileobj)`` writes a temporary file beside its target; only when all of them
@@ -142,14 +150,21 @@ def atomic_write_many(jobs, mode="wb"):
         raise
 
 
-def atomic_write(path, write_fn, mode="wb"):
+def atomic_write(
+    path: str | os.PathLike[str], write_fn: Callable[[IO[Any]], object], mode: str = "wb"
+) -> None:
     """Calls ``write_fn(fileobj)`` on a temporary file beside ``path``, then renames it over
     ``path``. On any error the temporary file is removed and ``path`` is left as it was.
     (One file of :func:`atomic_write_many`: the same modes, symlinks and signals.)"""
     atomic_write_many([(path, write_fn)], mode)
 
 
-def write_container(path, kind, meta, arrays):
+def write_container(
+    path: str | os.PathLike[str],
+    kind: str,
+    meta: Mapping[str, Any],
+    arrays: Mapping[str, ArrayLike],
+) -> None:
     """Writes ``arrays`` (name -> ndarray) and JSON-serialisable ``meta`` to ``path``.
 
     Arrays are stored little-endian; ``kind`` names what the file holds (e.g. ``"KeyedVectors"``)
@@ -163,7 +178,7 @@ def write_container(path, kind, meta, arrays):
         arr = np.ascontiguousarray(arr, dtype=arr.dtype.newbyteorder("<"))
         prepared[name] = arr
 
-    def header_bytes(offset0):
+    def header_bytes(offset0: int) -> bytes:
         table, offset = {}, offset0
         for name, arr in prepared.items():
             table[name] = {
@@ -193,7 +208,7 @@ def write_container(path, kind, meta, arrays):
         start = new_start
     hdr = header_bytes(start)
 
-    def write(f):
+    def write(f: IO[bytes]) -> None:
         f.write(MAGIC)
         f.write(struct.pack("<Q", len(hdr)))
         f.write(hdr)
@@ -209,7 +224,9 @@ def write_container(path, kind, meta, arrays):
     atomic_write(path, write)
 
 
-def read_container(path, kind=None, mmap=None):
+def read_container(
+    path: str | os.PathLike[str], kind: str | None = None, mmap: str | None = None
+) -> tuple[dict[str, Any], dict[str, NDArray[Any]]]:
     """Reads a native file; returns ``(meta, arrays)``.
 
     ``mmap="r"`` maps arrays read-only instead of reading them (checksums are then not
@@ -270,7 +287,7 @@ def read_container(path, kind=None, mmap=None):
                 # checked before numpy parses the string (it evaluates shapes in dtype strings)
                 raise FormatError(f"{path}: array {name!r} has disallowed dtype {raw_dtype!r}")
             try:
-                dtype = np.dtype(raw_dtype)
+                dtype: np.dtype[Any] = np.dtype(raw_dtype)
                 shape = tuple(int(s) for s in info["shape"])
                 offset, nbytes = int(info["offset"]), int(info["nbytes"])
             except (KeyError, TypeError, ValueError, OverflowError) as exc:
@@ -289,6 +306,7 @@ def read_container(path, kind=None, mmap=None):
                     f"{path}: array {name!r} needs bytes {offset}..{offset + nbytes} but the file "
                     f"has {size} bytes"
                 )
+            arr: NDArray[Any]
             if mmap and nbytes:
                 arr = np.memmap(path, dtype=dtype, mode=mmap, offset=offset, shape=shape)
             else:

@@ -1,14 +1,20 @@
 """word2vec.c's vocabulary files: one ``word count`` line per word, most frequent first, as
 its ``-save-vocab`` writes them and ``-read-vocab`` reads them."""
 
+from __future__ import annotations
+
 import os
+from collections.abc import Iterable
+from typing import IO
 
 from .native import atomic_write
 
 __all__ = ["read_vocab_file", "write_vocab_file"]
 
 
-def write_vocab_file(path, words, counts):
+def write_vocab_file(
+    path: str | os.PathLike[str], words: Iterable[str], counts: Iterable[int]
+) -> None:
     """Writes ``word count`` lines, as word2vec.c's ``-save-vocab`` does.
 
     Parameters
@@ -20,13 +26,13 @@ def write_vocab_file(path, words, counts):
         One count per word, in the same order.
     """
 
-    def write(f):
+    def write(f: IO[bytes]) -> None:
         f.write("".join(f"{w} {int(c)}\n" for w, c in zip(words, counts)).encode("utf-8"))
 
     atomic_write(os.fspath(path), write)
 
 
-def read_vocab_file(path):
+def read_vocab_file(path: str | os.PathLike[str]) -> dict[str, int]:
     """Reads ``word count`` lines (word2vec.c's ``-save-vocab`` files).
 
     Parameters
@@ -44,7 +50,7 @@ def read_vocab_file(path):
         Naming the line, for anything else: a missing or non-integer count, a negative count
         or one beyond 64 bits, a duplicate word, an empty file.
     """
-    freq = {}
+    freq: dict[str, int] = {}
     with open(path, "rb") as f:
         for line_no, raw in enumerate(f, 1):
             fields = raw.split()

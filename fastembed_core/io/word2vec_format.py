@@ -42,14 +42,19 @@ each vector, is read too). Binary values are little-endian on disk whatever the 
 order.
 """
 
+from __future__ import annotations
+
 import bz2
 import gzip
 import logging
 import os
 import warnings
 from array import array
+from collections.abc import Hashable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
+from numpy.typing import DTypeLike, NDArray
 
 from ..errors import FormatError, TruncatedFileError
 from .detect import SNIFF_BYTES as _SNIFF_BYTES
@@ -93,20 +98,28 @@ class VectorsData:
 
     __slots__ = ("keys", "vectors", "counts", "key_to_index")
 
-    def __init__(self, keys, vectors, counts, key_to_index):
+    def __init__(
+        self,
+        keys: list[str],
+        vectors: NDArray[np.floating[Any]],
+        counts: NDArray[np.int64],
+        key_to_index: dict[str, int],
+    ) -> None:
         self.keys = keys
         self.vectors = vectors
         self.counts = counts
         self.key_to_index = key_to_index
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         return iter((self.keys, self.vectors, self.counts))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"VectorsData({len(self.keys)} keys, dim={self.vectors.shape[1]})"
 
 
-def warn_nonfinite(what, keys, vectors, stacklevel=2):
+def warn_nonfinite(
+    what: str, keys: Sequence[Hashable], vectors: NDArray[Any], stacklevel: int = 2
+) -> int:
     """Warns when ``vectors`` (loaded with ``allow_nonfinite=True``) hold NaN or infinity.
 
     Queries do not skip such vectors: every similarity or distance involving one is NaN, so
@@ -128,6 +141,7 @@ def warn_nonfinite(what, keys, vectors, stacklevel=2):
     int
         The number of vectors holding a non-finite value.
     """
+    first: Any  # the row of the first bad vector; set whenever bad > 0
     bad, first = 0, None
     block = 1 << 14
     for lo in range(0, vectors.shape[0], block):
@@ -350,21 +364,21 @@ def _read_counts_file(fvocab, encoding, unicode_errors):
 
 
 def read_word2vec(
-    fname,
-    binary=False,
+    fname: str | os.PathLike[str],
+    binary: bool = False,
     *,
-    encoding="utf8",
-    unicode_errors="strict",
-    limit=None,
-    datatype=np.float32,
-    no_header=False,
-    fvocab=None,
-    strict=True,
-    allow_nonfinite=False,
-    _chunk_size=_CHUNK_SIZE,
-    _max_token_bytes=_MAX_TOKEN_BYTES,
-    _byteorder="<",
-):
+    encoding: str = "utf8",
+    unicode_errors: str = "strict",
+    limit: int | None = None,
+    datatype: DTypeLike = np.float32,
+    no_header: bool = False,
+    fvocab: str | os.PathLike[str] | None = None,
+    strict: bool = True,
+    allow_nonfinite: bool = False,
+    _chunk_size: int = _CHUNK_SIZE,
+    _max_token_bytes: int = _MAX_TOKEN_BYTES,
+    _byteorder: str = "<",
+) -> VectorsData:
     """Reads a word2vec-format (or GloVe / fastText ``.vec``) file into keys and a matrix.
 
     Parameters

@@ -10,11 +10,16 @@ whose reader reads back what is written here; :func:`check_keys` is the one rule
 keys both sides accept.
 """
 
+from __future__ import annotations
+
 import logging
 import os
 import shutil
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import IO, Any
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from .native import atomic_write_many
 
@@ -25,7 +30,7 @@ logger = logging.getLogger(__name__)
 _WRITE_BATCH = 1 << 12  # records encoded per write() call
 
 
-def _key_text(key):
+def _key_text(key: object) -> str:
     if isinstance(key, str):
         return key
     if isinstance(key, (int, np.integer)) and not isinstance(key, (bool, np.bool_)):
@@ -49,7 +54,9 @@ MAX_KEY_BYTES = 1 << 20
 _ASCII_WHITESPACE = frozenset(" \t\n\r\x0b\x0c")
 
 
-def check_keys(keys, prefix="", what="the word2vec format"):
+def check_keys(
+    keys: Iterable[str | int], prefix: str = "", what: str = "the word2vec format"
+) -> list[str]:
     """Checks that ``keys`` can be written in a whitespace-separated format and read back.
 
     A key may hold any character except ASCII whitespace (space, tab, line feed, carriage
@@ -82,6 +89,8 @@ def check_keys(keys, prefix="", what="the word2vec format"):
     """
     keys = list(keys)
     texts = [prefix + _key_text(k) for k in keys]
+    bad: list[str]
+    long: str | None
     bad, n_bad, long = [], 0, None
     for t in texts:
         if not t or not _ASCII_WHITESPACE.isdisjoint(t):
@@ -104,7 +113,7 @@ def check_keys(keys, prefix="", what="the word2vec format"):
             f"nothing was written"
         )
     if len(set(texts)) != len(texts):
-        first = {}
+        first: dict[str, str | int] = {}
         for k, t in zip(keys, texts):
             # Equal keys given twice are the caller's (a KeyedVectors never has them; the tests
             # write them to make malformed files); two different keys with one text are not.
@@ -118,11 +127,11 @@ def check_keys(keys, prefix="", what="the word2vec format"):
     return texts
 
 
-def _same_key(a, b):
+def _same_key(a: object, b: object) -> bool:
     return type(a) is type(b) and a == b or (not isinstance(a, str) and not isinstance(b, str))
 
 
-def _utf8_len(text):
+def _utf8_len(text: str) -> int:
     return len(text.encode("utf-8", "surrogatepass"))
 
 
@@ -131,7 +140,9 @@ def _utf8_len(text):
 _FINITE_BLOCK = 1 << 14
 
 
-def first_nonfinite(vectors, rows=None):
+def first_nonfinite(
+    vectors: NDArray[Any], rows: NDArray[np.intp] | None = None
+) -> tuple[int, int] | None:
     """Where the first NaN or infinite value of ``vectors`` is, found a block of rows at a time.
 
     The one scan behind every "this vector is not finite" check of the readers and writers
@@ -164,7 +175,9 @@ def first_nonfinite(vectors, rows=None):
     return None
 
 
-def _check_finite_rows(vectors, order, texts):
+def _check_finite_rows(
+    vectors: NDArray[Any], order: NDArray[np.intp], texts: Sequence[str]
+) -> None:
     found = first_nonfinite(vectors, order)
     if found is not None:
         raise ValueError(
@@ -173,30 +186,30 @@ def _check_finite_rows(vectors, order, texts):
         )
 
 
-def _copy_existing(path, fout):
+def _copy_existing(path: str | os.PathLike[str], fout: IO[bytes]) -> None:
     if os.path.exists(path):
         with open(path, "rb") as fin:
             shutil.copyfileobj(fin, fout)
 
 
 def write_word2vec(
-    fname,
-    keys,
-    vectors,
+    fname: str | os.PathLike[str],
+    keys: Sequence[str | int],
+    vectors: ArrayLike,
     *,
-    binary=False,
-    order=None,
-    counts=None,
-    fvocab=None,
-    total_vec=None,
-    write_header=True,
-    prefix="",
-    append=False,
-    allow_nonfinite=False,
-    _byteorder="<",
-    _text_formatter=None,
-    _what="the word2vec format",
-):
+    binary: bool = False,
+    order: ArrayLike | None = None,
+    counts: Sequence[int] | NDArray[np.integer[Any]] | None = None,
+    fvocab: str | os.PathLike[str] | None = None,
+    total_vec: int | None = None,
+    write_header: bool = True,
+    prefix: str = "",
+    append: bool = False,
+    allow_nonfinite: bool = False,
+    _byteorder: str = "<",
+    _text_formatter: Callable[[NDArray[Any]], str] | None = None,
+    _what: str = "the word2vec format",
+) -> None:
     """Writes keys and their vectors in word2vec format.
 
     Parameters
@@ -271,14 +284,15 @@ def write_word2vec(
     le = np.dtype(np.float32).newbyteorder(_byteorder)
 
     if fvocab is not None:
-        ordered_counts = [counts[i] for i in order]
+        # counts is not None here: fvocab without counts was refused above
+        ordered_counts = [counts[i] for i in order]  # type: ignore[index]
 
-        def write_vocab(f):
+        def write_vocab(f: IO[bytes]) -> None:
             if append:
                 _copy_existing(os.fspath(fvocab), f)
             f.write("".join(f"{t} {c}\n" for t, c in zip(texts, ordered_counts)).encode("utf8"))
 
-    def write(f):
+    def write(f: IO[bytes]) -> None:
         if append:
             _copy_existing(path, f)
         if write_header:
@@ -311,7 +325,13 @@ def write_word2vec(
     atomic_write_many(jobs)
 
 
-def write_projector(vectors_tsv, keys, vectors, metadata_tsv=None, columns=None):
+def write_projector(
+    vectors_tsv: str | os.PathLike[str],
+    keys: Sequence[str | int],
+    vectors: ArrayLike,
+    metadata_tsv: str | os.PathLike[str] | None = None,
+    columns: Mapping[str, Sequence[Any]] | None = None,
+) -> None:
     """Writes TSV files for TensorBoard's Embedding Projector (projector.tensorflow.org).
 
     Parameters
@@ -350,7 +370,7 @@ def write_projector(vectors_tsv, keys, vectors, metadata_tsv=None, columns=None)
         if len(values) < n:
             raise ValueError(f"column {name!r} has {len(values)} values for {n} keys")
 
-    def write_vectors(f):
+    def write_vectors(f: IO[bytes]) -> None:
         for lo in range(0, n, _WRITE_BATCH):
             block = np.asarray(vectors[lo : min(lo + _WRITE_BATCH, n)])
             f.write("".join("\t".join(map(str, row)) + "\n" for row in block).encode("utf8"))
@@ -358,7 +378,7 @@ def write_projector(vectors_tsv, keys, vectors, metadata_tsv=None, columns=None)
     jobs = [(os.fspath(vectors_tsv), write_vectors)]
     if metadata_tsv is not None:
 
-        def write_meta(f):
+        def write_meta(f: IO[bytes]) -> None:
             lines = []
             if columns:
                 lines.append("\t".join(["key", *columns]) + "\n")

@@ -13,11 +13,16 @@ Conventions (chosen on purpose, tested in tests/test_graph.py):
 - Zero-weight edges are dropped; negative, NaN or infinite weights are refused.
 """
 
+from __future__ import annotations
+
 import os
 import re
 import warnings
+from collections.abc import Hashable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from .. import _walks
 
@@ -42,7 +47,14 @@ class Graph:
     directed : bool
     """
 
-    def __init__(self, indptr, indices, weights, nodes, directed):
+    def __init__(
+        self,
+        indptr: ArrayLike,
+        indices: ArrayLike,
+        weights: ArrayLike | None,
+        nodes: Iterable[Hashable],
+        directed: bool,
+    ) -> None:
         self.indptr = np.ascontiguousarray(indptr, dtype=np.int64)
         self.indices = np.ascontiguousarray(indices, dtype=np.uint32)
         self.weights = None if weights is None else np.ascontiguousarray(weights, np.float64)
@@ -52,47 +64,49 @@ class Graph:
             raise ValueError("need one node id per CSR row")
         _walks.validate_csr(self.indptr, self.indices)
         self.node_index = {k: i for i, k in enumerate(self.nodes)}
-        self._walk_graph = None
+        self._walk_graph: Any = None  # the compiled walker, built on first use
 
     @property
-    def n_nodes(self):
+    def n_nodes(self) -> int:
         return self.indptr.size - 1
 
     @property
-    def n_edges(self):
+    def n_edges(self) -> int:
         """Stored (directed) edges: an undirected edge counts twice, a self-loop once."""
         return int(self.indptr[-1])
 
     @property
-    def weighted(self):
+    def weighted(self) -> bool:
         return self.weights is not None
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         kind = "directed" if self.directed else "undirected"
         w = "weighted" if self.weighted else "unweighted"
         return f"Graph<{self.n_nodes} nodes, {self.n_edges} stored edges, {kind}, {w}>"
 
-    def degree(self):
+    def degree(self) -> NDArray[np.int64]:
         """Out-degree of every node (contiguous id order)."""
         return np.diff(self.indptr)
 
-    def neighbors(self, node):
+    def neighbors(self, node: Hashable) -> list[Any]:
         """Original ids of the out-neighbours of ``node`` (an original id)."""
         v = self.node_index[node]
         return [self.nodes[u] for u in self.indices[self.indptr[v] : self.indptr[v + 1]].tolist()]
 
-    def edges(self):
+    def edges(self) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
         """Stored edges as (src, dst, weight) arrays of contiguous ids (weight 1 if unweighted)."""
-        src = np.repeat(np.arange(self.n_nodes, dtype=np.int64), np.diff(self.indptr))
+        src: NDArray[np.int64] = np.repeat(
+            np.arange(self.n_nodes, dtype=np.int64), np.diff(self.indptr)
+        )
         w = self.weights if self.weighted else np.ones(self.n_edges)
         return src, self.indices.astype(np.int64), w
 
-    def to_keys(self, ids):
+    def to_keys(self, ids: ArrayLike) -> list[Any]:
         """Original node ids of an array of contiguous ids (e.g. one walk)."""
         nodes = self.nodes
         return [nodes[i] for i in np.asarray(ids).tolist()]
 
-    def walker(self):
+    def walker(self) -> Any:
         """The C walk generator over this graph (built once, with the alias tables of a
         weighted graph)."""
         if self._walk_graph is None:
@@ -107,7 +121,15 @@ class Graph:
     # ---------------------------------------------------------------- construction
 
     @classmethod
-    def from_edges(cls, src, dst, weights=None, directed=False, weighted=None, nodes=()):
+    def from_edges(
+        cls,
+        src: Sequence[Hashable] | NDArray[Any],
+        dst: Sequence[Hashable] | NDArray[Any],
+        weights: ArrayLike | None = None,
+        directed: bool = False,
+        weighted: bool | None = None,
+        nodes: Iterable[Hashable] = (),
+    ) -> Graph:
         """Builds a graph from parallel sequences of source ids, target ids and weights.
 
         Parameters
@@ -148,7 +170,7 @@ class Graph:
 # -------------------------------------------------------------------- input forms
 
 
-def _check_weights(weights, n_edges):
+def _check_weights(weights: ArrayLike, n_edges: int) -> NDArray[np.float64]:
     try:
         w = np.asarray(weights, dtype=np.float64)
     except (TypeError, ValueError):
@@ -162,7 +184,7 @@ def _check_weights(weights, n_edges):
     return w
 
 
-def _check_key(key):
+def _check_key(key: Any) -> Hashable:
     if key is None or isinstance(key, (bool, np.bool_, float, np.floating, complex)):
         raise TypeError(
             f"unsupported node id {key!r} ({type(key).__name__}): use ints, "
@@ -175,11 +197,16 @@ def _check_key(key):
     return key.item() if isinstance(key, np.integer) else key
 
 
-def _map_nodes(src, dst, extra):
+def _map_nodes(
+    src: Sequence[Hashable] | NDArray[Any],
+    dst: Sequence[Hashable] | NDArray[Any],
+    extra: list[Hashable],
+) -> tuple[list[Any], NDArray[np.int64], NDArray[np.int64]]:
     """Contiguous ids for the node ids of src, dst and extra: (keys, src_ids, dst_ids).
 
     Integer ids are sorted ascending; other ids keep a sorted order when they can be sorted
     and first-seen order otherwise, so every input form of a graph gives the same numbering."""
+    dst_a: Any  # an array whenever src_a is one
     src_a, dst_a = np.asarray(src) if not isinstance(src, list) else None, None
     if src_a is not None:
         dst_a = np.asarray(dst)
@@ -213,7 +240,7 @@ def _map_nodes(src, dst, extra):
     src_l = [_check_key(k) for k in (src.tolist() if isinstance(src, np.ndarray) else src)]
     dst_l = [_check_key(k) for k in (dst.tolist() if isinstance(dst, np.ndarray) else dst)]
     extra_l = [_check_key(k) for k in extra]
-    index = {}
+    index: dict[Hashable, int] = {}
     for k in src_l + dst_l + extra_l:
         if k not in index:
             index[k] = len(index)
@@ -228,7 +255,9 @@ def _map_nodes(src, dst, extra):
     return keys, src_ids, dst_ids
 
 
-def _build_csr(n, src, dst, w, directed):
+def _build_csr(
+    n: int, src: ArrayLike, dst: ArrayLike, w: NDArray[np.float64] | None, directed: bool
+) -> tuple[NDArray[np.int64], NDArray[np.uint32], NDArray[np.float64] | None]:
     src = np.asarray(src, dtype=np.int64)
     dst = np.asarray(dst, dtype=np.int64)
     if n >= 0xFFFFFFFF:
@@ -259,7 +288,7 @@ def _build_csr(n, src, dst, w, directed):
         if w is not None:
             w = np.add.reduceat(w, np.flatnonzero(first))
         src, dst = src[first], dst[first]
-    indptr = np.zeros(n + 1, dtype=np.int64)
+    indptr: NDArray[np.int64] = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
     return indptr, dst.astype(np.uint32), w
 
@@ -271,7 +300,7 @@ _CANONICAL_INT = re.compile(r"-?(0|[1-9][0-9]*)")
 _INT64 = (-(2**63), 2**63 - 1)
 
 
-def _int_ids(ids):
+def _int_ids(ids: Sequence[str]) -> NDArray[np.int64] | None:
     """The ids as int64 if every one is a canonical integer in int64's range; else None, with
     a warning when they looked like integers but one was not written canonically or is out of
     range (they are then all kept as strings, and distinct)."""
@@ -294,7 +323,13 @@ def _int_ids(ids):
     return np.array([int(t) for t in ids], dtype=np.int64)
 
 
-def load_edgelist(path, directed=False, weighted=None, comments="#", encoding="utf8"):
+def load_edgelist(
+    path: str | bytes | os.PathLike[Any],
+    directed: bool = False,
+    weighted: bool | None = None,
+    comments: str | None = "#",
+    encoding: str = "utf8",
+) -> Graph:
     """Reads an edge-list file: one edge ``src dst [weight]`` per line, fields separated by
     whitespace and/or commas; text after ``comments`` is ignored, blank lines skipped.
 
@@ -311,7 +346,7 @@ def load_edgelist(path, directed=False, weighted=None, comments="#", encoding="u
                 line = raw.decode(encoding)
             except UnicodeDecodeError as exc:
                 raise ValueError(
-                    f"{os.fspath(path)}:{lineno}: not valid {encoding} text ({exc.reason} at "
+                    f"{os.fsdecode(path)}:{lineno}: not valid {encoding} text ({exc.reason} at "
                     f"byte {exc.start} of the line); pass encoding= with the file's encoding, "
                     "e.g. encoding='latin-1'"
                 ) from None
@@ -324,7 +359,7 @@ def load_edgelist(path, directed=False, weighted=None, comments="#", encoding="u
             if len(fields) not in (2, 3) or (n_fields is not None and len(fields) != n_fields):
                 expect = "2 or 3" if n_fields is None else str(n_fields)
                 raise ValueError(
-                    f"{os.fspath(path)}:{lineno}: expected {expect} fields "
+                    f"{os.fsdecode(path)}:{lineno}: expected {expect} fields "
                     f"(src dst [weight]); got {len(fields)}: {line[:60]!r}"
                 )
             n_fields = len(fields)
@@ -333,7 +368,7 @@ def load_edgelist(path, directed=False, weighted=None, comments="#", encoding="u
             if n_fields == 3:
                 wts.append(fields[2])
     if not src:
-        raise ValueError(f"{os.fspath(path)}: the edge list is empty")
+        raise ValueError(f"{os.fsdecode(path)}: the edge list is empty")
     ends = _int_ids(src + dst)
     src_a, dst_a = (src, dst) if ends is None else (ends[: len(src)], ends[len(src) :])
     weights = None
@@ -342,12 +377,12 @@ def load_edgelist(path, directed=False, weighted=None, comments="#", encoding="u
             weights = np.array(wts, dtype=np.float64)
         except ValueError:
             raise ValueError(
-                f"{os.fspath(path)}: the third column must hold numeric weights"
+                f"{os.fsdecode(path)}: the third column must hold numeric weights"
             ) from None
     return Graph.from_edges(src_a, dst_a, weights, directed=directed, weighted=weighted)
 
 
-def _from_array(arr, directed, weighted):
+def _from_array(arr: NDArray[Any], directed: bool, weighted: bool | None) -> Graph:
     if arr.ndim != 2 or arr.shape[1] not in (2, 3):
         raise ValueError(f"an edge array must have shape (E, 2) or (E, 3); got {arr.shape}")
     if arr.shape[0] == 0:
@@ -370,7 +405,7 @@ def _from_array(arr, directed, weighted):
     return Graph.from_edges(ends[:, 0], ends[:, 1], weights, directed=directed, weighted=weighted)
 
 
-def _from_scipy(mat, directed, weighted):
+def _from_scipy(mat: Any, directed: bool, weighted: bool | None) -> Graph:
     import scipy.sparse as sp
 
     coo = sp.coo_matrix(mat)
@@ -398,7 +433,7 @@ def _from_scipy(mat, directed, weighted):
     return Graph(indptr, indices, w, keys, directed)
 
 
-def _from_networkx(g, directed, weighted):
+def _from_networkx(g: Any, directed: bool | None, weighted: bool | None) -> Graph:
     nodes = list(g.nodes())
     if not nodes:
         raise ValueError("the graph is empty: no nodes")
@@ -414,7 +449,7 @@ def _from_networkx(g, directed, weighted):
     return Graph.from_edges(src, dst, weights, directed=directed, weighted=weighted, nodes=nodes)
 
 
-def as_graph(graph, directed=False, weighted=None):
+def as_graph(graph: Any, directed: bool | None = False, weighted: bool | None = None) -> Graph:
     """Converts any supported graph input to a :class:`Graph`.
 
     Parameters

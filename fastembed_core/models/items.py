@@ -14,19 +14,21 @@ al. 2018); any value is accepted.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from ..vectors.keyedvectors import KeyedVectors
+from ..vectors.keyedvectors import KeyedVectors, Vector
+from .base import EmbeddingModel
 from .vocab import EncodedCorpus
 from .word2vec import Word2Vec
 
 __all__ = ["Item2Vec", "similar_items", "recommend"]
 
 
-def _session_window(sessions):
+def _session_window(sessions: Iterable[Sequence[Any]] | EncodedCorpus) -> int:
     if isinstance(sessions, EncodedCorpus):
         return int(np.diff(sessions.offsets).max(initial=1))
     longest = 1
@@ -84,7 +86,7 @@ class Item2Vec(Word2Vec):
         super().__init__(sessions, **kw)
 
 
-def _kv(model_or_kv):
+def _kv(model_or_kv: KeyedVectors | EmbeddingModel) -> KeyedVectors:
     kv = getattr(model_or_kv, "wv", model_or_kv)
     if not isinstance(kv, KeyedVectors):
         raise TypeError(
@@ -95,12 +97,20 @@ def _kv(model_or_kv):
     return kv
 
 
-def similar_items(kv, item, topn=10):
+def similar_items(
+    kv: KeyedVectors | EmbeddingModel, item: Hashable, topn: int = 10
+) -> list[tuple[Any, float]] | Vector:
     """The ``topn`` items most similar (cosine) to ``item``: a list of ``(item, score)``."""
     return _kv(kv).most_similar(item, topn=topn)
 
 
-def recommend(kv, history, topn=10, exclude_seen=True, weights=None):
+def recommend(
+    kv: KeyedVectors | EmbeddingModel,
+    history: Iterable[Hashable],
+    topn: int = 10,
+    exclude_seen: bool = True,
+    weights: ArrayLike | None = None,
+) -> list[tuple[Any, float]]:
     """Items to recommend after ``history``: those nearest (cosine) to the mean of the unit
     vectors of the history items.
 

@@ -26,12 +26,17 @@ The callback follows each epoch with the ``on_progress`` hook when the trainer p
 ``/proc/self/io`` on Linux; elsewhere only the elapsed time is shown.
 """
 
+from __future__ import annotations
+
 import logging
 import os
 import re
 import sys
 import threading
 import time
+from collections.abc import Sequence
+from types import TracebackType
+from typing import IO, Any, Callable, Literal
 
 from ..validation import check_float, check_int
 
@@ -50,11 +55,11 @@ __all__ = [
 _MODES = ("auto", "bar", "lines", "off")
 #: Progress display modes: "auto" (a bar on a terminal, else plain lines), "bar", "lines", "off".
 MODES = _MODES
-_active: list = []  # progress objects currently drawing a bar (for write())
+_active: list[Progress] = []  # progress objects currently drawing a bar (for write())
 _active_lock = threading.Lock()
 
 
-def tqdm_available():
+def tqdm_available() -> bool:
     """True when tqdm can be imported."""
     try:
         import tqdm  # noqa: F401
@@ -63,7 +68,7 @@ def tqdm_available():
     return True
 
 
-def format_count(n, unit=""):
+def format_count(n: float, unit: str = "") -> str:
     """``1234567`` -> ``"1.23M"``: a count with an SI suffix (``unit="B"`` for bytes)."""
     n = float(n)
     if abs(n) < 1000:
@@ -76,7 +81,7 @@ def format_count(n, unit=""):
     return f"{n:.0f}{unit}"  # pragma: no cover
 
 
-def format_duration(seconds):
+def format_duration(seconds: float | None) -> str:
     """``75.2`` -> ``"1:15"``, ``3725`` -> ``"1:02:05"``; ``None`` -> ``"?"``."""
     if seconds is None or seconds != seconds or seconds == float("inf"):
         return "?"
@@ -86,14 +91,14 @@ def format_duration(seconds):
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
-def _isatty(stream):
+def _isatty(stream: Any) -> bool:
     try:
         return bool(stream.isatty())
     except (AttributeError, ValueError, OSError):
         return False
 
 
-def write(message, stream=None):
+def write(message: str, stream: IO[str] | None = None) -> None:
     """Writes one line to ``stream`` (default stderr) without tearing an active bar."""
     stream = sys.stderr if stream is None else stream
     with _active_lock:
@@ -140,14 +145,14 @@ class Progress:
 
     def __init__(
         self,
-        total=None,
-        desc="",
-        unit="words",
-        mode="auto",
-        stream=None,
-        interval=None,
-        use_tqdm=None,
-    ):
+        total: float | None = None,
+        desc: str = "",
+        unit: str = "words",
+        mode: str | None = "auto",
+        stream: IO[str] | None = None,
+        interval: float | None = None,
+        use_tqdm: bool | None = None,
+    ) -> None:
         if mode is None:
             mode = "off"
         if mode not in _MODES:
@@ -160,13 +165,13 @@ class Progress:
         self.desc = desc
         self.unit = unit
         self.interval = 10.0 if interval is None else check_float("interval", interval, 0.0)
-        self.done = 0
+        self.done: float = 0
         self.start = time.perf_counter()
         self._last_draw = 0.0
         self._last_line = self.start
         self._width = 0
         self._closed = False
-        self._tqdm = None
+        self._tqdm: Any = None
         if mode == "bar" and (use_tqdm is None or use_tqdm) and tqdm_available():
             from tqdm.auto import tqdm
 
@@ -187,37 +192,37 @@ class Progress:
 
     # ---- public -------------------------------------------------------------------------
 
-    def __enter__(self):
+    def __enter__(self) -> Progress:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         self.close()
         return False
 
     @property
-    def elapsed(self):
+    def elapsed(self) -> float:
         """Seconds since the object was created."""
         return time.perf_counter() - self.start
 
     @property
-    def rate(self):
+    def rate(self) -> float:
         """Average units per second so far (0 before any progress)."""
         e = self.elapsed
         return self.done / e if e > 0 else 0.0
 
-    def eta(self):
+    def eta(self) -> float | None:
         """Estimated seconds left, or ``None`` if unknown."""
         if not self.total or self.done <= 0:
             return None
         return max(self.total - self.done, 0) / max(self.rate, 1e-12)
 
-    def set_description(self, desc):
+    def set_description(self, desc: str) -> None:
         """Changes the text shown before the bar."""
         self.desc = desc
         if self._tqdm is not None:
             self._tqdm.set_description(desc, refresh=False)
 
-    def update_to(self, done, desc=None):
+    def update_to(self, done: float, desc: str | None = None) -> None:
         """Sets the amount of work done (never goes backwards) and redraws if due."""
         if self._closed:
             return
@@ -240,11 +245,11 @@ class Progress:
             self._last_line = now
             self._line(self._status_text())
 
-    def update(self, n=1):
+    def update(self, n: float = 1) -> None:
         """Adds ``n`` units of work done."""
         self.update_to(self.done + n)
 
-    def close(self, message=None, silent=False):
+    def close(self, message: str | None = None, silent: bool = False) -> None:
         """Finishes the display; ``message`` (e.g. a summary) replaces the final status.
         ``silent`` skips the final plain line (``"lines"`` mode)."""
         if self._closed:
@@ -270,12 +275,12 @@ class Progress:
 
     # ---- rendering ----------------------------------------------------------------------
 
-    def _amount(self, n):
+    def _amount(self, n: float) -> str:
         if self.unit == "B":
             return format_count(n, "B")
         return format_count(n)
 
-    def _status_text(self, final=False):
+    def _status_text(self, final: bool = False) -> str:
         head = f"{self.desc}: " if self.desc else ""
         rate = f"{self._amount(self.rate)}{'' if self.unit == 'B' else ' ' + self.unit}/s"
         if final:
@@ -289,13 +294,13 @@ class Progress:
             )
         return f"{head}{self._amount(self.done)}, {rate}, elapsed {format_duration(self.elapsed)}"
 
-    def _columns(self):
+    def _columns(self) -> int:
         try:
             return max(os.get_terminal_size(self.stream.fileno()).columns, 40)
         except (AttributeError, ValueError, OSError):
             return 80
 
-    def _bar_text(self):
+    def _bar_text(self) -> str:
         head = f"{self.desc}: " if self.desc else ""
         rate = f"{self._amount(self.rate)}{'' if self.unit == 'B' else ' ' + self.unit}/s"
         if self.total:
@@ -311,28 +316,28 @@ class Progress:
             return head + tail.lstrip()
         return f"{head}{self._amount(self.done)} {rate} elapsed {format_duration(self.elapsed)}"
 
-    def _raw(self, text):
+    def _raw(self, text: str) -> None:
         try:
             self.stream.write(text)
             self.stream.flush()
         except (OSError, ValueError):
             pass
 
-    def _draw(self, text):
+    def _draw(self, text: str) -> None:
         pad = max(self._width - len(text), 0)
         self._width = len(text)
         self._raw("\r" + text + " " * pad)
 
-    def _line(self, text):
+    def _line(self, text: str) -> None:
         self._raw(text + "\n")
 
-    def _clear(self):
+    def _clear(self) -> None:
         if self._tqdm is not None:
             self._tqdm.clear()
         elif self.mode == "bar" and self._width and not self._closed:
             self._raw("\r" + " " * self._width + "\r")
 
-    def _redraw(self):
+    def _redraw(self) -> None:
         if self._tqdm is not None:
             self._tqdm.refresh()
         elif self.mode == "bar" and self._width and not self._closed:
@@ -342,7 +347,7 @@ class Progress:
 # ---- reading files --------------------------------------------------------------------------
 
 
-def _bytes_read():
+def _bytes_read() -> int | None:
     """Bytes this process has read so far (``rchar`` of /proc/self/io), or None."""
     try:
         with open("/proc/self/io", "rb") as f:
@@ -375,7 +380,14 @@ class track_file_reading:
     ...     model.build_vocab(corpus_file="corpus.txt")
     """
 
-    def __init__(self, paths, desc="reading", mode="auto", stream=None, interval=None):
+    def __init__(
+        self,
+        paths: str | bytes | os.PathLike[Any] | Sequence[str | bytes | os.PathLike[Any]],
+        desc: str = "reading",
+        mode: str | None = "auto",
+        stream: IO[str] | None = None,
+        interval: float | None = None,
+    ) -> None:
         if isinstance(paths, (str, bytes, os.PathLike)):
             paths = [paths]
         total = 0
@@ -387,12 +399,13 @@ class track_file_reading:
         self.total = total or None
         self.desc = desc
         self.mode, self.stream, self.interval = mode, stream, interval
-        self.progress = None
+        # set by __enter__; the reading thread and __exit__ run only after it
+        self.progress: Any = None
         self._stop = threading.Event()
-        self._thread = None
-        self._base = None
+        self._thread: threading.Thread | None = None
+        self._base: int | None = None
 
-    def __enter__(self):
+    def __enter__(self) -> Progress:
         self._base = _bytes_read()
         known = self._base is not None and self.total
         self.progress = Progress(
@@ -410,7 +423,7 @@ class track_file_reading:
             self._thread.start()
         return self.progress
 
-    def _watch(self):
+    def _watch(self) -> None:
         while not self._stop.wait(0.2):
             now = _bytes_read()
             if self._base is not None and now is not None and self.total:
@@ -418,7 +431,12 @@ class track_file_reading:
             else:
                 self.progress.update_to(0)
 
-    def __exit__(self, exc_type, exc, tb):
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> Literal[False]:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
@@ -463,7 +481,14 @@ class TrainingProgress:
     number of in-vocabulary tokens (before subsampling), as in the trainer's log.
     """
 
-    def __init__(self, mode="auto", stream=None, epochs=None, interval=None, desc="training"):
+    def __init__(
+        self,
+        mode: str | None = "auto",
+        stream: IO[str] | None = None,
+        epochs: int | None = None,
+        interval: float | None = None,
+        desc: str = "training",
+    ) -> None:
         if mode is not None and mode not in _MODES:
             raise ValueError(f"mode must be one of {', '.join(_MODES)}; got {mode!r}")
         self.mode = mode
@@ -471,20 +496,20 @@ class TrainingProgress:
         self.epochs = check_int("epochs", epochs, 1, allow_none=True)
         self.interval = None if interval is None else check_float("interval", interval, 0.0)
         self.desc = desc
-        self.progress = None
+        self.progress: Progress | None = None
         self.epoch = 0
-        self.epoch_words = None
-        self.seconds = None
-        self.words = 0
+        self.epoch_words: int | None = None
+        self.seconds: float | None = None
+        self.words: float = 0
 
     # gensim's callbacks are compared by identity and printed; keep that cheap
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"TrainingProgress(mode={self.mode!r})"
 
-    def _label(self):
+    def _label(self) -> str:
         return f"{self.desc} epoch {min(self.epoch + 1, self._epochs)}/{self._epochs}"
 
-    def on_train_begin(self, model):
+    def on_train_begin(self, model: Any) -> None:
         self._epochs = int(self.epochs or getattr(model, "epochs", 1) or 1)
         counts = getattr(getattr(model, "wv", None), "expandos", {}).get("count")
         self.epoch_words = int(counts.sum()) if counts is not None and len(counts) else None
@@ -496,11 +521,13 @@ class TrainingProgress:
         )
         self.progress.set_description(self._label())
 
-    def on_epoch_begin(self, model):
+    def on_epoch_begin(self, model: Any) -> None:
         if self.progress is not None:
             self.progress.set_description(self._label())
 
-    def on_progress(self, model, epoch, epochs, words_done, epoch_words):
+    def on_progress(
+        self, model: Any, epoch: int, epochs: int, words_done: int, epoch_words: int | None
+    ) -> None:
         """Within-epoch update: ``words_done`` of ``epoch_words`` in epoch ``epoch`` (0-based)
         of ``epochs``."""
         if self.progress is None:
@@ -515,7 +542,7 @@ class TrainingProgress:
                 epoch * self.epoch_words + min(words_done, self.epoch_words), desc=self._label()
             )
 
-    def on_fraction(self, epoch, fraction):
+    def on_fraction(self, epoch: int, fraction: float) -> None:
         """Within-epoch update as a fraction (0..1) of epoch ``epoch`` (0-based)."""
         if self.progress is None or not self.epoch_words:
             return
@@ -524,7 +551,7 @@ class TrainingProgress:
             int((epoch + min(max(fraction, 0.0), 1.0)) * self.epoch_words), desc=self._label()
         )
 
-    def on_epoch_end(self, model):
+    def on_epoch_end(self, model: Any) -> None:
         if self.progress is None:
             return
         if self.epoch_words:
@@ -533,7 +560,7 @@ class TrainingProgress:
         if self.epoch < self._epochs:
             self.progress.set_description(self._label())
 
-    def abort(self):
+    def abort(self) -> None:
         """Closes the display after a failed or interrupted run, saying where it stopped."""
         if self.progress is None:
             return
@@ -545,7 +572,7 @@ class TrainingProgress:
         )
         self.progress = None
 
-    def on_train_end(self, model):
+    def on_train_end(self, model: Any) -> None:
         if self.progress is None:
             return
         self.seconds = self.progress.elapsed
@@ -569,12 +596,16 @@ class _TrainingLogHandler(logging.Handler):
     """Feeds the trainer's periodic "EPOCH k - PROGRESS: at x% words" log records to a
     :class:`TrainingProgress`, and passes the other records to ``forward``."""
 
-    def __init__(self, tracker, forward=None):
+    def __init__(
+        self,
+        tracker: TrainingProgress,
+        forward: Callable[[logging.LogRecord], object] | None = None,
+    ) -> None:
         super().__init__(logging.DEBUG)
         self.tracker = tracker
         self.forward = forward
 
-    def emit(self, record):
+    def emit(self, record: logging.LogRecord) -> None:
         try:
             if (
                 isinstance(record.msg, str)
@@ -583,7 +614,8 @@ class _TrainingLogHandler(logging.Handler):
                 and len(record.args) >= 2
             ):
                 epoch, pct = record.args[0], record.args[1]
-                self.tracker.on_fraction(int(epoch) - 1, float(pct) / 100.0)
+                # the trainer's own record: its args are numbers (any failure is caught below)
+                self.tracker.on_fraction(int(epoch) - 1, float(pct) / 100.0)  # type: ignore[call-overload, arg-type]
                 return
             if self.forward is not None:
                 self.forward(record)
@@ -602,12 +634,18 @@ class capture_training_log:
     alone.
     """
 
-    def __init__(self, tracker, forward=None, level=logging.INFO, logger_name="fastembed_core"):
+    def __init__(
+        self,
+        tracker: TrainingProgress,
+        forward: Callable[[logging.LogRecord], object] | None = None,
+        level: int = logging.INFO,
+        logger_name: str = "fastembed_core",
+    ) -> None:
         self.tracker, self.forward, self.level = tracker, forward, level
         self.logger = logging.getLogger(logger_name)
-        self._saved = None
+        self._saved: Any = None  # the logger's settings, from __enter__ to __exit__
 
-    def __enter__(self):
+    def __enter__(self) -> capture_training_log:
         lg = self.logger
         self._saved = (lg.level, lg.propagate, list(lg.handlers), lg.disabled)
         handler = _TrainingLogHandler(self.tracker, self._forward)
@@ -619,11 +657,11 @@ class capture_training_log:
         lg.disabled = False
         return self
 
-    def _forward(self, record):
+    def _forward(self, record: logging.LogRecord) -> None:
         if self.forward is not None and record.levelno >= self.level:
             self.forward(record)
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         lg = self.logger
         level, lg.propagate, lg.handlers, lg.disabled = self._saved
         lg.setLevel(level)  # setLevel, not .level =: it also clears the enabled-cache

@@ -6,12 +6,17 @@ in-vocabulary token, in corpus order) and ``offsets`` (int64, sentence ``k`` is
 re-read text or touch Python objects.
 """
 
+from __future__ import annotations
+
 import collections
 import itertools
 import logging
 import os
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from ..errors import CorpusError
 
@@ -48,7 +53,7 @@ class EncodedCorpus:
         ``len(ids)``. Default: one sentence holding every id.
     """
 
-    def __init__(self, ids, offsets=None):
+    def __init__(self, ids: ArrayLike, offsets: ArrayLike | None = None) -> None:
         ids = np.asarray(ids)
         if ids.ndim != 1 or (ids.size and ids.dtype.kind not in "iu"):
             raise TypeError(
@@ -66,15 +71,15 @@ class EncodedCorpus:
         self.ids = ids
         self.offsets = offsets
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.offsets.size - 1
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[list[int]]:
         for k in range(len(self)):
             yield self.ids[self.offsets[k] : self.offsets[k + 1]].tolist()
 
 
-def check_sentence(sentence, position):
+def check_sentence(sentence: object, position: int) -> None:
     """Rejects the classic mistake of passing strings instead of token lists."""
     if isinstance(sentence, (str, bytes)):
         kind = type(sentence).__name__
@@ -84,7 +89,7 @@ def check_sentence(sentence, position):
         )
 
 
-def check_reiterable(corpus, passes):
+def check_reiterable(corpus: Iterable[Any], passes: int) -> None:
     """An iterator (e.g. a generator) can be read once; training needs more passes."""
     if passes > 1 and iter(corpus) is corpus:
         raise TypeError(
@@ -94,7 +99,7 @@ def check_reiterable(corpus, passes):
         )
 
 
-def _prune(counts, min_reduce):
+def _prune(counts: dict[Hashable, int], min_reduce: int) -> int:
     """Drops keys seen fewer than min_reduce times (bounded memory while counting)."""
     doomed = [k for k, c in counts.items() if c < min_reduce]
     for k in doomed:
@@ -102,7 +107,11 @@ def _prune(counts, min_reduce):
     return len(doomed)
 
 
-def count_iterable(corpus, max_vocab_size=None, progress_per=10000):
+def count_iterable(
+    corpus: Iterable[Sequence[Hashable]],
+    max_vocab_size: int | None = None,
+    progress_per: int = 10000,
+) -> tuple[dict[Hashable, int], int, int]:
     """Counts the tokens of an iterable of token lists.
 
     Returns ``(counts, total_words, n_sentences)`` where ``counts`` is a dict in first-seen
@@ -117,12 +126,14 @@ def count_iterable(corpus, max_vocab_size=None, progress_per=10000):
     from .._corpus import TokenCounter
 
     counter = TokenCounter(max_vocab_size)
-    python_counts = None  # set once a non-str token forces the Python path
+    # set once a non-str token forces the Python path (Any: the closures read it after that)
+    python_counts: Any = None
     total = n_sentences = 0
+    chunk: list[Sequence[Hashable]]
     chunk, chunk_tokens = [], 0
     min_reduce = [1]
 
-    def count_in_python(sentences):
+    def count_in_python(sentences: Iterable[Sequence[Hashable]]) -> None:
         for sentence in sentences:
             if _AMBIGUOUS_TYPES.intersection(map(type, sentence)):
                 token = next(t for t in sentence if type(t) in _AMBIGUOUS_TYPES)
@@ -132,7 +143,7 @@ def count_iterable(corpus, max_vocab_size=None, progress_per=10000):
                 _prune(python_counts, min_reduce[0])
                 min_reduce[0] += 1
 
-    def flush():
+    def flush() -> None:
         nonlocal python_counts
         if python_counts is None:
             bad = counter.add(chunk, chunk_tokens)
@@ -167,14 +178,14 @@ def count_iterable(corpus, max_vocab_size=None, progress_per=10000):
 _AMBIGUOUS_TYPES = frozenset({bool, float, np.bool_, np.float16, np.float32, np.float64})
 
 
-def _ambiguous_token(token):
+def _ambiguous_token(token: object) -> TypeError:
     return TypeError(
         f"token {token!r} is a {type(token).__name__}: tokens must be str or int (True, 1 and "
         "1.0 would be one key); convert them, e.g. to str"
     )
 
 
-def check_keys(counts):
+def check_keys(counts: Mapping[Any, int]) -> Mapping[Any, int]:
     """Counts with the key rules applied once, before any training (the models call it on
     every vocabulary they count or are given): NumPy integers become Python ints (the same key, and one that every
     file format can store); bool and float tokens are refused, because ``True``, ``1`` and
@@ -186,7 +197,7 @@ def check_keys(counts):
             return counts
         except UnicodeEncodeError:
             pass
-    out = {}
+    out: dict[Hashable, int] = {}
     for key, count in counts.items():
         if isinstance(key, (bool, np.bool_, float, np.floating)):
             raise _ambiguous_token(key)
@@ -205,7 +216,13 @@ def check_keys(counts):
     return out
 
 
-def select_vocab(counts, min_count=5, max_final_vocab=None, trim_rule=None, sorted_vocab=True):
+def select_vocab(
+    counts: Mapping[Hashable, int],
+    min_count: int = 5,
+    max_final_vocab: int | None = None,
+    trim_rule: Callable[[Any, int, int], int] | None = None,
+    sorted_vocab: bool = True,
+) -> tuple[list[Hashable], NDArray[np.int64], int]:
     """Chooses the vocabulary from raw counts (a dict in first-seen order).
 
     Keeps keys with count >= min_count (raised so that at most ``max_final_vocab`` keys remain,
@@ -233,7 +250,7 @@ def select_vocab(counts, min_count=5, max_final_vocab=None, trim_rule=None, sort
     return keys, np.fromiter((counts[k] for k in keys), dtype=np.int64, count=len(keys)), effective
 
 
-def keep_thresholds(counts, sample):
+def keep_thresholds(counts: ArrayLike, sample: float) -> NDArray[np.uint32] | None:
     """Per-word subsampling thresholds for the kernel (None when sample == 0).
 
     word2vec.c's keep probability ``(sqrt(c / t) + 1) * t / c`` with ``t = sample * total``
@@ -251,7 +268,7 @@ def keep_thresholds(counts, sample):
     return np.floor(p * 4294967295.0).astype(np.uint32)
 
 
-def negative_weights(counts, ns_exponent):
+def negative_weights(counts: ArrayLike, ns_exponent: float) -> NDArray[np.float64]:
     """Sampling weights of negatives: count ** ns_exponent (0 = uniform, < 0 favours rare)."""
     counts = np.asarray(counts, dtype=np.float64)
     if ns_exponent == 0:
@@ -269,14 +286,18 @@ def negative_weights(counts, ns_exponent):
     return w
 
 
-def _offsets_from_lengths(kept, out_offsets, base):
+def _offsets_from_lengths(
+    kept: NDArray[np.integer[Any]], out_offsets: list[NDArray[np.int64]], base: int
+) -> int:
     """Appends the ends of the non-empty sentences (kept tokens per sentence) to out_offsets."""
     ends = np.cumsum(kept) + base
     out_offsets.append(ends[kept > 0])
     return int(ends[-1]) if len(ends) else base
 
 
-def _encode_chunk_python(sentences, lookup):
+def _encode_chunk_python(
+    sentences: Sequence[Sequence[Hashable]], lookup: Callable[[Hashable, int], int]
+) -> tuple[NDArray[np.uint32], NDArray[np.integer[Any]]]:
     tokens = [t for s in sentences for t in s]
     arr = np.fromiter(map(lookup, tokens, itertools.repeat(-1)), dtype=np.int64, count=len(tokens))
     known = arr >= 0
@@ -286,7 +307,9 @@ def _encode_chunk_python(sentences, lookup):
     return arr[known].astype(np.uint32), kept
 
 
-def encode_iterable(corpus, key_to_index):
+def encode_iterable(
+    corpus: Iterable[Sequence[Hashable]], key_to_index: Mapping[Hashable, int]
+) -> tuple[NDArray[np.uint32], NDArray[np.int64], int, int]:
     """Encodes an iterable of token lists with ``key_to_index``.
 
     Unknown tokens are dropped, sentences left empty are skipped, and sentences of any length
@@ -297,7 +320,7 @@ def encode_iterable(corpus, key_to_index):
     if key_to_index and all(type(k) is str for k in key_to_index):
         from .._corpus import TokenEncoder
 
-        keys = [None] * len(key_to_index)
+        keys: list[Hashable] = [None] * len(key_to_index)
         for k, i in key_to_index.items():
             keys[i] = k
         try:
@@ -307,11 +330,14 @@ def encode_iterable(corpus, key_to_index):
             # dict lookups below handle every key.
             encoder = None
     lookup = key_to_index.get
+    out_ids: list[NDArray[np.uint32]]
+    out_offsets: list[NDArray[np.int64]]
+    chunk: list[Sequence[Hashable]]
     out_ids, out_offsets = [], [np.zeros(1, dtype=np.int64)]
     chunk, chunk_tokens = [], 0
     raw = base = n_sentences = 0
 
-    def flush():
+    def flush() -> int:
         if encoder is not None:
             ids, kept = encoder.encode(chunk, chunk_tokens)
         else:
@@ -334,7 +360,9 @@ def encode_iterable(corpus, key_to_index):
     return ids, np.concatenate(out_offsets), raw, n_sentences
 
 
-def encode_ids(corpus, key_to_index):
+def encode_ids(
+    corpus: EncodedCorpus, key_to_index: Mapping[Hashable, int]
+) -> tuple[NDArray[np.uint32], NDArray[np.int64], int, int]:
     """Re-encodes an :class:`EncodedCorpus` (int keys) to vocabulary positions, vectorised.
 
     Memory follows the number of tokens and distinct keys, never the size of the largest id:
@@ -349,7 +377,7 @@ def encode_ids(corpus, key_to_index):
     rows = np.array([i for _, i in int_keys], dtype=np.int64)
     largest = int(ids.max())
     if largest < max(1 << 20, 4 * (ids.size + keys.size)):
-        table = np.full(largest + 1, -1, dtype=np.int64)
+        table: NDArray[np.int64] = np.full(largest + 1, -1, dtype=np.int64)
         small = keys <= largest
         table[keys[small]] = rows[small]
         mapped = table[ids]
@@ -366,7 +394,7 @@ def encode_ids(corpus, key_to_index):
     return mapped[known].astype(np.uint32), offs.astype(np.int64), int(ids.size), len(corpus)
 
 
-def count_ids(corpus):
+def count_ids(corpus: EncodedCorpus) -> tuple[dict[int, int], int, int]:
     """Counts an :class:`EncodedCorpus`: a dict {int key: count} ordered by first appearance."""
     ids = corpus.ids
     if ids.size == 0:
@@ -376,7 +404,9 @@ def count_ids(corpus):
     return dict(zip(uniq[order].tolist(), cnt[order].tolist())), int(ids.size), len(corpus)
 
 
-def describe_empty(total_words, n_sentences, counts, min_count):
+def describe_empty(
+    total_words: int, n_sentences: int, counts: Mapping[Hashable, int], min_count: int
+) -> CorpusError:
     """The error for a corpus that leaves nothing to train on (reliability #3 and #4)."""
     if total_words == 0:
         return CorpusError(
@@ -390,7 +420,7 @@ def describe_empty(total_words, n_sentences, counts, min_count):
     )
 
 
-def _read_number(path, field=None):
+def _read_number(path: str, field: str | None = None) -> int | None:
     """An integer from a /proc or /sys file (the value of ``field`` in a ``name: value kB``
     list), or None when the file or field is absent or says "max"."""
     try:
@@ -409,7 +439,7 @@ def _read_number(path, field=None):
     return None
 
 
-def available_memory():
+def available_memory() -> int | None:
     """Bytes this process can still allocate without swapping or being killed, or None if
     unknown: the kernel's estimate of available memory (free + reclaimable cache, not the
     total, which counts memory other processes hold), capped by a cgroup (container) limit."""
@@ -427,7 +457,7 @@ def available_memory():
         return None
 
 
-def estimate_bytes(vocab_size, vector_size, negative, hs):
+def estimate_bytes(vocab_size: int, vector_size: int, negative: int, hs: int | bool) -> int:
     """Bytes the weight matrices of a model will need (for the up-front memory check)."""
     rows = vocab_size * (1 + (1 if negative else 0)) + (max(vocab_size - 1, 0) if hs else 0)
     return rows * vector_size * 4 + vocab_size * 32

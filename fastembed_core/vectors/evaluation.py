@@ -8,10 +8,16 @@ its public surface: ``index_to_key``, ``key_to_index``, ``vectors`` and
 :meth:`~fastembed_core.KeyedVectors.norm_snapshot`.
 """
 
+from __future__ import annotations
+
 import itertools
 import logging
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .linalg import BLOCK_ELEMENTS, unit
 from .stats import correlations
@@ -20,8 +26,22 @@ __all__ = ["evaluate_word_pairs", "evaluate_word_analogies", "log_accuracy"]
 
 logger = logging.getLogger(__name__)
 
+_Quad = tuple[str, str, str, str]
+_State = tuple[NDArray[Any], NDArray[Any], NDArray[Any]]
 
-def log_accuracy(section):
+
+class _KeyedVectorsLike(Protocol):
+    # What the functions use of a KeyedVectors (importing the class would be a cycle).
+    index_to_key: list[Any]
+    key_to_index: dict[Any, int]
+
+    @property
+    def vectors(self) -> NDArray[Any]: ...
+
+    def norm_snapshot(self) -> _State: ...
+
+
+def log_accuracy(section: Mapping[str, Any]) -> float:
     """Logs the accuracy of one analogy section and returns it.
 
     Parameters
@@ -45,10 +65,12 @@ def log_accuracy(section):
     return score
 
 
-def _evaluation_vocab(kv, restrict_vocab, case_insensitive):
+def _evaluation_vocab(
+    kv: _KeyedVectorsLike, restrict_vocab: int | None, case_insensitive: bool
+) -> dict[str, int]:
     """Evaluation key -> row for the first ``restrict_vocab`` str keys (first case variant
     wins when case-insensitive)."""
-    ok = {}
+    ok: dict[str, int] = {}
     for i, k in enumerate(kv.index_to_key[:restrict_vocab]):
         if not isinstance(k, str):
             continue
@@ -59,14 +81,14 @@ def _evaluation_vocab(kv, restrict_vocab, case_insensitive):
 
 
 def evaluate_word_pairs(
-    kv,
-    pairs,
-    delimiter="\t",
-    encoding="utf8",
-    restrict_vocab=300000,
-    case_insensitive=True,
-    dummy4unknown=False,
-):
+    kv: _KeyedVectorsLike,
+    pairs: str | os.PathLike[str],
+    delimiter: str = "\t",
+    encoding: str = "utf8",
+    restrict_vocab: int = 300000,
+    case_insensitive: bool = True,
+    dummy4unknown: bool = False,
+) -> tuple[tuple[float, float], tuple[float, float], float]:
     """Correlation of the model's similarities with human judgements (e.g. WordSim-353).
 
     Parameters
@@ -102,6 +124,7 @@ def evaluate_word_pairs(
     vectors = kv.vectors
     gold, model = [], []
     oov = 0
+    sim: Any  # a field's text, then its value
     with open(pairs, encoding=encoding) as fin:
         for line_no, line in enumerate(fin):
             if not line or line.startswith("#"):
@@ -143,13 +166,13 @@ def evaluate_word_pairs(
 
 
 def evaluate_word_analogies(
-    kv,
-    analogies,
-    restrict_vocab=300000,
-    case_insensitive=True,
-    dummy4unknown=False,
-    similarity_function="most_similar",
-):
+    kv: _KeyedVectorsLike,
+    analogies: str | os.PathLike[str],
+    restrict_vocab: int = 300000,
+    case_insensitive: bool = True,
+    dummy4unknown: bool = False,
+    similarity_function: str = "most_similar",
+) -> tuple[float, list[dict[str, Any]]]:
     """Accuracy on an analogy test set (``a : b :: c : d`` questions), like word2vec.c's
     compute-accuracy and gensim.
 
@@ -194,8 +217,8 @@ def evaluate_word_analogies(
         restrict_vocab,
         analogies,
     )
-    raw_sections = []
-    section = None
+    raw_sections: list[tuple[str, list[tuple[_Quad, bool]]]] = []
+    section: tuple[str, list[tuple[_Quad, bool]]] | None = None
     quadruplets = 0
     oov = 0
     with open(analogies, "rb") as fin:
@@ -232,7 +255,7 @@ def evaluate_word_analogies(
         answers = iter(
             _answer_analogies(kv, todo, ok, hi, state, similarity_function, case_insensitive)
         )
-        result = {"section": name, "correct": [], "incorrect": []}
+        result: dict[str, Any] = {"section": name, "correct": [], "incorrect": []}
         for quad, known in questions:
             if not known:
                 if dummy4unknown:
@@ -252,7 +275,15 @@ def evaluate_word_analogies(
     return score, sections
 
 
-def _answer_analogies(kv, questions, ok, hi, state, similarity_function, case_insensitive):
+def _answer_analogies(
+    kv: _KeyedVectorsLike,
+    questions: Sequence[_Quad],
+    ok: Mapping[str, int],
+    hi: int,
+    state: _State,
+    similarity_function: str,
+    case_insensitive: bool,
+) -> list[str | None]:
     """The predicted (normalised) answer of each ``(a, b, c, d)`` question."""
     if not questions:
         return []

@@ -8,7 +8,14 @@ checks are described. ``fastembed_core.formats`` (the module path of version 0.1
 module.
 """
 
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
+from numpy.typing import DTypeLike, NDArray
 
 from ..io.word2vec_format import VectorsData, read_word2vec, write_projector, write_word2vec
 from .keyedvectors import KeyedVectors
@@ -30,20 +37,20 @@ __all__ = [
 
 
 def load_word2vec_format(
-    fname,
-    fvocab=None,
-    binary=False,
-    encoding="utf8",
-    unicode_errors="strict",
-    limit=None,
-    datatype=np.float32,
-    no_header=False,
+    fname: str | os.PathLike[str],
+    fvocab: str | os.PathLike[str] | None = None,
+    binary: bool = False,
+    encoding: str = "utf8",
+    unicode_errors: str = "strict",
+    limit: int | None = None,
+    datatype: DTypeLike = np.float32,
+    no_header: bool = False,
     *,
-    strict=True,
-    allow_nonfinite=False,
-    cls=None,
-    **private,
-):
+    strict: bool = True,
+    allow_nonfinite: bool = False,
+    cls: type[KeyedVectors] | None = None,
+    **private: Any,
+) -> KeyedVectors:
     """Loads a word2vec-format file as :class:`~fastembed_core.KeyedVectors`.
 
     Parameters
@@ -79,19 +86,19 @@ def load_word2vec_format(
 
 
 def save_word2vec_format(
-    kv,
-    fname,
-    fvocab=None,
-    binary=False,
-    total_vec=None,
-    write_header=True,
-    prefix="",
-    append=False,
-    sort_attr="count",
+    kv: KeyedVectors,
+    fname: str | os.PathLike[str],
+    fvocab: str | os.PathLike[str] | None = None,
+    binary: bool = False,
+    total_vec: int | None = None,
+    write_header: bool = True,
+    prefix: str = "",
+    append: bool = False,
+    sort_attr: str | None = "count",
     *,
-    allow_nonfinite=False,
-    **private,
-):
+    allow_nonfinite: bool = False,
+    **private: Any,
+) -> None:
     """Saves ``kv`` in word2vec format, most frequent first (by ``sort_attr``), like gensim 4.
 
     Parameters
@@ -129,17 +136,17 @@ def save_word2vec_format(
 
 
 def load_glove(
-    fname,
+    fname: str | os.PathLike[str],
     *,
-    encoding="utf8",
-    unicode_errors="strict",
-    limit=None,
-    datatype=np.float32,
-    strict=True,
-    allow_nonfinite=False,
-    cls=None,
-    **private,
-):
+    encoding: str = "utf8",
+    unicode_errors: str = "strict",
+    limit: int | None = None,
+    datatype: DTypeLike = np.float32,
+    strict: bool = True,
+    allow_nonfinite: bool = False,
+    cls: type[KeyedVectors] | None = None,
+    **private: Any,
+) -> KeyedVectors:
     """Loads a GloVe text file (``key v1 ... vD`` lines, no header).
 
     Parameters
@@ -168,7 +175,13 @@ def load_glove(
     )
 
 
-def save_glove(kv, fname, *, sort_attr="count", allow_nonfinite=False):
+def save_glove(
+    kv: KeyedVectors,
+    fname: str | os.PathLike[str],
+    *,
+    sort_attr: str | None = "count",
+    allow_nonfinite: bool = False,
+) -> None:
     """Saves ``kv`` as a GloVe text file (no header line).
 
     Parameters
@@ -191,17 +204,17 @@ def save_glove(kv, fname, *, sort_attr="count", allow_nonfinite=False):
 
 
 def load_fasttext_vec(
-    fname,
+    fname: str | os.PathLike[str],
     *,
-    encoding="utf8",
-    unicode_errors="strict",
-    limit=None,
-    datatype=np.float32,
-    strict=True,
-    allow_nonfinite=False,
-    cls=None,
-    **private,
-):
+    encoding: str = "utf8",
+    unicode_errors: str = "strict",
+    limit: int | None = None,
+    datatype: DTypeLike = np.float32,
+    strict: bool = True,
+    allow_nonfinite: bool = False,
+    cls: type[KeyedVectors] | None = None,
+    **private: Any,
+) -> KeyedVectors:
     """Loads a fastText ``.vec`` file.
 
     That is word2vec text: a ``count dim`` header, one key per line, values followed by a
@@ -232,7 +245,14 @@ def load_fasttext_vec(
     )
 
 
-def save_fasttext_vec(kv, fname, *, precision=5, sort_attr="count", allow_nonfinite=False):
+def save_fasttext_vec(
+    kv: KeyedVectors,
+    fname: str | os.PathLike[str],
+    *,
+    precision: int | None = 5,
+    sort_attr: str | None = "count",
+    allow_nonfinite: bool = False,
+) -> None:
     """Saves ``kv`` as fastText writes ``.vec`` files.
 
     Parameters
@@ -249,12 +269,12 @@ def save_fasttext_vec(kv, fname, *, precision=5, sort_attr="count", allow_nonfin
     """
     if precision is None:
 
-        def fmt(row):
+        def fmt(row: NDArray[Any]) -> str:
             return "".join(f"{v} " for v in row)
     else:
         spec = f"{{:.{int(precision)}g}} "
 
-        def fmt(row):
+        def fmt(row: NDArray[Any]) -> str:
             return "".join(spec.format(v) for v in row.tolist())
 
     save_word2vec_format(
@@ -268,7 +288,13 @@ def save_fasttext_vec(kv, fname, *, precision=5, sort_attr="count", allow_nonfin
     )
 
 
-def export_projector(kv, vectors_tsv, metadata_tsv=None, limit=None, attrs=()):
+def export_projector(
+    kv: KeyedVectors,
+    vectors_tsv: str | os.PathLike[str],
+    metadata_tsv: str | os.PathLike[str] | None = None,
+    limit: int | None = None,
+    attrs: Sequence[str] = (),
+) -> None:
     """Writes TSV files for TensorBoard's Embedding Projector (projector.tensorflow.org).
 
     Parameters

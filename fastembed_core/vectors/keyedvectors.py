@@ -31,21 +31,29 @@ Deliberate differences from gensim:
   :mod:`fastembed_core.vectors.formats`.
 """
 
+from __future__ import annotations
+
 import contextlib
 import logging
+import os
 import threading
 import warnings
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from numbers import Integral
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn, Union
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from ..errors import OOVError
 from . import evaluation, gensim_interop, storage
 from .ann import UsearchIndexer
 from .linalg import BLOCK_ELEMENTS, unit
 from .stats import pearson_spearman
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeAlias
 
 # UsearchIndexer and pearson_spearman are re-exported: they were importable from here.
 __all__ = ["KeyedVectors", "UsearchIndexer", "load_word2vec_format", "pearson_spearman"]
@@ -55,8 +63,15 @@ logger = logging.getLogger(__name__)
 _KEY_TYPES = (str, int, np.integer)
 _EXTENDED_KEY_TYPES = (str, int, np.integer, np.ndarray)
 
+# Names for the annotations (kept at run time, so typing.get_type_hints resolves them).
+Key: TypeAlias = Union[str, int, np.integer[Any]]
+Vector: TypeAlias = NDArray[np.floating[Any]]
+# One query input of most_similar: a key, a 1-D vector, or a (key or vector, weight) pair.
+QueryTerm: TypeAlias = Union[Key, Vector, tuple[Union[Key, Vector], float]]
+NormState: TypeAlias = tuple[Vector, Vector, Vector]
 
-def _ensure_list(value):
+
+def _ensure_list(value: Any) -> list[Any]:
     """A single key or vector -> [it]; a 2-D array -> list of rows; None -> []."""
     if value is None:
         return []
@@ -67,7 +82,7 @@ def _ensure_list(value):
     return list(value)
 
 
-def _is_int_key(key):
+def _is_int_key(key: object) -> bool:
     return isinstance(key, (int, np.integer)) and not isinstance(key, (bool, np.bool_))
 
 
@@ -125,7 +140,13 @@ class KeyedVectors:
     0.0
     """
 
-    def __init__(self, vector_size, count=0, dtype=np.float32, mapfile_path=None):
+    def __init__(
+        self,
+        vector_size: int,
+        count: int = 0,
+        dtype: DTypeLike = np.float32,
+        mapfile_path: str | None = None,
+    ) -> None:
         if (
             not isinstance(vector_size, Integral)
             or isinstance(vector_size, bool)
@@ -134,18 +155,27 @@ class KeyedVectors:
             raise ValueError(f"vector_size must be a non-negative integer; got {vector_size!r}")
         if not isinstance(count, Integral) or count < 0:
             raise ValueError(f"count must be a non-negative integer; got {count!r}")
-        self.vector_size = int(vector_size)
-        self.index_to_key = [None] * int(count)
-        self.next_index = 0
-        self.key_to_index = {}
-        self.expandos = {}
+        self.vector_size: int = int(vector_size)
+        self.index_to_key: list[Any] = [None] * int(count)
+        self.next_index: int = 0
+        self.key_to_index: dict[Any, int] = {}
+        self.expandos: dict[str, NDArray[Any]] = {}
         self.mapfile_path = mapfile_path
-        self._norms_lock = threading.Lock()
-        self._norm_cache = None
-        self._vectors = np.zeros((int(count), self.vector_size), dtype=dtype)
+        self._norms_lock: threading.Lock = threading.Lock()
+        self._norm_cache: NormState | None = None
+        self._vectors: Vector = np.zeros((int(count), self.vector_size), dtype=dtype)
 
     @classmethod
-    def from_arrays(cls, keys, vectors, *, counts=None, attrs=None, copy=True, key_to_index=None):
+    def from_arrays(
+        cls,
+        keys: Iterable[Hashable],
+        vectors: ArrayLike,
+        *,
+        counts: ArrayLike | None = None,
+        attrs: Mapping[str, ArrayLike] | None = None,
+        copy: bool = True,
+        key_to_index: dict[Hashable, int] | None = None,
+    ) -> KeyedVectors:
         """Builds a :class:`KeyedVectors` from keys and a matrix, checked once.
 
         Every part of the package that assembles a ``KeyedVectors`` from arrays (file
@@ -202,8 +232,9 @@ class KeyedVectors:
         if key_to_index is None or len(key_to_index) != n:
             key_to_index = {k: i for i, k in enumerate(index_to_key)}
         if len(key_to_index) != n:
-            seen = set()
-            dup = next(k for k in index_to_key if k in seen or seen.add(k))
+            seen: set[Hashable] = set()
+            # set.add returns None: the `or` records k and stays false
+            dup = next(k for k in index_to_key if k in seen or seen.add(k))  # type: ignore[func-returns-value]
             raise ValueError(f"duplicate keys (first: {dup!r})")
         columns = dict(attrs or {})
         if counts is not None:
@@ -233,25 +264,25 @@ class KeyedVectors:
     # ------------------------------------------------------------------------------------------
     # state
     # ------------------------------------------------------------------------------------------
-    def __getstate__(self):
+    def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state.pop("_norms_lock", None)
         state.pop("save_guard", None)  # the owning model's: a copy is standalone
         state["_norm_cache"] = None
         return state
 
-    def __setstate__(self, state):
+    def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._norms_lock = threading.Lock()
         self._norm_cache = None
 
     @property
-    def vectors(self):
+    def vectors(self) -> Vector:
         """The ``(n_keys, vector_size)`` matrix (setting it invalidates the cached norms)."""
         return self._vectors
 
     @vectors.setter
-    def vectors(self, value):
+    def vectors(self, value: ArrayLike) -> None:
         arr = value if isinstance(value, np.ndarray) else np.asarray(value)
         if arr.ndim != 2:
             raise ValueError(f"vectors must be a 2-D array; got shape {arr.shape}")
@@ -261,13 +292,13 @@ class KeyedVectors:
         self._norm_cache = None
 
     @property
-    def norms(self):
+    def norms(self) -> Vector | None:
         """L2 norm of every vector, or ``None`` until :meth:`fill_norms` (or a query) runs."""
         cache = self._norm_cache
         return None if cache is None else cache[1]
 
     @norms.setter
-    def norms(self, value):
+    def norms(self, value: ArrayLike | None) -> None:
         if value is None:
             self._norm_cache = None
         else:
@@ -279,12 +310,12 @@ class KeyedVectors:
             )
 
     @property
-    def vectors_norm(self):
+    def vectors_norm(self) -> NoReturn:
         raise AttributeError(
             "vectors_norm is computed on demand since gensim 4: use get_normed_vectors()"
         )
 
-    def invalidate_norms(self):
+    def invalidate_norms(self) -> None:
         """Forgets the cached vector norms.
 
         Call it after changing ``vectors`` *in place* (training does): the next query then
@@ -295,7 +326,7 @@ class KeyedVectors:
 
     _invalidate_norms = invalidate_norms  # the name of version 0.1
 
-    def norm_snapshot(self):
+    def norm_snapshot(self) -> NormState:
         """The vectors and their norms, taken together.
 
         Returns
@@ -317,7 +348,7 @@ class KeyedVectors:
         """
         return self._state()
 
-    def _state(self):
+    def _state(self) -> NormState:
         cache = self._norm_cache
         if cache is not None and cache[0] is self._vectors:
             return cache
@@ -329,7 +360,7 @@ class KeyedVectors:
         return cache
 
     @staticmethod
-    def _compute_norms(vectors):
+    def _compute_norms(vectors: Vector) -> NormState:
         norms = (
             np.asarray(np.linalg.norm(vectors, axis=1))
             if vectors.size
@@ -338,7 +369,7 @@ class KeyedVectors:
         safe = np.where(norms > 0, norms, 1).astype(norms.dtype)
         return (vectors, norms, safe)
 
-    def fill_norms(self, force=False):
+    def fill_norms(self, force: bool = False) -> None:
         """Compute and cache the vector norms (``force=True``: recompute even if cached).
 
         Any code that modifies the vectors in place must call ``fill_norms(force=True)`` (or
@@ -350,29 +381,29 @@ class KeyedVectors:
         else:
             self._state()
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{type(self).__name__}<vector_size={self.vector_size}, {len(self)} keys>"
 
     __repr__ = __str__
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.index_to_key)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         """Iterate over the keys, in index order."""
         return iter(self.index_to_key)
 
     # ------------------------------------------------------------------------------------------
     # lookups
     # ------------------------------------------------------------------------------------------
-    def _oov(self, key):
+    def _oov(self, key: object) -> OOVError:
         shown = int(key) if isinstance(key, np.integer) else key
         hint = ""
         if _is_int_key(key) and self.index_to_key and isinstance(self.index_to_key[0], str):
             hint = f"; the keys are strings: use vector_at({shown}) for the vector at row {shown}"
         return OOVError(f"{shown!r} not in vocabulary ({len(self.key_to_index)} keys){hint}")
 
-    def get_index(self, key, default=None):
+    def get_index(self, key: Hashable, default: int | None = None) -> int:
         """Row of ``key``; ``default`` if it is unknown and a default is given.
 
         Integer keys are looked up as keys, never taken as row positions.
@@ -389,17 +420,17 @@ class KeyedVectors:
             return default
         raise self._oov(key)
 
-    def has_index_for(self, key):
+    def has_index_for(self, key: object) -> bool:
         """Whether ``key`` has a vector."""
         try:
             return key in self.key_to_index
         except TypeError:  # unhashable
             return False
 
-    def __contains__(self, key):
+    def __contains__(self, key: object) -> bool:
         return self.has_index_for(key)
 
-    def get_vector(self, key, norm=False):
+    def get_vector(self, key: Hashable, norm: bool = False) -> Vector:
         """The vector of ``key`` (read-only view); ``norm=True`` scales it to unit length.
 
         Raises
@@ -416,14 +447,14 @@ class KeyedVectors:
         result.setflags(write=False)
         return result
 
-    def word_vec(self, *args, **kwargs):
+    def word_vec(self, *args: Any, **kwargs: Any) -> Vector:
         """Deprecated alias of :meth:`get_vector`."""
         warnings.warn(
             "word_vec() is deprecated; use get_vector()", DeprecationWarning, stacklevel=2
         )
         return self.get_vector(*args, **kwargs)
 
-    def get(self, key, default=None):
+    def get(self, key: object, default: Any = None) -> Any:
         """The vector of ``key``, or ``default`` if it is unknown (like ``dict.get``)."""
         idx = self.key_to_index.get(key) if self.has_index_for(key) else None
         if idx is None:
@@ -432,7 +463,7 @@ class KeyedVectors:
         result.setflags(write=False)
         return result
 
-    def vector_at(self, i):
+    def vector_at(self, i: int) -> Vector:
         """The vector at row position ``i`` (read-only view), whatever the keys are.
 
         This is separate from ``kv[key]`` on purpose: with integer keys (item ids, graph
@@ -447,7 +478,7 @@ class KeyedVectors:
         result.setflags(write=False)
         return result
 
-    def __getitem__(self, key_or_keys):
+    def __getitem__(self, key_or_keys: Union[Key, Iterable[Hashable]]) -> Vector:
         """The vector of a key (1-D, read-only), or a 2-D array for a list of keys."""
         if isinstance(key_or_keys, _KEY_TYPES):
             return self.get_vector(key_or_keys)
@@ -456,21 +487,26 @@ class KeyedVectors:
             return np.zeros((0, self.vector_size), dtype=self._vectors.dtype)
         return self._vectors[indices]
 
-    def __setitem__(self, keys, weights):
+    def __setitem__(self, keys: Union[Hashable, list[Hashable]], weights: ArrayLike) -> None:
         """``kv[key] = vector`` / ``kv[keys] = matrix``: add, replacing existing vectors."""
         if not isinstance(keys, list):
             keys = [keys]
             weights = np.asarray(weights).reshape(1, -1)
         self.add_vectors(keys, weights, replace=True)
 
-    def get_normed_vectors(self):
+    def get_normed_vectors(self) -> Vector:
         """All vectors scaled to unit length, as a new 2-D array (zero vectors stay zero)."""
         vectors, _, safe = self._state()
         return vectors / safe[:, None]
 
     def get_mean_vector(
-        self, keys, weights=None, pre_normalize=True, post_normalize=False, ignore_missing=True
-    ):
+        self,
+        keys: Sequence[Union[Hashable, Vector]],
+        weights: Union[list[float], NDArray[Any]] | None = None,
+        pre_normalize: bool = True,
+        post_normalize: bool = False,
+        ignore_missing: bool = True,
+    ) -> Vector:
         """Weighted mean of the vectors of ``keys`` (keys or 1-D arrays).
 
         Parameters
@@ -492,7 +528,8 @@ class KeyedVectors:
             weights = np.array(weights, dtype=vectors.dtype)
         if weights is None:
             weights = np.ones(len(keys), dtype=vectors.dtype)
-        if len(keys) != weights.shape[0]:
+        # numpy's stubs make np.array(list, dtype=...) Any, so mypy keeps the list type above
+        if len(keys) != weights.shape[0]:  # type: ignore[union-attr]
             raise ValueError("keys and weights array must have same number of elements")
         mean = np.zeros(self.vector_size, vectors.dtype)
         total = 0
@@ -516,13 +553,16 @@ class KeyedVectors:
     # ------------------------------------------------------------------------------------------
     # adding vectors and per-key attributes
     # ------------------------------------------------------------------------------------------
-    def allocate_vecattrs(self, attrs=None, types=None):
+    def allocate_vecattrs(
+        self, attrs: Sequence[str] | None = None, types: Sequence[DTypeLike] | None = None
+    ) -> None:
         """Make sure the per-key attribute arrays exist and match ``len(index_to_key)``."""
         if attrs is None:
             attrs = list(self.expandos)
             types = [self.expandos[a].dtype for a in attrs]
         target = len(self.index_to_key)
-        for attr, t in zip(attrs, types):
+        # callers pass types whenever they pass attrs (as in gensim)
+        for attr, t in zip(attrs, types):  # type: ignore[arg-type]
             if t is int:
                 t = np.int64
             elif t is float:
@@ -545,12 +585,12 @@ class KeyedVectors:
             grown[:m] = prev[:m]
             self.expandos[attr] = grown
 
-    def set_vecattr(self, key, attr, val):
+    def set_vecattr(self, key: Hashable, attr: str, val: Any) -> None:
         """Set per-key attribute ``attr`` (e.g. ``"count"``) of ``key`` to ``val``."""
         self.allocate_vecattrs(attrs=[attr], types=[type(val)])
         self.expandos[attr][self.get_index(key)] = val
 
-    def get_vecattr(self, key, attr):
+    def get_vecattr(self, key: Hashable, attr: str) -> Any:
         """Per-key attribute ``attr`` of ``key``."""
         index = self.get_index(key)
         values = self.expandos.get(attr)
@@ -558,7 +598,7 @@ class KeyedVectors:
             raise KeyError(f"no per-key attribute {attr!r} (have: {sorted(self.expandos)})")
         return values[index]
 
-    def add_vector(self, key, vector):
+    def add_vector(self, key: Hashable, vector: ArrayLike) -> int:
         """Add one vector (into the next pre-allocated slot if there is one).
 
         An existing key gets its vector replaced. Returns the row of ``key``.
@@ -588,7 +628,13 @@ class KeyedVectors:
         self.next_index = target + 1
         return target
 
-    def add_vectors(self, keys, weights, extras=None, replace=False):
+    def add_vectors(
+        self,
+        keys: Union[Key, Iterable[Hashable]],
+        weights: ArrayLike,
+        extras: Mapping[str, ArrayLike] | None = None,
+        replace: bool = False,
+    ) -> None:
         """Append keys and their vectors.
 
         Parameters
@@ -619,6 +665,10 @@ class KeyedVectors:
             if len(values) != len(keys):
                 raise ValueError(f"extras[{attr!r}] has {len(values)} values for {len(keys)} keys")
 
+        new_pos: list[int]
+        old_pos: list[int]
+        old_idx: list[int]
+        pending: dict[Hashable, int]
         new_pos, old_pos, old_idx, pending = [], [], [], {}
         base = len(self.index_to_key)
         for pos, key in enumerate(keys):
@@ -649,7 +699,7 @@ class KeyedVectors:
                 self.expandos[attr][old_idx] = values[old_pos]
         self._norm_cache = None
 
-    def sort_by_descending_frequency(self):
+    def sort_by_descending_frequency(self) -> None:
         """Reorder keys (and vectors, attributes) by descending ``"count"``; ties keep order."""
         if not len(self):
             return
@@ -663,7 +713,9 @@ class KeyedVectors:
             self.vectors = self._vectors[order]
         self.key_to_index = {k: i for i, k in enumerate(self.index_to_key)}
 
-    def vectors_for_all(self, keys, allow_inference=True, copy_vecattrs=False):
+    def vectors_for_all(
+        self, keys: Iterable[Hashable], allow_inference: bool = True, copy_vecattrs: bool = False
+    ) -> KeyedVectors:
         """A new :class:`KeyedVectors` with the (deduplicated) ``keys`` that have a vector."""
         seen = {}
         for k in keys:
@@ -681,13 +733,13 @@ class KeyedVectors:
                 kv.expandos[attr] = values[rows].copy()
         return kv
 
-    def unit_normalize_all(self):
+    def unit_normalize_all(self) -> None:
         """Scale every vector to unit length in place (training cannot sensibly continue)."""
         vectors, norms, safe = self._state()
         vectors /= safe[:, None].astype(vectors.dtype)
         self._norm_cache = None
 
-    def init_sims(self, replace=False):
+    def init_sims(self, replace: bool = False) -> None:
         """Deprecated: norms are computed on demand; ``replace=True`` normalises in place."""
         warnings.warn(
             "init_sims() is deprecated; use fill_norms() (or unit_normalize_all() for "
@@ -702,9 +754,15 @@ class KeyedVectors:
     # ------------------------------------------------------------------------------------------
     # similarity queries
     # ------------------------------------------------------------------------------------------
-    def _parse_terms(self, positive, negative):
+    def _parse_terms(
+        self,
+        positive: Union[QueryTerm, Iterable[QueryTerm], None],
+        negative: Union[QueryTerm, Iterable[QueryTerm], None],
+    ) -> tuple[list[Any], list[Any]]:
         positive = _ensure_list(positive)
         negative = _ensure_list(negative)
+        items: list[Any]
+        weights: list[Any]
         items, weights = [], []
         for group, default in ((positive, 1.0), (negative, -1.0)):
             for item in group:
@@ -729,7 +787,9 @@ class KeyedVectors:
             )
         return items, weights
 
-    def _query_vector(self, items, weights, state):
+    def _query_vector(
+        self, items: Sequence[Any], weights: Sequence[float], state: NormState
+    ) -> tuple[Vector, list[int]]:
         """Unit-length weighted mean of unit key vectors and raw arrays, and the rows of the
         keys among ``items``. Same arithmetic as gensim's most_similar, step by step."""
         vectors, _, safe = state
@@ -758,7 +818,7 @@ class KeyedVectors:
         return mean.astype(vectors.dtype if vectors.dtype.kind == "f" else np.float32), rows
 
     @staticmethod
-    def _top(scores, k):
+    def _top(scores: NDArray[Any], k: int) -> NDArray[np.intp]:
         """Indices of the ``k`` highest scores, best first; ties by lower index."""
         n = scores.shape[0]
         k = min(int(k), n)
@@ -779,14 +839,14 @@ class KeyedVectors:
 
     def most_similar(
         self,
-        positive=None,
-        negative=None,
-        topn=10,
-        clip_start=0,
-        clip_end=None,
-        restrict_vocab=None,
-        indexer=None,
-    ):
+        positive: Union[QueryTerm, Iterable[QueryTerm], None] = None,
+        negative: Union[QueryTerm, Iterable[QueryTerm], None] = None,
+        topn: int | None = 10,
+        clip_start: int = 0,
+        clip_end: int | None = None,
+        restrict_vocab: int | None = None,
+        indexer: Any | None = None,
+    ) -> Union[list[tuple[Any, float]], Vector]:
         """The ``topn`` keys most similar (cosine) to the weighted mean of the inputs.
 
         Parameters
@@ -844,23 +904,35 @@ class KeyedVectors:
         ]
         return result[:topn]
 
-    def similar_by_word(self, word, topn=10, restrict_vocab=None):
+    def similar_by_word(
+        self, word: Hashable, topn: int | None = 10, restrict_vocab: int | None = None
+    ) -> Union[list[tuple[Any, float]], Vector]:
         """Alias of :meth:`similar_by_key`."""
         return self.similar_by_key(word, topn, restrict_vocab)
 
-    def similar_by_key(self, key, topn=10, restrict_vocab=None):
+    def similar_by_key(
+        self, key: Hashable, topn: int | None = 10, restrict_vocab: int | None = None
+    ) -> Union[list[tuple[Any, float]], Vector]:
         """The ``topn`` keys most similar to ``key`` (see :meth:`most_similar`)."""
         return self.most_similar(positive=[key], topn=topn, restrict_vocab=restrict_vocab)
 
-    def similar_by_vector(self, vector, topn=10, restrict_vocab=None):
+    def similar_by_vector(
+        self, vector: ArrayLike, topn: int | None = 10, restrict_vocab: int | None = None
+    ) -> Union[list[tuple[Any, float]], Vector]:
         """The ``topn`` keys most similar to ``vector`` (see :meth:`most_similar`)."""
         return self.most_similar(
             positive=[np.asarray(vector)], topn=topn, restrict_vocab=restrict_vocab
         )
 
     def most_similar_batch(
-        self, keys_or_vectors, topn=10, restrict_vocab=None, *, return_keys=False, block_size=None
-    ):
+        self,
+        keys_or_vectors: Union[Iterable[Union[Hashable, Vector]], NDArray[Any]],
+        topn: int = 10,
+        restrict_vocab: int | None = None,
+        *,
+        return_keys: bool = False,
+        block_size: int | None = None,
+    ) -> Union[tuple[NDArray[np.int64], Vector], list[list[tuple[Any, float]]]]:
         """Exact nearest neighbours (cosine) of many queries at once.
 
         One matrix product per block of queries, with blocks sized so the similarity block
@@ -901,7 +973,7 @@ class KeyedVectors:
                     f"{keys_or_vectors.shape[1]}"
                 )
             queries = np.array(keys_or_vectors, dtype=dtype)
-            own = np.full(len(queries), -1, dtype=np.int64)
+            own: NDArray[np.int64] = np.full(len(queries), -1, dtype=np.int64)
         else:
             items = list(keys_or_vectors)
             queries = np.empty((len(items), self.vector_size), dtype=dtype)
@@ -955,14 +1027,22 @@ class KeyedVectors:
             for ri, rs in zip(out_idx.tolist(), out_sc)
         ]
 
-    def _cosmul_scores(self, pos_terms, neg_terms, hi, state):
+    def _cosmul_scores(
+        self, pos_terms: Sequence[Vector], neg_terms: Sequence[Vector], hi: int, state: NormState
+    ) -> Vector:
         vectors, _, safe = state
         base, norms = vectors[:hi], safe[:hi]
         pos = [((1 + np.dot(base, t) / norms) / 2) for t in pos_terms]
         neg = [((1 + np.dot(base, t) / norms) / 2) for t in neg_terms]
         return np.prod(pos, axis=0) / (np.prod(neg, axis=0) + 0.000001)
 
-    def most_similar_cosmul(self, positive=None, negative=None, topn=10, restrict_vocab=None):
+    def most_similar_cosmul(
+        self,
+        positive: Union[Hashable, Vector, Iterable[Union[Hashable, Vector]], None] = None,
+        negative: Union[Hashable, Vector, Iterable[Union[Hashable, Vector]], None] = None,
+        topn: int | None = 10,
+        restrict_vocab: int | None = None,
+    ) -> Union[list[tuple[Any, float]], Vector]:
         """Most similar keys by the multiplicative objective (3CosMul, Levy & Goldberg 2014).
 
         Each key's similarities are shifted to [0, 1]; positive ones multiply, negative ones
@@ -980,7 +1060,7 @@ class KeyedVectors:
         vectors, _, safe = state
         skip = set()
 
-        def term(item):
+        def term(item: Union[Hashable, Vector]) -> Vector:
             if isinstance(item, np.ndarray):
                 return unit(np.asarray(item, dtype=vectors.dtype))
             i = self.get_index(item)
@@ -997,7 +1077,9 @@ class KeyedVectors:
         best = self._top(dists, int(topn) + len(skip))
         return [(self.index_to_key[i], float(dists[i])) for i in best if i not in skip][:topn]
 
-    def rank_by_centrality(self, words, use_norm=True):
+    def rank_by_centrality(
+        self, words: Sequence[Hashable], use_norm: bool = True
+    ) -> list[tuple[float, Any]]:
         """``(similarity, key)`` pairs sorted by similarity to the centroid of ``words``.
 
         Unknown words are ignored with a warning in the log.
@@ -1021,12 +1103,12 @@ class KeyedVectors:
         dists = np.dot(vecs, mean)
         return sorted(((float(d), w) for d, w in zip(dists, used)), reverse=True)
 
-    def doesnt_match(self, words):
+    def doesnt_match(self, words: Sequence[Hashable]) -> Any:
         """The key of ``words`` furthest from the mean of all of them."""
         return self.rank_by_centrality(words)[-1][1]
 
     @staticmethod
-    def cosine_similarities(vector_1, vectors_all):
+    def cosine_similarities(vector_1: ArrayLike, vectors_all: ArrayLike) -> NDArray[Any]:
         """Cosine similarity between ``vector_1`` and each row of ``vectors_all``.
 
         A zero vector has similarity 0.0 with everything (never NaN).
@@ -1042,7 +1124,11 @@ class KeyedVectors:
             dots.dtype, copy=False
         )
 
-    def distances(self, word_or_vector, other_words=()):
+    def distances(
+        self,
+        word_or_vector: Union[Key, ArrayLike],
+        other_words: Sequence[Hashable] | None = (),
+    ) -> NDArray[Any]:
         """Cosine distances (1 - similarity) from a key or vector to ``other_words`` (all
         keys when empty)."""
         if isinstance(word_or_vector, _KEY_TYPES):
@@ -1055,15 +1141,15 @@ class KeyedVectors:
             others = self._vectors[[self.get_index(w) for w in other_words]]
         return 1 - self.cosine_similarities(vec, others)
 
-    def distance(self, w1, w2):
+    def distance(self, w1: Hashable, w2: Hashable) -> float:
         """Cosine distance between two keys (``1 - similarity``)."""
         return 1 - self.similarity(w1, w2)
 
-    def similarity(self, w1, w2):
+    def similarity(self, w1: Hashable, w2: Hashable) -> float:
         """Cosine similarity between two keys (0.0 if either vector is zero)."""
         return float(np.dot(unit(self.get_vector(w1)), unit(self.get_vector(w2))))
 
-    def n_similarity(self, ws1, ws2):
+    def n_similarity(self, ws1: Sequence[Hashable], ws2: Sequence[Hashable]) -> float:
         """Cosine similarity between the means of two lists of keys.
 
         Raises
@@ -1079,7 +1165,7 @@ class KeyedVectors:
         m2 = self._plain_mean(ws2)
         return float(np.dot(unit(m1), unit(m2)))
 
-    def _plain_mean(self, keys):
+    def _plain_mean(self, keys: Iterable[Hashable]) -> Vector:
         vectors = self._vectors
         mean = np.zeros(self.vector_size, dtype=vectors.dtype)
         one = vectors.dtype.type(1)
@@ -1089,29 +1175,29 @@ class KeyedVectors:
             total += one
         return mean / total
 
-    def closer_than(self, key1, key2):
+    def closer_than(self, key1: Key, key2: Hashable) -> list[Any]:
         """Keys closer to ``key1`` than ``key2`` is."""
         all_distances = self.distances(key1)
         e1, e2 = self.get_index(key1), self.get_index(key2)
         closer = np.flatnonzero(all_distances < all_distances[e2])
         return [self.index_to_key[i] for i in closer if i != e1]
 
-    def words_closer_than(self, word1, word2):
+    def words_closer_than(self, word1: Key, word2: Hashable) -> list[Any]:
         """Deprecated alias of :meth:`closer_than`."""
         warnings.warn(
             "words_closer_than() is deprecated; use closer_than()", DeprecationWarning, stacklevel=2
         )
         return self.closer_than(word1, word2)
 
-    def rank(self, key1, key2):
+    def rank(self, key1: Key, key2: Hashable) -> int:
         """Rank of ``key2`` among all keys by distance from ``key1`` (1 = closest)."""
         return len(self.closer_than(key1, key2)) + 1
 
-    def most_similar_to_given(self, key1, keys_list):
+    def most_similar_to_given(self, key1: Hashable, keys_list: Sequence[Hashable]) -> Any:
         """The key of ``keys_list`` most similar to ``key1``."""
         return keys_list[int(np.argmax([self.similarity(key1, k) for k in keys_list]))]
 
-    def relative_cosine_similarity(self, wa, wb, topn=10):
+    def relative_cosine_similarity(self, wa: Hashable, wb: Hashable, topn: int = 10) -> float:
         """Similarity of ``wa`` and ``wb`` divided by the summed similarities of ``wa``'s
         ``topn`` neighbours (Leeuwenberg et al. 2016)."""
         sims = self.similar_by_word(wa, topn)
@@ -1126,13 +1212,13 @@ class KeyedVectors:
     # ------------------------------------------------------------------------------------------
     def evaluate_word_pairs(
         self,
-        pairs,
-        delimiter="\t",
-        encoding="utf8",
-        restrict_vocab=300000,
-        case_insensitive=True,
-        dummy4unknown=False,
-    ):
+        pairs: Union[str, os.PathLike[str]],
+        delimiter: str = "\t",
+        encoding: str = "utf8",
+        restrict_vocab: int = 300000,
+        case_insensitive: bool = True,
+        dummy4unknown: bool = False,
+    ) -> tuple[tuple[float, float], tuple[float, float], float]:
         """Correlation of the similarities with human judgements (e.g. WordSim-353).
 
         See :func:`fastembed_core.vectors.evaluation.evaluate_word_pairs` for the
@@ -1150,12 +1236,12 @@ class KeyedVectors:
 
     def evaluate_word_analogies(
         self,
-        analogies,
-        restrict_vocab=300000,
-        case_insensitive=True,
-        dummy4unknown=False,
-        similarity_function="most_similar",
-    ):
+        analogies: Union[str, os.PathLike[str]],
+        restrict_vocab: int = 300000,
+        case_insensitive: bool = True,
+        dummy4unknown: bool = False,
+        similarity_function: str = "most_similar",
+    ) -> tuple[float, list[dict[str, Any]]]:
         """Accuracy on an analogy test set (``a : b :: c : d`` questions).
 
         See :func:`fastembed_core.vectors.evaluation.evaluate_word_analogies` for the
@@ -1171,7 +1257,7 @@ class KeyedVectors:
         )
 
     @staticmethod
-    def log_accuracy(section):
+    def log_accuracy(section: Mapping[str, Any]) -> None:
         """Logs the accuracy of one analogy section.
 
         See :func:`fastembed_core.vectors.evaluation.log_accuracy`.
@@ -1181,7 +1267,7 @@ class KeyedVectors:
     # ------------------------------------------------------------------------------------------
     # files (bodies in vectors/storage.py; the formats in fastembed_core.io)
     # ------------------------------------------------------------------------------------------
-    def save(self, fname):
+    def save(self, fname: Union[str, os.PathLike[str]]) -> None:
         """Save to the native format (JSON metadata + raw arrays; never a pickle).
 
         Keys must be str or int (each keeps its type through :meth:`load`).
@@ -1211,7 +1297,13 @@ class KeyedVectors:
     save_guard = staticmethod(_no_guard)
 
     @classmethod
-    def load(cls, fname, mmap=None, *, allow_nonfinite=False):
+    def load(
+        cls,
+        fname: Union[str, os.PathLike[str]],
+        mmap: str | None = None,
+        *,
+        allow_nonfinite: bool = False,
+    ) -> KeyedVectors:
         """Load a file written by :meth:`save`.
 
         Parameters
@@ -1241,19 +1333,19 @@ class KeyedVectors:
     @classmethod
     def load_word2vec_format(
         cls,
-        fname,
-        fvocab=None,
-        binary=False,
-        encoding="utf8",
-        unicode_errors="strict",
-        limit=None,
-        datatype=np.float32,
-        no_header=False,
+        fname: Union[str, os.PathLike[str]],
+        fvocab: Union[str, os.PathLike[str]] | None = None,
+        binary: bool = False,
+        encoding: str = "utf8",
+        unicode_errors: str = "strict",
+        limit: int | None = None,
+        datatype: DTypeLike = np.float32,
+        no_header: bool = False,
         *,
-        strict=True,
-        allow_nonfinite=False,
-        **private,
-    ):
+        strict: bool = True,
+        allow_nonfinite: bool = False,
+        **private: Any,
+    ) -> KeyedVectors:
         """Load vectors from a word2vec.c / gensim text or binary file.
 
         GloVe files (no header) load with ``no_header=True``. See
@@ -1283,17 +1375,17 @@ class KeyedVectors:
 
     def save_word2vec_format(
         self,
-        fname,
-        fvocab=None,
-        binary=False,
-        total_vec=None,
-        write_header=True,
-        prefix="",
-        append=False,
-        sort_attr="count",
+        fname: Union[str, os.PathLike[str]],
+        fvocab: Union[str, os.PathLike[str]] | None = None,
+        binary: bool = False,
+        total_vec: int | None = None,
+        write_header: bool = True,
+        prefix: str = "",
+        append: bool = False,
+        sort_attr: str | None = "count",
         *,
-        allow_nonfinite=False,
-    ):
+        allow_nonfinite: bool = False,
+    ) -> None:
         """Save in word2vec.c's text or binary format, byte for byte what gensim 4 writes.
 
         Keys are written in descending order of the ``sort_attr`` per-key attribute when it
@@ -1319,7 +1411,7 @@ class KeyedVectors:
     # gensim interop (bodies in vectors/gensim_interop.py)
     # ------------------------------------------------------------------------------------------
     @classmethod
-    def from_gensim(cls, gensim_kv):
+    def from_gensim(cls, gensim_kv: Any) -> KeyedVectors:
         """Copy a gensim ``KeyedVectors`` (or a model with a ``.wv``) into a new object.
 
         Parameters
@@ -1333,7 +1425,7 @@ class KeyedVectors:
         """
         return gensim_interop.from_gensim(gensim_kv, cls)
 
-    def to_gensim(self):
+    def to_gensim(self) -> Any:
         """A gensim ``KeyedVectors`` with copies of the keys, vectors and per-key attributes.
 
         Needs gensim; nothing is pickled.
@@ -1345,7 +1437,7 @@ class KeyedVectors:
         return gensim_interop.to_gensim(self)
 
 
-def load_word2vec_format(*args, **kwargs):
+def load_word2vec_format(*args: Any, **kwargs: Any) -> KeyedVectors:
     """Alias of :meth:`KeyedVectors.load_word2vec_format`.
 
     Returns

@@ -1,21 +1,28 @@
 """2-D (or n-D) projections of vectors for pictures: PCA in numpy, t-SNE (scikit-learn) and
 UMAP (umap-learn) when installed. Used by :mod:`fastembed_core.vectors.viz`; usable alone."""
 
+from __future__ import annotations
+
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 __all__ = ["project", "pca", "unit_rows", "PROJECTION_METHODS"]
 
 PROJECTION_METHODS = ("pca", "tsne", "umap")
 
 
-def unit_rows(x):
+def unit_rows(x: ArrayLike) -> NDArray[np.float64]:
     """Rows scaled to unit length (zero rows stay zero), as float64."""
     x = np.asarray(x, dtype=np.float64)
     n = np.linalg.norm(x, axis=1, keepdims=True)
     return x / np.where(n > 0, n, 1.0)
 
 
-def pca(x, n_components=2):
+def pca(
+    x: NDArray[np.floating[Any]], n_components: int = 2
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Coordinates on the first principal axes and the variance ratio of each axis."""
     centred = x - x.mean(axis=0)
     u, s, vt = np.linalg.svd(centred, full_matrices=False)
@@ -32,7 +39,13 @@ def pca(x, n_components=2):
     return coords, ratio
 
 
-def project(vectors, method="pca", seed=0, normalize=True, **kwargs):
+def project(
+    vectors: ArrayLike,
+    method: str = "pca",
+    seed: int = 0,
+    normalize: bool = True,
+    **kwargs: Any,
+) -> NDArray[np.float64]:
     """Projects row vectors to 2-D.
 
     Parameters

@@ -7,9 +7,12 @@ p-value under the null of no correlation (:func:`two_sided_p`) through the regul
 incomplete beta function (:func:`betainc`).
 """
 
+from __future__ import annotations
+
 import math
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
     "rankdata",
@@ -22,7 +25,7 @@ __all__ = [
 ]
 
 
-def rankdata(x):
+def rankdata(x: ArrayLike) -> NDArray[np.float64]:
     """Ranks of the values of ``x``, starting at 1; tied values get the mean of their ranks.
 
     Parameters
@@ -52,7 +55,7 @@ def rankdata(x):
     return 0.5 * (starts[group] + starts[group - 1] + 1)
 
 
-def pearson(x, y):
+def pearson(x: ArrayLike, y: ArrayLike) -> tuple[float, float]:
     """Pearson's correlation coefficient of ``x`` and ``y`` and its two-sided p-value.
 
     Parameters
@@ -86,7 +89,7 @@ def pearson(x, y):
     return r, two_sided_p(r, n)
 
 
-def spearman(x, y):
+def spearman(x: ArrayLike, y: ArrayLike) -> tuple[float, float]:
     """Spearman's rank correlation of ``x`` and ``y`` and its two-sided p-value.
 
     Parameters
@@ -104,7 +107,7 @@ def spearman(x, y):
     return pearson(rankdata(x), rankdata(y))
 
 
-def two_sided_p(r, n):
+def two_sided_p(r: float, n: int) -> float:
     """Two-sided p-value of correlation ``r`` over ``n`` pairs, under no correlation.
 
     Parameters
@@ -132,7 +135,7 @@ def two_sided_p(r, n):
     return betainc((n - 2) / 2.0, 0.5, 1.0 - r * r)
 
 
-def betainc(a, b, x):
+def betainc(a: float, b: float, x: float) -> float:
     """The regularised incomplete beta function ``I_x(a, b)``.
 
     Parameters
@@ -167,7 +170,7 @@ def betainc(a, b, x):
 _TINY = 1e-300
 
 
-def _beta_fraction(a, b, x):
+def _beta_fraction(a: float, b: float, x: float) -> float:
     """Continued fraction of the incomplete beta function, evaluated by Lentz's method."""
     c = 1.0
     d = 1.0 - (a + b) * x / (a + 1.0)
@@ -186,7 +189,7 @@ def _beta_fraction(a, b, x):
     return result
 
 
-def _lentz_step(num, c, d):
+def _lentz_step(num: float, c: float, d: float) -> tuple[float, float]:
     """One term ``num`` of the continued fraction: Lentz's updated ``c`` and ``d``."""
     d = 1.0 + num * d
     d = 1.0 / (d if abs(d) > _TINY else _TINY)
@@ -195,7 +198,7 @@ def _lentz_step(num, c, d):
     return c, d
 
 
-def pearson_spearman(x, y):
+def pearson_spearman(x: ArrayLike, y: ArrayLike) -> tuple[tuple[float, float], tuple[float, float]]:
     """Pearson's and Spearman's correlation with two-sided p-values, with numpy alone.
 
     Parameters
@@ -213,7 +216,9 @@ def pearson_spearman(x, y):
     return pearson(x, y), spearman(x, y)
 
 
-def correlations(gold, model):
+def correlations(
+    gold: ArrayLike, model: ArrayLike
+) -> tuple[tuple[float, float], tuple[float, float]]:
     """Pearson's and Spearman's correlation of two score lists, by scipy when installed.
 
     Parameters

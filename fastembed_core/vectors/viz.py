@@ -15,14 +15,24 @@ scikit-learn and UMAP needs umap-learn; PCA (the default) needs only numpy.
 >>> viz.plot_neighbours(model.wv, "dog", topn=12, path="dog.png")  # doctest: +SKIP
 """
 
+from __future__ import annotations
+
 import math
 import os
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from ..errors import OOVError
 from . import formats
+from .keyedvectors import KeyedVectors
 from .projection import PROJECTION_METHODS, pca, project, unit_rows
+
+# matplotlib is optional and its objects are Any here (see [tool.mypy] in pyproject.toml).
+_Figure = Any
+_Axes = Any
 
 __all__ = [
     "project",
@@ -52,7 +62,7 @@ _PALETTE = (
 # ---------------------------------------------------------------------------------------------
 
 
-def _new_figure(figsize, dpi=100):
+def _new_figure(figsize: tuple[float, float], dpi: float = 100) -> _Figure:
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
@@ -66,7 +76,7 @@ def _new_figure(figsize, dpi=100):
     return fig
 
 
-def _save(fig, path, dpi):
+def _save(fig: _Figure, path: str | os.PathLike[str] | None, dpi: float) -> None:
     if path is None:
         return
     path = os.fspath(path)
@@ -83,7 +93,7 @@ def _save(fig, path, dpi):
     fig.savefig(path, dpi=dpi, bbox_inches="tight", pad_inches=0.15, facecolor="white")
 
 
-def _lookup(kv, words):
+def _lookup(kv: KeyedVectors, words: Sequence[Hashable]) -> NDArray[Any]:
     """Rows of ``words`` in ``kv``; OOVError listing every unknown word."""
     missing = [w for w in words if w not in kv.key_to_index]
     if missing:
@@ -93,7 +103,7 @@ def _lookup(kv, words):
     return np.asarray(kv.vectors)[[kv.key_to_index[w] for w in words]]
 
 
-def _dedupe(words):
+def _dedupe(words: Iterable[Hashable]) -> list[Any]:
     seen, out = set(), []
     for w in words:
         if w not in seen:
@@ -102,14 +112,14 @@ def _dedupe(words):
     return out
 
 
-def _style_map_axes(ax):
+def _style_map_axes(ax: _Axes) -> None:
     ax.set_xticks([])
     ax.set_yticks([])
     for side in ("top", "right", "bottom", "left"):
         ax.spines[side].set_color("#cccccc")
 
 
-def _set_limits(ax, xy, margin=0.08):
+def _set_limits(ax: _Axes, xy: NDArray[Any], margin: float = 0.08) -> None:
     lo, hi = xy.min(axis=0), xy.max(axis=0)
     span = np.where(hi - lo > 0, hi - lo, 1.0)
     ax.set_xlim(lo[0] - margin * span[0], hi[0] + margin * span[0])
@@ -133,7 +143,7 @@ _CANDIDATES = [(off, ha, va, 0) for off, ha, va in _NEAR] + [
 ]
 
 
-def _overlap(box, boxes):
+def _overlap(box: Sequence[float], boxes: ArrayLike) -> NDArray[Any]:
     """Overlap areas of ``box`` (x0, y0, x1, y1) with each row of ``boxes``."""
     if len(boxes) == 0:
         return np.zeros(0)
@@ -143,7 +153,15 @@ def _overlap(box, boxes):
     return w * h
 
 
-def _place_labels(ax, xy, labels, colors=None, fontsize=9, obstacles=(), weights=None):
+def _place_labels(
+    ax: _Axes,
+    xy: ArrayLike,
+    labels: Sequence[str],
+    colors: Sequence[str] | None = None,
+    fontsize: float = 9,
+    obstacles: ArrayLike = (),
+    weights: Sequence[str] | None = None,
+) -> list[Any]:
     """Labels beside their points, each at the candidate spot that overlaps least with the
     labels placed before it, the other points and ``obstacles`` (data coordinates).
 
@@ -167,13 +185,14 @@ def _place_labels(ax, xy, labels, colors=None, fontsize=9, obstacles=(), weights
         else np.zeros((0, 4))
     )
     frame = ax.get_window_extent(renderer)
-    placed = []
+    placed: list[tuple[float, float, float, float]] = []
     texts = []
     for i, label in enumerate(labels):
         probe = ax.text(0, 0, label, fontsize=fontsize)
         bb = probe.get_window_extent(renderer)
         probe.remove()
         w, h = bb.width, bb.height
+        best: Any  # the cheapest candidate: one is always found
         best, best_cost = None, None
         others = np.delete(point_boxes, i, axis=0)
         for (dx, dy), ha, va, far in _CANDIDATES:
@@ -222,18 +241,18 @@ def _place_labels(ax, xy, labels, colors=None, fontsize=9, obstacles=(), weights
 
 
 def plot_words(
-    kv,
-    words=None,
-    top_n=100,
-    method="pca",
-    groups=None,
-    path=None,
-    title=None,
-    figsize=None,
-    dpi=150,
-    seed=0,
-    fontsize=None,
-):
+    kv: KeyedVectors,
+    words: Sequence[Hashable] | None = None,
+    top_n: int = 100,
+    method: str = "pca",
+    groups: Mapping[str, Sequence[Hashable]] | None = None,
+    path: str | os.PathLike[str] | None = None,
+    title: str | None = None,
+    figsize: tuple[float, float] | None = None,
+    dpi: float = 150,
+    seed: int = 0,
+    fontsize: float | None = None,
+) -> _Figure:
     """A labelled 2-D map of words.
 
     Parameters
@@ -273,7 +292,7 @@ def plot_words(
         matplotlib (or the projection's library) is not installed.
     """
     colors = None
-    group_of = None
+    group_of: dict[Hashable, int] | None = None
     chosen = bool(groups) or words is not None
     if groups:
         group_names = list(groups)
@@ -331,7 +350,7 @@ def plot_words(
     return fig
 
 
-def _method_name(method):
+def _method_name(method: str) -> str:
     return {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}.get(method, method)
 
 
@@ -340,7 +359,7 @@ def _method_name(method):
 # ---------------------------------------------------------------------------------------------
 
 
-def offset_consistency(kv, pairs):
+def offset_consistency(kv: KeyedVectors, pairs: Sequence[Sequence[Hashable]]) -> float:
     """Mean pairwise cosine between the offsets ``b - a`` (unit vectors) of the pairs: near 1
     when every pair differs by the same direction, near 0 for unrelated offsets."""
     if len(pairs) < 2:
@@ -354,8 +373,16 @@ def offset_consistency(kv, pairs):
 
 
 def plot_analogies(
-    kv, pairs, path=None, title=None, method="pca", figsize=(9, 7), dpi=150, seed=0, fontsize=10
-):
+    kv: KeyedVectors,
+    pairs: Iterable[Sequence[Hashable]],
+    path: str | os.PathLike[str] | None = None,
+    title: str | None = None,
+    method: str = "pca",
+    figsize: tuple[float, float] = (9, 7),
+    dpi: float = 150,
+    seed: int = 0,
+    fontsize: float = 10,
+) -> _Figure:
     """Pairs such as (man, woman), (king, queen) drawn together, with an arrow from each
     first word to its second, so a shared offset shows as parallel arrows.
 
@@ -450,7 +477,7 @@ def plot_analogies(
 # ---------------------------------------------------------------------------------------------
 
 
-def _spread_angles(angles, min_gap):
+def _spread_angles(angles: ArrayLike, min_gap: float) -> NDArray[np.float64]:
     """Angles (radians) moved apart to at least ``min_gap`` while keeping their cyclic order."""
     n = len(angles)
     if n < 2:
@@ -477,8 +504,16 @@ def _spread_angles(angles, min_gap):
 
 
 def plot_neighbours(
-    kv, word, topn=12, path=None, title=None, style="radial", figsize=None, dpi=150, fontsize=10
-):
+    kv: KeyedVectors,
+    word: Hashable,
+    topn: int = 12,
+    path: str | os.PathLike[str] | None = None,
+    title: str | None = None,
+    style: str = "radial",
+    figsize: tuple[float, float] | None = None,
+    dpi: float = 150,
+    fontsize: float = 10,
+) -> _Figure:
     """A word and its ``topn`` nearest neighbours (cosine).
 
     ``style="radial"``: the word in the centre, each neighbour at a distance of
@@ -620,7 +655,7 @@ def plot_neighbours(
     return fig
 
 
-def _nice_step(span):
+def _nice_step(span: float) -> float:
     """A round ring spacing giving 2 to 5 rings within ``span``."""
     for step in (0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1.0):
         if span / step <= 5:
@@ -633,7 +668,13 @@ def _nice_step(span):
 # ---------------------------------------------------------------------------------------------
 
 
-def export_projector(kv, vectors_tsv, metadata_tsv=None, limit=None, attrs=()):
+def export_projector(
+    kv: KeyedVectors,
+    vectors_tsv: str | os.PathLike[str],
+    metadata_tsv: str | os.PathLike[str] | None = None,
+    limit: int | None = None,
+    attrs: Sequence[str] = (),
+) -> None:
     """TSV files for the TensorBoard Embedding Projector (projector.tensorflow.org).
 
     See :func:`fastembed_core.vectors.formats.export_projector` for the parameters.
