@@ -608,3 +608,27 @@ def test_every_listed_slow_test_exists():
     assert is_listed_slow("tests/a.py::test_x", ("tests/a.py",))
     assert not is_listed_slow("tests/a.py::test_xy", ("tests/a.py::test_x",))
     assert not is_listed_slow("tests/a.py::test_x[2]", ("tests/a.py::test_x[1]",))
+
+
+def test_old_cli_names_still_resolve_with_a_warning():
+    import fastembed_core.cli as cli
+    from fastembed_core.io.vocab_file import read_vocab_file
+    from fastembed_core.vectors.kmeans import kmeans_classes
+
+    with pytest.warns(DeprecationWarning, match="moved to fastembed_core.io.vocab_file"):
+        assert cli.read_vocab_file is read_vocab_file
+    with pytest.warns(DeprecationWarning, match="fastembed_core.vectors.kmeans"):
+        assert cli.kmeans_classes is kmeans_classes
+    with pytest.raises(AttributeError):
+        _ = cli.no_such_name
+
+
+def test_old_module_paths_are_the_new_modules_with_a_warning():
+    import importlib
+    import sys
+
+    sys.modules.pop("fastembed_core.keyedvectors", None)
+    with pytest.warns(DeprecationWarning, match="moved to fastembed_core.vectors.keyedvectors"):
+        old = importlib.import_module("fastembed_core.keyedvectors")
+    new = importlib.import_module("fastembed_core.vectors.keyedvectors")
+    assert old is new and new.__name__ == "fastembed_core.vectors.keyedvectors"

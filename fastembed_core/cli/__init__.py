@@ -27,6 +27,35 @@ saving vectors), :mod:`.training` (training with progress), :mod:`.evaluation` (
 runs and their report). Subcommand modules import the shared ones, never the reverse.
 """
 
+import importlib
+import warnings
+
 from .command import main
 
 __all__ = ["main"]
+
+# The names version 0.1's single-module ``fastembed_core.cli`` exported, and where they live
+# now. They still resolve (with a DeprecationWarning naming the new place) for one version.
+_MOVED = {
+    "word2vec_main": "cli.word2vec_c",
+    "word2vec_params": "cli.word2vec_c",
+    "parse_word2vec_args": "cli.word2vec_c",
+    "load_vectors": "cli.vector_files",
+    "save_vectors": "cli.vector_files",
+    "sniff_format": "io.detect",
+    "kmeans_classes": "vectors.kmeans",
+    "read_vocab_file": "io.vocab_file",
+    "write_vocab_file": "io.vocab_file",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _MOVED:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    where = f"fastembed_core.{_MOVED[name]}"
+    warnings.warn(
+        f"fastembed_core.cli.{name} moved to {where}; import it from there",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return getattr(importlib.import_module(where), name)
