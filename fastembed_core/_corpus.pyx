@@ -410,21 +410,31 @@ cdef class _TokenChunk:
     cdef int64_t n_tokens, n_sentences
     cdef list sentences       # one tuple per sentence: owns every token that ptr points into
 
-    def __cinit__(self, list sentences, int64_t n_tokens):
+    def __cinit__(self, list sentences, object n_tokens):
         cdef Py_ssize_t size
-        cdef int64_t k = 0, s = 0
+        cdef int64_t k = 0, s = 0, total = 0
         cdef tuple held
+        # Everything is taken as tuples first and the buffers are sized from what was actually
+        # gathered: a list the caller (or a sentence's __iter__) appends to while it is read,
+        # or a sentence whose len() is not what it yields, cannot make the fills below run
+        # past what was allocated. n_tokens is only a consistency check.
+        cdef tuple chunk = tuple(sentences)
         self.sentences = []
-        self.ptr = <const char **>malloc(max(n_tokens, 1) * sizeof(char *))
-        self.length = <int64_t *>malloc(max(n_tokens, 1) * sizeof(int64_t))
-        self.sentence_end = <int64_t *>malloc(max(len(sentences), 1) * sizeof(int64_t))
+        for sentence in chunk:
+            # Through iter(): tuple() would preallocate from a sentence's own __len__.
+            held = sentence if type(sentence) is tuple else tuple(iter(sentence))
+            self.sentences.append(held)
+            total += len(held)
+        if total != n_tokens:
+            raise ValueError(
+                f"the sentences yield {total} tokens but their len() adds up to {n_tokens}: "
+                "a sentence's len() disagrees with what it yields")
+        self.ptr = <const char **>malloc(max(total, 1) * sizeof(char *))
+        self.length = <int64_t *>malloc(max(total, 1) * sizeof(int64_t))
+        self.sentence_end = <int64_t *>malloc(max(len(self.sentences), 1) * sizeof(int64_t))
         if not self.ptr or not self.length or not self.sentence_end:
             raise MemoryError("out of memory gathering tokens")
-        for sentence in sentences:
-            held = sentence if type(sentence) is tuple else tuple(sentence)
-            self.sentences.append(held)
-            if k + len(held) > n_tokens:
-                raise RuntimeError("a sentence changed length while being counted")
+        for held in self.sentences:
             for token in held:
                 self.length[k] = -1
                 if type(token) is str:
@@ -436,8 +446,6 @@ cdef class _TokenChunk:
                 k += 1
             self.sentence_end[s] = k
             s += 1
-        if k != n_tokens:
-            raise RuntimeError("a sentence changed length while being counted")
         self.n_tokens, self.n_sentences = k, s
 
     def __dealloc__(self):
@@ -456,6 +464,9 @@ cdef class TokenCounter:
     """
     cdef fe_vocab v
     cdef int64_t max_size, min_reduce
+    # Set (with the GIL held) while a call works on the table without the GIL: the table is
+    # not safe for concurrent use, so a call from another thread meanwhile is refused.
+    cdef bint busy
 
     def __cinit__(self, max_vocab_size=None):
         if fe_vocab_init(&self.v) != FE_OK:
@@ -466,11 +477,29 @@ cdef class TokenCounter:
     def __dealloc__(self):
         fe_vocab_free(&self.v)
 
-    def add(self, list sentences, int64_t n_tokens):
+    def add(self, list sentences, n_tokens):
         """Counts a chunk of sentences holding n_tokens tokens in all. Returns -1, or the
         index of the first sentence with a token that is not a str: that sentence and the
         rest of the chunk are then left uncounted, for the caller to count another way."""
         cdef _TokenChunk chunk = _TokenChunk(sentences, n_tokens)
+        cdef int64_t first_bad = -1
+        cdef int rc
+        self._enter()
+        try:
+            rc = self._add_chunk(chunk, &first_bad)
+        finally:
+            self.busy = False
+        if rc != FE_OK:
+            raise MemoryError("out of memory counting tokens")
+        return first_bad
+
+    cdef int _enter(self) except -1:
+        if self.busy:
+            raise RuntimeError("TokenCounter is in use by another thread: one call at a time")
+        self.busy = True
+        return 0
+
+    cdef int _add_chunk(self, _TokenChunk chunk, int64_t *first_bad_out):
         cdef int64_t s, k = 0, first_bad = -1
         cdef int rc = FE_OK
         with nogil:
@@ -494,9 +523,8 @@ cdef class TokenCounter:
                 if self.max_size and self.v.size > self.max_size:
                     fe_vocab_prune(&self.v, self.min_reduce)
                     self.min_reduce += 1
-        if rc != FE_OK:
-            raise MemoryError("out of memory counting tokens")
-        return first_bad
+        first_bad_out[0] = first_bad
+        return rc
 
     def min_reduce_value(self):
         """The pruning threshold the next prune would use (for continuing in Python)."""
@@ -504,9 +532,13 @@ cdef class TokenCounter:
 
     def result(self):
         """(words in first-seen order, their counts as int64)."""
-        counts = np.empty(self.v.size, dtype=np.int64)
-        _copy_counts(&self.v, counts)
-        return _decode_words(&self.v), counts
+        self._enter()
+        try:
+            counts = np.empty(self.v.size, dtype=np.int64)
+            _copy_counts(&self.v, counts)
+            return _decode_words(&self.v), counts
+        finally:
+            self.busy = False
 
 
 cdef class TokenEncoder:
@@ -522,7 +554,7 @@ cdef class TokenEncoder:
     def __dealloc__(self):
         fe_vocab_free(&self.v)
 
-    def encode(self, list sentences, int64_t n_tokens):
+    def encode(self, list sentences, n_tokens):
         """Returns (ids uint32 of the known tokens, kept int64: known tokens per sentence)."""
         cdef _TokenChunk chunk = _TokenChunk(sentences, n_tokens)
         ids = np.empty(chunk.n_tokens, dtype=np.uint32)

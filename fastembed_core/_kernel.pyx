@@ -104,8 +104,19 @@ cdef class TrainingRun:
     """
     cdef fe_config cfg
     cdef object _arrays
+    # Typed views of every array the kernel points into: a view holds the buffer export, so
+    # an object that can resize (a bytearray) refuses to while this run exists.
+    cdef float[:, ::1] _w_in, _w_out, _w_hs
+    cdef const uint32_t[::1] _keep
+    cdef const uint64_t[::1] _alias
+    cdef const int64_t[::1] _hs_offset
+    cdef const uint8_t[::1] _hs_code
+    cdef const uint32_t[::1] _hs_point
     cdef const uint32_t[::1] _ids
     cdef const int64_t[::1] _offsets
+    cdef bint _ready          # __init__ completed: it is not run a second time
+    cdef bint _has_corpus     # set_corpus was called (a typed view is never None to test)
+    cdef int64_t _running     # train_range calls inside the kernel (changed with the GIL)
     cdef int64_t[::1] _progress
     cdef int32_t[::1] _stop
     cdef int32_t[::1] _hot_lock
@@ -125,6 +136,10 @@ cdef class TrainingRun:
         cdef const int64_t[::1] off_view
         cdef const uint8_t[::1] code_view
         cdef const uint32_t[::1] point_view
+        cdef int64_t i, bad_alias = -1
+        # A second __init__ would replace the arrays and buffers running kernels point into.
+        if self._ready or self._running:
+            raise RuntimeError("TrainingRun is already set up; make a new one")
         if vocab < 1 or dim < 1:
             raise ValueError(f"w_in must be a non-empty 2-D array; got shape {(vocab, dim)}")
         if vocab >= 0xFFFFFFFF:
@@ -132,6 +147,7 @@ cdef class TrainingRun:
         if window < 1 or negative < 0 or not (hs or negative):
             raise ValueError("need window >= 1, negative >= 0, and hs or negative sampling")
         self._arrays = (w_in, w_out, w_hs, keep_threshold, alias, hs_offset, hs_code, hs_point)
+        self._w_in = w_in
         self.simd = _fill_ops(simd, &self.cfg.ops)
         self.cfg.w.w_in = &w_in[0, 0]
         self.cfg.w.w_out = NULL
@@ -150,10 +166,21 @@ cdef class TrainingRun:
             out_view = w_out
             if out_view.shape[0] != vocab or out_view.shape[1] != dim:
                 raise ValueError(f"w_out must have shape {(vocab, dim)}")
+            self._w_out = out_view
             self.cfg.w.w_out = &out_view[0, 0]
             alias_view = alias
             if alias_view.shape[0] != vocab:
                 raise ValueError(f"alias table must have {vocab} entries")
+            # An entry's high 32 bits are the word drawn instead of its bucket: a word id.
+            with nogil:
+                for i in range(vocab):
+                    if (alias_view[i] >> 32) >= <uint64_t>vocab:
+                        bad_alias = i
+                        break
+            if bad_alias >= 0:
+                raise ValueError(f"alias table entry {bad_alias} names a word beyond the "
+                                 f"vocabulary of {vocab}")
+            self._alias = alias_view
             self.cfg.alias = &alias_view[0]
         if hs:
             if vocab < 2:
@@ -161,6 +188,7 @@ cdef class TrainingRun:
             hs_view = w_hs
             if hs_view.shape[0] != vocab - 1 or hs_view.shape[1] != dim:
                 raise ValueError(f"w_hs must have shape {(vocab - 1, dim)}")
+            self._w_hs = hs_view
             self.cfg.w.w_hs = &hs_view[0, 0]
             off_view = hs_offset
             code_view = hs_code
@@ -171,6 +199,7 @@ cdef class TrainingRun:
             if np.any(np.diff(np.asarray(hs_offset)) < 0) or \
                     (point_view.shape[0] and np.asarray(hs_point).max() >= vocab - 1):
                 raise ValueError("Huffman tables out of range")
+            self._hs_offset, self._hs_code, self._hs_point = off_view, code_view, point_view
             self.cfg.hs_offset = &off_view[0]
             self.cfg.hs_code = &code_view[0] if code_view.shape[0] else NULL
             self.cfg.hs_point = &point_view[0] if point_view.shape[0] else NULL
@@ -178,6 +207,7 @@ cdef class TrainingRun:
             keep_view = keep_threshold
             if keep_view.shape[0] != vocab:
                 raise ValueError(f"keep_threshold must have {vocab} entries")
+            self._keep = keep_view
             self.cfg.keep_threshold = &keep_view[0]
         self.cfg.sg = sg
         self.cfg.hs = hs
@@ -201,13 +231,20 @@ cdef class TrainingRun:
         self._hot_lock = np.zeros(16, dtype=np.int32)   # its own 64 bytes
         self.cfg.hot_lock = &self._hot_lock[0]
         self.n_sentences = 0
+        self._ready = True
 
     def set_corpus(self, ids, offsets):
         """Registers the encoded corpus (validated here, once) that train_range reads."""
+        if not self._ready:
+            raise RuntimeError("TrainingRun is not set up")
+        # Running kernels read the current corpus: replacing it would free it under them.
+        if self._running:
+            raise RuntimeError("set_corpus() while train_range() runs")
         validate_corpus(ids, offsets, self.cfg.w.vocab_size)
         self._ids = ids
         self._offsets = offsets
         self.n_sentences = offsets.shape[0] - 1
+        self._has_corpus = True
 
     def train_range(self, int64_t first_sentence, int64_t end_sentence, uint64_t seed):
         """Trains sentences [first, end) with the GIL released. Returns
@@ -215,18 +252,26 @@ cdef class TrainingRun:
         cdef fe_job job
         cdef fe_result res
         cdef int status
-        if self._offsets is None:
+        # Local views keep this call's corpus alive whatever happens to the attributes.
+        cdef const uint32_t[::1] ids
+        cdef const int64_t[::1] offsets
+        if not self._has_corpus:
             raise RuntimeError("set_corpus() must be called before train_range()")
-        if not (0 <= first_sentence <= end_sentence <= self.n_sentences):
+        ids, offsets = self._ids, self._offsets
+        if not (0 <= first_sentence <= end_sentence <= offsets.shape[0] - 1):
             raise ValueError(f"sentence range [{first_sentence}, {end_sentence}) outside "
-                             f"0..{self.n_sentences}")
-        job.ids = &self._ids[0] if self._ids.shape[0] else NULL
-        job.offsets = &self._offsets[0]
+                             f"0..{offsets.shape[0] - 1}")
+        job.ids = &ids[0] if ids.shape[0] else NULL
+        job.offsets = &offsets[0]
         job.first_sentence = first_sentence
         job.end_sentence = end_sentence
         job.seed = seed
-        with nogil:
-            status = fe_train_range(&self.cfg, &job, &res)
+        self._running += 1
+        try:
+            with nogil:
+                status = fe_train_range(&self.cfg, &job, &res)
+        finally:
+            self._running -= 1
         if status == FE_ERR_NOMEM:
             raise MemoryError("the training kernel could not allocate its work buffers")
         if status < 0:
@@ -284,6 +329,8 @@ def alias_draw(const uint64_t[::1] alias, int64_t count, uint64_t seed):
     cdef uint32_t[::1] o = out
     cdef fe_rng rng
     cdef int64_t i
+    if alias.shape[0] < 1 or alias.shape[0] > 0xFFFFFFFF:
+        raise ValueError(f"need an alias table of 1 to 2**32 - 1 entries; got {alias.shape[0]}")
     cdef uint32_t n = <uint32_t>alias.shape[0]
     fe_rng_seed(&rng, seed, 0, 0)
     with nogil:

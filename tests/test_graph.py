@@ -631,3 +631,70 @@ def test_all_zero_weights_are_refused():
     with pytest.raises(ValueError, match="every one of the 3 edge weights is 0"):
         as_graph(edges)
     assert as_graph(edges, weighted=False).n_edges > 0
+
+
+# ---- the walk driver works on arrays nothing else can change (audit A<n>) -------------------
+
+
+def test_a2_editing_a_graphs_arrays_after_walker_does_not_reach_the_walks():
+    from fastembed_core.models.graph_input import Graph
+
+    g = Graph.from_edges(np.array([0, 1, 2]), np.array([1, 2, 0]))
+    g.walker()
+    g.indices[:] = 4_000_000  # far beyond the 3 nodes
+    walks = generate_walks(g, walk_length=5, num_walks=2, workers=1)
+    assert walks.ids.size and walks.ids.max() < 3
+
+
+def test_a2_a_replaced_indptr_is_checked_before_alias_tables_are_built():
+    from fastembed_core.models.graph_input import Graph
+
+    g = Graph.from_edges(np.array([0, 1, 2]), np.array([1, 2, 0]), weights=np.ones(3))
+    g.indptr = np.array([0, 100, 6, 6], np.int64)
+    with pytest.raises(ValueError, match="indptr"):
+        g.walker()
+
+
+@pytest.mark.parametrize(
+    "indptr",
+    [[0], [1, 2, 3], [0, 2, 1, 3], [0, 1, 2, 4]],
+    ids=["no-nodes", "not-from-0", "decreasing", "past-the-edges"],
+)
+def test_a6_alias_build_checks_indptr(indptr):
+    from fastembed_core import _walks
+
+    with pytest.raises(ValueError, match="indptr|no nodes"):
+        _walks.alias_build(np.array(indptr, np.int64), np.ones(3))
+
+
+def test_a8_walkgraph_refuses_alias_entries_outside_their_row():
+    from fastembed_core import _walks
+
+    indptr, indices = np.array([0, 2, 3, 4], np.int64), np.array([1, 2, 0, 0], np.uint32)
+    alias = _walks.alias_build(indptr, np.ones(4))
+    _walks.WalkGraph(indptr, indices, alias)  # as built: accepted
+    alias[2] = (np.uint64(1) << np.uint64(32)) | (alias[2] & np.uint64(0xFFFFFFFF))
+    with pytest.raises(ValueError, match="node 1 points outside its row"):
+        _walks.WalkGraph(indptr, indices, alias)
+
+
+def test_a5_walkgraph_cannot_be_set_up_twice():
+    from fastembed_core import _walks
+
+    g = _walks.WalkGraph(np.array([0, 1, 2], np.int64), np.array([1, 0], np.uint32))
+    with pytest.raises(RuntimeError, match="already set up"):
+        g.__init__(np.array([0, 0], np.int64), np.zeros(0, np.uint32))
+    assert g.n_nodes == 2
+
+
+def test_a9_walk_lengths_beyond_int32_or_wrapping_sizes_are_refused():
+    from fastembed_core import _walks
+
+    g = _walks.WalkGraph(np.array([0, 1, 2], np.int64), np.array([1, 0], np.uint32))
+    starts, lengths = np.zeros(3, np.uint32), np.zeros(3, np.int32)
+    out = np.zeros(2, np.uint32)
+    wrapping = (2**64 + 2) // 3  # 3 * it wraps to 2 in int64
+    with pytest.raises(ValueError, match="walk_length"):
+        g.walk_range(starts, 1, 0, 1, out, lengths, walk_length=wrapping, p=1.0, q=1.0, seed=0)
+    with pytest.raises(ValueError, match="walk_length"):
+        g.walk_range(starts, 1, 0, 1, out, lengths, walk_length=2**31, p=1.0, q=1.0, seed=0)

@@ -1,6 +1,9 @@
 """The C kernel against the pure-Python reference in _reference.py: single updates, the
 sigmoid rule, the RNG, and the whole training loop on tiny corpora."""
 
+import threading
+import time
+
 import _reference as ref
 import numpy as np
 import pytest
@@ -359,3 +362,107 @@ def test_unsupported_or_unknown_path_is_refused():
     for path in missing:
         with pytest.raises(ValueError, match="not supported"):
             _small_run(path)
+
+
+# ---- the driver refuses what would let C read or write outside its arrays (audit A<n>) -----
+
+
+def _run_args(vocab, **kw):
+    """Keyword arguments of a small negative-sampling skip-gram TrainingRun."""
+    args = dict(
+        sg=1,
+        hs=0,
+        negative=3,
+        window=3,
+        cbow_mean=1,
+        shrink_windows=True,
+        compute_loss=False,
+        alpha=0.05,
+        min_alpha=0.001,
+        keep_threshold=None,
+        alias=_tables(np.arange(vocab, 0, -1)),
+        hs_offset=None,
+        hs_code=None,
+        hs_point=None,
+        total_words=10**6,
+        simd="scalar",
+    )
+    args.update(kw)
+    return args
+
+
+def test_a4_set_corpus_is_refused_while_train_range_runs():
+    """Replacing the corpus would free the arrays a running kernel reads."""
+    vocab = 30
+    w_in, w_out, _ = weights(vocab, 8, seed=1, hs=False)
+    run = _kernel.TrainingRun(w_in, w_out, None, progress_batch=256, **_run_args(vocab))
+    ids = np.random.default_rng(0).integers(0, vocab, 20_000_000).astype(np.uint32)
+    run.set_corpus(ids, np.arange(0, len(ids) + 1, 1000, dtype=np.int64))
+    del ids
+    results = []
+    worker = threading.Thread(target=lambda: results.append(run.train_range(0, 20_000, 1)))
+    worker.start()
+    try:
+        deadline = time.monotonic() + 30
+        while run.words_done == 0 and worker.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.001)
+        assert worker.is_alive(), "training ended before set_corpus could be tried"
+        with pytest.raises(RuntimeError, match="while train_range"):
+            run.set_corpus(np.zeros(1, np.uint32), np.array([0, 1], np.int64))
+    finally:
+        run.request_stop()
+        worker.join()
+    assert results and results[0][0] == 1  # stopped on request, having trained its corpus
+    run.clear_stop()
+    run.set_corpus(np.zeros(1, np.uint32), np.array([0, 1], np.int64))  # allowed once idle
+
+
+def test_a5_training_run_cannot_be_set_up_twice():
+    """A second __init__ would replace the buffers running kernels point into."""
+    vocab = 10
+    w_in, w_out, _ = weights(vocab, 4, hs=False)
+    run = _kernel.TrainingRun(w_in, w_out, None, **_run_args(vocab))
+    with pytest.raises(RuntimeError, match="already set up"):
+        run.__init__(w_in, w_out, None, **_run_args(vocab))
+
+
+def test_a7_alias_entries_must_name_words_of_the_vocabulary():
+    vocab = 10
+    w_in, w_out, _ = weights(vocab, 4, hs=False)
+    alias = _tables(np.ones(vocab)).copy()
+    alias[3] = (np.uint64(vocab) << np.uint64(32)) | (alias[3] & np.uint64(0xFFFFFFFF))
+    with pytest.raises(ValueError, match="entry 3 names a word beyond the vocabulary"):
+        _kernel.TrainingRun(w_in, w_out, None, **_run_args(vocab, alias=alias))
+
+
+def test_a12_a_table_given_as_bytearray_cannot_be_resized_under_the_run():
+    vocab = 12
+    w_in, _, w_hs = weights(vocab, 4)
+    off, code, point = _kernel.huffman(np.arange(1, vocab + 1))
+    code_bytes = bytearray(code.tobytes())
+    run = _kernel.TrainingRun(
+        w_in,
+        None,
+        w_hs,
+        **_run_args(
+            vocab, hs=1, negative=0, alias=None, hs_offset=off, hs_code=code_bytes, hs_point=point
+        ),
+    )
+    with pytest.raises(BufferError):
+        code_bytes.extend(b"\0" * 4096)
+    run.set_corpus(np.arange(vocab, dtype=np.uint32), np.array([0, vocab], np.int64))
+    assert run.train_range(0, 1, 1)[1] == vocab
+
+
+def test_a13_train_range_before_set_corpus_is_refused():
+    vocab = 10
+    w_in, w_out, _ = weights(vocab, 4, hs=False)
+    run = _kernel.TrainingRun(w_in, w_out, None, hot_rows=8, **_run_args(vocab))
+    with pytest.raises(RuntimeError, match="set_corpus"):
+        run.train_range(0, 0, 1)
+
+
+def test_a14_alias_draw_needs_a_table():
+    with pytest.raises(ValueError, match="alias table of 1"):
+        _kernel.alias_draw(np.zeros(0, np.uint64), 10, 1)
+    assert set(_kernel.alias_draw(_tables(np.ones(3)), 100, 1).tolist()) <= {0, 1, 2}

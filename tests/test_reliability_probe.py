@@ -73,6 +73,24 @@ P9    here: test_p9_a_bad_parameter_in_the_metadata_is_a_format_error,
 P36   here: test_p36_read_vocab_below_min_count_names_the_file_and_the_largest_count,
       test_p36_read_vocab_with_all_zero_counts_is_named,
       test_p36_all_zero_counts_train_with_hierarchical_softmax_alone
+A1    test_vocab_iterable.py::test_a1_a_sentence_whose_len_lies_is_a_clear_error,
+      test_a1_token_counter_checks_the_token_count_it_is_given
+A2    test_graph.py::test_a2_editing_a_graphs_arrays_after_walker_does_not_reach_the_walks,
+      test_a2_a_replaced_indptr_is_checked_before_alias_tables_are_built
+A3    test_training_faults.py::test_a3_a_callback_replacing_a_trained_array_is_an_error,
+      test_a3_changing_weights_in_place_from_a_callback_is_fine
+A4    test_kernel_reference.py::test_a4_set_corpus_is_refused_while_train_range_runs
+A5    test_kernel_reference.py::test_a5_training_run_cannot_be_set_up_twice;
+      test_graph.py::test_a5_walkgraph_cannot_be_set_up_twice
+A6    test_graph.py::test_a6_alias_build_checks_indptr
+A7    test_kernel_reference.py::test_a7_alias_entries_must_name_words_of_the_vocabulary
+A8    test_graph.py::test_a8_walkgraph_refuses_alias_entries_outside_their_row
+A9    test_graph.py::test_a9_walk_lengths_beyond_int32_or_wrapping_sizes_are_refused
+A10   test_vocab_iterable.py::test_a10_sentences_added_to_the_chunk_while_it_is_read_are_not_read
+A11   test_vocab_iterable.py::test_a11_token_counter_serves_one_thread_at_a_time
+A12   test_kernel_reference.py::test_a12_a_table_given_as_bytearray_cannot_be_resized_under_the_run
+A13   test_kernel_reference.py::test_a13_train_range_before_set_corpus_is_refused
+A14   test_kernel_reference.py::test_a14_alias_draw_needs_a_table
 ====  =====================================================================================
 """
 

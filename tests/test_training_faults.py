@@ -137,3 +137,42 @@ def test_read_only_weights_are_refused_before_training(tmp_path):
         mapped.train(corpus, epochs=1)
     writable = Word2Vec.load(tmp_path / "m.fe", mmap="c")
     writable.train(corpus, epochs=1)
+
+
+@pytest.mark.parametrize("name", ["wv.vectors", "syn1neg", "syn1"])
+def test_a3_a_callback_replacing_a_trained_array_is_an_error(name):
+    """The run trains the arrays it was given: one a callback swapped in would stay
+    untrained while the detached one learns, silently."""
+
+    class Swap:
+        def on_epoch_end(self, model):
+            if name == "wv.vectors":
+                model.wv.vectors = model.wv.vectors.copy()
+            else:
+                setattr(model, name, getattr(model, name).copy())
+
+    sentences = [["a", "b", "c", "d", "e"]] * 200
+    with pytest.raises(RuntimeError, match=f"replaced {name} after epoch 1.*in place"):
+        Word2Vec(
+            sentences,
+            vector_size=8,
+            min_count=1,
+            epochs=3,
+            hs=1,
+            negative=5,
+            workers=1,
+            callbacks=[Swap()],
+            seed=1,
+        )
+
+
+def test_a3_changing_weights_in_place_from_a_callback_is_fine():
+    class Nudge:
+        def on_epoch_end(self, model):
+            model.wv.vectors[...] *= 0.5
+
+    sentences = [["a", "b", "c", "d", "e"]] * 200
+    model = Word2Vec(
+        sentences, vector_size=8, min_count=1, epochs=3, workers=1, callbacks=[Nudge()], seed=1
+    )
+    assert np.isfinite(model.wv.vectors).all()

@@ -2,6 +2,7 @@
 Python reference, and the switch to the Python path for other token types."""
 
 import collections
+import threading
 
 import numpy as np
 import pytest
@@ -182,3 +183,76 @@ def test_numpy_integer_tokens_become_int_keys_and_save(tmp_path):
     assert all(type(k) is int for k in model.wv.index_to_key)
     model.save(str(tmp_path / "m.fe"))
     assert Word2Vec.load(str(tmp_path / "m.fe")).wv.index_to_key == model.wv.index_to_key
+
+
+# ---- the token gatherer sizes its buffers from what it gathered (audit A<n>) ----------------
+
+
+class _LenLiar:
+    """A sentence whose len() says far more than it yields."""
+
+    def __len__(self):
+        return 2**61 - 999
+
+    def __iter__(self):
+        return iter(["x"])
+
+
+@pytest.mark.parametrize("reader", [count_iterable, lambda c: encode_iterable(c, {"a": 0})])
+def test_a1_a_sentence_whose_len_lies_is_a_clear_error(reader):
+    with pytest.raises(ValueError, match=r"a sentence's len\(\) disagrees with what it yields"):
+        reader([["a"] * 1000, _LenLiar()])
+
+
+def test_a1_token_counter_checks_the_token_count_it_is_given():
+    from fastembed_core._corpus import TokenCounter
+
+    for claimed in (2**61, 2, 2**70, -1):
+        with pytest.raises(ValueError, match="yield 3 tokens"):
+            TokenCounter().add([["a", "b", "c"]], claimed)
+
+
+def test_a10_sentences_added_to_the_chunk_while_it_is_read_are_not_read():
+    from fastembed_core._corpus import TokenCounter
+
+    chunk = []
+
+    class Sneaky:
+        def __iter__(self):
+            chunk.extend([("z",)] * 64)
+            return iter(["a", "b"])
+
+    chunk.append(Sneaky())
+    counter = TokenCounter()
+    assert counter.add(chunk, 2) == -1
+    words, counts = counter.result()
+    assert words == ["a", "b"] and counts.tolist() == [1, 1]
+
+
+def test_a11_token_counter_serves_one_thread_at_a_time():
+    """Calls from several threads are each either counted whole or refused: the table never
+    mixes them (before, concurrent hashing lost or corrupted words)."""
+    from fastembed_core._corpus import TokenCounter
+
+    counter = TokenCounter()
+    accepted, refused = collections.Counter(), []
+
+    def work(seed):
+        for r in range(10):
+            sentences = [[f"w{seed}_{r}_{i}_{j}" for j in range(50)] for i in range(400)]
+            try:
+                counter.add(sentences, 20_000)
+            except RuntimeError as exc:
+                assert "another thread" in str(exc)
+                refused.append(exc)
+            else:
+                accepted[seed] += 20_000
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    words, counts = counter.result()
+    total = sum(accepted.values())
+    assert len(words) == total == int(counts.sum()) and len(set(words)) == total

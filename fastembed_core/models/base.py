@@ -792,9 +792,24 @@ class EmbeddingModel:
         if run is not None:
             run.request_stop()
 
+    def _trained_arrays(self):
+        return [("wv.vectors", self.wv.vectors), *self._layer_items()]
+
+    def _check_arrays_kept(self, trained, when):
+        # The run points into the arrays it was given: an array a callback put in their place
+        # would silently stay untrained while the run trains the detached one.
+        for (name, arr), (_, now) in zip(trained, self._trained_arrays()):
+            if now is not arr:
+                raise RuntimeError(
+                    f"a callback replaced {name} {when}; training writes into the array it "
+                    f"started with, so change weights in place (e.g. {name}[...] = new) or "
+                    f"between train() calls"
+                )
+
     def _train_epochs(self, run, ids, offsets, raw, epochs, alpha, callbacks, report_delay):
         self.running_training_loss = 0.0
         self.epoch_losses = []
+        trained = self._trained_arrays()
         for cb in callbacks:
             if hasattr(cb, "on_train_begin"):
                 cb.on_train_begin(self)
@@ -805,6 +820,7 @@ class EmbeddingModel:
             for cb in callbacks:
                 if hasattr(cb, "on_epoch_begin"):
                     cb.on_epoch_begin(self)
+            self._check_arrays_kept(trained, f"before epoch {epoch + 1}")
             words, effective, loss, seconds, stopped = self._run_epoch(
                 run, offsets, epoch, report_delay, len(ids), epochs, callbacks
             )
@@ -829,6 +845,7 @@ class EmbeddingModel:
             for cb in callbacks:
                 if hasattr(cb, "on_epoch_end"):
                     cb.on_epoch_end(self)
+            self._check_arrays_kept(trained, f"after epoch {epoch + 1}")
         elapsed = time.perf_counter() - t_train
         self.total_train_time += elapsed
         self.words_per_second = total_effective / max(elapsed, 1e-9)
