@@ -399,54 +399,58 @@ cdef class _TokenChunk:
     hashing can run without it.
 
     The views point into the str objects (for ASCII text, no copy). The chunk itself owns a
-    reference to every token it points into: each sentence is held as a tuple, because a
-    sentence may create its tokens while it is iterated (a generator, a pandas column) and
-    nothing else would keep them alive until the hashing ends. A tuple also cannot change
-    length or items while C reads it. A token that is not a str, or cannot be encoded (a lone
-    surrogate), gets length -1."""
+    reference to every token it points into: the tokens of all sentences are gathered into
+    one list that only the chunk holds, because a sentence may create its tokens while it is
+    iterated (a generator, a pandas column) and nothing else would keep them alive until the
+    hashing ends; and no other code can change that list while C reads it. A token that is
+    not a str, or cannot be encoded (a lone surrogate), gets length -1."""
     cdef const char **ptr
     cdef int64_t *length
     cdef int64_t *sentence_end
     cdef int64_t n_tokens, n_sentences
-    cdef list sentences       # one tuple per sentence: owns every token that ptr points into
+    cdef list tokens          # every token that ptr points into, owned by this chunk alone
 
     def __cinit__(self, list sentences, object n_tokens):
         cdef Py_ssize_t size
-        cdef int64_t k = 0, s = 0, total = 0
-        cdef tuple held
-        # Everything is taken as tuples first and the buffers are sized from what was actually
-        # gathered: a list the caller (or a sentence's __iter__) appends to while it is read,
-        # or a sentence whose len() is not what it yields, cannot make the fills below run
-        # past what was allocated. n_tokens is only a consistency check.
+        cdef int64_t k, s, total
+        # Gathered first, then the buffers are sized from what was actually gathered: a list
+        # the caller (or a sentence's __iter__) appends to while it is read, or a sentence
+        # whose len() is not what it yields, cannot make the fills below run past what was
+        # allocated. n_tokens is only a consistency check.
         cdef tuple chunk = tuple(sentences)
-        self.sentences = []
-        for sentence in chunk:
-            # Through iter(): tuple() would preallocate from a sentence's own __len__.
-            held = sentence if type(sentence) is tuple else tuple(iter(sentence))
-            self.sentences.append(held)
-            total += len(held)
+        cdef int64_t n_sent = len(chunk)
+        self.sentence_end = <int64_t *>malloc(max(n_sent, 1) * sizeof(int64_t))
+        if not self.sentence_end:
+            raise MemoryError("out of memory gathering tokens")
+        self.tokens = []
+        for s in range(n_sent):
+            sentence = chunk[s]
+            # A list or tuple is copied in one step; any other sentence through iter(), so
+            # that its own __len__ (which extend() would use to preallocate) is never trusted.
+            if type(sentence) is list or type(sentence) is tuple:
+                self.tokens.extend(sentence)
+            else:
+                self.tokens.extend(iter(sentence))
+            self.sentence_end[s] = len(self.tokens)
+        total = len(self.tokens)
         if total != n_tokens:
             raise ValueError(
                 f"the sentences yield {total} tokens but their len() adds up to {n_tokens}: "
                 "a sentence's len() disagrees with what it yields")
         self.ptr = <const char **>malloc(max(total, 1) * sizeof(char *))
         self.length = <int64_t *>malloc(max(total, 1) * sizeof(int64_t))
-        self.sentence_end = <int64_t *>malloc(max(len(self.sentences), 1) * sizeof(int64_t))
-        if not self.ptr or not self.length or not self.sentence_end:
+        if not self.ptr or not self.length:
             raise MemoryError("out of memory gathering tokens")
-        for held in self.sentences:
-            for token in held:
-                self.length[k] = -1
-                if type(token) is str:
-                    try:
-                        self.ptr[k] = PyUnicode_AsUTF8AndSize(token, &size)
-                        self.length[k] = size
-                    except UnicodeEncodeError:
-                        pass
-                k += 1
-            self.sentence_end[s] = k
-            s += 1
-        self.n_tokens, self.n_sentences = k, s
+        for k in range(total):
+            token = self.tokens[k]
+            self.length[k] = -1
+            if type(token) is str:
+                try:
+                    self.ptr[k] = PyUnicode_AsUTF8AndSize(token, &size)
+                    self.length[k] = size
+                except UnicodeEncodeError:
+                    pass
+        self.n_tokens, self.n_sentences = total, n_sent
 
     def __dealloc__(self):
         free(self.ptr)
