@@ -18,6 +18,7 @@ from .errors import (
     TruncatedFileError,
     UnsupportedVersionError,
 )
+from .models.corpora import BrownCorpus, LineSentence, PathLineSentences, Text8Corpus
 from .models.graph import DeepWalk, Node2Vec
 from .models.items import Item2Vec
 from .models.vocab import RULE_DEFAULT, RULE_DISCARD, RULE_KEEP, EncodedCorpus
@@ -33,6 +34,10 @@ __all__ = [
     "Item2Vec",
     "KeyedVectors",
     "EncodedCorpus",
+    "LineSentence",
+    "PathLineSentences",
+    "Text8Corpus",
+    "BrownCorpus",
     "FastEmbedError",
     "FormatError",
     "TruncatedFileError",

@@ -37,6 +37,7 @@ from ..io.native import read_container, write_container
 from ..validation import check_float, check_int
 from ..vectors.keyedvectors import KeyedVectors
 from . import vocab as vocab_mod
+from .corpora import file_route
 from .workers import available_cores, run_workers
 
 logger = logging.getLogger("fastembed_core")
@@ -52,6 +53,18 @@ _STATE = (
     "effective_min_count",
     "train_count",
     "total_train_time",
+)
+
+
+# Run-time state left out of pickles and deep copies (see EmbeddingModel.__getstate__).
+_TRANSIENT = (
+    "_busy",
+    "_busy_owner",
+    "_busy_what",
+    "_workers_running",
+    "_active_run",
+    "_scanned_file",
+    "_tables",
 )
 
 
@@ -351,6 +364,9 @@ class EmbeddingModel:
         train() on the same, unchanged files maps them to the vocabulary instead of reading and
         tokenizing the files a second time."""
         self._scanned_file = None
+        route = file_route(corpus_iterable) if corpus_file is None else None
+        if route is not None and (routed := self._scan_route(route)) is not None:
+            return routed
         if corpus_file is not None:
             from .. import _corpus
 
@@ -372,7 +388,39 @@ class EmbeddingModel:
         counts, total, n_sent = vocab_mod.count_iterable(corpus_iterable, self.max_vocab_size)
         return vocab_mod.check_keys(counts), total, n_sent
 
-    def _take_scanned_file(self, paths):
+    def _scan_route(self, route):
+        """A reader of models.corpora counted by the C file reader, its sentences cut as the
+        reader cuts them; None (iterate it instead) when the tokens cannot be kept or the
+        file is not valid UTF-8 (iterating raises the reader's own error)."""
+        from .. import _corpus
+
+        state = _file_state(route.paths)
+        try:
+            words, counts, total, _, tokens = _corpus.count_file(
+                route.paths, max_vocab_size=self.max_vocab_size, keep_tokens=True
+            )
+        except CorpusError:
+            return None
+        if tokens is None or state is None:
+            return None
+        ids, offsets = tokens[0], route.split(tokens[1])
+        self._scanned_file = (route.paths, state, route.policy, words, (ids, offsets), total)
+        return dict(zip(words, counts.tolist())), total, len(offsets) - 1
+
+    def _routed_tokens(self, route):
+        """(ids, offsets, raw words, sentences) of a routed reader: the tokens its build_vocab
+        scan kept, or a new scan's; None if it has to be iterated."""
+        for _ in range(2):  # build_vocab's scan of this reader, else a new one
+            scanned = self._scanned_file
+            encoded = self._take_scanned_file(route.paths, route.policy)
+            if encoded is not None:
+                # the sentences the reader yields, as iterating counts them (empty ones too)
+                return (*encoded, len(scanned[4][1]) - 1)
+            if self._scan_route(route) is None:
+                return None
+        return None
+
+    def _take_scanned_file(self, paths, policy=None):
         """The tokens kept by the last scan mapped to the current vocabulary, as
         (ids, offsets, raw words), if that scan read exactly these files, unchanged since
         (size, modification time, inode) and with the same UTF-8 policy; else None. They are
@@ -381,7 +429,7 @@ class EmbeddingModel:
         if scanned is None:
             return None
         scanned_paths, state, errors, words, (ids, offsets), total = scanned
-        if scanned_paths != paths or errors != self.corpus_file_errors:
+        if scanned_paths != paths or errors != (policy or self.corpus_file_errors):
             return None
         # A pipe's state changes as it is read and it cannot be read again: what the scan
         # kept is all there is. Regular files are used only if unchanged since the scan.
@@ -581,6 +629,9 @@ class EmbeddingModel:
 
     def _encode(self, corpus_iterable, corpus_file):
         """The corpus as (ids, offsets, raw words, sentences) of vocabulary rows."""
+        route = file_route(corpus_iterable) if corpus_file is None else None
+        if route is not None and (encoded := self._routed_tokens(route)) is not None:
+            return encoded
         if corpus_file is not None:
             from .. import _corpus
 
@@ -882,6 +933,36 @@ class EmbeddingModel:
         float
         """
         return self.running_training_loss
+
+    # ------------------------------------------------------------------ in-memory copies
+
+    def __getstate__(self) -> dict[str, Any]:
+        """State for ``pickle`` and ``copy.deepcopy`` (in memory, the user's choice; files are
+        written by :meth:`save`, never pickled). Left out: what belongs to a running call (the
+        lock, the run, tokens kept between build_vocab and train, tables rebuilt on demand)
+        and the callbacks, which often hold streams or earlier copies of the model (a callback
+        keeping the best epoch's copy would otherwise copy every earlier copy into each new
+        one)."""
+        if self._workers_running:
+            raise RuntimeError(
+                "cannot copy the model while workers write its weights (on_progress runs "
+                "during an epoch); copy it in on_epoch_end or after train() returns"
+            )
+        state = self.__dict__.copy()
+        for name in _TRANSIENT:
+            state.pop(name, None)
+        state["callbacks"] = ()
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._tables = None
+        self._busy = threading.Lock()
+        self._busy_owner = self._busy_what = None
+        self._workers_running = False
+        self._active_run = None
+        self._scanned_file = None
+        self.wv = self._wv  # the copy's vectors answer to the copy's guard
 
     # ------------------------------------------------------------------ persistence
 

@@ -18,12 +18,22 @@ import numpy as np
 
 from .. import _kernel
 from ..validation import check_float, check_int
+from . import gensim_models
 from . import vocab as vocab_mod
 from .base import EmbeddingModel
+from .corpora import BrownCorpus, LineSentence, PathLineSentences, Text8Corpus
 
 logger = logging.getLogger("fastembed_core")
 
-__all__ = ["Word2Vec", "HOT_ROWS"]
+__all__ = [
+    "Word2Vec",
+    "HOT_ROWS",
+    # gensim's readers live in gensim.models.word2vec, so they are importable from here too
+    "LineSentence",
+    "PathLineSentences",
+    "Text8Corpus",
+    "BrownCorpus",
+]
 
 # With several workers, each keeps private copies of the input and output rows of this many
 # most frequent words and merges them every 8,192 words (src/fe_train.h, "Hot rows"): every
@@ -214,13 +224,58 @@ class Word2Vec(EmbeddingModel):
         self.shared_negatives = bool(shared_negatives)
         self.null_word = null_word
         self.batch_words = batch_words
+        self._hs_tree = None  # a Huffman tree carried over from gensim (see from_gensim)
         if hashfxn is not None:
             logger.debug("hashfxn is ignored: vectors are initialised from the seeded generator")
         self._train_now(sentences, corpus_file)
 
     # ------------------------------------------------------------------ family hooks
 
+    @classmethod
+    def from_gensim(cls, gensim_model: Any) -> Word2Vec:
+        """A model continuing where a gensim ``Word2Vec`` left off: copies of its vocabulary
+        (order and counts), vectors, ``syn1neg``, ``syn1`` with its Huffman tree, parameters
+        and training state. gensim itself is not imported.
+
+        Parameters
+        ----------
+        gensim_model : gensim.models.Word2Vec
+            The source (not FastText or Doc2Vec).
+
+        Returns
+        -------
+        Word2Vec
+        """
+        return gensim_models.from_gensim(gensim_model, cls)
+
+    def to_gensim(self) -> Any:
+        """A gensim ``Word2Vec`` with copies of this model's vocabulary, weights, parameters
+        and training state, which gensim's ``train()`` continues.
+
+        Returns
+        -------
+        gensim.models.Word2Vec
+
+        Raises
+        ------
+        ImportError
+            gensim is not installed (``pip install gensim``).
+        """
+        return gensim_models.to_gensim(self)
+
+    def _use_huffman_tree(self, tree):
+        self._hs_tree = tree
+        self._tables = None
+
+    def _huffman_tree(self):
+        """The tree syn1's rows belong to: one from gensim while the vocabulary is unchanged,
+        else the kernel's tree of the counts."""
+        if self._hs_tree is not None:
+            return self._hs_tree
+        return gensim_models.huffman_tree(self.wv.expandos["count"])
+
     def _allocate_layers(self, vocab_size):
+        self._hs_tree = None  # the vocabulary changed: the tree is rebuilt from the counts
         self.syn1neg = (
             np.zeros((vocab_size, self.vector_size), np.float32) if self.negative else None
         )
@@ -229,6 +284,7 @@ class Word2Vec(EmbeddingModel):
         )
 
     def _grow_layers(self, n_old, n_new):
+        self._hs_tree = None
         if self.negative:
             self.syn1neg = np.concatenate(
                 [self.syn1neg, np.zeros((n_new, self.vector_size), np.float32)]
@@ -265,14 +321,7 @@ class Word2Vec(EmbeddingModel):
                     vocab_mod.negative_weights(counts, self.ns_exponent)
                 )
             if self.hs:
-                if len(counts) >= 2:
-                    tables["hs"] = _kernel.huffman(counts)
-                else:
-                    tables["hs"] = (
-                        np.zeros(2, np.int64),
-                        np.zeros(0, np.uint8),
-                        np.zeros(0, np.uint32),
-                    )
+                tables["hs"] = self._huffman_tree()
             self._tables = tables
         return self._tables
 

@@ -1,0 +1,194 @@
+"""Conversion of whole word2vec models between gensim and fastembed_core, for continued
+training on either side: the bodies of :meth:`Word2Vec.from_gensim
+<fastembed_core.Word2Vec.from_gensim>` and :meth:`Word2Vec.to_gensim
+<fastembed_core.Word2Vec.to_gensim>`.
+
+What crosses over (as copies; nothing is pickled): the vocabulary in its order with its
+counts, the input vectors, the output layers (``syn1neg``; ``syn1`` with the Huffman tree
+whose inner nodes its rows belong to), the parameters, and the training state (sentences and
+words of the corpus, train count, time). The subsampling thresholds (gensim's ``sample_int``)
+and the negative-sampling table follow from the counts and parameters by the same formula on
+both sides, so each side rebuilds its own.
+
+gensim builds its Huffman tree with another tie order than the kernel here, so a model from
+gensim keeps gensim's tree (its codes and points) for as long as its vocabulary stays the
+same: ``syn1`` goes on training the rows it was trained with. gensim is imported only by
+:func:`to_gensim`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+
+from .. import _kernel
+from . import vocab as vocab_mod
+from .workers import available_cores
+
+logger = logging.getLogger("fastembed_core")
+
+__all__ = ["from_gensim", "to_gensim", "tree_from_paths"]
+
+# Parameters named alike on both sides, passed to the constructor.
+_PARAMS = (
+    "vector_size",
+    "alpha",
+    "min_alpha",
+    "window",
+    "min_count",
+    "max_vocab_size",
+    "sample",
+    "seed",
+    "sg",
+    "hs",
+    "negative",
+    "ns_exponent",
+    "cbow_mean",
+    "epochs",
+    "sorted_vocab",
+    "compute_loss",
+    "max_final_vocab",
+    "shrink_windows",
+    "null_word",
+    "batch_words",
+    "comment",
+)
+# Training state named alike on both sides.
+_STATE = (
+    "corpus_count",
+    "corpus_total_words",
+    "effective_min_count",
+    "train_count",
+    "total_train_time",
+    "running_training_loss",
+)
+
+
+def _matrix(name: str, values: Any, shape: tuple[int, int]) -> np.ndarray:
+    arr = np.array(values, dtype=np.float32, order="C", copy=True)
+    if arr.shape != shape:
+        raise ValueError(f"the gensim model's {name} has shape {arr.shape}, expected {shape}")
+    if not np.isfinite(arr).all():
+        raise ValueError(f"the gensim model's {name} holds NaN or infinite values")
+    return arr
+
+
+def tree_from_paths(
+    codes: Any, points: Any, n_inner: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-word Huffman paths (gensim's ``code`` and ``point`` attributes: one array per word)
+    as the kernel's flat ``(offset, code, point)`` arrays, checked: codes are 0 or 1 and
+    points name inner nodes (rows of syn1) below ``n_inner``, since the kernel indexes syn1 by
+    them."""
+    lengths = np.fromiter((len(c) for c in codes), dtype=np.int64, count=len(codes))
+    if any(len(p) != n for p, n in zip(points, lengths)) or len(points) != len(codes):
+        raise ValueError("the gensim model's Huffman codes and points differ in length")
+    offset: np.ndarray = np.zeros(len(codes) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offset[1:])
+    if len(codes) and lengths.min() < 1:
+        raise ValueError("the gensim model has a word without a Huffman code")
+    flat_code = np.concatenate([np.asarray(c, dtype=np.int64) for c in codes] or [[]])
+    flat_point = np.concatenate([np.asarray(p, dtype=np.int64) for p in points] or [[]])
+    if flat_code.size and (flat_code.min() < 0 or flat_code.max() > 1):
+        raise ValueError("the gensim model's Huffman codes are not 0/1")
+    if flat_point.size and (flat_point.min() < 0 or flat_point.max() >= n_inner):
+        raise ValueError(f"the gensim model's Huffman points exceed its {n_inner} inner nodes")
+    return offset, flat_code.astype(np.uint8), flat_point.astype(np.uint32)
+
+
+def from_gensim(gensim_model: Any, cls: type) -> Any:
+    """A model of class ``cls`` (:class:`~fastembed_core.Word2Vec`) holding copies of a gensim
+    ``Word2Vec``'s vocabulary, weights, parameters and training state."""
+    g = gensim_model
+    if hasattr(g, "dv") or hasattr(getattr(g, "wv", None), "vectors_ngrams"):
+        raise TypeError(
+            f"from_gensim converts gensim Word2Vec models; got a {type(g).__name__}, whose "
+            "vectors are not word2vec's"
+        )
+    if not hasattr(g, "wv") or not hasattr(g, "sg"):
+        raise TypeError(f"expected a gensim Word2Vec model; got {type(g).__name__}")
+    params = {name: getattr(g, name) for name in _PARAMS if hasattr(g, name)}
+    params["workers"] = min(int(getattr(g, "workers", 1)), available_cores())
+    model = cls(**params)
+    keys = list(g.wv.index_to_key)
+    n, dim = len(keys), int(g.vector_size)
+    if n:
+        counts = np.array([g.wv.get_vecattr(k, "count") for k in keys], dtype=np.int64)
+        model.wv = type(model.wv).from_arrays(
+            keys, _matrix("wv.vectors", g.wv.vectors, (n, dim)), counts=counts, copy=False
+        )
+        model._allocate_layers(n)
+        if model.negative:
+            model.syn1neg = _matrix("syn1neg", g.syn1neg, (n, dim))
+        if model.hs:
+            n_inner = max(n - 1, 1)
+            # gensim allocates a row per word; its tree uses the first n - 1
+            model.syn1 = _matrix("syn1", np.asarray(g.syn1)[:n_inner], (n_inner, dim))
+            if n >= 2:
+                model._use_huffman_tree(
+                    tree_from_paths(
+                        [g.wv.get_vecattr(k, "code") for k in keys],
+                        [g.wv.get_vecattr(k, "point") for k in keys],
+                        n_inner,
+                    )
+                )
+        lockf = getattr(g.wv, "vectors_lockf", None)
+        if lockf is not None and np.any(np.asarray(lockf) != 1):
+            logger.warning("the gensim model's vectors_lockf (frozen words) is not carried over")
+    for name in _STATE:
+        if hasattr(g, name):
+            setattr(model, name, type(getattr(model, name))(getattr(g, name)))
+    raw_vocab = getattr(g, "raw_vocab", None)
+    if raw_vocab:
+        model._raw_vocab = dict(raw_vocab)
+    return model
+
+
+def to_gensim(model: Any) -> Any:
+    """A gensim ``Word2Vec`` holding copies of ``model``'s vocabulary, weights, parameters
+    and training state, ready for gensim's ``train()``."""
+    try:
+        from gensim.models import Word2Vec as GensimWord2Vec
+    except ImportError as exc:
+        raise ImportError("to_gensim() needs gensim: pip install gensim") from exc
+    params = {name: getattr(model, name) for name in _PARAMS}
+    g = GensimWord2Vec(workers=model.workers, **params)
+    n = len(model.wv)
+    if not n:
+        return g
+    g.wv = model.wv.to_gensim()
+    counts = np.asarray(model.wv.expandos["count"], dtype=np.int64)
+    g.wv.expandos = {"count": counts.copy()}
+    thresholds = vocab_mod.keep_thresholds(counts, model.sample)
+    g.wv.expandos["sample_int"] = (
+        np.full(n, 2**32 - 1, dtype=np.uint32) if thresholds is None else thresholds
+    )
+    g.wv.vectors_lockf = np.ones(1, dtype=np.float32)
+    if model.negative:
+        g.syn1neg = np.array(model.syn1neg, dtype=np.float32, copy=True)
+        g.make_cum_table()
+    if model.hs:
+        g.syn1 = np.zeros((n, model.vector_size), dtype=np.float32)
+        g.syn1[: model.syn1.shape[0]] = model.syn1
+        offset, code, point = model._huffman_tree()
+        codes: np.ndarray = np.empty(n, dtype=object)
+        points: np.ndarray = np.empty(n, dtype=object)
+        for i in range(n):
+            codes[i] = code[offset[i] : offset[i + 1]].copy()
+            points[i] = point[offset[i] : offset[i + 1]].copy()
+        g.wv.expandos["code"], g.wv.expandos["point"] = codes, points
+    for name in _STATE:
+        setattr(g, name, getattr(model, name))
+    g.layer1_size = model.vector_size
+    if model._raw_vocab:
+        g.raw_vocab = dict(model._raw_vocab)
+    return g
+
+
+def huffman_tree(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The kernel's Huffman tree of the counts; a placeholder for fewer than 2 words."""
+    if len(counts) >= 2:
+        return _kernel.huffman(counts)
+    return np.zeros(2, np.int64), np.zeros(0, np.uint8), np.zeros(0, np.uint32)
