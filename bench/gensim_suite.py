@@ -91,8 +91,8 @@ NAME_MAP: dict[tuple[str, str], str] = {
 }
 # `import gensim.models.X` lines stay: the bodies name gensim's module through them.
 
-# A failure message saying the file was a pickle (fastembed_core.io.detect words it so).
-PICKLE_RE = re.compile(r"pickle", re.IGNORECASE)
+# How fastembed_core refuses a pickled file (fastembed_core.io.detect words it so).
+PICKLE_RE = re.compile(r"looks like a Python pickle")
 
 
 def fetch_sdist(version: str, sdist: str | None) -> Path:
@@ -215,8 +215,12 @@ def collect(junit: Path, files: list[str]) -> dict:
                 outcome = {"failure": "failed", "error": "error", "skipped": "skipped"}[child.tag]
                 message = first_line(child.get("message")) or first_line(child.text)
                 detail = child.text or ""
+                if message == "collection failure":  # the reason is in pytest's E lines
+                    reasons = [ln[1:].strip() for ln in detail.splitlines() if ln[:1] == "E"]
+                    message = f"collection failure: {reasons[0] if reasons else '?'}"
                 break
-        name = f"{case.get('classname')}::{case.get('name')}"
+        classname = case.get("classname") or os.path.basename(file)
+        name = f"{classname}::{case.get('name')}"
         entry = {"file": os.path.basename(file), "test": name, "outcome": outcome}
         if outcome in ("failed", "error"):
             entry["error"] = message

@@ -12,13 +12,16 @@ import copy
 import gzip
 import io
 import pickle
+import sys
 
 import numpy as np
 import pytest
 
 from fastembed_core import Word2Vec, datasets
+from fastembed_core.errors import FormatError
 from fastembed_core.models.callbacks import CallbackAny2Vec
-from fastembed_core.models.corpora import file_route
+from fastembed_core.models.corpora import PY_ONLY_SPACES, file_route
+from fastembed_core.models.gensim_models import huffman_tree
 from fastembed_core.models.word2vec import (
     BrownCorpus,
     LineSentence,
@@ -124,6 +127,11 @@ def test_brown_corpus_format(tmp_path):
         ["it/pp", "was/be"],
     ]
     assert sorted(ours) == sorted(gensim_w2v.BrownCorpus(str(folder)))
+
+
+def test_the_spaces_only_python_splits_on_are_all_listed():
+    everything = {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()}
+    assert set(PY_ONLY_SPACES) == everything - set(" \t\n\v\f\r")
 
 
 def test_file_route_only_when_c_reader_agrees(tmp_path, small_corpus):
@@ -372,3 +380,26 @@ def test_to_gensim_without_gensim_names_the_install(monkeypatch, small_corpus):
     monkeypatch.setattr(builtins, "__import__", no_gensim)
     with pytest.raises(ImportError, match="pip install gensim"):
         model.to_gensim()
+
+
+def test_gensim_huffman_tree_survives_save_and_load(small_corpus, tmp_path):
+    g = _gensim(small_corpus, hs=1, negative=0, sg=1, epochs=1)
+    model = Word2Vec.from_gensim(g)
+    model.save(tmp_path / "m.fe")
+    loaded = Word2Vec.load(tmp_path / "m.fe")
+    for ours, saved in zip(model._huffman_tree(), loaded._huffman_tree()):
+        np.testing.assert_array_equal(ours, saved)
+    # not the kernel's own tree, which the counts alone would give
+    kernel_tree = huffman_tree(loaded.wv.expandos["count"])
+    assert not all(np.array_equal(a, b) for a, b in zip(loaded._huffman_tree(), kernel_tree))
+    model._hs_tree = (model._hs_tree[0], model._hs_tree[1], model._hs_tree[2] + 10**6)
+    model.save(tmp_path / "bad.fe")
+    with pytest.raises(FormatError, match="Huffman tree is damaged"):
+        Word2Vec.load(tmp_path / "bad.fe")
+
+
+def test_text8_keeps_tokens_apart_at_a_block_boundary(tmp_path):
+    # gensim joins "abc" and "def" here (its 8 KiB block ends right after the newline)
+    path = _write(tmp_path / "t8", b"x " * 4094 + b"abc\ndef ghi")
+    (sentence,) = Text8Corpus(path, max_sentence_length=100000)
+    assert sentence[-3:] == ["abc", "def", "ghi"] and len(sentence) == 4097

@@ -289,6 +289,14 @@ class EmbeddingModel:
         """Shape of layer ``name`` for ``n_keys`` words; None if this configuration lacks it."""
         return None
 
+    def _extra_arrays(self):
+        """Arrays a family saves besides its layers (``{name: array}``), e.g. state that the
+        counts alone do not rebuild."""
+        return {}
+
+    def _restore_extra_arrays(self, fname, arrays):
+        """Takes back (and checks) what :meth:`_extra_arrays` saved, when ``arrays`` has it."""
+
     def _estimate_bytes(self, vocab_size):
         """Bytes the weights of ``vocab_size`` words need."""
         return vocab_size * (self.vector_size * 4 + 32)
@@ -998,6 +1006,7 @@ class EmbeddingModel:
             for name, arr in self._layer_items():
                 if arr is not None:
                     arrays[name] = arr
+            arrays.update(self._extra_arrays())
             for name, arr in arrays.items():
                 if arr.dtype.kind == "f" and not np.isfinite(arr).all():
                     raise ValueError(f"refusing to save: {name} contains NaN or inf")
@@ -1105,4 +1114,5 @@ class EmbeddingModel:
         )
         for name in cls._LAYERS:
             setattr(model, name, arrays.get(name))
+        model._restore_extra_arrays(fname, arrays)
         return model

@@ -123,9 +123,10 @@ def from_gensim(gensim_model: Any, cls: type) -> Any:
         if model.negative:
             model.syn1neg = _matrix("syn1neg", g.syn1neg, (n, dim))
         if model.hs:
-            n_inner = max(n - 1, 1)
+            rows = model.syn1.shape[0]
             # gensim allocates a row per word; its tree uses the first n - 1
-            model.syn1 = _matrix("syn1", np.asarray(g.syn1)[:n_inner], (n_inner, dim))
+            model.syn1 = _matrix("syn1", np.asarray(g.syn1)[:rows], (rows, dim))
+            n_inner = max(n - 1, 1)
             if n >= 2:
                 model._use_huffman_tree(
                     tree_from_paths(
@@ -171,7 +172,8 @@ def to_gensim(model: Any) -> Any:
         g.make_cum_table()
     if model.hs:
         g.syn1 = np.zeros((n, model.vector_size), dtype=np.float32)
-        g.syn1[: model.syn1.shape[0]] = model.syn1
+        rows = min(n, model.syn1.shape[0])
+        g.syn1[:rows] = model.syn1[:rows]
         offset, code, point = model._huffman_tree()
         codes: np.ndarray = np.empty(n, dtype=object)
         points: np.ndarray = np.empty(n, dtype=object)

@@ -17,6 +17,7 @@ from typing import Any, Callable, ClassVar
 import numpy as np
 
 from .. import _kernel
+from ..errors import FormatError
 from ..validation import check_float, check_int
 from . import gensim_models
 from . import vocab as vocab_mod
@@ -273,6 +274,36 @@ class Word2Vec(EmbeddingModel):
         if self._hs_tree is not None:
             return self._hs_tree
         return gensim_models.huffman_tree(self.wv.expandos["count"])
+
+    # A Huffman tree from gensim is saved with the model: the counts alone rebuild the
+    # kernel's tree, whose inner nodes are not the rows gensim trained in syn1.
+    _TREE_ARRAYS = ("hs_offset", "hs_code", "hs_point")
+
+    def _extra_arrays(self):
+        if self._hs_tree is None or not self.hs:
+            return {}
+        return dict(zip(self._TREE_ARRAYS, self._hs_tree))
+
+    def _restore_extra_arrays(self, fname, arrays):
+        if not self.hs or not all(name in arrays for name in self._TREE_ARRAYS):
+            return
+        offset, code, point = (np.asarray(arrays[name]) for name in self._TREE_ARRAYS)
+        n = len(self.wv)
+        try:
+            if offset.shape != (n + 1,) or offset.dtype.kind not in "iu":
+                raise ValueError(f"hs_offset has shape {offset.shape}, expected ({n + 1},)")
+            if offset[0] != 0 or np.any(np.diff(offset) < 0) or code.shape != point.shape:
+                raise ValueError("hs_offset does not rise from 0 over hs_code")
+            if offset[-1] != len(code):
+                raise ValueError("hs_offset does not end at the length of hs_code")
+            tree = gensim_models.tree_from_paths(
+                [code[a:b] for a, b in zip(offset[:-1], offset[1:])],
+                [point[a:b] for a, b in zip(offset[:-1], offset[1:])],
+                self.syn1.shape[0],
+            )
+        except ValueError as exc:
+            raise FormatError(f"{fname}: the saved Huffman tree is damaged: {exc}") from None
+        self._use_huffman_tree(tree)
 
     def _allocate_layers(self, vocab_size):
         self._hs_tree = None  # the vocabulary changed: the tree is rebuilt from the counts
