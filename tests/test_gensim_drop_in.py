@@ -17,7 +17,7 @@ import sys
 import numpy as np
 import pytest
 
-from fastembed_core import Word2Vec, datasets
+from fastembed_core import Item2Vec, Node2Vec, Word2Vec, datasets
 from fastembed_core.errors import FormatError
 from fastembed_core.models.callbacks import CallbackAny2Vec
 from fastembed_core.models.corpora import PY_ONLY_SPACES, file_route
@@ -250,6 +250,21 @@ def test_pickle_round_trip_and_copies_during_training(small_corpus):
     first.train(LineSentence(small_corpus), total_examples=first.corpus_count, epochs=1)
     assert not np.array_equal(first.wv.vectors, first_before)
     np.testing.assert_array_equal(model.wv.vectors, before)
+
+
+def test_graph_and_item_models_pickle():
+    ring = np.column_stack([np.arange(100), (np.arange(100) + 1) % 100])
+    models = [
+        Node2Vec(ring, dimensions=8, walk_length=10, num_walks=2, p=0.5, q=2.0, workers=1),
+        Item2Vec([[1, 2, 3], [2, 3, 4]] * 20, vector_size=8, min_count=1, workers=1),
+    ]
+    for model in models:
+        clone = pickle.loads(pickle.dumps(model))
+        np.testing.assert_array_equal(clone.wv.vectors, model.wv.vectors)
+    # the copied graph builds its own walker and trains again
+    clone = pickle.loads(pickle.dumps(models[0]))
+    clone.train(ring)
+    assert not np.array_equal(clone.wv.vectors, models[0].wv.vectors)
 
 
 def test_copy_refused_while_workers_write(small_corpus):

@@ -75,6 +75,14 @@ def _matrix(name: str, values: Any, shape: tuple[int, int]) -> np.ndarray:
     return arr
 
 
+def _per_key(kv: Any, name: str, n: int) -> np.ndarray:
+    """gensim's per-key attribute ``name`` of the first ``n`` keys, in key order."""
+    values = getattr(kv, "expandos", {}).get(name)
+    if values is None or len(values) < n:
+        raise ValueError(f"the gensim model's vectors lack the per-key attribute {name!r}")
+    return np.asarray(values)[:n]
+
+
 def tree_from_paths(
     codes: Any, points: Any, n_inner: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -115,7 +123,7 @@ def from_gensim(gensim_model: Any, cls: type) -> Any:
     keys = list(g.wv.index_to_key)
     n, dim = len(keys), int(g.vector_size)
     if n:
-        counts = np.array([g.wv.get_vecattr(k, "count") for k in keys], dtype=np.int64)
+        counts: np.ndarray = _per_key(g.wv, "count", n).astype(np.int64)
         model.wv = type(model.wv).from_arrays(
             keys, _matrix("wv.vectors", g.wv.vectors, (n, dim)), counts=counts, copy=False
         )
@@ -129,11 +137,7 @@ def from_gensim(gensim_model: Any, cls: type) -> Any:
             n_inner = max(n - 1, 1)
             if n >= 2:
                 model._use_huffman_tree(
-                    tree_from_paths(
-                        [g.wv.get_vecattr(k, "code") for k in keys],
-                        [g.wv.get_vecattr(k, "point") for k in keys],
-                        n_inner,
-                    )
+                    tree_from_paths(_per_key(g.wv, "code", n), _per_key(g.wv, "point", n), n_inner)
                 )
         lockf = getattr(g.wv, "vectors_lockf", None)
         if lockf is not None and np.any(np.asarray(lockf) != 1):

@@ -66,6 +66,10 @@ class Graph:
         self.node_index = {k: i for i, k in enumerate(self.nodes)}
         self._walk_graph: Any = None  # the compiled walker, built on first use
 
+    def __getstate__(self) -> dict[str, Any]:
+        # the compiled walker holds pointers into this process's arrays: a copy builds its own
+        return {**self.__dict__, "_walk_graph": None}
+
     @property
     def n_nodes(self) -> int:
         return self.indptr.size - 1
