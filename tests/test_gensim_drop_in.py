@@ -21,7 +21,7 @@ from fastembed_core import Item2Vec, Node2Vec, Word2Vec, datasets
 from fastembed_core.errors import FormatError
 from fastembed_core.models.callbacks import CallbackAny2Vec
 from fastembed_core.models.corpora import PY_ONLY_SPACES, file_route
-from fastembed_core.models.gensim_models import huffman_tree
+from fastembed_core.models.gensim_models import checked_tree, huffman_tree
 from fastembed_core.models.word2vec import (
     BrownCorpus,
     LineSentence,
@@ -418,3 +418,23 @@ def test_text8_keeps_tokens_apart_at_a_block_boundary(tmp_path):
     path = _write(tmp_path / "t8", b"x " * 4094 + b"abc\ndef ghi")
     (sentence,) = Text8Corpus(path, max_sentence_length=100000)
     assert sentence[-3:] == ["abc", "def", "ghi"] and len(sentence) == 4097
+
+
+@pytest.mark.parametrize(
+    "offset,code,point,message",
+    [
+        ([0, 1, 2, 2], [0, 1], [0, 1], "no Huffman path"),  # the third word has no path
+        ([0, 1, 2, 4], [0, 1, 2, 0], [0, 1, 0, 1], "not 0/1"),
+        ([0, 1, 2, 4], [0, 1, 1, 0], [0, 1, 0, 2], "exceed the 2 inner nodes"),
+        ([0, 1, 2, 5], [0, 1, 1, 0], [0, 1, 0, 1], "do not fit"),
+        ([0, 1, 2], [0, 1], [0, 1], "expected \\(4,\\)"),
+        ([0, 1, 2, 4], [0, 1, 1, 0], [0, 1, 0], "differ in length"),
+    ],
+)
+def test_checked_tree_refuses_what_would_read_outside_syn1(offset, code, point, message):
+    with pytest.raises(ValueError, match=message):
+        checked_tree(np.array(offset), np.array(code), np.array(point), 3, 2)
+    good = checked_tree(
+        np.array([0, 1, 2, 4]), np.array([0, 1, 1, 0]), np.array([1, 1, 0, 1]), 3, 2
+    )
+    assert [a.dtype for a in good] == [np.int64, np.uint8, np.uint32]

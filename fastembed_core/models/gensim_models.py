@@ -29,7 +29,7 @@ from .workers import available_cores
 
 logger = logging.getLogger("fastembed_core")
 
-__all__ = ["from_gensim", "to_gensim", "tree_from_paths"]
+__all__ = ["from_gensim", "to_gensim", "tree_from_paths", "checked_tree", "huffman_tree"]
 
 # Parameters named alike on both sides, passed to the constructor.
 _PARAMS = (
@@ -87,23 +87,35 @@ def tree_from_paths(
     codes: Any, points: Any, n_inner: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per-word Huffman paths (gensim's ``code`` and ``point`` attributes: one array per word)
-    as the kernel's flat ``(offset, code, point)`` arrays, checked: codes are 0 or 1 and
-    points name inner nodes (rows of syn1) below ``n_inner``, since the kernel indexes syn1 by
-    them."""
-    lengths = np.fromiter((len(c) for c in codes), dtype=np.int64, count=len(codes))
-    if any(len(p) != n for p, n in zip(points, lengths)) or len(points) != len(codes):
-        raise ValueError("the gensim model's Huffman codes and points differ in length")
+    as the kernel's flat ``(offset, code, point)`` arrays, checked by :func:`checked_tree`."""
+    if len(points) != len(codes) or any(len(p) != len(c) for p, c in zip(points, codes)):
+        raise ValueError("the Huffman codes and points differ in length")
     offset: np.ndarray = np.zeros(len(codes) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offset[1:])
-    if len(codes) and lengths.min() < 1:
-        raise ValueError("the gensim model has a word without a Huffman code")
+    np.cumsum([len(c) for c in codes], out=offset[1:])
     flat_code = np.concatenate([np.asarray(c, dtype=np.int64) for c in codes] or [[]])
     flat_point = np.concatenate([np.asarray(p, dtype=np.int64) for p in points] or [[]])
-    if flat_code.size and (flat_code.min() < 0 or flat_code.max() > 1):
-        raise ValueError("the gensim model's Huffman codes are not 0/1")
-    if flat_point.size and (flat_point.min() < 0 or flat_point.max() >= n_inner):
-        raise ValueError(f"the gensim model's Huffman points exceed its {n_inner} inner nodes")
-    return offset, flat_code.astype(np.uint8), flat_point.astype(np.uint32)
+    return checked_tree(offset, flat_code, flat_point, len(codes), n_inner)
+
+
+def checked_tree(
+    offset: Any, code: Any, point: Any, n_words: int, n_inner: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The flat tree arrays as the kernel takes them, after the checks that keep its reads of
+    syn1 in bounds: one path of at least one step per word, codes 0 or 1, and points naming
+    inner nodes (rows of syn1) below ``n_inner``. ValueError otherwise (a damaged or forged
+    tree, from gensim or from a model file)."""
+    offset, code, point = np.asarray(offset), np.asarray(code), np.asarray(point)
+    if offset.shape != (n_words + 1,) or offset.dtype.kind not in "iu":
+        raise ValueError(f"the path offsets have shape {offset.shape}, expected ({n_words + 1},)")
+    if code.ndim != 1 or code.shape != point.shape:
+        raise ValueError("the Huffman codes and points differ in length")
+    if offset[0] != 0 or offset[-1] != len(code) or np.any(np.diff(offset) < 1):
+        raise ValueError("a word has no Huffman path, or the path offsets do not fit the codes")
+    if code.size and (code.dtype.kind not in "iu" or code.min() < 0 or code.max() > 1):
+        raise ValueError("the Huffman codes are not 0/1")
+    if point.size and (point.dtype.kind not in "iu" or point.min() < 0 or point.max() >= n_inner):
+        raise ValueError(f"the Huffman points exceed the {n_inner} inner nodes")
+    return offset.astype(np.int64), code.astype(np.uint8), point.astype(np.uint32)
 
 
 def from_gensim(gensim_model: Any, cls: type) -> Any:

@@ -285,25 +285,14 @@ class Word2Vec(EmbeddingModel):
         return dict(zip(self._TREE_ARRAYS, self._hs_tree))
 
     def _restore_extra_arrays(self, fname, arrays):
-        if not self.hs or not all(name in arrays for name in self._TREE_ARRAYS):
-            return
-        offset, code, point = (np.asarray(arrays[name]) for name in self._TREE_ARRAYS)
-        n = len(self.wv)
-        try:
-            if offset.shape != (n + 1,) or offset.dtype.kind not in "iu":
-                raise ValueError(f"hs_offset has shape {offset.shape}, expected ({n + 1},)")
-            if offset[0] != 0 or np.any(np.diff(offset) < 0) or code.shape != point.shape:
-                raise ValueError("hs_offset does not rise from 0 over hs_code")
-            if offset[-1] != len(code):
-                raise ValueError("hs_offset does not end at the length of hs_code")
-            tree = gensim_models.tree_from_paths(
-                [code[a:b] for a, b in zip(offset[:-1], offset[1:])],
-                [point[a:b] for a, b in zip(offset[:-1], offset[1:])],
-                self.syn1.shape[0],
-            )
-        except ValueError as exc:
-            raise FormatError(f"{fname}: the saved Huffman tree is damaged: {exc}") from None
-        self._use_huffman_tree(tree)
+        if self.hs and all(name in arrays for name in self._TREE_ARRAYS):
+            try:
+                tree = gensim_models.checked_tree(
+                    *(arrays[name] for name in self._TREE_ARRAYS), len(self.wv), len(self.syn1)
+                )
+            except ValueError as exc:
+                raise FormatError(f"{fname}: the saved Huffman tree is damaged: {exc}") from None
+            self._use_huffman_tree(tree)
 
     def _allocate_layers(self, vocab_size):
         self._hs_tree = None  # the vocabulary changed: the tree is rebuilt from the counts
