@@ -43,6 +43,8 @@ WORK = HERE / "work"
 RESULTS = HERE / "results"
 DEFAULT_FILES = ["test_word2vec.py", "test_keyedvectors.py", "test_phrases.py"]
 KNOWN_FILES = [*DEFAULT_FILES, "test_fasttext.py", "test_doc2vec.py"]
+# Test files another one imports (rewritten too, but run only when chosen).
+NEEDS = {"test_fasttext.py": ["test_word2vec.py"]}
 
 # (gensim module, name imported from it) -> fastembed_core module to take it from. A module
 # imported whole (``from gensim.models import word2vec``) is mapped by its own name.
@@ -251,7 +253,8 @@ def main(argv: list[str] | None = None) -> int:
     sdist = fetch_sdist(args.version, args.sdist)
     work = WORK / "gensim_suite"
     work.mkdir(parents=True, exist_ok=True)
-    sources = unpack(sdist, args.files, work)
+    needed = sorted({*args.files, *(dep for f in args.files for dep in NEEDS.get(f, []))})
+    sources = unpack(sdist, needed, work)
     rewrites = {}
     for name, text in sources.items():
         rewritten, notes = rewrite_imports(text)
