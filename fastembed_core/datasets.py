@@ -18,6 +18,8 @@ import os
 import shutil
 import tempfile
 
+from .io.native import new_file_mode
+
 __all__ = [
     "sample_corpus_path",
     "evaluation_file",
@@ -127,6 +129,8 @@ def sample_corpus_path() -> str:
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".wordnet_glosses-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as out, lzma.open(src, "rb") as inp:
+            if hasattr(os, "fchmod"):  # mkstemp made it 0o600; a shared cache needs the umask's
+                os.fchmod(out.fileno(), new_file_mode())
             shutil.copyfileobj(inp, out, 1 << 20)
         os.replace(tmp, target)
     except BaseException:
