@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from fastembed_core import KeyedVectors, Word2Vec, datasets
+from fastembed_core.cli import main
 from fastembed_core.models.items import Item2Vec
 
 # ---- saved files follow the umask ------------------------------------------------------------
@@ -44,3 +45,45 @@ def test_item2vec_with_numpy_integer_ids_saves_and_loads(tmp_path):
     assert all(type(k) is int for k in loaded.wv.index_to_key)
     np.testing.assert_array_equal(loaded.wv[np.int64(3)], model.wv[3])
     np.testing.assert_array_equal(loaded.syn1neg, model.syn1neg)
+
+
+# ---- export-projector --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def trained(tmp_path):
+    model = Word2Vec(
+        [["king", "queen", "man", "woman", "king"]] * 30, min_count=1, vector_size=4, workers=1
+    )
+    return model
+
+
+def test_export_projector_creates_the_prefix_folder(tmp_path, trained, capsys):
+    vectors = tmp_path / "vectors.bin"
+    trained.wv.save_word2vec_format(str(vectors), binary=True)
+    prefix = tmp_path / "out" / "deeper" / "vectors"
+    assert main(["export-projector", str(vectors), "--prefix", str(prefix), "-q"]) == 0
+    assert (tmp_path / "out" / "deeper" / "vectors_vectors.tsv").is_file()
+    labels = (tmp_path / "out" / "deeper" / "vectors_metadata.tsv").read_text().split()
+    assert labels == list(trained.wv.index_to_key)
+
+
+def test_export_projector_counts_only_when_known(tmp_path, trained, capsys):
+    vectors, vocab = tmp_path / "vectors.bin", tmp_path / "vocab.txt"
+    trained.wv.save_word2vec_format(str(vectors), fvocab=str(vocab), binary=True)
+    # a .bin alone holds no counts: made-up ones (reverse ranks) were written before
+    assert main(["export-projector", str(vectors), "--counts", "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "no counts" in err and "--vocab" in err
+    assert not (tmp_path / "vectors_metadata.tsv").exists()
+    # with the vocabulary file the real counts are written
+    assert main(["export-projector", str(vectors), "--counts", "--vocab", str(vocab), "-q"]) == 0
+    rows = [ln.split("\t") for ln in (tmp_path / "vectors_metadata.tsv").read_text().splitlines()]
+    assert rows[0] == ["key", "count"]
+    expected = {k: trained.wv.get_vecattr(k, "count") for k in trained.wv.index_to_key}
+    assert {k: int(c) for k, c in rows[1:]} == expected
+    # a native model file has them too
+    trained.save(str(tmp_path / "model.fe"))
+    assert main(["export-projector", str(tmp_path / "model.fe"), "--counts", "-q"]) == 0
+    rows = [ln.split("\t") for ln in (tmp_path / "model_metadata.tsv").read_text().splitlines()]
+    assert {k: int(c) for k, c in rows[1:]} == expected
