@@ -87,3 +87,62 @@ def test_export_projector_counts_only_when_known(tmp_path, trained, capsys):
     assert main(["export-projector", str(tmp_path / "model.fe"), "--counts", "-q"]) == 0
     rows = [ln.split("\t") for ln in (tmp_path / "model_metadata.tsv").read_text().splitlines()]
     assert {k: int(c) for k, c in rows[1:]} == expected
+
+
+# ---- the command line's hints and help -----------------------------------------------------
+
+
+def test_a_mistyped_word2vec_flag_points_to_a_command_that_lists_the_flags(capsys):
+    assert main(["-sise", "50", "-train", "corpus.txt"]) == 2
+    err = capsys.readouterr().err
+    assert "did you mean -size?" in err
+    # the hint names a command line between quotes; running it must show word2vec.c's flags
+    # (it named "no arguments", which shows the subcommands instead)
+    hint = err.split("; ", 1)[1]
+    command = hint.split("'")[1].split()
+    assert command[0] == "fastembed-core"
+    main(command[1:])
+    shown = capsys.readouterr()
+    assert "-size" in shown.out + shown.err and "-min-count" in shown.out + shown.err
+
+
+def _options_of_every_subcommand():
+    import argparse
+
+    from fastembed_core.cli.command import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, subparser in sub.choices.items():
+        for action in subparser._actions:
+            if action.option_strings and not isinstance(action, argparse._HelpAction):
+                yield name, action
+
+
+def test_every_option_has_help_and_says_its_default():
+    import argparse
+
+    undocumented = []
+    for name, action in _options_of_every_subcommand():
+        if action.help == argparse.SUPPRESS:
+            continue
+        text = action.help or ""
+        if not text or (action.default not in (None, False) and "default" not in text):
+            undocumented.append(f"{name} {action.option_strings[0]}")
+    assert undocumented == []
+
+
+def test_plot_takes_limit_like_every_subcommand_and_vocab_limit_still_works(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    limits = {name for name, a in _options_of_every_subcommand() if "--limit" in a.option_strings}
+    assert "plot" in limits
+    kv = KeyedVectors(4)
+    kv.add_vectors([f"w{i}" for i in range(30)], np.random.default_rng(0).random((30, 4)))
+    vectors = tmp_path / "v.txt"
+    kv.save_word2vec_format(str(vectors))
+    out = tmp_path / "map.png"
+    assert main(["plot", str(vectors), "--limit", "20", "--top", "20", "-o", str(out)]) == 0
+    assert out.stat().st_size > 0
+    out.unlink()
+    assert main(["plot", str(vectors), "--vocab-limit", "20", "-o", str(out)]) == 0
+    assert "deprecated" in capsys.readouterr().err and out.stat().st_size > 0
