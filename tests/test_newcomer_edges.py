@@ -146,3 +146,52 @@ def test_plot_takes_limit_like_every_subcommand_and_vocab_limit_still_works(tmp_
     out.unlink()
     assert main(["plot", str(vectors), "--vocab-limit", "20", "-o", str(out)]) == 0
     assert "deprecated" in capsys.readouterr().err and out.stat().st_size > 0
+
+
+# ---- errors that say what to do ------------------------------------------------------------
+
+
+def test_a_file_name_given_as_sentences_suggests_corpus_file(tmp_path):
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("the king rules\nthe queen rules\n")
+    for given in (str(corpus), corpus, "data/missing_corpus.txt"):
+        with pytest.raises(TypeError, match="corpus_file=") as info:
+            Word2Vec(given, min_count=1)
+        assert ".split()" not in str(info.value)
+    # a sentence typed as one string still gets the .split() hint
+    with pytest.raises(TypeError, match=r"split\(\)"):
+        Word2Vec("the king rules the land", min_count=1)
+
+
+def test_the_quickstart_pasted_with_its_ellipsis_gets_a_clear_message():
+    sentences = [["the", "king", "rules"], ["the", "queen", "rules"], ...]
+    with pytest.raises(TypeError, match="placeholder") as info:
+        Word2Vec(sentences, min_count=1)
+    assert "sentence 2" in str(info.value)
+    with pytest.raises(TypeError, match="placeholder"):
+        Word2Vec(..., min_count=1)
+    with pytest.raises(ValueError, match="placeholder"):
+        Word2Vec([["a", "b"]], vector_size=..., min_count=1)
+
+
+def test_loading_a_gensim_pickle_says_how_to_convert_it(tmp_path):
+    import pickle
+
+    path = tmp_path / "model.gensim"
+    path.write_bytes(pickle.dumps({"not": "loaded"}, protocol=4))
+    for load in (Word2Vec.load, KeyedVectors.load):
+        with pytest.raises(Exception) as info:
+            load(str(path))
+        text = str(info.value)
+        assert "trust" in text
+        assert "KeyedVectors.from_gensim" in text and "Word2Vec.from_gensim" in text
+
+
+def test_loading_the_wrong_kind_of_native_file_names_the_right_loader(tmp_path):
+    model = Word2Vec([["a", "b", "c"]] * 10, min_count=1, vector_size=4, workers=1)
+    model.wv.save(str(tmp_path / "v.kv"))
+    model.save(str(tmp_path / "m.model"))
+    with pytest.raises(Exception, match=r"KeyedVectors\.load"):
+        Word2Vec.load(str(tmp_path / "v.kv"))
+    with pytest.raises(Exception, match=r"Word2Vec\.load"):
+        KeyedVectors.load(str(tmp_path / "m.model"))

@@ -275,7 +275,13 @@ def read_container(
             )
         end_of_header += 4
     if kind is not None and doc.get("kind") != kind:
-        raise FormatError(f"{path}: holds a {doc.get('kind')!r}, not a {kind!r}")
+        found = doc.get("kind")
+        hint = (
+            f": load it with {found}.load()"
+            if isinstance(found, str) and found.isidentifier()
+            else ""
+        )
+        raise FormatError(f"{path}: holds a {found!r}, not a {kind!r}{hint}")
     table = doc.get("arrays")
     if not isinstance(table, dict):
         raise FormatError(f"{path}: the header has no array table")
