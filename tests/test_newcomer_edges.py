@@ -1,7 +1,9 @@
 """What a newcomer runs into first: file modes, numpy item ids, the README's command lines,
 the hints and errors on the way, the bundled evaluation sets, and evaluation's memory."""
 
+import json
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -195,3 +197,60 @@ def test_loading_the_wrong_kind_of_native_file_names_the_right_loader(tmp_path):
         Word2Vec.load(str(tmp_path / "v.kv"))
     with pytest.raises(Exception, match=r"Word2Vec\.load"):
         KeyedVectors.load(str(tmp_path / "m.model"))
+
+
+# ---- the evaluation sets ship with the package; one bad set spoils nothing --------------------
+
+
+@pytest.fixture
+def without_gensim(monkeypatch):
+    monkeypatch.setitem(sys.modules, "gensim", None)  # `import gensim...` fails
+    monkeypatch.setitem(sys.modules, "gensim.test.utils", None)
+
+
+@pytest.mark.parametrize(
+    "name, fname, pairs",
+    [("wordsim353", "wordsim353.tsv", 353), ("simlex999", "simlex999.txt", 999)],
+)
+def test_the_word_pair_sets_are_bundled(without_gensim, name, fname, pairs):
+    path = datasets.evaluation_file(name)
+    assert path == os.path.join(os.path.dirname(datasets.__file__), "data", fname)
+    with open(path, encoding="utf-8") as f:
+        rows = [ln.rstrip("\n").split("\t") for ln in f if not ln.startswith("#")]
+    assert len(rows) == pairs and all(len(r) == 3 and 0 <= float(r[2]) <= 10 for r in rows)
+
+
+def _words_of(path):
+    with open(path, encoding="utf-8") as f:
+        rows = [ln.split("\t") for ln in f if not ln.startswith("#")]
+    return {w.lower() for r in rows for w in r[:2]}
+
+
+def test_eval_reports_every_set_it_can_and_names_the_one_it_cannot(
+    tmp_path, without_gensim, capsys
+):
+    # vectors for WordSim-353's words that SimLex-999 lacks: one pair set can be evaluated
+    # (and the analogies), the other has no pair in the vocabulary
+    words = sorted(
+        _words_of(datasets.evaluation_file("wordsim353"))
+        - _words_of(datasets.evaluation_file("simlex999"))
+    )
+    kv = KeyedVectors(8)
+    kv.add_vectors(words, np.random.default_rng(0).standard_normal((len(words), 8)))
+    vectors = tmp_path / "v.txt"
+    kv.save_word2vec_format(str(vectors))
+    args = ["eval", str(vectors), "--analogies", "questions-words", "--json"]
+    code = main(args + ["--pairs", "wordsim353.tsv", str(tmp_path / "missing.tsv"), "simlex999"])
+    assert code == 1  # something was not evaluated: the exit status says so
+    result = json.loads(capsys.readouterr().out)
+    assert result["analogies"]["questions"] == 19_544
+    by_name = {os.path.basename(p["file"]): p for p in result["pairs"]}
+    assert set(by_name) == {"wordsim353.tsv", "missing.tsv", "simlex999"}
+    assert -1 <= by_name["wordsim353.tsv"]["spearman"] <= 1
+    assert "No such file" in by_name["missing.tsv"]["error"]
+    assert "No valid similarity judgements" in by_name["simlex999"]["error"]
+    # a missing analogies file does not stop the pairs either
+    code = main(["eval", str(vectors), "--analogies", str(tmp_path / "nowhere.txt"),
+                 "--pairs", "wordsim353"])  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 1 and "nowhere.txt: not evaluated" in out and "Spearman" in out
