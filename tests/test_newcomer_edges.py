@@ -3,6 +3,7 @@ the hints and errors on the way, the bundled evaluation sets, and evaluation's m
 
 import json
 import os
+import subprocess
 import sys
 
 import numpy as np
@@ -254,3 +255,43 @@ def test_eval_reports_every_set_it_can_and_names_the_one_it_cannot(
                  "--pairs", "wordsim353"])  # fmt: skip
     out = capsys.readouterr().out
     assert code == 1 and "nowhere.txt: not evaluated" in out and "Spearman" in out
+
+
+# ---- evaluation's memory -------------------------------------------------------------------
+
+
+def test_analogy_evaluation_peaks_near_the_vectors_memory(tmp_path):
+    import tracemalloc
+
+    rng = np.random.default_rng(3)
+    n, dim = 20_000, 50
+    kv = KeyedVectors(dim)
+    kv.add_vectors([f"w{i}" for i in range(n)], rng.standard_normal((n, dim)).astype(np.float32))
+    quads = rng.integers(0, n, size=(1_000, 4))
+    path = tmp_path / "questions.txt"
+    path.write_text(": one\n" + "".join(" ".join(f"w{i}" for i in q) + "\n" for q in quads))
+    kv.norm_snapshot()  # the norms are part of the vectors' cost, computed before measuring
+    tracemalloc.start()
+    try:
+        kv.evaluate_word_analogies(str(path), restrict_vocab=n)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # was ~170 MB: an 8 M-element score block, its negated copy, a temporary, int64 indices
+    assert peak < kv.vectors.nbytes + 16e6, peak / 1e6
+
+
+def test_word_pair_evaluation_does_not_import_scipy(tmp_path):
+    pytest.importorskip("scipy")
+    code = (
+        "import sys; from fastembed_core import KeyedVectors, datasets\n"
+        "kv = KeyedVectors(2); kv.add_vectors(['king', 'queen', 'man', 'woman', 'cat', 'dog'],"
+        " [[1, 0], [1, 0.2], [0, 1], [0.2, 1], [1, 1], [1, 0.9]])\n"
+        "kv.evaluate_word_pairs(datasets.evaluation_file('wordsim353'))\n"
+        "print('scipy.stats' in sys.modules)\n"
+    )
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    # importing scipy.stats took ~80 MB, more than the vectors of the demo ten times over
+    assert out.stdout.strip() == "False"
