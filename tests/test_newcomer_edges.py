@@ -3,6 +3,7 @@ the hints and errors on the way, the bundled evaluation sets, and evaluation's m
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -295,3 +296,45 @@ def test_word_pair_evaluation_does_not_import_scipy(tmp_path):
     assert out.returncode == 0, out.stderr
     # importing scipy.stats took ~80 MB, more than the vectors of the demo ten times over
     assert out.stdout.strip() == "False"
+
+
+# ---- the README ------------------------------------------------------------------------------
+
+
+def _readme_blocks(language):
+    readme = os.path.join(os.path.dirname(os.path.dirname(__file__)), "README.md")
+    with open(readme, encoding="utf-8") as f:
+        parts = f.read().split("```")
+    return [p[len(language) + 1 :] for p in parts[1::2] if p.startswith(language + "\n")]
+
+
+def test_the_python_quickstart_runs_without_a_warning_on_a_one_core_machine(tmp_path, monkeypatch):
+    import warnings
+
+    import fastembed_core.models.base as base
+
+    # workers=4 in the quickstart warned on every machine with fewer cores
+    monkeypatch.setattr(base, "available_cores", lambda: 1)
+    code = _readme_blocks("python")[0]
+    assert "sentences = [" in code and ", ...]" in code
+    code = code.replace(", ...]", "] * 5")  # the reader's own sentences
+    (tmp_path / "corpus.txt").write_text("the king rules the land\nthe queen rules too\n" * 10)
+    monkeypatch.chdir(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        exec(compile(code, "README.md", "exec"), {})
+    assert (tmp_path / "vectors.bin").is_file()
+
+
+def test_the_first_command_installs_what_the_demo_draws_with():
+    # the demo promises pictures; `pip install .` alone left it saying "pictures: skipped"
+    tomllib = pytest.importorskip("tomllib")
+    first = _readme_blocks("bash")[0]
+    assert "fastembed-core demo" in first
+    match = re.search(r"pip install \"\.\[([a-z,]+)\]\"", first)
+    assert match, first
+    root = os.path.dirname(os.path.dirname(__file__))
+    with open(os.path.join(root, "pyproject.toml"), "rb") as f:
+        extras = tomllib.load(f)["project"]["optional-dependencies"]
+    installed = [req for name in match.group(1).split(",") for req in extras[name]]
+    assert any(req.startswith("matplotlib") for req in installed)
