@@ -10,7 +10,8 @@ its text is in ``fastembed_core/data/LICENSES.md``.
 
 The text is reproducible byte for byte (its SHA-256 is printed and also stored in
 ``fastembed_core/data/README.md``); the compressed bytes depend on the local liblzma only.
-Also refreshes the bundled copy of ``questions-words.txt`` from gensim's test data.
+Also refreshes the bundled evaluation sets (questions-words, WordSim-353, SimLex-999) from
+gensim's test data.
 """
 
 import argparse
@@ -26,9 +27,9 @@ import corpus_sources as cs  # noqa: E402
 
 PKG_DATA = os.path.join(os.path.dirname(cs.BENCH_DIR), "fastembed_core", "data")
 SAMPLE_NAME = "wordnet_glosses.txt.xz"
-# Evaluation files copied verbatim from gensim's test data. Only questions-words.txt has a clear
-# licence (Apache 2.0, from the original word2vec distribution); see LICENSES.md for the others.
-BUNDLED_EVAL = ("questions-words.txt",)
+# Evaluation files copied verbatim from gensim's test data; their sources and terms are in
+# fastembed_core/data/LICENSES.md.
+BUNDLED_EVAL = ("questions-words.txt", "wordsim353.tsv", "simlex999.txt")
 
 
 def main(argv=None):

@@ -18,6 +18,8 @@ import os
 import shutil
 import tempfile
 
+from .io.native import new_file_mode
+
 __all__ = [
     "sample_corpus_path",
     "evaluation_file",
@@ -29,13 +31,13 @@ __all__ = [
 _DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 _SAMPLE_XZ = "wordnet_glosses.txt.xz"
 
-#: Evaluation sets known by :func:`evaluation_file`: name -> (file name, bundled?).
-#: WordSim-353 and SimLex-999 are not bundled (their licence terms are unclear, see
-#: ``data/LICENSES.md``); they are taken from gensim's test data when gensim is installed.
+#: Evaluation sets known by :func:`evaluation_file`: name -> (file name, bundled?). All are
+#: bundled now (the flag stays for callers that read it); sources and licences are in
+#: ``data/LICENSES.md``.
 EVALUATION_FILES = {
     "questions-words": ("questions-words.txt", True),
-    "wordsim353": ("wordsim353.tsv", False),
-    "simlex999": ("simlex999.txt", False),
+    "wordsim353": ("wordsim353.tsv", True),
+    "simlex999": ("simlex999.txt", True),
 }
 
 
@@ -127,6 +129,8 @@ def sample_corpus_path() -> str:
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".wordnet_glosses-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as out, lzma.open(src, "rb") as inp:
+            if hasattr(os, "fchmod"):  # mkstemp made it 0o600; a shared cache needs the umask's
+                os.fchmod(out.fileno(), new_file_mode())
             shutil.copyfileobj(inp, out, 1 << 20)
         os.replace(tmp, target)
     except BaseException:
@@ -144,9 +148,9 @@ def evaluation_file(name: str) -> str:
     Parameters
     ----------
     name : str
-        ``"questions-words"`` (word2vec's analogy questions, bundled), ``"wordsim353"`` or
-        ``"simlex999"`` (word-pair similarity; taken from gensim's test data, so they need
-        gensim installed). The file name, e.g. ``"questions-words.txt"``, is accepted too.
+        ``"questions-words"`` (word2vec's analogy questions), ``"wordsim353"`` or
+        ``"simlex999"`` (word-pair similarity); all three are bundled, so no other package is
+        needed. The file name, e.g. ``"questions-words.txt"``, is accepted too.
 
     Returns
     -------
@@ -158,30 +162,13 @@ def evaluation_file(name: str) -> str:
     ValueError
         For an unknown name.
     FileNotFoundError
-        For a set that is not bundled when gensim (which ships it) is not installed.
+        When the bundled file is missing (a broken installation).
     """
-    key = None
-    for k, (fname, _bundled) in EVALUATION_FILES.items():
-        if name in (k, fname):
-            key = k
-    if key is None:
+    fname = next((f for k, (f, _) in EVALUATION_FILES.items() if name in (k, f)), None)
+    if fname is None:
         known = ", ".join(repr(k) for k in EVALUATION_FILES)
         raise ValueError(f"unknown evaluation file {name!r}; known: {known}")
-    fname, bundled = EVALUATION_FILES[key]
-    if bundled:
-        path = os.path.join(_DATA_DIR, fname)
-        if os.path.isfile(path):
-            return path
-    try:
-        from gensim.test.utils import datapath
-    except ImportError:
-        datapath = None
-    if datapath is not None:
-        path = datapath(fname)
-        if os.path.isfile(path):
-            return path
-    raise FileNotFoundError(
-        f"evaluation file {key!r} is not bundled with fastembed_core (its licence terms are "
-        f"unclear, see fastembed_core/data/LICENSES.md); install gensim, whose test data "
-        f"includes {fname}: pip install gensim"
-    )
+    path = os.path.join(_DATA_DIR, fname)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"bundled evaluation file missing: {path} (broken installation?)")
+    return path

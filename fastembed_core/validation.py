@@ -15,6 +15,13 @@ from typing import Literal, overload
 __all__ = ["check_int", "check_float"]
 
 
+def _shown(value: object) -> str:
+    """``value`` for an error message; an example's ``...`` pasted as a value is named."""
+    if value is Ellipsis:
+        return "`...` (Ellipsis), a placeholder in examples: give a value"
+    return repr(value)
+
+
 @overload
 def check_int(
     name: str,
@@ -34,7 +41,7 @@ def check_int(
     if value is None and allow_none:
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{name} must be an integer; got {value!r}")
+        raise ValueError(f"{name} must be an integer; got {_shown(value)}")
     value = int(value)
     if value < low or (high is not None and value > high):
         bounds = f">= {low}" if high is None else f"in {low}..{high}"
@@ -47,7 +54,7 @@ def check_float(
 ) -> float:
     """``value`` as a finite float ``>= low`` (``> low`` with ``low_open``), else ValueError."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number; got {value!r}")
+        raise ValueError(f"{name} must be a finite number; got {_shown(value)}")
     value = float(value)
     if low is not None and (value <= low if low_open else value < low):
         raise ValueError(f"{name} must be {'>' if low_open else '>='} {low}; got {value}")

@@ -655,8 +655,14 @@ def test_export_projector_rows_and_widths(tmp_path, vectors):
     np.testing.assert_allclose(
         np.array([[float(x) for x in ln.split("\t")] for ln in vec_lines]), kv.vectors, rtol=1e-6
     )
+    # a word2vec text file holds no counts: --counts needs the vocabulary written beside it
     r = run("export-projector", vectors, "--prefix", prefix, "--limit", 10, "--counts")
-    assert r.returncode == 0
+    assert r.returncode == 1 and "--vocab" in r.stderr
+    vocab = tmp_path / "vocab.txt"
+    vocab.write_text("".join(f"{k} {len(kv) - i}\n" for i, k in enumerate(kv.index_to_key)))
+    r = run("export-projector", vectors, "--prefix", prefix, "--limit", 10, "--counts",
+            "--vocab", vocab)  # fmt: skip
+    assert r.returncode == 0, r.stderr
     meta = (tmp_path / "proj_metadata.tsv").read_text(encoding="utf-8").splitlines()
     assert meta[0] == "key\tcount" and len(meta) == 11
     assert len((tmp_path / "proj_vectors.tsv").read_text().splitlines()) == 10

@@ -3,7 +3,6 @@
 import hashlib
 import os
 import re
-import sys
 
 import pytest
 
@@ -96,22 +95,6 @@ def test_licences_name_every_bundled_file():
             assert f"`{name}`" in text, name
     assert "WordNet 3.0 Copyright 2006 by Princeton University" in text
     assert "Apache License" in text
-
-
-def test_pair_sets_come_from_gensim():
-    pytest.importorskip("gensim")
-    for name, fname in (("wordsim353", "wordsim353.tsv"), ("simlex999", "simlex999.txt")):
-        path = datasets.evaluation_file(name)
-        assert os.path.basename(path) == fname and os.path.isfile(path)
-        assert "gensim" in path
-
-
-def test_pair_sets_without_gensim_say_how_to_get_them(monkeypatch):
-    monkeypatch.setitem(sys.modules, "gensim", None)  # makes `import gensim...` fail
-    monkeypatch.setitem(sys.modules, "gensim.test.utils", None)
-    with pytest.raises(FileNotFoundError, match="pip install gensim"):
-        datasets.evaluation_file("wordsim353")
-    assert datasets.evaluation_file("questions-words").endswith("questions-words.txt")
 
 
 def test_unknown_evaluation_file():

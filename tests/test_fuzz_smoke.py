@@ -43,7 +43,7 @@ def test_seeds_are_accepted(seeds, name, monkeypatch):
         try:
             return call()
         except FormatError as exc:  # the native target tries each kind of object on a file
-            if str(exc).endswith(("not a 'Word2Vec'", "not a 'KeyedVectors'")):
+            if any(kind in str(exc) for kind in ("not a 'Word2Vec'", "not a 'KeyedVectors'")):
                 return None
             raise
 

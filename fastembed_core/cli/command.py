@@ -29,7 +29,8 @@ def build_parser():
             "plot. Run with word2vec.c's flags (e.g. -train corpus.txt -output vec.bin) to use it "
             "as a drop-in word2vec binary."
         ),
-        epilog=f"'{PROG} SUBCOMMAND --help' shows each subcommand's options.",
+        epilog=f"'{PROG} SUBCOMMAND --help' shows each subcommand's options; '{PROG} -help' "
+        "lists word2vec.c's flags.",
     )
     from .. import __version__
 

@@ -3,6 +3,7 @@ files for the TensorBoard Embedding Projector)."""
 
 import os
 
+from ..io.detect import sniff_format
 from .messages import note
 from .options import (
     add_common_options,
@@ -81,7 +82,14 @@ def add_export_projector_parser(sub):
     p.add_argument(
         "--counts",
         action="store_true",
-        help="add a count column (with a header line) when counts are known",
+        help="add a count column (with a header line): needs a file that stores counts (a "
+        "native .fe file) or --vocab; word2vec, GloVe and .vec files store none",
+    )
+    p.add_argument(
+        "--vocab",
+        metavar="FILE",
+        help="vocabulary file ('word count' lines, e.g. from -save-vocab or "
+        "save_word2vec_format(fvocab=)) with the counts of a word2vec-format vectors file",
     )
     add_common_options(p)
     p.set_defaults(func=cmd_export_projector)
@@ -125,7 +133,19 @@ def cmd_export_projector(args):
     """
     from ..vectors.formats import export_projector
 
-    kv = load_vectors(args.vectors, args.format, args.limit)
+    # Only a native file or a vocabulary file knows the counts; the word2vec reader makes
+    # some up (descending, in file order) that must not pass for real ones.
+    fmt = args.format if args.format != "auto" else sniff_format(args.vectors)
+    if args.counts and not args.vocab and fmt != "native":
+        raise ValueError(
+            f"--counts: {args.vectors} holds no counts (word2vec, GloVe and .vec files store "
+            f"none); give the vocabulary file written beside it with --vocab FILE, or export "
+            f"from a native .fe file"
+        )
+    kv = load_vectors(args.vectors, args.format, args.limit, fvocab=args.vocab)
+    if args.counts and "count" not in kv.expandos:
+        raise ValueError(f"--counts: {args.vectors} holds no counts")
+    attrs = ("count",) if args.counts else ()
     stem = args.prefix
     if stem is None:
         base = os.path.basename(args.vectors)
@@ -135,7 +155,9 @@ def cmd_export_projector(args):
         stem = os.path.join(os.path.dirname(args.vectors), base)
     vectors_tsv = f"{stem}_vectors.tsv"
     metadata_tsv = f"{stem}_metadata.tsv"
-    attrs = ("count",) if args.counts and "count" in kv.expandos else ()
+    folder = os.path.dirname(vectors_tsv)
+    if folder:
+        os.makedirs(folder, exist_ok=True)  # `--prefix out/vectors` makes out/, as users expect
     export_projector(kv, vectors_tsv, metadata_tsv, limit=args.limit, attrs=attrs)
     n = len(kv) if not args.limit else min(len(kv), args.limit)
     note(

@@ -6,7 +6,7 @@ import os
 import sys
 
 from .evaluation import evaluate, print_evaluation
-from .messages import library_messages, note
+from .messages import error, library_messages
 from .options import add_common_options, add_restrict_vocab_option, add_vectors_argument
 from .vector_files import load_vectors
 
@@ -26,8 +26,7 @@ def add_parser(sub):
         help="evaluate on analogy questions and word-pair similarity",
         description="Analogy accuracy (questions-words format) and Spearman / "
         "Pearson correlation on word-pair files (word1 TAB word2 TAB "
-        "score). With no file, the bundled questions-words and, when "
-        "gensim is installed, WordSim-353 and SimLex-999.",
+        "score). With no file, the bundled questions-words, WordSim-353 and SimLex-999.",
     )
     add_vectors_argument(p, limit_flag="--limit")
     p.add_argument(
@@ -37,7 +36,7 @@ def add_parser(sub):
         "--pairs",
         nargs="+",
         metavar="FILE",
-        help="word-pair file(s), or 'wordsim353' / 'simlex999' (need gensim)",
+        help="word-pair file(s), or 'wordsim353' / 'simlex999' (bundled)",
     )
     add_restrict_vocab_option(
         p, 30000, "analogies: use only the N most frequent words (default 30000)"
@@ -72,6 +71,11 @@ def _resolve_eval_file(name):
 def cmd_eval(args):
     """Runs ``fastembed-core eval``.
 
+    Every set is evaluated on its own: one that cannot be (a missing file, no pair in the
+    vocabulary) is reported with its reason and the others are still evaluated; when the
+    set was named on the command line, the reason also goes to stderr and the exit status
+    is 1.
+
     Parameters
     ----------
     args : argparse.Namespace
@@ -83,18 +87,9 @@ def cmd_eval(args):
         The exit status.
     """
     kv = load_vectors(args.vectors, args.format, args.limit)
-    analogies = _resolve_eval_file(args.analogies) if args.analogies else None
-    pairs = [_resolve_eval_file(p) for p in args.pairs or ()]
-    auto = not analogies and not pairs
-    if auto:
-        from ..datasets import evaluation_file
-
-        analogies = evaluation_file("questions-words")
-        for name in ("wordsim353", "simlex999"):
-            try:
-                pairs.append(evaluation_file(name))
-            except FileNotFoundError:
-                note(f"{name} is not bundled; pip install gensim to evaluate on it too", args.quiet)
+    auto = not args.analogies and not args.pairs
+    analogies = "questions-words" if auto else args.analogies
+    pairs = ["wordsim353", "simlex999"] if auto else list(args.pairs or ())
     with library_messages(quiet=args.quiet, debug=args.debug):
         result = evaluate(
             kv,
@@ -102,11 +97,16 @@ def cmd_eval(args):
             pairs,
             restrict_vocab=args.restrict_vocab,
             case_insensitive=not args.case_sensitive,
-            skip_unusable_pairs=auto,
+            resolve=_resolve_eval_file,
         )
     if args.json:
         json.dump(result, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         print_evaluation(result, sections=args.sections)
-    return 0
+    failed = [r for r in [result["analogies"], *result["pairs"]] if r and "error" in r]
+    if auto:  # sets the user did not name: the report says which had no word to score
+        return 0
+    for entry in failed:
+        error(entry["error"])
+    return 1 if failed else 0

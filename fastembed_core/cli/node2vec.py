@@ -3,7 +3,13 @@
 import time
 
 from .messages import note
-from .options import add_common_options, add_format_option, check_output_path, positive_int
+from .options import (
+    add_common_options,
+    add_format_option,
+    add_workers_option,
+    check_output_path,
+    positive_int,
+)
 from .vector_files import save_vectors
 
 __all__ = ["add_parser", "cmd_node2vec"]
@@ -27,15 +33,42 @@ def add_parser(sub):
     p.add_argument("--edges", required=True, help="edge-list file")
     p.add_argument("-o", "--output", required=True, help="vectors file to write (keys: node ids)")
     add_format_option(p, "output format (default: from the file name, else word2vec text)")
-    p.add_argument("--dimensions", type=positive_int, default=128)
-    p.add_argument("--walk-length", type=positive_int, default=80)
-    p.add_argument("--num-walks", type=positive_int, default=10)
+    p.add_argument(
+        "--dimensions",
+        type=positive_int,
+        default=128,
+        help="size of each node vector (default 128)",
+    )
+    p.add_argument(
+        "--walk-length",
+        type=positive_int,
+        default=80,
+        help="nodes in each random walk (default 80)",
+    )
+    p.add_argument(
+        "--num-walks",
+        type=positive_int,
+        default=10,
+        help="walks started from every node (default 10)",
+    )
     p.add_argument("--p", type=float, default=1.0, help="return parameter (default 1)")
     p.add_argument("--q", type=float, default=1.0, help="in-out parameter (default 1)")
-    p.add_argument("--window", type=positive_int, default=10)
-    p.add_argument("--epochs", type=positive_int, default=1)
-    p.add_argument("--workers", type=positive_int, default=None)
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument(
+        "--window",
+        type=positive_int,
+        default=10,
+        help="largest distance between a node and a context node in a walk (default 10)",
+    )
+    p.add_argument(
+        "--epochs", type=positive_int, default=1, help="passes over the walks (default 1)"
+    )
+    add_workers_option(p)
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=1,
+        help="random seed of the walks and the training (default 1; reproducible with --workers 1)",
+    )
     p.add_argument("--directed", action="store_true", help="edges are directed")
     p.add_argument("--weighted", action="store_true", help="use the third column as weights")
     p.add_argument(

@@ -1,5 +1,7 @@
 """``fastembed-core plot``: pictures of word vectors (a map, analogy offsets, a neighbourhood)."""
 
+import argparse
+
 from .messages import note
 from .options import (
     add_common_options,
@@ -29,7 +31,9 @@ def add_parser(sub):
         "and its neighbours (--neighbours). Needs matplotlib. The "
         "file type follows the output name (.png, .svg, .pdf).",
     )
-    add_vectors_argument(p, limit_flag="--vocab-limit")
+    add_vectors_argument(p, limit_flag="--limit")
+    # the option's name until 0.2; hidden, and cmd_plot says it is deprecated
+    p.add_argument("--vocab-limit", type=positive_int, default=None, help=argparse.SUPPRESS)
     p.add_argument("words", nargs="*", help="words to draw (default: the --top most frequent)")
     p.add_argument("-o", "--output", required=True, help="image file (.png, .svg, .pdf)")
     group = p.add_mutually_exclusive_group()
@@ -52,7 +56,7 @@ def add_parser(sub):
         "--method",
         choices=("pca", "tsne", "umap"),
         default="pca",
-        help="2-D projection (tsne needs scikit-learn, umap needs umap-learn)",
+        help="2-D projection (default pca; tsne needs scikit-learn, umap needs umap-learn)",
     )
     p.add_argument(
         "-n", "--topn", type=positive_int, default=12, help="--neighbours: how many (default 12)"
@@ -64,7 +68,9 @@ def add_parser(sub):
         help="--neighbours: radial map or bar chart (default radial)",
     )
     p.add_argument("--title", help="figure title")
-    p.add_argument("--dpi", type=positive_int, default=150, help="resolution of PNG files")
+    p.add_argument(
+        "--dpi", type=positive_int, default=150, help="resolution of PNG files (default 150)"
+    )
     p.add_argument("--seed", type=nonneg_int, default=0, help="seed of t-SNE / UMAP")
     add_common_options(p)
     p.set_defaults(func=cmd_plot)
@@ -86,7 +92,11 @@ def cmd_plot(args):
     from ..vectors import viz
 
     check_output_path(args.output)
-    kv = load_vectors(args.vectors, args.format, args.vocab_limit)
+    limit = args.limit
+    if args.vocab_limit is not None:
+        note("--vocab-limit is deprecated and will be removed; use --limit", args.quiet)
+        limit = args.vocab_limit if limit is None else limit
+    kv = load_vectors(args.vectors, args.format, limit)
     title = args.title
     if args.pairs:
         pairs = []

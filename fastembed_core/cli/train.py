@@ -41,7 +41,7 @@ def add_parser(sub):
     p.add_argument("-o", "--output", help="vectors file to write")
     add_format_option(
         p,
-        "format of --output (auto: .bin binary, .fe/.kv/.model native, .vec "
+        "format of --output (default auto: .bin binary, .fe/.kv/.model native, .vec "
         "fastText, else word2vec text)",
     )
     p.add_argument("--model", help="also save the whole model (native format) for more training")
@@ -86,15 +86,19 @@ def add_parser(sub):
         default=1,
         help="CBOW: 1 mean, 0 sum of context vectors (default 1)",
     )
-    p.add_argument("--alpha", type=float, default=0.025, help="initial learning rate (0.025)")
-    p.add_argument("--min-alpha", type=float, default=0.0001, help="final learning rate (0.0001)")
+    p.add_argument(
+        "--alpha", type=float, default=0.025, help="initial learning rate (default 0.025)"
+    )
+    p.add_argument(
+        "--min-alpha", type=float, default=0.0001, help="final learning rate (default 0.0001)"
+    )
     p.add_argument("--epochs", "--iter", type=positive_int, default=5, help="epochs (default 5)")
     add_workers_option(p, "--threads")
     p.add_argument(
         "--seed",
         type=nonneg_int,
         default=1,
-        help="random seed (with --workers 1 the result is reproducible)",
+        help="random seed (default 1; with --workers 1 the result is reproducible)",
     )
     p.add_argument("--save-vocab", help="write the vocabulary as 'word count' lines")
     p.add_argument(

@@ -13,7 +13,7 @@ __all__ = ["VECTOR_FORMATS", "load_vectors", "save_vectors"]
 VECTOR_FORMATS = ("text", "binary", "glove", "fasttext", "native")
 
 
-def load_vectors(path, fmt="auto", limit=None):
+def load_vectors(path, fmt="auto", limit=None, fvocab=None):
     """Loads vectors from any supported file as :class:`~fastembed_core.KeyedVectors`.
 
     Parameters
@@ -25,6 +25,9 @@ def load_vectors(path, fmt="auto", limit=None):
         is returned).
     limit : int, optional
         Read only the first ``limit`` vectors.
+    fvocab : str, optional
+        A vocabulary file (``word count`` lines) giving the counts of a word2vec-format file,
+        which stores none; refused for a native file, which carries its own.
 
     Returns
     -------
@@ -42,6 +45,11 @@ def load_vectors(path, fmt="auto", limit=None):
     if fmt not in VECTOR_FORMATS:
         raise ValueError(f"unknown vectors format {fmt!r}; use one of {', '.join(VECTOR_FORMATS)}")
     if fmt == "native":
+        if fvocab:
+            raise ValueError(
+                f"{path} is a native file, which carries its own counts; a vocabulary file is "
+                f"only read beside a word2vec text or binary file"
+            )
         if native_kind(path) == "Word2Vec":
             from ..models.word2vec import Word2Vec
 
@@ -51,7 +59,11 @@ def load_vectors(path, fmt="auto", limit=None):
             kv = _head(kv, int(limit))
         return kv
     return KeyedVectors.load_word2vec_format(
-        path, binary=(fmt == "binary"), no_header=(fmt == "glove"), limit=limit or None
+        path,
+        fvocab=fvocab,
+        binary=(fmt == "binary"),
+        no_header=(fmt == "glove"),
+        limit=limit or None,
     )
 
 

@@ -7,6 +7,7 @@ word2vec.c's and the output files are what word2vec.c writes (the vocabulary sta
 listed in the usage text (``fastembed-core -help``).
 """
 
+import difflib
 import logging
 import sys
 
@@ -144,11 +145,10 @@ def parse_word2vec_args(argv):
     while i < len(argv):
         flag = argv[i]
         if flag not in WORD2VEC_FLAGS:
-            close = [f for f in WORD2VEC_FLAGS if f.lstrip("-").startswith(flag.lstrip("-")[:3])]
+            close = difflib.get_close_matches(flag, WORD2VEC_FLAGS, n=1, cutoff=0.6)
             hint = f" (did you mean {close[0]}?)" if close and flag.startswith("-") else ""
             raise UsageError(
-                f"unknown option {flag!r}{hint}; run {PROG} with no arguments "
-                f"for word2vec.c's options"
+                f"unknown option {flag!r}{hint}; '{PROG} -help' lists word2vec.c's options"
             )
         if i + 1 >= len(argv):
             raise UsageError(f"argument missing for {flag}")

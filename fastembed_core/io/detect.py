@@ -58,8 +58,10 @@ _FOREIGN = {
     "zip": "a zip archive (e.g. a numpy .npz): extract the vectors file from it first",
     "pickle": (
         "a Python pickle (e.g. a gensim .save() / .model file). Pickles are never "
-        "loaded here because loading one can run arbitrary code: load it with gensim "
-        "and convert with KeyedVectors.from_gensim(), or save it in word2vec format"
+        "loaded here because loading one can run arbitrary code. If you trust the file, "
+        "load it with gensim (gensim.models.Word2Vec.load or KeyedVectors.load) and convert "
+        "it: Word2Vec.from_gensim(model) for a whole model, KeyedVectors.from_gensim(vectors) "
+        "for its vectors; or save it from gensim in word2vec format"
     ),
     "fasttext_bin": (
         "a fastText .bin model, not a vectors file: load the .vec file that fastText "

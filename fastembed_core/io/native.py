@@ -49,6 +49,7 @@ __all__ = [
     "read_container",
     "atomic_write",
     "atomic_write_many",
+    "new_file_mode",
 ]
 
 MAGIC = NATIVE_MAGIC  # the detector keeps every file signature; this name stays for callers
@@ -60,7 +61,7 @@ _ALLOWED_DTYPES = {"<f4", "<f8", "<i4", "<i8", "<u4", "<u8", "|u1", "|i1", "<u2"
 _MAX_HEADER = 1 << 31
 
 
-def _new_file_mode() -> int:
+def new_file_mode() -> int:
     """The mode ``open()`` would give a new file: 0o666 less the process umask.
 
     Linux reports the umask in /proc without changing it; elsewhere it is read by setting and
@@ -132,7 +133,7 @@ def atomic_write_many(
                 try:
                     keep = stat.S_IMODE(os.stat(path).st_mode)
                 except OSError:
-                    keep = _new_file_mode()
+                    keep = new_file_mode()
                 with os.fdopen(fd, mode) as f:
                     if hasattr(os, "fchmod"):  # mkstemp made it 0o600
                         os.fchmod(f.fileno(), keep)
@@ -274,7 +275,13 @@ def read_container(
             )
         end_of_header += 4
     if kind is not None and doc.get("kind") != kind:
-        raise FormatError(f"{path}: holds a {doc.get('kind')!r}, not a {kind!r}")
+        found = doc.get("kind")
+        hint = (
+            f": load it with {found}.load()"
+            if isinstance(found, str) and found.isidentifier()
+            else ""
+        )
+        raise FormatError(f"{path}: holds a {found!r}, not a {kind!r}{hint}")
     table = doc.get("arrays")
     if not isinstance(table, dict):
         raise FormatError(f"{path}: the header has no array table")

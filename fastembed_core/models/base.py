@@ -1010,16 +1010,18 @@ class EmbeddingModel:
             for name, arr in arrays.items():
                 if arr.dtype.kind == "f" and not np.isfinite(arr).all():
                     raise ValueError(f"refusing to save: {name} contains NaN or inf")
-            keys = self.wv.index_to_key
-            bad = next(
-                (k for k in keys if not isinstance(k, (str, int)) or isinstance(k, bool)), None
-            )
-            if bad is not None:
-                raise TypeError(
-                    f"only str and int keys can be saved; got {bad!r} ({type(bad).__name__})"
-                )
+            keys = []
+            for k in self.wv.index_to_key:
+                # numpy integers are saved as the ints they equal, as KeyedVectors.save does
+                if isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_)):
+                    k = int(k)
+                elif not isinstance(k, str):
+                    raise TypeError(
+                        f"only str and int keys can be saved; got {k!r} ({type(k).__name__})"
+                    )
+                keys.append(k)
             meta = {name: getattr(self, name) for name in self._PARAMS}
-            meta["keys"] = list(keys)
+            meta["keys"] = keys
             write_container(fname, self._KIND, meta, arrays)
 
     @classmethod

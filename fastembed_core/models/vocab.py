@@ -79,18 +79,58 @@ class EncodedCorpus:
             yield self.ids[self.offsets[k] : self.offsets[k + 1]].tolist()
 
 
+_PLACEHOLDER = "`...` (Ellipsis) is a placeholder in examples: put your own token lists there"
+
+
 def check_sentence(sentence: object, position: int) -> None:
-    """Rejects the classic mistake of passing strings instead of token lists."""
+    """Rejects the classic mistakes: strings instead of token lists, and an example's ``...``
+    (or anything else without a length) in place of a sentence."""
     if isinstance(sentence, (str, bytes)):
         kind = type(sentence).__name__
         raise TypeError(
             f"each sentence must be a list of tokens; got {kind} at sentence {position}: "
             f"{sentence[:40]!r} (did you forget .split()?)"
         )
+    if not hasattr(sentence, "__len__"):
+        hint = f" ({_PLACEHOLDER})" if sentence is Ellipsis else ""
+        raise TypeError(
+            f"each sentence must be a list of tokens; got {type(sentence).__name__} at "
+            f"sentence {position}{hint}"
+        )
+
+
+def _looks_like_path(text: str) -> bool:
+    return (
+        os.path.exists(text)
+        or os.sep in text
+        or (not any(c.isspace() for c in text) and os.path.splitext(text)[1] != "")
+    )
+
+
+def check_corpus(corpus: object) -> None:
+    """Rejects a corpus given as one string, a path or ``...``, saying what was meant: a file
+    name suggests ``corpus_file=``, a text ``[text.split()]``."""
+    if corpus is Ellipsis:
+        raise TypeError(f"the corpus is `...`: {_PLACEHOLDER}")
+    if isinstance(corpus, bytes):
+        corpus = os.fsdecode(corpus)
+    if isinstance(corpus, os.PathLike) or (isinstance(corpus, str) and _looks_like_path(corpus)):
+        path = os.fspath(corpus)
+        raise TypeError(
+            f"the corpus must be an iterable of token lists, not a file name ({path!r}): to "
+            f"train on a text file (one sentence per line, tokens separated by whitespace) "
+            f"pass corpus_file={path!r}"
+        )
+    if isinstance(corpus, str):
+        raise TypeError(
+            f"the corpus must be an iterable of token lists, not one string ({corpus[:40]!r}): "
+            f"for a single text pass [text.split()], for a file corpus_file=path"
+        )
 
 
 def check_reiterable(corpus: Iterable[Any], passes: int) -> None:
     """An iterator (e.g. a generator) can be read once; training needs more passes."""
+    check_corpus(corpus)
     if passes > 1 and iter(corpus) is corpus:
         raise TypeError(
             f"the corpus is a one-shot iterator ({type(corpus).__name__}) but it must be read "
@@ -125,6 +165,7 @@ def count_iterable(
     """
     from .._corpus import TokenCounter
 
+    check_corpus(corpus)
     counter = TokenCounter(max_vocab_size)
     # set once a non-str token forces the Python path (Any: the closures read it after that)
     python_counts: Any = None
