@@ -43,7 +43,7 @@ import numpy as np
 from .. import _phrases
 from ..errors import FormatError
 from ..io.detect import classify_head
-from ..io.native import read_container, write_container
+from ..io.native import atomic_write, read_container, write_container
 
 __all__ = [
     "Phrases",
@@ -52,6 +52,7 @@ __all__ = [
     "ENGLISH_CONNECTOR_WORDS",
     "original_scorer",
     "npmi_scorer",
+    "word2phrase",
 ]
 
 logger = logging.getLogger("fastembed_core")
@@ -715,3 +716,36 @@ class _PhrasedCorpus:
 
     def __len__(self) -> int:
         return len(self.corpus)  # type: ignore[arg-type]
+
+
+def word2phrase(
+    train: str | os.PathLike[str],
+    output: str | os.PathLike[str],
+    min_count: int = 5,
+    threshold: float = 100.0,
+) -> tuple[int, int, int]:
+    """word2vec.c's ``word2phrase`` tool: rewrites the text file ``train`` into ``output``
+    with the bigrams that score above ``threshold`` joined by ``_``.
+
+    word2phrase's own rules, not :class:`Phrases`': unigram and bigram counts below
+    ``min_count`` are dropped, a bigram scores ``(pab - min_count) / pa / pb * train_words``
+    in single precision, bigrams are counted across line ends (but never joined across them),
+    a token after a joined one is never joined, and each output token is preceded by ``' '``
+    or ``'_'`` (so lines start with a space), byte for byte what word2phrase writes, with
+    tokens split on any ASCII whitespace and never cut at 60 bytes. The output file is
+    written atomically.
+
+    Returns
+    -------
+    (train_words, vocabulary size (unigrams + bigrams kept), bigrams joined)
+    """
+    if isinstance(min_count, bool) or not isinstance(min_count, (int, np.integer)):
+        raise TypeError(f"min_count must be an integer; got {min_count!r}")
+    threshold = _number("threshold", threshold)
+    result: list[tuple[int, int, int]] = []
+
+    def write(f: Any) -> None:
+        result.append(_phrases.word2phrase_file(train, f.write, int(min_count), float(threshold)))
+
+    atomic_write(output, write)
+    return result[0]
