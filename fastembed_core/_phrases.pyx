@@ -5,6 +5,9 @@ Sentences arrive as lists of str; a batch of them is gathered with the GIL held 
 of the tokens, every token object owned by the batch while C reads it), then counted or
 applied with the GIL released. The semantics are gensim 4's Phrases; fe_phrases.h documents
 them.
+
+Size: the C declarations it drives and the wrappers of every C structure phrases use (token
+batches, counts, frozen tables, scoring callbacks, file passes) in one driver, as _corpus is.
 """
 import gc
 import logging

@@ -50,6 +50,138 @@ static int64_t count_of(const fe_vocab *v, const unsigned char *w, int64_t n)
     return id < 0 ? 0 : fe_vocab_at(v, id)->count;
 }
 
+
+/* ---- planned lookups -------------------------------------------------------------------- */
+
+/* Both passes are bound by cache misses: a lookup touches a slot, then a record, both cold for
+ * all but the most frequent words. The keys of a stretch of sentences are therefore computed
+ * first (a plan: each token's hash, and the phrase it closes with its hash), and the lookups
+ * then run in order with the slots and records of tokens a few places ahead prefetched. */
+#if defined(__GNUC__) || defined(__clang__)
+#define FE_PREFETCH(p) __builtin_prefetch(p)
+#elif defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
+#include <xmmintrin.h>
+#define FE_PREFETCH(p) _mm_prefetch((const char *)(p), _MM_HINT_T0)
+#else
+#define FE_PREFETCH(p) ((void)(p))
+#endif
+
+enum { PLAN_TOKENS = 4096, SLOT_AHEAD = 16, RECORD_AHEAD = 8 };
+
+typedef struct key_plan {
+    int64_t n;          /* tokens planned */
+    uint64_t *hash;     /* of each token (non-connectors only) */
+    uint64_t *key_hash; /* of the phrase the token closes */
+    int64_t *key_off;   /* its bytes in keys, or -1: the token closes no phrase */
+    int64_t *key_len;
+    unsigned char *connector;
+    int64_t cap;
+    bytes_buf keys;
+} key_plan;
+
+static void plan_free(key_plan *p)
+{
+    free(p->hash);
+    free(p->key_hash);
+    free(p->key_off);
+    free(p->key_len);
+    free(p->connector);
+    free(p->keys.data);
+    memset(p, 0, sizeof *p);
+}
+
+static int plan_reserve(key_plan *p, int64_t n)
+{
+    if (n <= p->cap) return FE_OK;
+    plan_free(p);
+    size_t m = (size_t)n;
+    p->hash = (uint64_t *)malloc(m * sizeof(uint64_t));
+    p->key_hash = (uint64_t *)malloc(m * sizeof(uint64_t));
+    p->key_off = (int64_t *)malloc(m * sizeof(int64_t));
+    p->key_len = (int64_t *)malloc(m * sizeof(int64_t));
+    p->connector = (unsigned char *)malloc(m);
+    if (!p->hash || !p->key_hash || !p->key_off || !p->key_len || !p->connector) {
+        plan_free(p);
+        return FE_ERR_NOMEM;
+    }
+    p->cap = n;
+    return FE_OK;
+}
+
+/* Where the slot of a key would be: its first probe. */
+static inline void prefetch_slot(const fe_vocab *v, uint64_t hash)
+{
+    FE_PREFETCH(&v->slots[hash & ((uint64_t)v->n_slots - 1)]);
+}
+
+/* The record the first probe points at (the slot is in cache by now). */
+static inline void prefetch_record(const fe_vocab *v, uint64_t hash)
+{
+    const fe_vocab_slot *slot = &v->slots[hash & ((uint64_t)v->n_slots - 1)];
+    if (slot->ref >= 0) FE_PREFETCH(v->arena + slot->ref);
+}
+
+static inline void prefetch_ahead(const fe_vocab *v, const key_plan *p, int64_t i)
+{
+    if (v->n_slots <= 0) return;
+    int64_t j = i + SLOT_AHEAD;
+    if (j < p->n) {
+        if (!p->connector[j]) prefetch_slot(v, p->hash[j]);
+        if (p->key_off[j] >= 0) prefetch_slot(v, p->key_hash[j]);
+    }
+    j = i + RECORD_AHEAD;
+    if (j < p->n) {
+        if (!p->connector[j]) prefetch_record(v, p->hash[j]);
+        if (p->key_off[j] >= 0) prefetch_record(v, p->key_hash[j]);
+    }
+}
+
+/* Plans tokens [first, last) of a batch, whole sentences from sentence s0 on. counting: the
+ * phrase a token closes starts at the previous non-connector token of its sentence (counting's
+ * rule, and applying's too: a candidate's start is always that token). */
+static int plan_tokens(key_plan *p, const fe_phrase_syntax *syn, const fe_token_batch *b,
+                       int64_t s0, int64_t s1)
+{
+    int64_t first = s0 > 0 ? b->sentence_end[s0 - 1] : 0, last = b->sentence_end[s1 - 1];
+    if (plan_reserve(p, last - first) != FE_OK) return FE_ERR_NOMEM;
+    p->n = last - first;
+    p->keys.len = 0;
+    int64_t k = first;
+    for (int64_t s = s0; s < s1; s++) {
+        int64_t start = -1; /* the previous non-connector of the sentence */
+        for (; k < b->sentence_end[s]; k++) {
+            const unsigned char *w = (const unsigned char *)b->ptr[k];
+            int64_t n = b->len[k], i = k - first;
+            p->key_off[i] = -1;
+            p->connector[i] = (unsigned char)is_connector(syn, w, n);
+            if (p->connector[i]) continue;
+            p->hash[i] = fe_hash_bytes(w, n);
+            if (start >= 0) {
+                int64_t off = p->keys.len;
+                for (int64_t j = start; j <= k; j++) {
+                    if ((j > start && buf_append(&p->keys, syn->delim, syn->delim_len)) ||
+                        buf_append(&p->keys, b->ptr[j], b->len[j]))
+                        return FE_ERR_NOMEM;
+                }
+                p->key_off[i] = off;
+                p->key_len[i] = p->keys.len - off;
+                p->key_hash[i] = fe_hash_bytes(p->keys.data + off, p->key_len[i]);
+            }
+            start = k;
+        }
+    }
+    return FE_OK;
+}
+
+/* The last sentence (exclusive) of the stretch that starts at sentence s0: whole sentences
+ * up to about PLAN_TOKENS tokens, at least one. */
+static int64_t plan_end(const fe_token_batch *b, int64_t s0)
+{
+    int64_t first = s0 > 0 ? b->sentence_end[s0 - 1] : 0, s1 = s0 + 1;
+    while (s1 < b->n_sentences && b->sentence_end[s1] - first <= PLAN_TOKENS) s1++;
+    return s1;
+}
+
 /* ---- 1. counting ------------------------------------------------------------------------ */
 
 int fe_phrase_counter_init(fe_phrase_counter *c, int64_t max_vocab_size)
@@ -120,15 +252,35 @@ static void end_sentence(fe_phrase_counter *c)
 int fe_phrase_count_batch(fe_phrase_counter *c, const fe_phrase_syntax *syn,
                           const fe_token_batch *batch)
 {
-    int64_t k = 0;
-    for (int64_t s = 0; s < batch->n_sentences; s++) {
-        for (; k < batch->sentence_end[s]; k++) {
-            int rc = count_token(c, syn, (const unsigned char *)batch->ptr[k], batch->len[k]);
-            if (rc != FE_OK) return rc;
+    key_plan p;
+    memset(&p, 0, sizeof p);
+    int rc = FE_OK;
+    fe_vocab *v = &c->vocab;
+    for (int64_t s0 = 0; s0 < batch->n_sentences && rc == FE_OK;) {
+        int64_t s1 = plan_end(batch, s0);
+        rc = plan_tokens(&p, syn, batch, s0, s1);
+        int64_t k = s0 > 0 ? batch->sentence_end[s0 - 1] : 0, first = k;
+        for (int64_t s = s0; s < s1 && rc == FE_OK; s++) {
+            for (; k < batch->sentence_end[s]; k++) {
+                int64_t i = k - first;
+                prefetch_ahead(v, &p, i);
+                c->total_words++;
+                if (p.connector[i]) continue;
+                if (fe_vocab_add_hashed(v, (const unsigned char *)batch->ptr[k], batch->len[k],
+                                        p.hash[i], 1) < 0 ||
+                    (p.key_off[i] >= 0 &&
+                     fe_vocab_add_hashed(v, p.keys.data + p.key_off[i], p.key_len[i], p.key_hash[i],
+                                         1) < 0)) {
+                    rc = FE_ERR_NOMEM;
+                    break;
+                }
+            }
+            if (rc == FE_OK) end_sentence(c);
         }
-        end_sentence(c);
+        s0 = s1;
     }
-    return FE_OK;
+    plan_free(&p);
+    return rc;
 }
 
 int fe_phrase_count_files(fe_phrase_counter *c, const fe_phrase_syntax *syn,
@@ -300,57 +452,91 @@ static void emit_alone(int64_t *span, int64_t from, int64_t to)
     for (int64_t k = from; k < to; k++) span[k] = 1;
 }
 
+static int64_t count_hashed(const fe_vocab *v, const unsigned char *w, int64_t n, uint64_t h)
+{
+    int64_t id = fe_vocab_find_hashed(v, w, n, h);
+    return id < 0 ? 0 : fe_vocab_at(v, id)->count;
+}
+
+/* One candidate from the plan: start (its count ca when known, else -1) and token k, which
+ * closes the planned phrase. Returns 1, 0 or a negative FE_ERR_*; *cb_out as in
+ * score_candidate. */
+static int score_planned(const fe_phrase_model *m, const fe_token_batch *b, const key_plan *p,
+                         int64_t first, int64_t start, int64_t ca, int64_t k, int64_t *cb_out,
+                         double *score)
+{
+    int64_t i = k - first;
+    const unsigned char *key = p->keys.data + p->key_off[i];
+    *cb_out = -1;
+    if (!m->counts) {
+        int64_t id = fe_vocab_find_hashed(m->frozen, key, p->key_len[i], p->key_hash[i]);
+        if (id < 0) return 0;
+        *score = m->frozen_score[id];
+        return *score > m->threshold;
+    }
+    const fe_vocab *v = m->counts;
+    if (ca < 0)
+        ca = count_hashed(v, (const unsigned char *)b->ptr[start], b->len[start],
+                          p->hash[start - first]);
+    if (ca <= 0) return 0;
+    int64_t cb = count_hashed(v, (const unsigned char *)b->ptr[k], b->len[k], p->hash[i]);
+    *cb_out = cb;
+    if (cb <= 0) return 0;
+    int64_t cab = count_hashed(v, key, p->key_len[i], p->key_hash[i]);
+    if (cab <= 0) return 0;
+    return score_counts(m, ca, cb, cab, score);
+}
+
 int fe_phrase_apply(const fe_phrase_model *m, const fe_token_batch *batch, int64_t *span,
                     double *score)
 {
-    const fe_phrase_syntax *syn = &m->syntax;
-    bytes_buf joined = {NULL, 0, 0};
+    key_plan p;
+    memset(&p, 0, sizeof p);
+    const fe_vocab *table = m->counts ? m->counts : m->frozen;
     int rc = FE_OK;
-    int64_t k = 0;
-    for (int64_t s = 0; s < batch->n_sentences && rc == FE_OK; s++) {
-        int64_t start = -1;       /* the start token, or -1 */
-        int64_t start_count = -1; /* its count when known, else -1 */
-        for (; k < batch->sentence_end[s]; k++) {
-            const unsigned char *w = (const unsigned char *)batch->ptr[k];
-            int64_t n = batch->len[k];
-            span[k] = 0;
-            if (is_connector(syn, w, n)) {
-                if (start < 0) span[k] = 1; /* else it waits between start and the next word */
-                continue;
-            }
-            if (start >= 0) {
-                joined.len = 0;
-                for (int64_t j = start; j <= k && rc == FE_OK; j++) {
-                    if (j > start) rc = buf_append(&joined, syn->delim, syn->delim_len);
-                    if (rc == FE_OK) rc = buf_append(&joined, batch->ptr[j], batch->len[j]);
-                }
-                if (rc != FE_OK) break;
-                double sc = 0.0;
-                int64_t count_w;
-                int found =
-                    score_candidate(m, (const unsigned char *)batch->ptr[start], batch->len[start],
-                                    start_count, w, n, &count_w, joined.data, joined.len, &sc);
-                if (found < 0) {
-                    rc = found;
-                    break;
-                }
-                if (found) {
-                    span[start] = k - start + 1;
-                    score[start] = sc;
-                    start = -1;
+    for (int64_t s0 = 0; s0 < batch->n_sentences && rc == FE_OK;) {
+        int64_t s1 = plan_end(batch, s0);
+        rc = plan_tokens(&p, &m->syntax, batch, s0, s1);
+        int64_t k = s0 > 0 ? batch->sentence_end[s0 - 1] : 0, first = k;
+        for (int64_t s = s0; s < s1 && rc == FE_OK; s++) {
+            int64_t start = -1;       /* the start token, or -1 */
+            int64_t start_count = -1; /* its count when known, else -1 */
+            for (; k < batch->sentence_end[s]; k++) {
+                int64_t i = k - first, n = batch->len[k];
+                prefetch_ahead(table, &p, i);
+                span[k] = 0;
+                if (p.connector[i]) {
+                    if (start < 0) span[k] = 1; /* else it waits for the next word */
                     continue;
                 }
-                emit_alone(span, start, k);
-                start_count = count_w;
-            } else {
-                start_count = -1;
+                if (start >= 0) {
+                    double sc = 0.0;
+                    int64_t count_k;
+                    int found =
+                        score_planned(m, batch, &p, first, start, start_count, k, &count_k, &sc);
+                    if (found < 0) {
+                        rc = found;
+                        break;
+                    }
+                    if (found) {
+                        span[start] = k - start + 1;
+                        score[start] = sc;
+                        start = -1;
+                        continue;
+                    }
+                    emit_alone(span, start, k);
+                    start_count = count_k;
+                } else {
+                    start_count = -1;
+                }
+                start = n > 0 ? k : -1; /* an empty start is false in gensim's test: dropped */
             }
-            start = n > 0 ? k : -1; /* an empty start is false in gensim's test: dropped */
+            if (rc == FE_OK && start >= 0) emit_alone(span, start, batch->sentence_end[s]);
+            k = batch->sentence_end[s];
         }
-        if (rc == FE_OK && start >= 0) emit_alone(span, start, batch->sentence_end[s]);
-        k = batch->sentence_end[s];
+        s0 = s1;
     }
-    free(joined.data);
+    plan_free(&p);
     return rc;
 }
 

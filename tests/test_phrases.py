@@ -312,6 +312,6 @@ def test_word2phrase_cli(tmp_path, capsys):
     assert main([*argv, "-min-count", "2", "-threshold", "3", "-debug", "1"]) == 0
     assert dst.read_text("utf-8") == word2phrase_model(src.read_text("utf-8"), 2, 3.0)
     assert dst.read_text("utf-8").startswith(" new_york")
-    assert "words in train file: 90" in capsys.readouterr().err
+    assert "words in train file: 100" in capsys.readouterr().err
     assert main(["word2phrase", "-train", str(tmp_path / "missing.txt"), "-output", str(dst)]) == 1
     assert main([*argv, "-threshold", "high"]) == 2

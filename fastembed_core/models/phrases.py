@@ -1,6 +1,9 @@
 """Phrase (collocation) detection with gensim 4's ``Phrases`` / ``FrozenPhrases`` API and
 results, counted and applied in C (src/fe_phrases.h) with the GIL released.
 
+Size: two gensim-compatible classes with their shared base, save / load / gensim conversion,
+and word2vec.c's word2phrase; one module, as gensim keeps them, so one import path serves all.
+
 ::
 
     from fastembed_core.models.phrases import Phrases, ENGLISH_CONNECTOR_WORDS
@@ -349,7 +352,7 @@ def _saved_scoring(fname: Any, meta: dict[str, Any], scoring: Any) -> Any:
     )
 
 
-def _check_meta(fname: Any, meta: dict[str, Any], fields: dict[str, type]) -> None:
+def _check_meta(fname: Any, meta: dict[str, Any], fields: dict[str, Any]) -> None:
     for name, types in fields.items():
         if not isinstance(meta.get(name), types) or isinstance(meta.get(name), bool):
             raise FormatError(f"{os.fspath(fname)}: metadata field {name!r} is missing or invalid")
@@ -578,7 +581,9 @@ class Phrases(_PhrasesTransformation):
     @classmethod
     def _from_gensim(cls, g: Any) -> Phrases:
         delimiter = g.delimiter.decode("utf-8") if isinstance(g.delimiter, bytes) else g.delimiter
-        connectors = getattr(g, "connector_words", None) or getattr(g, "common_terms", ())
+        connectors: Iterable[str] = (
+            getattr(g, "connector_words", None) or getattr(g, "common_terms", None) or ()
+        )
         model = cls(
             min_count=g.min_count,
             threshold=g.threshold,
@@ -684,7 +689,9 @@ class FrozenPhrases(_PhrasesTransformation):
     def _from_gensim(cls, g: Any) -> FrozenPhrases:
         delimiter = g.delimiter.decode("utf-8") if isinstance(g.delimiter, bytes) else g.delimiter
         model = cls.__new__(cls)
-        connectors = getattr(g, "connector_words", None) or getattr(g, "common_terms", ())
+        connectors: Iterable[str] = (
+            getattr(g, "connector_words", None) or getattr(g, "common_terms", None) or ()
+        )
         _PhrasesTransformation.__init__(model, connectors, delimiter)
         model.threshold, model.min_count = g.threshold, g.min_count
         model.scoring = getattr(g, "scoring", original_scorer)
