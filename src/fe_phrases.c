@@ -152,10 +152,13 @@ static int plan_tokens(key_plan *p, const fe_phrase_syntax *syn, const fe_token_
         for (; k < b->sentence_end[s]; k++) {
             const unsigned char *w = (const unsigned char *)b->ptr[k];
             int64_t n = b->len[k], i = k - first;
+            /* one hash serves both tables: every fe_vocab hashes with fe_hash_bytes */
+            uint64_t h = fe_hash_bytes(w, n);
             p->key_off[i] = -1;
-            p->connector[i] = (unsigned char)is_connector(syn, w, n);
+            p->connector[i] = syn->connectors && syn->connectors->size > 0 &&
+                fe_vocab_find_hashed(syn->connectors, w, n, h) >= 0;
             if (p->connector[i]) continue;
-            p->hash[i] = fe_hash_bytes(w, n);
+            p->hash[i] = h;
             if (start >= 0) {
                 int64_t off = p->keys.len;
                 for (int64_t j = start; j <= k; j++) {
