@@ -126,10 +126,12 @@ def test_scorer_functions_match_c_path(corpus):
     for name, fn, threshold in (("default", original_scorer, 10.0), ("npmi", npmi_scorer, 0.3)):
         in_c = Phrases(corpus, scoring=name, threshold=threshold).export_phrases()
 
-        def wrapped(worda_count, wordb_count, bigram_count, len_vocab, min_count,
-                    corpus_word_count, fn=fn):
-            return fn(worda_count, wordb_count, bigram_count, len_vocab, min_count,
-                      corpus_word_count)
+        def wrapped(
+            worda_count, wordb_count, bigram_count, len_vocab, min_count, corpus_word_count, fn=fn
+        ):
+            return fn(
+                worda_count, wordb_count, bigram_count, len_vocab, min_count, corpus_word_count
+            )
 
         called = Phrases(corpus, scoring=wrapped, threshold=threshold)
         assert in_c == called.export_phrases()
@@ -224,7 +226,10 @@ def test_save_load_round_trip(tmp_path, corpus):
     assert isinstance(loaded, Phrases)
     assert list(loaded.vocab.items()) == list(model.vocab.items())
     assert loaded.export_phrases() == model.export_phrases()
-    assert (loaded.min_reduce, loaded.corpus_word_count) == (model.min_reduce, model.corpus_word_count)
+    assert (loaded.min_reduce, loaded.corpus_word_count) == (
+        model.min_reduce,
+        model.corpus_word_count,
+    )
     frozen = model.freeze()
     frozen.save(tmp_path / "f.fe")
     loaded_frozen = FrozenPhrases.load(tmp_path / "f.fe")
