@@ -2,7 +2,8 @@
 
 ``base`` (the lifecycle every family shares: vocabulary, training on worker threads,
 callbacks, save/load), ``word2vec`` (skip-gram / CBOW), ``graph`` (Node2Vec / DeepWalk: word2vec
-on random walks; ``graph_input`` reads the graphs), ``items`` (Item2Vec, word2vec on sessions);
+on random walks; ``graph_input`` reads the graphs), ``items`` (Item2Vec, word2vec on sessions); ``phrases`` (gensim's Phrases / FrozenPhrases,
+counted and applied in C);
 ``vocab`` turns any corpus into the id arrays the kernel trains on, ``progress`` reports
 training, ``workers`` runs kernel calls on threads. The import path mirrors gensim's: ``from fastembed_core.models.word2vec import Word2Vec``.
 """

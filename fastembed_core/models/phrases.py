@@ -162,7 +162,7 @@ def _number(name: str, value: Any) -> float:
         raise TypeError(f"{name} must be a number; got {type(value).__name__}")
     if value != value:
         raise ValueError(f"{name} must not be NaN")
-    return value
+    return value.item() if isinstance(value, (np.integer, np.floating)) else value
 
 
 def _split_single(obj: Any) -> tuple[bool, Any]:
