@@ -5,7 +5,9 @@ writes what ``./word2phrase`` writes for the same flags: bigrams scoring above t
 joined by ``_``, scored with word2phrase's own formula ``(pab - min_count) / pa / pb *
 train_words`` (not gensim's ``Phrases`` default, which multiplies by the vocabulary size
 instead of the word count). Run it twice for phrases of up to four words, as word2vec.c's
-demo does. :func:`fastembed_core.models.phrases.word2phrase` documents the details.
+demo does. :func:`fastembed_core.models.phrases.word2phrase` documents the details. The
+summary line counts the unigrams and bigrams kept (count >= -min-count); word2phrase's own
+"Vocab size" line counts differently and is not reproduced.
 """
 
 import time
