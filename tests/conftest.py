@@ -60,6 +60,7 @@ SLOW = (
     "tests/test_phrases.py::test_add_vocab_merge_and_prune_like_gensim",
     "tests/test_phrases.py::test_from_gensim",
     "tests/test_phrases.py::test_full_corpus_same_as_gensim",
+    "tests/test_phrases.py::test_gil_is_released_while_counting_a_file",
     "tests/test_phrases.py::test_same_as_gensim",
     "tests/test_phrases.py::test_save_load_round_trip",
     "tests/test_phrases.py::test_score_candidate_like_gensim",

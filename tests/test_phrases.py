@@ -2,7 +2,10 @@
 and the word2phrase subcommand against a plain-Python model of word2vec.c's tool."""
 
 import itertools
+import os
 import pickle
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -320,3 +323,41 @@ def test_word2phrase_cli(tmp_path, capsys):
     assert "words in train file: 100" in capsys.readouterr().err
     assert main(["word2phrase", "-train", str(tmp_path / "missing.txt"), "-output", str(dst)]) == 1
     assert main([*argv, "-threshold", "high"]) == 2
+
+
+_PIPE_CHILD = """
+import os, sys, threading
+from fastembed_core.models.phrases import Phrases
+path = sys.argv[1]
+os.mkfifo(path)
+line = b"new york is a big city in new york state\\n"
+
+def feed():
+    with open(path, "wb") as f:
+        for _ in range(20000):  # ~0.8 MB: far more than a pipe buffer holds
+            f.write(line)
+
+threading.Thread(target=feed, daemon=True).start()
+model = Phrases(corpus_file=path, min_count=1, threshold=1.0)
+print(model.corpus_word_count, model.vocab["new_york"])
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_gil_is_released_while_counting_a_file(tmp_path):
+    # A Python thread writes the pipe *during* the call, so the call can only finish if it
+    # lets that thread run: counting with the GIL held would deadlock.
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _PIPE_CHILD, str(tmp_path / "pipe")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        out, err = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        pytest.fail("counting a corpus file did not release the GIL (deadlock on a pipe)")
+    assert proc.returncode == 0, err
+    assert out.split() == ["200000", "40000"]
