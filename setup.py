@@ -56,6 +56,10 @@ extensions = [
     ),
     extension("fastembed_core._corpus", ["fastembed_core/_corpus.pyx", "src/fe_vocab.c"]),
     extension(
+        "fastembed_core._phrases",
+        ["fastembed_core/_phrases.pyx", "src/fe_phrases.c", "src/fe_vocab.c"],
+    ),
+    extension(
         "fastembed_core._walks", ["fastembed_core/_walks.pyx", "src/fe_walk.c", "src/fe_sample.c"]
     ),
 ]

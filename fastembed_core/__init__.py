@@ -21,6 +21,7 @@ from .errors import (
 from .models.corpora import BrownCorpus, LineSentence, PathLineSentences, Text8Corpus
 from .models.graph import DeepWalk, Node2Vec
 from .models.items import Item2Vec
+from .models.phrases import FrozenPhrases, Phrases
 from .models.vocab import RULE_DEFAULT, RULE_DISCARD, RULE_KEEP, EncodedCorpus
 from .models.word2vec import Word2Vec
 from .vectors.keyedvectors import KeyedVectors
@@ -32,6 +33,8 @@ __all__ = [
     "Node2Vec",
     "DeepWalk",
     "Item2Vec",
+    "Phrases",
+    "FrozenPhrases",
     "KeyedVectors",
     "EncodedCorpus",
     "LineSentence",

@@ -6,7 +6,7 @@ import os
 import sys
 
 from ..errors import FastEmbedError
-from . import convert, demo, evaluate, node2vec, plot, query, train
+from . import convert, demo, evaluate, node2vec, plot, query, train, word2phrase
 from .messages import PROG, UsageError, report_failure
 from .options import CliParser
 from .word2vec_c import word2vec_main
@@ -46,6 +46,7 @@ def build_parser():
     plot.add_parser(sub)
     node2vec.add_parser(sub)
     convert.add_export_projector_parser(sub)
+    word2phrase.add_parser(sub)
     return parser
 
 

@@ -1,0 +1,821 @@
+# cython: language_level=3
+"""Thin driver for phrase detection in C (src/fe_phrases.h).
+
+Sentences arrive as lists of str; a batch of them is gathered with the GIL held (UTF-8 views
+of the tokens, every token object owned by the batch while C reads it), then counted or
+applied with the GIL released. The semantics are gensim 4's Phrases; fe_phrases.h documents
+them.
+
+Size: the C declarations it drives and the wrappers of every C structure phrases use (token
+batches, counts, frozen tables, scoring callbacks, file passes) in one driver, as _corpus is.
+"""
+import gc
+import logging
+
+import numpy as np
+
+cimport numpy as cnp
+from cpython.exc cimport PyErr_CheckSignals
+from cpython.unicode cimport PyUnicode_DecodeUTF8
+from libc.stdint cimport int64_t, uint64_t
+from libc.stdlib cimport free, malloc
+from libc.string cimport memcpy
+
+cnp.import_array()
+
+cdef extern from "Python.h":
+    const char *PyUnicode_AsUTF8AndSize(object text, Py_ssize_t *size) except NULL
+
+logger = logging.getLogger("fastembed_core")
+
+__all__ = ["TokenBatch", "PhraseSyntax", "PhraseCounter", "FrozenTable", "apply_batch",
+           "export_phrases", "score_one", "word2phrase_file"]
+
+
+cdef extern from "fe_errors.h" nogil:
+    enum:
+        FE_OK
+        FE_ERR_NOMEM
+        FE_ERR_IO
+        FE_ERR_UTF8
+        FE_ERR_TOKEN_TOO_LONG
+        FE_ERR_CANCELLED
+        FE_ERR_ARG
+
+
+cdef extern from "fe_vocab.h" nogil:
+    ctypedef struct fe_status:
+        int code
+        int sys_errno
+        int64_t file_index
+        int64_t line
+        int64_t offset
+        char message[256]
+
+    ctypedef struct fe_vocab_record:
+        int64_t count
+        int64_t id
+        int64_t length
+        uint64_t hash
+
+    ctypedef struct fe_vocab:
+        int64_t size
+
+    const fe_vocab_record *fe_vocab_at(const fe_vocab *v, int64_t id)
+    const unsigned char *fe_vocab_bytes(const fe_vocab *v, int64_t id)
+    int fe_vocab_init(fe_vocab *v)
+    void fe_vocab_free(fe_vocab *v)
+    int fe_vocab_reserve(fe_vocab *v, int64_t n, int64_t total_bytes)
+    int64_t fe_vocab_add(fe_vocab *v, const unsigned char *bytes, int64_t len, int64_t count)
+    int64_t fe_vocab_find(const fe_vocab *v, const unsigned char *bytes, int64_t len)
+    void fe_vocab_prune(fe_vocab *v, int64_t min_count)
+
+    ctypedef struct fe_read_options:
+        int64_t chunk_size
+        int64_t max_token_bytes
+        int errors
+        int (*poll)(void *ctx) noexcept
+        void *poll_ctx
+        int64_t poll_bytes
+
+    ctypedef struct fe_corpus_stats:
+        int64_t total_tokens
+        int64_t n_sentences
+        int64_t bad_tokens
+        int64_t first_bad_file
+        int64_t first_bad_line
+        int64_t first_bad_offset
+
+
+cdef extern from "fe_phrases.h" nogil:
+    ctypedef struct fe_token_batch:
+        const char *const *ptr
+        const int64_t *len
+        const int64_t *sentence_end
+        int64_t n_sentences
+
+    ctypedef struct fe_phrase_syntax:
+        const unsigned char *delim
+        int64_t delim_len
+        const fe_vocab *connectors
+
+    ctypedef struct fe_phrase_counter:
+        fe_vocab vocab
+        int64_t max_vocab_size
+        int64_t min_reduce
+        int64_t total_words
+
+    int fe_phrase_counter_init(fe_phrase_counter *c, int64_t max_vocab_size)
+    void fe_phrase_counter_free(fe_phrase_counter *c)
+    int fe_phrase_count_batch(fe_phrase_counter *c, const fe_phrase_syntax *syn,
+                              const fe_token_batch *batch)
+    int fe_phrase_count_files(fe_phrase_counter *c, const fe_phrase_syntax *syn,
+                              const char *const *paths, int64_t n_paths,
+                              const fe_read_options *opt, fe_corpus_stats *stats,
+                              fe_status *st)
+    int fe_phrase_merge(fe_vocab *into, const fe_vocab *source)
+
+    enum:
+        FE_SCORE_DEFAULT
+        FE_SCORE_NPMI
+        FE_SCORE_CALLBACK
+
+    ctypedef int (*score_callback)(void *ctx, int64_t a, int64_t b, int64_t ab,
+                                   double *score) noexcept
+
+    ctypedef struct fe_phrase_model:
+        fe_phrase_syntax syntax
+        const fe_vocab *counts
+        int scoring
+        double threshold
+        double min_count
+        int64_t corpus_word_count
+        score_callback callback
+        void *callback_ctx
+        const fe_vocab *frozen
+        const double *frozen_score
+
+    int fe_phrase_score(const fe_phrase_model *m, const unsigned char *a, int64_t a_len,
+                        const unsigned char *b, int64_t b_len, const unsigned char *phrase,
+                        int64_t phrase_len, double *score)
+    int fe_phrase_apply(const fe_phrase_model *m, const fe_token_batch *batch, int64_t *span,
+                        double *score)
+    int64_t fe_phrase_export(const fe_phrase_model *m, int64_t *ids, double *scores)
+
+    ctypedef struct fe_word2phrase_stats:
+        int64_t train_words
+        int64_t vocab_size
+        int64_t phrases
+
+    ctypedef int (*fe_write_fn)(void *ctx, const unsigned char *data, int64_t n) noexcept
+
+    int fe_word2phrase(const char *train_path, int64_t min_count, float threshold,
+                       const fe_read_options *opt, fe_write_fn write, void *write_ctx,
+                       fe_word2phrase_stats *stats, fe_status *st)
+
+
+# The file reading arguments, errors and Ctrl-C handling are _corpus's: one set of rules.
+from ._corpus import _check_paths
+from .errors import CorpusError
+
+
+# ---- strings ----------------------------------------------------------------------------
+
+cdef bytes _utf8(str text):
+    # surrogatepass: a str holding a lone surrogate (which Python allows) still gets bytes of
+    # its own, so it is counted and looked up like any other token.
+    return text.encode("utf-8", "surrogatepass")
+
+
+cdef str _decode(const unsigned char *data, int64_t n):
+    return PyUnicode_DecodeUTF8(<const char *>data, n, "surrogatepass")
+
+
+# ---- a batch of sentences ---------------------------------------------------------------
+
+cdef class TokenBatch:
+    """UTF-8 views of the str tokens of some sentences, gathered with the GIL held.
+
+    The batch owns a reference to every token (one flat list that no other code sees) and to
+    every bytes object it made, so nothing C reads can be freed or changed while it reads.
+    ``first_index`` is the position of the first sentence in the caller's corpus, for error
+    messages."""
+    cdef const char **ptr
+    cdef int64_t *length
+    cdef int64_t *sentence_end
+    cdef int64_t n_tokens, n_sentences
+    cdef readonly list tokens
+    cdef list encoded        # bytes made for tokens Python cannot give as UTF-8 directly
+
+    def __cinit__(self, sentences, int64_t first_index=0):
+        cdef Py_ssize_t size
+        cdef int64_t k, s
+        cdef tuple chunk = tuple(sentences)
+        cdef int64_t n_sent = len(chunk)
+        self.sentence_end = <int64_t *>malloc(max(n_sent, 1) * sizeof(int64_t))
+        if not self.sentence_end:
+            raise MemoryError("out of memory gathering tokens")
+        self.tokens = []
+        self.encoded = []
+        for s in range(n_sent):
+            sentence = chunk[s]
+            if isinstance(sentence, (str, bytes, bytearray)):
+                raise TypeError(
+                    f"sentence {first_index + s} is a {type(sentence).__name__}, not a list of "
+                    "str tokens: split it into tokens first (e.g. text.split())")
+            start = len(self.tokens)
+            if type(sentence) is list or type(sentence) is tuple:
+                self.tokens.extend(sentence)
+            else:
+                try:
+                    self.tokens.extend(iter(sentence))
+                except TypeError:
+                    raise TypeError(
+                        f"sentence {first_index + s} is a {type(sentence).__name__}, not a "
+                        "list of str tokens") from None
+            self.sentence_end[s] = len(self.tokens)
+        cdef int64_t total = len(self.tokens)
+        self.ptr = <const char **>malloc(max(total, 1) * sizeof(char *))
+        self.length = <int64_t *>malloc(max(total, 1) * sizeof(int64_t))
+        if not self.ptr or not self.length:
+            raise MemoryError("out of memory gathering tokens")
+        s = 0
+        for k in range(total):
+            token = self.tokens[k]
+            if not isinstance(token, str):
+                while self.sentence_end[s] <= k:
+                    s += 1
+                start = self.sentence_end[s - 1] if s > 0 else 0
+                hint = " (decode bytes first, e.g. token.decode('utf-8'))" \
+                    if isinstance(token, (bytes, bytearray)) else ""
+                raise TypeError(
+                    f"token {k - start} of sentence {first_index + s} is a "
+                    f"{type(token).__name__} ({token!r:.40}), not a str{hint}")
+            try:
+                self.ptr[k] = PyUnicode_AsUTF8AndSize(token, &size)
+            except UnicodeEncodeError:
+                raw = _utf8(token)
+                self.encoded.append(raw)
+                self.ptr[k] = <const char *>(<bytes>raw)
+                size = len(raw)
+            self.length[k] = size
+        self.n_tokens, self.n_sentences = total, n_sent
+
+    def __dealloc__(self):
+        free(self.ptr)
+        free(self.length)
+        free(self.sentence_end)
+
+    @property
+    def n_tokens(self):
+        return self.n_tokens
+
+    cdef fe_token_batch view(self):
+        cdef fe_token_batch b
+        b.ptr = self.ptr
+        b.len = self.length
+        b.sentence_end = self.sentence_end
+        b.n_sentences = self.n_sentences
+        return b
+
+
+# ---- the delimiter and the connector words ----------------------------------------------
+
+cdef class PhraseSyntax:
+    """The delimiter and the set of connector words, as C reads them."""
+    cdef fe_vocab connectors
+    cdef bytes delim
+    cdef readonly str delimiter
+
+    def __cinit__(self, str delimiter, connector_words):
+        if fe_vocab_init(&self.connectors) != FE_OK:
+            raise MemoryError("out of memory for the connector words")
+        self.delimiter = delimiter
+        self.delim = _utf8(delimiter)
+        cdef bytes raw
+        for word in connector_words:
+            if not isinstance(word, str):
+                raise TypeError(f"connector words must be str; got {type(word).__name__} "
+                                f"({word!r:.40})")
+            raw = _utf8(word)
+            if fe_vocab_add(&self.connectors, raw, len(raw), 1) < 0:
+                raise MemoryError("out of memory for the connector words")
+
+    def __dealloc__(self):
+        fe_vocab_free(&self.connectors)
+
+    cdef fe_phrase_syntax view(self):
+        cdef fe_phrase_syntax s
+        s.delim = self.delim
+        s.delim_len = len(self.delim)
+        s.connectors = &self.connectors
+        return s
+
+
+# ---- counts -----------------------------------------------------------------------------
+
+cdef class PhraseCounter:
+    """Unigram and phrase counts in the C table: gensim's ``Phrases.vocab``.
+
+    Not safe for concurrent use: a call while another thread counts into the same table (with
+    the GIL released) is refused with RuntimeError."""
+    cdef fe_phrase_counter c
+    cdef int readers
+    cdef bint writing
+
+    def __cinit__(self, int64_t max_vocab_size=-1):
+        if fe_phrase_counter_init(&self.c, max_vocab_size) != FE_OK:
+            raise MemoryError("out of memory for the phrase counts")
+
+    def __dealloc__(self):
+        fe_phrase_counter_free(&self.c)
+
+    cdef int _write(self) except -1:
+        if self.writing or self.readers:
+            raise RuntimeError("these phrase counts are in use by another thread")
+        self.writing = True
+        return 0
+
+    cdef int _read(self) except -1:
+        if self.writing:
+            raise RuntimeError("these phrase counts are being updated by another thread")
+        self.readers += 1
+        return 0
+
+    @property
+    def size(self):
+        return self.c.vocab.size
+
+    @property
+    def total_words(self):
+        return self.c.total_words
+
+    @property
+    def min_reduce(self):
+        return self.c.min_reduce
+
+    @min_reduce.setter
+    def min_reduce(self, int64_t value):
+        self.c.min_reduce = value
+
+    def count(self, TokenBatch batch, PhraseSyntax syntax):
+        """Counts a batch of sentences (pruning as gensim does after each sentence)."""
+        cdef fe_token_batch b = batch.view()
+        cdef fe_phrase_syntax s = syntax.view()
+        cdef int rc = 0
+        self._write()
+        try:
+            with nogil:
+                rc = fe_phrase_count_batch(&self.c, &s, &b)
+        finally:
+            self.writing = False
+        if rc != FE_OK:
+            raise MemoryError(f"out of memory for the phrase counts ({self.c.vocab.size} "
+                              "entries); max_vocab_size bounds them")
+
+    def count_files(self, paths, PhraseSyntax syntax, errors="strict"):
+        """Counts the lines of text files; returns (tokens, sentences) read."""
+        names, encoded = _check_paths(paths)
+        if errors not in ("strict", "replace", "ignore"):
+            raise ValueError(f"errors must be 'strict', 'replace' or 'ignore'; got {errors!r}")
+        cdef list pending = []
+        cdef fe_read_options opt
+        _read_options(&opt, errors, pending)
+        cdef list keep = list(encoded)
+        cdef int64_t n = len(keep), i
+        cdef const char **ptrs = <const char **>malloc(max(n, 1) * sizeof(char *))
+        if not ptrs:
+            raise MemoryError()
+        cdef fe_phrase_syntax s = syntax.view()
+        cdef fe_corpus_stats stats
+        cdef fe_status st
+        cdef int rc = 0
+        try:
+            for i in range(n):
+                ptrs[i] = <bytes>keep[i]
+            self._write()
+            try:
+                with nogil:
+                    rc = fe_phrase_count_files(&self.c, &s, ptrs, n, &opt, &stats, &st)
+            finally:
+                self.writing = False
+        finally:
+            free(ptrs)
+        if rc != FE_OK:
+            _raise_read_error(&st, names, pending)
+        if stats.bad_tokens:
+            logger.warning("%d tokens contained invalid UTF-8 (errors=%r); the first in %s at "
+                           "line %d", stats.bad_tokens, errors, names[stats.first_bad_file],
+                           stats.first_bad_line)
+        return stats.total_tokens, stats.n_sentences
+
+    def merge(self, PhraseCounter other):
+        """gensim's add_vocab merge of a fresh count into these: adds other's counts, then
+        prunes once if the table is over max_vocab_size. min_reduce handling is the caller's."""
+        if other is self:
+            raise ValueError("cannot merge counts into themselves")
+        cdef int rc = 0
+        self._write()
+        try:
+            other._read()
+            try:
+                with nogil:
+                    rc = fe_phrase_merge(&self.c.vocab, &other.c.vocab)
+                    self.c.total_words += other.c.total_words
+            finally:
+                other.readers -= 1
+        finally:
+            self.writing = False
+        if rc != FE_OK:
+            raise MemoryError("out of memory merging phrase counts")
+
+    def prune(self, int64_t min_reduce):
+        """Removes the entries counted fewer than min_reduce times."""
+        self._write()
+        try:
+            with nogil:
+                fe_vocab_prune(&self.c.vocab, min_reduce)
+        finally:
+            self.writing = False
+
+    def add_counts(self, list words, counts):
+        """Adds count[i] to words[i] (str), in order: how saved or converted counts come in."""
+        cdef const int64_t[::1] cv = np.ascontiguousarray(counts, dtype=np.int64)
+        if cv.shape[0] != len(words):
+            raise ValueError(f"{len(words)} words but {cv.shape[0]} counts")
+        cdef int64_t i
+        cdef bytes raw
+        self._write()
+        try:
+            for i in range(len(words)):
+                w = words[i]
+                if not isinstance(w, str):
+                    raise TypeError(f"vocabulary entry {i} is a {type(w).__name__}, not a str")
+                if cv[i] < 0:
+                    raise ValueError(f"the count of {w!r} is negative ({cv[i]})")
+                raw = _utf8(w)
+                if fe_vocab_add(&self.c.vocab, raw, len(raw), cv[i]) < 0:
+                    raise MemoryError("out of memory for the phrase counts")
+        finally:
+            self.writing = False
+
+    def add_encoded(self, const unsigned char[::1] blob, const int64_t[::1] ends, counts):
+        """add_counts for entries given as one UTF-8 blob and the end offset of each."""
+        cdef const int64_t[::1] cv = np.ascontiguousarray(counts, dtype=np.int64)
+        cdef int64_t n = ends.shape[0], i, start = 0, rc = 0
+        if cv.shape[0] != n:
+            raise ValueError(f"{n} entries but {cv.shape[0]} counts")
+        for i in range(n):
+            if ends[i] < start or ends[i] > blob.shape[0] or cv[i] < 0:
+                raise ValueError(f"entry {i}: bad offset or negative count")
+            start = ends[i]
+        self._write()
+        try:
+            start = 0
+            with nogil:
+                for i in range(n):
+                    if fe_vocab_add(&self.c.vocab, &blob[0] + start if blob.shape[0] else NULL,
+                                    ends[i] - start, cv[i]) < 0:
+                        rc = -1
+                        break
+                    start = ends[i]
+        finally:
+            self.writing = False
+        if rc:
+            raise MemoryError("out of memory for the phrase counts")
+
+    def get(self, str word):
+        """The count of word (a unigram or a joined phrase), 0 if absent."""
+        cdef bytes raw = _utf8(word)
+        cdef int64_t id = fe_vocab_find(&self.c.vocab, raw, len(raw))
+        return 0 if id < 0 else fe_vocab_at(&self.c.vocab, id).count
+
+    def words(self):
+        """Every entry as str, in first-seen order."""
+        self._read()
+        try:
+            return _entries(&self.c.vocab)
+        finally:
+            self.readers -= 1
+
+    def counts(self):
+        cdef int64_t i
+        out = np.empty(self.c.vocab.size, dtype=np.int64)
+        cdef int64_t[::1] ov = out
+        for i in range(self.c.vocab.size):
+            ov[i] = fe_vocab_at(&self.c.vocab, i).count
+        return out
+
+    def encoded(self):
+        """(UTF-8 blob of every entry, end offset of each, counts): for saving."""
+        return _encoded(&self.c.vocab), self.counts()
+
+
+cdef list _entries(fe_vocab *v):
+    cdef int64_t i
+    cdef list out = [None] * v.size
+    for i in range(v.size):
+        out[i] = _decode(fe_vocab_bytes(v, i), fe_vocab_at(v, i).length)
+    return out
+
+
+cdef tuple _encoded(fe_vocab *v):
+    cdef int64_t i, total = 0, pos = 0, n
+    ends = np.empty(v.size, dtype=np.int64)
+    cdef int64_t[::1] ev = ends
+    for i in range(v.size):
+        total += fe_vocab_at(v, i).length
+        ev[i] = total
+    blob = np.empty(total, dtype=np.uint8)
+    cdef unsigned char[::1] bv = blob
+    for i in range(v.size):
+        n = fe_vocab_at(v, i).length
+        if n:
+            memcpy(&bv[pos], fe_vocab_bytes(v, i), n)
+        pos += n
+    return blob, ends
+
+
+# ---- frozen phrase scores ---------------------------------------------------------------
+
+cdef class FrozenTable:
+    """phrase (str) -> score: FrozenPhrases' phrasegrams, as C looks them up."""
+    cdef fe_vocab table
+    cdef cnp.ndarray scores
+
+    def __cinit__(self, phrasegrams):
+        if fe_vocab_init(&self.table) != FE_OK:
+            raise MemoryError("out of memory for the phrase table")
+        cdef list keys = list(phrasegrams)
+        self.scores = np.empty(len(keys), dtype=np.float64)
+        cdef double[::1] sv = self.scores
+        cdef int64_t i, id
+        cdef bytes raw
+        for i in range(len(keys)):
+            k = keys[i]
+            if not isinstance(k, str):
+                raise TypeError(f"phrase {k!r:.40} is a {type(k).__name__}, not a str")
+            raw = _utf8(k)
+            id = fe_vocab_add(&self.table, raw, len(raw), 1)
+            if id < 0:
+                raise MemoryError("out of memory for the phrase table")
+            sv[id] = float(phrasegrams[k])
+
+    def __dealloc__(self):
+        fe_vocab_free(&self.table)
+
+
+# ---- scoring ----------------------------------------------------------------------------
+
+cdef class _Callback:
+    """A Python scoring function called from C (with the GIL taken back); its exception is
+    kept and re-raised after the pass."""
+    cdef object fn
+    cdef object error
+
+    def __cinit__(self, fn):
+        self.fn = fn
+        self.error = None
+
+
+cdef int _call_scorer(void *ctx, int64_t a, int64_t b, int64_t ab, double *score) noexcept with gil:
+    cdef _Callback cb = <_Callback>ctx
+    try:
+        score[0] = float(cb.fn(a, b, ab))
+        return 0
+    except BaseException as exc:
+        cb.error = exc
+        return 1
+
+
+_SCORING = {"default": FE_SCORE_DEFAULT, "npmi": FE_SCORE_NPMI}
+
+
+cdef int _model(fe_phrase_model *m, PhraseSyntax syntax, object counts, object frozen,
+                object scoring, double threshold, double min_count, int64_t corpus_word_count,
+                _Callback cb) except -1:
+    m.syntax = syntax.view()
+    m.threshold = threshold
+    m.min_count = min_count
+    m.corpus_word_count = corpus_word_count
+    m.callback = NULL
+    m.callback_ctx = NULL
+    m.counts = NULL
+    m.frozen = NULL
+    m.frozen_score = NULL
+    m.scoring = FE_SCORE_DEFAULT
+    if counts is not None:
+        m.counts = &(<PhraseCounter>counts).c.vocab
+        if cb is not None:
+            m.scoring = FE_SCORE_CALLBACK
+            m.callback = _call_scorer
+            m.callback_ctx = <void *>cb
+        else:
+            m.scoring = _SCORING[scoring]
+    else:
+        m.frozen = &(<FrozenTable>frozen).table
+        m.frozen_score = <const double *>cnp.PyArray_DATA((<FrozenTable>frozen).scores)
+    return 0
+
+
+cdef _raise_score_error(int rc, _Callback cb):
+    if rc == FE_ERR_CANCELLED and cb is not None and cb.error is not None:
+        raise cb.error
+    if rc == FE_ERR_ARG:
+        raise ZeroDivisionError("npmi scoring divides by zero: corpus_word_count is 0 or a "
+                                "phrase occurs as often as there are words")
+    if rc == FE_ERR_NOMEM:
+        raise MemoryError("out of memory applying phrases")
+    raise RuntimeError(f"phrase pass failed with code {rc}")
+
+
+cdef class _Reading:
+    """Marks counts as read while C reads them without the GIL (a context manager)."""
+    cdef PhraseCounter counts
+
+    def __cinit__(self, counts):
+        self.counts = counts
+
+    def __enter__(self):
+        if self.counts is not None:
+            self.counts._read()
+
+    def __exit__(self, *exc):
+        if self.counts is not None:
+            self.counts.readers -= 1
+
+
+def apply_batch(TokenBatch batch, PhraseSyntax syntax, counts, frozen, scoring,
+                double threshold, double min_count, int64_t corpus_word_count,
+                callback=None, bint collect=False):
+    """The phrased sentences of a batch (lists of str), and with ``collect`` the list of
+    (phrase, score) found, in order. ``counts`` (a PhraseCounter, with ``scoring`` "default",
+    "npmi" or a ``callback(a, b, ab)``) or ``frozen`` (a FrozenTable) scores candidates."""
+    cdef _Callback cb = _Callback(callback) if callback is not None else None
+    cdef fe_phrase_model m
+    _model(&m, syntax, counts, frozen, scoring, threshold, min_count, corpus_word_count, cb)
+    cdef fe_token_batch b = batch.view()
+    span_arr = np.empty(max(batch.n_tokens, 1), dtype=np.int64)
+    score_arr = np.empty(max(batch.n_tokens, 1), dtype=np.float64)
+    cdef int64_t[::1] span = span_arr
+    cdef double[::1] score = score_arr
+    cdef int rc = 0
+    with _Reading(counts):
+        with nogil:
+            rc = fe_phrase_apply(&m, &b, &span[0], &score[0])
+    if rc != FE_OK:
+        _raise_score_error(rc, cb)
+    # Output: a phrase is the delimiter's join of its tokens (gensim's exact string); a token
+    # emitted alone is the caller's own object.
+    cdef list tokens = batch.tokens
+    cdef list out = [None] * batch.n_sentences
+    cdef list found = [] if collect else None
+    cdef str delim = syntax.delimiter
+    cdef int64_t s, k = 0, n, end
+    cdef list sentence
+    # Lists of str cannot form reference cycles, yet each new list counts towards the cyclic
+    # collector's next run, which then walks every object of the program (the caller's whole
+    # corpus): measured at a third of the time of this pass. Paused while building them.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        _build(out, found, tokens, span, score, batch, delim, collect)
+    finally:
+        if was_enabled:
+            gc.enable()
+    return out, found
+
+
+cdef void _build(list out, list found, list tokens, int64_t[::1] span, double[::1] score,
+                 TokenBatch batch, str delim, bint collect) except *:
+    cdef int64_t s, k = 0, n, end
+    cdef list sentence
+    for s in range(batch.n_sentences):
+        sentence = []
+        end = batch.sentence_end[s]
+        while k < end:
+            n = span[k]
+            if n == 1:
+                sentence.append(tokens[k])
+            elif n > 1:
+                phrase = delim.join(tokens[k:k + n])
+                sentence.append(phrase)
+                if collect:
+                    found.append((phrase, score[k]))
+                k += n
+                continue
+            k += 1
+        out[s] = sentence
+
+
+def score_one(PhraseSyntax syntax, counts, frozen, scoring, double threshold, double min_count,
+              int64_t corpus_word_count, str word_a, str word_b, list in_between,
+              callback=None):
+    """score_candidate: (phrase, score) or (None, None)."""
+    for w in in_between:
+        if not isinstance(w, str):
+            raise TypeError(f"in_between must hold str; got {type(w).__name__}")
+    phrase = syntax.delimiter.join([word_a] + in_between + [word_b])
+    cdef bytes ra = _utf8(word_a), rb = _utf8(word_b), rp = _utf8(phrase)
+    cdef _Callback cb = _Callback(callback) if callback is not None else None
+    cdef fe_phrase_model m
+    _model(&m, syntax, counts, frozen, scoring, threshold, min_count, corpus_word_count, cb)
+    cdef double score = 0
+    cdef int rc = 0
+    with _Reading(counts):
+        rc = fe_phrase_score(&m, ra, len(ra), rb, len(rb), rp, len(rp), &score)
+    if rc < 0:
+        _raise_score_error(rc, cb)
+    return (phrase, score) if rc else (None, None)
+
+
+def export_phrases(PhraseSyntax syntax, PhraseCounter counts, scoring, double threshold,
+                   double min_count, int64_t corpus_word_count, callback=None):
+    """export_phrases: {phrase: score} over every entry of the counts, in their order."""
+    if not syntax.delimiter:
+        raise ValueError("export_phrases needs a non-empty delimiter (gensim splits on it)")
+    cdef _Callback cb = _Callback(callback) if callback is not None else None
+    cdef fe_phrase_model m
+    _model(&m, syntax, counts, None, scoring, threshold, min_count, corpus_word_count, cb)
+    cdef int64_t n = counts.size
+    ids_arr = np.empty(max(n, 1), dtype=np.int64)
+    scores_arr = np.empty(max(n, 1), dtype=np.float64)
+    cdef int64_t[::1] ids = ids_arr
+    cdef double[::1] scores = scores_arr
+    cdef int64_t found, i
+    with _Reading(counts):
+        if cb is None:
+            with nogil:
+                found = fe_phrase_export(&m, &ids[0], &scores[0])
+        else:
+            found = fe_phrase_export(&m, &ids[0], &scores[0])
+        if found < 0:
+            _raise_score_error(<int>found, cb)
+        result = {}
+        for i in range(found):
+            result[_decode(fe_vocab_bytes(m.counts, ids[i]),
+                           fe_vocab_at(m.counts, ids[i]).length)] = scores[i]
+    return result
+
+
+# ---- files ------------------------------------------------------------------------------
+
+cdef int _poll(void *ctx) noexcept nogil:
+    with gil:
+        try:
+            PyErr_CheckSignals()
+        except BaseException as exc:
+            (<list>ctx).append(exc)
+            return 1
+    return 0
+
+
+cdef int _read_options(fe_read_options *opt, errors, list pending) except -1:
+    opt.chunk_size = 1 << 20
+    opt.max_token_bytes = 1 << 20
+    opt.errors = {"strict": 0, "replace": 1, "ignore": 2}[errors]
+    opt.poll = _poll
+    opt.poll_ctx = <void *>pending
+    opt.poll_bytes = 8 << 20
+    return 0
+
+
+cdef _raise_read_error(fe_status *st, list names, list pending):
+    import os
+    if st.code == FE_ERR_CANCELLED and pending:
+        raise pending[0]
+    name = names[st.file_index] if 0 <= st.file_index < len(names) else "<corpus>"
+    detail = st.message.decode("utf-8", "replace")
+    if st.code == FE_ERR_NOMEM:
+        raise MemoryError(f"{name}: {detail}")
+    if st.code == FE_ERR_IO:
+        raise OSError(st.sys_errno, os.strerror(st.sys_errno), name)
+    if st.code == FE_ERR_UTF8:
+        raise CorpusError(f"{name}: {detail} at line {st.line}, byte offset {st.offset}; the "
+                          "corpus must be UTF-8 text (or pass errors='replace')")
+    raise CorpusError(f"{name}: {detail} at line {st.line}")
+
+
+cdef class _Writer:
+    cdef object write
+    cdef object error
+
+    def __cinit__(self, write):
+        self.write = write
+        self.error = None
+
+
+cdef int _write_out(void *ctx, const unsigned char *data, int64_t n) noexcept with gil:
+    cdef _Writer w = <_Writer>ctx
+    try:
+        w.write((<const char *>data)[:n])
+        PyErr_CheckSignals()
+        return 0
+    except BaseException as exc:
+        w.error = exc
+        return 1
+
+
+def word2phrase_file(path, write, int64_t min_count, float threshold, errors="strict"):
+    """word2vec.c's word2phrase over one file; the output goes to ``write(bytes)``.
+    Returns (train_words, vocab_size, phrases joined)."""
+    names, encoded = _check_paths(path)
+    if len(encoded) != 1:
+        raise ValueError("word2phrase reads exactly one file")
+    cdef bytes raw = encoded[0]
+    cdef list pending = []
+    cdef fe_read_options opt
+    _read_options(&opt, errors, pending)
+    cdef _Writer w = _Writer(write)
+    cdef fe_word2phrase_stats stats
+    cdef fe_status st
+    cdef const char *cpath = raw
+    cdef int rc = 0
+    with nogil:
+        rc = fe_word2phrase(cpath, min_count, threshold, &opt, _write_out, <void *>w,
+                            &stats, &st)
+    if rc != FE_OK:
+        if rc == FE_ERR_CANCELLED and w.error is not None:
+            raise w.error
+        _raise_read_error(&st, names, pending)
+    return stats.train_words, stats.vocab_size, stats.phrases

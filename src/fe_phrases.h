@@ -1,0 +1,158 @@
+/* fe_phrases.h — collocation ("phrase") detection: counting and applying, gensim 4's rules.
+ *
+ * Contents
+ *   1. fe_phrase_counter  unigram and phrase counts in one fe_vocab table, as gensim's Phrases
+ *                         keeps them in one dict; counted from token batches or from files
+ *   2. fe_phrase_model    what applying needs: the counts and a scorer (Phrases), or a table
+ *                         of phrase scores (FrozenPhrases); the greedy left-to-right pass
+ *   3. word2phrase        word2vec.c's own tool, its counting, scoring and output format
+ *
+ * Semantics (gensim 4.x, models/phrases.py):
+ *   - Counting, per sentence: every token counts towards the corpus word count; a token that is
+ *     not a connector word counts as a unigram and, when a non-connector came before it in the
+ *     sentence, the phrase "prev<d>c1<d>...<d>token" (prev, the connectors between, the token,
+ *     joined by the delimiter d) counts once. Phrase keys and unigram keys share one table, so
+ *     a token that itself contains the delimiter adds to the phrase of the same spelling.
+ *   - Pruning: after a sentence that leaves more than max_vocab_size entries, entries counted
+ *     fewer than min_reduce times are removed and min_reduce (from 1) grows by one.
+ *   - Applying (analyze_sentence): a greedy pass keeps a "start" token (the last non-connector
+ *     not yet emitted) and the connectors after it; at the next non-connector the candidate
+ *     start..token is scored: accepted, it is emitted as one phrase and the start is cleared;
+ *     refused, start and connectors are emitted alone and the token becomes the start.
+ *     Connectors with no start are emitted alone. An empty token is false in gensim's
+ *     `if start_token:` test, so an empty non-connector token never starts a candidate and is
+ *     dropped from the output, as gensim drops it.
+ *   - Scores are computed in double precision with the operations in gensim's order, so they
+ *     are bitwise gensim's.
+ *
+ * Tokens are byte strings (UTF-8 from the Python driver); nothing here touches Python.
+ */
+#ifndef FE_PHRASES_H
+#define FE_PHRASES_H
+
+#include <stdint.h>
+
+#include "fe_vocab.h"
+
+/* A batch of sentences: token k is ptr[k][0 .. len[k]); sentence s ends (exclusive) at token
+ * sentence_end[s], the first starts at token 0. */
+typedef struct fe_token_batch {
+    const char *const *ptr;
+    const int64_t *len;
+    const int64_t *sentence_end;
+    int64_t n_sentences;
+} fe_token_batch;
+
+/* The delimiter and the connector words: shared by counting and applying. */
+typedef struct fe_phrase_syntax {
+    const unsigned char *delim;
+    int64_t delim_len;
+    const fe_vocab *connectors; /* a set: only membership is used */
+} fe_phrase_syntax;
+
+/* 1. Counting ------------------------------------------------------------------------------ */
+
+typedef struct fe_phrase_counter {
+    fe_vocab vocab;         /* unigrams and phrases, counts; ids in first-seen order */
+    int64_t max_vocab_size; /* -1: no limit */
+    int64_t min_reduce;     /* the count below which the next prune removes entries */
+    int64_t total_words;    /* every token counted, connectors included */
+    /* state of the sentence being counted (a file's line may span many reads) */
+    unsigned char *pending; /* start token and connectors after it, joined by the delimiter */
+    int64_t pending_len, pending_cap;
+    int has_start;
+    int64_t in_sentence; /* tokens of the current sentence (or of its current piece) */
+} fe_phrase_counter;
+
+int fe_phrase_counter_init(fe_phrase_counter *c, int64_t max_vocab_size);
+void fe_phrase_counter_free(fe_phrase_counter *c);
+
+/* Counts the sentences of a batch; returns FE_OK or FE_ERR_NOMEM. */
+int fe_phrase_count_batch(fe_phrase_counter *c, const fe_phrase_syntax *syn,
+                          const fe_token_batch *batch);
+
+/* Counts the lines of text files (one line, one sentence; fe_vocab.h's tokenizer). The
+ * max_vocab_size check also runs every FE_PRUNE_PIECE tokens inside a long line, which keeps
+ * memory bounded; phrases still span those points. stats is overwritten. */
+int fe_phrase_count_files(fe_phrase_counter *c, const fe_phrase_syntax *syn,
+                          const char *const *paths, int64_t n_paths, const fe_read_options *opt,
+                          fe_corpus_stats *stats, fe_status *st);
+
+/* gensim's add_vocab merge: adds every count of from to into (new entries after the old ones,
+ * in from's order). Pruning after the merge is the caller's (it depends on both min_reduce
+ * values). FE_OK or FE_ERR_NOMEM. */
+int fe_phrase_merge(fe_vocab *into, const fe_vocab *from);
+
+/* 2. Scoring and applying ------------------------------------------------------------------ */
+
+enum { FE_SCORE_DEFAULT = 0, FE_SCORE_NPMI = 1, FE_SCORE_CALLBACK = 2 };
+
+/* gensim's original_scorer: (ab - min_count) / (a * b) * len_vocab; -inf if a * b is 0. */
+double fe_phrase_default_score(int64_t a, int64_t b, int64_t ab, int64_t len_vocab,
+                               double min_count);
+/* gensim's npmi_scorer: ln(pab / (pa * pb)) / -ln(pab) with p = count / corpus_word_count,
+ * -inf when ab < min_count or a logarithm is undefined. FE_OK, or FE_ERR_ARG where Python
+ * divides by zero (corpus_word_count 0, or pab exactly 1). */
+int fe_phrase_npmi_score(int64_t a, int64_t b, int64_t ab, double min_count,
+                         int64_t corpus_word_count, double *score);
+
+typedef struct fe_phrase_model {
+    fe_phrase_syntax syntax;
+    /* Phrases: counts (a candidate needs a > 0, b > 0, ab > 0 and score > threshold; a NaN
+     * score passes, as gensim's `score <= threshold` test lets it) ... */
+    const fe_vocab *counts;
+    int scoring; /* FE_SCORE_* */
+    double threshold, min_count;
+    int64_t corpus_word_count;
+    /* FE_SCORE_CALLBACK: sets *score and returns 0, or returns non-zero to stop the pass. */
+    int (*callback)(void *ctx, int64_t a, int64_t b, int64_t ab, double *score);
+    void *callback_ctx;
+    /* ... or FrozenPhrases: phrase -> frozen_score[id] (a candidate needs score > threshold;
+     * NaN fails, as in gensim), used when counts is NULL. */
+    const fe_vocab *frozen;
+    const double *frozen_score;
+} fe_phrase_model;
+
+/* Scores one candidate given as its parts: a, b and the joined phrase. Returns 1 (a phrase,
+ * *score set), 0 (not a phrase), or a negative FE_ERR_* (FE_ERR_CANCELLED: the callback
+ * stopped; FE_ERR_ARG: a division by zero in npmi). */
+int fe_phrase_score(const fe_phrase_model *m, const unsigned char *a, int64_t a_len,
+                    const unsigned char *b, int64_t b_len, const unsigned char *phrase,
+                    int64_t phrase_len, double *score);
+
+/* The greedy pass over every sentence of a batch. For token k: span[k] = 0 when it is not
+ * emitted at its place (inside a phrase, or dropped), 1 when it is emitted alone, n > 1 when
+ * tokens k .. k+n-1 are emitted joined as one phrase with score[k]. FE_OK, FE_ERR_NOMEM or
+ * what fe_phrase_score returned. */
+int fe_phrase_apply(const fe_phrase_model *m, const fe_token_batch *batch, int64_t *span,
+                    double *score);
+
+/* export_phrases: every entry of the counts whose spelling contains the delimiter is split at
+ * its first and its last delimiter (the first and last parts of a left-to-right split) and
+ * scored as that candidate. Writes the ids of the phrases (ascending) to ids and their scores,
+ * returns how many (ids and scores need counts->size entries), or a negative FE_ERR_*. */
+int64_t fe_phrase_export(const fe_phrase_model *m, int64_t *ids, double *scores);
+
+/* 3. word2phrase --------------------------------------------------------------------------- */
+
+typedef struct fe_word2phrase_stats {
+    int64_t train_words; /* tokens read in the counting pass */
+    int64_t vocab_size;  /* unigrams and bigrams kept (count >= min_count) */
+    int64_t phrases;     /* bigrams joined in the output */
+} fe_word2phrase_stats;
+
+/* Receives the output text piece by piece; returns 0, or non-zero to stop the pass (which then
+ * returns FE_ERR_CANCELLED). */
+typedef int (*fe_write_fn)(void *ctx, const unsigned char *data, int64_t n);
+
+/* word2vec.c's word2phrase: counts unigrams and "a_b" bigrams of consecutive tokens (across
+ * line ends too, as word2phrase does), keeps entries counted >= min_count, then rewrites the
+ * file: each token is written after '_' when (pab - min_count) / pa / pb * train_words,
+ * evaluated in single precision as word2phrase does, exceeds threshold (the first token of a
+ * line, and a token after a joined one, never join), else after ' '; each '\n' is copied.
+ * The file is read twice (a pipe cannot be given). */
+int fe_word2phrase(const char *train_path, int64_t min_count, float threshold,
+                   const fe_read_options *opt, fe_write_fn write, void *write_ctx,
+                   fe_word2phrase_stats *stats, fe_status *st);
+
+#endif
