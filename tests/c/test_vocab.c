@@ -64,7 +64,7 @@ static void test_vocab_many_keys(void)
         int len = snprintf(key, sizeof key, "w%lld", (long long)i);
         int64_t id = fe_vocab_find(&v, U(key), len);
         int64_t want = i % 7 + 1 + (i % 3 == 0 ? 10 : 0);
-        if (id != i || fe_vocab_at(&v, id)->count != want || fe_vocab_at(&v, id)->length != len ||
+        if (id != i || fe_vocab_count(&v, id) != want || fe_vocab_at(&v, id)->length != len ||
             memcmp(fe_vocab_bytes(&v, id), key, (size_t)len))
             bad++;
         len = snprintf(key, sizeof key, "x%lld", (long long)i);
@@ -101,7 +101,7 @@ static void test_vocab_reserve_and_prune(void)
             if (id != -1) bad++;
             continue;
         }
-        if (id != expect_id++ || fe_vocab_at(&v, id)->count != i % 5 ||
+        if (id != expect_id++ || fe_vocab_count(&v, id) != i % 5 ||
             memcmp(fe_vocab_bytes(&v, id), key, (size_t)len))
             bad++;
     }
@@ -410,10 +410,10 @@ static void test_count_and_encode(void)
         CHECK_EQ(v.size, 4); /* b a c d, first-seen order */
         CHECK_EQ(fe_vocab_find(&v, U("b"), 1), 0);
         CHECK_EQ(fe_vocab_find(&v, U("d"), 1), 3);
-        CHECK_EQ(fe_vocab_at(&v, 0)->count, 3);
-        CHECK_EQ(fe_vocab_at(&v, 1)->count, 3);
-        CHECK_EQ(fe_vocab_at(&v, 2)->count, 1);
-        CHECK_EQ(fe_vocab_at(&v, 3)->count, 3);
+        CHECK_EQ(fe_vocab_count(&v, 0), 3);
+        CHECK_EQ(fe_vocab_count(&v, 1), 3);
+        CHECK_EQ(fe_vocab_count(&v, 2), 1);
+        CHECK_EQ(fe_vocab_count(&v, 3), 3);
         fe_vocab_free(&v);
 
         /* encode with vocabulary [d, b]: a and c are out of vocabulary */
@@ -458,7 +458,7 @@ static void test_huge_line_streams(void)
     CHECK_EQ(stats.n_sentences, 1);
     CHECK_EQ(v.size, 1000);
     int64_t bad = 0;
-    for (int64_t id = 0; id < v.size; id++) bad += fe_vocab_at(&v, id)->count != n / 1000;
+    for (int64_t id = 0; id < v.size; id++) bad += fe_vocab_count(&v, id) != n / 1000;
     CHECK_EQ(bad, 0);
     fe_vocab_free(&v);
 }
