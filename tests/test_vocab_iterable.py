@@ -7,7 +7,7 @@ import threading
 import numpy as np
 import pytest
 
-from fastembed_core.models.vocab import count_iterable, encode_iterable
+from fastembed_core.models.vocab import RULE_DEFAULT, count_iterable, encode_iterable, select_vocab
 
 
 def reference_counts(corpus, max_vocab_size=None):
@@ -256,3 +256,20 @@ def test_a11_token_counter_serves_one_thread_at_a_time():
     words, counts = counter.result()
     total = sum(accepted.values())
     assert len(words) == total == int(counts.sum()) and len(set(words)) == total
+
+
+@pytest.mark.parametrize("sorted_vocab", [True, False])
+@pytest.mark.parametrize("min_count, max_final_vocab", [(1, None), (3, None), (1, 40), (5, 7)])
+def test_select_vocab_fast_path_matches_the_rule_loop(sorted_vocab, min_count, max_final_vocab):
+    # Without a trim_rule, select_vocab works in NumPy; a trim_rule that always defers takes the
+    # rule-by-rule loop. Both must keep the same keys in the same order (ties in first-seen
+    # order) with the same counts and effective min_count; many counts tie here.
+    rng = np.random.default_rng(3)
+    counts = {f"w{i}": int(c) for i, c in enumerate(rng.zipf(1.6, size=500) % 50)}
+    fast = select_vocab(counts, min_count, max_final_vocab, None, sorted_vocab)
+    loop = select_vocab(counts, min_count, max_final_vocab, lambda *a: RULE_DEFAULT, sorted_vocab)
+    assert fast[0] == loop[0] and fast[2] == loop[2]
+    assert fast[1].dtype == np.int64 and fast[1].tolist() == loop[1].tolist()
+    assert 0 < len(fast[0]) < len(counts)
+    if max_final_vocab is None:  # many kept words tie
+        assert len(set(fast[1].tolist())) < len(fast[0]) / 2

@@ -234,6 +234,16 @@ def select_vocab(
     if max_final_vocab is not None and max_final_vocab < len(counts):
         ranked = sorted(counts.values(), reverse=True)
         effective = max(min_count, ranked[max_final_vocab] + 1)
+    if trim_rule is None:
+        # The usual case in NumPy (a Python loop and sort cost more than the whole C scan of a
+        # file's remaining work): a stable sort by descending count keeps ties in first-seen
+        # order, exactly as the loop below does.
+        every_key = list(counts)
+        values = np.fromiter(counts.values(), dtype=np.int64, count=len(every_key))
+        kept = np.flatnonzero(values >= effective)
+        if sorted_vocab:
+            kept = kept[np.argsort(-values[kept], kind="stable")]
+        return [every_key[i] for i in kept.tolist()], values[kept], effective
     keys = []
     for key, c in counts.items():
         if trim_rule is not None:
