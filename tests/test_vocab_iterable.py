@@ -7,7 +7,13 @@ import threading
 import numpy as np
 import pytest
 
-from fastembed_core.models.vocab import RULE_DEFAULT, count_iterable, encode_iterable, select_vocab
+from fastembed_core.models.vocab import (
+    RULE_DEFAULT,
+    WordCounts,
+    count_iterable,
+    encode_iterable,
+    select_vocab,
+)
 
 
 def reference_counts(corpus, max_vocab_size=None):
@@ -273,3 +279,18 @@ def test_select_vocab_fast_path_matches_the_rule_loop(sorted_vocab, min_count, m
     assert 0 < len(fast[0]) < len(counts)
     if max_final_vocab is None:  # many kept words tie
         assert len(set(fast[1].tolist())) < len(fast[0]) / 2
+
+
+def test_word_counts_read_as_the_dict_and_select_the_same_vocabulary():
+    # The file scan's counts stay arrays (WordCounts) until something needs a dict.
+    rng = np.random.default_rng(4)
+    words = [f"w{i}" for i in range(300)]
+    values = (rng.zipf(1.5, size=300) % 40).astype(np.int64)
+    as_dict = dict(zip(words, values.tolist()))
+    wc = WordCounts(words, values)
+    assert len(wc) == 300 and list(wc) == words and wc["w7"] == as_dict["w7"]
+    assert dict(wc.items()) == as_dict and list(wc.values()) == list(as_dict.values())
+    for max_final_vocab in (None, 25):
+        got = select_vocab(WordCounts(words, values), 3, max_final_vocab)
+        want = select_vocab(as_dict, 3, max_final_vocab, lambda *a: RULE_DEFAULT)
+        assert got[0] == want[0] and got[1].tolist() == want[1].tolist() and got[2] == want[2]
