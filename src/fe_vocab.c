@@ -1,3 +1,8 @@
+/* posix_memalign and madvise(MADV_HUGEPAGE) are outside strict C99 in glibc's headers */
+#if defined(__linux__) && !defined(_DEFAULT_SOURCE)
+#define _DEFAULT_SOURCE
+#endif
+
 #include "fe_vocab.h"
 
 #include <errno.h>
@@ -6,6 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
 
 #ifdef _WIN32
 #include <wchar.h>
@@ -168,6 +177,28 @@ static fe_vocab_record *record_at(const fe_vocab *v, int64_t ref)
     return (fe_vocab_record *)(void *)(v->arena + ref);
 }
 
+/* A slot table: every lookup reads a random slot, so a large table on 4 KiB pages misses the
+ * TLB on most lookups of rare words (a page walk, costly under virtualisation) and faults
+ * in every page at first touch. On Linux a table of 2 MiB or more is aligned to 2 MiB and
+ * asked for transparent huge pages (where the system allows them on request). */
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+#define HUGE_PAGE ((size_t)2 << 20)
+#endif
+
+static fe_vocab_slot *alloc_slots(int64_t n)
+{
+    size_t bytes = (size_t)n * sizeof(fe_vocab_slot);
+#ifdef HUGE_PAGE
+    if (bytes >= HUGE_PAGE) {
+        void *p = NULL;
+        if (posix_memalign(&p, HUGE_PAGE, bytes) != 0) return NULL;
+        madvise(p, bytes, MADV_HUGEPAGE); /* only a hint: nothing to do if refused */
+        return (fe_vocab_slot *)p;
+    }
+#endif
+    return (fe_vocab_slot *)malloc(bytes);
+}
+
 static void clear_slots(fe_vocab_slot *slots, int64_t n)
 {
     for (int64_t i = 0; i < n; i++) slots[i].len = -1;
@@ -177,7 +208,7 @@ int fe_vocab_init(fe_vocab *v)
 {
     memset(v, 0, sizeof *v);
     v->n_slots = 1024;
-    v->slots = (fe_vocab_slot *)malloc((size_t)v->n_slots * sizeof(fe_vocab_slot));
+    v->slots = alloc_slots(v->n_slots);
     v->ref_cap = 256;
     v->ref = (int64_t *)malloc((size_t)v->ref_cap * sizeof(int64_t));
     v->counts = (int64_t *)malloc((size_t)v->ref_cap * sizeof(int64_t));
@@ -218,7 +249,7 @@ static int reserve_slots(fe_vocab *v, int64_t n)
     }
     if (want == v->n_slots) return FE_OK;
     if ((uint64_t)want > (uint64_t)(SIZE_MAX / sizeof(fe_vocab_slot))) return FE_ERR_NOMEM;
-    fe_vocab_slot *slots = (fe_vocab_slot *)malloc((size_t)want * sizeof(fe_vocab_slot));
+    fe_vocab_slot *slots = alloc_slots(want);
     if (!slots) return FE_ERR_NOMEM;
     clear_slots(slots, want);
     for (int64_t i = 0; i < v->n_slots; i++)
