@@ -834,6 +834,7 @@ static void maybe_prune(fe_vocab *v, int64_t max_vocab_size, int64_t *min_reduce
 }
 
 static int push_id(fe_encoded *e, uint32_t id);
+static int reserve_ids(fe_encoded *e, int64_t n);
 static int push_offset(fe_encoded *e, int64_t offset);
 static int start_offsets(fe_encoded *e);
 
@@ -920,8 +921,8 @@ static inline int count_word(counting *c, const word *ev)
 {
     int64_t id = add_word(c->v, ev, 1);
     if (id < 0) return FE_ERR_NOMEM;
-    if (c->tokens && (id > (int64_t)UINT32_MAX || push_id(c->tokens, (uint32_t)id) != FE_OK))
-        give_up_tokens(&c->tokens); /* the count goes on without them */
+    /* room for the batch was made by count_file; ids fit (FE_VOCAB_MAX_WORDS) */
+    if (c->tokens) c->tokens->ids[c->tokens->n_ids++] = (uint32_t)id;
     c->stats->total_tokens++;
     c->in_line++;
     if (++c->in_piece == FE_PRUNE_PIECE) {
@@ -942,6 +943,8 @@ static int count_file(counting *c, fe_reader *r, fe_status *st)
             count_line_end(c);
             return FE_OK;
         }
+        if (c->tokens && reserve_ids(c->tokens, n) != FE_OK)
+            give_up_tokens(&c->tokens); /* the count goes on without them */
         for (int k = 0; k < n; k++) {
             prefetch_ahead(c->v, batch, n, k);
             if (batch[k].len == END_OF_LINE) {
@@ -1039,6 +1042,16 @@ static int start_offsets(fe_encoded *e)
     if (!e->offsets) return FE_ERR_NOMEM;
     e->offsets_cap = 64;
     e->offsets[0] = 0;
+    return FE_OK;
+}
+
+/* Room for n more ids. */
+static int reserve_ids(fe_encoded *e, int64_t n)
+{
+    if (e->n_ids + n <= e->ids_cap) return FE_OK;
+    void *p = grow(e->ids, &e->ids_cap, e->n_ids + n, sizeof(uint32_t));
+    if (!p) return FE_ERR_NOMEM;
+    e->ids = (uint32_t *)p;
     return FE_OK;
 }
 
