@@ -85,6 +85,13 @@ def same_vocabulary(ours, theirs):
     return a == b
 
 
+def _module_dir():
+    """Where the fastembed_core that was timed lives (PYTHONPATH may point at another tree)."""
+    import fastembed_core
+
+    return os.path.dirname(os.path.abspath(fastembed_core.__file__))
+
+
 def timed(fn):
     w0, c0 = time.perf_counter(), time.process_time()
     result = fn()
@@ -146,6 +153,7 @@ def main(argv=None):
         "command": "python bench/vocab_scan.py " + " ".join(argv or sys.argv[1:]),
         "machine": machine_info(),
         "git": git_info(),
+        "fastembed_core_module": _module_dir(),
         "settings": _settings(args.workers),
         "corpus": {
             "path": os.path.relpath(path, os.path.dirname(BENCH_DIR)),
