@@ -388,7 +388,7 @@ class EmbeddingModel:
             )
             if tokens is not None and state is not None:
                 self._scanned_file = (paths, state, self.corpus_file_errors, words, tokens, total)
-            return dict(zip(words, counts.tolist())), total, n_sent
+            return vocab_mod.WordCounts(words, counts), total, n_sent
         if isinstance(corpus_iterable, vocab_mod.EncodedCorpus):
             return vocab_mod.count_ids(corpus_iterable)
         if corpus_iterable is None:
@@ -503,7 +503,7 @@ class EmbeddingModel:
                 n_sent,
             )
             if keep_raw_vocab:
-                self._raw_vocab = counts
+                self._raw_vocab = dict(counts.items())
 
     def build_vocab_from_freq(
         self,

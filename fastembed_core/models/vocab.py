@@ -12,7 +12,16 @@ import collections
 import itertools
 import logging
 import os
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    Hashable,
+    ItemsView,
+    Iterable,
+    Iterator,
+    KeysView,
+    Mapping,
+    Sequence,
+    ValuesView,
+)
 from typing import Any, Callable
 
 import numpy as np
@@ -24,6 +33,7 @@ logger = logging.getLogger("fastembed_core")
 
 __all__ = [
     "EncodedCorpus",
+    "WordCounts",
     "count_iterable",
     "select_vocab",
     "keep_thresholds",
@@ -77,6 +87,44 @@ class EncodedCorpus:
     def __iter__(self) -> Iterator[list[int]]:
         for k in range(len(self)):
             yield self.ids[self.offsets[k] : self.offsets[k + 1]].tolist()
+
+
+class WordCounts(Mapping[str, int]):
+    """The raw counts of a corpus file scan, read as a mapping: the words in first-seen order
+    and their counts as an int64 array, as the C scan returns them. :func:`select_vocab` uses
+    the arrays directly; a dict is built only when a key is looked up or the items are read
+    (``build_vocab(update=True)``, a ``trim_rule``, ``keep_raw_vocab``): building one for every
+    scan cost about as much as choosing the vocabulary."""
+
+    __slots__ = ("words", "counts", "_dict")
+
+    def __init__(self, words: list[str], counts: NDArray[np.int64]) -> None:
+        self.words = words
+        self.counts = counts
+        self._dict: dict[str, int] | None = None
+
+    def as_dict(self) -> dict[str, int]:
+        if self._dict is None:
+            self._dict = dict(zip(self.words, self.counts.tolist()))
+        return self._dict
+
+    def __getitem__(self, key: str) -> int:
+        return self.as_dict()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.words)
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def keys(self) -> KeysView[str]:
+        return self.as_dict().keys()
+
+    def values(self) -> ValuesView[int]:
+        return self.as_dict().values()
+
+    def items(self) -> ItemsView[str, int]:
+        return self.as_dict().items()
 
 
 _PLACEHOLDER = "`...` (Ellipsis) is a placeholder in examples: put your own token lists there"
@@ -271,6 +319,24 @@ def select_vocab(
     RULE_DISCARD. With ``sorted_vocab`` keys are ordered by descending count, ties in
     first-seen order. Returns ``(keys, counts_array, effective_min_count)``.
     """
+    if trim_rule is None:
+        # The usual case in NumPy (the loop below cost as much as the rest of building a
+        # vocabulary from a file): a stable sort by descending count keeps ties in first-seen
+        # order, exactly as the loop does.
+        if isinstance(counts, WordCounts):
+            every_key: list[Hashable] = list(counts.words)
+            values = counts.counts
+        else:
+            every_key = list(counts)
+            values = np.fromiter(counts.values(), dtype=np.int64, count=len(every_key))
+        effective = min_count
+        if max_final_vocab is not None and max_final_vocab < len(values):
+            ranked = -np.sort(-values)
+            effective = max(min_count, int(ranked[max_final_vocab]) + 1)
+        kept = np.flatnonzero(values >= effective)
+        if sorted_vocab:
+            kept = kept[np.argsort(-values[kept], kind="stable")]
+        return [every_key[i] for i in kept.tolist()], values[kept], effective
     effective = min_count
     if max_final_vocab is not None and max_final_vocab < len(counts):
         ranked = sorted(counts.values(), reverse=True)
