@@ -568,12 +568,17 @@ class EmbeddingModel:
         vectors = (
             np.concatenate([wv.vectors, self._init_rows(n_new, n_old)]) if n_new else wv.vectors
         )
+        lockf = wv.vectors_lockf
         self.wv = KeyedVectors.from_arrays(
             keys,
             np.ascontiguousarray(vectors, dtype=np.float32),
             counts=np.concatenate([old, np.asarray(new_counts, np.int64)]),
             copy=False,
         )
+        # Lock factors given per row stay with their rows; new rows train freely.
+        if len(lockf) == n_old > 1:
+            lockf = np.concatenate([lockf, np.ones(n_new, dtype=lockf.dtype)])
+        self.wv.vectors_lockf = lockf
         self._grow_layers(n_old, n_new)
         self._tables = None
 

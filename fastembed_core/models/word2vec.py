@@ -38,6 +38,15 @@ def _flag(name, value):
     return int(check_int(name, int(value) if isinstance(value, bool) else value, 0, 1))
 
 
+def _lock_factors(wv):
+    """``wv.vectors_lockf`` for the kernel, or None when every factor is 1 (the kernel then
+    skips the multiply). Checked here: a wrong value raises before training starts."""
+    lockf = _kernel.check_lockf(getattr(wv, "vectors_lockf", None))
+    if lockf is None or (lockf == 1.0).all():
+        return None
+    return lockf
+
+
 class Word2Vec(EmbeddingModel):
     """Train word2vec embeddings (skip-gram or CBOW; negative sampling and/or hierarchical
     softmax) with gensim 4's parameter names and defaults.
@@ -304,6 +313,7 @@ class Word2Vec(EmbeddingModel):
             progress_batch=int(min(10000, max(256, len(ids) * epochs // 1000))),
             hot_rows=HOT_ROWS if self.workers > 1 else 0,
             simd=_kernel.simd_path(),
+            lockf=_lock_factors(self.wv),
         )
         run.set_corpus(ids, offsets)
         return run

@@ -164,6 +164,9 @@ class KeyedVectors:
         self._norms_lock: threading.Lock = threading.Lock()
         self._norm_cache: NormState | None = None
         self._vectors: Vector = np.zeros((int(count), self.vector_size), dtype=dtype)
+        # Lock factors of the rows for training (gensim's vectors_lockf): a model multiplies
+        # the updates of row r by vectors_lockf[r % len(vectors_lockf)]; 0 freezes the row.
+        self.vectors_lockf: NDArray[np.float32] = np.ones(1, dtype=np.float32)
 
     @classmethod
     def from_arrays(
@@ -273,6 +276,7 @@ class KeyedVectors:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
+        self.__dict__.setdefault("vectors_lockf", np.ones(1, dtype=np.float32))
         self._norms_lock = threading.Lock()
         self._norm_cache = None
 
