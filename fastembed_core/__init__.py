@@ -11,6 +11,7 @@ multithreaded C kernel over an encoded corpus, behind gensim 4's API::
 from . import _kernel, _moved  # noqa: F401  (_moved: the old module paths keep importing)
 from .errors import (
     CorpusError,
+    EmptyVocabularyError,
     FastEmbedError,
     FormatError,
     OOVError,
@@ -40,6 +41,7 @@ __all__ = [
     "OOVError",
     "TrainingDivergedError",
     "CorpusError",
+    "EmptyVocabularyError",
     "RULE_DEFAULT",
     "RULE_DISCARD",
     "RULE_KEEP",

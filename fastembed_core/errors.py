@@ -13,6 +13,7 @@ __all__: list[str] = [
     "OOVError",
     "TrainingDivergedError",
     "CorpusError",
+    "EmptyVocabularyError",
 ]
 
 
@@ -46,3 +47,10 @@ class TrainingDivergedError(FastEmbedError, FloatingPointError):
 
 class CorpusError(FastEmbedError, ValueError):
     """The training corpus cannot be used as given (empty, undecodable, wrong shape)."""
+
+
+class EmptyVocabularyError(CorpusError, RuntimeError):
+    """The corpus leaves no word in the vocabulary (empty, or every word below ``min_count``).
+
+    Also a ``RuntimeError``, the exception gensim raises for it, so both kinds of handlers
+    catch it."""

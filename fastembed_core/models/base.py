@@ -235,6 +235,9 @@ class EmbeddingModel:
         self.epoch_losses = []
         self.train_count = 0
         self.total_train_time = 0.0
+        # the lowest learning rate a train() call reached (gensim's name): a later call starting
+        # above it is warned about
+        self.min_alpha_yet_reached = self.alpha
         self.words_per_second = 0.0
         self._tables = None  # a family's tables derived from the vocabulary; None: rebuild
         self._busy = threading.Lock()
@@ -489,6 +492,164 @@ class EmbeddingModel:
             if keep_raw_vocab:
                 self._raw_vocab = counts
 
+    # The vocabulary step by step, as gensim splits build_vocab(): scan_vocab() counts,
+    # prepare_vocab() chooses the words (or only reports with dry_run), estimate_memory()
+    # sizes the weights. prepare_vocab() also allocates them: build_vocab() equals the two
+    # calls.
+
+    @property
+    def raw_vocab(self) -> dict[Any, int]:
+        """The raw counts of the last :meth:`scan_vocab` (or of ``build_vocab`` with
+        ``keep_raw_vocab=True``), before ``min_count``; empty when none are kept."""
+        return self._raw_vocab if self._raw_vocab is not None else {}
+
+    @raw_vocab.setter
+    def raw_vocab(self, counts: Mapping[Any, int] | None) -> None:
+        self._raw_vocab = None if counts is None else vocab_mod.check_keys(dict(counts))
+
+    def scan_vocab(
+        self,
+        corpus_iterable: Iterable[Sequence[Any]] | vocab_mod.EncodedCorpus | None = None,
+        corpus_file: str | os.PathLike | Sequence[str | os.PathLike] | None = None,
+        progress_per: int = 10000,
+        workers: int | None = None,
+        trim_rule: Callable[[Any, int, int], int] | None = None,
+    ) -> tuple[int, int]:
+        """Count the words of a corpus into :attr:`raw_vocab`, the first step of
+        :meth:`build_vocab`; :meth:`prepare_vocab` then chooses the vocabulary.
+
+        Parameters
+        ----------
+        corpus_iterable, corpus_file
+            The corpus, as for :meth:`build_vocab`.
+        progress_per, workers, trim_rule
+            Accepted for gensim compatibility (counting is pruned by ``max_vocab_size``
+            alone).
+
+        Returns
+        -------
+        tuple of (int, int)
+            ``(total_words, corpus_count)``: tokens and sentences read. Both are also stored
+            as ``corpus_total_words`` and ``corpus_count``.
+        """
+        with self._guard("build_vocab"):
+            counts, total, n_sent = self._scan(corpus_iterable, corpus_file)
+            self._raw_vocab = counts
+            self.corpus_count, self.corpus_total_words = n_sent, total
+        logger.info(
+            "collected %d word types from a corpus of %d raw words and %d sentences",
+            len(counts),
+            total,
+            n_sent,
+        )
+        return total, n_sent
+
+    def prepare_vocab(
+        self,
+        update: bool = False,
+        keep_raw_vocab: bool = False,
+        trim_rule: Callable[[Any, int, int], int] | None = None,
+        min_count: int | None = None,
+        sample: float | None = None,
+        dry_run: bool = False,
+    ) -> dict[str, int]:
+        """Choose the vocabulary from :attr:`raw_vocab` (counted by :meth:`scan_vocab`) and
+        allocate its vectors; with ``dry_run`` only report what the settings would keep.
+
+        Parameters
+        ----------
+        update : bool
+            Add the new words to the existing vocabulary (as ``build_vocab(update=True)``).
+        keep_raw_vocab : bool
+            Keep :attr:`raw_vocab` afterwards (it is dropped otherwise, to free memory).
+        trim_rule : callable, optional
+            Overrides the model's ``trim_rule``.
+        min_count, sample : optional
+            Settings to apply instead of the model's (they become the model's unless
+            ``dry_run`` or ``update``); 0 or None: the model's, as in gensim.
+        dry_run : bool
+            Change nothing; only return the report.
+
+        Returns
+        -------
+        dict
+            gensim's report: ``drop_unique``, ``retain_total``, ``downsample_unique``,
+            ``downsample_total`` and ``num_retained_words``.
+        """
+        counts = self._raw_vocab
+        if counts is None:
+            raise RuntimeError("no raw counts to prepare: call scan_vocab() first")
+        min_count = check_int("min_count", min_count or self.min_count, 0)
+        sample = check_float("sample", sample or self.sample, 0.0)
+        trim_rule = trim_rule if trim_rule is not None else self.trim_rule
+        if update:
+            kept = vocab_mod.select_vocab(counts, self.effective_min_count, None, trim_rule)[0]
+        else:
+            kept = vocab_mod.select_vocab(counts, min_count, self.max_final_vocab, trim_rule)[0]
+        report = vocab_mod.vocab_report(counts, kept, sample)
+        if dry_run:
+            return report
+        with self._guard("build_vocab"):
+            if not update:
+                self.min_count, self.sample = min_count, sample
+            self._apply_counts(
+                counts, update, trim_rule, self.corpus_total_words, self.corpus_count
+            )
+            if not keep_raw_vocab:
+                self._raw_vocab = None
+        return report
+
+    def prepare_weights(self, update: bool = False) -> None:
+        """Initialise the weights of the current vocabulary afresh (gensim's step after
+        :meth:`prepare_vocab`, which here already allocated them: calling this again
+        re-initialises them). With ``update`` the grown weights are kept as they are."""
+        if update or not len(self.wv):
+            return
+        with self._guard("build_vocab"):
+            self._allocate(list(self.wv.index_to_key), self.wv.expandos["count"].copy())
+
+    def estimate_memory(
+        self, vocab_size: int | None = None, report: dict[str, int] | None = None
+    ) -> dict[str, int]:
+        """Bytes the model needs for ``vocab_size`` words (default: the current vocabulary),
+        in gensim's form: ``vocab`` (gensim's per-word estimate of the key structures),
+        ``vectors``, one entry per trained layer (e.g. ``syn1neg``, ``syn1``) and ``total``.
+        Entries are added to ``report`` if given."""
+        vocab_size = int(vocab_size or len(self.wv))
+        report = report if report is not None else {}
+        report["vocab"] = vocab_size * (700 if getattr(self, "hs", 0) else 500)
+        report["vectors"] = vocab_size * self.vector_size * 4
+        for name in self._LAYERS:
+            shape = self._layer_shape(name, vocab_size)
+            if shape is not None:
+                report[name] = int(np.prod(shape)) * 4
+        report["total"] = sum(v for k, v in report.items() if k != "total")
+        logger.info(
+            "estimated required memory for %d words and %d dimensions: %d bytes",
+            vocab_size,
+            self.vector_size,
+            report["total"],
+        )
+        return report
+
+    def reset_from(self, other_model: EmbeddingModel) -> None:
+        """Take the vocabulary (keys, counts, per-key attributes) and corpus size of
+        ``other_model`` and start from fresh weights, as gensim's ``reset_from``: for training
+        several models on one corpus without counting it again. The keys are copied, not
+        shared, so either model may later grow its vocabulary."""
+        other = other_model.wv
+        counts = other.expandos.get("count")
+        if counts is None:
+            counts = np.zeros(len(other), np.int64)
+        with self._guard("build_vocab"):
+            self._allocate(list(other.index_to_key), np.array(counts, dtype=np.int64))
+            for name, values in other.expandos.items():
+                if name != "count":
+                    self.wv.expandos[name] = np.array(values, copy=True)
+        self.corpus_count = other_model.corpus_count
+        self.corpus_total_words = other_model.corpus_total_words
+        self.effective_min_count = other_model.effective_min_count
+
     def _apply_counts(self, counts, update, trim_rule, total, n_sent):
         if update:
             if not len(self.wv):
@@ -640,16 +801,21 @@ class EmbeddingModel:
             Accepted for gensim compatibility but not needed: the encoded corpus knows its
             size.
         epochs : int, optional
-            Passes over the corpus (default: the model's ``epochs``).
+            Passes over the corpus (default: the model's ``epochs``). As in gensim, a value
+            given here becomes the model's ``epochs``.
         start_alpha, end_alpha : float, optional
-            Learning rate schedule of this call (default: the model's ``alpha`` and
-            ``min_alpha``).
+            Learning rate schedule (default: the model's ``alpha`` and ``min_alpha``). As in
+            gensim, values given here become the model's ``alpha`` and ``min_alpha``, and a
+            call whose ``alpha`` is above the rate the previous call ended with logs a warning
+            ("Effective 'alpha' higher than previous training cycles").
         word_count, queue_factor
             Accepted for gensim compatibility.
         report_delay : float
             Seconds between progress lines in the log.
         compute_loss : bool
-            Record the loss per epoch (also when the model was built without it).
+            Record the loss per epoch. As in gensim this is the setting of this call: a model
+            built with ``compute_loss=True`` records no loss in a later ``train()`` that does
+            not pass it again.
         callbacks : iterable, optional
             Callbacks of this call (default: the model's ``callbacks``).
         **kwargs
@@ -666,17 +832,25 @@ class EmbeddingModel:
             raise TypeError(f"unexpected arguments: {', '.join(kwargs)}")
         if not len(self.wv):
             raise RuntimeError("the vocabulary is empty: call build_vocab() before train()")
-        epochs = self.epochs if epochs is None else check_int("epochs", epochs, 1)
-        alpha = (
-            self.alpha
-            if start_alpha is None
-            else check_float("start_alpha", start_alpha, 0.0, True)
-        )
-        min_alpha = (
-            self.min_alpha if end_alpha is None else check_float("end_alpha", end_alpha, 0.0)
-        )
+        self._check_layers()
+        # As gensim: the epochs and learning rates given here become the model's own, and
+        # compute_loss is this call's setting (a model built with it does not keep it on).
+        if epochs is not None:
+            self.epochs = check_int("epochs", epochs, 1)
+        if start_alpha:
+            self.alpha = check_float("start_alpha", start_alpha, 0.0, True)
+        if end_alpha:
+            self.min_alpha = check_float("end_alpha", end_alpha, 0.0)
+        epochs, alpha, min_alpha = self.epochs, self.alpha, self.min_alpha
+        if alpha > self.min_alpha_yet_reached:
+            logger.warning(
+                "Effective 'alpha' higher than previous training cycles: alpha=%g rises above "
+                "the %g the last train() call ended with",
+                alpha,
+                self.min_alpha_yet_reached,
+            )
         callbacks = tuple(callbacks) or self.callbacks
-        self.compute_loss = bool(compute_loss) or self.compute_loss
+        self.compute_loss = bool(compute_loss)
         if isinstance(corpus_iterable, (str, bytes, os.PathLike)):
             raise TypeError(
                 "corpus_iterable must be an iterable of token lists; to read a "
@@ -710,6 +884,20 @@ class EmbeddingModel:
             return self._train_encoded(
                 ids, offsets, raw, epochs, alpha, min_alpha, callbacks, report_delay
             )
+
+    def _check_layers(self):
+        """The trained layers fit ``wv``: vectors assigned from a file (``model.wv = kv``, as
+        gensim's tests do) come without them, which is a ValueError here, as in gensim, and
+        not a shape error from the kernel."""
+        n = len(self.wv)
+        for name, arr in self._layer_items():
+            shape = self._layer_shape(name, n)
+            if shape is not None and (arr is None or arr.shape != shape):
+                raise ValueError(
+                    f"the model's {self._LAYERS[name]} ({name}) do not fit its {n} keys: "
+                    "vectors assigned to model.wv (e.g. loaded from a word2vec file) carry no "
+                    "output weights; build the vocabulary with build_vocab() to train"
+                )
 
     def _check_writeable(self):
         for name, arr in (("wv.vectors", self.wv.vectors), *self._layer_items()):
@@ -787,6 +975,9 @@ class EmbeddingModel:
             )
         finally:
             self._active_run = None
+            # the kernel's linear schedule, where this run stopped (the end, unless stopped)
+            done = min(run.words_done / max(len(ids) * epochs, 1), 1.0)
+            self.min_alpha_yet_reached = max(alpha - (alpha - min_alpha) * done, min_alpha)
 
     def stop_training(self) -> None:
         """Ask a ``train()`` running in another thread to stop at the next batch of words.
@@ -1003,6 +1194,8 @@ class EmbeddingModel:
             raise FormatError(f"{fname}: invalid model parameters in the metadata: {exc}") from None
         for name in _STATE:
             setattr(model, name, params[name])
+        if model.train_count:
+            model.min_alpha_yet_reached = model.min_alpha
         expected = {
             "vectors": (len(keys), model.vector_size),
             "count": (len(keys),),
