@@ -391,8 +391,9 @@ class Word2Vec(EmbeddingModel):
         Notes
         -----
         Follows gensim's definition, including leaving out the terms whose dot product
-        reaches +-6; gensim looks log sigmoid up in a table, so scores differ from gensim's by
-        less than 0.012 per (word, inner node) term. See
+        reaches +-6; gensim looks log sigmoid up in a table (slightly below the dot product),
+        so scores are a little higher than gensim's, by less than 0.025 per (word, inner node)
+        term. See
         :func:`fastembed_core.models.inference.score_sentences`.
         """
         if not len(self.wv):
