@@ -404,6 +404,9 @@ def test_rising_alpha_is_warned_about_as_gensim_does(caplog):
         model.train(CORPUS, total_examples=len(CORPUS), epochs=1, start_alpha=0.0001)
         assert _alpha_warnings(caplog) == 0
         assert model.alpha == 0.0001  # given rates become the model's, as in gensim
+    with pytest.raises(ValueError, match="rise"):
+        model.train(CORPUS, total_examples=len(CORPUS), epochs=1, start_alpha=0.00001)
+    assert model.alpha == 0.0001  # a refused call changes nothing
 
 
 @needs_gensim

@@ -835,13 +835,16 @@ class EmbeddingModel:
         self._check_layers()
         # As gensim: the epochs and learning rates given here become the model's own, and
         # compute_loss is this call's setting (a model built with it does not keep it on).
-        if epochs is not None:
-            self.epochs = check_int("epochs", epochs, 1)
-        if start_alpha:
-            self.alpha = check_float("start_alpha", start_alpha, 0.0, True)
-        if end_alpha:
-            self.min_alpha = check_float("end_alpha", end_alpha, 0.0)
-        epochs, alpha, min_alpha = self.epochs, self.alpha, self.min_alpha
+        epochs = self.epochs if epochs is None else check_int("epochs", epochs, 1)
+        alpha = check_float("start_alpha", start_alpha, 0.0, True) if start_alpha else self.alpha
+        min_alpha = check_float("end_alpha", end_alpha, 0.0) if end_alpha else self.min_alpha
+        if min_alpha > alpha:
+            # the kernel would train at min_alpha throughout, and the model could not be loaded
+            raise ValueError(
+                f"the learning rate would rise: end_alpha/min_alpha ({min_alpha}) exceeds "
+                f"start_alpha/alpha ({alpha}); pass an end_alpha below start_alpha"
+            )
+        self.epochs, self.alpha, self.min_alpha = epochs, alpha, min_alpha
         if alpha > self.min_alpha_yet_reached:
             logger.warning(
                 "Effective 'alpha' higher than previous training cycles: alpha=%g rises above "
