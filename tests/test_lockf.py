@@ -136,7 +136,7 @@ def test_bad_lock_factors_are_refused_before_the_kernel(bad):
 def _corpus():
     rng = np.random.default_rng(0)
     words = [f"w{i}" for i in range(40)]
-    return [list(rng.choice(words, 12)) for _ in range(300)]
+    return [[str(w) for w in rng.choice(words, 12)] for _ in range(300)]
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -193,3 +193,20 @@ def test_word2vec_refuses_bad_lock_factors():
     model.wv.vectors_lockf = np.array([1.0, np.nan])
     with pytest.raises(ValueError, match="vectors_lockf"):
         model.train(corpus, total_examples=len(corpus), epochs=1)
+
+
+def test_lock_factors_are_saved_with_the_model(tmp_path):
+    corpus = _corpus()
+    model = Word2Vec(corpus, vector_size=8, min_count=1, workers=1, epochs=1)
+    lockf = np.ones(len(model.wv), np.float32)
+    lockf[::2] = 0.0
+    model.wv.vectors_lockf = lockf
+    model.save(tmp_path / "m")
+    loaded = Word2Vec.load(tmp_path / "m")
+    np.testing.assert_array_equal(loaded.wv.vectors_lockf, lockf)
+    frozen = loaded.wv.vectors[::2].copy()
+    loaded.train(corpus, total_examples=len(corpus), epochs=1)
+    np.testing.assert_array_equal(loaded.wv.vectors[::2], frozen)
+    # without locked rows nothing extra is written, and the default comes back
+    Word2Vec(corpus, vector_size=8, min_count=1, workers=1, epochs=1).save(tmp_path / "d")
+    assert Word2Vec.load(tmp_path / "d").wv.vectors_lockf.tolist() == [1.0]

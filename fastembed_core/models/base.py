@@ -1116,6 +1116,9 @@ class EmbeddingModel:
             for name, arr in self._layer_items():
                 if arr is not None:
                     arrays[name] = arr
+            lockf = np.asarray(self.wv.vectors_lockf, dtype=np.float32)
+            if (lockf != 1.0).any():  # locked rows stay locked after a checkpoint
+                arrays["vectors_lockf"] = lockf
             for name, arr in arrays.items():
                 if arr.dtype.kind == "f" and not np.isfinite(arr).all():
                     raise ValueError(f"refusing to save: {name} contains NaN or inf")
@@ -1223,6 +1226,13 @@ class EmbeddingModel:
         model.wv = KeyedVectors.from_arrays(
             list(keys), arrays["vectors"], counts=arrays["count"], copy=False
         )
+        lockf = arrays.get("vectors_lockf")
+        if lockf is not None:
+            if lockf.ndim != 1 or not lockf.size or lockf.dtype != np.float32:
+                raise FormatError(f"{fname}: vectors_lockf is not a 1-D float32 array")
+            if not np.isfinite(lockf).all():
+                raise FormatError(f"{fname}: vectors_lockf holds NaN or infinite values")
+            model.wv.vectors_lockf = np.array(lockf)
         for name in cls._LAYERS:
             setattr(model, name, arrays.get(name))
         return model
