@@ -14,6 +14,7 @@ __all__: list[str] = [
     "TrainingDivergedError",
     "CorpusError",
     "EmptyVocabularyError",
+    "CorpusArgumentError",
 ]
 
 
@@ -54,3 +55,9 @@ class EmptyVocabularyError(CorpusError, RuntimeError):
 
     Also a ``RuntimeError``, the exception gensim raises for it, so both kinds of handlers
     catch it."""
+
+
+class CorpusArgumentError(FastEmbedError, ValueError, TypeError):
+    """A call was given both a corpus iterable and ``corpus_file``, or neither.
+
+    Also a ``TypeError``, the exception gensim raises for it."""

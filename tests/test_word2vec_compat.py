@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from _corpora import planted_clusters
 
-from fastembed_core import EmptyVocabularyError, KeyedVectors, Word2Vec
+from fastembed_core import CorpusArgumentError, EmptyVocabularyError, KeyedVectors, Word2Vec
 
 HAVE_GENSIM = importlib.util.find_spec("gensim") is not None
 HAVE_POT = importlib.util.find_spec("ot") is not None
@@ -443,6 +443,24 @@ def test_an_empty_vocabulary_is_a_runtime_error_as_in_gensim():
             make()
         assert isinstance(caught.value, EmptyVocabularyError)
         assert isinstance(caught.value, ValueError)  # what earlier releases raised
+
+
+def test_corpus_arguments_both_or_neither_are_type_errors_as_in_gensim(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("a b c\n" * 5)
+    model = small_model()
+    for call in (
+        lambda: Word2Vec(CORPUS, corpus_file=str(path), min_count=1),
+        lambda: model.train(CORPUS, corpus_file=str(path), total_examples=1, epochs=1),
+        lambda: model.build_vocab(CORPUS, corpus_file=str(path)),
+        lambda: model.train(total_examples=1, epochs=1),
+        lambda: model.scan_vocab(),
+    ):
+        with pytest.raises(TypeError) as caught:
+            call()
+        assert isinstance(caught.value, CorpusArgumentError) and isinstance(
+            caught.value, ValueError
+        )
 
 
 def test_training_vectors_assigned_from_a_file_is_a_value_error(tmp_path):

@@ -32,7 +32,7 @@ from typing import Any, Callable, ClassVar
 
 import numpy as np
 
-from ..errors import CorpusError, FormatError, TrainingDivergedError
+from ..errors import CorpusArgumentError, CorpusError, FormatError, TrainingDivergedError
 from ..io.native import read_container, write_container
 from ..validation import check_float, check_int
 from ..vectors.keyedvectors import KeyedVectors
@@ -106,6 +106,12 @@ def _check_switch(name, value):
 def _check_comment(name, value):
     if value is not None and not isinstance(value, str):
         raise ValueError(f"{name} must be a string or null; got {value!r}")
+
+
+def _check_one_corpus(corpus_iterable, corpus_file):
+    """One corpus form per call: with both, one would be silently ignored."""
+    if corpus_iterable is not None and corpus_file is not None:
+        raise CorpusArgumentError("pass either sentences or corpus_file, not both")
 
 
 def _job_seed(seed, epoch, worker):
@@ -251,7 +257,7 @@ class EmbeddingModel:
     def _train_now(self, corpus_iterable, corpus_file):
         """The ``Model(corpus, ...)`` form: build the vocabulary and train, if given a corpus."""
         if corpus_iterable is not None and corpus_file is not None:
-            raise ValueError("pass either sentences or corpus_file, not both")
+            raise CorpusArgumentError("pass either sentences or corpus_file, not both")
         if corpus_iterable is None and corpus_file is None:
             return
         if corpus_iterable is not None and not isinstance(corpus_iterable, vocab_mod.EncodedCorpus):
@@ -354,6 +360,7 @@ class EmbeddingModel:
         train() on the same, unchanged files maps them to the vocabulary instead of reading and
         tokenizing the files a second time."""
         self._scanned_file = None
+        _check_one_corpus(corpus_iterable, corpus_file)
         if corpus_file is not None:
             from .. import _corpus
 
@@ -371,7 +378,7 @@ class EmbeddingModel:
         if isinstance(corpus_iterable, vocab_mod.EncodedCorpus):
             return vocab_mod.count_ids(corpus_iterable)
         if corpus_iterable is None:
-            raise ValueError("pass a corpus: corpus_iterable/sentences or corpus_file")
+            raise CorpusArgumentError("pass a corpus: corpus_iterable/sentences or corpus_file")
         counts, total, n_sent = vocab_mod.count_iterable(corpus_iterable, self.max_vocab_size)
         return vocab_mod.check_keys(counts), total, n_sent
 
@@ -747,6 +754,7 @@ class EmbeddingModel:
 
     def _encode(self, corpus_iterable, corpus_file):
         """The corpus as (ids, offsets, raw words, sentences) of vocabulary rows."""
+        _check_one_corpus(corpus_iterable, corpus_file)
         if corpus_file is not None:
             from .. import _corpus
 
@@ -768,7 +776,7 @@ class EmbeddingModel:
         if isinstance(corpus_iterable, vocab_mod.EncodedCorpus):
             return vocab_mod.encode_ids(corpus_iterable, self.wv.key_to_index)
         if corpus_iterable is None:
-            raise ValueError("pass a corpus: corpus_iterable/sentences or corpus_file")
+            raise CorpusArgumentError("pass a corpus: corpus_iterable/sentences or corpus_file")
         return vocab_mod.encode_iterable(corpus_iterable, self.wv.key_to_index)
 
     def train(
