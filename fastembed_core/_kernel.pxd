@@ -40,6 +40,8 @@ cdef extern from "fe_train.h" nogil:
         float *w_in_hot
         float *w_out_hot
         int64_t n_hot
+        const float *lockf
+        int64_t lockf_len
 
     ctypedef struct fe_target:
         uint32_t word

@@ -22,6 +22,8 @@
  *     All outputs of a window are scored from the weights as they were before it (a
  *     negative drawn twice is updated twice from the same score).
  *   - A negative equal to the target is skipped.
+ *   - Lock factors (gensim's vectors_lockf, optional): every update of input row r is scaled
+ *     by lockf[r % lockf_len], after the error is gathered; output rows are never scaled.
  *   - Sigmoid: 1024-entry table over [-6, 6] holding the value at each bin's centre. Outside
  *     the range we use the saturated value 0 or 1, so a confidently wrong prediction still gets
  *     the full gradient (word2vec.c does this for negative sampling, fastText everywhere;
@@ -71,6 +73,10 @@ typedef struct fe_weights {
     float *w_in_hot;
     float *w_out_hot;
     int64_t n_hot;
+    /* Lock factors of the input rows (gensim's vectors_lockf): the update of w_in row r is
+     * multiplied by lockf[r % lockf_len] (0 freezes the row). NULL: every factor 1. */
+    const float *lockf;
+    int64_t lockf_len;
 } fe_weights;
 
 /* What one input (a context word in SG, the context mean in CBOW) is trained to predict. */

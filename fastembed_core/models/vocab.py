@@ -27,7 +27,7 @@ from typing import Any, Callable
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ..errors import CorpusError
+from ..errors import CorpusError, EmptyVocabularyError
 
 logger = logging.getLogger("fastembed_core")
 
@@ -36,6 +36,7 @@ __all__ = [
     "WordCounts",
     "count_iterable",
     "select_vocab",
+    "vocab_report",
     "keep_thresholds",
     "negative_weights",
     "encode_iterable",
@@ -357,6 +358,31 @@ def select_vocab(
     return keys, np.fromiter((counts[k] for k in keys), dtype=np.int64, count=len(keys)), effective
 
 
+def vocab_report(
+    counts: Mapping[Hashable, int], kept: Sequence[Hashable], sample: float
+) -> dict[str, int]:
+    """gensim's ``prepare_vocab`` report for keeping ``kept`` of the raw ``counts``:
+    ``drop_unique`` (words dropped), ``retain_total`` (tokens of the kept words),
+    ``downsample_unique`` (kept words that subsampling thins), ``downsample_total`` (tokens
+    expected to remain after subsampling) and ``num_retained_words``. The subsampling is the
+    one training applies (:func:`keep_thresholds`)."""
+    kept_counts = np.fromiter((counts[k] for k in kept), dtype=np.float64, count=len(kept))
+    retain_total = int(kept_counts.sum())
+    keep = np.ones_like(kept_counts)
+    if sample and retain_total:
+        t = sample * retain_total if sample < 1.0 else float(sample)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p = (np.sqrt(kept_counts / t) + 1.0) * t / kept_counts
+        keep = np.where(kept_counts > 0, np.minimum(p, 1.0), 1.0)
+    return {
+        "drop_unique": len(counts) - len(kept),
+        "retain_total": retain_total,
+        "downsample_unique": int(np.count_nonzero(keep < 1.0)),
+        "downsample_total": int(np.dot(keep, kept_counts)),
+        "num_retained_words": len(kept),
+    }
+
+
 def keep_thresholds(counts: ArrayLike, sample: float) -> NDArray[np.uint32] | None:
     """Per-word subsampling thresholds for the kernel (None when sample == 0).
 
@@ -513,15 +539,15 @@ def count_ids(corpus: EncodedCorpus) -> tuple[dict[int, int], int, int]:
 
 def describe_empty(
     total_words: int, n_sentences: int, counts: Mapping[Hashable, int], min_count: int
-) -> CorpusError:
+) -> EmptyVocabularyError:
     """The error for a corpus that leaves nothing to train on (reliability #3 and #4)."""
     if total_words == 0:
-        return CorpusError(
+        return EmptyVocabularyError(
             f"the corpus is empty ({n_sentences} sentences, 0 tokens): nothing to train on"
         )
     top = max(counts.items(), key=lambda kv: kv[1]) if counts else None
     hint = f"; the most frequent is {top[0]!r} with {top[1]}" if top else ""
-    return CorpusError(
+    return EmptyVocabularyError(
         f"no word occurs at least min_count={min_count} times ({len(counts)} distinct words, "
         f"{total_words} tokens{hint}); lower min_count"
     )
