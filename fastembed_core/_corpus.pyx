@@ -443,7 +443,9 @@ cdef class _TokenChunk:
         for k in range(total):
             token = self.tokens[k]
             self.length[k] = -1
-            if type(token) is str:
+            # A str subclass (numpy.str_ from an array of words, say) holds the same text:
+            # the UTF-8 view is of that text, as a dict lookup of the key would see it.
+            if isinstance(token, str):
                 try:
                     self.ptr[k] = PyUnicode_AsUTF8AndSize(token, &size)
                     self.length[k] = size

@@ -7,6 +7,7 @@ import threading
 import numpy as np
 import pytest
 
+from fastembed_core import Word2Vec
 from fastembed_core.models.vocab import (
     RULE_DEFAULT,
     WordCounts,
@@ -294,3 +295,20 @@ def test_word_counts_read_as_the_dict_and_select_the_same_vocabulary():
         got = select_vocab(WordCounts(words, values), 3, max_final_vocab)
         want = select_vocab(as_dict, 3, max_final_vocab, lambda *a: RULE_DEFAULT)
         assert got[0] == want[0] and got[1].tolist() == want[1].tolist() and got[2] == want[2]
+
+
+def test_numpy_str_tokens_train_like_str_tokens():
+    # numpy.str_ (a str subclass, e.g. words drawn with rng.choice) used to be skipped by the
+    # C token path: a vocabulary of str keys then matched none of them.
+    rng = np.random.default_rng(3)
+    words = np.array(["ant", "bee", "cat", "dog", "eel", "fox"])
+    numpy_sentences = [list(rng.choice(words, size=8)) for _ in range(200)]
+    assert isinstance(numpy_sentences[0][0], np.str_)
+    str_sentences = [[str(w) for w in s] for s in numpy_sentences]
+    settings = dict(vector_size=8, min_count=1, epochs=2, workers=1, seed=5)
+    expected = Word2Vec(str_sentences, **settings)
+    model = Word2Vec(**settings)
+    model.build_vocab(str_sentences)
+    model.train(numpy_sentences, total_examples=len(numpy_sentences), epochs=2)
+    assert model.wv.index_to_key == expected.wv.index_to_key
+    np.testing.assert_array_equal(model.wv.vectors, expected.wv.vectors)
