@@ -37,13 +37,14 @@ float fe_sigmoid(float x)
 
 int64_t fe_step_scratch(int64_t dim, int32_t n_context, int32_t n_outputs)
 {
-    /* row pointers (2 floats each), labels, then for a skip-gram window: scores, one score
-     * column and the context gradients; for CBOW: scores, the mean's weights, mean, gradient.
-     * The vectors among them take fe_scratch_row floats each. */
+    /* row pointers (2 floats each), labels, then for a skip-gram window: scores and their
+     * transpose, and the context gradients; for CBOW: scores and the mean. The vectors among
+     * them take fe_scratch_row floats each and start on a 64-byte boundary (15 floats of
+     * slack for that). */
     const int64_t row = fe_scratch_row(dim);
-    int64_t common = 2 * ((int64_t)n_outputs + n_context) + n_outputs;
-    int64_t sg = (int64_t)n_context * n_outputs + n_context + (int64_t)n_context * row;
-    int64_t cbow = (int64_t)n_outputs + n_context + 2 * row;
+    int64_t common = 2 * ((int64_t)n_outputs + n_context) + n_outputs + 15;
+    int64_t sg = 2 * (int64_t)n_context * n_outputs + (int64_t)n_context * row;
+    int64_t cbow = (int64_t)n_outputs + row;
     return common + (sg > cbow ? sg : cbow);
 }
 

@@ -1,11 +1,12 @@
 /* fe_updates.h — the weight updates, written once and compiled once per instruction set.
  *
  * Not a public header: fe_updates_scalar.c, fe_updates_avx2.c and fe_updates_avx512.c each
- * define the vector helpers (vec_dot, vec_axpy, vec_dot_many, vec_axpy_many; the two x86
- * files through fe_vec_x86.h) and FE_NAME(), then include this file, so every update is
- * built with its helpers inlined for that instruction set. A run takes one set from
+ * define the vector helpers (vec_dot, vec_axpy, vec_dot_many, vec_mean_rows, vec_backprop,
+ * vec_block_backprop; the two x86 files through fe_vec_x86.h) and FE_NAME(), then include
+ * this file, so every update is built with its helpers inlined for that instruction set. A run takes one set from
  * fe_simd_ops(). The semantics are documented in fe_train.h.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "fe_sigmoid.h"
@@ -22,6 +23,12 @@ static inline float *out_row(const fe_weights *w, uint32_t id)
 {
     return (int64_t)id < w->n_hot ? w->w_out_hot + (int64_t)id * w->dim
                                   : w->w_out + (int64_t)id * w->dim;
+}
+
+/* The first 64-byte boundary at or after p (fe_step_scratch leaves room for it). */
+static inline float *align_row(float *p)
+{
+    return (float *)(void *)(((uintptr_t)p + 63) & ~(uintptr_t)63);
 }
 
 /* The step of one output scored f with label 1 (predict it) or 0 (do not): g = the gradient
@@ -116,9 +123,9 @@ double FE_NAME(sg_window_step)(const fe_weights *w, const uint32_t *context, int
     float **out = (float **)(void *)scratch; /* max_out output rows */
     float **in = out + max_out;              /* n_context input rows */
     float *label = scratch + 2 * ((int64_t)max_out + n_context);
-    float *g = label + max_out;                      /* n_context x n_out, row-major */
-    float *g_col = g + (int64_t)n_context * max_out; /* one column of g */
-    float *delta = g_col + n_context;                /* n_context x row */
+    float *g = label + max_out;                    /* n_context x n_out, row-major */
+    float *g_t = g + (int64_t)n_context * max_out; /* its transpose, n_out x n_context */
+    float *delta = align_row(g_t + (int64_t)n_context * max_out); /* n_context x row */
     const int64_t row = fe_scratch_row(dim);
     double loss = 0.0;
     const int32_t n_out = collect_outputs(w, t, out, label);
@@ -129,14 +136,10 @@ double FE_NAME(sg_window_step)(const fe_weights *w, const uint32_t *context, int
         vec_dot_many(in[c], out, n_out, gc, dim);
         for (int32_t o = 0; o < n_out; o++) {
             OUTPUT_STEP(gc[o], gc[o], label[o], alpha, want_loss, loss);
+            g_t[(int64_t)o * n_context + c] = gc[o];
         }
-        vec_axpy_many(gc, out, n_out, delta + (int64_t)c * row, dim, 1);
     }
-    for (int32_t o = 0; o < n_out; o++) {
-        for (int32_t c = 0; c < n_context; c++) g_col[c] = g[(int64_t)c * n_out + o];
-        vec_axpy_many(g_col, in, n_context, out[o], dim, 0);
-    }
-    for (int32_t c = 0; c < n_context; c++) vec_axpy(1.0f, delta + (int64_t)c * row, in[c], dim);
+    vec_block_backprop(g, g_t, out, n_out, in, n_context, delta, row, dim);
     return loss;
 }
 
@@ -154,26 +157,18 @@ double FE_NAME(cbow_step)(const fe_weights *w, const uint32_t *context, int32_t 
     float **out = (float **)(void *)scratch; /* max_out output rows */
     float **in = out + max_out;              /* n_context input rows */
     float *label = scratch + 2 * ((int64_t)max_out + n_context);
-    float *g = label + max_out;               /* max_out scores */
-    float *coef = g + max_out;                /* n_context weights of the mean */
-    float *mean = coef + n_context;           /* dim */
-    float *grad = mean + fe_scratch_row(dim); /* dim */
+    float *g = label + max_out;           /* max_out scores */
+    float *mean = align_row(g + max_out); /* dim (a whole scratch row) */
     double loss = 0.0;
     const int32_t n_out = collect_outputs(w, t, out, label);
     if (n_out == 0) return 0.0;
+    for (int32_t c = 0; c < n_context; c++) in[c] = in_row(w, context[c]);
     const float inv = 1.0f / (float)n_context;
-    for (int32_t c = 0; c < n_context; c++) {
-        in[c] = in_row(w, context[c]);
-        coef[c] = cbow_mean ? inv : 1.0f;
-    }
-    vec_axpy_many(coef, in, n_context, mean, dim, 1);
+    vec_mean_rows(in, n_context, cbow_mean ? inv : 1.0f, mean, dim);
     vec_dot_many(mean, out, n_out, g, dim);
     for (int32_t o = 0; o < n_out; o++) {
         OUTPUT_STEP(g[o], g[o], label[o], alpha, want_loss, loss);
     }
-    vec_axpy_many(g, out, n_out, grad, dim, 1);
-    for (int32_t o = 0; o < n_out; o++) vec_axpy(g[o], mean, out[o], dim);
-    const float scale = cbow_mean ? 1.0f : inv;
-    for (int32_t c = 0; c < n_context; c++) vec_axpy(scale, grad, in[c], dim);
+    vec_backprop(g, out, n_out, mean, in, n_context, cbow_mean ? 1.0f : inv, dim);
     return loss;
 }

@@ -20,6 +20,14 @@ static inline float hsum256(__m256 v)
     return _mm_cvtss_f32(s);
 }
 
+/* out[0..4) = the lane sums of a, b, c, d: three horizontal adds pair them up, so the four
+ * reductions cost about what one does. */
+static inline void hsum4_256(float *out, __m256 a, __m256 b, __m256 c, __m256 d)
+{
+    __m256 s = _mm256_hadd_ps(_mm256_hadd_ps(a, b), _mm256_hadd_ps(c, d));
+    _mm_storeu_ps(out, _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1)));
+}
+
 /* Lane mask for the last, partial block of 8 floats (n % 8 of them). */
 static inline __m256i tail_mask(int64_t rem)
 {
@@ -49,6 +57,7 @@ static inline void store_tail(float *y, __m256 r, int64_t rem)
 }
 
 #define FE_W 8
+#define FE_PANEL 7 /* 7 accumulators, 7 more vectors and 2 temporaries: 16 registers */
 typedef __m256 fe_vec;
 typedef __m256i fe_mask;
 #define FE_ZERO() _mm256_setzero_ps()
@@ -56,8 +65,10 @@ typedef __m256i fe_mask;
 #define FE_LOAD(p) _mm256_loadu_ps(p)
 #define FE_STORE(p, v) _mm256_storeu_ps((p), (v))
 #define FE_ADD(a, b) _mm256_add_ps((a), (b))
+#define FE_MUL(a, b) _mm256_mul_ps((a), (b))
 #define FE_FMA(a, b, c) _mm256_fmadd_ps((a), (b), (c))
 #define FE_HSUM(v) hsum256(v)
+#define FE_HSUM4(out, a, b, c, d) hsum4_256((out), (a), (b), (c), (d))
 #define FE_TAIL(rem) tail_mask(rem)
 #define FE_LOAD_TAIL(p, m) _mm256_maskload_ps((p), (m))
 #define FE_STORE_TAIL(p, v, m, rem) store_tail((p), (v), (rem))

@@ -12,7 +12,22 @@
 #include <immintrin.h>
 #include <stdint.h>
 
+/* out[0..4) = the lane sums of a, b, c, d: each folded to 8 lanes, then paired up by three
+ * horizontal adds. */
+static inline void hsum4_512(float *out, __m512 a, __m512 b, __m512 c, __m512 d)
+{
+/* (the upper half through the 64-bit-lane extract: AVX-512F alone has no 32-bit one) */
+#define FE_FOLD(v)                                                                                 \
+    _mm256_add_ps(_mm512_castps512_ps256(v),                                                       \
+                  _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)))
+    __m256 s = _mm256_hadd_ps(_mm256_hadd_ps(FE_FOLD(a), FE_FOLD(b)),
+                              _mm256_hadd_ps(FE_FOLD(c), FE_FOLD(d)));
+#undef FE_FOLD
+    _mm_storeu_ps(out, _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1)));
+}
+
 #define FE_W 16
+#define FE_PANEL 7 /* dim <= 112 in one panel */
 typedef __m512 fe_vec;
 typedef __mmask16 fe_mask;
 #define FE_ZERO() _mm512_setzero_ps()
@@ -20,8 +35,10 @@ typedef __mmask16 fe_mask;
 #define FE_LOAD(p) _mm512_loadu_ps(p)
 #define FE_STORE(p, v) _mm512_storeu_ps((p), (v))
 #define FE_ADD(a, b) _mm512_add_ps((a), (b))
+#define FE_MUL(a, b) _mm512_mul_ps((a), (b))
 #define FE_FMA(a, b, c) _mm512_fmadd_ps((a), (b), (c))
 #define FE_HSUM(v) _mm512_reduce_add_ps(v)
+#define FE_HSUM4(out, a, b, c, d) hsum4_512((out), (a), (b), (c), (d))
 #define FE_TAIL(rem) ((__mmask16)((1u << (rem)) - 1u))
 #define FE_LOAD_TAIL(p, m) _mm512_maskz_loadu_ps((m), (p))
 #define FE_STORE_TAIL(p, v, m, rem) _mm512_mask_storeu_ps((p), (m), (v))

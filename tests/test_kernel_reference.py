@@ -12,8 +12,10 @@ from fastembed_core import _kernel
 
 SIMD_PATHS = _kernel.simd_supported()
 # Row lengths for the single updates: below one vector block, whole blocks, and remainders
-# that take every branch of the vector paths' partial last block (8 and 16 floats wide).
-ROW_LENGTHS = [5, 16, 27, 38, 100]
+# that take every branch of the vector paths' partial last block (8 and 16 floats wide); 120
+# and 300 span several panels of 7 vectors (src/fe_vec_x86.h) on both widths, 120 ending on a
+# whole block for 8 floats and on a partial one for 16.
+ROW_LENGTHS = [5, 16, 27, 38, 100, 120, 300]
 
 
 @pytest.fixture(params=SIMD_PATHS)
