@@ -143,15 +143,25 @@ static void fill_target(worker *wk, uint32_t word, uint32_t *neg, fe_target *t)
 #define FE_PREFETCH_WRITE(p) ((void)(p))
 #endif
 
-/* Every cache line of a row the next window will update. */
+/* Every cache line of a row the next window will update, two lines a pass (a pass per line
+ * cost twice the loop instructions of the prefetches themselves). */
 static void prefetch_row(const float *row, int64_t dim, int for_write)
 {
     const char *line = (const char *)((uintptr_t)row & ~(uintptr_t)63);
     const char *last = (const char *)(row + dim - 1);
-    if (for_write)
-        for (; line <= last; line += 64) FE_PREFETCH_WRITE(line);
-    else
-        for (; line <= last; line += 64) FE_PREFETCH_READ(line);
+    if (for_write) {
+        for (; line + 64 <= last; line += 128) {
+            FE_PREFETCH_WRITE(line);
+            FE_PREFETCH_WRITE(line + 64);
+        }
+        if (line <= last) FE_PREFETCH_WRITE(line);
+    } else {
+        for (; line + 64 <= last; line += 128) {
+            FE_PREFETCH_READ(line);
+            FE_PREFETCH_READ(line + 64);
+        }
+        if (line <= last) FE_PREFETCH_READ(line);
+    }
 }
 
 /* The random choices of one window, made one centre ahead so that its output rows (the

@@ -43,6 +43,19 @@ static inline float *align_row(float *p)
         if (want_loss) (loss) += fe_softplus(label_ > 0.5f ? -f_ : f_);                            \
     } while (0)
 
+/* The steps of m outputs, in place: g[o] the score on entry, the gradient scale on exit. With
+ * the loss one at a time; without it by vec_output_steps, which computes the same values
+ * several outputs at a time. */
+#define OUTPUT_STEPS(g, label, m, alpha, want_loss, loss)                                          \
+    do {                                                                                           \
+        if (want_loss) {                                                                           \
+            for (int32_t o_ = 0; o_ < (m); o_++)                                                   \
+                OUTPUT_STEP((g)[o_], (g)[o_], (label)[o_], alpha, want_loss, loss);                \
+        } else {                                                                                   \
+            vec_output_steps((g), (label), (m), (alpha));                                          \
+        }                                                                                          \
+    } while (0)
+
 /* Input vector l1 predicts `t`: its error gradient is accumulated into grad and the output
  * rows are updated in place, one output at a time (word2vec.c's order). */
 static double predict_targets(const fe_weights *w, const float *l1, float *grad, const fe_target *t,
@@ -134,10 +147,8 @@ double FE_NAME(sg_window_step)(const fe_weights *w, const uint32_t *context, int
         float *gc = g + (int64_t)c * n_out;
         in[c] = in_row(w, context[c]);
         vec_dot_many(in[c], out, n_out, gc, dim);
-        for (int32_t o = 0; o < n_out; o++) {
-            OUTPUT_STEP(gc[o], gc[o], label[o], alpha, want_loss, loss);
-            g_t[(int64_t)o * n_context + c] = gc[o];
-        }
+        OUTPUT_STEPS(gc, label, n_out, alpha, want_loss, loss);
+        for (int32_t o = 0; o < n_out; o++) g_t[(int64_t)o * n_context + c] = gc[o];
     }
     vec_block_backprop(g, g_t, out, n_out, in, n_context, delta, row, dim);
     return loss;
@@ -166,9 +177,7 @@ double FE_NAME(cbow_step)(const fe_weights *w, const uint32_t *context, int32_t 
     const float inv = 1.0f / (float)n_context;
     vec_mean_rows(in, n_context, cbow_mean ? inv : 1.0f, mean, dim);
     vec_dot_many(mean, out, n_out, g, dim);
-    for (int32_t o = 0; o < n_out; o++) {
-        OUTPUT_STEP(g[o], g[o], label[o], alpha, want_loss, loss);
-    }
+    OUTPUT_STEPS(g, label, n_out, alpha, want_loss, loss);
     vec_backprop(g, out, n_out, mean, in, n_context, cbow_mean ? 1.0f : inv, dim);
     return loss;
 }

@@ -2,6 +2,8 @@
  * Four accumulators in the dot product break the dependency chain of the additions. */
 #include <stdint.h>
 
+#include "fe_sigmoid.h"
+
 static inline float vec_dot(const float *x, const float *y, int64_t n)
 {
     float s0 = 0.f, s1 = 0.f, s2 = 0.f, s3 = 0.f;
@@ -67,6 +69,11 @@ static inline void vec_block_backprop(const float *g, const float *g_t, float *c
         }
         for (int32_t c = 0; c < n_in; c++) in[c][i] += delta[c];
     }
+}
+
+static inline void vec_output_steps(float *g, const float *label, int32_t m, float alpha)
+{
+    for (int32_t o = 0; o < m; o++) g[o] = (label[o] - fe_sigmoid_lookup(g[o])) * alpha;
 }
 
 #define FE_NAME(name) fe_##name##_scalar
