@@ -14,8 +14,11 @@ the script refuses the result): only the scalar and AVX2 paths can be counted. T
 path shares its source with the AVX2 one (src/fe_vec_x86.h) and is compared with the scalar
 path by the tests.
 
-Each call adds ``{label: {commit, counts}}`` to ``--out`` (JSON) and prints the table of
-every label recorded there.
+``--modes`` picks the models: ``sg`` and ``cbow`` (negative sampling, the default) and
+``sg-hs``, ``cbow-hs`` (hierarchical softmax, no negatives). Each call adds
+``{label: {commit, counts, per_effective_word}}`` to ``--out`` (JSON): the instructions, and
+the instructions per word kept by subsampling (what ``train`` reports as effective words), and
+prints the table of every label recorded there.
 """
 
 import argparse
