@@ -37,13 +37,14 @@ float fe_sigmoid(float x)
 
 int64_t fe_step_scratch(int64_t dim, int32_t n_context, int32_t n_outputs)
 {
-    /* row pointers (2 floats each), labels, then for a skip-gram window: scores, one score
-     * column and the context gradients; for CBOW: scores, the mean's weights, mean, gradient.
-     * The vectors among them take fe_scratch_row floats each. */
+    /* row pointers (2 floats each), labels, then for a skip-gram window: scores and their
+     * transpose, and the context gradients; for CBOW: scores, the mean and a gradient row. The vectors among
+     * them take fe_scratch_row floats each and start on a 64-byte boundary (15 floats of
+     * slack for that). */
     const int64_t row = fe_scratch_row(dim);
-    int64_t common = 2 * ((int64_t)n_outputs + n_context) + n_outputs;
-    int64_t sg = (int64_t)n_context * n_outputs + n_context + (int64_t)n_context * row;
-    int64_t cbow = (int64_t)n_outputs + n_context + 2 * row;
+    int64_t common = 2 * ((int64_t)n_outputs + n_context) + n_outputs + 15;
+    int64_t sg = 2 * (int64_t)n_context * n_outputs + (int64_t)n_context * row;
+    int64_t cbow = (int64_t)n_outputs + 2 * row; /* the mean, and a gradient with lock factors */
     return common + (sg > cbow ? sg : cbow);
 }
 
@@ -142,15 +143,25 @@ static void fill_target(worker *wk, uint32_t word, uint32_t *neg, fe_target *t)
 #define FE_PREFETCH_WRITE(p) ((void)(p))
 #endif
 
-/* Every cache line of a row the next window will update. */
+/* Every cache line of a row the next window will update, two lines a pass (a pass per line
+ * cost twice the loop instructions of the prefetches themselves). */
 static void prefetch_row(const float *row, int64_t dim, int for_write)
 {
     const char *line = (const char *)((uintptr_t)row & ~(uintptr_t)63);
     const char *last = (const char *)(row + dim - 1);
-    if (for_write)
-        for (; line <= last; line += 64) FE_PREFETCH_WRITE(line);
-    else
-        for (; line <= last; line += 64) FE_PREFETCH_READ(line);
+    if (for_write) {
+        for (; line + 64 <= last; line += 128) {
+            FE_PREFETCH_WRITE(line);
+            FE_PREFETCH_WRITE(line + 64);
+        }
+        if (line <= last) FE_PREFETCH_WRITE(line);
+    } else {
+        for (; line + 64 <= last; line += 128) {
+            FE_PREFETCH_READ(line);
+            FE_PREFETCH_READ(line + 64);
+        }
+        if (line <= last) FE_PREFETCH_READ(line);
+    }
 }
 
 /* The random choices of one window, made one centre ahead so that its output rows (the
