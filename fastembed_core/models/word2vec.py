@@ -23,14 +23,20 @@ from .base import EmbeddingModel
 
 logger = logging.getLogger("fastembed_core")
 
-__all__ = ["Word2Vec", "HOT_ROWS"]
+__all__ = ["Word2Vec", "HOT_ROWS", "HOT_MERGE_WORDS"]
 
 # With several workers, each keeps private copies of the input and output rows of this many
 # most frequent words and merges them every 8,192 words (src/fe_train.h, "Hot rows"): every
 # worker writes those rows all the time, and each write moved their cache lines between cores,
 # which costs ~170 ns per line when the cores sit on different sockets or core complexes.
-# bench/scaling.py --hot-rows measures the effect.
+# bench/scaling.py --hot-rows measures the effect. A number at or above the vocabulary size
+# gives every worker a replica of the whole model: measured in bench/SCALING.md ("Replicas of
+# the whole model") and not the default, since it loses quality when merged rarely enough to
+# be cheap.
 HOT_ROWS = 64
+# Words between those merges per worker; 0: the kernel's default (128 per hot row, at least
+# 4,096, and at least 64 merges per worker per epoch).
+HOT_MERGE_WORDS = 0
 
 
 def _flag(name, value):
@@ -303,6 +309,7 @@ class Word2Vec(EmbeddingModel):
             # corpus sees a smooth schedule (about 1,000 steps), never more than every 256
             progress_batch=int(min(10000, max(256, len(ids) * epochs // 1000))),
             hot_rows=HOT_ROWS if self.workers > 1 else 0,
+            hot_merge_words=HOT_MERGE_WORDS,
             simd=_kernel.simd_path(),
         )
         run.set_corpus(ids, offsets)
