@@ -156,7 +156,7 @@ cdef class TrainingRun:
                  bint shared_negatives=True,
                  float alpha, float min_alpha, keep_threshold, alias, hs_offset, hs_code,
                  hs_point, int64_t total_words, int64_t progress_batch=0, int64_t hot_rows=0,
-                 simd=None, lockf=None):
+                 int64_t hot_merge_words=0, simd=None, lockf=None):
         cdef int64_t vocab = w_in.shape[0], dim = w_in.shape[1]
         cdef float[:, ::1] out_view, hs_view
         cdef const uint32_t[::1] keep_view
@@ -254,6 +254,9 @@ cdef class TrainingRun:
         if hot_rows < 0:
             raise ValueError(f"hot_rows must be >= 0; got {hot_rows}")
         self.cfg.hot_rows = min(hot_rows, vocab)
+        if hot_merge_words < 0:
+            raise ValueError(f"hot_merge_words must be >= 0; got {hot_merge_words}")
+        self.cfg.hot_merge_words = hot_merge_words
         self._progress = np.zeros(1, dtype=np.int64)
         self._stop = np.zeros(1, dtype=np.int32)
         self.cfg.words_done = &self._progress[0]

@@ -505,3 +505,40 @@ def test_a14_alias_draw_needs_a_table():
     with pytest.raises(ValueError, match="alias table of 1"):
         _kernel.alias_draw(np.zeros(0, np.uint64), 10, 1)
     assert set(_kernel.alias_draw(_tables(np.ones(3)), 100, 1).tolist()) <= {0, 1, 2}
+
+
+@pytest.mark.parametrize("sg", [0, 1])
+@pytest.mark.parametrize("hot_rows, merge_words", [(8, 0), (40, 700), (40, 10**9)])
+def test_private_rows_train_like_shared_ones_with_one_worker(sg, hot_rows, merge_words):
+    """One worker with private copies of some rows (hot_rows < vocab) or of the whole model
+    (hot_rows = vocab), merged every merge_words words or only at the end, computes what it
+    computes on the shared weights, to float rounding: every change to a copy is merged back
+    once."""
+    vocab, dim = 40, 16
+    rng = np.random.default_rng(5)
+    ids = rng.integers(0, vocab, 6000).astype(np.uint32)
+    offsets = np.arange(0, 6001, 200, dtype=np.int64)
+    trained = []
+    for private in (0, hot_rows):
+        w_in, w_out, _ = weights(vocab, dim, seed=1, hs=False)
+        run = _kernel.TrainingRun(
+            w_in,
+            w_out,
+            None,
+            hot_rows=private,
+            hot_merge_words=merge_words,
+            **_run_args(vocab, sg=sg),
+        )
+        run.set_corpus(ids, offsets)
+        assert run.train_range(0, len(offsets) - 1, 9)[1] == len(ids)
+        trained.append((w_in, w_out))
+    (in_shared, out_shared), (in_private, out_private) = trained
+    assert np.abs(in_shared - weights(vocab, dim, seed=1, hs=False)[0]).max() > 0.05
+    np.testing.assert_allclose(in_private, in_shared, atol=1e-4)
+    np.testing.assert_allclose(out_private, out_shared, atol=1e-4)
+
+
+def test_merge_period_must_not_be_negative():
+    w_in, w_out, _ = weights(10, 4, hs=False)
+    with pytest.raises(ValueError, match="hot_merge_words"):
+        _kernel.TrainingRun(w_in, w_out, None, hot_rows=4, hot_merge_words=-1, **_run_args(10))

@@ -29,6 +29,7 @@ logger = logging.getLogger("fastembed_core")
 __all__ = [
     "Word2Vec",
     "HOT_ROWS",
+    "HOT_MERGE_WORDS",
     # gensim's readers live in gensim.models.word2vec, so they are importable from here too
     "LineSentence",
     "PathLineSentences",
@@ -40,8 +41,14 @@ __all__ = [
 # most frequent words and merges them every 8,192 words (src/fe_train.h, "Hot rows"): every
 # worker writes those rows all the time, and each write moved their cache lines between cores,
 # which costs ~170 ns per line when the cores sit on different sockets or core complexes.
-# bench/scaling.py --hot-rows measures the effect.
+# bench/scaling.py --hot-rows measures the effect. A number at or above the vocabulary size
+# gives every worker a replica of the whole model: measured in bench/SCALING.md ("Replicas of
+# the whole model") and not the default, since it loses quality when merged rarely enough to
+# be cheap.
 HOT_ROWS = 64
+# Words between those merges per worker; 0: the kernel's default (128 per hot row, at least
+# 4,096, and at least 64 merges per worker per epoch).
+HOT_MERGE_WORDS = 0
 
 
 def _flag(name, value):
@@ -387,6 +394,7 @@ class Word2Vec(EmbeddingModel):
             # corpus sees a smooth schedule (about 1,000 steps), never more than every 256
             progress_batch=int(min(10000, max(256, len(ids) * epochs // 1000))),
             hot_rows=HOT_ROWS if self.workers > 1 else 0,
+            hot_merge_words=HOT_MERGE_WORDS,
             simd=_kernel.simd_path(),
             lockf=_lock_factors(self.wv),
         )
