@@ -10,8 +10,11 @@ alone (``hs=1, negative=0``). ``--set key=value`` overrides any setting below fo
 library (numbers are parsed as int or float). Every run records its training time.
 
 For each seed, both libraries train the standard setting (5 epochs, 2 workers) on the same
-corpus file and are scored by the same gensim evaluation as bench/run_bench.py (WordSim-353,
-SimLex-999, questions-words restricted to the 30,000 most frequent words).
+corpus file and are scored by the same evaluation as bench/run_bench.py (gensim's
+WordSim-353 and SimLex-999 scores; questions-words restricted to the 30,000 most frequent
+words, answered as gensim's ``evaluate_word_analogies`` does but in batches: see
+``analogy_accuracy``). Seeds are the outer loop and the results file is rewritten after
+every corpus, so a run stopped early keeps every finished seed.
 
 Which gensim: ``gensim`` is gensim's ``corpus_file`` mode, ``gensim_iterable`` its iterable
 mode (a ``LineSentence`` over the same file). They are not the same schedule: in iterable

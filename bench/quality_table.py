@@ -74,7 +74,7 @@ def sweep(doc, reference=None):
     ]
     for (corpus, model), group in _groups(runs, ("corpus", "model")).items():
         for name, cfg in _groups(group, ("library",)).items():
-            cells = [f"{_mean(cfg, m):.3f}" for m in (*METRICS, "train_s")]
+            cells = [f"{_mean(cfg, m):.3f}" for m in METRICS] + [f"{_mean(cfg, 'train_s'):.1f}"]
             n = len({r["seed"] for r in cfg})
             lines.append(f"| {corpus} | {model} | {name[0]} | {n} | {' | '.join(cells)} |")
     return "\n".join(lines)
