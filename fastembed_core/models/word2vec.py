@@ -243,7 +243,8 @@ class Word2Vec(EmbeddingModel):
         ``"small-corpus"`` sets ``alpha=0.05, ns_exponent=0.5``: on corpora of one to a few
         million tokens gensim's defaults (``alpha=0.025, ns_exponent=0.75``) under-train, and
         these settings score higher on word similarity and analogies at the same training
-        time. On large corpora the defaults are the better choice.
+        time (``bench/README.md``). Large corpora were not measured; gensim's defaults are the
+        usual choice there.
 
         >>> model = Word2Vec.with_preset("small-corpus", corpus_file="corpus.txt", sg=1)
         """
