@@ -22,6 +22,10 @@ from .vector_files import save_vectors
 
 __all__ = ["add_parser", "cmd_train"]
 
+# Options whose default is None so that a --preset can tell "not given" from a value; without a
+# preset the model's own defaults (gensim's) apply.
+_PRESETTABLE = ("alpha", "ns_exponent")
+
 
 def add_parser(sub):
     """Adds the ``train`` subcommand to ``sub``.
@@ -77,7 +81,10 @@ def add_parser(sub):
         "--negative", type=nonneg_int, default=5, help="negative samples (default 5; 0 disables)"
     )
     p.add_argument(
-        "--ns-exponent", type=float, default=0.75, help="negatives drawn by count**x (default 0.75)"
+        "--ns-exponent",
+        type=float,
+        default=None,  # None: the preset's value, else 0.75
+        help="negatives drawn by count**x (default 0.75)",
     )
     p.add_argument(
         "--cbow-mean",
@@ -87,10 +94,16 @@ def add_parser(sub):
         help="CBOW: 1 mean, 0 sum of context vectors (default 1)",
     )
     p.add_argument(
-        "--alpha", type=float, default=0.025, help="initial learning rate (default 0.025)"
+        "--alpha", type=float, default=None, help="initial learning rate (default 0.025)"
     )
     p.add_argument(
         "--min-alpha", type=float, default=0.0001, help="final learning rate (default 0.0001)"
+    )
+    p.add_argument(
+        "--preset",
+        choices=("small-corpus",),
+        help="named settings, overridden by any option given: small-corpus = --alpha 0.05 "
+        "--ns-exponent 0.5, for corpora of a few million tokens (Word2Vec.with_preset)",
     )
     p.add_argument("--epochs", "--iter", type=positive_int, default=5, help="epochs (default 5)")
     add_workers_option(p, "--threads")
@@ -134,7 +147,7 @@ def cmd_train(args):
     mode = progress_mode_of(args)
     freq = read_vocab_file(args.read_vocab) if args.read_vocab else None
     with library_messages(quiet=args.quiet, debug=args.debug) as forward:
-        model = Word2Vec(
+        settings = dict(
             vector_size=args.vector_size,
             alpha=args.alpha,
             min_alpha=args.min_alpha,
@@ -152,6 +165,8 @@ def cmd_train(args):
             cbow_mean=args.cbow_mean,
             epochs=args.epochs,
         )
+        given = {k: v for k, v in settings.items() if v is not None or k not in _PRESETTABLE}
+        model = Word2Vec.with_preset(args.preset, **given) if args.preset else Word2Vec(**given)
         if args.save_vocab and not args.output and not args.model:
             build_vocabulary(model, args.corpus, freq, mode)
             write_vocab_file(args.save_vocab, model.wv.index_to_key, model.wv.expandos["count"])

@@ -132,6 +132,11 @@ class Word2Vec(EmbeddingModel):
     --------
     >>> model = Word2Vec(sentences, vector_size=100, window=5, min_count=5, sg=1, seed=1)
     >>> model.wv.most_similar("king", topn=10)
+
+    A corpus of a few million tokens trains better with the ``"small-corpus"`` preset
+    (:meth:`with_preset`; the defaults above stay gensim's):
+
+    >>> model = Word2Vec.with_preset("small-corpus", sentences, sg=1)
     """
 
     _KIND: ClassVar[str] = "Word2Vec"
@@ -245,6 +250,35 @@ class Word2Vec(EmbeddingModel):
         if hashfxn is not None:
             logger.debug("hashfxn is ignored: vectors are initialised from the seeded generator")
         self._train_now(sentences, corpus_file)
+
+    #: Named settings for :meth:`with_preset`. The constructor's defaults stay gensim's.
+    PRESETS: ClassVar[dict[str, dict[str, Any]]] = {
+        # Corpora of a few million tokens: gensim's defaults under-train them (see
+        # bench/README.md, "Settings for small corpora", for the sweep behind these values).
+        "small-corpus": {"alpha": 0.05, "ns_exponent": 0.5},
+    }
+
+    @classmethod
+    def with_preset(
+        cls,
+        preset: str,
+        sentences: Iterable[Sequence[Any]] | vocab_mod.EncodedCorpus | None = None,
+        corpus_file: str | os.PathLike | Sequence[str | os.PathLike] | None = None,
+        **kwargs: Any,
+    ) -> Word2Vec:
+        """A model with the named preset's settings; any keyword given here overrides them.
+
+        ``"small-corpus"`` sets ``alpha=0.05, ns_exponent=0.5``: on corpora of one to a few
+        million tokens gensim's defaults (``alpha=0.025, ns_exponent=0.75``) under-train, and
+        these settings score higher on word similarity and analogies at the same training
+        time (``bench/README.md``). Large corpora were not measured; gensim's defaults are the
+        usual choice there.
+
+        >>> model = Word2Vec.with_preset("small-corpus", corpus_file="corpus.txt", sg=1)
+        """
+        if preset not in cls.PRESETS:
+            raise ValueError(f"preset {preset!r}: expected one of {sorted(cls.PRESETS)}")
+        return cls(sentences, corpus_file, **{**cls.PRESETS[preset], **kwargs})
 
     # ------------------------------------------------------------------ family hooks
 
