@@ -469,7 +469,8 @@ static int split_ends(const unsigned char *w, int64_t n, const unsigned char *d,
     *first = *last = -1;
     int64_t i = 0;
     while (i + dn <= n) {
-        if (memcmp(w + i, d, (size_t)dn) == 0) {
+        /* the first byte tested inline: a call per position costs more than the scan */
+        if (w[i] == d[0] && memcmp(w + i, d, (size_t)dn) == 0) {
             if (*first < 0) *first = i;
             *last = i;
             i += dn;
