@@ -14,8 +14,11 @@ the script refuses the result): only the scalar and AVX2 paths can be counted. T
 path shares its source with the AVX2 one (src/fe_vec_x86.h) and is compared with the scalar
 path by the tests.
 
-Each call adds ``{label: {commit, counts}}`` to ``--out`` (JSON) and prints the table of
-every label recorded there.
+``--modes`` picks the models: ``sg`` and ``cbow`` (negative sampling, the default) and
+``sg-hs``, ``cbow-hs`` (hierarchical softmax, no negatives). Each call adds
+``{label: {commit, counts, per_effective_word}}`` to ``--out`` (JSON): the instructions, and
+the instructions per word kept by subsampling (what ``train`` reports as effective words), and
+prints the table of every label recorded there.
 """
 
 import argparse
@@ -29,17 +32,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "bench" / "results" / "2026-12-01-kernel-counts.json"
 
+# mode -> (sg, hs): negative sampling (5 negatives) or hierarchical softmax (no negatives)
+MODES = {"sg": (1, 0), "cbow": (0, 0), "sg-hs": (1, 1), "cbow-hs": (0, 1)}
+
 TRAIN = r"""
 import sys
 import fastembed_core
 from fastembed_core import Word2Vec
 from fastembed_core.datasets import sample_corpus_path
 
-sg, lines = int(sys.argv[1]), int(sys.argv[2])
+sg, hs, lines = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 with open(sample_corpus_path(), encoding="utf-8") as f:
     sentences = [next(f).split() for _ in range(lines)]
-Word2Vec(sentences, vector_size=100, window=5, min_count=2, sg=sg, negative=5, epochs=1,
-         workers=1, seed=1)
+model = Word2Vec(vector_size=100, window=5, min_count=2, sg=sg, hs=hs, negative=0 if hs else 5,
+                 epochs=1, workers=1, seed=1)
+model.build_vocab(sentences)
+effective, raw = model.train(sentences, total_examples=len(sentences), epochs=1)
+print(effective)
 print(fastembed_core.simd_path())
 """
 
@@ -55,8 +64,9 @@ def git_commit():
     return out.stdout.strip() + ("+dirty" if dirty else "")
 
 
-def count(path, sg, lines):
-    """Instructions executed inside fe_train_range (callgrind Ir) for one run."""
+def count(path, sg, hs, lines):
+    """(instructions executed inside fe_train_range (callgrind Ir), effective words) of one
+    run."""
     with tempfile.TemporaryDirectory() as tmp:
         out_file = Path(tmp) / "callgrind.out"
         env = dict(os.environ, FASTEMBED_SIMD=path, PYTHONPATH=str(ROOT))
@@ -69,17 +79,18 @@ def count(path, sg, lines):
             "-c",
             TRAIN,
             str(sg),
+            str(hs),
             str(lines),
         ]
         res = subprocess.run(cmd, env=env, capture_output=True, text=True)
         if res.returncode != 0:
             raise RuntimeError(f"callgrind run failed ({path}, sg={sg}):\n{res.stderr[-2000:]}")
-        ran = res.stdout.strip().splitlines()[-1]
+        *_, effective, ran = res.stdout.strip().splitlines()
         if ran != path:
             raise RuntimeError(f"asked for the {path} path, the kernel ran {ran}")
         for line in out_file.read_text().splitlines():
             if line.startswith("summary:") or line.startswith("totals:"):
-                return int(line.split()[1])
+                return int(line.split()[1]), int(effective)
     raise RuntimeError("no totals in the callgrind output")
 
 
@@ -90,6 +101,13 @@ def main():
     ap.add_argument(
         "--paths", nargs="+", default=None, help="SIMD paths (default: scalar and avx2)"
     )
+    ap.add_argument(
+        "--modes",
+        nargs="+",
+        default=["sg", "cbow"],
+        choices=list(MODES),
+        help="models (default: sg cbow; the -hs ones train hs=1, negative=0)",
+    )
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     ap.add_argument("--commit", default=None, help="commit measured (default: git HEAD)")
     args = ap.parse_args()
@@ -98,21 +116,31 @@ def main():
 
     commit = args.commit or git_commit()
     paths = args.paths or [p for p in _kernel.simd_supported() if p != "avx512"]
-    counts = {}
+    counts, per_word = {}, {}
     for path in paths:
-        for sg in (1, 0):
-            key = f"{path}/{'sg' if sg else 'cbow'}"
-            counts[key] = count(path, sg, args.lines)
-            print(f"{args.label:8s} {key:14s} {counts[key]:>14,d}", flush=True)
+        for mode in args.modes:
+            key = f"{path}/{mode}"
+            sg, hs = MODES[mode]
+            counts[key], effective = count(path, sg, hs, args.lines)
+            per_word[key] = round(counts[key] / effective, 1)
+            print(
+                f"{args.label:8s} {key:14s} {counts[key]:>14,d}  {per_word[key]:8.1f} per word",
+                flush=True,
+            )
     data = json.loads(args.out.read_text()) if args.out.exists() else {}
-    data[args.label] = {"commit": commit, "lines": args.lines, "counts": counts}
+    data[args.label] = {
+        "commit": commit,
+        "lines": args.lines,
+        "counts": counts,
+        "per_effective_word": per_word,
+    }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(data, indent=2) + "\n")
     labels = list(data)
     change = [f"{labels[0]} -> {labels[-1]}"] if len(labels) > 1 else []
     print("| run | " + " | ".join(labels + change) + " |")
     print("|---" * (1 + len(labels) + len(change)) + "|")
-    for key in data[labels[0]]["counts"]:
+    for key in dict.fromkeys(k for lab in labels for k in data[lab]["counts"]):
         row = [data[lab]["counts"].get(key) for lab in labels]
         cells = [f"{v:,d}" if v is not None else "-" for v in row]
         if len(labels) > 1 and row[0] and row[-1]:

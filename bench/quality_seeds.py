@@ -50,19 +50,39 @@ def evaluate(kv):
     return {"wordsim353": float(ws), "simlex999": float(sl), "analogy": float(an)}
 
 
-LIBRARIES = ("fastembed_core", "fastembed_core_no_hot_rows", "gensim", "gensim_iterable")
+LIBRARIES = (
+    "fastembed_core",
+    "fastembed_core_no_hot_rows",
+    "fastembed_core_replicas",
+    "gensim",
+    "gensim_iterable",
+)
+REPLICA_MERGE_WORDS = 524288  # --replica-merge-words
+
+
+def _fastembed_variant(library):
+    """(HOT_ROWS, HOT_MERGE_WORDS) of a fastembed_core variant: the defaults, no private rows,
+    or a replica of the whole model per worker (every row private, merged every
+    REPLICA_MERGE_WORDS words)."""
+    import fastembed_core.models.word2vec as w2v
+
+    if library == "fastembed_core_no_hot_rows":
+        return 0, w2v.HOT_MERGE_WORDS
+    if library == "fastembed_core_replicas":
+        return 2**62, REPLICA_MERGE_WORDS
+    return w2v.HOT_ROWS, w2v.HOT_MERGE_WORDS
 
 
 def train(library, corpus, sg, seed):
     if library.startswith("fastembed_core"):
         import fastembed_core.models.word2vec as w2v
 
-        default = w2v.HOT_ROWS
-        w2v.HOT_ROWS = 0 if library == "fastembed_core_no_hot_rows" else default
+        default = w2v.HOT_ROWS, w2v.HOT_MERGE_WORDS
+        w2v.HOT_ROWS, w2v.HOT_MERGE_WORDS = _fastembed_variant(library)
         try:
             return w2v.Word2Vec(corpus_file=corpus, sg=sg, seed=seed, **SETTINGS).wv.to_gensim()
         finally:
-            w2v.HOT_ROWS = default
+            w2v.HOT_ROWS, w2v.HOT_MERGE_WORDS = default
     from gensim.models import Word2Vec
 
     if library == "gensim_iterable":
@@ -73,6 +93,7 @@ def train(library, corpus, sg, seed):
 
 
 def main():
+    global REPLICA_MERGE_WORDS
     warnings.filterwarnings("ignore")
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", default="bench/data/english.txt")
@@ -83,13 +104,21 @@ def main():
         nargs="+",
         default=["fastembed_core", "gensim"],
         choices=LIBRARIES,
-        help="fastembed_core_no_hot_rows: HOT_ROWS = 0",
+        help="fastembed_core_no_hot_rows: HOT_ROWS = 0; fastembed_core_replicas: a replica "
+        "of the whole model per worker",
+    )
+    ap.add_argument(
+        "--replica-merge-words",
+        type=int,
+        default=REPLICA_MERGE_WORDS,
+        help="words between the merges of fastembed_core_replicas",
     )
     ap.add_argument("--name", default="quality-seeds", help="results file: <date>-<name>.json")
     ap.add_argument("--epochs", type=int, default=SETTINGS["epochs"])
     ap.add_argument("--workers", type=int, default=SETTINGS["workers"])
     args = ap.parse_args()
     SETTINGS.update(epochs=args.epochs, workers=args.workers)
+    REPLICA_MERGE_WORDS = args.replica_merge_words
     runs = []
     for sg in args.sg:
         for seed in range(args.seeds):
@@ -129,6 +158,7 @@ def main():
         "commit": commit,
         "corpus": args.corpus,
         "settings": SETTINGS,
+        "replica_merge_words": REPLICA_MERGE_WORDS,
         "runs": runs,
         "summary": summary,
     }

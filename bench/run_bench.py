@@ -7,7 +7,8 @@ For every setting (sg x threads) the peers run interleaved -- A B C A B C ... --
 times, the starting peer rotating each round so no peer always runs first. Every run is its
 own process (peak RSS and CPU time are that process's alone, measured by GNU time), trains with the
 standard setting (vector_size=100, window=5, negative=5, hs=0, sample=1e-3, min_count=5,
-alpha=0.025, the given epochs/threads/seed) and saves its vectors in word2vec binary format.
+alpha=0.025, the given epochs/threads/seed; ``--hs``: hs=1, negative=0) and saves its vectors in
+word2vec binary format.
 The vectors are then scored by one function, ``evaluate``, identical for every peer.
 
 Figures per run (medians per peer and setting are computed too):
@@ -198,7 +199,7 @@ def _worker(spec):
     """Runs one peer in this (fresh) process and writes timings to spec['result']."""
     peer, path, out = spec["peer"], spec["corpus"], spec["vectors"]
     sg, threads, epochs, seed = spec["sg"], spec["threads"], spec["epochs"], spec["seed"]
-    s = STANDARD
+    s = {**STANDARD, **spec.get("settings", {})}
     res = {"t_import_start": time.monotonic()}
 
     def cpu():  # CPU seconds of this process so far, all threads
@@ -270,6 +271,7 @@ def _worker(spec):
             dim=s["vector_size"],
             ws=s["window"],
             neg=s["negative"],
+            loss="hs" if s["hs"] else "ns",
             t=s["sample"],
             minCount=s["min_count"],
             lr=s["alpha"],
@@ -463,7 +465,9 @@ def word2vec_binary():
     return here if os.path.isfile(here) else shutil.which("word2vec")
 
 
-def run_one(peer, corpus, sg, threads, epochs, seed, workdir, timeout, sys_path=None):
+def run_one(
+    peer, corpus, sg, threads, epochs, seed, workdir, timeout, sys_path=None, settings=None
+):
     """Trains one peer once; returns a record with timings (or an error) but no quality."""
     vectors = os.path.join(workdir, f"{peer}.bin")
     if os.path.exists(vectors):
@@ -473,7 +477,7 @@ def run_one(peer, corpus, sg, threads, epochs, seed, workdir, timeout, sys_path=
         exe = word2vec_binary()
         if not exe:
             return {**rec, "error": "word2vec executable not found (pip install word2vec)"}
-        s = STANDARD
+        s = {**STANDARD, **(settings or {})}
         cmd = [
             exe,
             "-train",
@@ -533,6 +537,7 @@ def run_one(peer, corpus, sg, threads, epochs, seed, workdir, timeout, sys_path=
             epochs=epochs,
             seed=seed,
             sys_path=sys_path,
+            settings=settings or {},
         )
         cmd = [sys.executable, os.path.abspath(__file__), "--worker", json.dumps(spec)]
         r = _spawn(cmd, patterns_err={"vocab": b"Number of labels"}, timeout=timeout)
@@ -749,6 +754,11 @@ def main(argv=None):
         help="import fastembed_core where it is installed instead of from a copy "
         "taken when the run starts",
     )
+    ap.add_argument(
+        "--hs",
+        action="store_true",
+        help="hierarchical softmax (hs=1, negative=0) instead of negative sampling",
+    )
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
@@ -759,6 +769,7 @@ def main(argv=None):
     if not os.path.isfile(corpus):
         ap.error(f"{corpus}: no such file (build it with bench/make_corpus.py)")
 
+    settings = dict(hs=1, negative=0) if args.hs else {}
     peers = list(dict.fromkeys(args.peers))
     skipped = {}
     os.makedirs(WORK_DIR, exist_ok=True)
@@ -816,6 +827,7 @@ def main(argv=None):
                             workdir,
                             args.timeout,
                             sys_path,
+                            settings,
                         )
                         rec.update(sg=sg, threads=threads, repeat=rep)
                         if "error" not in rec:
@@ -873,6 +885,7 @@ def main(argv=None):
         "git": git,
         "settings": {
             **STANDARD,
+            **settings,
             "epochs": args.epochs,
             "sg": args.sg,
             "threads": args.threads,

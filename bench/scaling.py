@@ -6,9 +6,11 @@ The same harness compares the vector code paths (FASTEMBED_SIMD) at several row 
 
     python bench/scaling.py --workers 1 --simd avx2 avx512 --dims 100 300 --name simd-paths
 
-and the number of private hot rows per worker (fastembed_core.models.word2vec.HOT_ROWS):
+and the number of private hot rows per worker (fastembed_core.models.word2vec.HOT_ROWS;
+a number above the vocabulary gives every worker a replica of the whole model) and the words
+between their merges (HOT_MERGE_WORDS):
 
-    python bench/scaling.py --workers 1 2 --hot-rows 0 64 --name hot-rows
+    python bench/scaling.py --workers 1 2 --hot-rows 0 64 1000000 --merge-words 0 65536
 
 Each measurement is a fresh process: build the vocabulary and encode the corpus (not timed),
 then train ``--epochs`` epochs (timed: wall and process CPU), so the figure is the kernel's
@@ -31,16 +33,21 @@ import subprocess
 import sys
 
 CHILD = r"""
-import json, sys, time
+import json, resource, sys, time
 import fastembed_core.models.word2vec
 from fastembed_core import Word2Vec, _corpus
-path, sg, workers, epochs, dim, hot = sys.argv[1], *map(int, sys.argv[2:7])
+path, sg, workers, epochs, dim, hot, merge = sys.argv[1], *map(int, sys.argv[2:8])
 if hot >= 0:
     fastembed_core.models.word2vec.HOT_ROWS = hot
+if merge >= 0:
+    fastembed_core.models.word2vec.HOT_MERGE_WORDS = merge
 m = Word2Vec(vector_size=dim, window=5, negative=5, sample=1e-3, min_count=5, sg=sg,
              workers=workers, epochs=epochs, seed=1)
 m.build_vocab(corpus_file=path)
+if fastembed_core.models.word2vec.HOT_ROWS > len(m.wv):  # "all": a whole replica per worker
+    fastembed_core.models.word2vec.HOT_ROWS = len(m.wv)
 ids, offsets, raw = _corpus.encode_file([path], m.wv.index_to_key)
+rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t_wall, t_cpu = time.perf_counter(), time.process_time()
 run = m._make_run(ids, offsets, epochs, m.alpha, m.min_alpha)
 words = effective = 0
@@ -52,7 +59,11 @@ wall, cpu = time.perf_counter() - t_wall, time.process_time() - t_cpu
 import fastembed_core
 print(json.dumps({"wall_s": wall, "cpu_s": cpu, "effective_words": effective, "words": words,
                   "simd_path": fastembed_core.simd_path(),
-                  "hot_rows": fastembed_core.models.word2vec.HOT_ROWS}))
+                  "hot_rows": fastembed_core.models.word2vec.HOT_ROWS,
+                  "hot_merge_words": fastembed_core.models.word2vec.HOT_MERGE_WORDS,
+                  "vocab_size": len(m.wv),
+                  "peak_rss_mb_before_training": rss_before / 1024,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
@@ -95,14 +106,37 @@ def main():
         default=[-1],
         help="HOT_ROWS values (-1: the library's default)",
     )
+    ap.add_argument(
+        "--merge-words",
+        type=int,
+        nargs="+",
+        default=[-1],
+        help="HOT_MERGE_WORDS values (-1: the library's default; 0: the kernel's default)",
+    )
+    ap.add_argument(
+        "--variants",
+        nargs="+",
+        default=None,
+        metavar="HOT:MERGE",
+        help="(HOT_ROWS, HOT_MERGE_WORDS) pairs to run instead of every combination of "
+        "--hot-rows and --merge-words",
+    )
     ap.add_argument("--name", default="scaling", help="results file: <date>-<name>.json")
     args = ap.parse_args()
     tick = os.sysconf("SC_CLK_TCK")
     probe = coherence_probe()
     runs = []
-    variants = list(itertools.product(args.sg, args.dims, args.simd, args.hot_rows))
+    pairs = (
+        [tuple(int(x) for x in v.split(":")) for v in args.variants]
+        if args.variants
+        else list(itertools.product(args.hot_rows, args.merge_words))
+    )
+    variants = [
+        (sg, dim, simd, hot, merge)
+        for sg, dim, simd, (hot, merge) in itertools.product(args.sg, args.dims, args.simd, pairs)
+    ]
     for rep in range(args.repeats):
-        for sg, dim, simd, hot in variants:
+        for sg, dim, simd, hot, merge in variants:
             order = args.workers if rep % 2 == 0 else args.workers[::-1]
             for workers in order:
                 env = dict(os.environ, FASTEMBED_SIMD=simd)
@@ -119,6 +153,7 @@ def main():
                         str(args.epochs),
                         str(dim),
                         str(hot),
+                        str(merge),
                     ],
                     capture_output=True,
                     text=True,
@@ -141,12 +176,13 @@ def main():
                 runs.append(r)
                 print(json.dumps(r), flush=True)
     summary = {}
-    for sg, dim, simd, hot in variants:
+    for sg, dim, simd, hot, merge in variants:
         mine = [
             r
             for r in runs
             if (r["sg"], r["dim"], r["simd"]) == (sg, dim, simd)
-            and (hot < 0 or r["hot_rows"] == hot)
+            and (hot < 0 or r["hot_rows"] == min(hot, r["vocab_size"]))
+            and (merge < 0 or r["hot_merge_words"] == merge)
         ]
 
         def median(key, workers, mine=mine):
@@ -154,9 +190,10 @@ def main():
 
         base = median("eff_wps", args.workers[0])
         for workers in args.workers:
-            key = f"{'sg' if sg else 'cbow'}_d{dim}_{simd}_hot{hot}_w{workers}"
+            key = f"{'sg' if sg else 'cbow'}_d{dim}_{simd}_hot{hot}_merge{merge}_w{workers}"
             summary[key] = {
                 "median_eff_wps": median("eff_wps", workers),
+                "median_peak_rss_mb": median("peak_rss_mb", workers),
                 "median_eff_wpcs": median("eff_wpcs", workers),
                 "speedup_vs_first": median("eff_wps", workers) / base,
             }

@@ -10,7 +10,9 @@ multithreaded C kernel over an encoded corpus, behind gensim 4's API::
 
 from . import _kernel, _moved  # noqa: F401  (_moved: the old module paths keep importing)
 from .errors import (
+    CorpusArgumentError,
     CorpusError,
+    EmptyVocabularyError,
     FastEmbedError,
     FormatError,
     OOVError,
@@ -48,6 +50,8 @@ __all__ = [
     "OOVError",
     "TrainingDivergedError",
     "CorpusError",
+    "CorpusArgumentError",
+    "EmptyVocabularyError",
     "RULE_DEFAULT",
     "RULE_DISCARD",
     "RULE_KEEP",

@@ -61,8 +61,6 @@ cdef extern from "fe_vocab.h" nogil:
         char message[256]
 
     ctypedef struct fe_vocab_record:
-        int64_t count
-        int64_t id
         int64_t length
         uint64_t hash
 
@@ -71,6 +69,7 @@ cdef extern from "fe_vocab.h" nogil:
 
     const fe_vocab_record *fe_vocab_at(const fe_vocab *v, int64_t id)
     const unsigned char *fe_vocab_bytes(const fe_vocab *v, int64_t id)
+    int64_t fe_vocab_count(const fe_vocab *v, int64_t id)
     int fe_vocab_init(fe_vocab *v)
     void fe_vocab_free(fe_vocab *v)
     int fe_vocab_reserve(fe_vocab *v, int64_t n, int64_t total_bytes)
@@ -444,7 +443,9 @@ cdef class _TokenChunk:
         for k in range(total):
             token = self.tokens[k]
             self.length[k] = -1
-            if type(token) is str:
+            # A str subclass (numpy.str_ from an array of words, say) holds the same text:
+            # the UTF-8 view is of that text, as a dict lookup of the key would see it.
+            if isinstance(token, str):
                 try:
                     self.ptr[k] = PyUnicode_AsUTF8AndSize(token, &size)
                     self.length[k] = size
@@ -595,7 +596,7 @@ cdef void _copy_counts(fe_vocab *v, int64_t[::1] out) noexcept:
     cdef int64_t i
     with nogil:
         for i in range(v.size):
-            out[i] = fe_vocab_at(v, i).count
+            out[i] = fe_vocab_count(v, i)
 
 
 cdef void _free_buffer(object capsule) noexcept:

@@ -40,6 +40,8 @@ cdef extern from "fe_train.h" nogil:
         float *w_in_hot
         float *w_out_hot
         int64_t n_hot
+        const float *lockf
+        int64_t lockf_len
 
     ctypedef struct fe_target:
         uint32_t word
@@ -71,6 +73,7 @@ cdef extern from "fe_train.h" nogil:
         int64_t total_words
         int64_t progress_batch
         int64_t hot_rows
+        int64_t hot_merge_words
         int64_t *words_done
         int32_t *stop
         int32_t *hot_lock

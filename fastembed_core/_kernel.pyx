@@ -94,6 +94,33 @@ def validate_corpus(const uint32_t[::1] ids, const int64_t[::1] offsets, int64_t
     return longest
 
 
+def check_lockf(lockf):
+    """Lock factors as the kernel reads them: None (every factor 1), or a non-empty 1-D
+    float32 array of finite values (row r of the input vectors uses lockf[r % len]). Anything
+    else raises here, before a pointer to it reaches the kernel."""
+    if lockf is None:
+        return None
+    arr = np.asarray(lockf)
+    if arr.ndim != 1 or arr.shape[0] < 1:
+        raise ValueError(f"vectors_lockf must be a non-empty 1-D array; got shape {arr.shape}")
+    if arr.dtype.kind not in "fiu":
+        raise TypeError(f"vectors_lockf must hold numbers; got dtype {arr.dtype}")
+    arr = np.ascontiguousarray(arr, dtype=np.float32)
+    if not np.isfinite(arr).all():
+        raise ValueError("vectors_lockf holds NaN or infinite values")
+    return arr
+
+
+cdef void _set_lockf(fe_weights *w, const float[::1] lockf):
+    """Points w at the checked lock factors (check_lockf), or at none."""
+    if lockf is None:
+        w.lockf = NULL
+        w.lockf_len = 0
+    else:
+        w.lockf = &lockf[0]
+        w.lockf_len = lockf.shape[0]
+
+
 cdef class TrainingRun:
     """One configured training run: weights, tables and settings fixed, then ``train_range``
     called from any number of Python threads at once (each releases the GIL for its range).
@@ -112,6 +139,7 @@ cdef class TrainingRun:
     cdef const int64_t[::1] _hs_offset
     cdef const uint8_t[::1] _hs_code
     cdef const uint32_t[::1] _hs_point
+    cdef const float[::1] _lockf
     cdef const uint32_t[::1] _ids
     cdef const int64_t[::1] _offsets
     cdef bint _ready          # __init__ completed: it is not run a second time
@@ -128,7 +156,7 @@ cdef class TrainingRun:
                  bint shared_negatives=True,
                  float alpha, float min_alpha, keep_threshold, alias, hs_offset, hs_code,
                  hs_point, int64_t total_words, int64_t progress_batch=0, int64_t hot_rows=0,
-                 simd=None):
+                 int64_t hot_merge_words=0, simd=None, lockf=None):
         cdef int64_t vocab = w_in.shape[0], dim = w_in.shape[1]
         cdef float[:, ::1] out_view, hs_view
         cdef const uint32_t[::1] keep_view
@@ -157,6 +185,8 @@ cdef class TrainingRun:
         self.cfg.w.w_in_hot = NULL      # set per worker by the kernel
         self.cfg.w.w_out_hot = NULL
         self.cfg.w.n_hot = 0
+        self._lockf = check_lockf(lockf)
+        _set_lockf(&self.cfg.w, self._lockf)
         self.cfg.alias = NULL
         self.cfg.keep_threshold = NULL
         self.cfg.hs_offset = NULL
@@ -224,6 +254,9 @@ cdef class TrainingRun:
         if hot_rows < 0:
             raise ValueError(f"hot_rows must be >= 0; got {hot_rows}")
         self.cfg.hot_rows = min(hot_rows, vocab)
+        if hot_merge_words < 0:
+            raise ValueError(f"hot_merge_words must be >= 0; got {hot_merge_words}")
+        self.cfg.hot_merge_words = hot_merge_words
         self._progress = np.zeros(1, dtype=np.int64)
         self._stop = np.zeros(1, dtype=np.int32)
         self.cfg.words_done = &self._progress[0]
@@ -381,9 +414,11 @@ def huffman(counts):
     return offset, code, point
 
 
-cdef fe_weights _weights(float[:, ::1] w_in, w_out, w_hs):
+cdef fe_weights _weights(float[:, ::1] w_in, w_out, w_hs, const float[::1] lockf=None):
+    """The weights of one step hook; the caller holds ``lockf`` (checked by check_lockf)."""
     cdef fe_weights w
     cdef float[:, ::1] v
+    _set_lockf(&w, lockf)
     w.w_in = &w_in[0, 0]
     w.vocab_size = w_in.shape[0]
     w.dim = w_in.shape[1]
@@ -439,13 +474,14 @@ cdef fe_target _target(uint32_t word, const uint32_t[::1] neg, const uint8_t[::1
 
 
 def sg_step(w_in, w_out, w_hs, uint32_t context, uint32_t word, negatives=None, code=None,
-            point=None, float alpha=0.025, bint want_loss=False, simd=None):
+            point=None, float alpha=0.025, bint want_loss=False, simd=None, lockf=None):
     """One skip-gram update exactly as the training loop performs it (in place), on the
-    ``simd`` path (None: simd_path())."""
+    ``simd`` path (None: simd_path()), with lock factors ``lockf`` (None: all 1)."""
     if context >= w_in.shape[0]:
         raise ValueError("context id out of range")
     neg, code, point = _target_arrays(w_in, w_out, w_hs, word, negatives, code, point)
-    cdef fe_weights w = _weights(w_in, w_out, w_hs)
+    lockf = check_lockf(lockf)
+    cdef fe_weights w = _weights(w_in, w_out, w_hs, lockf)
     cdef fe_target t = _target(word, neg, code, point)
     cdef fe_update_ops ops
     _fill_ops(simd, &ops)
@@ -464,13 +500,15 @@ def _window_inputs(w_in, w_out, w_hs, context, word, negatives, code, point):
 
 
 def sg_window_step(w_in, w_out, w_hs, context, uint32_t word, negatives=None, code=None,
-                   point=None, float alpha=0.025, bint want_loss=False, simd=None):
+                   point=None, float alpha=0.025, bint want_loss=False, simd=None,
+                   lockf=None):
     """One skip-gram window with shared negatives (block update), as the loop performs it."""
     ctx_arr, neg, code, point, scratch = _window_inputs(w_in, w_out, w_hs, context, word,
                                                         negatives, code, point)
+    lockf = check_lockf(lockf)
     cdef const uint32_t[::1] ctx = ctx_arr
     cdef float[::1] s = scratch
-    cdef fe_weights w = _weights(w_in, w_out, w_hs)
+    cdef fe_weights w = _weights(w_in, w_out, w_hs, lockf)
     cdef fe_target t = _target(word, neg, code, point)
     cdef fe_update_ops ops
     _fill_ops(simd, &ops)
@@ -480,13 +518,15 @@ def sg_window_step(w_in, w_out, w_hs, context, uint32_t word, negatives=None, co
 
 
 def cbow_step(w_in, w_out, w_hs, context, uint32_t word, negatives=None, code=None,
-              point=None, float alpha=0.025, int cbow_mean=1, bint want_loss=False, simd=None):
+              point=None, float alpha=0.025, int cbow_mean=1, bint want_loss=False, simd=None,
+              lockf=None):
     """One CBOW update exactly as the training loop performs it (in place)."""
     ctx_arr, neg, code, point, scratch = _window_inputs(w_in, w_out, w_hs, context, word,
                                                         negatives, code, point)
+    lockf = check_lockf(lockf)
     cdef const uint32_t[::1] ctx = ctx_arr
     cdef float[::1] s = scratch
-    cdef fe_weights w = _weights(w_in, w_out, w_hs)
+    cdef fe_weights w = _weights(w_in, w_out, w_hs, lockf)
     cdef fe_target t = _target(word, neg, code, point)
     cdef fe_update_ops ops
     _fill_ops(simd, &ops)

@@ -53,8 +53,6 @@ cdef extern from "fe_vocab.h" nogil:
         char message[256]
 
     ctypedef struct fe_vocab_record:
-        int64_t count
-        int64_t id
         int64_t length
         uint64_t hash
 
@@ -63,6 +61,7 @@ cdef extern from "fe_vocab.h" nogil:
 
     const fe_vocab_record *fe_vocab_at(const fe_vocab *v, int64_t id)
     const unsigned char *fe_vocab_bytes(const fe_vocab *v, int64_t id)
+    int64_t fe_vocab_count(const fe_vocab *v, int64_t id)
     int fe_vocab_init(fe_vocab *v)
     void fe_vocab_free(fe_vocab *v)
     int fe_vocab_reserve(fe_vocab *v, int64_t n, int64_t total_bytes)
@@ -509,7 +508,7 @@ cdef class PhraseCounter:
         """The count of word (a unigram or a joined phrase), 0 if absent."""
         cdef bytes raw = _utf8(word)
         cdef int64_t id = fe_vocab_find(&self.c.vocab, raw, len(raw))
-        return 0 if id < 0 else fe_vocab_at(&self.c.vocab, id).count
+        return 0 if id < 0 else fe_vocab_count(&self.c.vocab, id)
 
     def words(self):
         """Every entry as str, in first-seen order."""
@@ -524,7 +523,7 @@ cdef class PhraseCounter:
         out = np.empty(self.c.vocab.size, dtype=np.int64)
         cdef int64_t[::1] ov = out
         for i in range(self.c.vocab.size):
-            ov[i] = fe_vocab_at(&self.c.vocab, i).count
+            ov[i] = fe_vocab_count(&self.c.vocab, i)
         return out
 
     def encoded(self):

@@ -13,6 +13,8 @@ __all__: list[str] = [
     "OOVError",
     "TrainingDivergedError",
     "CorpusError",
+    "EmptyVocabularyError",
+    "CorpusArgumentError",
 ]
 
 
@@ -46,3 +48,16 @@ class TrainingDivergedError(FastEmbedError, FloatingPointError):
 
 class CorpusError(FastEmbedError, ValueError):
     """The training corpus cannot be used as given (empty, undecodable, wrong shape)."""
+
+
+class EmptyVocabularyError(CorpusError, RuntimeError):
+    """The corpus leaves no word in the vocabulary (empty, or every word below ``min_count``).
+
+    Also a ``RuntimeError``, the exception gensim raises for it, so both kinds of handlers
+    catch it."""
+
+
+class CorpusArgumentError(FastEmbedError, ValueError, TypeError):
+    """A call was given both a corpus iterable and ``corpus_file``, or neither.
+
+    Also a ``TypeError``, the exception gensim raises for it."""

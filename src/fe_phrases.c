@@ -47,7 +47,7 @@ static int is_connector(const fe_phrase_syntax *syn, const unsigned char *w, int
 static int64_t count_of(const fe_vocab *v, const unsigned char *w, int64_t n)
 {
     int64_t id = fe_vocab_find(v, w, n);
-    return id < 0 ? 0 : fe_vocab_at(v, id)->count;
+    return id < 0 ? 0 : fe_vocab_count(v, id);
 }
 
 
@@ -114,11 +114,11 @@ static inline void prefetch_slot(const fe_vocab *v, uint64_t hash)
     FE_PREFETCH(&v->slots[hash & ((uint64_t)v->n_slots - 1)]);
 }
 
-/* The record the first probe points at (the slot is in cache by now). */
+/* The count the first probe points at (the slot is in cache by now). */
 static inline void prefetch_record(const fe_vocab *v, uint64_t hash)
 {
     const fe_vocab_slot *slot = &v->slots[hash & ((uint64_t)v->n_slots - 1)];
-    if (slot->ref >= 0) FE_PREFETCH(v->arena + slot->ref);
+    if (slot->len >= 0) FE_PREFETCH(&v->counts[slot->id]);
 }
 
 static inline void prefetch_ahead(const fe_vocab *v, const key_plan *p, int64_t i)
@@ -352,7 +352,7 @@ int fe_phrase_merge(fe_vocab *into, const fe_vocab *from)
 {
     for (int64_t id = 0; id < from->size; id++) {
         const fe_vocab_record *rec = fe_vocab_at(from, id);
-        if (fe_vocab_add(into, fe_vocab_bytes(from, id), rec->length, rec->count) < 0)
+        if (fe_vocab_add(into, fe_vocab_bytes(from, id), rec->length, fe_vocab_count(from, id)) < 0)
             return FE_ERR_NOMEM;
     }
     return FE_OK;
@@ -458,7 +458,7 @@ static void emit_alone(int64_t *span, int64_t from, int64_t to)
 static int64_t count_hashed(const fe_vocab *v, const unsigned char *w, int64_t n, uint64_t h)
 {
     int64_t id = fe_vocab_find_hashed(v, w, n, h);
-    return id < 0 ? 0 : fe_vocab_at(v, id)->count;
+    return id < 0 ? 0 : fe_vocab_count(v, id);
 }
 
 /* Python's str.split(delim) scans left to right for non-overlapping matches: the first part
@@ -604,8 +604,7 @@ int64_t fe_phrase_export(const fe_phrase_model *m, int64_t *ids, double *scores)
         int64_t b_start = last + m->syntax.delim_len;
         double sc = 0.0;
         /* the phrase is this very entry: its count is at hand */
-        int rc =
-            score_export(m, w, first, w + b_start, n - b_start, fe_vocab_at(v, id)->count, &sc);
+        int rc = score_export(m, w, first, w + b_start, n - b_start, fe_vocab_count(v, id), &sc);
         if (rc < 0) return rc;
         if (rc) {
             ids[found] = id;
@@ -710,7 +709,7 @@ int fe_word2phrase(const char *train_path, int64_t min_count, float threshold,
         } else {
             int64_t id = fe_vocab_find(&v, word, len);
             int oov = id < 0 || !prev_known || after_newline;
-            if (id >= 0) pb = fe_vocab_at(&v, id)->count;
+            if (id >= 0) pb = fe_vocab_count(&v, id);
             prev_known = id >= 0;
             pair.len = 0;
             int64_t pab = 0;
@@ -722,7 +721,7 @@ int fe_word2phrase(const char *train_path, int64_t min_count, float threshold,
                 }
                 int64_t pid = fe_vocab_find(&v, pair.data, pair.len);
                 if (pid < 0) oov = 1;
-                else pab = fe_vocab_at(&v, pid)->count;
+                else pab = fe_vocab_count(&v, pid);
             }
             if (pa < min_count || pb < min_count) oov = 1;
             /* single precision, one operation at a time, as word2phrase computes it */

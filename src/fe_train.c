@@ -37,13 +37,14 @@ float fe_sigmoid(float x)
 
 int64_t fe_step_scratch(int64_t dim, int32_t n_context, int32_t n_outputs)
 {
-    /* row pointers (2 floats each), labels, then for a skip-gram window: scores, one score
-     * column and the context gradients; for CBOW: scores, the mean's weights, mean, gradient.
-     * The vectors among them take fe_scratch_row floats each. */
+    /* row pointers (2 floats each), labels, then for a skip-gram window: scores and their
+     * transpose, and the context gradients; for CBOW: scores, the mean and a gradient row. The vectors among
+     * them take fe_scratch_row floats each and start on a 64-byte boundary (15 floats of
+     * slack for that). */
     const int64_t row = fe_scratch_row(dim);
-    int64_t common = 2 * ((int64_t)n_outputs + n_context) + n_outputs;
-    int64_t sg = (int64_t)n_context * n_outputs + n_context + (int64_t)n_context * row;
-    int64_t cbow = (int64_t)n_outputs + n_context + 2 * row;
+    int64_t common = 2 * ((int64_t)n_outputs + n_context) + n_outputs + 15;
+    int64_t sg = 2 * (int64_t)n_context * n_outputs + (int64_t)n_context * row;
+    int64_t cbow = (int64_t)n_outputs + 2 * row; /* the mean, and a gradient with lock factors */
     return common + (sg > cbow ? sg : cbow);
 }
 
@@ -54,6 +55,7 @@ typedef struct worker {
     float *hot_in_base; /* the hot rows as they were at the last merge */
     float *hot_out_base;
     int64_t unmerged_words, merge_every;
+    int prefetch_hot; /* the private copies are too big to stay in the core's cache */
     fe_rng rng;
     float alpha;
     int64_t words, effective_words, unsynced_words, batch;
@@ -142,15 +144,36 @@ static void fill_target(worker *wk, uint32_t word, uint32_t *neg, fe_target *t)
 #define FE_PREFETCH_WRITE(p) ((void)(p))
 #endif
 
-/* Every cache line of a row the next window will update. */
+/* Every cache line of a row the next window will update, two lines a pass (a pass per line
+ * cost twice the loop instructions of the prefetches themselves). */
 static void prefetch_row(const float *row, int64_t dim, int for_write)
 {
     const char *line = (const char *)((uintptr_t)row & ~(uintptr_t)63);
     const char *last = (const char *)(row + dim - 1);
-    if (for_write)
-        for (; line <= last; line += 64) FE_PREFETCH_WRITE(line);
-    else
-        for (; line <= last; line += 64) FE_PREFETCH_READ(line);
+    if (for_write) {
+        for (; line + 64 <= last; line += 128) {
+            FE_PREFETCH_WRITE(line);
+            FE_PREFETCH_WRITE(line + 64);
+        }
+        if (line <= last) FE_PREFETCH_WRITE(line);
+    } else {
+        for (; line + 64 <= last; line += 128) {
+            FE_PREFETCH_READ(line);
+            FE_PREFETCH_READ(line + 64);
+        }
+        if (line <= last) FE_PREFETCH_READ(line);
+    }
+}
+
+/* Prefetches the row of word `id` in a matrix (shared) or in the worker's copy of its hot
+ * rows (own), unless it is one of a few copies that stay in the core's cache anyway. */
+static inline void prefetch_word(const worker *wk, const float *shared, const float *own,
+                                 uint32_t id)
+{
+    const int64_t dim = wk->cfg->w.dim;
+    if ((int64_t)id >= wk->w.n_hot)
+        prefetch_row(shared + (int64_t)id * dim, dim, wk->prefetch_for_write);
+    else if (wk->prefetch_hot) prefetch_row(own + (int64_t)id * dim, dim, wk->prefetch_for_write);
 }
 
 /* The random choices of one window, made one centre ahead so that its output rows (the
@@ -179,21 +202,16 @@ static void plan_window(worker *wk, int64_t i, int64_t n, uint32_t *neg, window_
     const fe_config *cfg = wk->cfg;
     window_bounds(wk, i, n, &p->lo, &p->hi);
     p->has_context = p->hi - p->lo > 1;
-    const int64_t dim = cfg->w.dim;
     /* Input rows: each word's is prefetched once, when the widest window can first reach it
      * (from the centre `window` places to its left), one centre before that window runs. */
     const int64_t entering = i + cfg->window < n ? i + cfg->window : n - 1;
-    if ((int64_t)wk->kept[entering] >= wk->w.n_hot) /* a worker's hot rows stay in its cache */
-        prefetch_row(cfg->w.w_in + (int64_t)wk->kept[entering] * dim, dim, wk->prefetch_for_write);
+    prefetch_word(wk, cfg->w.w_in, wk->w.w_in_hot, wk->kept[entering]);
     if (!p->has_context) return;
     fill_target(wk, wk->kept[i], neg, &p->t);
     if (cfg->w.w_out) {
-        if ((int64_t)p->t.word >= wk->w.n_hot)
-            prefetch_row(cfg->w.w_out + (int64_t)p->t.word * dim, dim, wk->prefetch_for_write);
+        prefetch_word(wk, cfg->w.w_out, wk->w.w_out_hot, p->t.word);
         for (int32_t d = 0; d < p->t.n_neg; d++)
-            if ((int64_t)p->t.neg[d] >= wk->w.n_hot)
-                prefetch_row(cfg->w.w_out + (int64_t)p->t.neg[d] * dim, dim,
-                             wk->prefetch_for_write);
+            prefetch_word(wk, cfg->w.w_out, wk->w.w_out_hot, p->t.neg[d]);
     }
 }
 
@@ -268,6 +286,10 @@ static void train_sentence(worker *wk, const uint32_t *ids, int64_t len)
 }
 
 #define FE_LINE_PAIR 128
+/* A worker's copies of up to this many rows (the default 64) stay in the core's cache between
+ * uses and are not prefetched; a bigger set of copies (up to a replica of the whole model) is
+ * prefetched like the shared rows. */
+#define FE_HOT_CACHED_ROWS 256
 static size_t line_pairs(size_t bytes)
 {
     return (bytes + FE_LINE_PAIR - 1) & ~(size_t)(FE_LINE_PAIR - 1);
@@ -323,15 +345,20 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
         wk.neg = (uint32_t *)(void *)(at += line_pairs(sizes[1]));
         wk.scratch = (float *)(void *)(at += line_pairs(sizes[2]));
         if (n_hot > 0) { /* copies and bases start equal to the shared rows */
-            /* at least ~64 merges per range, so that on a small corpus the copies never drift
-             * far apart (a merge of the small copies it takes is cheap) */
-            const int64_t range =
-                job->offsets[job->end_sentence] - job->offsets[job->first_sentence];
-            wk.merge_every = range / 64 < 256 ? 256 : range / 64;
-            if (wk.merge_every > fe_hot_merge_words(n_hot))
-                wk.merge_every = fe_hot_merge_words(n_hot);
+            if (cfg->hot_merge_words > 0) {
+                wk.merge_every = cfg->hot_merge_words;
+            } else {
+                /* at least ~64 merges per range, so that on a small corpus the copies never
+                 * drift far apart (a merge of the small copies it takes is cheap) */
+                const int64_t range =
+                    job->offsets[job->end_sentence] - job->offsets[job->first_sentence];
+                wk.merge_every = range / 64 < 256 ? 256 : range / 64;
+                if (wk.merge_every > fe_hot_merge_words(n_hot))
+                    wk.merge_every = fe_hot_merge_words(n_hot);
+            }
             const int64_t n = n_hot * cfg->w.dim;
             const size_t bytes = (size_t)n * sizeof(float);
+            wk.prefetch_hot = n_hot > FE_HOT_CACHED_ROWS;
             fe_lock(cfg->hot_lock); /* not while another worker merges */
             wk.w.n_hot = n_hot;
             wk.w.w_in_hot = (float *)(void *)(at + line_pairs(sizes[3]));

@@ -22,6 +22,8 @@
  *     All outputs of a window are scored from the weights as they were before it (a
  *     negative drawn twice is updated twice from the same score).
  *   - A negative equal to the target is skipped.
+ *   - Lock factors (gensim's vectors_lockf, optional): every update of input row r is scaled
+ *     by lockf[r % lockf_len], after the error is gathered; output rows are never scaled.
  *   - Sigmoid: 1024-entry table over [-6, 6] holding the value at each bin's centre. Outside
  *     the range we use the saturated value 0 or 1, so a confidently wrong prediction still gets
  *     the full gradient (word2vec.c does this for negative sampling, fastText everywhere;
@@ -41,11 +43,12 @@
  * proportion to count^0.75, negatives), and each write moves their cache lines between cores
  * (~30 ns on cores that share a cache, ~170 ns across sockets or core complexes). With
  * hot_rows = k each worker trains its own copies of rows 0..k-1 (ids are sorted by
- * frequency) of w_in and w_out and merges them every fe_hot_merge_words(k) words (more
- * often on short ranges: at least 64 times per range) and at the end: shared += copy - copy at the last merge, then copy = shared, one worker at a time
- * (hot_lock), so no update of those rows is lost. Other workers see
- * those rows' updates that many words late; a single worker computes what it would without
- * the copies, to float rounding.
+ * frequency) of w_in and w_out and merges them every hot_merge_words words (by default
+ * fe_hot_merge_words(k), and more often on short ranges: at least 64 times per range) and at
+ * the end: shared += copy - copy at the last merge, then copy = shared, one worker at a time
+ * (hot_lock), so no update of those rows is lost. Other workers see those rows' updates that
+ * many words late; a single worker computes what it would without the copies, to float
+ * rounding. hot_rows = vocab_size makes every worker train a whole replica of the model.
  */
 #ifndef FE_TRAIN_H
 #define FE_TRAIN_H
@@ -71,6 +74,10 @@ typedef struct fe_weights {
     float *w_in_hot;
     float *w_out_hot;
     int64_t n_hot;
+    /* Lock factors of the input rows (gensim's vectors_lockf): the update of w_in row r is
+     * multiplied by lockf[r % lockf_len] (0 freezes the row). NULL: every factor 1. */
+    const float *lockf;
+    int64_t lockf_len;
 } fe_weights;
 
 /* What one input (a context word in SG, the context mean in CBOW) is trained to predict. */
@@ -111,6 +118,7 @@ typedef struct fe_config {
     int64_t total_words;          /* words of all epochs: the schedule's denominator */
     int64_t progress_batch;       /* words between updates of alpha; 0: FE_PROGRESS_BATCH */
     int64_t hot_rows;             /* private rows per worker (0: off); see above */
+    int64_t hot_merge_words;      /* words between merges of them; 0: the default above */
     volatile int64_t *words_done; /* shared by all workers */
     volatile int32_t *stop;       /* set non-zero to stop every worker at its next batch */
     volatile int32_t *hot_lock;   /* shared by all workers, 0 at start; needed with hot_rows */

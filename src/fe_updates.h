@@ -1,11 +1,12 @@
 /* fe_updates.h — the weight updates, written once and compiled once per instruction set.
  *
  * Not a public header: fe_updates_scalar.c, fe_updates_avx2.c and fe_updates_avx512.c each
- * define the vector helpers (vec_dot, vec_axpy, vec_dot_many, vec_axpy_many; the two x86
- * files through fe_vec_x86.h) and FE_NAME(), then include this file, so every update is
- * built with its helpers inlined for that instruction set. A run takes one set from
+ * define the vector helpers (vec_dot, vec_axpy, vec_dot_many, vec_mean_rows, vec_backprop,
+ * vec_block_backprop; the two x86 files through fe_vec_x86.h) and FE_NAME(), then include
+ * this file, so every update is built with its helpers inlined for that instruction set. A run takes one set from
  * fe_simd_ops(). The semantics are documented in fe_train.h.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "fe_sigmoid.h"
@@ -24,6 +25,19 @@ static inline float *out_row(const fe_weights *w, uint32_t id)
                                   : w->w_out + (int64_t)id * w->dim;
 }
 
+/* Factor of the update of input row `id` (w->lockf set): its lock factor. Only the steps'
+ * separate lock-factor paths read it, so training without lock factors pays nothing. */
+static inline float in_lockf(const fe_weights *w, uint32_t id)
+{
+    return w->lockf[(int64_t)id % w->lockf_len];
+}
+
+/* The first 64-byte boundary at or after p (fe_step_scratch leaves room for it). */
+static inline float *align_row(float *p)
+{
+    return (float *)(void *)(((uintptr_t)p + 63) & ~(uintptr_t)63);
+}
+
 /* The step of one output scored f with label 1 (predict it) or 0 (do not): g = the gradient
  * scale, and the output's logistic loss is added to loss when want_loss. Every update goes
  * through here, so all of them share the saturation rule of fe_sigmoid_lookup. A macro: the
@@ -34,6 +48,19 @@ static inline float *out_row(const fe_weights *w, uint32_t id)
         const float f_ = (f), label_ = (label);                                                    \
         (g) = (label_ - fe_sigmoid_lookup(f_)) * (alpha);                                          \
         if (want_loss) (loss) += fe_softplus(label_ > 0.5f ? -f_ : f_);                            \
+    } while (0)
+
+/* The steps of m outputs, in place: g[o] the score on entry, the gradient scale on exit. With
+ * the loss one at a time; without it by vec_output_steps, which computes the same values
+ * several outputs at a time. */
+#define OUTPUT_STEPS(g, label, m, alpha, want_loss, loss)                                          \
+    do {                                                                                           \
+        if (want_loss) {                                                                           \
+            for (int32_t o_ = 0; o_ < (m); o_++)                                                   \
+                OUTPUT_STEP((g)[o_], (g)[o_], (label)[o_], alpha, want_loss, loss);                \
+        } else {                                                                                   \
+            vec_output_steps((g), (label), (m), (alpha));                                          \
+        }                                                                                          \
     } while (0)
 
 /* Input vector l1 predicts `t`: its error gradient is accumulated into grad and the output
@@ -75,7 +102,8 @@ double FE_NAME(sg_step)(const fe_weights *w, uint32_t context, const fe_target *
     float *grad = scratch;
     memset(grad, 0, (size_t)w->dim * sizeof(float));
     double loss = predict_targets(w, l1, grad, t, alpha, want_loss);
-    vec_axpy(1.0f, grad, l1, w->dim);
+    if (w->lockf) vec_axpy(in_lockf(w, context), grad, l1, w->dim);
+    else vec_axpy(1.0f, grad, l1, w->dim);
     return loss;
 }
 
@@ -116,9 +144,9 @@ double FE_NAME(sg_window_step)(const fe_weights *w, const uint32_t *context, int
     float **out = (float **)(void *)scratch; /* max_out output rows */
     float **in = out + max_out;              /* n_context input rows */
     float *label = scratch + 2 * ((int64_t)max_out + n_context);
-    float *g = label + max_out;                      /* n_context x n_out, row-major */
-    float *g_col = g + (int64_t)n_context * max_out; /* one column of g */
-    float *delta = g_col + n_context;                /* n_context x row */
+    float *g = label + max_out;                    /* n_context x n_out, row-major */
+    float *g_t = g + (int64_t)n_context * max_out; /* its transpose, n_out x n_context */
+    float *delta = align_row(g_t + (int64_t)n_context * max_out); /* n_context x row */
     const int64_t row = fe_scratch_row(dim);
     double loss = 0.0;
     const int32_t n_out = collect_outputs(w, t, out, label);
@@ -127,16 +155,26 @@ double FE_NAME(sg_window_step)(const fe_weights *w, const uint32_t *context, int
         float *gc = g + (int64_t)c * n_out;
         in[c] = in_row(w, context[c]);
         vec_dot_many(in[c], out, n_out, gc, dim);
-        for (int32_t o = 0; o < n_out; o++) {
-            OUTPUT_STEP(gc[o], gc[o], label[o], alpha, want_loss, loss);
-        }
-        vec_axpy_many(gc, out, n_out, delta + (int64_t)c * row, dim, 1);
+        OUTPUT_STEPS(gc, label, n_out, alpha, want_loss, loss);
+        for (int32_t o = 0; o < n_out; o++) g_t[(int64_t)o * n_context + c] = gc[o];
     }
-    for (int32_t o = 0; o < n_out; o++) {
-        for (int32_t c = 0; c < n_context; c++) g_col[c] = g[(int64_t)c * n_out + o];
-        vec_axpy_many(g_col, in, n_context, out[o], dim, 0);
+    if (!w->lockf) {
+        vec_block_backprop(g, g_t, out, n_out, in, n_context, delta, row, dim);
+        return loss;
     }
-    for (int32_t c = 0; c < n_context; c++) vec_axpy(1.0f, delta + (int64_t)c * row, in[c], dim);
+    /* With lock factors (rare: rows a user froze), the same block update one row at a time:
+     * the context gradients from the old output rows, the output rows from the old context
+     * rows, then each context row scaled by its factor. */
+    for (int32_t c = 0; c < n_context; c++) {
+        float *dc = delta + (int64_t)c * row;
+        memset(dc, 0, (size_t)dim * sizeof(float));
+        for (int32_t o = 0; o < n_out; o++) vec_axpy(g[(int64_t)c * n_out + o], out[o], dc, dim);
+    }
+    for (int32_t o = 0; o < n_out; o++)
+        for (int32_t c = 0; c < n_context; c++)
+            vec_axpy(g_t[(int64_t)o * n_context + c], in[c], out[o], dim);
+    for (int32_t c = 0; c < n_context; c++)
+        vec_axpy(in_lockf(w, context[c]), delta + (int64_t)c * row, in[c], dim);
     return loss;
 }
 
@@ -154,26 +192,26 @@ double FE_NAME(cbow_step)(const fe_weights *w, const uint32_t *context, int32_t 
     float **out = (float **)(void *)scratch; /* max_out output rows */
     float **in = out + max_out;              /* n_context input rows */
     float *label = scratch + 2 * ((int64_t)max_out + n_context);
-    float *g = label + max_out;               /* max_out scores */
-    float *coef = g + max_out;                /* n_context weights of the mean */
-    float *mean = coef + n_context;           /* dim */
-    float *grad = mean + fe_scratch_row(dim); /* dim */
+    float *g = label + max_out;           /* max_out scores */
+    float *mean = align_row(g + max_out); /* dim (a whole scratch row), then grad's */
     double loss = 0.0;
     const int32_t n_out = collect_outputs(w, t, out, label);
     if (n_out == 0) return 0.0;
+    for (int32_t c = 0; c < n_context; c++) in[c] = in_row(w, context[c]);
     const float inv = 1.0f / (float)n_context;
-    for (int32_t c = 0; c < n_context; c++) {
-        in[c] = in_row(w, context[c]);
-        coef[c] = cbow_mean ? inv : 1.0f;
-    }
-    vec_axpy_many(coef, in, n_context, mean, dim, 1);
+    vec_mean_rows(in, n_context, cbow_mean ? inv : 1.0f, mean, dim);
     vec_dot_many(mean, out, n_out, g, dim);
-    for (int32_t o = 0; o < n_out; o++) {
-        OUTPUT_STEP(g[o], g[o], label[o], alpha, want_loss, loss);
-    }
-    vec_axpy_many(g, out, n_out, grad, dim, 1);
-    for (int32_t o = 0; o < n_out; o++) vec_axpy(g[o], mean, out[o], dim);
+    OUTPUT_STEPS(g, label, n_out, alpha, want_loss, loss);
     const float scale = cbow_mean ? 1.0f : inv;
-    for (int32_t c = 0; c < n_context; c++) vec_axpy(scale, grad, in[c], dim);
+    if (!w->lockf) {
+        vec_backprop(g, out, n_out, mean, in, n_context, scale, dim);
+        return loss;
+    }
+    /* With lock factors: the same backward step with its one input the zeroed grad row, which
+     * then reaches each context row scaled by that row's factor. */
+    float *grad = mean + fe_scratch_row(dim);
+    memset(grad, 0, (size_t)dim * sizeof(float));
+    vec_backprop(g, out, n_out, mean, &grad, 1, scale, dim);
+    for (int32_t c = 0; c < n_context; c++) vec_axpy(in_lockf(w, context[c]), grad, in[c], dim);
     return loss;
 }

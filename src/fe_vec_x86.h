@@ -5,10 +5,13 @@
  * file and fe_updates.h, so each set of updates inlines the helpers of its own width.
  *
  *   FE_W                   floats in a vector
+ *   FE_PANEL               vectors a many-row helper keeps in registers (see "Panels")
  *   fe_vec, fe_mask        the vector type, and the lane mask of a partial last block
  *   FE_ZERO() FE_SET1(a)   all lanes 0 / a
  *   FE_LOAD(p) FE_STORE(p, v) FE_FMA(a, b, c) = a * b + c    (unaligned loads and stores)
+ *   FE_ADD(a, b) FE_MUL(a, b)
  *   FE_HSUM(v)             the sum of the lanes
+ *   FE_HSUM4(out, a, b, c, d)  out[0..4) = the sums of the lanes of a, b, c and d
  *   FE_TAIL(rem)           the mask of the first rem (< FE_W) lanes
  *   FE_LOAD_TAIL(p, m)     the masked lanes of p, 0 elsewhere (reads nothing past them)
  *   FE_STORE_TAIL(p, v, m, rem)  stores the first rem lanes of v (writes nothing past them)
@@ -46,69 +49,212 @@ static inline void vec_axpy(float a, const float *x, float *y, int64_t n)
     }
 }
 
-/* out[j] = x . y[j] for j < m: x is loaded once per block for up to four rows at a time. */
+#if defined(_MSC_VER)
+#define FE_INLINE static __forceinline
+#else
+#define FE_INLINE static inline __attribute__((always_inline))
+#endif
+
+/* out[0..r) = x . y[0..r) for r <= 4 rows (a constant): x is loaded once per block for all
+ * of them, and the r sums are reduced together (FE_HSUM4). */
+FE_INLINE void dot_rows(const int r, const float *x, float *const *y, float *out, int64_t n)
+{
+    fe_vec a[4] = {FE_ZERO(), FE_ZERO(), FE_ZERO(), FE_ZERO()};
+    int64_t i = 0;
+    for (; i + 2 * FE_W <= n; i += 2 * FE_W) { /* two blocks a pass: half the loop overhead */
+        const fe_vec v = FE_LOAD(x + i), u = FE_LOAD(x + i + FE_W);
+        for (int k = 0; k < r; k++) a[k] = FE_FMA(v, FE_LOAD(y[k] + i), a[k]);
+        for (int k = 0; k < r; k++) a[k] = FE_FMA(u, FE_LOAD(y[k] + i + FE_W), a[k]);
+    }
+    for (; i + FE_W <= n; i += FE_W) {
+        const fe_vec v = FE_LOAD(x + i);
+        for (int k = 0; k < r; k++) a[k] = FE_FMA(v, FE_LOAD(y[k] + i), a[k]);
+    }
+    if (i < n) {
+        const fe_mask mk = FE_TAIL(n - i);
+        const fe_vec v = FE_LOAD_TAIL(x + i, mk);
+        for (int k = 0; k < r; k++) a[k] = FE_FMA(v, FE_LOAD_TAIL(y[k] + i, mk), a[k]);
+    }
+    float sums[4];
+    FE_HSUM4(sums, a[0], a[1], a[2], a[3]);
+    for (int k = 0; k < r; k++) out[k] = sums[k];
+}
+
+/* out[j] = x . y[j] for j < m, four rows at a time. */
 static inline void vec_dot_many(const float *x, float *const *y, int32_t m, float *out, int64_t n)
 {
     int32_t j = 0;
-    for (; j + 4 <= m; j += 4) {
-        const float *y0 = y[j], *y1 = y[j + 1], *y2 = y[j + 2], *y3 = y[j + 3];
-        fe_vec a0 = FE_ZERO(), a1 = a0, a2 = a0, a3 = a0;
-        int64_t i = 0;
-        for (; i + FE_W <= n; i += FE_W) {
-            fe_vec v = FE_LOAD(x + i);
-            a0 = FE_FMA(v, FE_LOAD(y0 + i), a0);
-            a1 = FE_FMA(v, FE_LOAD(y1 + i), a1);
-            a2 = FE_FMA(v, FE_LOAD(y2 + i), a2);
-            a3 = FE_FMA(v, FE_LOAD(y3 + i), a3);
-        }
-        if (i < n) {
-            fe_mask mk = FE_TAIL(n - i);
-            fe_vec v = FE_LOAD_TAIL(x + i, mk);
-            a0 = FE_FMA(v, FE_LOAD_TAIL(y0 + i, mk), a0);
-            a1 = FE_FMA(v, FE_LOAD_TAIL(y1 + i, mk), a1);
-            a2 = FE_FMA(v, FE_LOAD_TAIL(y2 + i, mk), a2);
-            a3 = FE_FMA(v, FE_LOAD_TAIL(y3 + i, mk), a3);
-        }
-        out[j] = FE_HSUM(a0);
-        out[j + 1] = FE_HSUM(a1);
-        out[j + 2] = FE_HSUM(a2);
-        out[j + 3] = FE_HSUM(a3);
+    for (; j + 4 <= m; j += 4) dot_rows(4, x, y + j, out + j, n);
+    switch (m - j) {
+    case 3: dot_rows(3, x, y + j, out + j, n); break;
+    case 2: dot_rows(2, x, y + j, out + j, n); break;
+    case 1: dot_rows(1, x, y + j, out + j, n); break;
+    default: break;
     }
-    for (; j < m; j++) out[j] = vec_dot(x, y[j], n);
 }
 
-/* y = (overwrite ? 0 : y) + sum_j a[j] * x[j]: y is loaded and stored once per block
- * instead of once per term. Overwrite mode is only used on scratch rows, which have room for
- * a whole last block (fe_scratch_row): writing it whole lets the next read of the row take
- * its data straight from the store. */
-static inline void vec_axpy_many(const float *a, float *const *x, int32_t m, float *y, int64_t n,
-                                 int overwrite)
+/* Panels: the many-row helpers below keep a stretch of up to FE_PANEL vectors of their rows
+ * in registers while they run over all the rows, so every row costs one pointer load and one
+ * broadcast per panel, not per block, and each vector of a row is read by an FMA's memory
+ * operand. A row is split into panels of FE_PANEL vectors and one of what is left (dim = 100:
+ * 7 + 6 vectors of 8 floats, or one panel of 7 vectors of 16). The panel functions are
+ * instantiated for each width (1..FE_PANEL) and for whether the panel ends with the row's
+ * partial block (loaded and stored under a lane mask), so every loop over a panel's vectors
+ * is unrolled and its accumulators live in registers. The panel loop is entered once per
+ * window for all rows: entering it once per row cost a tenth of all instructions. */
+
+/* vector k of the panel at p, of a panel of nv vectors (masked when it is the row's tail) */
+#define PANEL_LOAD(p, k, nv, tail, mk)                                                             \
+    (((tail) && (k) == (nv) - 1) ? FE_LOAD_TAIL((p) + (k) * FE_W, (mk)) : FE_LOAD((p) + (k) * FE_W))
+#define PANEL_STORE(p, k, nv, tail, v, mk, rem)                                                    \
+    do {                                                                                           \
+        if ((tail) && (k) == (nv) - 1) FE_STORE_TAIL((p) + (k) * FE_W, (v), (mk), (rem));          \
+        else FE_STORE((p) + (k) * FE_W, (v));                                                      \
+    } while (0)
+
+/* Calls fn(nv, tail, args...) for every panel of a row of n floats, with nv and tail as
+ * constants; i is the panel's first float, mk and rem describe the partial last block. */
+#define PANEL_CASE(fn, nv, ...)                                                                    \
+    case nv: fn(nv, 0, __VA_ARGS__); break;                                                        \
+    case nv + FE_PANEL: fn(nv, 1, __VA_ARGS__); break;
+#define FOR_EACH_PANEL(n, fn, ...)                                                                 \
+    do {                                                                                           \
+        const int64_t rem = (n) & (FE_W - 1);                                                      \
+        const fe_mask mk = FE_TAIL(rem);                                                           \
+        int64_t left = ((n) + FE_W - 1) / FE_W, i = 0; /* vectors not yet done */                  \
+        while (left > 0) {                                                                         \
+            const int nv = left > FE_PANEL ? FE_PANEL : (int)left;                                 \
+            left -= nv;                                                                            \
+            switch (nv + (left == 0 && rem != 0 ? FE_PANEL : 0)) {                                 \
+                PANEL_CASE(fn, 1, __VA_ARGS__)                                                     \
+                PANEL_CASE(fn, 2, __VA_ARGS__)                                                     \
+                PANEL_CASE(fn, 3, __VA_ARGS__)                                                     \
+                PANEL_CASE(fn, 4, __VA_ARGS__)                                                     \
+                PANEL_CASE(fn, 5, __VA_ARGS__)                                                     \
+                PANEL_CASE(fn, 6, __VA_ARGS__)                                                     \
+                PANEL_CASE(fn, 7, __VA_ARGS__)                                                     \
+            }                                                                                      \
+            i += (int64_t)nv * FE_W;                                                               \
+        }                                                                                          \
+    } while (0)
+#if FE_PANEL != 7
+#error "FOR_EACH_PANEL lists the panel widths 1..7"
+#endif
+
+FE_INLINE void mean_rows_panel(const int nv, const int tail, int64_t i, fe_mask mk, int64_t rem,
+                               float *const *x, int32_t m, float scale, float *y)
 {
-    int64_t i = 0;
-    /* two blocks per pass: two independent chains of FMAs instead of one, whose latency
-     * (not the arithmetic) bounded the loop */
-    for (; i + 2 * FE_W <= n; i += 2 * FE_W) {
-        fe_vec acc0 = overwrite ? FE_ZERO() : FE_LOAD(y + i);
-        fe_vec acc1 = overwrite ? FE_ZERO() : FE_LOAD(y + i + FE_W);
-        for (int32_t j = 0; j < m; j++) {
-            fe_vec aj = FE_SET1(a[j]);
-            acc0 = FE_FMA(aj, FE_LOAD(x[j] + i), acc0);
-            acc1 = FE_FMA(aj, FE_LOAD(x[j] + i + FE_W), acc1);
+    (void)rem;
+    fe_vec acc[FE_PANEL];
+    for (int k = 0; k < nv; k++) acc[k] = FE_ZERO();
+    for (int32_t j = 0; j < m; j++) {
+        const float *xj = x[j] + i;
+        for (int k = 0; k < nv; k++) acc[k] = FE_ADD(acc[k], PANEL_LOAD(xj, k, nv, tail, mk));
+    }
+    const fe_vec s = FE_SET1(scale);
+    for (int k = 0; k < nv; k++) FE_STORE(y + i + k * FE_W, FE_MUL(acc[k], s));
+}
+
+/* y = scale * sum_j x[j], into a scratch row (whole last block written). */
+static inline void vec_mean_rows(float *const *x, int32_t m, float scale, float *y, int64_t n)
+{
+    FOR_EACH_PANEL(n, mean_rows_panel, i, mk, rem, x, m, scale, y);
+}
+
+FE_INLINE void backprop_panel(const int nv, const int tail, int64_t i, fe_mask mk, int64_t rem,
+                              const float *g, float *const *out, int32_t n_out, const float *h,
+                              float *const *in, int32_t n_in, float scale)
+{
+    fe_vec grad[FE_PANEL], hv[FE_PANEL];
+    for (int k = 0; k < nv; k++) grad[k] = FE_ZERO();
+    /* all the output rows' contributions first, from the rows as they were (a row listed
+     * twice gives both from its old value) */
+    for (int32_t o = 0; o < n_out; o++) {
+        const float *row = out[o] + i;
+        const fe_vec go = FE_SET1(g[o]);
+        for (int k = 0; k < nv; k++)
+            grad[k] = FE_FMA(go, PANEL_LOAD(row, k, nv, tail, mk), grad[k]);
+    }
+    for (int k = 0; k < nv; k++) hv[k] = FE_LOAD(h + i + k * FE_W);
+    for (int32_t o = 0; o < n_out; o++) {
+        float *row = out[o] + i;
+        const fe_vec go = FE_SET1(g[o]);
+        for (int k = 0; k < nv; k++)
+            PANEL_STORE(row, k, nv, tail, FE_FMA(go, hv[k], PANEL_LOAD(row, k, nv, tail, mk)), mk,
+                        rem);
+    }
+    const fe_vec s = FE_SET1(scale);
+    for (int k = 0; k < nv; k++) grad[k] = FE_MUL(grad[k], s);
+    for (int32_t c = 0; c < n_in; c++) {
+        float *row = in[c] + i;
+        for (int k = 0; k < nv; k++)
+            PANEL_STORE(row, k, nv, tail, FE_ADD(grad[k], PANEL_LOAD(row, k, nv, tail, mk)), mk,
+                        rem);
+    }
+}
+
+FE_INLINE void block_backprop_panel(const int nv, const int tail, int64_t i, fe_mask mk,
+                                    int64_t rem, const float *g, const float *g_t,
+                                    float *const *out, int32_t n_out, float *const *in,
+                                    int32_t n_in, float *delta, int64_t delta_stride)
+{
+    fe_vec acc[FE_PANEL];
+    /* the inputs' gradients from the old output rows (m >= 1 outputs: the first one sets) */
+    for (int32_t c = 0; c < n_in; c++) {
+        const float *gc = g + (int64_t)c * n_out;
+        fe_vec a = FE_SET1(gc[0]);
+        for (int k = 0; k < nv; k++) acc[k] = FE_MUL(a, PANEL_LOAD(out[0] + i, k, nv, tail, mk));
+        for (int32_t o = 1; o < n_out; o++) {
+            const float *row = out[o] + i;
+            a = FE_SET1(gc[o]);
+            for (int k = 0; k < nv; k++)
+                acc[k] = FE_FMA(a, PANEL_LOAD(row, k, nv, tail, mk), acc[k]);
         }
-        FE_STORE(y + i, acc0);
-        FE_STORE(y + i + FE_W, acc1);
+        float *d = delta + c * delta_stride + i;
+        for (int k = 0; k < nv; k++) FE_STORE(d + k * FE_W, acc[k]);
     }
-    for (; i + FE_W <= n; i += FE_W) {
-        fe_vec acc = overwrite ? FE_ZERO() : FE_LOAD(y + i);
-        for (int32_t j = 0; j < m; j++) acc = FE_FMA(FE_SET1(a[j]), FE_LOAD(x[j] + i), acc);
-        FE_STORE(y + i, acc);
+    /* the output rows from the old input rows */
+    for (int32_t o = 0; o < n_out; o++) {
+        float *y = out[o] + i;
+        const float *go = g_t + (int64_t)o * n_in;
+        for (int k = 0; k < nv; k++) acc[k] = PANEL_LOAD(y, k, nv, tail, mk);
+        for (int32_t c = 0; c < n_in; c++) {
+            const float *row = in[c] + i;
+            const fe_vec a = FE_SET1(go[c]);
+            for (int k = 0; k < nv; k++)
+                acc[k] = FE_FMA(a, PANEL_LOAD(row, k, nv, tail, mk), acc[k]);
+        }
+        for (int k = 0; k < nv; k++) PANEL_STORE(y, k, nv, tail, acc[k], mk, rem);
     }
-    if (i < n) {
-        fe_mask mk = FE_TAIL(n - i);
-        fe_vec acc = overwrite ? FE_ZERO() : FE_LOAD_TAIL(y + i, mk);
-        for (int32_t j = 0; j < m; j++)
-            acc = FE_FMA(FE_SET1(a[j]), FE_LOAD_TAIL(x[j] + i, mk), acc);
-        if (overwrite) FE_STORE(y + i, acc);
-        else FE_STORE_TAIL(y + i, acc, mk, n - i);
+    /* then the input rows */
+    for (int32_t c = 0; c < n_in; c++) {
+        float *y = in[c] + i;
+        const float *d = delta + c * delta_stride + i;
+        for (int k = 0; k < nv; k++)
+            PANEL_STORE(y, k, nv, tail,
+                        FE_ADD(FE_LOAD(d + k * FE_W), PANEL_LOAD(y, k, nv, tail, mk)), mk, rem);
     }
+}
+
+/* The block update of n_in input rows that all predicted the same n_out >= 1 output rows,
+ * with gradient scales g (n_in x n_out, row-major) and g_t (its transpose): every input row
+ * gets sum_o g[c][o] * out[o] and every output row sum_c g[c][o] * in[c], all from the rows as
+ * they were. Panel by panel: the inputs' gradients into delta (n_in scratch rows,
+ * delta_stride floats apart), the outputs, then the inputs. */
+static inline void vec_block_backprop(const float *g, const float *g_t, float *const *out,
+                                      int32_t n_out, float *const *in, int32_t n_in, float *delta,
+                                      int64_t delta_stride, int64_t n)
+{
+    FOR_EACH_PANEL(n, block_backprop_panel, i, mk, rem, g, g_t, out, n_out, in, n_in, delta,
+                   delta_stride);
+}
+
+/* The backward step of one input h (a scratch row) that predicted n_out output rows with
+ * gradient scales g: grad = sum_o g[o] * out[o] from the rows as they were, then
+ * out[o] += g[o] * h for every output, then in[c] += scale * grad for every input row. One
+ * pass over each row per panel, with grad and h in registers. */
+static inline void vec_backprop(const float *g, float *const *out, int32_t n_out, const float *h,
+                                float *const *in, int32_t n_in, float scale, int64_t n)
+{
+    FOR_EACH_PANEL(n, backprop_panel, i, mk, rem, g, out, n_out, h, in, n_in, scale);
 }

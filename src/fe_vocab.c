@@ -1,3 +1,8 @@
+/* posix_memalign and madvise(MADV_HUGEPAGE) are outside strict C99 in glibc's headers */
+#if defined(__linux__) && !defined(_DEFAULT_SOURCE)
+#define _DEFAULT_SOURCE
+#endif
+
 #include "fe_vocab.h"
 
 #include <errno.h>
@@ -6,6 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
 
 #ifdef _WIN32
 #include <wchar.h>
@@ -54,18 +63,107 @@ static void *grow(void *buf, int64_t *cap, int64_t need, size_t elem)
 
 /* ---- 1. vocabulary --------------------------------------------------------------------- */
 
-/* FNV-1a, then its high half folded in: the table indexes with the low bits, which plain
- * FNV-1a mixes poorly for short keys. The tokenizer computes the same hash while it scans. */
-#define FNV_OFFSET 0xcbf29ce484222325ULL
-#define FNV_PRIME 0x100000001b3ULL
+/* A word as the table compares it: its hash, its length and its first 16 bytes as two key
+ * words (little-endian, zero-padded), all computed once, when the tokenizer finds the word.
+ * Then a lookup compares a slot with a few integer operations and no branch on the length:
+ * comparing bytes branch by branch on the length cost more than the cache misses did. In a
+ * tokenizer event, len == END_OF_LINE means the end of a line (and nothing else is set). */
+typedef struct word {
+    const unsigned char *bytes;
+    int64_t len;
+    uint64_t hash;
+    uint64_t key[2];
+} word;
 
-static uint64_t hash_final(uint64_t h) { return h ^ (h >> 29) ^ (h >> 47); }
+#define END_OF_LINE (-1)
+#define HIGH_BITS 0x8080808080808080ULL
+#define HASH_K1 0x9E3779B97F4A7C15ULL
+#define HASH_K2 0xD6E8FEB86659FD93ULL
+#define HASH_K3 0xC2B2AE3D27D4EB4FULL
+
+/* Word-at-a-time loads (little-endian, with a count of trailing zero bits to find a byte);
+ * elsewhere plain byte loops give the same values. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ &&                        \
+    (defined(__GNUC__) || defined(__clang__))
+#define FE_WORD_AT_A_TIME 1
+static inline int64_t first_marked_byte(uint64_t marks) { return __builtin_ctzll(marks) >> 3; }
+#elif defined(_MSC_VER) && (defined(_M_X64) || defined(_M_ARM64))
+#include <intrin.h>
+#define FE_WORD_AT_A_TIME 1
+static inline int64_t first_marked_byte(uint64_t marks)
+{
+    unsigned long bit;
+    _BitScanForward64(&bit, marks);
+    return (int64_t)(bit >> 3);
+}
+#endif
+
+static inline uint64_t load64(const unsigned char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+/* The first min(k, 8) bytes at p as a little-endian number, zero-padded (0 if k <= 0). */
+static inline uint64_t key_word(const unsigned char *p, int64_t k)
+{
+#ifdef FE_WORD_AT_A_TIME
+    if (k >= 8) return load64(p);
+#endif
+    uint64_t w = 0;
+    for (int64_t j = (k < 8 ? k : 8) - 1; j >= 0; j--) w = w << 8 | p[j];
+    return w;
+}
+
+/* The hash: the two key words and the length mixed by independent multiplications (they
+ * overlap in the pipeline), each further 8 bytes of a long word folded in, then a finalizer
+ * that spreads every input bit over the low bits the table indexes with. */
+static inline uint64_t hash_start(const uint64_t key[2], int64_t n)
+{
+    uint64_t a = (key[0] ^ HASH_K3) * HASH_K1;
+    uint64_t b = (key[1] ^ (uint64_t)n) * HASH_K2;
+    return a ^ (b >> 32 | b << 32);
+}
+
+static inline uint64_t hash_more(uint64_t h, uint64_t w)
+{
+    h = (h ^ w) * HASH_K1;
+    return h ^ (h >> 29);
+}
+
+static inline uint64_t hash_end(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= HASH_K2;
+    h ^= h >> 29;
+    h *= HASH_K3;
+    return h ^ (h >> 32);
+}
+
+/* Fills w for the n bytes at p (reading nothing else); returns the OR of those bytes (a byte
+ * >= 0x80 in it: not all ASCII). */
+static uint64_t describe(word *w, const unsigned char *p, int64_t n)
+{
+    w->bytes = p;
+    w->len = n;
+    w->key[0] = key_word(p, n);
+    w->key[1] = n > 8 ? key_word(p + 8, n - 8) : 0;
+    uint64_t h = hash_start(w->key, n), all = w->key[0] | w->key[1];
+    for (int64_t i = 16; i < n; i += 8) {
+        uint64_t x = key_word(p + i, n - i);
+        all |= x;
+        h = hash_more(h, x);
+    }
+    w->hash = hash_end(h);
+    return all;
+}
 
 uint64_t fe_hash_bytes(const unsigned char *bytes, int64_t len)
 {
-    uint64_t h = FNV_OFFSET;
-    for (int64_t i = 0; i < len; i++) h = (h ^ bytes[i]) * FNV_PRIME;
-    return hash_final(h);
+    word w;
+    describe(&w, bytes, len);
+    return w.hash;
 }
 
 /* Records are 8-byte aligned: a header, then the word's bytes, padded. */
@@ -79,20 +177,48 @@ static fe_vocab_record *record_at(const fe_vocab *v, int64_t ref)
     return (fe_vocab_record *)(void *)(v->arena + ref);
 }
 
+/* A slot table: every lookup reads a random slot, so a large table on 4 KiB pages misses the
+ * TLB on most lookups of rare words (a page walk, costly under virtualisation) and faults
+ * in every page at first touch. On Linux a table of 2 MiB or more is aligned to 2 MiB and
+ * asked for transparent huge pages (where the system allows them on request). */
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+#define HUGE_PAGE ((size_t)2 << 20)
+#endif
+
+static fe_vocab_slot *alloc_slots(int64_t n)
+{
+    size_t bytes = (size_t)n * sizeof(fe_vocab_slot);
+#ifdef HUGE_PAGE
+    if (bytes >= HUGE_PAGE) {
+        void *p = NULL;
+        if (posix_memalign(&p, HUGE_PAGE, bytes) != 0) return NULL;
+        madvise(p, bytes, MADV_HUGEPAGE); /* only a hint: nothing to do if refused */
+        return (fe_vocab_slot *)p;
+    }
+#endif
+    return (fe_vocab_slot *)malloc(bytes);
+}
+
+static void clear_slots(fe_vocab_slot *slots, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++) slots[i].len = -1;
+}
+
 int fe_vocab_init(fe_vocab *v)
 {
     memset(v, 0, sizeof *v);
     v->n_slots = 1024;
-    v->slots = (fe_vocab_slot *)malloc((size_t)v->n_slots * sizeof(fe_vocab_slot));
+    v->slots = alloc_slots(v->n_slots);
     v->ref_cap = 256;
     v->ref = (int64_t *)malloc((size_t)v->ref_cap * sizeof(int64_t));
+    v->counts = (int64_t *)malloc((size_t)v->ref_cap * sizeof(int64_t));
     v->arena_cap = 8192;
     v->arena = (unsigned char *)malloc((size_t)v->arena_cap);
-    if (!v->slots || !v->ref || !v->arena) {
+    if (!v->slots || !v->ref || !v->counts || !v->arena) {
         fe_vocab_free(v);
         return FE_ERR_NOMEM;
     }
-    for (int64_t i = 0; i < v->n_slots; i++) v->slots[i].ref = -1;
+    clear_slots(v->slots, v->n_slots);
     return FE_OK;
 }
 
@@ -100,17 +226,17 @@ void fe_vocab_free(fe_vocab *v)
 {
     free(v->slots);
     free(v->ref);
+    free(v->counts);
     free(v->arena);
     memset(v, 0, sizeof *v);
 }
 
-static void place(fe_vocab_slot *slots, int64_t n_slots, uint64_t hash, int64_t ref)
+static void place(fe_vocab_slot *slots, int64_t n_slots, const fe_vocab_slot *slot)
 {
     uint64_t mask = (uint64_t)n_slots - 1;
-    uint64_t i = hash & mask;
-    while (slots[i].ref >= 0) i = (i + 1) & mask;
-    slots[i].hash = hash;
-    slots[i].ref = ref;
+    uint64_t i = slot->hash & mask;
+    while (slots[i].len >= 0) i = (i + 1) & mask;
+    slots[i] = *slot;
 }
 
 /* Makes the slot table big enough for n words at load <= 0.7. */
@@ -123,133 +249,165 @@ static int reserve_slots(fe_vocab *v, int64_t n)
     }
     if (want == v->n_slots) return FE_OK;
     if ((uint64_t)want > (uint64_t)(SIZE_MAX / sizeof(fe_vocab_slot))) return FE_ERR_NOMEM;
-    fe_vocab_slot *slots = (fe_vocab_slot *)malloc((size_t)want * sizeof(fe_vocab_slot));
+    fe_vocab_slot *slots = alloc_slots(want);
     if (!slots) return FE_ERR_NOMEM;
-    for (int64_t i = 0; i < want; i++) slots[i].ref = -1;
+    clear_slots(slots, want);
     for (int64_t i = 0; i < v->n_slots; i++)
-        if (v->slots[i].ref >= 0) place(slots, want, v->slots[i].hash, v->slots[i].ref);
+        if (v->slots[i].len >= 0) place(slots, want, &v->slots[i]);
     free(v->slots);
     v->slots = slots;
     v->n_slots = want;
     return FE_OK;
 }
 
-int fe_vocab_reserve(fe_vocab *v, int64_t n, int64_t total_bytes)
+/* Room in the per-word arrays (ref, counts) for n words. */
+static int reserve_words(fe_vocab *v, int64_t n)
 {
-    if (n < 0 || total_bytes < 0 || n > INT64_MAX / 64 || total_bytes > INT64_MAX / 4)
-        return FE_ERR_ARG;
-    if (reserve_slots(v, v->size + n) != FE_OK) return FE_ERR_NOMEM;
-    void *p = grow(v->ref, &v->ref_cap, v->size + n, sizeof(int64_t));
+    if (n <= v->ref_cap) return FE_OK;
+    int64_t cap = v->ref_cap;
+    void *p = grow(v->ref, &cap, n, sizeof(int64_t));
     if (!p) return FE_ERR_NOMEM;
     v->ref = (int64_t *)p;
-    p = grow(v->arena, &v->arena_cap, v->arena_len + n * record_size(0) + total_bytes + 8 * n, 1);
+    p = realloc(v->counts, (size_t)cap * sizeof(int64_t));
+    if (!p) return FE_ERR_NOMEM; /* ref is larger than needed; harmless */
+    v->counts = (int64_t *)p;
+    v->ref_cap = cap;
+    return FE_OK;
+}
+
+int fe_vocab_reserve(fe_vocab *v, int64_t n, int64_t total_bytes)
+{
+    if (n < 0 || total_bytes < 0 || n > FE_VOCAB_MAX_WORDS || total_bytes > INT64_MAX / 4)
+        return FE_ERR_ARG;
+    if (reserve_slots(v, v->size + n) != FE_OK) return FE_ERR_NOMEM;
+    if (reserve_words(v, v->size + n) != FE_OK) return FE_ERR_NOMEM;
+    void *p =
+        grow(v->arena, &v->arena_cap, v->arena_len + n * record_size(0) + total_bytes + 8 * n, 1);
     if (!p) return FE_ERR_NOMEM;
     v->arena = (unsigned char *)p;
     return FE_OK;
 }
 
-/* Words are short: compare up to 16 bytes with two overlapping loads, without a call and
- * without reading past either string. */
-static inline int same_bytes(const unsigned char *a, const unsigned char *b, int64_t n)
+static inline int32_t slot_len(int64_t len)
 {
-    if (n >= 8) {
-        if (n > 16) return memcmp(a, b, (size_t)n) == 0;
-        uint64_t a0, b0, a1, b1;
-        memcpy(&a0, a, 8);
-        memcpy(&b0, b, 8);
-        memcpy(&a1, a + n - 8, 8);
-        memcpy(&b1, b + n - 8, 8);
-        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-    }
-    if (n >= 4) {
-        uint32_t a0, b0, a1, b1;
-        memcpy(&a0, a, 4);
-        memcpy(&b0, b, 4);
-        memcpy(&a1, a + n - 4, 4);
-        memcpy(&b1, b + n - 4, 4);
-        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-    }
-    for (int64_t i = 0; i < n; i++)
-        if (a[i] != b[i]) return 0;
-    return 1;
+    return len < FE_SLOT_LONG ? (int32_t)len : FE_SLOT_LONG;
 }
 
-/* The record of the word, or NULL. A hit touches one slot and one record (header and bytes
- * side by side): two cache misses for a cold word. */
-static inline fe_vocab_record *find_record(const fe_vocab *v, const unsigned char *bytes,
-                                           int64_t len, uint64_t hash)
+/* Whether the slot holds the word: hash, length and first 16 bytes at once, then (for a word
+ * longer than that) the rest of its bytes in its record. */
+static inline int slot_holds(const fe_vocab *v, const fe_vocab_slot *s, const word *w)
+{
+    uint64_t differ = (s->hash ^ w->hash) | (s->key[0] ^ w->key[0]) | (s->key[1] ^ w->key[1]) |
+        (uint64_t)(uint32_t)(s->len ^ slot_len(w->len));
+    if (differ) return 0;
+    if (w->len <= FE_SLOT_KEY) return 1;
+    return fe_vocab_at(v, s->id)->length == w->len &&
+        memcmp(fe_vocab_bytes(v, s->id) + FE_SLOT_KEY, w->bytes + FE_SLOT_KEY,
+               (size_t)(w->len - FE_SLOT_KEY)) == 0;
+}
+
+/* The slot holding the word, or NULL. */
+static inline const fe_vocab_slot *find_slot(const fe_vocab *v, const word *w)
 {
     uint64_t mask = (uint64_t)v->n_slots - 1;
-    for (uint64_t i = hash & mask; v->slots[i].ref >= 0; i = (i + 1) & mask) {
-        if (v->slots[i].hash != hash) continue;
-        fe_vocab_record *rec = record_at(v, v->slots[i].ref);
-        if (rec->length == len && same_bytes((const unsigned char *)(rec + 1), bytes, len))
-            return rec;
-    }
+    for (uint64_t i = w->hash & mask; v->slots[i].len >= 0; i = (i + 1) & mask)
+        if (slot_holds(v, &v->slots[i], w)) return &v->slots[i];
     return NULL;
-}
-
-int64_t fe_vocab_find_hashed(const fe_vocab *v, const unsigned char *bytes, int64_t len,
-                             uint64_t hash)
-{
-    const fe_vocab_record *rec = find_record(v, bytes, len, hash);
-    return rec ? rec->id : -1;
 }
 
 int64_t fe_vocab_find(const fe_vocab *v, const unsigned char *bytes, int64_t len)
 {
-    return fe_vocab_find_hashed(v, bytes, len, fe_hash_bytes(bytes, len));
+    word w;
+    describe(&w, bytes, len);
+    const fe_vocab_slot *s = find_slot(v, &w);
+    return s ? (int64_t)s->id : -1;
 }
 
-static int64_t insert(fe_vocab *v, const unsigned char *bytes, int64_t len, uint64_t hash,
-                      int64_t count)
+/* A slot for word id (its record already written). */
+static fe_vocab_slot slot_for(const fe_vocab *v, int64_t id)
 {
+    const fe_vocab_record *rec = fe_vocab_at(v, id);
+    const unsigned char *bytes = fe_vocab_bytes(v, id);
+    fe_vocab_slot s;
+    s.hash = rec->hash;
+    s.id = (uint32_t)id;
+    s.len = slot_len(rec->length);
+    s.key[0] = key_word(bytes, rec->length);
+    s.key[1] = rec->length > 8 ? key_word(bytes + 8, rec->length - 8) : 0;
+    return s;
+}
+
+static int64_t insert(fe_vocab *v, const word *w, int64_t count)
+{
+    int64_t len = w->len;
     if (len < 0 || len > INT64_MAX / 4 || v->arena_len > INT64_MAX / 2) return -1;
+    if (v->size >= FE_VOCAB_MAX_WORDS) return -1;
     if (reserve_slots(v, v->size + 1) != FE_OK) return -1;
-    void *p = grow(v->ref, &v->ref_cap, v->size + 1, sizeof(int64_t));
-    if (!p) return -1;
-    v->ref = (int64_t *)p;
+    if (reserve_words(v, v->size + 1) != FE_OK) return -1;
     int64_t size = record_size(len);
-    p = grow(v->arena, &v->arena_cap, v->arena_len + size, 1);
+    void *p = grow(v->arena, &v->arena_cap, v->arena_len + size, 1);
     if (!p) return -1;
     v->arena = (unsigned char *)p;
 
     int64_t id = v->size++, ref = v->arena_len;
     fe_vocab_record *rec = record_at(v, ref);
-    rec->count = count;
-    rec->id = id;
     rec->length = len;
-    rec->hash = hash;
+    rec->hash = w->hash;
     unsigned char *dst = (unsigned char *)(rec + 1);
-    if (len > 0) memcpy(dst, bytes, (size_t)len);
+    if (len > 0) memcpy(dst, w->bytes, (size_t)len);
     memset(dst + len, 0, (size_t)(size - (int64_t)sizeof *rec - len));
     v->arena_len += size;
     v->ref[id] = ref;
-    place(v->slots, v->n_slots, hash, ref);
+    v->counts[id] = count;
+    fe_vocab_slot s = slot_for(v, id);
+    place(v->slots, v->n_slots, &s);
     return id;
 }
 
 /* The hot path (a known word) inlined into the counting loop; inserting is a call. */
-static inline int64_t add_hashed(fe_vocab *v, const unsigned char *bytes, int64_t len,
-                                 uint64_t hash, int64_t count)
+static inline int64_t add_word(fe_vocab *v, const word *w, int64_t count)
 {
-    fe_vocab_record *rec = find_record(v, bytes, len, hash);
-    if (rec) {
-        rec->count += count;
-        return rec->id;
+    const fe_vocab_slot *s = find_slot(v, w);
+    if (s) {
+        v->counts[s->id] += count;
+        return s->id;
     }
-    return insert(v, bytes, len, hash, count);
+    return insert(v, w, count);
+}
+
+/* A word whose hash is already known (fe_hash_bytes of the same bytes): only its key words
+ * are read again. */
+static void describe_hashed(word *w, const unsigned char *p, int64_t n, uint64_t hash)
+{
+    w->bytes = p;
+    w->len = n;
+    w->key[0] = key_word(p, n);
+    w->key[1] = n > 8 ? key_word(p + 8, n - 8) : 0;
+    w->hash = hash;
+}
+
+int64_t fe_vocab_find_hashed(const fe_vocab *v, const unsigned char *bytes, int64_t len,
+                             uint64_t hash)
+{
+    word w;
+    describe_hashed(&w, bytes, len, hash);
+    const fe_vocab_slot *s = find_slot(v, &w);
+    return s ? (int64_t)s->id : -1;
 }
 
 int64_t fe_vocab_add_hashed(fe_vocab *v, const unsigned char *bytes, int64_t len, uint64_t hash,
                             int64_t count)
 {
-    return add_hashed(v, bytes, len, hash, count);
+    word w;
+    describe_hashed(&w, bytes, len, hash);
+    return add_word(v, &w, count);
 }
 
 int64_t fe_vocab_add(fe_vocab *v, const unsigned char *bytes, int64_t len, int64_t count)
 {
-    return add_hashed(v, bytes, len, fe_hash_bytes(bytes, len), count);
+    word w;
+    describe(&w, bytes, len);
+    return add_word(v, &w, count);
 }
 
 void fe_vocab_prune(fe_vocab *v, int64_t min_count)
@@ -257,21 +415,22 @@ void fe_vocab_prune(fe_vocab *v, int64_t min_count)
     /* Survivors move down in place: records are in id order in the arena. */
     int64_t kept = 0, out = 0;
     for (int64_t id = 0; id < v->size; id++) {
+        if (v->counts[id] < min_count) continue;
         fe_vocab_record *rec = record_at(v, v->ref[id]);
-        if (rec->count < min_count) continue;
         int64_t size = record_size(rec->length);
         if (v->ref[id] != out) memmove(v->arena + out, rec, (size_t)size);
-        rec = record_at(v, out);
-        rec->id = kept;
+        v->counts[kept] = v->counts[id];
         v->ref[kept++] = out;
         out += size;
     }
     if (kept == v->size) return;
     v->size = kept;
     v->arena_len = out;
-    for (int64_t i = 0; i < v->n_slots; i++) v->slots[i].ref = -1;
-    for (int64_t id = 0; id < kept; id++)
-        place(v->slots, v->n_slots, record_at(v, v->ref[id])->hash, v->ref[id]);
+    clear_slots(v->slots, v->n_slots);
+    for (int64_t id = 0; id < kept; id++) {
+        fe_vocab_slot s = slot_for(v, id);
+        place(v->slots, v->n_slots, &s);
+    }
 }
 
 /* ---- 2. UTF-8 -------------------------------------------------------------------------- */
@@ -361,6 +520,9 @@ int64_t fe_utf8_repair(const unsigned char *s, int64_t len, int mode, unsigned c
 
 /* ---- 3. streaming tokenizer ------------------------------------------------------------ */
 
+/* The chunk buffer has this many bytes more than it reads into (see describe_in_chunk). */
+#define CHUNK_PAD 16
+
 static const unsigned char is_space[256] = {
     [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1,
 };
@@ -407,9 +569,10 @@ int fe_reader_open(fe_reader *r, const char *path, const fe_read_options *opt, f
         opt->errors > FE_UTF8_IGNORE)
         return fail(st, FE_ERR_ARG, 0, -1, "invalid read options");
     r->opt = *opt;
-    if ((uint64_t)opt->chunk_size > (uint64_t)SIZE_MAX)
+    if ((uint64_t)opt->chunk_size > (uint64_t)SIZE_MAX - CHUNK_PAD ||
+        opt->chunk_size > INT64_MAX / 2)
         return fail(st, FE_ERR_ARG, 0, -1, "chunk size too large");
-    r->chunk = (unsigned char *)malloc((size_t)opt->chunk_size);
+    r->chunk = (unsigned char *)malloc((size_t)opt->chunk_size + CHUNK_PAD);
     if (!r->chunk) return fail(st, FE_ERR_NOMEM, 0, -1, "out of memory for the read buffer");
     errno = 0;
     FILE *fp = open_path(path);
@@ -475,19 +638,72 @@ static int append_token(fe_reader *r, const unsigned char *p, int64_t n, fe_stat
     return FE_OK;
 }
 
-/* Turns raw token bytes into a word: skips a BOM at file start, checks or repairs UTF-8, sets
- * r->hash. h is the running FNV-1a state over the n bytes, high the OR of them.
- * FE_TOK_WORD, 0 when nothing is left of it, or an error. */
-static int finish_token(fe_reader *r, const unsigned char *p, int64_t n, uint64_t h, unsigned high,
-                        const unsigned char **word, int64_t *len, fe_status *st)
+#ifdef FE_WORD_AT_A_TIME
+/* The high bit of each byte of w that is ASCII whitespace (' ' or \t..\r), exactly: no sum
+ * below carries from one byte into the next. */
+static inline uint64_t space_bytes(uint64_t w)
 {
-    if (high < 0x80) { /* ASCII: nothing to check (and it cannot start with a BOM) */
-        *word = p;
-        *len = n;
-        r->hash = hash_final(h);
-        return FE_TOK_WORD;
+    const uint64_t low7 = 0x7F7F7F7F7F7F7F7FULL;
+    uint64_t seven = w & low7;
+    uint64_t at_least_9 = seven + 0x7777777777777777ULL;  /* high bit: seven >= 0x09 */
+    uint64_t at_least_14 = seven + 0x7272727272727272ULL; /* high bit: seven >= 0x0E */
+    uint64_t control = at_least_9 & ~at_least_14 & ~w;    /* ~w: the byte is ASCII */
+    uint64_t x = w ^ 0x2020202020202020ULL;               /* zero where the byte is ' ' */
+    uint64_t blank = ~(((x & low7) + low7) | x);
+    return (control | blank) & HIGH_BITS;
+}
+
+/* w with only its first k bytes kept (k in 0..8). */
+static inline uint64_t first_bytes(uint64_t w, int64_t k)
+{
+    return k >= 8 ? w : w & (((uint64_t)1 << ((8 * k) & 63)) - 1);
+}
+#endif
+
+/* Index of the first ASCII whitespace byte of c[i .. end), or end. */
+static inline int64_t token_end(const unsigned char *c, int64_t i, int64_t end)
+{
+#ifdef FE_WORD_AT_A_TIME
+    for (; end - i >= 8; i += 8) {
+        uint64_t marks = space_bytes(load64(c + i));
+        if (marks) return i + first_marked_byte(marks);
     }
-    int64_t skipped = 0;
+#endif
+    while (i < end && !is_space[c[i]]) i++;
+    return i;
+}
+
+/* describe() for a word inside the chunk, which may be read up to CHUNK_PAD bytes past its
+ * end: the key words are two loads, masked, instead of byte loops. */
+
+static inline uint64_t describe_in_chunk(word *w, const unsigned char *p, int64_t n)
+{
+#ifdef FE_WORD_AT_A_TIME
+    if (n <= 16) {
+        w->bytes = p;
+        w->len = n;
+        w->key[0] = first_bytes(load64(p), n);
+        w->key[1] = first_bytes(load64(p + 8), n > 8 ? n - 8 : 0);
+        w->hash = hash_end(hash_start(w->key, n));
+        return w->key[0] | w->key[1];
+    }
+#endif
+    return describe(w, p, n);
+}
+
+static int token_too_long(fe_reader *r, fe_status *st)
+{
+    return fail(st, FE_ERR_TOKEN_TOO_LONG, r->line, r->tok_start, "token longer than %lld bytes",
+                (long long)r->opt.max_token_bytes);
+}
+
+/* A token with a byte >= 0x80 (first byte at file offset r->tok_start; *w describes its raw
+ * bytes): skips a BOM at file start, checks or repairs UTF-8 (into r->fixed). 1: *w is the
+ * word, 0: nothing is left of it, < 0: an error. */
+static int finish_unicode(fe_reader *r, word *w, fe_status *st)
+{
+    const unsigned char *p = w->bytes;
+    int64_t n = w->len, skipped = 0;
     if (r->tok_start == 0 && n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) {
         p += 3;
         n -= 3;
@@ -495,9 +711,7 @@ static int finish_token(fe_reader *r, const unsigned char *p, int64_t n, uint64_
     }
     if (n == 0) return 0;
     int64_t bad = fe_utf8_check(p, n);
-    int changed = skipped > 0;
     if (bad < n) {
-        changed = 1;
         if (r->opt.errors == FE_UTF8_STRICT)
             return fail(st, FE_ERR_UTF8, r->line, r->tok_start + skipped + bad,
                         "invalid UTF-8 (byte 0x%02X)", (unsigned)p[bad]);
@@ -517,92 +731,107 @@ static int finish_token(fe_reader *r, const unsigned char *p, int64_t n, uint64_
         p = r->fixed;
         if (n == 0) return 0;
     }
-    *word = p;
-    *len = n;
-    r->hash = changed ? fe_hash_bytes(p, n) : hash_final(h);
-    return FE_TOK_WORD;
+    if (p != w->bytes || n != w->len) describe(w, p, n);
+    return 1;
 }
 
-/* The body of fe_reader_next, inlined into the corpus passes (a call per token shows). */
-static inline int reader_next(fe_reader *r, const unsigned char **word, int64_t *len, fe_status *st)
+/* The raw bytes of a token that straddled chunks (first byte at file offset r->tok_start) as
+ * a word; as finish_unicode. */
+static int finish_token(fe_reader *r, word *w, fe_status *st)
 {
-    int rc;
-    for (;;) {
+    if (describe(w, r->tok, r->tok_len) & HIGH_BITS) return finish_unicode(r, w, st);
+    return 1;
+}
+
+/* Fills ev[0 .. cap) with the next events. Returns how many (0 at the end of the input) or an
+ * error. A word points into the chunk, r->tok (a token that straddles chunks) or r->fixed (a
+ * repaired token), which later calls reuse: so a batch ends before the chunk is refilled and
+ * right after a word that is not in the chunk, and every word of a batch stays valid until
+ * the next call. The passes look up whole batches: the lookups of one batch can then be
+ * prefetched while the earlier ones are done. */
+static int reader_fill(fe_reader *r, word *ev, int cap, fe_status *st)
+{
+    int n = 0, rc;
+    while (n < cap) {
         if (r->pos == r->len) {
+            if (n > 0) return n;
             rc = refill(r, st);
             if (rc < 0) return rc;
-            if (rc == 0) {
-                if (r->in_token) {
-                    r->in_token = 0;
-                    rc = finish_token(r, r->tok, r->tok_len, r->tok_hash, r->tok_high, word, len,
-                                      st);
-                    if (rc != 0) return rc;
-                }
-                return FE_TOK_EOF;
+            if (rc == 0) { /* end of input: one last word if the file ends inside it */
+                if (!r->in_token) return 0;
+                r->in_token = 0;
+                return finish_token(r, ev, st);
             }
         }
         const unsigned char *c = r->chunk;
         int64_t i = r->pos, end = r->len;
-        if (!r->in_token) {
-            while (i < end && is_space[c[i]]) {
-                if (c[i] == '\n') {
-                    r->pos = i + 1;
-                    r->line++;
-                    return FE_TOK_EOL;
-                }
-                i++;
-            }
-            r->pos = i;
-            if (i == end) continue;
-            r->tok_start = r->chunk_offset + i;
-            r->tok_hash = FNV_OFFSET;
-            r->tok_high = 0;
-        }
-        /* One pass finds the token's end, hashes it and notes whether it is all ASCII. */
-        int64_t start = i;
-        uint64_t h = r->tok_hash;
-        unsigned high = r->tok_high;
-        while (i < end) {
-            unsigned b = c[i];
-            if (is_space[b]) break;
-            h = (h ^ b) * FNV_PRIME;
-            high |= b;
-            i++;
-        }
-        r->pos = i;
-        int64_t have = r->in_token ? r->tok_len : 0;
-        if (have + (i - start) > r->opt.max_token_bytes)
-            return fail(st, FE_ERR_TOKEN_TOO_LONG, r->line, r->tok_start,
-                        "token longer than %lld bytes", (long long)r->opt.max_token_bytes);
-        if (i < end) { /* whitespace ends the token inside this chunk */
-            if (r->in_token) {
-                r->in_token = 0;
-                if ((rc = append_token(r, c + start, i - start, st)) != FE_OK) return rc;
-                rc = finish_token(r, r->tok, r->tok_len, h, high, word, len, st);
-            } else if (high < 0x80) { /* the common case, without a call */
-                *word = c + start;
-                *len = i - start;
-                r->hash = hash_final(h);
-                return FE_TOK_WORD;
-            } else {
-                rc = finish_token(r, c + start, i - start, h, high, word, len, st);
-            }
-            if (rc != 0) return rc;
+        if (r->in_token) { /* the rest of a token that began in an earlier chunk (n is 0) */
+            int64_t stop = token_end(c, i, end);
+            if (r->tok_len + (stop - i) > r->opt.max_token_bytes) return token_too_long(r, st);
+            if ((rc = append_token(r, c + i, stop - i, st)) != FE_OK) return rc;
+            r->pos = stop;
+            if (stop == end) continue;
+            r->in_token = 0;
+            rc = finish_token(r, ev, st);
+            if (rc != 0) return rc; /* the word is in r->tok, or an error */
             continue;
         }
-        if (!r->in_token) { /* the chunk ends inside a token: keep its first part */
-            r->in_token = 1;
-            r->tok_len = 0;
+        while (n < cap && i < end) {
+            if (is_space[c[i]]) {
+                if (c[i++] == '\n') {
+                    r->line++;
+                    ev[n++].len = END_OF_LINE;
+                }
+                continue;
+            }
+            int64_t start = i;
+            i = token_end(c, i, end);
+            if (i - start > r->opt.max_token_bytes) {
+                r->tok_start = r->chunk_offset + start;
+                return token_too_long(r, st);
+            }
+            if (i == end) { /* the chunk ends inside the token: keep its first part */
+                r->tok_start = r->chunk_offset + start;
+                r->tok_len = 0;
+                if ((rc = append_token(r, c + start, i - start, st)) != FE_OK) return rc;
+                r->in_token = 1;
+                break;
+            }
+            if (!(describe_in_chunk(&ev[n], c + start, i - start) & HIGH_BITS)) {
+                n++; /* the common case: ASCII, nothing to check */
+                continue;
+            }
+            r->tok_start = r->chunk_offset + start;
+            rc = finish_unicode(r, &ev[n], st);
+            if (rc < 0) return rc;
+            if (rc > 0 && ev[n++].bytes == r->fixed) { /* r->fixed is reused by the next one */
+                r->pos = i;
+                return n;
+            }
         }
-        if ((rc = append_token(r, c + start, i - start, st)) != FE_OK) return rc;
-        r->tok_hash = h;
-        r->tok_high = high;
+        r->pos = i;
     }
+    return n;
 }
 
-int fe_reader_next(fe_reader *r, const unsigned char **word, int64_t *len, fe_status *st)
+int fe_reader_next(fe_reader *r, const unsigned char **bytes, int64_t *len, fe_status *st)
 {
-    return reader_next(r, word, len, st);
+    word ev;
+    int rc = reader_fill(r, &ev, 1, st);
+    if (rc <= 0) return rc < 0 ? rc : FE_TOK_EOF;
+    if (ev.len == END_OF_LINE) return FE_TOK_EOL;
+    *bytes = ev.bytes;
+    *len = ev.len;
+    r->hash = ev.hash;
+    return FE_TOK_WORD;
+}
+
+/* File offset of a word of the current batch (for messages). */
+static int64_t word_offset(const fe_reader *r, const word *ev)
+{
+    if (ev->bytes >= r->chunk && ev->bytes < r->chunk + r->len)
+        return r->chunk_offset + (ev->bytes - r->chunk);
+    return r->tok_start;
 }
 
 /* ---- 4. whole-corpus passes ------------------------------------------------------------ */
@@ -633,6 +862,7 @@ static void maybe_prune(fe_vocab *v, int64_t max_vocab_size, int64_t *min_reduce
 }
 
 static int push_id(fe_encoded *e, uint32_t id);
+static int reserve_ids(fe_encoded *e, int64_t n);
 static int push_offset(fe_encoded *e, int64_t offset);
 static int start_offsets(fe_encoded *e);
 
@@ -652,62 +882,133 @@ static void prune_counting(fe_vocab *v, int64_t max_vocab_size, int64_t *min_red
     if (v->size != before) give_up_tokens(tokens);
 }
 
+/* Lookups are done a batch of events at a time. While event k is looked up, the table slot of
+ * event k + AHEAD is prefetched, and the count of event k + AHEAD / 2 (found through its slot,
+ * by then in cache): the cache misses of a rare word overlap the work on the words before it
+ * instead of stalling it. The lookups themselves run one by one in file order, so ids, counts
+ * and pruning are exactly those of a word-by-word pass; a prefetch is only a hint (one made
+ * stale by an insertion or a prune costs nothing but the hint). */
+#define BATCH 512
+#define AHEAD 16
+
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#elif defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
+#include <xmmintrin.h>
+#define PREFETCH(p) _mm_prefetch((const char *)(p), _MM_HINT_T0)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+
+static inline void prefetch_slot(const fe_vocab *v, const word *ev)
+{
+    if (ev->len >= 0) PREFETCH(&v->slots[ev->hash & (uint64_t)(v->n_slots - 1)]);
+}
+
+/* The count of the word in the slot where its probe starts (through which the word of a long
+ * word, whose bytes do not all fit in the slot, is found too). */
+static inline void prefetch_word(const fe_vocab *v, const word *ev)
+{
+    if (ev->len < 0) return;
+    const fe_vocab_slot *slot = &v->slots[ev->hash & (uint64_t)(v->n_slots - 1)];
+    if (slot->len >= 0 && slot->hash == ev->hash) {
+        PREFETCH(&v->counts[slot->id]);
+        if (ev->len > FE_SLOT_KEY) PREFETCH(fe_vocab_bytes(v, slot->id) + FE_SLOT_KEY);
+    }
+}
+
+static inline void prefetch_ahead(const fe_vocab *v, const word *batch, int n, int k)
+{
+    if (k == 0)
+        for (int j = 0; j < n && j < AHEAD; j++) prefetch_slot(v, &batch[j]);
+    if (k + AHEAD < n) prefetch_slot(v, &batch[k + AHEAD]);
+    if (k + AHEAD / 2 < n) prefetch_word(v, &batch[k + AHEAD / 2]);
+}
+
+/* The state of a counting pass across the events of a file. */
+typedef struct counting {
+    fe_vocab *v;
+    fe_encoded *tokens; /* NULL once given up */
+    fe_corpus_stats *stats;
+    int64_t max_vocab_size, min_reduce;
+    int64_t in_line, in_piece; /* tokens of the current line, and of its current piece */
+} counting;
+
+/* At the end of a line (or of a file). */
+static void count_line_end(counting *c)
+{
+    if (c->in_line > 0) c->stats->n_sentences++;
+    if (c->in_piece > 0) prune_counting(c->v, c->max_vocab_size, &c->min_reduce, &c->tokens);
+    if (c->tokens && c->in_line > 0 && push_offset(c->tokens, c->tokens->n_ids) != FE_OK)
+        give_up_tokens(&c->tokens);
+    c->in_line = c->in_piece = 0;
+}
+
+/* Counts one word; FE_ERR_NOMEM when the table cannot grow. */
+static inline int count_word(counting *c, const word *ev)
+{
+    int64_t id = add_word(c->v, ev, 1);
+    if (id < 0) return FE_ERR_NOMEM;
+    /* room for the batch was made by count_file; ids fit (FE_VOCAB_MAX_WORDS) */
+    if (c->tokens) c->tokens->ids[c->tokens->n_ids++] = (uint32_t)id;
+    c->stats->total_tokens++;
+    c->in_line++;
+    if (++c->in_piece == FE_PRUNE_PIECE) {
+        c->in_piece = 0;
+        prune_counting(c->v, c->max_vocab_size, &c->min_reduce, &c->tokens);
+    }
+    return FE_OK;
+}
+
+/* Counts the events of one open file. */
+static int count_file(counting *c, fe_reader *r, fe_status *st)
+{
+    word batch[BATCH];
+    for (;;) {
+        int n = reader_fill(r, batch, BATCH, st);
+        if (n < 0) return n;
+        if (n == 0) { /* end of file: the end of its last line */
+            count_line_end(c);
+            return FE_OK;
+        }
+        if (c->tokens && reserve_ids(c->tokens, n) != FE_OK)
+            give_up_tokens(&c->tokens); /* the count goes on without them */
+        for (int k = 0; k < n; k++) {
+            prefetch_ahead(c->v, batch, n, k);
+            if (batch[k].len == END_OF_LINE) {
+                count_line_end(c);
+            } else if (count_word(c, &batch[k]) != FE_OK) {
+                return fail(st, FE_ERR_NOMEM, r->line, word_offset(r, &batch[k]),
+                            "out of memory for the vocabulary (%lld words); "
+                            "max_vocab_size bounds it",
+                            (long long)c->v->size);
+            }
+        }
+    }
+}
+
 int fe_count_files(fe_vocab *v, const char *const *paths, int64_t n_paths,
                    const fe_read_options *opt, int64_t max_vocab_size, fe_corpus_stats *stats,
                    fe_encoded *tokens, fe_status *st)
 {
     fe_status_clear(st);
     stats_clear(stats);
-    if (tokens) {
-        fe_encoded_free(tokens);
-        if (start_offsets(tokens) != FE_OK) give_up_tokens(&tokens);
+    counting c = {v, tokens, stats, max_vocab_size, 1, 0, 0};
+    if (c.tokens) {
+        fe_encoded_free(c.tokens);
+        if (start_offsets(c.tokens) != FE_OK) give_up_tokens(&c.tokens);
     }
-    int64_t min_reduce = 1;
     for (int64_t f = 0; f < n_paths; f++) {
         fe_reader r;
         int rc = fe_reader_open(&r, paths[f], opt, st);
+        if (rc == FE_OK) {
+            rc = count_file(&c, &r, st);
+            stats_add_bad(stats, &r, f);
+            fe_reader_close(&r);
+        }
         if (rc != FE_OK) {
             st->file_index = f;
-            give_up_tokens(&tokens);
-            return rc;
-        }
-        int64_t in_line = 0, in_piece = 0;
-        const unsigned char *word;
-        int64_t len;
-        for (;;) {
-            rc = reader_next(&r, &word, &len, st);
-            if (rc == FE_TOK_WORD) {
-                int64_t id = add_hashed(v, word, len, r.hash, 1);
-                if (id < 0) {
-                    rc = fail(st, FE_ERR_NOMEM, r.line, r.tok_start,
-                              "out of memory for the vocabulary (%lld words); "
-                              "max_vocab_size bounds it",
-                              (long long)v->size);
-                    break;
-                }
-                if (tokens && (id > (int64_t)UINT32_MAX || push_id(tokens, (uint32_t)id) != FE_OK))
-                    give_up_tokens(&tokens); /* the count goes on without them */
-                stats->total_tokens++;
-                in_line++;
-                if (++in_piece == FE_PRUNE_PIECE) {
-                    in_piece = 0;
-                    prune_counting(v, max_vocab_size, &min_reduce, &tokens);
-                }
-                continue;
-            }
-            if (rc < 0) break;
-            if (in_line > 0) stats->n_sentences++; /* end of line or of file */
-            if (in_piece > 0) prune_counting(v, max_vocab_size, &min_reduce, &tokens);
-            if (tokens && in_line > 0 && push_offset(tokens, tokens->n_ids) != FE_OK)
-                give_up_tokens(&tokens);
-            in_line = in_piece = 0;
-            if (rc == FE_TOK_EOF) break;
-        }
-        stats_add_bad(stats, &r, f);
-        fe_reader_close(&r);
-        if (rc < 0) {
-            st->file_index = f;
-            give_up_tokens(&tokens);
+            give_up_tokens(&c.tokens);
             return rc;
         }
     }
@@ -772,6 +1073,16 @@ static int start_offsets(fe_encoded *e)
     return FE_OK;
 }
 
+/* Room for n more ids. */
+static int reserve_ids(fe_encoded *e, int64_t n)
+{
+    if (e->n_ids + n <= e->ids_cap) return FE_OK;
+    void *p = grow(e->ids, &e->ids_cap, e->n_ids + n, sizeof(uint32_t));
+    if (!p) return FE_ERR_NOMEM;
+    e->ids = (uint32_t *)p;
+    return FE_OK;
+}
+
 static int push_id(fe_encoded *e, uint32_t id)
 {
     if (e->n_ids == e->ids_cap) {
@@ -794,6 +1105,47 @@ static int push_offset(fe_encoded *e, int64_t offset)
     return FE_OK;
 }
 
+/* At the end of a line (or of a file) of an encoding pass. */
+static int encode_line_end(fe_encoded *out, fe_corpus_stats *stats, int64_t *in_line,
+                           const fe_reader *r, fe_status *st)
+{
+    if (*in_line > 0) stats->n_sentences++;
+    *in_line = 0;
+    if (out->n_ids > out->offsets[out->n_sentences] && /* some words were kept */
+        push_offset(out, out->n_ids) != FE_OK)
+        return fail(st, FE_ERR_NOMEM, r->line, -1, "out of memory for the offsets");
+    return FE_OK;
+}
+
+/* Encodes the events of one open file. */
+static int encode_file(const fe_vocab *v, fe_reader *r, fe_encoded *out, fe_corpus_stats *stats,
+                       fe_status *st)
+{
+    word batch[BATCH];
+    int64_t in_line = 0;
+    for (;;) {
+        int n = reader_fill(r, batch, BATCH, st);
+        if (n < 0) return n;
+        if (n == 0) return encode_line_end(out, stats, &in_line, r, st); /* its last line */
+        for (int k = 0; k < n; k++) {
+            prefetch_ahead(v, batch, n, k);
+            const word *ev = &batch[k];
+            if (ev->len == END_OF_LINE) {
+                int rc = encode_line_end(out, stats, &in_line, r, st);
+                if (rc != FE_OK) return rc;
+                continue;
+            }
+            stats->total_tokens++;
+            in_line++;
+            const fe_vocab_slot *slot = find_slot(v, ev);
+            if (slot && push_id(out, slot->id) != FE_OK)
+                return fail(st, FE_ERR_NOMEM, r->line, word_offset(r, ev),
+                            "out of memory for the encoded corpus (%lld ids)",
+                            (long long)out->n_ids);
+        }
+    }
+}
+
 int fe_encode_files(const fe_vocab *v, const char *const *paths, int64_t n_paths,
                     const fe_read_options *opt, fe_encoded *out, fe_corpus_stats *stats,
                     fe_status *st)
@@ -808,40 +1160,12 @@ int fe_encode_files(const fe_vocab *v, const char *const *paths, int64_t n_paths
     for (int64_t f = 0; f < n_paths; f++) {
         fe_reader r;
         int rc = fe_reader_open(&r, paths[f], opt, st);
+        if (rc == FE_OK) {
+            rc = encode_file(v, &r, out, stats, st);
+            stats_add_bad(stats, &r, f);
+            fe_reader_close(&r);
+        }
         if (rc != FE_OK) {
-            st->file_index = f;
-            return rc;
-        }
-        const unsigned char *word;
-        int64_t len, in_line = 0;
-        for (;;) {
-            rc = reader_next(&r, &word, &len, st);
-            if (rc == FE_TOK_WORD) {
-                stats->total_tokens++;
-                in_line++;
-                const fe_vocab_record *rec = find_record(v, word, len, r.hash);
-                if (rec && push_id(out, (uint32_t)rec->id) != FE_OK) {
-                    rc = fail(st, FE_ERR_NOMEM, r.line, r.tok_start,
-                              "out of memory for the encoded corpus (%lld ids)",
-                              (long long)out->n_ids);
-                    break;
-                }
-                continue;
-            }
-            if (rc < 0) break;
-            if (in_line > 0) stats->n_sentences++; /* end of line or of file */
-            in_line = 0;
-            if (out->n_ids > out->offsets[out->n_sentences]) { /* some words were kept */
-                if (push_offset(out, out->n_ids) != FE_OK) {
-                    rc = fail(st, FE_ERR_NOMEM, r.line, -1, "out of memory for the offsets");
-                    break;
-                }
-            }
-            if (rc == FE_TOK_EOF) break;
-        }
-        stats_add_bad(stats, &r, f);
-        fe_reader_close(&r);
-        if (rc < 0) {
             st->file_index = f;
             return rc;
         }

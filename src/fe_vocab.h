@@ -47,18 +47,25 @@ void fe_status_clear(fe_status *st);
 
 /* 1. Vocabulary ---------------------------------------------------------------------------- */
 
-/* Open addressing, linear probing, power-of-two capacity kept under 0.7 load. A slot points at
- * the word's record in the arena: header and bytes side by side, so that looking up a word not
- * in cache costs two misses (slot, record). The id of a word is its first-seen rank (prune
- * renumbers, keeping the order). */
+/* Open addressing, linear probing, power-of-two capacity kept under 0.7 load. A slot is 32
+ * bytes, two to a cache line, and holds the word's hash, length, id and first FE_SLOT_KEY
+ * bytes: looking up a word of up to FE_SLOT_KEY bytes reads one slot and its count, and the
+ * counts are a dense array in id order (frequent words are seen early, so theirs stay in
+ * cache). The word's bytes are also kept whole in a record in the arena, in id order. The id
+ * of a word is its first-seen rank (prune renumbers, keeping the order); a table holds at
+ * most FE_VOCAB_MAX_WORDS words. */
+#define FE_SLOT_KEY 16
+#define FE_VOCAB_MAX_WORDS ((int64_t)UINT32_MAX)
+#define FE_SLOT_LONG INT32_MAX /* slot length of a word of FE_SLOT_LONG bytes or more */
+
 typedef struct fe_vocab_slot {
     uint64_t hash;
-    int64_t ref; /* offset of the record in the arena; -1: empty */
+    uint32_t id;
+    int32_t len;     /* -1: empty; at most FE_SLOT_LONG (the record has it) */
+    uint64_t key[2]; /* its first FE_SLOT_KEY bytes, little-endian, zero-padded */
 } fe_vocab_slot;
 
 typedef struct fe_vocab_record {
-    int64_t count;
-    int64_t id;
     int64_t length; /* of the word's bytes, which follow the header (padded to 8) */
     uint64_t hash;
 } fe_vocab_record;
@@ -66,9 +73,10 @@ typedef struct fe_vocab_record {
 typedef struct fe_vocab {
     fe_vocab_slot *slots;
     int64_t n_slots;
-    int64_t size; /* words */
-    int64_t *ref; /* ref[id]: offset of word id's record */
-    int64_t ref_cap;
+    int64_t size;         /* words */
+    int64_t *ref;         /* ref[id]: offset of word id's record */
+    int64_t *counts;      /* counts[id] */
+    int64_t ref_cap;      /* of ref and counts */
     unsigned char *arena; /* the records, in id order */
     int64_t arena_len, arena_cap;
 } fe_vocab;
@@ -83,21 +91,24 @@ static inline const unsigned char *fe_vocab_bytes(const fe_vocab *v, int64_t id)
     return (const unsigned char *)(fe_vocab_at(v, id) + 1);
 }
 
+static inline int64_t fe_vocab_count(const fe_vocab *v, int64_t id) { return v->counts[id]; }
+
 uint64_t fe_hash_bytes(const unsigned char *bytes, int64_t len);
 int fe_vocab_init(fe_vocab *v);
 void fe_vocab_free(fe_vocab *v);
 /* Room for n words of total_bytes bytes without reallocation. */
 int fe_vocab_reserve(fe_vocab *v, int64_t n, int64_t total_bytes);
 /* Adds count to the word (inserting it with that count if new). Returns its id, or -1 when
- * out of memory. */
+ * out of memory or the table already holds FE_VOCAB_MAX_WORDS words. */
 int64_t fe_vocab_add(fe_vocab *v, const unsigned char *bytes, int64_t len, int64_t count);
 /* The word's id, or -1. */
 int64_t fe_vocab_find(const fe_vocab *v, const unsigned char *bytes, int64_t len);
-/* The same, given hash = fe_hash_bytes(bytes, len) (the tokenizer computes it while scanning). */
-int64_t fe_vocab_add_hashed(fe_vocab *v, const unsigned char *bytes, int64_t len, uint64_t hash,
-                            int64_t count);
+/* fe_vocab_find and fe_vocab_add for a word whose fe_hash_bytes is already known (a caller
+ * that looks one word up in several tables hashes it once). */
 int64_t fe_vocab_find_hashed(const fe_vocab *v, const unsigned char *bytes, int64_t len,
                              uint64_t hash);
+int64_t fe_vocab_add_hashed(fe_vocab *v, const unsigned char *bytes, int64_t len, uint64_t hash,
+                            int64_t count);
 /* Removes every word with count < min_count, keeping the others' relative order. */
 void fe_vocab_prune(fe_vocab *v, int64_t min_count);
 
@@ -142,9 +153,7 @@ typedef struct fe_reader {
     int64_t tok_len, tok_cap;
     int in_token;         /* tok holds the first part of an unfinished token */
     int64_t tok_start;    /* file offset of the current token */
-    uint64_t tok_hash;    /* FNV-1a state over the bytes of the token so far */
-    unsigned tok_high;    /* OR of those bytes: >= 0x80 means not all ASCII */
-    uint64_t hash;        /* fe_hash_bytes of the word last returned */
+    uint64_t hash;        /* fe_hash_bytes of the word last returned by fe_reader_next */
     unsigned char *fixed; /* a token after UTF-8 repair */
     int64_t fixed_cap;
     int64_t line; /* current line, 1-based */

@@ -77,14 +77,21 @@ def predict(w_out, w_hs, l1, word, neg, code, point, alpha):
     return grad, loss
 
 
-def sg_step(w_in, w_out, w_hs, context, word, neg=(), code=(), point=(), alpha=0.025):
+def lock_factor(lockf, row):
+    """The factor of input row `row`'s updates: lockf[row % len(lockf)]; 1 without lockf."""
+    return 1.0 if lockf is None else float(lockf[row % len(lockf)])
+
+
+def sg_step(w_in, w_out, w_hs, context, word, neg=(), code=(), point=(), alpha=0.025, lockf=None):
     l1 = w_in[context].copy()
     grad, loss = predict(w_out, w_hs, l1, word, neg, code, point, alpha)
-    w_in[context] = l1 + grad
+    w_in[context] = l1 + lock_factor(lockf, context) * grad
     return loss
 
 
-def sg_window_step(w_in, w_out, w_hs, context, word, neg=(), code=(), point=(), alpha=0.025):
+def sg_window_step(
+    w_in, w_out, w_hs, context, word, neg=(), code=(), point=(), alpha=0.025, lockf=None
+):
     """HogBatch: every context row predicts the same outputs; all gradients are computed from
     the weights as they were before the window, then applied."""
     outputs = [("hs", node, 1.0 - bit) for bit, node in zip(code, point)]
@@ -107,12 +114,22 @@ def sg_window_step(w_in, w_out, w_hs, context, word, neg=(), code=(), point=(), 
         mat = w_hs if m == "hs" else w_out
         mat[r] = old_out[m, r] + d
     for c in set(context):
-        w_in[c] = old_in[c] + d_in[c]
+        w_in[c] = old_in[c] + lock_factor(lockf, c) * d_in[c]
     return loss
 
 
 def cbow_step(
-    w_in, w_out, w_hs, context, word, neg=(), code=(), point=(), alpha=0.025, cbow_mean=1
+    w_in,
+    w_out,
+    w_hs,
+    context,
+    word,
+    neg=(),
+    code=(),
+    point=(),
+    alpha=0.025,
+    cbow_mean=1,
+    lockf=None,
 ):
     """CBOW: the combined context scores every output from the weights before the update."""
     context = list(context)
@@ -139,7 +156,7 @@ def cbow_step(
         mat[r] = mat[r] + g * l1.astype(np.float32)
     scale = 1.0 if cbow_mean else 1.0 / len(context)
     for c in context:
-        w_in[c] = w_in[c] + scale * grad
+        w_in[c] = w_in[c] + scale * lock_factor(lockf, c) * grad
     return loss
 
 
@@ -173,6 +190,7 @@ def train_range(
     shared_negatives=True,
     progress_batch=10000,
     kept_cap=None,
+    lockf=None,
 ):
     """The whole single-worker training loop, with the kernel's RNG consumption order:
     per word a subsampling draw (if subsampling), per centre a window draw (if shrinking),
@@ -205,21 +223,40 @@ def train_range(
                 if ctx:
                     neg, code, point = target_of(kept[i])
                     sg_window_step(
-                        w_in, w_out, w_hs, ctx, kept[i], neg, code, point, state["alpha"]
+                        w_in, w_out, w_hs, ctx, kept[i], neg, code, point, state["alpha"], lockf
                     )
             elif sg:
                 for c in range(lo, hi):
                     if c != i:
                         neg, code, point = target_of(kept[i])
                         sg_step(
-                            w_in, w_out, w_hs, kept[c], kept[i], neg, code, point, state["alpha"]
+                            w_in,
+                            w_out,
+                            w_hs,
+                            kept[c],
+                            kept[i],
+                            neg,
+                            code,
+                            point,
+                            state["alpha"],
+                            lockf,
                         )
             else:
                 ctx = [kept[c] for c in range(lo, hi) if c != i]
                 if ctx:
                     neg, code, point = target_of(kept[i])
                     cbow_step(
-                        w_in, w_out, w_hs, ctx, kept[i], neg, code, point, state["alpha"], cbow_mean
+                        w_in,
+                        w_out,
+                        w_hs,
+                        ctx,
+                        kept[i],
+                        neg,
+                        code,
+                        point,
+                        state["alpha"],
+                        cbow_mean,
+                        lockf,
                     )
 
     words = effective = 0

@@ -343,6 +343,107 @@ def test_every_byte_at_every_block_position(tmp_path):
     assert dict(zip(words, counts.tolist())) == want and total == sum(want.values())
 
 
+def ref_tokens(lines):
+    """The token stream count_file(keep_tokens=True) keeps: each token as its first-seen index,
+    one sentence per line that has tokens."""
+    index, ids, offsets = {}, [], [0]
+    for tokens in lines:
+        for t in tokens:
+            ids.append(index.setdefault(t, len(index)))
+        if tokens:
+            offsets.append(len(ids))
+    return ids, offsets
+
+
+def tricky_words():
+    """Words aimed at the table's layout (hash, length and first 16 bytes in the slot, the rest
+    of a longer word in its record): every length around the 8- and 16-byte key words, words
+    that share their first 16 bytes and length and differ only after them, words that are a
+    prefix of another padded with NUL bytes (equal key words, other length), non-ASCII bytes at
+    every position of the key words, and long tokens."""
+    words = []
+    for n in range(1, 41):
+        words.append("k" * n)
+        words.append("k" * (n - 1) + "z")  # same length, last byte differs
+    base = "abcdefghijklmnop"  # 16 bytes: the key words of the next ones are all equal
+    words += [base + tail for tail in ("", "q", "r", "qq", "qr", "rq", "q" * 30, "q" * 29 + "r")]
+    words += ["ab", "ab\x00", "ab\x00\x00", "ab\x00" * 3, "\x00", "\x00\x00", "a" * 8 + "\x00"]
+    for pos in range(0, 20):
+        words.append("a" * pos + "é" + "b" * (19 - pos))  # 2-byte UTF-8 at each position
+        words.append("a" * pos + "中" + "b" * (3 + pos % 7))
+    words += ["ℵ" * 40, "x" * 5000, "y" * 4999 + "é"]
+    return words
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 7, 8, 9, 15, 16, 17, 31, 4096, None])
+def test_scan_keeps_exact_counts_order_and_token_ids_on_tricky_words(tmp_path, chunk):
+    # Tokens straddle every kind of read-chunk boundary (chunk sizes around the 8- and
+    # 16-byte loads); a line of 3,000 tokens and runs of empty and blank lines cross the
+    # tokenizer's 512-event batches at many points; 20,000 distinct filler words grow the
+    # table several times and make probes run past occupied slots.
+    rng = random.Random(chunk or 0)
+    special = tricky_words()
+    lines = []
+    for i in range(600):
+        kind = rng.random()
+        if kind < 0.1:
+            lines.append(rng.choice(["", " ", "\t\r", "  \x0b "]))
+            continue
+        n = 3000 if i == 300 else rng.randint(1, 40)
+        toks = [
+            rng.choice(special) if rng.random() < 0.5 else f"f{rng.randrange(20000)}"
+            for _ in range(n)
+        ]
+        lines.append(rng.choice([" ", "\t", "  "]).join(toks))
+    lines += [f"u{i}" for i in range(20000)]
+    data = "\r\n".join(lines).encode("utf-8")
+    path = write(tmp_path, "tricky.txt", data)
+    words, counts, total, n_sent, (ids, offsets) = count_file(
+        path, keep_tokens=True, _chunk_size=chunk
+    )
+    want_lines = ref_lines([data])
+    want_words, want_counts, want_total, want_sent = ref_count(want_lines)
+    assert words == want_words and counts.tolist() == want_counts
+    assert (total, n_sent) == (want_total, want_sent)
+    want_ids, want_offsets = ref_tokens(want_lines)
+    assert ids.tolist() == want_ids and offsets.tolist() == want_offsets
+    assert set(special) <= set(words)
+    # the same words found again by a lookup-only pass (encode_file)
+    assert_encode([path], [data], words[::-1], _chunk_size=chunk)
+
+
+@pytest.mark.parametrize("max_vocab_size", [50, 400])
+def test_scan_with_pruning_matches_the_reference_on_tricky_words(tmp_path, max_vocab_size):
+    rng = random.Random(max_vocab_size)
+    special = tricky_words()
+    lines = [
+        " ".join(
+            rng.choice(special) if rng.random() < 0.3 else f"w{int(rng.paretovariate(0.8))}"
+            for _ in range(rng.randint(0, 60))
+        )
+        for _ in range(500)
+    ]
+    data = "\n".join(lines).encode("utf-8")
+    path = write(tmp_path, "prune.txt", data)
+    for chunk in (5, 16, None):
+        assert_count([path], [data], max_vocab_size=max_vocab_size, _chunk_size=chunk)
+
+
+@pytest.mark.parametrize("errors", ["replace", "ignore"])
+def test_every_high_byte_at_every_block_position(tmp_path, errors):
+    # Bytes 0x80..0xFF are never whitespace, whatever their low bits (0x89 and 0xA0 have the
+    # low bits of \t and space): at each position of an 8-byte block they stay inside the
+    # token and are repaired as Python's decoder does.
+    lines = []
+    for b in range(0x80, 0x100):
+        for pos in range(0, 20, 3):
+            lines.append(b"x" * pos + bytes([b]) + b"y" * (19 - pos) + b" z" + bytes([b]))
+    data = b"\n".join(lines) + b"\n"
+    path = write(tmp_path, "high.txt", data)
+    for chunk in (9, None):
+        assert_count([path], [data], errors=errors, _chunk_size=chunk)
+
+
 def test_encode_drops_oov_and_empty_sentences(tmp_path):
     data = b"a b\n\nzz yy\n b zz \n   \nc"
     path = write(tmp_path, "oov.txt", data)

@@ -12,8 +12,10 @@ from fastembed_core import _kernel
 
 SIMD_PATHS = _kernel.simd_supported()
 # Row lengths for the single updates: below one vector block, whole blocks, and remainders
-# that take every branch of the vector paths' partial last block (8 and 16 floats wide).
-ROW_LENGTHS = [5, 16, 27, 38, 100]
+# that take every branch of the vector paths' partial last block (8 and 16 floats wide); 120
+# and 300 span several panels of 7 vectors (src/fe_vec_x86.h) on both widths, 120 ending on a
+# whole block for 8 floats and on a partial one for 16.
+ROW_LENGTHS = [5, 16, 27, 38, 100, 120, 300]
 
 
 @pytest.fixture(params=SIMD_PATHS)
@@ -79,9 +81,10 @@ def test_sg_step_matches_reference(simd, mode, dim):
     assert not np.array_equal(mine[0], w_in), "the update must change the context row"
 
 
+@pytest.mark.parametrize("want_loss", [True, False])
 @pytest.mark.parametrize("mode", ["ns", "hs", "both"])
 @pytest.mark.parametrize("dim", ROW_LENGTHS)
-def test_sg_window_step_matches_reference(simd, mode, dim):
+def test_sg_window_step_matches_reference(simd, mode, dim, want_loss):
     w_in, w_out, w_hs = weights(hs=mode != "ns", seed=8, dim=dim)
     if mode == "hs":
         w_out = None
@@ -95,10 +98,10 @@ def test_sg_window_step_matches_reference(simd, mode, dim):
     )
     mine, theirs = copies(w_in, w_out, w_hs), copies(w_in, w_out, w_hs)
     loss = _kernel.sg_window_step(
-        *mine, context, word, neg, c, p, alpha=0.2, want_loss=True, simd=simd
+        *mine, context, word, neg, c, p, alpha=0.2, want_loss=want_loss, simd=simd
     )
     loss_ref = ref.sg_window_step(*theirs, context, word, neg, c, p, alpha=0.2)
-    assert_same_update(mine, theirs, loss, loss_ref)
+    assert_same_update(mine, theirs, loss, loss_ref if want_loss else 0.0)
     # The block update differs from applying the pairs one after another.
     seq = copies(w_in, w_out, w_hs)
     for ctx in context:
@@ -106,10 +109,11 @@ def test_sg_window_step_matches_reference(simd, mode, dim):
     assert not np.allclose(seq[0], theirs[0], rtol=1e-9, atol=1e-9)
 
 
+@pytest.mark.parametrize("want_loss", [True, False])
 @pytest.mark.parametrize("cbow_mean", [0, 1])
 @pytest.mark.parametrize("mode", ["ns", "hs", "both"])
 @pytest.mark.parametrize("dim", ROW_LENGTHS)
-def test_cbow_step_matches_reference(simd, mode, cbow_mean, dim):
+def test_cbow_step_matches_reference(simd, mode, cbow_mean, dim, want_loss):
     w_in, w_out, w_hs = weights(hs=mode != "ns", seed=3, dim=dim)
     if mode == "hs":
         w_out = None
@@ -123,10 +127,45 @@ def test_cbow_step_matches_reference(simd, mode, cbow_mean, dim):
     )
     mine, theirs = copies(w_in, w_out, w_hs), copies(w_in, w_out, w_hs)
     loss = _kernel.cbow_step(
-        *mine, context, word, neg, c, p, alpha=0.05, cbow_mean=cbow_mean, want_loss=True, simd=simd
+        *mine,
+        context,
+        word,
+        neg,
+        c,
+        p,
+        alpha=0.05,
+        cbow_mean=cbow_mean,
+        want_loss=want_loss,
+        simd=simd,
     )
     loss_ref = ref.cbow_step(*theirs, context, word, neg, c, p, alpha=0.05, cbow_mean=cbow_mean)
-    assert_same_update(mine, theirs, loss, loss_ref)
+    assert_same_update(mine, theirs, loss, loss_ref if want_loss else 0.0)
+
+
+@pytest.mark.parametrize("model", ["sg", "cbow"])
+def test_many_and_saturated_outputs_match_reference(simd, model):
+    """Without the loss, the updates step all their outputs at once (vec_output_steps): more
+    outputs than one vector holds (a 29-node Huffman path and 5 negatives), scores far beyond
+    +-6 (saturated sigmoid) and inside it, against the reference."""
+    vocab, dim = 30, 16
+    w_in, w_out, w_hs = weights(vocab, dim, seed=5, scale=3.0)
+    off, code, point = _kernel.huffman(2 ** np.arange(vocab, 0, -1, dtype=np.int64))
+    word, context, neg = vocab - 1, [0, 7, 7, 12], [3, 8, 2, 29, 10]
+    c, p = code[off[word] : off[word + 1]], point[off[word] : off[word + 1]]
+    assert len(c) == vocab - 1  # a chain: the rarest word is deepest
+    scores = np.hstack([w_in[context] @ w_hs[p].T, w_in[context] @ w_out[[word, *neg]].T])
+    assert (scores > 6).any() and (scores < -6).any() and (np.abs(scores) < 6).any()
+    mine, theirs = copies(w_in, w_out, w_hs), copies(w_in, w_out, w_hs)
+    if model == "sg":
+        loss = _kernel.sg_window_step(*mine, context, word, neg, c, p, alpha=0.1, simd=simd)
+        ref.sg_window_step(*theirs, context, word, neg, c, p, alpha=0.1)
+    else:
+        loss = _kernel.cbow_step(*mine, context, word, neg, c, p, alpha=0.1, simd=simd)
+        ref.cbow_step(*theirs, context, word, neg, c, p, alpha=0.1)
+    assert loss == 0.0
+    for a, b in zip(mine, theirs):  # float32 sums of ~35 terms of size ~1 against float64
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert not np.array_equal(mine[2], w_hs)
 
 
 def test_saturated_gradient_is_applied():
@@ -466,3 +505,40 @@ def test_a14_alias_draw_needs_a_table():
     with pytest.raises(ValueError, match="alias table of 1"):
         _kernel.alias_draw(np.zeros(0, np.uint64), 10, 1)
     assert set(_kernel.alias_draw(_tables(np.ones(3)), 100, 1).tolist()) <= {0, 1, 2}
+
+
+@pytest.mark.parametrize("sg", [0, 1])
+@pytest.mark.parametrize("hot_rows, merge_words", [(8, 0), (40, 700), (40, 10**9)])
+def test_private_rows_train_like_shared_ones_with_one_worker(sg, hot_rows, merge_words):
+    """One worker with private copies of some rows (hot_rows < vocab) or of the whole model
+    (hot_rows = vocab), merged every merge_words words or only at the end, computes what it
+    computes on the shared weights, to float rounding: every change to a copy is merged back
+    once."""
+    vocab, dim = 40, 16
+    rng = np.random.default_rng(5)
+    ids = rng.integers(0, vocab, 6000).astype(np.uint32)
+    offsets = np.arange(0, 6001, 200, dtype=np.int64)
+    trained = []
+    for private in (0, hot_rows):
+        w_in, w_out, _ = weights(vocab, dim, seed=1, hs=False)
+        run = _kernel.TrainingRun(
+            w_in,
+            w_out,
+            None,
+            hot_rows=private,
+            hot_merge_words=merge_words,
+            **_run_args(vocab, sg=sg),
+        )
+        run.set_corpus(ids, offsets)
+        assert run.train_range(0, len(offsets) - 1, 9)[1] == len(ids)
+        trained.append((w_in, w_out))
+    (in_shared, out_shared), (in_private, out_private) = trained
+    assert np.abs(in_shared - weights(vocab, dim, seed=1, hs=False)[0]).max() > 0.05
+    np.testing.assert_allclose(in_private, in_shared, atol=1e-4)
+    np.testing.assert_allclose(out_private, out_shared, atol=1e-4)
+
+
+def test_merge_period_must_not_be_negative():
+    w_in, w_out, _ = weights(10, 4, hs=False)
+    with pytest.raises(ValueError, match="hot_merge_words"):
+        _kernel.TrainingRun(w_in, w_out, None, hot_rows=4, hot_merge_words=-1, **_run_args(10))

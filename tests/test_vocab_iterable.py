@@ -7,7 +7,14 @@ import threading
 import numpy as np
 import pytest
 
-from fastembed_core.models.vocab import count_iterable, encode_iterable
+from fastembed_core import Word2Vec
+from fastembed_core.models.vocab import (
+    RULE_DEFAULT,
+    WordCounts,
+    count_iterable,
+    encode_iterable,
+    select_vocab,
+)
 
 
 def reference_counts(corpus, max_vocab_size=None):
@@ -256,3 +263,52 @@ def test_a11_token_counter_serves_one_thread_at_a_time():
     words, counts = counter.result()
     total = sum(accepted.values())
     assert len(words) == total == int(counts.sum()) and len(set(words)) == total
+
+
+@pytest.mark.parametrize("sorted_vocab", [True, False])
+@pytest.mark.parametrize("min_count, max_final_vocab", [(1, None), (3, None), (1, 40), (5, 7)])
+def test_select_vocab_fast_path_matches_the_rule_loop(sorted_vocab, min_count, max_final_vocab):
+    # Without a trim_rule, select_vocab works in NumPy; a trim_rule that always defers takes the
+    # rule-by-rule loop. Both must keep the same keys in the same order (ties in first-seen
+    # order) with the same counts and effective min_count; many counts tie here.
+    rng = np.random.default_rng(3)
+    counts = {f"w{i}": int(c) for i, c in enumerate(rng.zipf(1.6, size=500) % 50)}
+    fast = select_vocab(counts, min_count, max_final_vocab, None, sorted_vocab)
+    loop = select_vocab(counts, min_count, max_final_vocab, lambda *a: RULE_DEFAULT, sorted_vocab)
+    assert fast[0] == loop[0] and fast[2] == loop[2]
+    assert fast[1].dtype == np.int64 and fast[1].tolist() == loop[1].tolist()
+    assert 0 < len(fast[0]) < len(counts)
+    if max_final_vocab is None:  # many kept words tie
+        assert len(set(fast[1].tolist())) < len(fast[0]) / 2
+
+
+def test_word_counts_read_as_the_dict_and_select_the_same_vocabulary():
+    # The file scan's counts stay arrays (WordCounts) until something needs a dict.
+    rng = np.random.default_rng(4)
+    words = [f"w{i}" for i in range(300)]
+    values = (rng.zipf(1.5, size=300) % 40).astype(np.int64)
+    as_dict = dict(zip(words, values.tolist()))
+    wc = WordCounts(words, values)
+    assert len(wc) == 300 and list(wc) == words and wc["w7"] == as_dict["w7"]
+    assert dict(wc.items()) == as_dict and list(wc.values()) == list(as_dict.values())
+    for max_final_vocab in (None, 25):
+        got = select_vocab(WordCounts(words, values), 3, max_final_vocab)
+        want = select_vocab(as_dict, 3, max_final_vocab, lambda *a: RULE_DEFAULT)
+        assert got[0] == want[0] and got[1].tolist() == want[1].tolist() and got[2] == want[2]
+
+
+def test_numpy_str_tokens_train_like_str_tokens():
+    # numpy.str_ (a str subclass, e.g. words drawn with rng.choice) used to be skipped by the
+    # C token path: a vocabulary of str keys then matched none of them.
+    rng = np.random.default_rng(3)
+    words = np.array(["ant", "bee", "cat", "dog", "eel", "fox"])
+    numpy_sentences = [list(rng.choice(words, size=8)) for _ in range(200)]
+    assert isinstance(numpy_sentences[0][0], np.str_)
+    str_sentences = [[str(w) for w in s] for s in numpy_sentences]
+    settings = dict(vector_size=8, min_count=1, epochs=2, workers=1, seed=5)
+    expected = Word2Vec(str_sentences, **settings)
+    model = Word2Vec(**settings)
+    model.build_vocab(str_sentences)
+    model.train(numpy_sentences, total_examples=len(numpy_sentences), epochs=2)
+    assert model.wv.index_to_key == expected.wv.index_to_key
+    np.testing.assert_array_equal(model.wv.vectors, expected.wv.vectors)

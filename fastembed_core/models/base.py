@@ -32,7 +32,7 @@ from typing import Any, Callable, ClassVar
 
 import numpy as np
 
-from ..errors import CorpusError, FormatError, TrainingDivergedError
+from ..errors import CorpusArgumentError, CorpusError, FormatError, TrainingDivergedError
 from ..io.native import read_container, write_container
 from ..validation import check_float, check_int
 from ..vectors.keyedvectors import KeyedVectors
@@ -119,6 +119,12 @@ def _check_switch(name, value):
 def _check_comment(name, value):
     if value is not None and not isinstance(value, str):
         raise ValueError(f"{name} must be a string or null; got {value!r}")
+
+
+def _check_one_corpus(corpus_iterable, corpus_file):
+    """One corpus form per call: with both, one would be silently ignored."""
+    if corpus_iterable is not None and corpus_file is not None:
+        raise CorpusArgumentError("pass either sentences or corpus_file, not both")
 
 
 def _job_seed(seed, epoch, worker):
@@ -248,6 +254,9 @@ class EmbeddingModel:
         self.epoch_losses = []
         self.train_count = 0
         self.total_train_time = 0.0
+        # the lowest learning rate a train() call reached (gensim's name): a later call starting
+        # above it is warned about
+        self.min_alpha_yet_reached = self.alpha
         self.words_per_second = 0.0
         self._tables = None  # a family's tables derived from the vocabulary; None: rebuild
         self._busy = threading.Lock()
@@ -261,7 +270,7 @@ class EmbeddingModel:
     def _train_now(self, corpus_iterable, corpus_file):
         """The ``Model(corpus, ...)`` form: build the vocabulary and train, if given a corpus."""
         if corpus_iterable is not None and corpus_file is not None:
-            raise ValueError("pass either sentences or corpus_file, not both")
+            raise CorpusArgumentError("pass either sentences or corpus_file, not both")
         if corpus_iterable is None and corpus_file is None:
             return
         if corpus_iterable is not None and not isinstance(corpus_iterable, vocab_mod.EncodedCorpus):
@@ -372,6 +381,7 @@ class EmbeddingModel:
         train() on the same, unchanged files maps them to the vocabulary instead of reading and
         tokenizing the files a second time."""
         self._scanned_file = None
+        _check_one_corpus(corpus_iterable, corpus_file)
         route = file_route(corpus_iterable) if corpus_file is None else None
         if route is not None and (routed := self._scan_route(route)) is not None:
             return routed
@@ -388,11 +398,11 @@ class EmbeddingModel:
             )
             if tokens is not None and state is not None:
                 self._scanned_file = (paths, state, self.corpus_file_errors, words, tokens, total)
-            return dict(zip(words, counts.tolist())), total, n_sent
+            return vocab_mod.WordCounts(words, counts), total, n_sent
         if isinstance(corpus_iterable, vocab_mod.EncodedCorpus):
             return vocab_mod.count_ids(corpus_iterable)
         if corpus_iterable is None:
-            raise ValueError("pass a corpus: corpus_iterable/sentences or corpus_file")
+            raise CorpusArgumentError("pass a corpus: corpus_iterable/sentences or corpus_file")
         counts, total, n_sent = vocab_mod.count_iterable(corpus_iterable, self.max_vocab_size)
         return vocab_mod.check_keys(counts), total, n_sent
 
@@ -503,7 +513,7 @@ class EmbeddingModel:
                 n_sent,
             )
             if keep_raw_vocab:
-                self._raw_vocab = counts
+                self._raw_vocab = dict(counts.items())
 
     def build_vocab_from_freq(
         self,
@@ -544,6 +554,164 @@ class EmbeddingModel:
             )
             if keep_raw_vocab:
                 self._raw_vocab = counts
+
+    # The vocabulary step by step, as gensim splits build_vocab(): scan_vocab() counts,
+    # prepare_vocab() chooses the words (or only reports with dry_run), estimate_memory()
+    # sizes the weights. prepare_vocab() also allocates them: build_vocab() equals the two
+    # calls.
+
+    @property
+    def raw_vocab(self) -> dict[Any, int]:
+        """The raw counts of the last :meth:`scan_vocab` (or of ``build_vocab`` with
+        ``keep_raw_vocab=True``), before ``min_count``; empty when none are kept."""
+        return self._raw_vocab if self._raw_vocab is not None else {}
+
+    @raw_vocab.setter
+    def raw_vocab(self, counts: Mapping[Any, int] | None) -> None:
+        self._raw_vocab = None if counts is None else vocab_mod.check_keys(dict(counts))
+
+    def scan_vocab(
+        self,
+        corpus_iterable: Iterable[Sequence[Any]] | vocab_mod.EncodedCorpus | None = None,
+        corpus_file: str | os.PathLike | Sequence[str | os.PathLike] | None = None,
+        progress_per: int = 10000,
+        workers: int | None = None,
+        trim_rule: Callable[[Any, int, int], int] | None = None,
+    ) -> tuple[int, int]:
+        """Count the words of a corpus into :attr:`raw_vocab`, the first step of
+        :meth:`build_vocab`; :meth:`prepare_vocab` then chooses the vocabulary.
+
+        Parameters
+        ----------
+        corpus_iterable, corpus_file
+            The corpus, as for :meth:`build_vocab`.
+        progress_per, workers, trim_rule
+            Accepted for gensim compatibility (counting is pruned by ``max_vocab_size``
+            alone).
+
+        Returns
+        -------
+        tuple of (int, int)
+            ``(total_words, corpus_count)``: tokens and sentences read. Both are also stored
+            as ``corpus_total_words`` and ``corpus_count``.
+        """
+        with self._guard("build_vocab"):
+            counts, total, n_sent = self._scan(corpus_iterable, corpus_file)
+            self._raw_vocab = counts
+            self.corpus_count, self.corpus_total_words = n_sent, total
+        logger.info(
+            "collected %d word types from a corpus of %d raw words and %d sentences",
+            len(counts),
+            total,
+            n_sent,
+        )
+        return total, n_sent
+
+    def prepare_vocab(
+        self,
+        update: bool = False,
+        keep_raw_vocab: bool = False,
+        trim_rule: Callable[[Any, int, int], int] | None = None,
+        min_count: int | None = None,
+        sample: float | None = None,
+        dry_run: bool = False,
+    ) -> dict[str, int]:
+        """Choose the vocabulary from :attr:`raw_vocab` (counted by :meth:`scan_vocab`) and
+        allocate its vectors; with ``dry_run`` only report what the settings would keep.
+
+        Parameters
+        ----------
+        update : bool
+            Add the new words to the existing vocabulary (as ``build_vocab(update=True)``).
+        keep_raw_vocab : bool
+            Keep :attr:`raw_vocab` afterwards (it is dropped otherwise, to free memory).
+        trim_rule : callable, optional
+            Overrides the model's ``trim_rule``.
+        min_count, sample : optional
+            Settings to apply instead of the model's (they become the model's unless
+            ``dry_run`` or ``update``); 0 or None: the model's, as in gensim.
+        dry_run : bool
+            Change nothing; only return the report.
+
+        Returns
+        -------
+        dict
+            gensim's report: ``drop_unique``, ``retain_total``, ``downsample_unique``,
+            ``downsample_total`` and ``num_retained_words``.
+        """
+        counts = self._raw_vocab
+        if counts is None:
+            raise RuntimeError("no raw counts to prepare: call scan_vocab() first")
+        min_count = check_int("min_count", min_count or self.min_count, 0)
+        sample = check_float("sample", sample or self.sample, 0.0)
+        trim_rule = trim_rule if trim_rule is not None else self.trim_rule
+        if update:
+            kept = vocab_mod.select_vocab(counts, self.effective_min_count, None, trim_rule)[0]
+        else:
+            kept = vocab_mod.select_vocab(counts, min_count, self.max_final_vocab, trim_rule)[0]
+        report = vocab_mod.vocab_report(counts, kept, sample)
+        if dry_run:
+            return report
+        with self._guard("build_vocab"):
+            if not update:
+                self.min_count, self.sample = min_count, sample
+            self._apply_counts(
+                counts, update, trim_rule, self.corpus_total_words, self.corpus_count
+            )
+            if not keep_raw_vocab:
+                self._raw_vocab = None
+        return report
+
+    def prepare_weights(self, update: bool = False) -> None:
+        """Initialise the weights of the current vocabulary afresh (gensim's step after
+        :meth:`prepare_vocab`, which here already allocated them: calling this again
+        re-initialises them). With ``update`` the grown weights are kept as they are."""
+        if update or not len(self.wv):
+            return
+        with self._guard("build_vocab"):
+            self._allocate(list(self.wv.index_to_key), self.wv.expandos["count"].copy())
+
+    def estimate_memory(
+        self, vocab_size: int | None = None, report: dict[str, int] | None = None
+    ) -> dict[str, int]:
+        """Bytes the model needs for ``vocab_size`` words (default: the current vocabulary),
+        in gensim's form: ``vocab`` (gensim's per-word estimate of the key structures),
+        ``vectors``, one entry per trained layer (e.g. ``syn1neg``, ``syn1``) and ``total``.
+        Entries are added to ``report`` if given."""
+        vocab_size = int(vocab_size or len(self.wv))
+        report = report if report is not None else {}
+        report["vocab"] = vocab_size * (700 if getattr(self, "hs", 0) else 500)
+        report["vectors"] = vocab_size * self.vector_size * 4
+        for name in self._LAYERS:
+            shape = self._layer_shape(name, vocab_size)
+            if shape is not None:
+                report[name] = int(np.prod(shape)) * 4
+        report["total"] = sum(v for k, v in report.items() if k != "total")
+        logger.info(
+            "estimated required memory for %d words and %d dimensions: %d bytes",
+            vocab_size,
+            self.vector_size,
+            report["total"],
+        )
+        return report
+
+    def reset_from(self, other_model: EmbeddingModel) -> None:
+        """Take the vocabulary (keys, counts, per-key attributes) and corpus size of
+        ``other_model`` and start from fresh weights, as gensim's ``reset_from``: for training
+        several models on one corpus without counting it again. The keys are copied, not
+        shared, so either model may later grow its vocabulary."""
+        other = other_model.wv
+        counts = other.expandos.get("count")
+        if counts is None:
+            counts = np.zeros(len(other), np.int64)
+        with self._guard("build_vocab"):
+            self._allocate(list(other.index_to_key), np.array(counts, dtype=np.int64))
+            for name, values in other.expandos.items():
+                if name != "count":
+                    self.wv.expandos[name] = np.array(values, copy=True)
+        self.corpus_count = other_model.corpus_count
+        self.corpus_total_words = other_model.corpus_total_words
+        self.effective_min_count = other_model.effective_min_count
 
     def _apply_counts(self, counts, update, trim_rule, total, n_sent):
         if update:
@@ -624,12 +792,17 @@ class EmbeddingModel:
         vectors = (
             np.concatenate([wv.vectors, self._init_rows(n_new, n_old)]) if n_new else wv.vectors
         )
+        lockf = wv.vectors_lockf
         self.wv = KeyedVectors.from_arrays(
             keys,
             np.ascontiguousarray(vectors, dtype=np.float32),
             counts=np.concatenate([old, np.asarray(new_counts, np.int64)]),
             copy=False,
         )
+        # Lock factors given per row stay with their rows; new rows train freely.
+        if len(lockf) == n_old > 1:
+            lockf = np.concatenate([lockf, np.ones(n_new, dtype=lockf.dtype)])
+        self.wv.vectors_lockf = lockf
         self._grow_layers(n_old, n_new)
         self._tables = None
 
@@ -637,6 +810,7 @@ class EmbeddingModel:
 
     def _encode(self, corpus_iterable, corpus_file):
         """The corpus as (ids, offsets, raw words, sentences) of vocabulary rows."""
+        _check_one_corpus(corpus_iterable, corpus_file)
         route = file_route(corpus_iterable) if corpus_file is None else None
         if route is not None and (encoded := self._routed_tokens(route)) is not None:
             return encoded
@@ -661,7 +835,7 @@ class EmbeddingModel:
         if isinstance(corpus_iterable, vocab_mod.EncodedCorpus):
             return vocab_mod.encode_ids(corpus_iterable, self.wv.key_to_index)
         if corpus_iterable is None:
-            raise ValueError("pass a corpus: corpus_iterable/sentences or corpus_file")
+            raise CorpusArgumentError("pass a corpus: corpus_iterable/sentences or corpus_file")
         return vocab_mod.encode_iterable(corpus_iterable, self.wv.key_to_index)
 
     def train(
@@ -694,16 +868,21 @@ class EmbeddingModel:
             Accepted for gensim compatibility but not needed: the encoded corpus knows its
             size.
         epochs : int, optional
-            Passes over the corpus (default: the model's ``epochs``).
+            Passes over the corpus (default: the model's ``epochs``). As in gensim, a value
+            given here becomes the model's ``epochs``.
         start_alpha, end_alpha : float, optional
-            Learning rate schedule of this call (default: the model's ``alpha`` and
-            ``min_alpha``).
+            Learning rate schedule (default: the model's ``alpha`` and ``min_alpha``). As in
+            gensim, values given here become the model's ``alpha`` and ``min_alpha``, and a
+            call whose ``alpha`` is above the rate the previous call ended with logs a warning
+            ("Effective 'alpha' higher than previous training cycles").
         word_count, queue_factor
             Accepted for gensim compatibility.
         report_delay : float
             Seconds between progress lines in the log.
         compute_loss : bool
-            Record the loss per epoch (also when the model was built without it).
+            Record the loss per epoch. As in gensim this is the setting of this call: a model
+            built with ``compute_loss=True`` records no loss in a later ``train()`` that does
+            not pass it again.
         callbacks : iterable, optional
             Callbacks of this call (default: the model's ``callbacks``).
         **kwargs
@@ -720,17 +899,28 @@ class EmbeddingModel:
             raise TypeError(f"unexpected arguments: {', '.join(kwargs)}")
         if not len(self.wv):
             raise RuntimeError("the vocabulary is empty: call build_vocab() before train()")
+        self._check_layers()
+        # As gensim: the epochs and learning rates given here become the model's own, and
+        # compute_loss is this call's setting (a model built with it does not keep it on).
         epochs = self.epochs if epochs is None else check_int("epochs", epochs, 1)
-        alpha = (
-            self.alpha
-            if start_alpha is None
-            else check_float("start_alpha", start_alpha, 0.0, True)
-        )
-        min_alpha = (
-            self.min_alpha if end_alpha is None else check_float("end_alpha", end_alpha, 0.0)
-        )
+        alpha = check_float("start_alpha", start_alpha, 0.0, True) if start_alpha else self.alpha
+        min_alpha = check_float("end_alpha", end_alpha, 0.0) if end_alpha else self.min_alpha
+        if min_alpha > alpha:
+            # the kernel would train at min_alpha throughout, and the model could not be loaded
+            raise ValueError(
+                f"the learning rate would rise: end_alpha/min_alpha ({min_alpha}) exceeds "
+                f"start_alpha/alpha ({alpha}); pass an end_alpha below start_alpha"
+            )
+        self.epochs, self.alpha, self.min_alpha = epochs, alpha, min_alpha
+        if alpha > self.min_alpha_yet_reached:
+            logger.warning(
+                "Effective 'alpha' higher than previous training cycles: alpha=%g rises above "
+                "the %g the last train() call ended with",
+                alpha,
+                self.min_alpha_yet_reached,
+            )
         callbacks = tuple(callbacks) or self.callbacks
-        self.compute_loss = bool(compute_loss) or self.compute_loss
+        self.compute_loss = bool(compute_loss)
         if isinstance(corpus_iterable, (str, bytes, os.PathLike)):
             raise TypeError(
                 "corpus_iterable must be an iterable of token lists; to read a "
@@ -764,6 +954,20 @@ class EmbeddingModel:
             return self._train_encoded(
                 ids, offsets, raw, epochs, alpha, min_alpha, callbacks, report_delay
             )
+
+    def _check_layers(self):
+        """The trained layers fit ``wv``: vectors assigned from a file (``model.wv = kv``, as
+        gensim's tests do) come without them, which is a ValueError here, as in gensim, and
+        not a shape error from the kernel."""
+        n = len(self.wv)
+        for name, arr in self._layer_items():
+            shape = self._layer_shape(name, n)
+            if shape is not None and (arr is None or arr.shape != shape):
+                raise ValueError(
+                    f"the model's {self._LAYERS[name]} ({name}) do not fit its {n} keys: "
+                    "vectors assigned to model.wv (e.g. loaded from a word2vec file) carry no "
+                    "output weights; build the vocabulary with build_vocab() to train"
+                )
 
     def _check_writeable(self):
         for name, arr in (("wv.vectors", self.wv.vectors), *self._layer_items()):
@@ -841,6 +1045,9 @@ class EmbeddingModel:
             )
         finally:
             self._active_run = None
+            # the kernel's linear schedule, where this run stopped (the end, unless stopped)
+            done = min(run.words_done / max(len(ids) * epochs, 1), 1.0)
+            self.min_alpha_yet_reached = max(alpha - (alpha - min_alpha) * done, min_alpha)
 
     def stop_training(self) -> None:
         """Ask a ``train()`` running in another thread to stop at the next batch of words.
@@ -1007,6 +1214,9 @@ class EmbeddingModel:
                 if arr is not None:
                     arrays[name] = arr
             arrays.update(self._extra_arrays())
+            lockf = np.asarray(self.wv.vectors_lockf, dtype=np.float32)
+            if (lockf != 1.0).any():  # locked rows stay locked after a checkpoint
+                arrays["vectors_lockf"] = lockf
             for name, arr in arrays.items():
                 if arr.dtype.kind == "f" and not np.isfinite(arr).all():
                     raise ValueError(f"refusing to save: {name} contains NaN or inf")
@@ -1090,6 +1300,8 @@ class EmbeddingModel:
             raise FormatError(f"{fname}: invalid model parameters in the metadata: {exc}") from None
         for name in _STATE:
             setattr(model, name, params[name])
+        if model.train_count:
+            model.min_alpha_yet_reached = model.min_alpha
         expected = {
             "vectors": (len(keys), model.vector_size),
             "count": (len(keys),),
@@ -1114,6 +1326,13 @@ class EmbeddingModel:
         model.wv = KeyedVectors.from_arrays(
             list(keys), arrays["vectors"], counts=arrays["count"], copy=False
         )
+        lockf = arrays.get("vectors_lockf")
+        if lockf is not None:
+            if lockf.ndim != 1 or not lockf.size or lockf.dtype != np.float32:
+                raise FormatError(f"{fname}: vectors_lockf is not a 1-D float32 array")
+            if not np.isfinite(lockf).all():
+                raise FormatError(f"{fname}: vectors_lockf holds NaN or infinite values")
+            model.wv.vectors_lockf = np.array(lockf)
         for name in cls._LAYERS:
             setattr(model, name, arrays.get(name))
         model._restore_extra_arrays(fname, arrays)

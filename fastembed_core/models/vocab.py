@@ -12,20 +12,31 @@ import collections
 import itertools
 import logging
 import os
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    Hashable,
+    ItemsView,
+    Iterable,
+    Iterator,
+    KeysView,
+    Mapping,
+    Sequence,
+    ValuesView,
+)
 from typing import Any, Callable
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ..errors import CorpusError
+from ..errors import CorpusError, EmptyVocabularyError
 
 logger = logging.getLogger("fastembed_core")
 
 __all__ = [
     "EncodedCorpus",
+    "WordCounts",
     "count_iterable",
     "select_vocab",
+    "vocab_report",
     "keep_thresholds",
     "negative_weights",
     "encode_iterable",
@@ -77,6 +88,44 @@ class EncodedCorpus:
     def __iter__(self) -> Iterator[list[int]]:
         for k in range(len(self)):
             yield self.ids[self.offsets[k] : self.offsets[k + 1]].tolist()
+
+
+class WordCounts(Mapping[str, int]):
+    """The raw counts of a corpus file scan, read as a mapping: the words in first-seen order
+    and their counts as an int64 array, as the C scan returns them. :func:`select_vocab` uses
+    the arrays directly; a dict is built only when a key is looked up or the items are read
+    (``build_vocab(update=True)``, a ``trim_rule``, ``keep_raw_vocab``): building one for every
+    scan cost about as much as choosing the vocabulary."""
+
+    __slots__ = ("words", "counts", "_dict")
+
+    def __init__(self, words: list[str], counts: NDArray[np.int64]) -> None:
+        self.words = words
+        self.counts = counts
+        self._dict: dict[str, int] | None = None
+
+    def as_dict(self) -> dict[str, int]:
+        if self._dict is None:
+            self._dict = dict(zip(self.words, self.counts.tolist()))
+        return self._dict
+
+    def __getitem__(self, key: str) -> int:
+        return self.as_dict()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.words)
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def keys(self) -> KeysView[str]:
+        return self.as_dict().keys()
+
+    def values(self) -> ValuesView[int]:
+        return self.as_dict().values()
+
+    def items(self) -> ItemsView[str, int]:
+        return self.as_dict().items()
 
 
 _PLACEHOLDER = "`...` (Ellipsis) is a placeholder in examples: put your own token lists there"
@@ -271,6 +320,24 @@ def select_vocab(
     RULE_DISCARD. With ``sorted_vocab`` keys are ordered by descending count, ties in
     first-seen order. Returns ``(keys, counts_array, effective_min_count)``.
     """
+    if trim_rule is None:
+        # The usual case in NumPy (the loop below cost as much as the rest of building a
+        # vocabulary from a file): a stable sort by descending count keeps ties in first-seen
+        # order, exactly as the loop does.
+        if isinstance(counts, WordCounts):
+            every_key: list[Hashable] = list(counts.words)
+            values = counts.counts
+        else:
+            every_key = list(counts)
+            values = np.fromiter(counts.values(), dtype=np.int64, count=len(every_key))
+        effective = min_count
+        if max_final_vocab is not None and max_final_vocab < len(values):
+            ranked = -np.sort(-values)
+            effective = max(min_count, int(ranked[max_final_vocab]) + 1)
+        kept = np.flatnonzero(values >= effective)
+        if sorted_vocab:
+            kept = kept[np.argsort(-values[kept], kind="stable")]
+        return [every_key[i] for i in kept.tolist()], values[kept], effective
     effective = min_count
     if max_final_vocab is not None and max_final_vocab < len(counts):
         ranked = sorted(counts.values(), reverse=True)
@@ -289,6 +356,31 @@ def select_vocab(
     if sorted_vocab:
         keys.sort(key=counts.__getitem__, reverse=True)  # stable: ties stay in first-seen order
     return keys, np.fromiter((counts[k] for k in keys), dtype=np.int64, count=len(keys)), effective
+
+
+def vocab_report(
+    counts: Mapping[Hashable, int], kept: Sequence[Hashable], sample: float
+) -> dict[str, int]:
+    """gensim's ``prepare_vocab`` report for keeping ``kept`` of the raw ``counts``:
+    ``drop_unique`` (words dropped), ``retain_total`` (tokens of the kept words),
+    ``downsample_unique`` (kept words that subsampling thins), ``downsample_total`` (tokens
+    expected to remain after subsampling) and ``num_retained_words``. The subsampling is the
+    one training applies (:func:`keep_thresholds`)."""
+    kept_counts = np.fromiter((counts[k] for k in kept), dtype=np.float64, count=len(kept))
+    retain_total = int(kept_counts.sum())
+    keep = np.ones_like(kept_counts)
+    if sample and retain_total:
+        t = sample * retain_total if sample < 1.0 else float(sample)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p = (np.sqrt(kept_counts / t) + 1.0) * t / kept_counts
+        keep = np.where(kept_counts > 0, np.minimum(p, 1.0), 1.0)
+    return {
+        "drop_unique": len(counts) - len(kept),
+        "retain_total": retain_total,
+        "downsample_unique": int(np.count_nonzero(keep < 1.0)),
+        "downsample_total": int(np.dot(keep, kept_counts)),
+        "num_retained_words": len(kept),
+    }
 
 
 def keep_thresholds(counts: ArrayLike, sample: float) -> NDArray[np.uint32] | None:
@@ -447,15 +539,15 @@ def count_ids(corpus: EncodedCorpus) -> tuple[dict[int, int], int, int]:
 
 def describe_empty(
     total_words: int, n_sentences: int, counts: Mapping[Hashable, int], min_count: int
-) -> CorpusError:
+) -> EmptyVocabularyError:
     """The error for a corpus that leaves nothing to train on (reliability #3 and #4)."""
     if total_words == 0:
-        return CorpusError(
+        return EmptyVocabularyError(
             f"the corpus is empty ({n_sentences} sentences, 0 tokens): nothing to train on"
         )
     top = max(counts.items(), key=lambda kv: kv[1]) if counts else None
     hint = f"; the most frequent is {top[0]!r} with {top[1]}" if top else ""
-    return CorpusError(
+    return EmptyVocabularyError(
         f"no word occurs at least min_count={min_count} times ({len(counts)} distinct words, "
         f"{total_words} tokens{hint}); lower min_count"
     )

@@ -19,7 +19,7 @@ import numpy as np
 from .. import _kernel
 from ..errors import FormatError
 from ..validation import check_float, check_int
-from . import gensim_models
+from . import gensim_models, inference
 from . import vocab as vocab_mod
 from .base import EmbeddingModel
 from .corpora import BrownCorpus, LineSentence, PathLineSentences, Text8Corpus
@@ -29,6 +29,7 @@ logger = logging.getLogger("fastembed_core")
 __all__ = [
     "Word2Vec",
     "HOT_ROWS",
+    "HOT_MERGE_WORDS",
     # gensim's readers live in gensim.models.word2vec, so they are importable from here too
     "LineSentence",
     "PathLineSentences",
@@ -40,13 +41,28 @@ __all__ = [
 # most frequent words and merges them every 8,192 words (src/fe_train.h, "Hot rows"): every
 # worker writes those rows all the time, and each write moved their cache lines between cores,
 # which costs ~170 ns per line when the cores sit on different sockets or core complexes.
-# bench/scaling.py --hot-rows measures the effect.
+# bench/scaling.py --hot-rows measures the effect. A number at or above the vocabulary size
+# gives every worker a replica of the whole model: measured in bench/SCALING.md ("Replicas of
+# the whole model") and not the default, since it loses quality when merged rarely enough to
+# be cheap.
 HOT_ROWS = 64
+# Words between those merges per worker; 0: the kernel's default (128 per hot row, at least
+# 4,096, and at least 64 merges per worker per epoch).
+HOT_MERGE_WORDS = 0
 
 
 def _flag(name, value):
     """A 0/1 switch given as int or bool, as an int."""
     return int(check_int(name, int(value) if isinstance(value, bool) else value, 0, 1))
+
+
+def _lock_factors(wv):
+    """``wv.vectors_lockf`` for the kernel, or None when every factor is 1 (the kernel then
+    skips the multiply). Checked here: a wrong value raises before training starts."""
+    lockf = _kernel.check_lockf(getattr(wv, "vectors_lockf", None))
+    if lockf is None or (lockf == 1.0).all():
+        return None
+    return lockf
 
 
 class Word2Vec(EmbeddingModel):
@@ -346,6 +362,12 @@ class Word2Vec(EmbeddingModel):
         return self._tables
 
     def _make_run(self, ids, offsets, epochs, alpha, min_alpha):
+        if self.hs and self.negative:
+            logger.warning(
+                "Both hierarchical softmax and negative sampling are activated. That is "
+                "rarely intended (word2vec trains both output layers then): set hs=0 or "
+                "negative=0 to use one of them."
+            )
         tables = self._sampling_tables()
         hs_offset, hs_code, hs_point = tables["hs"]
         run = _kernel.TrainingRun(
@@ -372,10 +394,90 @@ class Word2Vec(EmbeddingModel):
             # corpus sees a smooth schedule (about 1,000 steps), never more than every 256
             progress_batch=int(min(10000, max(256, len(ids) * epochs // 1000))),
             hot_rows=HOT_ROWS if self.workers > 1 else 0,
+            hot_merge_words=HOT_MERGE_WORDS,
             simd=_kernel.simd_path(),
+            lockf=_lock_factors(self.wv),
         )
         run.set_corpus(ids, offsets)
         return run
+
+    # ------------------------------------------------------------------ using the model
+
+    def predict_output_word(
+        self, context_words_list: Sequence[Any], topn: int | None = 10
+    ) -> list[tuple[Any, float]] | None:
+        """The centre words most probable given ``context_words_list``, as gensim computes
+        them: a softmax over the negative-sampling output layer of the context's sum (mean
+        with ``cbow_mean=1``), also for skip-gram models.
+
+        Parameters
+        ----------
+        context_words_list : list of keys
+            Context words; unknown ones are ignored. An int that is not a key is read as a
+            row position, as gensim documents for this method.
+        topn : int, optional
+            How many words to return (None: all).
+
+        Returns
+        -------
+        list of (key, float) or None
+            ``(word, probability)`` pairs, most probable first; None (with a warning in the
+            log) when every context word is unknown.
+
+        Raises
+        ------
+        RuntimeError
+            The model has no negative-sampling output layer (``negative=0``, or vectors
+            assigned from a file), as in gensim.
+        """
+        return inference.predict_output_word(self, context_words_list, topn)
+
+    def score(
+        self,
+        sentences: Iterable[Sequence[Any]],
+        total_sentences: int = int(1e6),
+        chunksize: int = 100,
+        queue_factor: int = 2,
+        report_delay: float = 1,
+    ) -> np.ndarray:
+        """Log-likelihood of each sentence under the hierarchical-softmax output layer
+        (gensim's ``score``, Taddy 2015); the model is not changed.
+
+        Parameters
+        ----------
+        sentences : iterable of list of keys
+            The sentences to score; unknown words are dropped.
+        total_sentences : int
+            Score at most this many sentences (a warning is logged when there are more).
+        chunksize : int
+            Sentences scored per NumPy batch.
+        queue_factor, report_delay
+            Accepted for gensim compatibility.
+
+        Returns
+        -------
+        numpy.ndarray
+            float32, one score per sentence scored (a sentence without known words: 0).
+
+        Raises
+        ------
+        RuntimeError
+            The model was not trained with ``hs=1`` or has no vocabulary, as in gensim.
+
+        Notes
+        -----
+        Follows gensim's definition, including leaving out the terms whose dot product
+        reaches +-6; gensim looks log sigmoid up in a table (slightly below the dot product),
+        so scores are a little higher than gensim's, by less than 0.025 per (word, inner node)
+        term. See
+        :func:`fastembed_core.models.inference.score_sentences`.
+        """
+        if not len(self.wv):
+            raise RuntimeError("you must first build vocabulary before scoring new data")
+        hs_tables = self._sampling_tables()["hs"] if self.hs else None
+        return inference.score_sentences(
+            self, hs_tables, sentences, total_sentences=total_sentences, chunksize=chunksize
+        )
 
     def __str__(self):
         return (

@@ -13,7 +13,8 @@ neighbours) lives in sibling modules, and the methods for it here are short dele
   ``KeyedVectors`` (the formats themselves are in :mod:`fastembed_core.io`);
 * :mod:`~fastembed_core.vectors.formats` -- GloVe, fastText ``.vec``, projector TSV;
 * :mod:`~fastembed_core.vectors.gensim_interop` -- ``from_gensim`` / ``to_gensim``;
-* :mod:`~fastembed_core.vectors.ann` -- :class:`~fastembed_core.vectors.ann.UsearchIndexer`.
+* :mod:`~fastembed_core.vectors.ann` -- :class:`~fastembed_core.vectors.ann.UsearchIndexer`;
+* :mod:`~fastembed_core.vectors.wmd` -- Word Mover's Distance.
 
 Deliberate differences from gensim:
 
@@ -47,7 +48,7 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from ..errors import OOVError
-from . import evaluation, gensim_interop, storage
+from . import evaluation, gensim_interop, storage, wmd
 from .ann import UsearchIndexer
 from .linalg import BLOCK_ELEMENTS, unit
 from .stats import pearson_spearman
@@ -164,6 +165,9 @@ class KeyedVectors:
         self._norms_lock: threading.Lock = threading.Lock()
         self._norm_cache: NormState | None = None
         self._vectors: Vector = np.zeros((int(count), self.vector_size), dtype=dtype)
+        # Lock factors of the rows for training (gensim's vectors_lockf): a model multiplies
+        # the updates of row r by vectors_lockf[r % len(vectors_lockf)]; 0 freezes the row.
+        self.vectors_lockf: NDArray[np.float32] = np.ones(1, dtype=np.float32)
 
     @classmethod
     def from_arrays(
@@ -273,6 +277,7 @@ class KeyedVectors:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
+        self.__dict__.setdefault("vectors_lockf", np.ones(1, dtype=np.float32))
         self._norms_lock = threading.Lock()
         self._norm_cache = None
 
@@ -1065,7 +1070,9 @@ class KeyedVectors:
                 return unit(np.asarray(item, dtype=vectors.dtype))
             i = self.get_index(item)
             skip.add(i)
-            return vectors[i] / safe[i]
+            # the same scaling a vector gets, applied to get_vector(key, norm=True): a key and
+            # its own unit vector then score every key identically, to the last bit
+            return unit(vectors[i] / safe[i])
 
         pos_terms = [term(x) for x in positive]
         neg_terms = [term(x) for x in negative]
@@ -1142,12 +1149,18 @@ class KeyedVectors:
         return 1 - self.cosine_similarities(vec, others)
 
     def distance(self, w1: Hashable, w2: Hashable) -> float:
-        """Cosine distance between two keys (``1 - similarity``)."""
+        """Cosine distance between two keys (``1 - similarity``); exactly 0.0 from a key
+        with a non-zero vector to itself."""
         return 1 - self.similarity(w1, w2)
 
     def similarity(self, w1: Hashable, w2: Hashable) -> float:
-        """Cosine similarity between two keys (0.0 if either vector is zero)."""
-        return float(np.dot(unit(self.get_vector(w1)), unit(self.get_vector(w2))))
+        """Cosine similarity between two keys (0.0 if either vector is zero); exactly 1.0
+        from a key with a non-zero vector to itself, which the rounding of a float32 dot
+        product would otherwise miss by ~1e-7."""
+        v1, v2 = unit(self.get_vector(w1)), unit(self.get_vector(w2))
+        if self.get_index(w1) == self.get_index(w2) and v1.any():
+            return 1.0
+        return float(np.dot(v1, v2))
 
     def n_similarity(self, ws1: Sequence[Hashable], ws2: Sequence[Hashable]) -> float:
         """Cosine similarity between the means of two lists of keys.
@@ -1164,6 +1177,20 @@ class KeyedVectors:
         m1 = self._plain_mean(ws1)
         m2 = self._plain_mean(ws2)
         return float(np.dot(unit(m1), unit(m2)))
+
+    def wmdistance(
+        self, document1: Sequence[Hashable], document2: Sequence[Hashable], norm: bool = True
+    ) -> float:
+        """Word Mover's Distance between two token lists, as gensim computes it (needs the
+        optional extra ``fastembed_core[wmd]``, the POT package). See
+        :func:`fastembed_core.vectors.wmd.wmdistance`.
+
+        Raises
+        ------
+        ImportError
+            POT is not installed (the message names the extra).
+        """
+        return wmd.wmdistance(self, document1, document2, norm=norm)
 
     def _plain_mean(self, keys: Iterable[Hashable]) -> Vector:
         vectors = self._vectors
@@ -1371,6 +1398,24 @@ class KeyedVectors:
             strict=strict,
             allow_nonfinite=allow_nonfinite,
             **private,
+        )
+
+    def intersect_word2vec_format(
+        self,
+        fname: Union[str, os.PathLike[str]],
+        lockf: float = 0.0,
+        binary: bool = False,
+        encoding: str = "utf8",
+        unicode_errors: str = "strict",
+    ) -> None:
+        """Merge in the vectors of a word2vec-format file for the keys already here (gensim's
+        method): those rows take the file's vectors and the lock factor ``lockf`` in
+        :attr:`vectors_lockf` (0.0, the default, keeps them fixed in later training; 1.0
+        lets them train). No key is added; the other rows are left alone. The number of
+        merged vectors is logged. See :func:`fastembed_core.vectors.storage.intersect_word2vec`.
+        """
+        storage.intersect_word2vec(
+            self, fname, lockf, binary=binary, encoding=encoding, unicode_errors=unicode_errors
         )
 
     def save_word2vec_format(

@@ -17,7 +17,14 @@ from ..io.native import read_container, write_container
 from ..io.word2vec_format import read_word2vec, warn_nonfinite, write_word2vec
 from ..io.word2vec_writer import first_nonfinite
 
-__all__ = ["save_native", "load_native", "load_word2vec", "save_word2vec", "storage_order"]
+__all__ = [
+    "save_native",
+    "load_native",
+    "load_word2vec",
+    "save_word2vec",
+    "storage_order",
+    "intersect_word2vec",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -231,6 +238,58 @@ def load_word2vec(cls, fname, **options):
     return cls.from_arrays(
         data.keys, data.vectors, counts=data.counts, copy=False, key_to_index=data.key_to_index
     )
+
+
+def intersect_word2vec(kv, fname, lockf=0.0, **options):
+    """Copies the vectors of a word2vec-format file into ``kv`` for the keys both have, in
+    place (keys only in the file are ignored, keys only in ``kv`` keep their vectors), and
+    sets those rows' lock factors to ``lockf`` (0.0 freezes them in later training).
+
+    Parameters
+    ----------
+    kv : KeyedVectors
+        The vectors to merge into (e.g. a model's ``wv`` after ``build_vocab``).
+    fname : str or os.PathLike
+        The file.
+    lockf : float
+        Lock factor of the merged rows.
+    **options
+        Passed to :func:`fastembed_core.io.word2vec_format.read_word2vec` (``binary``,
+        ``encoding``, ``unicode_errors``).
+
+    Returns
+    -------
+    int
+        How many vectors were merged.
+
+    Raises
+    ------
+    ValueError
+        The file's vectors have another dimension than ``kv``'s.
+    """
+    lockf = float(lockf)
+    if not np.isfinite(lockf):
+        raise ValueError(f"lockf must be a finite number; got {lockf}")
+    data = read_word2vec(fname, **options)
+    if data.vectors.shape[1] != kv.vector_size:
+        raise ValueError(
+            f"incompatible vector size {data.vectors.shape[1]} in file {fname} "
+            f"(the vectors have {kv.vector_size})"
+        )
+    index = kv.key_to_index
+    pairs = [(index[key], j) for j, key in enumerate(data.keys) if key in index]
+    rows = np.array([r for r, _ in pairs], dtype=np.int64)
+    file_rows = np.array([j for _, j in pairs], dtype=np.int64)
+    kv.vectors[rows] = data.vectors[file_rows]  # in place: a model keeps training this array
+    factors = np.asarray(kv.vectors_lockf, dtype=np.float32)
+    if factors.shape != (len(kv),):
+        # one factor per row, each the one that row had (row r used factors[r % len])
+        factors = np.resize(factors, len(kv))
+    factors[rows] = lockf
+    kv.vectors_lockf = factors
+    kv.invalidate_norms()
+    logger.info("merged %d vectors into %s matrix from %s", len(rows), kv.vectors.shape, fname)
+    return len(rows)
 
 
 def storage_order(kv, sort_attr="count", fvocab=None):

@@ -10,6 +10,7 @@
  * Prints one line per failed check and a last line "N passed, M failed" (N counts tests).
  */
 #define _GNU_SOURCE
+#include "fe_atomic.h"
 #include "fe_sample.h"
 #include "fe_simd.h"
 #include "fe_train.h"
@@ -472,34 +473,39 @@ static void test_hot_rows_single_worker(void)
 {
     /* One worker with private hot rows computes what it computes without them, to
      * float rounding (each merge adds and subtracts the copy's change): so the rows are
-     * redirected and merged back in full, mid-run (every fe_hot_merge_words) and at the end. */
+     * redirected and merged back in full, mid-run and at the end. Variants: 6 hot rows
+     * merged every fe_hot_merge_words(6) words; a replica of the whole model (all 29 rows)
+     * merged every 1,000 words; and one merged only at the end (period beyond the range). */
     const int64_t lengths[] = {3000, 40, 5000, 7, 2600};
+    const int64_t hot[4] = {0, 6, 29, 29}, merge[4] = {0, 0, 1000, 1000000};
     for (int sg = 0; sg <= 1; sg++) {
-        model m[2];
+        model m[4];
         corpus c;
         corpus_init(&c, lengths, 5, 29);
         CHECK(c.n_ids > 2 * fe_hot_merge_words(6));
-        double loss[2];
-        for (int k = 0; k < 2; k++) {
+        double loss[4];
+        for (int k = 0; k < 4; k++) {
             lcg_state = 7;
             model_init(&m[k], 29, 21);
             volatile int64_t done = 0;
             fe_config cfg = config(&m[k], sg, 0, 5, 4, 1, 1, &done, NULL);
             volatile int32_t hot_lock = 0;
-            cfg.hot_rows = k ? 6 : 0;
+            cfg.hot_rows = hot[k];
+            cfg.hot_merge_words = merge[k];
             cfg.hot_lock = &hot_lock;
             fe_job job = job_of(&c, 0, 5, 3);
             fe_result res;
             CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_OK);
             loss[k] = res.loss;
         }
-        CHECK(fabs(loss[0] - loss[1]) <= 1e-4 * fabs(loss[0]));
-        /* over 10^4 words on 29 rows the rounding of the merges grows to ~1e-3 in skip-gram
-         * (summed over the matrix); rows left unmerged would be off by ~1 each */
-        CHECK(abs_diff(m[0].w_out, m[1].w_out, 29 * 21) < 1e-2);
-        CHECK(abs_diff(m[0].w_in, m[1].w_in, 29 * 21) < 1e-2);
-        model_free(&m[0]);
-        model_free(&m[1]);
+        for (int k = 1; k < 4; k++) {
+            CHECK(fabs(loss[0] - loss[k]) <= 1e-4 * fabs(loss[0]));
+            /* over 10^4 words on 29 rows the rounding of the merges grows to ~1e-3 in
+             * skip-gram (summed over the matrix); rows left unmerged would be off by ~1 each */
+            CHECK(abs_diff(m[0].w_out, m[k].w_out, 29 * 21) < 1e-2);
+            CHECK(abs_diff(m[0].w_in, m[k].w_in, 29 * 21) < 1e-2);
+        }
+        for (int k = 0; k < 4; k++) model_free(&m[k]);
         corpus_free(&c);
     }
 }
@@ -844,6 +850,130 @@ static void test_two_threads(void)
     test_path = -1;
 }
 
+/* Trains sentences [first, end) of c into m alone, at the constant rate of
+ * test_replicas_lose_no_update. */
+static void train_half_alone(model *m, const corpus *c, int sg, int64_t first, int64_t end,
+                             uint64_t seed)
+{
+    volatile int64_t done = 0;
+    fe_config cfg = config(m, sg, 0, 4, 3, 1, 1, &done, NULL);
+    cfg.min_alpha = cfg.alpha;
+    fe_job job = job_of(c, first, end, seed);
+    fe_result res;
+    CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_OK);
+}
+
+/* m = start + (m - start), rounded as the merge of a worker's replica rounds it. The model
+ * trained from there may differ from one trained from m by far more than that rounding: a
+ * value that moves across a bin of the sigmoid table changes a whole gradient. */
+static void merge_into_start(model *m)
+{
+    model start;
+    lcg_state = 11;
+    model_init(&start, m->vocab, m->dim);
+    for (int64_t i = 0; i < m->vocab * m->dim; i++) {
+        m->w_in[i] = start.w_in[i] + (m->w_in[i] - start.w_in[i]);
+        m->w_out[i] = start.w_out[i] + (m->w_out[i] - start.w_out[i]);
+    }
+    model_free(&start);
+}
+
+/* Largest difference between got and a + b - start over both matrices. */
+static double merge_error(const model *got, const model *a, const model *b, const model *start)
+{
+    double worst = 0;
+    const int64_t n = got->vocab * got->dim;
+    for (int mat = 0; mat < 2; mat++)
+        for (int64_t i = 0; i < n; i++) {
+            const float *g = mat ? got->w_out : got->w_in, *x = mat ? a->w_out : a->w_in,
+                        *y = mat ? b->w_out : b->w_in, *s0 = mat ? start->w_out : start->w_in;
+            double d = fabs((double)x[i] + (double)y[i] - (double)s0[i] - (double)g[i]);
+            worst = d > worst ? d : worst;
+        }
+    return worst;
+}
+
+/* Two workers, each training a replica of the whole model merged only at the end, at a
+ * constant learning rate (so neither depends on the other's progress): the merged model is
+ * start + (A's model - start) + (B's model - start), where A and B are the two halves trained
+ * alone from the start. (If one worker happens to finish and merge before the other has
+ * copied the model, the second trains from the first's result: then the merged model is the
+ * two halves trained one after the other.) An update lost or counted twice by the merge
+ * would be off by a whole step. */
+static void test_replicas_lose_no_update(void)
+{
+    int64_t lengths[8];
+    for (int k = 0; k < 8; k++) lengths[k] = 150 + 11 * k;
+    for (int sg = 0; sg <= 1; sg++) {
+        model both, start, half[2], in_order[2];
+        corpus c;
+        corpus_init(&c, lengths, 8, 17);
+        lcg_state = 11;
+        model_init(&both, 17, 24);
+        volatile int64_t done = 0;
+        volatile int32_t hot_lock = 0;
+        fe_config cfg = config(&both, sg, 0, 4, 3, 1, 1, &done, NULL);
+        cfg.min_alpha = cfg.alpha;
+        cfg.hot_rows = both.vocab;
+        cfg.hot_merge_words = 1000000;
+        cfg.hot_lock = &hot_lock;
+        thread_arg args[2];
+        pthread_t tid[2];
+        /* Both workers wait at their first copy until both have started, so they usually
+         * train at the same time (the case a merge that kept only the last worker's replica
+         * would fail); the lock is the one they copy under. */
+        fe_lock(&hot_lock);
+        for (int t = 0; t < 2; t++) {
+            args[t].cfg = &cfg;
+            args[t].job = job_of(&c, t * 4, t * 4 + 4, 40 + (uint64_t)t);
+            CHECK_EQ(pthread_create(&tid[t], NULL, train_thread, &args[t]), 0);
+        }
+        struct timespec pause = {0, 20000000};
+        nanosleep(&pause, NULL);
+        fe_unlock(&hot_lock);
+        for (int t = 0; t < 2; t++) pthread_join(tid[t], NULL);
+        CHECK_EQ(args[0].status, FE_OK);
+        CHECK_EQ(args[1].status, FE_OK);
+        for (int t = 0; t < 2; t++) {
+            lcg_state = 11;
+            model_init(&half[t], 17, 24);
+            train_half_alone(&half[t], &c, sg, t * 4, t * 4 + 4, 40 + (uint64_t)t);
+            lcg_state = 11; /* in_order[t]: half t first, merged into the start, then the other */
+            model_init(&in_order[t], 17, 24);
+            train_half_alone(&in_order[t], &c, sg, t * 4, t * 4 + 4, 40 + (uint64_t)t);
+            merge_into_start(&in_order[t]);
+            train_half_alone(&in_order[t], &c, sg, (1 - t) * 4, (1 - t) * 4 + 4,
+                             40 + (uint64_t)(1 - t));
+        }
+        lcg_state = 11;
+        model_init(&start, 17, 24);
+        CHECK(merge_error(&half[0], &start, &start, &start) > 0.1); /* the halves did train */
+        /* each merge rounds every value once: a few units in the last place of the largest */
+        double largest = 0;
+        for (int64_t i = 0; i < both.vocab * both.dim; i++) {
+            largest = fabs(both.w_in[i]) > largest ? fabs(both.w_in[i]) : largest;
+            largest = fabs(both.w_out[i]) > largest ? fabs(both.w_out[i]) : largest;
+        }
+        const double tolerance = 1e-6 * (1.0 + largest);
+        double concurrent = merge_error(&both, &half[0], &half[1], &start);
+        double one_then_other = merge_error(&both, &in_order[0], &start, &start);
+        double other_then_one = merge_error(&both, &in_order[1], &start, &start);
+        if (!(concurrent < tolerance || one_then_other < tolerance || other_then_one < tolerance))
+            fprintf(stderr,
+                    "sg %d: off by %g (concurrent), %g / %g (one after the other), "
+                    "largest value %g\n",
+                    sg, concurrent, one_then_other, other_then_one, largest);
+        CHECK(concurrent < tolerance || one_then_other < tolerance || other_then_one < tolerance);
+        model_free(&start);
+        for (int t = 0; t < 2; t++) {
+            model_free(&half[t]);
+            model_free(&in_order[t]);
+        }
+        model_free(&both);
+        corpus_free(&c);
+    }
+}
+
 /* Two runs on two paths, trained at the same time in two threads on their own weights: each
  * computes bit for bit what it computes alone, so neither run's path leaks into the other's
  * (a process-wide switch would make one of them round differently). */
@@ -984,6 +1114,7 @@ int main(int argc, char **argv)
     RUN(test_rows_past_2_32);
 #endif
     RUN(test_two_threads);
+    RUN(test_replicas_lose_no_update);
     RUN(test_paths_side_by_side);
     RUN(test_sigmoid_init_concurrent);
     RUN(test_stop_from_another_thread);
