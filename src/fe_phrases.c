@@ -595,16 +595,16 @@ int64_t fe_phrase_export(const fe_phrase_model *m, int64_t *ids, double *scores)
     int skip_default = m->scoring == FE_SCORE_DEFAULT && 0.0 <= m->threshold;
     int skip_npmi = m->scoring == FE_SCORE_NPMI && -INFINITY <= m->threshold;
     for (int64_t id = 0; id < v->size; id++) {
-        const fe_vocab_record *rec = fe_vocab_at(v, id);
-        if (skip_default && (double)rec->count - m->min_count <= 0.0) continue;
-        if (skip_npmi && !((double)rec->count >= m->min_count)) continue;
+        int64_t cab = fe_vocab_count(v, id);
+        if (skip_default && (double)cab - m->min_count <= 0.0) continue;
+        if (skip_npmi && !((double)cab >= m->min_count)) continue;
         const unsigned char *w = fe_vocab_bytes(v, id);
-        int64_t n = rec->length, first, last;
+        int64_t n = fe_vocab_at(v, id)->length, first, last;
         if (!split_ends(w, n, m->syntax.delim, m->syntax.delim_len, &first, &last)) continue;
         int64_t b_start = last + m->syntax.delim_len;
         double sc = 0.0;
         /* the phrase is this very entry: its count is at hand */
-        int rc = score_export(m, w, first, w + b_start, n - b_start, fe_vocab_count(v, id), &sc);
+        int rc = score_export(m, w, first, w + b_start, n - b_start, cab, &sc);
         if (rc < 0) return rc;
         if (rc) {
             ids[found] = id;
