@@ -133,6 +133,8 @@ cdef extern from "fe_phrases.h" nogil:
         void *callback_ctx
         const fe_vocab *frozen
         const double *frozen_score
+        const fe_vocab *passing
+        const double *passing_score
 
     int fe_phrase_score(const fe_phrase_model *m, const unsigned char *a, int64_t a_len,
                         const unsigned char *b, int64_t b_len, const unsigned char *phrase,
@@ -293,6 +295,8 @@ cdef class PhraseSyntax:
 
 # ---- counts -----------------------------------------------------------------------------
 
+cdef class FrozenTable
+
 cdef class PhraseCounter:
     """Unigram and phrase counts in the C table: gensim's ``Phrases.vocab``.
 
@@ -301,6 +305,10 @@ cdef class PhraseCounter:
     cdef fe_phrase_counter c
     cdef int readers
     cdef bint writing
+    # the phrases applying finds with these counts, and the settings they were made for;
+    # dropped by every change of the counts
+    cdef FrozenTable passing
+    cdef tuple passing_key
 
     def __cinit__(self, int64_t max_vocab_size=-1):
         if fe_phrase_counter_init(&self.c, max_vocab_size) != FE_OK:
@@ -313,7 +321,40 @@ cdef class PhraseCounter:
         if self.writing or self.readers:
             raise RuntimeError("these phrase counts are in use by another thread")
         self.writing = True
+        self.passing = None
         return 0
+
+    cdef FrozenTable _passing(self, PhraseSyntax syntax, scoring, double threshold,
+                              double min_count, int64_t corpus_word_count):
+        """The phrases export_phrases finds and their scores (computed once for these counts
+        and settings), or None where export cannot run (an empty delimiter, or a scorer
+        error, which applying then meets where gensim would)."""
+        key = (scoring, threshold, min_count, corpus_word_count,
+               syntax.delim)
+        if self.passing is not None and self.passing_key == key:
+            return self.passing
+        if not syntax.delim:
+            return None
+        cdef fe_phrase_model m
+        _model(&m, syntax, self, None, scoring, threshold, min_count, corpus_word_count, None)
+        cdef int64_t n = self.c.vocab.size
+        ids_arr = np.empty(max(n, 1), dtype=np.int64)
+        scores_arr = np.empty(max(n, 1), dtype=np.float64)
+        cdef int64_t[::1] ids = ids_arr
+        cdef double[::1] scores = scores_arr
+        cdef int64_t found
+        self._read()
+        try:
+            with nogil:
+                found = fe_phrase_export(&m, &ids[0], &scores[0])
+        finally:
+            self.readers -= 1
+        if found < 0:
+            return None
+        cdef FrozenTable table = FrozenTable({})
+        table._fill(&self.c.vocab, ids_arr[:found], scores_arr[:found])
+        self.passing, self.passing_key = table, key
+        return table
 
     cdef int _read(self) except -1:
         if self.writing:
@@ -543,6 +584,18 @@ cdef class FrozenTable:
     def __dealloc__(self):
         fe_vocab_free(&self.table)
 
+    cdef int _fill(self, const fe_vocab *source, const int64_t[::1] ids,
+                   const double[::1] scores) except -1:
+        """Adds the entries ids of source with their scores (the table starts empty)."""
+        cdef int64_t i, n = ids.shape[0], id
+        self.scores = np.asarray(scores, dtype=np.float64).copy()
+        for i in range(n):
+            id = fe_vocab_add(&self.table, fe_vocab_bytes(source, ids[i]),
+                              fe_vocab_at(source, ids[i]).length, 1)
+            if id != i:
+                raise MemoryError("out of memory for the phrase table")
+        return 0
+
 
 # ---- scoring ----------------------------------------------------------------------------
 
@@ -582,6 +635,8 @@ cdef int _model(fe_phrase_model *m, PhraseSyntax syntax, object counts, object f
     m.counts = NULL
     m.frozen = NULL
     m.frozen_score = NULL
+    m.passing = NULL
+    m.passing_score = NULL
     m.scoring = FE_SCORE_DEFAULT
     if counts is not None:
         m.counts = &(<PhraseCounter>counts).c.vocab
@@ -633,6 +688,13 @@ def apply_batch(TokenBatch batch, PhraseSyntax syntax, counts, frozen, scoring,
     cdef _Callback cb = _Callback(callback) if callback is not None else None
     cdef fe_phrase_model m
     _model(&m, syntax, counts, frozen, scoring, threshold, min_count, corpus_word_count, cb)
+    cdef FrozenTable passing = None
+    if counts is not None and cb is None:
+        passing = (<PhraseCounter>counts)._passing(syntax, scoring, threshold, min_count,
+                                                   corpus_word_count)
+        if passing is not None:
+            m.passing = &passing.table
+            m.passing_score = <const double *>cnp.PyArray_DATA(passing.scores)
     cdef fe_token_batch b = batch.view()
     span_arr = np.empty(max(batch.n_tokens, 1), dtype=np.int64)
     score_arr = np.empty(max(batch.n_tokens, 1), dtype=np.float64)

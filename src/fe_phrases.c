@@ -461,6 +461,26 @@ static int64_t count_hashed(const fe_vocab *v, const unsigned char *w, int64_t n
     return id < 0 ? 0 : fe_vocab_count(v, id);
 }
 
+/* Python's str.split(delim) scans left to right for non-overlapping matches: the first part
+ * ends at the first match and the last part starts after the last match of that scan. */
+static int split_ends(const unsigned char *w, int64_t n, const unsigned char *d, int64_t dn,
+                      int64_t *first, int64_t *last)
+{
+    *first = *last = -1;
+    int64_t i = 0;
+    while (i + dn <= n) {
+        /* the first byte tested inline: a call per position costs more than the scan */
+        if (w[i] == d[0] && memcmp(w + i, d, (size_t)dn) == 0) {
+            if (*first < 0) *first = i;
+            *last = i;
+            i += dn;
+        } else {
+            i++;
+        }
+    }
+    return *first >= 0;
+}
+
 /* One candidate from the plan: start (its count ca when known, else -1) and token k, which
  * closes the planned phrase. Returns 1, 0 or a negative FE_ERR_*; *cb_out as in
  * score_candidate. */
@@ -476,6 +496,16 @@ static int score_planned(const fe_phrase_model *m, const fe_token_batch *b, cons
         if (id < 0) return 0;
         *score = m->frozen_score[id];
         return *score > m->threshold;
+    }
+    if (m->passing && m->syntax.delim_len > 0) {
+        int64_t d_first, d_last, key_len = p->key_len[i];
+        if (split_ends(key, key_len, m->syntax.delim, m->syntax.delim_len, &d_first, &d_last) &&
+            d_first == b->len[start] && d_last == key_len - b->len[k] - m->syntax.delim_len) {
+            int64_t id = fe_vocab_find_hashed(m->passing, key, key_len, p->key_hash[i]);
+            if (id < 0) return 0;
+            *score = m->passing_score[id];
+            return 1;
+        }
     }
     const fe_vocab *v = m->counts;
     if (ca < 0)
@@ -495,7 +525,7 @@ int fe_phrase_apply(const fe_phrase_model *m, const fe_token_batch *batch, int64
 {
     key_plan p;
     memset(&p, 0, sizeof p);
-    const fe_vocab *table = m->counts ? m->counts : m->frozen;
+    const fe_vocab *table = m->counts ? (m->passing ? m->passing : m->counts) : m->frozen;
     int rc = FE_OK;
     for (int64_t s0 = 0; s0 < batch->n_sentences && rc == FE_OK;) {
         int64_t s1 = plan_end(batch, s0);
@@ -543,25 +573,6 @@ int fe_phrase_apply(const fe_phrase_model *m, const fe_token_batch *batch, int64
     return rc;
 }
 
-/* Python's str.split(delim) scans left to right for non-overlapping matches: the first part
- * ends at the first match and the last part starts after the last match of that scan. */
-static int split_ends(const unsigned char *w, int64_t n, const unsigned char *d, int64_t dn,
-                      int64_t *first, int64_t *last)
-{
-    *first = *last = -1;
-    int64_t i = 0;
-    while (i + dn <= n) {
-        if (memcmp(w + i, d, (size_t)dn) == 0) {
-            if (*first < 0) *first = i;
-            *last = i;
-            i += dn;
-        } else {
-            i++;
-        }
-    }
-    return *first >= 0;
-}
-
 static int score_export(const fe_phrase_model *m, const unsigned char *a, int64_t a_len,
                         const unsigned char *b, int64_t b_len, int64_t cab, double *score)
 {
@@ -577,14 +588,23 @@ int64_t fe_phrase_export(const fe_phrase_model *m, int64_t *ids, double *scores)
     const fe_vocab *v = m->counts;
     int64_t found = 0;
     if (m->syntax.delim_len <= 0) return FE_ERR_ARG;
+    /* Entries whose own count already rules them out are skipped before their parts are
+     * looked up (most entries are phrases seen a few times): the default score is <= 0 when
+     * ab <= min_count, npmi's is -inf when ab < min_count, and neither passes a threshold
+     * above it. The tests are the scorers' own comparisons, so NaNs take the same way. */
+    int skip_default = m->scoring == FE_SCORE_DEFAULT && 0.0 <= m->threshold;
+    int skip_npmi = m->scoring == FE_SCORE_NPMI && -INFINITY <= m->threshold;
     for (int64_t id = 0; id < v->size; id++) {
+        int64_t cab = fe_vocab_count(v, id);
+        if (skip_default && (double)cab - m->min_count <= 0.0) continue;
+        if (skip_npmi && !((double)cab >= m->min_count)) continue;
         const unsigned char *w = fe_vocab_bytes(v, id);
         int64_t n = fe_vocab_at(v, id)->length, first, last;
         if (!split_ends(w, n, m->syntax.delim, m->syntax.delim_len, &first, &last)) continue;
         int64_t b_start = last + m->syntax.delim_len;
         double sc = 0.0;
         /* the phrase is this very entry: its count is at hand */
-        int rc = score_export(m, w, first, w + b_start, n - b_start, fe_vocab_count(v, id), &sc);
+        int rc = score_export(m, w, first, w + b_start, n - b_start, cab, &sc);
         if (rc < 0) return rc;
         if (rc) {
             ids[found] = id;

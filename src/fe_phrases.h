@@ -111,6 +111,13 @@ typedef struct fe_phrase_model {
      * NaN fails, as in gensim), used when counts is NULL. */
     const fe_vocab *frozen;
     const double *frozen_score;
+    /* Optional with counts (NULL: none): the entries that fe_phrase_export finds, with their
+     * scores. A candidate whose phrase splits at its first and last delimiter into exactly
+     * its start and end token is scored by export's very computation, so it is looked up
+     * here, in a table small enough to stay in cache, instead of three lookups in the
+     * counts; any other candidate is scored from the counts. */
+    const fe_vocab *passing;
+    const double *passing_score;
 } fe_phrase_model;
 
 /* Scores one candidate given as its parts: a, b and the joined phrase. Returns 1 (a phrase,

@@ -361,3 +361,28 @@ def test_gil_is_released_while_counting_a_file(tmp_path):
         pytest.fail("counting a corpus file did not release the GIL (deadlock on a pipe)")
     assert proc.returncode == 0, err
     assert out.split() == ["200000", "40000"]
+
+
+def test_changes_after_applying_are_seen(corpus, gensim_phrases):
+    """Applying caches the phrases the counts and settings give; a new threshold, min_count
+    or more counts must be seen by the next application."""
+    kwargs = {"connector_words": ENGLISH_CONNECTOR_WORDS, "min_count": 3, "threshold": 5.0}
+    ours = Phrases(corpus[:4000], **kwargs)
+    theirs = gensim_phrases.Phrases(corpus[:4000], **kwargs)
+    sample = corpus[:2000]
+    changes = [
+        ("threshold", 1.0),
+        ("min_count", 1),
+        ("threshold", 30.0),
+    ]
+    assert list(ours[sample]) == list(theirs[sample])
+    for attr, value in changes:
+        setattr(ours, attr, value)
+        setattr(theirs, attr, value)
+        assert list(ours[sample]) == list(theirs[sample]), attr
+    # more counts, with the word count put back: the counts alone differ
+    for model in (ours, theirs):
+        words = model.corpus_word_count
+        model.add_vocab(corpus[4000:])
+        model.corpus_word_count = words
+    assert list(ours[sample]) == list(theirs[sample])
