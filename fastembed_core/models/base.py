@@ -26,6 +26,7 @@ import os
 import stat
 import threading
 import time
+import types
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Callable, ClassVar
@@ -66,6 +67,27 @@ _TRANSIENT = (
     "_scanned_file",
     "_tables",
 )
+
+
+class _ClassOnlyMethod:
+    """A classmethod that instances do not have: ``model.load(path)`` reads as if it filled
+    ``model`` in place, while it returns a new model and leaves ``model`` as it was. gensim
+    raises AttributeError for that call, and so does this descriptor (``hasattr(model,
+    "load")`` is False; ``type(model).load`` works)."""
+
+    def __init__(self, func: Callable[..., Any]) -> None:
+        self.__func__ = func
+        self.__doc__ = func.__doc__
+        self.__name__ = func.__name__
+
+    def __get__(self, instance: object, owner: type | None = None) -> Callable[..., Any]:
+        if instance is not None:
+            cls = type(instance).__name__
+            raise AttributeError(
+                f"{self.__name__}() is called on the class, not on a model: "
+                f"{cls}.{self.__name__}(path) returns a new {cls}"
+            )
+        return types.MethodType(self.__func__, owner)
 
 
 def _warn_if_short(n_sentences, total_examples, raw_words, total_words):
@@ -1181,7 +1203,14 @@ class EmbeddingModel:
 
     # ------------------------------------------------------------------ persistence
 
-    def save(self, fname: str | os.PathLike) -> None:
+    def save(
+        self,
+        fname: str | os.PathLike,
+        *,
+        separately: Iterable[str] | None = None,
+        sep_limit: int | None = None,
+        pickle_protocol: int | None = None,
+    ) -> None:
         """Save the whole model (vectors, trained layers, counts, parameters) for continued
         training, in the native format: JSON metadata + raw arrays, never pickle.
 
@@ -1201,6 +1230,12 @@ class EmbeddingModel:
         ----------
         fname : str or path
             Destination.
+        separately, sep_limit, pickle_protocol
+            Accepted so that calls written for gensim run, and ignored: gensim stores large
+            arrays in separate ``.npy`` files (``separately``, arrays over ``sep_limit``
+            bytes) so that ``load(mmap="r")`` can map them, and pickles the rest. Here one
+            file holds every array raw, so ``load(fname, mmap="r")`` maps them
+            from it whatever these say, and nothing is pickled.
 
         Raises
         ------
@@ -1208,6 +1243,7 @@ class EmbeddingModel:
             Called from another thread while this model trains or builds its vocabulary, or
             from ``on_progress``.
         """
+        del separately, sep_limit, pickle_protocol  # see above: one file, nothing pickled
         with self._guard("save"):
             arrays = {"vectors": self.wv.vectors, "count": self.wv.expandos["count"]}
             for name, arr in self._layer_items():
@@ -1256,8 +1292,10 @@ class EmbeddingModel:
                         f"{fname}: invalid model parameters in the metadata: {exc}"
                     ) from None
 
-    @classmethod
-    def load(cls, fname: str | os.PathLike, mmap: str | None = None) -> EmbeddingModel:
+    @_ClassOnlyMethod
+    def load(
+        cls: type[EmbeddingModel], fname: str | os.PathLike, mmap: str | None = None
+    ) -> EmbeddingModel:
         """Load a model written by :meth:`save`.
 
         Parameters

@@ -721,7 +721,12 @@ class KeyedVectors:
     def vectors_for_all(
         self, keys: Iterable[Hashable], allow_inference: bool = True, copy_vecattrs: bool = False
     ) -> KeyedVectors:
-        """A new :class:`KeyedVectors` with the (deduplicated) ``keys`` that have a vector."""
+        """A new :class:`KeyedVectors` with the (deduplicated) ``keys`` that have a vector.
+
+        With ``copy_vecattrs=True`` the keys keep their per-key attributes; otherwise, as in
+        gensim, they get only a ``"count"``, made up in descending order as for a word2vec file
+        read without a vocabulary file (``len(keys)`` for the first key, down to 1).
+        """
         seen = {}
         for k in keys:
             if k not in seen and self.has_index_for(k):
@@ -736,6 +741,8 @@ class KeyedVectors:
         if copy_vecattrs:
             for attr, values in self.expandos.items():
                 kv.expandos[attr] = values[rows].copy()
+        else:
+            kv.expandos["count"] = np.arange(len(found), 0, -1, dtype=np.int64)
         return kv
 
     def unit_normalize_all(self) -> None:
@@ -1294,7 +1301,14 @@ class KeyedVectors:
     # ------------------------------------------------------------------------------------------
     # files (bodies in vectors/storage.py; the formats in fastembed_core.io)
     # ------------------------------------------------------------------------------------------
-    def save(self, fname: Union[str, os.PathLike[str]]) -> None:
+    def save(
+        self,
+        fname: Union[str, os.PathLike[str]],
+        *,
+        separately: Iterable[str] | None = None,
+        sep_limit: int | None = None,
+        pickle_protocol: int | None = None,
+    ) -> None:
         """Save to the native format (JSON metadata + raw arrays; never a pickle).
 
         Keys must be str or int (each keeps its type through :meth:`load`).
@@ -1303,6 +1317,9 @@ class KeyedVectors:
         ----------
         fname : str or os.PathLike
             Target file, written atomically.
+        separately, sep_limit, pickle_protocol
+            Accepted for gensim's calls and ignored, as by ``Word2Vec.save``: the one file
+            holds the vectors raw, so ``load(fname, mmap="r")`` maps them in any case.
 
         Raises
         ------
@@ -1316,6 +1333,7 @@ class KeyedVectors:
             The vectors are a model's ``wv`` and that model is training them in another
             thread (see ``Word2Vec.save`` for when saving is possible).
         """
+        del separately, sep_limit, pickle_protocol  # one file, nothing pickled
         with self.save_guard("save"):
             storage.save_native(self, fname)
 
