@@ -8,6 +8,7 @@ from _corpora import planted_clusters
 
 from fastembed_core import KeyedVectors, Word2Vec
 from fastembed_core.errors import FormatError, WrongKindError
+from fastembed_core.models.phrases import Phrases, _PhrasesTransformation
 
 CORPUS = planted_clusters(5, n_sentences=200, clusters=3, per_cluster=6, length=8)
 
@@ -64,3 +65,42 @@ def test_vectors_for_all_without_attributes_makes_up_counts():
     assert [copied.get_vecattr(k, "count") for k in keys[:3]] == [
         wv.get_vecattr(k, "count") for k in keys[:3]
     ]
+
+
+class ScoresFromTable(_PhrasesTransformation):
+    """gensim's extension point: a subclass with its own score_candidate (no delimiter given)."""
+
+    def __init__(self, table):
+        super().__init__(connector_words={"of", "the"})
+        self.table = table
+
+    def score_candidate(self, word_a, word_b, in_between):
+        phrase = "+".join([word_a, *in_between, word_b])
+        score = self.table.get(phrase)
+        return (phrase, score) if score is not None else (None, None)
+
+
+def test_a_subclass_scores_with_its_own_score_candidate():
+    model = ScoresFromTable({"bank+of+england": 5.0, "new+york": 2.0, "york+city": 9.0})
+    assert model.delimiter == "_"  # the default, as gensim's
+    sentence = ["the", "bank", "of", "england", "in", "new", "york", "city", "of"]
+    # greedy from the left: new+york is taken before york+city is seen; a trailing
+    # connector word stays alone
+    expected = ["the", "bank+of+england", "in", "new+york", "city", "of"]
+    assert model[sentence] == expected
+    assert list(model[[sentence, ["york", "city"]]]) == [expected, ["york+city"]]
+    assert list(model.analyze_sentence(sentence)) == [
+        ("the", None), ("bank+of+england", 5.0), ("in", None), ("new+york", 2.0),
+        ("city", None), ("of", None),
+    ]  # fmt: skip
+    assert model.find_phrases([sentence]) == {"bank+of+england": 5.0, "new+york": 2.0}
+
+
+def test_a_phrases_subclass_overriding_score_candidate_is_used():
+    class NeverJoins(Phrases):
+        def score_candidate(self, word_a, word_b, in_between):
+            return None, None
+
+    corpus = [["new", "york", "city"]] * 50
+    assert Phrases(corpus, min_count=1, threshold=1e-6)[corpus[0]] != corpus[0]
+    assert NeverJoins(corpus, min_count=1, threshold=1e-6)[corpus[0]] == corpus[0]

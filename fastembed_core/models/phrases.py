@@ -38,7 +38,7 @@ import logging
 import math
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Callable, Union
 
 import numpy as np
@@ -223,7 +223,7 @@ class _PhrasesTransformation:
     min_count: float
     _syntax: Any
 
-    def __init__(self, connector_words: Iterable[str], delimiter: str) -> None:
+    def __init__(self, connector_words: Iterable[str] = frozenset(), delimiter: str = "_") -> None:
         if isinstance(connector_words, (str, bytes)):
             raise TypeError("connector_words must be a set of str, not a single string")
         if not isinstance(delimiter, str) or not delimiter:
@@ -236,8 +236,58 @@ class _PhrasesTransformation:
     def _apply_args(self) -> tuple[Any, ...]:
         raise NotImplementedError
 
-    def _apply(self, batch: Any, collect: bool = False) -> tuple[list[list[str]], Any]:
+    def _apply(
+        self, sentences: Sequence[Any], first: int = 0, collect: bool = False
+    ) -> tuple[list[list[str]], Any]:
+        """``sentences`` with their phrases joined and, with ``collect``, the ``(phrase,
+        score)`` found, each phrase the very object placed in the output."""
+        if type(self).score_candidate is not _PhrasesTransformation.score_candidate:
+            return self._apply_with_own_scorer(sentences, collect)
+        batch = _phrases.TokenBatch(sentences, first)
         return _phrases.apply_batch(batch, self._syntax, *self._apply_args(), collect=collect)
+
+    def _apply_with_own_scorer(
+        self, sentences: Sequence[Any], collect: bool
+    ) -> tuple[list[list[str]], Any]:
+        """The greedy pass in Python, for a subclass that scores candidates with its own
+        ``score_candidate`` (as gensim's extension point allows); the native pass only knows
+        the built-in scorers."""
+        out, found = [], []
+        for sentence in sentences:
+            joined: list[str] = []
+            for token, score in self._greedy_pass(list(sentence)):
+                joined.append(token)
+                if score is not None:
+                    found.append((token, score))
+            out.append(joined)
+        return out, (found if collect else None)
+
+    def _greedy_pass(self, tokens: list[str]) -> Iterator[tuple[str, Any]]:
+        """Left to right: a candidate runs from a word over any connector words to the next
+        word; when ``score_candidate`` accepts it the phrase replaces the run, otherwise the
+        run's first word stays alone and the next word starts a new candidate. Connector
+        words never start or end a phrase."""
+        head: str | None = None
+        between: list[str] = []
+        for token in tokens:
+            if token in self.connector_words:
+                if head is None:
+                    yield token, None
+                else:
+                    between.append(token)
+                continue
+            if head is not None:
+                phrase, score = self.score_candidate(head, token, between)
+                if score is not None:
+                    yield phrase, score  # type: ignore[misc]
+                    head, between = None, []
+                    continue
+                yield head, None
+                yield from ((word, None) for word in between)
+            head, between = token, []
+        if head is not None:
+            yield head, None
+            yield from ((word, None) for word in between)
 
     def score_candidate(
         self, word_a: str, word_b: str, in_between: list[str]
@@ -258,7 +308,7 @@ class _PhrasesTransformation:
         single, tokens = _split_single(sentence)
         if not single:
             raise TypeError("analyze_sentence takes one sentence (a list of str tokens)")
-        out, found = self._apply(_phrases.TokenBatch([tokens]), collect=True)
+        out, found = self._apply([tokens], collect=True)
         # found lists the phrases in output order, each the very object placed in the output
         pending = iter(found)
         phrase, score = next(pending, (None, None))
@@ -275,14 +325,14 @@ class _PhrasesTransformation:
         single, obj = _split_single(sentence)
         if not single:
             return _PhrasedCorpus(self, obj)
-        out, _ = self._apply(_phrases.TokenBatch([obj]))
+        out, _ = self._apply([obj])
         return out[0]
 
     def find_phrases(self, sentences: Iterable[Iterable[str]]) -> dict[str, float]:
         """Every distinct phrase found in ``sentences`` and its score."""
         result: dict[str, float] = {}
         for first, batch in _batches(sentences):
-            _, found = self._apply(_phrases.TokenBatch(batch, first), collect=True)
+            _, found = self._apply(batch, first, collect=True)
             for phrase, score in found:
                 result[phrase] = score
         return result
@@ -718,7 +768,7 @@ class _PhrasedCorpus:
 
     def __iter__(self) -> Iterator[list[str]]:
         for first, batch in _batches(self.corpus):
-            out, _ = self.model._apply(_phrases.TokenBatch(batch, first))
+            out, _ = self.model._apply(batch, first)
             yield from out
 
     def __len__(self) -> int:
