@@ -2,13 +2,15 @@
 an instance, gensim's save() options, a file of another class, and what vectors_for_all
 gives keys when their attributes are not copied."""
 
+import sys
+
 import numpy as np
 import pytest
 from _corpora import planted_clusters
 
 from fastembed_core import KeyedVectors, Word2Vec
 from fastembed_core.errors import FormatError, WrongKindError
-from fastembed_core.models.phrases import Phrases, _PhrasesTransformation
+from fastembed_core.models.phrases import FrozenPhrases, Phrases, _PhrasesTransformation
 
 CORPUS = planted_clusters(5, n_sentences=200, clusters=3, per_cluster=6, length=8)
 
@@ -104,3 +106,30 @@ def test_a_phrases_subclass_overriding_score_candidate_is_used():
     corpus = [["new", "york", "city"]] * 50
     assert Phrases(corpus, min_count=1, threshold=1e-6)[corpus[0]] != corpus[0]
     assert NeverJoins(corpus, min_count=1, threshold=1e-6)[corpus[0]] == corpus[0]
+
+
+def dumb_scorer(worda_count, wordb_count, bigram_count, len_vocab, min_count, corpus_word_count):
+    return 1.0
+
+
+def test_a_top_level_custom_scorer_is_found_again_by_name(tmp_path):
+    corpus = planted_clusters(1, n_sentences=100, clusters=2, per_cluster=4, length=6)
+    model = Phrases(corpus, min_count=1, threshold=0.5, scoring=dumb_scorer)
+    frozen = model.freeze()
+    model.save(tmp_path / "p")
+    frozen.save(tmp_path / "f")
+    loaded = Phrases.load(tmp_path / "p")
+    assert loaded.scoring is dumb_scorer
+    assert set(loaded.find_phrases(corpus).values()) == {1.0}
+    assert loaded.export_phrases() == model.export_phrases()
+    assert FrozenPhrases.load(tmp_path / "f").scoring is dumb_scorer
+
+
+def test_a_scorer_reference_is_looked_up_never_imported(tmp_path, monkeypatch):
+    corpus = planted_clusters(1, n_sentences=50, clusters=2, per_cluster=4, length=6)
+    Phrases(corpus, min_count=1, threshold=0.5, scoring=dumb_scorer).save(tmp_path / "p")
+    # the module that defines the scorer is not imported in the loading process
+    monkeypatch.delitem(sys.modules, dumb_scorer.__module__)
+    with pytest.raises(ValueError, match=f"import {dumb_scorer.__module__} before loading"):
+        Phrases.load(tmp_path / "p")
+    assert dumb_scorer.__module__ not in sys.modules  # load did not import it

@@ -37,8 +37,10 @@ import itertools
 import logging
 import math
 import os
+import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from types import FunctionType
 from typing import Any, Callable, Union
 
 import numpy as np
@@ -387,7 +389,36 @@ class _PhrasesTransformation:
             "min_count": self.min_count,
             "scoring": kind or "custom",
             "scoring_name": getattr(scoring, "__qualname__", repr(scoring)),
+            "scoring_ref": None if kind else _scorer_reference(scoring),
         }
+
+
+def _scorer_reference(scoring: Any) -> str | None:
+    """``"module:qualname"`` of a custom scorer that ``load`` can find again by that name (a
+    function defined at the top level of a module, or in a class there); None for a lambda,
+    a closure or anything else, which ``load`` must then be given again."""
+    module, qualname = getattr(scoring, "__module__", None), getattr(scoring, "__qualname__", "")
+    if not isinstance(module, str) or "<" in qualname:
+        return None
+    ref = f"{module}:{qualname}"
+    return ref if _resolve_scorer(ref) is scoring else None
+
+
+def _resolve_scorer(ref: str) -> Callable[..., float] | None:
+    """The function a ``scoring_ref`` names, looked up among the modules already imported:
+    loading a file never imports a module (that would run its code), and only a plain Python
+    function of that very name is accepted, so a forged reference cannot reach a builtin."""
+    module_name, _, qualname = ref.partition(":")
+    obj: Any = sys.modules.get(module_name)
+    for part in qualname.split(".") if obj is not None and qualname else ():
+        obj = getattr(obj, part, None)
+    if (
+        isinstance(obj, FunctionType)
+        and obj.__module__ == module_name
+        and obj.__qualname__ == qualname
+    ):
+        return obj
+    return None
 
 
 def _saved_scoring(fname: Any, meta: dict[str, Any], scoring: Any) -> Any:
@@ -396,9 +427,18 @@ def _saved_scoring(fname: Any, meta: dict[str, Any], scoring: Any) -> Any:
         return scoring
     if kind in ("default", "npmi"):
         return kind
+    ref = meta.get("scoring_ref")
+    found = _resolve_scorer(ref) if isinstance(ref, str) else None
+    if found is not None:
+        return found
+    where = (
+        f"import {ref.partition(':')[0]} before loading, or pass it again"
+        if isinstance(ref, str)
+        else "pass it again"
+    )
     raise ValueError(
         f"{os.fspath(fname)}: the model was saved with a custom scoring function "
-        f"({meta.get('scoring_name')}); pass it again: load(path, scoring=function)"
+        f"({meta.get('scoring_name')}); {where}: load(path, scoring=function)"
     )
 
 
@@ -727,10 +767,10 @@ class FrozenPhrases(_PhrasesTransformation):
             raise FormatError(f"{os.fspath(fname)}: a phrase is not UTF-8") from None
         model = cls.__new__(cls)
         _PhrasesTransformation.__init__(model, meta["connector_words"], meta["delimiter"])
-        kind = meta.get("scoring")
-        model.scoring = (
-            scoring if scoring is not None else npmi_scorer if kind == "npmi" else original_scorer
-        )
+        kind, ref = meta.get("scoring"), meta.get("scoring_ref")
+        # the stored scores need no scorer: an unresolved custom one falls back to the default
+        custom = _resolve_scorer(ref) if isinstance(ref, str) and kind == "custom" else None
+        model.scoring = scoring or custom or (npmi_scorer if kind == "npmi" else original_scorer)
         model.threshold, model.min_count = meta["threshold"], meta["min_count"]
         model._set_phrasegrams(dict(zip(keys, scores.tolist())))
         return model
