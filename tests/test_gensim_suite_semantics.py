@@ -133,3 +133,59 @@ def test_a_scorer_reference_is_looked_up_never_imported(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match=f"import {dumb_scorer.__module__} before loading"):
         Phrases.load(tmp_path / "p")
     assert dumb_scorer.__module__ not in sys.modules  # load did not import it
+
+
+def test_syn1_has_a_row_per_word_as_gensims():
+    model = Word2Vec(vector_size=4, min_count=1, hs=1, negative=0, workers=1, seed=1)
+    model.build_vocab(CORPUS)
+    assert model.syn1.shape == model.wv.vectors.shape
+    model.train(CORPUS, total_examples=model.corpus_count, epochs=2)
+    # the tree's n - 1 inner nodes are the first rows; the last row is never trained
+    assert np.abs(model.syn1[:-1]).sum() > 0 and not model.syn1[-1].any()
+    model.build_vocab([["brand", "new", "words"]] * 3, update=True)
+    assert model.syn1.shape == model.wv.vectors.shape
+
+
+def test_a_file_with_the_older_syn1_shape_loads(tmp_path):
+    from fastembed_core.io.native import read_container, write_container
+
+    model = small_model(hs=1, negative=0)
+    model.save(tmp_path / "new")
+    meta, arrays = read_container(tmp_path / "new")
+    arrays = {name: np.array(a) for name, a in arrays.items()}
+    arrays["syn1"] = arrays["syn1"][:-1]  # as 0.1.0 wrote it: the inner-node rows only
+    write_container(tmp_path / "old", "Word2Vec", meta, arrays)
+    loaded = Word2Vec.load(tmp_path / "old")
+    np.testing.assert_array_equal(loaded.syn1, model.syn1)
+    arrays["syn1"] = arrays["syn1"][:-1]  # one row fewer still is damage, not an older file
+    write_container(tmp_path / "bad", "Word2Vec", meta, arrays)
+    with pytest.raises(FormatError, match="syn1 has shape"):
+        Word2Vec.load(tmp_path / "bad")
+
+
+def test_hierarchical_softmax_paths_are_per_key_code_and_point():
+    model = small_model(hs=1, negative=0)
+    wv, n = model.wv, len(model.wv)
+    seen_codes = set()
+    for key in wv.index_to_key:
+        code, point = wv.get_vecattr(key, "code"), wv.get_vecattr(key, "point")
+        assert code.dtype == np.uint8 and len(code) == len(point) >= 1
+        assert point[0] == n - 2  # every path starts at the root, the last inner node
+        assert ((0 <= point) & (point < n - 1)).all()
+        seen_codes.add(code.tobytes() + bytes([len(code)]))
+    assert len(seen_codes) == n  # a prefix code: every word has its own path
+    # Kraft's equality holds for a full binary tree's leaves
+    assert sum(2.0 ** -len(wv.get_vecattr(k, "code")) for k in wv.index_to_key) == 1.0
+    with pytest.raises(KeyError, match=r"have: \['count'\]"):
+        small_model(hs=0).wv.get_vecattr(wv.index_to_key[0], "code")
+
+
+def test_derived_paths_are_neither_saved_nor_copied(tmp_path):
+    import copy
+
+    wv = small_model(hs=1, negative=0).wv
+    wv.save(tmp_path / "kv")
+    for standalone in (KeyedVectors.load(tmp_path / "kv"), copy.deepcopy(wv)):
+        assert "code" not in standalone.expandos
+        with pytest.raises(KeyError, match="code"):
+            standalone.get_vecattr(wv.index_to_key[0], "code")

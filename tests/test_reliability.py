@@ -237,7 +237,7 @@ def test_row17_huffman_with_counts_above_2_32():
 def test_row18_sizes_are_64_bit():
     # 2^20 words x 2^13 dims = 2^33 elements: every size is a Python int, never wrapped
     need = vocab_mod.estimate_bytes(1 << 20, 1 << 13, 5, 1)
-    assert need == ((1 << 20) * 2 + (1 << 20) - 1) * (1 << 13) * 4 + (1 << 20) * 32
+    assert need == ((1 << 20) * 3) * (1 << 13) * 4 + (1 << 20) * 32
     assert need > 1 << 34
 
 
@@ -459,7 +459,7 @@ def test_corrupt_word2vec_metadata_is_a_format_error(tmp_path, change, fragment)
 def test_word2vec_file_without_unused_arrays_still_loads(tmp_path):
     path = _saved_model(tmp_path)
     model = Word2Vec.load(path)
-    assert model.syn1neg.shape == model.wv.vectors.shape and model.syn1.shape[0] == 2
+    assert model.syn1neg.shape == model.wv.vectors.shape == model.syn1.shape
 
 
 @pytest.mark.parametrize(

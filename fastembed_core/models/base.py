@@ -206,6 +206,7 @@ class EmbeddingModel:
         # kv.save() goes through this model's guard, so that saving the vectors from another
         # thread while this model trains them is refused instead of writing a torn file.
         kv.save_guard = self._guard
+        kv.derived_vecattrs = self._derived_vecattrs
         self._wv = kv
 
     # ------------------------------------------------------------------ construction
@@ -319,6 +320,16 @@ class EmbeddingModel:
     def _layer_shape(self, name, n_keys):
         """Shape of layer ``name`` for ``n_keys`` words; None if this configuration lacks it."""
         return None
+
+    def _derived_vecattrs(self):
+        """Per-key attributes the family derives (``{name: function(row) -> value}``), read
+        through ``wv.get_vecattr``; see ``KeyedVectors.derived_vecattrs``."""
+        return {}
+
+    def _older_layer(self, name, arr, shape):
+        """Layer ``name`` of a file written when it had another shape, brought to ``shape``
+        (returned unchanged when the family knows no such older shape)."""
+        return arr
 
     def _extra_arrays(self):
         """Arrays a family saves besides its layers (``{name: array}``), e.g. state that the
@@ -1352,6 +1363,8 @@ class EmbeddingModel:
                 continue
             if arr is None:
                 raise FormatError(f"{fname}: the model file lacks the array {name!r}")
+            if arr.shape != shape:
+                arr = arrays[name] = model._older_layer(name, arr, shape)
             if arr.shape != shape:
                 raise FormatError(f"{fname}: {name} has shape {arr.shape}, expected {shape}")
             kind = "iu" if name == "count" else "f"

@@ -592,5 +592,5 @@ def available_memory() -> int | None:
 
 def estimate_bytes(vocab_size: int, vector_size: int, negative: int, hs: int | bool) -> int:
     """Bytes the weight matrices of a model will need (for the up-front memory check)."""
-    rows = vocab_size * (1 + (1 if negative else 0)) + (max(vocab_size - 1, 0) if hs else 0)
+    rows = vocab_size * (1 + (1 if negative else 0)) + (vocab_size if hs else 0)
     return rows * vector_size * 4 + vocab_size * 32

@@ -42,7 +42,7 @@ import warnings
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from numbers import Integral
-from typing import TYPE_CHECKING, Any, NoReturn, Union
+from typing import TYPE_CHECKING, Any, Callable, NoReturn, Union
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
@@ -90,6 +90,11 @@ def _is_int_key(key: object) -> bool:
 def _no_guard(what: str) -> AbstractContextManager[Any]:
     """The save guard of vectors no model owns: nothing to wait for."""
     return contextlib.nullcontext()
+
+
+def _no_derived_vecattrs() -> dict[str, Callable[[int], Any]]:
+    """The derived per-key attributes of vectors no model owns: none."""
+    return {}
 
 
 class KeyedVectors:
@@ -272,6 +277,7 @@ class KeyedVectors:
         state = self.__dict__.copy()
         state.pop("_norms_lock", None)
         state.pop("save_guard", None)  # the owning model's: a copy is standalone
+        state.pop("derived_vecattrs", None)
         state["_norm_cache"] = None
         return state
 
@@ -600,7 +606,11 @@ class KeyedVectors:
         index = self.get_index(key)
         values = self.expandos.get(attr)
         if values is None:
-            raise KeyError(f"no per-key attribute {attr!r} (have: {sorted(self.expandos)})")
+            derive = self.derived_vecattrs().get(attr)
+            if derive is None:
+                have = sorted([*self.expandos, *self.derived_vecattrs()])
+                raise KeyError(f"no per-key attribute {attr!r} (have: {have})")
+            return derive(index)
         return values[index]
 
     def add_vector(self, key: Hashable, vector: ArrayLike) -> int:
@@ -1340,6 +1350,12 @@ class KeyedVectors:
     # The hook a model owning these vectors sets to its guard (see EmbeddingModel.wv), which
     # refuses a save while its workers write the vectors; standalone vectors need none.
     save_guard = staticmethod(_no_guard)
+
+    # The hook a model owning these vectors sets: per-key attributes it derives from its own
+    # state rather than storing here, ``{name: function(row) -> value}`` (Word2Vec with
+    # hierarchical softmax: gensim's "code" and "point", each word's Huffman path). They are
+    # read through get_vecattr only, and neither saved nor copied with the vectors.
+    derived_vecattrs = staticmethod(_no_derived_vecattrs)
 
     @classmethod
     def load(
