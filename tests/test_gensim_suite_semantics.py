@@ -189,3 +189,33 @@ def test_derived_paths_are_neither_saved_nor_copied(tmp_path):
         assert "code" not in standalone.expandos
         with pytest.raises(KeyError, match="code"):
             standalone.get_vecattr(wv.index_to_key[0], "code")
+
+
+def test_train_with_a_corpus_needs_its_size_and_epochs_as_gensims(tmp_path):
+    from fastembed_core import EncodedCorpus
+
+    model = Word2Vec(vector_size=4, min_count=1, workers=1, seed=1)
+    model.build_vocab(CORPUS)
+    before = model.wv.vectors.copy()
+    for missing in (
+        dict(total_examples=model.corpus_count),  # no epochs
+        dict(epochs=1),  # no size
+        {},
+    ):
+        with pytest.raises(ValueError, match="total_examples|epochs"):
+            model.train(CORPUS, **missing)
+    path = tmp_path / "c.txt"
+    path.write_text("\n".join(" ".join(s) for s in CORPUS))
+    with pytest.raises(ValueError, match="total_examples"):
+        model.train(corpus_file=str(path), epochs=1)
+    np.testing.assert_array_equal(model.wv.vectors, before)  # refused before any training
+    model.train(CORPUS, total_words=model.corpus_total_words, epochs=1)
+    model.train(corpus_file=str(path), total_examples=model.corpus_count, epochs=1)
+    # our encoded corpus (integer keys) knows its size
+    ids = np.repeat(np.arange(5, dtype=np.int64), 4)
+    encoded = EncodedCorpus(ids, np.arange(0, ids.size + 1, 5))
+    by_ids = Word2Vec(encoded, vector_size=4, min_count=1, workers=1, seed=1, sample=0)
+    again = by_ids.wv.vectors.copy()
+    by_ids.train(encoded)
+    assert not np.array_equal(by_ids.wv.vectors, again)
+    assert not np.array_equal(model.wv.vectors, before)

@@ -103,7 +103,7 @@ def test_row6_enormous_line_through_word2vec(tmp_path):
     model = small_model(window=2)
     model.build_vocab(corpus_file=str(path))
     assert model.corpus_count == 1 and model.corpus_total_words == len(words)
-    effective, raw = model.train(corpus_file=str(path), epochs=1)
+    effective, raw = model.train(corpus_file=str(path), total_words=len(words), epochs=1)
     assert raw == len(words) and effective == len(words)  # sample=0: nothing dropped
     assert len(model.wv) == 50 and np.isfinite(model.wv.vectors).all()
 

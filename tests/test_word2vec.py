@@ -367,6 +367,7 @@ def test_training_on_the_scanned_tokens_equals_reading_the_file_again(tmp_path):
             corpus_file=str(path),
             total_examples=model.corpus_count,
             total_words=model.corpus_total_words,
+            epochs=model.epochs,
         )
         assert model._scanned_file is None  # handed out once, not kept
         models.append(model)
@@ -382,11 +383,11 @@ def test_a_file_changed_after_the_scan_is_read_again(tmp_path):
     new_tokens = _write_corpus(path, 6, n_sentences=500)  # other content and size
     st = os.stat(path)
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
-    _, raw = model.train(corpus_file=str(path), total_examples=1, total_words=1)
+    _, raw = model.train(corpus_file=str(path), total_examples=1, total_words=1, epochs=1)
     assert raw == new_tokens
     # and a scan of one file is not used for another
     other = tmp_path / "other.txt"
     other_tokens = _write_corpus(other, 7, n_sentences=300)
     model.build_vocab(corpus_file=str(path))
-    _, raw = model.train(corpus_file=str(other), total_examples=1, total_words=1)
+    _, raw = model.train(corpus_file=str(other), total_examples=1, total_words=1, epochs=1)
     assert raw == other_tokens

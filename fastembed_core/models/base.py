@@ -898,11 +898,16 @@ class EmbeddingModel:
         corpus_file : str or list of str, optional
             Path(s) of whitespace-tokenized text, one sentence per line.
         total_examples, total_words : int, optional
-            Accepted for gensim compatibility but not needed: the encoded corpus knows its
-            size.
+            The corpus size in sentences or in words. As gensim's, a Word2Vec (or Item2Vec)
+            given a corpus needs one of them (ValueError otherwise), so that a call that
+            meant another corpus is caught: after ``build_vocab`` on the same corpus pass
+            ``total_examples=model.corpus_count``. Training itself counts the encoded
+            corpus; a size that disagrees is warned about. Not needed for an
+            :class:`EncodedCorpus`, which knows its size.
         epochs : int, optional
-            Passes over the corpus (default: the model's ``epochs``). As in gensim, a value
-            given here becomes the model's ``epochs``.
+            Passes over the corpus. Needed with a corpus, as above (``epochs=model.epochs``
+            keeps the model's); as in gensim, a value given here becomes the model's
+            ``epochs``.
         start_alpha, end_alpha : float, optional
             Learning rate schedule (default: the model's ``alpha`` and ``min_alpha``). As in
             gensim, values given here become the model's ``alpha`` and ``min_alpha``, and a
@@ -932,6 +937,7 @@ class EmbeddingModel:
             raise TypeError(f"unexpected arguments: {', '.join(kwargs)}")
         if not len(self.wv):
             raise RuntimeError("the vocabulary is empty: call build_vocab() before train()")
+        self._check_sizes_given(corpus_iterable, corpus_file, total_examples, total_words, epochs)
         self._check_layers()
         # As gensim: the epochs and learning rates given here become the model's own, and
         # compute_loss is this call's setting (a model built with it does not keep it on).
@@ -986,6 +992,26 @@ class EmbeddingModel:
                 )
             return self._train_encoded(
                 ids, offsets, raw, epochs, alpha, min_alpha, callbacks, report_delay
+            )
+
+    # Whether train() with a corpus needs its size and epochs given, as gensim's Word2Vec.
+    _TRAIN_NEEDS_SIZES: ClassVar[bool] = False
+
+    def _check_sizes_given(self, corpus_iterable, corpus_file, total_examples, total_words, epochs):
+        if not self._TRAIN_NEEDS_SIZES or isinstance(corpus_iterable, vocab_mod.EncodedCorpus):
+            return
+        if corpus_iterable is None and corpus_file is None:
+            return  # no corpus: the error about that comes when it is read
+        if total_examples is None and total_words is None:
+            raise ValueError(
+                "train() needs the corpus size, as gensim's: pass total_examples (sentences) "
+                "or total_words; after build_vocab() on the same corpus, "
+                "total_examples=model.corpus_count"
+            )
+        if epochs is None:
+            raise ValueError(
+                "train() needs an explicit epochs, as gensim's: epochs=model.epochs trains "
+                "as many passes as the model was built with"
             )
 
     def _check_layers(self):

@@ -128,6 +128,7 @@ class Word2Vec(EmbeddingModel):
     """
 
     _KIND: ClassVar[str] = "Word2Vec"
+    _TRAIN_NEEDS_SIZES: ClassVar[bool] = True
     _LAYERS: ClassVar[dict[str, str]] = {
         "syn1neg": "output vectors",
         "syn1": "hierarchical-softmax vectors",
