@@ -2,13 +2,14 @@
 an instance, gensim's save() options, a file of another class, and what vectors_for_all
 gives keys when their attributes are not copied."""
 
+import logging
 import sys
 
 import numpy as np
 import pytest
 from _corpora import planted_clusters
 
-from fastembed_core import KeyedVectors, Word2Vec
+from fastembed_core import EmptyVocabularyError, KeyedVectors, Word2Vec
 from fastembed_core.errors import FormatError, WrongKindError
 from fastembed_core.models.phrases import FrozenPhrases, Phrases, _PhrasesTransformation
 
@@ -219,3 +220,17 @@ def test_train_with_a_corpus_needs_its_size_and_epochs_as_gensims(tmp_path):
     by_ids.train(encoded)
     assert not np.array_equal(by_ids.wv.vectors, again)
     assert not np.array_equal(model.wv.vectors, before)
+
+
+def test_build_vocab_leaving_no_word_warns_and_train_says_why(caplog):
+    model = Word2Vec(vector_size=4, workers=1)  # min_count=5
+    with caplog.at_level(logging.WARNING, logger="fastembed_core"):
+        model.build_vocab([["rare", "words"]])  # as gensim's: no error yet
+    assert len(model.wv) == 0 and "min_count=5" in caplog.text
+    with pytest.raises(EmptyVocabularyError, match="min_count=5.*'rare' with 1"):
+        model.train([["rare", "words"]], total_examples=1, epochs=1)
+    with pytest.raises(RuntimeError, match="min_count=5"):  # the constructor raises at once
+        Word2Vec([["rare", "words"]], vector_size=4, workers=1)
+    model.build_vocab([["now", "often"]] * 5)  # a later vocabulary clears the reason
+    model.train([["now", "often"]] * 5, total_examples=5, epochs=1)
+    assert model.wv.index_to_key == ["now", "often"]

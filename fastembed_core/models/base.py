@@ -288,6 +288,7 @@ class EmbeddingModel:
         self._workers_running = False  # worker threads are writing the weights right now
         self._active_run = None
         self._scanned_file = None  # tokens of the last corpus_file scan, see _scan
+        self._empty_vocab = None  # why the last build_vocab() kept no word (an error to raise)
         self._raw_vocab = None
 
     def _train_now(self, corpus_iterable, corpus_file):
@@ -299,6 +300,8 @@ class EmbeddingModel:
         if corpus_iterable is not None and not isinstance(corpus_iterable, vocab_mod.EncodedCorpus):
             vocab_mod.check_reiterable(corpus_iterable, 2)
         self.build_vocab(corpus_iterable, corpus_file=corpus_file, trim_rule=self.trim_rule)
+        if self._empty_vocab is not None:
+            raise self._empty_vocab
         self.train(
             corpus_iterable,
             corpus_file=corpus_file,
@@ -759,7 +762,17 @@ class EmbeddingModel:
             counts, self.min_count, self.max_final_vocab, trim_rule, self.sorted_vocab
         )
         if not keys:
-            raise vocab_mod.describe_empty(total, n_sent, counts, effective)
+            # As gensim's build_vocab: no error here, the vocabulary is left empty and train()
+            # refuses it (the constructor, which trains, raises at once); the log and that
+            # error say why it is empty.
+            self._empty_vocab = vocab_mod.describe_empty(total, n_sent, counts, effective)
+            logger.warning("build_vocab: %s", self._empty_vocab)
+            self.wv = KeyedVectors(self.vector_size)
+            for name in self._LAYERS:
+                setattr(self, name, None)
+            self._tables = None
+            return
+        self._empty_vocab = None
         self.effective_min_count = effective
         logger.info(
             "min_count=%d leaves %d unique words (%.2f%% of %d)",
@@ -936,6 +949,9 @@ class EmbeddingModel:
         if kwargs:
             raise TypeError(f"unexpected arguments: {', '.join(kwargs)}")
         if not len(self.wv):
+            why = getattr(self, "_empty_vocab", None)
+            if why is not None:
+                raise type(why)(*why.args)
             raise RuntimeError("the vocabulary is empty: call build_vocab() before train()")
         self._check_sizes_given(corpus_iterable, corpus_file, total_examples, total_words, epochs)
         self._check_layers()
