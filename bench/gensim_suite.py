@@ -94,7 +94,7 @@ NAME_MAP: dict[tuple[str, str], str] = {
 # `import gensim.models.X` lines stay: the bodies name gensim's module through them.
 
 # How fastembed_core refuses a pickled file (fastembed_core.io.detect words it so).
-PICKLE_RE = re.compile(r"looks like a Python pickle")
+PICKLE_RE = re.compile(r"(?:looks like|is) a Python pickle")
 
 
 def fetch_sdist(version: str, sdist: str | None) -> Path:

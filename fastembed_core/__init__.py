@@ -19,6 +19,7 @@ from .errors import (
     TrainingDivergedError,
     TruncatedFileError,
     UnsupportedVersionError,
+    WrongKindError,
 )
 from .models.corpora import BrownCorpus, LineSentence, PathLineSentences, Text8Corpus
 from .models.graph import DeepWalk, Node2Vec
@@ -46,6 +47,7 @@ __all__ = [
     "FastEmbedError",
     "FormatError",
     "TruncatedFileError",
+    "WrongKindError",
     "UnsupportedVersionError",
     "OOVError",
     "TrainingDivergedError",

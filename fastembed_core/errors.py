@@ -8,6 +8,7 @@ written against gensim while ``except FastEmbedError`` catches everything of our
 __all__: list[str] = [
     "FastEmbedError",
     "FormatError",
+    "WrongKindError",
     "TruncatedFileError",
     "UnsupportedVersionError",
     "OOVError",
@@ -24,6 +25,14 @@ class FastEmbedError(Exception):
 
 class FormatError(FastEmbedError, ValueError):
     """A file is not in the format the loader was asked to read, or is malformed."""
+
+
+class WrongKindError(FormatError, AttributeError):
+    """A native file holds another class's data than the class whose ``load`` read it (e.g.
+    ``Word2Vec.load`` on a file written by ``KeyedVectors.save``).
+
+    Also an ``AttributeError``, what gensim raises when the object it unpickled lacks the
+    class's attributes, so both kinds of handlers catch it."""
 
 
 class TruncatedFileError(FormatError, EOFError):

@@ -98,7 +98,10 @@ def test_step_by_step_equals_construct_and_train(family):
     model = untrained(epochs=2)
     model.build_vocab(corpus())
     assert model.train_count == 0
-    model.train(corpus() if family in ("word2vec", "item2vec") else None)
+    if family in ("word2vec", "item2vec"):
+        model.train(corpus(), total_examples=model.corpus_count, epochs=model.epochs)
+    else:
+        model.train(None)  # a walk model walks its own graph
     assert model.wv.index_to_key == at_once.wv.index_to_key
     np.testing.assert_array_equal(model.wv.vectors, at_once.wv.vectors)
 
@@ -119,8 +122,9 @@ def test_save_load_round_trip_keeps_the_family_and_continues_identically(family,
     assert loaded.train_count == model.train_count
     # continued training: the graph is not saved, so walk models are given it again
     again = corpus()
-    model.train(again if family in ("word2vec", "item2vec") else None)
-    loaded.train(again)
+    sizes = dict(total_examples=model.corpus_count, epochs=model.epochs)
+    model.train(again if family in ("word2vec", "item2vec") else None, **sizes)
+    loaded.train(again, **sizes)
     np.testing.assert_array_equal(loaded.wv.vectors, model.wv.vectors)
 
 

@@ -242,11 +242,15 @@ def test_save_load_round_trip(tmp_path, corpus):
 
 
 def test_custom_scoring_must_be_given_again_on_load(tmp_path, corpus):
-    model = Phrases(corpus[:2000], scoring=length_scorer, threshold=3.0)
+    def nested(worda_count, wordb_count, bigram_count, len_vocab, min_count, corpus_word_count):
+        # a nested function has no importable name (a top-level one is found again)
+        return length_scorer(worda_count, wordb_count, bigram_count, 0, 0, 0)
+
+    model = Phrases(corpus[:2000], scoring=nested, threshold=3.0)
     model.save(tmp_path / "p.fe")
-    with pytest.raises(ValueError, match="length_scorer"):
+    with pytest.raises(ValueError, match="nested.*pass it again"):
         Phrases.load(tmp_path / "p.fe")
-    again = Phrases.load(tmp_path / "p.fe", scoring=length_scorer)
+    again = Phrases.load(tmp_path / "p.fe", scoring=nested)
     assert again.export_phrases() == model.export_phrases()
 
 

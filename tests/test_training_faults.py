@@ -39,9 +39,9 @@ def test_iterator_error_during_train_keeps_model_usable():
     model = Word2Vec(good, vector_size=8, min_count=1, epochs=1)
     before = model.wv.vectors.copy()
     with pytest.raises(RuntimeError, match="broke"):
-        model.train(RaisingCorpus(good, k=100), epochs=1)
+        model.train(RaisingCorpus(good, k=100), total_examples=len(good), epochs=1)
     np.testing.assert_array_equal(model.wv.vectors, before)  # nothing trained on half input
-    model.train(good, epochs=1)  # and the model still trains
+    model.train(good, total_examples=len(good), epochs=1)  # and the model still trains
     assert not np.array_equal(model.wv.vectors, before)
 
 
@@ -88,7 +88,7 @@ def test_ctrl_c_stops_training_promptly_and_model_stays_usable():
     timer.start()
     t0 = time.perf_counter()
     with pytest.raises(KeyboardInterrupt):
-        model.train(corpus)
+        model.train(corpus, total_examples=len(corpus), epochs=model.epochs)
     elapsed = time.perf_counter() - t0
     timer.join()
     # 1000 epochs would take minutes; stopping must come within a couple of seconds.
@@ -101,7 +101,7 @@ def test_ctrl_c_stops_training_promptly_and_model_stays_usable():
     assert threading.active_count() == threads_before, threading.enumerate()
     assert np.isfinite(model.wv.vectors).all()
     assert len(model.wv.most_similar("w1", topn=3)) == 3
-    model.train(corpus[:200], epochs=1)  # still trainable: no stale stop flag
+    model.train(corpus[:200], total_examples=200, epochs=1)  # still trainable: no stale stop flag
 
 
 def test_mutating_while_training_is_refused():
@@ -109,12 +109,14 @@ def test_mutating_while_training_is_refused():
     model = Word2Vec(vector_size=32, min_count=1, sg=1, workers=1, epochs=30)
     model.build_vocab(corpus)
     errors = []
-    trainer = threading.Thread(target=lambda: model.train(corpus, epochs=30))
+    trainer = threading.Thread(
+        target=lambda: model.train(corpus, total_examples=len(corpus), epochs=30)
+    )
     trainer.start()
     time.sleep(0.5)
     for action in (
         lambda: model.build_vocab(corpus, update=True),
-        lambda: model.train(corpus, epochs=1),
+        lambda: model.train(corpus, total_examples=len(corpus), epochs=1),
         lambda: model.save("/nonexistent/never-written"),
     ):
         try:
@@ -134,9 +136,9 @@ def test_read_only_weights_are_refused_before_training(tmp_path):
     mapped = Word2Vec.load(tmp_path / "m.fe", mmap="r")
     assert not mapped.wv.vectors.flags.writeable
     with pytest.raises(ValueError, match="read-only.*mmap"):
-        mapped.train(corpus, epochs=1)
+        mapped.train(corpus, total_examples=len(corpus), epochs=1)
     writable = Word2Vec.load(tmp_path / "m.fe", mmap="c")
-    writable.train(corpus, epochs=1)
+    writable.train(corpus, total_examples=len(corpus), epochs=1)
 
 
 @pytest.mark.parametrize("name", ["wv.vectors", "syn1neg", "syn1"])

@@ -1,6 +1,7 @@
 """End-to-end behaviour of Word2Vec: quality on planted structure, reproducibility, the
 gensim-compatible API surface, persistence and continued training."""
 
+import logging
 import os
 import subprocess
 import sys
@@ -142,9 +143,12 @@ def test_generator_is_refused_for_multiple_passes():
         Word2Vec(gen, min_count=1)
 
 
-def test_string_sentences_are_refused():
-    with pytest.raises(TypeError, match=r"list of tokens; got str.*split\(\)"):
-        Word2Vec(["the quick brown fox", "jumps over"], min_count=1)
+def test_string_sentences_are_read_as_characters_with_a_warning(caplog):
+    # gensim's reading: a str in place of a token list is a sentence of characters
+    with caplog.at_level(logging.WARNING, logger="fastembed_core"):
+        model = Word2Vec(["the quick fox", "jumps over"], min_count=1, workers=1)
+    assert "should be a list of words" in caplog.text and "split()" in caplog.text
+    assert sorted(model.wv.index_to_key) == sorted(set("the quick fox" + "jumps over"))
 
 
 def test_empty_corpus_is_refused():
@@ -367,6 +371,7 @@ def test_training_on_the_scanned_tokens_equals_reading_the_file_again(tmp_path):
             corpus_file=str(path),
             total_examples=model.corpus_count,
             total_words=model.corpus_total_words,
+            epochs=model.epochs,
         )
         assert model._scanned_file is None  # handed out once, not kept
         models.append(model)
@@ -382,11 +387,11 @@ def test_a_file_changed_after_the_scan_is_read_again(tmp_path):
     new_tokens = _write_corpus(path, 6, n_sentences=500)  # other content and size
     st = os.stat(path)
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
-    _, raw = model.train(corpus_file=str(path), total_examples=1, total_words=1)
+    _, raw = model.train(corpus_file=str(path), total_examples=1, total_words=1, epochs=1)
     assert raw == new_tokens
     # and a scan of one file is not used for another
     other = tmp_path / "other.txt"
     other_tokens = _write_corpus(other, 7, n_sentences=300)
     model.build_vocab(corpus_file=str(path))
-    _, raw = model.train(corpus_file=str(other), total_examples=1, total_words=1)
+    _, raw = model.train(corpus_file=str(other), total_examples=1, total_words=1, epochs=1)
     assert raw == other_tokens

@@ -80,7 +80,13 @@ def train_with_progress(
     ok = False
     try:
         with _progress.capture_training_log(tracker, forward=forward, level=level):
-            model.train(corpus_file=paths, epochs=epochs, callbacks=[tracker], report_delay=0.25)
+            model.train(
+                corpus_file=paths,
+                total_words=model.corpus_total_words,
+                epochs=model.epochs if epochs is None else epochs,
+                callbacks=[tracker],
+                report_delay=0.25,
+            )
         ok = True
     finally:
         tracker.finish_reading(ok)

@@ -39,7 +39,7 @@ from typing import IO, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ..errors import FormatError, TruncatedFileError, UnsupportedVersionError
+from ..errors import FormatError, TruncatedFileError, UnsupportedVersionError, WrongKindError
 from .detect import NATIVE_MAGIC, describe_head
 
 __all__ = [
@@ -281,7 +281,7 @@ def read_container(
             if isinstance(found, str) and found.isidentifier()
             else ""
         )
-        raise FormatError(f"{path}: holds a {found!r}, not a {kind!r}{hint}")
+        raise WrongKindError(f"{path}: holds a {found!r}, not a {kind!r}{hint}")
     table = doc.get("arrays")
     if not isinstance(table, dict):
         raise FormatError(f"{path}: the header has no array table")

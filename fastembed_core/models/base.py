@@ -26,6 +26,7 @@ import os
 import stat
 import threading
 import time
+import types
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Callable, ClassVar
@@ -66,6 +67,27 @@ _TRANSIENT = (
     "_scanned_file",
     "_tables",
 )
+
+
+class _ClassOnlyMethod:
+    """A classmethod that instances do not have: ``model.load(path)`` reads as if it filled
+    ``model`` in place, while it returns a new model and leaves ``model`` as it was. gensim
+    raises AttributeError for that call, and so does this descriptor (``hasattr(model,
+    "load")`` is False; ``type(model).load`` works)."""
+
+    def __init__(self, func: Callable[..., Any]) -> None:
+        self.__func__ = func
+        self.__doc__ = func.__doc__
+        self.__name__ = func.__name__
+
+    def __get__(self, instance: object, owner: type | None = None) -> Callable[..., Any]:
+        if instance is not None:
+            cls = type(instance).__name__
+            raise AttributeError(
+                f"{self.__name__}() is called on the class, not on a model: "
+                f"{cls}.{self.__name__}(path) returns a new {cls}"
+            )
+        return types.MethodType(self.__func__, owner)
 
 
 def _warn_if_short(n_sentences, total_examples, raw_words, total_words):
@@ -184,6 +206,7 @@ class EmbeddingModel:
         # kv.save() goes through this model's guard, so that saving the vectors from another
         # thread while this model trains them is refused instead of writing a torn file.
         kv.save_guard = self._guard
+        kv.derived_vecattrs = self._derived_vecattrs
         self._wv = kv
 
     # ------------------------------------------------------------------ construction
@@ -265,6 +288,7 @@ class EmbeddingModel:
         self._workers_running = False  # worker threads are writing the weights right now
         self._active_run = None
         self._scanned_file = None  # tokens of the last corpus_file scan, see _scan
+        self._empty_vocab = None  # why the last build_vocab() kept no word (an error to raise)
         self._raw_vocab = None
 
     def _train_now(self, corpus_iterable, corpus_file):
@@ -276,6 +300,8 @@ class EmbeddingModel:
         if corpus_iterable is not None and not isinstance(corpus_iterable, vocab_mod.EncodedCorpus):
             vocab_mod.check_reiterable(corpus_iterable, 2)
         self.build_vocab(corpus_iterable, corpus_file=corpus_file, trim_rule=self.trim_rule)
+        if self._empty_vocab is not None:
+            raise self._empty_vocab
         self.train(
             corpus_iterable,
             corpus_file=corpus_file,
@@ -297,6 +323,16 @@ class EmbeddingModel:
     def _layer_shape(self, name, n_keys):
         """Shape of layer ``name`` for ``n_keys`` words; None if this configuration lacks it."""
         return None
+
+    def _derived_vecattrs(self):
+        """Per-key attributes the family derives (``{name: function(row) -> value}``), read
+        through ``wv.get_vecattr``; see ``KeyedVectors.derived_vecattrs``."""
+        return {}
+
+    def _older_layer(self, name, arr, shape):
+        """Layer ``name`` of a file written when it had another shape, brought to ``shape``
+        (returned unchanged when the family knows no such older shape)."""
+        return arr
 
     def _extra_arrays(self):
         """Arrays a family saves besides its layers (``{name: array}``), e.g. state that the
@@ -726,7 +762,17 @@ class EmbeddingModel:
             counts, self.min_count, self.max_final_vocab, trim_rule, self.sorted_vocab
         )
         if not keys:
-            raise vocab_mod.describe_empty(total, n_sent, counts, effective)
+            # As gensim's build_vocab: no error here, the vocabulary is left empty and train()
+            # refuses it (the constructor, which trains, raises at once); the log and that
+            # error say why it is empty.
+            self._empty_vocab = vocab_mod.describe_empty(total, n_sent, counts, effective)
+            logger.warning("build_vocab: %s", self._empty_vocab)
+            self.wv = KeyedVectors(self.vector_size)
+            for name in self._LAYERS:
+                setattr(self, name, None)
+            self._tables = None
+            return
+        self._empty_vocab = None
         self.effective_min_count = effective
         logger.info(
             "min_count=%d leaves %d unique words (%.2f%% of %d)",
@@ -865,11 +911,16 @@ class EmbeddingModel:
         corpus_file : str or list of str, optional
             Path(s) of whitespace-tokenized text, one sentence per line.
         total_examples, total_words : int, optional
-            Accepted for gensim compatibility but not needed: the encoded corpus knows its
-            size.
+            The corpus size in sentences or in words. As gensim's, a Word2Vec (or Item2Vec)
+            given a corpus needs one of them (ValueError otherwise), so that a call that
+            meant another corpus is caught: after ``build_vocab`` on the same corpus pass
+            ``total_examples=model.corpus_count``. Training itself counts the encoded
+            corpus; a size that disagrees is warned about. Not needed for an
+            :class:`EncodedCorpus`, which knows its size.
         epochs : int, optional
-            Passes over the corpus (default: the model's ``epochs``). As in gensim, a value
-            given here becomes the model's ``epochs``.
+            Passes over the corpus. Needed with a corpus, as above (``epochs=model.epochs``
+            keeps the model's); as in gensim, a value given here becomes the model's
+            ``epochs``.
         start_alpha, end_alpha : float, optional
             Learning rate schedule (default: the model's ``alpha`` and ``min_alpha``). As in
             gensim, values given here become the model's ``alpha`` and ``min_alpha``, and a
@@ -898,7 +949,11 @@ class EmbeddingModel:
         if kwargs:
             raise TypeError(f"unexpected arguments: {', '.join(kwargs)}")
         if not len(self.wv):
+            why = getattr(self, "_empty_vocab", None)
+            if why is not None:
+                raise type(why)(*why.args)
             raise RuntimeError("the vocabulary is empty: call build_vocab() before train()")
+        self._check_sizes_given(corpus_iterable, corpus_file, total_examples, total_words, epochs)
         self._check_layers()
         # As gensim: the epochs and learning rates given here become the model's own, and
         # compute_loss is this call's setting (a model built with it does not keep it on).
@@ -953,6 +1008,26 @@ class EmbeddingModel:
                 )
             return self._train_encoded(
                 ids, offsets, raw, epochs, alpha, min_alpha, callbacks, report_delay
+            )
+
+    # Whether train() with a corpus needs its size and epochs given, as gensim's Word2Vec.
+    _TRAIN_NEEDS_SIZES: ClassVar[bool] = False
+
+    def _check_sizes_given(self, corpus_iterable, corpus_file, total_examples, total_words, epochs):
+        if not self._TRAIN_NEEDS_SIZES or isinstance(corpus_iterable, vocab_mod.EncodedCorpus):
+            return
+        if corpus_iterable is None and corpus_file is None:
+            return  # no corpus: the error about that comes when it is read
+        if total_examples is None and total_words is None:
+            raise ValueError(
+                "train() needs the corpus size, as gensim's: pass total_examples (sentences) "
+                "or total_words; after build_vocab() on the same corpus, "
+                "total_examples=model.corpus_count"
+            )
+        if epochs is None:
+            raise ValueError(
+                "train() needs an explicit epochs, as gensim's: epochs=model.epochs trains "
+                "as many passes as the model was built with"
             )
 
     def _check_layers(self):
@@ -1181,7 +1256,14 @@ class EmbeddingModel:
 
     # ------------------------------------------------------------------ persistence
 
-    def save(self, fname: str | os.PathLike) -> None:
+    def save(
+        self,
+        fname: str | os.PathLike,
+        *,
+        separately: Iterable[str] | None = None,
+        sep_limit: int | None = None,
+        pickle_protocol: int | None = None,
+    ) -> None:
         """Save the whole model (vectors, trained layers, counts, parameters) for continued
         training, in the native format: JSON metadata + raw arrays, never pickle.
 
@@ -1201,6 +1283,12 @@ class EmbeddingModel:
         ----------
         fname : str or path
             Destination.
+        separately, sep_limit, pickle_protocol
+            Accepted so that calls written for gensim run, and ignored: gensim stores large
+            arrays in separate ``.npy`` files (``separately``, arrays over ``sep_limit``
+            bytes) so that ``load(mmap="r")`` can map them, and pickles the rest. Here one
+            file holds every array raw, so ``load(fname, mmap="r")`` maps them
+            from it whatever these say, and nothing is pickled.
 
         Raises
         ------
@@ -1208,6 +1296,7 @@ class EmbeddingModel:
             Called from another thread while this model trains or builds its vocabulary, or
             from ``on_progress``.
         """
+        del separately, sep_limit, pickle_protocol  # see above: one file, nothing pickled
         with self._guard("save"):
             arrays = {"vectors": self.wv.vectors, "count": self.wv.expandos["count"]}
             for name, arr in self._layer_items():
@@ -1256,8 +1345,10 @@ class EmbeddingModel:
                         f"{fname}: invalid model parameters in the metadata: {exc}"
                     ) from None
 
-    @classmethod
-    def load(cls, fname: str | os.PathLike, mmap: str | None = None) -> EmbeddingModel:
+    @_ClassOnlyMethod
+    def load(
+        cls: type[EmbeddingModel], fname: str | os.PathLike, mmap: str | None = None
+    ) -> EmbeddingModel:
         """Load a model written by :meth:`save`.
 
         Parameters
@@ -1314,6 +1405,8 @@ class EmbeddingModel:
                 continue
             if arr is None:
                 raise FormatError(f"{fname}: the model file lacks the array {name!r}")
+            if arr.shape != shape:
+                arr = arrays[name] = model._older_layer(name, arr, shape)
             if arr.shape != shape:
                 raise FormatError(f"{fname}: {name} has shape {arr.shape}, expected {shape}")
             kind = "iu" if name == "count" else "f"

@@ -179,6 +179,7 @@ class Node2Vec(Word2Vec):
     """
 
     _KIND: ClassVar[str] = "Node2Vec"
+    _TRAIN_NEEDS_SIZES: ClassVar[bool] = False  # train(graph) walks it: no sizes to give
     _defaults: ClassVar[dict[str, Any]] = {"sg": 1, "min_count": 1, "epochs": 1}
     _WALK_PARAMS: ClassVar[tuple[str, ...]] = ("walk_length", "num_walks", "p", "q", "rounds")
     _INIT_PARAMS: ClassVar[tuple[str, ...]] = Word2Vec._INIT_PARAMS + _WALK_PARAMS

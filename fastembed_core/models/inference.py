@@ -188,7 +188,7 @@ def score_sentences(
             "(and negative=0, as gensim advises) to score sentences"
         )
     n_keys = len(model.wv)
-    if model.syn1 is None or model.syn1.shape != (max(n_keys - 1, 1), model.vector_size):
+    if model.syn1 is None or model.syn1.shape != (n_keys, model.vector_size):
         raise RuntimeError("the model's hierarchical-softmax weights (syn1) do not fit its vectors")
     tables = hs_tables
     assert tables is not None  # hs=1 models always have their Huffman paths

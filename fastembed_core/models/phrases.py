@@ -37,8 +37,10 @@ import itertools
 import logging
 import math
 import os
+import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from types import FunctionType
 from typing import Any, Callable, Union
 
 import numpy as np
@@ -223,7 +225,7 @@ class _PhrasesTransformation:
     min_count: float
     _syntax: Any
 
-    def __init__(self, connector_words: Iterable[str], delimiter: str) -> None:
+    def __init__(self, connector_words: Iterable[str] = frozenset(), delimiter: str = "_") -> None:
         if isinstance(connector_words, (str, bytes)):
             raise TypeError("connector_words must be a set of str, not a single string")
         if not isinstance(delimiter, str) or not delimiter:
@@ -236,8 +238,58 @@ class _PhrasesTransformation:
     def _apply_args(self) -> tuple[Any, ...]:
         raise NotImplementedError
 
-    def _apply(self, batch: Any, collect: bool = False) -> tuple[list[list[str]], Any]:
+    def _apply(
+        self, sentences: Sequence[Any], first: int = 0, collect: bool = False
+    ) -> tuple[list[list[str]], Any]:
+        """``sentences`` with their phrases joined and, with ``collect``, the ``(phrase,
+        score)`` found, each phrase the very object placed in the output."""
+        if type(self).score_candidate is not _PhrasesTransformation.score_candidate:
+            return self._apply_with_own_scorer(sentences, collect)
+        batch = _phrases.TokenBatch(sentences, first)
         return _phrases.apply_batch(batch, self._syntax, *self._apply_args(), collect=collect)
+
+    def _apply_with_own_scorer(
+        self, sentences: Sequence[Any], collect: bool
+    ) -> tuple[list[list[str]], Any]:
+        """The greedy pass in Python, for a subclass that scores candidates with its own
+        ``score_candidate`` (as gensim's extension point allows); the native pass only knows
+        the built-in scorers."""
+        out, found = [], []
+        for sentence in sentences:
+            joined: list[str] = []
+            for token, score in self._greedy_pass(list(sentence)):
+                joined.append(token)
+                if score is not None:
+                    found.append((token, score))
+            out.append(joined)
+        return out, (found if collect else None)
+
+    def _greedy_pass(self, tokens: list[str]) -> Iterator[tuple[str, Any]]:
+        """Left to right: a candidate runs from a word over any connector words to the next
+        word; when ``score_candidate`` accepts it the phrase replaces the run, otherwise the
+        run's first word stays alone and the next word starts a new candidate. Connector
+        words never start or end a phrase."""
+        head: str | None = None
+        between: list[str] = []
+        for token in tokens:
+            if token in self.connector_words:
+                if head is None:
+                    yield token, None
+                else:
+                    between.append(token)
+                continue
+            if head is not None:
+                phrase, score = self.score_candidate(head, token, between)
+                if score is not None:
+                    yield phrase, score  # type: ignore[misc]
+                    head, between = None, []
+                    continue
+                yield head, None
+                yield from ((word, None) for word in between)
+            head, between = token, []
+        if head is not None:
+            yield head, None
+            yield from ((word, None) for word in between)
 
     def score_candidate(
         self, word_a: str, word_b: str, in_between: list[str]
@@ -258,7 +310,7 @@ class _PhrasesTransformation:
         single, tokens = _split_single(sentence)
         if not single:
             raise TypeError("analyze_sentence takes one sentence (a list of str tokens)")
-        out, found = self._apply(_phrases.TokenBatch([tokens]), collect=True)
+        out, found = self._apply([tokens], collect=True)
         # found lists the phrases in output order, each the very object placed in the output
         pending = iter(found)
         phrase, score = next(pending, (None, None))
@@ -275,14 +327,14 @@ class _PhrasesTransformation:
         single, obj = _split_single(sentence)
         if not single:
             return _PhrasedCorpus(self, obj)
-        out, _ = self._apply(_phrases.TokenBatch([obj]))
+        out, _ = self._apply([obj])
         return out[0]
 
     def find_phrases(self, sentences: Iterable[Iterable[str]]) -> dict[str, float]:
         """Every distinct phrase found in ``sentences`` and its score."""
         result: dict[str, float] = {}
         for first, batch in _batches(sentences):
-            _, found = self._apply(_phrases.TokenBatch(batch, first), collect=True)
+            _, found = self._apply(batch, first, collect=True)
             for phrase, score in found:
                 result[phrase] = score
         return result
@@ -337,7 +389,36 @@ class _PhrasesTransformation:
             "min_count": self.min_count,
             "scoring": kind or "custom",
             "scoring_name": getattr(scoring, "__qualname__", repr(scoring)),
+            "scoring_ref": None if kind else _scorer_reference(scoring),
         }
+
+
+def _scorer_reference(scoring: Any) -> str | None:
+    """``"module:qualname"`` of a custom scorer that ``load`` can find again by that name (a
+    function defined at the top level of a module, or in a class there); None for a lambda,
+    a closure or anything else, which ``load`` must then be given again."""
+    module, qualname = getattr(scoring, "__module__", None), getattr(scoring, "__qualname__", "")
+    if not isinstance(module, str) or "<" in qualname:
+        return None
+    ref = f"{module}:{qualname}"
+    return ref if _resolve_scorer(ref) is scoring else None
+
+
+def _resolve_scorer(ref: str) -> Callable[..., float] | None:
+    """The function a ``scoring_ref`` names, looked up among the modules already imported:
+    loading a file never imports a module (that would run its code), and only a plain Python
+    function of that very name is accepted, so a forged reference cannot reach a builtin."""
+    module_name, _, qualname = ref.partition(":")
+    obj: Any = sys.modules.get(module_name)
+    for part in qualname.split(".") if obj is not None and qualname else ():
+        obj = getattr(obj, part, None)
+    if (
+        isinstance(obj, FunctionType)
+        and obj.__module__ == module_name
+        and obj.__qualname__ == qualname
+    ):
+        return obj
+    return None
 
 
 def _saved_scoring(fname: Any, meta: dict[str, Any], scoring: Any) -> Any:
@@ -346,9 +427,18 @@ def _saved_scoring(fname: Any, meta: dict[str, Any], scoring: Any) -> Any:
         return scoring
     if kind in ("default", "npmi"):
         return kind
+    ref = meta.get("scoring_ref")
+    found = _resolve_scorer(ref) if isinstance(ref, str) else None
+    if found is not None:
+        return found
+    where = (
+        f"import {ref.partition(':')[0]} before loading, or pass it again"
+        if isinstance(ref, str)
+        else "pass it again"
+    )
     raise ValueError(
         f"{os.fspath(fname)}: the model was saved with a custom scoring function "
-        f"({meta.get('scoring_name')}); pass it again: load(path, scoring=function)"
+        f"({meta.get('scoring_name')}); {where}: load(path, scoring=function)"
     )
 
 
@@ -677,10 +767,10 @@ class FrozenPhrases(_PhrasesTransformation):
             raise FormatError(f"{os.fspath(fname)}: a phrase is not UTF-8") from None
         model = cls.__new__(cls)
         _PhrasesTransformation.__init__(model, meta["connector_words"], meta["delimiter"])
-        kind = meta.get("scoring")
-        model.scoring = (
-            scoring if scoring is not None else npmi_scorer if kind == "npmi" else original_scorer
-        )
+        kind, ref = meta.get("scoring"), meta.get("scoring_ref")
+        # the stored scores need no scorer: an unresolved custom one falls back to the default
+        custom = _resolve_scorer(ref) if isinstance(ref, str) and kind == "custom" else None
+        model.scoring = scoring or custom or (npmi_scorer if kind == "npmi" else original_scorer)
         model.threshold, model.min_count = meta["threshold"], meta["min_count"]
         model._set_phrasegrams(dict(zip(keys, scores.tolist())))
         return model
@@ -718,7 +808,7 @@ class _PhrasedCorpus:
 
     def __iter__(self) -> Iterator[list[str]]:
         for first, batch in _batches(self.corpus):
-            out, _ = self.model._apply(_phrases.TokenBatch(batch, first))
+            out, _ = self.model._apply(batch, first)
             yield from out
 
     def __len__(self) -> int:

@@ -140,6 +140,7 @@ class Word2Vec(EmbeddingModel):
     """
 
     _KIND: ClassVar[str] = "Word2Vec"
+    _TRAIN_NEEDS_SIZES: ClassVar[bool] = True
     _LAYERS: ClassVar[dict[str, str]] = {
         "syn1neg": "output vectors",
         "syn1": "hierarchical-softmax vectors",
@@ -349,9 +350,9 @@ class Word2Vec(EmbeddingModel):
         self.syn1neg = (
             np.zeros((vocab_size, self.vector_size), np.float32) if self.negative else None
         )
-        self.syn1 = (
-            np.zeros((max(vocab_size - 1, 1), self.vector_size), np.float32) if self.hs else None
-        )
+        # A row per word, as gensim's syn1: the n - 1 inner nodes of the Huffman tree use the
+        # first n - 1; the last row is never trained.
+        self.syn1 = np.zeros((vocab_size, self.vector_size), np.float32) if self.hs else None
 
     def _grow_layers(self, n_old, n_new):
         self._hs_tree = None
@@ -362,16 +363,33 @@ class Word2Vec(EmbeddingModel):
         if self.hs:
             # The Huffman tree changes with the vocabulary; inner-node rows keep their
             # numbering only approximately, as in gensim, and new rows start at zero.
-            n_inner = max(n_old + n_new - 1, 1)
-            grown = np.zeros((n_inner, self.vector_size), np.float32)
-            grown[: min(n_inner, self.syn1.shape[0])] = self.syn1[:n_inner]
+            grown = np.zeros((n_old + n_new, self.vector_size), np.float32)
+            grown[: self.syn1.shape[0]] = self.syn1
             self.syn1 = grown
+
+    def _derived_vecattrs(self):
+        """gensim's per-key "code" (the 0/1 turns from the root) and "point" (the rows of
+        syn1 on the way) of each word's Huffman path, with hierarchical softmax."""
+        if not self.hs or len(self.wv) < 2:
+            return {}
+        offset, code, point = self._sampling_tables()["hs"]
+
+        def path(values, dtype):
+            return lambda row: np.array(values[offset[row] : offset[row + 1]], dtype=dtype)
+
+        return {"code": path(code, np.uint8), "point": path(point, np.int32)}
+
+    def _older_layer(self, name, arr, shape):
+        # files written before syn1 had a row per word (0.1.0) lack its last, untrained row
+        if name == "syn1" and arr.ndim == 2 and arr.shape == (shape[0] - 1, shape[1]):
+            return np.concatenate([arr, np.zeros((1, shape[1]), arr.dtype)])
+        return arr
 
     def _layer_shape(self, name, n_keys):
         if name == "syn1neg":
             return (n_keys, self.vector_size) if self.negative else None
         if name == "syn1":
-            return (max(n_keys - 1, 1), self.vector_size) if self.hs else None
+            return (n_keys, self.vector_size) if self.hs else None
         return None
 
     def _estimate_bytes(self, vocab_size):
@@ -407,7 +425,7 @@ class Word2Vec(EmbeddingModel):
         run = _kernel.TrainingRun(
             self.wv.vectors,
             self.syn1neg,
-            self.syn1,
+            self.syn1[:-1] if self.syn1 is not None else None,  # the rows the tree uses
             sg=self.sg,
             hs=self.hs,
             negative=self.negative,

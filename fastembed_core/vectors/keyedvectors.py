@@ -42,7 +42,7 @@ import warnings
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from numbers import Integral
-from typing import TYPE_CHECKING, Any, NoReturn, Union
+from typing import TYPE_CHECKING, Any, Callable, NoReturn, Union
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
@@ -90,6 +90,11 @@ def _is_int_key(key: object) -> bool:
 def _no_guard(what: str) -> AbstractContextManager[Any]:
     """The save guard of vectors no model owns: nothing to wait for."""
     return contextlib.nullcontext()
+
+
+def _no_derived_vecattrs() -> dict[str, Callable[[int], Any]]:
+    """The derived per-key attributes of vectors no model owns: none."""
+    return {}
 
 
 class KeyedVectors:
@@ -272,6 +277,7 @@ class KeyedVectors:
         state = self.__dict__.copy()
         state.pop("_norms_lock", None)
         state.pop("save_guard", None)  # the owning model's: a copy is standalone
+        state.pop("derived_vecattrs", None)
         state["_norm_cache"] = None
         return state
 
@@ -600,7 +606,11 @@ class KeyedVectors:
         index = self.get_index(key)
         values = self.expandos.get(attr)
         if values is None:
-            raise KeyError(f"no per-key attribute {attr!r} (have: {sorted(self.expandos)})")
+            derive = self.derived_vecattrs().get(attr)
+            if derive is None:
+                have = sorted([*self.expandos, *self.derived_vecattrs()])
+                raise KeyError(f"no per-key attribute {attr!r} (have: {have})")
+            return derive(index)
         return values[index]
 
     def add_vector(self, key: Hashable, vector: ArrayLike) -> int:
@@ -721,7 +731,12 @@ class KeyedVectors:
     def vectors_for_all(
         self, keys: Iterable[Hashable], allow_inference: bool = True, copy_vecattrs: bool = False
     ) -> KeyedVectors:
-        """A new :class:`KeyedVectors` with the (deduplicated) ``keys`` that have a vector."""
+        """A new :class:`KeyedVectors` with the (deduplicated) ``keys`` that have a vector.
+
+        With ``copy_vecattrs=True`` the keys keep their per-key attributes; otherwise, as in
+        gensim, they get only a ``"count"``, made up in descending order as for a word2vec file
+        read without a vocabulary file (``len(keys)`` for the first key, down to 1).
+        """
         seen = {}
         for k in keys:
             if k not in seen and self.has_index_for(k):
@@ -736,6 +751,8 @@ class KeyedVectors:
         if copy_vecattrs:
             for attr, values in self.expandos.items():
                 kv.expandos[attr] = values[rows].copy()
+        else:
+            kv.expandos["count"] = np.arange(len(found), 0, -1, dtype=np.int64)
         return kv
 
     def unit_normalize_all(self) -> None:
@@ -1294,7 +1311,14 @@ class KeyedVectors:
     # ------------------------------------------------------------------------------------------
     # files (bodies in vectors/storage.py; the formats in fastembed_core.io)
     # ------------------------------------------------------------------------------------------
-    def save(self, fname: Union[str, os.PathLike[str]]) -> None:
+    def save(
+        self,
+        fname: Union[str, os.PathLike[str]],
+        *,
+        separately: Iterable[str] | None = None,
+        sep_limit: int | None = None,
+        pickle_protocol: int | None = None,
+    ) -> None:
         """Save to the native format (JSON metadata + raw arrays; never a pickle).
 
         Keys must be str or int (each keeps its type through :meth:`load`).
@@ -1303,6 +1327,9 @@ class KeyedVectors:
         ----------
         fname : str or os.PathLike
             Target file, written atomically.
+        separately, sep_limit, pickle_protocol
+            Accepted for gensim's calls and ignored, as by ``Word2Vec.save``: the one file
+            holds the vectors raw, so ``load(fname, mmap="r")`` maps them in any case.
 
         Raises
         ------
@@ -1316,12 +1343,19 @@ class KeyedVectors:
             The vectors are a model's ``wv`` and that model is training them in another
             thread (see ``Word2Vec.save`` for when saving is possible).
         """
+        del separately, sep_limit, pickle_protocol  # one file, nothing pickled
         with self.save_guard("save"):
             storage.save_native(self, fname)
 
     # The hook a model owning these vectors sets to its guard (see EmbeddingModel.wv), which
     # refuses a save while its workers write the vectors; standalone vectors need none.
     save_guard = staticmethod(_no_guard)
+
+    # The hook a model owning these vectors sets: per-key attributes it derives from its own
+    # state rather than storing here, ``{name: function(row) -> value}`` (Word2Vec with
+    # hierarchical softmax: gensim's "code" and "point", each word's Huffman path). They are
+    # read through get_vecattr only, and neither saved nor copied with the vectors.
+    derived_vecattrs = staticmethod(_no_derived_vecattrs)
 
     @classmethod
     def load(
