@@ -1,7 +1,6 @@
 """End-to-end behaviour of Word2Vec: quality on planted structure, reproducibility, the
 gensim-compatible API surface, persistence and continued training."""
 
-import logging
 import os
 import subprocess
 import sys
@@ -143,12 +142,11 @@ def test_generator_is_refused_for_multiple_passes():
         Word2Vec(gen, min_count=1)
 
 
-def test_string_sentences_are_read_as_characters_with_a_warning(caplog):
-    # gensim's reading: a str in place of a token list is a sentence of characters
-    with caplog.at_level(logging.WARNING, logger="fastembed_core"):
-        model = Word2Vec(["the quick fox", "jumps over"], min_count=1, workers=1)
-    assert "should be a list of words" in caplog.text and "split()" in caplog.text
-    assert sorted(model.wv.index_to_key) == sorted(set("the quick fox" + "jumps over"))
+def test_string_sentences_are_refused():
+    # deliberately stricter than gensim (which trains on the characters, with a warning):
+    # a str in place of a token list is almost always a missing .split()
+    with pytest.raises(TypeError, match=r"list of tokens; got str.*split\(\)"):
+        Word2Vec(["the quick brown fox", "jumps over"], min_count=1)
 
 
 def test_empty_corpus_is_refused():

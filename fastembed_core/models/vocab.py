@@ -131,29 +131,6 @@ class WordCounts(Mapping[str, int]):
 _PLACEHOLDER = "`...` (Ellipsis) is a placeholder in examples: put your own token lists there"
 
 
-def _string_sentences_as_characters() -> Callable[[Any], Any]:
-    """gensim's reading of a str where a sentence (a list of tokens) belongs, for one pass over
-    a corpus: the string's characters are its tokens, and the first such sentence logs
-    gensim's warning (usually the corpus was meant to be ``[text.split() for text in ...]``)."""
-    warned = False
-
-    def as_tokens(sentence: Any) -> Any:
-        nonlocal warned
-        if not isinstance(sentence, str):
-            return sentence
-        if not warned:
-            warned = True
-            logger.warning(
-                "Each 'sentences' item should be a list of words (usually unicode strings). "
-                "This one is a str, %r, read as a sentence of characters (did you forget "
-                ".split()?)",
-                sentence[:40],
-            )
-        return list(sentence)
-
-    return as_tokens
-
-
 def check_sentence(sentence: object, position: int) -> None:
     """Rejects the classic mistakes: strings instead of token lists, and an example's ``...``
     (or anything else without a length) in place of a sentence."""
@@ -269,9 +246,7 @@ def count_iterable(
         else:
             count_in_python(chunk)
 
-    as_tokens = _string_sentences_as_characters()
     for n_sentences, sentence in enumerate(corpus, 1):
-        sentence = as_tokens(sentence)
         check_sentence(sentence, n_sentences - 1)
         chunk.append(sentence)
         chunk_tokens += len(sentence)
@@ -503,9 +478,7 @@ def encode_iterable(
         out_ids.append(ids)
         return _offsets_from_lengths(kept, out_offsets, base)
 
-    as_tokens = _string_sentences_as_characters()
     for n_sentences, sentence in enumerate(corpus, 1):
-        sentence = as_tokens(sentence)
         check_sentence(sentence, n_sentences - 1)
         chunk.append(sentence)
         chunk_tokens += len(sentence)
