@@ -9,14 +9,15 @@ from pathlib import Path
 
 from fastembed_core import datasets
 
-# Written for gensim 4 (the tutorial's shape): stream a file, log each epoch's loss through a
-# callback, query neighbours, save, load and query again.
+# Written for gensim 4 (the tutorial's shape): stream a file, join its collocations, log each
+# epoch's loss through a callback, query neighbours, save, load and query again.
 GENSIM_SCRIPT = textwrap.dedent(
     """
     import sys
     from gensim.models import Word2Vec
     from gensim.models.word2vec import LineSentence
     from gensim.models.callbacks import CallbackAny2Vec
+    from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS, Phrases
 
 
     class LossLogger(CallbackAny2Vec):
@@ -31,12 +32,18 @@ GENSIM_SCRIPT = textwrap.dedent(
 
     corpus_path, model_path = sys.argv[1], sys.argv[2]
     sentences = LineSentence(corpus_path)
+    bigram = Phrases(sentences, min_count=5, threshold=10.0, connector_words=ENGLISH_CONNECTOR_WORDS)
+    phrases = bigram.export_phrases()
+    assert len(phrases) > 100, len(phrases)
+    sentences = bigram.freeze()[sentences]
     logger = LossLogger()
     model = Word2Vec(
         sentences, vector_size=50, window=5, min_count=3, workers=1, sg=1, epochs=5,
         compute_loss=True, callbacks=[logger], seed=1,
     )
     assert logger.epoch == 5, logger.epoch
+    trained_phrases = [key for key in model.wv.index_to_key if key in phrases]
+    assert len(trained_phrases) > 50, len(trained_phrases)
     similar = model.wv.most_similar("red", topn=10)
     model.save(model_path)
     loaded = Word2Vec.load(model_path)
@@ -52,6 +59,9 @@ IMPORTS = {
     ),
     "from gensim.models.callbacks import CallbackAny2Vec": (
         "from fastembed_core.models.callbacks import CallbackAny2Vec"
+    ),
+    "from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS, Phrases": (
+        "from fastembed_core.models.phrases import ENGLISH_CONNECTOR_WORDS, Phrases"
     ),
 }
 
