@@ -32,58 +32,7 @@ __all__ = ["TokenBatch", "PhraseSyntax", "PhraseCounter", "FrozenTable", "apply_
            "export_phrases", "score_one", "word2phrase_file"]
 
 
-cdef extern from "fe_errors.h" nogil:
-    enum:
-        FE_OK
-        FE_ERR_NOMEM
-        FE_ERR_IO
-        FE_ERR_UTF8
-        FE_ERR_TOKEN_TOO_LONG
-        FE_ERR_CANCELLED
-        FE_ERR_ARG
-
-
-cdef extern from "fe_vocab.h" nogil:
-    ctypedef struct fe_status:
-        int code
-        int sys_errno
-        int64_t file_index
-        int64_t line
-        int64_t offset
-        char message[256]
-
-    ctypedef struct fe_vocab_record:
-        int64_t length
-        uint64_t hash
-
-    ctypedef struct fe_vocab:
-        int64_t size
-
-    const fe_vocab_record *fe_vocab_at(const fe_vocab *v, int64_t id)
-    const unsigned char *fe_vocab_bytes(const fe_vocab *v, int64_t id)
-    int64_t fe_vocab_count(const fe_vocab *v, int64_t id)
-    int fe_vocab_init(fe_vocab *v)
-    void fe_vocab_free(fe_vocab *v)
-    int fe_vocab_reserve(fe_vocab *v, int64_t n, int64_t total_bytes)
-    int64_t fe_vocab_add(fe_vocab *v, const unsigned char *bytes, int64_t len, int64_t count)
-    int64_t fe_vocab_find(const fe_vocab *v, const unsigned char *bytes, int64_t len)
-    void fe_vocab_prune(fe_vocab *v, int64_t min_count)
-
-    ctypedef struct fe_read_options:
-        int64_t chunk_size
-        int64_t max_token_bytes
-        int errors
-        int (*poll)(void *ctx) noexcept
-        void *poll_ctx
-        int64_t poll_bytes
-
-    ctypedef struct fe_corpus_stats:
-        int64_t total_tokens
-        int64_t n_sentences
-        int64_t bad_tokens
-        int64_t first_bad_file
-        int64_t first_bad_line
-        int64_t first_bad_offset
+from ._fe_vocab cimport *
 
 
 cdef extern from "fe_phrases.h" nogil:
