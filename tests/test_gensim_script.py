@@ -7,6 +7,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import fastembed_core
 from fastembed_core import datasets
 
 # Written for gensim 4 (the tutorial's shape): stream a file, join its collocations, log each
@@ -76,13 +77,14 @@ def test_gensim_script_runs_with_changed_imports(tmp_path):
     with open(datasets.sample_corpus_path(), "rb") as src:
         corpus.write_bytes(b"".join(src.readline() for _ in range(40000)))
     (tmp_path / "train.py").write_text(script)
-    repo = str(Path(__file__).resolve().parents[1])
+    package_root = str(Path(fastembed_core.__file__).resolve().parents[1])
     done = subprocess.run(
         [sys.executable, "train.py", str(corpus), str(tmp_path / "model.fe")],
         cwd=tmp_path,
         capture_output=True,
         text=True,
-        env={"PYTHONPATH": repo, "PATH": "/usr/bin:/bin"},
+        # the fastembed_core this test imports (a source tree or an installed wheel)
+        env={"PYTHONPATH": package_root, "PATH": "/usr/bin:/bin"},
         timeout=300,
     )
     assert done.returncode == 0, done.stderr
