@@ -438,3 +438,19 @@ def test_checked_tree_refuses_what_would_read_outside_syn1(offset, code, point, 
         np.array([0, 1, 2, 4]), np.array([0, 1, 1, 0]), np.array([1, 1, 0, 1]), 3, 2
     )
     assert [a.dtype for a in good] == [np.int64, np.uint8, np.uint32]
+
+
+def test_frozen_rows_of_a_gensim_model_stay_frozen(small_corpus):
+    # gensim's vectors_lockf (0 freezes a row) used to be dropped by from_gensim, so a word
+    # the user froze in gensim trained on here.
+    g = _gensim(small_corpus, epochs=1)
+    lockf = np.ones(len(g.wv), dtype=np.float32)
+    lockf[:5] = 0.0
+    g.wv.vectors_lockf = lockf
+    ours = Word2Vec.from_gensim(g)
+    np.testing.assert_array_equal(ours.wv.vectors_lockf, lockf)
+    before = ours.wv.vectors.copy()
+    ours.train(LineSentence(small_corpus), total_examples=ours.corpus_count, epochs=1)
+    np.testing.assert_array_equal(ours.wv.vectors[:5], before[:5])
+    assert not np.array_equal(ours.wv.vectors[5:], before[5:])
+    np.testing.assert_array_equal(ours.to_gensim().wv.vectors_lockf, lockf)

@@ -152,8 +152,8 @@ def from_gensim(gensim_model: Any, cls: type) -> Any:
                     tree_from_paths(_per_key(g.wv, "code", n), _per_key(g.wv, "point", n), n_inner)
                 )
         lockf = getattr(g.wv, "vectors_lockf", None)
-        if lockf is not None and np.any(np.asarray(lockf) != 1):
-            logger.warning("the gensim model's vectors_lockf (frozen words) is not carried over")
+        if lockf is not None:  # frozen rows stay frozen (checked again before training)
+            model.wv.vectors_lockf = _kernel.check_lockf(np.array(lockf, dtype=np.float32))
     for name in _STATE:
         if hasattr(g, name):
             setattr(model, name, type(getattr(model, name))(getattr(g, name)))
@@ -182,7 +182,7 @@ def to_gensim(model: Any) -> Any:
     g.wv.expandos["sample_int"] = (
         np.full(n, 2**32 - 1, dtype=np.uint32) if thresholds is None else thresholds
     )
-    g.wv.vectors_lockf = np.ones(1, dtype=np.float32)
+    g.wv.vectors_lockf = np.array(model.wv.vectors_lockf, dtype=np.float32)
     if model.negative:
         g.syn1neg = np.array(model.syn1neg, dtype=np.float32, copy=True)
         g.make_cum_table()
