@@ -210,3 +210,16 @@ def test_lock_factors_are_saved_with_the_model(tmp_path):
     # without locked rows nothing extra is written, and the default comes back
     Word2Vec(corpus, vector_size=8, min_count=1, workers=1, epochs=1).save(tmp_path / "d")
     assert Word2Vec.load(tmp_path / "d").wv.vectors_lockf.tolist() == [1.0]
+
+
+def test_lock_factors_are_saved_with_the_vectors(tmp_path):
+    # KeyedVectors.save kept only the vectors: rows frozen with intersect_word2vec_format
+    # came back free after a save and load of the vectors alone.
+    from fastembed_core import KeyedVectors
+
+    model = Word2Vec(_corpus(), vector_size=8, min_count=1, workers=1, epochs=1)
+    lockf = np.ones(len(model.wv), np.float32)
+    lockf[1::3] = 0.25
+    model.wv.vectors_lockf = lockf
+    model.wv.save(tmp_path / "v")
+    np.testing.assert_array_equal(KeyedVectors.load(tmp_path / "v").vectors_lockf, lockf)

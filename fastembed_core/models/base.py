@@ -37,6 +37,7 @@ from ..errors import CorpusArgumentError, CorpusError, FormatError, TrainingDive
 from ..io.native import read_container, write_container
 from ..validation import check_float, check_int
 from ..vectors.keyedvectors import KeyedVectors
+from ..vectors.storage import lockf_arrays, restore_lockf
 from . import vocab as vocab_mod
 from .corpora import file_route
 from .workers import available_cores, run_workers
@@ -1303,9 +1304,7 @@ class EmbeddingModel:
                 if arr is not None:
                     arrays[name] = arr
             arrays.update(self._extra_arrays())
-            lockf = np.asarray(self.wv.vectors_lockf, dtype=np.float32)
-            if (lockf != 1.0).any():  # locked rows stay locked after a checkpoint
-                arrays["vectors_lockf"] = lockf
+            arrays.update(lockf_arrays(self.wv))  # locked rows stay locked after a checkpoint
             for name, arr in arrays.items():
                 if arr.dtype.kind == "f" and not np.isfinite(arr).all():
                     raise ValueError(f"refusing to save: {name} contains NaN or inf")
@@ -1419,13 +1418,7 @@ class EmbeddingModel:
         model.wv = KeyedVectors.from_arrays(
             list(keys), arrays["vectors"], counts=arrays["count"], copy=False
         )
-        lockf = arrays.get("vectors_lockf")
-        if lockf is not None:
-            if lockf.ndim != 1 or not lockf.size or lockf.dtype != np.float32:
-                raise FormatError(f"{fname}: vectors_lockf is not a 1-D float32 array")
-            if not np.isfinite(lockf).all():
-                raise FormatError(f"{fname}: vectors_lockf holds NaN or infinite values")
-            model.wv.vectors_lockf = np.array(lockf)
+        restore_lockf(fname, model.wv, arrays)
         for name in cls._LAYERS:
             setattr(model, name, arrays.get(name))
         model._restore_extra_arrays(fname, arrays)

@@ -96,6 +96,7 @@ def save_native(kv, fname):
             f"lower alpha)"
         )
     arrays = {"vectors": vectors}
+    arrays.update(lockf_arrays(kv))
     attrs, object_attrs = {}, {}
     for name, values in kv.expandos.items():
         values = np.asarray(values)
@@ -202,7 +203,28 @@ def load_native(cls, fname, mmap=None, allow_nonfinite=False):
     if type(next_index) is not int or not 0 <= next_index <= len(keys):
         raise FormatError(f"{fname}: next_index {next_index!r} is not a position in 0..{len(keys)}")
     kv.next_index = next_index
+    restore_lockf(fname, kv, arrays)
     return kv
+
+
+def lockf_arrays(kv):
+    """The arrays that save ``kv.vectors_lockf``: none when every row trains freely (the
+    default), so only a user's frozen rows cost space."""
+    lockf = np.asarray(kv.vectors_lockf, dtype=np.float32)
+    return {"vectors_lockf": lockf} if (lockf != 1.0).any() else {}
+
+
+def restore_lockf(fname, kv, arrays):
+    """Sets ``kv.vectors_lockf`` from a loaded file's arrays (see :func:`lockf_arrays`),
+    refusing what the kernel could not use."""
+    lockf = arrays.get("vectors_lockf")
+    if lockf is None:
+        return
+    if lockf.ndim != 1 or not lockf.size or lockf.dtype != np.float32:
+        raise FormatError(f"{fname}: vectors_lockf is not a 1-D float32 array")
+    if not np.isfinite(lockf).all():
+        raise FormatError(f"{fname}: vectors_lockf holds NaN or infinite values")
+    kv.vectors_lockf = np.array(lockf)
 
 
 def _check_finite_native(fname, keys, vectors):
