@@ -49,7 +49,7 @@ __all__ = ["EmbeddingModel"]
 _SEED_STREAM = 0x5EED
 
 # The state saved besides the parameters: restored after the constructor ran on load.
-_STATE = (
+TRAINING_STATE = (
     "corpus_count",
     "corpus_total_words",
     "effective_min_count",
@@ -1329,7 +1329,7 @@ class EmbeddingModel:
         to this machine's cores before the constructor sees it). The constructor checks the
         rest when ``load`` calls it."""
         checks = {
-            **{name: lambda n, v: check_int(n, v, 0) for name in _STATE},
+            **{name: lambda n, v: check_int(n, v, 0) for name in TRAINING_STATE},
             "total_train_time": lambda n, v: check_float(n, v, 0.0),
             "workers": lambda n, v: check_int(n, v, 1),
             "comment": _check_comment,
@@ -1388,7 +1388,7 @@ class EmbeddingModel:
             model.__init__(**init)  # type: ignore[misc]
         except (TypeError, ValueError, OverflowError) as exc:
             raise FormatError(f"{fname}: invalid model parameters in the metadata: {exc}") from None
-        for name in _STATE:
+        for name in TRAINING_STATE:
             setattr(model, name, params[name])
         if model.train_count:
             model.min_alpha_yet_reached = model.min_alpha

@@ -25,6 +25,7 @@ import numpy as np
 
 from .. import _kernel
 from . import vocab as vocab_mod
+from .base import TRAINING_STATE
 from .workers import available_cores
 
 logger = logging.getLogger("fastembed_core")
@@ -55,15 +56,8 @@ _PARAMS = (
     "batch_words",
     "comment",
 )
-# Training state named alike on both sides.
-_STATE = (
-    "corpus_count",
-    "corpus_total_words",
-    "effective_min_count",
-    "train_count",
-    "total_train_time",
-    "running_training_loss",
-)
+# Training state named alike on both sides: what a saved model keeps, and the loss.
+_STATE = (*TRAINING_STATE, "running_training_loss")
 
 
 def _matrix(name: str, values: Any, shape: tuple[int, int]) -> np.ndarray:
