@@ -4,7 +4,8 @@ Layout of a file (every number in the byte order of the machine that wrote it; f
 models are in practice all little-endian, which is what is read and written here)::
 
     int32   magic 793712314
-    int32   version (12 for fastText 0.2-0.9; 11 for files from 2017)
+    int32   version (12 for fastText 0.2-0.9; 11 for files from 2017; files from 2016 have
+            neither field, nor pruneidx_size and the two bool flags, and are read too)
     args    int32 dim, ws, epoch, min_count, neg, word_ngrams, loss, model, bucket, minn,
             maxn, lr_update_rate; float64 t
     dict    int32 size, nwords, nlabels; int64 ntokens, pruneidx_size;
@@ -60,6 +61,7 @@ from .word2vec_writer import MAX_KEY_BYTES, first_nonfinite
 __all__ = [
     "MAGIC",
     "VERSION",
+    "OLD_FORMAT",
     "ARG_FIELDS",
     "LOSS_NAMES",
     "MODEL_NAMES",
@@ -77,6 +79,8 @@ MAGIC = 793712314
 VERSION = 12
 """The file format version fastText 0.2 to 0.9 write."""
 _READABLE_VERSIONS = (11, 12)  # 11: the same layout, written by fastText before 0.2
+OLD_FORMAT = 0
+"""``args["version"]`` of a file from before fastText's magic number (2016)."""
 
 #: The model's parameters in the order ``Args::save`` writes them: twelve int32 and a float64.
 ARG_FIELDS = (
@@ -104,10 +108,13 @@ _SUPERVISED = 3
 
 _HEADER = struct.Struct("<ii")
 _ARGS = struct.Struct("<12id")
-_DICT_HEADER = struct.Struct("<iiiqq")
+_DICT_HEADER = struct.Struct("<iiiqq")  # size, nwords, nlabels, ntokens, pruneidx_size
+_OLD_DICT_HEADER = struct.Struct("<iiiq")  # before the magic number: no pruneidx_size
 _ENTRY_TAIL = struct.Struct("<qb")  # after the word and its NUL: count, type
 _MATRIX_HEADER = struct.Struct("<qq")
-_MIN_ENTRY_BYTES = 1 + 1 + _ENTRY_TAIL.size  # a one-byte word, its NUL, count and type
+_MIN_ENTRY_BYTES = (
+    1 + _ENTRY_TAIL.size
+)  # the NUL ending the word (fastText writes empty words too), count, type
 _INT32_MAX = 2**31 - 1
 _CHUNK = 1 << 20  # bytes of the dictionary read at a time
 _MATRIX_BLOCK = 1 << 26  # bytes of a matrix read or written per call
@@ -337,25 +344,6 @@ class _Reader:
         return arr, rows, cols
 
 
-def _not_fasttext(path: str, head: bytes) -> FormatError:
-    swapped = struct.pack(">i", MAGIC)
-    if head[:4] == swapped:
-        return FormatError(
-            f"{path}: a fastText .bin written on a big-endian machine (its numbers are "
-            f"byte-swapped); only little-endian fastText files are read"
-        )
-    hint = describe_head(head, "native")
-    hint = (
-        f"; {hint}"
-        if hint and not hint.startswith("this is not")
-        else " (models fastText wrote before 2017, without the magic number, are not read)"
-    )
-    return FormatError(
-        f"{path}: not a fastText .bin model: it does not start with fastText's magic "
-        f"number {MAGIC}{hint}"
-    )
-
-
 def _decode_words(raw: list[bytes], path: str) -> list[str]:
     """UTF-8, or for the bytes that are not, gensim's fallback: ``\\xNN`` escapes."""
     words, bad = [], []
@@ -376,10 +364,142 @@ def _decode_words(raw: list[bytes], path: str) -> list[str]:
     return words
 
 
+def _read_dictionary(
+    r: _Reader, new_format: bool
+) -> tuple[list[str], NDArray[np.int64], NDArray[np.int8], int, int]:
+    """The dictionary: (words, counts, entry types, ntokens, pruneidx_size)."""
+    path = r.path
+    if new_format:
+        size_, nwords, nlabels, ntokens, prune_size = r.unpack(
+            _DICT_HEADER, "the dictionary's header"
+        )
+    else:
+        size_, nwords, nlabels, ntokens = r.unpack(_OLD_DICT_HEADER, "the dictionary's header")
+        prune_size = -1
+    for name, value in (("size", size_), ("nwords", nwords), ("nlabels", nlabels)):
+        if value < 0:
+            raise FormatError(f"{path}: the dictionary's {name} is negative ({value})")
+    if nwords + nlabels != size_:
+        raise FormatError(
+            f"{path}: the dictionary holds {size_} entries but nwords + nlabels = "
+            f"{nwords} + {nlabels}"
+        )
+    if ntokens < 0:
+        raise FormatError(f"{path}: ntokens is negative ({ntokens})")
+    if prune_size < -1:
+        raise FormatError(f"{path}: pruneidx_size is {prune_size} (at least -1)")
+    if size_ * _MIN_ENTRY_BYTES > r.left:
+        raise TruncatedFileError(
+            f"{path}: the dictionary's size {size_} needs at least "
+            f"{size_ * _MIN_ENTRY_BYTES} bytes but {r.left} are left in the file"
+        )
+    raw_words = []
+    counts = np.empty(size_, np.int64)
+    types = np.empty(size_, np.int8)
+    for i in range(size_):
+        what = f"dictionary entry {i} of {size_}"
+        raw_words.append(r.until_nul(MAX_KEY_BYTES, what))
+        counts[i], types[i] = r.unpack(_ENTRY_TAIL, what)
+    if size_ and counts.min() < 0:
+        first = int(np.argmax(counts < 0))
+        raise FormatError(
+            f"{path}: dictionary entry {first} has a negative count ({counts[first]})"
+        )
+    _check_entry_types(types, nwords, FormatError, path)
+    words = _decode_words(raw_words, path)
+    _check_unique(words, FormatError, path)
+    if prune_size > 0:
+        if prune_size * 8 > r.left:
+            raise TruncatedFileError(
+                f"{path}: pruneidx_size {prune_size} needs {prune_size * 8} bytes but "
+                f"{r.left} are left in the file"
+            )
+        r.skip(prune_size * 8)
+    return words, counts, types, int(ntokens), int(prune_size)
+
+
+def _flag(r: _Reader, name: str) -> bool:
+    (value,) = r.take(1, f"the {name} flag")
+    if value not in (0, 1):
+        raise FormatError(f"{r.path}: the {name} flag is {value} (a bool: 0 or 1)")
+    return bool(value)
+
+
+def _quantized(path: str) -> FormatError:
+    return FormatError(
+        f"{path}: a quantized fastText model (.ftz): not supported; load the "
+        f"full-precision .bin model instead"
+    )
+
+
+def _read_model(
+    r: _Reader, new_format: bool, full_model: bool, mmap: str | None
+) -> FacebookModelData:
+    """Everything after the magic number (``new_format``) or from the first byte (a file
+    written before fastText had one: no version, pruneidx_size or quantization flags)."""
+    path = r.path
+    if new_format:
+        _, version = r.unpack(_HEADER, "the version number")
+        if version not in _READABLE_VERSIONS:
+            raise UnsupportedVersionError(
+                f"{path}: fastText file format version {version}; versions 11 and 12 "
+                f"(written by fastText up to 0.9) are read"
+            )
+    else:
+        version = OLD_FORMAT
+    args = dict(zip(ARG_FIELDS, r.unpack(_ARGS, "the model's parameters")))
+    _check_args(args, FormatError, path)
+    args["version"] = version
+    words, counts, types, ntokens, prune_size = _read_dictionary(r, new_format)
+    nwords = len(words) - int(np.count_nonzero(types))
+
+    if new_format and _flag(r, "quant_input"):
+        raise _quantized(path)
+    if prune_size >= 0:  # only quantization prunes; fastText refuses this file too
+        raise FormatError(f"{path}: a pruned dictionary without quantization: the file is corrupt")
+    inp, rows, cols = r.matrix("input", mmap, load=True)
+    if cols != args["dim"]:
+        raise FormatError(f"{path}: the input matrix has {cols} columns but dim is {args['dim']}")
+    if rows != nwords + args["bucket"]:
+        raise FormatError(
+            f"{path}: the input matrix has {rows} rows but nwords + bucket = "
+            f"{nwords} + {args['bucket']}"
+        )
+
+    if new_format and _flag(r, "qout"):
+        raise _quantized(path)
+    out, rows, cols = r.matrix("output", None, load=full_model)
+    if cols != args["dim"]:
+        raise FormatError(
+            f"{path}: the output matrix has {cols} columns but dim is {args['dim']} "
+            f"(the input matrix's width)"
+        )
+    want, name = _output_rows(args, nwords, len(words) - nwords)
+    if rows != want:
+        raise FormatError(f"{path}: the output matrix has {rows} rows but {name} = {want}")
+    if r.left:
+        raise FormatError(
+            f"{path}: {r.left} bytes of unexpected data after the output matrix "
+            f"(from byte {r.offset}): the file is corrupt or not a fastText model"
+        )
+    return FacebookModelData(
+        args=args,
+        words=words,
+        counts=counts,
+        entry_types=types,
+        ntokens=ntokens,
+        input_matrix=inp,
+        output_matrix=out if full_model else None,
+    )
+
+
 def read_facebook_bin(
     path: str | os.PathLike[str], *, full_model: bool = True, mmap: str | None = None
 ) -> FacebookModelData:
     """Reads a fastText ``.bin`` model file.
+
+    Files fastText wrote before it had a magic number (2016; gensim reads them too) are
+    read when they parse as such; their ``args["version"]`` is :data:`OLD_FORMAT`.
 
     Parameters
     ----------
@@ -399,10 +519,11 @@ def read_facebook_bin(
     Raises
     ------
     FormatError
-        Not a fastText model (wrong magic number), a quantized model (``.ftz``), a field
-        with an impossible value (negative or inconsistent counts, a matrix whose shape
-        does not match ``dim``, ``nwords`` or ``bucket``, duplicate words), or bytes after
-        the output matrix. The message names the field.
+        Not a fastText model (no magic number, and not a model from before it either), a
+        quantized model (``.ftz``), a field with an impossible value (negative or
+        inconsistent counts, unknown loss or model codes, a matrix whose shape does not
+        match ``dim``, ``nwords`` or ``bucket``, duplicate words), or bytes after the output
+        matrix. The message names the field.
     UnsupportedVersionError
         A format version other than 11 or 12.
     TruncatedFileError
@@ -415,117 +536,28 @@ def read_facebook_bin(
         raise FormatError(f"{path}: not a regular file; a fastText .bin is read from a file")
     size = os.path.getsize(path)
     with open(path, "rb") as f:
-        r = _Reader(f, size, path)
         head = f.read(256)
         f.seek(0)
-        if len(head) < 4 or struct.unpack("<i", head[:4])[0] != MAGIC:
-            raise _not_fasttext(path, head)
-        _, version = r.unpack(_HEADER, "the version number")
-        if version not in _READABLE_VERSIONS:
-            raise UnsupportedVersionError(
-                f"{path}: fastText file format version {version}; versions 11 and 12 "
-                f"(written by fastText up to 0.9) are read"
-            )
-        args = dict(zip(ARG_FIELDS, r.unpack(_ARGS, "the model's parameters")))
-        _check_args(args, FormatError, path)
-        args["version"] = version
-
-        size_, nwords, nlabels, ntokens, prune_size = r.unpack(
-            _DICT_HEADER, "the dictionary's header"
-        )
-        for name, value in (("size", size_), ("nwords", nwords), ("nlabels", nlabels)):
-            if value < 0:
-                raise FormatError(f"{path}: the dictionary's {name} is negative ({value})")
-        if nwords + nlabels != size_:
+        r = _Reader(f, size, path)
+        if len(head) >= 4 and struct.unpack("<i", head[:4])[0] == MAGIC:
+            return _read_model(r, True, full_model, mmap)
+        not_fasttext = f"{path}: not a fastText .bin model: it does not start with fastText's magic number {MAGIC}"
+        if head[:4] == struct.pack(">i", MAGIC):
             raise FormatError(
-                f"{path}: the dictionary holds {size_} entries but nwords + nlabels = "
-                f"{nwords} + {nlabels}"
+                f"{not_fasttext} but with its bytes swapped (a file written on a big-endian "
+                f"machine); only little-endian fastText files are read"
             )
-        if ntokens < 0:
-            raise FormatError(f"{path}: ntokens is negative ({ntokens})")
-        if prune_size < -1:
-            raise FormatError(f"{path}: pruneidx_size is {prune_size} (at least -1)")
-        if size_ * _MIN_ENTRY_BYTES > r.left:
-            raise TruncatedFileError(
-                f"{path}: the dictionary's size {size_} needs at least "
-                f"{size_ * _MIN_ENTRY_BYTES} bytes but {r.left} are left in the file"
-            )
-        raw_words, counts = [], np.empty(size_, np.int64)
-        types = np.empty(size_, np.int8)
-        for i in range(size_):
-            what = f"dictionary entry {i} of {size_}"
-            word = r.until_nul(MAX_KEY_BYTES, what)
-            if not word:
-                raise FormatError(f"{path}: {what} is an empty word (at byte {r.offset - 1})")
-            counts[i], types[i] = r.unpack(_ENTRY_TAIL, what)
-            raw_words.append(word)
-        if size_ and counts.min() < 0:
-            first = int(np.argmax(counts < 0))
+        hint = describe_head(head, "native")
+        if hint and not hint.startswith("this is not"):
+            raise FormatError(f"{not_fasttext}; {hint}")
+        try:
+            return _read_model(r, False, full_model, mmap)
+        except FormatError as exc:
+            reason = str(exc).removeprefix(f"{path}: ")
             raise FormatError(
-                f"{path}: dictionary entry {first} has a negative count ({counts[first]})"
-            )
-        _check_entry_types(types, nwords, FormatError, path)
-        words = _decode_words(raw_words, path)
-        del raw_words
-        _check_unique(words, FormatError, path)
-        if prune_size > 0:
-            if prune_size * 8 > r.left:
-                raise TruncatedFileError(
-                    f"{path}: pruneidx_size {prune_size} needs {prune_size * 8} bytes but "
-                    f"{r.left} are left in the file"
-                )
-            r.skip(prune_size * 8)
-
-        (quant_input,) = r.take(1, "the quant_input flag")
-        if quant_input not in (0, 1):
-            raise FormatError(f"{path}: the quant_input flag is {quant_input} (0 or 1)")
-        if quant_input or prune_size >= 0:
-            raise FormatError(
-                f"{path}: a quantized fastText model (.ftz): not supported; load the "
-                f"full-precision .bin model instead"
-            )
-        inp, rows, cols = r.matrix("input", mmap, load=True)
-        if cols != args["dim"]:
-            raise FormatError(
-                f"{path}: the input matrix has {cols} columns but dim is {args['dim']}"
-            )
-        if rows != nwords + args["bucket"]:
-            raise FormatError(
-                f"{path}: the input matrix has {rows} rows but nwords + bucket = "
-                f"{nwords} + {args['bucket']}"
-            )
-
-        (qout,) = r.take(1, "the qout flag")
-        if qout not in (0, 1):
-            raise FormatError(f"{path}: the qout flag is {qout} (0 or 1)")
-        if qout:
-            raise FormatError(
-                f"{path}: the output matrix is quantized (a .ftz model): not supported; load "
-                f"the full-precision .bin model instead"
-            )
-        out, rows, cols = r.matrix("output", None, load=full_model)
-        if cols != args["dim"]:
-            raise FormatError(
-                f"{path}: the output matrix has {cols} columns but dim is {args['dim']} "
-                f"(the input matrix's width)"
-            )
-        want, name = _output_rows(args, nwords, nlabels)
-        if rows != want:
-            raise FormatError(f"{path}: the output matrix has {rows} rows but {name} = {want}")
-        if r.left:
-            raise FormatError(
-                f"{path}: {r.left} bytes of unexpected data after the output matrix "
-                f"(from byte {r.offset}): the file is corrupt or not a fastText model"
-            )
-    return FacebookModelData(
-        args=args,
-        words=words,
-        counts=counts,
-        entry_types=types,
-        ntokens=int(ntokens),
-        input_matrix=inp,
-        output_matrix=out if full_model else None,
-    )
+                f"{not_fasttext} (nor is it one from before 2017, when the number was "
+                f"added: read as such, {reason})"
+            ) from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -553,9 +585,14 @@ def _checked_args(args: dict[str, Any]) -> dict[str, Any]:
         raise TypeError(f"args['t'] must be a number; got {args['t']!r}") from None
     _check_args(out, ValueError, "write_facebook_bin")
     version = args.get("version", VERSION)
-    if version not in _READABLE_VERSIONS:
-        raise ValueError(f"args['version'] is {version!r}; fastText files are version 11 or 12")
-    out["version"] = int(version)
+    if version not in (OLD_FORMAT, *_READABLE_VERSIONS):
+        raise ValueError(
+            f"args['version'] is {version!r}; fastText files are version 11 or 12 "
+            f"({OLD_FORMAT} for a model read from a file without the magic number)"
+        )
+    # A model from before the magic number is written as version 11, which fastText reads
+    # with the same meaning (its supervised models use no character n-grams).
+    out["version"] = 11 if version == OLD_FORMAT else int(version)
     return out
 
 
@@ -590,8 +627,8 @@ def write_facebook_bin(
         would give it.
     data : FacebookModelData
         Everything is checked before a byte is written: the arguments (:data:`ARG_FIELDS`,
-        ``version`` 11 or 12, 12 when absent), the dictionary (non-empty, distinct words
-        without NUL characters, non-negative counts, words before labels) and the matrices'
+        ``version`` 11 or 12, 12 when absent, 11 for :data:`OLD_FORMAT`), the dictionary
+        (distinct words without NUL characters (fastText writes an empty word at times), non-negative counts, words before labels) and the matrices'
         shapes (input ``(nwords + bucket, dim)``, output ``(nwords, dim)`` or
         ``(nlabels, dim)`` for a supervised model). The output matrix is required: fastText
         cannot load a model without it.
@@ -619,9 +656,9 @@ def write_facebook_bin(
             b = w.encode("utf-8")
         except UnicodeEncodeError as exc:
             raise ValueError(f"word {i} {w!r} cannot be encoded in UTF-8 ({exc.reason})") from None
-        if not b or b"\0" in b or len(b) > MAX_KEY_BYTES:
+        if b"\0" in b or len(b) > MAX_KEY_BYTES:
             raise ValueError(
-                f"word {i} {w[:40]!r} is empty, holds a NUL character or is longer than "
+                f"word {i} {w[:40]!r} holds a NUL character or is longer than "
                 f"{MAX_KEY_BYTES} bytes: a .bin dictionary cannot store it"
             )
         encoded.append(b)
