@@ -227,6 +227,7 @@ def _check_unique(words: list[str], error: type[ValueError], where: str) -> None
 
 
 def _output_rows(args: dict[str, Any], nwords: int, nlabels: int) -> tuple[int, str]:
+    """Rows of the output matrix: one per label in a supervised model, else one per word."""
     if args["model"] == _SUPERVISED:
         return nlabels, "nlabels (a supervised model)"
     return nwords, "nwords"
@@ -310,25 +311,32 @@ class _Reader:
         self.buf, self.pos = b"", 0
         self.f.seek(self.base)
 
-    def matrix(self, which: str, mmap: str | None, load: bool) -> tuple[NDArray[Any], int, int]:
-        """A ``rows cols float32...`` matrix: its shape checked against what is left, then
-        read, mapped (``mmap``) or skipped (``load=False``: an empty placeholder)."""
+    def matrix(
+        self, which: str, shape: tuple[int, int], names: str, mmap: str | None, load: bool
+    ) -> NDArray[Any]:
+        """A ``rows cols float32...`` matrix whose header must give ``shape`` (``names`` says
+        where its rows come from) and whose bytes must be in the file: read, mapped
+        (``mmap``), or skipped (``load=False``: an empty placeholder is returned)."""
         rows, cols = self.unpack(_MATRIX_HEADER, f"the {which} matrix's header")
+        where = f"{self.path}: the {which} matrix"
         if rows < 0 or cols < 0:
-            raise FormatError(
-                f"{self.path}: the {which} matrix has a negative shape ({rows}, {cols})"
-            )
+            raise FormatError(f"{where} has a negative shape ({rows}, {cols})")
+        # the shape is checked before the size: a matrix of no columns has no bytes to check
+        if cols != shape[1]:
+            raise FormatError(f"{where} has {cols} columns but dim is {shape[1]}")
+        if rows != shape[0]:
+            raise FormatError(f"{where} has {rows} rows but {names} = {shape[0]}")
         nbytes = rows * cols * _F32.itemsize
         if nbytes > self.left:
             raise TruncatedFileError(
-                f"{self.path}: the {which} matrix ({rows} x {cols} float32, {nbytes} bytes "
-                f"from byte {self.offset}) does not fit in the {self.left} bytes left of the file"
+                f"{where} ({rows} x {cols} float32, {nbytes} bytes from byte {self.offset}) "
+                f"does not fit in the {self.left} bytes left of the file"
             )
         start = self.offset
         arr: NDArray[Any]
-        if not load:
-            arr = np.empty((0, cols), np.float32)
-        elif mmap and nbytes:
+        if not load or not nbytes:
+            arr = np.empty((rows if load else 0, cols), np.float32)
+        elif mmap:
             arr = np.memmap(self.path, dtype=_F32, mode=mmap, offset=start, shape=(rows, cols))
         else:
             arr = np.empty((rows, cols), _F32)
@@ -341,7 +349,7 @@ class _Reader:
             if not np.little_endian:
                 arr = arr.astype(np.float32)
         self.skip(nbytes)
-        return arr, rows, cols
+        return arr
 
 
 def _decode_words(raw: list[bytes], path: str) -> list[str]:
@@ -457,26 +465,14 @@ def _read_model(
         raise _quantized(path)
     if prune_size >= 0:  # only quantization prunes; fastText refuses this file too
         raise FormatError(f"{path}: a pruned dictionary without quantization: the file is corrupt")
-    inp, rows, cols = r.matrix("input", mmap, load=True)
-    if cols != args["dim"]:
-        raise FormatError(f"{path}: the input matrix has {cols} columns but dim is {args['dim']}")
-    if rows != nwords + args["bucket"]:
-        raise FormatError(
-            f"{path}: the input matrix has {rows} rows but nwords + bucket = "
-            f"{nwords} + {args['bucket']}"
-        )
-
+    dim, bucket = args["dim"], args["bucket"]
+    inp = r.matrix(
+        "input", (nwords + bucket, dim), f"nwords + bucket = {nwords} + {bucket}", mmap, True
+    )
     if new_format and _flag(r, "qout"):
         raise _quantized(path)
-    out, rows, cols = r.matrix("output", None, load=full_model)
-    if cols != args["dim"]:
-        raise FormatError(
-            f"{path}: the output matrix has {cols} columns but dim is {args['dim']} "
-            f"(the input matrix's width)"
-        )
     want, name = _output_rows(args, nwords, len(words) - nwords)
-    if rows != want:
-        raise FormatError(f"{path}: the output matrix has {rows} rows but {name} = {want}")
+    out = r.matrix("output", (want, dim), name, None, full_model)
     if r.left:
         raise FormatError(
             f"{path}: {r.left} bytes of unexpected data after the output matrix "
@@ -547,7 +543,9 @@ def read_facebook_bin(
                 f"{not_fasttext} but with its bytes swapped (a file written on a big-endian "
                 f"machine); only little-endian fastText files are read"
             )
-        hint = describe_head(head, "native")
+        # what the file is, if it is a kind we know (the word2vec reader names a native
+        # file, the native reader a vectors file)
+        hint = describe_head(head, "word2vec") or describe_head(head, "native")
         if hint and not hint.startswith("this is not"):
             raise FormatError(f"{not_fasttext}; {hint}")
         try:
@@ -606,6 +604,8 @@ def _float_matrix(arr: Any, name: str) -> NDArray[Any]:
 
 def _write_matrix(f: IO[bytes], arr: NDArray[Any]) -> None:
     f.write(_MATRIX_HEADER.pack(*arr.shape))
+    if arr.size == 0:
+        return
     if arr.dtype == _F32 and arr.flags.c_contiguous:
         f.write(memoryview(arr).cast("B"))  # no copy of a large matrix
         return
