@@ -157,6 +157,31 @@ def test_full_model_false_skips_the_output_matrix(tmp_path):
     assert not (tmp_path / "x.bin").exists()
 
 
+@pytest.mark.parametrize("chunk", [1, 7, 64, 4096, None])
+def test_dictionary_larger_than_the_read_buffer(tmp_path, monkeypatch, chunk):
+    """Entries straddle the reader's buffer at every kind of place (inside a word, its NUL,
+    its count or type): read with tiny buffers, and with the real 1 MiB one and words of
+    300 kB that make it grow."""
+    rng = np.random.default_rng(5)
+    n = 60_000 if chunk is None else 3_000
+    words = [f"w{i}" + "é" * int(k) for i, k in enumerate(rng.integers(0, 40, n))]
+    for i in range(0, n, n // 5):
+        words[i] = f"long{i}" + "x" * (300_000 if chunk is None else 3_000)
+    if chunk is not None:
+        monkeypatch.setattr(fb, "_CHUNK", chunk)
+    data = with_(
+        make_data(nwords=1, bucket=2, dim=1),
+        words=words,
+        counts=rng.integers(0, 2**40, n),
+        entry_types=np.zeros(n, np.int8),
+        input_matrix=rng.standard_normal((n + 2, 1)).astype(np.float32),
+        output_matrix=rng.standard_normal((n, 1)).astype(np.float32),
+    )
+    path = written(tmp_path, data)
+    assert chunk is not None or os.path.getsize(path) > 3 << 20
+    assert_same(read_facebook_bin(path), data)
+
+
 def test_bad_mmap_mode(tmp_path):
     with pytest.raises(ValueError, match="mmap must be"):
         read_facebook_bin(written(tmp_path, make_data()), mmap="w")
