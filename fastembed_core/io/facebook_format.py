@@ -112,9 +112,9 @@ _DICT_HEADER = struct.Struct("<iiiqq")  # size, nwords, nlabels, ntokens, prunei
 _OLD_DICT_HEADER = struct.Struct("<iiiq")  # before the magic number: no pruneidx_size
 _ENTRY_TAIL = struct.Struct("<qb")  # after the word and its NUL: count, type
 _MATRIX_HEADER = struct.Struct("<qq")
-_MIN_ENTRY_BYTES = (
-    1 + _ENTRY_TAIL.size
-)  # the NUL ending the word (fastText writes empty words too), count, type
+# The smallest dictionary entry: an empty word (fastText writes them at times), its NUL,
+# count and type.
+_MIN_ENTRY_BYTES = 1 + _ENTRY_TAIL.size
 _INT32_MAX = 2**31 - 1
 _CHUNK = 1 << 20  # bytes of the dictionary read at a time
 _MATRIX_BLOCK = 1 << 26  # bytes of a matrix read or written per call
@@ -356,8 +356,8 @@ def _read_entries(r: _Reader, size: int) -> tuple[list[bytes], list[int], list[i
     """The dictionary's ``size`` entries: (word bytes, counts, types).
 
     The entries inside the reader's buffer are parsed in place; only one that straddles the
-    buffer's end (or is malformed) goes through the reader's checked, refilling calls. A
-    million-word dictionary reads in about a second this way."""
+    buffer's end (or is malformed) goes through the reader's checked, refilling calls, so
+    the loop makes no method call of its own per entry."""
     words: list[bytes] = []
     counts: list[int] = []
     types: list[int] = []
@@ -571,7 +571,10 @@ def read_facebook_bin(
         r = _Reader(f, size, path)
         if len(head) >= 4 and struct.unpack("<i", head[:4])[0] == MAGIC:
             return _read_model(r, True, full_model, mmap)
-        not_fasttext = f"{path}: not a fastText .bin model: it does not start with fastText's magic number {MAGIC}"
+        not_fasttext = (
+            f"{path}: not a fastText .bin model: it does not start with fastText's magic "
+            f"number {MAGIC}"
+        )
         if head[:4] == struct.pack(">i", MAGIC):
             raise FormatError(
                 f"{not_fasttext} but with its bytes swapped (a file written on a big-endian "
@@ -662,9 +665,10 @@ def write_facebook_bin(
     data : FacebookModelData
         Everything is checked before a byte is written: the arguments (:data:`ARG_FIELDS`,
         ``version`` 11 or 12, 12 when absent, 11 for :data:`OLD_FORMAT`), the dictionary
-        (distinct words without NUL characters (fastText writes an empty word at times), non-negative counts, words before labels) and the matrices'
-        shapes (input ``(nwords + bucket, dim)``, output ``(nwords, dim)`` or
-        ``(nlabels, dim)`` for a supervised model). The output matrix is required: fastText
+        (distinct words without NUL characters, the empty word allowed as fastText writes
+        it at times; non-negative counts; words before labels) and the matrices' shapes
+        (input ``(nwords + bucket, dim)``, output ``(nwords, dim)`` or ``(nlabels, dim)``
+        for a supervised model). The output matrix is required: fastText
         cannot load a model without it.
     allow_nonfinite : bool
         Write NaN or infinite values instead of refusing with ``ValueError``.
@@ -711,7 +715,10 @@ def write_facebook_bin(
             f"counts and entry_types must be integer arrays; got {counts.dtype}, {types.dtype}"
         )
     if n and (counts.min() < 0 or counts.max() > np.iinfo(np.int64).max):
-        raise ValueError(f"counts must be non-negative; the smallest is {counts.min()}")
+        raise ValueError(
+            f"counts must be non-negative int64 values; they range from {counts.min()} "
+            f"to {counts.max()}"
+        )
     nwords = int(np.count_nonzero(types == WORD))
     _check_entry_types(types, nwords, ValueError, where)
     ntokens = int(data.ntokens)
