@@ -38,6 +38,10 @@ Its ``.vec`` companion is word2vec text, written by :mod:`fastembed_core.io.word
 This module is pure format code: it returns and takes plain data
 (:class:`FacebookModelData`); models and vectors are built from it in
 :mod:`fastembed_core.models` and :mod:`fastembed_core.vectors`.
+
+Size: over 700 lines because it is one format, read and written: the reader and the writer
+share the layout and the rules a model must keep, and most of the length is those checks
+and their messages.
 """
 
 from __future__ import annotations
