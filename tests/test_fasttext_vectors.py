@@ -60,7 +60,8 @@ def reference_word_vector(kv, word):
 
 def test_vectors_match_gensim():
     mine, gensim_kv = ours(), theirs()
-    np.testing.assert_allclose(mine.vectors, gensim_kv.vectors, rtol=1e-6, atol=1e-6)
+    # the same float32 sums in the same order: the same bits
+    np.testing.assert_array_equal(mine.vectors, gensim_kv.vectors)
     for word in WORDS + UNSEEN:
         for norm in (False, True):
             np.testing.assert_allclose(
@@ -123,9 +124,14 @@ def test_end_of_line_token_has_no_ngrams():
 
 
 def test_adjust_vectors_in_blocks(monkeypatch):
-    """Blocks of a few words give the same means as one block and as the reference."""
+    """Other dtypes take the NumPy path: blocks of a few words give the same means as one
+    block, as the float32 path in C, and as the reference."""
     kv = ours()
+    in_c = kv.vectors.copy()
+    kv._attach_input(np.vstack([kv.vectors_vocab, kv.vectors_ngrams]).astype(np.float64), len(kv))
+    assert kv.vectors.dtype == np.float64
     whole = kv.vectors.copy()
+    np.testing.assert_allclose(whole, in_c, rtol=1e-5, atol=1e-6)
     monkeypatch.setattr(fasttext_module, "BLOCK_ELEMENTS", DIM * 5)  # ~5 rows a block
     kv.adjust_vectors()
     np.testing.assert_array_equal(kv.vectors, whole)
@@ -240,6 +246,13 @@ def test_save_load_round_trip(tmp_path):
     mapped = FastTextKeyedVectors.load(path, mmap="r")
     assert isinstance(mapped.vectors_ngrams, np.memmap)
     assert not mapped.vectors_ngrams.flags.writeable
+
+
+def test_save_load_empty(tmp_path):
+    kv = FastTextKeyedVectors(DIM, MIN_N, MAX_N, BUCKET)
+    kv.save(tmp_path / "ft.fe")
+    back = FastTextKeyedVectors.load(tmp_path / "ft.fe")
+    assert len(back) == 0 and back.vectors_ngrams.shape == (BUCKET, DIM)
 
 
 def test_save_load_without_buckets(tmp_path):

@@ -197,12 +197,22 @@ class FastTextKeyedVectors(KeyedVectors):
         """Sets ``vectors`` from the input matrices: each word's vector is the mean of its own
         row and its n-gram rows (gensim's ``adjust_vectors``, fastText's ``getWordVector``).
         With ``bucket == 0``, ``vectors`` becomes ``vectors_vocab`` itself."""
-        n_words = len(self.index_to_key)
         self._check_input_shapes()
         if self.bucket == 0:
             self.vectors = self.vectors_vocab
             return
         offsets, rows = self.subword_table()
+        vocab, ngrams = self.vectors_vocab, self.vectors_ngrams
+        if all(a.dtype == np.float32 and a.flags.c_contiguous for a in (vocab, ngrams)):
+            self.vectors = _subwords.subword_means(vocab, ngrams, offsets, rows)
+            return
+        self.vectors = self._means_in_blocks(offsets, rows)
+
+    def _means_in_blocks(
+        self, offsets: NDArray[np.int64], rows: NDArray[np.uint32]
+    ) -> NDArray[np.floating[Any]]:
+        """adjust_vectors' means with NumPy, for other dtypes and strided matrices."""
+        n_words = len(self.index_to_key)
         vocab, ngrams = self.vectors_vocab, self.vectors_ngrams
         out = np.empty((n_words, self.vector_size), dtype=vocab.dtype)
         counts = np.diff(offsets).astype(vocab.dtype)
@@ -223,7 +233,7 @@ class FastTextKeyedVectors(KeyedVectors):
             sums = np.add.reduceat(gathered, offsets[start:end] - lo, axis=0)
             out[start:end] = sums / counts[start:end, None]
             start = end
-        self.vectors = out
+        return out
 
     def _check_input_shapes(self) -> None:
         n_words, dim = len(self.index_to_key), self.vector_size
