@@ -69,16 +69,15 @@ class FastTextKeyedVectors(KeyedVectors):
         ``(len(index_to_key), vector_size)``: each word's own row.
     vectors_ngrams : numpy.ndarray
         ``(bucket, vector_size)``: the hashed n-gram rows.
-    vectors : numpy.ndarray
-        The words' vectors (means of their subword rows, see :meth:`adjust_vectors`); with
-        ``bucket == 0`` it is ``vectors_vocab`` itself.
     vectors_vocab_lockf, vectors_ngrams_lockf : numpy.ndarray
         Lock factors of the two matrices for training (gensim's; 1 trains freely, 0 freezes).
 
     Notes
     -----
-    The vectors of the vocabulary are not updated by themselves when ``vectors_vocab`` or
-    ``vectors_ngrams`` change: call :meth:`adjust_vectors` (training does).
+    ``vectors`` holds the words' vectors, the means of their subword rows (see
+    :meth:`adjust_vectors`); with ``bucket == 0`` it is ``vectors_vocab`` itself. They are not
+    updated by themselves when ``vectors_vocab`` or ``vectors_ngrams`` change: call
+    :meth:`adjust_vectors` (training does).
 
     Examples
     --------
