@@ -261,6 +261,12 @@ class FastTextKeyedVectors(KeyedVectors):
         self.vectors_ngrams = w_in[n_words:]
         self.adjust_vectors()
 
+    def init_post_load(self, fb_vectors: NDArray[np.floating[Any]]) -> None:
+        """gensim's name for taking a Facebook model's input matrix (words' rows, then the
+        n-gram rows): the two matrices become views of it (gensim copies) and ``vectors`` is
+        set from them."""
+        self._attach_input(fb_vectors, len(self.index_to_key))
+
     # ------------------------------------------------------------------------------------------
     # lookups
     # ------------------------------------------------------------------------------------------
@@ -477,8 +483,45 @@ class FastTextKeyedVectors(KeyedVectors):
         self.vectors_vocab = self._vectors if self.bucket == 0 else vocab[order]
 
     # ------------------------------------------------------------------------------------------
-    # files
+    # gensim and files
     # ------------------------------------------------------------------------------------------
+    @classmethod
+    def from_gensim(cls, gensim_kv: Any) -> FastTextKeyedVectors:
+        """Copies a gensim ``FastTextKeyedVectors`` (or a model's ``.wv``): keys, vectors,
+        per-key attributes, ``min_n``/``max_n``/``bucket`` and both input matrices. A plain
+        gensim ``KeyedVectors`` gives vectors without n-grams (``bucket == 0``)."""
+        kv = super().from_gensim(gensim_kv)
+        assert isinstance(kv, FastTextKeyedVectors)
+        source = getattr(gensim_kv, "wv", gensim_kv)
+        ngrams = getattr(source, "vectors_ngrams", None)
+        if ngrams is None or not int(getattr(source, "bucket", 0)):
+            return kv
+        min_n, max_n = int(source.min_n), int(source.max_n)
+        if max_n < min_n:  # gensim's way of saying "no n-grams"
+            max_n = 0
+        kv.min_n, kv.max_n, kv.bucket = _subwords.check_params(min_n, max_n, int(source.bucket))
+        kv.vectors_vocab = np.array(source.vectors_vocab, dtype=kv.vectors.dtype, order="C")
+        kv.vectors_ngrams = np.array(ngrams, dtype=kv.vectors.dtype, order="C")
+        kv._check_input_shapes()
+        return kv
+
+    def to_gensim(self) -> Any:
+        """A gensim ``FastTextKeyedVectors`` with copies of the keys, vectors, per-key
+        attributes, n-gram settings and both input matrices (needs gensim; nothing pickled)."""
+        try:
+            from gensim.models.fasttext import FastTextKeyedVectors as GensimFastTextKV
+        except ImportError as exc:
+            raise ImportError("to_gensim() needs gensim: pip install gensim") from exc
+        plain = super().to_gensim()
+        g = GensimFastTextKV(self.vector_size, self.min_n, self.max_n, self.bucket)
+        for name in ("index_to_key", "key_to_index", "vectors", "next_index", "expandos"):
+            setattr(g, name, getattr(plain, name))
+        g.vectors_vocab = np.array(self.vectors_vocab, copy=True, order="C")
+        g.vectors_ngrams = np.array(self.vectors_ngrams, copy=True, order="C")
+        g.recalc_char_ngram_buckets()
+        g.norms = None
+        return g
+
     def save(
         self,
         fname: Union[str, os.PathLike[str]],
