@@ -5,8 +5,9 @@ Times ``Word2Vec(...).build_vocab`` on one corpus file for
 * ``fastembed_core``: ``build_vocab(corpus_file=path)`` (the C scan, which also keeps every
   token as an index into the words it found, then choosing the vocabulary and allocating the
   vectors, as gensim's build_vocab does too);
-* ``fastembed_core_scan``: only the C scan inside it, ``_corpus.count_file(keep_tokens=True)``
-  (a breakdown, not a peer);
+* ``fastembed_core_scan``: only the C scan inside it, ``vocab.count_files`` (the file cut at
+  line starts into one part per worker, each counted on its own thread, then merged; one
+  thread with ``--workers 1``; a breakdown, not a peer);
 * ``gensim_file``: gensim's ``build_vocab(corpus_file=path)``;
 * ``gensim_iterable``: gensim's ``build_vocab(LineSentence(path))``.
 
@@ -19,6 +20,10 @@ cancels as far as it can. The vocabularies both produce (words and counts at ``m
 are compared once.
 
     python bench/vocab_scan.py --corpus bench/data/english.txt --repeats 9
+    python bench/vocab_scan.py --corpus bench/data/english.txt --repeats 9 --workers 2
+
+gensim's scan is single-threaded whatever ``workers`` says; ours follows ``workers`` (at most
+one thread a core), so ``--workers 1`` is the one-thread comparison.
 """
 
 import argparse
@@ -48,7 +53,8 @@ def make_runners(path, workers):
     from gensim.models import Word2Vec as GensimWord2Vec
     from gensim.models.word2vec import LineSentence
 
-    from fastembed_core import Word2Vec, _corpus
+    from fastembed_core import Word2Vec
+    from fastembed_core.models.vocab import count_files
 
     settings = _settings(workers)
 
@@ -58,7 +64,7 @@ def make_runners(path, workers):
         return model
 
     def fastembed_core_scan():
-        _corpus.count_file(path, keep_tokens=True)
+        count_files([path], workers=workers)
 
     def gensim_file():
         model = GensimWord2Vec(**settings)
