@@ -5,6 +5,10 @@ Converts arguments, releases the GIL for the whole read / tokenize / count / enc
 converts results. Tokenization rules are documented in src/fe_vocab.h: lines are sentences,
 tokens are separated by ASCII whitespace, a BOM at the start of a file is skipped, no token is
 dropped or cut, invalid UTF-8 is an error unless ``errors="replace"`` or ``"ignore"``.
+
+Size: one driver for every pass over fe_vocab's table (file counting, one thread or split
+over several, encoding, str tokens from Python), which share its argument checks, error
+conversion and result buffers.
 """
 import bisect
 import errno
