@@ -42,6 +42,16 @@ from run_bench import RESULTS_DIR, STANDARD, git_info, machine_info  # noqa: E40
 
 PEERS = ("fastembed_core", "fastembed_core_scan", "gensim_file", "gensim_iterable")
 RATIOS = (("gensim_file", "fastembed_core"), ("gensim_iterable", "fastembed_core"))
+# With --workers > 1, the one-thread build_vocab too, in the same rounds: both ratios honest.
+ONE_THREAD = "fastembed_core_1_thread"
+
+
+def peers_for(workers):
+    return PEERS + (ONE_THREAD,) if workers > 1 else PEERS
+
+
+def ratios_for(workers):
+    return RATIOS + (("gensim_file", ONE_THREAD),) if workers > 1 else RATIOS
 
 
 def _settings(workers):
@@ -63,6 +73,11 @@ def make_runners(path, workers):
         model.build_vocab(corpus_file=path)
         return model
 
+    def fastembed_core_1_thread():
+        model = Word2Vec(**dict(settings, workers=1))
+        model.build_vocab(corpus_file=path)
+        return model
+
     def fastembed_core_scan():
         count_files([path], workers=workers)
 
@@ -78,6 +93,7 @@ def make_runners(path, workers):
 
     return {
         "fastembed_core": fastembed_core,
+        ONE_THREAD: fastembed_core_1_thread,
         "fastembed_core_scan": fastembed_core_scan,
         "gensim_file": gensim_file,
         "gensim_iterable": gensim_iterable,
@@ -116,24 +132,26 @@ def main(argv=None):
     logging.disable(logging.CRITICAL)  # gensim logs every 10,000 sentences
     path = os.path.abspath(args.corpus)
     runners = make_runners(path, args.workers)
+    peers = peers_for(args.workers)
 
-    models = {peer: runners[peer]() for peer in PEERS}  # warm-up round, untimed
+    models = {peer: runners[peer]() for peer in peers}  # warm-up round, untimed
     same = {
         peer: same_vocabulary(models["fastembed_core"], models[peer])
-        for peer in ("gensim_file", "gensim_iterable")
+        for peer in ("gensim_file", "gensim_iterable", ONE_THREAD)
+        if peer in models
     }
     del models
     load_before = os.getloadavg()
     rounds = []
     for r in range(args.repeats):
-        order = PEERS[r % len(PEERS) :] + PEERS[: r % len(PEERS)]
+        order = peers[r % len(peers) :] + peers[: r % len(peers)]
         row = {}
         for peer in order:
             wall, cpu, _ = timed(runners[peer])
             row[peer] = {"wall_s": round(wall, 5), "cpu_s": round(cpu, 5)}
         rounds.append(row)
         print(
-            f"round {r + 1}: " + "  ".join(f"{p} {row[p]['wall_s'] * 1000:7.1f} ms" for p in PEERS),
+            f"round {r + 1}: " + "  ".join(f"{p} {row[p]['wall_s'] * 1000:7.1f} ms" for p in peers),
             flush=True,
         )
     load_after = os.getloadavg()
@@ -143,10 +161,10 @@ def main(argv=None):
             key: round(statistics.median(row[peer][key] for row in rounds), 5)
             for key in ("wall_s", "cpu_s")
         }
-        for peer in PEERS
+        for peer in peers
     }
     ratios = {}
-    for slow, fast in RATIOS:
+    for slow, fast in ratios_for(args.workers):
         for key in ("wall_s", "cpu_s"):
             per_round = [row[slow][key] / row[fast][key] for row in rounds]
             ratios[f"{slow}/{fast} {key}"] = {
