@@ -347,6 +347,7 @@ cdef class SplitCount:
     cdef int *state               # of each part: 0 to count, 1 counting, 2 counted
     cdef int32_t stop_flag
     cdef bint merged
+    cdef list first_words         # the words of part 0, decoded once it is counted
 
     def __cinit__(self, paths, n_parts, errors="strict", *, _chunk_size=None,
                   _min_part_bytes=_MIN_PART_BYTES):
@@ -418,6 +419,10 @@ cdef class SplitCount:
             rc = fe_count_pieces(&self.vocabs[k], self.arr.ptrs, &self.pieces[first], n,
                                  &self.opt, &self.stats[k], &self.tokens[k], &self.status[k])
         self.rc[k] = rc
+        if k == 0 and rc == FE_OK:
+            # The first part's words keep their ids in the merge: decoded now (the GIL is
+            # needed for that, not by the other parts' counting), not after every part.
+            self.first_words = _decode_words(&self.vocabs[0])
         self.state[k] = 2
 
     def stop(self):
@@ -463,7 +468,7 @@ cdef class SplitCount:
             raise MemoryError(f"{self.names[0]}: out of memory merging the vocabulary")
         _warn_repaired(&self.stats[0], self.names, self.errors)
         cdef fe_vocab *v = &self.vocabs[0]
-        words = _decode_words(v)
+        words = self.first_words + _decode_words(v, len(self.first_words))
         counts = np.empty(v.size, dtype=np.int64)
         _copy_counts(v, counts)
         kept = None
@@ -731,13 +736,14 @@ cdef class TokenEncoder:
         return ids[:n], kept
 
 
-cdef list _decode_words(fe_vocab *v):
-    # The C side only keeps well-formed UTF-8 (checked or repaired), so this cannot fail.
-    cdef list words = [None] * v.size
+cdef list _decode_words(fe_vocab *v, int64_t first=0):
+    # The words from id first on. The C side only keeps well-formed UTF-8 (checked or
+    # repaired), so this cannot fail.
+    cdef list words = [None] * (v.size - first)
     cdef int64_t i
-    for i in range(v.size):
-        words[i] = PyUnicode_DecodeUTF8(<const char *>fe_vocab_bytes(v, i),
-                                        fe_vocab_at(v, i).length, NULL)
+    for i in range(first, v.size):
+        words[i - first] = PyUnicode_DecodeUTF8(<const char *>fe_vocab_bytes(v, i),
+                                                fe_vocab_at(v, i).length, NULL)
     return words
 
 
