@@ -5,8 +5,9 @@ Times ``Word2Vec(...).build_vocab`` on one corpus file for
 * ``fastembed_core``: ``build_vocab(corpus_file=path)`` (the C scan, which also keeps every
   token as an index into the words it found, then choosing the vocabulary and allocating the
   vectors, as gensim's build_vocab does too);
-* ``fastembed_core_scan``: only the C scan inside it, ``_corpus.count_file(keep_tokens=True)``
-  (a breakdown, not a peer);
+* ``fastembed_core_scan``: only the C scan inside it, ``vocab.count_files`` (the file cut at
+  line starts into one part per worker, each counted on its own thread, then merged; one
+  thread with ``--workers 1``; a breakdown, not a peer);
 * ``gensim_file``: gensim's ``build_vocab(corpus_file=path)``;
 * ``gensim_iterable``: gensim's ``build_vocab(LineSentence(path))``.
 
@@ -19,6 +20,10 @@ cancels as far as it can. The vocabularies both produce (words and counts at ``m
 are compared once.
 
     python bench/vocab_scan.py --corpus bench/data/english.txt --repeats 9
+    python bench/vocab_scan.py --corpus bench/data/english.txt --repeats 9 --workers 2
+
+gensim's scan is single-threaded whatever ``workers`` says; ours follows ``workers`` (at most
+one thread a core), so ``--workers 1`` is the one-thread comparison.
 """
 
 import argparse
@@ -37,6 +42,16 @@ from run_bench import RESULTS_DIR, STANDARD, git_info, machine_info  # noqa: E40
 
 PEERS = ("fastembed_core", "fastembed_core_scan", "gensim_file", "gensim_iterable")
 RATIOS = (("gensim_file", "fastembed_core"), ("gensim_iterable", "fastembed_core"))
+# With --workers > 1, the one-thread build_vocab too, in the same rounds: both ratios honest.
+ONE_THREAD = "fastembed_core_1_thread"
+
+
+def peers_for(workers):
+    return PEERS + (ONE_THREAD,) if workers > 1 else PEERS
+
+
+def ratios_for(workers):
+    return RATIOS + (("gensim_file", ONE_THREAD),) if workers > 1 else RATIOS
 
 
 def _settings(workers):
@@ -48,7 +63,8 @@ def make_runners(path, workers):
     from gensim.models import Word2Vec as GensimWord2Vec
     from gensim.models.word2vec import LineSentence
 
-    from fastembed_core import Word2Vec, _corpus
+    from fastembed_core import Word2Vec
+    from fastembed_core.models.vocab import count_files
 
     settings = _settings(workers)
 
@@ -57,8 +73,13 @@ def make_runners(path, workers):
         model.build_vocab(corpus_file=path)
         return model
 
+    def fastembed_core_1_thread():
+        model = Word2Vec(**dict(settings, workers=1))
+        model.build_vocab(corpus_file=path)
+        return model
+
     def fastembed_core_scan():
-        _corpus.count_file(path, keep_tokens=True)
+        count_files([path], workers=workers)
 
     def gensim_file():
         model = GensimWord2Vec(**settings)
@@ -72,6 +93,7 @@ def make_runners(path, workers):
 
     return {
         "fastembed_core": fastembed_core,
+        ONE_THREAD: fastembed_core_1_thread,
         "fastembed_core_scan": fastembed_core_scan,
         "gensim_file": gensim_file,
         "gensim_iterable": gensim_iterable,
@@ -110,24 +132,26 @@ def main(argv=None):
     logging.disable(logging.CRITICAL)  # gensim logs every 10,000 sentences
     path = os.path.abspath(args.corpus)
     runners = make_runners(path, args.workers)
+    peers = peers_for(args.workers)
 
-    models = {peer: runners[peer]() for peer in PEERS}  # warm-up round, untimed
+    models = {peer: runners[peer]() for peer in peers}  # warm-up round, untimed
     same = {
         peer: same_vocabulary(models["fastembed_core"], models[peer])
-        for peer in ("gensim_file", "gensim_iterable")
+        for peer in ("gensim_file", "gensim_iterable", ONE_THREAD)
+        if peer in models
     }
     del models
     load_before = os.getloadavg()
     rounds = []
     for r in range(args.repeats):
-        order = PEERS[r % len(PEERS) :] + PEERS[: r % len(PEERS)]
+        order = peers[r % len(peers) :] + peers[: r % len(peers)]
         row = {}
         for peer in order:
             wall, cpu, _ = timed(runners[peer])
             row[peer] = {"wall_s": round(wall, 5), "cpu_s": round(cpu, 5)}
         rounds.append(row)
         print(
-            f"round {r + 1}: " + "  ".join(f"{p} {row[p]['wall_s'] * 1000:7.1f} ms" for p in PEERS),
+            f"round {r + 1}: " + "  ".join(f"{p} {row[p]['wall_s'] * 1000:7.1f} ms" for p in peers),
             flush=True,
         )
     load_after = os.getloadavg()
@@ -137,10 +161,10 @@ def main(argv=None):
             key: round(statistics.median(row[peer][key] for row in rounds), 5)
             for key in ("wall_s", "cpu_s")
         }
-        for peer in PEERS
+        for peer in peers
     }
     ratios = {}
-    for slow, fast in RATIOS:
+    for slow, fast in ratios_for(args.workers):
         for key in ("wall_s", "cpu_s"):
             per_round = [row[slow][key] / row[fast][key] for row in rounds]
             ratios[f"{slow}/{fast} {key}"] = {

@@ -5,8 +5,14 @@ Converts arguments, releases the GIL for the whole read / tokenize / count / enc
 converts results. Tokenization rules are documented in src/fe_vocab.h: lines are sentences,
 tokens are separated by ASCII whitespace, a BOM at the start of a file is skipped, no token is
 dropped or cut, invalid UTF-8 is an error unless ``errors="replace"`` or ``"ignore"``.
+
+Size: one driver for every pass over fe_vocab's table (file counting, one thread or split
+over several, encoding, str tokens from Python), which share its argument checks, error
+conversion and result buffers.
 """
+import bisect
 import errno
+import itertools
 import logging
 import math
 import numbers
@@ -19,8 +25,8 @@ cimport numpy as cnp
 from cpython.exc cimport PyErr_CheckSignals
 from cpython.pycapsule cimport PyCapsule_GetPointer, PyCapsule_New
 from cpython.unicode cimport PyUnicode_DecodeUTF8
-from libc.stdint cimport int64_t, uint32_t, uint64_t
-from libc.stdlib cimport free, malloc
+from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
+from libc.stdlib cimport calloc, free, malloc
 
 from .errors import CorpusError
 
@@ -32,7 +38,7 @@ cnp.import_array()
 
 logger = logging.getLogger("fastembed_core")
 
-__all__ = ["count_file", "encode_file"]
+__all__ = ["SplitCount", "count_file", "encode_file", "split_files"]
 
 
 from ._fe_vocab cimport *
@@ -248,6 +254,232 @@ def count_file(paths, errors="strict", max_vocab_size=None, *, keep_tokens=False
     if keep_tokens:
         return words, counts, int(stats.total_tokens), int(stats.n_sentences), kept
     return words, counts, int(stats.total_tokens), int(stats.n_sentences)
+
+
+# ---- counting in parallel ---------------------------------------------------------------
+
+_MIN_PART_BYTES = 1 << 20   # below this per thread, the threads and the merge cost more
+
+
+cdef extern from "fe_atomic.h" nogil:
+    int fe_atomic_load_int(int32_t *p)
+    void fe_atomic_store_int(int32_t *p, int32_t v)
+
+
+cdef int _stop_requested(void *ctx) noexcept nogil:
+    return fe_atomic_load_int(<int32_t *>ctx)
+
+
+def _line_start(path, offset):
+    """The first line start at or after byte offset of the file: offset 0, a byte just after
+    a '\n', or the file's size."""
+    if offset == 0:
+        return 0
+    with open(path, "rb") as f:
+        pos = offset - 1
+        f.seek(pos)
+        while True:
+            block = f.read(1 << 16)
+            if not block:
+                return pos
+            found = block.find(b"\n")
+            if found >= 0:
+                return pos + found + 1
+            pos += len(block)
+
+
+def split_files(paths, sizes, n_parts):
+    """Cuts files, read one after the other, into at most ``n_parts`` parts of about equal
+    size, at line starts (a line is never split, however long). Returns the non-empty parts,
+    each a list of ``(file index, start, end)`` byte ranges (``end`` -1: to the file's end)."""
+    # (this module is compiled without negative indexing)
+    starts = [0, *itertools.accumulate(sizes)]
+    n_files = len(sizes)
+    total = starts[n_files]
+    cuts = [(0, 0)]
+    for k in range(1, n_parts):
+        target = total * k // n_parts
+        f = bisect.bisect_right(starts, target) - 1
+        if f >= n_files:
+            cut = (n_files, 0)
+        else:
+            offset = _line_start(paths[f], target - starts[f])
+            cut = (f, offset) if offset < sizes[f] else (f + 1, 0)
+        cuts.append(max(cut, cuts[k - 1]))
+    cuts.append((n_files, 0))
+    parts = []
+    for (f0, o0), (f1, o1) in zip(cuts, cuts[1:]):
+        pieces = []
+        for f in range(f0, min(f1, n_files - 1) + 1):
+            start = o0 if f == f0 else 0
+            end = o1 if f == f1 else -1
+            if end < 0 or end > start:
+                pieces.append((f, start, end))
+        if (f0, o0) != (f1, o1) and pieces:
+            parts.append(pieces)
+    return parts
+
+
+cdef class SplitCount:
+    """``count_file(paths, errors, keep_tokens=True)`` on several threads.
+
+    The files are cut at line starts into parts of about equal size (:func:`split_files`);
+    ``count(k)``, called once for each part, each call on its own thread, counts part ``k``
+    into a table of its own with the GIL released; ``result()`` then merges the parts in
+    order and returns what ``count_file`` would: the same words in the same first-seen order,
+    counts, totals and kept tokens, and the same error (file, line, offset) if one fails.
+    Without pruning only: gensim's ``max_vocab_size`` rule depends on the order of all words.
+    Files that are not regular (a named pipe) or too small for ``n_parts`` parts of
+    ``_min_part_bytes`` give fewer parts, down to one.
+    """
+    cdef readonly int64_t n_parts
+    cdef fe_read_options opt
+    cdef _PathArray arr
+    cdef list names
+    cdef object errors
+    cdef fe_piece *pieces
+    cdef int64_t *first_piece     # part k is pieces[first_piece[k] .. first_piece[k + 1])
+    cdef fe_vocab *vocabs
+    cdef fe_corpus_stats *stats
+    cdef fe_encoded *tokens
+    cdef fe_status *status
+    cdef int *rc
+    cdef int *state               # of each part: 0 to count, 1 counting, 2 counted
+    cdef int32_t stop_flag
+    cdef bint merged
+    cdef list first_words         # the words of part 0, decoded once it is counted
+
+    def __cinit__(self, paths, n_parts, errors="strict", *, _chunk_size=None,
+                  _min_part_bytes=_MIN_PART_BYTES):
+        n_parts = _positive_int(n_parts, "n_parts")
+        min_part = _positive_int(_min_part_bytes, "_min_part_bytes")
+        _options(&self.opt, errors, _chunk_size, [])
+        self.opt.poll = _stop_requested
+        self.opt.poll_ctx = <void *>&self.stop_flag
+        self.opt.poll_bytes = 1 << 20
+        self.errors = errors
+        self.names, encoded = _check_paths(paths)
+        self.arr = _PathArray(encoded)
+        stats = [os.stat(name) for name in self.names]
+        sizes = [st.st_size for st in stats]
+        if not all(stat.S_ISREG(st.st_mode) for st in stats):
+            n_parts = 1   # a pipe is read once, from its start
+        n_parts = max(1, min(n_parts, sum(sizes) // min_part))
+        parts = split_files(self.names, sizes, n_parts) if n_parts > 1 else \
+            [[(f, 0, -1) for f in range(len(sizes))]]
+        cdef int64_t n_pieces = sum(len(p) for p in parts), k, j = 0
+        self.n_parts = len(parts)
+        self.pieces = <fe_piece *>calloc(max(n_pieces, 1), sizeof(fe_piece))
+        self.first_piece = <int64_t *>calloc(self.n_parts + 1, sizeof(int64_t))
+        self.vocabs = <fe_vocab *>calloc(self.n_parts, sizeof(fe_vocab))
+        self.stats = <fe_corpus_stats *>calloc(self.n_parts, sizeof(fe_corpus_stats))
+        self.tokens = <fe_encoded *>calloc(self.n_parts, sizeof(fe_encoded))
+        self.status = <fe_status *>calloc(self.n_parts, sizeof(fe_status))
+        self.rc = <int *>calloc(self.n_parts, sizeof(int))
+        self.state = <int *>calloc(self.n_parts, sizeof(int))
+        if not (self.pieces and self.first_piece and self.vocabs and self.stats and self.tokens
+                and self.status and self.rc and self.state):
+            raise MemoryError("out of memory for the parts of the corpus")
+        for k in range(self.n_parts):
+            self.first_piece[k] = j
+            for f, start, end in parts[k]:
+                self.pieces[j].file_index, self.pieces[j].start, self.pieces[j].end = f, start, end
+                j += 1
+            if fe_vocab_init(&self.vocabs[k]) != FE_OK:
+                raise MemoryError("out of memory for the vocabulary")
+        self.first_piece[self.n_parts] = j
+
+    def __dealloc__(self):
+        cdef int64_t k
+        if self.vocabs != NULL:
+            for k in range(self.n_parts):
+                fe_vocab_free(&self.vocabs[k])
+        if self.tokens != NULL:
+            for k in range(self.n_parts):
+                fe_encoded_free(&self.tokens[k])
+        free(self.pieces)
+        free(self.first_piece)
+        free(self.vocabs)
+        free(self.stats)
+        free(self.tokens)
+        free(self.status)
+        free(self.rc)
+        free(self.state)
+
+    def count(self, Py_ssize_t k):
+        """Counts part k (0 <= k < n_parts) with the GIL released; once for each part."""
+        if not 0 <= k < self.n_parts:
+            raise IndexError(f"part {k} of {self.n_parts}")
+        if self.state[k] != 0:
+            raise RuntimeError(f"part {k} is already counted")
+        self.state[k] = 1
+        cdef int64_t first = self.first_piece[k], n = self.first_piece[k + 1] - first
+        cdef int rc
+        with nogil:
+            rc = fe_count_pieces(&self.vocabs[k], self.arr.ptrs, &self.pieces[first], n,
+                                 &self.opt, &self.stats[k], &self.tokens[k], &self.status[k])
+        self.rc[k] = rc
+        if k == 0 and rc == FE_OK:
+            # The first part's words keep their ids in the merge: decoded now (the GIL is
+            # needed for that, not by the other parts' counting), not after every part.
+            self.first_words = _decode_words(&self.vocabs[0])
+        self.state[k] = 2
+
+    def stop(self):
+        """Makes running count() calls return soon (the part then failed: cancelled)."""
+        fe_atomic_store_int(&self.stop_flag, 1)
+
+    cdef int64_t _lines_before(self, int64_t part, int64_t file_index):
+        """'\n' bytes of file_index in the parts before part (the lines a line number found
+        counting that part, from 1 at its start, is shifted by)."""
+        cdef int64_t j, lines = 0
+        for j in range(self.first_piece[part]):
+            if self.pieces[j].file_index == file_index:
+                lines += self.pieces[j].lines
+        return lines
+
+    def result(self):
+        """Merges the counted parts, once: what ``count_file(paths, errors,
+        keep_tokens=True)`` returns, or raises its error."""
+        cdef int64_t k
+        if self.merged:
+            raise RuntimeError("result() was already taken")
+        for k in range(self.n_parts):
+            if self.state[k] != 2:
+                raise RuntimeError(f"part {k} is not counted yet")
+        self.merged = True
+        for k in range(self.n_parts):   # the first error in file order is count_file's
+            if self.rc[k] != FE_OK:
+                if self.status[k].line > 0:
+                    self.status[k].line += self._lines_before(k, self.status[k].file_index)
+                _raise(&self.status[k], self.names, [])
+            if self.stats[k].bad_tokens > 0:
+                self.stats[k].first_bad_line += self._lines_before(k, self.stats[k].first_bad_file)
+        cdef int rc = FE_OK
+        with nogil:
+            for k in range(1, self.n_parts):
+                rc = fe_merge_counts(&self.vocabs[0], &self.stats[0], &self.tokens[0],
+                                     &self.vocabs[k], &self.stats[k], &self.tokens[k])
+                fe_vocab_free(&self.vocabs[k])
+                fe_encoded_free(&self.tokens[k])
+                if rc != FE_OK:
+                    break
+        if rc != FE_OK:
+            raise MemoryError(f"{self.names[0]}: out of memory merging the vocabulary")
+        _warn_repaired(&self.stats[0], self.names, self.errors)
+        cdef fe_vocab *v = &self.vocabs[0]
+        words = self.first_words + _decode_words(v, len(self.first_words))
+        counts = np.empty(v.size, dtype=np.int64)
+        _copy_counts(v, counts)
+        kept = None
+        if self.tokens[0].offsets != NULL:
+            kept = (_adopt(<void **>&self.tokens[0].ids, self.tokens[0].n_ids, cnp.NPY_UINT32),
+                    _adopt(<void **>&self.tokens[0].offsets, self.tokens[0].n_sentences + 1,
+                           cnp.NPY_INT64))
+        total, n_sent = int(self.stats[0].total_tokens), int(self.stats[0].n_sentences)
+        fe_vocab_free(v)
+        fe_encoded_free(&self.tokens[0])
+        return words, counts, total, n_sent, kept
 
 
 def remap_tokens(ids, offsets, new_id):
@@ -504,13 +736,14 @@ cdef class TokenEncoder:
         return ids[:n], kept
 
 
-cdef list _decode_words(fe_vocab *v):
-    # The C side only keeps well-formed UTF-8 (checked or repaired), so this cannot fail.
-    cdef list words = [None] * v.size
+cdef list _decode_words(fe_vocab *v, int64_t first=0):
+    # The words from id first on. The C side only keeps well-formed UTF-8 (checked or
+    # repaired), so this cannot fail.
+    cdef list words = [None] * (v.size - first)
     cdef int64_t i
-    for i in range(v.size):
-        words[i] = PyUnicode_DecodeUTF8(<const char *>fe_vocab_bytes(v, i),
-                                        fe_vocab_at(v, i).length, NULL)
+    for i in range(first, v.size):
+        words[i - first] = PyUnicode_DecodeUTF8(<const char *>fe_vocab_bytes(v, i),
+                                                fe_vocab_at(v, i).length, NULL)
     return words
 
 

@@ -74,6 +74,18 @@ cdef extern from "fe_vocab.h" nogil:
     int fe_count_files(fe_vocab *v, const char *const *paths, int64_t n_paths,
                        const fe_read_options *opt, int64_t max_vocab_size,
                        fe_corpus_stats *stats, fe_encoded *tokens, fe_status *st)
+    ctypedef struct fe_piece:
+        int64_t file_index
+        int64_t start
+        int64_t end
+        int64_t lines
+
+    int fe_count_pieces(fe_vocab *v, const char *const *paths, fe_piece *pieces,
+                        int64_t n_pieces, const fe_read_options *opt, fe_corpus_stats *stats,
+                        fe_encoded *tokens, fe_status *st)
+    int fe_merge_counts(fe_vocab *into, fe_corpus_stats *into_stats, fe_encoded *into_tokens,
+                        const fe_vocab *source, const fe_corpus_stats *from_stats,
+                        const fe_encoded *from_tokens)
     int fe_encoded_remap(fe_encoded *e, const int64_t *new_id, int64_t n_old)
 
     void fe_encoded_init(fe_encoded *e)

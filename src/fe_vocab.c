@@ -562,9 +562,31 @@ static FILE *open_path(const char *path)
 
 int fe_reader_open(fe_reader *r, const char *path, const fe_read_options *opt, fe_status *st)
 {
+    return fe_reader_open_range(r, path, opt, 0, -1, st);
+}
+
+/* Moves fp to byte offset of the file. */
+static int seek_to(FILE *fp, int64_t offset)
+{
+#ifdef _WIN32
+    return _fseeki64(fp, offset, SEEK_SET);
+#else
+    if ((int64_t)(off_t)offset != offset) return -1;
+    return fseeko(fp, (off_t)offset, SEEK_SET);
+#endif
+}
+
+int fe_reader_open_range(fe_reader *r, const char *path, const fe_read_options *opt, int64_t start,
+                         int64_t end, fe_status *st)
+{
     memset(r, 0, sizeof *r);
     r->line = 1;
     r->first_bad_offset = -1;
+    if (start < 0 || (end >= 0 && end < start))
+        return fail(st, FE_ERR_ARG, 0, -1, "invalid byte range %lld..%lld", (long long)start,
+                    (long long)end);
+    r->chunk_offset = start;
+    r->remaining = end < 0 ? -1 : end - start;
     if (opt->chunk_size < 1 || opt->max_token_bytes < 1 || opt->errors < FE_UTF8_STRICT ||
         opt->errors > FE_UTF8_IGNORE)
         return fail(st, FE_ERR_ARG, 0, -1, "invalid read options");
@@ -584,6 +606,12 @@ int fe_reader_open(fe_reader *r, const char *path, const fe_read_options *opt, f
         return fail(st, FE_ERR_IO, 0, -1, "cannot open file: %s", strerror(err));
     }
     r->fp = fp;
+    if (start > 0 && seek_to(fp, start) != 0) {
+        int err = errno ? errno : EINVAL;
+        fe_reader_close(r);
+        st->sys_errno = err;
+        return fail(st, FE_ERR_IO, 0, start, "cannot seek: %s", strerror(err));
+    }
     return FE_OK;
 }
 
@@ -604,9 +632,12 @@ static int refill(fe_reader *r, fe_status *st)
     FILE *fp = (FILE *)r->fp;
     r->chunk_offset += r->len;
     r->pos = r->len = 0;
+    size_t want = (size_t)r->opt.chunk_size;
+    if (r->remaining >= 0 && (uint64_t)r->remaining < (uint64_t)want) want = (size_t)r->remaining;
     errno = 0;
-    size_t got = fread(r->chunk, 1, (size_t)r->opt.chunk_size, fp);
-    if (got < (size_t)r->opt.chunk_size) {
+    size_t got = want > 0 ? fread(r->chunk, 1, want, fp) : 0;
+    if (r->remaining >= 0) r->remaining -= (int64_t)got;
+    if (got < want || r->remaining == 0) {
         if (ferror(fp)) {
             st->sys_errno = errno ? errno : EIO;
             return fail(st, FE_ERR_IO, r->line, r->chunk_offset, "read failed: %s",
@@ -987,9 +1018,33 @@ static int count_file(counting *c, fe_reader *r, fe_status *st)
     }
 }
 
-int fe_count_files(fe_vocab *v, const char *const *paths, int64_t n_paths,
-                   const fe_read_options *opt, int64_t max_vocab_size, fe_corpus_stats *stats,
-                   fe_encoded *tokens, fe_status *st)
+/* Counts the pieces, in order, into c; st->file_index says which file failed. */
+static int count_pieces(counting *c, const char *const *paths, fe_piece *pieces, int64_t n,
+                        const fe_read_options *opt, fe_status *st)
+{
+    for (int64_t k = 0; k < n; k++) {
+        fe_piece *piece = &pieces[k];
+        fe_reader r;
+        int rc =
+            fe_reader_open_range(&r, paths[piece->file_index], opt, piece->start, piece->end, st);
+        if (rc == FE_OK) {
+            rc = count_file(c, &r, st);
+            stats_add_bad(c->stats, &r, piece->file_index);
+            piece->lines = r.line - 1;
+            fe_reader_close(&r);
+        }
+        if (rc != FE_OK) {
+            st->file_index = piece->file_index;
+            give_up_tokens(&c->tokens);
+            return rc;
+        }
+    }
+    return FE_OK;
+}
+
+/* A counting pass into v (stats and tokens reset). */
+static counting start_counting(fe_vocab *v, int64_t max_vocab_size, fe_corpus_stats *stats,
+                               fe_encoded *tokens, fe_status *st)
 {
     fe_status_clear(st);
     stats_clear(stats);
@@ -998,20 +1053,81 @@ int fe_count_files(fe_vocab *v, const char *const *paths, int64_t n_paths,
         fe_encoded_free(c.tokens);
         if (start_offsets(c.tokens) != FE_OK) give_up_tokens(&c.tokens);
     }
+    return c;
+}
+
+int fe_count_files(fe_vocab *v, const char *const *paths, int64_t n_paths,
+                   const fe_read_options *opt, int64_t max_vocab_size, fe_corpus_stats *stats,
+                   fe_encoded *tokens, fe_status *st)
+{
+    counting c = start_counting(v, max_vocab_size, stats, tokens, st);
     for (int64_t f = 0; f < n_paths; f++) {
-        fe_reader r;
-        int rc = fe_reader_open(&r, paths[f], opt, st);
-        if (rc == FE_OK) {
-            rc = count_file(&c, &r, st);
-            stats_add_bad(stats, &r, f);
-            fe_reader_close(&r);
-        }
-        if (rc != FE_OK) {
-            st->file_index = f;
-            give_up_tokens(&c.tokens);
-            return rc;
-        }
+        fe_piece whole = {f, 0, -1, 0};
+        int rc = count_pieces(&c, paths, &whole, 1, opt, st);
+        if (rc != FE_OK) return rc;
     }
+    return FE_OK;
+}
+
+int fe_count_pieces(fe_vocab *v, const char *const *paths, fe_piece *pieces, int64_t n_pieces,
+                    const fe_read_options *opt, fe_corpus_stats *stats, fe_encoded *tokens,
+                    fe_status *st)
+{
+    counting c = start_counting(v, 0, stats, tokens, st);
+    return count_pieces(&c, paths, pieces, n_pieces, opt, st);
+}
+
+/* Appends from's tokens to into's, each id i as map[i]. */
+static int append_mapped(fe_encoded *into, const fe_encoded *from, const int64_t *map)
+{
+    if (reserve_ids(into, from->n_ids) != FE_OK) return FE_ERR_NOMEM;
+    int64_t sentences = into->n_sentences + from->n_sentences;
+    void *p = grow(into->offsets, &into->offsets_cap, sentences + 1, sizeof(int64_t));
+    if (!p) return FE_ERR_NOMEM;
+    into->offsets = (int64_t *)p;
+    uint32_t *out = into->ids + into->n_ids;
+    for (int64_t k = 0; k < from->n_ids; k++) out[k] = (uint32_t)map[from->ids[k]];
+    for (int64_t s = 1; s <= from->n_sentences; s++)
+        into->offsets[into->n_sentences + s] = into->n_ids + from->offsets[s];
+    into->n_ids += from->n_ids;
+    into->n_sentences = sentences;
+    return FE_OK;
+}
+
+int fe_merge_counts(fe_vocab *into, fe_corpus_stats *into_stats, fe_encoded *into_tokens,
+                    const fe_vocab *from, const fe_corpus_stats *from_stats,
+                    const fe_encoded *from_tokens)
+{
+    if (from_stats->bad_tokens > 0 && into_stats->bad_tokens == 0) {
+        into_stats->first_bad_file = from_stats->first_bad_file;
+        into_stats->first_bad_line = from_stats->first_bad_line;
+        into_stats->first_bad_offset = from_stats->first_bad_offset;
+    }
+    into_stats->bad_tokens += from_stats->bad_tokens;
+    into_stats->total_tokens += from_stats->total_tokens;
+    into_stats->n_sentences += from_stats->n_sentences;
+
+    int keep = into_tokens && into_tokens->offsets && from_tokens && from_tokens->offsets;
+    int64_t *map = keep ? (int64_t *)malloc((size_t)(from->size > 0 ? from->size : 1) * 8) : NULL;
+    if (keep && !map) keep = 0;
+    if (!keep && into_tokens) fe_encoded_free(into_tokens);
+    for (int64_t id = 0; id < from->size; id++) {
+        if (id + AHEAD < from->size) /* as in the counting loop: overlap the probes' misses */
+            PREFETCH(
+                &into->slots[fe_vocab_at(from, id + AHEAD)->hash & (uint64_t)(into->n_slots - 1)]);
+        const fe_vocab_record *rec = fe_vocab_at(from, id);
+        int64_t to = fe_vocab_add_hashed(into, fe_vocab_bytes(from, id), rec->length, rec->hash,
+                                         fe_vocab_count(from, id));
+        if (to < 0) {
+            free(map);
+            if (into_tokens) fe_encoded_free(into_tokens);
+            return FE_ERR_NOMEM;
+        }
+        if (map) map[id] = to;
+    }
+    if (keep && append_mapped(into_tokens, from_tokens, map) != FE_OK)
+        fe_encoded_free(into_tokens); /* the count goes on without them */
+    free(map);
     return FE_OK;
 }
 

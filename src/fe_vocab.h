@@ -148,6 +148,7 @@ typedef struct fe_reader {
     unsigned char *chunk;
     int64_t pos, len;     /* unread bytes: chunk[pos .. len) */
     int64_t chunk_offset; /* file offset of chunk[0] */
+    int64_t remaining;    /* bytes of the range still to read, or -1: up to the end */
     int at_eof;
     unsigned char *tok; /* a token that straddles chunks, assembled */
     int64_t tok_len, tok_cap;
@@ -164,6 +165,11 @@ typedef struct fe_reader {
 
 /* Opens path (UTF-8 on Windows, bytes elsewhere) for reading. On failure st says why. */
 int fe_reader_open(fe_reader *r, const char *path, const fe_read_options *opt, fe_status *st);
+/* Opens path for reading only the bytes [start, end) (end -1: up to the end of the file). The
+ * range is read as a file of its own would be, except that the file's offsets are reported
+ * and a byte order mark is skipped only at offset 0; lines are counted from 1 at start. */
+int fe_reader_open_range(fe_reader *r, const char *path, const fe_read_options *opt, int64_t start,
+                         int64_t end, fe_status *st);
 /* FE_TOK_WORD (*word, *len set; valid until the next call), FE_TOK_EOL at each '\n',
  * FE_TOK_EOF at the end, or a negative FE_ERR_* code. */
 int fe_reader_next(fe_reader *r, const unsigned char **word, int64_t *len, fe_status *st);
@@ -211,6 +217,32 @@ void fe_encoded_shrink(fe_encoded *e);
 int fe_count_files(fe_vocab *v, const char *const *paths, int64_t n_paths,
                    const fe_read_options *opt, int64_t max_vocab_size, fe_corpus_stats *stats,
                    fe_encoded *tokens, fe_status *st);
+
+/* Part of a corpus: the bytes [start, end) of paths[file_index] (end -1: up to its end). A
+ * corpus cut into pieces at line starts (offset 0 or just after a '\n') and counted piece by
+ * piece, in order, gives what counting it whole gives: lines are never split. */
+typedef struct fe_piece {
+    int64_t file_index;
+    int64_t start, end;
+    int64_t lines; /* set by fe_count_pieces: the '\n' bytes read in it */
+} fe_piece;
+
+/* fe_count_files (without max_vocab_size: pruning needs the whole corpus in order) over the
+ * pieces, in order: how several threads count parts of a corpus, each into its own table, to
+ * be merged with fe_merge_counts. Files and offsets in stats and st are as fe_count_files
+ * reports them, but lines count from 1 at the start of each piece. */
+int fe_count_pieces(fe_vocab *v, const char *const *paths, fe_piece *pieces, int64_t n_pieces,
+                    const fe_read_options *opt, fe_corpus_stats *stats, fe_encoded *tokens,
+                    fe_status *st);
+
+/* Adds the counts of the part of the corpus that follows into's: the words of from, in its
+ * order, are added to into (new ones after into's, so ids stay in first-seen order), its
+ * stats to into_stats (whose first repaired token, if any, comes first) and its tokens,
+ * mapped to into's ids, after into_tokens'. into_tokens is given up (freed) when from_tokens
+ * is NULL or was given up. FE_ERR_NOMEM (into_tokens given up) when memory runs out. */
+int fe_merge_counts(fe_vocab *into, fe_corpus_stats *into_stats, fe_encoded *into_tokens,
+                    const fe_vocab *from, const fe_corpus_stats *from_stats,
+                    const fe_encoded *from_tokens);
 
 /* Maps e's ids through new_id (n_old entries; a negative entry drops the word) in place;
  * sentences left empty are removed. FE_ERR_ARG (e unchanged) if an id is >= n_old or a new id

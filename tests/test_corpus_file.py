@@ -23,8 +23,11 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from fastembed_core._corpus import count_file, encode_file, remap_tokens
+from fastembed_core import _corpus
+from fastembed_core._corpus import SplitCount, count_file, encode_file, remap_tokens, split_files
 from fastembed_core.errors import CorpusError
+from fastembed_core.models.vocab import count_files
+from fastembed_core.models.workers import available_cores, run_workers
 
 BOM = b"\xef\xbb\xbf"
 CHUNK_SIZES = [1, 2, 5, 16, 4096, None]  # None: the default (1 MiB)
@@ -859,6 +862,241 @@ def test_ctrl_c_stops_a_long_read(tmp_path):
         proc.communicate()
         pytest.fail("count_file did not stop on SIGINT")
     assert "KeyboardInterrupt" in err and "_corpus.pyx" in err, err
+
+
+# ---- counting on several threads ----------------------------------------------------------
+
+
+def split_count(paths, n_parts, errors="strict", **kw):
+    """(parts used, result) of SplitCount on one thread a part, parts as small as a byte."""
+    split = SplitCount(paths, n_parts, errors, _min_part_bytes=1, **kw)
+    run_workers(split.n_parts, split.count, split.stop)
+    return split.n_parts, split.result()
+
+
+def assert_same_as_one_pass(paths, n_parts, errors="strict", **kw):
+    """SplitCount gives count_file's words, order, counts, totals and kept tokens."""
+    words, counts, total, n_sent, (ids, offsets) = count_file(paths, errors, keep_tokens=True, **kw)
+    used, (p_words, p_counts, p_total, p_sent, p_tokens) = split_count(paths, n_parts, errors, **kw)
+    assert p_words == words and p_counts.tolist() == counts.tolist()
+    assert (p_total, p_sent) == (total, n_sent)
+    assert p_tokens[0].dtype == np.uint32 and p_tokens[1].dtype == np.int64
+    assert p_tokens[0].tolist() == ids.tolist() and p_tokens[1].tolist() == offsets.tolist()
+    return used
+
+
+def assert_split_at_line_starts(paths, parts):
+    """The pieces of the parts cover every file exactly once, in order, and start lines."""
+    blobs = [open(p, "rb").read() for p in paths]
+    pieces = [piece for part in parts for piece in part]
+    assert all(parts), "an empty part"
+    assert [f for f, _, _ in pieces] == sorted(f for f, _, _ in pieces)
+    for f, blob in enumerate(blobs):
+        mine = [(start, end) for g, start, end in pieces if g == f]
+        assert b"".join(blob[start : None if end < 0 else end] for start, end in mine) == blob
+        assert all(start == 0 or blob[start - 1] == ord("\n") for start, _ in mine)
+
+
+def multibyte_corpus(rng, n_lines):
+    """Lines of 2-, 3- and 4-byte characters: most byte positions are inside a character."""
+    words = ["é", "中文", "日本語", "😀", "🇫🇷", "naïve", "Москва"]
+    return "\r\n".join(
+        " ".join(rng.choice(words) * rng.randint(1, 3) for _ in range(rng.randint(0, 9)))
+        for _ in range(n_lines)
+    ).encode()
+
+
+@pytest.mark.parametrize("n_parts", [2, 3, 7, 50])
+def test_split_cuts_files_at_line_starts_into_even_parts(tmp_path, n_parts):
+    rng = random.Random(n_parts)
+    blobs = [
+        generate_corpus(rng, 300, bom=True, crlf=True),
+        b"",
+        multibyte_corpus(rng, 200),
+        b"no newline at all",
+        generate_corpus(rng, 100, final_newline=False),
+    ]
+    paths = [write(tmp_path, f"f{i}.txt", b) for i, b in enumerate(blobs)]
+    sizes = [len(b) for b in blobs]
+    parts = split_files([str(p) for p in paths], sizes, n_parts)
+    assert_split_at_line_starts(paths, parts)
+    assert 1 < len(parts) <= n_parts
+    # each part is within the longest line of an even share
+    longest = max(len(line) for b in blobs for line in b.split(b"\n")) + 1
+    part_bytes = [
+        sum((sizes[f] if end < 0 else end) - start for f, start, end in part) for part in parts
+    ]
+    if n_parts <= 7:
+        assert len(parts) == n_parts
+        assert max(part_bytes) <= sum(sizes) / n_parts + longest
+
+
+def test_a_line_longer_than_a_part_stays_whole(tmp_path):
+    data = b"short line\n" + b"long " * 4000 + b"\nend\n"
+    path = write(tmp_path, "long.txt", data)
+    parts = split_files([str(path)], [len(data)], 8)
+    assert_split_at_line_starts([path], parts)
+    assert len(parts) == 2  # the short line, then the long one with what follows it
+    assert assert_same_as_one_pass([path], 8) == 2
+
+
+@pytest.mark.parametrize(
+    "blobs", [[b"a b\n"], [b"x"], [b""], [b"", b"a", b"\n", b"b\r\n"], [BOM + b"\xc3\xa9"]]
+)
+def test_corpus_smaller_than_the_number_of_parts(tmp_path, blobs):
+    paths = [write(tmp_path, f"s{i}.txt", b) for i, b in enumerate(blobs)]
+    for n_parts in (2, 16):
+        used = assert_same_as_one_pass(paths, n_parts)
+        assert used <= max(1, sum(map(len, blobs)))
+
+
+@pytest.mark.parametrize("n_parts", [2, 3, 5, 16])
+@pytest.mark.parametrize("chunk", [1, 7, None])
+def test_split_count_matches_one_pass(tmp_path, corpus, n_parts, chunk):
+    # BOM, CRLF and no final newline (the module's corpus), several files, and multi-byte
+    # characters under most of the cut points the split starts from
+    rng = random.Random(n_parts)
+    more = [multibyte_corpus(rng, 150), b"", generate_corpus(rng, 80, final_newline=False)]
+    paths = [corpus[0]] + [write(tmp_path, f"m{i}.txt", b) for i, b in enumerate(more)]
+    assert assert_same_as_one_pass(paths, n_parts, _chunk_size=chunk) > 1
+
+
+def test_split_count_keeps_tricky_words(tmp_path):
+    rng = random.Random(3)
+    special = tricky_words()
+    lines = [
+        " ".join(
+            rng.choice(special) if rng.random() < 0.5 else f"f{rng.randrange(5000)}"
+            for _ in range(rng.randint(0, 30))
+        )
+        for _ in range(800)
+    ]
+    path = write(tmp_path, "tricky.txt", "\n".join(lines).encode())
+    for n_parts in (2, 9):
+        assert assert_same_as_one_pass([path], n_parts, _chunk_size=17) == n_parts
+
+
+def test_multibyte_character_under_every_cut(tmp_path):
+    data = multibyte_corpus(random.Random(8), 40)
+    path = write(tmp_path, "mb.txt", data)
+    for n_parts in range(2, 40):
+        assert_same_as_one_pass([path], n_parts)
+
+
+@pytest.mark.parametrize("kind", ["ff", "truncated", "surrogate"])
+def test_strict_error_in_a_later_part_is_the_one_pass_error(tmp_path, kind):
+    rng = random.Random(4)
+    good = generate_corpus(rng, 200, crlf=True)
+    late = generate_corpus(rng, 150) + b"x " + INVALID[kind] + b" y\n" + generate_corpus(rng, 20)
+    paths = [write(tmp_path, "good.txt", good), write(tmp_path, "late.txt", late)]
+    with pytest.raises(CorpusError) as one_pass:
+        count_file(paths)
+    assert "late.txt" in str(one_pass.value)
+    for n_parts in (2, 3, 8):
+        with pytest.raises(CorpusError) as parts:
+            split_count(paths, n_parts)
+        assert str(parts.value) == str(one_pass.value)
+
+
+@pytest.mark.parametrize("errors", ["replace", "ignore"])
+def test_repaired_tokens_are_reported_as_one_pass_does(tmp_path, caplog, errors):
+    rng = random.Random(6)
+    data = generate_corpus(rng, 300) + b"a \xff b\n" + generate_corpus(rng, 50) + b"\xc3 z\n"
+    path = write(tmp_path, "bad.txt", data)
+    with caplog.at_level(logging.WARNING, logger="fastembed_core"):
+        assert_same_as_one_pass([path], 1, errors)
+        one_pass = caplog.text
+        caplog.clear()
+        assert assert_same_as_one_pass([path], 4, errors) == 4
+    assert caplog.text == one_pass and "line 301," in one_pass
+
+
+def test_max_vocab_size_counts_on_one_thread_as_the_one_pass_scan(tmp_path, monkeypatch):
+    rng = random.Random(2)
+    lines = [" ".join(f"w{int(rng.paretovariate(0.8))}" for _ in range(30)) for _ in range(900)]
+    path = write(tmp_path, "zipf.txt", "\n".join(lines).encode())
+    monkeypatch.setattr(_corpus, "SplitCount", None)  # must not be reached
+    for max_vocab_size in (5, 60):
+        want = count_file([path], max_vocab_size=max_vocab_size, keep_tokens=True)
+        got = count_files([path], max_vocab_size=max_vocab_size, workers=4)
+        assert got[0] == want[0] and got[1].tolist() == want[1].tolist()
+        assert got[2:4] == want[2:4] and got[4] is None and want[4] is None
+
+
+@pytest.mark.skipif(available_cores() < 2, reason="needs two cores")
+def test_count_files_splits_a_large_corpus_over_the_workers(tmp_path, corpus, monkeypatch):
+    data = corpus[1] * 60  # 2.6 MB: two parts of at least the 1 MiB a part needs
+    path = write(tmp_path, "large.txt", data)
+    used = []
+
+    def recording(*args, **kwargs):
+        split = SplitCount(*args, **kwargs)
+        used.append(split.n_parts)
+        return split
+
+    monkeypatch.setattr(_corpus, "SplitCount", recording)
+    want = count_file([path], keep_tokens=True)
+    got = count_files([path], workers=2)
+    assert used == [2]
+    assert got[0] == want[0] and got[1].tolist() == want[1].tolist() and got[2:4] == want[2:4]
+    assert all(a.tolist() == b.tolist() for a, b in zip(got[4], want[4]))
+    assert count_files([path], workers=1)[0] == want[0] and used == [2]  # one thread: no split
+
+
+def test_build_vocab_with_workers_scans_as_one_worker_does(tmp_path, corpus):
+    from fastembed_core import Word2Vec
+
+    path = write(tmp_path, "large.txt", corpus[1] * 60)
+    models = []
+    for workers in (1, 2):
+        model = Word2Vec(vector_size=8, min_count=2, workers=workers, epochs=1, seed=1)
+        model.build_vocab(corpus_file=str(path))
+        models.append(model)
+    one, two = models
+    assert two.wv.index_to_key == one.wv.index_to_key
+    assert two.wv.expandos["count"].tolist() == one.wv.expandos["count"].tolist()
+    assert (two.corpus_count, two.corpus_total_words) == (one.corpus_count, one.corpus_total_words)
+    # the tokens the scan kept, which training reads instead of the file: the same
+    kept = [m._take_scanned_file([str(path)]) for m in models]
+    assert kept[0] is not None and kept[1] is not None
+    assert [a.tolist() for a in kept[1][:2]] == [a.tolist() for a in kept[0][:2]]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_pipe_is_not_split(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    assert SplitCount([fifo], 4, _min_part_bytes=1).n_parts == 1
+
+
+def test_split_count_refuses_misuse(tmp_path):
+    path = write(tmp_path, "c.txt", b"a b\nc d\n")
+    split = SplitCount([path], 2, _min_part_bytes=1)
+    assert split.n_parts == 2
+    with pytest.raises(RuntimeError, match="not counted"):
+        split.result()
+    with pytest.raises(IndexError):
+        split.count(2)
+    split.count(0)
+    with pytest.raises(RuntimeError, match="already counted"):
+        split.count(0)
+    split.count(1)
+    assert split.result()[0] == ["a", "b", "c", "d"]
+    with pytest.raises(RuntimeError, match="already taken"):
+        split.result()
+    with pytest.raises(ValueError, match="n_parts"):
+        SplitCount([path], 0)
+
+
+def test_stop_cancels_the_parts(tmp_path, corpus):
+    path = write(tmp_path, "large.txt", corpus[1] * 80)  # parts of more than 1 MiB
+    split = SplitCount([path], 2)
+    assert split.n_parts == 2
+    split.stop()
+    split.count(0)
+    split.count(1)
+    with pytest.raises(CorpusError, match="cancelled"):
+        split.result()
 
 
 # ---- the C-level test under sanitizers ----------------------------------------------------

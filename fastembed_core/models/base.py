@@ -423,15 +423,10 @@ class EmbeddingModel:
         if route is not None and (routed := self._scan_route(route)) is not None:
             return routed
         if corpus_file is not None:
-            from .. import _corpus
-
             paths = self._file_paths(corpus_file)
             state = _file_state(paths)
-            words, counts, total, n_sent, tokens = _corpus.count_file(
-                paths,
-                errors=self.corpus_file_errors,
-                max_vocab_size=self.max_vocab_size,
-                keep_tokens=True,
+            words, counts, total, n_sent, tokens = vocab_mod.count_files(
+                paths, self.corpus_file_errors, self.max_vocab_size, self.workers
             )
             if tokens is not None and state is not None:
                 self._scanned_file = (paths, state, self.corpus_file_errors, words, tokens, total)
@@ -447,12 +442,10 @@ class EmbeddingModel:
         """A reader of models.corpora counted by the C file reader, its sentences cut as the
         reader cuts them; None (iterate it instead) when the tokens cannot be kept or the
         file is not valid UTF-8 (iterating raises the reader's own error)."""
-        from .. import _corpus
-
         state = _file_state(route.paths)
         try:
-            words, counts, total, _, tokens = _corpus.count_file(
-                route.paths, max_vocab_size=self.max_vocab_size, keep_tokens=True
+            words, counts, total, _, tokens = vocab_mod.count_files(
+                route.paths, max_vocab_size=self.max_vocab_size, workers=self.workers
             )
         except CorpusError:
             return None

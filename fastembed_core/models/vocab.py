@@ -34,6 +34,7 @@ logger = logging.getLogger("fastembed_core")
 __all__ = [
     "EncodedCorpus",
     "WordCounts",
+    "count_files",
     "count_iterable",
     "select_vocab",
     "vocab_report",
@@ -262,6 +263,33 @@ def count_iterable(
         words, counts = counter.result()
         return dict(zip(words, counts.tolist())), total, n_sentences
     return dict(python_counts), total, n_sentences
+
+
+def count_files(
+    paths: Sequence[str | os.PathLike],
+    errors: str = "strict",
+    max_vocab_size: int | None = None,
+    workers: int = 1,
+) -> tuple[list[str], NDArray[np.int64], int, int, tuple[NDArray[Any], NDArray[Any]] | None]:
+    """``_corpus.count_file(paths, errors, max_vocab_size, keep_tokens=True)``, on up to
+    ``workers`` threads (at most one a core).
+
+    With several workers the files are cut at line starts into one part a worker, each part
+    counted into its own table, then merged (``_corpus.SplitCount``): the result is that of
+    the one-thread scan, word for word, in the same first-seen order, with the same kept
+    tokens and the same error if one fails. ``max_vocab_size`` (pruning depends on the order
+    of the whole corpus), a named pipe or a small corpus keep to one thread.
+    """
+    from .. import _corpus
+    from .workers import available_cores, run_workers
+
+    n_parts = min(workers, available_cores())
+    if n_parts > 1 and max_vocab_size is None:
+        split = _corpus.SplitCount(paths, n_parts, errors)
+        if split.n_parts > 1:
+            run_workers(split.n_parts, split.count, split.stop, name="fastembed-scan")
+            return split.result()
+    return _corpus.count_file(paths, errors=errors, max_vocab_size=max_vocab_size, keep_tokens=True)
 
 
 # Token types whose values merge with ints as dict keys (True == 1 == 1.0): refused.

@@ -543,6 +543,180 @@ static void test_huge_line_streams(void)
     fe_vocab_free(&v);
 }
 
+/* ---- counting parts of a corpus, then merging ---- */
+
+static void test_reader_range(void)
+{
+    static const char data[] = "\xEF\xBB\xBF"
+                               "ab cd\r\nef\n\n \xC3\xA9g h\n";
+    const int64_t len = sizeof data - 1;
+    const char *path = scratch_path("range.txt");
+    write_file(path, data, (size_t)len);
+    fe_read_options opt = options(2, FE_UTF8_STRICT);
+    fe_status st;
+    fe_reader r;
+    int64_t bad = 0;
+    /* every range reads exactly its bytes (a BOM only at offset 0) */
+    for (int64_t start = 0; start <= len; start++) {
+        for (int64_t end = start; end <= len + 1; end++) {
+            text want = reference_events(data + start, (size_t)((end > len ? len : end) - start));
+            text_add(&want, "", 0);
+            if (start > 0 && end - start >= 3 && !memcmp(data + start, "\xEF\xBB\xBF", 3))
+                continue; /* not a case: the BOM is only at 0 */
+            text got = {0};
+            text_add(&got, "", 0);
+            CHECK_EQ(fe_reader_open_range(&r, path, &opt, start, end > len ? -1 : end, &st), FE_OK);
+            const unsigned char *w;
+            int64_t n;
+            int rc;
+            while ((rc = fe_reader_next(&r, &w, &n, &st)) > 0) {
+                if (rc == FE_TOK_EOL) text_add(&got, "\n", 1);
+                else {
+                    text_add(&got, w, (size_t)n);
+                    text_add(&got, "|", 1);
+                }
+            }
+            fe_reader_close(&r);
+            /* a range that cuts the BOM or the 2-byte é is invalid UTF-8, and reads so */
+            int64_t stop = end > len ? len : end;
+            if (fe_utf8_check(U(data + start), stop - start) < stop - start)
+                bad += rc != FE_ERR_UTF8;
+            else bad += rc != FE_TOK_EOF || got.len != want.len || memcmp(got.s, want.s, want.len);
+            free(got.s);
+            free(want.s);
+        }
+    }
+    CHECK_EQ(bad, 0);
+    CHECK_EQ(fe_reader_open_range(&r, path, &opt, -1, 4, &st), FE_ERR_ARG);
+    CHECK_EQ(fe_reader_open_range(&r, path, &opt, 5, 4, &st), FE_ERR_ARG);
+}
+
+/* Whether two passes gave the same words (bytes, order, counts), stats and tokens. */
+static int same_count(const fe_vocab *a, const fe_corpus_stats *sa, const fe_encoded *ta,
+                      const fe_vocab *b, const fe_corpus_stats *sb, const fe_encoded *tb)
+{
+    if (a->size != b->size || sa->total_tokens != sb->total_tokens ||
+        sa->n_sentences != sb->n_sentences || sa->bad_tokens != sb->bad_tokens ||
+        sa->first_bad_file != sb->first_bad_file || sa->first_bad_offset != sb->first_bad_offset)
+        return 0;
+    for (int64_t id = 0; id < a->size; id++) {
+        int64_t n = fe_vocab_at(a, id)->length;
+        if (n != fe_vocab_at(b, id)->length || fe_vocab_count(a, id) != fe_vocab_count(b, id) ||
+            memcmp(fe_vocab_bytes(a, id), fe_vocab_bytes(b, id), (size_t)n))
+            return 0;
+    }
+    if ((ta->offsets == NULL) != (tb->offsets == NULL)) return 0;
+    if (!ta->offsets) return 1;
+    return ta->n_ids == tb->n_ids && ta->n_sentences == tb->n_sentences &&
+        !memcmp(ta->ids, tb->ids, (size_t)ta->n_ids * sizeof(uint32_t)) &&
+        !memcmp(ta->offsets, tb->offsets, (size_t)(ta->n_sentences + 1) * sizeof(int64_t));
+}
+
+static void test_pieces_merge_like_one_pass(void)
+{
+    /* Cut at every pair of line starts of the first file (three parts, the middle one
+     * taking the rest of file one and the start of file two, which has no final newline),
+     * counted part by part, merged: what one pass over both files gives. Words recur across
+     * the parts and new ones appear in each; invalid UTF-8 is repaired in two parts. */
+    static const char one[] = "\xEF\xBB\xBF"
+                              "b a b\r\n\n c a\t\xC3\xA9\n"
+                              "x\xFF b\n \r\nd e \xE4\xB8\xAD a\nlong-word-of-more-than-16 b\n"
+                              "\xC3\n";
+    static const char two[] = "a\r\nd d d b\nlast\xFF line";
+    char p1[4096], p2[4096];
+    snprintf(p1, sizeof p1, "%s", scratch_path("part1.txt"));
+    snprintf(p2, sizeof p2, "%s", scratch_path("part2.txt"));
+    write_file(p1, one, sizeof one - 1);
+    write_file(p2, two, sizeof two - 1);
+    const char *paths[] = {p1, p2};
+    int64_t starts[64], n_starts = 0, newlines = 0;
+    for (int64_t i = 0; i < (int64_t)sizeof one - 1; i++) {
+        if (i == 0 || one[i - 1] == '\n') starts[n_starts++] = i;
+        newlines += one[i] == '\n';
+    }
+    starts[n_starts++] = sizeof one - 1;
+    int64_t mismatches = 0, cases = 0;
+    static const int64_t chunks[] = {1, 3, 4096};
+    for (size_t c = 0; c < 3; c++) {
+        fe_read_options opt = options(chunks[c], FE_UTF8_REPLACE);
+        fe_vocab whole;
+        fe_corpus_stats whole_stats;
+        fe_encoded whole_tokens;
+        fe_status st;
+        fe_vocab_init(&whole);
+        fe_encoded_init(&whole_tokens);
+        CHECK_EQ(fe_count_files(&whole, paths, 2, &opt, 0, &whole_stats, &whole_tokens, &st),
+                 FE_OK);
+        for (int64_t i = 0; i < n_starts; i++) {
+            for (int64_t j = i; j < n_starts; j++) {
+                fe_piece p[4] = {{0, 0, starts[i], 0},
+                                 {0, starts[i], starts[j], 0},
+                                 {0, starts[j], -1, 0},
+                                 {1, 0, -1, 0}};
+                /* part 0: p[0]; part 1: p[1], part 2: p[2] and p[3] */
+                fe_vocab v[3];
+                fe_corpus_stats s[3];
+                fe_encoded t[3];
+                int64_t first[] = {0, 1, 2}, count[] = {1, 1, 2};
+                for (int k = 0; k < 3; k++) {
+                    fe_vocab_init(&v[k]);
+                    fe_encoded_init(&t[k]);
+                    CHECK_EQ(fe_count_pieces(&v[k], paths, &p[first[k]], count[k], &opt, &s[k],
+                                             &t[k], &st),
+                             FE_OK);
+                }
+                mismatches += p[0].lines + p[1].lines + p[2].lines != newlines;
+                for (int k = 1; k < 3; k++) {
+                    if (s[k].bad_tokens && s[k].first_bad_file == 0) /* lines are the caller's */
+                        s[k].first_bad_line += p[0].lines + (k == 2 ? p[1].lines : 0);
+                    CHECK_EQ(fe_merge_counts(&v[0], &s[0], &t[0], &v[k], &s[k], &t[k]), FE_OK);
+                }
+                mismatches +=
+                    !same_count(&v[0], &s[0], &t[0], &whole, &whole_stats, &whole_tokens) ||
+                    s[0].first_bad_line != whole_stats.first_bad_line;
+                cases++;
+                for (int k = 0; k < 3; k++) {
+                    fe_vocab_free(&v[k]);
+                    fe_encoded_free(&t[k]);
+                }
+            }
+        }
+        CHECK_EQ(whole_stats.bad_tokens, 3);
+        fe_vocab_free(&whole);
+        fe_encoded_free(&whole_tokens);
+    }
+    CHECK_EQ(mismatches, 0);
+    CHECK(cases > 100);
+}
+
+static void test_merge_gives_up_tokens_when_a_part_has_none(void)
+{
+    static const char data[] = "a b\nc a\n";
+    const char *path = scratch_path("merge.txt");
+    write_file(path, data, sizeof data - 1);
+    fe_read_options opt = options(4096, FE_UTF8_STRICT);
+    fe_piece p[2] = {{0, 0, 4, 0}, {0, 4, -1, 0}};
+    fe_vocab v[2];
+    fe_corpus_stats s[2];
+    fe_encoded t;
+    fe_status st;
+    fe_encoded_init(&t);
+    for (int k = 0; k < 2; k++) {
+        fe_vocab_init(&v[k]);
+        CHECK_EQ(fe_count_pieces(&v[k], &path, &p[k], 1, &opt, &s[k], k == 0 ? &t : NULL, &st),
+                 FE_OK);
+    }
+    CHECK(t.offsets != NULL);
+    CHECK_EQ(fe_merge_counts(&v[0], &s[0], &t, &v[1], &s[1], NULL), FE_OK);
+    CHECK(t.offsets == NULL && t.ids == NULL);
+    CHECK_EQ(v[0].size, 3); /* a b c */
+    CHECK_EQ(fe_vocab_count(&v[0], 0), 2);
+    CHECK_EQ(fe_vocab_find(&v[0], U("c"), 1), 2);
+    CHECK_EQ(s[0].total_tokens, 4);
+    CHECK_EQ(s[0].n_sentences, 2);
+    for (int k = 0; k < 2; k++) fe_vocab_free(&v[k]);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1) scratch = argv[1];
@@ -559,6 +733,9 @@ int main(int argc, char **argv)
     test_poll_cancels();
     test_count_and_encode();
     test_huge_line_streams();
+    test_reader_range();
+    test_pieces_merge_like_one_pass();
+    test_merge_gives_up_tokens_when_a_part_has_none();
     printf("test_vocab: %d checks, %d failed\n", n_checks, n_failed);
     return n_failed ? 1 : 0;
 }
