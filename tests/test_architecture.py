@@ -55,7 +55,7 @@ SOURCE = Path(__file__).resolve().parents[1] / PACKAGE
 MAX_LINES = 700
 SIZE_REASON = re.compile(r"^\s*Size:\s*\S")
 # Modules whose names other modules may use although they start with an underscore (rule b).
-INTERNAL_BY_DESIGN = frozenset({"_kernel", "_corpus", "_phrases", "_walks", "_moved"})
+INTERNAL_BY_DESIGN = frozenset({"_kernel", "_corpus", "_phrases", "_walks", "_subwords", "_moved"})
 # Subpackage -> subpackages it must not import (rule d).
 FORBIDDEN_LAYERS = {
     "io": ("vectors", "models", "cli"),
