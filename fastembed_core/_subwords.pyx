@@ -34,7 +34,7 @@ def _int_arg(value, str name):
     return value.__index__()
 
 
-def _check_params(min_n, max_n, bucket):
+def check_params(min_n, max_n, bucket):
     """Validated (min_n, max_n, bucket) as plain ints; ValueError/TypeError naming the bad one."""
     min_n = _int_arg(min_n, "min_n")
     max_n = _int_arg(max_n, "max_n")
@@ -78,7 +78,7 @@ def ngram_buckets(word, min_n, max_n, bucket):
     """
     cdef int32_t minn, maxn
     cdef uint32_t nb
-    minn, maxn, nb = _check_params(min_n, max_n, bucket)
+    minn, maxn, nb = check_params(min_n, max_n, bucket)
     cdef bytes data = _word_bytes(word, "word")
     cdef int64_t n = fe_word_ngrams(data, len(data), minn, maxn, nb, NULL, 0)
     out = np.empty(n, dtype=np.uint32)
@@ -97,7 +97,7 @@ def subword_table(words, min_n, max_n, bucket):
     """
     cdef int32_t minn, maxn
     cdef uint32_t nb
-    minn, maxn, nb = _check_params(min_n, max_n, bucket)
+    minn, maxn, nb = check_params(min_n, max_n, bucket)
     encoded = [_word_bytes(word, f"word {i}") for i, word in enumerate(words)]
     cdef int64_t n_words = len(encoded)
     if n_words + <int64_t>nb >= ROW_LIMIT:

@@ -23,7 +23,7 @@ The rules:
     ``fmt._read_header``): a private name is free to change with its module, so another module
     must not depend on it. Dunder names (``__version__``) are not private. Exceptions, which
     are package-internal by design: the compiled driver modules ``_kernel``, ``_corpus``,
-    ``_phrases`` and ``_walks`` (the thin Cython layer between the Python API and the C kernel, whose names the
+    ``_phrases``, ``_walks`` and ``_subwords`` (the thin Cython layer between the Python API and the C kernel, whose names the
     models call) and ``_moved`` (the aliases of the old module paths, imported by the package
     ``__init__``). Importing these modules, and any name from them, is allowed.
 
