@@ -133,11 +133,13 @@ def test_vectors_are_means_of_subword_rows_after_training():
         )
 
 
-def test_word_without_ngrams_is_a_keyerror_as_in_gensim():
+def test_word_without_ngrams_gets_the_zero_vector_as_in_gensim_and_fasttext():
     sentences, _ = planted(3, n_sentences=100)
     model = FastText(sentences, **SMALL, epochs=1, min_n=5, max_n=6)
-    with pytest.raises(KeyError):
-        model.wv["ab"]  # "<ab>" has 4 characters: no 5- or 6-gram
+    assert "ab" not in model.wv.key_to_index
+    # "<ab>" has 4 characters: no 5- or 6-gram
+    np.testing.assert_array_equal(model.wv["ab"], np.zeros(16, np.float32))
+    assert model.wv["abcd"].any()
 
 
 # Floors calibrated over 10 seeds (1..10) at workers=1, 16 dims, bucket 5000, 2,000 sentences

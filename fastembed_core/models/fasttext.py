@@ -43,8 +43,6 @@ __all__ = ["FastText", "load_facebook_model", "load_facebook_vectors", "save_fac
 # The Facebook format stores ``bucket`` as a signed 32-bit int, and the kernel numbers input
 # rows with uint32: a larger bucket could be neither saved nor trained.
 MAX_BUCKET = 2**31 - 1
-# Words per block when the means are computed (bounds the temporary gather of subword rows).
-_MEAN_BLOCK = 4096
 
 
 def _ngrams_on(min_n: int, max_n: int, bucket: int) -> bool:
@@ -160,7 +158,6 @@ class FastText(Word2Vec):
             logger.info("max_n=%d < min_n=%d: no character n-grams, bucket=0", max_n, min_n)
             self.bucket = 0
         self._w_in = np.zeros((0, 0), np.float32)
-        self._subwords = None
         super().__init__(
             vector_size=vector_size,
             alpha=alpha,
@@ -205,56 +202,29 @@ class FastText(Word2Vec):
     def _set_input(self, keys, counts, w_in):
         """Makes ``w_in`` (``len(keys) + bucket`` rows) the trained input matrix and ``wv`` its
         keyed view, with the means computed."""
-        wv = FastTextKeyedVectors(self.vector_size, self.min_n, self.max_n, self.bucket)
+        # the vectors spell "no n-grams" as max_n=0 (gensim's max_n < min_n means the same)
+        max_n = self.max_n if self.max_n >= self.min_n else 0
+        wv = FastTextKeyedVectors(self.vector_size, self.min_n, max_n, self.bucket)
         wv.index_to_key = list(keys)
         wv.key_to_index = {k: i for i, k in enumerate(wv.index_to_key)}
         wv.next_index = len(wv.index_to_key)
         wv.expandos["count"] = np.asarray(counts, dtype=np.int64)
-        wv._attach_input(w_in, len(keys))
+        wv._attach_input(w_in, len(keys))  # computes the means
         self._w_in = w_in
         self.wv = wv
         self._tables = None
-        self._subwords = None
-        self._refresh_means()
 
     def _refresh_means(self):
         """``wv.vectors``: each word's mean over its subword rows (gensim's ``adjust_vectors``,
-        fastText's ``getWordVector``), written in place when the shape allows so that arrays
-        handed out before stay current."""
-        n = len(self.wv.index_to_key)
-        if not self.ngrams_enabled:
-            means = np.array(self._w_in[:n], dtype=np.float32)
-        else:
-            offsets, rows = self._subword_table()
-            means = np.empty((n, self.vector_size), np.float32)
-            for start in range(0, n, _MEAN_BLOCK):
-                end = min(start + _MEAN_BLOCK, n)
-                lo, hi = offsets[start], offsets[end]
-                gathered = self._w_in[rows[lo:hi]]
-                sums = np.add.reduceat(gathered, offsets[start:end] - lo, axis=0)
-                sizes = np.diff(offsets[start : end + 1]).astype(np.float32)
-                means[start:end] = sums / sizes[:, None]
-        old = self.wv.vectors
-        if old.shape == means.shape and old.flags.writeable and old is not self._w_in:
-            old[...] = means
-            self.wv.invalidate_norms()
-        else:
-            self.wv.vectors = means
+        fastText's ``getWordVector``)."""
+        self.wv.adjust_vectors()
+        self.wv.invalidate_norms()
 
     def _subword_table(self):
         """(offsets, rows) of every vocabulary word's input rows: its own row, then its
-        n-grams' rows (V + bucket index), fastText's order; kept until the vocabulary
-        changes (:meth:`_set_input`)."""
-        if self._subwords is None:
-            words = self.wv.index_to_key
-            if self.ngrams_enabled:
-                from .. import _subwords
-
-                self._subwords = _subwords.subword_table(words, self.min_n, self.max_n, self.bucket)
-            else:
-                n = len(words)
-                self._subwords = (np.arange(n + 1, dtype=np.int64), np.arange(n, dtype=np.uint32))
-        return self._subwords
+        n-grams' rows (V + bucket index), fastText's order; the vectors cache it until the
+        vocabulary changes."""
+        return self.wv.subword_table()
 
     # ------------------------------------------------------------------ vocabulary hooks
 
