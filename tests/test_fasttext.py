@@ -264,6 +264,28 @@ def test_online_training_inserts_new_words_before_the_ngram_rows():
         np.testing.assert_allclose(model.wv[word], _reference_mean(model, word), atol=1e-7)
 
 
+def test_lock_factors_freeze_word_rows_or_ngram_rows_as_gensims(tmp_path):
+    sentences, _ = planted(13, n_sentences=300)
+    model = FastText(vector_size=16, min_count=1, bucket=5000, workers=1, sg=1)
+    model.build_vocab(sentences)
+    model.wv.vectors_ngrams_lockf = np.zeros(1, np.float32)  # every n-gram row frozen
+    ngrams, words = model.wv.vectors_ngrams.copy(), model.wv.vectors_vocab.copy()
+    model.train(sentences, total_examples=len(sentences), epochs=1)
+    assert np.array_equal(model.wv.vectors_ngrams, ngrams)
+    assert not np.array_equal(model.wv.vectors_vocab, words)
+    # per-row factors: even words frozen, odd words free; kept by save/load
+    model.wv.vectors_ngrams_lockf = np.ones(1, np.float32)
+    factors = np.tile(np.array([0.0, 1.0], np.float32), len(model.wv) // 2 + 1)[: len(model.wv)]
+    model.wv.vectors_vocab_lockf = factors
+    model.save(tmp_path / "locked.model")
+    model = FastText.load(tmp_path / "locked.model")
+    np.testing.assert_array_equal(model.wv.vectors_vocab_lockf, factors)
+    words = model.wv.vectors_vocab.copy()
+    model.train(sentences, total_examples=len(sentences), epochs=1)
+    moved = (model.wv.vectors_vocab != words).any(axis=1)
+    assert not moved[0::2].any() and moved[1::2].all()
+
+
 # ------------------------------------------------------------------------ persistence
 
 

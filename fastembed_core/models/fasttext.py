@@ -40,6 +40,8 @@ logger = logging.getLogger("fastembed_core")
 
 __all__ = ["FastText", "load_facebook_model", "load_facebook_vectors", "save_facebook_model"]
 
+# gensim's lock factors of the words' own rows and of the n-gram rows (1: train freely).
+_LOCKF_NAMES = ("vectors_vocab_lockf", "vectors_ngrams_lockf")
 # The Facebook format stores ``bucket`` as a signed 32-bit int, and the kernel numbers input
 # rows with uint32: a larger bucket could be neither saved nor trained.
 MAX_BUCKET = 2**31 - 1
@@ -210,9 +212,42 @@ class FastText(Word2Vec):
         wv.next_index = len(wv.index_to_key)
         wv.expandos["count"] = np.asarray(counts, dtype=np.int64)
         wv._attach_input(w_in, len(keys))  # computes the means
+        self._carry_lock_factors(self.wv, wv)
         self._w_in = w_in
         self.wv = wv
         self._tables = None
+
+    @staticmethod
+    def _carry_lock_factors(old, new):
+        """gensim's per-row lock factors of the input rows stay with their rows when the
+        vocabulary grows; rows of new words train freely (factor 1)."""
+        for name in _LOCKF_NAMES:
+            lockf = getattr(old, name, None)
+            if lockf is None:
+                continue
+            lockf = np.asarray(lockf, dtype=np.float32)
+            if name == "vectors_vocab_lockf" and 1 < len(lockf) < len(new):
+                lockf = np.concatenate([lockf, np.ones(len(new) - len(lockf), np.float32)])
+            setattr(new, name, lockf)
+        new.vectors_lockf = getattr(old, "vectors_lockf", new.vectors_lockf)
+
+    def _lock_factors(self):
+        """One factor per input row for the kernel (row r uses ``lockf[r % len]``) from
+        gensim's ``wv.vectors_vocab_lockf`` and ``wv.vectors_ngrams_lockf``, each repeated
+        over its rows as gensim repeats it; None when every factor is 1."""
+        vocab_lockf, ngrams_lockf = (
+            np.asarray(getattr(self.wv, name, np.ones(1)), dtype=np.float32)
+            for name in _LOCKF_NAMES
+        )
+        if (vocab_lockf == 1.0).all() and (ngrams_lockf == 1.0).all():
+            return None
+        for name, lockf in zip(_LOCKF_NAMES, (vocab_lockf, ngrams_lockf)):
+            if lockf.ndim != 1 or not len(lockf):
+                raise ValueError(f"wv.{name} must be a non-empty 1-D array; got {lockf.shape}")
+        combined = np.concatenate(
+            [np.resize(vocab_lockf, len(self.wv)), np.resize(ngrams_lockf, self.bucket)]
+        )
+        return _kernel.check_lockf(combined)
 
     def _refresh_means(self):
         """``wv.vectors``: each word's mean over its subword rows (gensim's ``adjust_vectors``,
@@ -404,7 +439,7 @@ class FastText(Word2Vec):
             hot_rows=0,
             hot_merge_words=0,
             simd=_kernel.simd_path(),
-            lockf=None,
+            lockf=self._lock_factors(),
             subword_offsets=subword_offsets,
             subword_rows=subword_rows,
         )
@@ -424,7 +459,12 @@ class FastText(Word2Vec):
     # ------------------------------------------------------------------ persistence hooks
 
     def _extra_arrays(self):
-        return {**super()._extra_arrays(), "input_matrix": self._w_in}
+        arrays = {**super()._extra_arrays(), "input_matrix": self._w_in}
+        for name in _LOCKF_NAMES:  # frozen rows stay frozen after a checkpoint
+            lockf = np.asarray(getattr(self.wv, name, np.ones(1)), dtype=np.float32)
+            if (lockf != 1.0).any():
+                arrays[name] = lockf
+        return arrays
 
     def _restore_extra_arrays(self, fname, arrays):
         n = len(self.wv)
@@ -439,9 +479,15 @@ class FastText(Word2Vec):
             )
         if not isinstance(w_in, np.memmap) and not np.isfinite(w_in).all():
             raise FormatError(f"{fname}: input_matrix holds NaN or infinite values")
-        lockf = self.wv.vectors_lockf
         self._set_input(list(self.wv.index_to_key), self.wv.expandos["count"], w_in)
-        self.wv.vectors_lockf = lockf
+        for name in _LOCKF_NAMES:
+            lockf = arrays.get(name)
+            if lockf is not None:
+                try:
+                    lockf = _kernel.check_lockf(np.array(lockf, dtype=np.float32))
+                except (TypeError, ValueError) as exc:
+                    raise FormatError(f"{fname}: {name}: {exc}") from None
+                setattr(self.wv, name, lockf)
         super()._restore_extra_arrays(fname, arrays)
 
     # ------------------------------------------------------------------ gensim's other names
