@@ -385,6 +385,42 @@ def test_gensim_trained_model_loads_and_continues(tmp_path):
     assert after >= 0.55 and after - start >= 0.15
 
 
+@pytest.mark.parametrize("loss", [dict(hs=0, negative=5), dict(hs=1, negative=0)])
+def test_from_gensim_and_to_gensim_carry_everything(loss):
+    gensim_ft = pytest.importorskip("gensim.models.fasttext")
+    sentences, cluster_of = planted(14, n_sentences=1000)
+    g = gensim_ft.FastText(
+        sentences,
+        vector_size=16,
+        min_count=1,
+        bucket=3000,
+        epochs=1,
+        workers=1,
+        sg=1,
+        seed=14,
+        **loss,
+    )
+    model = FastText.from_gensim(g)
+    assert model.wv.index_to_key == g.wv.index_to_key and model.train_count == g.train_count
+    np.testing.assert_array_equal(model.wv.vectors_ngrams, g.wv.vectors_ngrams)
+    np.testing.assert_allclose(model.wv.vectors, g.wv.vectors, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(model.wv["qqunseen"], g.wv["qqunseen"], rtol=1e-5, atol=1e-7)
+    model.train(sentences, total_examples=len(sentences), epochs=3)
+    # training goes on here, then in gensim: over seeds 14..18 (both losses) gensim's one epoch
+    # scored 0.16-0.75, 3 more epochs here 0.995-1.000, and gensim's next one kept that
+    assert precision(model.wv, cluster_of) >= 0.9
+    back = model.to_gensim()
+    assert back.wv.index_to_key == model.wv.index_to_key
+    np.testing.assert_allclose(back.wv.vectors, model.wv.vectors, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(back.wv["qqunseen"], model.wv["qqunseen"], rtol=1e-5, atol=1e-7)
+    again = FastText.from_gensim(back)
+    np.testing.assert_array_equal(again._w_in, model._w_in)
+    layer = "syn1" if loss["hs"] else "syn1neg"
+    np.testing.assert_array_equal(getattr(again, layer), getattr(model, layer))
+    back.train(sentences, total_examples=len(sentences), epochs=1)  # gensim goes on too
+    assert precision(back.wv, cluster_of) >= 0.9
+
+
 @pytest.fixture(scope="module")
 def fasttext_bin(tmp_path_factory):
     """A skip-gram model trained by Facebook's fastText (its Python package)."""

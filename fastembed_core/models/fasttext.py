@@ -33,8 +33,10 @@ from .. import _kernel
 from ..errors import FormatError
 from ..validation import check_int
 from ..vectors.fasttext import FastTextKeyedVectors
+from . import gensim_models
 from . import vocab as vocab_mod
 from .word2vec import Word2Vec
+from .workers import available_cores
 
 logger = logging.getLogger("fastembed_core")
 
@@ -42,6 +44,35 @@ __all__ = ["FastText", "load_facebook_model", "load_facebook_vectors", "save_fac
 
 # gensim's lock factors of the words' own rows and of the n-gram rows (1: train freely).
 _LOCKF_NAMES = ("vectors_vocab_lockf", "vectors_ngrams_lockf")
+# Parameters named alike here and in gensim's FastText, and the training state both keep.
+_GENSIM_PARAMS = (
+    "vector_size",
+    "alpha",
+    "min_alpha",
+    "window",
+    "min_count",
+    "max_vocab_size",
+    "sample",
+    "seed",
+    "sg",
+    "hs",
+    "negative",
+    "ns_exponent",
+    "cbow_mean",
+    "epochs",
+    "sorted_vocab",
+    "max_final_vocab",
+    "shrink_windows",
+    "null_word",
+    "batch_words",
+)
+_GENSIM_STATE = (
+    "corpus_count",
+    "corpus_total_words",
+    "effective_min_count",
+    "train_count",
+    "total_train_time",
+)
 # The Facebook format stores ``bucket`` as a signed 32-bit int, and the kernel numbers input
 # rows with uint32: a larger bucket could be neither saved nor trained.
 MAX_BUCKET = 2**31 - 1
@@ -513,20 +544,113 @@ class FastText(Word2Vec):
 
     @classmethod
     def from_gensim(cls, gensim_model: Any) -> FastText:
-        """Not available for FastText: save the gensim model with gensim's
-        ``save_facebook_model`` and read it with :func:`load_facebook_model`."""
-        raise NotImplementedError(
-            "FastText.from_gensim is not implemented; use gensim.models.fasttext."
-            "save_facebook_model(model, 'model.bin') and load_facebook_model('model.bin')"
-        )
+        """A model continuing where a gensim ``FastText`` left off: copies of its vocabulary
+        (order and counts), input rows (words' and n-grams'), output layer (``syn1`` with its
+        Huffman tree), lock factors, parameters and training state. gensim is not imported.
+
+        Parameters
+        ----------
+        gensim_model : gensim.models.fasttext.FastText
+
+        Returns
+        -------
+        FastText
+        """
+        g = gensim_model
+        gwv = getattr(g, "wv", None)
+        if not hasattr(gwv, "vectors_ngrams") or not hasattr(g, "sg"):
+            raise TypeError(f"expected a gensim FastText model; got {type(g).__name__}")
+        params = {name: getattr(g, name) for name in _GENSIM_PARAMS if hasattr(g, name)}
+        params["workers"] = min(int(getattr(g, "workers", 1)), available_cores())
+        model = cls(min_n=gwv.min_n, max_n=gwv.max_n, bucket=gwv.bucket, **params)
+        keys = list(gwv.index_to_key)
+        n, dim = len(keys), model.vector_size
+        if n:
+            counts = np.array([gwv.get_vecattr(k, "count") for k in keys], dtype=np.int64)
+            w_in = np.concatenate(
+                [
+                    _gensim_matrix("wv.vectors_vocab", gwv.vectors_vocab, (n, dim)),
+                    _gensim_matrix("wv.vectors_ngrams", gwv.vectors_ngrams, (model.bucket, dim)),
+                ]
+            )
+            model._set_input(keys, counts, w_in)
+            model._allocate_layers(n)
+            if model.negative:
+                model.syn1neg = _gensim_matrix("syn1neg", g.syn1neg, (n, dim))
+            if model.hs:
+                model.syn1 = _gensim_matrix("syn1", np.asarray(g.syn1)[:n], (n, dim))
+                if n >= 2:
+                    paths = [[gwv.get_vecattr(k, name) for k in keys] for name in ("code", "point")]
+                    model._use_huffman_tree(gensim_models.tree_from_paths(*paths, n - 1))
+            for name in _LOCKF_NAMES:
+                lockf = getattr(gwv, name, None)
+                if lockf is not None:
+                    setattr(model.wv, name, _kernel.check_lockf(np.array(lockf, np.float32)))
+        for name in _GENSIM_STATE:
+            if hasattr(g, name):
+                setattr(model, name, type(getattr(model, name))(getattr(g, name)))
+        return model
 
     def to_gensim(self) -> Any:
-        """Not available for FastText: write the model with :func:`save_facebook_model` and
-        read it with gensim's ``load_facebook_model``."""
-        raise NotImplementedError(
-            "FastText.to_gensim is not implemented; use save_facebook_model(model, "
-            "'model.bin') and gensim.models.fasttext.load_facebook_model('model.bin')"
+        """A gensim ``FastText`` with copies of this model's vocabulary, input rows, output
+        layer, parameters and training state, which gensim's ``train()`` continues.
+
+        Returns
+        -------
+        gensim.models.fasttext.FastText
+
+        Raises
+        ------
+        ImportError
+            gensim is not installed.
+        """
+        try:
+            from gensim.models.fasttext import FastText as GensimFastText
+        except ImportError as exc:
+            raise ImportError("to_gensim() needs gensim: pip install gensim") from exc
+        params = {name: getattr(self, name) for name in _GENSIM_PARAMS}
+        g = GensimFastText(
+            workers=self.workers, min_n=self.min_n, max_n=self.max_n, bucket=self.bucket, **params
         )
+        n = len(self.wv)
+        if not n:
+            return g
+        counts = np.asarray(self.wv.expandos["count"], dtype=np.int64)
+        # gensim's vocabulary from the counts (every word kept), then put in this order
+        g.build_vocab_from_freq(
+            dict(zip(self.wv.index_to_key, counts.tolist())), trim_rule=lambda *_: 2
+        )
+        gwv = g.wv
+        gwv.index_to_key = list(self.wv.index_to_key)
+        gwv.key_to_index = {k: i for i, k in enumerate(gwv.index_to_key)}
+        thresholds = vocab_mod.keep_thresholds(counts, self.sample)
+        gwv.expandos = {
+            "count": counts.copy(),
+            "sample_int": (
+                np.full(n, 2**32 - 1, dtype=np.uint32) if thresholds is None else thresholds
+            ),
+        }
+        gwv.vectors_vocab = np.array(self._w_in[:n], dtype=np.float32)
+        gwv.vectors_ngrams = np.array(self._w_in[n:], dtype=np.float32)
+        gwv.recalc_char_ngram_buckets()
+        gwv.adjust_vectors()
+        for name in _LOCKF_NAMES:
+            setattr(gwv, name, np.array(getattr(self.wv, name, np.ones(1)), dtype=np.float32))
+        if self.negative:
+            g.syn1neg = np.array(self.syn1neg, dtype=np.float32)
+            g.make_cum_table()
+        if self.hs:
+            g.syn1 = np.array(self.syn1, dtype=np.float32)
+            offset, code, point = self._huffman_tree()
+            codes = np.empty(n, dtype=object)
+            points = np.empty(n, dtype=object)
+            for i in range(n):
+                codes[i] = code[offset[i] : offset[i + 1]].copy()
+                points[i] = point[offset[i] : offset[i + 1]].copy()
+            gwv.expandos["code"], gwv.expandos["point"] = codes, points
+        for name in _GENSIM_STATE:
+            setattr(g, name, getattr(self, name))
+        return g
 
     def __str__(self):
         return f"FastText<vocab={len(self.wv)}, vector_size={self.vector_size}, alpha={self.alpha}>"
@@ -540,6 +664,15 @@ class _RefreshMeans:
 
     def on_epoch_end(self, model):
         model._refresh_means()
+
+
+def _gensim_matrix(name, values, shape):
+    arr = np.array(values, dtype=np.float32, order="C", copy=True)
+    if arr.shape != shape:
+        raise ValueError(f"the gensim model's {name} has shape {arr.shape}, expected {shape}")
+    if not np.isfinite(arr).all():
+        raise ValueError(f"the gensim model's {name} holds NaN or infinite values")
+    return arr
 
 
 # ---------------------------------------------------------------------- Facebook's .bin files
