@@ -557,7 +557,7 @@ class FastText(Word2Vec):
         FastText
         """
         g = gensim_model
-        gwv = getattr(g, "wv", None)
+        gwv: Any = getattr(g, "wv", None)
         if not hasattr(gwv, "vectors_ngrams") or not hasattr(g, "sg"):
             raise TypeError(f"expected a gensim FastText model; got {type(g).__name__}")
         params = {name: getattr(g, name) for name in _GENSIM_PARAMS if hasattr(g, name)}
@@ -580,8 +580,9 @@ class FastText(Word2Vec):
             if model.hs:
                 model.syn1 = _gensim_matrix("syn1", np.asarray(g.syn1)[:n], (n, dim))
                 if n >= 2:
-                    paths = [[gwv.get_vecattr(k, name) for k in keys] for name in ("code", "point")]
-                    model._use_huffman_tree(gensim_models.tree_from_paths(*paths, n - 1))
+                    codes = [gwv.get_vecattr(k, "code") for k in keys]
+                    points = [gwv.get_vecattr(k, "point") for k in keys]
+                    model._use_huffman_tree(gensim_models.tree_from_paths(codes, points, n - 1))
             for name in _LOCKF_NAMES:
                 lockf = getattr(gwv, name, None)
                 if lockf is not None:
@@ -642,8 +643,8 @@ class FastText(Word2Vec):
         if self.hs:
             g.syn1 = np.array(self.syn1, dtype=np.float32)
             offset, code, point = self._huffman_tree()
-            codes = np.empty(n, dtype=object)
-            points = np.empty(n, dtype=object)
+            codes: np.ndarray = np.empty(n, dtype=object)
+            points: np.ndarray = np.empty(n, dtype=object)
             for i in range(n):
                 codes[i] = code[offset[i] : offset[i + 1]].copy()
                 points[i] = point[offset[i] : offset[i + 1]].copy()
