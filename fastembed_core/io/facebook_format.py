@@ -38,6 +38,10 @@ Its ``.vec`` companion is word2vec text, written by :mod:`fastembed_core.io.word
 This module is pure format code: it returns and takes plain data
 (:class:`FacebookModelData`); models and vectors are built from it in
 :mod:`fastembed_core.models` and :mod:`fastembed_core.vectors`.
+
+Size: over 700 lines because it is one format, read and written: the reader and the writer
+share the layout and the rules a model must keep, and most of the length is those checks
+and their messages.
 """
 
 from __future__ import annotations
@@ -112,9 +116,9 @@ _DICT_HEADER = struct.Struct("<iiiqq")  # size, nwords, nlabels, ntokens, prunei
 _OLD_DICT_HEADER = struct.Struct("<iiiq")  # before the magic number: no pruneidx_size
 _ENTRY_TAIL = struct.Struct("<qb")  # after the word and its NUL: count, type
 _MATRIX_HEADER = struct.Struct("<qq")
-_MIN_ENTRY_BYTES = (
-    1 + _ENTRY_TAIL.size
-)  # the NUL ending the word (fastText writes empty words too), count, type
+# The smallest dictionary entry: an empty word (fastText writes them at times), its NUL,
+# count and type.
+_MIN_ENTRY_BYTES = 1 + _ENTRY_TAIL.size
 _INT32_MAX = 2**31 - 1
 _CHUNK = 1 << 20  # bytes of the dictionary read at a time
 _MATRIX_BLOCK = 1 << 26  # bytes of a matrix read or written per call
@@ -227,6 +231,7 @@ def _check_unique(words: list[str], error: type[ValueError], where: str) -> None
 
 
 def _output_rows(args: dict[str, Any], nwords: int, nlabels: int) -> tuple[int, str]:
+    """Rows of the output matrix: one per label in a supervised model, else one per word."""
     if args["model"] == _SUPERVISED:
         return nlabels, "nlabels (a supervised model)"
     return nwords, "nwords"
@@ -310,25 +315,32 @@ class _Reader:
         self.buf, self.pos = b"", 0
         self.f.seek(self.base)
 
-    def matrix(self, which: str, mmap: str | None, load: bool) -> tuple[NDArray[Any], int, int]:
-        """A ``rows cols float32...`` matrix: its shape checked against what is left, then
-        read, mapped (``mmap``) or skipped (``load=False``: an empty placeholder)."""
+    def matrix(
+        self, which: str, shape: tuple[int, int], names: str, mmap: str | None, load: bool
+    ) -> NDArray[Any]:
+        """A ``rows cols float32...`` matrix whose header must give ``shape`` (``names`` says
+        where its rows come from) and whose bytes must be in the file: read, mapped
+        (``mmap``), or skipped (``load=False``: an empty placeholder is returned)."""
         rows, cols = self.unpack(_MATRIX_HEADER, f"the {which} matrix's header")
+        where = f"{self.path}: the {which} matrix"
         if rows < 0 or cols < 0:
-            raise FormatError(
-                f"{self.path}: the {which} matrix has a negative shape ({rows}, {cols})"
-            )
+            raise FormatError(f"{where} has a negative shape ({rows}, {cols})")
+        # the shape is checked before the size: a matrix of no columns has no bytes to check
+        if cols != shape[1]:
+            raise FormatError(f"{where} has {cols} columns but dim is {shape[1]}")
+        if rows != shape[0]:
+            raise FormatError(f"{where} has {rows} rows but {names} = {shape[0]}")
         nbytes = rows * cols * _F32.itemsize
         if nbytes > self.left:
             raise TruncatedFileError(
-                f"{self.path}: the {which} matrix ({rows} x {cols} float32, {nbytes} bytes "
-                f"from byte {self.offset}) does not fit in the {self.left} bytes left of the file"
+                f"{where} ({rows} x {cols} float32, {nbytes} bytes from byte {self.offset}) "
+                f"does not fit in the {self.left} bytes left of the file"
             )
         start = self.offset
         arr: NDArray[Any]
-        if not load:
-            arr = np.empty((0, cols), np.float32)
-        elif mmap and nbytes:
+        if not load or not nbytes:
+            arr = np.empty((rows if load else 0, cols), np.float32)
+        elif mmap:
             arr = np.memmap(self.path, dtype=_F32, mode=mmap, offset=start, shape=(rows, cols))
         else:
             arr = np.empty((rows, cols), _F32)
@@ -341,11 +353,48 @@ class _Reader:
             if not np.little_endian:
                 arr = arr.astype(np.float32)
         self.skip(nbytes)
-        return arr, rows, cols
+        return arr
+
+
+def _read_entries(r: _Reader, size: int) -> tuple[list[bytes], list[int], list[int]]:
+    """The dictionary's ``size`` entries: (word bytes, counts, types).
+
+    The entries inside the reader's buffer are parsed in place; only one that straddles the
+    buffer's end (or is malformed) goes through the reader's checked, refilling calls, so
+    the loop makes no method call of its own per entry."""
+    words: list[bytes] = []
+    counts: list[int] = []
+    types: list[int] = []
+    tail, unpack_tail = _ENTRY_TAIL.size, _ENTRY_TAIL.unpack_from
+    while len(words) < size:
+        buf, pos, n = r.buf, r.pos, len(r.buf)
+        for _ in range(size - len(words)):
+            end = buf.find(b"\0", pos, pos + MAX_KEY_BYTES + 1)
+            if end < 0 or end + 1 + tail > n:
+                break
+            words.append(buf[pos:end])
+            count, kind = unpack_tail(buf, end + 1)
+            counts.append(count)
+            types.append(kind)
+            pos = end + 1 + tail
+        r.pos = pos
+        if len(words) < size:
+            what = f"dictionary entry {len(words)} of {size}"
+            words.append(r.until_nul(MAX_KEY_BYTES, what))
+            count, kind = r.unpack(_ENTRY_TAIL, what)
+            counts.append(count)
+            types.append(kind)
+    return words, counts, types
 
 
 def _decode_words(raw: list[bytes], path: str) -> list[str]:
     """UTF-8, or for the bytes that are not, gensim's fallback: ``\\xNN`` escapes."""
+    if not raw:
+        return []
+    try:  # all at once (no word holds a NUL byte), the common case
+        return b"\0".join(raw).decode("utf-8").split("\0")
+    except UnicodeDecodeError:
+        pass
     words, bad = [], []
     for b in raw:
         try:
@@ -393,13 +442,10 @@ def _read_dictionary(
             f"{path}: the dictionary's size {size_} needs at least "
             f"{size_ * _MIN_ENTRY_BYTES} bytes but {r.left} are left in the file"
         )
-    raw_words = []
-    counts = np.empty(size_, np.int64)
-    types = np.empty(size_, np.int8)
-    for i in range(size_):
-        what = f"dictionary entry {i} of {size_}"
-        raw_words.append(r.until_nul(MAX_KEY_BYTES, what))
-        counts[i], types[i] = r.unpack(_ENTRY_TAIL, what)
+    raw_words, count_list, type_list = _read_entries(r, size_)
+    counts = np.array(count_list, np.int64)
+    types = np.array(type_list, np.int8)
+    del count_list, type_list
     if size_ and counts.min() < 0:
         first = int(np.argmax(counts < 0))
         raise FormatError(
@@ -457,26 +503,14 @@ def _read_model(
         raise _quantized(path)
     if prune_size >= 0:  # only quantization prunes; fastText refuses this file too
         raise FormatError(f"{path}: a pruned dictionary without quantization: the file is corrupt")
-    inp, rows, cols = r.matrix("input", mmap, load=True)
-    if cols != args["dim"]:
-        raise FormatError(f"{path}: the input matrix has {cols} columns but dim is {args['dim']}")
-    if rows != nwords + args["bucket"]:
-        raise FormatError(
-            f"{path}: the input matrix has {rows} rows but nwords + bucket = "
-            f"{nwords} + {args['bucket']}"
-        )
-
+    dim, bucket = args["dim"], args["bucket"]
+    inp = r.matrix(
+        "input", (nwords + bucket, dim), f"nwords + bucket = {nwords} + {bucket}", mmap, True
+    )
     if new_format and _flag(r, "qout"):
         raise _quantized(path)
-    out, rows, cols = r.matrix("output", None, load=full_model)
-    if cols != args["dim"]:
-        raise FormatError(
-            f"{path}: the output matrix has {cols} columns but dim is {args['dim']} "
-            f"(the input matrix's width)"
-        )
     want, name = _output_rows(args, nwords, len(words) - nwords)
-    if rows != want:
-        raise FormatError(f"{path}: the output matrix has {rows} rows but {name} = {want}")
+    out = r.matrix("output", (want, dim), name, None, full_model)
     if r.left:
         raise FormatError(
             f"{path}: {r.left} bytes of unexpected data after the output matrix "
@@ -541,13 +575,18 @@ def read_facebook_bin(
         r = _Reader(f, size, path)
         if len(head) >= 4 and struct.unpack("<i", head[:4])[0] == MAGIC:
             return _read_model(r, True, full_model, mmap)
-        not_fasttext = f"{path}: not a fastText .bin model: it does not start with fastText's magic number {MAGIC}"
+        not_fasttext = (
+            f"{path}: not a fastText .bin model: it does not start with fastText's magic "
+            f"number {MAGIC}"
+        )
         if head[:4] == struct.pack(">i", MAGIC):
             raise FormatError(
                 f"{not_fasttext} but with its bytes swapped (a file written on a big-endian "
                 f"machine); only little-endian fastText files are read"
             )
-        hint = describe_head(head, "native")
+        # what the file is, if it is a kind we know (the word2vec reader names a native
+        # file, the native reader a vectors file)
+        hint = describe_head(head, "word2vec") or describe_head(head, "native")
         if hint and not hint.startswith("this is not"):
             raise FormatError(f"{not_fasttext}; {hint}")
         try:
@@ -606,6 +645,8 @@ def _float_matrix(arr: Any, name: str) -> NDArray[Any]:
 
 def _write_matrix(f: IO[bytes], arr: NDArray[Any]) -> None:
     f.write(_MATRIX_HEADER.pack(*arr.shape))
+    if arr.size == 0:
+        return
     if arr.dtype == _F32 and arr.flags.c_contiguous:
         f.write(memoryview(arr).cast("B"))  # no copy of a large matrix
         return
@@ -628,9 +669,10 @@ def write_facebook_bin(
     data : FacebookModelData
         Everything is checked before a byte is written: the arguments (:data:`ARG_FIELDS`,
         ``version`` 11 or 12, 12 when absent, 11 for :data:`OLD_FORMAT`), the dictionary
-        (distinct words without NUL characters (fastText writes an empty word at times), non-negative counts, words before labels) and the matrices'
-        shapes (input ``(nwords + bucket, dim)``, output ``(nwords, dim)`` or
-        ``(nlabels, dim)`` for a supervised model). The output matrix is required: fastText
+        (distinct words without NUL characters, the empty word allowed as fastText writes
+        it at times; non-negative counts; words before labels) and the matrices' shapes
+        (input ``(nwords + bucket, dim)``, output ``(nwords, dim)`` or ``(nlabels, dim)``
+        for a supervised model). The output matrix is required: fastText
         cannot load a model without it.
     allow_nonfinite : bool
         Write NaN or infinite values instead of refusing with ``ValueError``.
@@ -677,7 +719,10 @@ def write_facebook_bin(
             f"counts and entry_types must be integer arrays; got {counts.dtype}, {types.dtype}"
         )
     if n and (counts.min() < 0 or counts.max() > np.iinfo(np.int64).max):
-        raise ValueError(f"counts must be non-negative; the smallest is {counts.min()}")
+        raise ValueError(
+            f"counts must be non-negative int64 values; they range from {counts.min()} "
+            f"to {counts.max()}"
+        )
     nwords = int(np.count_nonzero(types == WORD))
     _check_entry_types(types, nwords, ValueError, where)
     ntokens = int(data.ntokens)
@@ -715,13 +760,11 @@ def write_facebook_bin(
         f.write(_HEADER.pack(MAGIC, args["version"]))
         f.write(_ARGS.pack(*(args[name] for name in ARG_FIELDS)))
         f.write(_DICT_HEADER.pack(n, nwords, n - nwords, ntokens, -1))  # -1: not pruned
-        parts = []
-        for i, b in enumerate(encoded):
-            parts.append(b + b"\0" + _ENTRY_TAIL.pack(int(counts[i]), int(types[i])))
-            if len(parts) >= 1 << 14:
-                f.write(b"".join(parts))
-                parts.clear()
-        f.write(b"".join(parts))
+        pack_tail = _ENTRY_TAIL.pack
+        for lo in range(0, n, 1 << 14):
+            hi = min(n, lo + (1 << 14))
+            entries = zip(encoded[lo:hi], counts[lo:hi].tolist(), types[lo:hi].tolist())
+            f.write(b"".join(b"%s\0%s" % (b, pack_tail(c, t)) for b, c, t in entries))
         f.write(b"\0")  # quant_input: not quantized
         _write_matrix(f, inp)
         f.write(b"\0")  # qout
