@@ -35,7 +35,7 @@ from ..validation import check_int
 from ..vectors.fasttext import FastTextKeyedVectors
 from . import gensim_models
 from . import vocab as vocab_mod
-from .word2vec import Word2Vec
+from .word2vec import HOT_MERGE_WORDS, HOT_ROWS, Word2Vec
 from .workers import available_cores
 
 logger = logging.getLogger("fastembed_core")
@@ -465,10 +465,10 @@ class FastText(Word2Vec):
             hs_point=hs_point,
             total_words=int(len(ids)) * epochs,
             progress_batch=int(min(10000, max(256, len(ids) * epochs // 1000))),
-            # hot rows replicate rows 0..k of the input by word id; with subwords a word's
-            # updates go to its n-gram rows too, so no replicas
-            hot_rows=0,
-            hot_merge_words=0,
+            # the most frequent words' own rows and output rows (never n-gram rows) are kept
+            # per worker and merged, as for word2vec
+            hot_rows=HOT_ROWS if self.workers > 1 else 0,
+            hot_merge_words=HOT_MERGE_WORDS,
             simd=_kernel.simd_path(),
             lockf=self._lock_factors(),
             subword_offsets=subword_offsets,
