@@ -513,6 +513,17 @@ def test_a_bucket_matrix_too_big_for_memory_is_refused_before_allocating(monkeyp
     assert len(model.wv) == 0
 
 
+def test_an_empty_vocabulary_keeps_fasttext_vectors_and_train_says_why():
+    from fastembed_core.errors import EmptyVocabularyError
+
+    sentences, _ = planted(4, n_sentences=20)
+    model = FastText(min_count=1000, bucket=100, vector_size=8)
+    model.build_vocab(sentences)
+    assert isinstance(model.wv, FastTextKeyedVectors) and len(model.wv) == 0
+    with pytest.raises(EmptyVocabularyError, match="min_count"):
+        model.train(sentences, total_examples=len(sentences), epochs=1)
+
+
 def test_tokens_must_be_strings():
     with pytest.raises(TypeError, match="str"):
         FastText([[1, 2, 3], [2, 3, 4]], min_count=1, bucket=100)

@@ -232,9 +232,10 @@ class FastText(Word2Vec):
         """Whether words get character n-gram rows (``bucket > 0`` and ``min_n <= max_n``)."""
         return _ngrams_on(self.min_n, self.max_n, self.bucket)
 
-    def _set_input(self, keys, counts, w_in):
+    def _set_input(self, keys, counts, w_in, keep_lock_factors=False):
         """Makes ``w_in`` (``len(keys) + bucket`` rows) the trained input matrix and ``wv`` its
-        keyed view, with the means computed."""
+        keyed view, with the means computed; ``keep_lock_factors`` carries the lock factors of
+        the current ``wv`` over (the vocabulary grew), else every row trains freely."""
         # the vectors spell "no n-grams" as max_n=0 (gensim's max_n < min_n means the same)
         max_n = self.max_n if self.max_n >= self.min_n else 0
         wv = FastTextKeyedVectors(self.vector_size, self.min_n, max_n, self.bucket)
@@ -243,7 +244,8 @@ class FastText(Word2Vec):
         wv.next_index = len(wv.index_to_key)
         wv.expandos["count"] = np.asarray(counts, dtype=np.int64)
         wv._attach_input(w_in, len(keys))  # computes the means
-        self._carry_lock_factors(self.wv, wv)
+        if keep_lock_factors:
+            self._carry_lock_factors(self.wv, wv)
         self._w_in = w_in
         self.wv = wv
         self._tables = None
@@ -311,6 +313,14 @@ class FastText(Word2Vec):
         self._set_input(list(keys), np.asarray(key_counts, dtype=np.int64), w_in)
         self._allocate_layers(vocab_size)
 
+    def _apply_counts(self, counts, update, trim_rule, total, n_sent):
+        super()._apply_counts(counts, update, trim_rule, total, n_sent)
+        if self._empty_vocab is not None and not update and not len(self.wv):
+            # an empty vocabulary keeps vectors of the FastText kind (train() says why)
+            self._set_input(
+                [], np.zeros(0, np.int64), np.zeros((self.bucket, self.vector_size), np.float32)
+            )
+
     def _update_vocab(self, counts, trim_rule):
         wv = self.wv
         old = np.asarray(wv.expandos["count"], dtype=np.int64).copy()
@@ -338,6 +348,7 @@ class FastText(Word2Vec):
             wv.index_to_key + list(new_keys),
             np.concatenate([old, np.asarray(new_counts, np.int64)]),
             w_in,
+            keep_lock_factors=True,
         )
         self._grow_layers(n_old, n_new)
 
@@ -510,7 +521,10 @@ class FastText(Word2Vec):
             )
         if not isinstance(w_in, np.memmap) and not np.isfinite(w_in).all():
             raise FormatError(f"{fname}: input_matrix holds NaN or infinite values")
-        self._set_input(list(self.wv.index_to_key), self.wv.expandos["count"], w_in)
+        # vectors_lockf (restored into the plain vectors by load) is kept too
+        self._set_input(
+            list(self.wv.index_to_key), self.wv.expandos["count"], w_in, keep_lock_factors=True
+        )
         for name in _LOCKF_NAMES:
             lockf = arrays.get(name)
             if lockf is not None:
