@@ -751,8 +751,8 @@ def _model_from_facebook(path, data, args, words, counts, full_model):
     model.corpus_total_words = int(data.ntokens)
     model.corpus_count = int(counts[words.index("</s>")]) if "</s>" in words else 0
     model.effective_min_count = model.min_count
-    model._allocate_layers(n)
     if full_model:
+        model._allocate_layers(n)
         out = data.output_matrix
         if out is None or out.shape != (n, dim):
             raise FormatError(
@@ -818,14 +818,10 @@ def load_facebook_vectors(path: str | os.PathLike, encoding: str = "utf-8") -> F
     data, args, words, counts = _read_facebook(path, full_model=False)
     model = _model_from_facebook(path, data, args, words, counts, full_model=False)
     wv = model.wv
-    wv.save_guard = _no_guard
+    # the vectors stand alone: nothing ties them to the model they were read through
+    for hook in ("save_guard", "derived_vecattrs"):
+        wv.__dict__.pop(hook, None)  # back to the class's: no model to ask
     return wv
-
-
-def _no_guard(what):
-    import contextlib
-
-    return contextlib.nullcontext()
 
 
 def _check_encoding(encoding):
