@@ -421,6 +421,19 @@ def test_from_gensim_and_to_gensim_carry_everything(loss):
     assert precision(back.wv, cluster_of) >= 0.9
 
 
+def test_facebook_round_trip_of_a_cbow_hs_model_without_ngrams(tmp_path):
+    sentences, _ = planted(15, n_sentences=300)
+    model = FastText(sentences, **{**SMALL, "max_n": 0}, hs=1, negative=0, epochs=1)
+    assert model.bucket == 0
+    path = tmp_path / "hs.bin"
+    save_facebook_model(model, path)
+    back = load_facebook_model(path)
+    assert (back.hs, back.negative, back.sg, back.bucket) == (1, 0, 0, 0)
+    np.testing.assert_array_equal(back._w_in, model._w_in)
+    np.testing.assert_array_equal(back.syn1, model.syn1)
+    back.train(sentences, total_examples=len(sentences), epochs=1)  # and trains on
+
+
 @pytest.fixture(scope="module")
 def fasttext_bin(tmp_path_factory):
     """A skip-gram model trained by Facebook's fastText (its Python package)."""
