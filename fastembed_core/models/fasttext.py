@@ -91,11 +91,15 @@ class FastText(Word2Vec):
     sentences, corpus_file
         The corpus, as for :class:`~fastembed_core.Word2Vec` (token lists or text files). If
         given, the vocabulary is built and the model trained now. Tokens must be strings.
-    sg, hs, vector_size, alpha, window, min_count, max_vocab_size, sample, seed, workers,
-    min_alpha, negative, ns_exponent, cbow_mean, epochs, sorted_vocab, trim_rule, callbacks,
-    max_final_vocab, shrink_windows, compute_loss, shared_negatives, corpus_file_errors
-        As for :class:`~fastembed_core.Word2Vec` (gensim's defaults; ``workers`` defaults to
-        every core available).
+    sg, hs, vector_size, alpha, window, min_count, max_vocab_size, sample, seed
+        As for :class:`~fastembed_core.Word2Vec`, with gensim's defaults.
+    workers, min_alpha, negative, ns_exponent, cbow_mean, epochs, sorted_vocab
+        As for :class:`~fastembed_core.Word2Vec` (``workers`` defaults to every core
+        available).
+    trim_rule, callbacks, max_final_vocab, shrink_windows, compute_loss
+        As for :class:`~fastembed_core.Word2Vec`.
+    shared_negatives, corpus_file_errors
+        As for :class:`~fastembed_core.Word2Vec` (not in gensim).
     min_n, max_n : int
         Lengths in characters of the n-grams of ``"<" + word + ">"`` (default 3 to 6). As in
         gensim, ``max_n < min_n`` (e.g. ``max_n=0``) trains no n-grams at all: the model is
