@@ -740,7 +740,7 @@ def _model_from_facebook(path, data, args, words, counts, full_model):
     model = FastText(
         vector_size=dim,
         window=int(args["ws"]),
-        epochs=int(args["epoch"]),
+        epochs=max(int(args["epoch"]), 1),  # a file of a model never trained says 0
         negative=neg if loss == _LOSS_NS else 0,
         hs=int(loss == _LOSS_HS),
         sg=int(kind == _MODEL_SG),
