@@ -309,6 +309,24 @@ def test_save_load_round_trip_then_training_goes_on_identically(tmp_path):
     assert np.array_equal(loaded._w_in, model._w_in)
 
 
+def test_a_deep_copy_trains_its_own_matrix():
+    import copy
+    import pickle
+
+    sentences, _ = planted(8, n_sentences=200)
+    model = FastText(sentences, **SMALL, epochs=1)
+    before = model._w_in.copy()
+    for clone in (copy.deepcopy(model), pickle.loads(pickle.dumps(model))):
+        assert np.shares_memory(clone.wv.vectors_ngrams, clone._w_in)
+        assert np.shares_memory(clone.wv.vectors_vocab, clone._w_in)
+        clone.train(sentences, total_examples=len(sentences), epochs=1)
+        assert not np.array_equal(clone._w_in, before)
+        np.testing.assert_allclose(
+            clone.wv[clone.wv.index_to_key[0]], _reference_mean(clone, clone.wv.index_to_key[0])
+        )
+    assert np.array_equal(model._w_in, before)
+
+
 def test_memory_mapped_load_answers_queries_and_refuses_training(tmp_path):
     sentences, _ = planted(8, n_sentences=200)
     model = FastText(sentences, **SMALL, epochs=1)

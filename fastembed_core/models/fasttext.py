@@ -502,6 +502,16 @@ class FastText(Word2Vec):
         finally:
             self._refresh_means()
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        # A copy (deepcopy, pickle) copies the views of the input matrix apart from it:
+        # make them views of this copy's matrix again.
+        wv = self.wv
+        if isinstance(wv, FastTextKeyedVectors) and not np.shares_memory(
+            wv.vectors_ngrams if self.bucket else wv.vectors_vocab, self._w_in
+        ):
+            wv._attach_input(self._w_in, len(wv))
+
     # ------------------------------------------------------------------ persistence hooks
 
     def _extra_arrays(self):
