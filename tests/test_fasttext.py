@@ -106,6 +106,22 @@ def test_initial_weights_like_gensim_and_fasttext():
 # ------------------------------------------------------------------------ what it computes
 
 
+@pytest.mark.parametrize("word", ["night", "café", "東京タワー", "😀x", "a", "</s>"])
+@pytest.mark.parametrize("min_n, max_n", [(3, 6), (1, 3), (2, 2), (5, 4)])
+def test_ngram_helpers_equal_gensims(word, min_n, max_n):
+    gensim_ft = pytest.importorskip("gensim.models.fasttext")
+    from fastembed_core.models import fasttext as ours
+
+    assert ours.compute_ngrams(word, min_n, max_n) == gensim_ft.compute_ngrams(word, min_n, max_n)
+    assert ours.compute_ngrams_bytes(word, min_n, max_n) == gensim_ft.compute_ngrams_bytes(
+        word, min_n, max_n
+    )
+    assert ours.ft_ngram_hashes(word, min_n, max_n, 1000) == gensim_ft.ft_ngram_hashes(
+        word, min_n, max_n, 1000
+    )
+    assert ours.ft_hash_bytes(word.encode()) == gensim_ft.ft_hash_bytes(word.encode())
+
+
 def _reference_mean(model, word):
     """fastText's getWordVector from the raw rows: own row (if known) + n-gram rows."""
     from fastembed_core import _subwords

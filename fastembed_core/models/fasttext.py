@@ -40,7 +40,16 @@ from .workers import available_cores
 
 logger = logging.getLogger("fastembed_core")
 
-__all__ = ["FastText", "load_facebook_model", "load_facebook_vectors", "save_facebook_model"]
+__all__ = [
+    "FastText",
+    "load_facebook_model",
+    "load_facebook_vectors",
+    "save_facebook_model",
+    "ft_ngram_hashes",
+    "ft_hash_bytes",
+    "compute_ngrams",
+    "compute_ngrams_bytes",
+]
 
 # gensim's lock factors of the words' own rows and of the n-gram rows (1: train freely).
 _LOCKF_NAMES = ("vectors_vocab_lockf", "vectors_ngrams_lockf")
@@ -693,6 +702,55 @@ class _RefreshMeans:
 
     def on_epoch_end(self, model):
         model._refresh_means()
+
+
+# ---------------------------------------------------------------------- gensim's n-gram helpers
+
+
+def ft_hash_bytes(bytez: bytes) -> int:
+    """fastText's 32-bit hash of ``bytez`` (gensim's ``ft_hash_bytes``)."""
+    from .. import _subwords
+
+    return int(_subwords.ft_hash(bytes(bytez)))
+
+
+def ft_ngram_hashes(word: str, minn: int, maxn: int, num_buckets: int) -> list[int]:
+    """The buckets of ``word``'s character n-grams in fastText's order (gensim's
+    ``ft_ngram_hashes``): rows of ``wv.vectors_ngrams``."""
+    from .. import _subwords
+
+    if maxn < minn:
+        return []  # no length fits, as in gensim
+    return [int(b) for b in _subwords.ngram_buckets(word, minn, maxn, num_buckets)]
+
+
+def compute_ngrams_bytes(word: str, min_n: int, max_n: int) -> list[bytes]:
+    """The character n-grams of ``"<" + word + ">"`` as UTF-8 bytes, in fastText's order:
+    by start character, then by length (gensim's ``compute_ngrams_bytes``). A one-character
+    n-gram is left out at either end (``"<"`` and ``">"`` alone)."""
+    data = f"<{word}>".encode()
+    starts = [i for i, b in enumerate(data) if b & 0xC0 != 0x80]  # not a continuation byte
+    out = []
+    for k, start in enumerate(starts):
+        for n in range(min_n, max_n + 1):
+            if k + n > len(starts):
+                break
+            end = starts[k + n] if k + n < len(starts) else len(data)
+            if n == 1 and (start == 0 or end == len(data)):
+                continue
+            out.append(data[start:end])
+    return out
+
+
+def compute_ngrams(word: str, min_n: int, max_n: int) -> list[str]:
+    """The character n-grams of ``"<" + word + ">"`` by length, then by position (gensim's
+    ``compute_ngrams``; fastText's order is :func:`compute_ngrams_bytes`')."""
+    extended = f"<{word}>"
+    return [
+        extended[i : i + n]
+        for n in range(min_n, min(len(extended), max_n) + 1)
+        for i in range(len(extended) - n + 1)
+    ]
 
 
 def _gensim_matrix(name, values, shape):
