@@ -15,9 +15,9 @@ import logging
 import numpy as np
 
 cimport numpy as cnp
-from cpython.exc cimport PyErr_CheckSignals
+from cpython.exc cimport PyErr_CheckSignals, PyErr_Clear
 from cpython.list cimport PyList_New, PyList_SET_ITEM
-from cpython.ref cimport Py_INCREF
+from cpython.ref cimport PyObject, Py_INCREF
 from cpython.sequence cimport PySequence_Fast_GET_ITEM
 from cpython.unicode cimport PyUnicode_DecodeUTF8
 from libc.stdint cimport int64_t, uint64_t
@@ -28,6 +28,23 @@ cnp.import_array()
 
 cdef extern from "Python.h":
     const char *PyUnicode_AsUTF8AndSize(object text, Py_ssize_t *size) except NULL
+
+cdef extern from *:
+    """
+    /* The UTF-8 bytes of a str token without a call for the common kind (an exact str of
+     * ASCII characters, whose characters are its UTF-8); NULL with no error set when o is no
+     * str, NULL with an error set when Python cannot encode it (a lone surrogate). */
+    static inline const char *fe_token_utf8(PyObject *o, Py_ssize_t *size)
+    {
+        if (PyUnicode_CheckExact(o) && PyUnicode_IS_COMPACT_ASCII(o)) {
+            *size = PyUnicode_GET_LENGTH(o);
+            return (const char *)PyUnicode_DATA(o);
+        }
+        if (!PyUnicode_Check(o)) return NULL;
+        return PyUnicode_AsUTF8AndSize(o, size);
+    }
+    """
+    const char *fe_token_utf8(PyObject *o, Py_ssize_t *size)
 
 logger = logging.getLogger("fastembed_core")
 
@@ -200,20 +217,21 @@ cdef class TokenBatch:
                                        "were read")
                 for j in range(n):
                     # nothing in this loop runs Python code: the sentence cannot change
-                    token = <object>PySequence_Fast_GET_ITEM(sentence, j)
-                    if not isinstance(token, str):
-                        hint = " (decode bytes first, e.g. token.decode('utf-8'))" \
-                            if isinstance(token, (bytes, bytearray)) else ""
-                        raise TypeError(
-                            f"token {j} of sentence {first_index + s} is a "
-                            f"{type(token).__name__} ({token!r:.40}), not a str{hint}")
-                    try:
-                        data = PyUnicode_AsUTF8AndSize(token, &size)
-                    except UnicodeEncodeError:
-                        # a lone surrogate: bytes of its own (surrogatepass), as _utf8 makes
-                        raw = _utf8(token)
-                        data = <const char *>(<bytes>raw)
-                        size = len(raw)
+                    data = fe_token_utf8(PySequence_Fast_GET_ITEM(sentence, j), &size)
+                    if data == NULL:
+                        token = <object>PySequence_Fast_GET_ITEM(sentence, j)
+                        if isinstance(token, str):
+                            # a lone surrogate: bytes of its own (surrogatepass), as _utf8 makes
+                            PyErr_Clear()
+                            raw = _utf8(token)
+                            data = <const char *>(<bytes>raw)
+                            size = len(raw)
+                        else:
+                            hint = " (decode bytes first, e.g. token.decode('utf-8'))" \
+                                if isinstance(token, (bytes, bytearray)) else ""
+                            raise TypeError(
+                                f"token {j} of sentence {first_index + s} is a "
+                                f"{type(token).__name__} ({token!r:.40}), not a str{hint}")
                     if used + size > cap:
                         cap = max(cap * 2, used + size)
                         grown = <unsigned char *>realloc(self.arena, cap)

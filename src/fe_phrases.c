@@ -56,36 +56,38 @@ static int grow_array(void **p, int64_t n, size_t item)
     return FE_OK;
 }
 
-/* Memory read at random (the pair slots, the counts): on 4 KiB pages most lookups of a large
- * table miss the TLB too, so on Linux a block of 2 MiB or more is aligned to 2 MiB and asked
- * for transparent huge pages (a hint, where the system allows them on request). */
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
+/* Pair slots, read and written at random: on 4 KiB pages most lookups in a large table miss
+ * the TLB too, so on Linux a table of 2 MiB or more is mapped on its own and asked for
+ * transparent huge pages (a hint, where the system allows them on request). Fresh mappings
+ * are zero, so the table is not cleared a second time. Zeroed memory either way. */
+#if defined(__linux__) && defined(MADV_HUGEPAGE) && defined(MAP_ANONYMOUS)
 #define HUGE_PAGE ((size_t)2 << 20)
 #endif
 
-static void *alloc_random_access(size_t bytes)
+static void *alloc_zeroed_table(size_t bytes)
 {
 #ifdef HUGE_PAGE
     if (bytes >= HUGE_PAGE) {
-        void *p = NULL;
-        if (posix_memalign(&p, HUGE_PAGE, bytes) != 0) return NULL;
+        void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) return NULL;
         madvise(p, bytes, MADV_HUGEPAGE);
         return p;
     }
 #endif
-    return malloc(bytes > 0 ? bytes : 1);
+    return calloc(bytes > 0 ? bytes : 1, 1);
 }
 
-/* grow_array for such memory: old_n items kept. */
-static int grow_random_access(void **p, int64_t old_n, int64_t n, size_t item)
+static void free_zeroed_table(void *p, size_t bytes)
 {
-    if ((uint64_t)n > SIZE_MAX / item) return FE_ERR_NOMEM;
-    void *q = alloc_random_access((size_t)n * item);
-    if (!q) return FE_ERR_NOMEM;
-    if (old_n > 0) memcpy(q, *p, (size_t)old_n * item);
-    free(*p);
-    *p = q;
-    return FE_OK;
+    if (!p) return;
+#ifdef HUGE_PAGE
+    if (bytes >= HUGE_PAGE) {
+        munmap(p, bytes);
+        return;
+    }
+#endif
+    (void)bytes;
+    free(p);
 }
 
 static int64_t count_of(const fe_vocab *v, const unsigned char *w, int64_t n)
@@ -111,6 +113,9 @@ static int64_t count_of(const fe_vocab *v, const unsigned char *w, int64_t n)
 #endif
 
 enum { PLAN_TOKENS = 4096, SLOT_AHEAD = 16, RECORD_AHEAD = 8 };
+/* The counting pass by id does little per token besides its one pair-slot miss, so that slot
+ * is asked for further ahead: enough misses in flight to cover the memory latency. */
+enum { PAIR_AHEAD = 48 };
 
 typedef struct key_plan {
     int64_t n;          /* tokens planned */
@@ -248,26 +253,24 @@ static int64_t plan_end(const fe_token_batch *b, int64_t s0)
 }
 
 /* Plans tokens of whole sentences s0 .. s1 for the passes by id: each token's hash (one
- * serves every table: each fe_vocab hashes with fe_hash_bytes) and whether it is a connector. */
-static int plan_hashes(key_plan *p, const fe_phrase_syntax *syn, const fe_token_batch *b,
-                       int64_t s0, int64_t s1)
+ * serves every table: each fe_vocab hashes with fe_hash_bytes). */
+static int plan_hashes(key_plan *p, const fe_token_batch *b, int64_t s0, int64_t s1)
 {
     int64_t first = s0 > 0 ? b->sentence_end[s0 - 1] : 0, last = b->sentence_end[s1 - 1];
     if (plan_reserve(p, last - first) != FE_OK) return FE_ERR_NOMEM;
     p->n = last - first;
-    int check = syn->connectors && syn->connectors->size > 0;
-    for (int64_t i = 0; i < p->n; i++) {
-        const unsigned char *w = (const unsigned char *)b->ptr[first + i];
-        int64_t n = b->len[first + i];
-        p->hash[i] = fe_hash_bytes(w, n);
-        p->connector[i] = check && fe_vocab_find_hashed(syn->connectors, w, n, p->hash[i]) >= 0;
-    }
+    for (int64_t i = 0; i < p->n; i++)
+        p->hash[i] = fe_hash_bytes((const unsigned char *)b->ptr[first + i], b->len[first + i]);
     return FE_OK;
 }
 
 /* ---- pair tables (phrases by word ids) ------------------------------------------------- */
 
-#define PAIR_EMPTY UINT32_MAX
+static int by_seq(const void *x, const void *y)
+{
+    const int64_t *a = (const int64_t *)x, *b = (const int64_t *)y;
+    return (a[0] > b[0]) - (a[0] < b[0]);
+}
 
 uint64_t fe_pair_hash(uint64_t ends, uint32_t run)
 {
@@ -283,11 +286,7 @@ uint64_t fe_pair_hash(uint64_t ends, uint32_t run)
 
 void fe_pair_table_free(fe_pair_table *t)
 {
-    free(t->slots);
-    free(t->ends);
-    free(t->run);
-    free(t->count);
-    free(t->seq);
+    free_zeroed_table(t->slots, (size_t)t->n_slots * sizeof(fe_pair_slot));
     memset(t, 0, sizeof *t);
 }
 
@@ -295,101 +294,101 @@ int64_t fe_pair_find(const fe_pair_table *t, uint64_t ends, uint32_t run, uint64
 {
     if (t->n_slots == 0) return -1;
     uint64_t mask = (uint64_t)t->n_slots - 1;
-    for (uint64_t i = hash & mask; t->slots[i].index != PAIR_EMPTY; i = (i + 1) & mask)
-        if (t->slots[i].ends == ends && t->slots[i].run == run) return t->slots[i].index;
+    for (uint64_t i = hash & mask; t->slots[i].used; i = (i + 1) & mask)
+        if (t->slots[i].ends == ends && t->slots[i].run == run) return (int64_t)i;
     return -1;
 }
 
-static void pair_place(fe_pair_slot *slots, int64_t n_slots, uint64_t ends, uint32_t run,
-                       uint32_t index)
+/* The empty slot where the key goes (it is not in the table). */
+static uint64_t pair_free_slot(const fe_pair_slot *slots, int64_t n_slots, uint64_t ends,
+                               uint32_t run)
 {
     uint64_t mask = (uint64_t)n_slots - 1;
     uint64_t i = fe_pair_hash(ends, run) & mask;
-    while (slots[i].index != PAIR_EMPTY) i = (i + 1) & mask;
-    slots[i].ends = ends;
-    slots[i].run = run;
-    slots[i].index = index;
+    while (slots[i].used) i = (i + 1) & mask;
+    return i;
 }
 
-/* Slots for the entries (at most 1/2 full: a lookup that misses, the common case when
- * applying, then stops after few probes). */
+/* Moves the used slots of t into a fresh array of n_slots. */
 static int pair_rehash(fe_pair_table *t, int64_t n_slots)
 {
     if ((uint64_t)n_slots > SIZE_MAX / sizeof(fe_pair_slot)) return FE_ERR_NOMEM;
-    fe_pair_slot *slots =
-        (fe_pair_slot *)alloc_random_access((size_t)n_slots * sizeof(fe_pair_slot));
+    size_t bytes = (size_t)n_slots * sizeof(fe_pair_slot);
+    fe_pair_slot *slots = (fe_pair_slot *)alloc_zeroed_table(bytes);
     if (!slots) return FE_ERR_NOMEM;
-    for (int64_t i = 0; i < n_slots; i++) slots[i].index = PAIR_EMPTY;
-    for (int64_t k = 0; k < t->size; k++)
-        pair_place(slots, n_slots, t->ends[k], t->run[k], (uint32_t)k);
-    free(t->slots);
+    int64_t kept = 0;
+    for (int64_t i = 0; i < t->n_slots; i++) {
+        const fe_pair_slot *s = &t->slots[i];
+        if (!s->used) continue;
+        slots[pair_free_slot(slots, n_slots, s->ends, s->run)] = *s;
+        kept++;
+    }
+    free_zeroed_table(t->slots, (size_t)t->n_slots * sizeof(fe_pair_slot));
     t->slots = slots;
     t->n_slots = n_slots;
+    t->size = kept;
     return FE_OK;
 }
 
-static int pair_reserve(fe_pair_table *t, int64_t n)
-{
-    if (n >= (int64_t)PAIR_EMPTY) return FE_ERR_NOMEM;
-    if (n > t->cap) {
-        int64_t cap = t->cap > 0 ? t->cap : 1024;
-        while (cap < n) cap *= 2;
-        if (grow_array((void **)&t->ends, cap, sizeof *t->ends) ||
-            grow_array((void **)&t->run, cap, sizeof *t->run) ||
-            grow_random_access((void **)&t->count, t->size, cap, sizeof *t->count) ||
-            grow_array((void **)&t->seq, cap, sizeof *t->seq))
-            return FE_ERR_NOMEM;
-        t->cap = cap;
-    }
-    if (n * 2 > t->n_slots) {
-        /* grown four times over: each rehash reads every entry and writes at random */
-        int64_t slots = t->n_slots > 0 ? t->n_slots : 2048;
-        while (n * 2 > slots) slots *= 4;
-        return pair_rehash(t, slots);
-    }
-    return FE_OK;
-}
-
-/* Adds count to the key (inserted with position *seq, then incremented, if new). Returns its
- * index or -1 (out of memory). */
+/* Adds count to the key (inserted with position *seq, then incremented, if new; with seq
+ * NULL, the position is its rank of insertion). Returns its slot or -1 (out of memory). */
 static inline int64_t pair_add(fe_pair_table *t, uint64_t ends, uint32_t run, uint64_t hash,
                                int64_t count, int64_t *seq)
 {
+    uint64_t i = 0;
     if (t->n_slots > 0) {
         uint64_t mask = (uint64_t)t->n_slots - 1;
-        for (uint64_t i = hash & mask; t->slots[i].index != PAIR_EMPTY; i = (i + 1) & mask) {
+        for (i = hash & mask; t->slots[i].used; i = (i + 1) & mask) {
             if (t->slots[i].ends == ends && t->slots[i].run == run) {
-                t->count[t->slots[i].index] += count;
-                return t->slots[i].index;
+                t->slots[i].count += count;
+                return (int64_t)i;
             }
         }
     }
-    if (pair_reserve(t, t->size + 1) != FE_OK) return -1;
-    int64_t k = t->size++;
-    t->ends[k] = ends;
-    t->run[k] = run;
-    t->count[k] = count;
-    t->seq[k] = seq ? (*seq)++ : k;
-    pair_place(t->slots, t->n_slots, ends, run, (uint32_t)k);
-    return k;
+    /* at most 7/10 full; grown four times over, since each rehash moves every entry */
+    if ((t->size + 1) * 10 > t->n_slots * 7) {
+        int64_t n_slots = t->n_slots > 0 ? t->n_slots : 1024;
+        while ((t->size + 1) * 10 > n_slots * 7) n_slots *= 4;
+        if (pair_rehash(t, n_slots) != FE_OK) return -1;
+        i = pair_free_slot(t->slots, t->n_slots, ends, run);
+    }
+    fe_pair_slot *s = &t->slots[i];
+    s->ends = ends;
+    s->run = run;
+    s->used = 1;
+    s->count = count;
+    s->seq = seq ? (*seq)++ : t->size;
+    t->size++;
+    return (int64_t)i;
 }
 
+/* Empties slot i, moving later slots of its probe chain back so that every key stays
+ * reachable from its home slot (deletion for linear probing, without tombstones). */
+static void pair_delete(fe_pair_table *t, uint64_t i)
+{
+    uint64_t mask = (uint64_t)t->n_slots - 1, j = i;
+    for (;;) {
+        j = (j + 1) & mask;
+        if (!t->slots[j].used) break;
+        uint64_t home = fe_pair_hash(t->slots[j].ends, t->slots[j].run) & mask;
+        /* the key at j may fill the hole at i unless its home lies cyclically in (i, j] */
+        int stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+        if (stays) continue;
+        t->slots[i] = t->slots[j];
+        i = j;
+    }
+    t->slots[i].used = 0;
+    t->size--;
+}
+
+/* In place (no memory needed): a slot is checked again after a deletion moved another key
+ * into it; keys that wrap around from the start may be checked twice, which is harmless. */
 static void pair_prune(fe_pair_table *t, int64_t min_count)
 {
-    int64_t kept = 0;
-    for (int64_t k = 0; k < t->size; k++) {
-        if (t->count[k] < min_count) continue;
-        t->ends[kept] = t->ends[k];
-        t->run[kept] = t->run[k];
-        t->count[kept] = t->count[k];
-        t->seq[kept] = t->seq[k];
-        kept++;
+    for (int64_t i = 0; i < t->n_slots;) {
+        if (t->slots[i].used && t->slots[i].count < min_count) pair_delete(t, (uint64_t)i);
+        else i++;
     }
-    if (kept == t->size) return;
-    t->size = kept;
-    for (int64_t i = 0; i < t->n_slots; i++) t->slots[i].index = PAIR_EMPTY;
-    for (int64_t k = 0; k < t->size; k++)
-        pair_place(t->slots, t->n_slots, t->ends[k], t->run[k], (uint32_t)k);
 }
 
 static inline void prefetch_pair(const fe_pair_table *t, uint64_t hash)
@@ -397,11 +396,20 @@ static inline void prefetch_pair(const fe_pair_table *t, uint64_t hash)
     if (t->n_slots > 0) FE_PREFETCH(&t->slots[hash & ((uint64_t)t->n_slots - 1)]);
 }
 
-static inline void prefetch_pair_count(const fe_pair_table *t, uint64_t hash)
+/* (first-seen position, slot) of every phrase, in first-seen order; NULL out of memory. */
+static int64_t *phrases_in_order(const fe_pair_table *t)
 {
-    if (t->n_slots <= 0) return;
-    const fe_pair_slot *s = &t->slots[hash & ((uint64_t)t->n_slots - 1)];
-    if (s->index != PAIR_EMPTY) FE_PREFETCH(&t->count[s->index]);
+    int64_t *pairs = (int64_t *)malloc((size_t)(t->size > 0 ? t->size : 1) * 16);
+    if (!pairs) return NULL;
+    int64_t n = 0;
+    for (int64_t i = 0; i < t->n_slots; i++) {
+        if (!t->slots[i].used) continue;
+        pairs[2 * n] = t->slots[i].seq;
+        pairs[2 * n + 1] = i;
+        n++;
+    }
+    qsort(pairs, (size_t)n, 16, by_seq);
+    return pairs;
 }
 
 /* ---- the counter ------------------------------------------------------------------------- */
@@ -469,9 +477,11 @@ static int has_delim_byte(const fe_phrase_counter *c, const unsigned char *w, in
 static inline int64_t intern_word(fe_phrase_counter *c, const unsigned char *w, int64_t n,
                                   uint64_t h)
 {
-    int64_t before = c->words.size;
-    int64_t id = fe_vocab_add_hashed(&c->words, w, n, h, 0);
-    if (id < 0 || c->words.size == before) return id;
+    /* found: the usual case, which then reads no count of the table (unused here) */
+    int64_t id = fe_vocab_find_hashed(&c->words, w, n, h);
+    if (id >= 0) return id;
+    id = fe_vocab_add_hashed(&c->words, w, n, h, 0);
+    if (id < 0) return id;
     if (id >= c->word_cap) {
         int64_t cap = c->word_cap > 0 ? c->word_cap * 2 : 4096;
         if (grow_array((void **)&c->word_stat, cap, sizeof *c->word_stat)) return -1;
@@ -501,7 +511,7 @@ static int64_t run_of(fe_phrase_counter *c, const uint32_t *ids, int64_t n, int 
     int64_t len = n * (int64_t)sizeof *ids;
     int64_t id = add ? fe_vocab_add(&c->runs, key, len, 0) : fe_vocab_find(&c->runs, key, len);
     if (id < 0) return add ? -1 : 0;
-    if (id >= (int64_t)PAIR_EMPTY - 1) return -1;
+    if (id >= (int64_t)UINT32_MAX - 1) return -1;
     return id + 1;
 }
 
@@ -602,7 +612,7 @@ int64_t fe_phrase_counter_get(const fe_phrase_counter *c, const unsigned char *w
     int64_t parts = parts_of((fe_phrase_counter *)c, w, n, 0, &ids, &cap);
     if (parts >= 2) {
         int64_t k = phrase_by_ids(c, ids, parts);
-        if (k >= 0) count = c->phrases.count[k];
+        if (k >= 0) count = c->phrases.slots[k].count;
     }
     free(ids);
     return count;
@@ -613,8 +623,8 @@ int64_t fe_phrase_entry_length(const fe_phrase_counter *c, int64_t handle)
 {
     if (!c->by_id) return fe_vocab_at(&c->vocab, handle)->length;
     if (handle < 0) return fe_vocab_at(&c->words, -handle - 1)->length;
-    uint64_t ends = c->phrases.ends[handle];
-    uint32_t run = c->phrases.run[handle];
+    uint64_t ends = c->phrases.slots[handle].ends;
+    uint32_t run = c->phrases.slots[handle].run;
     int64_t n = fe_vocab_at(&c->words, (int64_t)(ends >> 32))->length + c->delim_len +
         fe_vocab_at(&c->words, (int64_t)(ends & 0xffffffffu))->length;
     if (run > 0) {
@@ -650,8 +660,8 @@ void fe_phrase_entry_write(const fe_phrase_counter *c, int64_t handle, unsigned 
         put_word(c, -handle - 1, out);
         return;
     }
-    uint64_t ends = c->phrases.ends[handle];
-    uint32_t run = c->phrases.run[handle];
+    uint64_t ends = c->phrases.slots[handle].ends;
+    uint32_t run = c->phrases.slots[handle].run;
     out = put_delim(c, put_word(c, (int64_t)(ends >> 32), out));
     if (run > 0) {
         const fe_vocab_record *r = fe_vocab_at(&c->runs, run - 1);
@@ -664,14 +674,9 @@ void fe_phrase_entry_write(const fe_phrase_counter *c, int64_t handle, unsigned 
 int64_t fe_phrase_entry_count(const fe_phrase_counter *c, int64_t handle)
 {
     if (!c->by_id) return fe_vocab_count(&c->vocab, handle);
-    return handle < 0 ? c->word_stat[-handle - 1].count : c->phrases.count[handle];
+    return handle < 0 ? c->word_stat[-handle - 1].count : c->phrases.slots[handle].count;
 }
 
-static int by_seq(const void *x, const void *y)
-{
-    const int64_t *a = (const int64_t *)x, *b = (const int64_t *)y;
-    return (a[0] > b[0]) - (a[0] < b[0]);
-}
 
 /* The unigrams as (position, word id) pairs in first-seen order; NULL when out of memory (or
  * none: *n says). */
@@ -698,21 +703,24 @@ void fe_phrase_counter_entries(const fe_phrase_counter *c, int64_t *handles)
         for (int64_t id = 0; id < c->vocab.size; id++) handles[id] = id;
         return;
     }
-    int64_t n_uni;
+    int64_t n_uni, n_phr = c->phrases.size;
     int64_t *uni = unigrams_in_order(c, &n_uni);
+    int64_t *phr = phrases_in_order(&c->phrases);
     int64_t u = 0, p = 0, out = 0;
-    if (!uni) {
+    if (!uni || !phr) { /* out of memory: every entry still, in another order */
         for (int64_t id = 0; id < c->words.size; id++)
             if (c->word_stat[id].seq >= 0) handles[out++] = -id - 1;
-        for (; p < c->phrases.size; p++) handles[out++] = p;
-        return;
-    }
-    while (u < n_uni || p < c->phrases.size) {
-        if (p >= c->phrases.size || (u < n_uni && uni[2 * u] < c->phrases.seq[p]))
-            handles[out++] = -uni[2 * u++ + 1] - 1;
-        else handles[out++] = p++;
+        for (int64_t i = 0; i < c->phrases.n_slots; i++)
+            if (c->phrases.slots[i].used) handles[out++] = i;
+    } else {
+        while (u < n_uni || p < n_phr) {
+            if (p >= n_phr || (u < n_uni && uni[2 * u] < phr[2 * p]))
+                handles[out++] = -uni[2 * u++ + 1] - 1;
+            else handles[out++] = phr[2 * p++ + 1];
+        }
     }
     free(uni);
+    free(phr);
 }
 
 /* Gives up the ids for good: every entry, in first-seen order, into the string table (and the
@@ -943,20 +951,50 @@ static int count_batch_strings(fe_phrase_counter *c, const fe_phrase_syntax *syn
     return rc;
 }
 
+/* Which words are connectors, by word id, for the words known when a pass starts (the
+ * connector table is looked up once per connector, not once per token). NULL: out of memory. */
+typedef struct connector_flags {
+    unsigned char *is; /* IS_* bits */
+    int64_t n;
+} connector_flags;
+
+/* what applying also marks: the words that start or end a phrase of the passing table */
+enum { IS_CONNECTOR = 1, STARTS_PASSING = 2, ENDS_PASSING = 4 };
+
+static int flag_connectors(connector_flags *f, const fe_vocab *words, const fe_phrase_syntax *syn)
+{
+    f->n = words->size;
+    f->is = (unsigned char *)calloc((size_t)(f->n > 0 ? f->n : 1), 1);
+    if (!f->is) return FE_ERR_NOMEM;
+    const fe_vocab *conn = syn->connectors;
+    for (int64_t id = 0; conn && id < conn->size; id++) {
+        const fe_vocab_record *r = fe_vocab_at(conn, id);
+        int64_t w = fe_vocab_find_hashed(words, fe_vocab_bytes(conn, id), r->length, r->hash);
+        if (w >= 0) f->is[w] |= IS_CONNECTOR;
+    }
+    return FE_OK;
+}
+
 /* Word ids of a stretch of tokens, looked up (or interned, with add) in the order of the
- * plan, the slots of tokens a few places ahead prefetched. */
-static int plan_word_ids(key_plan *p, fe_phrase_counter *c, const fe_token_batch *b, int64_t first,
+ * plan, the slots of tokens a few places ahead prefetched; and whether each is a connector
+ * (a word unknown to the flags is looked up in the connector table). */
+static int plan_word_ids(key_plan *p, fe_phrase_counter *c, const fe_phrase_syntax *syn,
+                         const connector_flags *flags, const fe_token_batch *b, int64_t first,
                          int add)
 {
     const fe_vocab *words = &c->words;
+    int check = syn->connectors && syn->connectors->size > 0;
     for (int64_t i = 0; i < p->n; i++) {
         int64_t j = i + SLOT_AHEAD;
         if (j < p->n && words->n_slots > 0) prefetch_slot(words, p->hash[j]);
         const unsigned char *w = (const unsigned char *)b->ptr[first + i];
-        int64_t n = b->len[first + i];
-        p->word[i] =
-            add ? intern_word(c, w, n, p->hash[i]) : fe_vocab_find_hashed(words, w, n, p->hash[i]);
-        if (add && p->word[i] < 0) return FE_ERR_NOMEM;
+        int64_t n = b->len[first + i], id;
+        id = add ? intern_word(c, w, n, p->hash[i]) : fe_vocab_find_hashed(words, w, n, p->hash[i]);
+        if (add && id < 0) return FE_ERR_NOMEM;
+        p->word[i] = id;
+        if (id >= 0 && id < flags->n) p->connector[i] = flags->is[id] & IS_CONNECTOR;
+        else
+            p->connector[i] = check && fe_vocab_find_hashed(syn->connectors, w, n, p->hash[i]) >= 0;
     }
     return FE_OK;
 }
@@ -1004,20 +1042,20 @@ static int count_batch_ids(fe_phrase_counter *c, const fe_phrase_syntax *syn,
 {
     key_plan p;
     memset(&p, 0, sizeof p);
-    int rc = FE_OK;
+    connector_flags flags;
+    int rc = flag_connectors(&flags, &c->words, syn);
     fe_pair_table *t = &c->phrases;
     for (int64_t s0 = 0; s0 < batch->n_sentences && rc == FE_OK;) {
         int64_t s1 = plan_end(batch, s0);
         int64_t k = s0 > 0 ? batch->sentence_end[s0 - 1] : 0, first = k;
-        rc = plan_hashes(&p, syn, batch, s0, s1);
-        if (rc == FE_OK) rc = plan_word_ids(&p, c, batch, first, 1);
+        rc = plan_hashes(&p, batch, s0, s1);
+        if (rc == FE_OK) rc = plan_word_ids(&p, c, syn, &flags, batch, first, 1);
         if (rc == FE_OK) rc = plan_pair_keys(&p, c, batch, s0, s1);
         for (int64_t s = s0; s < s1 && rc == FE_OK; s++) {
             for (; k < batch->sentence_end[s]; k++) {
-                int64_t i = k - first, j = i + SLOT_AHEAD;
+                int64_t i = k - first, j = i + PAIR_AHEAD;
                 if (j < p.n && p.key_off[j] >= 0) prefetch_pair(t, p.key_hash[j]);
                 j = i + RECORD_AHEAD;
-                if (j < p.n && p.key_off[j] >= 0) prefetch_pair_count(t, p.key_hash[j]);
                 if (j < p.n) FE_PREFETCH(&c->word_stat[p.word[j]]);
                 c->total_words++;
                 if (p.connector[i]) continue;
@@ -1033,6 +1071,7 @@ static int count_batch_ids(fe_phrase_counter *c, const fe_phrase_syntax *syn,
         s0 = s1;
     }
     plan_free(&p);
+    free(flags.is);
     return rc;
 }
 
@@ -1340,7 +1379,8 @@ static int score_by_string(const fe_phrase_model *m, const fe_token_batch *b, in
 /* One candidate: tokens start .. k of the stretch planned from token first (plan indices
  * start - first and k - first). Returns 1, 0 or a negative FE_ERR_*. */
 static int score_by_id(const fe_phrase_model *m, const fe_token_batch *b, key_plan *p,
-                       int64_t first, int64_t start, int64_t k, double *score)
+                       const connector_flags *flags, int64_t first, int64_t start, int64_t k,
+                       double *score)
 {
     const fe_phrase_counter *c = m->counts;
     int64_t i0 = start - first, i1 = k - first;
@@ -1349,6 +1389,9 @@ static int score_by_id(const fe_phrase_model *m, const fe_token_batch *b, key_pl
     /* gensim's order: a's count, b's count, the phrase's count, then the score */
     if (a < 0 || c->word_stat[a].count <= 0) return 0;
     if (z < 0 || c->word_stat[z].count <= 0) return 0;
+    /* most candidates are no phrase: ends that no passing phrase has rule them out at once */
+    if (m->passing_ids && (!(flags->is[a] & STARTS_PASSING) || !(flags->is[z] & ENDS_PASSING)))
+        return 0;
     int64_t between = i1 - i0 - 1, run = 0;
     if (between > 0) {
         if (between > p->run_cap) {
@@ -1367,13 +1410,13 @@ static int score_by_id(const fe_phrase_model *m, const fe_token_batch *b, key_pl
     if (m->passing_ids) {
         int64_t index = fe_pair_find(m->passing_ids, ends, (uint32_t)run, h);
         if (index < 0) return 0;
-        *score = m->passing_id_score[index];
+        *score = m->passing_id_score[m->passing_ids->slots[index].count];
         return 1;
     }
     int64_t index = fe_pair_find(&c->phrases, ends, (uint32_t)run, h);
-    if (index < 0 || c->phrases.count[index] <= 0) return 0;
-    return score_counts(m, c->word_stat[a].count, c->word_stat[z].count, c->phrases.count[index],
-                        score);
+    if (index < 0 || c->phrases.slots[index].count <= 0) return 0;
+    return score_counts(m, c->word_stat[a].count, c->word_stat[z].count,
+                        c->phrases.slots[index].count, score);
 }
 
 static int apply_ids(const fe_phrase_model *m, const fe_token_batch *batch, int64_t *span,
@@ -1382,12 +1425,19 @@ static int apply_ids(const fe_phrase_model *m, const fe_token_batch *batch, int6
     key_plan p;
     memset(&p, 0, sizeof p);
     fe_phrase_counter *c = (fe_phrase_counter *)m->counts; /* looked up, never written */
-    int rc = FE_OK;
+    connector_flags flags;
+    int rc = flag_connectors(&flags, &c->words, &m->syntax);
+    const fe_pair_table *pass = m->passing_ids;
+    for (int64_t i = 0; rc == FE_OK && pass && i < pass->n_slots; i++) {
+        if (!pass->slots[i].used) continue;
+        flags.is[pass->slots[i].ends >> 32] |= STARTS_PASSING;
+        flags.is[pass->slots[i].ends & 0xffffffffu] |= ENDS_PASSING;
+    }
     for (int64_t s0 = 0; s0 < batch->n_sentences && rc == FE_OK;) {
         int64_t s1 = plan_end(batch, s0);
         int64_t k = s0 > 0 ? batch->sentence_end[s0 - 1] : 0, first = k;
-        rc = plan_hashes(&p, &m->syntax, batch, s0, s1);
-        if (rc == FE_OK) rc = plan_word_ids(&p, c, batch, first, 0);
+        rc = plan_hashes(&p, batch, s0, s1);
+        if (rc == FE_OK) rc = plan_word_ids(&p, c, &m->syntax, &flags, batch, first, 0);
         /* with another delimiter than the counts' every candidate goes by string */
         int fits = syntax_fits(c, &m->syntax);
         for (int64_t i = 0; i < p.n && rc == FE_OK; i++)
@@ -1406,7 +1456,7 @@ static int apply_ids(const fe_phrase_model *m, const fe_token_batch *batch, int6
                 }
                 if (start >= 0) {
                     double sc = 0.0;
-                    int found = score_by_id(m, batch, &p, first, start, k, &sc);
+                    int found = score_by_id(m, batch, &p, &flags, first, start, k, &sc);
                     if (found < 0) {
                         rc = found;
                         break;
@@ -1427,6 +1477,7 @@ static int apply_ids(const fe_phrase_model *m, const fe_token_batch *batch, int6
         s0 = s1;
     }
     plan_free(&p);
+    free(flags.is);
     return rc;
 }
 
@@ -1435,10 +1486,10 @@ static int apply_ids(const fe_phrase_model *m, const fe_token_batch *batch, int6
 static int score_export_id(const fe_phrase_model *m, int64_t index, double *score)
 {
     const fe_phrase_counter *c = m->counts;
-    uint64_t ends = c->phrases.ends[index];
+    uint64_t ends = c->phrases.slots[index].ends;
     int64_t ca = c->word_stat[ends >> 32].count;
     if (ca <= 0) return 0;
-    int64_t cb = c->word_stat[ends & 0xffffffffu].count, cab = c->phrases.count[index];
+    int64_t cb = c->word_stat[ends & 0xffffffffu].count, cab = c->phrases.slots[index].count;
     if (cb <= 0 || cab <= 0) return 0;
     return score_counts(m, ca, cb, cab, score);
 }
@@ -1543,6 +1594,43 @@ static int64_t export_by_string(const fe_phrase_model *m, int64_t *ids, double *
     return found;
 }
 
+/* export over the phrase slots, the found ones then put in first-seen order. */
+static int64_t export_by_id(const fe_phrase_model *m, int skip_default, int skip_npmi, int64_t *ids,
+                            double *scores)
+{
+    const fe_pair_table *t = &m->counts->phrases;
+    int64_t found = 0;
+    for (int64_t i = 0; i < t->n_slots; i++) {
+        if (!t->slots[i].used) continue;
+        int64_t cab = t->slots[i].count;
+        if (skip_default && (double)cab - m->min_count <= 0.0) continue;
+        if (skip_npmi && !((double)cab >= m->min_count)) continue;
+        double sc = 0.0;
+        int rc = score_export_id(m, i, &sc);
+        if (rc < 0) return rc;
+        if (rc) {
+            ids[found] = i;
+            scores[found] = sc;
+            found++;
+        }
+    }
+    /* sorted by first-seen position: (position, slot, score) triples */
+    int64_t *order = (int64_t *)malloc((size_t)(found > 0 ? found : 1) * 3 * sizeof(int64_t));
+    if (!order) return FE_ERR_NOMEM;
+    for (int64_t k = 0; k < found; k++) {
+        order[3 * k] = t->slots[ids[k]].seq;
+        order[3 * k + 1] = ids[k];
+        memcpy(&order[3 * k + 2], &scores[k], sizeof(double));
+    }
+    qsort(order, (size_t)found, 3 * sizeof(int64_t), by_seq);
+    for (int64_t k = 0; k < found; k++) {
+        ids[k] = order[3 * k + 1];
+        memcpy(&scores[k], &order[3 * k + 2], sizeof(double));
+    }
+    free(order);
+    return found;
+}
+
 int64_t fe_phrase_export(const fe_phrase_model *m, int64_t *ids, double *scores)
 {
     const fe_phrase_counter *c = m->counts;
@@ -1555,22 +1643,7 @@ int64_t fe_phrase_export(const fe_phrase_model *m, int64_t *ids, double *scores)
      * above it. The tests are the scorers' own comparisons, so NaNs take the same way. */
     int skip_default = m->scoring == FE_SCORE_DEFAULT && 0.0 <= m->threshold;
     int skip_npmi = m->scoring == FE_SCORE_NPMI && -INFINITY <= m->threshold;
-    if (c->by_id) {
-        for (int64_t index = 0; index < c->phrases.size; index++) {
-            int64_t cab = c->phrases.count[index];
-            if (skip_default && (double)cab - m->min_count <= 0.0) continue;
-            if (skip_npmi && !((double)cab >= m->min_count)) continue;
-            double sc = 0.0;
-            int rc = score_export_id(m, index, &sc);
-            if (rc < 0) return rc;
-            if (rc) {
-                ids[found] = index;
-                scores[found] = sc;
-                found++;
-            }
-        }
-        return found;
-    }
+    if (c->by_id) return export_by_id(m, skip_default, skip_npmi, ids, scores);
     const fe_vocab *v = &c->vocab;
     for (int64_t id = 0; id < v->size; id++) {
         int64_t cab = fe_vocab_count(v, id);
@@ -1604,9 +1677,9 @@ int64_t fe_phrase_passing_ids(const fe_phrase_model *m, fe_pair_table *out, doub
     double *sc = (double *)malloc((size_t)(n > 0 ? n : 1) * sizeof(double));
     int64_t found = ids && sc ? fe_phrase_export(m, ids, sc) : FE_ERR_NOMEM;
     for (int64_t i = 0; i < found; i++) {
-        uint64_t ends = c->phrases.ends[ids[i]];
-        uint32_t run = c->phrases.run[ids[i]];
-        if (pair_add(out, ends, run, fe_pair_hash(ends, run), 0, NULL) != i) {
+        uint64_t ends = c->phrases.slots[ids[i]].ends;
+        uint32_t run = c->phrases.slots[ids[i]].run;
+        if (pair_add(out, ends, run, fe_pair_hash(ends, run), i, NULL) < 0) {
             found = FE_ERR_NOMEM;
             break;
         }

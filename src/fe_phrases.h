@@ -54,26 +54,26 @@ typedef struct fe_phrase_syntax {
 
 /* Phrases keyed by word ids: a phrase is its first word, its last word and the words between
  * (a run, interned on its own; run 0 is none), the first and last packed in one 64-bit key.
- * Open addressing over the entries, which stay in insertion order (prune keeps the order). */
+ * Open addressing; a slot holds the whole key and the count, so counting a phrase touches one
+ * slot. A slot's position is the entry's handle until the table changes. */
 typedef struct fe_pair_slot {
     uint64_t ends; /* (first word id << 32) | last word id */
     uint32_t run;
-    uint32_t index; /* UINT32_MAX: empty */
+    uint32_t used; /* 0: an empty slot */
+    int64_t count;
+    int64_t seq; /* first-seen position among all entries of the counter */
 } fe_pair_slot;
 
 typedef struct fe_pair_table {
     fe_pair_slot *slots;
     int64_t n_slots;
-    int64_t size, cap;
-    uint64_t *ends;
-    uint32_t *run;
-    int64_t *count;
-    int64_t *seq; /* first-seen position among all entries of the counter */
+    int64_t size;
 } fe_pair_table;
 
 void fe_pair_table_free(fe_pair_table *t);
 /* The hash a pair table files a key under. */
 uint64_t fe_pair_hash(uint64_t ends, uint32_t run);
+/* The slot position of the key, or -1. */
 int64_t fe_pair_find(const fe_pair_table *t, uint64_t ends, uint32_t run, uint64_t hash);
 
 typedef struct fe_word_stat {
@@ -194,7 +194,7 @@ typedef struct fe_phrase_model {
     const fe_vocab *passing;
     const double *passing_score;
     /* The same for counts by id (what fe_phrase_passing_ids builds): keyed as the counts'
-     * phrases, passing_id_score[index]. */
+     * phrases, the score passing_id_score[count of the slot]. */
     const fe_pair_table *passing_ids;
     const double *passing_id_score;
 } fe_phrase_model;
@@ -221,7 +221,8 @@ int fe_phrase_apply(const fe_phrase_model *m, const fe_token_batch *batch, int64
 int64_t fe_phrase_export(const fe_phrase_model *m, int64_t *ids, double *scores);
 
 /* For counts by id (with the model's delimiter): the phrases export finds, as a pair table
- * (out, empty) and their scores (*scores, malloc'd, index order). Returns how many, FE_ERR_ARG
+ * (out, empty; each slot's count the index of its score) and their scores (*scores,
+ * malloc'd). Returns how many, FE_ERR_ARG
  * when the counts are not by id or the delimiters differ, or what the scorer returned. */
 int64_t fe_phrase_passing_ids(const fe_phrase_model *m, fe_pair_table *out, double **scores);
 
