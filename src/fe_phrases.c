@@ -287,6 +287,10 @@ uint64_t fe_pair_hash(uint64_t ends, uint32_t run)
 void fe_pair_table_free(fe_pair_table *t)
 {
     free_zeroed_table(t->slots, (size_t)t->n_slots * sizeof(fe_pair_slot));
+    free(t->big);
+    free(t->log_ends);
+    free(t->log_run);
+    free(t->log_seq);
     memset(t, 0, sizeof *t);
 }
 
@@ -294,9 +298,56 @@ int64_t fe_pair_find(const fe_pair_table *t, uint64_t ends, uint32_t run, uint64
 {
     if (t->n_slots == 0) return -1;
     uint64_t mask = (uint64_t)t->n_slots - 1;
-    for (uint64_t i = hash & mask; t->slots[i].used; i = (i + 1) & mask)
-        if (t->slots[i].ends == ends && t->slots[i].run == run) return (int64_t)i;
+    uint32_t run1 = run + 1;
+    for (uint64_t i = hash & mask; t->slots[i].run1; i = (i + 1) & mask)
+        if (t->slots[i].ends == ends && t->slots[i].run1 == run1) return (int64_t)i;
     return -1;
+}
+
+static int64_t big_index(const fe_pair_table *t, uint64_t ends, uint32_t run)
+{
+    for (int64_t k = 0; k < t->n_big; k++)
+        if (t->big[k].ends == ends && t->big[k].run == run) return k;
+    return -1;
+}
+
+int64_t fe_pair_count(const fe_pair_table *t, int64_t slot)
+{
+    const fe_pair_slot *s = &t->slots[slot];
+    if (s->count < UINT32_MAX) return s->count;
+    int64_t k = big_index(t, s->ends, s->run1 - 1);
+    return k >= 0 ? t->big[k].count : INT64_MAX; /* always found: the table keeps it */
+}
+
+/* Adds count (>= 0) to a slot whose count does not fit 32 bits (any more). */
+static int add_big(fe_pair_table *t, fe_pair_slot *s, int64_t count)
+{
+    uint32_t run = s->run1 - 1;
+    if (s->count == UINT32_MAX) {
+        int64_t k = big_index(t, s->ends, run);
+        t->big[k].count += count;
+        return FE_OK;
+    }
+    if (t->n_big >= t->big_cap) {
+        int64_t cap = t->big_cap > 0 ? t->big_cap * 2 : 8;
+        if (grow_array((void **)&t->big, cap, sizeof *t->big)) return FE_ERR_NOMEM;
+        t->big_cap = cap;
+    }
+    t->big[t->n_big].ends = s->ends;
+    t->big[t->n_big].run = run;
+    t->big[t->n_big].count = (int64_t)s->count + count;
+    t->n_big++;
+    s->count = UINT32_MAX;
+    return FE_OK;
+}
+
+static inline int add_to_slot(fe_pair_table *t, fe_pair_slot *s, int64_t count)
+{
+    if ((uint64_t)count < (uint64_t)(UINT32_MAX - s->count)) {
+        s->count += (uint32_t)count;
+        return FE_OK;
+    }
+    return add_big(t, s, count);
 }
 
 /* The empty slot where the key goes (it is not in the table). */
@@ -305,7 +356,7 @@ static uint64_t pair_free_slot(const fe_pair_slot *slots, int64_t n_slots, uint6
 {
     uint64_t mask = (uint64_t)n_slots - 1;
     uint64_t i = fe_pair_hash(ends, run) & mask;
-    while (slots[i].used) i = (i + 1) & mask;
+    while (slots[i].run1) i = (i + 1) & mask;
     return i;
 }
 
@@ -316,33 +367,46 @@ static int pair_rehash(fe_pair_table *t, int64_t n_slots)
     size_t bytes = (size_t)n_slots * sizeof(fe_pair_slot);
     fe_pair_slot *slots = (fe_pair_slot *)alloc_zeroed_table(bytes);
     if (!slots) return FE_ERR_NOMEM;
-    int64_t kept = 0;
     for (int64_t i = 0; i < t->n_slots; i++) {
         const fe_pair_slot *s = &t->slots[i];
-        if (!s->used) continue;
-        slots[pair_free_slot(slots, n_slots, s->ends, s->run)] = *s;
-        kept++;
+        if (s->run1) slots[pair_free_slot(slots, n_slots, s->ends, s->run1 - 1)] = *s;
     }
     free_zeroed_table(t->slots, (size_t)t->n_slots * sizeof(fe_pair_slot));
     t->slots = slots;
     t->n_slots = n_slots;
-    t->size = kept;
     return FE_OK;
 }
 
-/* Adds count to the key (inserted with position *seq, then incremented, if new; with seq
- * NULL, the position is its rank of insertion). Returns its slot or -1 (out of memory). */
+static int log_key(fe_pair_table *t, uint64_t ends, uint32_t run, int64_t seq)
+{
+    if (t->log_len >= t->log_cap) {
+        int64_t cap = t->log_cap > 0 ? t->log_cap * 2 : 1024;
+        if (grow_array((void **)&t->log_ends, cap, sizeof *t->log_ends) ||
+            grow_array((void **)&t->log_run, cap, sizeof *t->log_run) ||
+            grow_array((void **)&t->log_seq, cap, sizeof *t->log_seq))
+            return FE_ERR_NOMEM;
+        t->log_cap = cap;
+    }
+    t->log_ends[t->log_len] = ends;
+    t->log_run[t->log_len] = run;
+    t->log_seq[t->log_len] = seq;
+    t->log_len++;
+    return FE_OK;
+}
+
+/* Adds count (>= 0) to the key, inserted if new (and logged with position *seq, then
+ * incremented, when seq is given). Returns its slot or -1 (out of memory). */
 static inline int64_t pair_add(fe_pair_table *t, uint64_t ends, uint32_t run, uint64_t hash,
                                int64_t count, int64_t *seq)
 {
     uint64_t i = 0;
+    uint32_t run1 = run + 1;
     if (t->n_slots > 0) {
         uint64_t mask = (uint64_t)t->n_slots - 1;
-        for (i = hash & mask; t->slots[i].used; i = (i + 1) & mask) {
-            if (t->slots[i].ends == ends && t->slots[i].run == run) {
-                t->slots[i].count += count;
-                return (int64_t)i;
-            }
+        for (i = hash & mask; t->slots[i].run1; i = (i + 1) & mask) {
+            fe_pair_slot *s = &t->slots[i];
+            if (s->ends == ends && s->run1 == run1)
+                return add_to_slot(t, s, count) == FE_OK ? (int64_t)i : -1;
         }
     }
     /* at most 7/10 full; grown four times over, since each rehash moves every entry */
@@ -352,43 +416,59 @@ static inline int64_t pair_add(fe_pair_table *t, uint64_t ends, uint32_t run, ui
         if (pair_rehash(t, n_slots) != FE_OK) return -1;
         i = pair_free_slot(t->slots, t->n_slots, ends, run);
     }
+    if (seq && log_key(t, ends, run, *seq) != FE_OK) return -1;
+    if (seq) (*seq)++;
     fe_pair_slot *s = &t->slots[i];
     s->ends = ends;
-    s->run = run;
-    s->used = 1;
-    s->count = count;
-    s->seq = seq ? (*seq)++ : t->size;
+    s->run1 = run1;
+    s->count = 0;
     t->size++;
-    return (int64_t)i;
+    return add_to_slot(t, s, count) == FE_OK ? (int64_t)i : -1;
 }
 
 /* Empties slot i, moving later slots of its probe chain back so that every key stays
  * reachable from its home slot (deletion for linear probing, without tombstones). */
 static void pair_delete(fe_pair_table *t, uint64_t i)
 {
+    if (t->slots[i].count == UINT32_MAX) {
+        int64_t k = big_index(t, t->slots[i].ends, t->slots[i].run1 - 1);
+        t->big[k] = t->big[--t->n_big];
+    }
     uint64_t mask = (uint64_t)t->n_slots - 1, j = i;
     for (;;) {
         j = (j + 1) & mask;
-        if (!t->slots[j].used) break;
-        uint64_t home = fe_pair_hash(t->slots[j].ends, t->slots[j].run) & mask;
+        if (!t->slots[j].run1) break;
+        uint64_t home = fe_pair_hash(t->slots[j].ends, t->slots[j].run1 - 1) & mask;
         /* the key at j may fill the hole at i unless its home lies cyclically in (i, j] */
         int stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
         if (stays) continue;
         t->slots[i] = t->slots[j];
         i = j;
     }
-    t->slots[i].used = 0;
+    t->slots[i].run1 = 0;
     t->size--;
 }
 
-/* In place (no memory needed): a slot is checked again after a deletion moved another key
- * into it; keys that wrap around from the start may be checked twice, which is harmless. */
+/* In place (no memory needed), in log order: each logged key is found and kept or deleted,
+ * and the log keeps the survivors. */
 static void pair_prune(fe_pair_table *t, int64_t min_count)
 {
-    for (int64_t i = 0; i < t->n_slots;) {
-        if (t->slots[i].used && t->slots[i].count < min_count) pair_delete(t, (uint64_t)i);
-        else i++;
+    int64_t kept = 0;
+    for (int64_t k = 0; k < t->log_len; k++) {
+        uint64_t ends = t->log_ends[k];
+        uint32_t run = t->log_run[k];
+        int64_t slot = fe_pair_find(t, ends, run, fe_pair_hash(ends, run));
+        if (slot < 0) continue; /* not there: cannot happen, the log and table agree */
+        if (fe_pair_count(t, slot) < min_count) {
+            pair_delete(t, (uint64_t)slot);
+            continue;
+        }
+        t->log_ends[kept] = ends;
+        t->log_run[kept] = run;
+        t->log_seq[kept] = t->log_seq[k];
+        kept++;
     }
+    t->log_len = kept;
 }
 
 static inline void prefetch_pair(const fe_pair_table *t, uint64_t hash)
@@ -396,20 +476,13 @@ static inline void prefetch_pair(const fe_pair_table *t, uint64_t hash)
     if (t->n_slots > 0) FE_PREFETCH(&t->slots[hash & ((uint64_t)t->n_slots - 1)]);
 }
 
-/* (first-seen position, slot) of every phrase, in first-seen order; NULL out of memory. */
-static int64_t *phrases_in_order(const fe_pair_table *t)
+/* The count of the phrase logged at place k. */
+static int64_t logged_count(const fe_pair_table *t, int64_t k)
 {
-    int64_t *pairs = (int64_t *)malloc((size_t)(t->size > 0 ? t->size : 1) * 16);
-    if (!pairs) return NULL;
-    int64_t n = 0;
-    for (int64_t i = 0; i < t->n_slots; i++) {
-        if (!t->slots[i].used) continue;
-        pairs[2 * n] = t->slots[i].seq;
-        pairs[2 * n + 1] = i;
-        n++;
-    }
-    qsort(pairs, (size_t)n, 16, by_seq);
-    return pairs;
+    uint64_t ends = t->log_ends[k];
+    uint32_t run = t->log_run[k];
+    int64_t slot = fe_pair_find(t, ends, run, fe_pair_hash(ends, run));
+    return slot < 0 ? 0 : fe_pair_count(t, slot);
 }
 
 /* ---- the counter ------------------------------------------------------------------------- */
@@ -612,7 +685,7 @@ int64_t fe_phrase_counter_get(const fe_phrase_counter *c, const unsigned char *w
     int64_t parts = parts_of((fe_phrase_counter *)c, w, n, 0, &ids, &cap);
     if (parts >= 2) {
         int64_t k = phrase_by_ids(c, ids, parts);
-        if (k >= 0) count = c->phrases.slots[k].count;
+        if (k >= 0) count = fe_pair_count(&c->phrases, k);
     }
     free(ids);
     return count;
@@ -623,8 +696,8 @@ int64_t fe_phrase_entry_length(const fe_phrase_counter *c, int64_t handle)
 {
     if (!c->by_id) return fe_vocab_at(&c->vocab, handle)->length;
     if (handle < 0) return fe_vocab_at(&c->words, -handle - 1)->length;
-    uint64_t ends = c->phrases.slots[handle].ends;
-    uint32_t run = c->phrases.slots[handle].run;
+    uint64_t ends = c->phrases.log_ends[handle];
+    uint32_t run = c->phrases.log_run[handle];
     int64_t n = fe_vocab_at(&c->words, (int64_t)(ends >> 32))->length + c->delim_len +
         fe_vocab_at(&c->words, (int64_t)(ends & 0xffffffffu))->length;
     if (run > 0) {
@@ -660,8 +733,8 @@ void fe_phrase_entry_write(const fe_phrase_counter *c, int64_t handle, unsigned 
         put_word(c, -handle - 1, out);
         return;
     }
-    uint64_t ends = c->phrases.slots[handle].ends;
-    uint32_t run = c->phrases.slots[handle].run;
+    uint64_t ends = c->phrases.log_ends[handle];
+    uint32_t run = c->phrases.log_run[handle];
     out = put_delim(c, put_word(c, (int64_t)(ends >> 32), out));
     if (run > 0) {
         const fe_vocab_record *r = fe_vocab_at(&c->runs, run - 1);
@@ -674,7 +747,7 @@ void fe_phrase_entry_write(const fe_phrase_counter *c, int64_t handle, unsigned 
 int64_t fe_phrase_entry_count(const fe_phrase_counter *c, int64_t handle)
 {
     if (!c->by_id) return fe_vocab_count(&c->vocab, handle);
-    return handle < 0 ? c->word_stat[-handle - 1].count : c->phrases.slots[handle].count;
+    return handle < 0 ? c->word_stat[-handle - 1].count : logged_count(&c->phrases, handle);
 }
 
 
@@ -703,24 +776,22 @@ void fe_phrase_counter_entries(const fe_phrase_counter *c, int64_t *handles)
         for (int64_t id = 0; id < c->vocab.size; id++) handles[id] = id;
         return;
     }
-    int64_t n_uni, n_phr = c->phrases.size;
+    const fe_pair_table *t = &c->phrases;
+    int64_t n_uni, u = 0, p = 0, out = 0;
     int64_t *uni = unigrams_in_order(c, &n_uni);
-    int64_t *phr = phrases_in_order(&c->phrases);
-    int64_t u = 0, p = 0, out = 0;
-    if (!uni || !phr) { /* out of memory: every entry still, in another order */
+    if (!uni) { /* out of memory: every entry still, the unigrams first */
         for (int64_t id = 0; id < c->words.size; id++)
             if (c->word_stat[id].seq >= 0) handles[out++] = -id - 1;
-        for (int64_t i = 0; i < c->phrases.n_slots; i++)
-            if (c->phrases.slots[i].used) handles[out++] = i;
-    } else {
-        while (u < n_uni || p < n_phr) {
-            if (p >= n_phr || (u < n_uni && uni[2 * u] < phr[2 * p]))
-                handles[out++] = -uni[2 * u++ + 1] - 1;
-            else handles[out++] = phr[2 * p++ + 1];
-        }
+        for (; p < t->log_len; p++) handles[out++] = p;
+        return;
+    }
+    /* both in first-seen order: merged by position */
+    while (u < n_uni || p < t->log_len) {
+        if (p >= t->log_len || (u < n_uni && uni[2 * u] < t->log_seq[p]))
+            handles[out++] = -uni[2 * u++ + 1] - 1;
+        else handles[out++] = p++;
     }
     free(uni);
-    free(phr);
 }
 
 /* Gives up the ids for good: every entry, in first-seen order, into the string table (and the
@@ -1410,13 +1481,13 @@ static int score_by_id(const fe_phrase_model *m, const fe_token_batch *b, key_pl
     if (m->passing_ids) {
         int64_t index = fe_pair_find(m->passing_ids, ends, (uint32_t)run, h);
         if (index < 0) return 0;
-        *score = m->passing_id_score[m->passing_ids->slots[index].count];
+        *score = m->passing_id_score[fe_pair_count(m->passing_ids, index)];
         return 1;
     }
     int64_t index = fe_pair_find(&c->phrases, ends, (uint32_t)run, h);
-    if (index < 0 || c->phrases.slots[index].count <= 0) return 0;
-    return score_counts(m, c->word_stat[a].count, c->word_stat[z].count,
-                        c->phrases.slots[index].count, score);
+    int64_t cab = index < 0 ? 0 : fe_pair_count(&c->phrases, index);
+    if (cab <= 0) return 0;
+    return score_counts(m, c->word_stat[a].count, c->word_stat[z].count, cab, score);
 }
 
 static int apply_ids(const fe_phrase_model *m, const fe_token_batch *batch, int64_t *span,
@@ -1429,7 +1500,7 @@ static int apply_ids(const fe_phrase_model *m, const fe_token_batch *batch, int6
     int rc = flag_connectors(&flags, &c->words, &m->syntax);
     const fe_pair_table *pass = m->passing_ids;
     for (int64_t i = 0; rc == FE_OK && pass && i < pass->n_slots; i++) {
-        if (!pass->slots[i].used) continue;
+        if (!pass->slots[i].run1) continue;
         flags.is[pass->slots[i].ends >> 32] |= STARTS_PASSING;
         flags.is[pass->slots[i].ends & 0xffffffffu] |= ENDS_PASSING;
     }
@@ -1483,13 +1554,12 @@ static int apply_ids(const fe_phrase_model *m, const fe_token_batch *batch, int6
 
 /* export by id: no unigram holds the delimiter, and a phrase's string splits at its first and
  * last delimiter into exactly its two end words. */
-static int score_export_id(const fe_phrase_model *m, int64_t index, double *score)
+static int score_export_id(const fe_phrase_model *m, uint64_t ends, int64_t cab, double *score)
 {
     const fe_phrase_counter *c = m->counts;
-    uint64_t ends = c->phrases.slots[index].ends;
     int64_t ca = c->word_stat[ends >> 32].count;
     if (ca <= 0) return 0;
-    int64_t cb = c->word_stat[ends & 0xffffffffu].count, cab = c->phrases.slots[index].count;
+    int64_t cb = c->word_stat[ends & 0xffffffffu].count;
     if (cb <= 0 || cab <= 0) return 0;
     return score_counts(m, ca, cb, cab, score);
 }
@@ -1594,41 +1664,55 @@ static int64_t export_by_string(const fe_phrase_model *m, int64_t *ids, double *
     return found;
 }
 
-/* export over the phrase slots, the found ones then put in first-seen order. */
+/* export over the phrase slots (in memory order), the found ones then put in first-seen
+ * order by a walk of the log that looks each up in a table of the found ones alone. */
 static int64_t export_by_id(const fe_phrase_model *m, int skip_default, int skip_npmi, int64_t *ids,
                             double *scores)
 {
     const fe_pair_table *t = &m->counts->phrases;
-    int64_t found = 0;
-    for (int64_t i = 0; i < t->n_slots; i++) {
-        if (!t->slots[i].used) continue;
-        int64_t cab = t->slots[i].count;
+    fe_pair_table found;
+    memset(&found, 0, sizeof found);
+    int64_t n = 0, rc = FE_OK;
+    for (int64_t i = 0; i < t->n_slots && rc == FE_OK; i++) {
+        const fe_pair_slot *s = &t->slots[i];
+        if (!s->run1) continue;
+        int64_t cab = fe_pair_count(t, i);
         if (skip_default && (double)cab - m->min_count <= 0.0) continue;
         if (skip_npmi && !((double)cab >= m->min_count)) continue;
         double sc = 0.0;
-        int rc = score_export_id(m, i, &sc);
-        if (rc < 0) return rc;
-        if (rc) {
-            ids[found] = i;
-            scores[found] = sc;
-            found++;
+        int passes = score_export_id(m, s->ends, cab, &sc);
+        if (passes < 0) rc = passes;
+        else if (passes) {
+            uint32_t run = s->run1 - 1;
+            if (pair_add(&found, s->ends, run, fe_pair_hash(s->ends, run), n, NULL) < 0)
+                rc = FE_ERR_NOMEM;
+            scores[n++] = sc; /* scores has room for every entry */
         }
     }
-    /* sorted by first-seen position: (position, slot, score) triples */
-    int64_t *order = (int64_t *)malloc((size_t)(found > 0 ? found : 1) * 3 * sizeof(int64_t));
-    if (!order) return FE_ERR_NOMEM;
-    for (int64_t k = 0; k < found; k++) {
-        order[3 * k] = t->slots[ids[k]].seq;
-        order[3 * k + 1] = ids[k];
-        memcpy(&order[3 * k + 2], &scores[k], sizeof(double));
+    if (rc != FE_OK) {
+        fe_pair_table_free(&found);
+        return rc;
     }
-    qsort(order, (size_t)found, 3 * sizeof(int64_t), by_seq);
-    for (int64_t k = 0; k < found; k++) {
-        ids[k] = order[3 * k + 1];
-        memcpy(&scores[k], &order[3 * k + 2], sizeof(double));
+    /* ids (the log places) in first-seen order; the scores reordered through a copy */
+    double *by_found = (double *)malloc((size_t)(n > 0 ? n : 1) * sizeof(double));
+    if (!by_found) {
+        fe_pair_table_free(&found);
+        return FE_ERR_NOMEM;
     }
-    free(order);
-    return found;
+    if (n > 0) memcpy(by_found, scores, (size_t)n * sizeof(double));
+    int64_t out = 0;
+    for (int64_t k = 0; k < t->log_len && out < n; k++) {
+        uint64_t ends = t->log_ends[k];
+        uint32_t run = t->log_run[k];
+        int64_t slot = fe_pair_find(&found, ends, run, fe_pair_hash(ends, run));
+        if (slot < 0) continue;
+        ids[out] = k;
+        scores[out] = by_found[fe_pair_count(&found, slot)];
+        out++;
+    }
+    free(by_found);
+    fe_pair_table_free(&found);
+    return out;
 }
 
 int64_t fe_phrase_export(const fe_phrase_model *m, int64_t *ids, double *scores)
@@ -1677,8 +1761,8 @@ int64_t fe_phrase_passing_ids(const fe_phrase_model *m, fe_pair_table *out, doub
     double *sc = (double *)malloc((size_t)(n > 0 ? n : 1) * sizeof(double));
     int64_t found = ids && sc ? fe_phrase_export(m, ids, sc) : FE_ERR_NOMEM;
     for (int64_t i = 0; i < found; i++) {
-        uint64_t ends = c->phrases.slots[ids[i]].ends;
-        uint32_t run = c->phrases.slots[ids[i]].run;
+        uint64_t ends = c->phrases.log_ends[ids[i]];
+        uint32_t run = c->phrases.log_run[ids[i]];
         if (pair_add(out, ends, run, fe_pair_hash(ends, run), i, NULL) < 0) {
             found = FE_ERR_NOMEM;
             break;

@@ -54,27 +54,42 @@ typedef struct fe_phrase_syntax {
 
 /* Phrases keyed by word ids: a phrase is its first word, its last word and the words between
  * (a run, interned on its own; run 0 is none), the first and last packed in one 64-bit key.
- * Open addressing; a slot holds the whole key and the count, so counting a phrase touches one
- * slot. A slot's position is the entry's handle until the table changes. */
+ * Open addressing over 16-byte slots holding the whole key and the count, so counting a
+ * phrase touches one slot, four to a cache line. A count of 2^32 - 1 or more is kept in a
+ * short list of big counts instead (a slot count of UINT32_MAX says so). A table that keeps
+ * its first-seen order (the counter's phrases) logs each key as it is inserted: a phrase's
+ * handle is its place in the log. */
 typedef struct fe_pair_slot {
-    uint64_t ends; /* (first word id << 32) | last word id */
-    uint32_t run;
-    uint32_t used; /* 0: an empty slot */
-    int64_t count;
-    int64_t seq; /* first-seen position among all entries of the counter */
+    uint64_t ends;  /* (first word id << 32) | last word id */
+    uint32_t run1;  /* run + 1; 0: an empty slot */
+    uint32_t count; /* UINT32_MAX: see the big counts */
 } fe_pair_slot;
+
+typedef struct fe_pair_big {
+    uint64_t ends;
+    uint32_t run;
+    int64_t count;
+} fe_pair_big;
 
 typedef struct fe_pair_table {
     fe_pair_slot *slots;
     int64_t n_slots;
     int64_t size;
+    fe_pair_big *big;
+    int64_t n_big, big_cap;
+    /* the log, in first-seen order (kept when inserting with a position counter) */
+    uint64_t *log_ends;
+    uint32_t *log_run;
+    int64_t *log_seq; /* first-seen position among all entries of the counter */
+    int64_t log_len, log_cap;
 } fe_pair_table;
 
 void fe_pair_table_free(fe_pair_table *t);
 /* The hash a pair table files a key under. */
 uint64_t fe_pair_hash(uint64_t ends, uint32_t run);
-/* The slot position of the key, or -1. */
+/* The slot position of the key, or -1; the count in a slot. */
 int64_t fe_pair_find(const fe_pair_table *t, uint64_t ends, uint32_t run, uint64_t hash);
+int64_t fe_pair_count(const fe_pair_table *t, int64_t slot);
 
 typedef struct fe_word_stat {
     int64_t count; /* as a unigram (0 when not an entry) */
@@ -221,7 +236,7 @@ int fe_phrase_apply(const fe_phrase_model *m, const fe_token_batch *batch, int64
 int64_t fe_phrase_export(const fe_phrase_model *m, int64_t *ids, double *scores);
 
 /* For counts by id (with the model's delimiter): the phrases export finds, as a pair table
- * (out, empty; each slot's count the index of its score) and their scores (*scores,
+ * (out, empty; each key's count the index of its score) and their scores (*scores,
  * malloc'd). Returns how many, FE_ERR_ARG
  * when the counts are not by id or the delimiters differ, or what the scorer returned. */
 int64_t fe_phrase_passing_ids(const fe_phrase_model *m, fe_pair_table *out, double **scores);
