@@ -1,10 +1,10 @@
 # cython: language_level=3
 """Thin driver for phrase detection in C (src/fe_phrases.h).
 
-Sentences arrive as lists of str; a batch of them is gathered with the GIL held (UTF-8 views
-of the tokens, every token object owned by the batch while C reads it), then counted or
-applied with the GIL released. The semantics are gensim 4's Phrases; fe_phrases.h documents
-them.
+Sentences arrive as lists of str; a batch of them is gathered with the GIL held (the UTF-8
+bytes of every token copied into one buffer the batch owns), then counted or applied with the
+GIL released. The semantics are gensim 4's Phrases; fe_phrases.h documents them, and how the
+counts are kept (by word id while no token holds a delimiter byte, else by string).
 
 Size: the C declarations it drives and the wrappers of every C structure phrases use (token
 batches, counts, frozen tables, scoring callbacks, file passes) in one driver, as _corpus is.

@@ -1664,34 +1664,55 @@ static int64_t export_by_string(const fe_phrase_model *m, int64_t *ids, double *
     return found;
 }
 
-/* export over the phrase slots (in memory order), the found ones then put in first-seen
- * order by a walk of the log that looks each up in a table of the found ones alone. */
-static int64_t export_by_id(const fe_phrase_model *m, int skip_default, int skip_npmi, int64_t *ids,
-                            double *scores)
+/* The skip rules of fe_phrase_export: entries whose own count already rules them out are
+ * skipped before their parts are looked up (most entries are phrases seen a few times): the
+ * default score is <= 0 when ab <= min_count, npmi's is -inf when ab < min_count, and neither
+ * passes a threshold above it. The tests are the scorers' own comparisons, so NaNs take the
+ * same way. */
+static int ruled_out(const fe_phrase_model *m, int64_t cab)
+{
+    if (m->scoring == FE_SCORE_DEFAULT && 0.0 <= m->threshold)
+        return (double)cab - m->min_count <= 0.0;
+    if (m->scoring == FE_SCORE_NPMI && -INFINITY <= m->threshold)
+        return !((double)cab >= m->min_count);
+    return 0;
+}
+
+/* The phrases by id that pass, in slot order (no order needed): each key into found with the
+ * index of its score in scores (room for every phrase). Returns how many or FE_ERR_*. */
+static int64_t passing_by_id(const fe_phrase_model *m, fe_pair_table *found, double *scores)
+{
+    const fe_pair_table *t = &m->counts->phrases;
+    int64_t n = 0;
+    for (int64_t i = 0; i < t->n_slots; i++) {
+        const fe_pair_slot *s = &t->slots[i];
+        if (!s->run1) continue;
+        int64_t cab = fe_pair_count(t, i);
+        if (ruled_out(m, cab)) continue;
+        double sc = 0.0;
+        int passes = score_export_id(m, s->ends, cab, &sc);
+        if (passes < 0) return passes;
+        if (passes) {
+            uint32_t run = s->run1 - 1;
+            if (pair_add(found, s->ends, run, fe_pair_hash(s->ends, run), n, NULL) < 0)
+                return FE_ERR_NOMEM;
+            scores[n++] = sc;
+        }
+    }
+    return n;
+}
+
+/* export by id: the passing phrases, then put in first-seen order by a walk of the log that
+ * looks each up in the table of the passing ones alone. */
+static int64_t export_by_id(const fe_phrase_model *m, int64_t *ids, double *scores)
 {
     const fe_pair_table *t = &m->counts->phrases;
     fe_pair_table found;
     memset(&found, 0, sizeof found);
-    int64_t n = 0, rc = FE_OK;
-    for (int64_t i = 0; i < t->n_slots && rc == FE_OK; i++) {
-        const fe_pair_slot *s = &t->slots[i];
-        if (!s->run1) continue;
-        int64_t cab = fe_pair_count(t, i);
-        if (skip_default && (double)cab - m->min_count <= 0.0) continue;
-        if (skip_npmi && !((double)cab >= m->min_count)) continue;
-        double sc = 0.0;
-        int passes = score_export_id(m, s->ends, cab, &sc);
-        if (passes < 0) rc = passes;
-        else if (passes) {
-            uint32_t run = s->run1 - 1;
-            if (pair_add(&found, s->ends, run, fe_pair_hash(s->ends, run), n, NULL) < 0)
-                rc = FE_ERR_NOMEM;
-            scores[n++] = sc; /* scores has room for every entry */
-        }
-    }
-    if (rc != FE_OK) {
+    int64_t n = passing_by_id(m, &found, scores);
+    if (n < 0) {
         fe_pair_table_free(&found);
-        return rc;
+        return n;
     }
     /* ids (the log places) in first-seen order; the scores reordered through a copy */
     double *by_found = (double *)malloc((size_t)(n > 0 ? n : 1) * sizeof(double));
@@ -1721,18 +1742,11 @@ int64_t fe_phrase_export(const fe_phrase_model *m, int64_t *ids, double *scores)
     int64_t found = 0;
     if (m->syntax.delim_len <= 0) return FE_ERR_ARG;
     if (c->by_id && !syntax_fits(c, &m->syntax)) return export_by_string(m, ids, scores);
-    /* Entries whose own count already rules them out are skipped before their parts are
-     * looked up (most entries are phrases seen a few times): the default score is <= 0 when
-     * ab <= min_count, npmi's is -inf when ab < min_count, and neither passes a threshold
-     * above it. The tests are the scorers' own comparisons, so NaNs take the same way. */
-    int skip_default = m->scoring == FE_SCORE_DEFAULT && 0.0 <= m->threshold;
-    int skip_npmi = m->scoring == FE_SCORE_NPMI && -INFINITY <= m->threshold;
-    if (c->by_id) return export_by_id(m, skip_default, skip_npmi, ids, scores);
+    if (c->by_id) return export_by_id(m, ids, scores);
     const fe_vocab *v = &c->vocab;
     for (int64_t id = 0; id < v->size; id++) {
         int64_t cab = fe_vocab_count(v, id);
-        if (skip_default && (double)cab - m->min_count <= 0.0) continue;
-        if (skip_npmi && !((double)cab >= m->min_count)) continue;
+        if (ruled_out(m, cab)) continue;
         const unsigned char *w = fe_vocab_bytes(v, id);
         int64_t n = fe_vocab_at(v, id)->length, first, last;
         if (!split_ends(w, n, m->syntax.delim, m->syntax.delim_len, &first, &last)) continue;
@@ -1754,21 +1768,12 @@ int64_t fe_phrase_passing_ids(const fe_phrase_model *m, fe_pair_table *out, doub
 {
     const fe_phrase_counter *c = m->counts;
     *scores = NULL;
-    if (!c->by_id || !syntax_fits(c, &m->syntax) || m->scoring == FE_SCORE_CALLBACK)
+    if (!c->by_id || !syntax_fits(c, &m->syntax) || m->scoring == FE_SCORE_CALLBACK ||
+        m->syntax.delim_len <= 0)
         return FE_ERR_ARG;
     int64_t n = c->phrases.size;
-    int64_t *ids = (int64_t *)malloc((size_t)(n > 0 ? n : 1) * sizeof(int64_t));
     double *sc = (double *)malloc((size_t)(n > 0 ? n : 1) * sizeof(double));
-    int64_t found = ids && sc ? fe_phrase_export(m, ids, sc) : FE_ERR_NOMEM;
-    for (int64_t i = 0; i < found; i++) {
-        uint64_t ends = c->phrases.log_ends[ids[i]];
-        uint32_t run = c->phrases.log_run[ids[i]];
-        if (pair_add(out, ends, run, fe_pair_hash(ends, run), i, NULL) < 0) {
-            found = FE_ERR_NOMEM;
-            break;
-        }
-    }
-    free(ids);
+    int64_t found = sc ? passing_by_id(m, out, sc) : FE_ERR_NOMEM;
     if (found < 0) {
         free(sc);
         return found;
