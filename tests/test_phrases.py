@@ -520,3 +520,22 @@ def test_vocab_assigned_by_string_keeps_order_and_zero_counts(gensim_phrases):
     assert ours.export_phrases() == theirs.export_phrases()
     sent = ["bank", "of", "america", "x", "", "bank"]
     assert ours[sent] == theirs[sent]
+
+
+def test_counts_beyond_32_bits_by_id(gensim_phrases):
+    """A phrase count of 2^32 or more leaves the 16-byte slot for the list of big counts:
+    read, added to, exported and pruned like any other."""
+    big = 2**33 + 7
+    vocab = {"a": 3 * big, "b": 2 * big, "a_b": big, "b_a": 2**32 - 2, "c_a": 1}
+    ours = Phrases(min_count=1, threshold=1e-9, max_vocab_size=6)
+    ours.vocab = vocab
+    assert ours._counts.by_id
+    theirs = gensim_phrases.Phrases(min_count=1, threshold=1e-9, max_vocab_size=6)
+    theirs.vocab = dict(vocab)
+    for model in (ours, theirs):
+        model.corpus_word_count = 10 * big
+        model.add_vocab([["b", "a", "b", "a"], ["x", "y"]])  # b_a passes 2^32 - 1; pruned
+    assert list(ours.vocab.items()) == list(theirs.vocab.items())
+    assert ours.vocab["b_a"] == 2**32 and ours.vocab["a_b"] == big + 1
+    assert ours.export_phrases() == theirs.export_phrases()
+    assert ours[["a", "b", "a"]] == theirs[["a", "b", "a"]]
