@@ -1,6 +1,6 @@
 """Phrase detection, fastembed_core against gensim 4, side by side on one corpus.
 
-    python bench/bench_phrases.py --corpus bench/data/english.txt --repeats 3
+    python bench/bench_phrases.py --corpus bench/data/english.txt --repeats 5
 
 Each repeat runs gensim then fastembed_core (interleaved) on the same sentences (the file's
 lines split on whitespace, read once before timing): learning (``Phrases(sentences, ...)``)
@@ -34,8 +34,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", default="bench/data/english.txt")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--out", default="bench/results/2026-12-01-phrases.json")
+    parser.add_argument("--out", help="default: bench/results/<date>-phrases-<corpus>.json")
     args = parser.parse_args()
+    if args.out is None:
+        stem = os.path.splitext(os.path.basename(args.corpus))[0]
+        args.out = f"bench/results/{time.strftime('%Y-%m-%d')}-phrases-{stem}.json"
     with open(args.corpus, encoding="utf-8") as f:
         sentences = [line.split() for line in f]
     tokens = sum(map(len, sentences))

@@ -1,10 +1,10 @@
 # cython: language_level=3
 """Thin driver for phrase detection in C (src/fe_phrases.h).
 
-Sentences arrive as lists of str; a batch of them is gathered with the GIL held (UTF-8 views
-of the tokens, every token object owned by the batch while C reads it), then counted or
-applied with the GIL released. The semantics are gensim 4's Phrases; fe_phrases.h documents
-them.
+Sentences arrive as lists of str; a batch of them is gathered with the GIL held (the UTF-8
+bytes of every token copied into one buffer the batch owns), then counted or applied with the
+GIL released. The semantics are gensim 4's Phrases; fe_phrases.h documents them, and how the
+counts are kept (by word id while no token holds a delimiter byte, else by string).
 
 Size: the C declarations it drives and the wrappers of every C structure phrases use (token
 batches, counts, frozen tables, scoring callbacks, file passes) in one driver, as _corpus is.
@@ -15,16 +15,36 @@ import logging
 import numpy as np
 
 cimport numpy as cnp
-from cpython.exc cimport PyErr_CheckSignals
+from cpython.exc cimport PyErr_CheckSignals, PyErr_Clear
+from cpython.list cimport PyList_New, PyList_SET_ITEM
+from cpython.ref cimport PyObject, Py_INCREF
+from cpython.sequence cimport PySequence_Fast_GET_ITEM
 from cpython.unicode cimport PyUnicode_DecodeUTF8
 from libc.stdint cimport int64_t, uint64_t
-from libc.stdlib cimport free, malloc
+from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy
 
 cnp.import_array()
 
 cdef extern from "Python.h":
     const char *PyUnicode_AsUTF8AndSize(object text, Py_ssize_t *size) except NULL
+
+cdef extern from *:
+    """
+    /* The UTF-8 bytes of a str token without a call for the common kind (an exact str of
+     * ASCII characters, whose characters are its UTF-8); NULL with no error set when o is no
+     * str, NULL with an error set when Python cannot encode it (a lone surrogate). */
+    static inline const char *fe_token_utf8(PyObject *o, Py_ssize_t *size)
+    {
+        if (PyUnicode_CheckExact(o) && PyUnicode_IS_COMPACT_ASCII(o)) {
+            *size = PyUnicode_GET_LENGTH(o);
+            return (const char *)PyUnicode_DATA(o);
+        }
+        if (!PyUnicode_Check(o)) return NULL;
+        return PyUnicode_AsUTF8AndSize(o, size);
+    }
+    """
+    const char *fe_token_utf8(PyObject *o, Py_ssize_t *size)
 
 logger = logging.getLogger("fastembed_core")
 
@@ -47,21 +67,37 @@ cdef extern from "fe_phrases.h" nogil:
         int64_t delim_len
         const fe_vocab *connectors
 
+    ctypedef struct fe_pair_table:
+        int64_t size
+
+    void fe_pair_table_free(fe_pair_table *t)
+
     ctypedef struct fe_phrase_counter:
+        int by_id
         fe_vocab vocab
         int64_t max_vocab_size
         int64_t min_reduce
         int64_t total_words
 
-    int fe_phrase_counter_init(fe_phrase_counter *c, int64_t max_vocab_size)
+    int fe_phrase_counter_init(fe_phrase_counter *c, int64_t max_vocab_size,
+                               const unsigned char *delim, int64_t delim_len)
     void fe_phrase_counter_free(fe_phrase_counter *c)
+    int64_t fe_phrase_counter_size(const fe_phrase_counter *c)
+    int64_t fe_phrase_counter_get(const fe_phrase_counter *c, const unsigned char *w, int64_t n)
+    int fe_phrase_counter_add(fe_phrase_counter *c, const unsigned char *w, int64_t n,
+                              int64_t count)
+    void fe_phrase_counter_prune(fe_phrase_counter *c, int64_t min_count)
+    void fe_phrase_counter_entries(const fe_phrase_counter *c, int64_t *handles)
+    int64_t fe_phrase_entry_length(const fe_phrase_counter *c, int64_t handle)
+    void fe_phrase_entry_write(const fe_phrase_counter *c, int64_t handle, unsigned char *out)
+    int64_t fe_phrase_entry_count(const fe_phrase_counter *c, int64_t handle)
     int fe_phrase_count_batch(fe_phrase_counter *c, const fe_phrase_syntax *syn,
                               const fe_token_batch *batch)
     int fe_phrase_count_files(fe_phrase_counter *c, const fe_phrase_syntax *syn,
                               const char *const *paths, int64_t n_paths,
                               const fe_read_options *opt, fe_corpus_stats *stats,
                               fe_status *st)
-    int fe_phrase_merge(fe_vocab *into, const fe_vocab *source)
+    int fe_phrase_merge(fe_phrase_counter *into, const fe_phrase_counter *source)
 
     enum:
         FE_SCORE_DEFAULT
@@ -73,7 +109,7 @@ cdef extern from "fe_phrases.h" nogil:
 
     ctypedef struct fe_phrase_model:
         fe_phrase_syntax syntax
-        const fe_vocab *counts
+        const fe_phrase_counter *counts
         int scoring
         double threshold
         double min_count
@@ -84,6 +120,8 @@ cdef extern from "fe_phrases.h" nogil:
         const double *frozen_score
         const fe_vocab *passing
         const double *passing_score
+        const fe_pair_table *passing_ids
+        const double *passing_id_score
 
     int fe_phrase_score(const fe_phrase_model *m, const unsigned char *a, int64_t a_len,
                         const unsigned char *b, int64_t b_len, const unsigned char *phrase,
@@ -91,6 +129,8 @@ cdef extern from "fe_phrases.h" nogil:
     int fe_phrase_apply(const fe_phrase_model *m, const fe_token_batch *batch, int64_t *span,
                         double *score)
     int64_t fe_phrase_export(const fe_phrase_model *m, int64_t *ids, double *scores)
+    int64_t fe_phrase_passing_ids(const fe_phrase_model *m, fe_pair_table *out,
+                                  double **scores)
 
     ctypedef struct fe_word2phrase_stats:
         int64_t train_words
@@ -124,77 +164,97 @@ cdef str _decode(const unsigned char *data, int64_t n):
 # ---- a batch of sentences ---------------------------------------------------------------
 
 cdef class TokenBatch:
-    """UTF-8 views of the str tokens of some sentences, gathered with the GIL held.
-
-    The batch owns a reference to every token (one flat list that no other code sees) and to
-    every bytes object it made, so nothing C reads can be freed or changed while it reads.
-    ``first_index`` is the position of the first sentence in the caller's corpus, for error
-    messages."""
+    """The UTF-8 bytes of the str tokens of some sentences, copied with the GIL held into one
+    buffer that C then reads without it: nothing another thread does to the caller's lists
+    can free what C reads. ``sentences`` keeps each sentence as a list or tuple (the caller's
+    own, or the list made from another iterable) for building the output. ``first_index`` is
+    the position of the first sentence in the caller's corpus, for error messages."""
     cdef const char **ptr
     cdef int64_t *length
     cdef int64_t *sentence_end
+    cdef unsigned char *arena
     cdef int64_t n_tokens, n_sentences
-    cdef readonly list tokens
-    cdef list encoded        # bytes made for tokens Python cannot give as UTF-8 directly
+    cdef readonly list sentences
 
     def __cinit__(self, sentences, int64_t first_index=0):
+        cdef list chunk = list(sentences)
+        cdef int64_t n_sent = len(chunk), s, j, n, k = 0, total = 0, used = 0, cap
         cdef Py_ssize_t size
-        cdef int64_t k, s
-        cdef tuple chunk = tuple(sentences)
-        cdef int64_t n_sent = len(chunk)
-        self.sentence_end = <int64_t *>malloc(max(n_sent, 1) * sizeof(int64_t))
-        if not self.sentence_end:
-            raise MemoryError("out of memory gathering tokens")
-        self.tokens = []
-        self.encoded = []
+        cdef const char *data
+        cdef int64_t *offset = NULL
+        cdef unsigned char *grown
         for s in range(n_sent):
             sentence = chunk[s]
-            if isinstance(sentence, (str, bytes, bytearray)):
-                raise TypeError(
-                    f"sentence {first_index + s} is a {type(sentence).__name__}, not a list of "
-                    "str tokens: split it into tokens first (e.g. text.split())")
-            start = len(self.tokens)
-            if type(sentence) is list or type(sentence) is tuple:
-                self.tokens.extend(sentence)
-            else:
+            if type(sentence) is not list and type(sentence) is not tuple:
+                if isinstance(sentence, (str, bytes, bytearray)):
+                    raise TypeError(
+                        f"sentence {first_index + s} is a {type(sentence).__name__}, not a "
+                        "list of str tokens: split it into tokens first (e.g. text.split())")
                 try:
-                    self.tokens.extend(iter(sentence))
+                    chunk[s] = sentence = list(iter(sentence))
                 except TypeError:
                     raise TypeError(
                         f"sentence {first_index + s} is a {type(sentence).__name__}, not a "
                         "list of str tokens") from None
-            self.sentence_end[s] = len(self.tokens)
-        cdef int64_t total = len(self.tokens)
+            total += len(sentence)
+        self.sentences = chunk
+        self.sentence_end = <int64_t *>malloc(max(n_sent, 1) * sizeof(int64_t))
         self.ptr = <const char **>malloc(max(total, 1) * sizeof(char *))
         self.length = <int64_t *>malloc(max(total, 1) * sizeof(int64_t))
-        if not self.ptr or not self.length:
+        cap = total * 8 + 64
+        self.arena = <unsigned char *>malloc(cap)
+        offset = <int64_t *>malloc(max(total, 1) * sizeof(int64_t))
+        if not self.sentence_end or not self.ptr or not self.length or not self.arena \
+                or not offset:
+            free(offset)
             raise MemoryError("out of memory gathering tokens")
-        s = 0
-        for k in range(total):
-            token = self.tokens[k]
-            if not isinstance(token, str):
-                while self.sentence_end[s] <= k:
-                    s += 1
-                start = self.sentence_end[s - 1] if s > 0 else 0
-                hint = " (decode bytes first, e.g. token.decode('utf-8'))" \
-                    if isinstance(token, (bytes, bytearray)) else ""
-                raise TypeError(
-                    f"token {k - start} of sentence {first_index + s} is a "
-                    f"{type(token).__name__} ({token!r:.40}), not a str{hint}")
-            try:
-                self.ptr[k] = PyUnicode_AsUTF8AndSize(token, &size)
-            except UnicodeEncodeError:
-                raw = _utf8(token)
-                self.encoded.append(raw)
-                self.ptr[k] = <const char *>(<bytes>raw)
-                size = len(raw)
-            self.length[k] = size
-        self.n_tokens, self.n_sentences = total, n_sent
+        try:
+            for s in range(n_sent):
+                sentence = chunk[s]
+                n = len(sentence)
+                if k + n > total:
+                    raise RuntimeError(f"sentence {first_index + s} changed while its tokens "
+                                       "were read")
+                for j in range(n):
+                    # nothing in this loop runs Python code: the sentence cannot change
+                    data = fe_token_utf8(PySequence_Fast_GET_ITEM(sentence, j), &size)
+                    if data == NULL:
+                        token = <object>PySequence_Fast_GET_ITEM(sentence, j)
+                        if isinstance(token, str):
+                            # a lone surrogate: bytes of its own (surrogatepass), as _utf8 makes
+                            PyErr_Clear()
+                            raw = _utf8(token)
+                            data = <const char *>(<bytes>raw)
+                            size = len(raw)
+                        else:
+                            hint = " (decode bytes first, e.g. token.decode('utf-8'))" \
+                                if isinstance(token, (bytes, bytearray)) else ""
+                            raise TypeError(
+                                f"token {j} of sentence {first_index + s} is a "
+                                f"{type(token).__name__} ({token!r:.40}), not a str{hint}")
+                    if used + size > cap:
+                        cap = max(cap * 2, used + size)
+                        grown = <unsigned char *>realloc(self.arena, cap)
+                        if not grown:
+                            raise MemoryError("out of memory gathering tokens")
+                        self.arena = grown
+                    memcpy(self.arena + used, data, size)
+                    offset[k] = used
+                    self.length[k] = size
+                    used += size
+                    k += 1
+                self.sentence_end[s] = k
+            for j in range(k):
+                self.ptr[j] = <const char *>(self.arena + offset[j])
+        finally:
+            free(offset)
+        self.n_tokens, self.n_sentences = k, n_sent
 
     def __dealloc__(self):
         free(self.ptr)
         free(self.length)
         free(self.sentence_end)
+        free(self.arena)
 
     @property
     def n_tokens(self):
@@ -245,6 +305,7 @@ cdef class PhraseSyntax:
 # ---- counts -----------------------------------------------------------------------------
 
 cdef class FrozenTable
+cdef class _PassingIds
 
 cdef class PhraseCounter:
     """Unigram and phrase counts in the C table: gensim's ``Phrases.vocab``.
@@ -256,11 +317,12 @@ cdef class PhraseCounter:
     cdef bint writing
     # the phrases applying finds with these counts, and the settings they were made for;
     # dropped by every change of the counts
-    cdef FrozenTable passing
+    cdef object passing      # a FrozenTable (counts by string) or a _PassingIds
     cdef tuple passing_key
 
-    def __cinit__(self, int64_t max_vocab_size=-1):
-        if fe_phrase_counter_init(&self.c, max_vocab_size) != FE_OK:
+    def __cinit__(self, int64_t max_vocab_size=-1, str delimiter="_"):
+        cdef bytes delim = _utf8(delimiter)
+        if fe_phrase_counter_init(&self.c, max_vocab_size, delim, len(delim)) != FE_OK:
             raise MemoryError("out of memory for the phrase counts")
 
     def __dealloc__(self):
@@ -273,8 +335,8 @@ cdef class PhraseCounter:
         self.passing = None
         return 0
 
-    cdef FrozenTable _passing(self, PhraseSyntax syntax, scoring, double threshold,
-                              double min_count, int64_t corpus_word_count):
+    cdef object _passing(self, PhraseSyntax syntax, scoring, double threshold,
+                         double min_count, int64_t corpus_word_count):
         """The phrases export_phrases finds and their scores (computed once for these counts
         and settings), or None where export cannot run (an empty delimiter, or a scorer
         error, which applying then meets where gensim would)."""
@@ -286,6 +348,20 @@ cdef class PhraseCounter:
             return None
         cdef fe_phrase_model m
         _model(&m, syntax, self, None, scoring, threshold, min_count, corpus_word_count, None)
+        cdef _PassingIds by_id
+        cdef int64_t got
+        if self.c.by_id:
+            by_id = _PassingIds()
+            self._read()
+            try:
+                with nogil:
+                    got = fe_phrase_passing_ids(&m, &by_id.table, &by_id.scores)
+            finally:
+                self.readers -= 1
+            if got < 0:
+                return None
+            self.passing, self.passing_key = by_id, key
+            return by_id
         cdef int64_t n = self.c.vocab.size
         ids_arr = np.empty(max(n, 1), dtype=np.int64)
         scores_arr = np.empty(max(n, 1), dtype=np.float64)
@@ -313,7 +389,12 @@ cdef class PhraseCounter:
 
     @property
     def size(self):
-        return self.c.vocab.size
+        return fe_phrase_counter_size(&self.c)
+
+    @property
+    def by_id(self):
+        """Whether the counts are keyed by word ids (else by string)."""
+        return bool(self.c.by_id)
 
     @property
     def total_words(self):
@@ -339,7 +420,7 @@ cdef class PhraseCounter:
         finally:
             self.writing = False
         if rc != FE_OK:
-            raise MemoryError(f"out of memory for the phrase counts ({self.c.vocab.size} "
+            raise MemoryError(f"out of memory for the phrase counts ({self.size} "
                               "entries); max_vocab_size bounds them")
 
     def count_files(self, paths, PhraseSyntax syntax, errors="strict"):
@@ -389,7 +470,7 @@ cdef class PhraseCounter:
             other._read()
             try:
                 with nogil:
-                    rc = fe_phrase_merge(&self.c.vocab, &other.c.vocab)
+                    rc = fe_phrase_merge(&self.c, &other.c)
                     self.c.total_words += other.c.total_words
             finally:
                 other.readers -= 1
@@ -403,7 +484,7 @@ cdef class PhraseCounter:
         self._write()
         try:
             with nogil:
-                fe_vocab_prune(&self.c.vocab, min_reduce)
+                fe_phrase_counter_prune(&self.c, min_reduce)
         finally:
             self.writing = False
 
@@ -423,7 +504,7 @@ cdef class PhraseCounter:
                 if cv[i] < 0:
                     raise ValueError(f"the count of {w!r} is negative ({cv[i]})")
                 raw = _utf8(w)
-                if fe_vocab_add(&self.c.vocab, raw, len(raw), cv[i]) < 0:
+                if fe_phrase_counter_add(&self.c, raw, len(raw), cv[i]) != FE_OK:
                     raise MemoryError("out of memory for the phrase counts")
         finally:
             self.writing = False
@@ -443,8 +524,9 @@ cdef class PhraseCounter:
             start = 0
             with nogil:
                 for i in range(n):
-                    if fe_vocab_add(&self.c.vocab, &blob[0] + start if blob.shape[0] else NULL,
-                                    ends[i] - start, cv[i]) < 0:
+                    if fe_phrase_counter_add(&self.c,
+                                             &blob[0] + start if blob.shape[0] else NULL,
+                                             ends[i] - start, cv[i]) != FE_OK:
                         rc = -1
                         break
                     start = ends[i]
@@ -456,53 +538,71 @@ cdef class PhraseCounter:
     def get(self, str word):
         """The count of word (a unigram or a joined phrase), 0 if absent."""
         cdef bytes raw = _utf8(word)
-        cdef int64_t id = fe_vocab_find(&self.c.vocab, raw, len(raw))
-        return 0 if id < 0 else fe_vocab_count(&self.c.vocab, id)
+        return fe_phrase_counter_get(&self.c, raw, len(raw))
+
+    cdef _handles(self):
+        handles = np.empty(max(self.size, 1), dtype=np.int64)
+        cdef int64_t[::1] hv = handles
+        fe_phrase_counter_entries(&self.c, &hv[0])
+        return handles[:self.size]
 
     def words(self):
         """Every entry as str, in first-seen order."""
         self._read()
         try:
-            return _entries(&self.c.vocab)
+            return _entry_strings(&self.c, self._handles())
         finally:
             self.readers -= 1
 
     def counts(self):
         cdef int64_t i
-        out = np.empty(self.c.vocab.size, dtype=np.int64)
+        cdef const int64_t[::1] hv = self._handles()
+        out = np.empty(hv.shape[0], dtype=np.int64)
         cdef int64_t[::1] ov = out
-        for i in range(self.c.vocab.size):
-            ov[i] = fe_vocab_count(&self.c.vocab, i)
+        for i in range(hv.shape[0]):
+            ov[i] = fe_phrase_entry_count(&self.c, hv[i])
         return out
 
     def encoded(self):
         """(UTF-8 blob of every entry, end offset of each, counts): for saving."""
-        return _encoded(&self.c.vocab), self.counts()
+        cdef const int64_t[::1] hv = self._handles()
+        cdef int64_t i, total = 0, pos = 0, n = hv.shape[0]
+        ends = np.empty(n, dtype=np.int64)
+        cdef int64_t[::1] ev = ends
+        for i in range(n):
+            total += fe_phrase_entry_length(&self.c, hv[i])
+            ev[i] = total
+        blob = np.empty(max(total, 1), dtype=np.uint8)
+        cdef unsigned char[::1] bv = blob
+        for i in range(n):
+            fe_phrase_entry_write(&self.c, hv[i], &bv[pos])
+            pos = ev[i]
+        return (blob[:total], ends), self.counts()
 
 
-cdef list _entries(fe_vocab *v):
-    cdef int64_t i
-    cdef list out = [None] * v.size
-    for i in range(v.size):
-        out[i] = _decode(fe_vocab_bytes(v, i), fe_vocab_at(v, i).length)
+cdef list _entry_strings(fe_phrase_counter *c, const int64_t[::1] handles):
+    """The strings of the entries handles, decoded."""
+    cdef int64_t i, n, longest = 1
+    for i in range(handles.shape[0]):
+        longest = max(longest, fe_phrase_entry_length(c, handles[i]))
+    buf = np.empty(longest, dtype=np.uint8)
+    cdef unsigned char[::1] bv = buf
+    cdef list out = [None] * handles.shape[0]
+    for i in range(handles.shape[0]):
+        n = fe_phrase_entry_length(c, handles[i])
+        fe_phrase_entry_write(c, handles[i], &bv[0])
+        out[i] = _decode(&bv[0], n)
     return out
 
 
-cdef tuple _encoded(fe_vocab *v):
-    cdef int64_t i, total = 0, pos = 0, n
-    ends = np.empty(v.size, dtype=np.int64)
-    cdef int64_t[::1] ev = ends
-    for i in range(v.size):
-        total += fe_vocab_at(v, i).length
-        ev[i] = total
-    blob = np.empty(total, dtype=np.uint8)
-    cdef unsigned char[::1] bv = blob
-    for i in range(v.size):
-        n = fe_vocab_at(v, i).length
-        if n:
-            memcpy(&bv[pos], fe_vocab_bytes(v, i), n)
-        pos += n
-    return blob, ends
+cdef class _PassingIds:
+    """The phrases that pass with some counts by id and settings, and their scores."""
+    cdef fe_pair_table table
+    cdef double *scores
+
+    def __dealloc__(self):
+        fe_pair_table_free(&self.table)
+        free(self.scores)
 
 
 # ---- frozen phrase scores ---------------------------------------------------------------
@@ -586,9 +686,11 @@ cdef int _model(fe_phrase_model *m, PhraseSyntax syntax, object counts, object f
     m.frozen_score = NULL
     m.passing = NULL
     m.passing_score = NULL
+    m.passing_ids = NULL
+    m.passing_id_score = NULL
     m.scoring = FE_SCORE_DEFAULT
     if counts is not None:
-        m.counts = &(<PhraseCounter>counts).c.vocab
+        m.counts = &(<PhraseCounter>counts).c
         if cb is not None:
             m.scoring = FE_SCORE_CALLBACK
             m.callback = _call_scorer
@@ -637,13 +739,16 @@ def apply_batch(TokenBatch batch, PhraseSyntax syntax, counts, frozen, scoring,
     cdef _Callback cb = _Callback(callback) if callback is not None else None
     cdef fe_phrase_model m
     _model(&m, syntax, counts, frozen, scoring, threshold, min_count, corpus_word_count, cb)
-    cdef FrozenTable passing = None
+    cdef object passing = None
     if counts is not None and cb is None:
         passing = (<PhraseCounter>counts)._passing(syntax, scoring, threshold, min_count,
                                                    corpus_word_count)
-        if passing is not None:
-            m.passing = &passing.table
-            m.passing_score = <const double *>cnp.PyArray_DATA(passing.scores)
+        if isinstance(passing, FrozenTable):
+            m.passing = &(<FrozenTable>passing).table
+            m.passing_score = <const double *>cnp.PyArray_DATA((<FrozenTable>passing).scores)
+        elif passing is not None:
+            m.passing_ids = &(<_PassingIds>passing).table
+            m.passing_id_score = (<_PassingIds>passing).scores
     cdef fe_token_batch b = batch.view()
     span_arr = np.empty(max(batch.n_tokens, 1), dtype=np.int64)
     score_arr = np.empty(max(batch.n_tokens, 1), dtype=np.float64)
@@ -657,45 +762,53 @@ def apply_batch(TokenBatch batch, PhraseSyntax syntax, counts, frozen, scoring,
         _raise_score_error(rc, cb)
     # Output: a phrase is the delimiter's join of its tokens (gensim's exact string); a token
     # emitted alone is the caller's own object.
-    cdef list tokens = batch.tokens
     cdef list out = [None] * batch.n_sentences
     cdef list found = [] if collect else None
-    cdef str delim = syntax.delimiter
-    cdef int64_t s, k = 0, n, end
-    cdef list sentence
     # Lists of str cannot form reference cycles, yet each new list counts towards the cyclic
     # collector's next run, which then walks every object of the program (the caller's whole
     # corpus): measured at a third of the time of this pass. Paused while building them.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        _build(out, found, tokens, span, score, batch, delim, collect)
+        _build(out, found, batch, span, score, syntax.delimiter, collect)
     finally:
         if was_enabled:
             gc.enable()
     return out, found
 
 
-cdef void _build(list out, list found, list tokens, int64_t[::1] span, double[::1] score,
-                 TokenBatch batch, str delim, bint collect) except *:
-    cdef int64_t s, k = 0, n, end
+cdef int _build(list out, list found, TokenBatch batch, const int64_t[::1] span,
+                const double[::1] score, str delim, bint collect) except -1:
+    cdef int64_t s, k = 0, start, end, j, n, n_out, pos
+    cdef object source, item
     cdef list sentence
     for s in range(batch.n_sentences):
-        sentence = []
-        end = batch.sentence_end[s]
+        start, end = k, batch.sentence_end[s]
+        source = batch.sentences[s]
+        if len(source) != end - start:
+            raise RuntimeError(f"sentence {s} of the batch changed while it was phrased")
+        n_out = 0
+        for j in range(start, end):
+            n_out += span[j] > 0
+        sentence = PyList_New(n_out)
+        pos = 0
         while k < end:
             n = span[k]
-            if n == 1:
-                sentence.append(tokens[k])
-            elif n > 1:
-                phrase = delim.join(tokens[k:k + n])
-                sentence.append(phrase)
-                if collect:
-                    found.append((phrase, score[k]))
-                k += n
+            if n == 0:
+                k += 1
                 continue
-            k += 1
+            if n == 1:
+                item = <object>PySequence_Fast_GET_ITEM(source, k - start)
+            else:
+                item = delim.join(source[k - start:k - start + n])
+                if collect:
+                    found.append((item, score[k]))
+            Py_INCREF(item)
+            PyList_SET_ITEM(sentence, pos, item)
+            pos += 1
+            k += n
         out[s] = sentence
+    return 0
 
 
 def score_one(PhraseSyntax syntax, counts, frozen, scoring, double threshold, double min_count,
@@ -732,7 +845,7 @@ def export_phrases(PhraseSyntax syntax, PhraseCounter counts, scoring, double th
     scores_arr = np.empty(max(n, 1), dtype=np.float64)
     cdef int64_t[::1] ids = ids_arr
     cdef double[::1] scores = scores_arr
-    cdef int64_t found, i
+    cdef int64_t found
     with _Reading(counts):
         if cb is None:
             with nogil:
@@ -741,11 +854,8 @@ def export_phrases(PhraseSyntax syntax, PhraseCounter counts, scoring, double th
             found = fe_phrase_export(&m, &ids[0], &scores[0])
         if found < 0:
             _raise_score_error(<int>found, cb)
-        result = {}
-        for i in range(found):
-            result[_decode(fe_vocab_bytes(m.counts, ids[i]),
-                           fe_vocab_at(m.counts, ids[i]).length)] = scores[i]
-    return result
+        phrases = _entry_strings(&counts.c, ids_arr[:found])
+    return dict(zip(phrases, scores_arr[:found].tolist()))
 
 
 # ---- files ------------------------------------------------------------------------------

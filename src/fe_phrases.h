@@ -52,20 +52,110 @@ typedef struct fe_phrase_syntax {
 
 /* 1. Counting ------------------------------------------------------------------------------ */
 
+/* Phrases keyed by word ids: a phrase is its first word, its last word and the words between
+ * (a run, interned on its own; run 0 is none), the first and last packed in one 64-bit key.
+ * Open addressing over 16-byte slots holding the whole key and the count, so counting a
+ * phrase touches one slot, four to a cache line. A count of 2^32 - 1 or more is kept in a
+ * short list of big counts instead (a slot count of UINT32_MAX says so). A table that keeps
+ * its first-seen order (the counter's phrases) logs each key as it is inserted: a phrase's
+ * handle is its place in the log. */
+typedef struct fe_pair_slot {
+    uint64_t ends;  /* (first word id << 32) | last word id */
+    uint32_t run1;  /* run + 1; 0: an empty slot */
+    uint32_t count; /* UINT32_MAX: see the big counts */
+} fe_pair_slot;
+
+typedef struct fe_pair_big {
+    uint64_t ends;
+    uint32_t run;
+    int64_t count;
+} fe_pair_big;
+
+typedef struct fe_pair_table {
+    fe_pair_slot *slots;
+    int64_t n_slots;
+    int64_t size;
+    fe_pair_big *big;
+    int64_t n_big, big_cap;
+    /* the log, in first-seen order (kept when inserting with a position counter) */
+    uint64_t *log_ends;
+    uint32_t *log_run;
+    int64_t *log_seq; /* first-seen position among all entries of the counter */
+    int64_t log_len, log_cap;
+} fe_pair_table;
+
+void fe_pair_table_free(fe_pair_table *t);
+/* The hash a pair table files a key under. */
+uint64_t fe_pair_hash(uint64_t ends, uint32_t run);
+/* The slot position of the key, or -1; the count in a slot. */
+int64_t fe_pair_find(const fe_pair_table *t, uint64_t ends, uint32_t run, uint64_t hash);
+int64_t fe_pair_count(const fe_pair_table *t, int64_t slot);
+
+typedef struct fe_word_stat {
+    int64_t count; /* as a unigram (0 when not an entry) */
+    int64_t seq;   /* its first-seen position, -1: not an entry */
+} fe_word_stat;
+
+/* The counts live in one of two forms, the same entries either way:
+ *   - by id (while every counted token is free of the delimiter's bytes): each distinct token
+ *     is interned once in `words` (connectors too); a unigram's count is word_count[id]; a
+ *     phrase is a pair-table key of word ids. No two id sequences then spell the same string
+ *     (tokens hold no delimiter byte), so this is exactly gensim's one table of strings, with
+ *     far cheaper keys. Entries carry their first-seen position, so the string order of the
+ *     one table can be rebuilt.
+ *   - by string (`vocab`), gensim's table as it is: taken, once and for good, when a token
+ *     holding a delimiter byte is counted (a token "a_b" adds to the phrase "a_b") or when an
+ *     entry cannot be written as ids. */
 typedef struct fe_phrase_counter {
-    fe_vocab vocab;         /* unigrams and phrases, counts; ids in first-seen order */
+    int by_id;
+    fe_vocab vocab; /* by string: unigrams and phrases, counts; ids in first-seen order */
+    /* by id */
+    unsigned char *delim; /* the delimiter the ids are joined with */
+    int64_t delim_len;
+    unsigned char delim_byte[256]; /* 1 for each byte value in the delimiter */
+    fe_vocab words;                /* every distinct token seen; its count there is unused */
+    fe_word_stat *word_stat;       /* by word id */
+    int64_t word_cap;
+    int64_t n_unigrams;
+    fe_vocab runs; /* the word ids between a phrase's ends, as bytes; run = id + 1 */
+    fe_pair_table phrases;
+    int64_t next_seq;
+    /* both */
     int64_t max_vocab_size; /* -1: no limit */
     int64_t min_reduce;     /* the count below which the next prune removes entries */
     int64_t total_words;    /* every token counted, connectors included */
-    /* state of the sentence being counted (a file's line may span many reads) */
-    unsigned char *pending; /* start token and connectors after it, joined by the delimiter */
+    /* state of the sentence being counted from a file (a line may span many reads): by
+     * string, the start token and connectors after it joined by the delimiter; by id, the
+     * start word (-1: none) and the connectors' ids */
+    unsigned char *pending;
     int64_t pending_len, pending_cap;
     int has_start;
+    int64_t pending_word;
+    uint32_t *pending_run;
+    int64_t pending_run_len, pending_run_cap;
     int64_t in_sentence; /* tokens of the current sentence (or of its current piece) */
 } fe_phrase_counter;
 
-int fe_phrase_counter_init(fe_phrase_counter *c, int64_t max_vocab_size);
+/* delim: the delimiter phrases are joined with (copied). FE_OK or FE_ERR_NOMEM. */
+int fe_phrase_counter_init(fe_phrase_counter *c, int64_t max_vocab_size, const unsigned char *delim,
+                           int64_t delim_len);
 void fe_phrase_counter_free(fe_phrase_counter *c);
+/* Entries (unigrams and phrases). */
+int64_t fe_phrase_counter_size(const fe_phrase_counter *c);
+/* The count of an entry given as its string, 0 if absent. */
+int64_t fe_phrase_counter_get(const fe_phrase_counter *c, const unsigned char *w, int64_t n);
+/* Adds count to the entry of that string (inserted if new, even with count 0). FE_OK or
+ * FE_ERR_NOMEM. */
+int fe_phrase_counter_add(fe_phrase_counter *c, const unsigned char *w, int64_t n, int64_t count);
+/* Removes the entries counted fewer than min_count times, keeping the others' order. */
+void fe_phrase_counter_prune(fe_phrase_counter *c, int64_t min_count);
+/* Handles of every entry in first-seen order (size entries); the handles are valid until the
+ * counts change. */
+void fe_phrase_counter_entries(const fe_phrase_counter *c, int64_t *handles);
+/* The length of an entry's string, writes it (out has that length), its count. */
+int64_t fe_phrase_entry_length(const fe_phrase_counter *c, int64_t handle);
+void fe_phrase_entry_write(const fe_phrase_counter *c, int64_t handle, unsigned char *out);
+int64_t fe_phrase_entry_count(const fe_phrase_counter *c, int64_t handle);
 
 /* Counts the sentences of a batch; returns FE_OK or FE_ERR_NOMEM. */
 int fe_phrase_count_batch(fe_phrase_counter *c, const fe_phrase_syntax *syn,
@@ -81,7 +171,7 @@ int fe_phrase_count_files(fe_phrase_counter *c, const fe_phrase_syntax *syn,
 /* gensim's add_vocab merge: adds every count of from to into (new entries after the old ones,
  * in from's order). Pruning after the merge is the caller's (it depends on both min_reduce
  * values). FE_OK or FE_ERR_NOMEM. */
-int fe_phrase_merge(fe_vocab *into, const fe_vocab *from);
+int fe_phrase_merge(fe_phrase_counter *into, const fe_phrase_counter *from);
 
 /* 2. Scoring and applying ------------------------------------------------------------------ */
 
@@ -100,7 +190,7 @@ typedef struct fe_phrase_model {
     fe_phrase_syntax syntax;
     /* Phrases: counts (a candidate needs a > 0, b > 0, ab > 0 and score > threshold; a NaN
      * score passes, as gensim's `score <= threshold` test lets it) ... */
-    const fe_vocab *counts;
+    const fe_phrase_counter *counts;
     int scoring; /* FE_SCORE_* */
     double threshold, min_count;
     int64_t corpus_word_count;
@@ -118,6 +208,10 @@ typedef struct fe_phrase_model {
      * counts; any other candidate is scored from the counts. */
     const fe_vocab *passing;
     const double *passing_score;
+    /* The same for counts by id (what fe_phrase_passing_ids builds): keyed as the counts'
+     * phrases, the score passing_id_score[count of the slot]. */
+    const fe_pair_table *passing_ids;
+    const double *passing_id_score;
 } fe_phrase_model;
 
 /* Scores one candidate given as its parts: a, b and the joined phrase. Returns 1 (a phrase,
@@ -136,9 +230,16 @@ int fe_phrase_apply(const fe_phrase_model *m, const fe_token_batch *batch, int64
 
 /* export_phrases: every entry of the counts whose spelling contains the delimiter is split at
  * its first and its last delimiter (the first and last parts of a left-to-right split) and
- * scored as that candidate. Writes the ids of the phrases (ascending) to ids and their scores,
- * returns how many (ids and scores need counts->size entries), or a negative FE_ERR_*. */
+ * scored as that candidate. Writes the entry handles of the phrases (in first-seen order) to
+ * ids and their scores, returns how many (ids and scores need size entries), or a negative
+ * FE_ERR_*. */
 int64_t fe_phrase_export(const fe_phrase_model *m, int64_t *ids, double *scores);
+
+/* For counts by id (with the model's delimiter): the phrases export finds, as a pair table
+ * (out, empty; each key's count the index of its score) and their scores (*scores,
+ * malloc'd). Returns how many, FE_ERR_ARG
+ * when the counts are not by id or the delimiters differ, or what the scorer returned. */
+int64_t fe_phrase_passing_ids(const fe_phrase_model *m, fe_pair_table *out, double **scores);
 
 /* 3. word2phrase --------------------------------------------------------------------------- */
 

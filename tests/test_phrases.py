@@ -69,6 +69,7 @@ def test_same_as_gensim(corpus, gensim_phrases, name):
     kwargs = SETTINGS[name]
     ours = Phrases(corpus, **kwargs)
     theirs = gensim_phrases.Phrases(corpus, **kwargs)
+    assert ours._counts.by_id  # no token holds a delimiter byte: the counts by word id ran
     if name == "pruned":
         assert theirs.min_reduce == 1  # gensim keeps 1 after a first add_vocab
     assert_same_model(ours, theirs, corpus)
@@ -390,3 +391,151 @@ def test_changes_after_applying_are_seen(corpus, gensim_phrases):
         model.add_vocab(corpus[4000:])
         model.corpus_word_count = words
     assert list(ours[sample]) == list(theirs[sample])
+
+
+# ---- counts by word id: the paths where they meet strings ----------------------------------
+
+
+def test_by_id_counts_applied_to_tokens_holding_the_delimiter(corpus, gensim_phrases):
+    """Counts by id, applied to tokens that spell phrases ("bank_of", "new_york"): gensim
+    looks such a token up as the phrase of the same spelling."""
+    kwargs = {"min_count": 1, "threshold": 0.5, "connector_words": {"of", "the"}}
+    sents = [["bank", "of", "america"], ["new", "york", "city"], ["new", "york"]] * 4
+    ours, theirs = Phrases(sents, **kwargs), gensim_phrases.Phrases(sents, **kwargs)
+    assert ours._counts.by_id
+    probes = [
+        ["bank_of", "america", "new_york", "city"],
+        ["new_york_city", "bank_of_america", "the", "new_york"],
+        ["bank", "of_america", "_", "new_", "_york"],
+        ["of", "new_york", "of", "city", "unknown_word", "city"],
+    ]
+    for s in probes:
+        assert ours[s] == theirs[s], s
+        assert list(ours.analyze_sentence(s)) == list(theirs.analyze_sentence(s))
+        assert ours.score_candidate(s[0], s[1], []) == theirs.score_candidate(s[0], s[1], [])
+    assert ours.vocab["new_york"] == theirs.vocab["new_york"] == 8
+    assert ours._counts.get("bank_of_america") == theirs.vocab["bank_of_america"]
+    assert ours._counts.get("bank__of") == ours._counts.get("of_bank") == 0
+
+
+@pytest.mark.parametrize("batch_sentences", [1, 3, 50])
+@pytest.mark.parametrize("max_vocab_size", [10**9, 40, 200])
+def test_switch_to_strings_mid_corpus_like_gensim(
+    gensim_phrases, monkeypatch, batch_sentences, max_vocab_size
+):
+    """Counts start by id; a token holding the delimiter, met in a later batch, turns them
+    into the string table (entry order kept), then counting and pruning go on."""
+    from fastembed_core.models import phrases as phrases_module
+
+    monkeypatch.setattr(phrases_module, "_BATCH_SENTENCES", batch_sentences)
+    words = "bank of america new york city the times a b c d e".split()
+    rng = np.random.default_rng(5)
+    clean = [list(rng.choice(words, size=rng.integers(0, 9))) for _ in range(60)]
+    mixed = clean[:30] + [["new_york", "city", "of", "bank_of", "america"]] + clean[30:]
+    kwargs = {"min_count": 1, "threshold": 0.2, "connector_words": {"of", "the", "a"},
+              "max_vocab_size": max_vocab_size}  # fmt: skip
+    ours, theirs = Phrases(mixed, **kwargs), gensim_phrases.Phrases(mixed, **kwargs)
+    assert not ours._counts.by_id
+    assert list(ours.vocab.items()) == list(theirs.vocab.items())
+    assert ours.min_reduce == theirs.min_reduce
+    assert ours.export_phrases() == theirs.export_phrases()
+    assert list(ours[mixed]) == list(theirs[mixed])
+
+
+@pytest.mark.parametrize("max_vocab_size", [25, 60, 300, 2000])
+def test_pruning_by_id_like_gensim(corpus, gensim_phrases, monkeypatch, max_vocab_size):
+    """Pruning after many sentences (entries deleted from the pair table in place), then
+    counting on: counts, order and min_reduce as gensim's."""
+    from fastembed_core.models import phrases as phrases_module
+
+    monkeypatch.setattr(phrases_module, "_BATCH_SENTENCES", 97)
+    kwargs = {"min_count": 1, "threshold": 1.0, "max_vocab_size": max_vocab_size,
+              "connector_words": ENGLISH_CONNECTOR_WORDS}  # fmt: skip
+    part = corpus[:1500]
+    ours, theirs = Phrases(part, **kwargs), gensim_phrases.Phrases(part, **kwargs)
+    assert ours._counts.by_id
+    assert list(ours.vocab.items()) == list(theirs.vocab.items())
+    assert ours.min_reduce == theirs.min_reduce
+    assert ours.export_phrases() == theirs.export_phrases()
+    ours.add_vocab(corpus[1500:2500])
+    theirs.add_vocab(corpus[1500:2500])
+    assert list(ours.vocab.items()) == list(theirs.vocab.items())
+    assert list(ours[part[:300]]) == list(theirs[part[:300]])
+
+
+def test_file_switches_to_strings_mid_sentence(tmp_path):
+    """A corpus file whose line holds a delimiter token after a connector: the sentence being
+    counted by id (start word and connectors) carries over into the string table."""
+    lines = ["bank of america said", "the bank of new_york city of", "new york of the city"] * 5
+    path = tmp_path / "corpus.txt"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    kwargs = {"min_count": 1, "threshold": 0.1, "connector_words": {"of", "the"}}
+    from_file = Phrases(corpus_file=path, **kwargs)
+    from_lists = Phrases([line.split() for line in lines], **kwargs)
+    assert not from_file._counts.by_id
+    assert list(from_file.vocab.items()) == list(from_lists.vocab.items())
+    assert from_file.vocab["bank_of_new_york"] == 5
+
+
+def test_multibyte_delimiter_and_its_bytes_in_tokens(gensim_phrases):
+    """A delimiter of several bytes: a token holding one of them ("a:b" with "::") could spell
+    a phrase part ambiguously, so such counts go by string; same results as gensim."""
+    sents = [["a:", "b", ":c", "d"], ["a", "b", "c", "d"], ["b", "c::d", "a:"]] * 3
+    for delimiter in ("::", "\u00e9\u00e8"):
+        kwargs = {"min_count": 1, "threshold": 0.1, "delimiter": delimiter}
+        ours, theirs = Phrases(sents, **kwargs), gensim_phrases.Phrases(sents, **kwargs)
+        assert list(ours.vocab.items()) == list(theirs.vocab.items())
+        assert ours.export_phrases() == theirs.export_phrases()
+        assert list(ours[sents]) == list(theirs[sents])
+    clean = [["ab", "cd", "ef"]] * 3
+    assert Phrases(clean, min_count=1, delimiter="::")._counts.by_id
+
+
+def test_very_long_and_non_ascii_words_like_gensim(gensim_phrases):
+    long_a, long_b = "x" * 100_000, "y" * 70_000 + "z"
+    sents = [[long_a, long_b, "end"], ["caf\u00e9", "cr\u00e8me", long_a, long_b]] * 3
+    sents += [["\U0001f600", "\ud800", "caf\u00e9", "cr\u00e8me"]] * 2
+    kwargs = {"min_count": 1, "threshold": 0.1}
+    ours, theirs = Phrases(sents, **kwargs), gensim_phrases.Phrases(sents, **kwargs)
+    assert ours._counts.by_id
+    assert list(ours.vocab.items()) == list(theirs.vocab.items())
+    assert ours.export_phrases() == theirs.export_phrases()
+    assert list(ours[sents]) == list(theirs[sents])
+
+
+def test_vocab_assigned_by_string_keeps_order_and_zero_counts(gensim_phrases):
+    """The vocab setter (and loading) add entries by string: unigrams and phrases by id, an
+    entry of count 0 kept, and a string that no ids spell ("a_b_" has an empty last part,
+    fine; "_" alone is the phrase of two empty words) as gensim would hold it."""
+    vocab = {"bank": 5, "of": 0, "america": 4, "bank_of_america": 3, "x_": 2, "_": 1}
+    ours = Phrases(min_count=1, threshold=0.1, connector_words={"of"})
+    ours.vocab = vocab
+    assert ours._counts.by_id
+    assert list(ours.vocab.items()) == list(vocab.items())
+    assert ours._counts.size == len(vocab)
+    ours.corpus_word_count = 20
+    theirs = gensim_phrases.Phrases(min_count=1, threshold=0.1, connector_words={"of"})
+    theirs.vocab = dict(vocab)
+    theirs.corpus_word_count = 20
+    assert ours.export_phrases() == theirs.export_phrases()
+    sent = ["bank", "of", "america", "x", "", "bank"]
+    assert ours[sent] == theirs[sent]
+
+
+def test_counts_beyond_32_bits_by_id(gensim_phrases):
+    """A phrase count of 2^32 or more leaves the 16-byte slot for the list of big counts:
+    read, added to, exported and pruned like any other."""
+    big = 2**33 + 7
+    vocab = {"a": 3 * big, "b": 2 * big, "a_b": big, "b_a": 2**32 - 2, "c_a": 1}
+    ours = Phrases(min_count=1, threshold=1e-9, max_vocab_size=6)
+    ours.vocab = vocab
+    assert ours._counts.by_id
+    theirs = gensim_phrases.Phrases(min_count=1, threshold=1e-9, max_vocab_size=6)
+    theirs.vocab = dict(vocab)
+    for model in (ours, theirs):
+        model.corpus_word_count = 10 * big
+        model.add_vocab([["b", "a", "b", "a"], ["x", "y"]])  # b_a passes 2^32 - 1; pruned
+    assert list(ours.vocab.items()) == list(theirs.vocab.items())
+    assert ours.vocab["b_a"] == 2**32 and ours.vocab["a_b"] == big + 1
+    assert ours.export_phrases() == theirs.export_phrases()
+    assert ours[["a", "b", "a"]] == theirs[["a", "b", "a"]]

@@ -529,7 +529,7 @@ class Phrases(_PhrasesTransformation):
 
     def _new_counter(self) -> Any:
         limit = -1 if self.max_vocab_size is None else int(self.max_vocab_size)
-        return _phrases.PhraseCounter(limit)
+        return _phrases.PhraseCounter(limit, self.delimiter)
 
     def add_vocab(
         self,
