@@ -184,6 +184,12 @@ cdef class TrainingRun:
     Arrays are kept referenced here so they outlive every kernel call that uses them.
     ``simd`` fixes the run's vector code path ("auto", "scalar", "avx2", "avx512"; None:
     ``simd_path()``, the environment's choice); ``simd`` reads back the path chosen.
+
+    ``subword_offsets`` (int64, V + 1) and ``subword_rows`` (uint32) train fastText's models
+    (src/fe_train.h, "Subwords"): word w reads the rows
+    ``w_in[subword_rows[subword_offsets[w]:subword_offsets[w + 1]]]``; then the V words size
+    w_out, w_hs and every table and bound the corpus ids, and w_in may have more rows (the
+    n-gram buckets).
     """
     cdef fe_config cfg
     cdef object _arrays

@@ -828,6 +828,7 @@ static void use_subwords(fe_config *cfg, const subwords *sw)
     cfg->w.n_input_rows = sw->n_input;
 }
 
+#ifndef FE_TEST_TSAN /* run under ASan only (see main) */
 /* Every model (skip-gram block and per pair, CBOW; NS, HS, both; with and without hot rows)
  * on every path, over sentences longer than the kept-word buffer and with subsampling: every
  * word is read, the run ends FE_OK, the n-gram rows move and everything stays finite. */
@@ -836,9 +837,9 @@ static void test_subword_loop(void)
     const int64_t lengths[] = {4150, 0, 1, 2, 300, 120};
     for (int path = 0; path < n_paths(); path++) {
         test_path = path;
-        for (int variant = 0; variant < 18; variant++) {
+        for (int variant = 0; variant < 12; variant++) { /* 9-11: 0-2 with hot rows */
             const int sg = variant % 3 != 0, shared = variant % 3 != 2;
-            const int mode = (variant / 3) % 3; /* 0 NS, 1 HS, 2 both */
+            const int mode = variant < 9 ? variant / 3 : 0; /* 0 NS, 1 HS, 2 both */
             const int hot = variant >= 9;
             model m;
             corpus c;
@@ -876,6 +877,7 @@ static void test_subword_loop(void)
     }
     test_path = -1;
 }
+#endif
 
 /* With every word's list its own row, the subword CBOW loop computes word2vec's CBOW bit for
  * bit (the same draws, the same step), on every path. */
