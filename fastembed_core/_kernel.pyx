@@ -5,6 +5,10 @@ Four steps and nothing else: check every array's dtype, shape and range; fill on
 ``fe_config``; release the GIL for a whole range of sentences; hand back counters. A wrong
 array is rejected here with a ValueError, never silently copied or passed on: the typed
 memoryviews (``float[:, ::1]``) refuse wrong dtypes and non-contiguous layouts.
+
+Size: over 700 lines because every kernel entry point (training runs with their word,
+subword and document tables, inference of document vectors, the test hooks) is checked
+here, next to the one struct declaration each fills.
 """
 import os
 import threading
