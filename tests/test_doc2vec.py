@@ -550,3 +550,40 @@ def test_bad_input_is_refused_clearly():
         model.build_vocab([good], update=True)
     with pytest.raises(ValueError, match="total_examples"):
         model.train([good])
+
+
+def test_lock_factors_of_words_and_tags(small_model):
+    """gensim's wv.vectors_lockf and dv.vectors_lockf: 0 freezes those rows in training."""
+    model, docs = small_model
+    model = Doc2Vec(docs, dm=1, workers=1, seed=1, **{**PLANTED, "epochs": 1})
+    words, tags = model.wv.vectors.copy(), model.dv.vectors.copy()
+    model.dv.vectors_lockf = np.zeros(1, np.float32)
+    model.train(docs, total_examples=len(docs), epochs=1)
+    assert np.array_equal(model.dv.vectors, tags) and not np.array_equal(model.wv.vectors, words)
+    frozen_tags = np.ones(len(model.dv), np.float32)
+    frozen_tags[:3] = 0.0
+    model.dv.vectors_lockf = frozen_tags
+    model.wv.vectors_lockf = np.zeros(1, np.float32)
+    words, tags = model.wv.vectors.copy(), model.dv.vectors.copy()
+    model.train(docs, total_examples=len(docs), epochs=1)
+    assert np.array_equal(model.wv.vectors, words)
+    assert np.array_equal(model.dv.vectors[:3], tags[:3])
+    assert (np.abs(model.dv.vectors[3:] - tags[3:]).max(axis=1) > 0).all()
+
+
+def test_hierarchical_softmax_and_reset_from(small_model, tmp_path):
+    model, docs = small_model
+    hs_model = Doc2Vec(docs, hs=1, negative=0, workers=2, seed=1, **PLANTED)
+    assert hs_model.syn1neg is None and hs_model.syn1 is not None
+    inferred = hs_model.infer_vectors(docs[:4], workers=2)
+    assert np.isfinite(inferred).all() and np.abs(inferred).max() > 0
+    hs_model.save(tmp_path / "hs.model")
+    loaded = Doc2Vec.load(tmp_path / "hs.model")
+    np.testing.assert_array_equal(loaded.infer_vectors(docs[:4]), inferred)
+    fresh = Doc2Vec(dm=0, **PLANTED)
+    fresh.reset_from(model)
+    assert fresh.dv.index_to_key == model.dv.index_to_key
+    assert fresh.wv.index_to_key == model.wv.index_to_key
+    assert fresh.dv.get_vecattr("odd", "doc_count") == 20
+    assert not np.array_equal(fresh.dv.vectors, model.dv.vectors)
+    fresh.train(docs, total_examples=len(docs), epochs=2)

@@ -269,7 +269,8 @@ class Doc2Vec(Word2Vec):
         self.dm_tag_count = check_int("dm_tag_count", dm_tag_count, 1)
         self.dv = KeyedVectors(vector_size)
         self._w_in = np.zeros((0, vector_size), np.float32)
-        self._tag_scan: _TagScan | None = None
+        # the tags the next vocabulary gets: (keys, per-tag counts), from the last scan
+        self._pending_tags: tuple[list[Any], dict[str, np.ndarray]] | None = None
         self._doc_tables: tuple[np.ndarray, np.ndarray] | None = None
         super().__init__(
             None,
@@ -336,7 +337,8 @@ class Doc2Vec(Word2Vec):
         counts, total, n_docs = vocab_mod.count_iterable(
             tags.words_of(documents), self.max_vocab_size
         )
-        self._tag_scan = tags
+        keys = tags.keys()
+        self._pending_tags = (keys, tags.counts(keys))
         if len(tags.str_index) > n_docs:
             logger.warning("more unique tags (%d) than documents (%d)", len(tags.str_index), n_docs)
         return vocab_mod.check_keys(counts), total, n_docs
@@ -353,11 +355,21 @@ class Doc2Vec(Word2Vec):
 
     def _allocate(self, keys, key_counts):
         super()._allocate(keys, key_counts)
-        tags = self._tag_scan or _TagScan()
-        tag_keys = tags.keys()
+        tag_keys, tag_attrs = self._pending_tags or ([], _TagScan().counts([]))
         n_words = len(keys)
         w_in = np.concatenate([self.wv.vectors, self._init_rows(len(tag_keys), n_words)])
-        self._attach(w_in, tag_keys, tags.counts(tag_keys))
+        self._attach(w_in, tag_keys, tag_attrs)
+
+    def reset_from(self, other_model: Any) -> None:
+        """Take the words and the tags of ``other_model`` (with their counts) and start from
+        fresh weights, as gensim's ``reset_from``."""
+        other = other_model.dv
+        names = ("doc_count", "word_count")
+        self._pending_tags = (
+            list(other.index_to_key),
+            {n: np.array(other.expandos.get(n, np.zeros(len(other))), np.int64) for n in names},
+        )
+        super().reset_from(other_model)
 
     def _attach(self, w_in, tag_keys, tag_attrs):
         """Makes ``w_in`` (words' rows, then tags' rows) the trained input matrix, with
