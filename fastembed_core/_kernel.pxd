@@ -84,6 +84,8 @@ cdef extern from "fe_train.h" nogil:
         fe_update_ops ops
         const int64_t *subword_offsets
         const uint32_t *subword_rows
+        const int64_t *doc_offsets
+        const uint32_t *doc_rows
         int32_t dbow_words
 
     ctypedef struct fe_job:
@@ -91,8 +93,6 @@ cdef extern from "fe_train.h" nogil:
         const int64_t *offsets
         int64_t first_sentence, end_sentence
         uint64_t seed
-        const int64_t *doc_offsets
-        const uint32_t *doc_rows
 
     ctypedef struct fe_result:
         int64_t words

@@ -247,7 +247,6 @@ cdef class TrainingRun:
     cdef const uint32_t[::1] _subword_rows
     cdef const int64_t[::1] _doc_offsets
     cdef const uint32_t[::1] _doc_rows
-    cdef bint _has_docs       # set_corpus was given document rows
     cdef bint _ready          # __init__ completed: it is not run a second time
     cdef bint _has_corpus     # set_corpus was called (a typed view is never None to test)
     cdef int64_t _running     # train_range calls inside the kernel (changed with the GIL)
@@ -416,7 +415,6 @@ cdef class TrainingRun:
         if self._running:
             raise RuntimeError("set_corpus() while train_range() runs")
         validate_corpus(ids, offsets, self.cfg.w.vocab_size)
-        self._has_docs = False
         if (doc_offsets is None) != (doc_rows is None):
             raise ValueError("doc_offsets and doc_rows must be given together")
         if doc_offsets is not None:
@@ -425,9 +423,14 @@ cdef class TrainingRun:
             doc_offsets, doc_rows = check_doc_rows(
                 doc_offsets, doc_rows, len(offsets) - 1, self.cfg.w.vocab_size,
                 self.cfg.w.n_input_rows, self.cfg.window)
+        # the kernel reads them through cfg, which running kernels never see change (above)
+        self.cfg.doc_offsets = NULL
+        self.cfg.doc_rows = NULL
+        if doc_offsets is not None:
             self._doc_offsets = doc_offsets
             self._doc_rows = doc_rows
-            self._has_docs = True
+            self.cfg.doc_offsets = &self._doc_offsets[0]
+            self.cfg.doc_rows = &self._doc_rows[0] if self._doc_rows.shape[0] else NULL
         self._ids = ids
         self._offsets = offsets
         self.n_sentences = offsets.shape[0] - 1
@@ -453,11 +456,6 @@ cdef class TrainingRun:
         job.first_sentence = first_sentence
         job.end_sentence = end_sentence
         job.seed = seed
-        job.doc_offsets = NULL
-        job.doc_rows = NULL
-        if self._has_docs:
-            job.doc_offsets = &self._doc_offsets[0]
-            job.doc_rows = &self._doc_rows[0] if self._doc_rows.shape[0] else NULL
         self._running += 1
         try:
             with nogil:

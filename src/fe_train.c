@@ -445,11 +445,11 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
     const int subwords = cfg->subword_offsets != NULL;
     int64_t longest = 0;       /* subword rows of a word, at most */
     int64_t most_doc_rows = 0; /* of a document of the job */
-    if (job->doc_offsets) {
+    if (cfg->doc_offsets) {
         if (subwords) return FE_ERR_ARG;
         for (int64_t s = job->first_sentence; s < job->end_sentence; s++) {
-            const int64_t n = job->doc_offsets[s + 1] - job->doc_offsets[s];
-            if (n < 0 || (n > 0 && !job->doc_rows)) return FE_ERR_ARG;
+            const int64_t n = cfg->doc_offsets[s + 1] - cfg->doc_offsets[s];
+            if (n < 0 || (n > 0 && !cfg->doc_rows)) return FE_ERR_ARG;
             if (n > most_doc_rows) most_doc_rows = n;
         }
         if (2 * (int64_t)cfg->window + most_doc_rows > INT32_MAX) return FE_ERR_ARG;
@@ -557,11 +557,11 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
         status = FE_ERR_NOMEM;
     } else {
         sync_progress(&wk);
-        wk.words_in = !(job->doc_offsets && cfg->sg && !cfg->dbow_words);
+        wk.words_in = !(cfg->doc_offsets && cfg->sg && !cfg->dbow_words);
         for (int64_t s = job->first_sentence; s < job->end_sentence && !wk.stopped; s++) {
-            if (job->doc_offsets) {
-                wk.doc = job->doc_rows + job->doc_offsets[s];
-                wk.n_doc = (int32_t)(job->doc_offsets[s + 1] - job->doc_offsets[s]);
+            if (cfg->doc_offsets) {
+                wk.doc = cfg->doc_rows + cfg->doc_offsets[s];
+                wk.n_doc = (int32_t)(cfg->doc_offsets[s + 1] - cfg->doc_offsets[s]);
             }
             train_sentence(&wk, job->ids + job->offsets[s], job->offsets[s + 1] - job->offsets[s]);
         }

@@ -62,7 +62,7 @@
  *   - Hot rows and lock factors apply to the rows of w_in as above: a word's own row can be
  *     hot, n-gram rows (>= vocab_size) never are; lockf[r % lockf_len] for any row r.
  *
- * Documents (Doc2Vec's paragraph vectors; fe_job.doc_offsets and doc_rows set, NULL
+ * Documents (Doc2Vec's paragraph vectors; fe_config.doc_offsets and doc_rows set, NULL
  * otherwise): sentence k is a document whose tags own the rows doc_rows[doc_offsets[k] ..
  * doc_offsets[k + 1]) of w_in (rows at or above vocab_size: w_in has n_input_rows = the words'
  * and then the tags' rows). Those rows join the input of every centre of the document, in
@@ -181,7 +181,11 @@ typedef struct fe_config {
      * w_in below w.n_input_rows (checked by the caller). NULL: word2vec. */
     const int64_t *subword_offsets;
     const uint32_t *subword_rows;
-    /* Documents (see above): skip-gram also trains the window's words (gensim's dbow_words). */
+    /* Documents (see above; NULL: none): sentence k of a job's corpus has the tag rows
+     * doc_rows[doc_offsets[k] .. doc_offsets[k + 1]) of w_in, each below w.n_input_rows
+     * (checked by the caller); dbow_words: skip-gram also trains the window's words. */
+    const int64_t *doc_offsets;
+    const uint32_t *doc_rows;
     int32_t dbow_words;
 } fe_config;
 
@@ -190,11 +194,6 @@ typedef struct fe_job {
     const int64_t *offsets; /* sentence k is ids[offsets[k] .. offsets[k+1]) */
     int64_t first_sentence, end_sentence;
     uint64_t seed;
-    /* Documents (see above; NULL: none): sentence k's tag rows in w_in are
-     * doc_rows[doc_offsets[k] .. doc_offsets[k + 1]), each below w.n_input_rows (checked by
-     * the caller). */
-    const int64_t *doc_offsets;
-    const uint32_t *doc_rows;
 } fe_job;
 
 typedef struct fe_result {
