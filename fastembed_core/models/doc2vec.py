@@ -357,6 +357,8 @@ class Doc2Vec(Word2Vec):
         super()._allocate(keys, key_counts)
         tag_keys, tag_attrs = self._pending_tags or ([], _TagScan().counts([]))
         n_words = len(keys)
+        # int tags take rows 0..max: a huge int tag would allocate that many rows
+        self._check_memory(n_words + len(tag_keys))
         w_in = np.concatenate([self.wv.vectors, self._init_rows(len(tag_keys), n_words)])
         self._attach(w_in, tag_keys, tag_attrs)
 
