@@ -587,3 +587,17 @@ def test_hierarchical_softmax_and_reset_from(small_model, tmp_path):
     assert fresh.dv.get_vecattr("odd", "doc_count") == 20
     assert not np.array_equal(fresh.dv.vectors, model.dv.vectors)
     fresh.train(docs, total_examples=len(docs), epochs=2)
+
+
+def test_gensims_tagged_documents_and_a_memory_mapped_load(small_model, tmp_path):
+    """gensim's own TaggedDocument objects train the same model as ours; a file loaded with
+    mmap="r" gives the same vectors (copied into one trainable matrix)."""
+    gensim_doc2vec = pytest.importorskip("gensim.models.doc2vec")
+    model, docs = small_model
+    theirs = [gensim_doc2vec.TaggedDocument(d.words, d.tags) for d in docs]
+    a = Doc2Vec(theirs, dm=0, workers=1, seed=3, **PLANTED)
+    np.testing.assert_array_equal(a.dv.vectors, model.dv.vectors)
+    model.save(tmp_path / "m.fe")
+    mapped = Doc2Vec.load(tmp_path / "m.fe", mmap="r")
+    np.testing.assert_array_equal(mapped.dv.vectors, model.dv.vectors)
+    assert mapped.dv.vectors.flags.writeable and np.shares_memory(mapped.wv.vectors, mapped._w_in)
