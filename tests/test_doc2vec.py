@@ -601,3 +601,20 @@ def test_gensims_tagged_documents_and_a_memory_mapped_load(small_model, tmp_path
     mapped = Doc2Vec.load(tmp_path / "m.fe", mmap="r")
     np.testing.assert_array_equal(mapped.dv.vectors, model.dv.vectors)
     assert mapped.dv.vectors.flags.writeable and np.shares_memory(mapped.wv.vectors, mapped._w_in)
+
+
+def test_save_word2vec_format_with_tag_vectors(small_model, tmp_path):
+    """gensim's Doc2Vec.save_word2vec_format: words, then tags with a prefix, one header."""
+    model, _ = small_model
+    path = tmp_path / "vectors.txt"
+    model.save_word2vec_format(path, doctag_vec=True)
+    kv = fastembed_core.KeyedVectors.load_word2vec_format(path)
+    assert len(kv) == len(model.wv) + len(model.dv)
+    np.testing.assert_allclose(kv["*dt_odd"], model.dv["odd"], atol=1e-5)
+    np.testing.assert_allclose(kv["*dt_7"], model.dv[7], atol=1e-5)
+    np.testing.assert_allclose(kv["w3"], model.wv["w3"], atol=1e-5)
+    model.save_word2vec_format(path, doctag_vec=True, word_vec=False, prefix="doc:", binary=True)
+    tags = fastembed_core.KeyedVectors.load_word2vec_format(path, binary=True)
+    assert len(tags) == len(model.dv) and "doc:topic3" in tags.key_to_index
+    with pytest.warns(DeprecationWarning):
+        assert model.docvecs is model.dv

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from collections import namedtuple
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any, Callable, ClassVar, cast
@@ -723,6 +724,38 @@ class Doc2Vec(Word2Vec):
         self._attach(w_in, tags, attrs)
 
     # ------------------------------------------------------------------ gensim's other names
+
+    @property
+    def docvecs(self) -> KeyedVectors:
+        """gensim 3's name of :attr:`dv` (deprecated there too)."""
+        warnings.warn("docvecs is renamed dv", DeprecationWarning, stacklevel=2)
+        return self.dv
+
+    def save_word2vec_format(
+        self,
+        fname: str | os.PathLike,
+        doctag_vec: bool = False,
+        word_vec: bool = True,
+        prefix: str = "*dt_",
+        fvocab: str | os.PathLike | None = None,
+        binary: bool = False,
+    ) -> None:
+        """Write the word vectors and/or the tag vectors in word2vec's text or binary format,
+        as gensim's: the words first, then the tags, each written with ``prefix`` in front
+        (``"*dt_0"``), under one header counting both."""
+        if word_vec:
+            total = len(self.wv) + len(self.dv) if doctag_vec else None
+            self.wv.save_word2vec_format(fname, fvocab, binary, total_vec=total)
+        if doctag_vec:
+            self.dv.save_word2vec_format(
+                fname,
+                fvocab,
+                binary,
+                write_header=not word_vec,
+                prefix=prefix,
+                append=word_vec,
+                sort_attr="doc_count",
+            )
 
     @classmethod
     def from_gensim(cls, gensim_model: Any) -> Doc2Vec:
