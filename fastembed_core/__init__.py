@@ -23,6 +23,7 @@ from .errors import (
     WrongKindError,
 )
 from .models.corpora import BrownCorpus, LineSentence, PathLineSentences, Text8Corpus
+from .models.doc2vec import Doc2Vec, TaggedDocument, TaggedLineDocument
 from .models.fasttext import (
     FastText,
     load_facebook_model,
@@ -57,6 +58,9 @@ __all__ = [
     "PathLineSentences",
     "Text8Corpus",
     "BrownCorpus",
+    "Doc2Vec",
+    "TaggedDocument",
+    "TaggedLineDocument",
     "FastEmbedError",
     "FormatError",
     "TruncatedFileError",

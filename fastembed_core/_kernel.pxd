@@ -84,6 +84,9 @@ cdef extern from "fe_train.h" nogil:
         fe_update_ops ops
         const int64_t *subword_offsets
         const uint32_t *subword_rows
+        const int64_t *doc_offsets
+        const uint32_t *doc_rows
+        int32_t dbow_words
 
     ctypedef struct fe_job:
         const uint32_t *ids
@@ -106,3 +109,21 @@ cdef extern from "fe_simd.h" nogil:
     int fe_simd_supported(int path)
     int fe_simd_best()
     int fe_simd_ops(int path, fe_update_ops *ops)
+
+
+cdef extern from "fe_doc2vec.h" nogil:
+    ctypedef struct fe_infer_config:
+        const float *w_in
+        const float *w_out
+        const float *w_hs
+        int64_t vocab_size, dim
+        int32_t dm, hs, negative, window, cbow_mean, shrink_windows, epochs
+        float alpha, min_alpha
+        const uint32_t *keep_threshold
+        const uint64_t *alias
+        const int64_t *hs_offset
+        const uint8_t *hs_code
+        const uint32_t *hs_point
+
+    int fe_infer_range(const fe_infer_config *cfg, const uint32_t *ids, const int64_t *offsets,
+                       int64_t first, int64_t end, uint64_t seed, float *out)

@@ -42,8 +42,16 @@ class TrainingRun:
         lockf: np.ndarray | None = None,
         subword_offsets: np.ndarray | None = None,
         subword_rows: np.ndarray | None = None,
+        n_words: int = -1,
+        dbow_words: bool = False,
     ) -> None: ...
-    def set_corpus(self, ids: np.ndarray, offsets: np.ndarray) -> None: ...
+    def set_corpus(
+        self,
+        ids: np.ndarray,
+        offsets: np.ndarray,
+        doc_offsets: np.ndarray | None = None,
+        doc_rows: np.ndarray | None = None,
+    ) -> None: ...
     def train_range(
         self, first_sentence: int, end_sentence: int, seed: int
     ) -> tuple[int, int, int, float]: ...
@@ -65,4 +73,36 @@ def subword_step(
     simd: str | None = None,
     lockf: np.ndarray | None = None,
 ) -> float: ...
+def check_doc_rows(
+    doc_offsets: np.ndarray,
+    doc_rows: np.ndarray,
+    n_sentences: int,
+    n_words: int,
+    n_input_rows: int,
+    window: int,
+) -> tuple[np.ndarray, np.ndarray]: ...
+def infer_documents(
+    w_in: np.ndarray,
+    w_out: np.ndarray | None,
+    w_hs: np.ndarray | None,
+    ids: np.ndarray,
+    offsets: np.ndarray,
+    *,
+    dm: int,
+    hs: int,
+    negative: int,
+    window: int,
+    cbow_mean: int,
+    shrink_windows: bool,
+    epochs: int,
+    alpha: float,
+    min_alpha: float,
+    keep_threshold: np.ndarray | None,
+    alias: np.ndarray | None,
+    hs_offset: np.ndarray | None,
+    hs_code: np.ndarray | None,
+    hs_point: np.ndarray | None,
+    seed: int,
+    workers: int = 1,
+) -> np.ndarray: ...
 def __getattr__(name: str) -> Any: ...

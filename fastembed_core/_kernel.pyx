@@ -5,13 +5,19 @@ Four steps and nothing else: check every array's dtype, shape and range; fill on
 ``fe_config``; release the GIL for a whole range of sentences; hand back counters. A wrong
 array is rejected here with a ValueError, never silently copied or passed on: the typed
 memoryviews (``float[:, ::1]``) refuse wrong dtypes and non-contiguous layouts.
+
+Size: over 700 lines because every kernel entry point (training runs with their word,
+subword and document tables, inference of document vectors, the test hooks) is checked
+here, next to the one struct declaration each fills.
 """
 import os
+import threading
 import warnings
 
 import numpy as np
 
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from libc.string cimport memset
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
 
 
@@ -167,6 +173,45 @@ def check_subword_tables(subword_offsets, subword_rows, int64_t n_input_rows):
     return offsets, rows, longest
 
 
+def check_doc_rows(doc_offsets, doc_rows, int64_t n_sentences, int64_t n_words,
+                   int64_t n_input_rows, int64_t window):
+    """Document tables as the kernel reads them: sentence k's tag rows are
+    ``doc_rows[doc_offsets[k]:doc_offsets[k + 1]]``. offsets: int64, n_sentences + 1 entries,
+    from 0, never decreasing, to len(rows); rows: uint32, each a document row of w_in (at
+    least n_words, below n_input_rows). Returns (offsets, rows)."""
+    offsets = _exact_array("doc_offsets", doc_offsets, np.int64)
+    rows = _exact_array("doc_rows", doc_rows, np.uint32)
+    cdef const int64_t[::1] off = offsets
+    cdef const uint32_t[::1] r = rows
+    cdef int64_t n_rows = r.shape[0], k, most = 0, bad = -1
+    if off.shape[0] != n_sentences + 1:
+        raise ValueError(f"doc_offsets must hold {n_sentences + 1} entries (sentences + 1); "
+                         f"got {off.shape[0]}")
+    if off[0] != 0 or off[n_sentences] != n_rows:
+        raise ValueError(f"doc_offsets must start at 0 and end at len(doc_rows)={n_rows}; "
+                         f"got {off[0]} .. {off[n_sentences]}")
+    with nogil:
+        for k in range(n_sentences):
+            if off[k + 1] < off[k]:
+                bad = k
+                break
+            if off[k + 1] - off[k] > most:
+                most = off[k + 1] - off[k]
+    if bad >= 0:
+        raise ValueError(f"doc_offsets decrease at sentence {bad}")
+    if 2 * window + most > 0x7FFFFFFF:
+        raise ValueError(f"a document has {most} tag rows; a window takes fewer than 2**31")
+    with nogil:
+        for k in range(n_rows):
+            if r[k] < n_words or r[k] >= n_input_rows:
+                bad = k
+                break
+    if bad >= 0:
+        raise ValueError(f"doc_rows[{bad}] = {r[bad]} is not a document row of w_in "
+                         f"(rows {n_words} .. {n_input_rows - 1})")
+    return offsets, rows
+
+
 cdef void _set_lockf(fe_weights *w, const float[::1] lockf):
     """Points w at the checked lock factors (check_lockf), or at none."""
     if lockf is None:
@@ -206,6 +251,8 @@ cdef class TrainingRun:
     cdef const int64_t[::1] _offsets
     cdef const int64_t[::1] _subword_offsets
     cdef const uint32_t[::1] _subword_rows
+    cdef const int64_t[::1] _doc_offsets
+    cdef const uint32_t[::1] _doc_rows
     cdef bint _ready          # __init__ completed: it is not run a second time
     cdef bint _has_corpus     # set_corpus was called (a typed view is never None to test)
     cdef int64_t _running     # train_range calls inside the kernel (changed with the GIL)
@@ -221,7 +268,7 @@ cdef class TrainingRun:
                  float alpha, float min_alpha, keep_threshold, alias, hs_offset, hs_code,
                  hs_point, int64_t total_words, int64_t progress_batch=0, int64_t hot_rows=0,
                  int64_t hot_merge_words=0, simd=None, lockf=None, subword_offsets=None,
-                 subword_rows=None):
+                 subword_rows=None, int64_t n_words=-1, bint dbow_words=False):
         # vocab: the words (w_out, w_hs and every table); n_input: the rows of w_in, the same
         # for word2vec, the words' and the n-grams' with subword tables
         cdef int64_t vocab = w_in.shape[0], n_input = w_in.shape[0], dim = w_in.shape[1]
@@ -244,6 +291,14 @@ cdef class TrainingRun:
             raise ValueError("need window >= 1, negative >= 0, and hs or negative sampling")
         if (subword_offsets is None) != (subword_rows is None):
             raise ValueError("subword_offsets and subword_rows must be given together")
+        # Doc2Vec: the words are w_in's first n_words rows, the documents' tags the rest
+        if n_words >= 0:
+            if subword_offsets is not None:
+                raise ValueError("n_words (document rows) and subword tables do not combine")
+            if not 1 <= n_words <= n_input:
+                raise ValueError(f"n_words={n_words} must be in 1..{n_input} (the rows of w_in)")
+            vocab = n_words
+        self.cfg.dbow_words = dbow_words
         self.cfg.subword_offsets = NULL
         self.cfg.subword_rows = NULL
         if subword_offsets is not None:
@@ -355,14 +410,33 @@ cdef class TrainingRun:
         self.n_sentences = 0
         self._ready = True
 
-    def set_corpus(self, ids, offsets):
-        """Registers the encoded corpus (validated here, once) that train_range reads."""
+    def set_corpus(self, ids, offsets, doc_offsets=None, doc_rows=None):
+        """Registers the encoded corpus (validated here, once) that train_range reads; with
+        ``doc_offsets`` (int64, a sentence's + 1) and ``doc_rows`` (uint32) sentence k is a
+        document whose tags are the w_in rows ``doc_rows[doc_offsets[k]:doc_offsets[k + 1]]``
+        (src/fe_train.h, "Documents")."""
         if not self._ready:
             raise RuntimeError("TrainingRun is not set up")
         # Running kernels read the current corpus: replacing it would free it under them.
         if self._running:
             raise RuntimeError("set_corpus() while train_range() runs")
         validate_corpus(ids, offsets, self.cfg.w.vocab_size)
+        if (doc_offsets is None) != (doc_rows is None):
+            raise ValueError("doc_offsets and doc_rows must be given together")
+        if doc_offsets is not None:
+            if self.cfg.subword_offsets != NULL:
+                raise ValueError("document rows and subword tables do not combine")
+            doc_offsets, doc_rows = check_doc_rows(
+                doc_offsets, doc_rows, len(offsets) - 1, self.cfg.w.vocab_size,
+                self.cfg.w.n_input_rows, self.cfg.window)
+        # the kernel reads them through cfg, which running kernels never see change (above)
+        self.cfg.doc_offsets = NULL
+        self.cfg.doc_rows = NULL
+        if doc_offsets is not None:
+            self._doc_offsets = doc_offsets
+            self._doc_rows = doc_rows
+            self.cfg.doc_offsets = &self._doc_offsets[0]
+            self.cfg.doc_rows = &self._doc_rows[0] if self._doc_rows.shape[0] else NULL
         self._ids = ids
         self._offsets = offsets
         self.n_sentences = offsets.shape[0] - 1
@@ -666,3 +740,122 @@ def subword_step(w_in, w_out, w_hs, rows, targets, float alpha=0.025, int cbow_m
                                 alpha, &s[0], want_loss)
     finally:
         PyMem_Free(ts)
+
+
+# ---- paragraph vectors of new documents (src/fe_doc2vec.h) ---------------------------------
+
+def _rows_matrix(name, arr, int64_t rows, int64_t dim):
+    """A float32 C-contiguous matrix of exactly (rows, dim)."""
+    if not isinstance(arr, np.ndarray) or arr.dtype != np.float32 or arr.ndim != 2 \
+            or not arr.flags.c_contiguous:
+        raise ValueError(f"{name} must be a C-contiguous 2-D float32 array")
+    if arr.shape[0] != rows or arr.shape[1] != dim:
+        raise ValueError(f"{name} must have shape {(rows, dim)}; got {arr.shape}")
+    return arr
+
+
+cdef int _infer_part(const fe_infer_config *cfg, const uint32_t[::1] ids,
+                     const int64_t[::1] offsets, int64_t first, int64_t end, uint64_t seed,
+                     float[:, ::1] out):
+    cdef int status
+    with nogil:
+        status = fe_infer_range(cfg, &ids[0] if ids.shape[0] else NULL, &offsets[0], first, end,
+                                seed, &out[0, 0])
+    return status
+
+
+def infer_documents(w_in, w_out, w_hs, ids, offsets, *, int dm, int hs, int negative,
+                    int window, int cbow_mean, bint shrink_windows, int epochs, float alpha,
+                    float min_alpha, keep_threshold, alias, hs_offset, hs_code, hs_point,
+                    uint64_t seed, int workers=1):
+    """Paragraph vectors of the encoded documents (document k: ids[offsets[k]:offsets[k+1]],
+    ids of the words' rows w_in), the model frozen (src/fe_doc2vec.h). Returns a float32
+    array (documents, dim). ``workers`` threads each release the GIL for a share of the
+    documents; the result does not depend on their number."""
+    if not isinstance(w_in, np.ndarray) or w_in.ndim != 2:
+        raise ValueError("w_in must be a 2-D float32 array")
+    cdef int64_t n_words = w_in.shape[0], dim = w_in.shape[1], n_docs, k
+    cdef fe_infer_config cfg
+    cdef const float[:, ::1] in_view = _rows_matrix("w_in", w_in, n_words, dim)
+    cdef const float[:, ::1] out_view
+    cdef const float[:, ::1] hs_view
+    cdef const uint32_t[::1] keep_view
+    cdef const uint64_t[::1] alias_view
+    cdef const int64_t[::1] hs_off_view
+    cdef const uint8_t[::1] code_view
+    cdef const uint32_t[::1] point_view
+    if n_words < 1 or dim < 1 or n_words >= 0xFFFFFFFF:
+        raise ValueError(f"w_in must hold 1 to 2**32 - 2 rows of at least 1 float; got {w_in.shape}")
+    if window < 1 or negative < 0 or epochs < 0 or not (hs or negative):
+        raise ValueError("need window >= 1, negative >= 0, epochs >= 0, and hs or negative sampling")
+    if workers < 1:
+        raise ValueError(f"workers must be >= 1; got {workers}")
+    ids = _exact_array("ids", ids, np.uint32)
+    offsets = _exact_array("offsets", offsets, np.int64)
+    validate_corpus(ids, offsets, n_words)
+    n_docs = offsets.shape[0] - 1
+    memset(&cfg, 0, sizeof(cfg))
+    cfg.w_in = &in_view[0, 0]
+    cfg.vocab_size = n_words
+    cfg.dim = dim
+    cfg.dm, cfg.hs, cfg.negative, cfg.window = dm != 0, hs != 0, negative, window
+    cfg.cbow_mean, cfg.shrink_windows, cfg.epochs = cbow_mean != 0, shrink_windows, epochs
+    cfg.alpha, cfg.min_alpha = alpha, min_alpha
+    if keep_threshold is not None:
+        keep_view = _exact_array("keep_threshold", keep_threshold, np.uint32)
+        if keep_view.shape[0] != n_words:
+            raise ValueError(f"keep_threshold must have {n_words} entries")
+        cfg.keep_threshold = &keep_view[0]
+    if negative:
+        out_view = _rows_matrix("w_out", w_out, n_words, dim)
+        cfg.w_out = &out_view[0, 0]
+        alias_view = _exact_array("alias", alias, np.uint64)
+        if alias_view.shape[0] != n_words or \
+                (np.asarray(alias_view) >> np.uint64(32)).max() >= n_words:
+            raise ValueError(f"alias table must have {n_words} entries naming words")
+        cfg.alias = &alias_view[0]
+    if hs:
+        if n_words < 2:
+            raise ValueError("hierarchical softmax needs at least 2 words")
+        hs_view = _rows_matrix("w_hs", w_hs, n_words - 1, dim)
+        hs_off_view = _exact_array("hs_offset", hs_offset, np.int64)
+        code_view = _exact_array("hs_code", hs_code, np.uint8)
+        point_view = _exact_array("hs_point", hs_point, np.uint32)
+        if hs_off_view.shape[0] != n_words + 1 or hs_off_view[0] != 0 or \
+                hs_off_view[n_words] != code_view.shape[0] or \
+                code_view.shape[0] != point_view.shape[0] or \
+                np.any(np.diff(np.asarray(hs_off_view)) < 0) or \
+                (point_view.shape[0] and np.asarray(point_view).max() >= n_words - 1):
+            raise ValueError("inconsistent Huffman tables")
+        cfg.w_hs = &hs_view[0, 0]
+        cfg.hs_offset = &hs_off_view[0]
+        cfg.hs_code = &code_view[0] if code_view.shape[0] else NULL
+        cfg.hs_point = &point_view[0] if point_view.shape[0] else NULL
+    result = np.zeros((max(n_docs, 1), dim), dtype=np.float32)
+    cdef float[:, ::1] out = result
+    if n_docs == 0:
+        return result[:0]
+    # about the same number of words per thread, in whole documents
+    cdef int parts = min(workers, n_docs)
+    bounds = np.searchsorted(np.asarray(offsets), np.linspace(0, offsets[n_docs], parts + 1))
+    bounds[0], bounds[parts] = 0, n_docs
+    bounds = np.maximum.accumulate(np.clip(bounds, 0, n_docs))
+    statuses = [0] * parts
+
+    def run(int part):
+        statuses[part] = _infer_part(&cfg, ids, offsets, bounds[part], bounds[part + 1], seed,
+                                     out)
+
+    if parts == 1:
+        run(0)
+    else:
+        threads = [threading.Thread(target=run, args=(p,)) for p in range(parts)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    if any(s == FE_ERR_NOMEM for s in statuses):
+        raise MemoryError("inference could not allocate its work buffers")
+    if any(s != FE_OK for s in statuses):
+        raise ValueError("the inference kernel rejected its configuration")
+    return result

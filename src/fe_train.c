@@ -78,6 +78,11 @@ typedef struct worker {
     /* subwords only: */
     fe_target *targets; /* a skip-gram window's: 2 * window */
     uint32_t *rows;     /* the CBOW context's subword rows, one word's after another */
+    /* documents only: the current sentence's tag rows, and whether the window's words are
+     * inputs (not in PV-DBOW without dbow_words) */
+    const uint32_t *doc;
+    int32_t n_doc;
+    int words_in;
 } worker;
 
 /* shared += own - base; then own = base = shared: this worker's updates of its copy are
@@ -206,13 +211,14 @@ static inline void window_bounds(worker *wk, int64_t i, int64_t n, int64_t *lo, 
     int64_t reach = cfg->window - b;
     *lo = i - reach < 0 ? 0 : i - reach;
     *hi = i + reach + 1 > n ? n : i + reach + 1;
+    if (!wk->words_in) *hi = *lo = i; /* PV-DBOW without word training: no context word */
 }
 
 static void plan_window(worker *wk, int64_t i, int64_t n, uint32_t *neg, window_plan *p)
 {
     const fe_config *cfg = wk->cfg;
     window_bounds(wk, i, n, &p->lo, &p->hi);
-    p->has_context = p->hi - p->lo > 1;
+    p->has_context = p->hi - p->lo > 1 || wk->n_doc > 0; /* a document's rows are inputs */
     /* Input rows: each word's is prefetched once, when the widest window can first reach it
      * (from the centre `window` places to its left), one centre before that window runs. */
     const int64_t entering = i + cfg->window < n ? i + cfg->window : n - 1;
@@ -244,6 +250,11 @@ static void train_centres(worker *wk, int64_t first, int64_t end, int64_t n)
                 wk->loss +=
                     cfg->ops.sg_step(&wk->w, wk->kept[c], &t, wk->alpha, wk->scratch, want_loss);
             }
+            for (int32_t d = 0; d < wk->n_doc; d++) { /* then each document row (PV-DBOW) */
+                fill_target(wk, wk->kept[i], wk->neg, &t);
+                wk->loss +=
+                    cfg->ops.sg_step(&wk->w, wk->doc[d], &t, wk->alpha, wk->scratch, want_loss);
+            }
         }
         return;
     }
@@ -259,6 +270,7 @@ static void train_centres(worker *wk, int64_t first, int64_t end, int64_t n)
             int32_t n_context = 0;
             for (int64_t c = p->lo; c < p->hi; c++)
                 if (c != i) wk->context[n_context++] = wk->kept[c];
+            for (int32_t d = 0; d < wk->n_doc; d++) wk->context[n_context++] = wk->doc[d];
             if (cfg->sg)
                 wk->loss += cfg->ops.sg_window_step(&wk->w, wk->context, n_context, &p->t,
                                                     wk->alpha, wk->scratch, want_loss);
@@ -380,7 +392,17 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
         !cfg->ops.sg_window_step || !cfg->ops.cbow_step)
         return FE_ERR_ARG;
     const int subwords = cfg->subword_offsets != NULL;
-    int64_t longest = 0; /* subword rows of a word, at most */
+    int64_t longest = 0;       /* subword rows of a word, at most */
+    int64_t most_doc_rows = 0; /* of a document of the job */
+    if (cfg->doc_offsets) {
+        if (subwords) return FE_ERR_ARG;
+        for (int64_t s = job->first_sentence; s < job->end_sentence; s++) {
+            const int64_t n = cfg->doc_offsets[s + 1] - cfg->doc_offsets[s];
+            if (n < 0 || (n > 0 && !cfg->doc_rows)) return FE_ERR_ARG;
+            if (n > most_doc_rows) most_doc_rows = n;
+        }
+        if (2 * (int64_t)cfg->window + most_doc_rows > INT32_MAX) return FE_ERR_ARG;
+    }
     if (subwords) {
         const int64_t n_input = cfg->w.n_input_rows > 0 ? cfg->w.n_input_rows : cfg->w.vocab_size;
         if (!cfg->subword_rows || !cfg->ops.subword_step || n_input < cfg->w.vocab_size)
@@ -408,7 +430,8 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
             if (cfg->hs_offset[v + 1] - cfg->hs_offset[v] > max_code)
                 max_code = (int32_t)(cfg->hs_offset[v + 1] - cfg->hs_offset[v]);
     const int64_t outputs = (int64_t)max_code + 1 + cfg->negative; /* of one target */
-    int64_t scratch = fe_step_scratch(cfg->w.dim, 2 * cfg->window, (int32_t)outputs);
+    int64_t scratch =
+        fe_step_scratch(cfg->w.dim, (int32_t)(2 * cfg->window + most_doc_rows), (int32_t)outputs);
     /* subwords: a step's input rows and outputs (skip-gram: the centre's rows, 2*window
      * targets; CBOW: 2*window words' rows, one target) */
     const int64_t step_rows = cfg->sg ? longest : 2 * (int64_t)cfg->window * longest;
@@ -431,7 +454,7 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
     const int64_t negatives = subwords ? 2 * (int64_t)cfg->window * (cfg->negative + 1)
                                        : 2 * (int64_t)(cfg->negative + 1);
     const size_t sizes[7] = {(size_t)wk.kept_cap * sizeof(uint32_t),
-                             (size_t)(2 * cfg->window + 1) * sizeof(uint32_t),
+                             (size_t)(2 * cfg->window + 1 + most_doc_rows) * sizeof(uint32_t),
                              (size_t)negatives * sizeof(uint32_t),
                              subwords ? (size_t)(2 * (int64_t)cfg->window) * sizeof(fe_target) : 0,
                              subwords && !cfg->sg ? (size_t)step_rows * sizeof(uint32_t) : 0,
@@ -483,8 +506,14 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
         status = FE_ERR_NOMEM;
     } else {
         sync_progress(&wk);
-        for (int64_t s = job->first_sentence; s < job->end_sentence && !wk.stopped; s++)
+        wk.words_in = !(cfg->doc_offsets && cfg->sg && !cfg->dbow_words);
+        for (int64_t s = job->first_sentence; s < job->end_sentence && !wk.stopped; s++) {
+            if (cfg->doc_offsets) {
+                wk.doc = cfg->doc_rows + cfg->doc_offsets[s];
+                wk.n_doc = (int32_t)(cfg->doc_offsets[s + 1] - cfg->doc_offsets[s]);
+            }
             train_sentence(&wk, job->ids + job->offsets[s], job->offsets[s + 1] - job->offsets[s]);
+        }
         sync_progress(&wk);
         if (wk.w.n_hot > 0) merge_hot_rows(&wk); /* nothing trained is lost, stopped or not */
         if (wk.stopped) status = FE_STOPPED;

@@ -61,6 +61,21 @@
  *   - Hot rows and lock factors apply to the rows of w_in as above: a word's own row can be
  *     hot, n-gram rows (>= vocab_size) never are; lockf[r % lockf_len] for any row r.
  *
+ * Documents (Doc2Vec's paragraph vectors; fe_config.doc_offsets and doc_rows set, NULL
+ * otherwise): sentence k is a document whose tags own the rows doc_rows[doc_offsets[k] ..
+ * doc_offsets[k + 1]) of w_in (rows at or above vocab_size: w_in has n_input_rows = the words'
+ * and then the tags' rows). Those rows join the input of every centre of the document, in
+ * gensim's semantics:
+ *   - CBOW (PV-DM): the context rows are the window's words and then the document's rows,
+ *     summed or averaged (cbow_mean) over all of them, the error going to each as in CBOW. A
+ *     centre with no context word but a tag still trains (the tags alone predict it).
+ *   - Skip-gram (PV-DBOW): each of the document's rows predicts every kept word, as a context
+ *     word would; the window's words too (skip-gram word training) only with dbow_words. With
+ *     shared_negatives the window's words and the document's rows form one block (one set of
+ *     negatives per centre); without, one step per pair, the words first and then each
+ *     document row, with fresh negatives (gensim's order).
+ * Subword tables and document rows are not combined (FE_ERR_ARG).
+ *
  * Threads: any number of workers may run fe_train_range at once on the same weights, each on
  * its own sentence range (Hogwild). Races by design: the reads and writes of weight rows in
  * the update functions (fe_update_ops). The shared progress counter is updated atomically;
@@ -165,6 +180,12 @@ typedef struct fe_config {
      * w_in below w.n_input_rows (checked by the caller). NULL: word2vec. */
     const int64_t *subword_offsets;
     const uint32_t *subword_rows;
+    /* Documents (see above; NULL: none): sentence k of a job's corpus has the tag rows
+     * doc_rows[doc_offsets[k] .. doc_offsets[k + 1]) of w_in, each below w.n_input_rows
+     * (checked by the caller); dbow_words: skip-gram also trains the window's words. */
+    const int64_t *doc_offsets;
+    const uint32_t *doc_rows;
+    int32_t dbow_words;
 } fe_config;
 
 typedef struct fe_job {
@@ -185,7 +206,8 @@ float fe_sigmoid(float x); /* the table lookup the updates use */
 /* Trains sentences [first_sentence, end_sentence) of the job. Returns FE_OK, FE_STOPPED when
  * *stop was raised, or FE_ERR_NOMEM / FE_ERR_ARG (a missing table, update function or
  * matrix the settings need; subword offsets that decrease, or lists so long that a step's
- * rows or outputs pass 2^31). */
+ * rows or outputs pass 2^31; document offsets that decrease, or document rows with
+ * subwords). */
 int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out);
 
 int64_t fe_step_scratch(int64_t dim, int32_t n_context, int32_t n_outputs);
