@@ -22,6 +22,7 @@ from .errors import (
     WrongKindError,
 )
 from .models.corpora import BrownCorpus, LineSentence, PathLineSentences, Text8Corpus
+from .models.doc2vec import Doc2Vec, TaggedDocument, TaggedLineDocument
 from .models.graph import DeepWalk, Node2Vec
 from .models.items import Item2Vec
 from .models.phrases import FrozenPhrases, Phrases
@@ -44,6 +45,9 @@ __all__ = [
     "PathLineSentences",
     "Text8Corpus",
     "BrownCorpus",
+    "Doc2Vec",
+    "TaggedDocument",
+    "TaggedLineDocument",
     "FastEmbedError",
     "FormatError",
     "TruncatedFileError",

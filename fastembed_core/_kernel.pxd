@@ -42,6 +42,7 @@ cdef extern from "fe_train.h" nogil:
         int64_t n_hot
         const float *lockf
         int64_t lockf_len
+        int64_t n_input_rows
 
     ctypedef struct fe_target:
         uint32_t word
@@ -60,6 +61,9 @@ cdef extern from "fe_train.h" nogil:
         double (*cbow_step)(const fe_weights *w, const uint32_t *context, int32_t n_context,
                             int32_t cbow_mean, const fe_target *t, float alpha, float *scratch,
                             int want_loss)
+        double (*subword_step)(const fe_weights *w, const uint32_t *rows, int32_t n_rows,
+                               int32_t cbow_mean, const fe_target *targets, int32_t n_targets,
+                               float alpha, float *scratch, int want_loss)
 
     ctypedef struct fe_config:
         fe_weights w
@@ -78,12 +82,17 @@ cdef extern from "fe_train.h" nogil:
         int32_t *stop
         int32_t *hot_lock
         fe_update_ops ops
+        const int64_t *subword_offsets
+        const uint32_t *subword_rows
+        int32_t dbow_words
 
     ctypedef struct fe_job:
         const uint32_t *ids
         const int64_t *offsets
         int64_t first_sentence, end_sentence
         uint64_t seed
+        const int64_t *doc_offsets
+        const uint32_t *doc_rows
 
     ctypedef struct fe_result:
         int64_t words
@@ -93,9 +102,28 @@ cdef extern from "fe_train.h" nogil:
     float fe_sigmoid(float x)
     int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
     int64_t fe_step_scratch(int64_t dim, int32_t n_context, int32_t n_outputs)
+    int64_t fe_subword_scratch(int64_t dim, int32_t n_rows, int32_t n_outputs)
 
 
 cdef extern from "fe_simd.h" nogil:
     int fe_simd_supported(int path)
     int fe_simd_best()
     int fe_simd_ops(int path, fe_update_ops *ops)
+
+
+cdef extern from "fe_doc2vec.h" nogil:
+    ctypedef struct fe_infer_config:
+        const float *w_in
+        const float *w_out
+        const float *w_hs
+        int64_t vocab_size, dim
+        int32_t dm, hs, negative, window, cbow_mean, shrink_windows, epochs
+        float alpha, min_alpha
+        const uint32_t *keep_threshold
+        const uint64_t *alias
+        const int64_t *hs_offset
+        const uint8_t *hs_code
+        const uint32_t *hs_point
+
+    int fe_infer_range(const fe_infer_config *cfg, const uint32_t *ids, const int64_t *offsets,
+                       int64_t first, int64_t end, uint64_t seed, float *out)

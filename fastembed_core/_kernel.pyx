@@ -5,12 +5,19 @@ Four steps and nothing else: check every array's dtype, shape and range; fill on
 ``fe_config``; release the GIL for a whole range of sentences; hand back counters. A wrong
 array is rejected here with a ValueError, never silently copied or passed on: the typed
 memoryviews (``float[:, ::1]``) refuse wrong dtypes and non-contiguous layouts.
+
+Size: over 700 lines because every kernel entry point (training runs with their word,
+subword and document tables, inference of document vectors, the test hooks) is checked
+here, next to the one struct declaration each fills.
 """
 import os
+import threading
 import warnings
 
 import numpy as np
 
+from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from libc.string cimport memset
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
 
 
@@ -111,6 +118,100 @@ def check_lockf(lockf):
     return arr
 
 
+def _exact_array(name, arr, dtype):
+    """``arr`` as a 1-D C-contiguous array of exactly ``dtype`` (never a converted copy of
+    other numbers: a table of the wrong type is a bug upstream)."""
+    arr = np.asarray(arr)
+    if arr.dtype != dtype or arr.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D {np.dtype(dtype).name} array; "
+                         f"got {arr.ndim}-D {arr.dtype}")
+    if not arr.flags.c_contiguous:
+        raise ValueError(f"{name} must be C-contiguous")
+    return arr
+
+
+def check_subword_tables(subword_offsets, subword_rows, int64_t n_input_rows):
+    """Subword tables as the kernel reads them: word w's rows of w_in are
+    ``subword_rows[subword_offsets[w]:subword_offsets[w + 1]]``. offsets: int64, V + 1 >= 2
+    entries, starting at 0, never decreasing, ending at len(rows); rows: uint32, each below
+    n_input_rows (the rows of w_in), which must be at least V. Returns (offsets, rows,
+    longest list)."""
+    offsets = _exact_array("subword_offsets", subword_offsets, np.int64)
+    rows = _exact_array("subword_rows", subword_rows, np.uint32)
+    cdef const int64_t[::1] off = offsets
+    cdef const uint32_t[::1] r = rows
+    cdef int64_t n_words = off.shape[0] - 1, n_rows = r.shape[0], k, longest = 0, bad = -1
+    if n_words < 1:
+        raise ValueError("subword_offsets must hold V + 1 >= 2 entries (V words)")
+    if n_rows == 0:
+        raise ValueError("subword_rows is empty: no word has a row to train")
+    if off[0] != 0 or off[n_words] != n_rows:
+        raise ValueError(f"subword_offsets must start at 0 and end at len(subword_rows)="
+                         f"{n_rows}; got {off[0]} .. {off[n_words]}")
+    if n_input_rows < n_words:
+        raise ValueError(f"w_in has {n_input_rows} rows, fewer than the {n_words} words of "
+                         "the subword table")
+    with nogil:
+        for k in range(n_words):
+            if off[k + 1] < off[k]:
+                bad = k
+                break
+            if off[k + 1] - off[k] > longest:
+                longest = off[k + 1] - off[k]
+    if bad >= 0:
+        raise ValueError(f"subword_offsets decrease at word {bad}")
+    if longest > 0x7FFFFFFF:
+        raise ValueError(f"a word has {longest} subword rows, more than 2**31 - 1")
+    with nogil:
+        for k in range(n_rows):
+            if r[k] >= n_input_rows:
+                bad = k
+                break
+    if bad >= 0:
+        raise ValueError(f"subword_rows[{bad}] = {r[bad]} is not a row of w_in "
+                         f"({n_input_rows} rows)")
+    return offsets, rows, longest
+
+
+def check_doc_rows(doc_offsets, doc_rows, int64_t n_sentences, int64_t n_words,
+                   int64_t n_input_rows, int64_t window):
+    """Document tables as the kernel reads them: sentence k's tag rows are
+    ``doc_rows[doc_offsets[k]:doc_offsets[k + 1]]``. offsets: int64, n_sentences + 1 entries,
+    from 0, never decreasing, to len(rows); rows: uint32, each a document row of w_in (at
+    least n_words, below n_input_rows). Returns (offsets, rows)."""
+    offsets = _exact_array("doc_offsets", doc_offsets, np.int64)
+    rows = _exact_array("doc_rows", doc_rows, np.uint32)
+    cdef const int64_t[::1] off = offsets
+    cdef const uint32_t[::1] r = rows
+    cdef int64_t n_rows = r.shape[0], k, most = 0, bad = -1
+    if off.shape[0] != n_sentences + 1:
+        raise ValueError(f"doc_offsets must hold {n_sentences + 1} entries (sentences + 1); "
+                         f"got {off.shape[0]}")
+    if off[0] != 0 or off[n_sentences] != n_rows:
+        raise ValueError(f"doc_offsets must start at 0 and end at len(doc_rows)={n_rows}; "
+                         f"got {off[0]} .. {off[n_sentences]}")
+    with nogil:
+        for k in range(n_sentences):
+            if off[k + 1] < off[k]:
+                bad = k
+                break
+            if off[k + 1] - off[k] > most:
+                most = off[k + 1] - off[k]
+    if bad >= 0:
+        raise ValueError(f"doc_offsets decrease at sentence {bad}")
+    if 2 * window + most > 0x7FFFFFFF:
+        raise ValueError(f"a document has {most} tag rows; a window takes fewer than 2**31")
+    with nogil:
+        for k in range(n_rows):
+            if r[k] < n_words or r[k] >= n_input_rows:
+                bad = k
+                break
+    if bad >= 0:
+        raise ValueError(f"doc_rows[{bad}] = {r[bad]} is not a document row of w_in "
+                         f"(rows {n_words} .. {n_input_rows - 1})")
+    return offsets, rows
+
+
 cdef void _set_lockf(fe_weights *w, const float[::1] lockf):
     """Points w at the checked lock factors (check_lockf), or at none."""
     if lockf is None:
@@ -142,6 +243,11 @@ cdef class TrainingRun:
     cdef const float[::1] _lockf
     cdef const uint32_t[::1] _ids
     cdef const int64_t[::1] _offsets
+    cdef const int64_t[::1] _subword_offsets
+    cdef const uint32_t[::1] _subword_rows
+    cdef const int64_t[::1] _doc_offsets
+    cdef const uint32_t[::1] _doc_rows
+    cdef bint _has_docs       # set_corpus was given document rows
     cdef bint _ready          # __init__ completed: it is not run a second time
     cdef bint _has_corpus     # set_corpus was called (a typed view is never None to test)
     cdef int64_t _running     # train_range calls inside the kernel (changed with the GIL)
@@ -156,8 +262,12 @@ cdef class TrainingRun:
                  bint shared_negatives=True,
                  float alpha, float min_alpha, keep_threshold, alias, hs_offset, hs_code,
                  hs_point, int64_t total_words, int64_t progress_batch=0, int64_t hot_rows=0,
-                 int64_t hot_merge_words=0, simd=None, lockf=None):
-        cdef int64_t vocab = w_in.shape[0], dim = w_in.shape[1]
+                 int64_t hot_merge_words=0, simd=None, lockf=None, subword_offsets=None,
+                 subword_rows=None, int64_t n_words=-1, bint dbow_words=False):
+        # vocab: the words (w_out, w_hs and every table); n_input: the rows of w_in, the same
+        # for word2vec, the words' and the n-grams' with subword tables
+        cdef int64_t vocab = w_in.shape[0], n_input = w_in.shape[0], dim = w_in.shape[1]
+        cdef int64_t longest = 0, max_code = 0
         cdef float[:, ::1] out_view, hs_view
         cdef const uint32_t[::1] keep_view
         cdef const uint64_t[::1] alias_view
@@ -174,13 +284,35 @@ cdef class TrainingRun:
             raise ValueError(f"vocabulary of {vocab} words exceeds the 32-bit id space")
         if window < 1 or negative < 0 or not (hs or negative):
             raise ValueError("need window >= 1, negative >= 0, and hs or negative sampling")
-        self._arrays = (w_in, w_out, w_hs, keep_threshold, alias, hs_offset, hs_code, hs_point)
+        if (subword_offsets is None) != (subword_rows is None):
+            raise ValueError("subword_offsets and subword_rows must be given together")
+        # Doc2Vec: the words are w_in's first n_words rows, the documents' tags the rest
+        if n_words >= 0:
+            if subword_offsets is not None:
+                raise ValueError("n_words (document rows) and subword tables do not combine")
+            if not 1 <= n_words <= n_input:
+                raise ValueError(f"n_words={n_words} must be in 1..{n_input} (the rows of w_in)")
+            vocab = n_words
+        self.cfg.dbow_words = dbow_words
+        self.cfg.subword_offsets = NULL
+        self.cfg.subword_rows = NULL
+        if subword_offsets is not None:
+            subword_offsets, subword_rows, longest = check_subword_tables(
+                subword_offsets, subword_rows, n_input)
+            vocab = subword_offsets.shape[0] - 1
+            self._subword_offsets = subword_offsets
+            self._subword_rows = subword_rows
+            self.cfg.subword_offsets = &self._subword_offsets[0]
+            self.cfg.subword_rows = &self._subword_rows[0]
+        self._arrays = (w_in, w_out, w_hs, keep_threshold, alias, hs_offset, hs_code, hs_point,
+                        subword_offsets, subword_rows)
         self._w_in = w_in
         self.simd = _fill_ops(simd, &self.cfg.ops)
         self.cfg.w.w_in = &w_in[0, 0]
         self.cfg.w.w_out = NULL
         self.cfg.w.w_hs = NULL
         self.cfg.w.vocab_size = vocab
+        self.cfg.w.n_input_rows = n_input
         self.cfg.w.dim = dim
         self.cfg.w.w_in_hot = NULL      # set per worker by the kernel
         self.cfg.w.w_out_hot = NULL
@@ -230,6 +362,7 @@ cdef class TrainingRun:
                     (point_view.shape[0] and np.asarray(hs_point).max() >= vocab - 1):
                 raise ValueError("Huffman tables out of range")
             self._hs_offset, self._hs_code, self._hs_point = off_view, code_view, point_view
+            max_code = int(np.diff(np.asarray(hs_offset)).max())
             self.cfg.hs_offset = &off_view[0]
             self.cfg.hs_code = &code_view[0] if code_view.shape[0] else NULL
             self.cfg.hs_point = &point_view[0] if point_view.shape[0] else NULL
@@ -239,6 +372,12 @@ cdef class TrainingRun:
                 raise ValueError(f"keep_threshold must have {vocab} entries")
             self._keep = keep_view
             self.cfg.keep_threshold = &keep_view[0]
+        if subword_offsets is not None:
+            # the rows and the outputs of one step are counted in 32 bits
+            if (sg and 2 * window * (max_code + 1 + negative) > 0x7FFFFFFF) or \
+                    (not sg and 2 * window * longest > 0x7FFFFFFF):
+                raise ValueError(f"window {window} with subword lists of up to {longest} rows "
+                                 "makes a step of more than 2**31 - 1 rows or outputs")
         self.cfg.sg = sg
         self.cfg.hs = hs
         self.cfg.negative = negative
@@ -266,14 +405,29 @@ cdef class TrainingRun:
         self.n_sentences = 0
         self._ready = True
 
-    def set_corpus(self, ids, offsets):
-        """Registers the encoded corpus (validated here, once) that train_range reads."""
+    def set_corpus(self, ids, offsets, doc_offsets=None, doc_rows=None):
+        """Registers the encoded corpus (validated here, once) that train_range reads; with
+        ``doc_offsets`` (int64, a sentence's + 1) and ``doc_rows`` (uint32) sentence k is a
+        document whose tags are the w_in rows ``doc_rows[doc_offsets[k]:doc_offsets[k + 1]]``
+        (src/fe_train.h, "Documents")."""
         if not self._ready:
             raise RuntimeError("TrainingRun is not set up")
         # Running kernels read the current corpus: replacing it would free it under them.
         if self._running:
             raise RuntimeError("set_corpus() while train_range() runs")
         validate_corpus(ids, offsets, self.cfg.w.vocab_size)
+        self._has_docs = False
+        if (doc_offsets is None) != (doc_rows is None):
+            raise ValueError("doc_offsets and doc_rows must be given together")
+        if doc_offsets is not None:
+            if self.cfg.subword_offsets != NULL:
+                raise ValueError("document rows and subword tables do not combine")
+            doc_offsets, doc_rows = check_doc_rows(
+                doc_offsets, doc_rows, len(offsets) - 1, self.cfg.w.vocab_size,
+                self.cfg.w.n_input_rows, self.cfg.window)
+            self._doc_offsets = doc_offsets
+            self._doc_rows = doc_rows
+            self._has_docs = True
         self._ids = ids
         self._offsets = offsets
         self.n_sentences = offsets.shape[0] - 1
@@ -299,6 +453,11 @@ cdef class TrainingRun:
         job.first_sentence = first_sentence
         job.end_sentence = end_sentence
         job.seed = seed
+        job.doc_offsets = NULL
+        job.doc_rows = NULL
+        if self._has_docs:
+            job.doc_offsets = &self._doc_offsets[0]
+            job.doc_rows = &self._doc_rows[0] if self._doc_rows.shape[0] else NULL
         self._running += 1
         try:
             with nogil:
@@ -414,13 +573,18 @@ def huffman(counts):
     return offset, code, point
 
 
-cdef fe_weights _weights(float[:, ::1] w_in, w_out, w_hs, const float[::1] lockf=None):
-    """The weights of one step hook; the caller holds ``lockf`` (checked by check_lockf)."""
+cdef fe_weights _weights(float[:, ::1] w_in, w_out, w_hs, const float[::1] lockf=None,
+                         int64_t n_words=-1):
+    """The weights of one step hook; the caller holds ``lockf`` (checked by check_lockf).
+    w_out has n_words rows (-1: as many as w_in)."""
     cdef fe_weights w
     cdef float[:, ::1] v
+    if n_words < 0:
+        n_words = w_in.shape[0]
     _set_lockf(&w, lockf)
     w.w_in = &w_in[0, 0]
-    w.vocab_size = w_in.shape[0]
+    w.vocab_size = n_words
+    w.n_input_rows = w_in.shape[0]
     w.dim = w_in.shape[1]
     w.w_out = NULL
     w.w_hs = NULL
@@ -429,8 +593,8 @@ cdef fe_weights _weights(float[:, ::1] w_in, w_out, w_hs, const float[::1] lockf
     w.n_hot = 0
     if w_out is not None:
         v = w_out
-        if v.shape[0] != w_in.shape[0] or v.shape[1] != w_in.shape[1]:
-            raise ValueError("w_out must have the shape of w_in")
+        if v.shape[0] != n_words or v.shape[1] != w_in.shape[1]:
+            raise ValueError(f"w_out must have shape {(n_words, w_in.shape[1])}")
         w.w_out = &v[0, 0]
     if w_hs is not None:
         v = w_hs
@@ -447,11 +611,11 @@ def _check_ids(name, ids, int64_t limit):
     return ids
 
 
-def _target_arrays(w_in, w_out, w_hs, word, negatives, code, point):
-    neg = _check_ids("negative", negatives if negatives is not None else [], w_in.shape[0])
+def _target_arrays(int64_t n_words, w_out, w_hs, word, negatives, code, point):
+    neg = _check_ids("negative", negatives if negatives is not None else [], n_words)
     if w_out is None and len(neg):
         raise ValueError("negatives need w_out")
-    if word >= w_in.shape[0]:
+    if not 0 <= word < n_words:
         raise ValueError("target word out of range")
     code = np.ascontiguousarray(code if code is not None else [], dtype=np.uint8)
     point = _check_ids("point", point if point is not None else [],
@@ -479,7 +643,7 @@ def sg_step(w_in, w_out, w_hs, uint32_t context, uint32_t word, negatives=None, 
     ``simd`` path (None: simd_path()), with lock factors ``lockf`` (None: all 1)."""
     if context >= w_in.shape[0]:
         raise ValueError("context id out of range")
-    neg, code, point = _target_arrays(w_in, w_out, w_hs, word, negatives, code, point)
+    neg, code, point = _target_arrays(w_in.shape[0], w_out, w_hs, word, negatives, code, point)
     lockf = check_lockf(lockf)
     cdef fe_weights w = _weights(w_in, w_out, w_hs, lockf)
     cdef fe_target t = _target(word, neg, code, point)
@@ -493,7 +657,7 @@ def sg_step(w_in, w_out, w_hs, uint32_t context, uint32_t word, negatives=None, 
 def _window_inputs(w_in, w_out, w_hs, context, word, negatives, code, point):
     """Checked arrays for a one-window hook, and scratch sized as the training loop sizes it."""
     ctx = _check_ids("context", context, w_in.shape[0])
-    neg, code, point = _target_arrays(w_in, w_out, w_hs, word, negatives, code, point)
+    neg, code, point = _target_arrays(w_in.shape[0], w_out, w_hs, word, negatives, code, point)
     scratch = np.empty(fe_step_scratch(w_in.shape[1], <int32_t>len(ctx),
                                        <int32_t>(len(code) + 1 + len(neg))), dtype=np.float32)
     return ctx, neg, code, point, scratch
@@ -533,3 +697,161 @@ def cbow_step(w_in, w_out, w_hs, context, uint32_t word, negatives=None, code=No
     if ctx.shape[0] == 0:
         return 0.0
     return ops.cbow_step(&w, &ctx[0], <int32_t>ctx.shape[0], cbow_mean, &t, alpha, &s[0], want_loss)
+
+
+def subword_step(w_in, w_out, w_hs, rows, targets, float alpha=0.025, int cbow_mean=1,
+                 bint want_loss=False, simd=None, lockf=None):
+    """One subword update exactly as the training loop performs it (in place): the sum
+    (cbow_mean=0) or mean of the w_in rows ``rows`` predicts every target, a sequence of
+    ``(word, negatives, code, point)`` (negatives, code and point may be None). w_out, if
+    given, has a row per word (V rows, at most those of w_in)."""
+    cdef int64_t n_words = w_out.shape[0] if w_out is not None else w_in.shape[0]
+    if n_words > w_in.shape[0]:
+        raise ValueError(f"w_out has {n_words} rows, more than w_in's {w_in.shape[0]}")
+    rows_arr = _check_ids("row", rows, w_in.shape[0])
+    checked = [(word, *_target_arrays(n_words, w_out, w_hs, word, neg, code, point))
+               for word, neg, code, point in targets]
+    cdef int64_t n_outputs = sum(len(c) + 1 + len(n) for _, n, c, _ in checked)
+    if len(rows_arr) > 0x7FFFFFFF or n_outputs > 0x7FFFFFFF:
+        raise ValueError("a step takes fewer than 2**31 rows and outputs")
+    lockf = check_lockf(lockf)
+    cdef const uint32_t[::1] r = rows_arr
+    cdef fe_weights w = _weights(w_in, w_out, w_hs, lockf, n_words)
+    cdef fe_update_ops ops
+    _fill_ops(simd, &ops)
+    if r.shape[0] == 0 or not checked:
+        return 0.0
+    scratch = np.empty(fe_subword_scratch(w.dim, <int32_t>r.shape[0], <int32_t>n_outputs),
+                       dtype=np.float32)
+    cdef float[::1] s = scratch
+    cdef int32_t k, n_targets = <int32_t>len(checked)
+    cdef fe_target *ts = <fe_target *>PyMem_Malloc(n_targets * sizeof(fe_target))
+    if ts == NULL:
+        raise MemoryError()
+    try:
+        for k in range(n_targets):   # the arrays stay referenced by `checked`
+            word, neg, code, point = checked[k]
+            ts[k] = _target(word, neg, code, point)
+        return ops.subword_step(&w, &r[0], <int32_t>r.shape[0], cbow_mean, ts, n_targets,
+                                alpha, &s[0], want_loss)
+    finally:
+        PyMem_Free(ts)
+
+
+# ---- paragraph vectors of new documents (src/fe_doc2vec.h) ---------------------------------
+
+def _rows_matrix(name, arr, int64_t rows, int64_t dim):
+    """A float32 C-contiguous matrix of exactly (rows, dim)."""
+    if not isinstance(arr, np.ndarray) or arr.dtype != np.float32 or arr.ndim != 2 \
+            or not arr.flags.c_contiguous:
+        raise ValueError(f"{name} must be a C-contiguous 2-D float32 array")
+    if arr.shape[0] != rows or arr.shape[1] != dim:
+        raise ValueError(f"{name} must have shape {(rows, dim)}; got {arr.shape}")
+    return arr
+
+
+cdef int _infer_part(const fe_infer_config *cfg, const uint32_t[::1] ids,
+                     const int64_t[::1] offsets, int64_t first, int64_t end, uint64_t seed,
+                     float[:, ::1] out):
+    cdef int status
+    with nogil:
+        status = fe_infer_range(cfg, &ids[0] if ids.shape[0] else NULL, &offsets[0], first, end,
+                                seed, &out[0, 0])
+    return status
+
+
+def infer_documents(w_in, w_out, w_hs, ids, offsets, *, int dm, int hs, int negative,
+                    int window, int cbow_mean, bint shrink_windows, int epochs, float alpha,
+                    float min_alpha, keep_threshold, alias, hs_offset, hs_code, hs_point,
+                    uint64_t seed, int workers=1):
+    """Paragraph vectors of the encoded documents (document k: ids[offsets[k]:offsets[k+1]],
+    ids of the words' rows w_in), the model frozen (src/fe_doc2vec.h). Returns a float32
+    array (documents, dim). ``workers`` threads each release the GIL for a share of the
+    documents; the result does not depend on their number."""
+    if not isinstance(w_in, np.ndarray) or w_in.ndim != 2:
+        raise ValueError("w_in must be a 2-D float32 array")
+    cdef int64_t n_words = w_in.shape[0], dim = w_in.shape[1], n_docs, k
+    cdef fe_infer_config cfg
+    cdef const float[:, ::1] in_view = _rows_matrix("w_in", w_in, n_words, dim)
+    cdef const float[:, ::1] out_view
+    cdef const float[:, ::1] hs_view
+    cdef const uint32_t[::1] keep_view
+    cdef const uint64_t[::1] alias_view
+    cdef const int64_t[::1] hs_off_view
+    cdef const uint8_t[::1] code_view
+    cdef const uint32_t[::1] point_view
+    if n_words < 1 or dim < 1 or n_words >= 0xFFFFFFFF:
+        raise ValueError(f"w_in must hold 1 to 2**32 - 2 rows of at least 1 float; got {w_in.shape}")
+    if window < 1 or negative < 0 or epochs < 0 or not (hs or negative):
+        raise ValueError("need window >= 1, negative >= 0, epochs >= 0, and hs or negative sampling")
+    if workers < 1:
+        raise ValueError(f"workers must be >= 1; got {workers}")
+    ids = _exact_array("ids", ids, np.uint32)
+    offsets = _exact_array("offsets", offsets, np.int64)
+    validate_corpus(ids, offsets, n_words)
+    n_docs = offsets.shape[0] - 1
+    memset(&cfg, 0, sizeof(cfg))
+    cfg.w_in = &in_view[0, 0]
+    cfg.vocab_size = n_words
+    cfg.dim = dim
+    cfg.dm, cfg.hs, cfg.negative, cfg.window = dm != 0, hs != 0, negative, window
+    cfg.cbow_mean, cfg.shrink_windows, cfg.epochs = cbow_mean != 0, shrink_windows, epochs
+    cfg.alpha, cfg.min_alpha = alpha, min_alpha
+    if keep_threshold is not None:
+        keep_view = _exact_array("keep_threshold", keep_threshold, np.uint32)
+        if keep_view.shape[0] != n_words:
+            raise ValueError(f"keep_threshold must have {n_words} entries")
+        cfg.keep_threshold = &keep_view[0]
+    if negative:
+        out_view = _rows_matrix("w_out", w_out, n_words, dim)
+        cfg.w_out = &out_view[0, 0]
+        alias_view = _exact_array("alias", alias, np.uint64)
+        if alias_view.shape[0] != n_words or \
+                (np.asarray(alias_view) >> np.uint64(32)).max() >= n_words:
+            raise ValueError(f"alias table must have {n_words} entries naming words")
+        cfg.alias = &alias_view[0]
+    if hs:
+        if n_words < 2:
+            raise ValueError("hierarchical softmax needs at least 2 words")
+        hs_view = _rows_matrix("w_hs", w_hs, n_words - 1, dim)
+        hs_off_view = _exact_array("hs_offset", hs_offset, np.int64)
+        code_view = _exact_array("hs_code", hs_code, np.uint8)
+        point_view = _exact_array("hs_point", hs_point, np.uint32)
+        if hs_off_view.shape[0] != n_words + 1 or hs_off_view[0] != 0 or \
+                hs_off_view[n_words] != code_view.shape[0] or \
+                code_view.shape[0] != point_view.shape[0] or \
+                np.any(np.diff(np.asarray(hs_off_view)) < 0) or \
+                (point_view.shape[0] and np.asarray(point_view).max() >= n_words - 1):
+            raise ValueError("inconsistent Huffman tables")
+        cfg.w_hs = &hs_view[0, 0]
+        cfg.hs_offset = &hs_off_view[0]
+        cfg.hs_code = &code_view[0] if code_view.shape[0] else NULL
+        cfg.hs_point = &point_view[0] if point_view.shape[0] else NULL
+    result = np.zeros((max(n_docs, 1), dim), dtype=np.float32)
+    cdef float[:, ::1] out = result
+    if n_docs == 0:
+        return result[:0]
+    # about the same number of words per thread, in whole documents
+    cdef int parts = min(workers, n_docs)
+    bounds = np.searchsorted(np.asarray(offsets), np.linspace(0, offsets[n_docs], parts + 1))
+    bounds[0], bounds[parts] = 0, n_docs
+    bounds = np.maximum.accumulate(np.clip(bounds, 0, n_docs))
+    statuses = [0] * parts
+
+    def run(int part):
+        statuses[part] = _infer_part(&cfg, ids, offsets, bounds[part], bounds[part + 1], seed,
+                                     out)
+
+    if parts == 1:
+        run(0)
+    else:
+        threads = [threading.Thread(target=run, args=(p,)) for p in range(parts)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    if any(s == FE_ERR_NOMEM for s in statuses):
+        raise MemoryError("inference could not allocate its work buffers")
+    if any(s != FE_OK for s in statuses):
+        raise ValueError("the inference kernel rejected its configuration")
+    return result

@@ -49,6 +49,7 @@ SLOW = (
     "tests/test_datasets.py::test_sample_corpus_is_cached",
     "tests/test_demo.py::test_demo_one_epoch",
     "tests/test_demo.py::test_demo_without_matplotlib_and_gensim",
+    "tests/test_doc2vec.py::test_parameters_and_defaults_equal_gensims",
     "tests/test_formats.py::test_fuzzed_files_raise_only_documented_errors",
     "tests/test_fuzz_smoke.py::test_atheris_short_run",
     "tests/test_fuzz_smoke.py::test_random_mutations_raise_only_documented_errors[native]",

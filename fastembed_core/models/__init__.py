@@ -11,8 +11,9 @@ kernel calls on threads. The import path mirrors gensim's:
 ``from fastembed_core.models.word2vec import Word2Vec``.
 """
 
+from .doc2vec import Doc2Vec
 from .graph import DeepWalk, Node2Vec
 from .items import Item2Vec
 from .word2vec import Word2Vec
 
-__all__ = ["Word2Vec", "Node2Vec", "DeepWalk", "Item2Vec"]
+__all__ = ["Word2Vec", "Node2Vec", "DeepWalk", "Item2Vec", "Doc2Vec"]

@@ -343,6 +343,15 @@ class EmbeddingModel:
     def _restore_extra_arrays(self, fname, arrays):
         """Takes back (and checks) what :meth:`_extra_arrays` saved, when ``arrays`` has it."""
 
+    def _extra_meta(self):
+        """Metadata a family saves besides its parameters (``{name: JSON value}``), e.g. the
+        keys of a second set of vectors."""
+        return {}
+
+    def _restore_extra_meta(self, fname, meta):
+        """Takes back (and checks) what :meth:`_extra_meta` saved; called on load before
+        :meth:`_restore_extra_arrays`."""
+
     def _estimate_bytes(self, vocab_size):
         """Bytes the weights of ``vocab_size`` words need."""
         return vocab_size * (self.vector_size * 4 + 32)
@@ -1319,6 +1328,7 @@ class EmbeddingModel:
                     )
                 keys.append(k)
             meta = {name: getattr(self, name) for name in self._PARAMS}
+            meta.update(self._extra_meta())
             meta["keys"] = keys
             write_container(fname, self._KIND, meta, arrays)
 
@@ -1421,5 +1431,6 @@ class EmbeddingModel:
         restore_lockf(fname, model.wv, arrays)
         for name in cls._LAYERS:
             setattr(model, name, arrays.get(name))
+        model._restore_extra_meta(fname, meta)
         model._restore_extra_arrays(fname, arrays)
         return model

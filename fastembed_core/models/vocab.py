@@ -420,11 +420,15 @@ def negative_weights(counts: ArrayLike, ns_exponent: float) -> NDArray[np.float6
 
 
 def _offsets_from_lengths(
-    kept: NDArray[np.integer[Any]], out_offsets: list[NDArray[np.int64]], base: int
+    kept: NDArray[np.integer[Any]],
+    out_offsets: list[NDArray[np.int64]],
+    base: int,
+    keep_empty: bool = False,
 ) -> int:
-    """Appends the ends of the non-empty sentences (kept tokens per sentence) to out_offsets."""
+    """Appends the ends of the non-empty sentences (kept tokens per sentence; of every
+    sentence with keep_empty) to out_offsets."""
     ends = np.cumsum(kept) + base
-    out_offsets.append(ends[kept > 0])
+    out_offsets.append(ends if keep_empty else ends[kept > 0])
     return int(ends[-1]) if len(ends) else base
 
 
@@ -441,12 +445,15 @@ def _encode_chunk_python(
 
 
 def encode_iterable(
-    corpus: Iterable[Sequence[Hashable]], key_to_index: Mapping[Hashable, int]
+    corpus: Iterable[Sequence[Hashable]],
+    key_to_index: Mapping[Hashable, int],
+    keep_empty: bool = False,
 ) -> tuple[NDArray[np.uint32], NDArray[np.int64], int, int]:
     """Encodes an iterable of token lists with ``key_to_index``.
 
-    Unknown tokens are dropped, sentences left empty are skipped, and sentences of any length
-    are kept whole. Returns ``(ids, offsets, raw_words, n_sentences)``. When every key is a
+    Unknown tokens are dropped, sentences left empty are skipped (kept, so that sentence k
+    of the result is sentence k of the corpus, with ``keep_empty``: documents), and sentences
+    of any length are kept whole. Returns ``(ids, offsets, raw_words, n_sentences)``. When every key is a
     str the lookups run in C (``_corpus.TokenEncoder``); otherwise through the dict.
     """
     encoder = None
@@ -476,7 +483,7 @@ def encode_iterable(
         else:
             ids, kept = _encode_chunk_python(chunk, lookup)
         out_ids.append(ids)
-        return _offsets_from_lengths(kept, out_offsets, base)
+        return _offsets_from_lengths(kept, out_offsets, base, keep_empty)
 
     for n_sentences, sentence in enumerate(corpus, 1):
         check_sentence(sentence, n_sentences - 1)

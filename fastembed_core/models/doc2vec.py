@@ -1,0 +1,747 @@
+"""``Doc2Vec``: paragraph vectors (PV-DM and PV-DBOW) with gensim 4's API, on the C kernel.
+
+A document's tags are rows of the same input matrix as the words: rows ``0 .. V-1`` are the
+words' (``model.wv.vectors`` is a view of them), the rows after them the tags'
+(``model.dv.vectors``). Training is the word2vec loop with each document's tag rows added to
+the input of every centre (``src/fe_train.h``, "Documents"): PV-DM is CBOW over the window's
+words and the tags, PV-DBOW skip-gram from the tags (and, with ``dbow_words``, from the
+window's words too). :meth:`Doc2Vec.infer_vectors` trains fresh vectors for new documents
+against the frozen model in C (``src/fe_doc2vec.h``), several documents per thread with the
+GIL released.
+
+Size: over 700 lines because the family is one piece: the documents' reading and tag
+layout, the hooks that keep ``wv`` and ``dv`` views of one matrix through training and
+save/load, and inference all work on the same state.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import namedtuple
+from collections.abc import Iterable, Iterator, Sequence
+from typing import IO, Any, Callable, ClassVar, cast
+
+import numpy as np
+
+from .. import _kernel
+from ..errors import FormatError
+from ..validation import check_int
+from ..vectors.keyedvectors import KeyedVectors
+from . import vocab as vocab_mod
+from .corpora import open_corpus_file
+from .word2vec import HOT_MERGE_WORDS, HOT_ROWS, Word2Vec
+
+logger = logging.getLogger("fastembed_core")
+
+__all__ = ["Doc2Vec", "TaggedDocument", "TaggedLineDocument"]
+
+
+class TaggedDocument(namedtuple("TaggedDocument", "words tags")):
+    """A document for :class:`Doc2Vec`: ``words`` (a list of tokens) and ``tags`` (a list of
+    int or str tags; each tag gets a vector in ``model.dv``). gensim's name and shape."""
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__}<{self.words}, {self.tags}>"
+
+
+class TaggedLineDocument:
+    """Documents of a text file, one a line, tokens separated by whitespace; each is tagged
+    with its line number (0-based), as gensim's class of this name.
+
+    Parameters
+    ----------
+    source : str, path or binary file object
+        A path (``.gz``, ``.bz2`` and ``.xz`` are decompressed) or an open file that can
+        ``seek(0)`` (read again from its start on every pass).
+    """
+
+    def __init__(self, source: str | os.PathLike | IO[Any]) -> None:
+        self.source = source
+
+    def __iter__(self) -> Iterator[TaggedDocument]:
+        if hasattr(self.source, "seek") and hasattr(self.source, "read"):
+            self.source.seek(0)
+            yield from self._documents(cast(Iterable[Any], self.source))
+            return
+        with open_corpus_file(self.source) as lines:
+            yield from self._documents(lines)
+
+    @staticmethod
+    def _documents(lines: Iterable[Any]) -> Iterator[TaggedDocument]:
+        for number, line in enumerate(lines):
+            text = line.decode("utf-8") if isinstance(line, bytes) else line
+            yield TaggedDocument(text.split(), [number])
+
+
+def _check_document(doc: Any, position: int) -> None:
+    """gensim's document shape: ``words`` a list of tokens, ``tags`` a list of int or str."""
+    if not (hasattr(doc, "words") and hasattr(doc, "tags")):
+        raise TypeError(
+            f"document {position} is a {type(doc).__name__}, not a TaggedDocument(words, tags)"
+        )
+    vocab_mod.check_sentence(doc.words, position)
+    tags = doc.tags
+    if isinstance(tags, (str, bytes)) or not hasattr(tags, "__iter__"):
+        raise TypeError(
+            f"the tags of document {position} must be a list of int or str tags; got "
+            f"{type(tags).__name__} {tags!r} (write tags=[{tags!r}])"
+        )
+    for tag in tags:
+        if isinstance(tag, (bool, np.bool_)) or not isinstance(tag, (int, np.integer, str)):
+            raise TypeError(
+                f"document {position} has the tag {tag!r} of type {type(tag).__name__}; tags "
+                "are int or str"
+            )
+        if not isinstance(tag, str) and tag < 0:
+            raise ValueError(f"document {position} has the negative int tag {tag}")
+
+
+class _TagScan:
+    """The tags met while counting a corpus, in gensim's order: int tags take the rows
+    ``0 .. max int`` (unused ints included), str tags the rows after them in order of first
+    appearance. Documents and words per tag are counted as well."""
+
+    def __init__(self) -> None:
+        self.max_int = -1
+        self.str_index: dict[str, int] = {}
+        self.doc_count: dict[Any, int] = {}
+        self.word_count: dict[Any, int] = {}
+
+    def words_of(self, documents: Iterable[Any]) -> Iterator[Sequence[Any]]:
+        """The documents' words, noting their tags on the way."""
+        for position, doc in enumerate(documents):
+            _check_document(doc, position)
+            n_words = len(doc.words)
+            for tag in doc.tags:
+                if isinstance(tag, str):
+                    self.str_index.setdefault(tag, len(self.str_index))
+                else:
+                    tag = int(tag)
+                    self.max_int = max(self.max_int, tag)
+                self.doc_count[tag] = self.doc_count.get(tag, 0) + 1
+                self.word_count[tag] = self.word_count.get(tag, 0) + n_words
+            yield doc.words
+
+    def keys(self) -> list[Any]:
+        return [*range(self.max_int + 1), *self.str_index]
+
+    def counts(self, keys: list[Any]) -> dict[str, np.ndarray]:
+        return {
+            "doc_count": np.array([self.doc_count.get(k, 0) for k in keys], dtype=np.int64),
+            "word_count": np.array([self.word_count.get(k, 0) for k in keys], dtype=np.int64),
+        }
+
+
+class Doc2Vec(Word2Vec):
+    """Paragraph vectors (Le & Mikolov 2014) with gensim 4's parameter names and defaults.
+
+    Parameters
+    ----------
+    documents : iterable of TaggedDocument, optional
+        The corpus: a re-iterable of ``TaggedDocument(words, tags)``. If given (or
+        ``corpus_file``), the vocabulary is built and the model trained now.
+    corpus_file : str or path, optional
+        A text file of one document a line (tokens separated by whitespace); a document's
+        tag is its line number, as :class:`TaggedLineDocument`.
+    dm : {1, 0}
+        1: PV-DM (the window's words and the document's tags predict the centre word);
+        0: PV-DBOW (the document's tags predict each of its words).
+    dm_mean : {None, 0, 1}
+        PV-DM's input: 1 the mean, 0 the sum of the word and tag vectors; None: ``cbow_mean``.
+        (gensim 4.4 documents this but lets ``cbow_mean`` override it; here it is applied.)
+    dbow_words : {0, 1}
+        PV-DBOW: also train the word vectors by skip-gram, interleaved with the tags.
+    dm_concat : {0}
+        The concatenating PV-DM layer is not implemented: 1 raises NotImplementedError.
+    dm_tag_count : int
+        Tags per document of the concatenating layer; kept for gensim compatibility.
+    dv, dv_mapfile
+        gensim's pre-built tag vectors and memory-map path: only None is accepted.
+    vector_size, window, alpha, min_alpha, min_count, max_vocab_size, sample, seed, workers,
+    hs, negative, ns_exponent, cbow_mean, epochs, trim_rule, sorted_vocab, compute_loss,
+    callbacks, max_final_vocab, shrink_windows, shared_negatives, corpus_file_errors, comment
+        As :class:`~fastembed_core.models.word2vec.Word2Vec` (``epochs`` defaults to 10, as
+        gensim's Doc2Vec).
+
+    Notes
+    -----
+    Differences from gensim: documents of any length are trained whole (gensim trains the
+    first 10,000 words); a tag that is neither int nor str raises TypeError; scores beyond
+    +-6 get the saturated gradient instead of being skipped (see ``src/fe_train.h``); with
+    ``shared_negatives`` (the default) PV-DBOW draws one set of negatives per word for all
+    its inputs (``shared_negatives=False``: a set per (input, word) pair, gensim's order).
+    """
+
+    _KIND: ClassVar[str] = "Doc2Vec"
+    _INIT_PARAMS: ClassVar[tuple[str, ...]] = (
+        "vector_size",
+        "alpha",
+        "min_alpha",
+        "window",
+        "min_count",
+        "max_vocab_size",
+        "sample",
+        "seed",
+        "workers",
+        "dm",
+        "dm_mean",
+        "dbow_words",
+        "dm_concat",
+        "dm_tag_count",
+        "hs",
+        "negative",
+        "ns_exponent",
+        "cbow_mean",
+        "epochs",
+        "sorted_vocab",
+        "compute_loss",
+        "max_final_vocab",
+        "shrink_windows",
+        "shared_negatives",
+        "corpus_file_errors",
+        "comment",
+    )
+    _PARAMS: ClassVar[tuple[str, ...]] = (
+        *_INIT_PARAMS[:-1],
+        "corpus_count",
+        "corpus_total_words",
+        "effective_min_count",
+        "train_count",
+        "total_train_time",
+        "comment",
+    )
+
+    def __init__(
+        self,
+        documents: Iterable[Any] | None = None,
+        corpus_file: str | os.PathLike | None = None,
+        vector_size: int = 100,
+        dm_mean: int | None = None,
+        dm: int = 1,
+        dbow_words: int = 0,
+        dm_concat: int = 0,
+        dm_tag_count: int = 1,
+        dv: KeyedVectors | None = None,
+        dv_mapfile: str | None = None,
+        comment: str | None = None,
+        trim_rule: Callable[[Any, int, int], int] | None = None,
+        callbacks: Iterable[Any] = (),
+        window: int = 5,
+        epochs: int = 10,
+        shrink_windows: bool = True,
+        *,
+        alpha: float = 0.025,
+        min_alpha: float = 0.0001,
+        min_count: int = 5,
+        max_vocab_size: int | None = None,
+        sample: float = 1e-3,
+        seed: int = 1,
+        workers: int | None = None,
+        hs: int = 0,
+        negative: int = 5,
+        ns_exponent: float = 0.75,
+        cbow_mean: int = 1,
+        hashfxn: Any = None,
+        null_word: int = 0,
+        sorted_vocab: int = 1,
+        batch_words: int = 10000,
+        compute_loss: bool = False,
+        max_final_vocab: int | None = None,
+        shared_negatives: bool = True,
+        corpus_file_errors: str = "strict",
+    ) -> None:
+        dm = int(check_int("dm", int(dm) if isinstance(dm, bool) else dm, 0, 1))
+        if dm_concat:
+            raise NotImplementedError(
+                "dm_concat=1 (the concatenating PV-DM layer) is not implemented; use "
+                "dm_concat=0 (PV-DM over the mean or sum of the vectors, dm_mean) or dm=0 "
+                "(PV-DBOW)"
+            )
+        if dv is not None or dv_mapfile is not None:
+            raise NotImplementedError(
+                "dv= and dv_mapfile= (pre-built tag vectors) are not supported: the tag "
+                "vectors are made by build_vocab()"
+            )
+        self.dm_mean = None if dm_mean is None else int(check_int("dm_mean", int(dm_mean), 0, 1))
+        self.dbow_words = int(check_int("dbow_words", int(dbow_words), 0, 1))
+        self.dm_concat = 0
+        self.dm_tag_count = check_int("dm_tag_count", dm_tag_count, 1)
+        self.dv = KeyedVectors(vector_size)
+        self._w_in = np.zeros((0, vector_size), np.float32)
+        # the tags the next vocabulary gets: (keys, per-tag counts), from the last scan
+        self._pending_tags: tuple[list[Any], dict[str, np.ndarray]] | None = None
+        self._doc_tables: tuple[np.ndarray, np.ndarray] | None = None
+        super().__init__(
+            None,
+            None,
+            vector_size=vector_size,
+            alpha=alpha,
+            window=window,
+            min_count=min_count,
+            max_vocab_size=max_vocab_size,
+            sample=sample,
+            seed=seed,
+            workers=workers,
+            min_alpha=min_alpha,
+            sg=1 - dm,
+            hs=hs,
+            negative=negative,
+            ns_exponent=ns_exponent,
+            cbow_mean=cbow_mean if dm_mean is None else dm_mean,
+            hashfxn=hashfxn,
+            epochs=epochs,
+            null_word=null_word,
+            trim_rule=trim_rule,
+            sorted_vocab=sorted_vocab,
+            batch_words=batch_words,
+            compute_loss=compute_loss,
+            callbacks=callbacks,
+            comment=comment,
+            max_final_vocab=max_final_vocab,
+            shrink_windows=shrink_windows,
+            shared_negatives=shared_negatives,
+            corpus_file_errors=corpus_file_errors,
+        )
+        self._train_now(documents, corpus_file)
+
+    @property
+    def dm(self) -> int:
+        """1 for PV-DM, 0 for PV-DBOW."""
+        return 1 - self.sg
+
+    @property
+    def dbow(self) -> int:
+        """1 for PV-DBOW, 0 for PV-DM (gensim's name)."""
+        return self.sg
+
+    # ------------------------------------------------------------------ the corpus
+
+    def _documents(self, corpus_iterable, corpus_file):
+        if corpus_iterable is not None and corpus_file is not None:
+            raise TypeError("pass either documents or corpus_file, not both")
+        if corpus_file is not None:
+            if not isinstance(corpus_file, (str, bytes, os.PathLike)):
+                raise TypeError("Doc2Vec reads one corpus_file (a path); tags are line numbers")
+            return TaggedLineDocument(os.fsdecode(corpus_file))
+        if corpus_iterable is None:
+            raise TypeError("pass a corpus: documents (TaggedDocument) or corpus_file")
+        vocab_mod.check_corpus(corpus_iterable)
+        if isinstance(corpus_iterable, vocab_mod.EncodedCorpus):
+            raise TypeError("Doc2Vec trains on TaggedDocuments, not an EncodedCorpus")
+        return corpus_iterable
+
+    def _scan(self, corpus_iterable, corpus_file):
+        documents = self._documents(corpus_iterable, corpus_file)
+        tags = _TagScan()
+        counts, total, n_docs = vocab_mod.count_iterable(
+            tags.words_of(documents), self.max_vocab_size
+        )
+        keys = tags.keys()
+        self._pending_tags = (keys, tags.counts(keys))
+        if len(tags.str_index) > n_docs:
+            logger.warning("more unique tags (%d) than documents (%d)", len(tags.str_index), n_docs)
+        return vocab_mod.check_keys(counts), total, n_docs
+
+    def _apply_counts(self, counts, update, trim_rule, total, n_sent):
+        if update:
+            raise NotImplementedError(
+                "Doc2Vec.build_vocab(update=True) is not supported: build the vocabulary "
+                "of the whole corpus once"
+            )
+        super()._apply_counts(counts, update, trim_rule, total, n_sent)
+        if not len(self.wv):  # an empty vocabulary: no tag rows either
+            self.dv = KeyedVectors(self.vector_size)
+
+    def _allocate(self, keys, key_counts):
+        super()._allocate(keys, key_counts)
+        tag_keys, tag_attrs = self._pending_tags or ([], _TagScan().counts([]))
+        n_words = len(keys)
+        w_in = np.concatenate([self.wv.vectors, self._init_rows(len(tag_keys), n_words)])
+        self._attach(w_in, tag_keys, tag_attrs)
+
+    def reset_from(self, other_model: Any) -> None:
+        """Take the words and the tags of ``other_model`` (with their counts) and start from
+        fresh weights, as gensim's ``reset_from``."""
+        other = other_model.dv
+        names = ("doc_count", "word_count")
+        self._pending_tags = (
+            list(other.index_to_key),
+            {n: np.array(other.expandos.get(n, np.zeros(len(other))), np.int64) for n in names},
+        )
+        super().reset_from(other_model)
+
+    def _attach(self, w_in, tag_keys, tag_attrs):
+        """Makes ``w_in`` (words' rows, then tags' rows) the trained input matrix, with
+        ``wv`` and ``dv`` keyed views of its two parts."""
+        n_words = len(self.wv)
+        wv = KeyedVectors.from_arrays(
+            list(self.wv.index_to_key),
+            w_in[:n_words],
+            counts=self.wv.expandos["count"],
+            copy=False,
+        )
+        wv.vectors_lockf = self.wv.vectors_lockf
+        dv = KeyedVectors.from_arrays(tag_keys, w_in[n_words:], attrs=tag_attrs, copy=False)
+        dv.vectors_lockf = getattr(self.dv, "vectors_lockf", dv.vectors_lockf)
+        self._w_in = w_in
+        self.wv = wv
+        dv.save_guard = self._guard
+        self.dv = dv
+
+    def _encode(self, corpus_iterable, corpus_file):
+        documents = self._documents(corpus_iterable, corpus_file)
+        first_tag_row = len(self.wv)
+        tag_index = self.dv.key_to_index
+        lengths: list[int] = []
+        rows: list[int] = []
+
+        def words():
+            for position, doc in enumerate(documents):
+                _check_document(doc, position)
+                # tags the vocabulary does not know are left out, as gensim does
+                known = [tag_index[t] for t in doc.tags if t in tag_index]
+                rows.extend(first_tag_row + r for r in known)
+                lengths.append(len(known))
+                yield doc.words
+
+        ids, offsets, raw, n_docs = vocab_mod.encode_iterable(
+            words(), self.wv.key_to_index, keep_empty=True
+        )
+        doc_offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=doc_offsets[1:])
+        self._doc_tables = (doc_offsets, np.array(rows, dtype=np.uint32))
+        return ids, offsets, raw, n_docs
+
+    # ------------------------------------------------------------------ training
+
+    def _lock_factors(self):
+        """One factor per input row (words' from ``wv.vectors_lockf``, tags' from
+        ``dv.vectors_lockf``, each repeated over its rows as gensim repeats it), or None when
+        every factor is 1."""
+        parts = [
+            _kernel.check_lockf(kv.vectors_lockf) if kv.vectors_lockf is not None else None
+            for kv in (self.wv, self.dv)
+        ]
+        if all(p is None or (p == 1.0).all() for p in parts):
+            return None
+        sizes = (len(self.wv), len(self.dv))
+        return np.concatenate(
+            [
+                np.resize(p if p is not None else np.ones(1, np.float32), n)
+                for p, n in zip(parts, sizes)
+            ]
+        ).astype(np.float32)
+
+    def _input_items(self):
+        return [("input matrix (wv.vectors + dv.vectors)", self._w_in)]
+
+    def _trained_arrays(self):
+        return [
+            *self._input_items(),
+            ("wv.vectors", self.wv.vectors),
+            ("dv.vectors", self.dv.vectors),
+            *self._layer_items(),
+        ]
+
+    def _check_finite(self, epoch, alpha):
+        super()._check_finite(epoch, alpha)  # words and output layers
+        if not np.isfinite(self.dv.vectors).all():
+            from ..errors import TrainingDivergedError
+
+            raise TrainingDivergedError(
+                f"training diverged in epoch {epoch + 1}: the document vectors contain NaN or "
+                f"inf (alpha={alpha}); lower alpha (e.g. {alpha / 10:g}) and train again"
+            )
+
+    def _check_writeable(self):
+        super()._check_writeable()
+        if not self._w_in.flags.writeable:
+            raise ValueError("the input matrix is read-only; load the model with mmap=None")
+
+    def _check_layers(self):
+        n_words, n_tags = len(self.wv), len(self.dv)
+        w_in = self._w_in
+        if (
+            w_in.shape != (n_words + n_tags, self.vector_size)
+            or not np.shares_memory(self.wv.vectors, w_in)
+            or (n_tags and not np.shares_memory(self.dv.vectors, w_in))
+        ):
+            raise ValueError(
+                "model.wv or model.dv is not the view of the input matrix this model trains "
+                "(vectors assigned to them from elsewhere); build the vocabulary with "
+                "build_vocab() to train"
+            )
+        super()._check_layers()
+
+    def _make_run(self, ids, offsets, epochs, alpha, min_alpha):
+        if self.hs and self.negative:
+            logger.warning(
+                "Both hierarchical softmax and negative sampling are activated: both output "
+                "layers are trained. Set hs=0 or negative=0 to use one of them."
+            )
+        if self._doc_tables is None:
+            raise RuntimeError("the corpus was not encoded as documents")
+        doc_offsets, doc_rows = self._doc_tables
+        self._doc_tables = None
+        tables = self._sampling_tables()
+        hs_offset, hs_code, hs_point = tables["hs"]
+        run = _kernel.TrainingRun(
+            self._w_in,
+            self.syn1neg,
+            self.syn1[:-1] if self.syn1 is not None else None,
+            sg=self.sg,
+            hs=self.hs,
+            negative=self.negative,
+            window=self.window,
+            cbow_mean=self.cbow_mean,
+            shrink_windows=self.shrink_windows,
+            compute_loss=self.compute_loss,
+            shared_negatives=self.shared_negatives,
+            alpha=alpha,
+            min_alpha=min_alpha,
+            keep_threshold=tables["keep"],
+            alias=tables["alias"],
+            hs_offset=hs_offset,
+            hs_code=hs_code,
+            hs_point=hs_point,
+            total_words=int(len(ids)) * epochs,
+            progress_batch=int(min(10000, max(256, len(ids) * epochs // 1000))),
+            hot_rows=HOT_ROWS if self.workers > 1 else 0,
+            hot_merge_words=HOT_MERGE_WORDS,
+            simd=_kernel.simd_path(),
+            lockf=self._lock_factors(),
+            n_words=len(self.wv),
+            dbow_words=bool(self.dbow_words),
+        )
+        run.set_corpus(ids, offsets, doc_offsets, doc_rows)
+        return run
+
+    def _train_encoded(self, ids, offsets, raw, epochs, alpha, min_alpha, callbacks, report_delay):
+        try:
+            return super()._train_encoded(
+                ids, offsets, raw, epochs, alpha, min_alpha, callbacks, report_delay
+            )
+        finally:
+            self._doc_tables = None
+            self.dv.invalidate_norms()
+
+    # ------------------------------------------------------------------ new documents
+
+    def infer_vectors(
+        self,
+        documents: Iterable[Any],
+        alpha: float | None = None,
+        min_alpha: float | None = None,
+        epochs: int | None = None,
+        *,
+        seed: int | None = None,
+        workers: int | None = None,
+    ) -> np.ndarray:
+        """Vectors of new documents, trained against the frozen model (gensim's
+        ``infer_vector`` for many documents at once, in C with the GIL released).
+
+        Parameters
+        ----------
+        documents : iterable of list of str (or of TaggedDocument, whose words are used)
+            The documents; words the model does not know are left out.
+        alpha, min_alpha : float, optional
+            Learning rate, falling linearly per pass (default: the model's).
+        epochs : int, optional
+            Passes over each document (default: the model's ``epochs``).
+        seed : int, optional
+            Seed of the initial vectors and the random draws (default: the model's). A
+            document's vector depends only on its words, the settings and the seed: not on
+            the other documents of the batch, nor on ``workers``.
+        workers : int, optional
+            Threads (default: the model's ``workers``).
+
+        Returns
+        -------
+        numpy.ndarray
+            float32, one row per document.
+        """
+        if not len(self.wv):
+            raise RuntimeError("the model has no vocabulary: build_vocab() and train() first")
+        self._check_layers()
+        epochs = self.epochs if not epochs else check_int("epochs", epochs, 1)
+        alpha = float(alpha or self.alpha)
+        min_alpha = float(min_alpha or self.min_alpha)
+        seed = self.seed if seed is None else check_int("seed", seed, 0, (1 << 64) - 1)
+        workers = self.workers if workers is None else check_int("workers", workers, 1, 4096)
+        if isinstance(documents, (str, bytes)):
+            raise TypeError("documents must be a list of token lists, not one string")
+
+        def words():
+            for position, doc in enumerate(documents):
+                if hasattr(doc, "words") and hasattr(doc, "tags"):
+                    doc = doc.words
+                vocab_mod.check_sentence(doc, position)
+                yield doc
+
+        ids, offsets, _, _ = vocab_mod.encode_iterable(
+            words(), self.wv.key_to_index, keep_empty=True
+        )
+        tables = self._sampling_tables()
+        hs_offset, hs_code, hs_point = tables["hs"]
+        return _kernel.infer_documents(
+            self.wv.vectors,
+            self.syn1neg,
+            self.syn1[:-1] if self.syn1 is not None else None,
+            ids,
+            offsets,
+            dm=self.dm,
+            hs=self.hs,
+            negative=self.negative,
+            window=self.window,
+            cbow_mean=self.cbow_mean,
+            shrink_windows=self.shrink_windows,
+            epochs=epochs,
+            alpha=alpha,
+            min_alpha=min_alpha,
+            keep_threshold=tables["keep"],
+            alias=tables["alias"],
+            hs_offset=hs_offset,
+            hs_code=hs_code,
+            hs_point=hs_point,
+            seed=seed,
+            workers=workers,
+        )
+
+    def infer_vector(
+        self,
+        doc_words: Sequence[Any],
+        alpha: float | None = None,
+        min_alpha: float | None = None,
+        epochs: int | None = None,
+    ) -> np.ndarray:
+        """The vector of one new document (gensim's ``infer_vector``): equal to
+        ``infer_vectors([doc_words], alpha, min_alpha, epochs)[0]``. The same words give the
+        same vector (the model's seed seeds it).
+
+        Parameters
+        ----------
+        doc_words : list of str
+            The document's words; unknown ones are left out.
+        alpha, min_alpha, epochs : optional
+            As :meth:`infer_vectors` (default: the model's).
+
+        Returns
+        -------
+        numpy.ndarray
+            float32 vector of ``vector_size``.
+        """
+        if isinstance(doc_words, (str, bytes)):
+            raise TypeError("infer_vector() takes a list of words, not a single string")
+        return self.infer_vectors([doc_words], alpha, min_alpha, epochs, workers=1)[0]
+
+    def similarity_unseen_docs(
+        self,
+        doc_words1: Sequence[Any],
+        doc_words2: Sequence[Any],
+        alpha: float | None = None,
+        min_alpha: float | None = None,
+        epochs: int | None = None,
+    ) -> float:
+        """Cosine similarity of the inferred vectors of two new documents (gensim's)."""
+        v1, v2 = self.infer_vectors([doc_words1, doc_words2], alpha, min_alpha, epochs)
+        norm = float(np.linalg.norm(v1) * np.linalg.norm(v2))
+        return float(np.dot(v1, v2) / norm) if norm > 0 else 0.0
+
+    def __getitem__(self, tag: Any) -> np.ndarray:
+        """The vector of a word, else of a document tag (gensim's); a list gives a matrix."""
+        if isinstance(tag, (str, int, np.integer)):
+            return self.wv[tag] if tag in self.wv.key_to_index else self.dv[tag]
+        return np.vstack([self[t] for t in tag])
+
+    # ------------------------------------------------------------------ persistence
+
+    def _extra_meta(self):
+        keys = []
+        for k in self.dv.index_to_key:
+            keys.append(int(k) if isinstance(k, np.integer) else k)
+        return {"doc_tags": keys}
+
+    def _restore_extra_meta(self, fname, meta):
+        tags = meta.get("doc_tags")
+        if not isinstance(tags, list) or not all(
+            isinstance(t, str) or (isinstance(t, int) and not isinstance(t, bool)) for t in tags
+        ):
+            raise FormatError(f"{fname}: Doc2Vec metadata 'doc_tags' is not a list of tags")
+        if len(set(tags)) != len(tags):
+            raise FormatError(f"{fname}: the file has duplicate document tags")
+        self._saved_tags = tags
+
+    def _extra_arrays(self):
+        arrays = {
+            **super()._extra_arrays(),
+            "doc_vectors": self.dv.vectors,
+            **{f"doc_{name}": self.dv.expandos[name] for name in ("doc_count", "word_count")},
+        }
+        lockf = np.asarray(self.dv.vectors_lockf, dtype=np.float32)
+        if (lockf != 1.0).any():
+            arrays["doc_lockf"] = lockf
+        return arrays
+
+    def _restore_extra_arrays(self, fname, arrays):
+        super()._restore_extra_arrays(fname, arrays)
+        tags = self.__dict__.pop("_saved_tags")
+        shape = (len(tags), self.vector_size)
+        doc_vectors = arrays.get("doc_vectors")
+        if doc_vectors is None:
+            raise FormatError(f"{fname}: the Doc2Vec file lacks the array 'doc_vectors'")
+        if doc_vectors.shape != shape or doc_vectors.dtype != np.float32:
+            raise FormatError(
+                f"{fname}: doc_vectors has shape {doc_vectors.shape} ({doc_vectors.dtype}), "
+                f"expected {shape} float32"
+            )
+        if not np.isfinite(doc_vectors).all():
+            raise FormatError(f"{fname}: doc_vectors holds NaN or infinite values")
+        attrs = {}
+        for name in ("doc_count", "word_count"):
+            values = arrays.get(f"doc_{name}")
+            if values is None or values.shape != (len(tags),) or values.dtype.kind not in "iu":
+                raise FormatError(f"{fname}: doc_{name} is missing or damaged")
+            attrs[name] = np.array(values, dtype=np.int64)
+        lockf = arrays.get("doc_lockf")
+        if lockf is not None:
+            try:
+                self.dv.vectors_lockf = _kernel.check_lockf(np.array(lockf, dtype=np.float32))
+            except (TypeError, ValueError) as exc:
+                raise FormatError(f"{fname}: doc_lockf: {exc}") from None
+        # one matrix again (a copy: a memory-mapped file is read into memory here)
+        w_in = np.concatenate([np.asarray(self.wv.vectors), np.asarray(doc_vectors)])
+        self._attach(w_in, tags, attrs)
+
+    # ------------------------------------------------------------------ gensim's other names
+
+    @classmethod
+    def from_gensim(cls, gensim_model: Any) -> Doc2Vec:
+        """Not available for Doc2Vec yet."""
+        raise NotImplementedError("Doc2Vec.from_gensim is not implemented")
+
+    def to_gensim(self) -> Any:
+        """Not available for Doc2Vec yet."""
+        raise NotImplementedError("Doc2Vec.to_gensim is not implemented")
+
+    def __str__(self) -> str:
+        if self.sg:
+            mode = "dbow+w" if self.dbow_words else "dbow"
+        else:
+            mode = "dm/m" if self.cbow_mean else "dm/s"
+        parts = [mode, f"d{self.vector_size}"]
+        if self.negative:
+            parts.append(f"n{self.negative}")
+        if self.hs:
+            parts.append("hs")
+        if not self.sg or self.dbow_words:
+            parts.append(f"w{self.window}")
+        if self.min_count > 1:
+            parts.append(f"mc{self.min_count}")
+        if self.sample > 0:
+            parts.append(f"s{self.sample:g}")
+        if self.workers > 1:
+            parts.append(f"t{self.workers}")
+        return f"Doc2Vec<{','.join(parts)}>"
+
+    __repr__ = __str__
