@@ -389,6 +389,13 @@ class Doc2Vec(Word2Vec):
         dv.save_guard = self._guard
         self.dv = dv
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        # pickle and deepcopy copy every array on its own, so wv and dv arrive as copies of
+        # the input matrix instead of views of it: make them views of the copied matrix again
+        if len(self.wv) or len(self.dv):
+            self._attach(self._w_in, list(self.dv.index_to_key), dict(self.dv.expandos))
+
     def _encode(self, corpus_iterable, corpus_file):
         documents = self._documents(corpus_iterable, corpus_file)
         first_tag_row = len(self.wv)
