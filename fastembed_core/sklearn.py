@@ -6,6 +6,8 @@
   common component removed).
 * :class:`Word2VecTransformer` trains a :class:`~fastembed_core.Word2Vec` on the documents it
   is fitted on and turns documents into the mean of their word vectors in the same way.
+* :class:`Doc2VecTransformer` trains a :class:`~fastembed_core.Doc2Vec` on the documents it is
+  fitted on and infers a vector for each document it transforms.
 
 A document is a list of tokens, or a string when a ``tokenizer`` is given
 (:func:`simple_tokenize` is one). Every transformer follows scikit-learn's conventions
@@ -54,11 +56,17 @@ except ImportError as error:  # pragma: no cover - the extra is not installed
     ) from error
 
 from fastembed_core.cli.vector_files import load_vectors
+from fastembed_core.models.doc2vec import Doc2Vec, TaggedDocument
 from fastembed_core.models.word2vec import Word2Vec
-from fastembed_core.validation import check_float
+from fastembed_core.validation import check_float, check_int
 from fastembed_core.vectors.keyedvectors import KeyedVectors
 
-__all__ = ["MeanEmbeddingVectorizer", "Word2VecTransformer", "simple_tokenize"]
+__all__ = [
+    "MeanEmbeddingVectorizer",
+    "Word2VecTransformer",
+    "Doc2VecTransformer",
+    "simple_tokenize",
+]
 
 Tokenizer = Callable[[str], Sequence[Hashable]]
 Documents = Iterable[Union[str, Sequence[Hashable]]]
@@ -80,8 +88,8 @@ def simple_tokenize(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-def _tokenized(X: Any, tokenizer: Tokenizer | None) -> list[list[Hashable]]:
-    """The documents of ``X`` as token lists, each string document split by ``tokenizer``."""
+def _document_list(X: Any) -> list[Any]:
+    """The documents of ``X`` as a list, after the checks that concern ``X`` as a whole."""
     if isinstance(X, (str, bytes)):
         raise TypeError(
             "X must be a list of documents, not a single string; wrap it in a list: [text]"
@@ -95,10 +103,18 @@ def _tokenized(X: Any, tokenizer: Tokenizer | None) -> list[list[Hashable]]:
         )
     if not isinstance(X, Iterable):
         raise TypeError(f"X must be an iterable of documents; got {type(X).__name__}")
+    return list(X)
+
+
+def _tokenized(X: Any, tokenizer: Tokenizer | None) -> list[list[Hashable]]:
+    """The documents of ``X`` as token lists, each string document split by ``tokenizer``
+    (a TaggedDocument stands for its words)."""
     if tokenizer is not None and not callable(tokenizer):
         raise TypeError(f"tokenizer must be callable or None; got {tokenizer!r}")
     documents = []
-    for number, document in enumerate(X):
+    for number, document in enumerate(_document_list(X)):
+        if _is_tagged(document):
+            document = document.words
         if isinstance(document, str):
             if tokenizer is None:
                 raise TypeError(
@@ -112,8 +128,20 @@ def _tokenized(X: Any, tokenizer: Tokenizer | None) -> list[list[Hashable]]:
             raise TypeError(
                 f"document {number} must be a list of tokens; got {type(document).__name__}"
             )
-        documents.append(list(document))
+        tokens = list(document)
+        for token in tokens:
+            if not isinstance(token, Hashable):
+                raise TypeError(
+                    f"document {number} holds a token of type {type(token).__name__}, which "
+                    "cannot be a word; documents must be flat lists of tokens"
+                )
+        documents.append(tokens)
     return documents
+
+
+def _is_tagged(document: Any) -> bool:
+    """A TaggedDocument (or any object of its shape): its ``words`` are the document."""
+    return hasattr(document, "words") and hasattr(document, "tags")
 
 
 def _keyed_vectors(source: VectorsSource) -> KeyedVectors:
@@ -141,14 +169,9 @@ def _rows(wv: KeyedVectors, documents: list[list[Hashable]]) -> tuple[NDArray[An
     in them (CSR ``indices`` and ``indptr``). Unknown tokens are skipped."""
     lookup = wv.key_to_index
     rows: list[int] = []
-    starts = np.zeros(len(documents) + 1, dtype=np.int64)
+    starts: NDArray[np.int64] = np.zeros(len(documents) + 1, dtype=np.int64)
     for number, document in enumerate(documents):
         for token in document:
-            if not isinstance(token, Hashable):
-                raise TypeError(
-                    f"document {number} holds a token of type {type(token).__name__}, which "
-                    "cannot be a word; documents must be flat lists of tokens"
-                )
             row = lookup.get(token)
             if row is not None:
                 rows.append(row)
@@ -274,7 +297,7 @@ class MeanEmbeddingVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         self.wv_ = wv
 
     def _sif_weights(self, wv: KeyedVectors, documents: list[list[Hashable]]) -> NDArray[Any]:
-        counts = np.zeros(len(wv), dtype=np.float64)
+        counts: NDArray[np.float64] = np.zeros(len(wv), dtype=np.float64)
         if isinstance(self.word_counts, Mapping):
             total = 0.0
             for word, count in self.word_counts.items():
@@ -456,10 +479,7 @@ shrink_windows, shared_negatives
         vectorizer = MeanEmbeddingVectorizer(weighting=self.weighting, sif_a=self.sif_a)
         vectorizer._check_params()  # before the training, which may take a while
         documents = _tokenized(X, self.tokenizer)
-        settings = {
-            name: value for name, value in self.get_params().items() if name not in self._OWN_PARAMS
-        }
-        model = Word2Vec(documents, **settings)
+        model = Word2Vec(documents, **_model_settings(self, self._OWN_PARAMS))
         vectorizer.vectors = model.wv
         vectorizer._fit_documents(model.wv, documents)
         self.model_ = model
@@ -491,3 +511,149 @@ shrink_windows, shared_negatives
         # several workers train Hogwild-style: not bitwise reproducible
         tags.non_deterministic = self.workers != 1
         return tags
+
+
+class Doc2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Trains :class:`~fastembed_core.Doc2Vec` on the documents given to :meth:`fit`, then
+    infers a vector for each document given to :meth:`transform` (gensim 3's
+    ``D2VTransformer``).
+
+    ``transform`` infers the vectors of every document it is given, those of the training
+    set included (``fit_transform`` does too), so a classifier downstream sees vectors made
+    the same way in training and in prediction; the vectors trained for the fitted documents
+    are ``model_.dv``.
+
+    Parameters
+    ----------
+    dm, dm_mean, dbow_words, vector_size, window, alpha, min_alpha, min_count, \
+max_vocab_size, sample, seed, workers, hs, negative, ns_exponent, cbow_mean, epochs, \
+sorted_vocab, max_final_vocab, shrink_windows, shared_negatives
+        :class:`~fastembed_core.Doc2Vec`'s parameters, with its defaults (``epochs=10``).
+        ``workers=None`` trains on every core and is not bitwise reproducible; inference is
+        (a document's vector depends only on its words, the model and ``seed``).
+    infer_epochs : int, optional
+        Passes of the inference over each document (default: ``epochs``).
+    tokenizer : callable, optional
+        As for :class:`MeanEmbeddingVectorizer`.
+
+    Attributes
+    ----------
+    model_ : Doc2Vec
+        The trained model. A document given as a
+        :class:`~fastembed_core.TaggedDocument` keeps its tags; any other is tagged with its
+        position in ``X``.
+    wv_ : KeyedVectors
+        The model's word vectors.
+    """
+
+    def __init__(
+        self,
+        *,
+        dm: int = 1,
+        dm_mean: int | None = None,
+        dbow_words: int = 0,
+        vector_size: int = 100,
+        window: int = 5,
+        alpha: float = 0.025,
+        min_alpha: float = 0.0001,
+        min_count: int = 5,
+        max_vocab_size: int | None = None,
+        sample: float = 1e-3,
+        seed: int = 1,
+        workers: int | None = None,
+        hs: int = 0,
+        negative: int = 5,
+        ns_exponent: float = 0.75,
+        cbow_mean: int = 1,
+        epochs: int = 10,
+        sorted_vocab: int = 1,
+        max_final_vocab: int | None = None,
+        shrink_windows: bool = True,
+        shared_negatives: bool = True,
+        infer_epochs: int | None = None,
+        tokenizer: Tokenizer | None = None,
+    ) -> None:
+        self.dm = dm
+        self.dm_mean = dm_mean
+        self.dbow_words = dbow_words
+        self.vector_size = vector_size
+        self.window = window
+        self.alpha = alpha
+        self.min_alpha = min_alpha
+        self.min_count = min_count
+        self.max_vocab_size = max_vocab_size
+        self.sample = sample
+        self.seed = seed
+        self.workers = workers
+        self.hs = hs
+        self.negative = negative
+        self.ns_exponent = ns_exponent
+        self.cbow_mean = cbow_mean
+        self.epochs = epochs
+        self.sorted_vocab = sorted_vocab
+        self.max_final_vocab = max_final_vocab
+        self.shrink_windows = shrink_windows
+        self.shared_negatives = shared_negatives
+        self.infer_epochs = infer_epochs
+        self.tokenizer = tokenizer
+
+    _OWN_PARAMS = ("infer_epochs", "tokenizer")
+
+    def fit(self, X: Documents, y: Any = None) -> Doc2VecTransformer:
+        """Train a Doc2Vec model on the documents ``X``.
+
+        Parameters
+        ----------
+        X : iterable of (list of tokens, str or TaggedDocument)
+            The training documents (strings only with a ``tokenizer``).
+        y : ignored
+
+        Returns
+        -------
+        Doc2VecTransformer
+            ``self``.
+        """
+        if self.infer_epochs is not None:
+            check_int("infer_epochs", self.infer_epochs, 1)
+        given = _document_list(X)
+        documents = _tokenized(given, self.tokenizer)
+        tagged = [
+            TaggedDocument(words, list(item.tags) if _is_tagged(item) else [position])
+            for position, (item, words) in enumerate(zip(given, documents))
+        ]
+        model = Doc2Vec(tagged, **_model_settings(self, self._OWN_PARAMS))
+        self.model_ = model
+        self.wv_ = model.wv
+        return self
+
+    def transform(self, X: Documents) -> NDArray[np.float32]:
+        """The inferred vector of each document (``model_.infer_vectors``).
+
+        Parameters
+        ----------
+        X : iterable of (list of tokens, str or TaggedDocument)
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(n_documents, vector_size)`` float32.
+        """
+        check_is_fitted(self, "model_")
+        documents = _tokenized(X, self.tokenizer)
+        return np.asarray(
+            self.model_.infer_vectors(documents, epochs=self.infer_epochs), dtype=np.float32
+        )
+
+    @property
+    def _n_features_out(self) -> int:
+        return int(self.model_.vector_size)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = _document_tags(super().__sklearn_tags__())
+        tags.non_deterministic = self.workers != 1
+        return tags
+
+
+def _model_settings(transformer: BaseEstimator, own: tuple[str, ...]) -> dict[str, Any]:
+    """The transformer's parameters but its ``own``: those of its model, to pass to it."""
+    return {name: value for name, value in transformer.get_params().items() if name not in own}
