@@ -38,10 +38,12 @@ up, and nothing should be run from there.
 
 from __future__ import annotations
 
+import functools
+import operator
 import os
 import re
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from typing import Any, Union
+from typing import Any, NoReturn, Union
 
 import numpy as np
 from numpy.typing import NDArray
@@ -113,6 +115,9 @@ def _tokenized(X: Any, tokenizer: Tokenizer | None) -> list[list[Hashable]]:
         raise TypeError(f"tokenizer must be callable or None; got {tokenizer!r}")
     documents = []
     for number, document in enumerate(_document_list(X)):
+        if type(document) is list:  # the common case, checked first for speed
+            documents.append(document)
+            continue
         if _is_tagged(document):
             document = document.words
         if isinstance(document, str):
@@ -128,15 +133,26 @@ def _tokenized(X: Any, tokenizer: Tokenizer | None) -> list[list[Hashable]]:
             raise TypeError(
                 f"document {number} must be a list of tokens; got {type(document).__name__}"
             )
-        tokens = list(document)
-        for token in tokens:
-            if not isinstance(token, Hashable):
-                raise TypeError(
-                    f"document {number} holds a token of type {type(token).__name__}, which "
-                    "cannot be a word; documents must be flat lists of tokens"
-                )
-        documents.append(tokens)
+        documents.append(list(document))
     return documents
+
+
+def _check_tokens(documents: list[list[Hashable]]) -> None:
+    """TypeError naming the first document with a token that cannot be a key (a nested
+    list, say). The tokens are hashed at C speed; only a failure is looked at in Python."""
+    for number, document in enumerate(documents):
+        try:
+            set(document)
+        except TypeError:
+            _unhashable_token(number, document)
+
+
+def _unhashable_token(number: int, document: list[Any]) -> NoReturn:
+    kind = next(type(t).__name__ for t in document if not isinstance(t, Hashable))
+    raise TypeError(
+        f"document {number} holds a token of type {kind}, which cannot be a word; documents "
+        "must be flat lists of tokens"
+    )
 
 
 def _is_tagged(document: Any) -> bool:
@@ -167,16 +183,32 @@ def _keyed_vectors(source: VectorsSource) -> KeyedVectors:
 def _rows(wv: KeyedVectors, documents: list[list[Hashable]]) -> tuple[NDArray[Any], NDArray[Any]]:
     """Rows of the known tokens of every document, concatenated, and each document's start
     in them (CSR ``indices`` and ``indptr``). Unknown tokens are skipped."""
-    lookup = wv.key_to_index
-    rows: list[int] = []
+    lookup = wv.key_to_index.get
+    known: Callable[[Any], bool] = functools.partial(operator.is_not, None)
+    rows: list[Any] = []  # ints: the filter drops the Nones of unknown tokens
     starts: NDArray[np.int64] = np.zeros(len(documents) + 1, dtype=np.int64)
     for number, document in enumerate(documents):
-        for token in document:
-            row = lookup.get(token)
-            if row is not None:
-                rows.append(row)
+        try:
+            rows.extend(filter(known, map(lookup, document)))  # no Python loop per token
+        except TypeError:
+            _unhashable_token(number, document)
         starts[number + 1] = len(rows)
     return np.asarray(rows, dtype=np.int64), starts
+
+
+def _weighted_means(
+    wv: KeyedVectors, rows: NDArray[Any], starts: NDArray[Any], weights: NDArray[Any] | None
+) -> NDArray[np.float32]:
+    """The (weighted) mean of the known words of each document (``rows`` and ``starts`` from
+    :func:`_rows`), as one sparse matrix product."""
+    known = np.diff(starts)
+    per_token = 1.0 / np.repeat(np.maximum(known, 1), known)
+    if weights is not None:
+        per_token = per_token * weights[rows]
+    averaging = scipy.sparse.csr_matrix(
+        (per_token.astype(np.float32), rows, starts), shape=(len(starts) - 1, len(wv))
+    )
+    return np.asarray(averaging @ wv.vectors, dtype=np.float32)
 
 
 class MeanEmbeddingVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -256,6 +288,7 @@ class MeanEmbeddingVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         """
         self._check_params()
         documents = _tokenized(X, self.tokenizer)
+        _check_tokens(documents)
         self._fit_documents(_keyed_vectors(self.vectors), documents)
         return self
 
@@ -291,12 +324,17 @@ class MeanEmbeddingVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         for name in ("word_weights_", "common_component_"):
             self.__dict__.pop(name, None)  # a refit with "mean" keeps no SIF state
         if self.weighting == "sif":
-            weights = self._sif_weights(wv, documents)
-            self.common_component_ = _first_component(self._weighted_means(wv, documents, weights))
+            rows, starts = _rows(wv, documents)
+            weights = self._sif_weights(wv, documents, rows)
+            self.common_component_ = _first_component(_weighted_means(wv, rows, starts, weights))
             self.word_weights_ = weights
         self.wv_ = wv
 
-    def _sif_weights(self, wv: KeyedVectors, documents: list[list[Hashable]]) -> NDArray[Any]:
+    def _sif_weights(
+        self, wv: KeyedVectors, documents: list[list[Hashable]], rows: NDArray[Any]
+    ) -> NDArray[Any]:
+        """``sif_a / (sif_a + p(w))`` for every row of ``wv``; ``rows`` are the known tokens
+        of ``documents``."""
         counts: NDArray[np.float64] = np.zeros(len(wv), dtype=np.float64)
         if isinstance(self.word_counts, Mapping):
             total = 0.0
@@ -314,29 +352,15 @@ class MeanEmbeddingVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
             counts[:] = wv.expandos["count"]
             total = float(counts.sum())
         else:
-            rows, _ = _rows(wv, documents)
-            np.add.at(counts, rows, 1.0)
+            counts[:] = np.bincount(rows, minlength=len(wv))
             total = float(sum(len(document) for document in documents))
         if total <= 0:
             raise ValueError("SIF weights need word counts; the counts given sum to zero")
         return self.sif_a / (self.sif_a + counts / total)
 
-    def _weighted_means(
-        self, wv: KeyedVectors, documents: list[list[Hashable]], weights: NDArray[Any] | None
-    ) -> NDArray[np.float32]:
-        """The (weighted) mean of the known words of each document, as one sparse product."""
-        rows, starts = _rows(wv, documents)
-        known = np.diff(starts)
-        per_token = 1.0 / np.repeat(np.maximum(known, 1), known)
-        if weights is not None:
-            per_token = per_token * weights[rows]
-        averaging = scipy.sparse.csr_matrix(
-            (per_token.astype(np.float32), rows, starts), shape=(len(documents), len(wv))
-        )
-        return np.asarray(averaging @ wv.vectors, dtype=np.float32)
-
     def _embed(self, documents: list[list[Hashable]]) -> NDArray[np.float32]:
-        means = self._weighted_means(self.wv_, documents, getattr(self, "word_weights_", None))
+        rows, starts = _rows(self.wv_, documents)
+        means = _weighted_means(self.wv_, rows, starts, getattr(self, "word_weights_", None))
         if self.weighting == "sif":
             component = self.common_component_
             means -= np.outer(means @ component, component).astype(np.float32)
@@ -479,6 +503,7 @@ shrink_windows, shared_negatives
         vectorizer = MeanEmbeddingVectorizer(weighting=self.weighting, sif_a=self.sif_a)
         vectorizer._check_params()  # before the training, which may take a while
         documents = _tokenized(X, self.tokenizer)
+        _check_tokens(documents)
         model = Word2Vec(documents, **_model_settings(self, self._OWN_PARAMS))
         vectorizer.vectors = model.wv
         vectorizer._fit_documents(model.wv, documents)
@@ -617,6 +642,7 @@ sorted_vocab, max_final_vocab, shrink_windows, shared_negatives
             check_int("infer_epochs", self.infer_epochs, 1)
         given = _document_list(X)
         documents = _tokenized(given, self.tokenizer)
+        _check_tokens(documents)
         tagged = [
             TaggedDocument(words, list(item.tags) if _is_tagged(item) else [position])
             for position, (item, words) in enumerate(zip(given, documents))
@@ -640,6 +666,7 @@ sorted_vocab, max_final_vocab, shrink_windows, shared_negatives
         """
         check_is_fitted(self, "model_")
         documents = _tokenized(X, self.tokenizer)
+        _check_tokens(documents)
         return np.asarray(
             self.model_.infer_vectors(documents, epochs=self.infer_epochs), dtype=np.float32
         )
