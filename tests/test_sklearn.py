@@ -368,9 +368,13 @@ def test_sif_weighs_frequent_words_down():
     kv = small_vectors()
     vectorizer = MeanEmbeddingVectorizer(kv, weighting="sif").fit(MIXED)
     weights = dict(zip(kv.index_to_key, vectorizer.word_weights_))
-    # "the" (4 of 20 tokens) weighs less than "king" (1), which weighs less than an unseen word
-    assert weights["the"] < weights["king"] < weights["cat"] * 1.0001 <= 1.0
+    # in MIXED's 18 tokens: "the" 3 times, "dog" twice, "king" and "queen" once
+    assert weights["the"] < weights["dog"] < weights["king"] < 1.0
     assert weights["queen"] == pytest.approx(weights["king"])
+    assert weights["king"] == pytest.approx(1e-3 / (1e-3 + 1 / 18))
+    # a word the fitted documents lack has p(w) = 0: the full weight
+    unseen = MeanEmbeddingVectorizer(kv, weighting="sif").fit(MIXED[:2])
+    assert dict(zip(kv.index_to_key, unseen.word_weights_))["man"] == 1.0
 
 
 def test_refitting_with_mean_forgets_the_sif_state():
