@@ -86,6 +86,11 @@ SLOW = (
     "tests/test_phrases.py::test_scorer_functions_match_c_path",
     "tests/test_phrases.py::test_word2phrase_matches_model",
     "tests/test_sanitizers.py",
+    # scikit-learn: a child Python; models trained in each fold of a grid search; the bundled
+    # corpus's first 40,000 lines trained and two grid searches (about 25-40 s on 2 busy cores)
+    "tests/test_sklearn.py::test_import_fastembed_core_does_not_import_sklearn",
+    "tests/test_sklearn.py::test_model_transformers_in_a_grid_search",
+    "tests/test_sklearn.py::test_pipeline_and_grid_search_classify_word_relations",
     "tests/test_training_faults.py::test_ctrl_c_stops_training_promptly_and_model_stays_usable",
     "tests/test_training_faults.py::test_mutating_while_training_is_refused",
     "tests/test_viz.py::test_plot_subcommand_all_kinds",
