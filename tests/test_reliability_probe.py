@@ -104,6 +104,7 @@ import textwrap
 import threading
 import time
 import tracemalloc
+import warnings
 import zlib
 
 import numpy as np
@@ -419,6 +420,25 @@ def test_p22_corpus_that_yields_less_on_the_training_pass_warns():
         model.train(corpus, total_examples=model.corpus_count, epochs=1)
     with pytest.warns(RuntimeWarning, match="gave 40 words on this pass but 80"):
         model.train(corpus, total_words=model.corpus_total_words, epochs=1)
+
+
+def test_p22_file_with_out_of_vocabulary_lines_trains_without_a_count_warning(tmp_path):
+    # build_vocab counts a line of rare words as a sentence (gensim does too) while encoding
+    # leaves nothing of it; the file did not change, so nothing may be reported
+    path = tmp_path / "rare.txt"
+    path.write_text("a b c d\nrare1 rare2\nb c d a\n" * 10 + "once\n", encoding="utf-8")
+    model = Word2Vec(min_count=2, workers=1, vector_size=8, seed=1)
+    model.build_vocab(corpus_file=str(path))
+    assert model.corpus_count == 31 and "once" not in model.wv
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        for _ in range(2):  # the scan's kept tokens, then a fresh read of the file
+            model.train(
+                corpus_file=str(path),
+                total_examples=model.corpus_count,
+                total_words=model.corpus_total_words,
+                epochs=1,
+            )
 
 
 # ---- P35: errors that mislead ------------------------------------------------------------------

@@ -99,7 +99,7 @@ def _warn_if_short(n_sentences, total_examples, raw_words, total_words):
         ("sentences", n_sentences, total_examples),
         ("words", raw_words, total_words),
     ):
-        if expected is not None and got != expected:
+        if expected is not None and got is not None and got != expected:
             warnings.warn(
                 f"the corpus gave {got} {what} on this pass but {expected} were expected "
                 f"(total_{'examples' if what == 'sentences' else 'words'}={expected}); training "
@@ -987,7 +987,12 @@ class EmbeddingModel:
         with self._guard("train"):
             t0 = time.perf_counter()
             ids, offsets, raw, n_sent = self._encode(corpus_iterable, corpus_file)
-            _warn_if_short(n_sent, total_examples, raw, total_words)
+            # A line of a file whose words are all outside the vocabulary counts as a sentence
+            # in build_vocab (as gensim counts it) but encodes to nothing, so for files only
+            # the word count can tell that the file changed.
+            _warn_if_short(
+                n_sent if corpus_file is None else None, total_examples, raw, total_words
+            )
             logger.info(
                 "encoded %d sentences, %d of %d tokens in vocabulary, in %.2fs",
                 len(offsets) - 1,
