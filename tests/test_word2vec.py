@@ -393,3 +393,17 @@ def test_a_file_changed_after_the_scan_is_read_again(tmp_path):
     model.build_vocab(corpus_file=str(path))
     _, raw = model.train(corpus_file=str(other), total_examples=1, total_words=1, epochs=1)
     assert raw == other_tokens
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_finite_check_sees_a_bad_value_in_any_block_of_a_large_matrix(bad):
+    # the per-epoch check reads big matrices a block of rows at a time (no bool per value):
+    # a bad value in the last rows of a FastText-sized n-gram matrix must still be found
+    from fastembed_core.errors import TrainingDivergedError
+    from fastembed_core.models.fasttext import FastText
+
+    model = FastText([["alpha", "beta", "gamma"]] * 5, vector_size=4, min_count=1, bucket=100_003)
+    model._check_finite(0, 0.025)  # a trained model passes
+    model.wv.vectors_ngrams[-1, 3] = bad
+    with pytest.raises(TrainingDivergedError, match="input matrix"):
+        model._check_finite(0, 0.025)

@@ -454,16 +454,6 @@ class Doc2Vec(Word2Vec):
             *self._layer_items(),
         ]
 
-    def _check_finite(self, epoch, alpha):
-        super()._check_finite(epoch, alpha)  # words and output layers
-        if not np.isfinite(self.dv.vectors).all():
-            from ..errors import TrainingDivergedError
-
-            raise TrainingDivergedError(
-                f"training diverged in epoch {epoch + 1}: the document vectors contain NaN or "
-                f"inf (alpha={alpha}); lower alpha (e.g. {alpha / 10:g}) and train again"
-            )
-
     def _check_writeable(self):
         super()._check_writeable()
         if not self._w_in.flags.writeable:

@@ -424,16 +424,6 @@ class FastText(Word2Vec):
     def _trained_arrays(self):
         return [*self._input_items(), *self._layer_items()]
 
-    def _check_finite(self, epoch, alpha):
-        from ..errors import TrainingDivergedError
-
-        for name, arr in (*self._input_items(), *self._layer_items()):
-            if arr is not None and not np.isfinite(arr).all():
-                raise TrainingDivergedError(
-                    f"training diverged in epoch {epoch + 1}: the {name} contain NaN or inf "
-                    f"(alpha={alpha}); lower alpha (e.g. {alpha / 10:g}) and train again"
-                )
-
     def _check_writeable(self):
         for name, arr in self._trained_arrays():
             if arr is not None and not arr.flags.writeable:
