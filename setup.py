@@ -62,6 +62,7 @@ extensions = [
     extension(
         "fastembed_core._walks", ["fastembed_core/_walks.pyx", "src/fe_walk.c", "src/fe_sample.c"]
     ),
+    extension("fastembed_core._subwords", ["fastembed_core/_subwords.pyx", "src/fe_subwords.c"]),
 ]
 
 directives = {

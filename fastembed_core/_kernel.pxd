@@ -42,6 +42,7 @@ cdef extern from "fe_train.h" nogil:
         int64_t n_hot
         const float *lockf
         int64_t lockf_len
+        int64_t n_input_rows
 
     ctypedef struct fe_target:
         uint32_t word
@@ -60,6 +61,9 @@ cdef extern from "fe_train.h" nogil:
         double (*cbow_step)(const fe_weights *w, const uint32_t *context, int32_t n_context,
                             int32_t cbow_mean, const fe_target *t, float alpha, float *scratch,
                             int want_loss)
+        double (*subword_step)(const fe_weights *w, const uint32_t *rows, int32_t n_rows,
+                               int32_t cbow_mean, const fe_target *targets, int32_t n_targets,
+                               float alpha, float *scratch, int want_loss)
 
     ctypedef struct fe_config:
         fe_weights w
@@ -78,6 +82,8 @@ cdef extern from "fe_train.h" nogil:
         int32_t *stop
         int32_t *hot_lock
         fe_update_ops ops
+        const int64_t *subword_offsets
+        const uint32_t *subword_rows
 
     ctypedef struct fe_job:
         const uint32_t *ids
@@ -93,6 +99,7 @@ cdef extern from "fe_train.h" nogil:
     float fe_sigmoid(float x)
     int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
     int64_t fe_step_scratch(int64_t dim, int32_t n_context, int32_t n_outputs)
+    int64_t fe_subword_scratch(int64_t dim, int32_t n_rows, int32_t n_outputs)
 
 
 cdef extern from "fe_simd.h" nogil:

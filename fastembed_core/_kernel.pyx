@@ -11,6 +11,7 @@ import warnings
 
 import numpy as np
 
+from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
 
 
@@ -111,6 +112,61 @@ def check_lockf(lockf):
     return arr
 
 
+def _exact_array(name, arr, dtype):
+    """``arr`` as a 1-D C-contiguous array of exactly ``dtype`` (never a converted copy of
+    other numbers: a table of the wrong type is a bug upstream)."""
+    arr = np.asarray(arr)
+    if arr.dtype != dtype or arr.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D {np.dtype(dtype).name} array; "
+                         f"got {arr.ndim}-D {arr.dtype}")
+    if not arr.flags.c_contiguous:
+        raise ValueError(f"{name} must be C-contiguous")
+    return arr
+
+
+def check_subword_tables(subword_offsets, subword_rows, int64_t n_input_rows):
+    """Subword tables as the kernel reads them: word w's rows of w_in are
+    ``subword_rows[subword_offsets[w]:subword_offsets[w + 1]]``. offsets: int64, V + 1 >= 2
+    entries, starting at 0, never decreasing, ending at len(rows); rows: uint32, each below
+    n_input_rows (the rows of w_in), which must be at least V. Returns (offsets, rows,
+    longest list)."""
+    offsets = _exact_array("subword_offsets", subword_offsets, np.int64)
+    rows = _exact_array("subword_rows", subword_rows, np.uint32)
+    cdef const int64_t[::1] off = offsets
+    cdef const uint32_t[::1] r = rows
+    cdef int64_t n_words = off.shape[0] - 1, n_rows = r.shape[0], k, longest = 0, bad = -1
+    if n_words < 1:
+        raise ValueError("subword_offsets must hold V + 1 >= 2 entries (V words)")
+    if n_rows == 0:
+        raise ValueError("subword_rows is empty: no word has a row to train")
+    if off[0] != 0 or off[n_words] != n_rows:
+        raise ValueError(f"subword_offsets must start at 0 and end at len(subword_rows)="
+                         f"{n_rows}; got {off[0]} .. {off[n_words]}")
+    if n_input_rows < n_words:
+        raise ValueError(f"w_in has {n_input_rows} rows, fewer than the {n_words} words of "
+                         "the subword table")
+    with nogil:
+        for k in range(n_words):
+            if off[k + 1] < off[k]:
+                bad = k
+                break
+            if off[k + 1] - off[k] > longest:
+                longest = off[k + 1] - off[k]
+    if bad >= 0:
+        raise ValueError(f"subword_offsets decrease at word {bad}")
+    if longest > 0x7FFFFFFF:
+        raise ValueError(f"a word has {longest} subword rows, more than 2**31 - 1")
+    with nogil:
+        for k in range(n_rows):
+            if r[k] >= n_input_rows:
+                bad = k
+                break
+    if bad >= 0:
+        raise ValueError(f"subword_rows[{bad}] = {r[bad]} is not a row of w_in "
+                         f"({n_input_rows} rows)")
+    return offsets, rows, longest
+
+
 cdef void _set_lockf(fe_weights *w, const float[::1] lockf):
     """Points w at the checked lock factors (check_lockf), or at none."""
     if lockf is None:
@@ -142,6 +198,8 @@ cdef class TrainingRun:
     cdef const float[::1] _lockf
     cdef const uint32_t[::1] _ids
     cdef const int64_t[::1] _offsets
+    cdef const int64_t[::1] _subword_offsets
+    cdef const uint32_t[::1] _subword_rows
     cdef bint _ready          # __init__ completed: it is not run a second time
     cdef bint _has_corpus     # set_corpus was called (a typed view is never None to test)
     cdef int64_t _running     # train_range calls inside the kernel (changed with the GIL)
@@ -156,8 +214,12 @@ cdef class TrainingRun:
                  bint shared_negatives=True,
                  float alpha, float min_alpha, keep_threshold, alias, hs_offset, hs_code,
                  hs_point, int64_t total_words, int64_t progress_batch=0, int64_t hot_rows=0,
-                 int64_t hot_merge_words=0, simd=None, lockf=None):
-        cdef int64_t vocab = w_in.shape[0], dim = w_in.shape[1]
+                 int64_t hot_merge_words=0, simd=None, lockf=None, subword_offsets=None,
+                 subword_rows=None):
+        # vocab: the words (w_out, w_hs and every table); n_input: the rows of w_in, the same
+        # for word2vec, the words' and the n-grams' with subword tables
+        cdef int64_t vocab = w_in.shape[0], n_input = w_in.shape[0], dim = w_in.shape[1]
+        cdef int64_t longest = 0, max_code = 0
         cdef float[:, ::1] out_view, hs_view
         cdef const uint32_t[::1] keep_view
         cdef const uint64_t[::1] alias_view
@@ -174,13 +236,27 @@ cdef class TrainingRun:
             raise ValueError(f"vocabulary of {vocab} words exceeds the 32-bit id space")
         if window < 1 or negative < 0 or not (hs or negative):
             raise ValueError("need window >= 1, negative >= 0, and hs or negative sampling")
-        self._arrays = (w_in, w_out, w_hs, keep_threshold, alias, hs_offset, hs_code, hs_point)
+        if (subword_offsets is None) != (subword_rows is None):
+            raise ValueError("subword_offsets and subword_rows must be given together")
+        self.cfg.subword_offsets = NULL
+        self.cfg.subword_rows = NULL
+        if subword_offsets is not None:
+            subword_offsets, subword_rows, longest = check_subword_tables(
+                subword_offsets, subword_rows, n_input)
+            vocab = subword_offsets.shape[0] - 1
+            self._subword_offsets = subword_offsets
+            self._subword_rows = subword_rows
+            self.cfg.subword_offsets = &self._subword_offsets[0]
+            self.cfg.subword_rows = &self._subword_rows[0]
+        self._arrays = (w_in, w_out, w_hs, keep_threshold, alias, hs_offset, hs_code, hs_point,
+                        subword_offsets, subword_rows)
         self._w_in = w_in
         self.simd = _fill_ops(simd, &self.cfg.ops)
         self.cfg.w.w_in = &w_in[0, 0]
         self.cfg.w.w_out = NULL
         self.cfg.w.w_hs = NULL
         self.cfg.w.vocab_size = vocab
+        self.cfg.w.n_input_rows = n_input
         self.cfg.w.dim = dim
         self.cfg.w.w_in_hot = NULL      # set per worker by the kernel
         self.cfg.w.w_out_hot = NULL
@@ -230,6 +306,7 @@ cdef class TrainingRun:
                     (point_view.shape[0] and np.asarray(hs_point).max() >= vocab - 1):
                 raise ValueError("Huffman tables out of range")
             self._hs_offset, self._hs_code, self._hs_point = off_view, code_view, point_view
+            max_code = int(np.diff(np.asarray(hs_offset)).max())
             self.cfg.hs_offset = &off_view[0]
             self.cfg.hs_code = &code_view[0] if code_view.shape[0] else NULL
             self.cfg.hs_point = &point_view[0] if point_view.shape[0] else NULL
@@ -239,6 +316,12 @@ cdef class TrainingRun:
                 raise ValueError(f"keep_threshold must have {vocab} entries")
             self._keep = keep_view
             self.cfg.keep_threshold = &keep_view[0]
+        if subword_offsets is not None:
+            # the rows and the outputs of one step are counted in 32 bits
+            if (sg and 2 * window * (max_code + 1 + negative) > 0x7FFFFFFF) or \
+                    (not sg and 2 * window * longest > 0x7FFFFFFF):
+                raise ValueError(f"window {window} with subword lists of up to {longest} rows "
+                                 "makes a step of more than 2**31 - 1 rows or outputs")
         self.cfg.sg = sg
         self.cfg.hs = hs
         self.cfg.negative = negative
@@ -414,13 +497,18 @@ def huffman(counts):
     return offset, code, point
 
 
-cdef fe_weights _weights(float[:, ::1] w_in, w_out, w_hs, const float[::1] lockf=None):
-    """The weights of one step hook; the caller holds ``lockf`` (checked by check_lockf)."""
+cdef fe_weights _weights(float[:, ::1] w_in, w_out, w_hs, const float[::1] lockf=None,
+                         int64_t n_words=-1):
+    """The weights of one step hook; the caller holds ``lockf`` (checked by check_lockf).
+    w_out has n_words rows (-1: as many as w_in)."""
     cdef fe_weights w
     cdef float[:, ::1] v
+    if n_words < 0:
+        n_words = w_in.shape[0]
     _set_lockf(&w, lockf)
     w.w_in = &w_in[0, 0]
-    w.vocab_size = w_in.shape[0]
+    w.vocab_size = n_words
+    w.n_input_rows = w_in.shape[0]
     w.dim = w_in.shape[1]
     w.w_out = NULL
     w.w_hs = NULL
@@ -429,8 +517,8 @@ cdef fe_weights _weights(float[:, ::1] w_in, w_out, w_hs, const float[::1] lockf
     w.n_hot = 0
     if w_out is not None:
         v = w_out
-        if v.shape[0] != w_in.shape[0] or v.shape[1] != w_in.shape[1]:
-            raise ValueError("w_out must have the shape of w_in")
+        if v.shape[0] != n_words or v.shape[1] != w_in.shape[1]:
+            raise ValueError(f"w_out must have shape {(n_words, w_in.shape[1])}")
         w.w_out = &v[0, 0]
     if w_hs is not None:
         v = w_hs
@@ -447,11 +535,11 @@ def _check_ids(name, ids, int64_t limit):
     return ids
 
 
-def _target_arrays(w_in, w_out, w_hs, word, negatives, code, point):
-    neg = _check_ids("negative", negatives if negatives is not None else [], w_in.shape[0])
+def _target_arrays(int64_t n_words, w_out, w_hs, word, negatives, code, point):
+    neg = _check_ids("negative", negatives if negatives is not None else [], n_words)
     if w_out is None and len(neg):
         raise ValueError("negatives need w_out")
-    if word >= w_in.shape[0]:
+    if not 0 <= word < n_words:
         raise ValueError("target word out of range")
     code = np.ascontiguousarray(code if code is not None else [], dtype=np.uint8)
     point = _check_ids("point", point if point is not None else [],
@@ -479,7 +567,7 @@ def sg_step(w_in, w_out, w_hs, uint32_t context, uint32_t word, negatives=None, 
     ``simd`` path (None: simd_path()), with lock factors ``lockf`` (None: all 1)."""
     if context >= w_in.shape[0]:
         raise ValueError("context id out of range")
-    neg, code, point = _target_arrays(w_in, w_out, w_hs, word, negatives, code, point)
+    neg, code, point = _target_arrays(w_in.shape[0], w_out, w_hs, word, negatives, code, point)
     lockf = check_lockf(lockf)
     cdef fe_weights w = _weights(w_in, w_out, w_hs, lockf)
     cdef fe_target t = _target(word, neg, code, point)
@@ -493,7 +581,7 @@ def sg_step(w_in, w_out, w_hs, uint32_t context, uint32_t word, negatives=None, 
 def _window_inputs(w_in, w_out, w_hs, context, word, negatives, code, point):
     """Checked arrays for a one-window hook, and scratch sized as the training loop sizes it."""
     ctx = _check_ids("context", context, w_in.shape[0])
-    neg, code, point = _target_arrays(w_in, w_out, w_hs, word, negatives, code, point)
+    neg, code, point = _target_arrays(w_in.shape[0], w_out, w_hs, word, negatives, code, point)
     scratch = np.empty(fe_step_scratch(w_in.shape[1], <int32_t>len(ctx),
                                        <int32_t>(len(code) + 1 + len(neg))), dtype=np.float32)
     return ctx, neg, code, point, scratch
@@ -533,3 +621,42 @@ def cbow_step(w_in, w_out, w_hs, context, uint32_t word, negatives=None, code=No
     if ctx.shape[0] == 0:
         return 0.0
     return ops.cbow_step(&w, &ctx[0], <int32_t>ctx.shape[0], cbow_mean, &t, alpha, &s[0], want_loss)
+
+
+def subword_step(w_in, w_out, w_hs, rows, targets, float alpha=0.025, int cbow_mean=1,
+                 bint want_loss=False, simd=None, lockf=None):
+    """One subword update exactly as the training loop performs it (in place): the sum
+    (cbow_mean=0) or mean of the w_in rows ``rows`` predicts every target, a sequence of
+    ``(word, negatives, code, point)`` (negatives, code and point may be None). w_out, if
+    given, has a row per word (V rows, at most those of w_in)."""
+    cdef int64_t n_words = w_out.shape[0] if w_out is not None else w_in.shape[0]
+    if n_words > w_in.shape[0]:
+        raise ValueError(f"w_out has {n_words} rows, more than w_in's {w_in.shape[0]}")
+    rows_arr = _check_ids("row", rows, w_in.shape[0])
+    checked = [(word, *_target_arrays(n_words, w_out, w_hs, word, neg, code, point))
+               for word, neg, code, point in targets]
+    cdef int64_t n_outputs = sum(len(c) + 1 + len(n) for _, n, c, _ in checked)
+    if len(rows_arr) > 0x7FFFFFFF or n_outputs > 0x7FFFFFFF:
+        raise ValueError("a step takes fewer than 2**31 rows and outputs")
+    lockf = check_lockf(lockf)
+    cdef const uint32_t[::1] r = rows_arr
+    cdef fe_weights w = _weights(w_in, w_out, w_hs, lockf, n_words)
+    cdef fe_update_ops ops
+    _fill_ops(simd, &ops)
+    if r.shape[0] == 0 or not checked:
+        return 0.0
+    scratch = np.empty(fe_subword_scratch(w.dim, <int32_t>r.shape[0], <int32_t>n_outputs),
+                       dtype=np.float32)
+    cdef float[::1] s = scratch
+    cdef int32_t k, n_targets = <int32_t>len(checked)
+    cdef fe_target *ts = <fe_target *>PyMem_Malloc(n_targets * sizeof(fe_target))
+    if ts == NULL:
+        raise MemoryError()
+    try:
+        for k in range(n_targets):   # the arrays stay referenced by `checked`
+            word, neg, code, point = checked[k]
+            ts[k] = _target(word, neg, code, point)
+        return ops.subword_step(&w, &r[0], <int32_t>r.shape[0], cbow_mean, ts, n_targets,
+                                alpha, &s[0], want_loss)
+    finally:
+        PyMem_Free(ts)

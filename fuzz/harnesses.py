@@ -15,6 +15,7 @@ Targets (``TARGETS``):
     native          native container, whole file      native.read_container, KeyedVectors.load,
                                                        Word2Vec.load
     native_header   native container, the JSON header  same, with a well-formed envelope
+    facebook_bin    fastText .bin model                facebook_format.read_facebook_bin
     vocab_file      -read-vocab files                  io.vocab_file.read_vocab_file
     corpus          corpus tokenizer and encoder       _corpus.count_file / encode_file, checked
                                                        against a Python tokenizer
@@ -39,6 +40,7 @@ import numpy as np
 from fastembed_core import _corpus
 from fastembed_core.errors import CorpusError, FormatError
 from fastembed_core.io import native
+from fastembed_core.io.facebook_format import read_facebook_bin
 from fastembed_core.io.vocab_file import read_vocab_file
 from fastembed_core.models.word2vec import Word2Vec
 from fastembed_core.vectors import formats
@@ -228,6 +230,34 @@ def split_native(blob):
     return header + b"\0" + blob[start:]
 
 
+# ---- fastText .bin models -------------------------------------------------------------------
+
+
+def facebook_bin(data):
+    """Option byte: bit 0 full_model=False, bit 1 mmap="r". A model that loads must keep the
+    format's promises: one count and type per word, distinct words, matrices of the shapes
+    the header gives."""
+    opt, body = _split_options(data)
+    full_model = not opt & 1
+    path = _write("model.bin", body)
+    model = _expect(
+        lambda: read_facebook_bin(path, full_model=full_model, mmap="r" if opt & 2 else None),
+        FormatError,
+    )
+    if model is None:
+        return
+    dim, n = model.args["dim"], len(model.words)
+    if not (len(model.counts) == len(model.entry_types) == n == len(set(model.words))):
+        raise Finding(f"{n} words, {len(model.counts)} counts, {len(model.entry_types)} types")
+    if model.input_matrix.shape != (model.nwords + model.args["bucket"], dim):
+        raise Finding(f"input matrix {model.input_matrix.shape} for {model!r}, {model.args}")
+    if (model.output_matrix is None) == full_model:
+        raise Finding(f"output matrix {model.output_matrix!r} with full_model={full_model}")
+    if full_model and model.output_matrix.shape[1] != dim:
+        raise Finding(f"output matrix {model.output_matrix.shape} with dim {dim}")
+    del model
+
+
 # ---- vocabulary files -----------------------------------------------------------------------
 
 
@@ -385,6 +415,7 @@ TARGETS = {
     "w2v_fvocab": w2v_fvocab,
     "native": native_file,
     "native_header": native_header,
+    "facebook_bin": facebook_bin,
     "vocab_file": vocab_file,
     "corpus": corpus,
     "token_counter": token_counter,

@@ -17,6 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harnesses  # noqa: E402
 
+from fastembed_core.io.facebook_format import FacebookModelData, write_facebook_bin  # noqa: E402
 from fastembed_core.io.vocab_file import write_vocab_file  # noqa: E402
 from fastembed_core.models.word2vec import Word2Vec  # noqa: E402
 from fastembed_core.vectors.keyedvectors import KeyedVectors  # noqa: E402
@@ -46,6 +47,23 @@ def _model():
         seed=1,
         hs=1,
         negative=2,
+    )
+
+
+def _facebook_data(nwords, bucket, dim, labels):
+    """A small fastText model: ``labels`` > 0 makes it a supervised one."""
+    rng = np.random.default_rng(dim)
+    words = KEYS[:nwords] + [f"__label__{k}" for k in range(labels)]
+    args = dict(dim=dim, ws=5, epoch=5, min_count=1, neg=5, word_ngrams=1, loss=2)
+    args.update(model=3 if labels else 2, bucket=bucket, minn=3, maxn=6, lr_update_rate=100)
+    return FacebookModelData(
+        args={**args, "t": 1e-4},
+        words=words,
+        counts=np.arange(len(words), 0, -1, dtype=np.int64),
+        entry_types=np.array([0] * nwords + [1] * labels, np.int8),
+        ntokens=100,
+        input_matrix=rng.standard_normal((nwords + bucket, dim)).astype(np.float32),
+        output_matrix=rng.standard_normal((labels or nwords, dim)).astype(np.float32),
     )
 
 
@@ -93,6 +111,11 @@ def make(out_dir):
         int_kv = KeyedVectors(2)
         int_kv.add_vectors([3, 17, 42], np.eye(3, 2, dtype=np.float32))
         seeds["native"].append(_save(int_kv, p("int.fe")))
+
+        for n, bucket, dim, labels in ((1, 0, 1, 0), (4, 3, 2, 0), (6, 5, 3, 2)):
+            write_facebook_bin(p("ft.bin"), _facebook_data(n, bucket, dim, labels))
+            for opt in (0, 1, 2, 3):
+                seeds["facebook_bin"].append(bytes([opt]) + _read(p("ft.bin")))
 
         write_vocab_file(
             p("vocab.txt"),

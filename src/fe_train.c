@@ -48,6 +48,14 @@ int64_t fe_step_scratch(int64_t dim, int32_t n_context, int32_t n_outputs)
     return common + (sg > cbow ? sg : cbow);
 }
 
+int64_t fe_subword_scratch(int64_t dim, int32_t n_rows, int32_t n_outputs)
+{
+    /* row pointers, labels and scores, then the mean and a gradient row on a 64-byte
+     * boundary: cbow_step's layout */
+    return 2 * ((int64_t)n_outputs + n_rows) + 2 * (int64_t)n_outputs + 15 +
+        2 * fe_scratch_row(dim);
+}
+
 /* Private state of one fe_train_range call. */
 typedef struct worker {
     const fe_config *cfg;
@@ -67,6 +75,9 @@ typedef struct worker {
     uint32_t *context; /* CBOW context ids */
     uint32_t *neg;     /* negatives of the current and the next window */
     float *scratch;    /* fe_step_scratch floats */
+    /* subwords only: */
+    fe_target *targets; /* of the current and the next window, 2 * window each */
+    uint32_t *rows;     /* the CBOW context's subword rows, one word's after another */
 } worker;
 
 /* shared += own - base; then own = base = shared: this worker's updates of its copy are
@@ -259,6 +270,119 @@ static void train_centres(worker *wk, int64_t first, int64_t end, int64_t n)
     }
 }
 
+/* ---- subwords (fastText) ---- */
+
+/* The subword rows of word `id`, and how many. */
+static inline const uint32_t *subwords_of(const fe_config *cfg, uint32_t id, int32_t *n)
+{
+    const int64_t off = cfg->subword_offsets[id];
+    *n = (int32_t)(cfg->subword_offsets[id + 1] - off);
+    return cfg->subword_rows + off;
+}
+
+/* Prefetches every subword row of word `id` (for writing: the step updates them). */
+static void prefetch_subwords(const worker *wk, uint32_t id)
+{
+    int32_t n;
+    const uint32_t *rows = subwords_of(wk->cfg, id, &n);
+    for (int32_t k = 0; k < n; k++) prefetch_word(wk, wk->cfg->w.w_in, wk->w.w_in_hot, rows[k]);
+}
+
+/* The random choices of one subword window, one centre ahead as plan_window makes them: the
+ * window, then the targets (the centre in CBOW, every context word in skip-gram) with their
+ * negatives, in order. Prefetches the input rows the window will read (skip-gram: the
+ * centre's subword rows; CBOW: those of the word entering the widest window, as plan_window)
+ * and the output rows of the targets and their negatives. */
+typedef struct subword_plan {
+    int64_t lo, hi;
+    int32_t n_targets;
+    fe_target *t;
+} subword_plan;
+
+static void plan_subword_window(worker *wk, int64_t i, int64_t n, int slot, subword_plan *p)
+{
+    const fe_config *cfg = wk->cfg;
+    const int32_t most = 2 * cfg->window; /* targets in a window, at most */
+    uint32_t *neg = wk->neg + (int64_t)slot * most * cfg->negative;
+    p->t = wk->targets + (int64_t)slot * most;
+    p->n_targets = 0;
+    window_bounds(wk, i, n, &p->lo, &p->hi);
+    if (cfg->sg) {
+        prefetch_subwords(wk, wk->kept[i]);
+    } else {
+        prefetch_subwords(wk, wk->kept[i + cfg->window < n ? i + cfg->window : n - 1]);
+    }
+    if (p->hi - p->lo <= 1) return;
+    if (cfg->sg) {
+        for (int64_t c = p->lo; c < p->hi; c++) {
+            if (c == i) continue;
+            fill_target(wk, wk->kept[c], neg + (int64_t)p->n_targets * cfg->negative,
+                        &p->t[p->n_targets]);
+            p->n_targets++;
+        }
+    } else {
+        fill_target(wk, wk->kept[i], neg, &p->t[0]);
+        p->n_targets = 1;
+    }
+    if (cfg->w.w_out)
+        for (int32_t k = 0; k < p->n_targets; k++) {
+            prefetch_word(wk, cfg->w.w_out, wk->w.w_out_hot, p->t[k].word);
+            for (int32_t d = 0; d < p->t[k].n_neg; d++)
+                prefetch_word(wk, cfg->w.w_out, wk->w.w_out_hot, p->t[k].neg[d]);
+        }
+}
+
+/* train_centres with subwords (semantics in fe_train.h). */
+static void train_subword_centres(worker *wk, int64_t first, int64_t end, int64_t n)
+{
+    const fe_config *cfg = wk->cfg;
+    const int want_loss = cfg->compute_loss;
+    int32_t n_rows;
+    const uint32_t *rows;
+    if (first >= end) return;
+    if (cfg->sg && !cfg->shared_negatives) {
+        /* fastText's order: one step per (centre, context) pair, fresh negatives for each */
+        fe_target t;
+        for (int64_t i = first; i < end; i++) {
+            int64_t lo, hi;
+            window_bounds(wk, i, n, &lo, &hi);
+            rows = subwords_of(cfg, wk->kept[i], &n_rows);
+            for (int64_t c = lo; c < hi; c++) {
+                if (c == i) continue;
+                fill_target(wk, wk->kept[c], wk->neg, &t);
+                wk->loss += cfg->ops.subword_step(&wk->w, rows, n_rows, cfg->cbow_mean, &t, 1,
+                                                  wk->alpha, wk->scratch, want_loss);
+            }
+        }
+        return;
+    }
+    subword_plan plans[2];
+    int cur = 0;
+    plan_subword_window(wk, first, n, cur, &plans[cur]);
+    for (int64_t i = first; i < end; i++) {
+        subword_plan *p = &plans[cur];
+        if (i + 1 < end) plan_subword_window(wk, i + 1, n, 1 - cur, &plans[1 - cur]);
+        if (p->n_targets > 0) {
+            if (cfg->sg) {
+                rows = subwords_of(cfg, wk->kept[i], &n_rows);
+            } else { /* the context words' rows, one word's after another */
+                n_rows = 0;
+                for (int64_t c = p->lo; c < p->hi; c++) {
+                    if (c == i) continue;
+                    int32_t k;
+                    const uint32_t *word_rows = subwords_of(cfg, wk->kept[c], &k);
+                    memcpy(wk->rows + n_rows, word_rows, (size_t)k * sizeof(uint32_t));
+                    n_rows += k;
+                }
+                rows = wk->rows;
+            }
+            wk->loss += cfg->ops.subword_step(&wk->w, rows, n_rows, cfg->cbow_mean, p->t,
+                                              p->n_targets, wk->alpha, wk->scratch, want_loss);
+        }
+        cur = 1 - cur;
+    }
+}
+
 /* Subsamples and trains one sentence of any length with bounded memory: kept words collect
  * in a buffer; when it fills, every centre whose right context is complete is trained and
  * the buffer keeps only the last 2*window words (left context of the centres still to come). */
@@ -276,13 +400,16 @@ static void train_sentence(worker *wk, const uint32_t *ids, int64_t len)
         wk->effective_words++;
         wk->kept[n++] = word;
         if (n == wk->kept_cap) {
-            train_centres(wk, centre, n - window, n);
+            if (cfg->subword_offsets) train_subword_centres(wk, centre, n - window, n);
+            else train_centres(wk, centre, n - window, n);
             memmove(wk->kept, wk->kept + n - 2 * window, (size_t)(2 * window) * sizeof(uint32_t));
             n = 2 * window;
             centre = window;
         }
     }
-    if (!wk->stopped) train_centres(wk, centre, n, n);
+    if (wk->stopped) return;
+    if (cfg->subword_offsets) train_subword_centres(wk, centre, n, n);
+    else train_centres(wk, centre, n, n);
 }
 
 #define FE_LINE_PAIR 128
@@ -303,6 +430,18 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
         (cfg->hs && (!cfg->hs_offset || !cfg->w.w_hs)) || !cfg->ops.sg_step ||
         !cfg->ops.sg_window_step || !cfg->ops.cbow_step)
         return FE_ERR_ARG;
+    const int subwords = cfg->subword_offsets != NULL;
+    int64_t longest = 0; /* subword rows of a word, at most */
+    if (subwords) {
+        const int64_t n_input = cfg->w.n_input_rows > 0 ? cfg->w.n_input_rows : cfg->w.vocab_size;
+        if (!cfg->subword_rows || !cfg->ops.subword_step || n_input < cfg->w.vocab_size)
+            return FE_ERR_ARG;
+        for (int64_t v = 0; v < cfg->w.vocab_size; v++) {
+            const int64_t n = cfg->subword_offsets[v + 1] - cfg->subword_offsets[v];
+            if (n < 0) return FE_ERR_ARG;
+            if (n > longest) longest = n;
+        }
+    }
     fe_sigmoid_init(); /* a config filled by hand, without fe_simd_ops(), still works */
 
     worker wk;
@@ -319,7 +458,16 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
         for (int64_t v = 0; v < cfg->w.vocab_size; v++)
             if (cfg->hs_offset[v + 1] - cfg->hs_offset[v] > max_code)
                 max_code = (int32_t)(cfg->hs_offset[v + 1] - cfg->hs_offset[v]);
-    int64_t scratch = fe_step_scratch(cfg->w.dim, 2 * cfg->window, max_code + 1 + cfg->negative);
+    const int64_t outputs = (int64_t)max_code + 1 + cfg->negative; /* of one target */
+    int64_t scratch = fe_step_scratch(cfg->w.dim, 2 * cfg->window, (int32_t)outputs);
+    /* subwords: a step's input rows and outputs (skip-gram: the centre's rows, 2*window
+     * targets; CBOW: 2*window words' rows, one target) */
+    const int64_t step_rows = cfg->sg ? longest : 2 * (int64_t)cfg->window * longest;
+    const int64_t step_outputs = cfg->sg ? 2 * (int64_t)cfg->window * outputs : outputs;
+    if (subwords) {
+        if (step_rows > INT32_MAX || step_outputs > INT32_MAX) return FE_ERR_ARG;
+        scratch = fe_subword_scratch(cfg->w.dim, (int32_t)step_rows, (int32_t)step_outputs);
+    }
     wk.w = cfg->w;
     wk.w.n_hot = 0;
     wk.w.w_in_hot = wk.w.w_out_hot = NULL;
@@ -331,19 +479,26 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
      * the adjacent-line prefetcher moves) with a free pair on each side: small mallocs of two
      * threads can sit side by side, and a line they shared would cross between the cores on
      * every window. */
-    const size_t sizes[5] = {
-        (size_t)wk.kept_cap * sizeof(uint32_t), (size_t)(2 * cfg->window + 1) * sizeof(uint32_t),
-        (size_t)(2 * (cfg->negative + 1)) * sizeof(uint32_t), (size_t)scratch * sizeof(float),
-        (size_t)(2 * hot_matrices * n_hot * cfg->w.dim) * sizeof(float)};
+    const int64_t negatives = subwords ? 4 * (int64_t)cfg->window * (cfg->negative + 1)
+                                       : 2 * (int64_t)(cfg->negative + 1);
+    const size_t sizes[7] = {(size_t)wk.kept_cap * sizeof(uint32_t),
+                             (size_t)(2 * cfg->window + 1) * sizeof(uint32_t),
+                             (size_t)negatives * sizeof(uint32_t),
+                             subwords ? (size_t)(4 * (int64_t)cfg->window) * sizeof(fe_target) : 0,
+                             subwords && !cfg->sg ? (size_t)step_rows * sizeof(uint32_t) : 0,
+                             (size_t)scratch * sizeof(float),
+                             (size_t)(2 * hot_matrices * n_hot * cfg->w.dim) * sizeof(float)};
     size_t total = 3 * FE_LINE_PAIR;
-    for (int k = 0; k < 5; k++) total += line_pairs(sizes[k]);
+    for (int k = 0; k < 7; k++) total += line_pairs(sizes[k]);
     char *block = (char *)malloc(total);
     if (block) {
         char *at = (char *)(((uintptr_t)block + 2 * FE_LINE_PAIR) & ~(uintptr_t)(FE_LINE_PAIR - 1));
         wk.kept = (uint32_t *)(void *)at;
         wk.context = (uint32_t *)(void *)(at += line_pairs(sizes[0]));
         wk.neg = (uint32_t *)(void *)(at += line_pairs(sizes[1]));
-        wk.scratch = (float *)(void *)(at += line_pairs(sizes[2]));
+        wk.targets = (fe_target *)(void *)(at += line_pairs(sizes[2]));
+        wk.rows = (uint32_t *)(void *)(at += line_pairs(sizes[3]));
+        wk.scratch = (float *)(void *)(at += line_pairs(sizes[4]));
         if (n_hot > 0) { /* copies and bases start equal to the shared rows */
             if (cfg->hot_merge_words > 0) {
                 wk.merge_every = cfg->hot_merge_words;
@@ -361,7 +516,7 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
             wk.prefetch_hot = n_hot > FE_HOT_CACHED_ROWS;
             fe_lock(cfg->hot_lock); /* not while another worker merges */
             wk.w.n_hot = n_hot;
-            wk.w.w_in_hot = (float *)(void *)(at + line_pairs(sizes[3]));
+            wk.w.w_in_hot = (float *)(void *)(at + line_pairs(sizes[5]));
             wk.hot_in_base = wk.w.w_in_hot + n;
             memcpy(wk.w.w_in_hot, cfg->w.w_in, bytes);
             memcpy(wk.hot_in_base, cfg->w.w_in, bytes);

@@ -1,8 +1,11 @@
 /* fe_train.h — the word2vec training kernel: skip-gram and CBOW, negative sampling and
- * hierarchical softmax, over an encoded corpus (uint32 word ids + int64 sentence offsets).
+ * hierarchical softmax, over an encoded corpus (uint32 word ids + int64 sentence offsets),
+ * and fastText's subword models on the same loop (see "Subwords" below).
  *
  * Matrices (row-major, `dim` floats a row, 64-bit offsets throughout):
  *   w_in   vocab_size rows: input vectors  = word2vec.c syn0,    gensim wv.vectors
+ *          (with subwords n_input_rows: the words', then the n-gram buckets' = gensim
+ *          wv.vectors_vocab and wv.vectors_ngrams, fastText's input matrix)
  *   w_out  vocab_size rows: output vectors = word2vec.c syn1neg, gensim syn1neg  (NULL if no NS)
  *   w_hs   vocab_size-1 rows: Huffman inner nodes = word2vec.c syn1, gensim syn1 (NULL if no HS)
  *
@@ -30,6 +33,34 @@
  *     gensim instead skips such samples).
  *   - Learning rate: linear from alpha to min_alpha over the words of all epochs, read from the
  *     global progress counter that all workers share.
+ *
+ * Subwords (fastText; fe_config.subword_offsets and subword_rows set, NULL for word2vec): word
+ * w is read in w_in as the rows subword_rows[subword_offsets[w] .. subword_offsets[w + 1]) (its
+ * own row and its character n-grams' hashed rows, duplicates kept), w_in has n_input_rows
+ * >= vocab_size rows, and everything else (w_out, w_hs, the tables, the corpus ids) still
+ * speaks of the vocab_size words. One update, subword_step, does all the work: its input is
+ * the sum or mean (cbow_mean) of the listed rows; it is scored against every output of every
+ * target (Huffman nodes, the word, its negatives that differ from it) from the weights as
+ * they were before the step; the output rows are updated, and the input's gradient is added
+ * to every listed row (a row listed twice gets it twice), divided by the number of rows when
+ * summing (gensim's CBOW rule; fastText's unsupervised models average and add it unscaled,
+ * i.e. cbow_mean=1).
+ *   - CBOW: the rows are the subword rows of all context words, one after another; the
+ *     target is the centre (word2vec's CBOW when every list is just the word's own row).
+ *   - Skip-gram, fastText's direction: the centre's subword rows predict every context word.
+ *     With shared_negatives (the default) one step per centre: the hidden vector is computed
+ *     once, and every context word, with its own `negative` fresh negatives, is scored from
+ *     the weights before the step (a block update). fastText instead updates once per
+ *     (centre, context) pair, recomputing the hidden vector from rows the previous pair just
+ *     moved; shared_negatives=0 does exactly that, in fastText's order (context words left to
+ *     right, negatives drawn afresh for each pair).
+ *   - Random draws, per centre: its window, then the negatives of each target in order (one
+ *     centre ahead, as above, so that the next centre's rows can be prefetched).
+ *   - Differences from fastText beyond the block step: a negative equal to the target is
+ *     skipped (fastText draws again), the sigmoid and learning-rate rules above, subsampling
+ *     by word2vec's formula, and the window drawn uniform in 1..window as word2vec's.
+ *   - Hot rows and lock factors apply to the rows of w_in as above: a word's own row can be
+ *     hot, n-gram rows (>= vocab_size) never are; lockf[r % lockf_len] for any row r.
  *
  * Threads: any number of workers may run fe_train_range at once on the same weights, each on
  * its own sentence range (Hogwild). Races by design: the reads and writes of weight rows in
@@ -78,6 +109,9 @@ typedef struct fe_weights {
      * multiplied by lockf[r % lockf_len] (0 freezes the row). NULL: every factor 1. */
     const float *lockf;
     int64_t lockf_len;
+    /* Rows of w_in: vocab_size for word2vec, the words' and the n-gram rows with subwords
+     * (0 is read as vocab_size, for a word2vec config filled by hand). */
+    int64_t n_input_rows;
 } fe_weights;
 
 /* What one input (a context word in SG, the context mean in CBOW) is trained to predict. */
@@ -104,6 +138,11 @@ typedef struct fe_update_ops {
     double (*cbow_step)(const fe_weights *w, const uint32_t *context, int32_t n_context,
                         int32_t cbow_mean, const fe_target *t, float alpha, float *scratch,
                         int want_loss);
+    /* The input is the sum or mean of w_in rows `rows`; it predicts every target (scratch:
+     * fe_subword_scratch(dim, n_rows, the targets' outputs summed)). */
+    double (*subword_step)(const fe_weights *w, const uint32_t *rows, int32_t n_rows,
+                           int32_t cbow_mean, const fe_target *targets, int32_t n_targets,
+                           float alpha, float *scratch, int want_loss);
 } fe_update_ops;
 
 typedef struct fe_config {
@@ -123,6 +162,10 @@ typedef struct fe_config {
     volatile int32_t *stop;       /* set non-zero to stop every worker at its next batch */
     volatile int32_t *hot_lock;   /* shared by all workers, 0 at start; needed with hot_rows */
     fe_update_ops ops;            /* the instruction set of this run: fe_simd_ops() */
+    /* Subwords (see above): vocab_size+1 offsets into subword_rows, whose entries are rows of
+     * w_in below w.n_input_rows (checked by the caller). NULL: word2vec. */
+    const int64_t *subword_offsets;
+    const uint32_t *subword_rows;
 } fe_config;
 
 typedef struct fe_job {
@@ -142,10 +185,13 @@ float fe_sigmoid(float x); /* the table lookup the updates use */
 
 /* Trains sentences [first_sentence, end_sentence) of the job. Returns FE_OK, FE_STOPPED when
  * *stop was raised, or FE_ERR_NOMEM / FE_ERR_ARG (a missing table, update function or
- * matrix the settings need). */
+ * matrix the settings need; subword offsets that decrease, or lists so long that a step's
+ * rows or outputs pass 2^31). */
 int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out);
 
 int64_t fe_step_scratch(int64_t dim, int32_t n_context, int32_t n_outputs);
+/* Scratch floats of a subword_step over n_rows input rows and n_outputs outputs in all. */
+int64_t fe_subword_scratch(int64_t dim, int32_t n_rows, int32_t n_outputs);
 /* Row stride of the vectors kept in scratch: dim rounded up to 16 floats, so the vector
  * paths may write whole blocks there (and the rows start 64 bytes apart). */
 static inline int64_t fe_scratch_row(int64_t dim) { return (dim + 15) & ~(int64_t)15; }

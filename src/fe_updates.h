@@ -178,40 +178,71 @@ double FE_NAME(sg_window_step)(const fe_weights *w, const uint32_t *context, int
     return loss;
 }
 
-double FE_NAME(cbow_step)(const fe_weights *w, const uint32_t *context, int32_t n_context,
-                          int32_t cbow_mean, const fe_target *t, float alpha, float *scratch,
-                          int want_loss)
+/* Always inlined into the steps built on it, so that each is compiled for its own arguments
+ * (cbow_step's single target folds the loop over targets away). */
+#if defined(_MSC_VER)
+#define FE_STEP_INLINE static __forceinline
+#else
+#define FE_STEP_INLINE static inline __attribute__((always_inline))
+#endif
+
+/* The rows are combined into one input (sum or mean), which is scored against every output of
+ * every target at once, from the output rows as they were before the step; the input's
+ * gradient is gathered from the old output rows before they are updated, then added to every
+ * listed row (divided by the number of rows when summing: gensim's rule). */
+FE_STEP_INLINE double combined_input_step(const fe_weights *w, const uint32_t *rows, int32_t n_rows,
+                                          int32_t cbow_mean, const fe_target *targets,
+                                          int32_t n_targets, float alpha, float *scratch,
+                                          int want_loss)
 {
-    /* The context rows are combined into one input (sum or mean), which is scored against
-     * every output at once; the input's gradient is gathered from the old output rows before
-     * they are updated, then added to every context row (divided by the context size when
-     * summing: gensim's rule). */
     const int64_t dim = w->dim;
-    const int32_t max_out = t->code_len + 1 + t->n_neg;
-    if (n_context <= 0) return 0.0;
+    int32_t max_out = 0;
+    for (int32_t k = 0; k < n_targets; k++) max_out += targets[k].code_len + 1 + targets[k].n_neg;
+    if (n_rows <= 0) return 0.0;
     float **out = (float **)(void *)scratch; /* max_out output rows */
-    float **in = out + max_out;              /* n_context input rows */
-    float *label = scratch + 2 * ((int64_t)max_out + n_context);
+    float **in = out + max_out;              /* n_rows input rows */
+    float *label = scratch + 2 * ((int64_t)max_out + n_rows);
     float *g = label + max_out;           /* max_out scores */
     float *mean = align_row(g + max_out); /* dim (a whole scratch row), then grad's */
     double loss = 0.0;
-    const int32_t n_out = collect_outputs(w, t, out, label);
+    int32_t n_out = 0;
+    for (int32_t k = 0; k < n_targets; k++)
+        n_out += collect_outputs(w, &targets[k], out + n_out, label + n_out);
     if (n_out == 0) return 0.0;
-    for (int32_t c = 0; c < n_context; c++) in[c] = in_row(w, context[c]);
-    const float inv = 1.0f / (float)n_context;
-    vec_mean_rows(in, n_context, cbow_mean ? inv : 1.0f, mean, dim);
+    for (int32_t c = 0; c < n_rows; c++) in[c] = in_row(w, rows[c]);
+    const float inv = 1.0f / (float)n_rows;
+    vec_mean_rows(in, n_rows, cbow_mean ? inv : 1.0f, mean, dim);
     vec_dot_many(mean, out, n_out, g, dim);
     OUTPUT_STEPS(g, label, n_out, alpha, want_loss, loss);
     const float scale = cbow_mean ? 1.0f : inv;
     if (!w->lockf) {
-        vec_backprop(g, out, n_out, mean, in, n_context, scale, dim);
+        vec_backprop(g, out, n_out, mean, in, n_rows, scale, dim);
         return loss;
     }
     /* With lock factors: the same backward step with its one input the zeroed grad row, which
-     * then reaches each context row scaled by that row's factor. */
+     * then reaches each listed row scaled by that row's factor. */
     float *grad = mean + fe_scratch_row(dim);
     memset(grad, 0, (size_t)dim * sizeof(float));
     vec_backprop(g, out, n_out, mean, &grad, 1, scale, dim);
-    for (int32_t c = 0; c < n_context; c++) vec_axpy(in_lockf(w, context[c]), grad, in[c], dim);
+    for (int32_t c = 0; c < n_rows; c++) vec_axpy(in_lockf(w, rows[c]), grad, in[c], dim);
     return loss;
+}
+
+/* CBOW: the context words' rows predict the centre. */
+double FE_NAME(cbow_step)(const fe_weights *w, const uint32_t *context, int32_t n_context,
+                          int32_t cbow_mean, const fe_target *t, float alpha, float *scratch,
+                          int want_loss)
+{
+    return combined_input_step(w, context, n_context, cbow_mean, t, 1, alpha, scratch, want_loss);
+}
+
+/* Subwords (fastText): the listed rows (the subword rows of the context words in CBOW, of
+ * the centre in skip-gram) predict every target at once (the centre in CBOW, each context
+ * word with its own negatives in skip-gram). */
+double FE_NAME(subword_step)(const fe_weights *w, const uint32_t *rows, int32_t n_rows,
+                             int32_t cbow_mean, const fe_target *targets, int32_t n_targets,
+                             float alpha, float *scratch, int want_loss)
+{
+    return combined_input_step(w, rows, n_rows, cbow_mean, targets, n_targets, alpha, scratch,
+                               want_loss);
 }

@@ -131,32 +131,45 @@ def cbow_step(
     cbow_mean=1,
     lockf=None,
 ):
-    """CBOW: the combined context scores every output from the weights before the update."""
-    context = list(context)
-    if not context:
+    """CBOW: the combined context predicts the centre (a subword step with one target)."""
+    return subword_step(
+        w_in, w_out, w_hs, context, [(word, neg, code, point)], alpha, cbow_mean, lockf
+    )
+
+
+def subword_step(w_in, w_out, w_hs, rows, targets, alpha=0.025, cbow_mean=1, lockf=None):
+    """The sum (mean with cbow_mean) of the input rows `rows` predicts every output of every
+    target (word, negatives, code, point), each scored from the weights before the step; the
+    output rows then move (a row listed twice moves twice) and the input's gradient is added
+    to every listed row, divided by len(rows) when summing."""
+    rows = list(rows)
+    if not rows:
         return 0.0
-    l1 = w_in[context].astype(np.float64).sum(axis=0)
+    h = w_in[rows].astype(np.float64).sum(axis=0)
     if cbow_mean:
-        l1 /= len(context)
-    outputs = [(w_hs, node, 1.0 - bit) for bit, node in zip(code, point)]
-    if w_out is not None:
-        outputs.append((w_out, word, 1.0))
-        outputs += [(w_out, n, 0.0) for n in neg if n != word]
+        h /= len(rows)
+    h = h.astype(np.float32).astype(np.float64)  # the kernel keeps the input in float32
+    outputs = []
+    for word, neg, code, point in targets:
+        outputs += [(w_hs, node, 1.0 - bit) for bit, node in zip(code, point)]
+        if w_out is not None:
+            outputs.append((w_out, word, 1.0))
+            outputs += [(w_out, n, 0.0) for n in neg if n != word]
     old = [mat[r].astype(np.float64) for mat, r, _ in outputs]
-    grad = np.zeros_like(l1)
+    grad = np.zeros_like(h)
     loss = 0.0
-    gs = []
+    steps = []
     for (_mat, _row, label), o in zip(outputs, old):
-        f = float(np.dot(l1.astype(np.float32).astype(np.float64), o))
+        f = float(np.dot(h, o))
         g = (label - table_sigmoid(f)) * alpha
         loss += softplus(-f if label > 0.5 else f)
         grad += g * o
-        gs.append(g)
-    for (mat, r, _), g in zip(outputs, gs):
-        mat[r] = mat[r] + g * l1.astype(np.float32)
-    scale = 1.0 if cbow_mean else 1.0 / len(context)
-    for c in context:
-        w_in[c] = w_in[c] + scale * lock_factor(lockf, c) * grad
+        steps.append(g)
+    for (mat, r, _), g in zip(outputs, steps):
+        mat[r] = mat[r] + g * h
+    scale = 1.0 if cbow_mean else 1.0 / len(rows)
+    for r in rows:
+        w_in[r] = w_in[r] + scale * lock_factor(lockf, r) * grad
     return loss
 
 
@@ -191,10 +204,13 @@ def train_range(
     progress_batch=10000,
     kept_cap=None,
     lockf=None,
+    subwords=None,
 ):
     """The whole single-worker training loop, with the kernel's RNG consumption order:
     per word a subsampling draw (if subsampling), per centre a window draw (if shrinking),
-    `negative` alias draws per prediction (per window with shared_negatives). Returns (words, effective_words)."""
+    `negative` alias draws per prediction (per window with shared_negatives). With
+    ``subwords=(offsets, rows)`` fastText's models (centres_subwords). Returns (words,
+    effective_words)."""
     rng = SplitMix64.seeded(seed)
     kept_cap = kept_cap or max(4 * window, 2 * window + 4096)
     state = {"done": 0, "unsynced": 0, "alpha": alpha}
@@ -213,7 +229,34 @@ def train_range(
             code, point = codes[off[word] : off[word + 1]], points[off[word] : off[word + 1]]
         return neg, code, point
 
+    def subword_rows(word):
+        offsets, rows = subwords
+        return [int(r) for r in rows[offsets[word] : offsets[word + 1]]]
+
+    def centres_subwords(kept, first, end, n):
+        """CBOW: the context words' subword rows predict the centre; skip-gram: the
+        centre's rows predict every context word (own negatives), in one step per centre
+        with shared_negatives, else one step per pair."""
+        for i in range(first, end):
+            reach = window - (rng.below(window) if shrink_windows else 0)
+            ctx = [kept[c] for c in range(max(i - reach, 0), min(i + reach + 1, n)) if c != i]
+            if not ctx:
+                continue
+            step = dict(alpha=state["alpha"], cbow_mean=cbow_mean, lockf=lockf)
+            if not sg:
+                rows = [r for c in ctx for r in subword_rows(c)]
+                subword_step(w_in, w_out, w_hs, rows, [(kept[i], *target_of(kept[i]))], **step)
+            elif shared_negatives:
+                targets = [(c, *target_of(c)) for c in ctx]
+                subword_step(w_in, w_out, w_hs, subword_rows(kept[i]), targets, **step)
+            else:
+                for c in ctx:
+                    target = [(c, *target_of(c))]
+                    subword_step(w_in, w_out, w_hs, subword_rows(kept[i]), target, **step)
+
     def centres(kept, first, end, n):
+        if subwords is not None:
+            return centres_subwords(kept, first, end, n)
         for i in range(first, end):
             b = rng.below(window) if shrink_windows else 0
             reach = window - b

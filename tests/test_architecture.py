@@ -23,7 +23,7 @@ The rules:
     ``fmt._read_header``): a private name is free to change with its module, so another module
     must not depend on it. Dunder names (``__version__``) are not private. Exceptions, which
     are package-internal by design: the compiled driver modules ``_kernel``, ``_corpus``,
-    ``_phrases`` and ``_walks`` (the thin Cython layer between the Python API and the C kernel, whose names the
+    ``_phrases``, ``_walks`` and ``_subwords`` (the thin Cython layer between the Python API and the C kernel, whose names the
     models call) and ``_moved`` (the aliases of the old module paths, imported by the package
     ``__init__``). Importing these modules, and any name from them, is allowed.
 
@@ -55,7 +55,7 @@ SOURCE = Path(__file__).resolve().parents[1] / PACKAGE
 MAX_LINES = 700
 SIZE_REASON = re.compile(r"^\s*Size:\s*\S")
 # Modules whose names other modules may use although they start with an underscore (rule b).
-INTERNAL_BY_DESIGN = frozenset({"_kernel", "_corpus", "_phrases", "_walks", "_moved"})
+INTERNAL_BY_DESIGN = frozenset({"_kernel", "_corpus", "_phrases", "_walks", "_subwords", "_moved"})
 # Subpackage -> subpackages it must not import (rule d).
 FORBIDDEN_LAYERS = {
     "io": ("vectors", "models", "cli"),

@@ -6,6 +6,9 @@ Two ways in:
   (``fastembed-core -train text8 -output vec.bin -binary 1 ...``) the flags, meanings and
   defaults are word2vec.c's, and the output files are what word2vec.c writes, so scripts that
   call ``./word2vec`` keep working with the binary name changed. See :mod:`.word2vec_c`.
+* **fastText's verbs**: ``skipgram`` and ``cbow`` (fastText's single-dash flags and
+  defaults, writing ``PREFIX.bin`` and ``PREFIX.vec``), ``print-word-vectors`` and ``nn``.
+  See :mod:`.fasttext_cli`.
 * **Subcommands** with GNU options: ``train``, ``similar``, ``analogy``, ``eval``,
   ``convert``, ``demo``, ``plot``, ``node2vec``, ``export-projector``.
   ``fastembed-core SUBCOMMAND --help`` lists each one's options; parameter names follow
@@ -21,10 +24,11 @@ nothing with ``--quiet``.
 Modules: :mod:`.command` (the parser and ``main``), one per subcommand (:mod:`.train`,
 :mod:`.query` for ``similar`` and ``analogy``, :mod:`.evaluate`, :mod:`.convert` for
 ``convert`` and ``export-projector``, :mod:`.node2vec`, :mod:`.plot`, :mod:`.demo`),
-:mod:`.word2vec_c` (the flag mode), and what they share: :mod:`.options` (argument types and
-common options), :mod:`.messages` (what goes to stderr), :mod:`.vector_files` (loading and
-saving vectors), :mod:`.training` (training with progress), :mod:`.evaluation` (evaluation
-runs and their report). Subcommand modules import the shared ones, never the reverse.
+:mod:`.word2vec_c` (the flag mode), :mod:`.fasttext_cli` (fastText's verbs), and what they
+share: :mod:`.options` (argument types and common options), :mod:`.messages` (what goes to
+stderr), :mod:`.vector_files` (loading and saving vectors), :mod:`.training` (training with
+progress), :mod:`.evaluation` (evaluation runs and their report). Subcommand modules import
+the shared ones, never the reverse.
 """
 
 import importlib

@@ -7,6 +7,8 @@ import sys
 
 from ..errors import FastEmbedError
 from . import convert, demo, evaluate, node2vec, plot, query, train, word2phrase
+from .fasttext_cli import VERBS as FASTTEXT_VERBS
+from .fasttext_cli import fasttext_main
 from .messages import PROG, UsageError, report_failure
 from .options import CliParser
 from .word2vec_c import word2vec_main
@@ -30,7 +32,8 @@ def build_parser():
             "as a drop-in word2vec binary."
         ),
         epilog=f"'{PROG} SUBCOMMAND --help' shows each subcommand's options; '{PROG} -help' "
-        "lists word2vec.c's flags.",
+        f"lists word2vec.c's flags. fastText's verbs: {PROG} skipgram|cbow -input F -output "
+        f"PREFIX, print-word-vectors MODEL.bin, nn MODEL.bin ('{PROG} skipgram -h').",
     )
     from .. import __version__
 
@@ -76,6 +79,8 @@ def main(argv=None):
         and argv[0] not in ("-h", "-V")
     ):
         return _guard_pipe(lambda: word2vec_main(argv))
+    if argv and argv[0] in FASTTEXT_VERBS:
+        return _guard_pipe(lambda: fasttext_main(argv))
     return _guard_pipe(lambda: _subcommand_main(argv))
 
 

@@ -219,7 +219,8 @@ def write_container(
             pad = -pos % _ALIGN
             f.write(b"\0" * pad)
             pos += pad
-            f.write(memoryview(arr).cast("B"))
+            if arr.nbytes:  # memoryview cannot cast an empty array of shape (0, n)
+                f.write(memoryview(arr).cast("B"))
             pos += arr.nbytes
 
     atomic_write(path, write)

@@ -20,6 +20,7 @@ from ..io.word2vec_writer import first_nonfinite
 __all__ = [
     "save_native",
     "load_native",
+    "from_container",
     "load_word2vec",
     "save_word2vec",
     "storage_order",
@@ -53,7 +54,7 @@ def _checked_vectors(kv, n_keys):
     return vectors
 
 
-def save_native(kv, fname):
+def save_native(kv, fname, *, kind="KeyedVectors", extra_meta=None, extra_arrays=None):
     """Saves ``kv`` in the native container (JSON metadata + raw arrays; never a pickle).
 
     Parameters
@@ -63,6 +64,10 @@ def save_native(kv, fname):
         :func:`load_native`).
     fname : str or os.PathLike
         Target file, written atomically.
+    kind : str
+        What the file holds, checked by the loader (a subclass names itself).
+    extra_meta, extra_arrays : dict, optional
+        A subclass's own metadata fields and arrays, stored beside the vectors.
 
     Raises
     ------
@@ -118,8 +123,10 @@ def save_native(kv, fname):
         "attrs": attrs,
         "object_attrs": object_attrs,
     }
+    meta.update(extra_meta or {})
+    arrays.update(extra_arrays or {})
     try:
-        write_container(fname, "KeyedVectors", meta, arrays)
+        write_container(fname, kind, meta, arrays)
     except UnicodeEncodeError:
         bad = [k for k in keys if isinstance(k, str) and not _encodable(k)][:5]
         raise ValueError(
@@ -158,6 +165,13 @@ def load_native(cls, fname, mmap=None, allow_nonfinite=False):
         The file was written by a newer release.
     """
     meta, arrays = read_container(fname, kind="KeyedVectors", mmap=mmap)
+    return from_container(cls, fname, meta, arrays, mmap=mmap, allow_nonfinite=allow_nonfinite)
+
+
+def from_container(cls, fname, meta, arrays, mmap=None, allow_nonfinite=False):
+    """Builds ``cls`` from what :func:`~fastembed_core.io.native.read_container` returned for
+    a file written by :func:`save_native` (the body of :func:`load_native`, for a subclass
+    that reads its own fields from the same container). Raises as :func:`load_native`."""
     if not isinstance(meta, dict):
         raise FormatError(f"{fname}: the metadata is not a KeyedVectors header")
     for field in ("attrs", "object_attrs"):

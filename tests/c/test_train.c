@@ -783,6 +783,181 @@ static void test_rows_past_2_32(void)
 }
 #endif
 
+/* ---- subwords ------------------------------------------------------------------------- */
+
+/* Subword tables of m's words over n_input = vocab + bucket rows: word w's own row, then
+ * w % 5 n-gram rows (a duplicate among them when there are 4). Replaces m->w_in with a matrix
+ * of n_input rows (its first vocab rows m's). */
+typedef struct subwords {
+    int64_t n_input;
+    int64_t *offsets;
+    uint32_t *rows;
+} subwords;
+
+static void subwords_init(subwords *sw, model *m, int64_t bucket)
+{
+    sw->n_input = m->vocab + bucket;
+    sw->offsets = malloc((size_t)(m->vocab + 1) * sizeof(int64_t));
+    sw->rows = malloc((size_t)(5 * m->vocab) * sizeof(uint32_t));
+    int64_t n = 0;
+    for (int64_t w = 0; w < m->vocab; w++) {
+        sw->offsets[w] = n;
+        sw->rows[n++] = (uint32_t)w;
+        for (int64_t k = 0; k < w % 5; k++)
+            sw->rows[n++] = (uint32_t)(m->vocab + (k == 3 ? w * 7 : (w * 7 + k * 3)) % bucket);
+    }
+    sw->offsets[m->vocab] = n;
+    float *w_in = malloc((size_t)(sw->n_input * m->dim) * sizeof(float));
+    memcpy(w_in, m->w_in, (size_t)(m->vocab * m->dim) * sizeof(float));
+    for (int64_t i = m->vocab * m->dim; i < sw->n_input * m->dim; i++)
+        w_in[i] = ((float)(lcg() % 10000) / 10000.0f - 0.5f) / (float)m->dim;
+    free(m->w_in);
+    m->w_in = w_in;
+}
+
+static void subwords_free(subwords *sw)
+{
+    free(sw->offsets);
+    free(sw->rows);
+}
+
+static void use_subwords(fe_config *cfg, const subwords *sw)
+{
+    cfg->subword_offsets = sw->offsets;
+    cfg->subword_rows = sw->rows;
+    cfg->w.n_input_rows = sw->n_input;
+}
+
+/* Every model (skip-gram block and per pair, CBOW; NS, HS, both; with and without hot rows)
+ * on every path, over sentences longer than the kept-word buffer and with subsampling: every
+ * word is read, the run ends FE_OK, the n-gram rows move and everything stays finite. */
+static void test_subword_loop(void)
+{
+    const int64_t lengths[] = {4150, 0, 1, 2, 300, 120};
+    for (int path = 0; path < n_paths(); path++) {
+        test_path = path;
+        for (int variant = 0; variant < 18; variant++) {
+            const int sg = variant % 3 != 0, shared = variant % 3 != 2;
+            const int mode = (variant / 3) % 3; /* 0 NS, 1 HS, 2 both */
+            const int hot = variant >= 9;
+            model m;
+            corpus c;
+            subwords sw;
+            lcg_state = 21;
+            model_init(&m, 40, 27);
+            subwords_init(&sw, &m, 13);
+            corpus_init(&c, lengths, 6, m.vocab);
+            float *before = malloc((size_t)(sw.n_input * m.dim) * sizeof(float));
+            memcpy(before, m.w_in, (size_t)(sw.n_input * m.dim) * sizeof(float));
+            volatile int64_t done = 0;
+            volatile int32_t hot_lock = 0;
+            fe_config cfg = config(&m, sg, mode != 0, mode != 1 ? 4 : 0, 5, shared, 1, &done, NULL);
+            use_subwords(&cfg, &sw);
+            cfg.keep_threshold = m.keep;
+            cfg.total_words = c.n_ids;
+            if (hot) {
+                cfg.hot_rows = 6;
+                cfg.hot_lock = &hot_lock;
+            }
+            fe_job job = job_of(&c, 0, 6, 5);
+            fe_result res;
+            CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_OK);
+            CHECK_EQ(res.words, c.n_ids);
+            CHECK(res.effective_words > c.n_ids / 2 && res.effective_words < c.n_ids);
+            CHECK(res.loss > 0.0);
+            CHECK(all_finite(m.w_in, sw.n_input * m.dim));
+            CHECK(abs_diff(m.w_in + m.vocab * m.dim, before + m.vocab * m.dim,
+                           (sw.n_input - m.vocab) * m.dim) > 0.1);
+            free(before);
+            corpus_free(&c);
+            subwords_free(&sw);
+            model_free(&m);
+        }
+    }
+    test_path = -1;
+}
+
+/* With every word's list its own row, the subword CBOW loop computes word2vec's CBOW bit for
+ * bit (the same draws, the same step), on every path. */
+static void test_subword_own_rows_are_cbow(void)
+{
+    const int64_t lengths[] = {5000, 17, 3};
+    for (int path = 0; path < n_paths(); path++) {
+        test_path = path;
+        model m[2];
+        corpus c;
+        lcg_state = 3;
+        corpus_init(&c, lengths, 3, 25);
+        int64_t offsets[26];
+        uint32_t rows[25];
+        for (int k = 0; k < 2; k++) {
+            lcg_state = 8;
+            model_init(&m[k], 25, 37);
+            volatile int64_t done = 0;
+            fe_config cfg = config(&m[k], 0, 1, 3, 4, 1, 1, &done, NULL);
+            cfg.keep_threshold = m[k].keep;
+            if (k == 1) {
+                for (int64_t w = 0; w <= 25; w++) offsets[w] = w;
+                for (int64_t w = 0; w < 25; w++) rows[w] = (uint32_t)w;
+                cfg.subword_offsets = offsets;
+                cfg.subword_rows = rows;
+                cfg.w.n_input_rows = 25;
+            }
+            fe_job job = job_of(&c, 0, 3, 77);
+            fe_result res;
+            CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_OK);
+        }
+        CHECK(memcmp(m[0].w_in, m[1].w_in, 25 * 37 * sizeof(float)) == 0);
+        CHECK(memcmp(m[0].w_out, m[1].w_out, 25 * 37 * sizeof(float)) == 0);
+        CHECK(memcmp(m[0].w_hs, m[1].w_hs, 24 * 37 * sizeof(float)) == 0);
+        for (int k = 0; k < 2; k++) model_free(&m[k]);
+        corpus_free(&c);
+    }
+    test_path = -1;
+}
+
+/* Subword configs the kernel refuses: no rows, no update function, fewer input rows than
+ * words, decreasing offsets, and steps whose rows would pass 2^31. */
+static void test_subword_invalid_config(void)
+{
+    const int64_t lengths[] = {10};
+    model m;
+    corpus c;
+    subwords sw;
+    model_init(&m, 10, 8);
+    subwords_init(&sw, &m, 7);
+    corpus_init(&c, lengths, 1, m.vocab);
+    volatile int64_t done = 0;
+    fe_result res;
+    fe_job job = job_of(&c, 0, 1, 1);
+    fe_config cfg = config(&m, 0, 0, 2, 5, 1, 1, &done, NULL);
+    use_subwords(&cfg, &sw);
+    CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_OK);
+    cfg.subword_rows = NULL;
+    CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_ERR_ARG);
+    use_subwords(&cfg, &sw);
+    cfg.ops.subword_step = NULL;
+    CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_ERR_ARG);
+    cfg = config(&m, 0, 0, 2, 5, 1, 1, &done, NULL);
+    use_subwords(&cfg, &sw);
+    cfg.w.n_input_rows = m.vocab - 1;
+    CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_ERR_ARG);
+    use_subwords(&cfg, &sw);
+    int64_t saved = sw.offsets[4];
+    sw.offsets[4] = sw.offsets[3] - 1; /* decreases */
+    CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_ERR_ARG);
+    sw.offsets[4] = saved;
+    /* a CBOW window of 2 * 2^20 words of 2^11 rows each: 2^32 rows in one step */
+    int64_t huge[2] = {0, (int64_t)1 << 11};
+    cfg.subword_offsets = huge;
+    cfg.w.vocab_size = 1;
+    cfg.window = 1 << 20;
+    CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_ERR_ARG);
+    corpus_free(&c);
+    subwords_free(&sw);
+    model_free(&m);
+}
+
 /* ---- threads -------------------------------------------------------------------------- */
 
 typedef struct thread_arg {
@@ -844,6 +1019,49 @@ static void test_two_threads(void)
             CHECK(all_finite(m.w_in, m.vocab * m.dim));
             CHECK(all_finite(m.w_out, m.vocab * m.dim));
             corpus_free(&c);
+            model_free(&m);
+        }
+    }
+    test_path = -1;
+}
+
+/* Two workers train the same weights with subword tables (CBOW, skip-gram block and per
+ * pair): n-gram rows are shared by many words, so the threads collide on them all the time;
+ * under ThreadSanitizer only the suppressed weight-row races are allowed. */
+static void test_two_threads_subwords(void)
+{
+    int64_t lengths[20];
+    for (int k = 0; k < 20; k++) lengths[k] = TWO_THREAD_WORDS + 5 * k;
+    for (int path = 0; path < n_paths(); path++) {
+        test_path = path;
+        for (int variant = 0; variant < 3; variant++) {
+            model m;
+            corpus c;
+            subwords sw;
+            model_init(&m, 12, 16);
+            subwords_init(&sw, &m, 5);
+            corpus_init(&c, lengths, 20, m.vocab);
+            volatile int64_t done = 0;
+            volatile int32_t stop = 0, hot_lock = 0;
+            fe_config cfg = config(&m, variant > 0, 0, 3, 4, variant != 2, 1, &done, &stop);
+            use_subwords(&cfg, &sw);
+            cfg.hot_rows = 4;
+            cfg.hot_lock = &hot_lock;
+            cfg.total_words = c.n_ids;
+            thread_arg args[2];
+            pthread_t tid[2];
+            for (int t = 0; t < 2; t++) {
+                args[t].cfg = &cfg;
+                args[t].job = job_of(&c, t * 10, t * 10 + 10, 200 + (uint64_t)t);
+                CHECK_EQ(pthread_create(&tid[t], NULL, train_thread, &args[t]), 0);
+            }
+            for (int t = 0; t < 2; t++) pthread_join(tid[t], NULL);
+            CHECK_EQ(args[0].status, FE_OK);
+            CHECK_EQ(args[1].status, FE_OK);
+            CHECK_EQ(args[0].res.words + args[1].res.words, c.n_ids);
+            CHECK(all_finite(m.w_in, sw.n_input * m.dim));
+            corpus_free(&c);
+            subwords_free(&sw);
             model_free(&m);
         }
     }
@@ -1113,7 +1331,13 @@ int main(int argc, char **argv)
 #ifndef FE_TEST_TSAN
     RUN(test_rows_past_2_32);
 #endif
+#ifndef FE_TEST_TSAN /* single-threaded and slow under TSan: AddressSanitizer covers it */
+    RUN(test_subword_loop);
+#endif
+    RUN(test_subword_own_rows_are_cbow);
+    RUN(test_subword_invalid_config);
     RUN(test_two_threads);
+    RUN(test_two_threads_subwords);
     RUN(test_replicas_lose_no_update);
     RUN(test_paths_side_by_side);
     RUN(test_sigmoid_init_concurrent);

@@ -1,0 +1,122 @@
+# cython: language_level=3
+"""Thin driver between FastText and fastText's n-gram hashing in C (src/fe_subwords.h).
+
+Checks every argument once, encodes words to UTF-8, and releases the GIL while the whole
+vocabulary's subword table is built. The rules (which n-grams, in which order, which hash)
+are described in src/fe_subwords.h.
+"""
+import numpy as np
+
+from libc.stdint cimport int32_t, int64_t, uint32_t
+
+
+cdef extern from "fe_subwords.h" nogil:
+    uint32_t fe_ft_hash(const char *bytes, int64_t len)
+    int64_t fe_word_ngrams(const char *word, int64_t len, int32_t minn, int32_t maxn,
+                           uint32_t bucket, uint32_t *out, int64_t cap)
+    int64_t fe_subword_offsets(const char *bytes, const int64_t *word_starts, int64_t n_words,
+                               int32_t minn, int32_t maxn, uint32_t bucket, int64_t *offsets)
+    void fe_subword_rows(const char *bytes, const int64_t *word_starts, int64_t n_words,
+                         int32_t minn, int32_t maxn, uint32_t bucket, const int64_t *offsets,
+                         uint32_t *rows)
+
+
+# Row ids are uint32: the words' own rows and the bucket rows together must fit below 2**32.
+ROW_LIMIT = 2**32
+# maxn is an int32 in C; any word is far shorter than this in characters anyway.
+_MAX_N_LIMIT = 2**31 - 1
+
+
+def _int_arg(value, str name):
+    """An integer argument (bool and float refused: a typo there is a bug, not a length)."""
+    if isinstance(value, bool) or not hasattr(value, "__index__"):
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+    return value.__index__()
+
+
+def check_params(min_n, max_n, bucket):
+    """Validated (min_n, max_n, bucket) as plain ints; ValueError/TypeError naming the bad one."""
+    min_n = _int_arg(min_n, "min_n")
+    max_n = _int_arg(max_n, "max_n")
+    bucket = _int_arg(bucket, "bucket")
+    if not 1 <= min_n <= _MAX_N_LIMIT:
+        raise ValueError(f"min_n must be >= 1, got {min_n}")
+    if not 0 <= max_n <= _MAX_N_LIMIT:
+        raise ValueError(f"max_n must be >= 0 (0: no n-grams), got {max_n}")
+    if max_n > 0 and min_n > max_n:
+        raise ValueError(f"min_n ({min_n}) must not exceed max_n ({max_n})")
+    if not 0 <= bucket < ROW_LIMIT:
+        raise ValueError(f"bucket must be in [0, 2**32), got {bucket}")
+    return min_n, max_n, bucket
+
+
+cdef bytes _word_bytes(object word, str what):
+    if not isinstance(word, str):
+        raise TypeError(f"{what} must be a str, not {type(word).__name__}")
+    try:
+        return (<str>word).encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate has no UTF-8 form, so no fastText model could hold this word.
+        raise ValueError(f"{what} {word!r} is not valid Unicode text (it holds a lone "
+                         "surrogate) and has no UTF-8 bytes to hash") from None
+
+
+def ft_hash(word):
+    """fastText's 32-bit hash of a str (its UTF-8 bytes) or of bytes."""
+    cdef bytes data
+    if isinstance(word, bytes):
+        data = word
+    else:
+        data = _word_bytes(word, "word")
+    return fe_ft_hash(data, len(data))
+
+
+def ngram_buckets(word, min_n, max_n, bucket):
+    """The n-gram buckets (hash % bucket) of word, in fastText's order, as uint32.
+
+    Empty when max_n == 0 or bucket == 0. Not offset by the vocabulary size.
+    """
+    cdef int32_t minn, maxn
+    cdef uint32_t nb
+    minn, maxn, nb = check_params(min_n, max_n, bucket)
+    cdef bytes data = _word_bytes(word, "word")
+    cdef int64_t n = fe_word_ngrams(data, len(data), minn, maxn, nb, NULL, 0)
+    out = np.empty(n, dtype=np.uint32)
+    cdef uint32_t[::1] view = out
+    if n:
+        fe_word_ngrams(data, len(data), minn, maxn, nb, &view[0], n)
+    return out
+
+
+def subword_table(words, min_n, max_n, bucket):
+    """The CSR subword rows of a vocabulary: (offsets int64[V + 1], rows uint32[offsets[V]]).
+
+    Word w's rows are rows[offsets[w]:offsets[w + 1]]: w itself, then V + the bucket of each
+    of its n-grams in fastText's order. "</s>" gets no n-grams; with max_n == 0 or
+    bucket == 0 no word does.
+    """
+    cdef int32_t minn, maxn
+    cdef uint32_t nb
+    minn, maxn, nb = check_params(min_n, max_n, bucket)
+    encoded = [_word_bytes(word, f"word {i}") for i, word in enumerate(words)]
+    cdef int64_t n_words = len(encoded)
+    if n_words + <int64_t>nb >= ROW_LIMIT:
+        raise ValueError(f"{n_words} words + {nb} buckets = {n_words + nb} rows; row ids are "
+                         f"32-bit, so they must stay below 2**32")
+    # One block of bytes owned here (nothing else sees it) that C reads without the GIL.
+    cdef bytes joined = b"".join(encoded)
+    starts_arr = np.zeros(n_words + 1, dtype=np.int64)
+    np.cumsum([len(b) for b in encoded], out=starts_arr[1:])
+    offsets_arr = np.empty(n_words + 1, dtype=np.int64)
+    cdef const int64_t[::1] starts = starts_arr
+    cdef int64_t[::1] offsets = offsets_arr
+    cdef const char *data = joined
+    cdef int64_t total
+    with nogil:
+        total = fe_subword_offsets(data, &starts[0], n_words, minn, maxn, nb, &offsets[0])
+    rows_arr = np.empty(total, dtype=np.uint32)
+    cdef uint32_t[::1] rows = rows_arr
+    if total:
+        with nogil:
+            fe_subword_rows(data, &starts[0], n_words, minn, maxn, nb, &offsets[0], &rows[0])
+    return offsets_arr, rows_arr

@@ -1,0 +1,46 @@
+/* fe_subwords.h — fastText's character n-gram hashing, for FastText's subword rows.
+ *
+ * A word's n-grams are the substrings of "<" + word + ">" of minn..maxn characters, where a
+ * character is one UTF-8 sequence (a byte of the form 0b10xxxxxx continues a character and
+ * never starts one). An n-gram of one character is skipped when it starts the bracketed word
+ * or ends it, so "<" and ">" alone never count. The order is fastText's: by start position,
+ * then by length; duplicates are kept (a repeated n-gram is trained twice, as in fastText).
+ *
+ * Each n-gram maps to bucket hash(n-gram) % bucket, with fastText's hash: 32-bit FNV-1a over
+ * the bytes, each byte sign-extended to 32 bits before the xor. The sign extension differs
+ * from textbook FNV-1a for bytes >= 0x80 (any non-ASCII text) and is what makes the buckets
+ * agree with models trained by fastText.
+ *
+ * The vocabulary table is CSR: word w's rows are rows[offsets[w] .. offsets[w+1]), its own
+ * row w first, then V + bucket index of each n-gram. "</s>" (fastText's end-of-line token)
+ * gets no n-grams, and neither does any word when maxn == 0 or bucket == 0.
+ *
+ * Nothing here allocates or keeps state; every function may run on any thread.
+ */
+#ifndef FE_SUBWORDS_H
+#define FE_SUBWORDS_H
+
+#include <stdint.h>
+
+/* fastText's hash of len bytes. */
+uint32_t fe_ft_hash(const char *bytes, int64_t len);
+
+/* The n-gram buckets (hash % bucket, NOT offset by V) of a word's len UTF-8 bytes, given
+ * without the "<" ">" brackets, in fastText's order. Writes at most cap of them to out and
+ * returns how many there are (so cap = 0 only counts them). minn >= 1; none when maxn < minn
+ * or bucket == 0. */
+int64_t fe_word_ngrams(const char *word, int64_t len, int32_t minn, int32_t maxn, uint32_t bucket,
+                       uint32_t *out, int64_t cap);
+
+/* First pass of the vocabulary table. The n_words words are bytes[word_starts[w] ..
+ * word_starts[w+1]). Writes the CSR offsets of the rows (n_words + 1 entries, offsets[0] = 0)
+ * and returns the total number of rows. */
+int64_t fe_subword_offsets(const char *bytes, const int64_t *word_starts, int64_t n_words,
+                           int32_t minn, int32_t maxn, uint32_t bucket, int64_t *offsets);
+
+/* Second pass: fills rows (offsets[n_words] entries) with each word's own row and then
+ * n_words + bucket index of each of its n-grams. Needs n_words + bucket <= 2**32. */
+void fe_subword_rows(const char *bytes, const int64_t *word_starts, int64_t n_words, int32_t minn,
+                     int32_t maxn, uint32_t bucket, const int64_t *offsets, uint32_t *rows);
+
+#endif
