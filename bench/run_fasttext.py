@@ -44,7 +44,9 @@ OOV pairs skipped) and ``evaluate_word_analogies`` (questions-words restricted t
 standard deviation per peer and model over the seeds.
 
 Results: bench/results/<date>-fasttext-<phase>[-<name>].json (machine, commit, load averages,
-settings, every run, medians/means, ratios).
+settings, every run, medians/means, ratios). ``merge OUT IN IN ...`` writes one file holding
+the runs of several files of one phase (peers run at different times) with the summary
+recomputed, keeping each part's command, commit and load averages.
 """
 
 import argparse
@@ -485,7 +487,65 @@ def _print_run(r):
     )
 
 
+def merge_results(out_path, paths):
+    """Writes one results file holding the runs of several of the same phase (e.g. peers run
+    at different times) with the summary recomputed over all; each part's command, commit,
+    date and load averages are kept under ``parts``."""
+    parts = []
+    for path in paths:
+        with open(path) as f:
+            parts.append(json.load(f))
+    speed = "speed" in parts[0]["what"]
+    if any(("speed" in p["what"]) != speed for p in parts):
+        raise SystemExit("merge: the files are not all of the same phase")
+    if (
+        len({json.dumps({k: v for k, v in p["settings"].items() if k != "peers"}) for p in parts})
+        > 1
+    ):
+        raise SystemExit("merge: the files were run with different settings")
+    peers = list(dict.fromkeys(peer for p in parts for peer in p["settings"]["peers"]))
+    runs = [r for p in parts for r in p["runs"]]
+    merged = dict(parts[0])
+    merged.update(
+        command=" && ".join(p["command"] for p in parts),
+        complete=all(p["complete"] for p in parts),
+        parts=[
+            {
+                k: p.get(k)
+                for k in (
+                    "command",
+                    "date",
+                    "git",
+                    "fastembed_core_snapshot",
+                    "load_average_before",
+                    "load_average_now",
+                    "elapsed_s",
+                )
+            }
+            | {"peers": p["settings"]["peers"], "file": os.path.basename(path)}
+            for p, path in zip(parts, paths)
+        ],
+        settings={**parts[0]["settings"], "peers": peers},
+        runs=runs,
+        summary=(speed_summary if speed else quality_summary)(runs, peers),
+        git=parts[-1]["git"],
+        skipped_peers={
+            k: v for p in parts for k, v in p["skipped_peers"].items() if k not in peers
+        },
+    )
+    with open(out_path, "w") as f:
+        json.dump(merged, f, indent=1)
+        f.write("\n")
+    print(f"wrote {out_path}: {len(runs)} runs of {peers}")
+
+
 def main(argv=None):
+    if argv is None:
+        argv = sys.argv[1:]
+    if argv[:1] == ["merge"]:
+        if len(argv) < 4:
+            raise SystemExit("usage: run_fasttext.py merge OUT.json IN.json IN.json ...")
+        return merge_results(argv[1], argv[2:])
     ap = argparse.ArgumentParser(
         description=__doc__.split("\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -501,12 +561,6 @@ def main(argv=None):
     ap.add_argument("--no-eval", action="store_true", help="speed: skip scoring the vectors")
     ap.add_argument("--name", help="results file suffix: <date>-fasttext-<phase>-<name>.json")
     ap.add_argument("--timeout", type=float, default=3600)
-    ap.add_argument(
-        "--append",
-        action="store_true",
-        help="keep the runs already in the results file (e.g. a peer added later); the "
-        "summary covers them all",
-    )
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
@@ -564,14 +618,7 @@ def main(argv=None):
     load_before = [round(x, 2) for x in os.getloadavg()]
     name = f"fasttext-{args.phase}" + (f"-{args.name}" if args.name else "")
     out_path = os.path.join(RESULTS_DIR, f"{datetime.date.today().isoformat()}-{name}.json")
-    runs, earlier = [], None
-    if args.append and os.path.isfile(out_path):
-        with open(out_path) as f:
-            earlier = json.load(f)
-        runs = list(earlier["runs"])
-        peers_all = list(dict.fromkeys(earlier["settings"]["peers"] + peers))
-    else:
-        peers_all = peers
+    runs = []
     if speed:
         plan = [
             (sg, rep, t, peer, 1)
@@ -608,29 +655,17 @@ def main(argv=None):
                 _cleanup(stem)
             runs.append(rec)
             _print_run(rec)
-            summary = (speed_summary if speed else quality_summary)(runs, peers_all)
+            summary = (speed_summary if speed else quality_summary)(runs, peers)
             result = {
                 "what": f"FastText {args.phase}: fastembed_core vs Facebook fastText vs gensim",
                 "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-                "command": (earlier["command"] + " && " if earlier else "")
-                + "python bench/run_fasttext.py "
+                "command": "python bench/run_fasttext.py "
                 + " ".join(argv if argv is not None else sys.argv[1:]),
-                "complete": len(runs) == len(plan) + len(earlier["runs"] if earlier else [])
+                "complete": len(runs) == len(plan)
                 and not skipped
                 and all("error" not in r for r in runs),
                 "machine": machine,
                 "git": git,
-                "earlier_part": earlier
-                and {
-                    k: earlier.get(k)
-                    for k in (
-                        "date",
-                        "git",
-                        "load_average_before",
-                        "load_average_now",
-                        "earlier_part",
-                    )
-                },
                 "fastembed_core_snapshot": snapshot,
                 "skipped_peers": skipped,
                 "load_average_before": load_before,
@@ -640,7 +675,7 @@ def main(argv=None):
                     "epochs": epochs,
                     "threads": threads,
                     "sg": args.sg,
-                    "peers": peers_all,
+                    "peers": peers,
                     "analogy_restrict": ANALOGY_RESTRICT,
                 },
                 "corpus": stats,
