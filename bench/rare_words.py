@@ -2,11 +2,11 @@
 
 A FastText model gives a vector to any word through its character n-grams. These tests ask
 for the vectors of words that fall *below* ``min_count`` on the training corpus -- the model
-saw them in the text but kept no row of their own -- and score how well those n-gram-only
-vectors agree with a reference:
+kept no row of their own (it read them in context, or, for some test pairs, never saw them)
+-- and score how well those n-gram-only vectors agree with a reference:
 
 * ``rare_pairs``: the WordSim-353 and SimLex-999 pairs in which at least one word is below
-  ``min_count`` on the corpus (the other word may be in the vocabulary or rare too). Spearman
+  ``min_count`` on the corpus, count 0 included (the other word may be in the vocabulary or rare too). Spearman
   rho of the cosines against the human scores, by the same ``evaluate_word_pairs`` as the
   main scores (rare words' vectors come from their n-grams, vocabulary words' from the model);
   per set and for both sets together (``both``: a few dozen pairs per set on a corpus of a
