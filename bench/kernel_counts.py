@@ -15,7 +15,11 @@ path shares its source with the AVX2 one (src/fe_vec_x86.h) and is compared with
 path by the tests.
 
 ``--modes`` picks the models: ``sg`` and ``cbow`` (negative sampling, the default) and
-``sg-hs``, ``cbow-hs`` (hierarchical softmax, no negatives). Each call adds
+``sg-hs``, ``cbow-hs`` (hierarchical softmax, no negatives). ``--subwords`` counts fastText's
+models on the same words instead: every word's rows are its own and those of its character
+n-grams (minn 3, maxn 6, hashed with 32-bit FNV-1a into ``--bucket`` rows: about 20 rows a
+word), in the modes ``ft-sg`` (one block step per centre), ``ft-sg-pairs`` (one step per
+(centre, context) pair, fastText's order) and ``ft-cbow``. Each call adds
 ``{label: {commit, counts, per_effective_word}}`` to ``--out`` (JSON): the instructions, and
 the instructions per word kept by subsampling (what ``train`` reports as effective words), and
 prints the table of every label recorded there.
@@ -34,6 +38,8 @@ DEFAULT_OUT = ROOT / "bench" / "results" / "2026-12-01-kernel-counts.json"
 
 # mode -> (sg, hs): negative sampling (5 negatives) or hierarchical softmax (no negatives)
 MODES = {"sg": (1, 0), "cbow": (0, 0), "sg-hs": (1, 1), "cbow-hs": (0, 1)}
+# subword mode -> (sg, shared_negatives), negative sampling
+SUBWORD_MODES = {"ft-sg": (1, 1), "ft-sg-pairs": (1, 0), "ft-cbow": (0, 1)}
 
 TRAIN = r"""
 import sys
@@ -52,6 +58,66 @@ print(effective)
 print(fastembed_core.simd_path())
 """
 
+# The same run with subword tables: the model's TrainingRun gets an input matrix of V + bucket
+# rows and every word's row list (own row, then its n-grams' buckets; fastText's n-grams of
+# "<word>", hashed by FNV-1a over the UTF-8 bytes, each byte sign-extended).
+TRAIN_SUBWORDS = r"""
+import sys
+import numpy as np
+import fastembed_core
+from fastembed_core import Word2Vec, _kernel
+from fastembed_core.datasets import sample_corpus_path
+from fastembed_core.models import word2vec as word2vec_module
+
+sg, shared, lines, bucket = (int(a) for a in sys.argv[1:5])
+
+def fnv1a(data):
+    h = 2166136261
+    for b in data:
+        h = ((h ^ ((b - 256 if b > 127 else b) & 0xFFFFFFFF)) * 16777619) & 0xFFFFFFFF
+    return h
+
+def subword_lists(words, minn=3, maxn=6):
+    lists = []
+    for w, word in enumerate(words):
+        chars = "<" + word + ">"
+        rows = [w]
+        for i in range(len(chars)):
+            for n in range(minn, maxn + 1):
+                if i + n > len(chars):
+                    break
+                rows.append(len(words) + fnv1a(chars[i : i + n].encode()) % bucket)
+        lists.append(rows)
+    offsets = np.cumsum([0] + [len(x) for x in lists]).astype(np.int64)
+    return offsets, np.array([r for x in lists for r in x], np.uint32)
+
+with open(sample_corpus_path(), encoding="utf-8") as f:
+    sentences = [next(f).split() for _ in range(lines)]
+model = Word2Vec(vector_size=100, window=5, min_count=2, sg=sg, negative=5, epochs=1,
+                 workers=1, seed=1, shared_negatives=bool(shared))
+model.build_vocab(sentences)
+offsets, rows = subword_lists(model.wv.index_to_key)
+rng = np.random.default_rng(1)
+ngrams = ((rng.random((bucket, 100)) - 0.5) / 100).astype(np.float32)
+
+class SubwordRun:
+    def __new__(cls, w_in, *args, **kwargs):
+        return _kernel.TrainingRun(np.vstack([w_in, ngrams]), *args, subword_offsets=offsets,
+                                   subword_rows=rows, **kwargs)
+
+class KernelWithSubwords:
+    TrainingRun = SubwordRun
+
+    def __getattr__(self, name):
+        return getattr(_kernel, name)
+
+word2vec_module._kernel = KernelWithSubwords()
+effective, raw = model.train(sentences, total_examples=len(sentences), epochs=1)
+print(f"rows per word {len(rows) / (len(offsets) - 1):.1f}", file=sys.stderr)
+print(effective)
+print(fastembed_core.simd_path())
+"""
+
 
 def git_commit():
     out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True)
@@ -64,9 +130,9 @@ def git_commit():
     return out.stdout.strip() + ("+dirty" if dirty else "")
 
 
-def count(path, sg, hs, lines):
+def count(path, script, *argv):
     """(instructions executed inside fe_train_range (callgrind Ir), effective words) of one
-    run."""
+    run of ``script`` with arguments ``argv``."""
     with tempfile.TemporaryDirectory() as tmp:
         out_file = Path(tmp) / "callgrind.out"
         env = dict(os.environ, FASTEMBED_SIMD=path, PYTHONPATH=str(ROOT))
@@ -77,14 +143,12 @@ def count(path, sg, hs, lines):
             "--toggle-collect=fe_train_range",
             sys.executable,
             "-c",
-            TRAIN,
-            str(sg),
-            str(hs),
-            str(lines),
+            script,
+            *(str(a) for a in argv),
         ]
         res = subprocess.run(cmd, env=env, capture_output=True, text=True)
         if res.returncode != 0:
-            raise RuntimeError(f"callgrind run failed ({path}, sg={sg}):\n{res.stderr[-2000:]}")
+            raise RuntimeError(f"callgrind run failed ({path}, {argv}):\n{res.stderr[-2000:]}")
         *_, effective, ran = res.stdout.strip().splitlines()
         if ran != path:
             raise RuntimeError(f"asked for the {path} path, the kernel ran {ran}")
@@ -104,9 +168,14 @@ def main():
     ap.add_argument(
         "--modes",
         nargs="+",
-        default=["sg", "cbow"],
-        choices=list(MODES),
-        help="models (default: sg cbow; the -hs ones train hs=1, negative=0)",
+        default=None,
+        choices=list(MODES) + list(SUBWORD_MODES),
+        help="models (default: sg cbow, with --subwords every ft- mode; the -hs ones train "
+        "hs=1, negative=0)",
+    )
+    ap.add_argument("--subwords", action="store_true", help="fastText's models (see above)")
+    ap.add_argument(
+        "--bucket", type=int, default=100_000, help="n-gram rows with --subwords (100,000)"
     )
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     ap.add_argument("--commit", default=None, help="commit measured (default: git HEAD)")
@@ -114,14 +183,22 @@ def main():
     sys.path.insert(0, str(ROOT))
     from fastembed_core import _kernel
 
+    modes = args.modes or (list(SUBWORD_MODES) if args.subwords else ["sg", "cbow"])
+    if any((m in SUBWORD_MODES) != args.subwords for m in modes):
+        ap.error("the ft- modes go with --subwords, the others without it")
     commit = args.commit or git_commit()
     paths = args.paths or [p for p in _kernel.simd_supported() if p != "avx512"]
     counts, per_word = {}, {}
     for path in paths:
-        for mode in args.modes:
+        for mode in modes:
             key = f"{path}/{mode}"
-            sg, hs = MODES[mode]
-            counts[key], effective = count(path, sg, hs, args.lines)
+            if args.subwords:
+                sg, shared = SUBWORD_MODES[mode]
+                run = (TRAIN_SUBWORDS, sg, shared, args.lines, args.bucket)
+            else:
+                sg, hs = MODES[mode]
+                run = (TRAIN, sg, hs, args.lines)
+            counts[key], effective = count(path, *run)
             per_word[key] = round(counts[key] / effective, 1)
             print(
                 f"{args.label:8s} {key:14s} {counts[key]:>14,d}  {per_word[key]:8.1f} per word",
@@ -131,6 +208,7 @@ def main():
     data[args.label] = {
         "commit": commit,
         "lines": args.lines,
+        **({"bucket": args.bucket, "minn": 3, "maxn": 6} if args.subwords else {}),
         "counts": counts,
         "per_effective_word": per_word,
     }

@@ -17,3 +17,9 @@ def ngram_buckets(word: str, min_n: int, max_n: int, bucket: int) -> npt.NDArray
 def subword_table(
     words: Sequence[str], min_n: int, max_n: int, bucket: int
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint32]]: ...
+def subword_means(
+    vocab_in: npt.NDArray[np.float32],
+    ngrams_in: npt.NDArray[np.float32],
+    offsets_in: npt.NDArray[np.int64],
+    rows_in: npt.NDArray[np.uint32],
+) -> npt.NDArray[np.float32]: ...

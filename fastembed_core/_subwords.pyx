@@ -19,6 +19,8 @@ cdef extern from "fe_subwords.h" nogil:
     void fe_subword_rows(const char *bytes, const int64_t *word_starts, int64_t n_words,
                          int32_t minn, int32_t maxn, uint32_t bucket, const int64_t *offsets,
                          uint32_t *rows)
+    void fe_subword_means(const float *vocab, const float *ngrams, int64_t n_words,
+                          int64_t dim, const int64_t *offsets, const uint32_t *rows, float *out)
 
 
 # Row ids are uint32: the words' own rows and the bucket rows together must fit below 2**32.
@@ -120,3 +122,55 @@ def subword_table(words, min_n, max_n, bucket):
         with nogil:
             fe_subword_rows(data, &starts[0], n_words, minn, maxn, nb, &offsets[0], &rows[0])
     return offsets_arr, rows_arr
+
+
+def _check_array(arr, str name, dtype, int ndim):
+    if not isinstance(arr, np.ndarray):
+        raise TypeError(f"{name} must be a numpy array, not {type(arr).__name__}")
+    if arr.dtype != dtype or arr.ndim != ndim or not arr.flags.c_contiguous:
+        raise ValueError(f"{name} must be a C-contiguous {ndim}-D {np.dtype(dtype).name} "
+                         f"array; got {arr.ndim}-D {arr.dtype}")
+
+
+def subword_means(vocab_in, ngrams_in, offsets_in, rows_in):
+    """The mean of each word's rows of a subword table (see :func:`subword_table`), as a new
+    float32 ``(V, dim)`` array: row ids below V are rows of ``vocab_in``, the others rows of
+    ``ngrams_in`` (both float32, C-contiguous). Every array is checked; the sums run without
+    the GIL."""
+    _check_array(vocab_in, "vocab", np.float32, 2)
+    _check_array(ngrams_in, "ngrams", np.float32, 2)
+    _check_array(offsets_in, "offsets", np.int64, 1)
+    _check_array(rows_in, "rows", np.uint32, 1)
+    cdef const float[:, ::1] vocab = vocab_in
+    cdef const float[:, ::1] ngrams = ngrams_in
+    cdef const int64_t[::1] offsets = offsets_in
+    cdef const uint32_t[::1] rows = rows_in
+    cdef int64_t n_words = vocab.shape[0], dim = vocab.shape[1], n_rows = rows.shape[0]
+    cdef int64_t limit = n_words + ngrams.shape[0], w, k, bad = -1
+    if ngrams.shape[1] != dim:
+        raise ValueError(f"the n-gram rows have {ngrams.shape[1]} columns, the words' {dim}")
+    if offsets.shape[0] != n_words + 1 or offsets[0] != 0 or offsets[n_words] != n_rows:
+        raise ValueError(f"offsets must hold {n_words + 1} entries from 0 to len(rows)={n_rows}")
+    with nogil:
+        for w in range(n_words):
+            if offsets[w + 1] < offsets[w]:
+                bad = w
+                break
+    if bad >= 0:
+        raise ValueError(f"offsets decrease at word {bad}")
+    with nogil:
+        for k in range(n_rows):
+            if rows[k] >= limit:
+                bad = k
+                break
+    if bad >= 0:
+        raise ValueError(f"row id {rows[bad]} at position {bad} is not below {limit}")
+    out_arr = np.zeros((n_words, dim), dtype=np.float32)
+    if n_words == 0 or dim == 0:
+        return out_arr
+    cdef float[:, ::1] out = out_arr
+    cdef const float *ngram_ptr = &ngrams[0, 0] if ngrams.shape[0] else NULL
+    cdef const uint32_t *rows_ptr = &rows[0] if n_rows else NULL
+    with nogil:
+        fe_subword_means(&vocab[0, 0], ngram_ptr, n_words, dim, &offsets[0], rows_ptr, &out[0, 0])
+    return out_arr

@@ -99,3 +99,23 @@ void fe_subword_rows(const char *bytes, const int64_t *word_starts, int64_t n_wo
         for (int64_t k = 1; k <= n; k++) own[k] += (uint32_t)n_words;
     }
 }
+
+void fe_subword_means(const float *vocab, const float *ngrams, int64_t n_words, int64_t dim,
+                      const int64_t *offsets, const uint32_t *rows, float *out)
+{
+    for (int64_t w = 0; w < n_words; w++) {
+        float *mean = out + w * dim;
+        for (int64_t d = 0; d < dim; d++) mean[d] = 0.0f;
+        for (int64_t k = offsets[w]; k < offsets[w + 1]; k++) {
+            int64_t r = rows[k];
+            const float *row = r < n_words ? vocab + r * dim : ngrams + (r - n_words) * dim;
+            for (int64_t d = 0; d < dim; d++) mean[d] += row[d];
+        }
+        int64_t count = offsets[w + 1] - offsets[w];
+        if (count > 1) {
+            /* divide (not multiply by the reciprocal): the same rounding as gensim */
+            float n = (float)count;
+            for (int64_t d = 0; d < dim; d++) mean[d] /= n;
+        }
+    }
+}

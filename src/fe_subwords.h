@@ -43,4 +43,12 @@ int64_t fe_subword_offsets(const char *bytes, const int64_t *word_starts, int64_
 void fe_subword_rows(const char *bytes, const int64_t *word_starts, int64_t n_words, int32_t minn,
                      int32_t maxn, uint32_t bucket, const int64_t *offsets, uint32_t *rows);
 
+/* The mean of each word's rows (gensim's adjust_vectors, fastText's getWordVector): out[w] =
+ * mean of the rows rows[offsets[w] .. offsets[w+1]), where row r < n_words is vocab[r] and
+ * row r >= n_words is ngrams[r - n_words]; rows of dim floats, C order. Sums in the listed
+ * order, then divides by the count (a word without rows gets zeros). The caller checks that
+ * every row id is below n_words + the number of n-gram rows. */
+void fe_subword_means(const float *vocab, const float *ngrams, int64_t n_words, int64_t dim,
+                      const int64_t *offsets, const uint32_t *rows, float *out);
+
 #endif

@@ -76,7 +76,7 @@ typedef struct worker {
     uint32_t *neg;     /* negatives of the current and the next window */
     float *scratch;    /* fe_step_scratch floats */
     /* subwords only: */
-    fe_target *targets; /* of the current and the next window, 2 * window each */
+    fe_target *targets; /* a skip-gram window's: 2 * window */
     uint32_t *rows;     /* the CBOW context's subword rows, one word's after another */
 } worker;
 
@@ -280,72 +280,47 @@ static inline const uint32_t *subwords_of(const fe_config *cfg, uint32_t id, int
     return cfg->subword_rows + off;
 }
 
-/* Prefetches every subword row of word `id` (for writing: the step updates them). */
-static void prefetch_subwords(const worker *wk, uint32_t id)
-{
-    int32_t n;
-    const uint32_t *rows = subwords_of(wk->cfg, id, &n);
-    for (int32_t k = 0; k < n; k++) prefetch_word(wk, wk->cfg->w.w_in, wk->w.w_in_hot, rows[k]);
-}
-
-/* The random choices of one subword window, one centre ahead as plan_window makes them: the
- * window, then the targets (the centre in CBOW, every context word in skip-gram) with their
- * negatives, in order. Prefetches the input rows the window will read (skip-gram: the
- * centre's subword rows; CBOW: those of the word entering the widest window, as plan_window)
- * and the output rows of the targets and their negatives. */
-typedef struct subword_plan {
-    int64_t lo, hi;
-    int32_t n_targets;
-    fe_target *t;
-} subword_plan;
-
-static void plan_subword_window(worker *wk, int64_t i, int64_t n, int slot, subword_plan *p)
-{
-    const fe_config *cfg = wk->cfg;
-    const int32_t most = 2 * cfg->window; /* targets in a window, at most */
-    uint32_t *neg = wk->neg + (int64_t)slot * most * cfg->negative;
-    p->t = wk->targets + (int64_t)slot * most;
-    p->n_targets = 0;
-    window_bounds(wk, i, n, &p->lo, &p->hi);
-    if (cfg->sg) {
-        prefetch_subwords(wk, wk->kept[i]);
-    } else {
-        prefetch_subwords(wk, wk->kept[i + cfg->window < n ? i + cfg->window : n - 1]);
-    }
-    if (p->hi - p->lo <= 1) return;
-    if (cfg->sg) {
-        for (int64_t c = p->lo; c < p->hi; c++) {
-            if (c == i) continue;
-            fill_target(wk, wk->kept[c], neg + (int64_t)p->n_targets * cfg->negative,
-                        &p->t[p->n_targets]);
-            p->n_targets++;
-        }
-    } else {
-        fill_target(wk, wk->kept[i], neg, &p->t[0]);
-        p->n_targets = 1;
-    }
-    if (cfg->w.w_out)
-        for (int32_t k = 0; k < p->n_targets; k++) {
-            prefetch_word(wk, cfg->w.w_out, wk->w.w_out_hot, p->t[k].word);
-            for (int32_t d = 0; d < p->t[k].n_neg; d++)
-                prefetch_word(wk, cfg->w.w_out, wk->w.w_out_hot, p->t[k].neg[d]);
-        }
-}
-
-/* train_centres with subwords (semantics in fe_train.h). */
+/* train_centres with subwords (semantics in fe_train.h). Unlike word2vec's loop it does not
+ * draw one centre ahead to prefetch the next window's rows: prefetching every subword row and
+ * output row of a window cost 13 % (CBOW) and 23 % (skip-gram) of all instructions
+ * (bench/kernel_counts.py --subwords) and saved no measurable time, with 10^5 n-gram rows as
+ * with 2 * 10^6 (the output rows, and a word's rows in the CBOW windows around it, are reused
+ * from the cache; the n-gram rows of one step are loaded independently of each other). */
 static void train_subword_centres(worker *wk, int64_t first, int64_t end, int64_t n)
 {
     const fe_config *cfg = wk->cfg;
     const int want_loss = cfg->compute_loss;
-    int32_t n_rows;
-    const uint32_t *rows;
-    if (first >= end) return;
-    if (cfg->sg && !cfg->shared_negatives) {
-        /* fastText's order: one step per (centre, context) pair, fresh negatives for each */
+    for (int64_t i = first; i < end; i++) {
+        int64_t lo, hi;
+        window_bounds(wk, i, n, &lo, &hi);
+        if (hi - lo <= 1) continue;
+        int32_t n_rows;
+        const uint32_t *rows;
         fe_target t;
-        for (int64_t i = first; i < end; i++) {
-            int64_t lo, hi;
-            window_bounds(wk, i, n, &lo, &hi);
+        if (!cfg->sg) { /* the context words' rows, one word's after another */
+            fill_target(wk, wk->kept[i], wk->neg, &t);
+            n_rows = 0;
+            for (int64_t c = lo; c < hi; c++) {
+                if (c == i) continue;
+                int32_t k;
+                const uint32_t *word_rows = subwords_of(cfg, wk->kept[c], &k);
+                memcpy(wk->rows + n_rows, word_rows, (size_t)k * sizeof(uint32_t));
+                n_rows += k;
+            }
+            wk->loss += cfg->ops.subword_step(&wk->w, wk->rows, n_rows, cfg->cbow_mean, &t, 1,
+                                              wk->alpha, wk->scratch, want_loss);
+        } else if (cfg->shared_negatives) { /* one block step: every context word a target */
+            rows = subwords_of(cfg, wk->kept[i], &n_rows);
+            int32_t n_targets = 0;
+            for (int64_t c = lo; c < hi; c++) {
+                if (c == i) continue;
+                fill_target(wk, wk->kept[c], wk->neg + (int64_t)n_targets * cfg->negative,
+                            &wk->targets[n_targets]);
+                n_targets++;
+            }
+            wk->loss += cfg->ops.subword_step(&wk->w, rows, n_rows, cfg->cbow_mean, wk->targets,
+                                              n_targets, wk->alpha, wk->scratch, want_loss);
+        } else { /* fastText's order: one step per (centre, context) pair */
             rows = subwords_of(cfg, wk->kept[i], &n_rows);
             for (int64_t c = lo; c < hi; c++) {
                 if (c == i) continue;
@@ -354,32 +329,6 @@ static void train_subword_centres(worker *wk, int64_t first, int64_t end, int64_
                                                   wk->alpha, wk->scratch, want_loss);
             }
         }
-        return;
-    }
-    subword_plan plans[2];
-    int cur = 0;
-    plan_subword_window(wk, first, n, cur, &plans[cur]);
-    for (int64_t i = first; i < end; i++) {
-        subword_plan *p = &plans[cur];
-        if (i + 1 < end) plan_subword_window(wk, i + 1, n, 1 - cur, &plans[1 - cur]);
-        if (p->n_targets > 0) {
-            if (cfg->sg) {
-                rows = subwords_of(cfg, wk->kept[i], &n_rows);
-            } else { /* the context words' rows, one word's after another */
-                n_rows = 0;
-                for (int64_t c = p->lo; c < p->hi; c++) {
-                    if (c == i) continue;
-                    int32_t k;
-                    const uint32_t *word_rows = subwords_of(cfg, wk->kept[c], &k);
-                    memcpy(wk->rows + n_rows, word_rows, (size_t)k * sizeof(uint32_t));
-                    n_rows += k;
-                }
-                rows = wk->rows;
-            }
-            wk->loss += cfg->ops.subword_step(&wk->w, rows, n_rows, cfg->cbow_mean, p->t,
-                                              p->n_targets, wk->alpha, wk->scratch, want_loss);
-        }
-        cur = 1 - cur;
     }
 }
 
@@ -479,12 +428,12 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
      * the adjacent-line prefetcher moves) with a free pair on each side: small mallocs of two
      * threads can sit side by side, and a line they shared would cross between the cores on
      * every window. */
-    const int64_t negatives = subwords ? 4 * (int64_t)cfg->window * (cfg->negative + 1)
+    const int64_t negatives = subwords ? 2 * (int64_t)cfg->window * (cfg->negative + 1)
                                        : 2 * (int64_t)(cfg->negative + 1);
     const size_t sizes[7] = {(size_t)wk.kept_cap * sizeof(uint32_t),
                              (size_t)(2 * cfg->window + 1) * sizeof(uint32_t),
                              (size_t)negatives * sizeof(uint32_t),
-                             subwords ? (size_t)(4 * (int64_t)cfg->window) * sizeof(fe_target) : 0,
+                             subwords ? (size_t)(2 * (int64_t)cfg->window) * sizeof(fe_target) : 0,
                              subwords && !cfg->sg ? (size_t)step_rows * sizeof(uint32_t) : 0,
                              (size_t)scratch * sizeof(float),
                              (size_t)(2 * hot_matrices * n_hot * cfg->w.dim) * sizeof(float)};

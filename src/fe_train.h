@@ -54,8 +54,7 @@
  *     (centre, context) pair, recomputing the hidden vector from rows the previous pair just
  *     moved; shared_negatives=0 does exactly that, in fastText's order (context words left to
  *     right, negatives drawn afresh for each pair).
- *   - Random draws, per centre: its window, then the negatives of each target in order (one
- *     centre ahead, as above, so that the next centre's rows can be prefetched).
+ *   - Random draws, per centre: its window, then the negatives of each target in order.
  *   - Differences from fastText beyond the block step: a negative equal to the target is
  *     skipped (fastText draws again), the sigmoid and learning-rate rules above, subsampling
  *     by word2vec's formula, and the window drawn uniform in 1..window as word2vec's.

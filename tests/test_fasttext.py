@@ -106,6 +106,22 @@ def test_initial_weights_like_gensim_and_fasttext():
 # ------------------------------------------------------------------------ what it computes
 
 
+@pytest.mark.parametrize("word", ["night", "café", "東京タワー", "😀x", "a", "</s>"])
+@pytest.mark.parametrize("min_n, max_n", [(3, 6), (1, 3), (2, 2), (5, 4)])
+def test_ngram_helpers_equal_gensims(word, min_n, max_n):
+    gensim_ft = pytest.importorskip("gensim.models.fasttext")
+    from fastembed_core.models import fasttext as ours
+
+    assert ours.compute_ngrams(word, min_n, max_n) == gensim_ft.compute_ngrams(word, min_n, max_n)
+    assert ours.compute_ngrams_bytes(word, min_n, max_n) == gensim_ft.compute_ngrams_bytes(
+        word, min_n, max_n
+    )
+    assert ours.ft_ngram_hashes(word, min_n, max_n, 1000) == gensim_ft.ft_ngram_hashes(
+        word, min_n, max_n, 1000
+    )
+    assert ours.ft_hash_bytes(word.encode()) == gensim_ft.ft_hash_bytes(word.encode())
+
+
 def _reference_mean(model, word):
     """fastText's getWordVector from the raw rows: own row (if known) + n-gram rows."""
     from fastembed_core import _subwords
@@ -309,6 +325,24 @@ def test_save_load_round_trip_then_training_goes_on_identically(tmp_path):
     assert np.array_equal(loaded._w_in, model._w_in)
 
 
+def test_a_deep_copy_trains_its_own_matrix():
+    import copy
+    import pickle
+
+    sentences, _ = planted(8, n_sentences=200)
+    model = FastText(sentences, **SMALL, epochs=1)
+    before = model._w_in.copy()
+    for clone in (copy.deepcopy(model), pickle.loads(pickle.dumps(model))):
+        assert np.shares_memory(clone.wv.vectors_ngrams, clone._w_in)
+        assert np.shares_memory(clone.wv.vectors_vocab, clone._w_in)
+        clone.train(sentences, total_examples=len(sentences), epochs=1)
+        assert not np.array_equal(clone._w_in, before)
+        np.testing.assert_allclose(
+            clone.wv[clone.wv.index_to_key[0]], _reference_mean(clone, clone.wv.index_to_key[0])
+        )
+    assert np.array_equal(model._w_in, before)
+
+
 def test_memory_mapped_load_answers_queries_and_refuses_training(tmp_path):
     sentences, _ = planted(8, n_sentences=200)
     model = FastText(sentences, **SMALL, epochs=1)
@@ -421,27 +455,41 @@ def test_from_gensim_and_to_gensim_carry_everything(loss):
     assert precision(back.wv, cluster_of) >= 0.9
 
 
+def test_facebook_round_trip_of_a_cbow_hs_model_without_ngrams(tmp_path):
+    sentences, _ = planted(15, n_sentences=300)
+    model = FastText(sentences, **{**SMALL, "max_n": 0}, hs=1, negative=0, epochs=1)
+    assert model.bucket == 0
+    path = tmp_path / "hs.bin"
+    save_facebook_model(model, path)
+    back = load_facebook_model(path)
+    assert (back.hs, back.negative, back.sg, back.bucket) == (1, 0, 0, 0)
+    np.testing.assert_array_equal(back._w_in, model._w_in)
+    np.testing.assert_array_equal(back.syn1, model.syn1)
+    back.train(sentences, total_examples=len(sentences), epochs=1)  # and trains on
+
+
 @pytest.fixture(scope="module")
 def fasttext_bin(tmp_path_factory):
-    """A skip-gram model trained by Facebook's fastText (its Python package)."""
+    """A skip-gram model file written by Facebook's fastText (its Python package): its
+    dictionary built from a corpus, its matrices set to known random values (the installed
+    build's own training can meet NaN on small corpora, and its rows are not what is
+    tested: which rows make a word's vector, and the file, are)."""
     fasttext = pytest.importorskip("fasttext")
     sentences, _ = planted(12, n_sentences=1500)
     folder = tmp_path_factory.mktemp("fb")
     corpus = folder / "corpus.txt"
     corpus.write_text("\n".join(" ".join(s) for s in sentences) + "\n")
     fb = fasttext.train_unsupervised(
-        str(corpus),
-        model="skipgram",
-        dim=16,
-        minCount=1,
-        epoch=2,
-        thread=1,
-        bucket=20000,
+        str(corpus), model="skipgram", dim=16, minCount=1, epoch=0, thread=1, bucket=20000,
         verbose=0,
-    )
+    )  # fmt: skip
+    rng = np.random.default_rng(12)
+    n = len(fb.words)
+    w_in = rng.uniform(-0.5, 0.5, (n + 20000, 16)).astype(np.float32)
+    fb.set_matrices(w_in, rng.uniform(-0.5, 0.5, (n, 16)).astype(np.float32))
     path = str(folder / "fb.bin")
     fb.save_model(path)
-    return fb, path, sentences
+    return fasttext.load_model(path), path, sentences
 
 
 def test_fasttext_vectors_equal_facebooks_for_seen_and_unseen_words(fasttext_bin):
@@ -511,6 +559,17 @@ def test_a_bucket_matrix_too_big_for_memory_is_refused_before_allocating(monkeyp
     with pytest.raises(MemoryError, match=r"800\d* bytes|2000000 n-gram buckets"):
         model.build_vocab(sentences)
     assert len(model.wv) == 0
+
+
+def test_an_empty_vocabulary_keeps_fasttext_vectors_and_train_says_why():
+    from fastembed_core.errors import EmptyVocabularyError
+
+    sentences, _ = planted(4, n_sentences=20)
+    model = FastText(min_count=1000, bucket=100, vector_size=8)
+    model.build_vocab(sentences)
+    assert isinstance(model.wv, FastTextKeyedVectors) and len(model.wv) == 0
+    with pytest.raises(EmptyVocabularyError, match="min_count"):
+        model.train(sentences, total_examples=len(sentences), epochs=1)
 
 
 def test_tokens_must_be_strings():

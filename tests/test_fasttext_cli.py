@@ -184,6 +184,7 @@ def test_flags_mean_what_fasttext_means():
     assert (params["min_count"], params["negative"], params["sample"]) == (5, 5, 1e-4)
     assert (params["min_n"], params["max_n"], params["bucket"]) == (3, 6, 2000000)
     assert params["sg"] == 1 and params["hs"] == 0 and params["ns_exponent"] == 0.5
+    assert params["shared_negatives"] is False  # one step per (centre, context) pair
     params = fasttext_params("cbow", parse_fasttext_args(["-loss", "hs", "-thread", "3"]))
     assert params["sg"] == 0 and params["hs"] == 1 and params["negative"] == 0
     assert params["workers"] == 3

@@ -60,7 +60,8 @@ def reference_word_vector(kv, word):
 
 def test_vectors_match_gensim():
     mine, gensim_kv = ours(), theirs()
-    np.testing.assert_allclose(mine.vectors, gensim_kv.vectors, rtol=1e-6, atol=1e-6)
+    # the same float32 sums in the same order: the same bits
+    np.testing.assert_array_equal(mine.vectors, gensim_kv.vectors)
     for word in WORDS + UNSEEN:
         for norm in (False, True):
             np.testing.assert_allclose(
@@ -123,9 +124,14 @@ def test_end_of_line_token_has_no_ngrams():
 
 
 def test_adjust_vectors_in_blocks(monkeypatch):
-    """Blocks of a few words give the same means as one block and as the reference."""
+    """Other dtypes take the NumPy path: blocks of a few words give the same means as one
+    block, as the float32 path in C, and as the reference."""
     kv = ours()
+    in_c = kv.vectors.copy()
+    kv._attach_input(np.vstack([kv.vectors_vocab, kv.vectors_ngrams]).astype(np.float64), len(kv))
+    assert kv.vectors.dtype == np.float64
     whole = kv.vectors.copy()
+    np.testing.assert_allclose(whole, in_c, rtol=1e-5, atol=1e-6)
     monkeypatch.setattr(fasttext_module, "BLOCK_ELEMENTS", DIM * 5)  # ~5 rows a block
     kv.adjust_vectors()
     np.testing.assert_array_equal(kv.vectors, whole)
@@ -242,6 +248,13 @@ def test_save_load_round_trip(tmp_path):
     assert not mapped.vectors_ngrams.flags.writeable
 
 
+def test_save_load_empty(tmp_path):
+    kv = FastTextKeyedVectors(DIM, MIN_N, MAX_N, BUCKET)
+    kv.save(tmp_path / "ft.fe")
+    back = FastTextKeyedVectors.load(tmp_path / "ft.fe")
+    assert len(back) == 0 and back.vectors_ngrams.shape == (BUCKET, DIM)
+
+
 def test_save_load_without_buckets(tmp_path):
     kv = ours(bucket=0)
     kv.save(tmp_path / "ft.fe")
@@ -333,3 +346,48 @@ def test_matches_fasttext_package(tmp_path):
     np.testing.assert_allclose(
         kv.get_sentence_vector(sentence), model.get_sentence_vector(sentence), rtol=1e-5, atol=1e-6
     )
+
+
+# ---- gensim conversion, copies ------------------------------------------------------------
+
+
+def test_gensim_round_trip():
+    gensim_kv = theirs()
+    gensim_kv.allocate_vecattrs(["count"], [np.int64])
+    gensim_kv.expandos["count"][:] = np.arange(len(WORDS), 0, -1)
+    mine = FastTextKeyedVectors.from_gensim(gensim_kv)
+    assert (mine.min_n, mine.max_n, mine.bucket) == (MIN_N, MAX_N, BUCKET)
+    assert int(mine.get_vecattr("night", "count")) == len(WORDS) - 1
+    assert not np.shares_memory(mine.vectors_ngrams, gensim_kv.vectors_ngrams)
+    for word in WORDS + UNSEEN:
+        np.testing.assert_allclose(mine[word], gensim_kv[word], rtol=1e-5, atol=1e-6)
+    back = mine.to_gensim()
+    assert type(back) is type(gensim_kv)
+    for word in WORDS + UNSEEN:
+        np.testing.assert_allclose(back[word], gensim_kv[word], rtol=1e-5, atol=1e-6)
+    # gensim's adjust_vectors on the converted object gives the same means
+    back.adjust_vectors()
+    np.testing.assert_array_equal(back.vectors, gensim_kv.vectors)
+
+
+def test_from_plain_gensim_vectors_has_no_ngrams():
+    gensim_models = pytest.importorskip("gensim.models")
+    plain = gensim_models.KeyedVectors(DIM)
+    plain.add_vectors(["a", "b"], np.eye(2, DIM, dtype=np.float32))
+    mine = FastTextKeyedVectors.from_gensim(plain)
+    assert mine.bucket == 0 and "c" not in mine
+    np.testing.assert_array_equal(mine["b"], plain["b"])
+
+
+def test_init_post_load_and_deepcopy():
+    import copy
+
+    reference = ours()
+    kv = FastTextKeyedVectors(DIM, MIN_N, MAX_N, BUCKET)
+    kv.add_vectors(WORDS, np.zeros((len(WORDS), DIM), np.float32))
+    kv.init_post_load(np.vstack([reference.vectors_vocab, reference.vectors_ngrams]))
+    np.testing.assert_array_equal(kv.vectors, reference.vectors)
+    twin = copy.deepcopy(kv)
+    twin.vectors_ngrams[:] = 0.0
+    assert kv["nights"].any() and not twin["nights"].any()
+    np.testing.assert_array_equal(twin["night"], kv["night"])

@@ -278,3 +278,47 @@ def test_matches_fasttext_package(tmp_path):
         expected = model.get_subwords(unseen)[1].tolist()
         got = (len(words) + _subwords.ngram_buckets(unseen, min_n, max_n, bucket)).tolist()
         assert got == expected
+
+
+# ---- means of the rows ---------------------------------------------------------------------
+
+
+def test_subword_means_match_numpy():
+    words = ["</s>", *dict.fromkeys(WORDS)]
+    rng = np.random.default_rng(3)
+    bucket, dim = 23, 5
+    vocab = rng.standard_normal((len(words), dim)).astype(np.float32)
+    ngrams = rng.standard_normal((bucket, dim)).astype(np.float32)
+    offsets, rows = _subwords.subword_table(words, 2, 4, bucket)
+    got = _subwords.subword_means(vocab, ngrams, offsets, rows)
+    stacked = np.vstack([vocab, ngrams])
+    for i in range(len(words)):
+        expected = stacked[rows[offsets[i] : offsets[i + 1]]].mean(axis=0)
+        np.testing.assert_allclose(got[i], expected, rtol=1e-5, atol=1e-6, err_msg=words[i])
+    np.testing.assert_array_equal(got[0], vocab[0])  # "</s>": its own row only
+    # read-only inputs (a memory-mapped file) are accepted
+    for arr in (vocab, ngrams, offsets, rows):
+        arr.flags.writeable = False
+    np.testing.assert_array_equal(_subwords.subword_means(vocab, ngrams, offsets, rows), got)
+
+
+def test_subword_means_bad_input():
+    vocab = np.zeros((2, 3), np.float32)
+    ngrams = np.zeros((4, 3), np.float32)
+    offsets = np.array([0, 2, 3], np.int64)
+    rows = np.array([0, 5, 1], np.uint32)
+    _subwords.subword_means(vocab, ngrams, offsets, rows)  # valid
+    with pytest.raises(ValueError, match="vocab must be a C-contiguous 2-D float32"):
+        _subwords.subword_means(vocab.astype(np.float64), ngrams, offsets, rows)
+    with pytest.raises(ValueError, match="ngrams must be a C-contiguous"):
+        _subwords.subword_means(vocab, np.zeros((3, 4), np.float32).T, offsets, rows)
+    with pytest.raises(ValueError, match="columns"):
+        _subwords.subword_means(vocab, np.zeros((4, 2), np.float32), offsets, rows)
+    with pytest.raises(ValueError, match="row id 6 at position 1"):
+        _subwords.subword_means(vocab, ngrams, offsets, np.array([0, 6, 1], np.uint32))
+    with pytest.raises(ValueError, match="offsets must hold 3"):
+        _subwords.subword_means(vocab, ngrams, np.array([0, 3], np.int64), rows)
+    with pytest.raises(ValueError, match="offsets decrease at word 1"):
+        _subwords.subword_means(vocab, ngrams, np.array([0, 4, 3], np.int64), rows[:3])
+    with pytest.raises(TypeError, match="rows must be a numpy array"):
+        _subwords.subword_means(vocab, ngrams, offsets, [0, 1, 1])

@@ -40,7 +40,16 @@ from .workers import available_cores
 
 logger = logging.getLogger("fastembed_core")
 
-__all__ = ["FastText", "load_facebook_model", "load_facebook_vectors", "save_facebook_model"]
+__all__ = [
+    "FastText",
+    "load_facebook_model",
+    "load_facebook_vectors",
+    "save_facebook_model",
+    "ft_ngram_hashes",
+    "ft_hash_bytes",
+    "compute_ngrams",
+    "compute_ngrams_bytes",
+]
 
 # gensim's lock factors of the words' own rows and of the n-gram rows (1: train freely).
 _LOCKF_NAMES = ("vectors_vocab_lockf", "vectors_ngrams_lockf")
@@ -91,11 +100,15 @@ class FastText(Word2Vec):
     sentences, corpus_file
         The corpus, as for :class:`~fastembed_core.Word2Vec` (token lists or text files). If
         given, the vocabulary is built and the model trained now. Tokens must be strings.
-    sg, hs, vector_size, alpha, window, min_count, max_vocab_size, sample, seed, workers,
-    min_alpha, negative, ns_exponent, cbow_mean, epochs, sorted_vocab, trim_rule, callbacks,
-    max_final_vocab, shrink_windows, compute_loss, shared_negatives, corpus_file_errors
-        As for :class:`~fastembed_core.Word2Vec` (gensim's defaults; ``workers`` defaults to
-        every core available).
+    sg, hs, vector_size, alpha, window, min_count, max_vocab_size, sample, seed
+        As for :class:`~fastembed_core.Word2Vec`, with gensim's defaults.
+    workers, min_alpha, negative, ns_exponent, cbow_mean, epochs, sorted_vocab
+        As for :class:`~fastembed_core.Word2Vec` (``workers`` defaults to every core
+        available).
+    trim_rule, callbacks, max_final_vocab, shrink_windows, compute_loss
+        As for :class:`~fastembed_core.Word2Vec`.
+    shared_negatives, corpus_file_errors
+        As for :class:`~fastembed_core.Word2Vec` (not in gensim).
     min_n, max_n : int
         Lengths in characters of the n-grams of ``"<" + word + ">"`` (default 3 to 6). As in
         gensim, ``max_n < min_n`` (e.g. ``max_n=0``) trains no n-grams at all: the model is
@@ -232,9 +245,10 @@ class FastText(Word2Vec):
         """Whether words get character n-gram rows (``bucket > 0`` and ``min_n <= max_n``)."""
         return _ngrams_on(self.min_n, self.max_n, self.bucket)
 
-    def _set_input(self, keys, counts, w_in):
+    def _set_input(self, keys, counts, w_in, keep_lock_factors=False):
         """Makes ``w_in`` (``len(keys) + bucket`` rows) the trained input matrix and ``wv`` its
-        keyed view, with the means computed."""
+        keyed view, with the means computed; ``keep_lock_factors`` carries the lock factors of
+        the current ``wv`` over (the vocabulary grew), else every row trains freely."""
         # the vectors spell "no n-grams" as max_n=0 (gensim's max_n < min_n means the same)
         max_n = self.max_n if self.max_n >= self.min_n else 0
         wv = FastTextKeyedVectors(self.vector_size, self.min_n, max_n, self.bucket)
@@ -243,7 +257,8 @@ class FastText(Word2Vec):
         wv.next_index = len(wv.index_to_key)
         wv.expandos["count"] = np.asarray(counts, dtype=np.int64)
         wv._attach_input(w_in, len(keys))  # computes the means
-        self._carry_lock_factors(self.wv, wv)
+        if keep_lock_factors:
+            self._carry_lock_factors(self.wv, wv)
         self._w_in = w_in
         self.wv = wv
         self._tables = None
@@ -311,6 +326,14 @@ class FastText(Word2Vec):
         self._set_input(list(keys), np.asarray(key_counts, dtype=np.int64), w_in)
         self._allocate_layers(vocab_size)
 
+    def _apply_counts(self, counts, update, trim_rule, total, n_sent):
+        super()._apply_counts(counts, update, trim_rule, total, n_sent)
+        if self._empty_vocab is not None and not update and not len(self.wv):
+            # an empty vocabulary keeps vectors of the FastText kind (train() says why)
+            self._set_input(
+                [], np.zeros(0, np.int64), np.zeros((self.bucket, self.vector_size), np.float32)
+            )
+
     def _update_vocab(self, counts, trim_rule):
         wv = self.wv
         old = np.asarray(wv.expandos["count"], dtype=np.int64).copy()
@@ -338,6 +361,7 @@ class FastText(Word2Vec):
             wv.index_to_key + list(new_keys),
             np.concatenate([old, np.asarray(new_counts, np.int64)]),
             w_in,
+            keep_lock_factors=True,
         )
         self._grow_layers(n_old, n_new)
 
@@ -487,6 +511,16 @@ class FastText(Word2Vec):
         finally:
             self._refresh_means()
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        # A copy (deepcopy, pickle) copies the views of the input matrix apart from it:
+        # make them views of this copy's matrix again.
+        wv = self.wv
+        if isinstance(wv, FastTextKeyedVectors) and not np.shares_memory(
+            wv.vectors_ngrams if self.bucket else wv.vectors_vocab, self._w_in
+        ):
+            wv._attach_input(self._w_in, len(wv))
+
     # ------------------------------------------------------------------ persistence hooks
 
     def _extra_arrays(self):
@@ -510,7 +544,10 @@ class FastText(Word2Vec):
             )
         if not isinstance(w_in, np.memmap) and not np.isfinite(w_in).all():
             raise FormatError(f"{fname}: input_matrix holds NaN or infinite values")
-        self._set_input(list(self.wv.index_to_key), self.wv.expandos["count"], w_in)
+        # vectors_lockf (restored into the plain vectors by load) is kept too
+        self._set_input(
+            list(self.wv.index_to_key), self.wv.expandos["count"], w_in, keep_lock_factors=True
+        )
         for name in _LOCKF_NAMES:
             lockf = arrays.get(name)
             if lockf is not None:
@@ -667,6 +704,55 @@ class _RefreshMeans:
         model._refresh_means()
 
 
+# ---------------------------------------------------------------------- gensim's n-gram helpers
+
+
+def ft_hash_bytes(bytez: bytes) -> int:
+    """fastText's 32-bit hash of ``bytez`` (gensim's ``ft_hash_bytes``)."""
+    from .. import _subwords
+
+    return int(_subwords.ft_hash(bytes(bytez)))
+
+
+def ft_ngram_hashes(word: str, minn: int, maxn: int, num_buckets: int) -> list[int]:
+    """The buckets of ``word``'s character n-grams in fastText's order (gensim's
+    ``ft_ngram_hashes``): rows of ``wv.vectors_ngrams``."""
+    from .. import _subwords
+
+    if maxn < minn:
+        return []  # no length fits, as in gensim
+    return [int(b) for b in _subwords.ngram_buckets(word, minn, maxn, num_buckets)]
+
+
+def compute_ngrams_bytes(word: str, min_n: int, max_n: int) -> list[bytes]:
+    """The character n-grams of ``"<" + word + ">"`` as UTF-8 bytes, in fastText's order:
+    by start character, then by length (gensim's ``compute_ngrams_bytes``). A one-character
+    n-gram is left out at either end (``"<"`` and ``">"`` alone)."""
+    data = f"<{word}>".encode()
+    starts = [i for i, b in enumerate(data) if b & 0xC0 != 0x80]  # not a continuation byte
+    out = []
+    for k, start in enumerate(starts):
+        for n in range(min_n, max_n + 1):
+            if k + n > len(starts):
+                break
+            end = starts[k + n] if k + n < len(starts) else len(data)
+            if n == 1 and (start == 0 or end == len(data)):
+                continue
+            out.append(data[start:end])
+    return out
+
+
+def compute_ngrams(word: str, min_n: int, max_n: int) -> list[str]:
+    """The character n-grams of ``"<" + word + ">"`` by length, then by position (gensim's
+    ``compute_ngrams``; fastText's order is :func:`compute_ngrams_bytes`')."""
+    extended = f"<{word}>"
+    return [
+        extended[i : i + n]
+        for n in range(min_n, min(len(extended), max_n) + 1)
+        for i in range(len(extended) - n + 1)
+    ]
+
+
 def _gensim_matrix(name, values, shape):
     arr = np.array(values, dtype=np.float32, order="C", copy=True)
     if arr.shape != shape:
@@ -722,7 +808,7 @@ def _model_from_facebook(path, data, args, words, counts, full_model):
     model = FastText(
         vector_size=dim,
         window=int(args["ws"]),
-        epochs=int(args["epoch"]),
+        epochs=max(int(args["epoch"]), 1),  # a file of a model never trained says 0
         negative=neg if loss == _LOSS_NS else 0,
         hs=int(loss == _LOSS_HS),
         sg=int(kind == _MODEL_SG),
@@ -737,8 +823,8 @@ def _model_from_facebook(path, data, args, words, counts, full_model):
     model.corpus_total_words = int(data.ntokens)
     model.corpus_count = int(counts[words.index("</s>")]) if "</s>" in words else 0
     model.effective_min_count = model.min_count
-    model._allocate_layers(n)
     if full_model:
+        model._allocate_layers(n)
         out = data.output_matrix
         if out is None or out.shape != (n, dim):
             raise FormatError(
@@ -804,14 +890,10 @@ def load_facebook_vectors(path: str | os.PathLike, encoding: str = "utf-8") -> F
     data, args, words, counts = _read_facebook(path, full_model=False)
     model = _model_from_facebook(path, data, args, words, counts, full_model=False)
     wv = model.wv
-    wv.save_guard = _no_guard
+    # the vectors stand alone: nothing ties them to the model they were read through
+    for hook in ("save_guard", "derived_vecattrs"):
+        wv.__dict__.pop(hook, None)  # back to the class's: no model to ask
     return wv
-
-
-def _no_guard(what):
-    import contextlib
-
-    return contextlib.nullcontext()
 
 
 def _check_encoding(encoding):

@@ -69,16 +69,15 @@ class FastTextKeyedVectors(KeyedVectors):
         ``(len(index_to_key), vector_size)``: each word's own row.
     vectors_ngrams : numpy.ndarray
         ``(bucket, vector_size)``: the hashed n-gram rows.
-    vectors : numpy.ndarray
-        The words' vectors (means of their subword rows, see :meth:`adjust_vectors`); with
-        ``bucket == 0`` it is ``vectors_vocab`` itself.
     vectors_vocab_lockf, vectors_ngrams_lockf : numpy.ndarray
         Lock factors of the two matrices for training (gensim's; 1 trains freely, 0 freezes).
 
     Notes
     -----
-    The vectors of the vocabulary are not updated by themselves when ``vectors_vocab`` or
-    ``vectors_ngrams`` change: call :meth:`adjust_vectors` (training does).
+    ``vectors`` holds the words' vectors, the means of their subword rows (see
+    :meth:`adjust_vectors`); with ``bucket == 0`` it is ``vectors_vocab`` itself. They are not
+    updated by themselves when ``vectors_vocab`` or ``vectors_ngrams`` change: call
+    :meth:`adjust_vectors` (training does).
 
     Examples
     --------
@@ -197,12 +196,22 @@ class FastTextKeyedVectors(KeyedVectors):
         """Sets ``vectors`` from the input matrices: each word's vector is the mean of its own
         row and its n-gram rows (gensim's ``adjust_vectors``, fastText's ``getWordVector``).
         With ``bucket == 0``, ``vectors`` becomes ``vectors_vocab`` itself."""
-        n_words = len(self.index_to_key)
         self._check_input_shapes()
         if self.bucket == 0:
             self.vectors = self.vectors_vocab
             return
         offsets, rows = self.subword_table()
+        vocab, ngrams = self.vectors_vocab, self.vectors_ngrams
+        if all(a.dtype == np.float32 and a.flags.c_contiguous for a in (vocab, ngrams)):
+            self.vectors = _subwords.subword_means(vocab, ngrams, offsets, rows)
+            return
+        self.vectors = self._means_in_blocks(offsets, rows)
+
+    def _means_in_blocks(
+        self, offsets: NDArray[np.int64], rows: NDArray[np.uint32]
+    ) -> NDArray[np.floating[Any]]:
+        """adjust_vectors' means with NumPy, for other dtypes and strided matrices."""
+        n_words = len(self.index_to_key)
         vocab, ngrams = self.vectors_vocab, self.vectors_ngrams
         out = np.empty((n_words, self.vector_size), dtype=vocab.dtype)
         counts = np.diff(offsets).astype(vocab.dtype)
@@ -223,7 +232,7 @@ class FastTextKeyedVectors(KeyedVectors):
             sums = np.add.reduceat(gathered, offsets[start:end] - lo, axis=0)
             out[start:end] = sums / counts[start:end, None]
             start = end
-        self.vectors = out
+        return out
 
     def _check_input_shapes(self) -> None:
         n_words, dim = len(self.index_to_key), self.vector_size
@@ -251,6 +260,12 @@ class FastTextKeyedVectors(KeyedVectors):
         self.vectors_vocab = w_in[:n_words]
         self.vectors_ngrams = w_in[n_words:]
         self.adjust_vectors()
+
+    def init_post_load(self, fb_vectors: NDArray[np.floating[Any]]) -> None:
+        """gensim's name for taking a Facebook model's input matrix (words' rows, then the
+        n-gram rows): the two matrices become views of it (gensim copies) and ``vectors`` is
+        set from them."""
+        self._attach_input(fb_vectors, len(self.index_to_key))
 
     # ------------------------------------------------------------------------------------------
     # lookups
@@ -468,8 +483,45 @@ class FastTextKeyedVectors(KeyedVectors):
         self.vectors_vocab = self._vectors if self.bucket == 0 else vocab[order]
 
     # ------------------------------------------------------------------------------------------
-    # files
+    # gensim and files
     # ------------------------------------------------------------------------------------------
+    @classmethod
+    def from_gensim(cls, gensim_kv: Any) -> FastTextKeyedVectors:
+        """Copies a gensim ``FastTextKeyedVectors`` (or a model's ``.wv``): keys, vectors,
+        per-key attributes, ``min_n``/``max_n``/``bucket`` and both input matrices. A plain
+        gensim ``KeyedVectors`` gives vectors without n-grams (``bucket == 0``)."""
+        kv = super().from_gensim(gensim_kv)
+        assert isinstance(kv, FastTextKeyedVectors)
+        source = getattr(gensim_kv, "wv", gensim_kv)
+        ngrams = getattr(source, "vectors_ngrams", None)
+        if ngrams is None or not int(getattr(source, "bucket", 0)):
+            return kv
+        min_n, max_n = int(source.min_n), int(source.max_n)
+        if max_n < min_n:  # gensim's way of saying "no n-grams"
+            max_n = 0
+        kv.min_n, kv.max_n, kv.bucket = _subwords.check_params(min_n, max_n, int(source.bucket))
+        kv.vectors_vocab = np.array(source.vectors_vocab, dtype=kv.vectors.dtype, order="C")
+        kv.vectors_ngrams = np.array(ngrams, dtype=kv.vectors.dtype, order="C")
+        kv._check_input_shapes()
+        return kv
+
+    def to_gensim(self) -> Any:
+        """A gensim ``FastTextKeyedVectors`` with copies of the keys, vectors, per-key
+        attributes, n-gram settings and both input matrices (needs gensim; nothing pickled)."""
+        try:
+            from gensim.models.fasttext import FastTextKeyedVectors as GensimFastTextKV
+        except ImportError as exc:
+            raise ImportError("to_gensim() needs gensim: pip install gensim") from exc
+        plain = super().to_gensim()
+        g = GensimFastTextKV(self.vector_size, self.min_n, self.max_n, self.bucket)
+        for name in ("index_to_key", "key_to_index", "vectors", "next_index", "expandos"):
+            setattr(g, name, getattr(plain, name))
+        g.vectors_vocab = np.array(self.vectors_vocab, copy=True, order="C")
+        g.vectors_ngrams = np.array(self.vectors_ngrams, copy=True, order="C")
+        g.recalc_char_ngram_buckets()
+        g.norms = None
+        return g
+
     def save(
         self,
         fname: Union[str, os.PathLike[str]],

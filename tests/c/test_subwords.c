@@ -1,7 +1,7 @@
 /* C-level tests of fastText's n-gram hashing (src/fe_subwords.c), built with sanitizers by
  * tests/c/Makefile: the hash on published FNV-1a vectors and on non-ASCII bytes (where
  * fastText's sign extension departs from textbook FNV-1a), the n-grams of short words against
- * hand-listed strings, truncation at cap, and the vocabulary table's layout.
+ * hand-listed strings, truncation at cap, the vocabulary table's layout, and the means of its rows.
  *
  * Usage: test_subwords [SCRATCH_DIR]   (the directory is unused; accepted like every C test) */
 #include "fe_subwords.h"
@@ -110,12 +110,26 @@ static void test_table(void)
     for (int64_t w = 0; w < 4; w++) CHECK_EQ(rows[w], w);
 }
 
+static void test_means(void)
+{
+    /* 2 words, dim 2; n-gram rows after them: word 0 = rows {0, 2, 3}, word 1 = {1}. */
+    const float vocab[] = {1, 2, 10, 20};
+    const float ngrams[] = {4, 8, 7, -2};
+    const int64_t offsets[] = {0, 3, 4};
+    const uint32_t rows[] = {0, 2, 3, 1};
+    float out[4] = {-1, -1, -1, -1};
+    fe_subword_means(vocab, ngrams, 2, 2, offsets, rows, out);
+    CHECK(out[0] == 4.0f && out[1] == 8.0f / 3.0f); /* (1+4+7)/3, (2+8-2)/3 */
+    CHECK(out[2] == 10.0f && out[3] == 20.0f);      /* own row only: itself */
+}
+
 int main(void)
 {
     test_hash();
     test_ngrams();
     test_cap();
     test_table();
+    test_means();
     printf("test_subwords: %d checks, %d failed\n", n_checks, n_failed);
     return n_failed != 0;
 }
