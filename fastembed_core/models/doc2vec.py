@@ -31,7 +31,7 @@ from ..validation import check_int
 from ..vectors.keyedvectors import KeyedVectors
 from . import vocab as vocab_mod
 from .corpora import open_corpus_file
-from .word2vec import HOT_MERGE_WORDS, HOT_ROWS, Word2Vec
+from .word2vec import Word2Vec
 
 logger = logging.getLogger("fastembed_core")
 
@@ -475,42 +475,17 @@ class Doc2Vec(Word2Vec):
         super()._check_layers()
 
     def _make_run(self, ids, offsets, epochs, alpha, min_alpha):
-        if self.hs and self.negative:
-            logger.warning(
-                "Both hierarchical softmax and negative sampling are activated: both output "
-                "layers are trained. Set hs=0 or negative=0 to use one of them."
-            )
         if self._doc_tables is None:
             raise RuntimeError("the corpus was not encoded as documents")
         doc_offsets, doc_rows = self._doc_tables
         self._doc_tables = None
-        tables = self._sampling_tables()
-        hs_offset, hs_code, hs_point = tables["hs"]
-        run = _kernel.TrainingRun(
+        run = self._training_run(
+            ids,
+            epochs,
+            alpha,
+            min_alpha,
             self._w_in,
-            self.syn1neg,
-            self.syn1[:-1] if self.syn1 is not None else None,
-            sg=self.sg,
-            hs=self.hs,
-            negative=self.negative,
-            window=self.window,
-            cbow_mean=self.cbow_mean,
-            shrink_windows=self.shrink_windows,
-            compute_loss=self.compute_loss,
-            shared_negatives=self.shared_negatives,
-            alpha=alpha,
-            min_alpha=min_alpha,
-            keep_threshold=tables["keep"],
-            alias=tables["alias"],
-            hs_offset=hs_offset,
-            hs_code=hs_code,
-            hs_point=hs_point,
-            total_words=int(len(ids)) * epochs,
-            progress_batch=int(min(10000, max(256, len(ids) * epochs // 1000))),
-            hot_rows=HOT_ROWS if self.workers > 1 else 0,
-            hot_merge_words=HOT_MERGE_WORDS,
-            simd=_kernel.simd_path(),
-            lockf=self._lock_factors(),
+            self._lock_factors(),
             n_words=len(self.wv),
             dbow_words=bool(self.dbow_words),
         )

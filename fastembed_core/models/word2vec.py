@@ -414,16 +414,26 @@ class Word2Vec(EmbeddingModel):
         return self._tables
 
     def _make_run(self, ids, offsets, epochs, alpha, min_alpha):
+        run = self._training_run(
+            ids, epochs, alpha, min_alpha, self.wv.vectors, _lock_factors(self.wv)
+        )
+        run.set_corpus(ids, offsets)
+        return run
+
+    def _training_run(self, ids, epochs, alpha, min_alpha, w_in, lockf, **family_tables):
+        """The kernel run that trains input matrix ``w_in`` with this model's settings over
+        ``epochs`` passes of ``ids``; ``family_tables`` are a family's own (FastText's subword
+        rows, Doc2Vec's document rows), passed to the kernel as they are."""
         if self.hs and self.negative:
             logger.warning(
-                "Both hierarchical softmax and negative sampling are activated. That is "
-                "rarely intended (word2vec trains both output layers then): set hs=0 or "
-                "negative=0 to use one of them."
+                "Both hierarchical softmax and negative sampling are activated: both output "
+                "layers are trained. That is rarely intended: set hs=0 or negative=0 to use "
+                "one of them."
             )
         tables = self._sampling_tables()
         hs_offset, hs_code, hs_point = tables["hs"]
-        run = _kernel.TrainingRun(
-            self.wv.vectors,
+        return _kernel.TrainingRun(
+            w_in,
             self.syn1neg,
             self.syn1[:-1] if self.syn1 is not None else None,  # the rows the tree uses
             sg=self.sg,
@@ -445,13 +455,14 @@ class Word2Vec(EmbeddingModel):
             # alpha is re-read every `batch` words per worker: often enough that even a small
             # corpus sees a smooth schedule (about 1,000 steps), never more than every 256
             progress_batch=int(min(10000, max(256, len(ids) * epochs // 1000))),
+            # the most frequent words' own input rows (never FastText's n-gram or Doc2Vec's
+            # document rows: those come after the words) and output rows, per worker
             hot_rows=HOT_ROWS if self.workers > 1 else 0,
             hot_merge_words=HOT_MERGE_WORDS,
             simd=_kernel.simd_path(),
-            lockf=_lock_factors(self.wv),
+            lockf=lockf,
+            **family_tables,
         )
-        run.set_corpus(ids, offsets)
-        return run
 
     # ------------------------------------------------------------------ using the model
 
