@@ -159,11 +159,14 @@ class Doc2Vec(Word2Vec):
         Tags per document of the concatenating layer; kept for gensim compatibility.
     dv, dv_mapfile
         gensim's pre-built tag vectors and memory-map path: only None is accepted.
-    vector_size, window, alpha, min_alpha, min_count, max_vocab_size, sample, seed, workers,
-    hs, negative, ns_exponent, cbow_mean, epochs, trim_rule, sorted_vocab, compute_loss,
+    epochs : int
+        Passes over the corpus: 10 by default, as gensim's Doc2Vec.
+    vector_size, window, alpha, min_alpha, min_count, max_vocab_size, sample, seed
+        As :class:`~fastembed_core.models.word2vec.Word2Vec`.
+    workers, hs, negative, ns_exponent, cbow_mean, trim_rule, sorted_vocab, compute_loss
+        As :class:`~fastembed_core.models.word2vec.Word2Vec`.
     callbacks, max_final_vocab, shrink_windows, shared_negatives, corpus_file_errors, comment
-        As :class:`~fastembed_core.models.word2vec.Word2Vec` (``epochs`` defaults to 10, as
-        gensim's Doc2Vec).
+        As :class:`~fastembed_core.models.word2vec.Word2Vec`.
 
     Notes
     -----
