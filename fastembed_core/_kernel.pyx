@@ -71,10 +71,34 @@ cdef str _fill_ops(simd, fe_update_ops *ops):
     return _NAMES[code]
 
 
+cdef int64_t _longest_list(const int64_t[::1] offsets, int64_t n_lists,
+                           int64_t *longest) noexcept nogil:
+    """Scans CSR offsets: the first list k whose offsets decrease (-1: none), and in *longest
+    the longest list before it. One scan for the corpus, the subword and the document tables."""
+    cdef int64_t k
+    longest[0] = 0
+    for k in range(n_lists):
+        if offsets[k + 1] < offsets[k]:
+            return k
+        if offsets[k + 1] - offsets[k] > longest[0]:
+            longest[0] = offsets[k + 1] - offsets[k]
+    return -1
+
+
+cdef int64_t _first_outside(const uint32_t[::1] values, uint32_t low,
+                            int64_t end) noexcept nogil:
+    """The first position whose value is not in [low, end), or -1."""
+    cdef int64_t k
+    for k in range(values.shape[0]):
+        if values[k] < low or values[k] >= end:
+            return k
+    return -1
+
+
 def validate_corpus(const uint32_t[::1] ids, const int64_t[::1] offsets, int64_t vocab_size):
     """Checks an encoded corpus before any kernel reads it: offsets start at 0, never
     decrease, end at len(ids); every id is below vocab_size. Returns the longest sentence."""
-    cdef int64_t n_sent = offsets.shape[0] - 1, k, i, longest = 0, bad = -1
+    cdef int64_t n_sent = offsets.shape[0] - 1, longest = 0, bad = -1
     cdef int64_t n_ids = ids.shape[0]
     if n_sent < 0:
         raise ValueError("offsets must hold at least one entry (0)")
@@ -82,19 +106,11 @@ def validate_corpus(const uint32_t[::1] ids, const int64_t[::1] offsets, int64_t
         raise ValueError(f"offsets must start at 0 and end at len(ids)={n_ids}; "
                          f"got {offsets[0]} .. {offsets[n_sent]}")
     with nogil:
-        for k in range(n_sent):
-            if offsets[k + 1] < offsets[k]:
-                bad = k
-                break
-            if offsets[k + 1] - offsets[k] > longest:
-                longest = offsets[k + 1] - offsets[k]
+        bad = _longest_list(offsets, n_sent, &longest)
     if bad >= 0:
         raise ValueError(f"offsets decrease at sentence {bad}")
     with nogil:
-        for i in range(n_ids):
-            if ids[i] >= vocab_size:
-                bad = i
-                break
+        bad = _first_outside(ids, 0, vocab_size)
     if bad >= 0:
         raise ValueError(f"token id {ids[bad]} at position {bad} is out of range "
                          f"for a vocabulary of {vocab_size}")
@@ -140,7 +156,7 @@ def check_subword_tables(subword_offsets, subword_rows, int64_t n_input_rows):
     rows = _exact_array("subword_rows", subword_rows, np.uint32)
     cdef const int64_t[::1] off = offsets
     cdef const uint32_t[::1] r = rows
-    cdef int64_t n_words = off.shape[0] - 1, n_rows = r.shape[0], k, longest = 0, bad = -1
+    cdef int64_t n_words = off.shape[0] - 1, n_rows = r.shape[0], longest = 0, bad = -1
     if n_words < 1:
         raise ValueError("subword_offsets must hold V + 1 >= 2 entries (V words)")
     if n_rows == 0:
@@ -152,21 +168,13 @@ def check_subword_tables(subword_offsets, subword_rows, int64_t n_input_rows):
         raise ValueError(f"w_in has {n_input_rows} rows, fewer than the {n_words} words of "
                          "the subword table")
     with nogil:
-        for k in range(n_words):
-            if off[k + 1] < off[k]:
-                bad = k
-                break
-            if off[k + 1] - off[k] > longest:
-                longest = off[k + 1] - off[k]
+        bad = _longest_list(off, n_words, &longest)
     if bad >= 0:
         raise ValueError(f"subword_offsets decrease at word {bad}")
     if longest > 0x7FFFFFFF:
         raise ValueError(f"a word has {longest} subword rows, more than 2**31 - 1")
     with nogil:
-        for k in range(n_rows):
-            if r[k] >= n_input_rows:
-                bad = k
-                break
+        bad = _first_outside(r, 0, n_input_rows)
     if bad >= 0:
         raise ValueError(f"subword_rows[{bad}] = {r[bad]} is not a row of w_in "
                          f"({n_input_rows} rows)")
@@ -183,7 +191,7 @@ def check_doc_rows(doc_offsets, doc_rows, int64_t n_sentences, int64_t n_words,
     rows = _exact_array("doc_rows", doc_rows, np.uint32)
     cdef const int64_t[::1] off = offsets
     cdef const uint32_t[::1] r = rows
-    cdef int64_t n_rows = r.shape[0], k, most = 0, bad = -1
+    cdef int64_t n_rows = r.shape[0], most = 0, bad = -1
     if off.shape[0] != n_sentences + 1:
         raise ValueError(f"doc_offsets must hold {n_sentences + 1} entries (sentences + 1); "
                          f"got {off.shape[0]}")
@@ -191,21 +199,15 @@ def check_doc_rows(doc_offsets, doc_rows, int64_t n_sentences, int64_t n_words,
         raise ValueError(f"doc_offsets must start at 0 and end at len(doc_rows)={n_rows}; "
                          f"got {off[0]} .. {off[n_sentences]}")
     with nogil:
-        for k in range(n_sentences):
-            if off[k + 1] < off[k]:
-                bad = k
-                break
-            if off[k + 1] - off[k] > most:
-                most = off[k + 1] - off[k]
+        bad = _longest_list(off, n_sentences, &most)
     if bad >= 0:
         raise ValueError(f"doc_offsets decrease at sentence {bad}")
     if 2 * window + most > 0x7FFFFFFF:
         raise ValueError(f"a document has {most} tag rows; a window takes fewer than 2**31")
+    if n_words > 0xFFFFFFFF:
+        raise ValueError(f"{n_words} words exceed the 32-bit row space")
     with nogil:
-        for k in range(n_rows):
-            if r[k] < n_words or r[k] >= n_input_rows:
-                bad = k
-                break
+        bad = _first_outside(r, <uint32_t>n_words, n_input_rows)
     if bad >= 0:
         raise ValueError(f"doc_rows[{bad}] = {r[bad]} is not a document row of w_in "
                          f"(rows {n_words} .. {n_input_rows - 1})")
