@@ -1221,8 +1221,12 @@ class EmbeddingModel:
                 cb.on_train_end(self)
         return total_effective, raw_per_epoch * epochs
 
+    def _finite_checked_arrays(self):
+        """(name, array) pairs whose values tell after each epoch whether training diverged."""
+        return self._trained_arrays()
+
     def _check_finite(self, epoch, alpha):
-        for name, arr in self._trained_arrays():
+        for name, arr in self._finite_checked_arrays():
             if arr is not None and not _all_finite(arr):
                 raise TrainingDivergedError(
                     f"training diverged in epoch {epoch + 1}: the {name} contain NaN or inf "
@@ -1319,7 +1323,7 @@ class EmbeddingModel:
             arrays.update(self._extra_arrays())
             arrays.update(lockf_arrays(self.wv))  # locked rows stay locked after a checkpoint
             for name, arr in arrays.items():
-                if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+                if arr.dtype.kind == "f" and not _all_finite(arr):
                     raise ValueError(f"refusing to save: {name} contains NaN or inf")
             keys = []
             for k in self.wv.index_to_key:
@@ -1427,7 +1431,7 @@ class EmbeddingModel:
                 raise FormatError(f"{fname}: {name} has dtype {arr.dtype}, which a model never has")
             # save() never writes NaN or inf, so a file holding them was damaged or forged; a
             # memory map is not scanned (that would read every page, as checksums would)
-            if kind == "f" and not mmap and not np.isfinite(arr).all():
+            if kind == "f" and not mmap and not _all_finite(arr):
                 raise FormatError(f"{fname}: {name} holds NaN or infinite values")
         model.wv = KeyedVectors.from_arrays(
             list(keys), arrays["vectors"], counts=arrays["count"], copy=False

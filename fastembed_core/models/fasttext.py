@@ -33,6 +33,7 @@ from .. import _kernel
 from ..errors import FormatError
 from ..validation import check_int
 from ..vectors.fasttext import FastTextKeyedVectors
+from ..vectors.lazy_rows import copy_nonzero_rows, zeroed_rows
 from . import gensim_models
 from . import vocab as vocab_mod
 from .word2vec import Word2Vec
@@ -124,9 +125,15 @@ class FastText(Word2Vec):
 
     Notes
     -----
-    Initial weights: every input row (the words' and the n-grams') uniform in
-    ``(-1/vector_size, 1/vector_size)``, as gensim's ``FastText`` and Facebook's fastText both
-    draw them; output rows zero, as both do.
+    Initial weights: the words' own rows and every n-gram row some vocabulary word uses are
+    uniform in ``(-1/vector_size, 1/vector_size)``, as gensim and Facebook's fastText draw
+    them; output rows zero, as both do. Buckets no vocabulary word uses start at zero and are
+    never committed to memory (about 6 % of the 2,000,000 default buckets are used by a
+    22,000-word vocabulary): training never reaches them, so the trained vectors are the
+    same as with random ones. They matter only to unseen words, whose vector (the mean of
+    their n-gram rows) then comes from the rows training shaped alone; gensim draws every
+    bucket at random, so there unused buckets add noise to it, and fastText draws only the
+    first tenth of its matrix per thread and leaves the rest at zero.
 
     Examples
     --------
@@ -322,9 +329,38 @@ class FastText(Word2Vec):
         self._check_words(keys)
         vocab_size = len(keys)
         self._check_memory(vocab_size)
-        w_in = self._init_rows(vocab_size + self.bucket, 0)
+        w_in = zeroed_rows(vocab_size + self.bucket, self.vector_size)
+        w_in[:vocab_size] = self._init_rows(vocab_size, 0)
         self._set_input(list(keys), np.asarray(key_counts, dtype=np.int64), w_in)
+        self._init_ngram_rows(self._used_buckets())
         self._allocate_layers(vocab_size)
+
+    def _used_buckets(self):
+        """The sorted buckets (rows of ``wv.vectors_ngrams``) some vocabulary word uses: the
+        only n-gram rows training reads or writes."""
+        rows = self._subword_table()[1]
+        return np.unique(rows[rows >= len(self.wv)]) - np.uint32(len(self.wv))
+
+    def _init_ngram_rows(self, buckets):
+        """Draws the given n-gram rows uniform in (-1/dim, 1/dim), a block at a time, and
+        refreshes the means. Rows no word uses stay zero and uncommitted (see
+        ``vectors.lazy_rows``): training never reaches them, and an unseen word's vector
+        is the mean of its trained rows, not of random ones."""
+        if not len(buckets):
+            return
+        # a stream of its own: (seed, first row) seeds the words' own rows
+        seeds = np.random.SeedSequence([self.seed, len(self.wv), 1])
+        rng = np.random.Generator(np.random.PCG64(seeds))
+        ngrams = self.wv.vectors_ngrams
+        block = 1 << 14
+        for start in range(0, len(buckets), block):
+            rows = buckets[start : start + block]
+            values = rng.random((len(rows), self.vector_size), dtype=np.float32)
+            values *= 2.0
+            values -= 1.0
+            values /= self.vector_size
+            ngrams[rows] = values
+        self._refresh_means()
 
     def _apply_counts(self, counts, update, trim_rule, total, n_sent):
         super()._apply_counts(counts, update, trim_rule, total, n_sent)
@@ -355,14 +391,24 @@ class FastText(Word2Vec):
         w_in = self._w_in
         if n_new:
             # the new words' own rows go between the old words' and the n-gram rows, which
-            # keep what they learned
-            w_in = np.concatenate([w_in[:n_old], self._init_rows(n_new, n_old), w_in[n_old:]])
+            # keep what they learned; n-gram rows of zeros stay uncommitted
+            old_used = self._used_buckets()
+            w_in = zeroed_rows(len(w_in) + n_new, self.vector_size)
+            w_in[:n_old] = self._w_in[:n_old]
+            w_in[n_old : n_old + n_new] = self._init_rows(n_new, n_old)
+            copy_nonzero_rows(self._w_in[n_old:], w_in[n_old + n_new :])
         self._set_input(
             wv.index_to_key + list(new_keys),
             np.concatenate([old, np.asarray(new_counts, np.int64)]),
             w_in,
             keep_lock_factors=True,
         )
+        if n_new:
+            # buckets only new words use start like every other used row; any that hold
+            # values (a loaded fastText or gensim model initialised buckets no word used) keep
+            # them
+            fresh = np.setdiff1d(self._used_buckets(), old_used, assume_unique=True)
+            self._init_ngram_rows(fresh[~self.wv.vectors_ngrams[fresh].any(axis=1)])
         self._grow_layers(n_old, n_new)
 
     def _estimate_bytes(self, vocab_size):
@@ -464,9 +510,19 @@ class FastText(Word2Vec):
         run.set_corpus(ids, offsets)
         return run
 
+    def _check_finite(self, epoch, alpha):
+        # the means are refreshed here, before the callbacks at the end of the epoch, which
+        # thus see (and save) fresh ones
+        self._refresh_means()
+        super()._check_finite(epoch, alpha)
+
+    def _finite_checked_arrays(self):
+        # Training writes only rows of vocabulary words' subwords, and a NaN or inf in any of
+        # them reaches the mean of every word using it: checking the means (one row per word)
+        # replaces reading all of the bucket rows, most of which no word uses.
+        return [(self._input_items()[0][0], self.wv.vectors), *self._layer_items()]
+
     def _train_encoded(self, ids, offsets, raw, epochs, alpha, min_alpha, callbacks, report_delay):
-        # the means first, so that callbacks at the end of an epoch see (and save) fresh ones
-        callbacks = (_RefreshMeans(), *callbacks)
         try:
             return super()._train_encoded(
                 ids, offsets, raw, epochs, alpha, min_alpha, callbacks, report_delay
@@ -657,14 +713,6 @@ class FastText(Word2Vec):
         return f"FastText<vocab={len(self.wv)}, vector_size={self.vector_size}, alpha={self.alpha}>"
 
     __repr__ = __str__
-
-
-class _RefreshMeans:
-    """Recomputes the words' mean vectors at the end of each epoch (runs before the user's
-    callbacks)."""
-
-    def on_epoch_end(self, model):
-        model._refresh_means()
 
 
 # ---------------------------------------------------------------------- gensim's n-gram helpers

@@ -1,0 +1,63 @@
+"""Large matrices whose untouched rows cost no memory.
+
+FastText's input matrix has a row per hashed n-gram bucket (2,000,000 by default: 800 MB at
+100 dimensions), yet a vocabulary's words use only a small share of the buckets (about
+120,000 of 2,000,000 on a 22,000-word English vocabulary). :func:`zeroed_rows` allocates such a
+matrix as anonymous memory that the operating system backs with physical pages only where it
+is written: rows no word uses stay zero and are never resident. Reading them is free as well
+(every untouched page reads the kernel's one shared zero page).
+
+Why not ``np.zeros``: numpy asks for transparent huge pages on large arrays, so writing a
+single row commits the 2 MB around it; with the buckets scattered by a hash, initialising the
+used rows then commits the whole matrix. Here huge pages are declined (4 KB pages, about ten
+rows each), where the platform allows it.
+"""
+
+from __future__ import annotations
+
+import mmap
+from typing import Any
+
+import numpy as np
+from numpy.typing import DTypeLike, NDArray
+
+__all__ = ["zeroed_rows", "copy_nonzero_rows"]
+
+# Rows read at a time by copy_nonzero_rows: a bounded temporary however large the matrix.
+_BLOCK_ROWS = 1 << 14
+
+
+def zeroed_rows(n_rows: int, dim: int, dtype: DTypeLike = np.float32) -> NDArray[Any]:
+    """A writable C-contiguous ``(n_rows, dim)`` array of zeros whose memory is committed a
+    4 KB page at a time as rows are written (anonymous memory map without huge pages).
+
+    The array keeps the map alive (it is the array's base); pickling or copying it gives an
+    ordinary numpy array. Small arrays are plain ``np.zeros``.
+    """
+    dtype = np.dtype(dtype)
+    n_bytes = int(n_rows) * int(dim) * dtype.itemsize
+    if n_bytes < mmap.PAGESIZE * 16:
+        return np.zeros((n_rows, dim), dtype=dtype)
+    if hasattr(mmap, "MAP_PRIVATE"):
+        # private: pages never written read the kernel's zero page (a shared anonymous map
+        # would allocate a page on the first read as well)
+        region = mmap.mmap(-1, n_bytes, flags=mmap.MAP_PRIVATE)  # -1: anonymous
+    else:
+        region = mmap.mmap(-1, n_bytes)
+    no_huge_pages = getattr(mmap, "MADV_NOHUGEPAGE", None)
+    if no_huge_pages is not None:
+        region.madvise(no_huge_pages)
+    return np.frombuffer(region, dtype=dtype).reshape(n_rows, dim)
+
+
+def copy_nonzero_rows(src: NDArray[Any], dst: NDArray[Any]) -> None:
+    """Copies into ``dst`` the rows of ``src`` that hold a non-zero value, a block of rows at a
+    time; ``dst``'s other rows are not written (for a :func:`zeroed_rows` destination they stay
+    uncommitted). ``src`` and ``dst`` have the same shape."""
+    if src.shape != dst.shape:
+        raise ValueError(f"copy_nonzero_rows: shapes differ, {src.shape} and {dst.shape}")
+    for start in range(0, len(src), _BLOCK_ROWS):
+        block = src[start : start + _BLOCK_ROWS]
+        used = np.flatnonzero(block.any(axis=1))
+        if len(used):
+            dst[start + used] = block[used]
