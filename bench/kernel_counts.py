@@ -19,7 +19,8 @@ path by the tests.
 models on the same words instead: every word's rows are its own and those of its character
 n-grams (minn 3, maxn 6, hashed with 32-bit FNV-1a into ``--bucket`` rows: about 20 rows a
 word), in the modes ``ft-sg`` (one block step per centre), ``ft-sg-pairs`` (one step per
-(centre, context) pair, fastText's order) and ``ft-cbow``. Each call adds
+(centre, context) pair, fastText's order), ``ft-cbow`` and ``ft-cbow-sums`` (CBOW from
+cached word sums, ``cbow_sums``). Each call adds
 ``{label: {commit, counts, per_effective_word}}`` to ``--out`` (JSON): the instructions, and
 the instructions per word kept by subsampling (what ``train`` reports as effective words), and
 prints the table of every label recorded there.
@@ -38,8 +39,13 @@ DEFAULT_OUT = ROOT / "bench" / "results" / "2026-12-01-kernel-counts.json"
 
 # mode -> (sg, hs): negative sampling (5 negatives) or hierarchical softmax (no negatives)
 MODES = {"sg": (1, 0), "cbow": (0, 0), "sg-hs": (1, 1), "cbow-hs": (0, 1)}
-# subword mode -> (sg, shared_negatives), negative sampling
-SUBWORD_MODES = {"ft-sg": (1, 1), "ft-sg-pairs": (1, 0), "ft-cbow": (0, 1)}
+# subword mode -> (sg, shared_negatives, cbow_sums), negative sampling
+SUBWORD_MODES = {
+    "ft-sg": (1, 1, 0),
+    "ft-sg-pairs": (1, 0, 0),
+    "ft-cbow": (0, 1, 0),
+    "ft-cbow-sums": (0, 1, 1),
+}
 
 TRAIN = r"""
 import sys
@@ -69,7 +75,7 @@ from fastembed_core import Word2Vec, _kernel
 from fastembed_core.datasets import sample_corpus_path
 from fastembed_core.models import word2vec as word2vec_module
 
-sg, shared, lines, bucket = (int(a) for a in sys.argv[1:5])
+sg, shared, lines, bucket, sums = (int(a) for a in sys.argv[1:6])
 
 def fnv1a(data):
     h = 2166136261
@@ -103,7 +109,7 @@ ngrams = ((rng.random((bucket, 100)) - 0.5) / 100).astype(np.float32)
 class SubwordRun:
     def __new__(cls, w_in, *args, **kwargs):
         return _kernel.TrainingRun(np.vstack([w_in, ngrams]), *args, subword_offsets=offsets,
-                                   subword_rows=rows, **kwargs)
+                                   subword_rows=rows, cbow_sums=bool(sums), **kwargs)
 
 class KernelWithSubwords:
     TrainingRun = SubwordRun
@@ -193,8 +199,8 @@ def main():
         for mode in modes:
             key = f"{path}/{mode}"
             if args.subwords:
-                sg, shared = SUBWORD_MODES[mode]
-                run = (TRAIN_SUBWORDS, sg, shared, args.lines, args.bucket)
+                sg, shared, sums = SUBWORD_MODES[mode]
+                run = (TRAIN_SUBWORDS, sg, shared, args.lines, args.bucket, sums)
             else:
                 sg, hs = MODES[mode]
                 run = (TRAIN, sg, hs, args.lines)

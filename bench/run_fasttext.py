@@ -201,6 +201,8 @@ def _train_gensim_like(spec, s, peer):
         seed=spec["seed"],
         **s,
     )
+    if peer == OURS:
+        params.update(spec.get("ours_params") or {})
     t0, c0 = time.monotonic(), _cpu()
     model = FastText(**params)
     if peer == "gensim":
@@ -248,8 +250,11 @@ def _worker(spec):
 # --------------------------------------------------------------------------- parent side
 
 
-def run_one(peer, corpus, sg, threads, epochs, seed, workdir, query_file, sys_path, timeout):
-    """Trains one peer once in its own process; returns its record (timings or an error)."""
+def run_one(
+    peer, corpus, sg, threads, epochs, seed, workdir, query_file, sys_path, timeout, ours=None
+):
+    """Trains one peer once in its own process; returns its record (timings or an error).
+    ``ours``: extra keyword arguments of fastembed_core's FastText."""
     stem = os.path.join(workdir, peer)
     result = stem + ".result.json"
     for suffix in (".result.json", ".vocab.npy", ".query.npy", ".words.json"):
@@ -266,6 +271,7 @@ def run_one(peer, corpus, sg, threads, epochs, seed, workdir, query_file, sys_pa
         epochs=epochs,
         seed=seed,
         sys_path=sys_path,
+        ours_params=ours or {},
     )
     r = _spawn(
         [sys.executable, os.path.abspath(__file__), "--worker", json.dumps(spec)], timeout=timeout
@@ -561,6 +567,14 @@ def main(argv=None):
     ap.add_argument("--no-eval", action="store_true", help="speed: skip scoring the vectors")
     ap.add_argument("--name", help="results file suffix: <date>-fasttext-<phase>-<name>.json")
     ap.add_argument("--timeout", type=float, default=3600)
+    ap.add_argument(
+        "--ours-param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a keyword argument of fastembed_core's FastText (VALUE read as JSON), e.g. "
+        "cbow_sums=false; repeatable",
+    )
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
@@ -568,6 +582,10 @@ def main(argv=None):
     if not args.phase:
         ap.error("phase (speed or quality) is required")
     speed = args.phase == "speed"
+    ours_params = {}
+    for item in args.ours_param:
+        name, _, value = item.partition("=")
+        ours_params[name] = json.loads(value)
     threads = args.threads or ([1, 2] if speed else [2])
     epochs = args.epochs or (1 if speed else 5)
     peers = list(args.peers or (SPEED_PEERS if speed else QUALITY_PEERS))
@@ -639,7 +657,17 @@ def main(argv=None):
     try:
         for sg, rep, t, peer, seed in plan:
             rec, stem = run_one(
-                peer, corpus, sg, t, epochs, seed, workdir, query_file, sys_path, args.timeout
+                peer,
+                corpus,
+                sg,
+                t,
+                epochs,
+                seed,
+                workdir,
+                query_file,
+                sys_path,
+                args.timeout,
+                ours_params,
             )
             rec["repeat"] = rep
             if stem:
@@ -677,6 +705,7 @@ def main(argv=None):
                     "sg": args.sg,
                     "peers": peers,
                     "analogy_restrict": ANALOGY_RESTRICT,
+                    "fastembed_core_params": ours_params,
                 },
                 "corpus": stats,
                 "rare_word_tests": {

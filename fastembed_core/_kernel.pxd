@@ -64,10 +64,18 @@ cdef extern from "fe_train.h" nogil:
         double (*subword_step)(const fe_weights *w, const uint32_t *rows, int32_t n_rows,
                                int32_t cbow_mean, const fe_target *targets, int32_t n_targets,
                                float alpha, float *scratch, int want_loss)
+        void (*rows_sum)(const fe_weights *w, const uint32_t *rows, int32_t n_rows, float *sum,
+                         float *scratch)
+        void (*rows_add)(const fe_weights *w, const uint32_t *rows, int32_t n_rows,
+                         const float *grad)
+        double (*sums_step)(const fe_weights *w, float *const *sums, float *const *grads,
+                            int32_t n, float in_scale, float grad_scale, const fe_target *t,
+                            float alpha, float *scratch, int want_loss)
 
     ctypedef struct fe_config:
         fe_weights w
         int32_t sg, hs, negative, window, cbow_mean, shrink_windows, compute_loss, shared_negatives
+        int32_t cbow_sums
         float alpha, min_alpha
         const uint32_t *keep_threshold
         const uint64_t *alias
@@ -103,6 +111,7 @@ cdef extern from "fe_train.h" nogil:
     int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
     int64_t fe_step_scratch(int64_t dim, int32_t n_context, int32_t n_outputs)
     int64_t fe_subword_scratch(int64_t dim, int32_t n_rows, int32_t n_outputs)
+    int64_t fe_scratch_row(int64_t dim)
 
 
 cdef extern from "fe_simd.h" nogil:

@@ -266,7 +266,7 @@ cdef class TrainingRun:
 
     def __init__(self, float[:, ::1] w_in, w_out, w_hs, *, int sg, int hs, int negative,
                  int window, int cbow_mean, bint shrink_windows, bint compute_loss,
-                 bint shared_negatives=True,
+                 bint shared_negatives=True, bint cbow_sums=False,
                  float alpha, float min_alpha, keep_threshold, alias, hs_offset, hs_code,
                  hs_point, int64_t total_words, int64_t progress_batch=0, int64_t hot_rows=0,
                  int64_t hot_merge_words=0, simd=None, lockf=None, subword_offsets=None,
@@ -393,6 +393,7 @@ cdef class TrainingRun:
         self.cfg.shrink_windows = shrink_windows
         self.cfg.compute_loss = compute_loss
         self.cfg.shared_negatives = shared_negatives
+        self.cfg.cbow_sums = cbow_sums
         self.cfg.alpha = alpha
         self.cfg.min_alpha = min_alpha
         self.cfg.total_words = total_words
@@ -742,6 +743,82 @@ def subword_step(w_in, w_out, w_hs, rows, targets, float alpha=0.025, int cbow_m
                                 alpha, &s[0], want_loss)
     finally:
         PyMem_Free(ts)
+
+
+def rows_sum(float[:, ::1] w_in, rows, simd=None):
+    """The sum of the w_in rows ``rows`` as the cbow_sums loop computes a word's (a new
+    float32 vector)."""
+    rows_arr = _check_ids("row", rows, w_in.shape[0])
+    if len(rows_arr) > 0x7FFFFFFF:
+        raise ValueError("at most 2**31 - 1 rows")
+    cdef const uint32_t[::1] r = rows_arr
+    cdef fe_weights w = _weights(w_in, None, None)
+    cdef fe_update_ops ops
+    _fill_ops(simd, &ops)
+    # the sum is written a whole vector block at a time: a padded row; then row pointers
+    out = np.zeros(fe_scratch_row(w.dim), dtype=np.float32)
+    scratch = np.empty(2 * max(len(rows_arr), 1), dtype=np.float32)
+    cdef float[::1] o = out
+    cdef float[::1] s = scratch
+    if r.shape[0]:
+        ops.rows_sum(&w, &r[0], <int32_t>r.shape[0], &o[0], &s[0])
+    return out[:w.dim].copy()
+
+
+def rows_add(float[:, ::1] w_in, rows, grad, simd=None, lockf=None):
+    """Adds ``grad`` to each w_in row of ``rows`` (times its lock factor) in place, as the
+    cbow_sums loop applies a word's gathered gradient."""
+    rows_arr = _check_ids("row", rows, w_in.shape[0])
+    grad_arr = np.ascontiguousarray(grad, dtype=np.float32)
+    if grad_arr.shape != (w_in.shape[1],):
+        raise ValueError(f"grad must have shape ({w_in.shape[1]},); got {grad_arr.shape}")
+    if len(rows_arr) > 0x7FFFFFFF:
+        raise ValueError("at most 2**31 - 1 rows")
+    lockf = check_lockf(lockf)
+    cdef const uint32_t[::1] r = rows_arr
+    cdef const float[::1] g = grad_arr
+    cdef fe_weights w = _weights(w_in, None, None, lockf)
+    cdef fe_update_ops ops
+    _fill_ops(simd, &ops)
+    if r.shape[0]:
+        ops.rows_add(&w, &r[0], <int32_t>r.shape[0], &g[0])
+
+
+def sums_step(w_out, w_hs, float[:, ::1] sums, float[:, ::1] grads, uint32_t word,
+              negatives=None, code=None, point=None, float in_scale=1.0, float grad_scale=1.0,
+              float alpha=0.025, bint want_loss=False, simd=None):
+    """One cbow_sums window in place: in_scale times the sum of the rows of ``sums``
+    predicts ``word``; the output rows move, and grad_scale times the input's gradient is
+    added to every row of ``grads`` (as many rows as ``sums``, same width as the outputs)."""
+    ref = w_out if w_out is not None else w_hs
+    if ref is None:
+        raise ValueError("need w_out or w_hs")
+    cdef int64_t n_words = w_out.shape[0] if w_out is not None else w_hs.shape[0] + 1
+    if sums.shape[0] != grads.shape[0] or sums.shape[1] != grads.shape[1] \
+            or sums.shape[1] != ref.shape[1] or sums.shape[0] < 1:
+        raise ValueError("sums and grads must have the same shape, at least one row, and "
+                         "the outputs' width")
+    neg, code, point = _target_arrays(n_words, w_out, w_hs, word, negatives, code, point)
+    cdef int32_t n = <int32_t>sums.shape[0], c
+    dummy = np.zeros((max(n_words, 1), sums.shape[1]), dtype=np.float32)  # no input rows
+    cdef fe_weights w = _weights(dummy, w_out, w_hs, None, n_words)
+    cdef fe_target t = _target(word, neg, code, point)
+    cdef fe_update_ops ops
+    _fill_ops(simd, &ops)
+    scratch = np.empty(fe_subword_scratch(w.dim, 0, <int32_t>(len(code) + 1 + len(neg))),
+                       dtype=np.float32)
+    cdef float[::1] s = scratch
+    cdef float **ptrs = <float **>PyMem_Malloc(2 * n * sizeof(float *))
+    if ptrs == NULL:
+        raise MemoryError()
+    try:
+        for c in range(n):
+            ptrs[c] = &sums[c, 0]
+            ptrs[n + c] = &grads[c, 0]
+        return ops.sums_step(&w, ptrs, ptrs + n, n, in_scale, grad_scale, &t, alpha, &s[0],
+                             want_loss)
+    finally:
+        PyMem_Free(ptrs)
 
 
 # ---- paragraph vectors of new documents (src/fe_doc2vec.h) ---------------------------------

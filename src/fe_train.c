@@ -78,6 +78,12 @@ typedef struct worker {
     /* subwords only: */
     fe_target *targets; /* a skip-gram window's: 2 * window */
     uint32_t *rows;     /* the CBOW context's subword rows, one word's after another */
+    /* subword CBOW with cbow_sums: for kept word p, slot p % (2 * window + 1) holds its rows'
+     * sum, the gradient its windows gathered, its number of rows and whether a window used
+     * it; a window's context as pointers into the slots */
+    float *word_sum, *word_grad;
+    int32_t *word_rows, *word_used;
+    float **ctx_sum, **ctx_grad;
     /* documents only: the current sentence's tag rows, and whether the window's words are
      * inputs (not in PV-DBOW without dbow_words) */
     const uint32_t *doc;
@@ -344,6 +350,81 @@ static void train_subword_centres(worker *wk, int64_t first, int64_t end, int64_
     }
 }
 
+/* The rows of kept word p of the piece, its slot of the cbow_sums ring, and its sum. */
+static void sum_word(worker *wk, int64_t p)
+{
+    const fe_config *cfg = wk->cfg;
+    const int64_t slot = p % (2 * (int64_t)cfg->window + 1), row = fe_scratch_row(cfg->w.dim);
+    int32_t k;
+    const uint32_t *rows = subwords_of(cfg, wk->kept[p], &k);
+    cfg->ops.rows_sum(&wk->w, rows, k, wk->word_sum + slot * row, wk->scratch);
+    memset(wk->word_grad + slot * row, 0, (size_t)cfg->w.dim * sizeof(float));
+    wk->word_rows[slot] = k;
+    wk->word_used[slot] = 0;
+}
+
+/* Adds the gradient kept word p gathered to its rows (if a window used it). */
+static void apply_word(worker *wk, int64_t p)
+{
+    const fe_config *cfg = wk->cfg;
+    const int64_t slot = p % (2 * (int64_t)cfg->window + 1), row = fe_scratch_row(cfg->w.dim);
+    if (!wk->word_used[slot]) return;
+    int32_t k;
+    const uint32_t *rows = subwords_of(cfg, wk->kept[p], &k);
+    cfg->ops.rows_add(&wk->w, rows, k, wk->word_grad + slot * row);
+}
+
+/* Subword CBOW with cached word sums (cbow_sums; semantics in fe_train.h): the same draws as
+ * train_subword_centres. Word p is summed when the first window reaching it runs, and its
+ * gradient applied after centre p + window, the last whose window can reach it; so a word
+ * is never summed while the word 2 * window + 1 places before it (its slot's previous
+ * owner) still waits. */
+static void train_subword_cbow_sums(worker *wk, int64_t first, int64_t end, int64_t n)
+{
+    const fe_config *cfg = wk->cfg;
+    const int want_loss = cfg->compute_loss;
+    const int64_t window = cfg->window, ring = 2 * window + 1, row = fe_scratch_row(cfg->w.dim);
+    if (first >= end) return;
+    int64_t summed = first - window > 0 ? first - window : 0; /* words [.., summed) summed */
+    int64_t applied = summed;                                 /* words [.., applied) applied */
+    for (int64_t i = first; i < end; i++) {
+        int64_t lo, hi;
+        window_bounds(wk, i, n, &lo, &hi);
+        if (hi - lo > 1) {
+            fe_target t;
+            fill_target(wk, wk->kept[i], wk->neg, &t);
+            for (; summed < hi; summed++) sum_word(wk, summed);
+            int32_t n_ctx = 0;
+            int64_t n_rows = 0;
+            for (int64_t c = lo; c < hi; c++) {
+                if (c == i) continue;
+                const int64_t slot = c % ring;
+                wk->ctx_sum[n_ctx] = wk->word_sum + slot * row;
+                wk->ctx_grad[n_ctx++] = wk->word_grad + slot * row;
+                wk->word_used[slot] = 1;
+                n_rows += wk->word_rows[slot];
+            }
+            if (n_rows > 0) {
+                const float inv = 1.0f / (float)n_rows;
+                wk->loss += cfg->ops.sums_step(
+                    &wk->w, wk->ctx_sum, wk->ctx_grad, n_ctx, cfg->cbow_mean ? inv : 1.0f,
+                    cfg->cbow_mean ? 1.0f : inv, &t, wk->alpha, wk->scratch, want_loss);
+            }
+        }
+        for (; applied <= i - window && applied < summed; applied++) apply_word(wk, applied);
+    }
+    for (; applied < summed; applied++) apply_word(wk, applied);
+}
+
+/* Trains the centres kept[first..end) of a piece of sentence kept[0..n), by the model's loop. */
+static void train_piece(worker *wk, int64_t first, int64_t end, int64_t n)
+{
+    const fe_config *cfg = wk->cfg;
+    if (!cfg->subword_offsets) train_centres(wk, first, end, n);
+    else if (!cfg->sg && cfg->cbow_sums) train_subword_cbow_sums(wk, first, end, n);
+    else train_subword_centres(wk, first, end, n);
+}
+
 /* Subsamples and trains one sentence of any length with bounded memory: kept words collect
  * in a buffer; when it fills, every centre whose right context is complete is trained and
  * the buffer keeps only the last 2*window words (left context of the centres still to come). */
@@ -361,16 +442,14 @@ static void train_sentence(worker *wk, const uint32_t *ids, int64_t len)
         wk->effective_words++;
         wk->kept[n++] = word;
         if (n == wk->kept_cap) {
-            if (cfg->subword_offsets) train_subword_centres(wk, centre, n - window, n);
-            else train_centres(wk, centre, n - window, n);
+            train_piece(wk, centre, n - window, n);
             memmove(wk->kept, wk->kept + n - 2 * window, (size_t)(2 * window) * sizeof(uint32_t));
             n = 2 * window;
             centre = window;
         }
     }
     if (wk->stopped) return;
-    if (cfg->subword_offsets) train_subword_centres(wk, centre, n, n);
-    else train_centres(wk, centre, n, n);
+    train_piece(wk, centre, n, n);
 }
 
 #define FE_LINE_PAIR 128
@@ -405,7 +484,9 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
     }
     if (subwords) {
         const int64_t n_input = cfg->w.n_input_rows > 0 ? cfg->w.n_input_rows : cfg->w.vocab_size;
-        if (!cfg->subword_rows || !cfg->ops.subword_step || n_input < cfg->w.vocab_size)
+        if (!cfg->subword_rows || !cfg->ops.subword_step || n_input < cfg->w.vocab_size ||
+            (cfg->cbow_sums && !cfg->sg &&
+             (!cfg->ops.rows_sum || !cfg->ops.rows_add || !cfg->ops.sums_step)))
             return FE_ERR_ARG;
         for (int64_t v = 0; v < cfg->w.vocab_size; v++) {
             const int64_t n = cfg->subword_offsets[v + 1] - cfg->subword_offsets[v];
@@ -453,15 +534,25 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
      * every window. */
     const int64_t negatives = subwords ? 2 * (int64_t)cfg->window * (cfg->negative + 1)
                                        : 2 * (int64_t)(cfg->negative + 1);
-    const size_t sizes[7] = {(size_t)wk.kept_cap * sizeof(uint32_t),
+    /* cbow_sums: per slot a sum and a gradient row (64-byte aligned), a row count and a
+     * flag; two pointers per context word */
+    const int64_t ring = 2 * (int64_t)cfg->window + 1;
+    const int sums = subwords && !cfg->sg && cfg->cbow_sums;
+    const size_t slot_bytes = 2 * (size_t)fe_scratch_row(cfg->w.dim) * sizeof(float);
+    const size_t sums_bytes = sums
+        ? line_pairs((size_t)ring * slot_bytes) + line_pairs((size_t)ring * 2 * sizeof(int32_t)) +
+            (size_t)(ring - 1) * 2 * sizeof(float *)
+        : 0;
+    const size_t sizes[8] = {(size_t)wk.kept_cap * sizeof(uint32_t),
                              (size_t)(2 * cfg->window + 1 + most_doc_rows) * sizeof(uint32_t),
                              (size_t)negatives * sizeof(uint32_t),
                              subwords ? (size_t)(2 * (int64_t)cfg->window) * sizeof(fe_target) : 0,
                              subwords && !cfg->sg ? (size_t)step_rows * sizeof(uint32_t) : 0,
                              (size_t)scratch * sizeof(float),
-                             (size_t)(2 * hot_matrices * n_hot * cfg->w.dim) * sizeof(float)};
+                             (size_t)(2 * hot_matrices * n_hot * cfg->w.dim) * sizeof(float),
+                             sums_bytes};
     size_t total = 3 * FE_LINE_PAIR;
-    for (int k = 0; k < 7; k++) total += line_pairs(sizes[k]);
+    for (int k = 0; k < 8; k++) total += line_pairs(sizes[k]);
     char *block = (char *)malloc(total);
     if (block) {
         char *at = (char *)(((uintptr_t)block + 2 * FE_LINE_PAIR) & ~(uintptr_t)(FE_LINE_PAIR - 1));
@@ -471,6 +562,18 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
         wk.targets = (fe_target *)(void *)(at += line_pairs(sizes[2]));
         wk.rows = (uint32_t *)(void *)(at += line_pairs(sizes[3]));
         wk.scratch = (float *)(void *)(at += line_pairs(sizes[4]));
+        if (sums) { /* after the scratch and the hot rows' copies */
+            char *slots = at + line_pairs(sizes[5]) + line_pairs(sizes[6]);
+            const int64_t row = fe_scratch_row(cfg->w.dim);
+            wk.word_sum = (float *)(void *)slots;
+            wk.word_grad = wk.word_sum + ring * row;
+            slots += line_pairs((size_t)ring * slot_bytes);
+            wk.word_rows = (int32_t *)(void *)slots;
+            wk.word_used = wk.word_rows + ring;
+            slots += line_pairs((size_t)ring * 2 * sizeof(int32_t));
+            wk.ctx_sum = (float **)(void *)slots;
+            wk.ctx_grad = wk.ctx_sum + (ring - 1);
+        }
         if (n_hot > 0) { /* copies and bases start equal to the shared rows */
             if (cfg->hot_merge_words > 0) {
                 wk.merge_every = cfg->hot_merge_words;

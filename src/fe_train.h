@@ -47,6 +47,15 @@
  * i.e. cbow_mean=1).
  *   - CBOW: the rows are the subword rows of all context words, one after another; the
  *     target is the centre (word2vec's CBOW when every list is just the word's own row).
+ *     With cbow_sums, each kept word's rows are summed once, when the widest window first
+ *     reaches it, and a window's input is made from its context words' cached sums (the sum,
+ *     or the mean over all their rows: the same input as above, from rows as they were when
+ *     summed); the input gradient of every window is gathered per context word and added to
+ *     the word's rows once, when no later window can reach it (and at the end of each piece
+ *     of sentence). The random draws are the same as without. A word in 2*window windows
+ *     costs one pass over its rows to read and one to write instead of up to 2*window each;
+ *     the price is that its rows, and rows it shares with a nearby word, learn from the
+ *     windows of the last 2*window centres with a delay.
  *   - Skip-gram, fastText's direction: the centre's subword rows predict every context word.
  *     With shared_negatives (the default) one step per centre: the hidden vector is computed
  *     once, and every context word, with its own `negative` fresh negatives, is scored from
@@ -157,11 +166,23 @@ typedef struct fe_update_ops {
     double (*subword_step)(const fe_weights *w, const uint32_t *rows, int32_t n_rows,
                            int32_t cbow_mean, const fe_target *targets, int32_t n_targets,
                            float alpha, float *scratch, int want_loss);
+    /* Subword CBOW with cached word sums (cbow_sums): a word's row sum into a scratch row
+     * (scratch: n_rows pointers); a gathered gradient added to each of a word's rows (times
+     * its lock factor); one window from the cached sums, whose input gradient goes to the
+     * context words' gradient vectors, not to rows (scratch: fe_subword_scratch(dim, 0,
+     * the target's outputs)). */
+    void (*rows_sum)(const fe_weights *w, const uint32_t *rows, int32_t n_rows, float *sum,
+                     float *scratch);
+    void (*rows_add)(const fe_weights *w, const uint32_t *rows, int32_t n_rows, const float *grad);
+    double (*sums_step)(const fe_weights *w, float *const *sums, float *const *grads, int32_t n,
+                        float in_scale, float grad_scale, const fe_target *t, float alpha,
+                        float *scratch, int want_loss);
 } fe_update_ops;
 
 typedef struct fe_config {
     fe_weights w;
     int32_t sg, hs, negative, window, cbow_mean, shrink_windows, compute_loss, shared_negatives;
+    int32_t cbow_sums; /* subword CBOW: cached word sums, gradients applied once (see above) */
     float alpha, min_alpha;
     const uint32_t *keep_threshold; /* vocab_size entries; NULL disables subsampling */
     const uint64_t *alias;          /* negative-sampling alias table (fe_sample.h) */

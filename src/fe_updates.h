@@ -246,3 +246,45 @@ double FE_NAME(subword_step)(const fe_weights *w, const uint32_t *rows, int32_t 
     return combined_input_step(w, rows, n_rows, cbow_mean, targets, n_targets, alpha, scratch,
                                want_loss);
 }
+
+/* Subword CBOW with cached word sums (fe_config.cbow_sums): the sum of a word's rows. `sum` is
+ * a scratch row (its whole last block is written); scratch holds n_rows row pointers. */
+void FE_NAME(rows_sum)(const fe_weights *w, const uint32_t *rows, int32_t n_rows, float *sum,
+                       float *scratch)
+{
+    float **in = (float **)(void *)scratch;
+    for (int32_t c = 0; c < n_rows; c++) in[c] = in_row(w, rows[c]);
+    vec_mean_rows(in, n_rows, 1.0f, sum, w->dim);
+}
+
+/* ... and the gradient a word gathered over its windows, added to each of its rows (a row
+ * listed twice gets it twice), times the row's lock factor. */
+void FE_NAME(rows_add)(const fe_weights *w, const uint32_t *rows, int32_t n_rows, const float *grad)
+{
+    for (int32_t c = 0; c < n_rows; c++)
+        vec_axpy(w->lockf ? in_lockf(w, rows[c]) : 1.0f, grad, in_row(w, rows[c]), w->dim);
+}
+
+/* ... and one window: its input, in_scale times the sum of the vectors sums[0..n), predicts
+ * target t from the output rows before the step; the output rows are updated, and
+ * grad_scale times the input's gradient is added to each grads[c] (not to any row). */
+double FE_NAME(sums_step)(const fe_weights *w, float *const *sums, float *const *grads, int32_t n,
+                          float in_scale, float grad_scale, const fe_target *t, float alpha,
+                          float *scratch, int want_loss)
+{
+    const int64_t dim = w->dim;
+    const int32_t max_out = t->code_len + 1 + t->n_neg;
+    if (n <= 0) return 0.0;
+    float **out = (float **)(void *)scratch; /* max_out output rows */
+    float *label = scratch + 2 * (int64_t)max_out;
+    float *g = label + max_out;            /* max_out scores */
+    float *input = align_row(g + max_out); /* a whole scratch row */
+    double loss = 0.0;
+    const int32_t n_out = collect_outputs(w, t, out, label);
+    if (n_out == 0) return 0.0;
+    vec_mean_rows(sums, n, in_scale, input, dim);
+    vec_dot_many(input, out, n_out, g, dim);
+    OUTPUT_STEPS(g, label, n_out, alpha, want_loss, loss);
+    vec_backprop(g, out, n_out, input, grads, n, grad_scale, dim);
+    return loss;
+}

@@ -148,6 +148,39 @@ def subword_step(w_in, w_out, w_hs, rows, targets, alpha=0.025, cbow_mean=1, loc
     h = w_in[rows].astype(np.float64).sum(axis=0)
     if cbow_mean:
         h /= len(rows)
+    grad, loss = _predict_all(w_out, w_hs, h, targets, alpha)
+    scale = 1.0 if cbow_mean else 1.0 / len(rows)
+    for r in rows:
+        w_in[r] = w_in[r] + scale * lock_factor(lockf, r) * grad
+    return loss
+
+
+def rows_sum(w_in, rows):
+    """cbow_sums: the sum of a word's rows (float32)."""
+    return w_in[list(rows)].astype(np.float64).sum(axis=0).astype(np.float32)
+
+
+def rows_add(w_in, rows, grad, lockf=None):
+    """cbow_sums: a word's gathered gradient added to each of its rows (a row listed twice
+    gets it twice), times the row's lock factor."""
+    for r in rows:
+        w_in[r] = w_in[r] + lock_factor(lockf, r) * grad.astype(np.float64)
+
+
+def sums_step(w_out, w_hs, sums, grads, targets, in_scale, grad_scale, alpha=0.025):
+    """cbow_sums: in_scale times the sum of the vectors ``sums`` predicts the targets (as
+    subword_step); grad_scale times the input's gradient is added to every vector of
+    ``grads`` in place, not to any row."""
+    h = np.sum([np.asarray(v, np.float64) for v in sums], axis=0) * in_scale
+    grad, loss = _predict_all(w_out, w_hs, h, targets, alpha)
+    for g in grads:
+        g += (grad_scale * grad).astype(g.dtype)
+    return loss
+
+
+def _predict_all(w_out, w_hs, h, targets, alpha):
+    """Input h predicts every output of every target, each scored from the weights before
+    the step; the output rows move. Returns the input's gradient and the loss."""
     h = h.astype(np.float32).astype(np.float64)  # the kernel keeps the input in float32
     outputs = []
     for word, neg, code, point in targets:
@@ -167,10 +200,7 @@ def subword_step(w_in, w_out, w_hs, rows, targets, alpha=0.025, cbow_mean=1, loc
         steps.append(g)
     for (mat, r, _), g in zip(outputs, steps):
         mat[r] = mat[r] + g * h
-    scale = 1.0 if cbow_mean else 1.0 / len(rows)
-    for r in rows:
-        w_in[r] = w_in[r] + scale * lock_factor(lockf, r) * grad
-    return loss
+    return grad, loss
 
 
 def alias_draw(alias, rng):
@@ -205,6 +235,7 @@ def train_range(
     kept_cap=None,
     lockf=None,
     subwords=None,
+    cbow_sums=False,
 ):
     """The whole single-worker training loop, with the kernel's RNG consumption order:
     per word a subsampling draw (if subsampling), per centre a window draw (if shrinking),
@@ -254,7 +285,48 @@ def train_range(
                     target = [(c, *target_of(c))]
                     subword_step(w_in, w_out, w_hs, subword_rows(kept[i]), target, **step)
 
+    def centres_cbow_sums(kept, first, end, n):
+        """CBOW from each word's row sum, taken when the first window reaching it runs; the
+        gradients of its windows gathered and added to its rows once no later window can
+        reach it (after centre p + window), the rest at the end of the piece."""
+        sums, grads, used = {}, {}, set()
+        summed = applied = max(first - window, 0)
+
+        def apply(p):
+            if p in used:
+                rows_add(w_in, subword_rows(kept[p]), grads[p], lockf)
+
+        for i in range(first, end):
+            reach = window - (rng.below(window) if shrink_windows else 0)
+            lo, hi = max(i - reach, 0), min(i + reach + 1, n)
+            if hi - lo > 1:
+                target = [(kept[i], *target_of(kept[i]))]
+                for p in range(summed, hi):
+                    sums[p] = rows_sum(w_in, subword_rows(kept[p]))
+                    grads[p] = np.zeros(w_in.shape[1], np.float32)
+                summed = max(summed, hi)
+                ctx = [c for c in range(lo, hi) if c != i]
+                used.update(ctx)
+                inv = np.float32(1.0) / np.float32(sum(len(subword_rows(kept[c])) for c in ctx))
+                scales = (inv, 1.0) if cbow_mean else (1.0, inv)
+                sums_step(
+                    w_out,
+                    w_hs,
+                    [sums[c] for c in ctx],
+                    [grads[c] for c in ctx],
+                    target,
+                    *scales,
+                    state["alpha"],
+                )
+            while applied <= i - window and applied < summed:
+                apply(applied)
+                applied += 1
+        for p in range(applied, summed):
+            apply(p)
+
     def centres(kept, first, end, n):
+        if subwords is not None and cbow_sums and not sg:
+            return centres_cbow_sums(kept, first, end, n)
         if subwords is not None:
             return centres_subwords(kept, first, end, n)
         for i in range(first, end):

@@ -178,6 +178,9 @@ PLANTED = {
     "cbow_ns": (dict(sg=0, hs=0, negative=5, epochs=5), 0.90),
     "sg_hs": (dict(sg=1, hs=1, negative=0, epochs=3), 0.90),
     "cbow_hs": (dict(sg=0, hs=1, negative=0, epochs=5), 0.90),
+    "cbow_ns_exact": (dict(sg=0, hs=0, negative=5, epochs=5, cbow_sums=False), 0.90),
+    "cbow_ns_sums": (dict(sg=0, hs=0, negative=5, epochs=5, cbow_sums=True), 0.90),
+    "cbow_hs_sums": (dict(sg=0, hs=1, negative=0, epochs=5, cbow_sums=True), 0.90),
 }
 
 
@@ -345,6 +348,29 @@ def test_save_load_round_trip_then_training_goes_on_identically(tmp_path):
     for m in (model, loaded):
         m.train(sentences, total_examples=len(sentences), epochs=1)
     assert np.array_equal(loaded._w_in, model._w_in)
+
+
+def test_cbow_sums_is_a_cbow_switch_kept_by_save_and_load(tmp_path):
+    """cbow_sums changes CBOW's updates (not its draws), never skip-gram's; it is saved, and
+    a file written before the switch existed loads with it off (how that file trained)."""
+    from fastembed_core.io.native import read_container, write_container
+
+    sentences, _ = planted(9, n_sentences=300)
+    runs = {
+        (sg, sums): FastText(sentences, **SMALL, epochs=2, sg=sg, seed=4, cbow_sums=sums)
+        for sg in (0, 1)
+        for sums in (False, True)
+    }
+    assert np.array_equal(runs[1, False]._w_in, runs[1, True]._w_in)
+    assert not np.allclose(runs[0, False]._w_in, runs[0, True]._w_in)
+    for sums in (False, True):
+        path = tmp_path / f"sums{sums}.model"
+        runs[0, sums].save(path)
+        assert FastText.load(path).cbow_sums is sums
+    meta, arrays = read_container(path, kind="FastText")
+    del meta["cbow_sums"]
+    write_container(tmp_path / "older.model", "FastText", meta, arrays)
+    assert FastText.load(tmp_path / "older.model").cbow_sums is False
 
 
 def test_a_deep_copy_trains_its_own_matrix():

@@ -129,6 +129,80 @@ def test_one_target_is_cbow_step_bit_for_bit(simd):
         np.testing.assert_array_equal(x, y)
 
 
+# ---- the steps of CBOW with cached word sums (cbow_sums) ---------------------------------
+
+
+@pytest.mark.parametrize("dim", ROW_LENGTHS)
+def test_rows_sum_and_rows_add_match_reference(simd, dim):
+    """A word's row sum (rows listed twice count twice) and its gathered gradient added to
+    each of its rows, times the row's lock factor (0 freezes it); no other row moves."""
+    w_in, _, _ = matrices(4, 40, dim, seed=dim + 1)
+    rows = [7, 31, 7, 0, 39]
+    np.testing.assert_allclose(
+        _kernel.rows_sum(w_in, rows, simd=simd), ref.rows_sum(w_in, rows), rtol=1e-5, atol=1e-6
+    )
+    assert _kernel.rows_sum(w_in, [], simd=simd).tolist() == [0.0] * dim
+    grad = np.linspace(-1, 1, dim).astype(np.float32)
+    lockf = np.ones(40, np.float32)
+    lockf[31], lockf[0] = 0.0, 0.25
+    for factors in (None, lockf):
+        mine, theirs = w_in.copy(), w_in.copy()
+        _kernel.rows_add(mine, rows, grad, simd=simd, lockf=factors)
+        ref.rows_add(theirs, rows, grad, lockf=factors)
+        np.testing.assert_allclose(mine, theirs, rtol=1e-5, atol=1e-6)
+        changed = np.flatnonzero(np.any(mine != w_in, axis=1)).tolist()
+        assert changed == ([0, 7, 31, 39] if factors is None else [0, 7, 39])
+    with pytest.raises(ValueError, match="grad must have shape"):
+        _kernel.rows_add(w_in, rows, grad[1:])
+    with pytest.raises(ValueError, match="row id out of range"):
+        _kernel.rows_sum(w_in, [40])
+
+
+@pytest.mark.parametrize("want_loss", [True, False])
+@pytest.mark.parametrize("mode", ["ns", "hs", "both"])
+@pytest.mark.parametrize("dim", ROW_LENGTHS)
+def test_sums_step_matches_reference(simd, mode, dim, want_loss):
+    """A window from cached sums: in_scale x their sum predicts the centre from the output
+    rows before the step (a negative equal to the centre skipped); grad_scale x the input's
+    gradient reaches every context word's gradient vector, which starts non-zero (gathered
+    from earlier windows)."""
+    n_words = 12
+    _, w_out, w_hs = matrices(n_words, n_words, dim, seed=dim + 2)
+    w_out = w_out if mode != "hs" else None
+    w_hs = w_hs if mode != "ns" else None
+    tables = _kernel.huffman(np.arange(n_words, 0, -1) * 4)
+    code, point = huffman_path(tables, 3) if mode != "ns" else ([], [])
+    neg = [1, 3, 9] if mode != "hs" else []
+    rng = np.random.default_rng(dim)
+    sums = rng.normal(size=(4, dim)).astype(np.float32)
+    grads = rng.normal(size=(4, dim)).astype(np.float32) * 0.1
+    mine_out, theirs_out = copies(w_out, w_hs), copies(w_out, w_hs)
+    mine_grads, theirs_grads = grads.copy(), [g.copy() for g in grads]
+    loss = _kernel.sums_step(
+        *mine_out,
+        sums,
+        mine_grads,
+        3,
+        neg,
+        code,
+        point,
+        in_scale=0.1,
+        grad_scale=0.5,
+        alpha=0.2,
+        want_loss=want_loss,
+        simd=simd,
+    )
+    loss_ref = ref.sums_step(
+        *theirs_out, list(sums), theirs_grads, [(3, neg, code, point)], 0.1, 0.5, alpha=0.2
+    )
+    for a, b in zip(mine_out, theirs_out):
+        if a is not None:
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(mine_grads, np.array(theirs_grads), rtol=1e-5, atol=1e-6)
+    assert not np.allclose(mine_grads, grads)
+    assert loss == pytest.approx(loss_ref if want_loss else 0.0, rel=1e-5)
+
+
 # ---- the training loop -------------------------------------------------------------------
 
 
@@ -183,12 +257,14 @@ def random_subwords(n_words, n_input, rng, longest=6):
     return subword_tables(lists)
 
 
-@pytest.mark.parametrize("sg,shared", [(0, True), (1, True), (1, False)])
+@pytest.mark.parametrize(
+    "sg,shared,sums", [(0, True, 0), (0, True, 1), (1, True, 0), (1, False, 0)]
+)
 @pytest.mark.parametrize("hs,negative", [(0, 3), (1, 0), (1, 2)])
-def test_subword_training_loop_matches_reference(simd, sg, shared, hs, negative):
+def test_subword_training_loop_matches_reference(simd, sg, shared, sums, hs, negative):
     """The whole loop with subword tables (subsampling, dynamic windows, sentence boundaries,
-    negatives from the alias table, the alpha schedule) against the reference: the same random
-    draws, weights equal to float tolerance."""
+    negatives from the alias table, the alpha schedule; CBOW also from cached word sums)
+    against the reference: the same random draws, weights equal to float tolerance."""
     rng = np.random.default_rng(17)
     n_words, n_input, dim = 9, 24, 7
     counts = np.sort(rng.integers(1, 60, n_words))[::-1].astype(np.int64)
@@ -199,6 +275,7 @@ def test_subword_training_loop_matches_reference(simd, sg, shared, hs, negative)
     w_in, w_out, w_hs = matrices(n_words, n_input, dim, seed=2, scale=1.0)
     keep = (np.linspace(0.3, 1.0, n_words) * 4294967295).astype(np.uint32)
     settings = dict(sg=sg, shared_negatives=shared, cbow_mean=sg, keep_threshold=keep)
+    settings["cbow_sums"] = bool(sums)
     mine = copies(w_in, w_out, w_hs)
     run = make_run(
         *mine,
@@ -232,12 +309,71 @@ def test_subword_training_loop_matches_reference(simd, sg, shared, hs, negative)
         sg=sg,
         shared_negatives=shared,
         subwords=subwords,
+        cbow_sums=bool(sums),
     )
     assert status == 0 and (words, eff) == (words_ref, eff_ref) and 0 < eff < words
     for a, b in zip(mine, theirs):
         if b is not None:
             np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
     assert not np.array_equal(mine[0][n_words:], w_in[n_words:])  # n-gram rows trained
+
+
+@pytest.mark.parametrize("cbow_mean", [0, 1])
+def test_cbow_sums_across_the_kept_word_buffer_matches_reference(cbow_mean):
+    """A sentence longer than the kernel's buffer of kept words (4,096 + 2 * window) is
+    trained in pieces; each piece's pending gradients are applied at its end and the next
+    piece sums its words afresh, as in the reference. Every word is kept (no subsampling),
+    and CBOW from cached sums ends elsewhere than the exact CBOW from the same draws."""
+    rng = np.random.default_rng(23)
+    n_words, n_input, dim, window = 40, 90, 9, 2
+    counts = np.sort(rng.integers(1, 90, n_words))[::-1].astype(np.int64)
+    lengths = [4150, 7]
+    ids = rng.integers(0, n_words, sum(lengths)).astype(np.uint32)
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    subwords = random_subwords(n_words, n_input, rng)
+    w_in, w_out, _ = matrices(n_words, n_input, dim, seed=6, scale=1.0)
+    trained = {}
+    for sums in (True, False):
+        mine = copies(w_in, w_out, None)
+        run = make_run(
+            *mine,
+            n_words=n_words,
+            hs=0,
+            negative=4,
+            counts=counts,
+            subwords=subwords,
+            total_words=len(ids),
+            window=window,
+            cbow_mean=cbow_mean,
+            cbow_sums=sums,
+        )
+        run.set_corpus(ids, offsets)
+        assert run.train_range(0, len(lengths), 5)[:3] == (0, len(ids), len(ids))
+        trained[sums] = mine
+    theirs = copies(w_in, w_out)
+    ref.train_range(
+        *theirs,
+        None,
+        ids,
+        offsets,
+        5,
+        window=window,
+        negative=4,
+        alias=alias_of(counts),
+        keep=None,
+        hs_tables=None,
+        shrink_windows=True,
+        cbow_mean=cbow_mean,
+        alpha=0.05,
+        min_alpha=0.001,
+        total_words=len(ids),
+        sg=0,
+        subwords=subwords,
+        cbow_sums=True,
+    )
+    for a, b in zip(trained[True], theirs):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    assert not np.allclose(trained[True][0], trained[False][0], atol=1e-5)
 
 
 @pytest.mark.parametrize("cbow_mean", [0, 1])

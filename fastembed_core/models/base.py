@@ -202,6 +202,8 @@ class EmbeddingModel:
     _KIND: ClassVar[str] = ""
     _PARAMS: ClassVar[tuple[str, ...]] = ()
     _INIT_PARAMS: ClassVar[tuple[str, ...]] = ()
+    # parameters added after files were written without them: the value those files imply
+    _PARAM_DEFAULTS: ClassVar[dict[str, Any]] = {}
     _LAYERS: ClassVar[dict[str, str]] = {}
     # Parameters saved as bools (the constructor takes any truthy value; a file has a bool).
     _SWITCHES: ClassVar[tuple[str, ...]] = ("sorted_vocab", "compute_loss")
@@ -1388,7 +1390,10 @@ class EmbeddingModel:
             )
         try:
             keys = meta["keys"]
-            params = {name: meta[name] for name in cls._PARAMS}
+            params = {
+                name: meta[name] if name in meta else cls._PARAM_DEFAULTS[name]
+                for name in cls._PARAMS
+            }
         except KeyError as exc:
             raise FormatError(f"{fname}: model metadata lacks {exc}") from None
         cls._check_saved_fields(fname, params)

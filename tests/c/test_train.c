@@ -829,18 +829,22 @@ static void use_subwords(fe_config *cfg, const subwords *sw)
 }
 
 #ifndef FE_TEST_TSAN /* run under ASan only (see main) */
-/* Every model (skip-gram block and per pair, CBOW; NS, HS, both; with and without hot rows)
- * on every path, over sentences longer than the kept-word buffer and with subsampling: every
- * word is read, the run ends FE_OK, the n-gram rows move and everything stays finite. */
+/* Every model (skip-gram block and per pair, CBOW, CBOW from cached word sums; NS, HS, both;
+ * with and without hot rows) on every path, over sentences longer than the kept-word buffer
+ * and with subsampling: every word is read, the run ends FE_OK, the n-gram rows move and
+ * everything stays finite. */
 static void test_subword_loop(void)
 {
     const int64_t lengths[] = {4150, 0, 1, 2, 300, 120};
     for (int path = 0; path < n_paths(); path++) {
         test_path = path;
-        for (int variant = 0; variant < 12; variant++) { /* 9-11: 0-2 with hot rows */
-            const int sg = variant % 3 != 0, shared = variant % 3 != 2;
-            const int mode = variant < 9 ? variant / 3 : 0; /* 0 NS, 1 HS, 2 both */
-            const int hot = variant >= 9;
+        /* 9-11: 0-2 with hot rows; 12-14: CBOW from cached sums, NS, HS, both; 15: 12 with
+         * hot rows */
+        for (int variant = 0; variant < 16; variant++) {
+            const int sums = variant >= 12;
+            const int sg = !sums && variant % 3 != 0, shared = variant % 3 != 2 || sums;
+            const int mode = variant < 9 ? variant / 3 : variant < 15 ? variant % 3 : 0;
+            const int hot = variant >= 9 && (variant < 12 || variant == 15);
             model m;
             corpus c;
             subwords sw;
@@ -856,6 +860,7 @@ static void test_subword_loop(void)
             use_subwords(&cfg, &sw);
             cfg.keep_threshold = m.keep;
             cfg.total_words = c.n_ids;
+            cfg.cbow_sums = sums;
             if (hot) {
                 cfg.hot_rows = 6;
                 cfg.hot_lock = &hot_lock;
@@ -940,6 +945,14 @@ static void test_subword_invalid_config(void)
     use_subwords(&cfg, &sw);
     cfg.ops.subword_step = NULL;
     CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_ERR_ARG);
+    cfg = config(&m, 0, 0, 2, 5, 1, 1, &done, NULL); /* cached sums need their three steps */
+    use_subwords(&cfg, &sw);
+    cfg.cbow_sums = 1;
+    CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_OK);
+    cfg.ops.sums_step = NULL;
+    CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_ERR_ARG);
+    cfg.sg = 1; /* skip-gram does not use them */
+    CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_OK);
     cfg = config(&m, 0, 0, 2, 5, 1, 1, &done, NULL);
     use_subwords(&cfg, &sw);
     cfg.w.n_input_rows = m.vocab - 1;
