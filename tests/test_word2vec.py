@@ -396,14 +396,23 @@ def test_a_file_changed_after_the_scan_is_read_again(tmp_path):
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
-def test_finite_check_sees_a_bad_value_in_any_block_of_a_large_matrix(bad):
-    # the per-epoch check reads big matrices a block of rows at a time (no bool per value):
-    # a bad value in the last rows of a FastText-sized n-gram matrix must still be found
+def test_finite_check_sees_a_bad_value_in_any_block_of_a_large_matrix(bad, tmp_path):
+    # The per-epoch check of FastText reads the words' means, which every row training writes
+    # reaches: a bad value in the last bucket a word uses, far into the matrix, is found.
+    # save() reads every row a block at a time (no bool per value): a bad value in the very
+    # last row is refused there.
     from fastembed_core.errors import TrainingDivergedError
     from fastembed_core.models.fasttext import FastText
 
     model = FastText([["alpha", "beta", "gamma"]] * 5, vector_size=4, min_count=1, bucket=100_003)
     model._check_finite(0, 0.025)  # a trained model passes
-    model.wv.vectors_ngrams[-1, 3] = bad
-    with pytest.raises(TrainingDivergedError, match="input matrix"):
-        model._check_finite(0, 0.025)
+    last_used = int(model.wv.subword_table()[1].max())
+    assert last_used > 50_000
+    for row in (last_used, len(model._w_in) - 1):
+        model._w_in[row, 3] = bad
+        with pytest.raises(ValueError, match="refusing to save"):
+            model.save(tmp_path / "bad.model")
+        if row == last_used:
+            with pytest.raises(TrainingDivergedError, match="input matrix"):
+                model._check_finite(0, 0.025)
+        model._w_in[row, 3] = 0.0
