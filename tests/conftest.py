@@ -72,6 +72,7 @@ SLOW = (
     "tests/test_gensim_script.py",
     "tests/test_graph.py::test_node2vec_command_line",
     "tests/test_kernel_reference.py::test_long_sentence_is_trained_whole",
+    "tests/test_lazy_rows.py::test_fasttext_with_two_million_buckets_commits_only_the_used_rows",
     "tests/test_newcomer_edges.py::test_analogy_evaluation_peaks_near_the_vectors_memory",
     "tests/test_newcomer_edges.py::test_model_saves_and_the_corpus_cache_follow_the_umask",
     "tests/test_newcomer_edges.py::test_plot_takes_limit_like_every_subcommand_and_vocab_limit_still_works",
@@ -86,6 +87,7 @@ SLOW = (
     "tests/test_phrases.py::test_scorer_functions_match_c_path",
     "tests/test_phrases.py::test_word2phrase_matches_model",
     "tests/test_sanitizers.py",
+    "tests/test_subword_kernel.py::test_cbow_sums_across_the_kept_word_buffer_matches_reference",
     # scikit-learn: a child Python; models trained in each fold of a grid search; the bundled
     # corpus's first 40,000 lines trained and two grid searches (about 25-40 s on 2 busy cores)
     "tests/test_sklearn.py::test_import_fastembed_core_does_not_import_sklearn",
