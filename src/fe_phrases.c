@@ -118,8 +118,10 @@ enum { PLAN_TOKENS = 4096, SLOT_AHEAD = 16, RECORD_AHEAD = 8 };
 enum { PAIR_AHEAD = 48 };
 
 typedef struct key_plan {
-    int64_t n;          /* tokens planned */
-    uint64_t *hash;     /* of each token (non-connectors only) */
+    int64_t n;      /* tokens planned */
+    uint64_t *hash; /* of each token (non-connectors only) */
+    uint64_t *key0; /* by id: the key words of each token's fe_word_key */
+    uint64_t *key1;
     uint64_t *key_hash; /* of the phrase the token closes */
     int64_t *key_off;   /* its bytes in keys, or -1: the token closes no phrase */
     int64_t *key_len;
@@ -139,6 +141,8 @@ typedef struct key_plan {
 static void plan_free(key_plan *p)
 {
     free(p->hash);
+    free(p->key0);
+    free(p->key1);
     free(p->key_hash);
     free(p->key_off);
     free(p->key_len);
@@ -158,6 +162,8 @@ static int plan_reserve(key_plan *p, int64_t n)
     plan_free(p);
     size_t m = (size_t)n;
     p->hash = (uint64_t *)malloc(m * sizeof(uint64_t));
+    p->key0 = (uint64_t *)malloc(m * sizeof(uint64_t));
+    p->key1 = (uint64_t *)malloc(m * sizeof(uint64_t));
     p->key_hash = (uint64_t *)malloc(m * sizeof(uint64_t));
     p->key_off = (int64_t *)malloc(m * sizeof(int64_t));
     p->key_len = (int64_t *)malloc(m * sizeof(int64_t));
@@ -166,8 +172,8 @@ static int plan_reserve(key_plan *p, int64_t n)
     p->odd = (unsigned char *)malloc(m);
     p->ends = (uint64_t *)malloc(m * sizeof(uint64_t));
     p->run = (uint32_t *)malloc(m * sizeof(uint32_t));
-    if (!p->hash || !p->key_hash || !p->key_off || !p->key_len || !p->connector || !p->word ||
-        !p->odd || !p->ends || !p->run) {
+    if (!p->hash || !p->key0 || !p->key1 || !p->key_hash || !p->key_off || !p->key_len ||
+        !p->connector || !p->word || !p->odd || !p->ends || !p->run) {
         plan_free(p);
         return FE_ERR_NOMEM;
     }
@@ -252,16 +258,31 @@ static int64_t plan_end(const fe_token_batch *b, int64_t s0)
     return s1;
 }
 
-/* Plans tokens of whole sentences s0 .. s1 for the passes by id: each token's hash (one
- * serves every table: each fe_vocab hashes with fe_hash_bytes). */
+/* Plans tokens of whole sentences s0 .. s1 for the passes by id: each token's fe_word_key
+ * (one serves every table: each fe_vocab hashes with fe_hash_bytes), computed once, so that
+ * no lookup reads the token's bytes again to compare keys. */
 static int plan_hashes(key_plan *p, const fe_token_batch *b, int64_t s0, int64_t s1)
 {
     int64_t first = s0 > 0 ? b->sentence_end[s0 - 1] : 0, last = b->sentence_end[s1 - 1];
     if (plan_reserve(p, last - first) != FE_OK) return FE_ERR_NOMEM;
     p->n = last - first;
-    for (int64_t i = 0; i < p->n; i++)
-        p->hash[i] = fe_hash_bytes((const unsigned char *)b->ptr[first + i], b->len[first + i]);
+    for (int64_t i = 0; i < p->n; i++) {
+        fe_word_key k;
+        fe_word_key_of(&k, (const unsigned char *)b->ptr[first + i], b->len[first + i], b->padded);
+        p->hash[i] = k.hash;
+        p->key0[i] = k.key[0];
+        p->key1[i] = k.key[1];
+    }
     return FE_OK;
+}
+
+static inline fe_word_key planned_key(const key_plan *p, int64_t i)
+{
+    fe_word_key k;
+    k.hash = p->hash[i];
+    k.key[0] = p->key0[i];
+    k.key[1] = p->key1[i];
+    return k;
 }
 
 /* ---- pair tables (phrases by word ids) ------------------------------------------------- */
@@ -546,14 +567,9 @@ static int has_delim_byte(const fe_phrase_counter *c, const unsigned char *w, in
     return 0;
 }
 
-/* The id of a token, interned if new (-1: out of memory). */
-static inline int64_t intern_word(fe_phrase_counter *c, const unsigned char *w, int64_t n,
-                                  uint64_t h)
+/* The stats of a word just interned (id < 0: passed on). */
+static int64_t new_word(fe_phrase_counter *c, int64_t id)
 {
-    /* found: the usual case, which then reads no count of the table (unused here) */
-    int64_t id = fe_vocab_find_hashed(&c->words, w, n, h);
-    if (id >= 0) return id;
-    id = fe_vocab_add_hashed(&c->words, w, n, h, 0);
     if (id < 0) return id;
     if (id >= c->word_cap) {
         int64_t cap = c->word_cap > 0 ? c->word_cap * 2 : 4096;
@@ -563,6 +579,23 @@ static inline int64_t intern_word(fe_phrase_counter *c, const unsigned char *w, 
     c->word_stat[id].count = 0;
     c->word_stat[id].seq = -1;
     return id;
+}
+
+/* The id of a token, interned if new (-1: out of memory). Found is the usual case, which then
+ * reads no count of the table (unused here). */
+static inline int64_t intern_word(fe_phrase_counter *c, const unsigned char *w, int64_t n,
+                                  uint64_t h)
+{
+    int64_t id = fe_vocab_find_hashed(&c->words, w, n, h);
+    return id >= 0 ? id : new_word(c, fe_vocab_add_hashed(&c->words, w, n, h, 0));
+}
+
+/* The same for a token whose fe_word_key is known. */
+static inline int64_t intern_keyed(fe_phrase_counter *c, const unsigned char *w, int64_t n,
+                                   const fe_word_key *k)
+{
+    int64_t id = fe_vocab_find_keyed(&c->words, w, n, k);
+    return id >= 0 ? id : new_word(c, fe_vocab_add_keyed(&c->words, w, n, k, 0));
 }
 
 static inline void count_unigram(fe_phrase_counter *c, int64_t id, int64_t count)
@@ -1060,12 +1093,12 @@ static int plan_word_ids(key_plan *p, fe_phrase_counter *c, const fe_phrase_synt
         if (j < p->n && words->n_slots > 0) prefetch_slot(words, p->hash[j]);
         const unsigned char *w = (const unsigned char *)b->ptr[first + i];
         int64_t n = b->len[first + i], id;
-        id = add ? intern_word(c, w, n, p->hash[i]) : fe_vocab_find_hashed(words, w, n, p->hash[i]);
+        fe_word_key key = planned_key(p, i);
+        id = add ? intern_keyed(c, w, n, &key) : fe_vocab_find_keyed(words, w, n, &key);
         if (add && id < 0) return FE_ERR_NOMEM;
         p->word[i] = id;
         if (id >= 0 && id < flags->n) p->connector[i] = flags->is[id] & IS_CONNECTOR;
-        else
-            p->connector[i] = check && fe_vocab_find_hashed(syn->connectors, w, n, p->hash[i]) >= 0;
+        else p->connector[i] = check && fe_vocab_find_keyed(syn->connectors, w, n, &key) >= 0;
     }
     return FE_OK;
 }
@@ -1146,12 +1179,18 @@ static int count_batch_ids(fe_phrase_counter *c, const fe_phrase_syntax *syn,
     return rc;
 }
 
-/* Whether every token of the batch is free of the delimiter's bytes. */
+/* Whether every token of the batch is free of the delimiter's bytes. Tokens that lie end to
+ * end (as in the one buffer of a batch from Python) are searched as one run: a search per
+ * token cost a call per token. */
 static int batch_fits_ids(const fe_phrase_counter *c, const fe_token_batch *b)
 {
     int64_t n = b->n_sentences > 0 ? b->sentence_end[b->n_sentences - 1] : 0;
-    for (int64_t k = 0; k < n; k++)
-        if (has_delim_byte(c, (const unsigned char *)b->ptr[k], b->len[k])) return 0;
+    for (int64_t k = 0; k < n;) {
+        const unsigned char *run = (const unsigned char *)b->ptr[k];
+        int64_t len = b->len[k++];
+        while (k < n && (const unsigned char *)b->ptr[k] == run + len) len += b->len[k++];
+        if (has_delim_byte(c, run, len)) return 0;
+    }
     return 1;
 }
 

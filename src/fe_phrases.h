@@ -35,12 +35,15 @@
 #include "fe_vocab.h"
 
 /* A batch of sentences: token k is ptr[k][0 .. len[k]); sentence s ends (exclusive) at token
- * sentence_end[s], the first starts at token 0. */
+ * sentence_end[s], the first starts at token 0. padded: non-zero when every ptr[k] may be
+ * read for FE_SLOT_KEY bytes whatever len[k] (the tokens lie in a buffer with that much slack
+ * after the last), so that short tokens are keyed with two loads (fe_word_key_of). */
 typedef struct fe_token_batch {
     const char *const *ptr;
     const int64_t *len;
     const int64_t *sentence_end;
     int64_t n_sentences;
+    int padded;
 } fe_token_batch;
 
 /* The delimiter and the connector words: shared by counting and applying. */

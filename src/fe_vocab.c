@@ -403,6 +403,33 @@ int64_t fe_vocab_add_hashed(fe_vocab *v, const unsigned char *bytes, int64_t len
     return add_word(v, &w, count);
 }
 
+/* w for a word whose key is known: nothing of its bytes is read again. */
+static void describe_keyed(word *w, const unsigned char *p, int64_t n, const fe_word_key *k)
+{
+    w->bytes = p;
+    w->len = n;
+    w->key[0] = k->key[0];
+    w->key[1] = k->key[1];
+    w->hash = k->hash;
+}
+
+int64_t fe_vocab_find_keyed(const fe_vocab *v, const unsigned char *bytes, int64_t len,
+                            const fe_word_key *k)
+{
+    word w;
+    describe_keyed(&w, bytes, len, k);
+    const fe_vocab_slot *s = find_slot(v, &w);
+    return s ? (int64_t)s->id : -1;
+}
+
+int64_t fe_vocab_add_keyed(fe_vocab *v, const unsigned char *bytes, int64_t len,
+                           const fe_word_key *k, int64_t count)
+{
+    word w;
+    describe_keyed(&w, bytes, len, k);
+    return add_word(v, &w, count);
+}
+
 int64_t fe_vocab_add(fe_vocab *v, const unsigned char *bytes, int64_t len, int64_t count)
 {
     word w;
@@ -720,6 +747,16 @@ static inline uint64_t describe_in_chunk(word *w, const unsigned char *p, int64_
     }
 #endif
     return describe(w, p, n);
+}
+
+void fe_word_key_of(fe_word_key *k, const unsigned char *bytes, int64_t len, int padded)
+{
+    word w;
+    if (padded) describe_in_chunk(&w, bytes, len);
+    else describe(&w, bytes, len);
+    k->hash = w.hash;
+    k->key[0] = w.key[0];
+    k->key[1] = w.key[1];
 }
 
 static int token_too_long(fe_reader *r, fe_status *st)

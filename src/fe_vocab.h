@@ -109,6 +109,22 @@ int64_t fe_vocab_find_hashed(const fe_vocab *v, const unsigned char *bytes, int6
                              uint64_t hash);
 int64_t fe_vocab_add_hashed(fe_vocab *v, const unsigned char *bytes, int64_t len, uint64_t hash,
                             int64_t count);
+/* A word as a table compares it: its hash (fe_hash_bytes) and its first FE_SLOT_KEY bytes as
+ * two little-endian words, zero-padded. A caller that looks many words up (or one word in
+ * several tables) computes it once per word; with `padded`, bytes may be read up to
+ * FE_SLOT_KEY bytes from their start whatever len is (a buffer with that much slack after its
+ * last word), which makes a short word two masked loads instead of byte loops. */
+typedef struct fe_word_key {
+    uint64_t hash;
+    uint64_t key[2];
+} fe_word_key;
+
+void fe_word_key_of(fe_word_key *k, const unsigned char *bytes, int64_t len, int padded);
+/* fe_vocab_find and fe_vocab_add for a word whose fe_word_key_of is known. */
+int64_t fe_vocab_find_keyed(const fe_vocab *v, const unsigned char *bytes, int64_t len,
+                            const fe_word_key *k);
+int64_t fe_vocab_add_keyed(fe_vocab *v, const unsigned char *bytes, int64_t len,
+                           const fe_word_key *k, int64_t count);
 /* Removes every word with count < min_count, keeping the others' relative order. */
 void fe_vocab_prune(fe_vocab *v, int64_t min_count);
 

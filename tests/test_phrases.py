@@ -539,3 +539,62 @@ def test_counts_beyond_32_bits_by_id(gensim_phrases):
     assert ours.vocab["b_a"] == 2**32 and ours.vocab["a_b"] == big + 1
     assert ours.export_phrases() == theirs.export_phrases()
     assert ours[["a", "b", "a"]] == theirs[["a", "b", "a"]]
+
+
+@pytest.mark.parametrize(
+    "batch_tokens,batch_sentences", [(1, 20_000), (7, 3), (50, 1000), (10**6, 4)]
+)
+def test_batches_of_a_list_cut_as_the_loop_cuts_any_iterable(
+    monkeypatch, batch_tokens, batch_sentences
+):
+    """A list or tuple is cut into batches by a search of its running token count; the same
+    batches (first index and sentences) as the sentence-by-sentence loop over an iterator,
+    empty sentences and the last partial batch included."""
+    from fastembed_core.models import phrases as phrases_module
+
+    monkeypatch.setattr(phrases_module, "_BATCH_TOKENS", batch_tokens)
+    monkeypatch.setattr(phrases_module, "_BATCH_SENTENCES", batch_sentences)
+    rng = np.random.default_rng(11)
+    sentences = [["w"] * int(n) for n in rng.integers(0, 12, size=400)]
+    for container in (list, tuple):
+        fast = list(phrases_module._batches(container(sentences)))
+        loop = list(phrases_module._batches(iter(sentences)))
+        assert [(first, list(batch)) for first, batch in fast] == loop
+        assert len(loop) > 1
+
+
+def test_applying_a_corpus_leaves_the_collector_working(corpus):
+    """Applying moves the collector's young objects to its oldest generation instead of
+    letting it walk the new lists; a reference cycle made before is still collected, a
+    program's own frozen objects stay frozen, and a paused collector stays paused."""
+    import gc
+    import weakref
+
+    model = Phrases(corpus[:500], min_count=1, threshold=1.0)
+
+    class Node:
+        pass
+
+    def cycle():
+        node = Node()
+        node.self = node
+        return weakref.ref(node)
+
+    ref = cycle()
+    phrased = list(model[corpus[:300]])
+    assert phrased and gc.isenabled()
+    gc.collect()
+    assert ref() is None  # still tracked: the cycle is found
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert list(model[corpus[:300]]) == phrased
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+    gc.disable()
+    try:
+        assert list(model[corpus[:300]]) == phrased
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -201,6 +201,14 @@ def _batches(sentences: Iterable[Any]) -> Iterator[tuple[int, list[Any]]]:
             f"sentences must be an iterable of token lists; got a {type(sentences).__name__} "
             "(for a text file, pass corpus_file=path)"
         )
+    if type(sentences) is list or type(sentences) is tuple:
+        try:
+            sizes = np.fromiter(map(len, sentences), dtype=np.int64, count=len(sentences))
+        except TypeError:  # a sentence without a length: the loop below counts it as one
+            pass
+        else:
+            yield from _slices(sentences, sizes)
+            return
     batch: list[Any] = []
     first, tokens = 0, 0
     for index, sentence in enumerate(sentences):
@@ -214,6 +222,23 @@ def _batches(sentences: Iterable[Any]) -> Iterator[tuple[int, list[Any]]]:
             first, batch, tokens = index + 1, [], 0
     if batch:
         yield first, batch
+
+
+def _slices(
+    sentences: list[Any] | tuple[Any, ...], sizes: np.ndarray
+) -> Iterator[tuple[int, list[Any]]]:
+    """_batches of a list or tuple whose sentences have the token counts ``sizes``: the same
+    batches, cut by one search of the running token count each instead of a Python step per
+    sentence (which cost a tenth of applying on english.txt)."""
+    ends = np.cumsum(sizes)
+    first, n = 0, len(sizes)
+    while first < n:
+        before = int(ends[first - 1]) if first else 0
+        # the first sentence at which the batch reaches _BATCH_TOKENS ends it
+        last = int(np.searchsorted(ends, before + _BATCH_TOKENS, side="left")) + 1
+        last = min(last, first + _BATCH_SENTENCES, n)
+        yield first, list(sentences[first:last])
+        first = last
 
 
 class _PhrasesTransformation:
@@ -807,9 +832,12 @@ class _PhrasedCorpus:
         self.corpus = corpus
 
     def __iter__(self) -> Iterator[list[str]]:
-        for first, batch in _batches(self.corpus):
-            out, _ = self.model._apply(batch, first)
-            yield from out
+        # the sentences of each batch come from the batch's list at C speed (a generator
+        # resumed once a sentence cost a few percent of applying)
+        model = self.model
+        return itertools.chain.from_iterable(
+            model._apply(batch, first)[0] for first, batch in _batches(self.corpus)
+        )
 
     def __len__(self) -> int:
         return len(self.corpus)  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import collections
 import itertools
 import logging
+import operator
 import os
 from collections.abc import (
     Hashable,
@@ -334,6 +335,14 @@ def check_keys(counts: Mapping[Any, int]) -> Mapping[Any, int]:
     return out
 
 
+def _pick(keys: Sequence[Hashable], positions: list[int]) -> list[Hashable]:
+    """keys[i] for each i of positions, gathered in C (a list comprehension took half the
+    time of choosing a vocabulary)."""
+    if len(positions) < 2:  # itemgetter of one position returns the item, not a tuple
+        return [keys[i] for i in positions]
+    return list(operator.itemgetter(*positions)(keys))
+
+
 def select_vocab(
     counts: Mapping[Hashable, int],
     min_count: int = 5,
@@ -353,7 +362,7 @@ def select_vocab(
         # vocabulary from a file): a stable sort by descending count keeps ties in first-seen
         # order, exactly as the loop does.
         if isinstance(counts, WordCounts):
-            every_key: list[Hashable] = list(counts.words)
+            every_key: Sequence[Hashable] = counts.words
             values = counts.counts
         else:
             every_key = list(counts)
@@ -365,7 +374,7 @@ def select_vocab(
         kept = np.flatnonzero(values >= effective)
         if sorted_vocab:
             kept = kept[np.argsort(-values[kept], kind="stable")]
-        return [every_key[i] for i in kept.tolist()], values[kept], effective
+        return _pick(every_key, kept.tolist()), values[kept], effective
     effective = min_count
     if max_final_vocab is not None and max_final_vocab < len(counts):
         ranked = sorted(counts.values(), reverse=True)

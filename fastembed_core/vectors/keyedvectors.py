@@ -239,7 +239,7 @@ class KeyedVectors:
         if arr.shape[0] != n:
             raise ValueError(f"{n} keys but {arr.shape[0]} vectors")
         if key_to_index is None or len(key_to_index) != n:
-            key_to_index = {k: i for i, k in enumerate(index_to_key)}
+            key_to_index = dict(zip(index_to_key, range(n)))
         if len(key_to_index) != n:
             seen: set[Hashable] = set()
             # set.add returns None: the `or` records k and stays false

@@ -169,6 +169,13 @@ static void test_vocab_full_hash_collision(void)
     CHECK_EQ(fe_vocab_find(&v, b, 32), 1);
     CHECK_EQ(fe_vocab_find(&v, a, 31), -1);
     CHECK(fe_vocab_count(&v, 0) == 1 && fe_vocab_count(&v, 1) == 2);
+    fe_word_key ka, kb; /* by key: the same hash and first 16 bytes, still two words */
+    fe_word_key_of(&ka, a, 32, 0);
+    fe_word_key_of(&kb, b, 32, 0);
+    CHECK(ka.hash == kb.hash && ka.key[0] == kb.key[0] && ka.key[1] == kb.key[1]);
+    CHECK_EQ(fe_vocab_find_keyed(&v, a, 32, &ka), 0);
+    CHECK_EQ(fe_vocab_find_keyed(&v, b, 32, &kb), 1);
+    CHECK_EQ(fe_vocab_add_keyed(&v, b, 32, &kb, 1), 1);
     fe_vocab_free(&v);
 
     /* the same words through the file reader and the counting pass */
@@ -189,6 +196,86 @@ static void test_vocab_full_hash_collision(void)
     CHECK(tokens.n_ids == 5 && !memcmp(tokens.ids, ids, sizeof ids));
     fe_encoded_free(&tokens);
     fe_vocab_free(&v);
+}
+
+/* fe_word_key_of over words laid end to end in a buffer with FE_SLOT_KEY bytes of slack (as a
+ * phrase batch keeps its tokens): padded or not, the same key, its hash fe_hash_bytes'; then
+ * words added and found by key, through many growths of the table, agree with the plain
+ * calls, and words sharing their first 16 bytes (or differing only in length) stay apart. */
+static void test_vocab_keyed_lookups(void)
+{
+    enum { N = 60000 };
+    static int64_t start[N], len[N];
+    int64_t total = 0;
+    uint64_t seed = 12345;
+    for (int64_t i = 0; i < N; i++) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        len[i] = i < 41 ? i : (int64_t)((seed >> 33) % 40); /* every length 0..40 */
+        start[i] = total;
+        total += len[i];
+    }
+    unsigned char *buf = (unsigned char *)malloc((size_t)total + FE_SLOT_KEY);
+    if (!CHECK(buf != NULL)) return;
+    for (int64_t i = 0; i < N; i++) {
+        /* word i: its index in its first bytes (distinct words), then bytes of every value */
+        for (int64_t j = 0; j < len[i]; j++)
+            buf[start[i] + j] = j < 3 ? (unsigned char)(i >> (8 * j)) : (unsigned char)(j * 37 + i);
+    }
+    memset(buf + total, 0xAB, FE_SLOT_KEY); /* slack that is not zero: must not leak in */
+    int64_t bad = 0;
+    for (int64_t i = 0; i < N; i++) {
+        fe_word_key kp, ku;
+        fe_word_key_of(&kp, buf + start[i], len[i], 1);
+        fe_word_key_of(&ku, buf + start[i], len[i], 0);
+        if (kp.hash != ku.hash || kp.key[0] != ku.key[0] || kp.key[1] != ku.key[1] ||
+            kp.hash != fe_hash_bytes(buf + start[i], len[i]))
+            bad++;
+    }
+    CHECK_EQ(bad, 0);
+
+    fe_vocab keyed, plain;
+    CHECK_EQ(fe_vocab_init(&keyed), FE_OK);
+    CHECK_EQ(fe_vocab_init(&plain), FE_OK);
+    int64_t slots_at_start = keyed.n_slots;
+    bad = 0;
+    for (int64_t i = 0; i < N; i++) {
+        fe_word_key k;
+        fe_word_key_of(&k, buf + start[i], len[i], 1);
+        int64_t a = fe_vocab_add_keyed(&keyed, buf + start[i], len[i], &k, 1);
+        int64_t b = fe_vocab_add(&plain, buf + start[i], len[i], 1);
+        if (a != b || fe_vocab_find_keyed(&keyed, buf + start[i], len[i], &k) != a) bad++;
+    }
+    CHECK_EQ(bad, 0);
+    CHECK(keyed.n_slots >= 64 * slots_at_start); /* it grew many times over */
+    CHECK_EQ(keyed.size, plain.size);
+    for (int64_t id = 0; id < keyed.size; id++) {
+        const fe_vocab_record *r = fe_vocab_at(&keyed, id);
+        if (fe_vocab_find(&keyed, fe_vocab_bytes(&keyed, id), r->length) != id ||
+            fe_vocab_count(&keyed, id) != fe_vocab_count(&plain, id))
+            bad++;
+    }
+    CHECK_EQ(bad, 0);
+
+    /* the same first 16 bytes: longer, shorter, or a different tail are other words */
+    unsigned char w[40];
+    memset(w, 'q', sizeof w);
+    fe_word_key k;
+    int64_t ids[4];
+    const int64_t lens[4] = {16, 17, 24, 40}, before = keyed.size;
+    for (int j = 0; j < 4; j++) {
+        fe_word_key_of(&k, w, lens[j], 0);
+        ids[j] = fe_vocab_add_keyed(&keyed, w, lens[j], &k, 1);
+    }
+    CHECK(ids[0] == before && ids[1] == before + 1 && ids[2] == before + 2 && ids[3] == before + 3);
+    w[30] = 'r';
+    fe_word_key_of(&k, w, 40, 0);
+    CHECK_EQ(fe_vocab_find_keyed(&keyed, w, 40, &k), -1);
+    CHECK_EQ(fe_vocab_add_keyed(&keyed, w, 40, &k, 1), ids[3] + 1);
+    fe_word_key_of(&k, w, 15, 0);
+    CHECK_EQ(fe_vocab_find_keyed(&keyed, w, 15, &k), -1);
+    fe_vocab_free(&keyed);
+    fe_vocab_free(&plain);
+    free(buf);
 }
 
 /* ---- UTF-8 ---- */
@@ -723,6 +810,7 @@ int main(int argc, char **argv)
     test_vocab_many_keys();
     test_vocab_reserve_and_prune();
     test_vocab_full_hash_collision();
+    test_vocab_keyed_lookups();
     test_utf8_check();
     test_utf8_repair();
     test_tokenizer_chunk_sizes();
