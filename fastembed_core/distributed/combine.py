@@ -80,7 +80,7 @@ def combine(deltas: Sequence[Delta], scheme: str, n_replicas: int | None = None)
             raise ValueError(f"{name}: the workers' deltas differ in width: {sorted(dims)}")
         union = np.unique(np.concatenate([rows for rows, _ in parts]))
         total = np.zeros((len(union), dims.pop()), np.float64)
-        touched = np.zeros(len(union), np.int64)
+        touched: np.ndarray = np.zeros(len(union), np.int64)
         for rows, values in parts:
             at = np.searchsorted(union, rows)
             total[at] += values  # rows are distinct within a delta: no repeated index
