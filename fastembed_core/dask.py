@@ -93,7 +93,9 @@ def train(
         ``distributed_log`` lists one dict per round: ``epoch``, ``round``, ``words``,
         ``compute_seconds`` (slowest worker), ``exchange_seconds`` (the rest of the round's
         wall time), ``bytes_to_workers``, ``bytes_from_workers``, ``alpha_start``,
-        ``alpha_end``, ``rows_changed`` and ``restarts``. The logger
+        ``alpha_end``, ``rows_changed`` (rows of each matrix in the combined delta),
+        ``restarts`` (shards restarted after a lost worker), ``worker_sync_seconds`` and
+        ``combine_seconds`` (parts of ``exchange_seconds``). The logger
         ``"fastembed_core.dask"`` prints a line per round.
 
     Raises

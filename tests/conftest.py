@@ -48,6 +48,7 @@ SLOW = (
     "tests/test_corpus_file.py::test_random_unicode_round_trip",
     "tests/test_dask.py::test_vocabulary_equals_the_single_machine_scan",
     "tests/test_dask.py::test_a_bag_of_token_lists_gives_the_local_vocabulary",
+    "tests/test_dask.py::test_fsspec_urls_and_globs_give_the_local_vocabulary",
     "tests/test_dask.py::test_trained_model_is_sane_and_as_good_as_local",
     "tests/test_dask.py::test_training_is_reproducible_and_the_schemes_differ",
     "tests/test_dask.py::test_a_worker_killed_mid_training_gives_the_same_model",

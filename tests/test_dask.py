@@ -142,15 +142,25 @@ def test_without_dask_the_error_names_the_extra(monkeypatch):
         dask_train(object(), corpus_file="x")
 
 
-@pytest.fixture(scope="module")
-def client():
+def _two_worker_cluster():
     distributed = pytest.importorskip("distributed")
     cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     )
     with distributed.Client(cluster) as c:
         yield c
     cluster.close()
+
+
+@pytest.fixture(scope="module")
+def client():
+    yield from _two_worker_cluster()
+
+
+@pytest.fixture
+def own_client():
+    """A cluster of its own, for a test that kills a worker (its restart takes a while)."""
+    yield from _two_worker_cluster()
 
 
 def _wait_for_workers(client, n=2):
@@ -183,6 +193,19 @@ def test_vocabulary_equals_the_single_machine_scan(client, corpus_files, params)
             model.wv.get_vecattr(word, "code").tolist()
             == local.wv.get_vecattr(word, "code").tolist()
         )
+
+
+def test_fsspec_urls_and_globs_give_the_local_vocabulary(client, corpus_files):
+    pytest.importorskip("fsspec")
+    _wait_for_workers(client)
+    folder = os.path.dirname(corpus_files[0])
+    # a.txt, b.txt, empty.txt in sorted order, read through fsspec's local filesystem
+    model = dask_train(client, corpus_file=f"file://{folder}/*.txt", **{**SMALL, "epochs": 1})
+    local = Word2Vec(**SMALL)
+    local.build_vocab(corpus_file=sorted(corpus_files))
+    assert model.wv.index_to_key == local.wv.index_to_key
+    np.testing.assert_array_equal(model.wv.expandos["count"], local.wv.expandos["count"])
+    assert model.corpus_total_words == local.corpus_total_words
 
 
 def test_a_bag_of_token_lists_gives_the_local_vocabulary(client):
@@ -268,11 +291,11 @@ class _KillOnRound(logging.Handler):
         threading.Thread(target=kill, daemon=True).start()
 
 
-def test_a_worker_killed_mid_training_gives_the_same_model(client, planted_file, caplog):
+def test_a_worker_killed_mid_training_gives_the_same_model(own_client, planted_file, caplog):
+    client = own_client
     _wait_for_workers(client)
     args = dict(corpus_file=planted_file, seed=4, **{**PLANTED, "epochs": 2})
     clean = dask_train(client, **args)
-    _wait_for_workers(client)
     killer = _KillOnRound(client, 2)
     logger = logging.getLogger("fastembed_core.dask")
     logger.addHandler(killer)
@@ -287,7 +310,6 @@ def test_a_worker_killed_mid_training_gives_the_same_model(client, planted_file,
     # the lost shard restarts from the driver's model with the same round plan and seeds
     np.testing.assert_array_equal(model.wv.vectors, clean.wv.vectors)
     np.testing.assert_array_equal(model.syn1neg, clean.syn1neg)
-    _wait_for_workers(client)
 
 
 class _Crash(Exception):

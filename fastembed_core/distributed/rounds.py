@@ -84,6 +84,25 @@ def _live_workers(client: Any) -> list[str]:
     return sorted(client.ncores())
 
 
+def _settle(futures: Sequence[Any]) -> None:
+    """Waits until none of ``futures`` is pending (each finished, failed or cancelled)."""
+    from distributed import wait
+
+    while any(f.status == "pending" for f in futures):
+        try:
+            wait([f for f in futures if f.status == "pending"])
+        except Exception:  # wait raises when one was cancelled; the statuses tell which
+            pass
+
+
+def _raise_unless_lost(future: Any) -> None:
+    """Re-raises a task's own error; a lost replica or a lost input (cancelled) returns."""
+    if future.status == "error":
+        exc = future.exception()
+        if not isinstance(exc, StaleReplica):
+            raise exc
+
+
 class _Driver:
     """One distributed training run: the plan, the shard -> worker map and the round loop."""
 
@@ -113,6 +132,8 @@ class _Driver:
         self.where = [workers[k % len(workers)] for k in range(len(shards))]
         self.log: list[dict[str, Any]] = []
         self.restarts = 0
+        self.round_restarts = 0
+        self.bytes_to_workers = 0
         self.shard_words: list[int] = []
 
     # ---------------------------------------------------------------- vocabulary
@@ -142,17 +163,20 @@ class _Driver:
 
     def _submit_start(self, k: int, version: int) -> Any:
         model = self.model
-        payload = {**self.family.arrays(model), "count": model.wv.expandos["count"]}
+        payload = {
+            **self.family.arrays(model),
+            "count": model.wv.expandos["count"],
+            "keys": list(model.wv.index_to_key),
+        }
         # a list of one: a scattered dict would become one future per entry, keyed by name
         (sent,) = self.client.scatter([payload], workers=[self.where[k]], hash=False)
-        self.bytes_to_workers += sum(a.nbytes for a in payload.values())
+        self.bytes_to_workers += sum(a.nbytes for a in payload.values() if hasattr(a, "nbytes"))
         return self.client.submit(
             start_task,
             self.run_id,
             self.shards[k],
             self.partitions[k],
             self._init_params(),
-            self.keys_future,
             sent,
             version,
             workers=[self.where[k]],
@@ -163,12 +187,13 @@ class _Driver:
     def start(self, version: int) -> None:
         """Builds every shard's replica from the driver's model at ``version``."""
         self.bytes_to_workers = 0
-        (self.keys_future,) = self.client.scatter(
-            [list(self.model.wv.index_to_key)], broadcast=True, hash=False
-        )
-        started = self.client.gather(
-            [self._submit_start(k, version) for k in range(len(self.shards))]
-        )
+        futures = [self._submit_start(k, version) for k in range(len(self.shards))]
+        _settle(futures)
+        started = []
+        for k, fut in enumerate(futures):
+            if fut.status != "finished":
+                fut = self._restart(k, version, fut)
+            started.append(fut.result())
         self.shard_words = [s["words"] for s in started]
         logger.info(
             "started %d shards on %d workers: %s words, %.1f MB of model sent",
@@ -178,24 +203,35 @@ class _Driver:
             self.bytes_to_workers / 1e6,
         )
 
-    def _restart(self, k: int, version: int) -> None:
-        """Shard k's replica was lost: rebuild it on a live worker from the current model."""
-        workers = _live_workers(self.client)
-        if not workers:
-            raise RuntimeError("no Dask worker is left to train on")
-        load = {w: 0 for w in workers}
-        for j, w in enumerate(self.where):
-            if j != k and w in load:
-                load[w] += 1
-        self.where[k] = min(workers, key=lambda w: (load[w], w))
-        self.restarts += 1
-        logger.warning(
-            "shard %d lost its replica (worker gone?): restarting it on %s from round %d",
-            k,
-            self.where[k],
-            version,
-        )
-        self.client.gather(self._submit_start(k, version))
+    def _restart(self, k: int, version: int, failed: Any) -> Any:
+        """Shard k's replica was lost (``failed``: the future that found out): rebuilds it on
+        a live worker from the driver's model at ``version``; returns the finished start."""
+        for attempt in range(1, _MAX_RESTARTS + 1):
+            _raise_unless_lost(failed)
+            workers = _live_workers(self.client)
+            if not workers:
+                raise RuntimeError("no Dask worker is left to train on")
+            load = {w: 0 for w in workers}
+            for j, w in enumerate(self.where):
+                if j != k and w in load:
+                    load[w] += 1
+            self.where[k] = min(workers, key=lambda w: (load[w], w))
+            self.restarts += 1
+            self.round_restarts += 1
+            logger.warning(
+                "shard %d lost its replica (worker gone?): restarting it on %s from round %d "
+                "(attempt %d)",
+                k,
+                self.where[k],
+                version,
+                attempt,
+            )
+            started = self._submit_start(k, version)
+            _settle([started])
+            if started.status == "finished":
+                return started
+            failed = started
+        raise RuntimeError(f"shard {k} could not be restarted in {_MAX_RESTARTS} attempts")
 
     # ---------------------------------------------------------------- rounds
 
@@ -212,37 +248,47 @@ class _Driver:
             pure=False,
         )
 
-    def run_round(self, version: int, combined: Any, plan: dict[str, Any]) -> list[dict[str, Any]]:
-        """Every shard's result of the round that starts from the model at ``version``
-        (``combined``: the delta that made it from ``version - 1``); shards whose replica
-        was lost are restarted and their task run again until all results are in."""
-        from distributed import wait
+    def _send_combined(self, combined: dict[str, Any] | None) -> Any:
+        """The combined delta on every worker (one copy each); None stays None."""
+        if combined is None:
+            return None
+        (future,) = self.client.scatter([combined], broadcast=True, hash=False)
+        self.bytes_to_workers += combine_mod.delta_bytes(combined) * len(_live_workers(self.client))
+        return future
 
-        futures = [self._submit_round(k, version, combined, plan) for k in range(len(self.shards))]
+    def run_round(
+        self, version: int, combined: dict[str, Any] | None, sent: Any, plan: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Every shard's result of the round that starts from the model at ``version``
+        (``combined``: the delta that made it from ``version - 1``, ``sent`` its future on
+        the workers). A shard whose replica was lost is restarted and its task run again; if
+        the combined delta was lost with a worker, it is sent again. Returns when every
+        shard's result is in."""
+        futures = [self._submit_round(k, version, sent, plan) for k in range(len(self.shards))]
         results: list[dict[str, Any] | None] = [None] * len(futures)
-        attempts = [0] * len(futures)
-        while True:
-            wait([f for f, r in zip(futures, results) if r is None])
+        for _ in range(4 * _MAX_RESTARTS * len(futures)):
+            _settle([f for f, r in zip(futures, results) if r is None])
+            lost_input = False
             for k, fut in enumerate(futures):
                 if results[k] is not None:
                     continue
                 if fut.status == "finished":
                     results[k] = fut.result()
-                    continue
-                exc = fut.exception()
-                if not isinstance(exc, StaleReplica):
-                    raise exc
-                attempts[k] += 1
-                if attempts[k] > _MAX_RESTARTS:
-                    raise RuntimeError(
-                        f"shard {k} lost its replica {attempts[k]} times in one round"
-                    ) from exc
-                self._restart(k, version)
-                self.round_restarts += 1
-                # the fresh replica holds the model at `version`: it ignores `combined`
-                futures[k] = self._submit_round(k, version, combined, plan)
+                elif fut.status == "cancelled":
+                    lost_input = True  # its input (the combined delta) is gone with a worker
+                else:
+                    self._restart(k, version, fut)
+                    # the fresh replica holds the model at `version`: it ignores `sent`
+                    futures[k] = self._submit_round(k, version, sent, plan)
+            if lost_input:
+                logger.warning("the combined delta was lost with a worker: sending it again")
+                sent = self._send_combined(combined)
+                for k, fut in enumerate(futures):
+                    if results[k] is None and fut.status == "cancelled":
+                        futures[k] = self._submit_round(k, version, sent, plan)
             if all(r is not None for r in results):
                 return [r for r in results if r is not None]
+        raise RuntimeError(f"round {version + 1} did not complete: workers keep failing")
 
     def train(self, state: dict[str, Any]) -> None:
         model = self.model
@@ -260,6 +306,7 @@ class _Driver:
         epoch0, round0 = state.get("epoch", 0), state.get("round", 0)
         words_done = state.get("words_done", 0)
         arrays = self.family.arrays(model)
+        combined: dict[str, Any] | None = None
         combined_future = None
         t_run = time.perf_counter()
         losses = list(state.get("losses", []))
@@ -293,7 +340,8 @@ class _Driver:
                         total,
                     ),
                 }
-                results = self.run_round(version, combined_future, plan)
+                results = self.run_round(version, combined, combined_future, plan)
+                t_combine = time.perf_counter()
                 combined = combine_mod.combine(
                     [res["delta"] for res in results], self.combine, len(results)
                 )
@@ -307,9 +355,8 @@ class _Driver:
                     combine_mod.apply_delta(arrays[name], rows, values)
                 version += 1
                 # every replica needs it: one copy a worker, sent once
-                (combined_future,) = self.client.scatter([combined], broadcast=True, hash=False)
-                sent = combine_mod.delta_bytes(combined) * len(set(self.where))
-                self.bytes_to_workers += sent
+                combined_future = self._send_combined(combined)
+                combine_seconds = time.perf_counter() - t_combine
                 words = sum(res["words"] for res in results)
                 words_done += words
                 epoch_loss += sum(res["loss"] for res in results)
@@ -330,6 +377,11 @@ class _Driver:
                     "alpha_end": plan["alpha_end"],
                     "rows_changed": {name: int(len(rows)) for name, (rows, _) in combined.items()},
                     "restarts": self.round_restarts,
+                    # parts of exchange_seconds: the slowest worker's bringing its replica up
+                    # to date and finding its changed rows; the driver's combining, applying
+                    # and sending the combined delta
+                    "worker_sync_seconds": max(res["sync_seconds"] for res in results),
+                    "combine_seconds": combine_seconds,
                 }
                 self.log.append(entry)
                 logger.info(

@@ -64,16 +64,16 @@ def start_task(
     shard: FileShard | BagShard,
     partitions: Sequence[Any],
     init_params: dict[str, Any],
-    keys: list[Any],
-    payload: dict[str, np.ndarray],
+    payload: dict[str, Any],
     version: int,
 ) -> dict[str, Any]:
     """Builds (or rebuilds) the shard's replica from the driver's model at ``version``
-    (``payload``: its matrices by name and the word counts as ``"count"``)."""
+    (``payload``: its matrices by name, the word counts as ``"count"`` and the words as
+    ``"keys"``)."""
     t0 = time.perf_counter()
     family = family_of(Word2Vec)
-    arrays = {name: arr for name, arr in payload.items() if name != "count"}
-    model = family.replica(init_params, keys, payload["count"], arrays)
+    arrays = {name: arr for name, arr in payload.items() if name not in ("count", "keys")}
+    model = family.replica(init_params, payload["keys"], payload["count"], arrays)
     counted = _COUNTED.pop((run_id, shard.index), None)
     ids, offsets = encode_shard(shard, model.wv.key_to_index, counted, partitions)
     _REPLICAS[(run_id, shard.index)] = Replica(family, model, ids, offsets, version)
