@@ -232,8 +232,12 @@ PLANTED = dict(vector_size=24, min_count=1, epochs=4, window=4, workers=1, sync_
 @pytest.mark.parametrize("sg", [0, 1])
 def test_trained_model_is_sane_and_as_good_as_local(client, planted_file, sg, tmp_path):
     _wait_for_workers(client)
-    model = dask_train(client, corpus_file=planted_file, sg=sg, seed=5, **PLANTED)
+    model = dask_train(
+        client, corpus_file=planted_file, sg=sg, seed=5, compute_loss=True, **PLANTED
+    )
     assert np.isfinite(model.wv.vectors).all() and np.isfinite(model.syn1neg).all()
+    assert len(model.epoch_losses) == 4 and min(model.epoch_losses) > 0
+    assert model.get_latest_training_loss() == pytest.approx(sum(model.epoch_losses))
     assert len(model.wv.most_similar("k0_0", topn=3)) == 3
     local = Word2Vec(
         corpus_file=planted_file,
