@@ -31,6 +31,7 @@ import math
 import os
 import time
 import uuid
+import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -535,8 +536,11 @@ def train(
     if isinstance(sync_words, bool) or not isinstance(sync_words, int) or sync_words < 1:
         raise ValueError(f"sync_words must be a positive int; got {sync_words!r}")
     callbacks = tuple(callbacks)
-    # every parameter checked by the model itself, before any work on the cluster
-    model = Word2Vec(workers=workers, callbacks=callbacks, **word2vec_params)
+    # every parameter checked by the model itself, before any work on the cluster; `workers`
+    # are threads on the Dask workers, whose cores the driver's machine does not tell
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="workers=", category=RuntimeWarning)
+        model = Word2Vec(workers=workers, callbacks=callbacks, **word2vec_params)
     if not _live_workers(client):
         raise ValueError("the Dask cluster has no worker")
     n_workers = len(_live_workers(client))
