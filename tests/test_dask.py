@@ -37,6 +37,16 @@ def test_combine_schemes_against_hand_computed_sums():
     rows, values = combine_mod.combine([a, b, c], "row_mean")["vectors"]
     np.testing.assert_array_equal(values, [[1, 1], [3, 2], [-1, 5]])
 
+    # capped_sum: like sum here (no row was changed by more than two workers) ...
+    rows, values = combine_mod.combine([a, b, c], "capped_sum")["vectors"]
+    np.testing.assert_array_equal(values, [[1, 1], [6, 4], [-1, 5]])
+    # ... and twice the mean for a row that three workers changed
+    d = {"vectors": _delta([2], [[2, 2]])}
+    rows, values = combine_mod.combine([a, b, d], "capped_sum")["vectors"]
+    np.testing.assert_allclose(
+        values, [[1, 1], [(2 + 4 + 2) * 2 / 3, (4 + 0 + 2) * 2 / 3], [-1, 5]]
+    )
+
     # average: the mean of three whole models, so every change is divided by 3
     got = combine_mod.combine([a, b, c], "average")
     np.testing.assert_allclose(got["vectors"][1], np.array([[1, 1], [6, 4], [-1, 5]]) / 3)
@@ -245,10 +255,11 @@ def test_trained_model_is_sane_and_as_good_as_local(client, planted_file, sg, tm
         seed=5,
         **{k: v for k, v in PLANTED.items() if k != "sync_words"},
     )
-    # Calibrated on seeds 1-8 (sg 0 and 1, 2 workers, combine="sum"): neighbour precision
-    # of the Dask model 0.97-1.00 and of the local model 0.98-1.00 (chance: 0.125); the
-    # margin of 0.1 leaves room for the spread while any real loss of quality fails.
-    assert cluster_precision(model.wv) >= cluster_precision(local.wv) - 0.1
+    # Calibrated on seeds 1-8 (sg 0 and 1, 2 workers, the default combine): neighbour
+    # precision of the Dask model 0.981-1.000 (CBOW) and 1.000 (skip-gram), of the local
+    # model 1.000 (chance: 0.125); the margin of 0.05 leaves room for that spread. This corpus
+    # catches broken training, not fine losses: those are measured on english.txt (README).
+    assert cluster_precision(model.wv) >= cluster_precision(local.wv) - 0.05
     # 36,000 words: 2 shards of about 18,000 (cut by bytes), 7,000 a round -> 3 rounds
     assert len(model.distributed_log) == 4 * 3
     entry = model.distributed_log[0]

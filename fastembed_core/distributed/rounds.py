@@ -310,8 +310,9 @@ class _Driver:
             # from k = 3 on, the overshoot grows from round to round.
             logger.warning(
                 "combine='sum' over %d workers: summed deltas of more than 2 workers were "
-                "measured to diverge (rows every worker trains overshoot); prefer fewer Dask "
-                "workers with more kernel threads each (workers=), or combine='average'",
+                "measured to diverge (rows every worker trains overshoot); use "
+                "combine='capped_sum' (the default), or fewer Dask workers with more kernel "
+                "threads each (workers=)",
                 n_shards,
             )
         total = total_per_epoch * epochs
