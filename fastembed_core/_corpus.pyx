@@ -38,7 +38,7 @@ cnp.import_array()
 
 logger = logging.getLogger("fastembed_core")
 
-__all__ = ["SplitCount", "count_file", "encode_file", "split_files"]
+__all__ = ["SplitCount", "count_file", "count_pieces", "encode_file", "split_files"]
 
 
 from ._fe_vocab cimport *
@@ -480,6 +480,63 @@ cdef class SplitCount:
         fe_vocab_free(v)
         fe_encoded_free(&self.tokens[0])
         return words, counts, total, n_sent, kept
+
+
+def count_pieces(paths, pieces, errors="strict"):
+    """``count_file(paths, errors, keep_tokens=True)`` of byte ranges of the files: one part
+    of a corpus counted on its own (a part of :class:`SplitCount`, or a shard counted on
+    another machine), to be merged in order with the parts before and after it.
+
+    ``pieces`` lists ``(file index, start, end)`` byte ranges, read in order; each starts at
+    a line start (0 or just after a ``\\n``) and ends at one or at the file's end (``end``
+    -1: to the end). Returns ``(words, counts, total_tokens, n_sentences, tokens)`` as
+    ``count_file`` does; line numbers in errors count from 1 at the start of each piece."""
+    cdef fe_read_options opt
+    cdef list pending = []
+    _options(&opt, errors, None, pending)
+    names, encoded = _check_paths(paths)
+    cdef _PathArray arr = _PathArray(encoded)
+    cdef list checked = []
+    for item in pieces:
+        f, start, end = (int(x) for x in item)
+        if not 0 <= f < len(names):
+            raise ValueError(f"piece {item!r}: file index outside 0..{len(names) - 1}")
+        if start < 0 or (end != -1 and end < start):
+            raise ValueError(f"piece {item!r}: byte range must have 0 <= start <= end (or end -1)")
+        checked.append((f, start, end))
+    cdef int64_t n = len(checked), k
+    cdef fe_piece *c_pieces = <fe_piece *>calloc(max(n, 1), sizeof(fe_piece))
+    if c_pieces == NULL:
+        raise MemoryError("out of memory for the pieces of the corpus")
+    for k in range(n):
+        c_pieces[k].file_index, c_pieces[k].start, c_pieces[k].end = checked[k]
+    cdef fe_vocab v
+    cdef fe_corpus_stats stats
+    cdef fe_status st
+    cdef fe_encoded tokens
+    cdef int rc
+    fe_encoded_init(&tokens)
+    if fe_vocab_init(&v) != FE_OK:
+        free(c_pieces)
+        raise MemoryError("out of memory for the vocabulary")
+    try:
+        with nogil:
+            rc = fe_count_pieces(&v, arr.ptrs, c_pieces, n, &opt, &stats, &tokens, &st)
+        if rc != FE_OK:
+            _raise(&st, names, pending)
+        _warn_repaired(&stats, names, errors)
+        words = _decode_words(&v)
+        counts = np.empty(v.size, dtype=np.int64)
+        _copy_counts(&v, counts)
+        kept = None
+        if tokens.offsets != NULL:
+            kept = (_adopt(<void **>&tokens.ids, tokens.n_ids, cnp.NPY_UINT32),
+                    _adopt(<void **>&tokens.offsets, tokens.n_sentences + 1, cnp.NPY_INT64))
+    finally:
+        fe_encoded_free(&tokens)
+        fe_vocab_free(&v)
+        free(c_pieces)
+    return words, counts, int(stats.total_tokens), int(stats.n_sentences), kept
 
 
 def remap_tokens(ids, offsets, new_id):

@@ -1,0 +1,124 @@
+"""Train a model on a Dask cluster: ``from fastembed_core.dask import train``.
+
+Needs the optional extra: ``pip install fastembed_core[dask]`` (dask[distributed]).
+The work is done in :mod:`fastembed_core.distributed`; this module only checks that Dask is
+there and documents the entry point.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from typing import Any
+
+from .distributed.combine import DEFAULT_COMBINE
+from .models.word2vec import Word2Vec
+
+__all__ = ["train"]
+
+
+def _require_distributed() -> None:
+    try:
+        import dask.distributed  # noqa: F401
+    except ImportError as exc:
+        raise ImportError(
+            "fastembed_core.dask needs Dask's distributed scheduler: "
+            "pip install fastembed_core[dask]"
+        ) from exc
+
+
+def train(
+    client: Any,
+    corpus_file: Any = None,
+    corpus: Any = None,
+    *,
+    workers: int = 1,
+    sync_words: int = 500_000,
+    combine: str = DEFAULT_COMBINE,
+    checkpoint: str | os.PathLike | None = None,
+    resume: bool = False,
+    callbacks: Iterable[Any] = (),
+    **word2vec_params: Any,
+) -> Word2Vec:
+    """Train a :class:`~fastembed_core.Word2Vec` on a Dask cluster, data-parallel.
+
+    The corpus is cut into one shard per Dask worker. The vocabulary is counted where the
+    shards are and merged in order, so it equals ``build_vocab(corpus_file=...)`` on one
+    machine. Each worker then keeps its shard, encoded, and a replica of the model; in every
+    round each trains its next ``sync_words`` words with ``workers`` kernel threads and sends
+    back the rows it changed. The driver combines those deltas, updates its model and sends
+    the combined delta to every worker for the next round. The learning rate follows local
+    training's schedule over the words of all workers and epochs.
+
+    Parameters
+    ----------
+    client : dask.distributed.Client
+        The cluster to train on (``Client(LocalCluster())`` on one machine,
+        ``Client("scheduler:8786")`` on a real one).
+    corpus_file : str, os.PathLike, or list of them, optional
+        Whitespace-tokenized text, one sentence per line: local paths (visible from every
+        worker at the same path, e.g. a shared filesystem), fsspec URLs (``s3://...``; needs
+        fsspec) or globs of either.
+    corpus : dask.bag.Bag, optional
+        Instead of files: a bag of token lists (one of ``corpus_file`` and ``corpus``).
+    workers : int
+        Kernel threads inside each Dask worker.
+    sync_words : int
+        Corpus words each Dask worker trains between two combines. Fewer: closer to one
+        machine's training, more exchange; more: less exchange, more drift between replicas.
+    combine : {"capped_sum", "sum", "row_mean", "average"}
+        How the workers' deltas are combined (:mod:`fastembed_core.distributed.combine`).
+        ``"sum"`` keeps every worker's change; ``"capped_sum"`` (the default) too, except
+        that a row changed by ``k > 2`` workers moves by ``2 / k`` of the sum (summing is
+        unstable from 3 workers on: rows every worker trains overshoot); ``"row_mean"``
+        averages each row over the workers that changed it; ``"average"`` is the mean of the
+        whole models (Spark's scheme), which divides every worker's progress by their
+        number. Few Dask workers, each with many kernel threads, train best.
+    checkpoint : path, optional
+        A directory: the model is saved there (native format) with a small ``state.json``
+        after every 10th round and at the end of every epoch.
+    resume : bool
+        Continue from the checkpoint in ``checkpoint`` (same corpus, parameters and number of
+        Dask workers); starts afresh if there is none yet.
+    callbacks : iterable
+        As locally; called on the driver (``on_train_begin``, ``on_epoch_begin``,
+        ``on_epoch_end``, ``on_train_end``).
+    **word2vec_params
+        Every other :class:`~fastembed_core.Word2Vec` parameter (``vector_size``, ``sg``,
+        ``hs``, ``negative``, ``window``, ``min_count``, ``sample``, ``alpha``,
+        ``min_alpha``, ``epochs``, ``seed``, ...). ``max_vocab_size`` prunes each shard's
+        count and the merged one, so the vocabulary then may differ from one machine's.
+
+    Returns
+    -------
+    Word2Vec
+        A local model, like one trained on one machine (save, query, train further). Its
+        ``distributed_log`` lists one dict per round: ``epoch``, ``round``, ``words``,
+        ``compute_seconds`` (slowest worker), ``exchange_seconds`` (the rest of the round's
+        wall time), ``bytes_to_workers``, ``bytes_from_workers``, ``alpha_start``,
+        ``alpha_end``, ``rows_changed`` (rows of each matrix in the combined delta),
+        ``restarts`` (shards restarted after a lost worker), ``worker_sync_seconds`` and
+        ``combine_seconds`` (parts of ``exchange_seconds``). The logger
+        ``"fastembed_core.dask"`` prints a line per round.
+
+    Raises
+    ------
+    TypeError, ValueError
+        No client, both or neither corpus, an unreadable path, an empty corpus, or a bad
+        parameter: raised before any training.
+    """
+    _require_distributed()
+    from .distributed.rounds import train as train_rounds
+
+    return train_rounds(
+        client,
+        corpus_file,
+        corpus,
+        workers=workers,
+        sync_words=sync_words,
+        combine=combine,
+        checkpoint=checkpoint,
+        resume=resume,
+        callbacks=callbacks,
+        **word2vec_params,
+    )

@@ -1,0 +1,611 @@
+"""Training rounds on a Dask cluster: the driver loop and the tasks the workers run.
+
+Data parallelism with worker-resident replicas (the worker side is :mod:`.tasks`). Each shard of the corpus lives on one Dask
+worker, encoded once, next to a replica of the whole model (a module-level cache keyed by the
+run's id and the shard). A round: every shard trains its next slice (about ``sync_words``
+words) with the multithreaded kernel, the learning rate following the global schedule (linear
+over the words of all shards and epochs, as local training's), and returns the sparse delta
+of the rows it changed. The driver combines the deltas (:mod:`.combine`), adds the result to
+its own model, and hands the combined delta to every replica with the next round's task; a
+replica restores its own changed rows and adds the combined delta, so it equals the driver's
+model bit for bit before it trains again.
+
+Faults: a round is applied only when every shard's result for it has arrived. A task that
+finds no replica, or one not at the round the driver expects (the worker died and Dask ran
+the task elsewhere), raises :class:`StaleReplica`; the driver then starts that shard afresh
+on a live worker from its current model (the shard is read and encoded again there) and runs
+the round's task again.
+
+Checkpoints (``checkpoint=dir``): after every ``CHECKPOINT_ROUNDS``-th round and after each
+epoch's last round, the model is saved in the native format as ``model-<round>.fe`` and then
+``state.json`` (written to a temporary name and renamed) names it with the epoch, the next
+round, the words done and the shard plan; older model files are removed after. The random
+streams are derived from (seed, epoch, round, shard, thread), so the state needs no generator.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import time
+import uuid
+import warnings
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..errors import TrainingDivergedError
+from ..models.word2vec import Word2Vec
+from . import combine as combine_mod
+from .combine import DEFAULT_COMBINE
+from .family import family_of
+from .shards import (
+    BagShard,
+    FileShard,
+    merge_counts,
+    plan_bag_shards,
+    plan_file_shards,
+    resolve_paths,
+)
+from .tasks import StaleReplica, count_task, drop_run, round_task, start_task
+
+logger = logging.getLogger("fastembed_core.dask")
+
+__all__ = ["train", "StaleReplica", "DEFAULT_COMBINE", "CHECKPOINT_ROUNDS"]
+
+CHECKPOINT_ROUNDS = 10
+_STATE = "state.json"
+_STATE_FORMAT = 1
+# resubmissions of one shard's task in one round before the driver gives up
+_MAX_RESTARTS = 5
+
+
+# ------------------------------------------------------------------ driver side
+
+
+def _schedule(alpha: float, min_alpha: float, done: float, total: float) -> float:
+    """Local training's learning rate after ``done`` of ``total`` words."""
+    progress = min(done / total, 1.0) if total > 0 else 1.0
+    return max(alpha - (alpha - min_alpha) * progress, min_alpha)
+
+
+def _check_client(client: Any) -> None:
+    from distributed import Client
+
+    if client is None:
+        raise TypeError("train() needs a dask.distributed.Client as its first argument")
+    if not isinstance(client, Client):
+        raise TypeError(f"client must be a dask.distributed.Client; got {type(client).__name__}")
+
+
+def _live_workers(client: Any) -> list[str]:
+    return sorted(client.ncores())
+
+
+def _settle(futures: Sequence[Any]) -> None:
+    """Waits until none of ``futures`` is pending (each finished, failed or cancelled)."""
+    from distributed import wait
+
+    while any(f.status == "pending" for f in futures):
+        try:
+            wait([f for f in futures if f.status == "pending"])
+        except Exception:  # wait raises when one was cancelled; the statuses tell which
+            pass
+
+
+def _raise_unless_lost(future: Any) -> None:
+    """Re-raises a task's own error; a lost replica or a lost input (cancelled) returns."""
+    if future.status == "error":
+        exc = future.exception()
+        if not isinstance(exc, StaleReplica):
+            raise exc
+
+
+class _Driver:
+    """One distributed training run: the plan, the shard -> worker map and the round loop."""
+
+    def __init__(
+        self,
+        client: Any,
+        model: Word2Vec,
+        shards: list[FileShard] | list[BagShard],
+        partitions: list[Any],
+        *,
+        sync_words: int,
+        combine: str,
+        checkpoint: str | None,
+        callbacks: Sequence[Any],
+    ) -> None:
+        self.client = client
+        self.model = model
+        self.family = family_of(type(model))
+        self.shards = shards
+        self.partitions = partitions  # per shard: the bag partitions' futures (or empty)
+        self.sync_words = sync_words
+        self.combine = combine
+        self.checkpoint = checkpoint
+        self.callbacks = tuple(callbacks)
+        self.run_id = uuid.uuid4().hex
+        workers = _live_workers(client)
+        self.where = [workers[k % len(workers)] for k in range(len(shards))]
+        self.log: list[dict[str, Any]] = []
+        self.restarts = 0
+        self.round_restarts = 0
+        self.bytes_to_workers = 0
+        self.shard_words: list[int] = []
+
+    # ---------------------------------------------------------------- vocabulary
+
+    def count(self, max_vocab_size: int | None) -> tuple[Any, int, int]:
+        futures = [
+            self.client.submit(
+                count_task,
+                self.run_id,
+                shard,
+                self.partitions[k],
+                max_vocab_size,
+                workers=[self.where[k]],
+                allow_other_workers=True,
+                pure=False,
+            )
+            for k, shard in enumerate(self.shards)
+        ]
+        return merge_counts(self.client.gather(futures))
+
+    # ---------------------------------------------------------------- replicas
+
+    def _init_params(self) -> dict[str, Any]:
+        params = {name: getattr(self.model, name) for name in self.model._INIT_PARAMS}
+        params["callbacks"] = ()
+        return params
+
+    def _submit_start(self, k: int, version: int) -> Any:
+        model = self.model
+        payload = {
+            **self.family.arrays(model),
+            "count": model.wv.expandos["count"],
+            "keys": list(model.wv.index_to_key),
+        }
+        # a list of one: a scattered dict would become one future per entry, keyed by name
+        (sent,) = self.client.scatter([payload], workers=[self.where[k]], hash=False)
+        self.bytes_to_workers += sum(a.nbytes for a in payload.values() if hasattr(a, "nbytes"))
+        return self.client.submit(
+            start_task,
+            self.run_id,
+            self.shards[k],
+            self.partitions[k],
+            self._init_params(),
+            sent,
+            version,
+            workers=[self.where[k]],
+            allow_other_workers=True,
+            pure=False,
+        )
+
+    def start(self, version: int) -> None:
+        """Builds every shard's replica from the driver's model at ``version``."""
+        self.bytes_to_workers = 0
+        futures = [self._submit_start(k, version) for k in range(len(self.shards))]
+        _settle(futures)
+        started = []
+        for k, fut in enumerate(futures):
+            if fut.status != "finished":
+                fut = self._restart(k, version, fut)
+            started.append(fut.result())
+        self.shard_words = [s["words"] for s in started]
+        logger.info(
+            "started %d shards on %d workers: %s words, %.1f MB of model sent",
+            len(self.shards),
+            len(set(self.where)),
+            "+".join(map(str, self.shard_words)),
+            self.bytes_to_workers / 1e6,
+        )
+
+    def _restart(self, k: int, version: int, failed: Any) -> Any:
+        """Shard k's replica was lost (``failed``: the future that found out): rebuilds it on
+        a live worker from the driver's model at ``version``; returns the finished start."""
+        for attempt in range(1, _MAX_RESTARTS + 1):
+            _raise_unless_lost(failed)
+            workers = _live_workers(self.client)
+            if not workers:
+                raise RuntimeError("no Dask worker is left to train on")
+            load = {w: 0 for w in workers}
+            for j, w in enumerate(self.where):
+                if j != k and w in load:
+                    load[w] += 1
+            self.where[k] = min(workers, key=lambda w: (load[w], w))
+            self.restarts += 1
+            self.round_restarts += 1
+            logger.warning(
+                "shard %d lost its replica (worker gone?): restarting it on %s from round %d "
+                "(attempt %d)",
+                k,
+                self.where[k],
+                version,
+                attempt,
+            )
+            started = self._submit_start(k, version)
+            _settle([started])
+            if started.status == "finished":
+                return started
+            failed = started
+        raise RuntimeError(f"shard {k} could not be restarted in {_MAX_RESTARTS} attempts")
+
+    # ---------------------------------------------------------------- rounds
+
+    def _submit_round(self, k: int, version: int, combined: Any, plan: dict[str, Any]) -> Any:
+        return self.client.submit(
+            round_task,
+            self.run_id,
+            k,
+            version,
+            combined,
+            {**plan, "shard_seed": k},
+            workers=[self.where[k]],
+            allow_other_workers=True,
+            pure=False,
+        )
+
+    def _send_combined(self, combined: dict[str, Any] | None) -> Any:
+        """The combined delta on every worker (one copy each); None stays None."""
+        if combined is None:
+            return None
+        (future,) = self.client.scatter([combined], broadcast=True, hash=False)
+        self.bytes_to_workers += combine_mod.delta_bytes(combined) * len(_live_workers(self.client))
+        return future
+
+    def run_round(
+        self, version: int, combined: dict[str, Any] | None, sent: Any, plan: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Every shard's result of the round that starts from the model at ``version``
+        (``combined``: the delta that made it from ``version - 1``, ``sent`` its future on
+        the workers). A shard whose replica was lost is restarted and its task run again; if
+        the combined delta was lost with a worker, it is sent again. Returns when every
+        shard's result is in."""
+        futures = [self._submit_round(k, version, sent, plan) for k in range(len(self.shards))]
+        results: list[dict[str, Any] | None] = [None] * len(futures)
+        for _ in range(4 * _MAX_RESTARTS * len(futures)):
+            _settle([f for f, r in zip(futures, results) if r is None])
+            lost_input = False
+            for k, fut in enumerate(futures):
+                if results[k] is not None:
+                    continue
+                if fut.status == "finished":
+                    results[k] = fut.result()
+                elif fut.status == "cancelled":
+                    lost_input = True  # its input (the combined delta) is gone with a worker
+                else:
+                    self._restart(k, version, fut)
+                    # the fresh replica holds the model at `version`: it ignores `sent`
+                    futures[k] = self._submit_round(k, version, sent, plan)
+            if lost_input:
+                logger.warning("the combined delta was lost with a worker: sending it again")
+                sent = self._send_combined(combined)
+                for k, fut in enumerate(futures):
+                    if results[k] is None and fut.status == "cancelled":
+                        futures[k] = self._submit_round(k, version, sent, plan)
+            if all(r is not None for r in results):
+                return [r for r in results if r is not None]
+        raise RuntimeError(f"round {version + 1} did not complete: workers keep failing")
+
+    def train(self, state: dict[str, Any]) -> None:
+        model = self.model
+        epochs, total_per_epoch = model.epochs, sum(self.shard_words)
+        if total_per_epoch == 0:
+            raise ValueError("no token of the corpus is in the vocabulary: nothing to train on")
+        rounds = max(1, math.ceil(max(self.shard_words) / self.sync_words))
+        if state.get("rounds", rounds) != rounds:
+            raise ValueError(
+                f"the checkpoint was made with {state['rounds']} rounds an epoch, this run "
+                f"plans {rounds}: resume with the sync_words it was started with"
+            )
+        n_shards = len(self.shards)
+        if self.combine == "sum" and n_shards > 2:
+            # measured on english.txt (README): 4 workers diverged (WordSim-353 0.05-0.06
+            # against 0.38 on one process, sync_words 100,000 and 500,000). A row that every
+            # worker drives to the same point moves k times as far when k deltas are summed:
+            # from k = 3 on, the overshoot grows from round to round.
+            logger.warning(
+                "combine='sum' over %d workers: summed deltas of more than 2 workers were "
+                "measured to diverge (rows every worker trains overshoot); use "
+                "combine='capped_sum' (the default), or fewer Dask workers with more kernel "
+                "threads each (workers=)",
+                n_shards,
+            )
+        total = total_per_epoch * epochs
+        version = state.get("version", 0)
+        epoch0, round0 = state.get("epoch", 0), state.get("round", 0)
+        words_done = state.get("words_done", 0)
+        arrays = self.family.arrays(model)
+        combined: dict[str, Any] | None = None
+        combined_future = None
+        t_run = time.perf_counter()
+        losses = list(state.get("losses", []))
+        self.log = list(state.get("log", []))
+        for cb in self.callbacks:
+            if hasattr(cb, "on_train_begin"):
+                cb.on_train_begin(model)
+        for epoch in range(epoch0, epochs):
+            for cb in self.callbacks:
+                if hasattr(cb, "on_epoch_begin"):
+                    cb.on_epoch_begin(model)
+            epoch_loss = losses[epoch] if epoch < len(losses) else 0.0
+            for r in range(round0 if epoch == epoch0 else 0, rounds):
+                t0 = time.perf_counter()
+                self.round_restarts = 0
+                self.bytes_to_workers = 0
+                plan = {
+                    "epoch": epoch,
+                    "round": r,
+                    "rounds": rounds,
+                    "alpha_start": _schedule(
+                        model.alpha,
+                        model.min_alpha,
+                        epoch * total_per_epoch + total_per_epoch * r / rounds,
+                        total,
+                    ),
+                    "alpha_end": _schedule(
+                        model.alpha,
+                        model.min_alpha,
+                        epoch * total_per_epoch + total_per_epoch * (r + 1) / rounds,
+                        total,
+                    ),
+                }
+                results = self.run_round(version, combined, combined_future, plan)
+                t_combine = time.perf_counter()
+                combined = combine_mod.combine(
+                    [res["delta"] for res in results], self.combine, len(results)
+                )
+                for name, (rows, values) in combined.items():
+                    if not np.isfinite(values).all():
+                        raise TrainingDivergedError(
+                            f"training diverged in epoch {epoch + 1}, round {r + 1}: the "
+                            f"combined {name} delta holds NaN or inf; lower alpha "
+                            f"(e.g. {model.alpha / 10:g}) or sync_words"
+                        )
+                    combine_mod.apply_delta(arrays[name], rows, values)
+                version += 1
+                # every replica needs it: one copy a worker, sent once
+                combined_future = self._send_combined(combined)
+                combine_seconds = time.perf_counter() - t_combine
+                words = sum(res["words"] for res in results)
+                words_done += words
+                epoch_loss += sum(res["loss"] for res in results)
+                wall = time.perf_counter() - t0
+                compute = max(res["train_seconds"] for res in results)
+                entry = {
+                    "epoch": epoch,
+                    "round": r,
+                    "words": words,
+                    "effective_words": sum(res["effective"] for res in results),
+                    "compute_seconds": compute,
+                    "exchange_seconds": max(wall - compute, 0.0),
+                    "bytes_to_workers": self.bytes_to_workers,
+                    "bytes_from_workers": sum(
+                        combine_mod.delta_bytes(res["delta"]) for res in results
+                    ),
+                    "alpha_start": plan["alpha_start"],
+                    "alpha_end": plan["alpha_end"],
+                    "rows_changed": {name: int(len(rows)) for name, (rows, _) in combined.items()},
+                    "restarts": self.round_restarts,
+                    # parts of exchange_seconds: the slowest worker's bringing its replica up
+                    # to date and finding its changed rows; the driver's combining, applying
+                    # and sending the combined delta
+                    "worker_sync_seconds": max(res["sync_seconds"] for res in results),
+                    "combine_seconds": combine_seconds,
+                }
+                self.log.append(entry)
+                logger.info(
+                    "epoch %d round %d/%d: %d words, compute %.2fs, exchange %.2fs, "
+                    "%.1f MB out / %.1f MB back, alpha %.5f -> %.5f%s",
+                    epoch + 1,
+                    r + 1,
+                    rounds,
+                    words,
+                    compute,
+                    entry["exchange_seconds"],
+                    entry["bytes_to_workers"] / 1e6,
+                    entry["bytes_from_workers"] / 1e6,
+                    plan["alpha_start"],
+                    plan["alpha_end"],
+                    f", {self.round_restarts} shard(s) restarted" if self.round_restarts else "",
+                )
+                last_of_epoch = r + 1 == rounds
+                if self.checkpoint and (last_of_epoch or version % CHECKPOINT_ROUNDS == 0):
+                    next_epoch, next_round = (epoch + 1, 0) if last_of_epoch else (epoch, r + 1)
+                    self._save_checkpoint(
+                        {
+                            "version": version,
+                            "epoch": next_epoch,
+                            "round": next_round,
+                            "rounds": rounds,
+                            "words_done": words_done,
+                            "losses": [*losses[:epoch], epoch_loss],
+                            "log": self.log,
+                        }
+                    )
+            losses[epoch:] = [epoch_loss]
+            model.wv.invalidate_norms()
+            for cb in self.callbacks:
+                if hasattr(cb, "on_epoch_end"):
+                    cb.on_epoch_end(model)
+        elapsed = time.perf_counter() - t_run
+        model.train_count += 1
+        model.total_train_time += elapsed
+        model.min_alpha_yet_reached = model.min_alpha
+        effective = sum(e.get("effective_words", 0) for e in self.log)
+        model.words_per_second = effective / max(elapsed, 1e-9)
+        if model.compute_loss:
+            model.epoch_losses = losses
+            model.running_training_loss = float(sum(losses))
+        model.wv.invalidate_norms()
+        for cb in self.callbacks:
+            if hasattr(cb, "on_train_end"):
+                cb.on_train_end(model)
+
+    # ---------------------------------------------------------------- checkpoints
+
+    def _save_checkpoint(self, state: dict[str, Any]) -> None:
+        assert self.checkpoint is not None
+        name = f"model-{state['version']:08d}.fe"
+        self.model.save(os.path.join(self.checkpoint, name))
+        state = {
+            "format": _STATE_FORMAT,
+            "model": name,
+            "combine": self.combine,
+            "sync_words": self.sync_words,
+            "shards": [shard.describe() for shard in self.shards],
+            **state,
+        }
+        path = os.path.join(self.checkpoint, _STATE)
+        tmp = f"{path}.tmp-{os.getpid()}"
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(state, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        for old in os.listdir(self.checkpoint):
+            if old.startswith("model-") and old.endswith(".fe") and old != name:
+                os.remove(os.path.join(self.checkpoint, old))
+        logger.info("checkpoint: %s after round %d", name, state["version"])
+
+    def close(self) -> None:
+        try:
+            self.client.run(drop_run, self.run_id)
+        except Exception as exc:  # a cleanup failure must not hide the trained model
+            logger.warning("could not free the replicas on the workers: %s", exc)
+
+
+def _load_checkpoint(directory: str) -> tuple[Word2Vec, dict[str, Any]] | None:
+    path = os.path.join(directory, _STATE)
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8") as f:
+        state = json.load(f)
+    if not isinstance(state, dict) or state.get("format") != _STATE_FORMAT:
+        raise ValueError(f"{path}: not a checkpoint state this version writes")
+    model = Word2Vec.load(os.path.join(directory, state["model"]))
+    return model, state
+
+
+def _check_resumed(
+    model: Word2Vec, params: dict[str, Any], state: dict[str, Any], shards: list
+) -> None:
+    for name, value in params.items():
+        if name in ("workers", "callbacks", "comment"):
+            continue
+        if name in model._INIT_PARAMS and getattr(model, name) != value:
+            raise ValueError(
+                f"the checkpoint's model has {name}={getattr(model, name)!r}, this call "
+                f"{value!r}: resume with the parameters the run was started with"
+            )
+    if state.get("shards") != [shard.describe() for shard in shards]:
+        raise ValueError(
+            "the checkpoint was made on another corpus or another number of shards (Dask "
+            "workers): resume on the same files with as many workers"
+        )
+
+
+def train(
+    client: Any,
+    corpus_file: Any = None,
+    corpus: Any = None,
+    *,
+    workers: int = 1,
+    sync_words: int = 500_000,
+    combine: str = DEFAULT_COMBINE,
+    checkpoint: str | os.PathLike | None = None,
+    resume: bool = False,
+    callbacks: Iterable[Any] = (),
+    **word2vec_params: Any,
+) -> Word2Vec:
+    """See :func:`fastembed_core.dask.train`."""
+    _check_client(client)
+    if (corpus_file is None) == (corpus is None):
+        raise ValueError("pass exactly one corpus: corpus_file=path(s) or corpus=dask.bag")
+    for name in ("sentences", "corpus_iterable"):
+        if name in word2vec_params:
+            raise TypeError(f"{name} is not a parameter here: pass corpus=<dask.bag> instead")
+    if combine not in combine_mod.SCHEMES:
+        raise ValueError(
+            f"combine must be one of {', '.join(map(repr, combine_mod.SCHEMES))}; got {combine!r}"
+        )
+    if isinstance(sync_words, bool) or not isinstance(sync_words, int) or sync_words < 1:
+        raise ValueError(f"sync_words must be a positive int; got {sync_words!r}")
+    callbacks = tuple(callbacks)
+    # every parameter checked by the model itself, before any work on the cluster; `workers`
+    # are threads on the Dask workers, whose cores the driver's machine does not tell
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="workers=", category=RuntimeWarning)
+        model = Word2Vec(workers=workers, callbacks=callbacks, **word2vec_params)
+    if not _live_workers(client):
+        raise ValueError("the Dask cluster has no worker")
+    n_workers = len(_live_workers(client))
+    partitions: list[Any]
+    if corpus_file is not None:
+        paths = resolve_paths(corpus_file)
+        shards: list[Any] = plan_file_shards(paths, n_workers, model.corpus_file_errors)
+        partitions = [() for _ in shards]
+    else:
+        import dask.bag
+
+        if not isinstance(corpus, dask.bag.Bag):
+            raise TypeError(
+                f"corpus must be a dask.bag.Bag of token lists; got {type(corpus).__name__}"
+            )
+        shards = plan_bag_shards(corpus.npartitions, n_workers)
+        # computed once and held for the run; Dask recomputes a partition lost with a worker
+        parts = client.compute(corpus.to_delayed())
+        partitions = [parts[s.first : s.end] for s in shards]
+    checkpoint_dir = os.fspath(checkpoint) if checkpoint is not None else None
+    if resume and checkpoint_dir is None:
+        raise ValueError("resume=True needs checkpoint=<the directory of the run>")
+    if checkpoint_dir is not None:
+        os.makedirs(checkpoint_dir, exist_ok=True)
+    resumed = _load_checkpoint(checkpoint_dir) if resume and checkpoint_dir else None
+    driver = _Driver(
+        client,
+        model,
+        shards,
+        partitions,
+        sync_words=sync_words,
+        combine=combine,
+        checkpoint=checkpoint_dir,
+        callbacks=callbacks,
+    )
+    try:
+        state: dict[str, Any] = {}
+        if resumed is not None:
+            loaded, state = resumed
+            _check_resumed(loaded, {"workers": workers, **word2vec_params}, state, shards)
+            loaded.workers, loaded.callbacks = model.workers, callbacks
+            driver.model = model = loaded
+            logger.info(
+                "resuming from %s: epoch %d, round %d",
+                checkpoint_dir,
+                state["epoch"] + 1,
+                state["round"] + 1,
+            )
+        else:
+            if resume:
+                logger.info("no checkpoint in %s yet: starting afresh", checkpoint_dir)
+            counts, total, n_sent = driver.count(model.max_vocab_size)
+            if not total:
+                raise ValueError("the corpus is empty: no token in any shard")
+            model.raw_vocab = counts
+            model.corpus_count, model.corpus_total_words = n_sent, total
+            model.prepare_vocab()
+            if not len(model.wv):
+                raise ValueError(
+                    f"no word of the corpus is kept (min_count={model.min_count}): "
+                    f"{total} tokens, {len(counts)} distinct"
+                )
+        driver.start(state.get("version", 0))
+        driver.train(state)
+    finally:
+        driver.close()
+    model.distributed_log = driver.log  # type: ignore[attr-defined]
+    return model
