@@ -11,9 +11,8 @@ iteration (``maxIter`` iterations = epochs). The learning rate starts at ``stepS
 decays linearly with the words one part has seen, scaled by the number of parts.
 
 Every model is exported with ``model.getVectors()`` into a fastembed_core ``KeyedVectors``
-(rows in descending corpus frequency, ties in first-appearance order, as our vocabulary
-orders them, so that the analogy test's "30,000 most frequent words" means the same words)
-and scored by ``quality_seeds.evaluate``, the evaluation of every other quality script.
+(rows in the order of the vocabulary fastembed_core builds from the same file, so that the
+analogy test's "30,000 most frequent words" are the same words for every engine) and scored by ``quality_seeds.evaluate``, the evaluation of every other quality script.
 Writes bench/results/<date>-<name>.json (one entry per run: partitions, seed, the three
 scores and the training time, which covers Spark's vocabulary pass and training but not
 starting the JVM or reading the text).
@@ -49,15 +48,29 @@ def corpus_counts(path):
     return counts
 
 
-def to_keyed_vectors(words, vectors, counts):
-    """fastembed_core ``KeyedVectors`` of Spark's vectors, most frequent word first."""
+def our_vocabulary(path):
+    """The vocabulary fastembed_core builds from ``path`` at MIN_COUNT: keys in its order."""
+    from fastembed_core import Word2Vec
+
+    model = Word2Vec(min_count=MIN_COUNT, workers=1)
+    model.build_vocab(corpus_file=path)
+    return list(model.wv.index_to_key)
+
+
+def to_keyed_vectors(words, vectors, order, counts):
+    """fastembed_core ``KeyedVectors`` of Spark's vectors, rows in ``order`` (our vocabulary's
+    order, so that "the 30,000 most frequent words" of the analogy test are the same words
+    for every engine); a word ``order`` lacks goes last, by descending count."""
     from fastembed_core import KeyedVectors
 
-    order = sorted(range(len(words)), key=lambda i: -counts[words[i]])  # stable: ties keep order
-    keys = [words[i] for i in order]
+    rank = {w: i for i, w in enumerate(order)}
+    rows = sorted(
+        range(len(words)), key=lambda i: (rank.get(words[i], len(rank)), -counts[words[i]])
+    )
+    keys = [words[i] for i in rows]
     return KeyedVectors.from_arrays(
         keys,
-        np.asarray(vectors, dtype=np.float32)[order],
+        np.asarray(vectors, dtype=np.float32)[rows],
         counts=np.asarray([counts[k] for k in keys], dtype=np.int64),
     )
 
@@ -76,7 +89,7 @@ def spark_session(master, driver_memory):
     )
 
 
-def train_spark(spark, corpus, partitions, epochs, seed, counts):
+def train_spark(spark, corpus, partitions, epochs, seed, order, counts):
     """Trains MLlib's Word2Vec once; returns (gensim KeyedVectors, training seconds)."""
     from pyspark.ml.feature import Word2Vec as SparkWord2Vec
     from pyspark.sql import functions as F
@@ -102,7 +115,7 @@ def train_spark(spark, corpus, partitions, epochs, seed, counts):
     sentences.unpersist()
     words = [r["word"] for r in rows]
     vectors = [r["vector"].toArray() for r in rows]
-    return to_keyed_vectors(words, vectors, counts).to_gensim(), seconds
+    return to_keyed_vectors(words, vectors, order, counts).to_gensim(), seconds
 
 
 def main(argv=None):
@@ -115,17 +128,27 @@ def main(argv=None):
     ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--master", default="local[2]")
     ap.add_argument("--driver-memory", default="4g")
+    ap.add_argument("--save-vectors", metavar="DIR", help="also save each model's vectors")
     ap.add_argument("--name", default="spark-word2vec", help="results file: <date>-<name>.json")
     args = ap.parse_args(argv)
 
     counts = corpus_counts(args.corpus)
+    order = our_vocabulary(args.corpus)
     spark = spark_session(args.master, args.driver_memory)
     spark.sparkContext.setLogLevel("ERROR")
     runs = []
     try:
         for seed in range(args.first_seed, args.first_seed + args.seeds):
             for partitions in args.partitions:  # interleaved: load hits every setting alike
-                kv, seconds = train_spark(spark, args.corpus, partitions, args.epochs, seed, counts)
+                kv, seconds = train_spark(
+                    spark, args.corpus, partitions, args.epochs, seed, order, counts
+                )
+                if args.save_vectors:  # to score again later without training again
+                    os.makedirs(args.save_vectors, exist_ok=True)
+                    kv.save_word2vec_format(
+                        os.path.join(args.save_vectors, f"spark-p{partitions}-s{seed}.bin"),
+                        binary=True,
+                    )
                 runs.append(
                     {
                         "library": "spark_mllib",
