@@ -31,9 +31,11 @@ The rules:
     why at its top: its module docstring has a line that starts with ``Size:`` followed by the
     reason, e.g. ``Size: one class whose gensim-compatible methods share one set of caches.``
 
-(d) **Layers.** Imports run one way, cli -> models -> vectors -> io -> drivers: nothing in
-    ``io/`` imports ``vectors``, ``models`` or ``cli``; nothing in ``vectors/`` imports
-    ``models`` or ``cli``; nothing in ``models/`` imports ``cli``.
+(d) **Layers.** Imports run one way, cli -> distributed -> models -> vectors -> io -> drivers:
+    nothing in ``io/`` imports ``vectors``, ``models``, ``distributed`` or ``cli``; nothing in
+    ``vectors/`` imports ``models``, ``distributed`` or ``cli``; nothing in ``models/`` imports
+    ``distributed`` or ``cli``; nothing in ``distributed/`` (training on a Dask cluster)
+    imports ``cli``.
 
 The checker's own tests build small synthetic packages in ``tmp_path`` that break each rule,
 so its failures can be seen, and one that keeps every rule.
@@ -58,9 +60,10 @@ SIZE_REASON = re.compile(r"^\s*Size:\s*\S")
 INTERNAL_BY_DESIGN = frozenset({"_kernel", "_corpus", "_phrases", "_walks", "_subwords", "_moved"})
 # Subpackage -> subpackages it must not import (rule d).
 FORBIDDEN_LAYERS = {
-    "io": ("vectors", "models", "cli"),
-    "vectors": ("models", "cli"),
-    "models": ("cli",),
+    "io": ("vectors", "models", "distributed", "cli"),
+    "vectors": ("models", "distributed", "cli"),
+    "models": ("distributed", "cli"),
+    "distributed": ("cli",),
 }
 
 

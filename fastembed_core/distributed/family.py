@@ -61,7 +61,7 @@ class Word2VecFamily:
         return model._make_run(ids, offsets, 1, alpha, end_alpha)
 
 
-_FAMILIES = {Word2Vec: Word2VecFamily()}
+_FAMILIES: dict[type, Word2VecFamily] = {Word2Vec: Word2VecFamily()}
 
 
 def family_of(model_class: type) -> Word2VecFamily:

@@ -1,6 +1,6 @@
 """Training rounds on a Dask cluster: the driver loop and the tasks the workers run.
 
-Data parallelism with worker-resident replicas. Each shard of the corpus lives on one Dask
+Data parallelism with worker-resident replicas (the worker side is :mod:`.tasks`). Each shard of the corpus lives on one Dask
 worker, encoded once, next to a replica of the whole model (a module-level cache keyed by the
 run's id and the shard). A round: every shard trains its next slice (about ``sync_words``
 words) with the multithreaded kernel, the learning rate following the global schedule (linear
@@ -29,32 +29,28 @@ import json
 import logging
 import math
 import os
-import threading
 import time
 import uuid
+import warnings
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from ..errors import TrainingDivergedError
 from ..models.word2vec import Word2Vec
-from ..models.workers import run_workers
 from . import combine as combine_mod
 from .combine import DEFAULT_COMBINE
-from .family import Word2VecFamily, family_of
+from .family import family_of
 from .shards import (
     BagShard,
     FileShard,
-    ShardCount,
-    count_shard,
-    encode_shard,
     merge_counts,
     plan_bag_shards,
     plan_file_shards,
     resolve_paths,
 )
+from .tasks import StaleReplica, count_task, drop_run, round_task, start_task
 
 logger = logging.getLogger("fastembed_core.dask")
 
@@ -63,161 +59,8 @@ __all__ = ["train", "StaleReplica", "DEFAULT_COMBINE", "CHECKPOINT_ROUNDS"]
 CHECKPOINT_ROUNDS = 10
 _STATE = "state.json"
 _STATE_FORMAT = 1
-_SEED_STREAM = 0xDA5C
 # resubmissions of one shard's task in one round before the driver gives up
 _MAX_RESTARTS = 5
-
-
-class StaleReplica(RuntimeError):
-    """The worker running a round has no replica of the shard at the round expected (it was
-    lost with its worker): the driver restarts the shard from its current model."""
-
-
-# ------------------------------------------------------------------ worker side
-
-
-@dataclass
-class _Replica:
-    family: Word2VecFamily
-    model: Word2Vec
-    ids: np.ndarray
-    offsets: np.ndarray
-    version: int  # the global round whose model this replica holds (before its pending delta)
-    pending: dict[str, tuple[np.ndarray, np.ndarray]] | None = None  # own rows: (rows, before)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-# (run id, shard) -> replica, or -> the tokens the vocabulary count kept for the start
-_REPLICAS: dict[tuple[str, int], _Replica] = {}
-_COUNTED: dict[tuple[str, int], ShardCount] = {}
-
-
-def _count_task(
-    run_id: str, shard: FileShard | BagShard, partitions: Sequence[Any], max_vocab_size: int | None
-) -> ShardCount:
-    counted = count_shard(shard, partitions, max_vocab_size)
-    if counted.tokens is not None:
-        _COUNTED[(run_id, shard.index)] = counted  # for the start: no second read
-    return counted.summary()
-
-
-def _start_task(
-    run_id: str,
-    shard: FileShard | BagShard,
-    partitions: Sequence[Any],
-    init_params: dict[str, Any],
-    keys: list[Any],
-    payload: dict[str, np.ndarray],
-    version: int,
-) -> dict[str, Any]:
-    """Builds (or rebuilds) the shard's replica from the driver's model at ``version``
-    (``payload``: its matrices by name and the word counts as ``"count"``)."""
-    t0 = time.perf_counter()
-    family = family_of(Word2Vec)
-    arrays = {name: arr for name, arr in payload.items() if name != "count"}
-    model = family.replica(init_params, keys, payload["count"], arrays)
-    counted = _COUNTED.pop((run_id, shard.index), None)
-    ids, offsets = encode_shard(shard, model.wv.key_to_index, counted, partitions)
-    _REPLICAS[(run_id, shard.index)] = _Replica(family, model, ids, offsets, version)
-    return {"words": int(len(ids)), "seconds": time.perf_counter() - t0, "pid": os.getpid()}
-
-
-def _round_cut(offsets: np.ndarray, r: int, rounds: int) -> int:
-    """The first sentence of round r of ``rounds`` (the slices split the words evenly)."""
-    target = int(offsets[-1]) * r // rounds
-    return int(np.searchsorted(offsets, target, side="left")) if r < rounds else len(offsets) - 1
-
-
-def _round_task(
-    run_id: str,
-    shard_index: int,
-    version: int,
-    combined: dict[str, tuple[np.ndarray, np.ndarray]] | None,
-    plan: dict[str, Any],
-) -> dict[str, Any]:
-    """Brings the replica to the driver's model at ``version`` (when it trained the round
-    before: its own changes undone, ``combined`` of that round added), trains this round's
-    slice and returns its sparse delta."""
-    rep = _REPLICAS.get((run_id, shard_index))
-    if rep is None:
-        raise StaleReplica(f"no replica of shard {shard_index} on this worker")
-    with rep.lock:
-        t_sync = time.perf_counter()
-        arrays = rep.family.arrays(rep.model)
-        if rep.pending is not None and version == rep.version + 1 and combined is not None:
-            for name, (rows, before) in rep.pending.items():
-                arrays[name][rows] = before
-            for name, (rows, values) in combined.items():
-                combine_mod.apply_delta(arrays[name], rows, values)
-            rep.version, rep.pending = version, None
-        if rep.pending is not None or rep.version != version:
-            raise StaleReplica(
-                f"the replica of shard {shard_index} holds round {rep.version}, not {version}"
-            )
-        sync_seconds = time.perf_counter() - t_sync
-        first = _round_cut(rep.offsets, plan["round"], plan["rounds"])
-        end = _round_cut(rep.offsets, plan["round"] + 1, plan["rounds"])
-        before = {name: arr.copy() for name, arr in arrays.items()}
-        words = effective = 0
-        loss = 0.0
-        t_train = time.perf_counter()
-        if end > first:
-            words, effective, loss = _train_slice(rep, first, end, plan)
-        train_seconds = time.perf_counter() - t_train
-        t_diff = time.perf_counter()
-        delta, pending = {}, {}
-        for name, arr in arrays.items():
-            rows, values = combine_mod.row_delta(before[name], arr)
-            delta[name] = (rows, values)
-            pending[name] = (rows, before[name][rows])
-        rep.pending = pending
-        sync_seconds += time.perf_counter() - t_diff
-    return {
-        "shard": shard_index,
-        "delta": delta,
-        "words": words,
-        "effective": effective,
-        "loss": loss,
-        "train_seconds": train_seconds,
-        "sync_seconds": sync_seconds,
-    }
-
-
-def _train_slice(
-    rep: _Replica, first: int, end: int, plan: dict[str, Any]
-) -> tuple[int, int, float]:
-    """Trains sentences [first, end) of the shard on the replica's threads."""
-    lo, hi = int(rep.offsets[first]), int(rep.offsets[end])
-    ids = rep.ids[lo:hi]
-    offsets = rep.offsets[first : end + 1] - lo
-    run = rep.family.make_run(rep.model, ids, offsets, plan["alpha_start"], plan["alpha_end"])
-    n_threads = max(1, min(rep.model.workers, end - first))
-    targets = np.linspace(0, offsets[-1], n_threads + 1)
-    bounds = np.searchsorted(offsets, targets, side="left")
-    bounds[0], bounds[-1] = 0, end - first
-    bounds = np.maximum.accumulate(bounds)
-    seeds = np.random.SeedSequence(
-        [_SEED_STREAM, rep.model.seed, plan["epoch"], plan["round"], plan["shard_seed"]]
-    ).generate_state(n_threads, np.uint64)
-
-    def work(k: int) -> Any:
-        return run.train_range(int(bounds[k]), int(bounds[k + 1]), int(seeds[k]))
-
-    results = run_workers(n_threads, work, run.request_stop)
-    return (
-        sum(r[1] for r in results),
-        sum(r[2] for r in results),
-        float(sum(r[3] for r in results)),
-    )
-
-
-def _drop_run(run_id: str) -> int:
-    """Frees a run's replicas and kept tokens on this worker (``client.run`` calls it)."""
-    doomed = [key for key in (*_REPLICAS, *_COUNTED) if key[0] == run_id]
-    for key in doomed:
-        _REPLICAS.pop(key, None)
-        _COUNTED.pop(key, None)
-    return len(doomed)
 
 
 # ------------------------------------------------------------------ driver side
@@ -240,6 +83,25 @@ def _check_client(client: Any) -> None:
 
 def _live_workers(client: Any) -> list[str]:
     return sorted(client.ncores())
+
+
+def _settle(futures: Sequence[Any]) -> None:
+    """Waits until none of ``futures`` is pending (each finished, failed or cancelled)."""
+    from distributed import wait
+
+    while any(f.status == "pending" for f in futures):
+        try:
+            wait([f for f in futures if f.status == "pending"])
+        except Exception:  # wait raises when one was cancelled; the statuses tell which
+            pass
+
+
+def _raise_unless_lost(future: Any) -> None:
+    """Re-raises a task's own error; a lost replica or a lost input (cancelled) returns."""
+    if future.status == "error":
+        exc = future.exception()
+        if not isinstance(exc, StaleReplica):
+            raise exc
 
 
 class _Driver:
@@ -271,6 +133,8 @@ class _Driver:
         self.where = [workers[k % len(workers)] for k in range(len(shards))]
         self.log: list[dict[str, Any]] = []
         self.restarts = 0
+        self.round_restarts = 0
+        self.bytes_to_workers = 0
         self.shard_words: list[int] = []
 
     # ---------------------------------------------------------------- vocabulary
@@ -278,7 +142,7 @@ class _Driver:
     def count(self, max_vocab_size: int | None) -> tuple[Any, int, int]:
         futures = [
             self.client.submit(
-                _count_task,
+                count_task,
                 self.run_id,
                 shard,
                 self.partitions[k],
@@ -300,17 +164,20 @@ class _Driver:
 
     def _submit_start(self, k: int, version: int) -> Any:
         model = self.model
-        payload = {**self.family.arrays(model), "count": model.wv.expandos["count"]}
+        payload = {
+            **self.family.arrays(model),
+            "count": model.wv.expandos["count"],
+            "keys": list(model.wv.index_to_key),
+        }
         # a list of one: a scattered dict would become one future per entry, keyed by name
         (sent,) = self.client.scatter([payload], workers=[self.where[k]], hash=False)
-        self.bytes_to_workers += sum(a.nbytes for a in payload.values())
+        self.bytes_to_workers += sum(a.nbytes for a in payload.values() if hasattr(a, "nbytes"))
         return self.client.submit(
-            _start_task,
+            start_task,
             self.run_id,
             self.shards[k],
             self.partitions[k],
             self._init_params(),
-            self.keys_future,
             sent,
             version,
             workers=[self.where[k]],
@@ -321,12 +188,13 @@ class _Driver:
     def start(self, version: int) -> None:
         """Builds every shard's replica from the driver's model at ``version``."""
         self.bytes_to_workers = 0
-        (self.keys_future,) = self.client.scatter(
-            [list(self.model.wv.index_to_key)], broadcast=True, hash=False
-        )
-        started = self.client.gather(
-            [self._submit_start(k, version) for k in range(len(self.shards))]
-        )
+        futures = [self._submit_start(k, version) for k in range(len(self.shards))]
+        _settle(futures)
+        started = []
+        for k, fut in enumerate(futures):
+            if fut.status != "finished":
+                fut = self._restart(k, version, fut)
+            started.append(fut.result())
         self.shard_words = [s["words"] for s in started]
         logger.info(
             "started %d shards on %d workers: %s words, %.1f MB of model sent",
@@ -336,30 +204,41 @@ class _Driver:
             self.bytes_to_workers / 1e6,
         )
 
-    def _restart(self, k: int, version: int) -> None:
-        """Shard k's replica was lost: rebuild it on a live worker from the current model."""
-        workers = _live_workers(self.client)
-        if not workers:
-            raise RuntimeError("no Dask worker is left to train on")
-        load = {w: 0 for w in workers}
-        for j, w in enumerate(self.where):
-            if j != k and w in load:
-                load[w] += 1
-        self.where[k] = min(workers, key=lambda w: (load[w], w))
-        self.restarts += 1
-        logger.warning(
-            "shard %d lost its replica (worker gone?): restarting it on %s from round %d",
-            k,
-            self.where[k],
-            version,
-        )
-        self.client.gather(self._submit_start(k, version))
+    def _restart(self, k: int, version: int, failed: Any) -> Any:
+        """Shard k's replica was lost (``failed``: the future that found out): rebuilds it on
+        a live worker from the driver's model at ``version``; returns the finished start."""
+        for attempt in range(1, _MAX_RESTARTS + 1):
+            _raise_unless_lost(failed)
+            workers = _live_workers(self.client)
+            if not workers:
+                raise RuntimeError("no Dask worker is left to train on")
+            load = {w: 0 for w in workers}
+            for j, w in enumerate(self.where):
+                if j != k and w in load:
+                    load[w] += 1
+            self.where[k] = min(workers, key=lambda w: (load[w], w))
+            self.restarts += 1
+            self.round_restarts += 1
+            logger.warning(
+                "shard %d lost its replica (worker gone?): restarting it on %s from round %d "
+                "(attempt %d)",
+                k,
+                self.where[k],
+                version,
+                attempt,
+            )
+            started = self._submit_start(k, version)
+            _settle([started])
+            if started.status == "finished":
+                return started
+            failed = started
+        raise RuntimeError(f"shard {k} could not be restarted in {_MAX_RESTARTS} attempts")
 
     # ---------------------------------------------------------------- rounds
 
     def _submit_round(self, k: int, version: int, combined: Any, plan: dict[str, Any]) -> Any:
         return self.client.submit(
-            _round_task,
+            round_task,
             self.run_id,
             k,
             version,
@@ -370,37 +249,47 @@ class _Driver:
             pure=False,
         )
 
-    def run_round(self, version: int, combined: Any, plan: dict[str, Any]) -> list[dict[str, Any]]:
-        """Every shard's result of the round that starts from the model at ``version``
-        (``combined``: the delta that made it from ``version - 1``); shards whose replica
-        was lost are restarted and their task run again until all results are in."""
-        from distributed import wait
+    def _send_combined(self, combined: dict[str, Any] | None) -> Any:
+        """The combined delta on every worker (one copy each); None stays None."""
+        if combined is None:
+            return None
+        (future,) = self.client.scatter([combined], broadcast=True, hash=False)
+        self.bytes_to_workers += combine_mod.delta_bytes(combined) * len(_live_workers(self.client))
+        return future
 
-        futures = [self._submit_round(k, version, combined, plan) for k in range(len(self.shards))]
+    def run_round(
+        self, version: int, combined: dict[str, Any] | None, sent: Any, plan: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Every shard's result of the round that starts from the model at ``version``
+        (``combined``: the delta that made it from ``version - 1``, ``sent`` its future on
+        the workers). A shard whose replica was lost is restarted and its task run again; if
+        the combined delta was lost with a worker, it is sent again. Returns when every
+        shard's result is in."""
+        futures = [self._submit_round(k, version, sent, plan) for k in range(len(self.shards))]
         results: list[dict[str, Any] | None] = [None] * len(futures)
-        attempts = [0] * len(futures)
-        while True:
-            wait([f for f, r in zip(futures, results) if r is None])
+        for _ in range(4 * _MAX_RESTARTS * len(futures)):
+            _settle([f for f, r in zip(futures, results) if r is None])
+            lost_input = False
             for k, fut in enumerate(futures):
                 if results[k] is not None:
                     continue
                 if fut.status == "finished":
                     results[k] = fut.result()
-                    continue
-                exc = fut.exception()
-                if not isinstance(exc, StaleReplica):
-                    raise exc
-                attempts[k] += 1
-                if attempts[k] > _MAX_RESTARTS:
-                    raise RuntimeError(
-                        f"shard {k} lost its replica {attempts[k]} times in one round"
-                    ) from exc
-                self._restart(k, version)
-                self.round_restarts += 1
-                # the fresh replica holds the model at `version`: it ignores `combined`
-                futures[k] = self._submit_round(k, version, combined, plan)
+                elif fut.status == "cancelled":
+                    lost_input = True  # its input (the combined delta) is gone with a worker
+                else:
+                    self._restart(k, version, fut)
+                    # the fresh replica holds the model at `version`: it ignores `sent`
+                    futures[k] = self._submit_round(k, version, sent, plan)
+            if lost_input:
+                logger.warning("the combined delta was lost with a worker: sending it again")
+                sent = self._send_combined(combined)
+                for k, fut in enumerate(futures):
+                    if results[k] is None and fut.status == "cancelled":
+                        futures[k] = self._submit_round(k, version, sent, plan)
             if all(r is not None for r in results):
                 return [r for r in results if r is not None]
+        raise RuntimeError(f"round {version + 1} did not complete: workers keep failing")
 
     def train(self, state: dict[str, Any]) -> None:
         model = self.model
@@ -413,11 +302,25 @@ class _Driver:
                 f"the checkpoint was made with {state['rounds']} rounds an epoch, this run "
                 f"plans {rounds}: resume with the sync_words it was started with"
             )
+        n_shards = len(self.shards)
+        if self.combine == "sum" and n_shards > 2:
+            # measured on english.txt (README): 4 workers diverged (WordSim-353 0.05-0.06
+            # against 0.38 on one process, sync_words 100,000 and 500,000). A row that every
+            # worker drives to the same point moves k times as far when k deltas are summed:
+            # from k = 3 on, the overshoot grows from round to round.
+            logger.warning(
+                "combine='sum' over %d workers: summed deltas of more than 2 workers were "
+                "measured to diverge (rows every worker trains overshoot); use "
+                "combine='capped_sum' (the default), or fewer Dask workers with more kernel "
+                "threads each (workers=)",
+                n_shards,
+            )
         total = total_per_epoch * epochs
         version = state.get("version", 0)
         epoch0, round0 = state.get("epoch", 0), state.get("round", 0)
         words_done = state.get("words_done", 0)
         arrays = self.family.arrays(model)
+        combined: dict[str, Any] | None = None
         combined_future = None
         t_run = time.perf_counter()
         losses = list(state.get("losses", []))
@@ -451,7 +354,8 @@ class _Driver:
                         total,
                     ),
                 }
-                results = self.run_round(version, combined_future, plan)
+                results = self.run_round(version, combined, combined_future, plan)
+                t_combine = time.perf_counter()
                 combined = combine_mod.combine(
                     [res["delta"] for res in results], self.combine, len(results)
                 )
@@ -465,9 +369,8 @@ class _Driver:
                     combine_mod.apply_delta(arrays[name], rows, values)
                 version += 1
                 # every replica needs it: one copy a worker, sent once
-                (combined_future,) = self.client.scatter([combined], broadcast=True, hash=False)
-                sent = combine_mod.delta_bytes(combined) * len(set(self.where))
-                self.bytes_to_workers += sent
+                combined_future = self._send_combined(combined)
+                combine_seconds = time.perf_counter() - t_combine
                 words = sum(res["words"] for res in results)
                 words_done += words
                 epoch_loss += sum(res["loss"] for res in results)
@@ -488,6 +391,11 @@ class _Driver:
                     "alpha_end": plan["alpha_end"],
                     "rows_changed": {name: int(len(rows)) for name, (rows, _) in combined.items()},
                     "restarts": self.round_restarts,
+                    # parts of exchange_seconds: the slowest worker's bringing its replica up
+                    # to date and finding its changed rows; the driver's combining, applying
+                    # and sending the combined delta
+                    "worker_sync_seconds": max(res["sync_seconds"] for res in results),
+                    "combine_seconds": combine_seconds,
                 }
                 self.log.append(entry)
                 logger.info(
@@ -566,7 +474,7 @@ class _Driver:
 
     def close(self) -> None:
         try:
-            self.client.run(_drop_run, self.run_id)
+            self.client.run(drop_run, self.run_id)
         except Exception as exc:  # a cleanup failure must not hide the trained model
             logger.warning("could not free the replicas on the workers: %s", exc)
 
@@ -628,8 +536,11 @@ def train(
     if isinstance(sync_words, bool) or not isinstance(sync_words, int) or sync_words < 1:
         raise ValueError(f"sync_words must be a positive int; got {sync_words!r}")
     callbacks = tuple(callbacks)
-    # every parameter checked by the model itself, before any work on the cluster
-    model = Word2Vec(workers=workers, callbacks=callbacks, **word2vec_params)
+    # every parameter checked by the model itself, before any work on the cluster; `workers`
+    # are threads on the Dask workers, whose cores the driver's machine does not tell
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="workers=", category=RuntimeWarning)
+        model = Word2Vec(workers=workers, callbacks=callbacks, **word2vec_params)
     if not _live_workers(client):
         raise ValueError("the Dask cluster has no worker")
     n_workers = len(_live_workers(client))
@@ -696,5 +607,5 @@ def train(
         driver.train(state)
     finally:
         driver.close()
-    model.distributed_log = driver.log
+    model.distributed_log = driver.log  # type: ignore[attr-defined]
     return model

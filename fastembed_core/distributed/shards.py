@@ -285,7 +285,7 @@ def _pruned(counted: ShardCount, max_vocab_size: int) -> ShardCount:
     until at most max_vocab_size remain (the kept tokens then no longer match: dropped)."""
     counts = counted.counts
     min_reduce = 1
-    keep = np.ones(len(counts), bool)
+    keep: np.ndarray = np.ones(len(counts), bool)
     while keep.sum() > max_vocab_size:
         keep &= counts >= min_reduce + 1
         min_reduce += 1
@@ -326,7 +326,7 @@ def merge_counts(parts: Sequence[ShardCount]) -> tuple[vocab_mod.WordCounts, int
             if w not in index:
                 index[w] = len(words)
                 words.append(w)
-    counts = np.zeros(len(words), np.int64)
+    counts: np.ndarray = np.zeros(len(words), np.int64)
     for part in parts:
         if len(part.words):
             rows = np.fromiter((index[w] for w in part.words), np.int64, len(part.words))
