@@ -64,6 +64,9 @@ cdef extern from "fe_train.h" nogil:
         double (*subword_step)(const fe_weights *w, const uint32_t *rows, int32_t n_rows,
                                int32_t cbow_mean, const fe_target *targets, int32_t n_targets,
                                float alpha, float *scratch, int want_loss)
+        void (*infer_step)(const float *w_in, const uint32_t *rows, int32_t n_rows,
+                           int32_t cbow_mean, float *vec, float **out, const float *label,
+                           int32_t n_out, float alpha, float *scratch, int64_t dim)
 
     ctypedef struct fe_config:
         fe_weights w
@@ -124,6 +127,7 @@ cdef extern from "fe_doc2vec.h" nogil:
         const int64_t *hs_offset
         const uint8_t *hs_code
         const uint32_t *hs_point
+        fe_update_ops ops
 
     int fe_infer_range(const fe_infer_config *cfg, const uint32_t *ids, const int64_t *offsets,
                        int64_t first, int64_t end, uint64_t seed, float *out)
