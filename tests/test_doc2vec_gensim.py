@@ -83,7 +83,7 @@ def test_to_gensim_gives_gensims_layout_and_gensim_goes_on(mode):
     if not ours.dm:
         # gensim's inference on the converted PV-DBOW model finds the documents' topics: the
         # nearest trained document of each inferred one shares its topic (4 topics, chance
-        # 1/4; seeds 1-6 of this corpus all scored 1.0, gensim's inference and ours alike.
+        # 1/4; seeds 1-8 of this corpus all scored 1.0, gensim's inference and ours alike.
         # PV-DM on this small corpus scores 0.4-0.7 with either, too weak to test on)
         g.random.seed(0)
         inferred = np.array([g.infer_vector(w) for w, _ in docs[:40]])
