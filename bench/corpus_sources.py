@@ -1,4 +1,5 @@
-"""Where the benchmark corpora come from: WordNet 3.0 glosses and gensim's Wikipedia sample.
+"""Where the benchmark corpora come from: WordNet 3.0 glosses (with their lexicographer files
+as labels) and gensim's Wikipedia sample.
 
 Both sources are fetched through ordinary package managers, so every corpus built from them is
 reproducible on any Debian machine with gensim installed:
@@ -99,6 +100,27 @@ def wordnet_glosses(folder):
                 tokens = tokenize(line[cut + 3 :])
                 if tokens:
                     yield tokens
+
+
+def wordnet_labelled_glosses(folder):
+    """Yields ``(lex_filenum, tokens)`` for every WordNet gloss, in file order.
+
+    The label is the synset's lexicographer file (the two-digit field after the offset):
+    which of WordNet's 45 files the lexicographers filed the synset in -- its supersense, such
+    as ``noun.animal`` (05), ``noun.artifact`` (06) or ``verb.motion`` (38). Predicting it from
+    the gloss is a real 45-class text classification task with human-assigned labels.
+    """
+    for part in WORDNET_PARTS:
+        with open(os.path.join(folder, "data." + part), encoding="latin-1") as f:
+            for line in f:
+                if line.startswith("  "):
+                    continue
+                cut = line.find(" | ")
+                if cut < 0:
+                    continue
+                tokens = tokenize(line[cut + 3 :])
+                if tokens:
+                    yield int(line.split(" ", 2)[1]), tokens
 
 
 def wiki_sample_path():

@@ -71,6 +71,9 @@ cdef extern from "fe_train.h" nogil:
         double (*sums_step)(const fe_weights *w, float *const *sums, float *const *grads,
                             int32_t n, float in_scale, float grad_scale, const fe_target *t,
                             float alpha, float *scratch, int want_loss)
+        void (*infer_step)(const float *w_in, const uint32_t *rows, int32_t n_rows,
+                           int32_t cbow_mean, float *vec, float **out, const float *label,
+                           int32_t n_out, float alpha, float *scratch, int64_t dim)
 
     ctypedef struct fe_config:
         fe_weights w
@@ -133,6 +136,7 @@ cdef extern from "fe_doc2vec.h" nogil:
         const int64_t *hs_offset
         const uint8_t *hs_code
         const uint32_t *hs_point
+        fe_update_ops ops
 
     int fe_infer_range(const fe_infer_config *cfg, const uint32_t *ids, const int64_t *offsets,
                        int64_t first, int64_t end, uint64_t seed, float *out)

@@ -846,11 +846,12 @@ cdef int _infer_part(const fe_infer_config *cfg, const uint32_t[::1] ids,
 def infer_documents(w_in, w_out, w_hs, ids, offsets, *, int dm, int hs, int negative,
                     int window, int cbow_mean, bint shrink_windows, int epochs, float alpha,
                     float min_alpha, keep_threshold, alias, hs_offset, hs_code, hs_point,
-                    uint64_t seed, int workers=1):
+                    uint64_t seed, int workers=1, simd=None):
     """Paragraph vectors of the encoded documents (document k: ids[offsets[k]:offsets[k+1]],
     ids of the words' rows w_in), the model frozen (src/fe_doc2vec.h). Returns a float32
     array (documents, dim). ``workers`` threads each release the GIL for a share of the
-    documents; the result does not depend on their number."""
+    documents; the result does not depend on their number. ``simd``: the instruction set
+    (None: simd_path()), as for training."""
     if not isinstance(w_in, np.ndarray) or w_in.ndim != 2:
         raise ValueError("w_in must be a 2-D float32 array")
     cdef int64_t n_words = w_in.shape[0], dim = w_in.shape[1], n_docs, k
@@ -874,6 +875,7 @@ def infer_documents(w_in, w_out, w_hs, ids, offsets, *, int dm, int hs, int nega
     validate_corpus(ids, offsets, n_words)
     n_docs = offsets.shape[0] - 1
     memset(&cfg, 0, sizeof(cfg))
+    _fill_ops(simd, &cfg.ops)
     cfg.w_in = &in_view[0, 0]
     cfg.vocab_size = n_words
     cfg.dim = dim

@@ -20,7 +20,8 @@
  *   - dm = 1 (PV-DM): the input is the sum of the window's context words' rows and the
  *     vector (the window drawn as in training), divided by their count with cbow_mean; the
  *     vector gets the input's gradient (divided by the count when summing: CBOW's rule).
- * Scores go through fe_sigmoid_lookup, saturating as in training.
+ * Scores go through fe_sigmoid_lookup, saturating as in training. The arithmetic of a step
+ * is ops.infer_step, compiled per instruction set with the training updates (fe_updates.h).
  */
 #ifndef FE_DOC2VEC_H
 #define FE_DOC2VEC_H
@@ -28,6 +29,7 @@
 #include <stdint.h>
 
 #include "fe_errors.h"
+#include "fe_train.h" /* fe_update_ops */
 
 typedef struct fe_infer_config {
     const float *w_in;  /* the words' rows, vocab_size x dim (read only) */
@@ -41,12 +43,13 @@ typedef struct fe_infer_config {
     const int64_t *hs_offset;       /* vocab_size + 1 offsets into hs_code / hs_point */
     const uint8_t *hs_code;
     const uint32_t *hs_point;
+    fe_update_ops ops; /* the instruction set: fe_simd_ops() (infer_step does the arithmetic) */
 } fe_infer_config;
 
 /* Infers documents [first, end) of the encoded batch (document k: ids[offsets[k] ..
  * offsets[k + 1])) into rows first .. end - 1 of out (dim floats each). Every id must be
  * below vocab_size (checked by the caller). Returns FE_OK, FE_ERR_ARG (a table the settings
- * need is missing) or FE_ERR_NOMEM. */
+ * need, or ops.infer_step, is missing) or FE_ERR_NOMEM. */
 int fe_infer_range(const fe_infer_config *cfg, const uint32_t *ids, const int64_t *offsets,
                    int64_t first, int64_t end, uint64_t seed, float *out);
 

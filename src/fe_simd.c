@@ -12,11 +12,13 @@
     void fe_rows_sum_##suffix(const fe_weights *, const uint32_t *, int32_t, float *, float *);    \
     void fe_rows_add_##suffix(const fe_weights *, const uint32_t *, int32_t, const float *);       \
     double fe_sums_step_##suffix(const fe_weights *, float *const *, float *const *, int32_t,      \
-                                 float, float, const fe_target *, float, float *, int);
+                                 float, float, const fe_target *, float, float *, int);            \
+    void fe_infer_step_##suffix(const float *, const uint32_t *, int32_t, int32_t, float *,        \
+                                float *const *, const float *, int32_t, float, float *, int64_t);
 #define FE_UPDATE_OPS(suffix)                                                                      \
     {fe_sg_step_##suffix,      fe_sg_window_step_##suffix, fe_cbow_step_##suffix,                  \
      fe_subword_step_##suffix, fe_rows_sum_##suffix,       fe_rows_add_##suffix,                   \
-     fe_sums_step_##suffix}
+     fe_sums_step_##suffix,    fe_infer_step_##suffix}
 
 FE_DECLARE_UPDATES(scalar)
 

@@ -56,6 +56,12 @@ int64_t fe_subword_scratch(int64_t dim, int32_t n_rows, int32_t n_outputs)
         2 * fe_scratch_row(dim);
 }
 
+int64_t fe_infer_scratch(int64_t dim, int32_t n_outputs)
+{
+    /* the mean on a 64-byte boundary (15 floats of slack), then the scores */
+    return 15 + fe_scratch_row(dim) + (int64_t)n_outputs;
+}
+
 /* Private state of one fe_train_range call. */
 typedef struct worker {
     const fe_config *cfg;

@@ -177,6 +177,14 @@ typedef struct fe_update_ops {
     double (*sums_step)(const fe_weights *w, float *const *sums, float *const *grads, int32_t n,
                         float in_scale, float grad_scale, const fe_target *t, float alpha,
                         float *scratch, int want_loss);
+    /* Inference (fe_doc2vec.h), the model frozen: the input is vec plus the w_in rows `rows`
+     * (summed, or averaged with cbow_mean; n_rows = 0: vec alone); it is scored against the
+     * n_out output rows `out` with labels `label`, and only vec moves, by the input's
+     * gradient (divided by n_rows + 1 when summing: CBOW's rule). scratch:
+     * fe_infer_scratch(dim, n_out) floats. */
+    void (*infer_step)(const float *w_in, const uint32_t *rows, int32_t n_rows, int32_t cbow_mean,
+                       float *vec, float *const *out, const float *label, int32_t n_out,
+                       float alpha, float *scratch, int64_t dim);
 } fe_update_ops;
 
 typedef struct fe_config {
@@ -234,6 +242,8 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out);
 int64_t fe_step_scratch(int64_t dim, int32_t n_context, int32_t n_outputs);
 /* Scratch floats of a subword_step over n_rows input rows and n_outputs outputs in all. */
 int64_t fe_subword_scratch(int64_t dim, int32_t n_rows, int32_t n_outputs);
+/* Scratch floats of an infer_step with n_outputs outputs. */
+int64_t fe_infer_scratch(int64_t dim, int32_t n_outputs);
 /* Row stride of the vectors kept in scratch: dim rounded up to 16 floats, so the vector
  * paths may write whole blocks there (and the rows start 64 bytes apart). */
 static inline int64_t fe_scratch_row(int64_t dim) { return (dim + 15) & ~(int64_t)15; }

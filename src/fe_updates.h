@@ -288,3 +288,29 @@ double FE_NAME(sums_step)(const fe_weights *w, float *const *sums, float *const 
     vec_backprop(g, out, n_out, input, grads, n, grad_scale, dim);
     return loss;
 }
+
+/* Inference: see fe_update_ops.infer_step. All scores are taken before vec moves, so adding
+ * each output's share to vec directly equals adding their sum. */
+void FE_NAME(infer_step)(const float *w_in, const uint32_t *rows, int32_t n_rows, int32_t cbow_mean,
+                         float *vec, float *const *out, const float *label, int32_t n_out,
+                         float alpha, float *scratch, int64_t dim)
+{
+    float *mean = align_row(scratch);
+    float *g = mean + fe_scratch_row(dim);
+    const float *h = vec;
+    const float count = (float)n_rows + 1.0f;
+    if (n_rows > 0) {
+        memcpy(mean, vec, (size_t)dim * sizeof(float));
+        for (int32_t c = 0; c < n_rows; c++)
+            vec_axpy(1.0f, w_in + (int64_t)rows[c] * dim, mean, dim);
+        if (cbow_mean) {
+            const float inverse = 1.0f / count;
+            for (int64_t i = 0; i < dim; i++) mean[i] *= inverse;
+        }
+        h = mean;
+    }
+    vec_dot_many(h, out, n_out, g, dim);
+    vec_output_steps(g, label, n_out, alpha);
+    const float scale = n_rows > 0 && !cbow_mean ? 1.0f / count : 1.0f;
+    for (int32_t o = 0; o < n_out; o++) vec_axpy(g[o] * scale, out[o], vec, dim);
+}

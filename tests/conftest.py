@@ -59,6 +59,7 @@ SLOW = (
     "tests/test_demo.py::test_demo_without_matplotlib_and_gensim",
     "tests/test_doc2vec.py::test_gensims_tagged_documents_and_a_memory_mapped_load",
     "tests/test_doc2vec.py::test_parameters_and_defaults_equal_gensims",
+    "tests/test_doc2vec_gensim.py",
     "tests/test_formats.py::test_fuzzed_files_raise_only_documented_errors",
     "tests/test_fuzz_smoke.py::test_atheris_short_run",
     "tests/test_fuzz_smoke.py::test_random_mutations_raise_only_documented_errors[native]",

@@ -242,11 +242,13 @@ def reference_inference(w_in, w_out, w_hs, words, seed, *, dm, cbow_mean, window
     "dm,cbow_mean", [(1, 1), (1, 0), (0, 1)], ids=["dm-mean", "dm-sum", "dbow"]
 )
 @pytest.mark.parametrize("hs,negative", [(0, 3), (1, 0), (1, 2)])
-def test_inference_matches_reference(dm, cbow_mean, hs, negative):
-    """infer_documents: the same draws and the same vector as the reference; the model's
-    matrices are left exactly as they were."""
+@pytest.mark.parametrize("dim", [5, 37])
+def test_inference_matches_reference(simd, dm, cbow_mean, hs, negative, dim):
+    """infer_documents on every SIMD path (dim 37: whole vectors and a partial one): the
+    same draws and the same vector as the reference; the model's matrices are left exactly
+    as they were."""
     rng = np.random.default_rng(8)
-    n_words, dim = 11, 5
+    n_words = 11
     counts = np.sort(rng.integers(1, 50, n_words))[::-1].astype(np.int64)
     w_in, w_out, w_hs = (
         (rng.random((n, dim)) - 0.5).astype(np.float32) for n in (n_words, n_words, n_words - 1)
@@ -264,7 +266,7 @@ def test_inference_matches_reference(dm, cbow_mean, hs, negative):
         w_in, w_out if negative else None, w_hs if hs else None, ids, offsets,
         shrink_windows=True, hs=hs, keep_threshold=keep, alias=alias if negative else None,
         hs_offset=hs_tables[0] if hs else None, hs_code=hs_tables[1] if hs else None,
-        hs_point=hs_tables[2] if hs else None, seed=77, workers=2, **settings,
+        hs_point=hs_tables[2] if hs else None, seed=77, workers=2, simd=simd, **settings,
     )  # fmt: skip
     assert got.shape == (3, dim) and got.dtype == np.float32
     for k, doc in enumerate(docs):
@@ -546,8 +548,8 @@ def test_bad_input_is_refused_clearly():
         model.infer_vector("a b")
     with pytest.raises(TypeError, match="list of tokens"):
         model.infer_vectors([["a"], "a b"])
-    with pytest.raises(NotImplementedError, match="update=True"):
-        model.build_vocab([good], update=True)
+    with pytest.raises(RuntimeError, match="existing vocabulary"):
+        Doc2Vec(min_count=1).build_vocab([good], update=True)
     with pytest.raises(ValueError, match="total_examples"):
         model.train([good])
 
@@ -618,3 +620,56 @@ def test_save_word2vec_format_with_tag_vectors(small_model, tmp_path):
     assert len(tags) == len(model.dv) and "doc:topic3" in tags.key_to_index
     with pytest.warns(DeprecationWarning):
         assert model.docvecs is model.dv
+
+
+def test_vocabulary_update_adds_words_and_tags(small_model, tmp_path):
+    """build_vocab(update=True): known words and tags keep their vectors and add up their
+    counts, new words and new tags get fresh rows (gensim's tag layout: int tags 0..max
+    first, so a new int tag above the old maximum moves the str tags up), and training and
+    inference go on over all of them."""
+    model, docs = small_model
+    old_words = list(model.wv.index_to_key)
+    old_word_vectors = model.wv.vectors.copy()
+    old_tags = list(model.dv.index_to_key)
+    old_tag_vectors = {tag: model.dv[tag].copy() for tag in old_tags}
+    old_doc_count = dict(zip(old_tags, model.dv.expandos["doc_count"].tolist()))
+    n_int = len(docs)
+    more = [
+        TaggedDocument(["w1", "fresh1", "fresh2", "w2"] * 3, [n_int + 2, "topic1", "new"]),
+        TaggedDocument(["fresh2", "w3", "fresh1"] * 3, [3, "new"]),
+    ]
+    model.build_vocab(more, update=True)
+    assert model.wv.index_to_key[: len(old_words)] == old_words
+    assert set(model.wv.index_to_key[len(old_words) :]) == {"fresh1", "fresh2"}
+    np.testing.assert_array_equal(model.wv.vectors[: len(old_words)], old_word_vectors)
+    str_tags = [t for t in old_tags if isinstance(t, str)]
+    assert model.dv.index_to_key == [*range(n_int + 3), *str_tags, "new"]
+    for tag in old_tags:
+        np.testing.assert_array_equal(model.dv[tag], old_tag_vectors[tag])
+    counts = dict(zip(model.dv.index_to_key, model.dv.expandos["doc_count"].tolist()))
+    assert counts["topic1"] == old_doc_count["topic1"] + 1
+    assert counts[3] == old_doc_count[3] + 1
+    assert counts["new"] == 2 and counts[n_int + 2] == 1 and counts[n_int] == 0
+    fresh = model.dv[["new", n_int + 2]]
+    assert np.isfinite(fresh).all() and (np.abs(fresh) > 0).any()
+    # the grown model trains: the new tags' rows move, one matrix still holds words and tags
+    model.train(more, total_examples=len(more), epochs=5)
+    assert np.abs(model.dv[["new", n_int + 2]] - fresh).max() > 1e-3
+    assert np.shares_memory(model.dv.vectors, model.wv.vectors.base)
+    assert model.infer_vectors([["fresh1", "w1"]]).shape == (1, model.vector_size)
+    model.save(tmp_path / "grown.model")
+    loaded = Doc2Vec.load(tmp_path / "grown.model")
+    assert loaded.dv.index_to_key == model.dv.index_to_key
+    np.testing.assert_array_equal(loaded.dv.vectors, model.dv.vectors)
+
+
+def test_vocabulary_update_keeps_per_row_tag_lock_factors():
+    docs = [TaggedDocument(["a", "b", "c"], [0]), TaggedDocument(["b", "c", "d"], ["x"])]
+    model = Doc2Vec(docs, min_count=1, epochs=1, workers=1)
+    model.dv.vectors_lockf = np.array([0.0, 1.0], dtype=np.float32)
+    frozen = model.dv[0].copy()
+    model.build_vocab([TaggedDocument(["a", "e"], [2, "y"])], update=True)
+    # rows 0..2 are the int tags, then "x" and "y": tag 0 stays frozen, the others train
+    np.testing.assert_array_equal(model.dv.vectors_lockf, [0.0, 1.0, 1.0, 1.0, 1.0])
+    model.train(docs * 5, total_examples=10, epochs=3)
+    np.testing.assert_array_equal(model.dv[0], frozen)

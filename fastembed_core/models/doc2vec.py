@@ -29,6 +29,7 @@ from .. import _kernel
 from ..errors import FormatError
 from ..validation import check_int
 from ..vectors.keyedvectors import KeyedVectors
+from . import gensim_models
 from . import vocab as vocab_mod
 from .corpora import open_corpus_file
 from .word2vec import Word2Vec
@@ -132,6 +133,28 @@ class _TagScan:
             "doc_count": np.array([self.doc_count.get(k, 0) for k in keys], dtype=np.int64),
             "word_count": np.array([self.word_count.get(k, 0) for k in keys], dtype=np.int64),
         }
+
+
+# Parameters named alike here and in gensim's Doc2Vec, passed to either constructor.
+_GENSIM_PARAMS = (
+    *(name for name in gensim_models.WORD2VEC_PARAMS if name not in ("sg", "null_word")),
+    "dbow_words",
+    "dm_tag_count",
+)
+
+
+def _check_gensim_tag_layout(gensim_dv: Any, tags: list[Any]) -> None:
+    """gensim's tag rows: int tags ``0 .. n - 1`` first (each its own row), then str tags,
+    each key once. ValueError for another layout, which the rows here could not follow."""
+    n_int = sum(1 for t in tags if not isinstance(t, str))
+    if tags[:n_int] != list(range(n_int)) or not all(isinstance(t, str) for t in tags[n_int:]):
+        raise ValueError("the gensim model's dv keys are not int tags 0..n-1 followed by str tags")
+    if len(set(tags)) != len(tags):
+        raise ValueError("the gensim model's dv has duplicate tags")
+    if len(gensim_dv.vectors) != len(tags):
+        raise ValueError(
+            f"the gensim model's dv has {len(gensim_dv.vectors)} vectors for {len(tags)} tags"
+        )
 
 
 class Doc2Vec(Word2Vec):
@@ -349,13 +372,45 @@ class Doc2Vec(Word2Vec):
 
     def _apply_counts(self, counts, update, trim_rule, total, n_sent):
         if update:
-            raise NotImplementedError(
-                "Doc2Vec.build_vocab(update=True) is not supported: build the vocabulary "
-                "of the whole corpus once"
-            )
+            old_dv = self.dv
+            super()._apply_counts(counts, update, trim_rule, total, n_sent)
+            self._grow_tags(old_dv)
+            return
         super()._apply_counts(counts, update, trim_rule, total, n_sent)
         if not len(self.wv):  # an empty vocabulary: no tag rows either
             self.dv = KeyedVectors(self.vector_size)
+
+    def _grow_tags(self, old_dv: KeyedVectors) -> None:
+        """After the words grew (``build_vocab(update=True)``): the known tags keep their
+        vectors and add the new corpus's counts, the new tags get fresh rows. gensim's row
+        order is kept -- int tags ``0 .. max`` first, then str tags in order of first
+        appearance -- so a new int tag above the old maximum moves the str tags' rows up."""
+        new_keys, new_attrs = self._pending_tags or ([], _TagScan().counts([]))
+        old_keys = list(old_dv.index_to_key)
+        n_int = max(sum(1 for k in keys if not isinstance(k, str)) for keys in (old_keys, new_keys))
+        str_keys = list(dict.fromkeys(k for k in [*old_keys, *new_keys] if isinstance(k, str)))
+        keys = [*range(n_int), *str_keys]
+        row = {k: i for i, k in enumerate(keys)}
+        n_words = len(self.wv)
+        self._check_memory(n_words + len(keys))
+        tag_rows = self._init_rows(len(keys), n_words)
+        old_rows = np.array([row[k] for k in old_keys], dtype=np.int64)
+        tag_rows[old_rows] = old_dv.vectors
+        attrs = {}
+        for name in ("doc_count", "word_count"):
+            values: np.ndarray = np.zeros(len(keys), np.int64)
+            values[old_rows] += np.asarray(old_dv.expandos[name], dtype=np.int64)
+            values[[row[k] for k in new_keys]] += new_attrs[name]
+            attrs[name] = values
+        lockf = np.asarray(old_dv.vectors_lockf, dtype=np.float32)
+        if len(lockf) == len(old_keys) > 1:  # per-row factors stay with their rows
+            grown = np.ones(len(keys), np.float32)
+            grown[old_rows] = lockf
+            self.dv.vectors_lockf = grown
+        logger.info(
+            "tag update: %d new tags, %d existing", len(keys) - len(old_keys), len(old_keys)
+        )
+        self._attach(np.concatenate([self.wv.vectors, tag_rows]), keys, attrs)
 
     def _allocate(self, keys, key_counts):
         super()._allocate(keys, key_counts)
@@ -727,12 +782,85 @@ class Doc2Vec(Word2Vec):
 
     @classmethod
     def from_gensim(cls, gensim_model: Any) -> Doc2Vec:
-        """Not available for Doc2Vec yet."""
-        raise NotImplementedError("Doc2Vec.from_gensim is not implemented")
+        """A model continuing where a gensim ``Doc2Vec`` left off: copies of its vocabulary
+        (order and counts), word and tag vectors (tags in gensim's order: int tags, then str
+        tags), output layers (``syn1neg``; ``syn1`` with its Huffman tree), lock factors,
+        parameters and training state. gensim is not imported.
+
+        Parameters
+        ----------
+        gensim_model : gensim.models.doc2vec.Doc2Vec
+
+        Returns
+        -------
+        Doc2Vec
+        """
+        g = gensim_model
+        if not (hasattr(g, "dv") and hasattr(g, "wv") and hasattr(g, "dbow_words")):
+            raise TypeError(f"expected a gensim Doc2Vec model; got {type(g).__name__}")
+        if getattr(g, "dm_concat", 0) and not g.sg:
+            raise NotImplementedError(
+                "the gensim model uses dm_concat=1, which Doc2Vec does not implement"
+            )
+        params = gensim_models.gensim_params(g, _GENSIM_PARAMS)
+        model = cls(dm=1 - int(g.sg), **params)
+        gensim_models.copy_words_from_gensim(g, model)
+        tags = [int(t) if isinstance(t, np.integer) else t for t in g.dv.index_to_key]
+        if len(model.wv) and tags:
+            _check_gensim_tag_layout(g.dv, tags)
+            vectors = gensim_models.gensim_matrix(
+                "dv.vectors", g.dv.vectors, (len(tags), model.vector_size)
+            )
+            expandos = getattr(g.dv, "expandos", {})
+            attrs = {}
+            for name in ("doc_count", "word_count"):
+                values = expandos.get(name)
+                attrs[name] = (
+                    np.zeros(len(tags), np.int64)
+                    if values is None
+                    else np.array(values[: len(tags)], dtype=np.int64)
+                )
+            lockf = getattr(g.dv, "vectors_lockf", None)
+            if lockf is not None:
+                model.dv.vectors_lockf = _kernel.check_lockf(np.array(lockf, dtype=np.float32))
+            model._attach(np.concatenate([model.wv.vectors, vectors]), tags, attrs)
+        elif len(model.wv):
+            model._attach(np.array(model.wv.vectors), [], _TagScan().counts([]))
+        return model
 
     def to_gensim(self) -> Any:
-        """Not available for Doc2Vec yet."""
-        raise NotImplementedError("Doc2Vec.to_gensim is not implemented")
+        """A gensim ``Doc2Vec`` with copies of this model's vocabulary, word and tag vectors,
+        output layers, lock factors, parameters and training state: gensim's ``train()`` and
+        ``infer_vector`` continue from it.
+
+        Returns
+        -------
+        gensim.models.doc2vec.Doc2Vec
+
+        Raises
+        ------
+        ImportError
+            gensim is not installed (``pip install gensim``).
+        """
+        try:
+            from gensim.models.doc2vec import Doc2Vec as GensimDoc2Vec
+        except ImportError as exc:
+            raise ImportError("to_gensim() needs gensim: pip install gensim") from exc
+        params = {name: getattr(self, name) for name in _GENSIM_PARAMS}
+        g = GensimDoc2Vec(dm=self.dm, workers=self.workers, **params)
+        gensim_models.copy_words_to_gensim(self, g)
+        if not len(self.wv):
+            return g
+        gdv = self.dv.to_gensim()
+        # gensim looks an int tag up as its row, and keeps only the str tags in key_to_index
+        gdv.key_to_index = {
+            key: row
+            for row, key in enumerate(gdv.index_to_key)
+            if not (isinstance(key, int) and key == row)
+        }
+        gdv.vectors_lockf = np.array(self.dv.vectors_lockf, dtype=np.float32)
+        g.dv = gdv
+        return g
 
     def __str__(self) -> str:
         if self.sg:

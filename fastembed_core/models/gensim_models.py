@@ -30,10 +30,21 @@ from .workers import available_cores
 
 logger = logging.getLogger("fastembed_core")
 
-__all__ = ["from_gensim", "to_gensim", "tree_from_paths", "checked_tree", "huffman_tree"]
+__all__ = [
+    "from_gensim",
+    "to_gensim",
+    "gensim_params",
+    "gensim_matrix",
+    "copy_words_from_gensim",
+    "copy_words_to_gensim",
+    "tree_from_paths",
+    "checked_tree",
+    "huffman_tree",
+    "WORD2VEC_PARAMS",
+]
 
 # Parameters named alike on both sides, passed to the constructor.
-_PARAMS = (
+WORD2VEC_PARAMS = (
     "vector_size",
     "alpha",
     "min_alpha",
@@ -60,7 +71,9 @@ _PARAMS = (
 _STATE = (*TRAINING_STATE, "running_training_loss")
 
 
-def _matrix(name: str, values: Any, shape: tuple[int, int]) -> np.ndarray:
+def gensim_matrix(name: str, values: Any, shape: tuple[int, int]) -> np.ndarray:
+    """A float32 C-contiguous copy of gensim's array ``name``, checked for shape and finite
+    values (ValueError naming it otherwise)."""
     arr = np.array(values, dtype=np.float32, order="C", copy=True)
     if arr.shape != shape:
         raise ValueError(f"the gensim model's {name} has shape {arr.shape}, expected {shape}")
@@ -123,23 +136,36 @@ def from_gensim(gensim_model: Any, cls: type) -> Any:
         )
     if not hasattr(g, "wv") or not hasattr(g, "sg"):
         raise TypeError(f"expected a gensim Word2Vec model; got {type(g).__name__}")
-    params = {name: getattr(g, name) for name in _PARAMS if hasattr(g, name)}
+    model = cls(**gensim_params(g, WORD2VEC_PARAMS))
+    copy_words_from_gensim(g, model)
+    return model
+
+
+def gensim_params(g: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    """The constructor arguments ``names`` read from gensim model ``g`` (those it has), and
+    its worker count capped at this machine's cores."""
+    params = {name: getattr(g, name) for name in names if hasattr(g, name)}
     params["workers"] = min(int(getattr(g, "workers", 1)), available_cores())
-    model = cls(**params)
+    return params
+
+
+def copy_words_from_gensim(g: Any, model: Any) -> None:
+    """Copies gensim model ``g``'s vocabulary (order and counts), word vectors, output layers
+    with their Huffman tree, lock factors and training state into ``model``."""
     keys = list(g.wv.index_to_key)
     n, dim = len(keys), int(g.vector_size)
     if n:
         counts: np.ndarray = _per_key(g.wv, "count", n).astype(np.int64)
         model.wv = type(model.wv).from_arrays(
-            keys, _matrix("wv.vectors", g.wv.vectors, (n, dim)), counts=counts, copy=False
+            keys, gensim_matrix("wv.vectors", g.wv.vectors, (n, dim)), counts=counts, copy=False
         )
         model._allocate_layers(n)
         if model.negative:
-            model.syn1neg = _matrix("syn1neg", g.syn1neg, (n, dim))
+            model.syn1neg = gensim_matrix("syn1neg", g.syn1neg, (n, dim))
         if model.hs:
             rows = model.syn1.shape[0]
             # gensim allocates a row per word; its tree uses the first n - 1
-            model.syn1 = _matrix("syn1", np.asarray(g.syn1)[:rows], (rows, dim))
+            model.syn1 = gensim_matrix("syn1", np.asarray(g.syn1)[:rows], (rows, dim))
             n_inner = max(n - 1, 1)
             if n >= 2:
                 model._use_huffman_tree(
@@ -154,7 +180,6 @@ def from_gensim(gensim_model: Any, cls: type) -> Any:
     raw_vocab = getattr(g, "raw_vocab", None)
     if raw_vocab:
         model._raw_vocab = dict(raw_vocab)
-    return model
 
 
 def to_gensim(model: Any) -> Any:
@@ -164,11 +189,18 @@ def to_gensim(model: Any) -> Any:
         from gensim.models import Word2Vec as GensimWord2Vec
     except ImportError as exc:
         raise ImportError("to_gensim() needs gensim: pip install gensim") from exc
-    params = {name: getattr(model, name) for name in _PARAMS}
+    params = {name: getattr(model, name) for name in WORD2VEC_PARAMS}
     g = GensimWord2Vec(workers=model.workers, **params)
+    copy_words_to_gensim(model, g)
+    return g
+
+
+def copy_words_to_gensim(model: Any, g: Any) -> None:
+    """Copies ``model``'s vocabulary, word vectors, output layers (with the Huffman tree),
+    lock factors and training state into gensim model ``g``."""
     n = len(model.wv)
     if not n:
-        return g
+        return
     g.wv = model.wv.to_gensim()
     counts = np.asarray(model.wv.expandos["count"], dtype=np.int64)
     g.wv.expandos = {"count": counts.copy()}
@@ -196,7 +228,6 @@ def to_gensim(model: Any) -> Any:
     g.layer1_size = model.vector_size
     if model._raw_vocab:
         g.raw_vocab = dict(model._raw_vocab)
-    return g
 
 
 def huffman_tree(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

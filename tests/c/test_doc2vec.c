@@ -207,6 +207,9 @@ static void test_inference(void)
         cfg.hs_offset = m.hs_offset;
         cfg.hs_code = m.hs_code;
         cfg.hs_point = m.hs_point;
+        /* without an instruction set's ops the kernel refuses to run */
+        CHECK_EQ(fe_infer_range(&cfg, c.ids, c.offsets, 0, DOCS, 5, whole), FE_ERR_ARG);
+        CHECK(fe_simd_ops(-1, &cfg.ops) >= 0);
         CHECK_EQ(fe_infer_range(&cfg, c.ids, c.offsets, 0, DOCS, 5, whole), FE_OK);
         CHECK_EQ(fe_infer_range(&cfg, c.ids, c.offsets, 0, 3, 5, parts), FE_OK);
         CHECK_EQ(fe_infer_range(&cfg, c.ids, c.offsets, 3, DOCS, 5, parts), FE_OK);
