@@ -276,16 +276,23 @@ def _line_start(path, offset):
     if offset == 0:
         return 0
     with open(path, "rb") as f:
-        pos = offset - 1
-        f.seek(pos)
-        while True:
-            block = f.read(1 << 16)
-            if not block:
-                return pos
-            found = block.find(b"\n")
-            if found >= 0:
-                return pos + found + 1
-            pos += len(block)
+        return _line_start_in(f, offset)
+
+
+def _line_start_in(f, offset):
+    """_line_start on a seekable binary file object (a local file, or an fsspec one)."""
+    if offset == 0:
+        return 0
+    pos = offset - 1
+    f.seek(pos)
+    while True:
+        block = f.read(1 << 16)
+        if not block:
+            return pos
+        found = block.find(b"\n")
+        if found >= 0:
+            return pos + found + 1
+        pos += len(block)
 
 
 def split_files(paths, sizes, n_parts):

@@ -157,16 +157,7 @@ class FileShard:
         if offset == 0:
             return 0
         with _fsspec().open(self.paths[f], "rb") as handle:
-            pos = offset - 1
-            handle.seek(pos)
-            while True:
-                block = handle.read(1 << 16)
-                if not block:
-                    return pos
-                found = block.find(b"\n")
-                if found >= 0:
-                    return pos + found + 1
-                pos += len(block)
+            return int(_corpus._line_start_in(handle, offset))
 
     def _cut(self, k: int) -> tuple[int, int]:
         """(file, offset) where shard k starts: the line start at or after its target byte."""
