@@ -185,6 +185,19 @@ cdef _warn_repaired(fe_corpus_stats *stats, list names, errors):
 
 # ---- the two passes ---------------------------------------------------------------------
 
+cdef tuple _counted(fe_vocab *v, fe_encoded *tokens):
+    """(words, counts, kept tokens or None) of a finished count; the tokens' buffers are
+    adopted by the arrays (tokens->ids/offsets left NULL), the vocabulary stays the caller's."""
+    words = _decode_words(v)
+    counts = np.empty(v.size, dtype=np.int64)
+    _copy_counts(v, counts)
+    kept = None
+    if tokens.offsets != NULL:
+        kept = (_adopt(<void **>&tokens.ids, tokens.n_ids, cnp.NPY_UINT32),
+                _adopt(<void **>&tokens.offsets, tokens.n_sentences + 1, cnp.NPY_INT64))
+    return words, counts, kept
+
+
 def count_file(paths, errors="strict", max_vocab_size=None, *, keep_tokens=False,
                _chunk_size=None):
     """Counts the words of one or more corpus files, in C with the GIL released.
@@ -241,13 +254,7 @@ def count_file(paths, errors="strict", max_vocab_size=None, *, keep_tokens=False
         if rc != FE_OK:
             _raise(&st, names, pending)
         _warn_repaired(&stats, names, errors)
-        words = _decode_words(&v)
-        counts = np.empty(v.size, dtype=np.int64)
-        _copy_counts(&v, counts)
-        kept = None
-        if keep_tokens and tokens.offsets != NULL:
-            kept = (_adopt(<void **>&tokens.ids, tokens.n_ids, cnp.NPY_UINT32),
-                    _adopt(<void **>&tokens.offsets, tokens.n_sentences + 1, cnp.NPY_INT64))
+        words, counts, kept = _counted(&v, &tokens)
     finally:
         fe_encoded_free(&tokens)
         fe_vocab_free(&v)
@@ -532,13 +539,7 @@ def count_pieces(paths, pieces, errors="strict"):
         if rc != FE_OK:
             _raise(&st, names, pending)
         _warn_repaired(&stats, names, errors)
-        words = _decode_words(&v)
-        counts = np.empty(v.size, dtype=np.int64)
-        _copy_counts(&v, counts)
-        kept = None
-        if tokens.offsets != NULL:
-            kept = (_adopt(<void **>&tokens.ids, tokens.n_ids, cnp.NPY_UINT32),
-                    _adopt(<void **>&tokens.offsets, tokens.n_sentences + 1, cnp.NPY_INT64))
+        words, counts, kept = _counted(&v, &tokens)
     finally:
         fe_encoded_free(&tokens)
         fe_vocab_free(&v)
