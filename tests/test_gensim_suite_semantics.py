@@ -222,6 +222,32 @@ def test_train_with_a_corpus_needs_its_size_and_epochs_as_gensims(tmp_path):
     assert not np.array_equal(model.wv.vectors, before)
 
 
+@pytest.mark.parametrize("family", ["word2vec", "doc2vec"])
+def test_train_reports_a_wrong_corpus_type_before_a_missing_size(family):
+    # gensim checks the corpus arguments' types first (TypeError), so its tests call train()
+    # with a wrong type and no total_examples; the size check must not speak first.
+    from fastembed_core import Doc2Vec
+    from fastembed_core.models.doc2vec import TaggedDocument
+
+    if family == "doc2vec":
+        corpus = [TaggedDocument(s, [i]) for i, s in enumerate(CORPUS)]
+        model = Doc2Vec(vector_size=4, min_count=1, workers=1, seed=1)
+    else:
+        corpus = CORPUS
+        model = Word2Vec(vector_size=4, min_count=1, workers=1, seed=1)
+    model.build_vocab(corpus)
+    with pytest.raises(TypeError, match="corpus_file must be a path.*got int"):
+        model.train(corpus_file=11111)
+    with pytest.raises(TypeError, match="corpus_iterable must be .*got int"):
+        model.train(corpus_iterable=11111)
+    with pytest.raises(TypeError, match="not both"):
+        model.train(corpus_iterable=corpus, corpus_file="test")
+    with pytest.raises(TypeError, match="token lists go in corpus_iterable"):
+        model.train(corpus_file=corpus)
+    with pytest.raises(TypeError, match="corpus_file=path"):
+        model.train(corpus_iterable="corpus.txt")
+
+
 def test_build_vocab_leaving_no_word_warns_and_train_says_why(caplog):
     model = Word2Vec(vector_size=4, workers=1)  # min_count=5
     with caplog.at_level(logging.WARNING, logger="fastembed_core"):
@@ -234,3 +260,26 @@ def test_build_vocab_leaving_no_word_warns_and_train_says_why(caplog):
     model.build_vocab([["now", "often"]] * 5)  # a later vocabulary clears the reason
     model.train([["now", "often"]] * 5, total_examples=5, epochs=1)
     assert model.wv.index_to_key == ["now", "often"]
+
+
+@pytest.mark.parametrize("ns_exponent", [0.75, 0.5, 0.0, -0.5])
+def test_cum_table_gives_each_word_gensims_share(ns_exponent):
+    gensim_w2v = pytest.importorskip("gensim.models.word2vec")
+    from fastembed_core import Doc2Vec, FastText
+    from fastembed_core.models.doc2vec import TaggedDocument
+
+    ours = Word2Vec(CORPUS, min_count=1, ns_exponent=ns_exponent, vector_size=4, epochs=1)
+    theirs = gensim_w2v.Word2Vec(CORPUS, min_count=1, ns_exponent=ns_exponent, vector_size=4)
+
+    def shares(model):  # per word, since words of equal count may be ordered differently
+        steps = np.diff(np.r_[0, model.cum_table.astype(np.int64)])
+        return dict(zip(model.wv.index_to_key, steps))
+
+    assert ours.cum_table.dtype == np.uint32 and ours.cum_table[-1] == 2**31 - 1
+    mine, gensims = shares(ours), shares(theirs)
+    assert mine.keys() == gensims.keys()
+    assert max(abs(mine[w] - gensims[w]) for w in mine) <= 1  # rounding of the running sum
+    assert Word2Vec(CORPUS, min_count=1, negative=0, hs=1, epochs=1).cum_table is None
+    assert FastText(CORPUS, min_count=1, vector_size=4, epochs=1).cum_table.shape == (len(mine),)
+    docs = [TaggedDocument(s, [i]) for i, s in enumerate(CORPUS)]
+    assert Doc2Vec(docs, min_count=1, vector_size=4, epochs=1).cum_table.shape == (len(mine),)

@@ -159,6 +159,43 @@ def _check_one_corpus(corpus_iterable, corpus_file):
         raise CorpusArgumentError("pass either sentences or corpus_file, not both")
 
 
+def _is_path(value) -> bool:
+    return isinstance(value, (str, bytes, os.PathLike))
+
+
+def _check_corpus_forms(corpus_iterable, corpus_file):
+    """The corpus arguments' types, checked before anything else about a train() call (as
+    gensim does, with TypeError): a wrong type is the first mistake to report, before a
+    missing corpus size."""
+    _check_one_corpus(corpus_iterable, corpus_file)
+    if corpus_file is not None and not (
+        _is_path(corpus_file)
+        or (
+            isinstance(corpus_file, (list, tuple))
+            and corpus_file
+            and all(map(_is_path, corpus_file))
+        )
+    ):
+        raise TypeError(
+            f"corpus_file must be a path (or a list of paths); got {type(corpus_file).__name__}"
+            + (
+                ": token lists go in corpus_iterable"
+                if isinstance(corpus_file, (list, tuple))
+                else ""
+            )
+        )
+    if _is_path(corpus_iterable):
+        raise TypeError(
+            "corpus_iterable must be an iterable of token lists; to read a file pass "
+            "corpus_file=path"
+        )
+    if corpus_iterable is not None and not hasattr(corpus_iterable, "__iter__"):
+        raise TypeError(
+            f"corpus_iterable must be an iterable of token lists; got "
+            f"{type(corpus_iterable).__name__}"
+        )
+
+
 def _job_seed(seed, epoch, worker):
     """A 64-bit stream seed per (seed, epoch, worker): stable across processes and platforms."""
     state = np.random.SeedSequence([_SEED_STREAM, seed, epoch, worker]).generate_state(1, np.uint64)
@@ -967,6 +1004,7 @@ class EmbeddingModel:
             if why is not None:
                 raise type(why)(*why.args)
             raise RuntimeError("the vocabulary is empty: call build_vocab() before train()")
+        _check_corpus_forms(corpus_iterable, corpus_file)
         self._check_sizes_given(corpus_iterable, corpus_file, total_examples, total_words, epochs)
         self._check_layers()
         # As gensim: the epochs and learning rates given here become the model's own, and
@@ -990,11 +1028,6 @@ class EmbeddingModel:
             )
         callbacks = tuple(callbacks) or self.callbacks
         self.compute_loss = bool(compute_loss)
-        if isinstance(corpus_iterable, (str, bytes, os.PathLike)):
-            raise TypeError(
-                "corpus_iterable must be an iterable of token lists; to read a "
-                "file pass corpus_file=path"
-            )
         with self._guard("train"):
             t0 = time.perf_counter()
             ids, offsets, raw, n_sent = self._encode(corpus_iterable, corpus_file)

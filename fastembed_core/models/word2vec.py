@@ -395,6 +395,19 @@ class Word2Vec(EmbeddingModel):
     def _estimate_bytes(self, vocab_size):
         return vocab_mod.estimate_bytes(vocab_size, self.vector_size, self.negative, self.hs)
 
+    @property
+    def cum_table(self) -> np.ndarray | None:
+        """gensim's cumulative table of negative-sampling weights, for code that reads it:
+        entry ``i`` is the share of ``count ** ns_exponent`` held by words ``0..i``, scaled to
+        ``2**31 - 1`` (uint32). Computed on request; training itself draws negatives from an
+        alias table (one lookup a draw instead of a binary search). ``None`` without negative
+        sampling or before a vocabulary, as in gensim."""
+        if not self.negative or not len(self.wv):
+            return None
+        weights = vocab_mod.negative_weights(self.wv.expandos["count"], self.ns_exponent)
+        cumulative = np.cumsum(weights)
+        return np.round(cumulative / cumulative[-1] * (2**31 - 1)).astype(np.uint32)
+
     def _sampling_tables(self):
         """Alias table, subsampling thresholds and Huffman tree; rebuilt when the vocab changes."""
         if self._tables is None:
