@@ -323,7 +323,7 @@ class _Driver:
         if (model.sg or model.hs) and alpha_scale * model.alpha > _SCALED_ALPHA_TESTED:
             # scaled_average needs n * alpha to be a rate one process trains well at; for
             # skip-gram with hierarchical softmax 0.2 is not (one process at 0.2 scored
-            # WordSim-353 0.33 against 0.61 at 0.025; 8 workers at 0.025 each: 0.39)
+            # WordSim-353 0.34 against 0.62 at 0.025; 8 workers at 0.025 each: 0.42)
             logger.warning(
                 "combine=%r over %d workers trains every replica at %g (alpha x workers); "
                 "skip-gram and hierarchical softmax were measured to lose quality above %g "
