@@ -411,6 +411,22 @@ def test_checkpoint_and_resume_continue_the_same_run(client, planted_file, tmp_p
         dask_train(client, checkpoint=folder, resume=True, combine="sum", **args)
 
 
+def test_skip_gram_at_a_replica_rate_above_the_measured_one_is_warned_about(
+    client, planted_file, caplog
+):
+    _wait_for_workers(client)
+    args = dict(corpus_file=planted_file, seed=1, **{**PLANTED, "epochs": 1})
+    warned = "measured to lose quality"
+    # 2 workers under scaled_average: the replicas train at 2 x alpha
+    with caplog.at_level(logging.WARNING, logger="fastembed_core.dask"):
+        dask_train(client, sg=1, alpha=0.025, **args)  # 0.05: measured fine
+        dask_train(client, sg=0, alpha=0.06, **args)  # CBOW at 0.12: measured fine
+    assert warned not in caplog.text
+    with caplog.at_level(logging.WARNING, logger="fastembed_core.dask"):
+        dask_train(client, sg=1, alpha=0.06, **args)  # skip-gram at 0.12
+    assert warned in caplog.text and "0.12" in caplog.text
+
+
 def test_bad_calls_fail_before_any_work(client, planted_file, tmp_path):
     empty = _write(tmp_path / "empty.txt", [])
     with pytest.raises(TypeError, match="Client"):
