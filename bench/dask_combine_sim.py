@@ -22,7 +22,9 @@ per-update contraction of a row towards its optimum. ``scaled_average`` (a libra
 trains every replica at the number of workers times the schedule's rate
 (``combine.learning_rate_scale``) and takes the mean; ``lr_scaled:S`` is the family it
 belongs to, for experiments: replicas at S times the rate (``k`` = the number of workers,
-``k/2``, or a number), the deltas summed and divided by S.
+``k/2``, or a number), the deltas summed and divided by S. ``momentum:S``: replicas at S
+times the rate, the mean of the deltas fed to a block momentum ``G = mu G + mean`` with
+``mu = 1 - S/k`` and the model moved by ``G`` (BMUF; ``momentum:k`` is ``scaled_average``).
 
 ``--sg 1`` trains skip-gram, ``--hs 1`` hierarchical softmax instead of negative sampling,
 ``--alpha`` sets the learning rate (with ``--workers 1``: one process at another rate).
@@ -108,7 +110,7 @@ def lr_scale_of(scheme, n_workers):
     are summed and divided by S (S = ``k``: the number of workers, or a number)."""
     if scheme in combine_mod.SCHEMES:
         return combine_mod.learning_rate_scale(scheme, n_workers)
-    if not scheme.startswith("lr_scaled:"):
+    if not scheme.startswith(("lr_scaled:", "momentum:")):
         return 1.0
     spec = scheme.split(":")[1]
     if spec == "k":
@@ -146,6 +148,10 @@ def simulate(corpus, n_workers, sync_words, scheme, seed, params):
         return lo + int(np.searchsorted(sub, sub[0] + (sub[-1] - sub[0]) * r // rounds))
 
     scale = lr_scale_of(scheme, n_workers)
+    # momentum:S — block momentum over the rounds: G = mu G + mean of the deltas, the model
+    # moves by G, mu = 1 - S/k; a direction kept round after round moves k/S times the mean
+    momentum = {name: np.zeros_like(arr) for name, arr in arrays.items()}
+    mu = np.float32(1.0 - scale / n_workers)
     t0 = time.perf_counter()
     for epoch in range(model.epochs):
         for r in range(rounds):
@@ -165,7 +171,12 @@ def simulate(corpus, n_workers, sync_words, scheme, seed, params):
                     run.train_range(0, end - first, seed * 1_000_003 + epoch * 1009 + r * 31 + k)
                 deltas.append({name: rep_arrays[name] - arr for name, arr in arrays.items()})
                 updates.append(expected_updates(model, ids[lo:hi], len(keys), negative_p))
-            if scheme.startswith("lr_scaled:"):
+            if scheme.startswith("momentum:"):
+                for name in arrays:
+                    momentum[name] *= mu
+                    momentum[name] += sum(d[name] for d in deltas) / np.float32(n_workers)
+                combined = momentum
+            elif scheme.startswith("lr_scaled:"):
                 combined = {
                     name: sum(d[name] for d in deltas) / np.float32(scale) for name in arrays
                 }
