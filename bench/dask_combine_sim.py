@@ -18,7 +18,16 @@ the row's expected updates this round (occurrences for input rows — times the 
 context uses — and occurrences plus expected negative draws for ``syn1neg`` rows). For rows
 with few updates it is the sum (each worker's progress kept); for rows every worker drives
 to the same point (many updates) it tends to the mean (no overshoot). RHO stands for the
-per-update contraction of a row towards its optimum.
+per-update contraction of a row towards its optimum. ``scaled_average`` (a library scheme)
+trains every replica at the number of workers times the schedule's rate
+(``combine.learning_rate_scale``) and takes the mean; ``lr_scaled:S`` is the family it
+belongs to, for experiments: replicas at S times the rate (``k`` = the number of workers,
+``k/2``, or a number), the deltas summed and divided by S. ``momentum:S``: replicas at S
+times the rate, the mean of the deltas fed to a block momentum ``G = mu G + mean`` with
+``mu = 1 - S/k`` and the model moved by ``G`` (BMUF; ``momentum:k`` is ``scaled_average``).
+
+``--sg 1`` trains skip-gram, ``--hs 1`` hierarchical softmax instead of negative sampling,
+``--alpha`` sets the learning rate (with ``--workers 1``: one process at another rate).
 
 Appends one JSON line per run to ``--out`` (default bench/results/<date>-dask-combine-sim.jsonl).
 """
@@ -96,6 +105,21 @@ def _sparse(dense):
     return rows, dense[rows]
 
 
+def lr_scale_of(scheme, n_workers):
+    """``lr_scaled:S``: every replica trains at S times the schedule's rate and the deltas
+    are summed and divided by S (S = ``k``: the number of workers, or a number)."""
+    if scheme in combine_mod.SCHEMES:
+        return combine_mod.learning_rate_scale(scheme, n_workers)
+    if not scheme.startswith(("lr_scaled:", "momentum:")):
+        return 1.0
+    spec = scheme.split(":")[1]
+    if spec == "k":
+        return float(n_workers)
+    if spec.startswith("k/"):
+        return n_workers / float(spec[2:])
+    return float(spec)
+
+
 def simulate(corpus, n_workers, sync_words, scheme, seed, params):
     model = Word2Vec(workers=1, seed=seed, **params)
     model.build_vocab(corpus_file=corpus)
@@ -123,6 +147,11 @@ def simulate(corpus, n_workers, sync_words, scheme, seed, params):
         sub = offsets[lo : hi + 1]
         return lo + int(np.searchsorted(sub, sub[0] + (sub[-1] - sub[0]) * r // rounds))
 
+    scale = lr_scale_of(scheme, n_workers)
+    # momentum:S — block momentum over the rounds: G = mu G + mean of the deltas, the model
+    # moves by G, mu = 1 - S/k; a direction kept round after round moves k/S times the mean
+    momentum = {name: np.zeros_like(arr) for name, arr in arrays.items()}
+    mu = np.float32(1.0 - scale / n_workers)
     t0 = time.perf_counter()
     for epoch in range(model.epochs):
         for r in range(rounds):
@@ -137,12 +166,21 @@ def simulate(corpus, n_workers, sync_words, scheme, seed, params):
                 lo, hi = int(offsets[first]), int(offsets[end])
                 if end > first:
                     run = family.make_run(
-                        replica, ids[lo:hi], offsets[first : end + 1] - lo, a0, a1
+                        replica, ids[lo:hi], offsets[first : end + 1] - lo, a0 * scale, a1 * scale
                     )
                     run.train_range(0, end - first, seed * 1_000_003 + epoch * 1009 + r * 31 + k)
                 deltas.append({name: rep_arrays[name] - arr for name, arr in arrays.items()})
                 updates.append(expected_updates(model, ids[lo:hi], len(keys), negative_p))
-            if scheme.startswith("count_weighted:"):
+            if scheme.startswith("momentum:"):
+                for name in arrays:
+                    momentum[name] *= mu
+                    momentum[name] += sum(d[name] for d in deltas) / np.float32(n_workers)
+                combined = momentum
+            elif scheme.startswith("lr_scaled:"):
+                combined = {
+                    name: sum(d[name] for d in deltas) / np.float32(scale) for name in arrays
+                }
+            elif scheme.startswith("count_weighted:"):
                 combined = count_weighted(deltas, updates, float(scheme.split(":")[1]))
             else:
                 combined = library_scheme(deltas, scheme)
@@ -160,6 +198,8 @@ def main():
     ap.add_argument("--seeds", type=int, nargs="+", default=[1])
     ap.add_argument("--sg", type=int, default=0)
     ap.add_argument("--epochs", type=int, default=5)
+    ap.add_argument("--hs", type=int, default=0)
+    ap.add_argument("--alpha", type=float, default=0.025)
     ap.add_argument("--out")
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
@@ -167,7 +207,14 @@ def main():
         HERE, "results", f"{datetime.date.today().isoformat()}-dask-combine-sim.jsonl"
     )
     params = dict(
-        vector_size=100, window=5, negative=5, min_count=5, epochs=args.epochs, sg=args.sg
+        vector_size=100,
+        window=5,
+        negative=0 if args.hs else 5,
+        hs=args.hs,
+        min_count=5,
+        epochs=args.epochs,
+        sg=args.sg,
+        alpha=args.alpha,
     )
     for seed in args.seeds:
         for n in args.workers:
@@ -181,6 +228,8 @@ def main():
                         scheme=scheme,
                         seed=seed,
                         sg=args.sg,
+                        hs=args.hs,
+                        alpha=args.alpha,
                         rounds_per_epoch=rounds,
                         seconds=round(secs, 1),
                         **evaluate(model.wv),

@@ -54,6 +54,7 @@ SLOW = (
     "tests/test_dask.py::test_a_worker_killed_mid_training_gives_the_same_model",
     "tests/test_dask.py::test_checkpoint_and_resume_continue_the_same_run",
     "tests/test_dask.py::test_bad_calls_fail_before_any_work",
+    "tests/test_dask.py::test_skip_gram_at_a_replica_rate_above_the_measured_one_is_warned_about",
     "tests/test_datasets.py::test_sample_corpus_is_cached",
     "tests/test_demo.py::test_demo_one_epoch",
     "tests/test_demo.py::test_demo_without_matplotlib_and_gensim",

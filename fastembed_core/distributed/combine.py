@@ -24,6 +24,27 @@ The schemes (``n`` replicas trained this round; a row's ``k`` of them changed it
     The mean of the workers' whole models, as Spark's MLlib combines them:
     ``sum_i delta_i / n``. Each worker's progress is divided by ``n``: the reference point
     that degrades as workers are added.
+``"scaled_average"``
+    The mean of the workers' models, as ``"average"``, but every replica trains at ``n``
+    times the schedule's learning rate (:func:`learning_rate_scale`; the driver applies it):
+    the linear scaling rule of large-batch SGD, applied per round. It is right, to first
+    order in the learning rate, for every row whatever its regime, with no per-row counts:
+
+    - a row far from where its updates pull it (rare words; most output rows) moves by
+      the sum of its gradients: each worker moves it ``n * alpha * g_i``, the mean is
+      ``alpha * sum_i g_i``, what one process would do over the ``n`` slices in turn;
+    - a row pulled to one point ``x*`` by many updates in a round (frequent words; the
+      output rows of frequent negatives) contracts as ``x* + (x - x*) * c`` on one worker,
+      with ``c = (1 - rho)^m``; one process over the ``n`` slices would reach ``c^n``; at
+      ``n`` times the rate each worker reaches ``(1 - n rho)^m ~ c^n``, and so does the mean
+      (the sum would reach ``1 - n (1 - c)``: past ``x*`` and further each round from
+      ``n = 3`` on; the plain mean ``c``, a ``1 / n`` of the progress);
+    - a row that only jitters around its optimum keeps one process's variance: ``n`` times
+      the rate gives ``n`` times the variance on each worker and the mean of ``n``
+      independent replicas divides it by ``n``.
+
+    With one replica it is local training. Measured in bench/DISTRIBUTED.md: within 0.015
+    of one process at 2, 4 and 8 workers where the other schemes fall behind from 4 on.
 """
 
 from __future__ import annotations
@@ -38,18 +59,28 @@ __all__ = [
     "Delta",
     "row_delta",
     "combine",
+    "learning_rate_scale",
     "apply_delta",
     "delta_bytes",
 ]
 
-SCHEMES = ("sum", "capped_sum", "row_mean", "average")
-# Chosen on english.txt (11 MB) against one process: see README, "Training on a Dask cluster"
-# (with 2 workers it is "sum", the best scheme there; with 4 the only one that did not fall
-# far behind).
-DEFAULT_COMBINE = "capped_sum"
+SCHEMES = ("sum", "capped_sum", "row_mean", "average", "scaled_average")
+# Chosen against one process in bench/DISTRIBUTED.md: the one scheme within 0.015 of it at
+# 2, 4 and 8 workers (english.txt, CBOW, two seeds; capped_sum, the default before, fell
+# 0.25 behind on WordSim-353 at 4 workers and sync_words=500,000).
+DEFAULT_COMBINE = "scaled_average"
 
 # {matrix name: (rows, values)}
 Delta = Mapping[str, tuple[np.ndarray, np.ndarray]]
+
+
+def learning_rate_scale(scheme: str, n_replicas: int) -> float:
+    """The factor on the learning-rate schedule every replica trains at under ``scheme``."""
+    if scheme not in SCHEMES:
+        raise ValueError(f"combine must be one of {', '.join(map(repr, SCHEMES))}; got {scheme!r}")
+    if n_replicas < 1:
+        raise ValueError("combine needs at least one replica")
+    return float(n_replicas) if scheme == "scaled_average" else 1.0
 
 
 def row_delta(before: np.ndarray, after: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -102,7 +133,7 @@ def combine(deltas: Sequence[Delta], scheme: str, n_replicas: int | None = None)
             touched[rows] += 1
         union = np.flatnonzero(touched)
         total, touched = total[union], touched[union]
-        if scheme == "average":
+        if scheme in ("average", "scaled_average"):
             total /= n
         elif scheme == "row_mean":
             total /= touched[:, None]

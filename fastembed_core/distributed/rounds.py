@@ -61,6 +61,9 @@ _STATE = "state.json"
 _STATE_FORMAT = 1
 # resubmissions of one shard's task in one round before the driver gives up
 _MAX_RESTARTS = 5
+# the highest replica rate (alpha x workers under "scaled_average") measured to keep
+# skip-gram and hierarchical softmax within 0.02 of one process (bench/DISTRIBUTED.md)
+_SCALED_ALPHA_TESTED = 0.1
 
 
 # ------------------------------------------------------------------ driver side
@@ -311,11 +314,26 @@ class _Driver:
             logger.warning(
                 "combine='sum' over %d workers: summed deltas of more than 2 workers were "
                 "measured to diverge (rows every worker trains overshoot); use "
-                "combine='capped_sum' (the default), or fewer Dask workers with more kernel "
-                "threads each (workers=)",
+                "combine='scaled_average' (the default)",
                 n_shards,
             )
         total = total_per_epoch * epochs
+        # the replicas' rate on the global schedule (n_shards under "scaled_average")
+        alpha_scale = combine_mod.learning_rate_scale(self.combine, n_shards)
+        if (model.sg or model.hs) and alpha_scale * model.alpha > _SCALED_ALPHA_TESTED:
+            # scaled_average needs n * alpha to be a rate one process trains well at; for
+            # skip-gram with hierarchical softmax 0.2 is not (one process at 0.2 scored
+            # WordSim-353 0.34 against 0.62 at 0.025; 8 workers at 0.025 each: 0.42)
+            logger.warning(
+                "combine=%r over %d workers trains every replica at %g (alpha x workers); "
+                "skip-gram and hierarchical softmax were measured to lose quality above %g "
+                "(bench/DISTRIBUTED.md): use fewer Dask workers with more kernel threads "
+                "each (workers=), or a lower alpha",
+                self.combine,
+                n_shards,
+                alpha_scale * model.alpha,
+                _SCALED_ALPHA_TESTED,
+            )
         version = state.get("version", 0)
         epoch0, round0 = state.get("epoch", 0), state.get("round", 0)
         words_done = state.get("words_done", 0)
@@ -341,13 +359,15 @@ class _Driver:
                     "epoch": epoch,
                     "round": r,
                     "rounds": rounds,
-                    "alpha_start": _schedule(
+                    "alpha_start": alpha_scale
+                    * _schedule(
                         model.alpha,
                         model.min_alpha,
                         epoch * total_per_epoch + total_per_epoch * r / rounds,
                         total,
                     ),
-                    "alpha_end": _schedule(
+                    "alpha_end": alpha_scale
+                    * _schedule(
                         model.alpha,
                         model.min_alpha,
                         epoch * total_per_epoch + total_per_epoch * (r + 1) / rounds,
@@ -492,7 +512,7 @@ def _load_checkpoint(directory: str) -> tuple[Word2Vec, dict[str, Any]] | None:
 
 
 def _check_resumed(
-    model: Word2Vec, params: dict[str, Any], state: dict[str, Any], shards: list
+    model: Word2Vec, params: dict[str, Any], state: dict[str, Any], shards: list, combine: str
 ) -> None:
     for name, value in params.items():
         if name in ("workers", "callbacks", "comment"):
@@ -502,6 +522,12 @@ def _check_resumed(
                 f"the checkpoint's model has {name}={getattr(model, name)!r}, this call "
                 f"{value!r}: resume with the parameters the run was started with"
             )
+    if state.get("combine", combine) != combine:
+        # the scheme sets the replicas' learning rate too: a switch would change the schedule
+        raise ValueError(
+            f"the checkpoint was made with combine={state['combine']!r}, this call "
+            f"{combine!r}: resume with the combine it was started with"
+        )
     if state.get("shards") != [shard.describe() for shard in shards]:
         raise ValueError(
             "the checkpoint was made on another corpus or another number of shards (Dask "
@@ -580,7 +606,7 @@ def train(
         state: dict[str, Any] = {}
         if resumed is not None:
             loaded, state = resumed
-            _check_resumed(loaded, {"workers": workers, **word2vec_params}, state, shards)
+            _check_resumed(loaded, {"workers": workers, **word2vec_params}, state, shards, combine)
             loaded.workers, loaded.callbacks = model.workers, callbacks
             driver.model = model = loaded
             logger.info(
