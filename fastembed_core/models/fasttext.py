@@ -33,7 +33,7 @@ from .. import _kernel
 from ..errors import FormatError
 from ..validation import check_int
 from ..vectors.fasttext import FastTextKeyedVectors
-from ..vectors.lazy_rows import copy_nonzero_rows, zeroed_rows
+from ..vectors.lazy_rows import CompactRows, copy_nonzero_rows, zeroed_rows
 from . import gensim_models
 from . import vocab as vocab_mod
 from .word2vec import Word2Vec
@@ -52,6 +52,8 @@ __all__ = [
     "compute_ngrams_bytes",
 ]
 
+# Callbacks that run between epochs of a train() call, and so may read or change the vectors.
+_BETWEEN_EPOCHS = ("on_epoch_begin", "on_epoch_end", "on_train_end")
 # gensim's lock factors of the words' own rows and of the n-gram rows (1: train freely).
 _LOCKF_NAMES = ("vectors_vocab_lockf", "vectors_ngrams_lockf")
 # Parameters named alike here and in gensim's FastText, and the training state both keep.
@@ -162,6 +164,13 @@ class FastText(Word2Vec):
         "comment",
     )
     _SWITCHES: ClassVar[tuple[str, ...]] = (*Word2Vec._SWITCHES, "cbow_sums")
+    # Training works on a dense copy of the rows it can reach (see _make_run); False trains
+    # the full input matrix in place, the reference the compact path must equal.
+    _COMPACT_TRAINING: ClassVar[bool] = True
+    # During train(): the compact copy (None: training the full matrix), and whether the
+    # full matrix lacks the copy's latest values.
+    _compact: CompactRows | None = None
+    _full_stale: bool = False
     # files written before the switch existed trained CBOW without it
     _PARAM_DEFAULTS: ClassVar[dict[str, Any]] = {"cbow_sums": False}
     _PARAMS: ClassVar[tuple[str, ...]] = (
@@ -511,14 +520,29 @@ class FastText(Word2Vec):
         super()._check_layers()
 
     def _make_run(self, ids, offsets, epochs, alpha, min_alpha):
+        """The run trains a compact copy of the input matrix: the words' own rows and the
+        buckets some word uses (about 140,000 of 2,000,000 rows for 22,000 words), packed in an
+        ordinary array, with the subword table and the lock factors remapped to it. The full
+        matrix (4 KB pages that untouched buckets leave uncommitted, rows scattered by the
+        hash) cost the kernel a TLB or cache miss on most rows it read. Row ids keep their
+        order (the words' rows stay rows 0 .. V-1, so the hot rows are the same), and the
+        kernel does the same arithmetic in the same order: the results are identical."""
         subword_offsets, subword_rows = self._subword_table()
+        w_in, lockf = self._w_in, self._lock_factors()
+        self._compact, self._full_stale = None, False
+        if self._COMPACT_TRAINING and self.ngrams_enabled:
+            compact = CompactRows(w_in, np.unique(subword_rows))
+            w_in, subword_rows = compact.matrix, compact.remap(subword_rows)
+            if lockf is not None:
+                lockf = _kernel.check_lockf(lockf[compact.rows])
+            self._compact = compact  # gathered before the first epoch (_run_epoch)
         run = self._training_run(
             ids,
             epochs,
             alpha,
             min_alpha,
-            self._w_in,
-            self._lock_factors(),
+            w_in,
+            lockf,
             subword_offsets=subword_offsets,
             subword_rows=subword_rows,
             cbow_sums=self.cbow_sums,
@@ -526,17 +550,48 @@ class FastText(Word2Vec):
         run.set_corpus(ids, offsets)
         return run
 
+    def _run_epoch(self, run, offsets, epoch, report_delay, total_ids, epochs, callbacks=()):
+        compact = self._compact
+        if compact is None:
+            return super()._run_epoch(
+                run, offsets, epoch, report_delay, total_ids, epochs, callbacks
+            )
+        # The rows are read in before the first epoch (after on_train_begin). Callbacks that
+        # run between epochs see the full matrix: it is brought up to date after every epoch
+        # and read again before the next (a callback may change rows in place). Otherwise it
+        # is written once, when train() ends; on_progress sees it as it was at the start.
+        between = any(hasattr(cb, name) for cb in callbacks for name in _BETWEEN_EPOCHS)
+        if not self._full_stale:
+            compact.gather()
+        self._full_stale = True
+        result = super()._run_epoch(run, offsets, epoch, report_delay, total_ids, epochs, callbacks)
+        if between:
+            self._write_back()
+        return result
+
+    def _write_back(self):
+        """The compact copy's rows back into the full input matrix, if it lacks them."""
+        if self._compact is not None and self._full_stale:
+            self._compact.scatter()
+            self._full_stale = False
+
     def _check_finite(self, epoch, alpha):
         # the means are refreshed here, before the callbacks at the end of the epoch, which
-        # thus see (and save) fresh ones
-        self._refresh_means()
+        # thus see (and save) fresh ones; not while the full matrix waits for the compact
+        # copy's rows (no callback runs between epochs then)
+        if not self._full_stale:
+            self._refresh_means()
         super()._check_finite(epoch, alpha)
 
     def _finite_checked_arrays(self):
         # Training writes only rows of vocabulary words' subwords, and a NaN or inf in any of
         # them reaches the mean of every word using it: checking the means (one row per word)
-        # replaces reading all of the bucket rows, most of which no word uses.
-        return [(self._input_items()[0][0], self.wv.vectors), *self._layer_items()]
+        # replaces reading all of the bucket rows, most of which no word uses. The compact
+        # copy holds just those rows.
+        name = self._input_items()[0][0]
+        if self._full_stale:
+            return [(name, self._compact.matrix), *self._layer_items()]
+        return [(name, self.wv.vectors), *self._layer_items()]
 
     def _train_encoded(self, ids, offsets, raw, epochs, alpha, min_alpha, callbacks, report_delay):
         try:
@@ -544,7 +599,17 @@ class FastText(Word2Vec):
                 ids, offsets, raw, epochs, alpha, min_alpha, callbacks, report_delay
             )
         finally:
+            # also when training stopped, diverged or was interrupted: what it learned stays
+            self._write_back()
+            self._compact = None
             self._refresh_means()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        # a copy made between epochs gets the full matrix, brought up to date then
+        state.pop("_compact", None)
+        state.pop("_full_stale", None)
+        return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)

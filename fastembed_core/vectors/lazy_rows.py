@@ -11,6 +11,11 @@ Why not ``np.zeros``: numpy asks for transparent huge pages on large arrays, so 
 single row commits the 2 MB around it; with the buckets scattered by a hash, initialising the
 used rows then commits the whole matrix. Here huge pages are declined (4 KB pages, about ten
 rows each), where the platform allows it.
+
+The price is paid in training: rows scattered over 800 MB of 4 KB pages miss the TLB and the
+caches. :class:`CompactRows` is the dense copy that training works on instead: only the rows
+training can reach, packed together in an ordinary array (huge pages allowed), gathered from
+the big matrix before and written back after.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
-__all__ = ["zeroed_rows", "copy_nonzero_rows"]
+__all__ = ["zeroed_rows", "copy_nonzero_rows", "CompactRows"]
 
 # Rows read at a time by copy_nonzero_rows: a bounded temporary however large the matrix.
 _BLOCK_ROWS = 1 << 14
@@ -61,3 +66,43 @@ def copy_nonzero_rows(src: NDArray[Any], dst: NDArray[Any]) -> None:
         used = np.flatnonzero(block.any(axis=1))
         if len(used):
             dst[start + used] = block[used]
+
+
+class CompactRows:
+    """A dense copy of the rows ``rows`` (sorted, unique) of the matrix ``full``.
+
+    ``matrix[i]`` stands for ``full[rows[i]]``; :meth:`gather` fills it from ``full``,
+    :meth:`scatter` writes it back, and :meth:`remap` turns row ids of ``full`` (each one of
+    ``rows``) into row ids of ``matrix``. Because ``rows`` is sorted, the remap keeps the
+    order of rows, and row ``r < k`` stays row ``r`` when ``rows`` starts with ``0 .. k - 1``.
+    """
+
+    def __init__(self, full: NDArray[Any], rows: NDArray[Any]) -> None:
+        rows = np.asarray(rows)
+        if rows.ndim != 1 or (len(rows) and (rows[0] < 0 or rows[-1] >= len(full))):
+            raise ValueError(f"CompactRows: rows must be 1-D row ids of a {len(full)}-row matrix")
+        if len(rows) > 1 and not (rows[1:] > rows[:-1]).all():
+            raise ValueError("CompactRows: rows must be sorted and unique")
+        self.full = full
+        self.rows = rows.astype(np.intp, copy=False)
+        # np.empty: an ordinary allocation, which numpy lets the kernel back with huge pages
+        self.matrix = np.empty((len(rows),) + full.shape[1:], dtype=full.dtype)
+
+    def remap(self, full_rows: NDArray[Any]) -> NDArray[np.uint32]:
+        """Row ids of ``full`` (each one of ``rows``) as row ids of ``matrix``, uint32."""
+        compact = np.searchsorted(self.rows, full_rows)
+        if len(full_rows) and (
+            compact.max() >= len(self.rows) or (self.rows[compact] != full_rows).any()
+        ):
+            raise ValueError("CompactRows.remap: a row id is not one of the compact rows")
+        return compact.astype(np.uint32)
+
+    def gather(self) -> None:
+        """``matrix`` = the rows of ``full``."""
+        # mode="clip" writes straight into the output ("raise" would fill a temporary copy
+        # first); the rows were checked to be in range when this object was made
+        np.take(self.full, self.rows, axis=0, out=self.matrix, mode="clip")
+
+    def scatter(self) -> None:
+        """The rows of ``full`` = ``matrix``."""
+        self.full[self.rows] = self.matrix
