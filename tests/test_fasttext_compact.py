@@ -55,7 +55,7 @@ def both_ways(monkeypatch, make):
 def test_compact_rows_gather_scatter_remap_equal_numpy_indexing():
     rng = np.random.default_rng(0)
     full = zeroed_rows(50_000, 8)
-    rows = np.unique(rng.integers(0, len(full), 3_000))
+    rows = rng.permutation(np.unique(rng.integers(0, len(full), 3_000)))  # any order
     full[rows] = rng.standard_normal((len(rows), 8), dtype=np.float32)
     compact = CompactRows(full, rows)
     compact.gather()
@@ -73,14 +73,29 @@ def test_compact_rows_gather_scatter_remap_equal_numpy_indexing():
 
 def test_compact_rows_refuse_bad_rows():
     full = np.zeros((10, 2), np.float32)
-    with pytest.raises(ValueError, match="sorted and unique"):
-        CompactRows(full, np.array([3, 1]))
+    with pytest.raises(ValueError, match="unique"):
+        CompactRows(full, np.array([3, 1, 3]))
     with pytest.raises(ValueError, match="row ids"):
         CompactRows(full, np.array([1, 10]))
     with pytest.raises(ValueError, match="not one of the compact rows"):
         CompactRows(full, np.array([1, 3])).remap(np.array([1, 2]))
     with pytest.raises(ValueError, match="not one of the compact rows"):
         CompactRows(full, np.array([1, 3])).remap(np.array([4]))
+
+
+def test_training_rows_are_the_words_then_the_used_buckets_by_first_use():
+    model = FastText(**SETTINGS)
+    model.build_vocab(corpus(9))
+    vocab = len(model.wv)
+    offsets, table = model.wv.subword_table()
+    rows = model._training_rows(table)
+    # the words' rows stay where they are (the kernel's hot rows are the first words' rows)
+    assert np.array_equal(rows[:vocab], np.arange(vocab))
+    buckets = rows[vocab:]
+    assert np.array_equal(np.sort(buckets), vocab + model._used_buckets())
+    # the most frequent word's buckets come first, in its own order of n-grams
+    first_word = list(dict.fromkeys(table[offsets[0] + 1 : offsets[1]].tolist()))
+    assert buckets[: len(first_word)].tolist() == first_word
 
 
 # ------------------------------------------------------------------------ the same results

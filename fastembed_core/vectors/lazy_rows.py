@@ -69,20 +69,24 @@ def copy_nonzero_rows(src: NDArray[Any], dst: NDArray[Any]) -> None:
 
 
 class CompactRows:
-    """A dense copy of the rows ``rows`` (sorted, unique) of the matrix ``full``.
+    """A dense copy of the rows ``rows`` (unique, in any order) of the matrix ``full``.
 
     ``matrix[i]`` stands for ``full[rows[i]]``; :meth:`gather` fills it from ``full``,
     :meth:`scatter` writes it back, and :meth:`remap` turns row ids of ``full`` (each one of
-    ``rows``) into row ids of ``matrix``. Because ``rows`` is sorted, the remap keeps the
-    order of rows, and row ``r < k`` stays row ``r`` when ``rows`` starts with ``0 .. k - 1``.
+    ``rows``) into row ids of ``matrix``.
     """
 
     def __init__(self, full: NDArray[Any], rows: NDArray[Any]) -> None:
         rows = np.asarray(rows)
-        if rows.ndim != 1 or (len(rows) and (rows[0] < 0 or rows[-1] >= len(full))):
-            raise ValueError(f"CompactRows: rows must be 1-D row ids of a {len(full)}-row matrix")
-        if len(rows) > 1 and not (rows[1:] > rows[:-1]).all():
-            raise ValueError("CompactRows: rows must be sorted and unique")
+        if rows.ndim != 1 or rows.dtype.kind not in "iu":
+            raise ValueError(f"CompactRows: rows must be a 1-D integer array; got {rows.shape}")
+        self._order = np.argsort(rows, kind="stable")
+        ordered = rows[self._order]
+        if len(rows) and (ordered[0] < 0 or ordered[-1] >= len(full)):
+            raise ValueError(f"CompactRows: rows must be row ids of a {len(full)}-row matrix")
+        if len(rows) > 1 and not (ordered[1:] > ordered[:-1]).all():
+            raise ValueError("CompactRows: rows must be unique")
+        self._sorted = ordered
         self.full = full
         self.rows = rows.astype(np.intp, copy=False)
         # np.empty: an ordinary allocation, which numpy lets the kernel back with huge pages
@@ -90,12 +94,11 @@ class CompactRows:
 
     def remap(self, full_rows: NDArray[Any]) -> NDArray[np.uint32]:
         """Row ids of ``full`` (each one of ``rows``) as row ids of ``matrix``, uint32."""
-        compact = np.searchsorted(self.rows, full_rows)
-        if len(full_rows) and (
-            compact.max() >= len(self.rows) or (self.rows[compact] != full_rows).any()
-        ):
+        full_rows = np.asarray(full_rows)
+        at = np.searchsorted(self._sorted, full_rows)
+        if len(full_rows) and (at.max() >= len(self.rows) or (self._sorted[at] != full_rows).any()):
             raise ValueError("CompactRows.remap: a row id is not one of the compact rows")
-        return compact.astype(np.uint32)
+        return self._order[at].astype(np.uint32)
 
     def gather(self) -> None:
         """``matrix`` = the rows of ``full``."""
