@@ -147,6 +147,13 @@ class FastText(Word2Vec):
     bucket at random, so there unused buckets add noise to it, and fastText draws only the
     first tenth of its matrix per thread and leaves the rest at zero.
 
+    Training works on a dense copy of the rows it can reach (the words' rows and the used
+    buckets, 57 MB for that vocabulary at 100 dimensions), written back into ``wv`` when
+    ``train()`` returns. Callbacks with ``on_epoch_begin``, ``on_epoch_end`` or
+    ``on_train_end`` see the trained vectors between epochs, and changes they make there are
+    trained on; ``on_progress`` (during an epoch) sees them as the last write-back left them
+    (without such callbacks, as they were before ``train()``).
+
     Examples
     --------
     >>> model = FastText(sentences, vector_size=100, min_count=1, epochs=10)
