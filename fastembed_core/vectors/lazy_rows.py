@@ -89,7 +89,7 @@ class CompactRows:
         self._sorted = ordered
         self.full = full
         self.rows = rows.astype(np.intp, copy=False)
-        # np.empty: an ordinary allocation, which numpy lets the kernel back with huge pages
+        # np.empty: an ordinary allocation, which numpy asks the OS to back with huge pages
         self.matrix = np.empty((len(rows),) + full.shape[1:], dtype=full.dtype)
 
     def remap(self, full_rows: NDArray[Any]) -> NDArray[np.uint32]:
