@@ -52,9 +52,10 @@ def both_ways(monkeypatch, make):
 # ------------------------------------------------------------------------ CompactRows
 
 
-def test_compact_rows_gather_scatter_remap_equal_numpy_indexing():
+@pytest.mark.parametrize("n_rows", [50_000, 2_000_000])  # remap by a table / by search
+def test_compact_rows_gather_scatter_remap_equal_numpy_indexing(n_rows):
     rng = np.random.default_rng(0)
-    full = zeroed_rows(50_000, 8)
+    full = zeroed_rows(n_rows, 8)
     rows = rng.permutation(np.unique(rng.integers(0, len(full), 3_000)))  # any order
     full[rows] = rng.standard_normal((len(rows), 8), dtype=np.float32)
     compact = CompactRows(full, rows)
@@ -64,38 +65,48 @@ def test_compact_rows_gather_scatter_remap_equal_numpy_indexing():
     remapped = compact.remap(picks)
     assert remapped.dtype == np.uint32 and np.array_equal(rows[remapped], picks)
     compact.matrix *= 2.0
-    before = full.copy()
+    head = 40_000  # the first rows, compared whole
+    before = full[:head].copy()
     compact.scatter()
-    assert np.array_equal(full[rows], 2.0 * before[rows])
-    others = np.setdiff1d(np.arange(len(full)), rows)
+    assert np.array_equal(full[rows], compact.matrix)
+    near = rows[rows < head]
+    assert np.array_equal(full[near], 2.0 * before[near])
+    others = np.setdiff1d(np.arange(head), near)
     assert np.array_equal(full[others], before[others])
 
 
-def test_compact_rows_refuse_bad_rows():
-    full = np.zeros((10, 2), np.float32)
+@pytest.mark.parametrize("n_rows", [10, 1000])  # remap by a table / by search
+def test_compact_rows_refuse_bad_rows(n_rows):
+    full = np.zeros((n_rows, 2), np.float32)
     with pytest.raises(ValueError, match="unique"):
         CompactRows(full, np.array([3, 1, 3]))
     with pytest.raises(ValueError, match="row ids"):
-        CompactRows(full, np.array([1, 10]))
+        CompactRows(full, np.array([1, n_rows]))
+    for bad in ([1, 2], [4], [-1], [n_rows - 1]):
+        with pytest.raises(ValueError, match="not one of the compact rows"):
+            CompactRows(full, np.array([1, 3])).remap(np.array(bad))
     with pytest.raises(ValueError, match="not one of the compact rows"):
-        CompactRows(full, np.array([1, 3])).remap(np.array([1, 2]))
-    with pytest.raises(ValueError, match="not one of the compact rows"):
-        CompactRows(full, np.array([1, 3])).remap(np.array([4]))
+        CompactRows(full, np.array([], np.int64)).remap(np.array([0]))
+    assert CompactRows(full, np.array([3, 1])).remap(np.array([1, 3, 3])).tolist() == [1, 0, 0]
 
 
-def test_training_rows_are_the_words_then_the_used_buckets_by_first_use():
+def test_training_rows_are_the_words_then_the_used_buckets_by_first_word():
     model = FastText(**SETTINGS)
     model.build_vocab(corpus(9))
     vocab = len(model.wv)
     offsets, table = model.wv.subword_table()
-    rows = model._training_rows(table)
+    rows = model._training_rows(offsets, table)
     # the words' rows stay where they are (the kernel's hot rows are the first words' rows)
     assert np.array_equal(rows[:vocab], np.arange(vocab))
     buckets = rows[vocab:]
     assert np.array_equal(np.sort(buckets), vocab + model._used_buckets())
-    # the most frequent word's buckets come first, in its own order of n-grams
-    first_word = list(dict.fromkeys(table[offsets[0] + 1 : offsets[1]].tolist()))
-    assert buckets[: len(first_word)].tolist() == first_word
+    # buckets go by the first (most frequent) word using them, then by bucket
+    first_word = np.full(len(buckets), vocab)
+    for word in range(vocab - 1, -1, -1):
+        first_word[np.isin(buckets, table[offsets[word] : offsets[word + 1]])] = word
+    assert (np.diff(first_word) >= 0).all() and first_word[0] == 0
+    same_word = np.diff(first_word) == 0
+    assert (np.diff(buckets)[same_word] > 0).all()
 
 
 # ------------------------------------------------------------------------ the same results

@@ -95,10 +95,20 @@ class CompactRows:
     def remap(self, full_rows: NDArray[Any]) -> NDArray[np.uint32]:
         """Row ids of ``full`` (each one of ``rows``) as row ids of ``matrix``, uint32."""
         full_rows = np.asarray(full_rows)
-        at = np.searchsorted(self._sorted, full_rows)
-        if len(full_rows) and (at.max() >= len(self.rows) or (self._sorted[at] != full_rows).any()):
+        if len(full_rows) and not len(self.rows):
             raise ValueError("CompactRows.remap: a row id is not one of the compact rows")
-        return self._order[at].astype(np.uint32)
+        if len(self.full) <= 16 * (len(self.rows) + len(full_rows)):
+            # a table over every row of full: one lookup per id, 4x faster than a binary
+            # search (0.03 s against 0.12 s for FastText's 562,685 ids on english.txt)
+            table = np.zeros(len(self.full), dtype=np.uint32)
+            table[self.rows] = np.arange(len(self.rows), dtype=np.uint32)
+            compact = table[np.clip(full_rows, 0, len(self.full) - 1)]
+        else:
+            at = np.minimum(np.searchsorted(self._sorted, full_rows), len(self.rows) - 1)
+            compact = self._order[at].astype(np.uint32)
+        if (self.rows[compact] != full_rows).any():
+            raise ValueError("CompactRows.remap: a row id is not one of the compact rows")
+        return compact
 
     def gather(self) -> None:
         """``matrix`` = the rows of ``full``."""
