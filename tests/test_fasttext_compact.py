@@ -255,3 +255,21 @@ def test_divergence_is_found_in_the_compact_copy():
     assert model._compact is None and not np.array_equal(
         np.nan_to_num(model._w_in), np.nan_to_num(before)
     )
+
+
+def test_two_workers_train_every_used_row_and_only_those():
+    """Two workers (with the kernel's per-worker copies of frequent words' rows) train through
+    the copy too: every row a word uses moves, no other row does, and the means are fresh."""
+    sentences = corpus(10, n_sentences=600)
+    model = FastText(**{**SETTINGS, "workers": 2})
+    model.build_vocab(sentences)
+    before = model._w_in.copy()
+    model.train(sentences, total_examples=len(sentences), epochs=2)
+    used = np.unique(model.wv.subword_table()[1])
+    moved = (model._w_in != before).any(axis=1)
+    assert moved[used].all() and not np.delete(moved, used).any()
+    offsets, table = model.wv.subword_table()
+    means = np.stack(
+        [model._w_in[table[offsets[i] : offsets[i + 1]]].mean(axis=0) for i in range(len(model.wv))]
+    )
+    np.testing.assert_allclose(model.wv.vectors, means, rtol=1e-6, atol=1e-7)
