@@ -273,3 +273,21 @@ def test_two_workers_train_every_used_row_and_only_those():
         [model._w_in[table[offsets[i] : offsets[i + 1]]].mean(axis=0) for i in range(len(model.wv))]
     )
     np.testing.assert_allclose(model.wv.vectors, means, rtol=1e-6, atol=1e-7)
+
+
+def test_model_from_gensim_trains_as_the_full_matrix(monkeypatch):
+    gensim_ft = pytest.importorskip("gensim.models.fasttext")
+    sentences = corpus(11)
+    g = gensim_ft.FastText(
+        sentences, vector_size=12, min_count=1, bucket=20_000, epochs=1, workers=1, seed=3
+    )
+
+    def make():
+        model = FastText.from_gensim(g)
+        model.workers, model.seed = 1, 5
+        model.train(sentences, total_examples=len(sentences), epochs=1)
+        return model
+
+    compact, full = both_ways(monkeypatch, make)
+    assert_same_model(compact, full)
+    assert not np.array_equal(compact.wv.vectors_vocab, g.wv.vectors_vocab)
