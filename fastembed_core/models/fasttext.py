@@ -1,13 +1,14 @@
 """``FastText``: word vectors from subwords (Bojanowski et al. 2017) with gensim 4's API.
 
 A word's input is its own row plus one hashed row per character n-gram of ``<word>``; all of
-them live in ONE input matrix of ``len(vocabulary) + bucket`` rows that the kernel trains
-(``src/fe_train.h``, the subword path). ``model.wv`` is a
+them live in ONE input matrix of ``len(vocabulary) + bucket`` rows, trained by the kernel
+(``src/fe_train.h``, the subword path) through a dense copy of the rows it can reach (see
+``_make_run``). ``model.wv`` is a
 :class:`~fastembed_core.vectors.fasttext.FastTextKeyedVectors` whose ``vectors_vocab`` (the
 words' own rows) and ``vectors_ngrams`` (the bucket rows) are views into that matrix, and
 whose ``vectors`` -- what ``most_similar`` searches -- hold each word's mean over its subword
-rows, recomputed after every epoch, every ``train()`` and every load. Words never seen get a
-vector from their n-grams alone.
+rows, recomputed after every ``train()``, every load and every epoch that callbacks watch.
+Words never seen get a vector from their n-grams alone.
 
 The lifecycle is :class:`~fastembed_core.models.word2vec.Word2Vec`'s; this module changes
 what differs: the input matrix (allocated with the n-gram rows, grown by inserting new words'
@@ -33,7 +34,7 @@ from .. import _kernel
 from ..errors import FormatError
 from ..validation import check_int
 from ..vectors.fasttext import FastTextKeyedVectors
-from ..vectors.lazy_rows import copy_nonzero_rows, zeroed_rows
+from ..vectors.lazy_rows import CompactRows, copy_nonzero_rows, zeroed_rows
 from . import gensim_models
 from . import vocab as vocab_mod
 from .word2vec import Word2Vec
@@ -52,6 +53,8 @@ __all__ = [
     "compute_ngrams_bytes",
 ]
 
+# Callbacks that run between epochs of a train() call, and so may read or change the vectors.
+_BETWEEN_EPOCHS = ("on_epoch_begin", "on_epoch_end", "on_train_end")
 # gensim's lock factors of the words' own rows and of the n-gram rows (1: train freely).
 _LOCKF_NAMES = ("vectors_vocab_lockf", "vectors_ngrams_lockf")
 # Parameters named alike here and in gensim's FastText, and the training state both keep.
@@ -144,6 +147,13 @@ class FastText(Word2Vec):
     bucket at random, so there unused buckets add noise to it, and fastText draws only the
     first tenth of its matrix per thread and leaves the rest at zero.
 
+    Training works on a dense copy of the rows it can reach (the words' rows and the used
+    buckets, 57 MB for that vocabulary at 100 dimensions), written back into ``wv`` when
+    ``train()`` returns. Callbacks with ``on_epoch_begin``, ``on_epoch_end`` or
+    ``on_train_end`` see the trained vectors between epochs, and changes they make there are
+    trained on; ``on_progress`` (during an epoch) sees them as the last write-back left them
+    (without such callbacks, as they were before ``train()``).
+
     Examples
     --------
     >>> model = FastText(sentences, vector_size=100, min_count=1, epochs=10)
@@ -162,6 +172,13 @@ class FastText(Word2Vec):
         "comment",
     )
     _SWITCHES: ClassVar[tuple[str, ...]] = (*Word2Vec._SWITCHES, "cbow_sums")
+    # Training works on a dense copy of the rows it can reach (see _make_run); False trains
+    # the full input matrix in place, the reference the compact path must equal.
+    _COMPACT_TRAINING: ClassVar[bool] = True
+    # During train(): the compact copy (None: training the full matrix), and whether the
+    # full matrix lacks the copy's latest values.
+    _compact: CompactRows | None = None
+    _full_stale: bool = False
     # files written before the switch existed trained CBOW without it
     _PARAM_DEFAULTS: ClassVar[dict[str, Any]] = {"cbow_sums": False}
     _PARAMS: ClassVar[tuple[str, ...]] = (
@@ -511,14 +528,29 @@ class FastText(Word2Vec):
         super()._check_layers()
 
     def _make_run(self, ids, offsets, epochs, alpha, min_alpha):
+        """The run trains a compact copy of the input matrix: the words' own rows and the
+        buckets some word uses (about 140,000 of 2,000,000 rows for 22,000 words), packed in an
+        ordinary array, with the subword table and the lock factors remapped to it. The full
+        matrix (4 KB pages that untouched buckets leave uncommitted, rows scattered by the
+        hash) cost the kernel a TLB or cache miss on most rows it read. Only where rows sit
+        changes: the kernel does the same arithmetic in the same order, so the results are
+        identical."""
         subword_offsets, subword_rows = self._subword_table()
+        w_in, lockf = self._w_in, self._lock_factors()
+        self._compact, self._full_stale = None, False
+        if self._COMPACT_TRAINING and self.ngrams_enabled:
+            compact = CompactRows(w_in, self._training_rows(subword_offsets, subword_rows))
+            w_in, subword_rows = compact.matrix, compact.remap(subword_rows)
+            if lockf is not None:
+                lockf = _kernel.check_lockf(lockf[compact.rows])
+            self._compact = compact  # gathered before the first epoch (_run_epoch)
         run = self._training_run(
             ids,
             epochs,
             alpha,
             min_alpha,
-            self._w_in,
-            self._lock_factors(),
+            w_in,
+            lockf,
             subword_offsets=subword_offsets,
             subword_rows=subword_rows,
             cbow_sums=self.cbow_sums,
@@ -526,17 +558,62 @@ class FastText(Word2Vec):
         run.set_corpus(ids, offsets)
         return run
 
+    def _training_rows(self, subword_offsets, subword_rows):
+        """The input rows training can reach, in their order in the compact copy: the words'
+        own rows first, as they are (rows 0 .. V-1: the kernel's per-worker copies of the
+        most frequent words' rows expect them there), then the buckets some word uses, by the
+        first word using them. With the vocabulary sorted by frequency, the buckets trained
+        most sit together (5 % less CPU per epoch than in bucket order on english.txt)."""
+        vocab = len(self.wv)
+        word_of_row = np.repeat(np.arange(vocab, dtype=np.uint32), np.diff(subword_offsets))
+        first_word = np.full(len(self._w_in), vocab, dtype=np.uint32)  # vocab: no word
+        np.minimum.at(first_word, subword_rows, word_of_row)
+        buckets = vocab + np.flatnonzero(first_word[vocab:] < vocab)
+        by_first_word = buckets[np.argsort(first_word[buckets], kind="stable")]
+        return np.concatenate([np.arange(vocab), by_first_word])
+
+    def _run_epoch(self, run, offsets, epoch, report_delay, total_ids, epochs, callbacks=()):
+        compact = self._compact
+        if compact is None:
+            return super()._run_epoch(
+                run, offsets, epoch, report_delay, total_ids, epochs, callbacks
+            )
+        # The rows are read in before the first epoch (after on_train_begin). Callbacks that
+        # run between epochs see the full matrix: it is brought up to date after every epoch
+        # and read again before the next (a callback may change rows in place). Otherwise it
+        # is written once, when train() ends; on_progress sees it as it was at the start.
+        between = any(hasattr(cb, name) for cb in callbacks for name in _BETWEEN_EPOCHS)
+        if not self._full_stale:
+            compact.gather()
+        self._full_stale = True
+        result = super()._run_epoch(run, offsets, epoch, report_delay, total_ids, epochs, callbacks)
+        if between:
+            self._write_back()
+        return result
+
+    def _write_back(self):
+        """The compact copy's rows back into the full input matrix, if it lacks them."""
+        if self._compact is not None and self._full_stale:
+            self._compact.scatter()
+            self._full_stale = False
+
     def _check_finite(self, epoch, alpha):
         # the means are refreshed here, before the callbacks at the end of the epoch, which
-        # thus see (and save) fresh ones
-        self._refresh_means()
+        # thus see (and save) fresh ones; not while the full matrix waits for the compact
+        # copy's rows (no callback runs between epochs then)
+        if not self._full_stale:
+            self._refresh_means()
         super()._check_finite(epoch, alpha)
 
     def _finite_checked_arrays(self):
         # Training writes only rows of vocabulary words' subwords, and a NaN or inf in any of
         # them reaches the mean of every word using it: checking the means (one row per word)
-        # replaces reading all of the bucket rows, most of which no word uses.
-        return [(self._input_items()[0][0], self.wv.vectors), *self._layer_items()]
+        # replaces reading all of the bucket rows, most of which no word uses. The compact
+        # copy holds just those rows.
+        name = self._input_items()[0][0]
+        if self._full_stale:
+            return [(name, self._compact.matrix), *self._layer_items()]
+        return [(name, self.wv.vectors), *self._layer_items()]
 
     def _train_encoded(self, ids, offsets, raw, epochs, alpha, min_alpha, callbacks, report_delay):
         try:
@@ -544,7 +621,17 @@ class FastText(Word2Vec):
                 ids, offsets, raw, epochs, alpha, min_alpha, callbacks, report_delay
             )
         finally:
+            # also when training stopped, diverged or was interrupted: what it learned stays
+            self._write_back()
+            self._compact = None
             self._refresh_means()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        # a copy made between epochs gets the full matrix, brought up to date then
+        state.pop("_compact", None)
+        state.pop("_full_stale", None)
+        return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)

@@ -11,6 +11,11 @@ Why not ``np.zeros``: numpy asks for transparent huge pages on large arrays, so 
 single row commits the 2 MB around it; with the buckets scattered by a hash, initialising the
 used rows then commits the whole matrix. Here huge pages are declined (4 KB pages, about ten
 rows each), where the platform allows it.
+
+The price is paid in training: rows scattered over 800 MB of 4 KB pages miss the TLB and the
+caches. :class:`CompactRows` is the dense copy that training works on instead: only the rows
+training can reach, packed together in an ordinary array (huge pages allowed), gathered from
+the big matrix before and written back after.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
-__all__ = ["zeroed_rows", "copy_nonzero_rows"]
+__all__ = ["zeroed_rows", "copy_nonzero_rows", "CompactRows"]
 
 # Rows read at a time by copy_nonzero_rows: a bounded temporary however large the matrix.
 _BLOCK_ROWS = 1 << 14
@@ -61,3 +66,56 @@ def copy_nonzero_rows(src: NDArray[Any], dst: NDArray[Any]) -> None:
         used = np.flatnonzero(block.any(axis=1))
         if len(used):
             dst[start + used] = block[used]
+
+
+class CompactRows:
+    """A dense copy of the rows ``rows`` (unique, in any order) of the matrix ``full``.
+
+    ``matrix[i]`` stands for ``full[rows[i]]``; :meth:`gather` fills it from ``full``,
+    :meth:`scatter` writes it back, and :meth:`remap` turns row ids of ``full`` (each one of
+    ``rows``) into row ids of ``matrix``.
+    """
+
+    def __init__(self, full: NDArray[Any], rows: NDArray[Any]) -> None:
+        rows = np.asarray(rows)
+        if rows.ndim != 1 or rows.dtype.kind not in "iu":
+            raise ValueError(f"CompactRows: rows must be a 1-D integer array; got {rows.shape}")
+        self._order = np.argsort(rows, kind="stable")
+        ordered = rows[self._order]
+        if len(rows) and (ordered[0] < 0 or ordered[-1] >= len(full)):
+            raise ValueError(f"CompactRows: rows must be row ids of a {len(full)}-row matrix")
+        if len(rows) > 1 and not (ordered[1:] > ordered[:-1]).all():
+            raise ValueError("CompactRows: rows must be unique")
+        self._sorted = ordered
+        self.full = full
+        self.rows = rows.astype(np.intp, copy=False)
+        # np.empty: an ordinary allocation, which numpy asks the OS to back with huge pages
+        self.matrix = np.empty((len(rows),) + full.shape[1:], dtype=full.dtype)
+
+    def remap(self, full_rows: NDArray[Any]) -> NDArray[np.uint32]:
+        """Row ids of ``full`` (each one of ``rows``) as row ids of ``matrix``, uint32."""
+        full_rows = np.asarray(full_rows)
+        if len(full_rows) and not len(self.rows):
+            raise ValueError("CompactRows.remap: a row id is not one of the compact rows")
+        if len(self.full) <= 16 * (len(self.rows) + len(full_rows)):
+            # a table over every row of full: one lookup per id, 4x faster than a binary
+            # search (0.03 s against 0.12 s for FastText's 562,685 ids on english.txt)
+            table = np.zeros(len(self.full), dtype=np.uint32)
+            table[self.rows] = np.arange(len(self.rows), dtype=np.uint32)
+            compact = table[np.clip(full_rows, 0, len(self.full) - 1)]
+        else:
+            at = np.minimum(np.searchsorted(self._sorted, full_rows), len(self.rows) - 1)
+            compact = self._order[at].astype(np.uint32)
+        if (self.rows[compact] != full_rows).any():
+            raise ValueError("CompactRows.remap: a row id is not one of the compact rows")
+        return compact
+
+    def gather(self) -> None:
+        """``matrix`` = the rows of ``full``."""
+        # mode="clip" writes straight into the output ("raise" would fill a temporary copy
+        # first); the rows were checked to be in range when this object was made
+        np.take(self.full, self.rows, axis=0, out=self.matrix, mode="clip")
+
+    def scatter(self) -> None:
+        """The rows of ``full`` = ``matrix``."""
+        self.full[self.rows] = self.matrix
