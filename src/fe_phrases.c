@@ -398,27 +398,13 @@ static int pair_rehash(fe_pair_table *t, int64_t n_slots)
     return FE_OK;
 }
 
-/* *p (used items of item bytes) moved to a block of cap items from fe_alloc_big. The log
- * grows to tens of MB for a corpus of millions of tokens: realloc copied it into fresh 4 KiB
- * pages, each faulted in on its own, which cost a tenth of counting phrases. */
-static int move_to_big(void **p, int64_t used, int64_t cap, size_t item)
-{
-    if ((uint64_t)cap > SIZE_MAX / item) return FE_ERR_NOMEM;
-    void *q = fe_alloc_big((size_t)cap * item);
-    if (!q) return FE_ERR_NOMEM;
-    if (used > 0) memcpy(q, *p, (size_t)used * item);
-    free(*p);
-    *p = q;
-    return FE_OK;
-}
-
 static int log_key(fe_pair_table *t, uint64_t ends, uint32_t run, int64_t seq)
 {
     if (t->log_len >= t->log_cap) {
-        int64_t cap = t->log_cap > 0 ? t->log_cap * 2 : 1024, n = t->log_len;
-        if (move_to_big((void **)&t->log_ends, n, cap, sizeof *t->log_ends) ||
-            move_to_big((void **)&t->log_run, n, cap, sizeof *t->log_run) ||
-            move_to_big((void **)&t->log_seq, n, cap, sizeof *t->log_seq))
+        int64_t cap = t->log_cap > 0 ? t->log_cap * 2 : 1024;
+        if (grow_array((void **)&t->log_ends, cap, sizeof *t->log_ends) ||
+            grow_array((void **)&t->log_run, cap, sizeof *t->log_run) ||
+            grow_array((void **)&t->log_seq, cap, sizeof *t->log_seq))
             return FE_ERR_NOMEM;
         t->log_cap = cap;
     }
