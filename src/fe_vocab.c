@@ -189,7 +189,10 @@ static fe_vocab_record *record_at(const fe_vocab *v, int64_t ref)
 #define HUGE_PAGE ((size_t)2 << 20)
 #endif
 
-void *fe_alloc_big(size_t bytes)
+/* malloc for a large array read or written all over: a block of 2 MiB or more is aligned to
+ * 2 MiB and asked for transparent huge pages on Linux (one page fault, one TLB entry per 2 MiB
+ * instead of 512). free() frees it, realloc() resizes it. */
+static void *alloc_big(size_t bytes)
 {
 #ifdef HUGE_PAGE
     if (bytes >= HUGE_PAGE) {
@@ -204,7 +207,7 @@ void *fe_alloc_big(size_t bytes)
 
 static fe_vocab_slot *alloc_slots(int64_t n)
 {
-    return (fe_vocab_slot *)fe_alloc_big((size_t)n * sizeof(fe_vocab_slot));
+    return (fe_vocab_slot *)alloc_big((size_t)n * sizeof(fe_vocab_slot));
 }
 
 static void clear_slots(fe_vocab_slot *slots, int64_t n)
@@ -1093,7 +1096,7 @@ static void reserve_ids_for(fe_encoded *e, const fe_reader *r)
     if (n > RESERVE_MAX_IDS) n = RESERVE_MAX_IDS;
     if (e->n_ids + n <= e->ids_cap) return;
     int64_t cap = e->n_ids + n > 2 * e->ids_cap ? e->n_ids + n : 2 * e->ids_cap; /* many files */
-    uint32_t *ids = (uint32_t *)fe_alloc_big((size_t)cap * sizeof(uint32_t));
+    uint32_t *ids = (uint32_t *)alloc_big((size_t)cap * sizeof(uint32_t));
     if (!ids) return; /* the pass grows the buffer as it goes instead */
     if (e->n_ids > 0) memcpy(ids, e->ids, (size_t)e->n_ids * sizeof(uint32_t));
     free(e->ids);

@@ -30,7 +30,6 @@
 #ifndef FE_VOCAB_H
 #define FE_VOCAB_H
 
-#include <stddef.h>
 #include <stdint.h>
 
 #include "fe_errors.h" /* FE_OK, FE_ERR_* */
@@ -93,11 +92,6 @@ static inline const unsigned char *fe_vocab_bytes(const fe_vocab *v, int64_t id)
 }
 
 static inline int64_t fe_vocab_count(const fe_vocab *v, int64_t id) { return v->counts[id]; }
-
-/* malloc for a large array read or written all over: a block of 2 MiB or more is aligned to
- * 2 MiB and asked for transparent huge pages on Linux (one page fault, one TLB entry per 2 MiB
- * instead of 512). free() frees it, realloc() resizes it. */
-void *fe_alloc_big(size_t bytes);
 
 uint64_t fe_hash_bytes(const unsigned char *bytes, int64_t len);
 int fe_vocab_init(fe_vocab *v);
