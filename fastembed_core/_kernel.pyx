@@ -551,6 +551,40 @@ def uniform32(int64_t count, uint64_t seed):
     return out
 
 
+cdef extern from "fe_pcg64.h" nogil:
+    ctypedef struct fe_pcg64:
+        uint64_t state_hi, state_lo, inc_hi, inc_lo
+        int has_uint32
+        uint32_t uinteger
+    void fe_pcg64_init_rows(fe_pcg64 *g, float *out, int64_t n_rows, int64_t dim)
+
+
+def pcg64_init_rows(state, int64_t n_rows, int64_t dim):
+    """(n_rows, dim) float32 rows of uniform(-1, 1) / dim, drawn from a NumPy PCG64 whose
+    ``bit_generator.state`` is ``state``: the very floats of
+    ``(Generator(PCG64).random((n_rows, dim), dtype=float32) * 2 - 1) / dim``, element by
+    element in float32, made in one pass without a call per draw."""
+    if n_rows < 0 or dim < 0:
+        raise ValueError(f"n_rows and dim must be non-negative; got {n_rows}, {dim}")
+    if state.get("bit_generator") != "PCG64":
+        raise ValueError(f"a PCG64 state is needed; got {state.get('bit_generator')!r}")
+    cdef fe_pcg64 g
+    cdef object mask = (1 << 64) - 1
+    g.state_hi = (state["state"]["state"] >> 64) & mask
+    g.state_lo = state["state"]["state"] & mask
+    g.inc_hi = (state["state"]["inc"] >> 64) & mask
+    g.inc_lo = state["state"]["inc"] & mask
+    g.has_uint32 = 1 if state["has_uint32"] else 0
+    g.uinteger = state["uinteger"]
+    out = np.empty((n_rows, dim), dtype=np.float32)
+    if n_rows == 0 or dim == 0:
+        return out
+    cdef float[:, ::1] o = out
+    with nogil:
+        fe_pcg64_init_rows(&g, &o[0, 0], n_rows, dim)
+    return out
+
+
 def huffman(counts):
     """Huffman paths of the counts: (offset int64[V+1], code uint8[], point uint32[])."""
     cdef const int64_t[::1] c = np.ascontiguousarray(counts, dtype=np.int64)

@@ -16,7 +16,11 @@
 #include <sys/mman.h>
 #endif
 
+#include <sys/stat.h>
+#include <sys/types.h>
+
 #ifdef _WIN32
+#include <io.h>
 #include <wchar.h>
 #include <windows.h>
 #endif
@@ -185,18 +189,25 @@ static fe_vocab_record *record_at(const fe_vocab *v, int64_t ref)
 #define HUGE_PAGE ((size_t)2 << 20)
 #endif
 
-static fe_vocab_slot *alloc_slots(int64_t n)
+/* malloc for a large array read or written all over: a block of 2 MiB or more is aligned to
+ * 2 MiB and asked for transparent huge pages on Linux (one page fault, one TLB entry per 2 MiB
+ * instead of 512). free() frees it, realloc() resizes it. */
+static void *alloc_big(size_t bytes)
 {
-    size_t bytes = (size_t)n * sizeof(fe_vocab_slot);
 #ifdef HUGE_PAGE
     if (bytes >= HUGE_PAGE) {
         void *p = NULL;
         if (posix_memalign(&p, HUGE_PAGE, bytes) != 0) return NULL;
         madvise(p, bytes, MADV_HUGEPAGE); /* only a hint: nothing to do if refused */
-        return (fe_vocab_slot *)p;
+        return p;
     }
 #endif
-    return (fe_vocab_slot *)malloc(bytes);
+    return malloc(bytes > 0 ? bytes : 1);
+}
+
+static fe_vocab_slot *alloc_slots(int64_t n)
+{
+    return (fe_vocab_slot *)alloc_big((size_t)n * sizeof(fe_vocab_slot));
 }
 
 static void clear_slots(fe_vocab_slot *slots, int64_t n)
@@ -1055,6 +1066,44 @@ static int count_file(counting *c, fe_reader *r, fe_status *st)
     }
 }
 
+/* The bytes a freshly opened reader will read, or -1 if unknown (a pipe, a device). */
+static int64_t bytes_ahead(const fe_reader *r)
+{
+    if (r->remaining >= 0) return r->remaining;
+#ifdef _WIN32
+    struct _stat64 info;
+    if (_fstat64(_fileno((FILE *)r->fp), &info) != 0 || !(info.st_mode & _S_IFREG)) return -1;
+#else
+    struct stat info;
+    if (fstat(fileno((FILE *)r->fp), &info) != 0 || !S_ISREG(info.st_mode)) return -1;
+#endif
+    return (int64_t)info.st_size > r->chunk_offset ? (int64_t)info.st_size - r->chunk_offset : 0;
+}
+
+/* Token ids are written once, front to back, a few bytes per token: grown by doubling, the
+ * buffer was copied at each step and every page of it faulted in one by one. Before a piece
+ * is counted, room for as many tokens as its bytes can hold (a token and the space after it
+ * take two bytes at least) is therefore made at once, on huge pages where the system allows;
+ * the pages never written cost nothing and the pass shrinks the buffer to its use at the end.
+ * Up to RESERVE_MAX_IDS ids at a time; a larger corpus grows by doubling beyond that. */
+#define RESERVE_MAX_IDS ((int64_t)1 << 28)
+
+static void reserve_ids_for(fe_encoded *e, const fe_reader *r)
+{
+    int64_t bytes = bytes_ahead(r);
+    if (bytes < 0) return;
+    int64_t n = bytes / 2 + 1;
+    if (n > RESERVE_MAX_IDS) n = RESERVE_MAX_IDS;
+    if (e->n_ids + n <= e->ids_cap) return;
+    int64_t cap = e->n_ids + n > 2 * e->ids_cap ? e->n_ids + n : 2 * e->ids_cap; /* many files */
+    uint32_t *ids = (uint32_t *)alloc_big((size_t)cap * sizeof(uint32_t));
+    if (!ids) return; /* the pass grows the buffer as it goes instead */
+    if (e->n_ids > 0) memcpy(ids, e->ids, (size_t)e->n_ids * sizeof(uint32_t));
+    free(e->ids);
+    e->ids = ids;
+    e->ids_cap = cap;
+}
+
 /* Counts the pieces, in order, into c; st->file_index says which file failed. */
 static int count_pieces(counting *c, const char *const *paths, fe_piece *pieces, int64_t n,
                         const fe_read_options *opt, fe_status *st)
@@ -1065,6 +1114,7 @@ static int count_pieces(counting *c, const char *const *paths, fe_piece *pieces,
         int rc =
             fe_reader_open_range(&r, paths[piece->file_index], opt, piece->start, piece->end, st);
         if (rc == FE_OK) {
+            if (c->tokens) reserve_ids_for(c->tokens, &r);
             rc = count_file(c, &r, st);
             stats_add_bad(c->stats, &r, piece->file_index);
             piece->lines = r.line - 1;
@@ -1103,6 +1153,7 @@ int fe_count_files(fe_vocab *v, const char *const *paths, int64_t n_paths,
         int rc = count_pieces(&c, paths, &whole, 1, opt, st);
         if (rc != FE_OK) return rc;
     }
+    if (c.tokens) fe_encoded_shrink(c.tokens); /* of its reservations */
     return FE_OK;
 }
 
@@ -1111,7 +1162,9 @@ int fe_count_pieces(fe_vocab *v, const char *const *paths, fe_piece *pieces, int
                     fe_status *st)
 {
     counting c = start_counting(v, 0, stats, tokens, st);
-    return count_pieces(&c, paths, pieces, n_pieces, opt, st);
+    int rc = count_pieces(&c, paths, pieces, n_pieces, opt, st);
+    if (rc == FE_OK && c.tokens) fe_encoded_shrink(c.tokens); /* of its reservations */
+    return rc;
 }
 
 /* Appends from's tokens to into's, each id i as map[i]. */

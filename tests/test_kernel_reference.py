@@ -187,6 +187,51 @@ def test_rng_matches_reference():
     np.testing.assert_array_equal(got, want)
 
 
+@pytest.mark.parametrize(
+    "seed,first_row,n_rows,dim",
+    [
+        (1, 0, 2000, 100),
+        (7, 5, 3, 7),
+        (2**31, 17, 41, 300),
+        (0, 0, 1, 1),
+        (3, 0, 0, 4),
+        (3, 0, 4, 0),
+    ],
+)
+def test_init_rows_are_numpys_draws(seed, first_row, n_rows, dim):
+    """The C fill from a PCG64 state gives NumPy's own floats bit for bit: Generator.random in
+    float32, then * 2, - 1, / dim in place (what models drew their first weights with)."""
+    bits = np.random.PCG64(np.random.SeedSequence([seed, first_row]))
+    state = bits.state
+    want = np.random.Generator(bits).random((n_rows, dim), dtype=np.float32)
+    want *= 2.0
+    want -= 1.0
+    want /= max(dim, 1)
+    got = _kernel.pcg64_init_rows(state, n_rows, dim)
+    assert got.dtype == np.float32 and got.shape == (n_rows, dim)
+    np.testing.assert_array_equal(got.view(np.uint32), want.view(np.uint32))
+
+
+def test_init_rows_continue_a_stream_with_a_kept_half():
+    """A state holding the upper half of a 64-bit draw (has_uint32) starts with that half."""
+    bits = np.random.PCG64(5)
+    gen = np.random.Generator(bits)
+    gen.random(1, dtype=np.float32)  # one 32-bit draw: the other half is kept
+    state = bits.state
+    assert state["has_uint32"]
+    want = gen.random((3, 5), dtype=np.float32) * np.float32(2) - np.float32(1)
+    want /= 5
+    got = _kernel.pcg64_init_rows(state, 3, 5)
+    np.testing.assert_array_equal(got.view(np.uint32), want.view(np.uint32))
+
+
+def test_init_rows_refuse_another_generator():
+    with pytest.raises(ValueError, match="PCG64"):
+        _kernel.pcg64_init_rows(np.random.MT19937(1).state, 2, 2)
+    with pytest.raises(ValueError, match="non-negative"):
+        _kernel.pcg64_init_rows(np.random.PCG64(1).state, -1, 2)
+
+
 def _tables(counts, ns_exponent=0.75):
     w = np.asarray(counts, np.float64) ** ns_exponent
     return _kernel.alias_build(w)
