@@ -9,8 +9,8 @@
  * batch it came in, its position there, or the number of workers).
  *
  * Per document: a stream of draws is seeded from (seed, a hash of its word ids); the vector
- * starts uniform in (-1, 1) / dim (gensim's initialisation of document vectors) from that
- * stream. Each of `epochs` passes subsamples the words (keep_threshold, as in training) and
+ * starts uniform in (-0.5, 0.5) / dim (gensim's start for an inferred vector, half the
+ * range of the trained ones) from that stream. Each of `epochs` passes subsamples the words (keep_threshold, as in training) and
  * trains at a rate falling linearly per pass from alpha to min_alpha (gensim: alpha - e *
  * (alpha - min_alpha) / max(epochs - 1, 1) in pass e). For each kept word:
  *   - dm = 0 (PV-DBOW): the vector predicts the word: scored against the word's outputs (its
@@ -20,7 +20,9 @@
  *   - dm = 1 (PV-DM): the input is the sum of the window's context words' rows and the
  *     vector (the window drawn as in training), divided by their count with cbow_mean; the
  *     vector gets the input's gradient (divided by the count when summing: CBOW's rule).
- * Scores go through fe_sigmoid_lookup, saturating as in training. The arithmetic of a step
+ * Scores go through fe_sigmoid_lookup, saturating as in training. The draws of a stretch of
+ * words are made before its steps (in the same order), so that the output rows of the words
+ * ahead can be prefetched while a step runs. The arithmetic of a step
  * is ops.infer_step, compiled per instruction set with the training updates (fe_updates.h).
  */
 #ifndef FE_DOC2VEC_H

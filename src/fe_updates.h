@@ -289,8 +289,8 @@ double FE_NAME(sums_step)(const fe_weights *w, float *const *sums, float *const 
     return loss;
 }
 
-/* Inference: see fe_update_ops.infer_step. All scores are taken before vec moves, so adding
- * each output's share to vec directly equals adding their sum. */
+/* Inference: see fe_update_ops.infer_step. All scores are taken before vec moves, and vec
+ * then gets the sum of the outputs' shares in one pass. */
 void FE_NAME(infer_step)(const float *w_in, const uint32_t *rows, int32_t n_rows, int32_t cbow_mean,
                          float *vec, float *const *out, const float *label, int32_t n_out,
                          float alpha, float *scratch, int64_t dim)
@@ -312,5 +312,5 @@ void FE_NAME(infer_step)(const float *w_in, const uint32_t *rows, int32_t n_rows
     vec_dot_many(h, out, n_out, g, dim);
     vec_output_steps(g, label, n_out, alpha);
     const float scale = n_rows > 0 && !cbow_mean ? 1.0f / count : 1.0f;
-    for (int32_t o = 0; o < n_out; o++) vec_axpy(g[o] * scale, out[o], vec, dim);
+    vec_add_rows(g, out, n_out, scale, vec, dim);
 }

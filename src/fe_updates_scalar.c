@@ -36,6 +36,16 @@ static inline void vec_mean_rows(float *const *x, int32_t m, float scale, float 
     for (int64_t i = 0; i < n; i++) y[i] *= scale;
 }
 
+static inline void vec_add_rows(const float *g, float *const *x, int32_t m, float scale, float *y,
+                                int64_t n)
+{
+    for (int64_t i = 0; i < n; i++) {
+        float sum = 0.0f;
+        for (int32_t j = 0; j < m; j++) sum += g[j] * x[j][i];
+        y[i] += scale * sum;
+    }
+}
+
 /* One float of every row at a time: grad needs no scratch, and it is summed from the output
  * rows before they are updated at that float. */
 static inline void vec_backprop(const float *g, float *const *out, int32_t n_out, const float *h,

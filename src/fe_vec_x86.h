@@ -161,6 +161,30 @@ static inline void vec_mean_rows(float *const *x, int32_t m, float scale, float 
     FOR_EACH_PANEL(n, mean_rows_panel, i, mk, rem, x, m, scale, y);
 }
 
+FE_INLINE void add_rows_panel(const int nv, const int tail, int64_t i, fe_mask mk, int64_t rem,
+                              const float *g, float *const *x, int32_t m, float scale, float *y)
+{
+    fe_vec acc[FE_PANEL];
+    for (int k = 0; k < nv; k++) acc[k] = FE_ZERO();
+    for (int32_t j = 0; j < m; j++) {
+        const float *xj = x[j] + i;
+        const fe_vec gj = FE_SET1(g[j]);
+        for (int k = 0; k < nv; k++) acc[k] = FE_FMA(gj, PANEL_LOAD(xj, k, nv, tail, mk), acc[k]);
+    }
+    const fe_vec s = FE_SET1(scale);
+    for (int k = 0; k < nv; k++)
+        PANEL_STORE(y + i, k, nv, tail, FE_FMA(s, acc[k], PANEL_LOAD(y + i, k, nv, tail, mk)), mk,
+                    rem);
+}
+
+/* y += scale * sum_j g[j] * x[j] (y a row of exactly n floats): one pass over y, however
+ * many rows. */
+static inline void vec_add_rows(const float *g, float *const *x, int32_t m, float scale, float *y,
+                                int64_t n)
+{
+    FOR_EACH_PANEL(n, add_rows_panel, i, mk, rem, g, x, m, scale, y);
+}
+
 FE_INLINE void backprop_panel(const int nv, const int tail, int64_t i, fe_mask mk, int64_t rem,
                               const float *g, float *const *out, int32_t n_out, const float *h,
                               float *const *in, int32_t n_in, float scale)

@@ -606,11 +606,9 @@ class Doc2Vec(Word2Vec):
             raise TypeError("documents must be a list of token lists, not one string")
 
         def words():
-            for position, doc in enumerate(documents):
-                if hasattr(doc, "words") and hasattr(doc, "tags"):
-                    doc = doc.words
-                vocab_mod.check_sentence(doc, position)
-                yield doc
+            # encode_iterable checks each document's shape (with its position)
+            for doc in documents:
+                yield doc.words if hasattr(doc, "words") and hasattr(doc, "tags") else doc
 
         ids, offsets, _, _ = vocab_mod.encode_iterable(
             words(), self.wv.key_to_index, keep_empty=True
