@@ -1,0 +1,85 @@
+"""Doc2Vec training and inference with one and two workers, fastembed_core alone.
+
+The WordNet-gloss corpus and settings of ``bench_doc2vec_labelled.py``; each round trains
+one model per (mode, workers), worker counts alternating, and times ``train`` and
+``infer_vectors`` of the 20,000 held-out documents in wall time. The speed-up is the median
+over rounds of the one-worker time over the two-worker time of the same round.
+
+    python bench/doc2vec_scaling.py --repeats 3 --wordnet-dir bench/work/wordnet/usr/share/wordnet
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import statistics
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_doc2vec_labelled import MODES, SETTINGS, git_commit, load_split, timed  # noqa: E402
+
+from fastembed_core import Doc2Vec, TaggedDocument  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--modes", nargs="+", default=["dbow", "dm"], choices=sorted(MODES))
+    ap.add_argument("--wordnet-dir", default=None)
+    ap.add_argument("--name", default="doc2vec-scaling")
+    args = ap.parse_args()
+    train_docs, _, test_docs, _ = load_split(args.wordnet_dir)
+    tagged = [TaggedDocument(words, [i]) for i, words in enumerate(train_docs)]
+    runs = []
+    for repeat in range(args.repeats):
+        for mode in args.modes:
+            for workers in (1, 2) if repeat % 2 == 0 else (2, 1):
+                model = Doc2Vec(**SETTINGS, **MODES[mode], seed=repeat, workers=workers)
+                model.build_vocab(tagged)
+                _, train_wall, train_cpu = timed(
+                    lambda m=model: m.train(tagged, total_examples=len(tagged), epochs=m.epochs)
+                )
+                _, infer_wall, _ = timed(
+                    lambda m=model, w=workers: m.infer_vectors(test_docs, workers=w)
+                )
+                run = dict(
+                    mode=mode,
+                    workers=workers,
+                    repeat=repeat,
+                    train_wall=train_wall,
+                    train_cpu=train_cpu,
+                    infer_wall=infer_wall,
+                    load1=os.getloadavg()[0],
+                )
+                print(json.dumps(run), flush=True)
+                runs.append(run)
+    summary = {}
+    for mode in args.modes:
+        for key in ("train_wall", "infer_wall"):
+            ratios = [
+                one[key] / two[key]
+                for one in runs
+                for two in runs
+                if one["mode"] == two["mode"] == mode
+                and one["repeat"] == two["repeat"]
+                and (one["workers"], two["workers"]) == (1, 2)
+            ]
+            summary[f"{mode} {key} 1->2 workers"] = statistics.median(ratios)
+    print(json.dumps(summary, indent=1))
+    out = os.path.join(
+        os.path.dirname(os.path.abspath(__file__)),
+        "results",
+        f"{datetime.date.today():%Y-%m-%d}-{args.name}.json",
+    )
+    with open(out, "w") as f:
+        json.dump(
+            dict(command=" ".join(sys.argv), commit=git_commit(), runs=runs, summary=summary),
+            f,
+            indent=1,
+        )
+
+
+if __name__ == "__main__":
+    main()
