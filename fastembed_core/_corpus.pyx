@@ -893,3 +893,19 @@ def encode_file(paths, vocab_words, errors="strict", *, _chunk_size=None):
         fe_encoded_free(&out)
         fe_vocab_free(&v)
     return ids, offsets, int(stats.total_tokens)
+
+
+def gather(list keys, positions):
+    """[keys[i] for i in positions] in one C loop: positions is a 1-D int64 array (from NumPy,
+    e.g. the kept words of a scan), read without a Python int per position; each is checked
+    to lie in ``keys`` (IndexError names the first one that does not)."""
+    cdef const int64_t[::1] pos = np.ascontiguousarray(positions, dtype=np.int64)
+    cdef Py_ssize_t n = pos.shape[0], size = len(keys), i
+    cdef int64_t p
+    cdef list out = [None] * n
+    for i in range(n):
+        p = pos[i]
+        if p < 0 or p >= size:
+            raise IndexError(f"position {p} is outside the {size} keys")
+        out[i] = keys[p]
+    return out

@@ -297,6 +297,31 @@ def test_word_counts_read_as_the_dict_and_select_the_same_vocabulary():
         assert got[0] == want[0] and got[1].tolist() == want[1].tolist() and got[2] == want[2]
 
 
+@pytest.mark.parametrize("spread", [40, 2**62])
+def test_select_vocab_order_matches_the_stable_sort_even_near_int64_limits(spread):
+    # The fast path sorts one int64 key per word, (top - count) * n + rank; counts spread so
+    # far apart that the key would overflow take the stable argsort instead. Both must order
+    # as the rule loop does: descending counts, ties in first-seen order.
+    rng = np.random.default_rng(5)
+    values = rng.integers(0, 40, size=400).astype(np.int64)
+    values[::7] = spread  # ties at the top, and the largest count far above the rest
+    counts = {f"w{i}": int(c) for i, c in enumerate(values)}
+    fast = select_vocab(counts, 1)
+    loop = select_vocab(counts, 1, None, lambda *a: RULE_DEFAULT)
+    assert fast[0] == loop[0] and fast[1].tolist() == loop[1].tolist()
+    assert fast[1][0] == spread and len(set(fast[1].tolist())) < len(fast[0])
+
+
+def test_gather_refuses_positions_outside_the_keys():
+    from fastembed_core import _corpus
+
+    keys = ["a", "b", "c"]
+    assert _corpus.gather(keys, np.array([2, 0, 2], dtype=np.int64)) == ["c", "a", "c"]
+    for bad in (3, -1):
+        with pytest.raises(IndexError, match=f"position {bad} is outside the 3 keys"):
+            _corpus.gather(keys, np.array([0, bad], dtype=np.int64))
+
+
 def test_numpy_str_tokens_train_like_str_tokens():
     # numpy.str_ (a str subclass, e.g. words drawn with rng.choice) used to be skipped by the
     # C token path: a vocabulary of str keys then matched none of them.

@@ -11,7 +11,6 @@ from __future__ import annotations
 import collections
 import itertools
 import logging
-import operator
 import os
 from collections.abc import (
     Hashable,
@@ -335,12 +334,31 @@ def check_keys(counts: Mapping[Any, int]) -> Mapping[Any, int]:
     return out
 
 
-def _pick(keys: Sequence[Hashable], positions: list[int]) -> list[Hashable]:
-    """keys[i] for each i of positions, gathered in C (a list comprehension took half the
-    time of choosing a vocabulary)."""
-    if len(positions) < 2:  # itemgetter of one position returns the item, not a tuple
-        return [keys[i] for i in positions]
-    return list(operator.itemgetter(*positions)(keys))
+def _gather(keys: Sequence[Hashable], positions: NDArray[np.int64]) -> list[Hashable]:
+    """keys[i] for each i of positions, gathered in one C loop from the int64 array (a list
+    comprehension took half the time of choosing a vocabulary; itemgetter over
+    ``positions.tolist()`` still made a Python int and a tuple slot per kept word)."""
+    from .. import _corpus
+
+    return _corpus.gather(keys if type(keys) is list else list(keys), positions)
+
+
+def _by_count(values: NDArray[np.int64], kept: NDArray[np.intp]) -> NDArray[np.intp]:
+    """``kept`` ordered by descending ``values[kept]``, ties in the order of ``kept``: the
+    stable argsort of the negated counts, done as a plain sort of one int64 key per word,
+    (top - count) * n + rank, which is unique, so any sort gives that one order (3.5x faster
+    than the stable argsort on a 22k-word vocabulary). Falls back to the stable argsort
+    when the key could overflow int64."""
+    n = len(kept)
+    chosen = values[kept]
+    if n == 0:
+        return kept
+    top, low = int(chosen.max()), int(chosen.min())
+    if (top - low + 1) * n >= 2**63:
+        return kept[np.argsort(-chosen, kind="stable")]
+    key = (top - chosen) * n + np.arange(n, dtype=np.int64)
+    key.sort()
+    return kept[key % n]
 
 
 def select_vocab(
@@ -373,8 +391,8 @@ def select_vocab(
             effective = max(min_count, int(ranked[max_final_vocab]) + 1)
         kept = np.flatnonzero(values >= effective)
         if sorted_vocab:
-            kept = kept[np.argsort(-values[kept], kind="stable")]
-        return _pick(every_key, kept.tolist()), values[kept], effective
+            kept = _by_count(values, kept)
+        return _gather(every_key, kept), values[kept], effective
     effective = min_count
     if max_final_vocab is not None and max_final_vocab < len(counts):
         ranked = sorted(counts.values(), reverse=True)
