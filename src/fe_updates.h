@@ -1,8 +1,8 @@
 /* fe_updates.h — the weight updates, written once and compiled once per instruction set.
  *
  * Not a public header: fe_updates_scalar.c, fe_updates_avx2.c and fe_updates_avx512.c each
- * define the vector helpers (vec_dot, vec_axpy, vec_dot_many, vec_mean_rows, vec_backprop,
- * vec_block_backprop; the two x86 files through fe_vec_x86.h) and FE_NAME(), then include
+ * define the vector helpers (vec_dot, vec_axpy, vec_add_to_rows, vec_dot_many, vec_mean_rows,
+ * vec_backprop, vec_block_backprop; the two x86 files through fe_vec_x86.h) and FE_NAME(), then include
  * this file, so every update is built with its helpers inlined for that instruction set. A run takes one set from
  * fe_simd_ops(). The semantics are documented in fe_train.h.
  */
@@ -261,8 +261,17 @@ void FE_NAME(rows_sum)(const fe_weights *w, const uint32_t *rows, int32_t n_rows
  * listed twice gets it twice), times the row's lock factor. */
 void FE_NAME(rows_add)(const fe_weights *w, const uint32_t *rows, int32_t n_rows, const float *grad)
 {
-    for (int32_t c = 0; c < n_rows; c++)
-        vec_axpy(w->lockf ? in_lockf(w, rows[c]) : 1.0f, grad, in_row(w, rows[c]), w->dim);
+    enum { CHUNK = 32 }; /* rows a pass over grad: a word has about 20 */
+    float *x[CHUNK];
+    float a[CHUNK];
+    for (int32_t first = 0; first < n_rows; first += CHUNK) {
+        const int32_t m = n_rows - first < CHUNK ? n_rows - first : CHUNK;
+        for (int32_t c = 0; c < m; c++) {
+            x[c] = in_row(w, rows[first + c]);
+            a[c] = w->lockf ? in_lockf(w, rows[first + c]) : 1.0f;
+        }
+        vec_add_to_rows(grad, x, a, m, w->dim);
+    }
 }
 
 /* ... and one window: its input, in_scale times the sum of the vectors sums[0..n), predicts

@@ -23,6 +23,12 @@ static inline void vec_axpy(float a, const float *x, float *y, int64_t n)
     for (int64_t i = 0; i < n; i++) y[i] += a * x[i];
 }
 
+static inline void vec_add_to_rows(const float *g, float *const *x, const float *a, int32_t m,
+                                   int64_t n)
+{
+    for (int32_t j = 0; j < m; j++) vec_axpy(a[j], g, x[j], n);
+}
+
 static inline void vec_dot_many(const float *x, float *const *y, int32_t m, float *out, int64_t n)
 {
     for (int32_t j = 0; j < m; j++) out[j] = vec_dot(x, y[j], n);

@@ -185,6 +185,29 @@ static inline void vec_add_rows(const float *g, float *const *x, int32_t m, floa
     FOR_EACH_PANEL(n, add_rows_panel, i, mk, rem, g, x, m, scale, y);
 }
 
+FE_INLINE void add_to_rows_panel(const int nv, const int tail, int64_t i, fe_mask mk, int64_t rem,
+                                 const float *g, float *const *x, const float *a, int32_t m)
+{
+    fe_vec gv[FE_PANEL];
+    for (int k = 0; k < nv; k++) gv[k] = PANEL_LOAD(g + i, k, nv, tail, mk);
+    for (int32_t j = 0; j < m; j++) { /* a row listed twice: read after its first update */
+        float *xj = x[j] + i;
+        const fe_vec aj = FE_SET1(a[j]);
+        for (int k = 0; k < nv; k++)
+            PANEL_STORE(xj, k, nv, tail, FE_FMA(aj, gv[k], PANEL_LOAD(xj, k, nv, tail, mk)), mk,
+                        rem);
+    }
+}
+
+/* x[j] += a[j] * g for j < m, in order (rows of exactly n floats): g is loaded once per panel
+ * for all the rows, each row read and written once, as m vec_axpy calls would (the same
+ * result, bit for bit). */
+static inline void vec_add_to_rows(const float *g, float *const *x, const float *a, int32_t m,
+                                   int64_t n)
+{
+    FOR_EACH_PANEL(n, add_to_rows_panel, i, mk, rem, g, x, a, m);
+}
+
 FE_INLINE void backprop_panel(const int nv, const int tail, int64_t i, fe_mask mk, int64_t rem,
                               const float *g, float *const *out, int32_t n_out, const float *h,
                               float *const *in, int32_t n_in, float scale)

@@ -291,3 +291,20 @@ def test_model_from_gensim_trains_as_the_full_matrix(monkeypatch):
     compact, full = both_ways(monkeypatch, make)
     assert_same_model(compact, full)
     assert not np.array_equal(compact.wv.vectors_vocab, g.wv.vectors_vocab)
+
+
+@pytest.mark.parametrize("sg", [0, 1])
+def test_means_after_training_are_the_full_matrix_means(sg):
+    """The word vectors left by train() are taken from the compact copy: they must be the
+    means gensim's adjust_vectors computes from the full matrix afterwards."""
+    sentences = corpus(8)
+    model = FastText(sentences, sg=sg, **SETTINGS)
+    trained = model.wv.vectors.copy()
+    model.wv.adjust_vectors()
+    assert np.array_equal(trained, model.wv.vectors)
+    # and they are the current rows' means, not those from before the last epoch
+    model.train(sentences, total_examples=len(sentences), epochs=1)
+    assert not np.array_equal(trained, model.wv.vectors)
+    after = model.wv.vectors.copy()
+    model.wv.adjust_vectors()
+    assert np.array_equal(after, model.wv.vectors)

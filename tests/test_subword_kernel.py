@@ -158,6 +158,23 @@ def test_rows_sum_and_rows_add_match_reference(simd, dim):
         _kernel.rows_sum(w_in, [40])
 
 
+@pytest.mark.parametrize("dim", ROW_LENGTHS)
+@pytest.mark.parametrize("n_rows", [31, 32, 33, 70])
+def test_rows_add_over_many_rows_matches_reference(simd, dim, n_rows):
+    """rows_add takes the rows a group at a time: across group boundaries, with rows listed
+    several times (each listing adds once more), it still equals the reference."""
+    w_in, _, _ = matrices(4, 40, dim, seed=dim + n_rows)
+    rows = np.random.default_rng(n_rows).integers(0, 40, n_rows).tolist()
+    assert len(set(rows)) < n_rows  # some row listed twice
+    grad = np.linspace(-1, 1, dim).astype(np.float32)
+    lockf = np.linspace(0, 1, 40).astype(np.float32)
+    for factors in (None, lockf):
+        mine, theirs = w_in.copy(), w_in.copy()
+        _kernel.rows_add(mine, rows, grad, simd=simd, lockf=factors)
+        ref.rows_add(theirs, rows, grad, lockf=factors)
+        np.testing.assert_allclose(mine, theirs, rtol=1e-5, atol=1e-6)
+
+
 @pytest.mark.parametrize("want_loss", [True, False])
 @pytest.mark.parametrize("mode", ["ns", "hs", "both"])
 @pytest.mark.parametrize("dim", ROW_LENGTHS)

@@ -29,8 +29,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Callable, ClassVar
 
 import numpy as np
+from numpy.typing import NDArray
 
-from .. import _kernel
+from .. import _kernel, _subwords
 from ..errors import FormatError
 from ..validation import check_int
 from ..vectors.fasttext import FastTextKeyedVectors
@@ -179,6 +180,8 @@ class FastText(Word2Vec):
     # full matrix lacks the copy's latest values.
     _compact: CompactRows | None = None
     _full_stale: bool = False
+    # ... and the subword table's rows as rows of the compact copy
+    _compact_subword_rows: NDArray[np.uint32] | None = None
     # files written before the switch existed trained CBOW without it
     _PARAM_DEFAULTS: ClassVar[dict[str, Any]] = {"cbow_sums": False}
     _PARAMS: ClassVar[tuple[str, ...]] = (
@@ -334,10 +337,21 @@ class FastText(Word2Vec):
         )
         return _kernel.check_lockf(combined)
 
-    def _refresh_means(self):
+    def _refresh_means(self, compact=None, compact_rows=None):
         """``wv.vectors``: each word's mean over its subword rows (gensim's ``adjust_vectors``,
-        fastText's ``getWordVector``)."""
-        self.wv.adjust_vectors()
+        fastText's ``getWordVector``). Given the compact copy training used (and the subword
+        table's rows in it), the means are taken from it: the same values in the same order,
+        read from a dense array instead of rows scattered over the full matrix's pages
+        (0.02 s against 0.1 s on english.txt's 22,000 words)."""
+        matrix = None if compact is None else compact.matrix
+        if matrix is not None and compact_rows is not None and matrix.dtype == np.float32:
+            vocab = len(self.wv)  # the words' own rows come first in the copy
+            offsets = self._subword_table()[0]
+            self.wv.vectors = _subwords.subword_means(
+                matrix[:vocab], matrix[vocab:], offsets, compact_rows
+            )
+        else:
+            self.wv.adjust_vectors()
         self.wv.invalidate_norms()
 
     def _subword_table(self):
@@ -537,13 +551,14 @@ class FastText(Word2Vec):
         identical."""
         subword_offsets, subword_rows = self._subword_table()
         w_in, lockf = self._w_in, self._lock_factors()
-        self._compact, self._full_stale = None, False
+        self._compact, self._compact_subword_rows, self._full_stale = None, None, False
         if self._COMPACT_TRAINING and self.ngrams_enabled:
             compact = CompactRows(w_in, self._training_rows(subword_offsets, subword_rows))
             w_in, subword_rows = compact.matrix, compact.remap(subword_rows)
             if lockf is not None:
                 lockf = _kernel.check_lockf(lockf[compact.rows])
             self._compact = compact  # gathered before the first epoch (_run_epoch)
+            self._compact_subword_rows = subword_rows
         run = self._training_run(
             ids,
             epochs,
@@ -622,14 +637,19 @@ class FastText(Word2Vec):
             )
         finally:
             # also when training stopped, diverged or was interrupted: what it learned stays
+            # the copy holds the latest rows unless it was written back between epochs, where
+            # callbacks may have changed the full matrix since
+            compact = self._compact if self._full_stale else None
+            compact_rows = self._compact_subword_rows
             self._write_back()
-            self._compact = None
-            self._refresh_means()
+            self._compact = self._compact_subword_rows = None
+            self._refresh_means(compact, compact_rows)
 
     def __getstate__(self) -> dict[str, Any]:
         state = super().__getstate__()
         # a copy made between epochs gets the full matrix, brought up to date then
         state.pop("_compact", None)
+        state.pop("_compact_subword_rows", None)
         state.pop("_full_stale", None)
         return state
 
