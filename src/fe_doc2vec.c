@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fe_prefetch.h"
 #include "fe_rng.h"
 #include "fe_sample.h"
 #include "fe_sigmoid.h"
@@ -55,20 +56,11 @@ static uint64_t document_hash(const uint32_t *ids, int64_t n)
 #define PLAN_WORDS 256
 #define PREFETCH_AHEAD 2
 
-#if defined(__GNUC__) || defined(__clang__)
-#define FE_PREFETCH(p) __builtin_prefetch(p)
-#elif defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
-#include <xmmintrin.h>
-#define FE_PREFETCH(p) _mm_prefetch((const char *)(p), _MM_HINT_T0)
-#else
-#define FE_PREFETCH(p) ((void)(p))
-#endif
-
 static inline void prefetch_row(const float *row, int64_t dim)
 {
     const char *first = (const char *)row, *last = (const char *)(row + dim) - 1;
-    for (const char *p = first; p < last; p += 64) FE_PREFETCH(p);
-    FE_PREFETCH(last);
+    for (const char *p = first; p < last; p += 64) FE_PREFETCH_READ(p);
+    FE_PREFETCH_READ(last);
 }
 
 /* Scratch of one thread: the kept words of a document (and room for a window's context after

@@ -5,6 +5,8 @@
 
 #include "fe_phrases.h"
 
+#include "fe_prefetch.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,15 +105,6 @@ static int64_t count_of(const fe_vocab *v, const unsigned char *w, int64_t n)
  * all but the most frequent words. The keys of a stretch of sentences are therefore computed
  * first (a plan: each token's hash, and the phrase it closes with its hash), and the lookups
  * then run in order with the slots and records of tokens a few places ahead prefetched. */
-#if defined(__GNUC__) || defined(__clang__)
-#define FE_PREFETCH(p) __builtin_prefetch(p)
-#elif defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
-#include <xmmintrin.h>
-#define FE_PREFETCH(p) _mm_prefetch((const char *)(p), _MM_HINT_T0)
-#else
-#define FE_PREFETCH(p) ((void)(p))
-#endif
-
 enum { PLAN_TOKENS = 4096, SLOT_AHEAD = 16, RECORD_AHEAD = 8 };
 /* The counting pass by id does little per token besides its one pair-slot miss, so that slot
  * is asked for further ahead: enough misses in flight to cover the memory latency. */
@@ -184,14 +177,14 @@ static int plan_reserve(key_plan *p, int64_t n)
 /* Where the slot of a key would be: its first probe. */
 static inline void prefetch_slot(const fe_vocab *v, uint64_t hash)
 {
-    FE_PREFETCH(&v->slots[hash & ((uint64_t)v->n_slots - 1)]);
+    FE_PREFETCH_READ(&v->slots[hash & ((uint64_t)v->n_slots - 1)]);
 }
 
 /* The count the first probe points at (the slot is in cache by now). */
 static inline void prefetch_record(const fe_vocab *v, uint64_t hash)
 {
     const fe_vocab_slot *slot = &v->slots[hash & ((uint64_t)v->n_slots - 1)];
-    if (slot->len >= 0) FE_PREFETCH(&v->counts[slot->id]);
+    if (slot->len >= 0) FE_PREFETCH_READ(&v->counts[slot->id]);
 }
 
 static inline void prefetch_ahead(const fe_vocab *v, const key_plan *p, int64_t i)
@@ -494,7 +487,7 @@ static void pair_prune(fe_pair_table *t, int64_t min_count)
 
 static inline void prefetch_pair(const fe_pair_table *t, uint64_t hash)
 {
-    if (t->n_slots > 0) FE_PREFETCH(&t->slots[hash & ((uint64_t)t->n_slots - 1)]);
+    if (t->n_slots > 0) FE_PREFETCH_READ(&t->slots[hash & ((uint64_t)t->n_slots - 1)]);
 }
 
 /* The count of the phrase logged at place k. */
@@ -1160,7 +1153,7 @@ static int count_batch_ids(fe_phrase_counter *c, const fe_phrase_syntax *syn,
                 int64_t i = k - first, j = i + PAIR_AHEAD;
                 if (j < p.n && p.key_off[j] >= 0) prefetch_pair(t, p.key_hash[j]);
                 j = i + RECORD_AHEAD;
-                if (j < p.n) FE_PREFETCH(&c->word_stat[p.word[j]]);
+                if (j < p.n) FE_PREFETCH_READ(&c->word_stat[p.word[j]]);
                 c->total_words++;
                 if (p.connector[i]) continue;
                 count_unigram(c, p.word[i], 1);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fe_atomic.h"
+#include "fe_prefetch.h"
 #include "fe_rng.h"
 #include "fe_sample.h"
 #include "fe_sigmoid.h"
@@ -152,25 +153,6 @@ static void fill_target(worker *wk, uint32_t word, uint32_t *neg, fe_target *t)
         t->code_len = (int32_t)(cfg->hs_offset[word + 1] - off);
     }
 }
-
-/* Prefetch of a line that is about to be written. PREFETCHW (x86, checked at run time: every
- * x86-64 CPU of the last decade has it) brings the line ready for writing, so a row that
- * another core updated last costs one transfer, not a read and then an invalidation. Written
- * as assembly because the baseline x86-64 target does not enable the instruction. */
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-#define FE_PREFETCH_READ(p) __builtin_prefetch((p), 0, 3)
-#define FE_PREFETCH_WRITE(p) __asm__ volatile("prefetchw %0" : : "m"(*(const char *)(p)))
-#elif defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
-#include <intrin.h>
-#define FE_PREFETCH_READ(p) _mm_prefetch((const char *)(p), _MM_HINT_T0)
-#define FE_PREFETCH_WRITE(p) _m_prefetchw((p))
-#elif defined(__GNUC__)
-#define FE_PREFETCH_READ(p) __builtin_prefetch((p), 0, 3)
-#define FE_PREFETCH_WRITE(p) __builtin_prefetch((p), 1, 3)
-#else
-#define FE_PREFETCH_READ(p) ((void)(p))
-#define FE_PREFETCH_WRITE(p) ((void)(p))
-#endif
 
 /* Every cache line of a row the next window will update, two lines a pass (a pass per line
  * cost twice the loop instructions of the prefetches themselves). */

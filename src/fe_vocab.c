@@ -5,6 +5,8 @@
 
 #include "fe_vocab.h"
 
+#include "fe_prefetch.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -970,18 +972,9 @@ static void prune_counting(fe_vocab *v, int64_t max_vocab_size, int64_t *min_red
 #define BATCH 512
 #define AHEAD 16
 
-#if defined(__GNUC__) || defined(__clang__)
-#define PREFETCH(p) __builtin_prefetch(p)
-#elif defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
-#include <xmmintrin.h>
-#define PREFETCH(p) _mm_prefetch((const char *)(p), _MM_HINT_T0)
-#else
-#define PREFETCH(p) ((void)(p))
-#endif
-
 static inline void prefetch_slot(const fe_vocab *v, const word *ev)
 {
-    if (ev->len >= 0) PREFETCH(&v->slots[ev->hash & (uint64_t)(v->n_slots - 1)]);
+    if (ev->len >= 0) FE_PREFETCH_READ(&v->slots[ev->hash & (uint64_t)(v->n_slots - 1)]);
 }
 
 /* The count of the word in the slot where its probe starts (through which the word of a long
@@ -991,8 +984,8 @@ static inline void prefetch_word(const fe_vocab *v, const word *ev)
     if (ev->len < 0) return;
     const fe_vocab_slot *slot = &v->slots[ev->hash & (uint64_t)(v->n_slots - 1)];
     if (slot->len >= 0 && slot->hash == ev->hash) {
-        PREFETCH(&v->counts[slot->id]);
-        if (ev->len > FE_SLOT_KEY) PREFETCH(fe_vocab_bytes(v, slot->id) + FE_SLOT_KEY);
+        FE_PREFETCH_READ(&v->counts[slot->id]);
+        if (ev->len > FE_SLOT_KEY) FE_PREFETCH_READ(fe_vocab_bytes(v, slot->id) + FE_SLOT_KEY);
     }
 }
 
@@ -1203,7 +1196,7 @@ int fe_merge_counts(fe_vocab *into, fe_corpus_stats *into_stats, fe_encoded *int
     if (!keep && into_tokens) fe_encoded_free(into_tokens);
     for (int64_t id = 0; id < from->size; id++) {
         if (id + AHEAD < from->size) /* as in the counting loop: overlap the probes' misses */
-            PREFETCH(
+            FE_PREFETCH_READ(
                 &into->slots[fe_vocab_at(from, id + AHEAD)->hash & (uint64_t)(into->n_slots - 1)]);
         const fe_vocab_record *rec = fe_vocab_at(from, id);
         int64_t to = fe_vocab_add_hashed(into, fe_vocab_bytes(from, id), rec->length, rec->hash,
