@@ -89,17 +89,8 @@ def wordnet_glosses(folder):
     The ``data.*`` files open with a licence header whose lines start with two spaces; every
     other line is one synset, whose gloss is everything after the first `` | ``.
     """
-    for part in WORDNET_PARTS:
-        with open(os.path.join(folder, "data." + part), encoding="latin-1") as f:
-            for line in f:
-                if line.startswith("  "):
-                    continue
-                cut = line.find(" | ")
-                if cut < 0:
-                    continue
-                tokens = tokenize(line[cut + 3 :])
-                if tokens:
-                    yield tokens
+    for _, tokens in wordnet_labelled_glosses(folder):
+        yield tokens
 
 
 def wordnet_labelled_glosses(folder):
