@@ -439,8 +439,9 @@ class Word2Vec(EmbeddingModel):
         rows, Doc2Vec's document rows), passed to the kernel as they are."""
         if self.hs and self.negative:
             logger.warning(
-                "Both hierarchical softmax and negative sampling are activated: both output "
-                "layers are trained. That is rarely intended: set hs=0 or negative=0 to use "
+                # the first sentence as gensim words it: scripts and tests match it
+                "Both hierarchical softmax and negative sampling are activated. Both output "
+                "layers are trained, which is rarely intended: set hs=0 or negative=0 to use "
                 "one of them."
             )
         tables = self._sampling_tables()
