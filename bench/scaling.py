@@ -49,14 +49,18 @@ if hot >= 0:
     fastembed_core.models.word2vec.HOT_ROWS = hot
 if merge >= 0:
     fastembed_core.models.word2vec.HOT_MERGE_WORDS = merge
+import os
+rate = 1
+if os.environ.get("SCALING_AVERAGED") == "1" and workers > 1:  # averaged replicas
+    rate = workers
+    fastembed_core.models.word2vec.HOT_MERGE_SCALE = 1.0 / workers
 m = Word2Vec(vector_size=dim, window=5, negative=5, sample=1e-3, min_count=5, sg=sg,
-             workers=workers, epochs=epochs, seed=1)
+             workers=workers, epochs=epochs, seed=1, alpha=0.025 * rate, min_alpha=1e-4 * rate)
 m.build_vocab(corpus_file=path)
 if fastembed_core.models.word2vec.HOT_ROWS > len(m.wv):  # "all": a whole replica per worker
     fastembed_core.models.word2vec.HOT_ROWS = len(m.wv)
 ids, offsets, raw = _corpus.encode_file([path], m.wv.index_to_key)
 if len(sys.argv) > 8:  # a pair: say ready, then start when the parent says go
-    import os
     open(sys.argv[8] + ".ready", "w").close()
     while not os.path.exists(sys.argv[8] + ".go"):
         time.sleep(0.001)
@@ -156,6 +160,14 @@ def main():
         "--hot-rows and --merge-words",
     )
     ap.add_argument(
+        "--averaged",
+        type=int,
+        nargs="+",
+        default=[0],
+        help="1: the workers' copies are averaged (HOT_MERGE_SCALE = 1/workers, every worker "
+        "at workers times the rate), as whole replicas need",
+    )
+    ap.add_argument(
         "--pair",
         action="store_true",
         help="also run two independent 1-worker processes at once (the no-sharing ceiling)",
@@ -171,14 +183,16 @@ def main():
         else list(itertools.product(args.hot_rows, args.merge_words))
     )
     variants = [
-        (sg, dim, simd, hot, merge)
-        for sg, dim, simd, (hot, merge) in itertools.product(args.sg, args.dims, args.simd, pairs)
+        (sg, dim, simd, hot, merge, avg)
+        for sg, dim, simd, (hot, merge), avg in itertools.product(
+            args.sg, args.dims, args.simd, pairs, args.averaged
+        )
     ]
     for rep in range(args.repeats):
-        for sg, dim, simd, hot, merge in variants:
+        for sg, dim, simd, hot, merge, avg in variants:
             order = args.workers if rep % 2 == 0 else args.workers[::-1]
             for workers in order + (["pair"] if args.pair else []):
-                env = dict(os.environ, FASTEMBED_SIMD=simd)
+                env = dict(os.environ, FASTEMBED_SIMD=simd, SCALING_AVERAGED=str(avg))
                 argv = [
                     sys.executable,
                     "-c",
@@ -215,6 +229,7 @@ def main():
                     workers=workers,
                     dim=dim,
                     simd=simd,
+                    averaged=avg,
                     repeat=rep,
                     machine_busy_cpu_s=busy,
                     core_round_trip_ns=round_trip,
@@ -224,13 +239,14 @@ def main():
                 runs.append(r)
                 print(json.dumps(r), flush=True)
     summary = {}
-    for sg, dim, simd, hot, merge in variants:
+    for sg, dim, simd, hot, merge, avg in variants:
         mine = [
             r
             for r in runs
             if (r["sg"], r["dim"], r["simd"]) == (sg, dim, simd)
             and (hot < 0 or r["hot_rows"] == min(hot, r["vocab_size"]))
             and (merge < 0 or r["hot_merge_words"] == merge)
+            and r["averaged"] == avg
         ]
 
         def median(key, workers, mine=mine):
@@ -238,7 +254,8 @@ def main():
 
         base = median("eff_wps", args.workers[0])
         for workers in args.workers + (["pair"] if args.pair else []):
-            key = f"{'sg' if sg else 'cbow'}_d{dim}_{simd}_hot{hot}_merge{merge}_w{workers}"
+            key = f"{'sg' if sg else 'cbow'}_d{dim}_{simd}_hot{hot}_merge{merge}"
+            key += f"{'_averaged' if avg else ''}_w{workers}"
             summary[key] = {
                 "median_eff_wps": median("eff_wps", workers),
                 "median_peak_rss_mb": median("peak_rss_mb", workers),

@@ -103,6 +103,10 @@
  * (hot_lock), so no update of those rows is lost. Other workers see those rows' updates that
  * many words late; a single worker computes what it would without the copies, to float
  * rounding. hot_rows = vocab_size makes every worker train a whole replica of the model.
+ * hot_merge_scale s < 1 makes a merge add s times the copy's change instead: with k workers
+ * each training its replica at k times the rate and s = 1/k, the shared rows move by the mean
+ * of the replicas' changes (rows every replica drives to the same point do not overshoot;
+ * a row one replica trains alone keeps its progress).
  */
 #ifndef FE_TRAIN_H
 #define FE_TRAIN_H
@@ -201,6 +205,7 @@ typedef struct fe_config {
     int64_t progress_batch;       /* words between updates of alpha; 0: FE_PROGRESS_BATCH */
     int64_t hot_rows;             /* private rows per worker (0: off); see above */
     int64_t hot_merge_words;      /* words between merges of them; 0: the default above */
+    float hot_merge_scale;        /* a merge adds this times the copy's change; 0: 1 (see above) */
     volatile int64_t *words_done; /* shared by all workers */
     volatile int32_t *stop;       /* set non-zero to stop every worker at its next batch */
     volatile int32_t *hot_lock;   /* shared by all workers, 0 at start; needed with hot_rows */

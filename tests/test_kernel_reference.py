@@ -583,6 +583,43 @@ def test_private_rows_train_like_shared_ones_with_one_worker(sg, hot_rows, merge
     np.testing.assert_allclose(out_private, out_shared, atol=1e-4)
 
 
+@pytest.mark.parametrize("scale", [0.5, 0.25])
+def test_a_merge_adds_its_scale_of_the_copys_change(scale):
+    """One worker with a replica merged only at the end: its copy trains as the shared rows
+    would, and the merge adds ``scale`` times the change (averaged replicas use 1/workers)."""
+    vocab, dim = 30, 8
+    rng = np.random.default_rng(7)
+    ids = rng.integers(0, vocab, 3000).astype(np.uint32)
+    offsets = np.arange(0, 3001, 100, dtype=np.int64)
+    trained = []
+    for merge_scale in (1.0, scale):
+        w_in, w_out, _ = weights(vocab, dim, seed=2, hs=False)
+        run = _kernel.TrainingRun(
+            w_in,
+            w_out,
+            None,
+            hot_rows=vocab,
+            hot_merge_words=10**9,
+            hot_merge_scale=merge_scale,
+            **_run_args(vocab),
+        )
+        run.set_corpus(ids, offsets)
+        run.train_range(0, len(offsets) - 1, 3)
+        trained.append((w_in, w_out))
+    start_in, start_out, _ = weights(vocab, dim, seed=2, hs=False)
+    (full_in, full_out), (part_in, part_out) = trained
+    assert np.abs(full_in - start_in).max() > 0.05
+    np.testing.assert_allclose(part_in, start_in + scale * (full_in - start_in), atol=1e-6)
+    np.testing.assert_allclose(part_out, start_out + scale * (full_out - start_out), atol=1e-6)
+
+
+@pytest.mark.parametrize("scale", [0.0, -1.0, 1.5, float("nan")])
+def test_merge_scale_must_be_a_fraction(scale):
+    w_in, w_out, _ = weights(10, 4, hs=False)
+    with pytest.raises(ValueError, match="hot_merge_scale"):
+        _kernel.TrainingRun(w_in, w_out, None, hot_rows=4, hot_merge_scale=scale, **_run_args(10))
+
+
 def test_merge_period_must_not_be_negative():
     w_in, w_out, _ = weights(10, 4, hs=False)
     with pytest.raises(ValueError, match="hot_merge_words"):
