@@ -298,6 +298,13 @@ double FE_NAME(sums_step)(const fe_weights *w, float *const *sums, float *const 
     return loss;
 }
 
+/* One input vector predicts t, output by output (see fe_update_ops.predict). */
+double FE_NAME(predict)(const fe_weights *w, const float *l1, float *grad, const fe_target *t,
+                        float alpha, int want_loss)
+{
+    return predict_targets(w, l1, grad, t, alpha, want_loss);
+}
+
 /* Inference: see fe_update_ops.infer_step. All scores are taken before vec moves, and vec
  * then gets the sum of the outputs' shares in one pass. */
 void FE_NAME(infer_step)(const float *w_in, const uint32_t *rows, int32_t n_rows, int32_t cbow_mean,
