@@ -2,15 +2,14 @@
 
 #include <string.h>
 
-#include "fe_sigmoid.h"
 
 /* The first 64-byte boundary at or after p (the scratch sizes leave room for it). */
 static float *aligned(float *p) { return (float *)(void *)(((uintptr_t)p + 63) & ~(uintptr_t)63); }
 
 int64_t fe_dm_concat_scratch(int64_t width, int32_t n_outputs)
 {
-    /* the layer and its gradient, each on a 64-byte boundary, then the scores */
-    return 2 * (fe_scratch_row(width) + 15) + (int64_t)n_outputs;
+    /* the layer and its gradient, each on a 64-byte boundary, then (inference) infer_step's */
+    return 2 * (fe_scratch_row(width) + 15) + fe_infer_scratch(width, n_outputs);
 }
 
 void fe_dm_concat_slots(const uint32_t *tags, int32_t tag_count, const uint32_t *kept, int64_t n,
@@ -49,30 +48,28 @@ double fe_dm_concat_step(const fe_update_ops *ops, const fe_weights *w, const ui
     return loss;
 }
 
-void fe_dm_concat_infer_step(const float *w_in, int64_t dim, int32_t tag_count,
-                             const uint32_t *words, int32_t n_words, float *vec, float *const *out,
-                             const float *label, int32_t n_out, float alpha, float *scratch)
+void fe_dm_concat_infer_step(const fe_update_ops *ops, const float *w_in, int64_t dim,
+                             int32_t tag_count, const uint32_t *words, int32_t n_words, float *vec,
+                             float *const *out, const float *label, int32_t n_out, float alpha,
+                             float *scratch)
 {
     const int64_t tags_width = (int64_t)tag_count * dim;
     const int64_t width = tags_width + (int64_t)n_words * dim;
     float *layer = aligned(scratch);
-    float *grad = aligned(layer + width); /* only the tag slots' part is needed */
-    float *score = grad + fe_scratch_row(width);
+    float *grad = aligned(layer + width);
+    float *step = grad + fe_scratch_row(width);
     for (int32_t k = 0; k < tag_count; k++)
         memcpy(layer + k * dim, vec, (size_t)dim * sizeof(float));
     for (int32_t k = 0; k < n_words; k++)
         memcpy(layer + tags_width + k * dim, w_in + (int64_t)words[k] * dim,
                (size_t)dim * sizeof(float));
-    for (int32_t o = 0; o < n_out; o++) {
-        float f = 0.0f;
-        for (int64_t d = 0; d < width; d++) f += layer[d] * out[o][d];
-        score[o] = (label[o] - fe_sigmoid_lookup(f)) * alpha;
-    }
-    memset(grad, 0, (size_t)dim * sizeof(float));
-    for (int32_t o = 0; o < n_out; o++)
-        for (int32_t k = 0; k < tag_count; k++) {
-            const float *share = out[o] + k * dim;
-            for (int64_t d = 0; d < dim; d++) grad[d] += score[o] * share[d];
-        }
-    for (int64_t d = 0; d < dim; d++) vec[d] += grad[d];
+    /* The instruction set's infer_step does the scoring: its input is a zero vector plus one
+     * "row", the layer (so exactly the layer), summed, and the zero vector then receives the
+     * gradient halved (CBOW's rule for two inputs). Halving is exact, so doubling gives the
+     * gradient back bit for bit; the frozen outputs are only read. */
+    memset(grad, 0, (size_t)width * sizeof(float));
+    const uint32_t layer_row = 0;
+    ops->infer_step(layer, &layer_row, 1, 0, grad, out, label, n_out, alpha, step, width);
+    for (int32_t k = 0; k < tag_count; k++)
+        for (int64_t d = 0; d < dim; d++) vec[d] += 2.0f * grad[k * dim + d];
 }

@@ -117,7 +117,7 @@ static void run_stretch(const fe_infer_config *cfg, const uint32_t *kept, int64_
         }
         if (cfg->dm_concat) {
             fe_dm_concat_slots(NULL, 0, kept, n, i, cfg->window, cfg->null_word, context);
-            fe_dm_concat_infer_step(cfg->w_in, cfg->dim, cfg->dm_tag_count, context,
+            fe_dm_concat_infer_step(&cfg->ops, cfg->w_in, cfg->dim, cfg->dm_tag_count, context,
                                     2 * cfg->window, vec, out, label, s->n_out[p], alpha, s->step);
             continue;
         }

@@ -264,9 +264,10 @@ def reference_concat_inference(w_in, w_out, w_hs, words, seed, *, window, tag_co
 
 @pytest.mark.parametrize("tag_count", [1, 3])
 @pytest.mark.parametrize("hs,negative", [(0, 3), (1, 0)])
-def test_concat_inference_matches_reference(tag_count, hs, negative):
-    """infer_documents with the concatenating layer: the reference's vector; the model's
-    matrices are left exactly as they were; the result does not depend on the workers."""
+def test_concat_inference_matches_reference(simd, tag_count, hs, negative):
+    """infer_documents with the concatenating layer, on every SIMD path: the reference's
+    vector; the model's matrices are left exactly as they were; the result does not depend
+    on the workers."""
     rng = np.random.default_rng(9)
     n_words, dim, window = 11, 6, 2
     width = (tag_count + 2 * window) * dim
@@ -283,7 +284,7 @@ def test_concat_inference_matches_reference(tag_count, hs, negative):
         shrink_windows=True, hs=hs, keep_threshold=keep, alias=alias if negative else None,
         hs_offset=hs_tables[0] if hs else None, hs_code=hs_tables[1] if hs else None,
         hs_point=hs_tables[2] if hs else None, seed=77, dm=1, cbow_mean=1, dm_concat=True,
-        dm_tag_count=tag_count, null_word=n_words - 1, **settings,
+        dm_tag_count=tag_count, null_word=n_words - 1, simd=simd, **settings,
     )  # fmt: skip
     w = (w_in, w_out if negative else None, w_hs if hs else None)
     got = _kernel.infer_documents(*w, ids, offsets, workers=2, **kernel_args)
