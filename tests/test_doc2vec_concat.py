@@ -422,6 +422,22 @@ def test_bad_parameters_are_refused_clearly():
         model.infer_vector(docs[0].words)
 
 
+def test_vocabulary_update_and_methods_that_sum_vectors(concat_model):
+    model, docs, _ = concat_model
+    grown = Doc2Vec(workers=1, **{**CONCAT, "epochs": 1})
+    grown.build_vocab(docs[:20])
+    new = [TaggedDocument(d.words + ["brand", "new"], [f"x{i}"]) for i, d in enumerate(docs[:5])]
+    grown.build_vocab(new, update=True)
+    assert grown.wv.index_to_key.count("\0") == 1 and "brand" in grown.wv.key_to_index
+    assert grown.syn1neg.shape == (len(grown.wv), grown.layer1_size)
+    grown.train(new, total_examples=5, epochs=1)
+    assert np.isfinite(grown.dv.vectors).all()
+    with pytest.raises(NotImplementedError, match="dm_concat"):
+        model.predict_output_word(["w1", "w2"])
+    with pytest.raises(NotImplementedError, match="dm_concat"):
+        model.score([["w1", "w2"]])
+
+
 def test_gensim_round_trip():
     gensim = pytest.importorskip("gensim")
     docs, labels = planted_documents(5, per_topic=10)

@@ -738,6 +738,27 @@ class Doc2Vec(Word2Vec):
         norm = float(np.linalg.norm(v1) * np.linalg.norm(v2))
         return float(np.dot(v1, v2) / norm) if norm > 0 else 0.0
 
+    def predict_output_word(
+        self, context_words_list: Sequence[Any], topn: int | None = 10
+    ) -> list[tuple[Any, float]] | None:
+        """As :meth:`Word2Vec.predict_output_word`; not for a ``dm_concat`` model, whose
+        output rows take the concatenated layer, not a sum of vectors."""
+        self._refuse_concat("predict_output_word")
+        return super().predict_output_word(context_words_list, topn)
+
+    def score(self, sentences: Iterable[Sequence[Any]], *args: Any, **kwargs: Any) -> np.ndarray:
+        """As :meth:`Word2Vec.score`; not for a ``dm_concat`` model (see
+        :meth:`predict_output_word`)."""
+        self._refuse_concat("score")
+        return super().score(sentences, *args, **kwargs)
+
+    def _refuse_concat(self, method: str) -> None:
+        if self._concat:
+            raise NotImplementedError(
+                f"{method}() combines word vectors by their sum, which a dm_concat=1 model's "
+                f"output layer ({self.layer1_size} wide) does not take"
+            )
+
     def __getitem__(self, tag: Any) -> np.ndarray:
         """The vector of a word, else of a document tag (gensim's); a list gives a matrix."""
         if isinstance(tag, (str, int, np.integer)):
