@@ -407,18 +407,38 @@ static void train_subword_cbow_sums(worker *wk, int64_t first, int64_t end, int6
 
 /* The concatenating PV-DM layer (fe_dm_concat.h): one step per centre, its negatives its
  * only draws (the window never shrinks). Positions outside kept[0..n) are the document's ends:
- * a piece after the first starts `window` words before its first centre. */
+ * a piece after the first starts `window` words before its first centre. The next centre's
+ * negatives are drawn one step ahead (the same order of draws) and its output rows, each
+ * the layer's width and scattered over a matrix far larger than the caches, prefetched. */
+static void prefetch_outputs(const worker *wk, const fe_target *t, int64_t width)
+{
+    const fe_config *cfg = wk->cfg;
+    if (!cfg->w.w_out) return;
+    prefetch_row(cfg->w.w_out + (int64_t)t->word * width, width, wk->prefetch_for_write);
+    for (int32_t d = 0; d < t->n_neg; d++)
+        prefetch_row(cfg->w.w_out + (int64_t)t->neg[d] * width, width, wk->prefetch_for_write);
+}
+
 static void train_concat_centres(worker *wk, int64_t first, int64_t end, int64_t n)
 {
     const fe_config *cfg = wk->cfg;
     const int32_t n_slots = cfg->dm_tag_count + 2 * cfg->window;
+    const int64_t width = (int64_t)n_slots * cfg->w.dim;
+    const int32_t stride = cfg->negative + 1;
+    if (first >= end) return;
+    fe_target targets[2];
+    int cur = 0;
+    fill_target(wk, wk->kept[first], wk->neg, &targets[cur]);
     for (int64_t i = first; i < end; i++) {
-        fe_target t;
-        fill_target(wk, wk->kept[i], wk->neg, &t);
+        if (i + 1 < end) {
+            fill_target(wk, wk->kept[i + 1], wk->neg + (1 - cur) * stride, &targets[1 - cur]);
+            prefetch_outputs(wk, &targets[1 - cur], width);
+        }
         fe_dm_concat_slots(wk->doc, cfg->dm_tag_count, wk->kept, n, i, cfg->window, cfg->null_word,
                            wk->context);
-        wk->loss += fe_dm_concat_step(&cfg->ops, &wk->w, wk->context, n_slots, &t, wk->alpha,
-                                      wk->scratch, cfg->compute_loss);
+        wk->loss += fe_dm_concat_step(&cfg->ops, &wk->w, wk->context, n_slots, &targets[cur],
+                                      wk->alpha, wk->scratch, cfg->compute_loss);
+        cur = 1 - cur;
     }
 }
 

@@ -5,7 +5,9 @@ words' (``model.wv.vectors`` is a view of them), the rows after them the tags'
 (``model.dv.vectors``). Training is the word2vec loop with each document's tag rows added to
 the input of every centre (``src/fe_train.h``, "Documents"): PV-DM is CBOW over the window's
 words and the tags, PV-DBOW skip-gram from the tags (and, with ``dbow_words``, from the
-window's words too). :meth:`Doc2Vec.infer_vectors` trains fresh vectors for new documents
+window's words too); with ``dm_concat=1`` PV-DM's input is the tags and the window's words
+side by side instead (``src/fe_dm_concat.h``, output rows that wide, a padding word ``"\\0"``
+in the vocabulary). :meth:`Doc2Vec.infer_vectors` trains fresh vectors for new documents
 against the frozen model in C (``src/fe_doc2vec.h``), several documents per thread with the
 GIL released.
 
@@ -185,7 +187,7 @@ class Doc2Vec(Word2Vec):
         ``dm_tag_count`` tag vectors and the ``2 * window`` word vectors around the centre, in
         order, so ``syn1neg`` / ``syn1`` rows have ``layer1_size = (dm_tag_count + 2 * window)
         * vector_size`` floats (a much larger, slower model). Positions beyond a document's
-        ends hold the vector of the padding word ``"\0"``, added to the vocabulary (gensim's
+        ends hold the vector of the padding word ``"\\0"``, added to the vocabulary (gensim's
         ``null_word``); windows never shrink. As gensim, a document that does not have exactly
         ``dm_tag_count`` known tags is not trained (a warning counts them).
     dm_tag_count : int
