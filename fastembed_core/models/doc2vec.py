@@ -210,6 +210,9 @@ class Doc2Vec(Word2Vec):
     +-6 get the saturated gradient instead of being skipped (see ``src/fe_train.h``); with
     ``shared_negatives`` (the default) PV-DBOW draws one set of negatives per word for all
     its inputs (``shared_negatives=False``: a set per (input, word) pair, gensim's order).
+    With ``dm_concat=1`` and ``dm_tag_count > 1``, inference puts the new vector in every tag
+    slot and trains it (gensim's ``infer_vector`` returns it untrained there: one vector is not
+    the expected number of tags).
     """
 
     _KIND: ClassVar[str] = "Doc2Vec"
