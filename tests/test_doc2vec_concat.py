@@ -417,6 +417,10 @@ def test_bad_parameters_are_refused_clearly():
         Doc2Vec(dm_concat=1, dm_tag_count=0)
     docs, _ = planted_documents(0, per_topic=2)
     model = Doc2Vec(docs, workers=1, **{**CONCAT, "epochs": 1})
+    model.window = 3  # the layer is 5 slots wide, the settings now ask for 7
+    with pytest.raises(ValueError, match="syn1neg rows have 80 floats .* need 112"):
+        model.train(docs, total_examples=len(docs), epochs=1)
+    model.window = 2
     del model.wv.key_to_index["\0"]  # a vocabulary without the padding word
     with pytest.raises(ValueError, match="padding word"):
         model.infer_vector(docs[0].words)

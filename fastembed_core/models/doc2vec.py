@@ -574,6 +574,15 @@ class Doc2Vec(Word2Vec):
                 "(vectors assigned to them from elsewhere); build the vocabulary with "
                 "build_vocab() to train"
             )
+        for name in ("syn1neg", "syn1"):
+            layer = getattr(self, name, None)
+            if layer is not None and layer.ndim == 2 and layer.shape[1] != self.layer1_size:
+                raise ValueError(
+                    f"{name} rows have {layer.shape[1]} floats but the settings (dm_concat="
+                    f"{self.dm_concat}, dm_tag_count={self.dm_tag_count}, window={self.window}, "
+                    f"vector_size={self.vector_size}) need {self.layer1_size}: the concatenated "
+                    "layer's width was changed after build_vocab()"
+                )
         super()._check_layers()
 
     def _make_run(self, ids, offsets, epochs, alpha, min_alpha):
