@@ -76,6 +76,8 @@ cdef extern from "fe_train.h" nogil:
                            int32_t n_out, float alpha, float *scratch, int64_t dim)
         double (*predict)(const fe_weights *w, const float *l1, float *grad, const fe_target *t,
                           float alpha, int want_loss)
+        void (*output_scores)(const float *h, float **out, const float *label, int32_t n_out,
+                              float alpha, float *g, int64_t dim)
 
     ctypedef struct fe_config:
         fe_weights w

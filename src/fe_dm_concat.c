@@ -8,8 +8,8 @@ static float *aligned(float *p) { return (float *)(void *)(((uintptr_t)p + 63) &
 
 int64_t fe_dm_concat_scratch(int64_t width, int32_t n_outputs)
 {
-    /* the layer and its gradient, each on a 64-byte boundary, then (inference) infer_step's */
-    return 2 * (fe_scratch_row(width) + 15) + fe_infer_scratch(width, n_outputs);
+    /* the layer and its gradient, each on a 64-byte boundary, then (inference) the scores */
+    return 2 * (fe_scratch_row(width) + 15) + (int64_t)n_outputs;
 }
 
 void fe_dm_concat_slots(const uint32_t *tags, int32_t tag_count, const uint32_t *kept, int64_t n,
@@ -57,19 +57,20 @@ void fe_dm_concat_infer_step(const fe_update_ops *ops, const float *w_in, int64_
     const int64_t width = tags_width + (int64_t)n_words * dim;
     float *layer = aligned(scratch);
     float *grad = aligned(layer + width);
-    float *step = grad + fe_scratch_row(width);
+    float *score = grad + fe_scratch_row(width);
     for (int32_t k = 0; k < tag_count; k++)
         memcpy(layer + k * dim, vec, (size_t)dim * sizeof(float));
     for (int32_t k = 0; k < n_words; k++)
         memcpy(layer + tags_width + k * dim, w_in + (int64_t)words[k] * dim,
                (size_t)dim * sizeof(float));
-    /* The instruction set's infer_step does the scoring: its input is a zero vector plus one
-     * "row", the layer (so exactly the layer), summed, and the zero vector then receives the
-     * gradient halved (CBOW's rule for two inputs). Halving is exact, so doubling gives the
-     * gradient back bit for bit; the frozen outputs are only read. */
-    memset(grad, 0, (size_t)width * sizeof(float));
-    const uint32_t layer_row = 0;
-    ops->infer_step(layer, &layer_row, 1, 0, grad, out, label, n_out, alpha, step, width);
-    for (int32_t k = 0; k < tag_count; k++)
-        for (int64_t d = 0; d < dim; d++) vec[d] += 2.0f * grad[k * dim + d];
+    /* the instruction set scores the outputs; only the tag slots' share of the gradient is
+     * needed */
+    ops->output_scores(layer, out, label, n_out, alpha, score, width);
+    memset(grad, 0, (size_t)dim * sizeof(float));
+    for (int32_t o = 0; o < n_out; o++)
+        for (int32_t k = 0; k < tag_count; k++) {
+            const float *share = out[o] + k * dim;
+            for (int64_t d = 0; d < dim; d++) grad[d] += score[o] * share[d];
+        }
+    for (int64_t d = 0; d < dim; d++) vec[d] += grad[d];
 }

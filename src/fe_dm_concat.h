@@ -48,7 +48,7 @@ double fe_dm_concat_step(const fe_update_ops *ops, const fe_weights *w, const ui
 
 /* One inference step: vec (dim floats) fills the first tag_count slots, w_in rows `words`
  * (n_words of them) the rest; scored against the n_out frozen output rows `out` (n_slots * dim
- * floats each, n_slots = tag_count + n_words) with labels `label` by ops->infer_step; only vec
+ * floats each, n_slots = tag_count + n_words) with labels `label` by ops->output_scores; only vec
  * moves. */
 void fe_dm_concat_infer_step(const fe_update_ops *ops, const float *w_in, int64_t dim,
                              int32_t tag_count, const uint32_t *words, int32_t n_words, float *vec,

@@ -165,7 +165,8 @@ int fe_infer_range(const fe_infer_config *cfg, const uint32_t *ids, const int64_
         (cfg->hs && (!cfg->hs_offset || !cfg->w_hs)) || (!cfg->hs && cfg->negative <= 0))
         return FE_ERR_ARG;
     if (cfg->dm_concat &&
-        (!cfg->dm || cfg->dm_tag_count < 1 || (int64_t)cfg->null_word >= cfg->vocab_size ||
+        (!cfg->dm || cfg->dm_tag_count < 1 || !cfg->ops.output_scores ||
+         (int64_t)cfg->null_word >= cfg->vocab_size ||
          (int64_t)cfg->dm_tag_count + 2 * (int64_t)cfg->window > INT32_MAX))
         return FE_ERR_ARG;
     if (!cfg->ops.infer_step) return FE_ERR_ARG;

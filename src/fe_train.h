@@ -197,6 +197,10 @@ typedef struct fe_update_ops {
      * PV-DM layer (fe_dm_concat.h) calls it with w->dim its layer's width. */
     double (*predict)(const fe_weights *w, const float *l1, float *grad, const fe_target *t,
                       float alpha, int want_loss);
+    /* The gradient scales of n_out frozen outputs of input h (dim floats): g[o] = (label[o] -
+     * sigmoid(h . out[o])) * alpha, nothing moved (the concatenating layer's inference). */
+    void (*output_scores)(const float *h, float *const *out, const float *label, int32_t n_out,
+                          float alpha, float *g, int64_t dim);
 } fe_update_ops;
 
 typedef struct fe_config {
