@@ -48,6 +48,7 @@ extensions = [
             "fastembed_core/_kernel.pyx",
             "src/fe_train.c",
             "src/fe_doc2vec.c",
+            "src/fe_dm_concat.c",
             "src/fe_sample.c",
             "src/fe_simd.c",
             "src/fe_updates_scalar.c",

@@ -74,6 +74,10 @@ cdef extern from "fe_train.h" nogil:
         void (*infer_step)(const float *w_in, const uint32_t *rows, int32_t n_rows,
                            int32_t cbow_mean, float *vec, float **out, const float *label,
                            int32_t n_out, float alpha, float *scratch, int64_t dim)
+        double (*predict)(const fe_weights *w, const float *l1, float *grad, const fe_target *t,
+                          float alpha, int want_loss)
+        void (*output_scores)(const float *h, float **out, const float *label, int32_t n_out,
+                              float alpha, float *g, int64_t dim)
 
     ctypedef struct fe_config:
         fe_weights w
@@ -99,6 +103,8 @@ cdef extern from "fe_train.h" nogil:
         const int64_t *doc_offsets
         const uint32_t *doc_rows
         int32_t dbow_words
+        int32_t dm_concat, dm_tag_count
+        uint32_t null_word
 
     ctypedef struct fe_job:
         const uint32_t *ids
@@ -138,6 +144,12 @@ cdef extern from "fe_doc2vec.h" nogil:
         const uint8_t *hs_code
         const uint32_t *hs_point
         fe_update_ops ops
+        int32_t dm_concat, dm_tag_count
+        uint32_t null_word
 
     int fe_infer_range(const fe_infer_config *cfg, const uint32_t *ids, const int64_t *offsets,
                        int64_t first, int64_t end, uint64_t seed, float *out)
+
+
+cdef extern from "fe_dm_concat.h" nogil:
+    int64_t fe_dm_concat_width(int32_t tag_count, int32_t window, int64_t dim)

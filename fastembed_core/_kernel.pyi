@@ -45,6 +45,9 @@ class TrainingRun:
         subword_rows: np.ndarray | None = None,
         n_words: int = -1,
         dbow_words: bool = False,
+        dm_concat: bool = False,
+        dm_tag_count: int = 1,
+        null_word: int = -1,
     ) -> None: ...
     def set_corpus(
         self,
@@ -105,5 +108,9 @@ def infer_documents(
     hs_point: np.ndarray | None,
     seed: int,
     workers: int = 1,
+    simd: str | None = None,
+    dm_concat: bool = False,
+    dm_tag_count: int = 1,
+    null_word: int = -1,
 ) -> np.ndarray: ...
 def __getattr__(name: str) -> Any: ...

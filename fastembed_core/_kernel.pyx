@@ -270,7 +270,9 @@ cdef class TrainingRun:
                  float alpha, float min_alpha, keep_threshold, alias, hs_offset, hs_code,
                  hs_point, int64_t total_words, int64_t progress_batch=0, int64_t hot_rows=0,
                  int64_t hot_merge_words=0, double hot_merge_scale=1.0, simd=None, lockf=None,
-                 subword_offsets=None, subword_rows=None, int64_t n_words=-1, bint dbow_words=False):
+                 subword_offsets=None, subword_rows=None, int64_t n_words=-1,
+                 bint dbow_words=False, bint dm_concat=False, int dm_tag_count=1,
+                 int64_t null_word=-1):
         # vocab: the words (w_out, w_hs and every table); n_input: the rows of w_in, the same
         # for word2vec, the words' and the n-grams' with subword tables
         cdef int64_t vocab = w_in.shape[0], n_input = w_in.shape[0], dim = w_in.shape[1]
@@ -282,6 +284,7 @@ cdef class TrainingRun:
         cdef const uint8_t[::1] code_view
         cdef const uint32_t[::1] point_view
         cdef int64_t i, bad_alias = -1
+        cdef int64_t out_dim = dim   # output rows' width: the concatenated layer's if dm_concat
         # A second __init__ would replace the arrays and buffers running kernels point into.
         if self._ready or self._running:
             raise RuntimeError("TrainingRun is already set up; make a new one")
@@ -301,6 +304,20 @@ cdef class TrainingRun:
                 raise ValueError(f"n_words={n_words} must be in 1..{n_input} (the rows of w_in)")
             vocab = n_words
         self.cfg.dbow_words = dbow_words
+        # the concatenating PV-DM layer (src/fe_dm_concat.h)
+        self.cfg.dm_concat = dm_concat
+        self.cfg.dm_tag_count = dm_tag_count
+        self.cfg.null_word = 0
+        if dm_concat:
+            if n_words < 0 or sg:
+                raise ValueError("dm_concat needs document rows (n_words) and sg=0 (PV-DM)")
+            if dm_tag_count < 1 or dm_tag_count + 2 * <int64_t>window > 0x7FFFFFFF:
+                raise ValueError(f"dm_tag_count must be >= 1; got {dm_tag_count}")
+            if not 0 <= null_word < n_words:
+                raise ValueError(f"null_word={null_word} must be a word row in 0..{n_words - 1}")
+            self.cfg.null_word = <uint32_t>null_word
+            out_dim = fe_dm_concat_width(dm_tag_count, window, dim)
+            hot_rows = 0
         self.cfg.subword_offsets = NULL
         self.cfg.subword_rows = NULL
         if subword_offsets is not None:
@@ -333,8 +350,8 @@ cdef class TrainingRun:
         self.cfg.hs_point = NULL
         if negative > 0:
             out_view = w_out
-            if out_view.shape[0] != vocab or out_view.shape[1] != dim:
-                raise ValueError(f"w_out must have shape {(vocab, dim)}")
+            if out_view.shape[0] != vocab or out_view.shape[1] != out_dim:
+                raise ValueError(f"w_out must have shape {(vocab, out_dim)}")
             self._w_out = out_view
             self.cfg.w.w_out = &out_view[0, 0]
             alias_view = alias
@@ -355,8 +372,8 @@ cdef class TrainingRun:
             if vocab < 2:
                 raise ValueError("hierarchical softmax needs at least 2 words")
             hs_view = w_hs
-            if hs_view.shape[0] != vocab - 1 or hs_view.shape[1] != dim:
-                raise ValueError(f"w_hs must have shape {(vocab - 1, dim)}")
+            if hs_view.shape[0] != vocab - 1 or hs_view.shape[1] != out_dim:
+                raise ValueError(f"w_hs must have shape {(vocab - 1, out_dim)}")
             self._w_hs = hs_view
             self.cfg.w.w_hs = &hs_view[0, 0]
             off_view = hs_offset
@@ -883,15 +900,19 @@ cdef int _infer_part(const fe_infer_config *cfg, const uint32_t[::1] ids,
 def infer_documents(w_in, w_out, w_hs, ids, offsets, *, int dm, int hs, int negative,
                     int window, int cbow_mean, bint shrink_windows, int epochs, float alpha,
                     float min_alpha, keep_threshold, alias, hs_offset, hs_code, hs_point,
-                    uint64_t seed, int workers=1, simd=None):
+                    uint64_t seed, int workers=1, simd=None, bint dm_concat=False,
+                    int dm_tag_count=1, int64_t null_word=-1):
     """Paragraph vectors of the encoded documents (document k: ids[offsets[k]:offsets[k+1]],
     ids of the words' rows w_in), the model frozen (src/fe_doc2vec.h). Returns a float32
     array (documents, dim). ``workers`` threads each release the GIL for a share of the
     documents; the result does not depend on their number. ``simd``: the instruction set
-    (None: simd_path()), as for training."""
+    (None: simd_path()), as for training. ``dm_concat``: the concatenating PV-DM layer
+    (src/fe_dm_concat.h), w_out and w_hs rows ``(dm_tag_count + 2 * window) * dim`` wide,
+    ``null_word`` the padding word's row."""
     if not isinstance(w_in, np.ndarray) or w_in.ndim != 2:
         raise ValueError("w_in must be a 2-D float32 array")
     cdef int64_t n_words = w_in.shape[0], dim = w_in.shape[1], n_docs, k
+    cdef int64_t out_dim = dim
     cdef fe_infer_config cfg
     cdef const float[:, ::1] in_view = _rows_matrix("w_in", w_in, n_words, dim)
     cdef const float[:, ::1] out_view
@@ -907,11 +928,22 @@ def infer_documents(w_in, w_out, w_hs, ids, offsets, *, int dm, int hs, int nega
         raise ValueError("need window >= 1, negative >= 0, epochs >= 0, and hs or negative sampling")
     if workers < 1:
         raise ValueError(f"workers must be >= 1; got {workers}")
+    if dm_concat:
+        if not dm:
+            raise ValueError("dm_concat needs dm=1 (PV-DM)")
+        if dm_tag_count < 1 or dm_tag_count + 2 * <int64_t>window > 0x7FFFFFFF:
+            raise ValueError(f"dm_tag_count must be >= 1; got {dm_tag_count}")
+        if not 0 <= null_word < n_words:
+            raise ValueError(f"null_word={null_word} must be a word row in 0..{n_words - 1}")
+        out_dim = fe_dm_concat_width(dm_tag_count, window, dim)
     ids = _exact_array("ids", ids, np.uint32)
     offsets = _exact_array("offsets", offsets, np.int64)
     validate_corpus(ids, offsets, n_words)
     n_docs = offsets.shape[0] - 1
     memset(&cfg, 0, sizeof(cfg))
+    cfg.dm_concat = dm_concat
+    cfg.dm_tag_count = dm_tag_count
+    cfg.null_word = <uint32_t>null_word if dm_concat else 0
     _fill_ops(simd, &cfg.ops)
     cfg.w_in = &in_view[0, 0]
     cfg.vocab_size = n_words
@@ -925,7 +957,7 @@ def infer_documents(w_in, w_out, w_hs, ids, offsets, *, int dm, int hs, int nega
             raise ValueError(f"keep_threshold must have {n_words} entries")
         cfg.keep_threshold = &keep_view[0]
     if negative:
-        out_view = _rows_matrix("w_out", w_out, n_words, dim)
+        out_view = _rows_matrix("w_out", w_out, n_words, out_dim)
         cfg.w_out = &out_view[0, 0]
         alias_view = _exact_array("alias", alias, np.uint64)
         if alias_view.shape[0] != n_words or \
@@ -935,7 +967,7 @@ def infer_documents(w_in, w_out, w_hs, ids, offsets, *, int dm, int hs, int nega
     if hs:
         if n_words < 2:
             raise ValueError("hierarchical softmax needs at least 2 words")
-        hs_view = _rows_matrix("w_hs", w_hs, n_words - 1, dim)
+        hs_view = _rows_matrix("w_hs", w_hs, n_words - 1, out_dim)
         hs_off_view = _exact_array("hs_offset", hs_offset, np.int64)
         code_view = _exact_array("hs_code", hs_code, np.uint8)
         point_view = _exact_array("hs_point", hs_point, np.uint32)

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fe_dm_concat.h"
 #include "fe_prefetch.h"
 #include "fe_rng.h"
 #include "fe_sample.h"
@@ -14,7 +15,9 @@
 static int32_t collect_outputs(const fe_infer_config *cfg, uint32_t word, fe_rng *rng, float **out,
                                float *label)
 {
-    const int64_t dim = cfg->dim;
+    /* the output rows' width: the concatenated layer's, or the word rows' */
+    const int64_t dim =
+        cfg->dm_concat ? fe_dm_concat_width(cfg->dm_tag_count, cfg->window, cfg->dim) : cfg->dim;
     int32_t n_out = 0;
     if (cfg->hs) {
         for (int64_t k = cfg->hs_offset[word]; k < cfg->hs_offset[word + 1]; k++) {
@@ -83,11 +86,13 @@ typedef struct infer_scratch {
 static void run_stretch(const fe_infer_config *cfg, const uint32_t *kept, int64_t n, int64_t first,
                         int64_t end, float alpha, fe_rng *rng, float *vec, const infer_scratch *s)
 {
-    const int64_t dim = cfg->dim, stride = s->outputs;
+    const int64_t stride = s->outputs;
+    const int64_t dim =
+        cfg->dm_concat ? fe_dm_concat_width(cfg->dm_tag_count, cfg->window, cfg->dim) : cfg->dim;
     for (int64_t i = first; i < end; i++) {
         const int64_t p = i - first;
         /* the window drawn first, then the negatives: training's order of draws */
-        if (cfg->dm)
+        if (cfg->dm && !cfg->dm_concat)
             s->reach[p] = cfg->window -
                 (cfg->shrink_windows ? (int64_t)fe_rng_below(rng, (uint32_t)cfg->window) : 0);
         s->n_out[p] =
@@ -108,6 +113,12 @@ static void run_stretch(const fe_infer_config *cfg, const uint32_t *kept, int64_
         if (!cfg->dm) {
             cfg->ops.infer_step(cfg->w_in, NULL, 0, 0, vec, out, label, s->n_out[p], alpha, s->step,
                                 dim);
+            continue;
+        }
+        if (cfg->dm_concat) {
+            fe_dm_concat_slots(NULL, 0, kept, n, i, cfg->window, cfg->null_word, context);
+            fe_dm_concat_infer_step(&cfg->ops, cfg->w_in, cfg->dim, cfg->dm_tag_count, context,
+                                    2 * cfg->window, vec, out, label, s->n_out[p], alpha, s->step);
             continue;
         }
         const int64_t lo = i - s->reach[p] < 0 ? 0 : i - s->reach[p];
@@ -153,6 +164,11 @@ int fe_infer_range(const fe_infer_config *cfg, const uint32_t *ids, const int64_
         (cfg->negative > 0 && (!cfg->alias || !cfg->w_out)) ||
         (cfg->hs && (!cfg->hs_offset || !cfg->w_hs)) || (!cfg->hs && cfg->negative <= 0))
         return FE_ERR_ARG;
+    if (cfg->dm_concat &&
+        (!cfg->dm || cfg->dm_tag_count < 1 || !cfg->ops.output_scores ||
+         (int64_t)cfg->null_word >= cfg->vocab_size ||
+         (int64_t)cfg->dm_tag_count + 2 * (int64_t)cfg->window > INT32_MAX))
+        return FE_ERR_ARG;
     if (!cfg->ops.infer_step) return FE_ERR_ARG;
     fe_sigmoid_init();
     int64_t longest = 1;
@@ -172,7 +188,11 @@ int fe_infer_range(const fe_infer_config *cfg, const uint32_t *ids, const int64_
     s.label = (float *)malloc((size_t)(PLAN_WORDS * outputs) * sizeof(float));
     s.n_out = (int32_t *)malloc(PLAN_WORDS * sizeof(int32_t));
     s.reach = (int64_t *)malloc(PLAN_WORDS * sizeof(int64_t));
-    s.step = (float *)malloc((size_t)fe_infer_scratch(cfg->dim, (int32_t)outputs) * sizeof(float));
+    const int64_t step_floats = cfg->dm_concat
+        ? fe_dm_concat_scratch(fe_dm_concat_width(cfg->dm_tag_count, cfg->window, cfg->dim),
+                               (int32_t)outputs)
+        : fe_infer_scratch(cfg->dim, (int32_t)outputs);
+    s.step = (float *)malloc((size_t)step_floats * sizeof(float));
     int status = FE_OK;
     if (!s.kept || !s.out || !s.label || !s.n_out || !s.reach || !s.step) status = FE_ERR_NOMEM;
     else

@@ -20,6 +20,8 @@
  *   - dm = 1 (PV-DM): the input is the sum of the window's context words' rows and the
  *     vector (the window drawn as in training), divided by their count with cbow_mean; the
  *     vector gets the input's gradient (divided by the count when summing: CBOW's rule).
+ *   - dm = 1 with dm_concat: the concatenated layer of fe_dm_concat.h, the vector in its tag
+ *     slots (fe_dm_concat_infer_step).
  * Scores go through fe_sigmoid_lookup, saturating as in training. The draws of a stretch of
  * words are made before its steps (in the same order), so that the output rows of the words
  * ahead can be prefetched while a step runs. The arithmetic of a step
@@ -46,6 +48,11 @@ typedef struct fe_infer_config {
     const uint8_t *hs_code;
     const uint32_t *hs_point;
     fe_update_ops ops; /* the instruction set: fe_simd_ops() (infer_step does the arithmetic) */
+    /* dm = 1 with the concatenating layer (fe_dm_concat.h): the vector fills dm_tag_count tag
+     * slots, null_word (a word id) pads the window at the document's ends, w_out and w_hs rows
+     * are fe_dm_concat_width(dm_tag_count, window, dim) floats, windows never shrink. */
+    int32_t dm_concat, dm_tag_count;
+    uint32_t null_word;
 } fe_infer_config;
 
 /* Infers documents [first, end) of the encoded batch (document k: ids[offsets[k] ..

@@ -14,11 +14,16 @@
     double fe_sums_step_##suffix(const fe_weights *, float *const *, float *const *, int32_t,      \
                                  float, float, const fe_target *, float, float *, int);            \
     void fe_infer_step_##suffix(const float *, const uint32_t *, int32_t, int32_t, float *,        \
-                                float *const *, const float *, int32_t, float, float *, int64_t);
+                                float *const *, const float *, int32_t, float, float *, int64_t);  \
+    double fe_predict_##suffix(const fe_weights *, const float *, float *, const fe_target *,      \
+                               float, int);                                                        \
+    void fe_output_scores_##suffix(const float *, float *const *, const float *, int32_t, float,   \
+                                   float *, int64_t);
 #define FE_UPDATE_OPS(suffix)                                                                      \
     {fe_sg_step_##suffix,      fe_sg_window_step_##suffix, fe_cbow_step_##suffix,                  \
      fe_subword_step_##suffix, fe_rows_sum_##suffix,       fe_rows_add_##suffix,                   \
-     fe_sums_step_##suffix,    fe_infer_step_##suffix}
+     fe_sums_step_##suffix,    fe_infer_step_##suffix,     fe_predict_##suffix,                    \
+     fe_output_scores_##suffix}
 
 FE_DECLARE_UPDATES(scalar)
 

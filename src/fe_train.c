@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fe_atomic.h"
+#include "fe_dm_concat.h"
 #include "fe_prefetch.h"
 #include "fe_rng.h"
 #include "fe_sample.h"
@@ -405,11 +406,49 @@ static void train_subword_cbow_sums(worker *wk, int64_t first, int64_t end, int6
     for (; applied < summed; applied++) apply_word(wk, applied);
 }
 
+/* The concatenating PV-DM layer (fe_dm_concat.h): one step per centre, its negatives its
+ * only draws (the window never shrinks). Positions outside kept[0..n) are the document's ends:
+ * a piece after the first starts `window` words before its first centre. The next centre's
+ * negatives are drawn one step ahead (the same order of draws) and its output rows, each
+ * the layer's width and scattered over a matrix far larger than the caches, prefetched. */
+static void prefetch_outputs(const worker *wk, const fe_target *t, int64_t width)
+{
+    const fe_config *cfg = wk->cfg;
+    if (!cfg->w.w_out) return;
+    prefetch_row(cfg->w.w_out + (int64_t)t->word * width, width, wk->prefetch_for_write);
+    for (int32_t d = 0; d < t->n_neg; d++)
+        prefetch_row(cfg->w.w_out + (int64_t)t->neg[d] * width, width, wk->prefetch_for_write);
+}
+
+static void train_concat_centres(worker *wk, int64_t first, int64_t end, int64_t n)
+{
+    const fe_config *cfg = wk->cfg;
+    const int32_t n_slots = cfg->dm_tag_count + 2 * cfg->window;
+    const int64_t width = (int64_t)n_slots * cfg->w.dim;
+    const int32_t stride = cfg->negative + 1;
+    if (first >= end) return;
+    fe_target targets[2];
+    int cur = 0;
+    fill_target(wk, wk->kept[first], wk->neg, &targets[cur]);
+    for (int64_t i = first; i < end; i++) {
+        if (i + 1 < end) {
+            fill_target(wk, wk->kept[i + 1], wk->neg + (1 - cur) * stride, &targets[1 - cur]);
+            prefetch_outputs(wk, &targets[1 - cur], width);
+        }
+        fe_dm_concat_slots(wk->doc, cfg->dm_tag_count, wk->kept, n, i, cfg->window, cfg->null_word,
+                           wk->context);
+        wk->loss += fe_dm_concat_step(&cfg->ops, &wk->w, wk->context, n_slots, &targets[cur],
+                                      wk->alpha, wk->scratch, cfg->compute_loss);
+        cur = 1 - cur;
+    }
+}
+
 /* Trains the centres kept[first..end) of a piece of sentence kept[0..n), by the model's loop. */
 static void train_piece(worker *wk, int64_t first, int64_t end, int64_t n)
 {
     const fe_config *cfg = wk->cfg;
-    if (!cfg->subword_offsets) train_centres(wk, first, end, n);
+    if (cfg->dm_concat) train_concat_centres(wk, first, end, n);
+    else if (!cfg->subword_offsets) train_centres(wk, first, end, n);
     else if (!cfg->sg && cfg->cbow_sums) train_subword_cbow_sums(wk, first, end, n);
     else train_subword_centres(wk, first, end, n);
 }
@@ -483,6 +522,11 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
             if (n > longest) longest = n;
         }
     }
+    if (cfg->dm_concat &&
+        (!cfg->doc_offsets || cfg->sg || cfg->dm_tag_count < 1 || !cfg->ops.predict ||
+         (int64_t)cfg->null_word >= cfg->w.vocab_size ||
+         (int64_t)cfg->dm_tag_count + 2 * (int64_t)cfg->window > INT32_MAX))
+        return FE_ERR_ARG;
     fe_sigmoid_init(); /* a config filled by hand, without fe_simd_ops(), still works */
 
     worker wk;
@@ -506,6 +550,9 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
      * targets; CBOW: 2*window words' rows, one target) */
     const int64_t step_rows = cfg->sg ? longest : 2 * (int64_t)cfg->window * longest;
     const int64_t step_outputs = cfg->sg ? 2 * (int64_t)cfg->window * outputs : outputs;
+    if (cfg->dm_concat)
+        scratch = fe_dm_concat_scratch(
+            fe_dm_concat_width(cfg->dm_tag_count, cfg->window, cfg->w.dim), (int32_t)outputs);
     if (subwords) {
         if (step_rows > INT32_MAX || step_outputs > INT32_MAX) return FE_ERR_ARG;
         scratch = fe_subword_scratch(cfg->w.dim, (int32_t)step_rows, (int32_t)step_outputs);
@@ -513,9 +560,10 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
     wk.w = cfg->w;
     wk.w.n_hot = 0;
     wk.w.w_in_hot = wk.w.w_out_hot = NULL;
-    const int64_t n_hot = cfg->hot_rows <= 0 || !cfg->hot_lock ? 0
-        : cfg->hot_rows < cfg->w.vocab_size                    ? cfg->hot_rows
-                                                               : cfg->w.vocab_size;
+    /* no private copies for the concatenating layer: its output rows are wider than theirs */
+    const int64_t n_hot = cfg->hot_rows <= 0 || !cfg->hot_lock || cfg->dm_concat ? 0
+        : cfg->hot_rows < cfg->w.vocab_size                                      ? cfg->hot_rows
+                                            : cfg->w.vocab_size;
     const int64_t hot_matrices = cfg->w.w_out ? 2 : 1;
     /* The buffers are written on every window, so they take whole pairs of cache lines (what
      * the adjacent-line prefetcher moves) with a free pair on each side: small mallocs of two
@@ -532,14 +580,16 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
         ? line_pairs((size_t)ring * slot_bytes) + line_pairs((size_t)ring * 2 * sizeof(int32_t)) +
             (size_t)(ring - 1) * 2 * sizeof(float *)
         : 0;
-    const size_t sizes[8] = {(size_t)wk.kept_cap * sizeof(uint32_t),
-                             (size_t)(2 * cfg->window + 1 + most_doc_rows) * sizeof(uint32_t),
-                             (size_t)negatives * sizeof(uint32_t),
-                             subwords ? (size_t)(2 * (int64_t)cfg->window) * sizeof(fe_target) : 0,
-                             subwords && !cfg->sg ? (size_t)step_rows * sizeof(uint32_t) : 0,
-                             (size_t)scratch * sizeof(float),
-                             (size_t)(2 * hot_matrices * n_hot * cfg->w.dim) * sizeof(float),
-                             sums_bytes};
+    const size_t sizes[8] = {
+        (size_t)wk.kept_cap * sizeof(uint32_t),
+        (size_t)(2 * cfg->window + 1 + most_doc_rows + (cfg->dm_concat ? cfg->dm_tag_count : 0)) *
+            sizeof(uint32_t),
+        (size_t)negatives * sizeof(uint32_t),
+        subwords ? (size_t)(2 * (int64_t)cfg->window) * sizeof(fe_target) : 0,
+        subwords && !cfg->sg ? (size_t)step_rows * sizeof(uint32_t) : 0,
+        (size_t)scratch * sizeof(float),
+        (size_t)(2 * hot_matrices * n_hot * cfg->w.dim) * sizeof(float),
+        sums_bytes};
     size_t total = 3 * FE_LINE_PAIR;
     for (int k = 0; k < 8; k++) total += line_pairs(sizes[k]);
     char *block = (char *)malloc(total);
@@ -604,7 +654,16 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
                 wk.doc = cfg->doc_rows + cfg->doc_offsets[s];
                 wk.n_doc = (int32_t)(cfg->doc_offsets[s + 1] - cfg->doc_offsets[s]);
             }
-            train_sentence(&wk, job->ids + job->offsets[s], job->offsets[s + 1] - job->offsets[s]);
+            const int64_t len = job->offsets[s + 1] - job->offsets[s];
+            if (cfg->dm_concat && wk.n_doc != cfg->dm_tag_count) {
+                /* not the layer's number of tags: read (the schedule counts it), not trained */
+                wk.words += len;
+                wk.unmerged_words += len;
+                wk.unsynced_words += len;
+                if (wk.unsynced_words >= wk.batch) sync_progress(&wk);
+                continue;
+            }
+            train_sentence(&wk, job->ids + job->offsets[s], len);
         }
         sync_progress(&wk);
         if (wk.w.n_hot > 0) merge_hot_rows(&wk); /* nothing trained is lost, stopped or not */

@@ -83,6 +83,12 @@
  *     shared_negatives the window's words and the document's rows form one block (one set of
  *     negatives per centre); without, one step per pair, the words first and then each
  *     document row, with fresh negatives (gensim's order).
+ *   - CBOW with dm_concat (PV-DM with a concatenated layer, gensim's dm_concat): see
+ *     fe_dm_concat.h. The input is no sum but the tag rows and the 2 * window rows around the
+ *     centre side by side (null_word's row where the document ends), w_out and w_hs have
+ *     rows of that width, windows never shrink and only documents with exactly dm_tag_count
+ *     tags train (the others' words are read and counted, as gensim skips them). Hot rows
+ *     are off (the output rows are wider than the copies).
  * Subword tables and document rows are not combined (FE_ERR_ARG).
  *
  * Threads: any number of workers may run fe_train_range at once on the same weights, each on
@@ -189,6 +195,16 @@ typedef struct fe_update_ops {
     void (*infer_step)(const float *w_in, const uint32_t *rows, int32_t n_rows, int32_t cbow_mean,
                        float *vec, float *const *out, const float *label, int32_t n_out,
                        float alpha, float *scratch, int64_t dim);
+    /* Input vector l1 (w->dim floats, not a row) predicts t, one output after another: each
+     * output row is scored from the weights as the previous output left them, gets g * l1,
+     * and its share g * output goes to grad (w->dim floats, added to). The concatenating
+     * PV-DM layer (fe_dm_concat.h) calls it with w->dim its layer's width. */
+    double (*predict)(const fe_weights *w, const float *l1, float *grad, const fe_target *t,
+                      float alpha, int want_loss);
+    /* The gradient scales of n_out frozen outputs of input h (dim floats): g[o] = (label[o] -
+     * sigmoid(h . out[o])) * alpha, nothing moved (the concatenating layer's inference). */
+    void (*output_scores)(const float *h, float *const *out, const float *label, int32_t n_out,
+                          float alpha, float *g, int64_t dim);
 } fe_update_ops;
 
 typedef struct fe_config {
@@ -220,6 +236,11 @@ typedef struct fe_config {
     const int64_t *doc_offsets;
     const uint32_t *doc_rows;
     int32_t dbow_words;
+    /* The concatenating PV-DM layer (dm_concat set; documents and CBOW only): dm_tag_count
+     * tags a document, null_word the row of the padding word (below vocab_size); w_out and
+     * w_hs rows are fe_dm_concat_width(dm_tag_count, window, dim) floats. */
+    int32_t dm_concat, dm_tag_count;
+    uint32_t null_word;
 } fe_config;
 
 typedef struct fe_job {

@@ -298,6 +298,21 @@ double FE_NAME(sums_step)(const fe_weights *w, float *const *sums, float *const 
     return loss;
 }
 
+/* One input vector predicts t, output by output (see fe_update_ops.predict). */
+double FE_NAME(predict)(const fe_weights *w, const float *l1, float *grad, const fe_target *t,
+                        float alpha, int want_loss)
+{
+    return predict_targets(w, l1, grad, t, alpha, want_loss);
+}
+
+/* See fe_update_ops.output_scores. */
+void FE_NAME(output_scores)(const float *h, float *const *out, const float *label, int32_t n_out,
+                            float alpha, float *g, int64_t dim)
+{
+    vec_dot_many(h, out, n_out, g, dim);
+    vec_output_steps(g, label, n_out, alpha);
+}
+
 /* Inference: see fe_update_ops.infer_step. All scores are taken before vec moves, and vec
  * then gets the sum of the outputs' shares in one pass. */
 void FE_NAME(infer_step)(const float *w_in, const uint32_t *rows, int32_t n_rows, int32_t cbow_mean,

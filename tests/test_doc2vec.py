@@ -541,8 +541,10 @@ def test_bad_input_is_refused_clearly():
         Doc2Vec([], min_count=1)
     with pytest.raises(fastembed_core.EmptyVocabularyError):
         Doc2Vec([TaggedDocument([], [0])], min_count=1)
-    with pytest.raises(NotImplementedError, match="dm_concat=0"):
-        Doc2Vec(dm_concat=1)
+    with pytest.raises(ValueError, match="dm_concat"):
+        Doc2Vec(dm_concat=2)
+    with pytest.raises(ValueError, match="dm_tag_count"):
+        Doc2Vec(dm_concat=1, dm_tag_count=0)
     model = Doc2Vec(min_count=1)
     with pytest.raises(RuntimeError, match="vocabulary"):
         model.infer_vector(["a"])

@@ -130,6 +130,3 @@ def test_other_models_are_refused():
         Doc2Vec.from_gensim(GensimWord2Vec([w for w, _ in docs], min_count=1, epochs=1))
     with pytest.raises(TypeError, match="Doc2Vec"):
         Word2Vec.from_gensim(gensim_model(docs, epochs=1))
-    concat = gensim_model(docs, epochs=1, dm_concat=1)
-    with pytest.raises(NotImplementedError, match="dm_concat"):
-        Doc2Vec.from_gensim(concat)

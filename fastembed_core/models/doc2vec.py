@@ -5,7 +5,9 @@ words' (``model.wv.vectors`` is a view of them), the rows after them the tags'
 (``model.dv.vectors``). Training is the word2vec loop with each document's tag rows added to
 the input of every centre (``src/fe_train.h``, "Documents"): PV-DM is CBOW over the window's
 words and the tags, PV-DBOW skip-gram from the tags (and, with ``dbow_words``, from the
-window's words too). :meth:`Doc2Vec.infer_vectors` trains fresh vectors for new documents
+window's words too); with ``dm_concat=1`` PV-DM's input is the tags and the window's words
+side by side instead (``src/fe_dm_concat.h``, output rows that wide, a padding word ``"\\0"``
+in the vocabulary). :meth:`Doc2Vec.infer_vectors` trains fresh vectors for new documents
 against the frozen model in C (``src/fe_doc2vec.h``), several documents per thread with the
 GIL released.
 
@@ -139,8 +141,12 @@ class _TagScan:
 _GENSIM_PARAMS = (
     *(name for name in gensim_models.WORD2VEC_PARAMS if name not in ("sg", "null_word")),
     "dbow_words",
+    "dm_concat",
     "dm_tag_count",
 )
+
+# The padding word of the concatenating layer: a vocabulary entry, as gensim's.
+NULL_WORD = "\0"
 
 
 def _check_gensim_tag_layout(gensim_dv: Any, tags: list[Any]) -> None:
@@ -176,10 +182,16 @@ class Doc2Vec(Word2Vec):
         (gensim 4.4 documents this but lets ``cbow_mean`` override it; here it is applied.)
     dbow_words : {0, 1}
         PV-DBOW: also train the word vectors by skip-gram, interleaved with the tags.
-    dm_concat : {0}
-        The concatenating PV-DM layer is not implemented: 1 raises NotImplementedError.
+    dm_concat : {0, 1}
+        PV-DM only. 1: the input layer is the concatenation (not the sum or mean) of
+        ``dm_tag_count`` tag vectors and the ``2 * window`` word vectors around the centre, in
+        order, so ``syn1neg`` / ``syn1`` rows have ``layer1_size = (dm_tag_count + 2 * window)
+        * vector_size`` floats (a much larger, slower model). Positions beyond a document's
+        ends hold the vector of the padding word ``"\\0"``, added to the vocabulary (gensim's
+        ``null_word``); windows never shrink. As gensim, a document that does not have exactly
+        ``dm_tag_count`` known tags is not trained (a warning counts them).
     dm_tag_count : int
-        Tags per document of the concatenating layer; kept for gensim compatibility.
+        Tags per document of the concatenating layer (>= 1).
     dv, dv_mapfile
         gensim's pre-built tag vectors and memory-map path: only None is accepted.
     epochs : int
@@ -198,6 +210,9 @@ class Doc2Vec(Word2Vec):
     +-6 get the saturated gradient instead of being skipped (see ``src/fe_train.h``); with
     ``shared_negatives`` (the default) PV-DBOW draws one set of negatives per word for all
     its inputs (``shared_negatives=False``: a set per (input, word) pair, gensim's order).
+    With ``dm_concat=1`` and ``dm_tag_count > 1``, inference puts the new vector in every tag
+    slot and trains it (gensim's ``infer_vector`` returns it untrained there: one vector is not
+    the expected number of tags).
     """
 
     _KIND: ClassVar[str] = "Doc2Vec"
@@ -279,12 +294,7 @@ class Doc2Vec(Word2Vec):
         corpus_file_errors: str = "strict",
     ) -> None:
         dm = int(check_int("dm", int(dm) if isinstance(dm, bool) else dm, 0, 1))
-        if dm_concat:
-            raise NotImplementedError(
-                "dm_concat=1 (the concatenating PV-DM layer) is not implemented; use "
-                "dm_concat=0 (PV-DM over the mean or sum of the vectors, dm_mean) or dm=0 "
-                "(PV-DBOW)"
-            )
+        dm_concat = int(check_int("dm_concat", int(dm_concat), 0, 1))
         if dv is not None or dv_mapfile is not None:
             raise NotImplementedError(
                 "dv= and dv_mapfile= (pre-built tag vectors) are not supported: the tag "
@@ -292,7 +302,7 @@ class Doc2Vec(Word2Vec):
             )
         self.dm_mean = None if dm_mean is None else int(check_int("dm_mean", int(dm_mean), 0, 1))
         self.dbow_words = int(check_int("dbow_words", int(dbow_words), 0, 1))
-        self.dm_concat = 0
+        self.dm_concat = dm_concat
         self.dm_tag_count = check_int("dm_tag_count", dm_tag_count, 1)
         self.dv = KeyedVectors(vector_size)
         self._w_in = np.zeros((0, vector_size), np.float32)
@@ -341,6 +351,36 @@ class Doc2Vec(Word2Vec):
     def dbow(self) -> int:
         """1 for PV-DBOW, 0 for PV-DM (gensim's name)."""
         return self.sg
+
+    @property
+    def _concat(self) -> bool:
+        """The concatenating PV-DM layer is in use (dm_concat only counts with PV-DM)."""
+        return bool(self.dm_concat) and not self.sg
+
+    @property
+    def layer1_size(self) -> int:
+        """Width of the hidden layer and of the output rows: ``vector_size``, or with the
+        concatenating layer ``(dm_tag_count + 2 * window) * vector_size`` (gensim's)."""
+        if self._concat:
+            return (self.dm_tag_count + 2 * self.window) * self.vector_size
+        return self.vector_size
+
+    def _null_word_row(self) -> int:
+        """The padding word's row of the concatenating layer (-1 without the layer)."""
+        if not self._concat:
+            return -1
+        row = self.wv.key_to_index.get(NULL_WORD)
+        if row is None:
+            raise ValueError(
+                "a dm_concat model needs the padding word '\\0' in its vocabulary (build_vocab "
+                "adds it)"
+            )
+        return int(row)
+
+    def _estimate_bytes(self, vocab_size):
+        # the output rows of the concatenating layer are wider than the vectors
+        extra = (self.layer1_size - self.vector_size) * 4 * vocab_size
+        return super()._estimate_bytes(vocab_size) + extra * (bool(self.negative) + bool(self.hs))
 
     # ------------------------------------------------------------------ the corpus
 
@@ -417,6 +457,10 @@ class Doc2Vec(Word2Vec):
         self._attach(np.concatenate([self.wv.vectors, tag_rows]), keys, attrs)
 
     def _allocate(self, keys, key_counts):
+        if self._concat and NULL_WORD not in keys:
+            # gensim's padding word: last, with a count of 1 (drawn as a negative that rarely)
+            keys = [*keys, NULL_WORD]
+            key_counts = np.append(np.asarray(key_counts, dtype=np.int64), 1)
         super()._allocate(keys, key_counts)
         tag_keys, tag_attrs = self._pending_tags or ([], _TagScan().counts([]))
         n_words = len(keys)
@@ -534,6 +578,15 @@ class Doc2Vec(Word2Vec):
                 "(vectors assigned to them from elsewhere); build the vocabulary with "
                 "build_vocab() to train"
             )
+        for name in ("syn1neg", "syn1"):
+            layer = getattr(self, name, None)
+            if layer is not None and layer.ndim == 2 and layer.shape[1] != self.layer1_size:
+                raise ValueError(
+                    f"{name} rows have {layer.shape[1]} floats but the settings (dm_concat="
+                    f"{self.dm_concat}, dm_tag_count={self.dm_tag_count}, window={self.window}, "
+                    f"vector_size={self.vector_size}) need {self.layer1_size}: the concatenated "
+                    "layer's width was changed after build_vocab()"
+                )
         super()._check_layers()
 
     def _make_run(self, ids, offsets, epochs, alpha, min_alpha):
@@ -541,6 +594,22 @@ class Doc2Vec(Word2Vec):
             raise RuntimeError("the corpus was not encoded as documents")
         doc_offsets, doc_rows = self._doc_tables
         self._doc_tables = None
+        concat = {}
+        if self._concat:
+            skipped = int(np.count_nonzero(np.diff(doc_offsets) != self.dm_tag_count))
+            if skipped:
+                logger.warning(
+                    "dm_concat: %d of %d documents do not have exactly dm_tag_count=%d known "
+                    "tags and are not trained (as in gensim)",
+                    skipped,
+                    len(doc_offsets) - 1,
+                    self.dm_tag_count,
+                )
+            concat = {
+                "dm_concat": True,
+                "dm_tag_count": self.dm_tag_count,
+                "null_word": self._null_word_row(),
+            }
         run = self._training_run(
             ids,
             epochs,
@@ -550,6 +619,7 @@ class Doc2Vec(Word2Vec):
             self._lock_factors(),
             n_words=len(self.wv),
             dbow_words=bool(self.dbow_words),
+            **concat,
         )
         run.set_corpus(ids, offsets, doc_offsets, doc_rows)
         return run
@@ -641,6 +711,9 @@ class Doc2Vec(Word2Vec):
             hs_point=hs_point,
             seed=seed,
             workers=workers,
+            dm_concat=self._concat,
+            dm_tag_count=self.dm_tag_count,
+            null_word=self._null_word_row(),
         )
 
     def infer_vector(
@@ -682,6 +755,27 @@ class Doc2Vec(Word2Vec):
         v1, v2 = self.infer_vectors([doc_words1, doc_words2], alpha, min_alpha, epochs)
         norm = float(np.linalg.norm(v1) * np.linalg.norm(v2))
         return float(np.dot(v1, v2) / norm) if norm > 0 else 0.0
+
+    def predict_output_word(
+        self, context_words_list: Sequence[Any], topn: int | None = 10
+    ) -> list[tuple[Any, float]] | None:
+        """As :meth:`Word2Vec.predict_output_word`; not for a ``dm_concat`` model, whose
+        output rows take the concatenated layer, not a sum of vectors."""
+        self._refuse_concat("predict_output_word")
+        return super().predict_output_word(context_words_list, topn)
+
+    def score(self, sentences: Iterable[Sequence[Any]], *args: Any, **kwargs: Any) -> np.ndarray:
+        """As :meth:`Word2Vec.score`; not for a ``dm_concat`` model (see
+        :meth:`predict_output_word`)."""
+        self._refuse_concat("score")
+        return super().score(sentences, *args, **kwargs)
+
+    def _refuse_concat(self, method: str) -> None:
+        if self._concat:
+            raise NotImplementedError(
+                f"{method}() combines word vectors by their sum, which a dm_concat=1 model's "
+                f"output layer ({self.layer1_size} wide) does not take"
+            )
 
     def __getitem__(self, tag: Any) -> np.ndarray:
         """The vector of a word, else of a document tag (gensim's); a list gives a matrix."""
@@ -800,10 +894,6 @@ class Doc2Vec(Word2Vec):
         g = gensim_model
         if not (hasattr(g, "dv") and hasattr(g, "wv") and hasattr(g, "dbow_words")):
             raise TypeError(f"expected a gensim Doc2Vec model; got {type(g).__name__}")
-        if getattr(g, "dm_concat", 0) and not g.sg:
-            raise NotImplementedError(
-                "the gensim model uses dm_concat=1, which Doc2Vec does not implement"
-            )
         params = gensim_models.gensim_params(g, _GENSIM_PARAMS)
         model = cls(dm=1 - int(g.sg), **params)
         gensim_models.copy_words_from_gensim(g, model)
@@ -850,6 +940,8 @@ class Doc2Vec(Word2Vec):
             raise ImportError("to_gensim() needs gensim: pip install gensim") from exc
         params = {name: getattr(self, name) for name in _GENSIM_PARAMS}
         g = GensimDoc2Vec(dm=self.dm, workers=self.workers, **params)
+        if self._concat and len(self.wv):
+            self._null_word_row()  # gensim looks the padding word up by its key
         gensim_models.copy_words_to_gensim(self, g)
         if not len(self.wv):
             return g
@@ -867,6 +959,8 @@ class Doc2Vec(Word2Vec):
     def __str__(self) -> str:
         if self.sg:
             mode = "dbow+w" if self.dbow_words else "dbow"
+        elif self._concat:
+            mode = "dm/c"
         else:
             mode = "dm/m" if self.cbow_mean else "dm/s"
         parts = [mode, f"d{self.vector_size}"]

@@ -154,6 +154,7 @@ def copy_words_from_gensim(g: Any, model: Any) -> None:
     with their Huffman tree, lock factors and training state into ``model``."""
     keys = list(g.wv.index_to_key)
     n, dim = len(keys), int(g.vector_size)
+    width = int(getattr(model, "layer1_size", dim))  # of the output rows
     if n:
         counts: np.ndarray = _per_key(g.wv, "count", n).astype(np.int64)
         model.wv = type(model.wv).from_arrays(
@@ -161,11 +162,11 @@ def copy_words_from_gensim(g: Any, model: Any) -> None:
         )
         model._allocate_layers(n)
         if model.negative:
-            model.syn1neg = gensim_matrix("syn1neg", g.syn1neg, (n, dim))
+            model.syn1neg = gensim_matrix("syn1neg", g.syn1neg, (n, width))
         if model.hs:
             rows = model.syn1.shape[0]
             # gensim allocates a row per word; its tree uses the first n - 1
-            model.syn1 = gensim_matrix("syn1", np.asarray(g.syn1)[:rows], (rows, dim))
+            model.syn1 = gensim_matrix("syn1", np.asarray(g.syn1)[:rows], (rows, width))
             n_inner = max(n - 1, 1)
             if n >= 2:
                 model._use_huffman_tree(
@@ -213,7 +214,7 @@ def copy_words_to_gensim(model: Any, g: Any) -> None:
         g.syn1neg = np.array(model.syn1neg, dtype=np.float32, copy=True)
         g.make_cum_table()
     if model.hs:
-        g.syn1 = np.zeros((n, model.vector_size), dtype=np.float32)
+        g.syn1 = np.zeros((n, getattr(model, "layer1_size", model.vector_size)), np.float32)
         rows = min(n, model.syn1.shape[0])
         g.syn1[:rows] = model.syn1[:rows]
         offset, code, point = model._huffman_tree()
@@ -225,7 +226,7 @@ def copy_words_to_gensim(model: Any, g: Any) -> None:
         g.wv.expandos["code"], g.wv.expandos["point"] = codes, points
     for name in _STATE:
         setattr(g, name, getattr(model, name))
-    g.layer1_size = model.vector_size
+    g.layer1_size = getattr(model, "layer1_size", model.vector_size)
     if model._raw_vocab:
         g.raw_vocab = dict(model._raw_vocab)
 

@@ -349,25 +349,30 @@ class Word2Vec(EmbeddingModel):
                 raise FormatError(f"{fname}: the saved Huffman tree is damaged: {exc}") from None
             self._use_huffman_tree(tree)
 
+    @property
+    def layer1_size(self) -> int:
+        """Width of the hidden layer and of the output rows (``syn1neg``, ``syn1``): the
+        vector size (gensim's name; Doc2Vec's concatenating layer is wider)."""
+        return self.vector_size
+
     def _allocate_layers(self, vocab_size):
         self._hs_tree = None  # the vocabulary changed: the tree is rebuilt from the counts
-        self.syn1neg = (
-            np.zeros((vocab_size, self.vector_size), np.float32) if self.negative else None
-        )
+        width = self.layer1_size
+        self.syn1neg = np.zeros((vocab_size, width), np.float32) if self.negative else None
         # A row per word, as gensim's syn1: the n - 1 inner nodes of the Huffman tree use the
         # first n - 1; the last row is never trained.
-        self.syn1 = np.zeros((vocab_size, self.vector_size), np.float32) if self.hs else None
+        self.syn1 = np.zeros((vocab_size, width), np.float32) if self.hs else None
 
     def _grow_layers(self, n_old, n_new):
         self._hs_tree = None
         if self.negative:
             self.syn1neg = np.concatenate(
-                [self.syn1neg, np.zeros((n_new, self.vector_size), np.float32)]
+                [self.syn1neg, np.zeros((n_new, self.layer1_size), np.float32)]
             )
         if self.hs:
             # The Huffman tree changes with the vocabulary; inner-node rows keep their
             # numbering only approximately, as in gensim, and new rows start at zero.
-            grown = np.zeros((n_old + n_new, self.vector_size), np.float32)
+            grown = np.zeros((n_old + n_new, self.layer1_size), np.float32)
             grown[: self.syn1.shape[0]] = self.syn1
             self.syn1 = grown
 
@@ -391,9 +396,9 @@ class Word2Vec(EmbeddingModel):
 
     def _layer_shape(self, name, n_keys):
         if name == "syn1neg":
-            return (n_keys, self.vector_size) if self.negative else None
+            return (n_keys, self.layer1_size) if self.negative else None
         if name == "syn1":
-            return (n_keys, self.vector_size) if self.hs else None
+            return (n_keys, self.layer1_size) if self.hs else None
         return None
 
     def _estimate_bytes(self, vocab_size):

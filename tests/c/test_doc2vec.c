@@ -2,7 +2,8 @@
  * training loop with document rows (PV-DM, PV-DBOW with and without word training, shared
  * and per-pair negatives) over documents empty, untagged and longer than the loop's buffer;
  * the refused document configurations; and inference (src/fe_doc2vec.h): the model left
- * untouched, results independent of how the batch is split, missing tables refused.
+ * untouched, results independent of how the batch is split, missing tables refused; and the
+ * concatenating PV-DM layer (src/fe_dm_concat.h).
  *
  * Usage: test_doc2vec [SCRATCH_DIR]   (the directory is unused; accepted like every C test) */
 #include "fe_doc2vec.h"
@@ -228,11 +229,101 @@ static void test_inference(void)
     free(c.ids);
 }
 
+/* The concatenating layer (fe_dm_concat.h), one tag a document: documents with one tag train
+ * it (V, V + 1), those with none, two or three are read but not trained (V + 2 .. V + 4 stay,
+ * the long document among them); the padding word V - 1 trains; the refused settings; and
+ * inference leaves the model as it was, whatever the split of the batch. */
+static void test_concat(void)
+{
+    enum { WIDTH = (1 + 2 * 3) * DIM };
+    corpus c;
+    corpus_init(&c);
+    for (int i = 0; i < c.offsets[DOCS]; i++) c.ids[i] %= V - 1; /* the padding word is no word */
+    model m, before;
+    model_init(&m);
+    float *w_out = malloc(V * WIDTH * sizeof(float)),
+          *w_hs = malloc((V - 1) * WIDTH * sizeof(float));
+    for (int64_t i = 0; i < V * WIDTH; i++) w_out[i] = (float)(lcg() % 1000) / 40000.f - 0.01f;
+    for (int64_t i = 0; i < (V - 1) * WIDTH; i++) w_hs[i] = (float)(lcg() % 1000) / 40000.f;
+    memcpy(&before, &m, sizeof(m));
+    volatile int64_t done = 0;
+    fe_config cfg = config(&m, 0, 0, 1, 1, 3, &done);
+    cfg.w.w_out = w_out;
+    cfg.w.w_hs = w_hs;
+    cfg.dm_concat = 1;
+    cfg.dm_tag_count = 1;
+    cfg.null_word = V - 1;
+    fe_job job = {c.ids, c.offsets, 0, DOCS, 3};
+    fe_result res;
+    CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_OK);
+    CHECK_EQ(res.words, c.offsets[DOCS]);
+    CHECK(isfinite(res.loss) && res.loss > 0);
+    CHECK(!rows_equal(m.w_in, before.w_in, V, V + 1));
+    CHECK(!rows_equal(m.w_in, before.w_in, V + 1, V + 2));
+    CHECK(rows_equal(m.w_in, before.w_in, V + 2, V + TAGS));
+    CHECK(!rows_equal(m.w_in, before.w_in, V - 1, V));
+    int finite = 1;
+    for (int64_t i = 0; i < V * WIDTH; i++) finite &= isfinite(w_out[i]) != 0;
+    CHECK(finite);
+    cfg.null_word = V; /* not a word */
+    CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_ERR_ARG);
+    cfg.null_word = V - 1;
+    cfg.dm_tag_count = 0;
+    CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_ERR_ARG);
+    cfg.dm_tag_count = 1;
+    cfg.sg = 1;
+    CHECK_EQ(fe_train_range(&cfg, &job, &res), FE_ERR_ARG);
+
+    fe_infer_config icfg;
+    memset(&icfg, 0, sizeof(icfg));
+    icfg.w_in = m.w_in;
+    icfg.w_out = w_out;
+    icfg.w_hs = w_hs;
+    icfg.vocab_size = V;
+    icfg.dim = DIM;
+    icfg.dm = 1;
+    icfg.hs = 1;
+    icfg.negative = 3;
+    icfg.window = 3;
+    icfg.epochs = 3;
+    icfg.alpha = 0.05f;
+    icfg.min_alpha = 0.001f;
+    icfg.keep_threshold = m.keep;
+    icfg.alias = m.alias;
+    icfg.hs_offset = m.hs_offset;
+    icfg.hs_code = m.hs_code;
+    icfg.hs_point = m.hs_point;
+    icfg.dm_concat = 1;
+    icfg.dm_tag_count = 1;
+    icfg.null_word = V - 1;
+    CHECK(fe_simd_ops(-1, &icfg.ops) >= 0);
+    float *trained_in = malloc(sizeof(m.w_in)), *trained_out = malloc(V * WIDTH * sizeof(float));
+    memcpy(trained_in, m.w_in, sizeof(m.w_in));
+    memcpy(trained_out, w_out, V * WIDTH * sizeof(float));
+    float whole[DOCS * DIM], parts[DOCS * DIM];
+    CHECK_EQ(fe_infer_range(&icfg, c.ids, c.offsets, 0, DOCS, 5, whole), FE_OK);
+    CHECK_EQ(fe_infer_range(&icfg, c.ids, c.offsets, 0, 4, 5, parts), FE_OK);
+    CHECK_EQ(fe_infer_range(&icfg, c.ids, c.offsets, 4, DOCS, 5, parts), FE_OK);
+    CHECK(memcmp(whole, parts, sizeof(whole)) == 0);
+    CHECK(memcmp(trained_in, m.w_in, sizeof(m.w_in)) == 0);
+    CHECK(memcmp(trained_out, w_out, V * WIDTH * sizeof(float)) == 0);
+    icfg.null_word = V;
+    CHECK_EQ(fe_infer_range(&icfg, c.ids, c.offsets, 0, DOCS, 5, whole), FE_ERR_ARG);
+    free(trained_in);
+    free(trained_out);
+    free(w_out);
+    free(w_hs);
+    free(m.hs_code);
+    free(m.hs_point);
+    free(c.ids);
+}
+
 int main(void)
 {
     test_document_training();
     test_refused_documents();
     test_inference();
+    test_concat();
     printf("test_doc2vec: %d checks, %d failed\n", n_checks, n_failed);
     return n_failed ? 1 : 0;
 }
