@@ -135,6 +135,9 @@ class _TagScan:
         }
 
 
+# Tokens per chunk of documents encoded at once (bounds the token views held at a time).
+_ENCODE_TOKENS = 1 << 20
+
 # Parameters named alike here and in gensim's Doc2Vec, passed to either constructor.
 _GENSIM_PARAMS = (
     *(name for name in gensim_models.WORD2VEC_PARAMS if name not in ("sg", "null_word")),
@@ -459,6 +462,41 @@ class Doc2Vec(Word2Vec):
 
     def _encode(self, corpus_iterable, corpus_file):
         documents = self._documents(corpus_iterable, corpus_file)
+        encoder = vocab_mod.token_encoder(self.wv.key_to_index)
+        if encoder is None:
+            return self._encode_in_python(documents)
+        # One pass over each chunk of documents in C: checks, tag rows and word ids (the
+        # Python loop below took a fifth of a train() call, run before any worker starts).
+        first_tag_row = len(self.wv)
+        tag_index = self.dv.key_to_index
+        doc_iter = iter(documents)
+        id_parts, kept_parts, row_parts, tag_parts = [], [], [], []
+        raw = n_docs = 0
+        while True:
+            ids, kept, rows, n_tags, tokens = encoder.encode_documents(
+                doc_iter, _ENCODE_TOKENS, n_docs, tag_index, first_tag_row, _check_document
+            )
+            if not len(kept):
+                break
+            id_parts.append(ids)
+            kept_parts.append(kept)
+            row_parts.append(rows)
+            tag_parts.append(n_tags)
+            raw += tokens
+            n_docs += len(kept)
+        offsets = np.zeros(n_docs + 1, dtype=np.int64)
+        doc_offsets = np.zeros(n_docs + 1, dtype=np.int64)
+        if n_docs:
+            np.cumsum(np.concatenate(kept_parts), out=offsets[1:])
+            np.cumsum(np.concatenate(tag_parts), out=doc_offsets[1:])
+        ids = np.concatenate(id_parts) if id_parts else np.zeros(0, dtype=np.uint32)
+        rows = np.concatenate(row_parts) if row_parts else np.zeros(0, dtype=np.uint32)
+        self._doc_tables = (doc_offsets, rows)
+        return ids, offsets, raw, n_docs
+
+    def _encode_in_python(self, documents):
+        """:meth:`_encode` for a vocabulary whose keys the C lookups cannot hold (not all
+        str): through the dict."""
         first_tag_row = len(self.wv)
         tag_index = self.dv.key_to_index
         lengths: list[int] = []

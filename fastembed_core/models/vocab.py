@@ -41,6 +41,7 @@ __all__ = [
     "keep_thresholds",
     "negative_weights",
     "encode_iterable",
+    "token_encoder",
     "RULE_DEFAULT",
     "RULE_DISCARD",
     "RULE_KEEP",
@@ -499,6 +500,23 @@ def _encode_chunk_python(
     return arr[known].astype(np.uint32), kept
 
 
+def token_encoder(key_to_index: Mapping[Hashable, int]) -> Any:
+    """A ``_corpus.TokenEncoder`` of the vocabulary (its lookups run in C), or None when a
+    key is not a str or has no UTF-8 form: then only the dict can look tokens up."""
+    if not key_to_index or not all(type(k) is str for k in key_to_index):
+        return None
+    from .._corpus import TokenEncoder
+
+    keys: list[Hashable] = [None] * len(key_to_index)
+    for k, i in key_to_index.items():
+        keys[i] = k
+    try:
+        return TokenEncoder(keys)
+    except UnicodeEncodeError:
+        # A key with a lone surrogate has no UTF-8 form, so C could never match it
+        return None
+
+
 def encode_iterable(
     corpus: Iterable[Sequence[Hashable]],
     key_to_index: Mapping[Hashable, int],
@@ -511,19 +529,7 @@ def encode_iterable(
     of any length are kept whole. Returns ``(ids, offsets, raw_words, n_sentences)``. When every key is a
     str the lookups run in C (``_corpus.TokenEncoder``); otherwise through the dict.
     """
-    encoder = None
-    if key_to_index and all(type(k) is str for k in key_to_index):
-        from .._corpus import TokenEncoder
-
-        keys: list[Hashable] = [None] * len(key_to_index)
-        for k, i in key_to_index.items():
-            keys[i] = k
-        try:
-            encoder = TokenEncoder(keys)
-        except UnicodeEncodeError:
-            # A key with a lone surrogate has no UTF-8 form, so C could never match it: the
-            # dict lookups below handle every key.
-            encoder = None
+    encoder = token_encoder(key_to_index)
     lookup = key_to_index.get
     out_ids: list[NDArray[np.uint32]]
     out_offsets: list[NDArray[np.int64]]
