@@ -753,3 +753,15 @@ def test_training_refuses_bad_documents_with_their_position(monkeypatch, chunk_t
     for bad, error, message in cases:
         with pytest.raises(error, match=message):
             model.train([good, good, good, bad, good], total_examples=5, epochs=1)
+
+
+def test_the_finite_check_reads_word_and_tag_rows_and_the_output_layer():
+    from fastembed_core.errors import TrainingDivergedError
+
+    model = Doc2Vec([TaggedDocument(["a", "b", "c"], [0, "x"])] * 3, min_count=1, epochs=1)
+    model._check_finite(0, 0.025)  # a trained model passes
+    for matrix, row in ((model.wv.vectors, 1), (model.dv.vectors, 1), (model.syn1neg, 0)):
+        matrix[row, 2] = np.nan
+        with pytest.raises(TrainingDivergedError, match="input matrix|syn1neg"):
+            model._check_finite(0, 0.025)
+        matrix[row, 2] = 0.0

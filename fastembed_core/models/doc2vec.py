@@ -550,6 +550,11 @@ class Doc2Vec(Word2Vec):
             *self._layer_items(),
         ]
 
+    def _finite_checked_arrays(self):
+        # wv.vectors and dv.vectors are views of the input matrix: it is read once after
+        # each epoch, not three times (the check runs serially between epochs)
+        return [*self._input_items(), *self._layer_items()]
+
     def _check_writeable(self):
         super()._check_writeable()
         if not self._w_in.flags.writeable:
