@@ -801,7 +801,7 @@ cdef class TokenEncoder:
         Returns (ids uint32, kept int64 per document, tag_rows uint32, tags int64 per
         document, tokens read); no documents taken: kept is empty."""
         cdef list rows = [], n_tags = []
-        cdef int64_t n_tokens = 0, n = 0, before, length, capacity = 0
+        cdef int64_t n_tokens = 0, n = 0, before, length
         cdef bint plain
         kept_list = []
         ids = np.empty(0, dtype=np.uint32)
@@ -826,11 +826,8 @@ cdef class TokenEncoder:
                     rows.append(first_tag_row + row)
             n_tags.append(len(rows) - before)
             length = len(words)
-            if n + length > capacity:
-                capacity = max(2 * capacity, n + length, 1 << 16)
-                grown = np.empty(capacity, dtype=np.uint32)
-                grown[:n] = ids[:n]
-                ids, id_view = grown, grown
+            if n + length > id_view.shape[0]:
+                ids = id_view = _grown(ids, n, n + length)
             before = n
             n = self._lookup(words, length, id_view, n)
             kept_list.append(n - before)
@@ -840,6 +837,35 @@ cdef class TokenEncoder:
                 break
         return (ids[:n], np.array(kept_list, dtype=np.int64),
                 np.array(rows, dtype=np.uint32), np.array(n_tags, dtype=np.int64), n_tokens)
+
+    def encode_words(self, documents, int64_t max_tokens, int64_t position, check_sentence):
+        """:meth:`encode_documents` for documents to infer: each is a list of words, or a
+        TaggedDocument whose words are taken (its tags are not used). A document that is
+        not a list is first handed to ``check_sentence(words, its position)``.
+
+        Returns (ids uint32, kept int64 per document, tokens read)."""
+        cdef int64_t n_tokens = 0, n = 0, before, length
+        kept_list = []
+        ids = np.empty(0, dtype=np.uint32)
+        cdef uint32_t[::1] id_view = ids
+        for doc in documents:
+            words = doc
+            if type(words) is not list:
+                if hasattr(doc, "words") and hasattr(doc, "tags"):
+                    words = doc.words
+                if type(words) is not list:
+                    check_sentence(words, position)
+            length = len(words)
+            if n + length > id_view.shape[0]:
+                ids = id_view = _grown(ids, n, n + length)
+            before = n
+            n = self._lookup(words, length, id_view, n)
+            kept_list.append(n - before)
+            n_tokens += length
+            position += 1
+            if n_tokens >= max_tokens:
+                break
+        return ids[:n], np.array(kept_list, dtype=np.int64), n_tokens
 
     cdef int64_t _lookup(self, words, int64_t length, uint32_t[::1] out, int64_t n) except -1:
         """Writes the ids of the known str tokens of ``words`` (``length`` of them, its len())
@@ -887,6 +913,13 @@ cdef class TokenEncoder:
                     k += 1
                 kept_view[s] = n - start
         return ids[:n], kept
+
+
+cdef object _grown(ids, int64_t n, int64_t needed):
+    """A larger uint32 array holding ids[:n], with room for at least ``needed`` ids."""
+    grown = np.empty(max(2 * ids.shape[0], needed, 1 << 16), dtype=np.uint32)
+    grown[:n] = ids[:n]
+    return grown
 
 
 cdef list _decode_words(fe_vocab *v, int64_t first=0):

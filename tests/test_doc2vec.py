@@ -765,3 +765,31 @@ def test_the_finite_check_reads_word_and_tag_rows_and_the_output_layer():
         with pytest.raises(TrainingDivergedError, match="input matrix|syn1neg"):
             model._check_finite(0, 0.025)
         matrix[row, 2] = 0.0
+
+
+@pytest.mark.parametrize("few_documents", [0, 1000])
+def test_documents_to_infer_encode_alike_by_dict_and_in_c(monkeypatch, few_documents):
+    """A few documents are looked up in the vocabulary's dict, more in its C table: the
+    same ids, offsets and vectors either way, and the same errors."""
+    monkeypatch.setattr(fastembed_core.models.doc2vec, "_FEW_DOCUMENTS", few_documents)
+    monkeypatch.setattr(fastembed_core.models.doc2vec, "_ENCODE_TOKENS", 2)
+    model = Doc2Vec([TaggedDocument(["a", "b", "c", "d"], [0])] * 3, min_count=1, epochs=2)
+    documents = [
+        ["a", "zz", "b", 7, "\ud800", "c"],
+        ("d", "a"),
+        [],
+        TaggedDocument(["c", "c"], ["tag"]),
+        _Words(["d", "q"]),
+    ]
+    ids, offsets = model._encode_words(documents)
+    np.testing.assert_array_equal(ids, [0, 1, 2, 3, 0, 2, 2, 3])
+    np.testing.assert_array_equal(offsets, [0, 3, 5, 5, 7, 8])
+    reference = [model.infer_vector(d.words if hasattr(d, "tags") else d) for d in documents]
+    np.testing.assert_array_equal(model.infer_vectors(documents, workers=2), reference)
+    for bad, error, message in (
+        ("a b", TypeError, "got str at sentence 2"),
+        (..., TypeError, "sentence 2 .*placeholder"),
+        (_Words(["a"], 2), ValueError, "len\\(\\) disagrees"),
+    ):
+        with pytest.raises(error, match=message):
+            model.infer_vectors([["a"], ["b"], bad])
