@@ -798,8 +798,8 @@ cdef class TokenEncoder:
         nothing else runs while a corpus is encoded for training, and gathering the tokens
         first (as :meth:`encode` does, to hash without the GIL) cost more than the hashing.
 
-        Returns (ids uint32, kept int64 per document, tag_rows uint32, tags int64 per
-        document, tokens read); no documents taken: kept is empty."""
+        Returns (ids uint32, kept int64 per document, tokens read, tag_rows uint32, tags
+        int64 per document); no documents taken: kept is empty."""
         cdef list rows = [], n_tags = []
         cdef int64_t n_tokens = 0, n = 0, before, length
         cdef bint plain
@@ -835,8 +835,8 @@ cdef class TokenEncoder:
             position += 1
             if n_tokens >= max_tokens:
                 break
-        return (ids[:n], np.array(kept_list, dtype=np.int64),
-                np.array(rows, dtype=np.uint32), np.array(n_tags, dtype=np.int64), n_tokens)
+        return (ids[:n], np.array(kept_list, dtype=np.int64), n_tokens,
+                np.array(rows, dtype=np.uint32), np.array(n_tags, dtype=np.int64))
 
     def encode_words(self, documents, int64_t max_tokens, int64_t position, check_sentence):
         """:meth:`encode_documents` for documents to infer: each is a list of words, or a

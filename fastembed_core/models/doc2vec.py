@@ -140,6 +140,34 @@ _ENCODE_TOKENS = 1 << 20
 # Documents to infer encoded by dict lookups, not the C table (see Doc2Vec._encode_words).
 _FEW_DOCUMENTS, _FEW_TOKENS = 1000, 20000
 
+
+def _encode_in_chunks(encode_chunk: Callable[[int], tuple]) -> tuple:
+    """Calls ``encode_chunk(position of its first document)`` (a ``TokenEncoder`` method
+    taking documents from one iterator) until a call takes none, and joins what the calls
+    return, ``(ids, kept per document, tokens read, *more arrays)``, into ``(ids, offsets,
+    tokens, documents, *the more arrays joined)``."""
+    parts = []
+    n_docs = raw = 0
+    while True:
+        ids, kept, tokens, *more = encode_chunk(n_docs)
+        # the last, empty, result is kept too: it gives the arrays' dtypes when all are empty
+        parts.append((ids, kept, *more))
+        if not len(kept):
+            break
+        n_docs += len(kept)
+        raw += tokens
+    ids, kept, *more = (np.concatenate(arrays) for arrays in zip(*parts))
+    offsets: np.ndarray = np.zeros(n_docs + 1, dtype=np.int64)
+    np.cumsum(kept, out=offsets[1:])
+    return (ids, offsets, raw, n_docs, *more)
+
+
+def _length_of_words(doc: Any) -> int:
+    """How many words a document to infer has (0 for what has no length)."""
+    words = doc.words if hasattr(doc, "words") and hasattr(doc, "tags") else doc
+    return len(words) if hasattr(words, "__len__") else 0
+
+
 # Parameters named alike here and in gensim's Doc2Vec, passed to either constructor.
 _GENSIM_PARAMS = (
     *(name for name in gensim_models.WORD2VEC_PARAMS if name not in ("sg", "null_word")),
@@ -472,27 +500,13 @@ class Doc2Vec(Word2Vec):
         first_tag_row = len(self.wv)
         tag_index = self.dv.key_to_index
         doc_iter = iter(documents)
-        id_parts, kept_parts, row_parts, tag_parts = [], [], [], []
-        raw = n_docs = 0
-        while True:
-            ids, kept, rows, n_tags, tokens = encoder.encode_documents(
-                doc_iter, _ENCODE_TOKENS, n_docs, tag_index, first_tag_row, _check_document
+        ids, offsets, raw, n_docs, rows, n_tags = _encode_in_chunks(
+            lambda position: encoder.encode_documents(
+                doc_iter, _ENCODE_TOKENS, position, tag_index, first_tag_row, _check_document
             )
-            if not len(kept):
-                break
-            id_parts.append(ids)
-            kept_parts.append(kept)
-            row_parts.append(rows)
-            tag_parts.append(n_tags)
-            raw += tokens
-            n_docs += len(kept)
-        offsets = np.zeros(n_docs + 1, dtype=np.int64)
+        )
         doc_offsets = np.zeros(n_docs + 1, dtype=np.int64)
-        if n_docs:
-            np.cumsum(np.concatenate(kept_parts), out=offsets[1:])
-            np.cumsum(np.concatenate(tag_parts), out=doc_offsets[1:])
-        ids = np.concatenate(id_parts) if id_parts else np.zeros(0, dtype=np.uint32)
-        rows = np.concatenate(row_parts) if row_parts else np.zeros(0, dtype=np.uint32)
+        np.cumsum(n_tags, out=doc_offsets[1:])
         self._doc_tables = (doc_offsets, rows)
         return ids, offsets, raw, n_docs
 
@@ -687,7 +701,7 @@ class Doc2Vec(Word2Vec):
         small = (
             isinstance(documents, (list, tuple))
             and len(documents) <= _FEW_DOCUMENTS
-            and sum(len(d) if hasattr(d, "__len__") else 0 for d in documents) <= _FEW_TOKENS
+            and sum(map(_length_of_words, documents)) <= _FEW_TOKENS
         )
         encoder = None if small else vocab_mod.token_encoder(key_to_index)
         if encoder is None:
@@ -702,21 +716,11 @@ class Doc2Vec(Word2Vec):
             )
             return ids, offsets
         doc_iter = iter(documents)
-        id_parts, kept_parts = [], []
-        n_docs = 0
-        while True:
-            ids, kept, _ = encoder.encode_words(
-                doc_iter, _ENCODE_TOKENS, n_docs, vocab_mod.check_sentence
+        ids, offsets, _, _ = _encode_in_chunks(
+            lambda position: encoder.encode_words(
+                doc_iter, _ENCODE_TOKENS, position, vocab_mod.check_sentence
             )
-            if not len(kept):
-                break
-            id_parts.append(ids)
-            kept_parts.append(kept)
-            n_docs += len(kept)
-        offsets = np.zeros(n_docs + 1, dtype=np.int64)
-        if n_docs:
-            np.cumsum(np.concatenate(kept_parts), out=offsets[1:])
-        ids = np.concatenate(id_parts) if id_parts else np.zeros(0, dtype=np.uint32)
+        )
         return ids, offsets
 
     def infer_vector(
