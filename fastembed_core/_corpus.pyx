@@ -780,7 +780,121 @@ cdef class TokenEncoder:
 
     def encode(self, list sentences, n_tokens):
         """Returns (ids uint32 of the known tokens, kept int64: known tokens per sentence)."""
-        cdef _TokenChunk chunk = _TokenChunk(sentences, n_tokens)
+        return self._encode_chunk(_TokenChunk(sentences, n_tokens))
+
+    def encode_documents(self, documents, int64_t max_tokens, int64_t position,
+                         tag_index, int64_t first_tag_row, check_document):
+        """Encodes TaggedDocuments taken from the iterator ``documents`` until they hold
+        ``max_tokens`` tokens or it ends, in one pass: the words to ids as :meth:`encode`
+        (tokens that are not str, or not in the vocabulary, are left out), the tags that
+        ``tag_index`` knows to rows ``first_tag_row + tag_index[tag]`` (the others are left
+        out). A document whose words are a list and whose tags a list of str and
+        non-negative int is taken as it is; any other is first handed to
+        ``check_document(doc, its position)``, which raises the error that names what is
+        wrong (or returns, for another valid shape: tuples, NumPy ints). ``position``: the
+        position in the corpus of the first document taken.
+
+        The lookups run with the GIL held, token by token, straight from the documents:
+        nothing else runs while a corpus is encoded for training, and gathering the tokens
+        first (as :meth:`encode` does, to hash without the GIL) cost more than the hashing.
+
+        Returns (ids uint32, kept int64 per document, tokens read, tag_rows uint32, tags
+        int64 per document); no documents taken: kept is empty."""
+        cdef list rows = [], n_tags = []
+        cdef int64_t n_tokens = 0, n = 0, before, length
+        cdef bint plain
+        kept_list = []
+        ids = np.empty(0, dtype=np.uint32)
+        cdef uint32_t[::1] id_view = ids
+        tag_row = tag_index.get
+        for doc in documents:
+            words = getattr(doc, "words", None)
+            tags = getattr(doc, "tags", None)
+            plain = type(words) is list and type(tags) is list
+            if plain:
+                for tag in <list>tags:
+                    if not ((type(tag) is int and tag >= 0) or type(tag) is str):
+                        plain = False
+                        break
+            if not plain:
+                check_document(doc, position)
+                words, tags = doc.words, doc.tags
+            before = len(rows)
+            for tag in tags:
+                row = tag_row(tag)
+                if row is not None:
+                    rows.append(first_tag_row + row)
+            n_tags.append(len(rows) - before)
+            length = len(words)
+            if n + length > id_view.shape[0]:
+                ids = id_view = _grown(ids, n, n + length)
+            before = n
+            n = self._lookup(words, length, id_view, n)
+            kept_list.append(n - before)
+            n_tokens += length
+            position += 1
+            if n_tokens >= max_tokens:
+                break
+        return (ids[:n], np.array(kept_list, dtype=np.int64), n_tokens,
+                np.array(rows, dtype=np.uint32), np.array(n_tags, dtype=np.int64))
+
+    def encode_words(self, documents, int64_t max_tokens, int64_t position, check_sentence):
+        """:meth:`encode_documents` for documents to infer: each is a list of words, or a
+        TaggedDocument whose words are taken (its tags are not used). A document that is
+        not a list is first handed to ``check_sentence(words, its position)``.
+
+        Returns (ids uint32, kept int64 per document, tokens read)."""
+        cdef int64_t n_tokens = 0, n = 0, before, length
+        kept_list = []
+        ids = np.empty(0, dtype=np.uint32)
+        cdef uint32_t[::1] id_view = ids
+        for doc in documents:
+            words = doc
+            if type(words) is not list:
+                if hasattr(doc, "words") and hasattr(doc, "tags"):
+                    words = doc.words
+                if type(words) is not list:
+                    check_sentence(words, position)
+            length = len(words)
+            if n + length > id_view.shape[0]:
+                ids = id_view = _grown(ids, n, n + length)
+            before = n
+            n = self._lookup(words, length, id_view, n)
+            kept_list.append(n - before)
+            n_tokens += length
+            position += 1
+            if n_tokens >= max_tokens:
+                break
+        return ids[:n], np.array(kept_list, dtype=np.int64), n_tokens
+
+    cdef int64_t _lookup(self, words, int64_t length, uint32_t[::1] out, int64_t n) except -1:
+        """Writes the ids of the known str tokens of ``words`` (``length`` of them, its len())
+        to out[n ..]; returns the new end. ValueError when ``words`` yields another number
+        of tokens than its len() (the room in out was made for len())."""
+        cdef Py_ssize_t size
+        cdef int64_t found, seen = 0
+        cdef const char *text
+        for token in words:
+            seen += 1
+            if seen > length:
+                break
+            if not isinstance(token, str):
+                continue
+            try:
+                text = PyUnicode_AsUTF8AndSize(token, &size)
+            except UnicodeEncodeError:
+                continue  # a lone surrogate: no vocabulary word has it
+            found = fe_vocab_find(&self.v, <const unsigned char *>text, size)
+            if found >= 0:
+                out[n] = <uint32_t>found
+                n += 1
+        if seen != length:
+            raise ValueError(
+                f"a document's words yield {'more' if seen > length else seen} tokens but its "
+                f"len() is {length}: a sentence's len() disagrees with what it yields")
+        return n
+
+    cdef tuple _encode_chunk(self, _TokenChunk chunk):
         ids = np.empty(chunk.n_tokens, dtype=np.uint32)
         kept = np.zeros(chunk.n_sentences, dtype=np.int64)
         cdef uint32_t[::1] id_view = ids
@@ -799,6 +913,13 @@ cdef class TokenEncoder:
                     k += 1
                 kept_view[s] = n - start
         return ids[:n], kept
+
+
+cdef object _grown(ids, int64_t n, int64_t needed):
+    """A larger uint32 array holding ids[:n], with room for at least ``needed`` ids."""
+    grown = np.empty(max(2 * ids.shape[0], needed, 1 << 16), dtype=np.uint32)
+    grown[:n] = ids[:n]
+    return grown
 
 
 cdef list _decode_words(fe_vocab *v, int64_t first=0):

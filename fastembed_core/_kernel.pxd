@@ -12,6 +12,7 @@ cdef extern from "fe_rng.h" nogil:
 
 cdef extern from "fe_atomic.h" nogil:
     void fe_atomic_store_int(int32_t *p, int32_t v)
+    int64_t fe_atomic_add(int64_t *p, int64_t v)
 
 
 cdef extern from "fe_sample.h" nogil:

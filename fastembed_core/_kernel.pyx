@@ -888,12 +888,20 @@ def _rows_matrix(name, arr, int64_t rows, int64_t dim):
 
 
 cdef int _infer_part(const fe_infer_config *cfg, const uint32_t[::1] ids,
-                     const int64_t[::1] offsets, int64_t first, int64_t end, uint64_t seed,
-                     float[:, ::1] out):
-    cdef int status
+                     const int64_t[::1] offsets, int64_t[::1] next_doc, int64_t chunk,
+                     uint64_t seed, float[:, ::1] out):
+    """Infers chunks of ``chunk`` documents, each taken from the counter next_doc[0] that all
+    the threads share, until none is left: a thread that runs slower (a busy core) takes
+    fewer, and none waits long for the last. The vectors do not depend on who takes what."""
+    cdef int status = FE_OK
+    cdef int64_t n_docs = offsets.shape[0] - 1, first
     with nogil:
-        status = fe_infer_range(cfg, &ids[0] if ids.shape[0] else NULL, &offsets[0], first, end,
-                                seed, &out[0, 0])
+        while status == FE_OK:
+            first = fe_atomic_add(&next_doc[0], chunk) - chunk
+            if first >= n_docs:
+                break
+            status = fe_infer_range(cfg, &ids[0] if ids.shape[0] else NULL, &offsets[0],
+                                    first, min(first + chunk, n_docs), seed, &out[0, 0])
     return status
 
 
@@ -985,16 +993,15 @@ def infer_documents(w_in, w_out, w_hs, ids, offsets, *, int dm, int hs, int nega
     cdef float[:, ::1] out = result
     if n_docs == 0:
         return result[:0]
-    # about the same number of words per thread, in whole documents
     cdef int parts = min(workers, n_docs)
-    bounds = np.searchsorted(np.asarray(offsets), np.linspace(0, offsets[n_docs], parts + 1))
-    bounds[0], bounds[parts] = 0, n_docs
-    bounds = np.maximum.accumulate(np.clip(bounds, 0, n_docs))
+    # chunks small enough that the threads finish together (16 a thread at least), large
+    # enough that taking one (and its scratch buffers) costs nothing next to inferring it
+    cdef int64_t chunk = max(1, min(256, n_docs // (16 * parts)))
+    next_doc = np.zeros(1, dtype=np.int64)
     statuses = [0] * parts
 
     def run(int part):
-        statuses[part] = _infer_part(&cfg, ids, offsets, bounds[part], bounds[part + 1], seed,
-                                     out)
+        statuses[part] = _infer_part(&cfg, ids, offsets, next_doc, chunk, seed, out)
 
     if parts == 1:
         run(0)

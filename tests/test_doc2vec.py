@@ -691,3 +691,120 @@ def test_tags_get_rows_even_when_no_word_is_kept():
     assert model.dv.index_to_key == [0, 1, 2, "human", "survey", "eps"]
     assert model.dv.vectors.shape == (6, 8)
     assert np.all(np.abs(model.dv.vectors) <= 1 / 8) and np.any(model.dv.vectors != 0)
+
+
+# ---- encoding the documents for training -------------------------------------------------
+
+
+class _Words:
+    """A sequence of words that is neither a list nor a tuple, whose len() may lie."""
+
+    def __init__(self, words, length=None):
+        self.words = words
+        self.length = len(words) if length is None else length
+
+    def __len__(self):
+        return self.length
+
+    def __iter__(self):
+        return iter(self.words)
+
+
+def _encoded_both_ways(model, documents):
+    ids, offsets, raw, n_docs = model._encode(documents, None)
+    tables = model._doc_tables
+    reference = model._encode_in_python(documents)
+    return (ids, offsets, raw, n_docs, *tables), (*reference, *model._doc_tables)
+
+
+@pytest.mark.parametrize("chunk_tokens", [1, 3, 1 << 20])
+def test_documents_encode_in_c_as_in_python(monkeypatch, chunk_tokens):
+    """The one-pass encoder (words, tags and checks per chunk of documents) gives the ids,
+    offsets, tag rows and counts of the dict-based encoding, whatever the chunk size, for
+    every shape a document may take."""
+    monkeypatch.setattr(fastembed_core.models.doc2vec, "_ENCODE_TOKENS", chunk_tokens)
+    vocab_docs = [TaggedDocument(["a", "b", "c", "d"], [0, "x"]), TaggedDocument(["e"], [2])]
+    model = Doc2Vec(vocab_docs, min_count=1, epochs=1)
+    documents = [
+        TaggedDocument(["a", "zz", "b", 7, "\ud800", "c"], [1, "x", "unknown", 9]),
+        TaggedDocument(("d", "a"), (np.int64(2), "x")),
+        TaggedDocument([], []),
+        TaggedDocument(_Words(["e", "e", "q"]), [np.uint8(0)]),
+        TaggedDocument(["e"] * 5, ["x", "x"]),
+        TaggedDocument(["zz"], [0]),
+    ]
+    ours, reference = _encoded_both_ways(model, documents)
+    assert ours[3] == len(documents) and ours[2] == 17
+    for got, want in zip(ours, reference):
+        if isinstance(want, np.ndarray):
+            assert got.dtype == want.dtype
+            np.testing.assert_array_equal(got, want)
+        else:
+            assert got == want
+    # an iterator, read once, gives the same
+    ours_again, _ = _encoded_both_ways(model, documents)
+    np.testing.assert_array_equal(ours_again[0], ours[0])
+
+
+@pytest.mark.parametrize("chunk_tokens", [2, 1 << 20])
+def test_training_refuses_bad_documents_with_their_position(monkeypatch, chunk_tokens):
+    """train() checks each document as build_vocab() does, naming its position in the
+    corpus also past the first chunk of documents encoded."""
+    monkeypatch.setattr(fastembed_core.models.doc2vec, "_ENCODE_TOKENS", chunk_tokens)
+    good = TaggedDocument(["a", "b", "a"], [0])
+    model = Doc2Vec([good], min_count=1, epochs=1)
+    cases = [
+        (TaggedDocument("a b c", [0]), TypeError, "list of tokens; got str at sentence 3"),
+        (TaggedDocument(["a"], 0), TypeError, "tags of document 3"),
+        (TaggedDocument(["a"], [1.5]), TypeError, "document 3 has the tag 1.5"),
+        (TaggedDocument(["a"], [True]), TypeError, "document 3 has the tag True"),
+        (TaggedDocument(["a"], [-1]), ValueError, "document 3 has the negative int tag"),
+        (TaggedDocument(["a"], [np.int64(-2)]), ValueError, "negative int tag -2"),
+        (["a", "b"], TypeError, "document 3 is a list, not a TaggedDocument"),
+        (TaggedDocument(..., [0]), TypeError, "sentence 3 .*placeholder"),
+        (TaggedDocument(_Words(["a", "b"], 3), [0]), ValueError, "len\\(\\) disagrees"),
+        (TaggedDocument(_Words(["a", "b"], 1), [0]), ValueError, "len\\(\\) disagrees"),
+    ]
+    for bad, error, message in cases:
+        with pytest.raises(error, match=message):
+            model.train([good, good, good, bad, good], total_examples=5, epochs=1)
+
+
+def test_the_finite_check_reads_word_and_tag_rows_and_the_output_layer():
+    from fastembed_core.errors import TrainingDivergedError
+
+    model = Doc2Vec([TaggedDocument(["a", "b", "c"], [0, "x"])] * 3, min_count=1, epochs=1)
+    model._check_finite(0, 0.025)  # a trained model passes
+    for matrix, row in ((model.wv.vectors, 1), (model.dv.vectors, 1), (model.syn1neg, 0)):
+        matrix[row, 2] = np.nan
+        with pytest.raises(TrainingDivergedError, match="input matrix|syn1neg"):
+            model._check_finite(0, 0.025)
+        matrix[row, 2] = 0.0
+
+
+@pytest.mark.parametrize("few_documents", [0, 1000])
+def test_documents_to_infer_encode_alike_by_dict_and_in_c(monkeypatch, few_documents):
+    """A few documents are looked up in the vocabulary's dict, more in its C table: the
+    same ids, offsets and vectors either way, and the same errors."""
+    monkeypatch.setattr(fastembed_core.models.doc2vec, "_FEW_DOCUMENTS", few_documents)
+    monkeypatch.setattr(fastembed_core.models.doc2vec, "_ENCODE_TOKENS", 2)
+    model = Doc2Vec([TaggedDocument(["a", "b", "c", "d"], [0])] * 3, min_count=1, epochs=2)
+    documents = [
+        ["a", "zz", "b", 7, "\ud800", "c"],
+        ("d", "a"),
+        [],
+        TaggedDocument(["c", "c"], ["tag"]),
+        _Words(["d", "q"]),
+    ]
+    ids, offsets = model._encode_words(documents)
+    np.testing.assert_array_equal(ids, [0, 1, 2, 3, 0, 2, 2, 3])
+    np.testing.assert_array_equal(offsets, [0, 3, 5, 5, 7, 8])
+    reference = [model.infer_vector(d.words if hasattr(d, "tags") else d) for d in documents]
+    np.testing.assert_array_equal(model.infer_vectors(documents, workers=2), reference)
+    for bad, error, message in (
+        ("a b", TypeError, "got str at sentence 2"),
+        (..., TypeError, "sentence 2 .*placeholder"),
+        (_Words(["a"], 2), ValueError, "len\\(\\) disagrees"),
+    ):
+        with pytest.raises(error, match=message):
+            model.infer_vectors([["a"], ["b"], bad])

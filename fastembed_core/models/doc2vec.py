@@ -137,6 +137,39 @@ class _TagScan:
         }
 
 
+# Tokens per chunk of documents encoded at once (bounds the token views held at a time).
+_ENCODE_TOKENS = 1 << 20
+# Documents to infer encoded by dict lookups, not the C table (see Doc2Vec._encode_words).
+_FEW_DOCUMENTS, _FEW_TOKENS = 1000, 20000
+
+
+def _encode_in_chunks(encode_chunk: Callable[[int], tuple]) -> tuple:
+    """Calls ``encode_chunk(position of its first document)`` (a ``TokenEncoder`` method
+    taking documents from one iterator) until a call takes none, and joins what the calls
+    return, ``(ids, kept per document, tokens read, *more arrays)``, into ``(ids, offsets,
+    tokens, documents, *the more arrays joined)``."""
+    parts = []
+    n_docs = raw = 0
+    while True:
+        ids, kept, tokens, *more = encode_chunk(n_docs)
+        # the last, empty, result is kept too: it gives the arrays' dtypes when all are empty
+        parts.append((ids, kept, *more))
+        if not len(kept):
+            break
+        n_docs += len(kept)
+        raw += tokens
+    ids, kept, *more = (np.concatenate(arrays) for arrays in zip(*parts))
+    offsets: np.ndarray = np.zeros(n_docs + 1, dtype=np.int64)
+    np.cumsum(kept, out=offsets[1:])
+    return (ids, offsets, raw, n_docs, *more)
+
+
+def _length_of_words(doc: Any) -> int:
+    """How many words a document to infer has (0 for what has no length)."""
+    words = doc.words if hasattr(doc, "words") and hasattr(doc, "tags") else doc
+    return len(words) if hasattr(words, "__len__") else 0
+
+
 # Parameters named alike here and in gensim's Doc2Vec, passed to either constructor.
 _GENSIM_PARAMS = (
     *(name for name in gensim_models.WORD2VEC_PARAMS if name not in ("sg", "null_word")),
@@ -507,6 +540,27 @@ class Doc2Vec(Word2Vec):
 
     def _encode(self, corpus_iterable, corpus_file):
         documents = self._documents(corpus_iterable, corpus_file)
+        encoder = vocab_mod.token_encoder(self.wv.key_to_index)
+        if encoder is None:
+            return self._encode_in_python(documents)
+        # One pass over each chunk of documents in C: checks, tag rows and word ids (the
+        # Python loop below took a fifth of a train() call, run before any worker starts).
+        first_tag_row = len(self.wv)
+        tag_index = self.dv.key_to_index
+        doc_iter = iter(documents)
+        ids, offsets, raw, n_docs, rows, n_tags = _encode_in_chunks(
+            lambda position: encoder.encode_documents(
+                doc_iter, _ENCODE_TOKENS, position, tag_index, first_tag_row, _check_document
+            )
+        )
+        doc_offsets = np.zeros(n_docs + 1, dtype=np.int64)
+        np.cumsum(n_tags, out=doc_offsets[1:])
+        self._doc_tables = (doc_offsets, rows)
+        return ids, offsets, raw, n_docs
+
+    def _encode_in_python(self, documents):
+        """:meth:`_encode` for a vocabulary whose keys the C lookups cannot hold (not all
+        str): through the dict."""
         first_tag_row = len(self.wv)
         tag_index = self.dv.key_to_index
         lengths: list[int] = []
@@ -559,6 +613,11 @@ class Doc2Vec(Word2Vec):
             ("dv.vectors", self.dv.vectors),
             *self._layer_items(),
         ]
+
+    def _finite_checked_arrays(self):
+        # wv.vectors and dv.vectors are views of the input matrix: it is read once after
+        # each epoch, not three times (the check runs serially between epochs)
+        return [*self._input_items(), *self._layer_items()]
 
     def _check_writeable(self):
         super()._check_writeable()
@@ -679,14 +738,7 @@ class Doc2Vec(Word2Vec):
         if isinstance(documents, (str, bytes)):
             raise TypeError("documents must be a list of token lists, not one string")
 
-        def words():
-            # encode_iterable checks each document's shape (with its position)
-            for doc in documents:
-                yield doc.words if hasattr(doc, "words") and hasattr(doc, "tags") else doc
-
-        ids, offsets, _, _ = vocab_mod.encode_iterable(
-            words(), self.wv.key_to_index, keep_empty=True
-        )
+        ids, offsets = self._encode_words(documents)
         tables = self._sampling_tables()
         hs_offset, hs_code, hs_point = tables["hs"]
         return _kernel.infer_documents(
@@ -715,6 +767,38 @@ class Doc2Vec(Word2Vec):
             dm_tag_count=self.dm_tag_count,
             null_word=self._null_word_row(),
         )
+
+    def _encode_words(self, documents: Iterable[Any]) -> tuple[np.ndarray, np.ndarray]:
+        """The ids and offsets of documents to infer (lists of words, or TaggedDocuments
+        whose words are taken), every document kept, empty or not."""
+        key_to_index = self.wv.key_to_index
+        # A few words (infer_vector, called once a document): dict lookups. The C table of
+        # the vocabulary costs about as much to build as 50,000 of them (10-20 ms for 30,000
+        # words), which made a loop of infer_vector calls 50x slower than gensim's.
+        small = (
+            isinstance(documents, (list, tuple))
+            and len(documents) <= _FEW_DOCUMENTS
+            and sum(map(_length_of_words, documents)) <= _FEW_TOKENS
+        )
+        encoder = None if small else vocab_mod.token_encoder(key_to_index)
+        if encoder is None:
+
+            def words():
+                # encode_iterable checks each document's shape (with its position)
+                for doc in documents:
+                    yield doc.words if hasattr(doc, "words") and hasattr(doc, "tags") else doc
+
+            ids, offsets, _, _ = vocab_mod.encode_iterable(
+                words(), key_to_index, keep_empty=True, lookup_in_c=False
+            )
+            return ids, offsets
+        doc_iter = iter(documents)
+        ids, offsets, _, _ = _encode_in_chunks(
+            lambda position: encoder.encode_words(
+                doc_iter, _ENCODE_TOKENS, position, vocab_mod.check_sentence
+            )
+        )
+        return ids, offsets
 
     def infer_vector(
         self,

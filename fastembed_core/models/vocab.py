@@ -41,6 +41,7 @@ __all__ = [
     "keep_thresholds",
     "negative_weights",
     "encode_iterable",
+    "token_encoder",
     "RULE_DEFAULT",
     "RULE_DISCARD",
     "RULE_KEEP",
@@ -490,40 +491,60 @@ def _offsets_from_lengths(
 def _encode_chunk_python(
     sentences: Sequence[Sequence[Hashable]], lookup: Callable[[Hashable, int], int]
 ) -> tuple[NDArray[np.uint32], NDArray[np.integer[Any]]]:
-    tokens = [t for s in sentences for t in s]
+    tokens: list[Hashable] = []
+    ends = []
+    for s in sentences:
+        tokens.extend(iter(s))
+        ends.append(len(tokens))
+    bounds = np.array(ends, dtype=np.int64)
+    if len(tokens) != sum(map(len, sentences)):
+        # as the C encoder (_corpus._TokenChunk) says it
+        raise ValueError(
+            f"the sentences yield {len(tokens)} tokens but their len() adds up to "
+            f"{sum(map(len, sentences))}: a sentence's len() disagrees with what it yields"
+        )
     arr = np.fromiter(map(lookup, tokens, itertools.repeat(-1)), dtype=np.int64, count=len(tokens))
     known = arr >= 0
-    bounds = np.cumsum([len(s) for s in sentences])
     kept_before = np.concatenate(([0], np.cumsum(known)))[bounds]
     kept = np.diff(np.concatenate(([0], kept_before)))
     return arr[known].astype(np.uint32), kept
+
+
+def token_encoder(key_to_index: Mapping[Hashable, int]) -> Any:
+    """A ``_corpus.TokenEncoder`` of the vocabulary (its lookups run in C), or None when a
+    key is not a str or has no UTF-8 form: then only the dict can look tokens up."""
+    if not key_to_index or set(map(type, key_to_index)) != {str}:
+        return None
+    from .._corpus import TokenEncoder
+
+    keys: list[Hashable] = list(key_to_index)
+    if list(key_to_index.values()) != list(range(len(keys))):  # not in index order
+        keys = [None] * len(key_to_index)
+        for k, i in key_to_index.items():
+            keys[i] = k
+    try:
+        return TokenEncoder(keys)
+    except UnicodeEncodeError:
+        # A key with a lone surrogate has no UTF-8 form, so C could never match it
+        return None
 
 
 def encode_iterable(
     corpus: Iterable[Sequence[Hashable]],
     key_to_index: Mapping[Hashable, int],
     keep_empty: bool = False,
+    lookup_in_c: bool = True,
 ) -> tuple[NDArray[np.uint32], NDArray[np.int64], int, int]:
     """Encodes an iterable of token lists with ``key_to_index``.
 
     Unknown tokens are dropped, sentences left empty are skipped (kept, so that sentence k
     of the result is sentence k of the corpus, with ``keep_empty``: documents), and sentences
     of any length are kept whole. Returns ``(ids, offsets, raw_words, n_sentences)``. When every key is a
-    str the lookups run in C (``_corpus.TokenEncoder``); otherwise through the dict.
+    str the lookups run in C (``_corpus.TokenEncoder``); otherwise, or with
+    ``lookup_in_c=False`` (a few sentences, fewer lookups than the C table costs to build),
+    through the dict.
     """
-    encoder = None
-    if key_to_index and all(type(k) is str for k in key_to_index):
-        from .._corpus import TokenEncoder
-
-        keys: list[Hashable] = [None] * len(key_to_index)
-        for k, i in key_to_index.items():
-            keys[i] = k
-        try:
-            encoder = TokenEncoder(keys)
-        except UnicodeEncodeError:
-            # A key with a lone surrogate has no UTF-8 form, so C could never match it: the
-            # dict lookups below handle every key.
-            encoder = None
+    encoder = token_encoder(key_to_index) if lookup_in_c else None
     lookup = key_to_index.get
     out_ids: list[NDArray[np.uint32]]
     out_offsets: list[NDArray[np.int64]]
