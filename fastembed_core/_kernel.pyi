@@ -44,6 +44,7 @@ class TrainingRun:
         subword_rows: np.ndarray | None = None,
         n_words: int = -1,
         dbow_words: bool = False,
+        hot_ngram_rows: int = 0,
     ) -> None: ...
     def set_corpus(
         self,

@@ -270,7 +270,8 @@ cdef class TrainingRun:
                  float alpha, float min_alpha, keep_threshold, alias, hs_offset, hs_code,
                  hs_point, int64_t total_words, int64_t progress_batch=0, int64_t hot_rows=0,
                  int64_t hot_merge_words=0, simd=None, lockf=None, subword_offsets=None,
-                 subword_rows=None, int64_t n_words=-1, bint dbow_words=False):
+                 subword_rows=None, int64_t n_words=-1, bint dbow_words=False,
+                 int64_t hot_ngram_rows=0):
         # vocab: the words (w_out, w_hs and every table); n_input: the rows of w_in, the same
         # for word2vec, the words' and the n-grams' with subword tables
         cdef int64_t vocab = w_in.shape[0], n_input = w_in.shape[0], dim = w_in.shape[1]
@@ -324,6 +325,8 @@ cdef class TrainingRun:
         self.cfg.w.w_in_hot = NULL      # set per worker by the kernel
         self.cfg.w.w_out_hot = NULL
         self.cfg.w.n_hot = 0
+        self.cfg.w.w_ngrams_hot = NULL
+        self.cfg.w.n_hot_ngrams = 0
         self._lockf = check_lockf(lockf)
         _set_lockf(&self.cfg.w, self._lockf)
         self.cfg.alias = NULL
@@ -404,6 +407,13 @@ cdef class TrainingRun:
         if hot_merge_words < 0:
             raise ValueError(f"hot_merge_words must be >= 0; got {hot_merge_words}")
         self.cfg.hot_merge_words = hot_merge_words
+        # private copies of the input rows right after the words' (subwords only: the caller
+        # puts the most used n-gram rows there)
+        if hot_ngram_rows < 0:
+            raise ValueError(f"hot_ngram_rows must be >= 0; got {hot_ngram_rows}")
+        if hot_ngram_rows and subword_offsets is None:
+            raise ValueError("hot_ngram_rows needs subword tables (subword_offsets)")
+        self.cfg.hot_ngram_rows = min(hot_ngram_rows, n_input - vocab)
         self._progress = np.zeros(1, dtype=np.int64)
         self._stop = np.zeros(1, dtype=np.int32)
         self.cfg.words_done = &self._progress[0]
@@ -632,6 +642,8 @@ cdef fe_weights _weights(float[:, ::1] w_in, w_out, w_hs, const float[::1] lockf
     w.w_in_hot = NULL
     w.w_out_hot = NULL
     w.n_hot = 0
+    w.w_ngrams_hot = NULL
+    w.n_hot_ngrams = 0
     if w_out is not None:
         v = w_out
         if v.shape[0] != n_words or v.shape[1] != w_in.shape[1]:

@@ -12,11 +12,14 @@
 #include "fe_sigmoid.h"
 #include "fe_train.h"
 
-/* Input and output rows of word `id`: the worker's private copies for the hot rows. */
+/* Input and output rows of word `id`: the worker's private copies for the hot rows (the
+ * first n_hot words', and with subwords the n_hot_ngrams rows after the words'). */
 static inline float *in_row(const fe_weights *w, uint32_t id)
 {
-    return (int64_t)id < w->n_hot ? w->w_in_hot + (int64_t)id * w->dim
-                                  : w->w_in + (int64_t)id * w->dim;
+    if ((int64_t)id < w->n_hot) return w->w_in_hot + (int64_t)id * w->dim;
+    const uint64_t ngram = (uint64_t)id - (uint64_t)w->vocab_size; /* huge below vocab_size */
+    if (ngram < (uint64_t)w->n_hot_ngrams) return w->w_ngrams_hot + (int64_t)ngram * w->dim;
+    return w->w_in + (int64_t)id * w->dim;
 }
 
 static inline float *out_row(const fe_weights *w, uint32_t id)
