@@ -114,6 +114,7 @@ LIBRARIES = (
     "fastembed_core",
     "fastembed_core_no_hot_rows",
     "fastembed_core_replicas",
+    "fastembed_core_avg_replicas",
     "gensim",
     "gensim_iterable",
 )
@@ -129,7 +130,7 @@ def _fastembed_variant(library):
 
     if library == "fastembed_core_no_hot_rows":
         return 0, w2v.HOT_MERGE_WORDS
-    if library == "fastembed_core_replicas":
+    if library in ("fastembed_core_replicas", "fastembed_core_avg_replicas"):
         return 2**62, REPLICA_MERGE_WORDS
     return w2v.HOT_ROWS, w2v.HOT_MERGE_WORDS
 
@@ -144,12 +145,22 @@ def train(library, corpus, sg, seed, settings=None):
     if library.startswith("fastembed_core"):
         import fastembed_core.models.word2vec as w2v
 
-        default = w2v.HOT_ROWS, w2v.HOT_MERGE_WORDS
+        default = w2v.HOT_ROWS, w2v.HOT_MERGE_WORDS, w2v.HOT_MERGE_SCALE
         w2v.HOT_ROWS, w2v.HOT_MERGE_WORDS = _fastembed_variant(library)
+        if library == "fastembed_core_avg_replicas":
+            # every replica at k times the rate, each merge adding 1/k of its change: the
+            # replicas' mean, as the Dask rounds' scaled_average
+            k = settings["workers"]
+            w2v.HOT_MERGE_SCALE = 1.0 / k
+            settings = {
+                **settings,
+                "alpha": k * settings.get("alpha", 0.025),
+                "min_alpha": k * settings.get("min_alpha", 0.0001),
+            }
         try:
             model = w2v.Word2Vec(corpus_file=corpus, sg=sg, seed=seed, **settings)
         finally:
-            w2v.HOT_ROWS, w2v.HOT_MERGE_WORDS = default
+            w2v.HOT_ROWS, w2v.HOT_MERGE_WORDS, w2v.HOT_MERGE_SCALE = default
         return model.wv.to_gensim(), time.perf_counter() - t0
     from gensim.models import Word2Vec
 

@@ -12,6 +12,12 @@ between their merges (HOT_MERGE_WORDS):
 
     python bench/scaling.py --workers 1 2 --hot-rows 0 64 1000000 --merge-words 0 65536
 
+``--pair`` adds, in every repeat, two independent 1-worker processes training at the same time
+(each its own model, nothing shared): their combined throughput over one process alone is
+what this machine allows two workers when no row is shared, the ceiling for 1 -> 2 workers.
+
+    python bench/scaling.py --workers 1 2 --pair --sg 0 1 --epochs 3 --repeats 3 --name pair-ceiling
+
 Each measurement is a fresh process: build the vocabulary and encode the corpus (not timed),
 then train ``--epochs`` epochs (timed: wall and process CPU), so the figure is the kernel's
 scaling, not the file reading. Other processes' CPU use during each run is recorded from
@@ -31,6 +37,8 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
+import time
 
 CHILD = r"""
 import json, resource, sys, time
@@ -41,12 +49,21 @@ if hot >= 0:
     fastembed_core.models.word2vec.HOT_ROWS = hot
 if merge >= 0:
     fastembed_core.models.word2vec.HOT_MERGE_WORDS = merge
+import os
+rate = 1
+if os.environ.get("SCALING_AVERAGED") == "1" and workers > 1:  # averaged replicas
+    rate = workers
+    fastembed_core.models.word2vec.HOT_MERGE_SCALE = 1.0 / workers
 m = Word2Vec(vector_size=dim, window=5, negative=5, sample=1e-3, min_count=5, sg=sg,
-             workers=workers, epochs=epochs, seed=1)
+             workers=workers, epochs=epochs, seed=1, alpha=0.025 * rate, min_alpha=1e-4 * rate)
 m.build_vocab(corpus_file=path)
 if fastembed_core.models.word2vec.HOT_ROWS > len(m.wv):  # "all": a whole replica per worker
     fastembed_core.models.word2vec.HOT_ROWS = len(m.wv)
 ids, offsets, raw = _corpus.encode_file([path], m.wv.index_to_key)
+if len(sys.argv) > 8:  # a pair: say ready, then start when the parent says go
+    open(sys.argv[8] + ".ready", "w").close()
+    while not os.path.exists(sys.argv[8] + ".go"):
+        time.sleep(0.001)
 rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t_wall, t_cpu = time.perf_counter(), time.process_time()
 run = m._make_run(ids, offsets, epochs, m.alpha, m.min_alpha)
@@ -82,6 +99,27 @@ def coherence_probe():
         if built.returncode != 0:
             return None
     return lambda: float(subprocess.run([exe], capture_output=True, text=True, check=True).stdout)
+
+
+def run_pair(argv, env):
+    """Runs two copies of the child at once, training started together once both have
+    encoded the corpus; returns their outputs."""
+    with tempfile.TemporaryDirectory() as tmp:
+        flags = [os.path.join(tmp, f"child{i}") for i in range(2)]
+        procs = [
+            subprocess.Popen(argv + [flag], stdout=subprocess.PIPE, text=True, env=env)
+            for flag in flags
+        ]
+        while not all(os.path.exists(flag + ".ready") for flag in flags):
+            if any(p.poll() not in (None, 0) for p in procs):
+                raise RuntimeError("a child of the pair failed")
+            time.sleep(0.005)
+        for flag in flags:
+            open(flag + ".go", "w").close()
+        outs = [p.communicate()[0] for p in procs]
+        if any(p.returncode for p in procs):
+            raise RuntimeError("a child of the pair failed")
+        return outs
 
 
 def busy_jiffies():
@@ -121,6 +159,19 @@ def main():
         help="(HOT_ROWS, HOT_MERGE_WORDS) pairs to run instead of every combination of "
         "--hot-rows and --merge-words",
     )
+    ap.add_argument(
+        "--averaged",
+        type=int,
+        nargs="+",
+        default=[0],
+        help="1: the workers' copies are averaged (HOT_MERGE_SCALE = 1/workers, every worker "
+        "at workers times the rate), as whole replicas need",
+    )
+    ap.add_argument(
+        "--pair",
+        action="store_true",
+        help="also run two independent 1-worker processes at once (the no-sharing ceiling)",
+    )
     ap.add_argument("--name", default="scaling", help="results file: <date>-<name>.json")
     args = ap.parse_args()
     tick = os.sysconf("SC_CLK_TCK")
@@ -132,41 +183,53 @@ def main():
         else list(itertools.product(args.hot_rows, args.merge_words))
     )
     variants = [
-        (sg, dim, simd, hot, merge)
-        for sg, dim, simd, (hot, merge) in itertools.product(args.sg, args.dims, args.simd, pairs)
+        (sg, dim, simd, hot, merge, avg)
+        for sg, dim, simd, (hot, merge), avg in itertools.product(
+            args.sg, args.dims, args.simd, pairs, args.averaged
+        )
     ]
     for rep in range(args.repeats):
-        for sg, dim, simd, hot, merge in variants:
+        for sg, dim, simd, hot, merge, avg in variants:
             order = args.workers if rep % 2 == 0 else args.workers[::-1]
-            for workers in order:
-                env = dict(os.environ, FASTEMBED_SIMD=simd)
+            for workers in order + (["pair"] if args.pair else []):
+                env = dict(os.environ, FASTEMBED_SIMD=simd, SCALING_AVERAGED=str(avg))
+                argv = [
+                    sys.executable,
+                    "-c",
+                    CHILD,
+                    args.corpus,
+                    str(sg),
+                    "1" if workers == "pair" else str(workers),
+                    str(args.epochs),
+                    str(dim),
+                    str(hot),
+                    str(merge),
+                ]
                 round_trip = probe() if probe else None
                 before = busy_jiffies()
-                out = subprocess.run(
-                    [
-                        sys.executable,
-                        "-c",
-                        CHILD,
-                        args.corpus,
-                        str(sg),
-                        str(workers),
-                        str(args.epochs),
-                        str(dim),
-                        str(hot),
-                        str(merge),
-                    ],
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                    env=env,
-                )
+                if workers == "pair":
+                    outs = run_pair(argv, env)
+                else:
+                    outs = [
+                        subprocess.run(
+                            argv, capture_output=True, text=True, check=True, env=env
+                        ).stdout
+                    ]
                 busy = (busy_jiffies() - before) / tick
-                r = json.loads(out.stdout.strip().splitlines()[-1])
+                parts = [json.loads(out.strip().splitlines()[-1]) for out in outs]
+                r = dict(parts[0])
+                if workers == "pair":  # two processes' words over the slower one's time
+                    r["effective_words"] = sum(p["effective_words"] for p in parts)
+                    r["words"] = sum(p["words"] for p in parts)
+                    r["wall_s"] = max(p["wall_s"] for p in parts)
+                    r["cpu_s"] = sum(p["cpu_s"] for p in parts)
+                    r["pair_wall_s"] = [p["wall_s"] for p in parts]
                 r.update(
                     sg=sg,
                     workers=workers,
                     dim=dim,
                     simd=simd,
+                    averaged=avg,
                     repeat=rep,
                     machine_busy_cpu_s=busy,
                     core_round_trip_ns=round_trip,
@@ -176,21 +239,23 @@ def main():
                 runs.append(r)
                 print(json.dumps(r), flush=True)
     summary = {}
-    for sg, dim, simd, hot, merge in variants:
+    for sg, dim, simd, hot, merge, avg in variants:
         mine = [
             r
             for r in runs
             if (r["sg"], r["dim"], r["simd"]) == (sg, dim, simd)
             and (hot < 0 or r["hot_rows"] == min(hot, r["vocab_size"]))
             and (merge < 0 or r["hot_merge_words"] == merge)
+            and r["averaged"] == avg
         ]
 
         def median(key, workers, mine=mine):
             return statistics.median(r[key] for r in mine if r["workers"] == workers)
 
         base = median("eff_wps", args.workers[0])
-        for workers in args.workers:
-            key = f"{'sg' if sg else 'cbow'}_d{dim}_{simd}_hot{hot}_merge{merge}_w{workers}"
+        for workers in args.workers + (["pair"] if args.pair else []):
+            key = f"{'sg' if sg else 'cbow'}_d{dim}_{simd}_hot{hot}_merge{merge}"
+            key += f"{'_averaged' if avg else ''}_w{workers}"
             summary[key] = {
                 "median_eff_wps": median("eff_wps", workers),
                 "median_peak_rss_mb": median("peak_rss_mb", workers),

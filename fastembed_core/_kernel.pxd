@@ -92,6 +92,7 @@ cdef extern from "fe_train.h" nogil:
         int64_t hot_rows
         int64_t hot_merge_words
         int64_t hot_ngram_rows
+        float hot_merge_scale
         int64_t *words_done
         int32_t *stop
         int32_t *hot_lock

@@ -38,6 +38,7 @@ class TrainingRun:
         progress_batch: int = 0,
         hot_rows: int = 0,
         hot_merge_words: int = 0,
+        hot_merge_scale: float = 1.0,
         simd: str | None = None,
         lockf: np.ndarray | None = None,
         subword_offsets: np.ndarray | None = None,

@@ -269,8 +269,8 @@ cdef class TrainingRun:
                  bint shared_negatives=True, bint cbow_sums=False,
                  float alpha, float min_alpha, keep_threshold, alias, hs_offset, hs_code,
                  hs_point, int64_t total_words, int64_t progress_batch=0, int64_t hot_rows=0,
-                 int64_t hot_merge_words=0, simd=None, lockf=None, subword_offsets=None,
-                 subword_rows=None, int64_t n_words=-1, bint dbow_words=False,
+                 int64_t hot_merge_words=0, double hot_merge_scale=1.0, simd=None, lockf=None,
+                 subword_offsets=None, subword_rows=None, int64_t n_words=-1, bint dbow_words=False,
                  int64_t hot_ngram_rows=0):
         # vocab: the words (w_out, w_hs and every table); n_input: the rows of w_in, the same
         # for word2vec, the words' and the n-grams' with subword tables
@@ -407,6 +407,9 @@ cdef class TrainingRun:
         if hot_merge_words < 0:
             raise ValueError(f"hot_merge_words must be >= 0; got {hot_merge_words}")
         self.cfg.hot_merge_words = hot_merge_words
+        if not 0.0 < hot_merge_scale <= 1.0:
+            raise ValueError(f"hot_merge_scale must be in (0, 1]; got {hot_merge_scale}")
+        self.cfg.hot_merge_scale = hot_merge_scale
         # private copies of the input rows right after the words' (subwords only: the caller
         # puts the most used n-gram rows there)
         if hot_ngram_rows < 0:

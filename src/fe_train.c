@@ -100,12 +100,12 @@ typedef struct worker {
     int words_in;
 } worker;
 
-/* shared += own - base; then own = base = shared: this worker's updates of its copy are
- * published, and the copy takes in what the other workers published. */
-static void merge_rows(float *shared, float *own, float *base, int64_t n)
+/* shared += scale * (own - base); then own = base = shared: this worker's updates of its copy
+ * are published, and the copy takes in what the other workers published. */
+static void merge_rows(float *shared, float *own, float *base, int64_t n, float scale)
 {
     for (int64_t k = 0; k < n; k++) {
-        float v = shared[k] + (own[k] - base[k]);
+        float v = shared[k] + scale * (own[k] - base[k]);
         shared[k] = v;
         own[k] = base[k] = v;
     }
@@ -114,11 +114,12 @@ static void merge_rows(float *shared, float *own, float *base, int64_t n)
 static void merge_hot_rows(worker *wk)
 {
     const int64_t n = wk->w.n_hot * wk->w.dim;
+    const float scale = wk->cfg->hot_merge_scale > 0.0f ? wk->cfg->hot_merge_scale : 1.0f;
     fe_lock(wk->cfg->hot_lock);
-    merge_rows(wk->cfg->w.w_in, wk->w.w_in_hot, wk->hot_in_base, n);
-    if (wk->w.w_out) merge_rows(wk->cfg->w.w_out, wk->w.w_out_hot, wk->hot_out_base, n);
+    merge_rows(wk->cfg->w.w_in, wk->w.w_in_hot, wk->hot_in_base, n, scale);
+    if (wk->w.w_out) merge_rows(wk->cfg->w.w_out, wk->w.w_out_hot, wk->hot_out_base, n, scale);
     merge_rows(wk->cfg->w.w_in + wk->w.vocab_size * wk->w.dim, wk->w.w_ngrams_hot,
-               wk->hot_ngrams_base, wk->w.n_hot_ngrams * wk->w.dim);
+               wk->hot_ngrams_base, wk->w.n_hot_ngrams * wk->w.dim, scale);
     fe_unlock(wk->cfg->hot_lock);
     wk->unmerged_words = 0;
 }

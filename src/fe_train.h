@@ -108,6 +108,10 @@
  * (rows vocab_size .. vocab_size + m - 1, merged with the others): an n-gram row such as
  * "<th" or "ing" is part of the input of thousands of words, so it is written far more often
  * than any word's own row, and the caller puts the most used n-gram rows there.
+ * hot_merge_scale s < 1 makes a merge add s times the copy's change instead: with k workers
+ * each training its replica at k times the rate and s = 1/k, the shared rows move by the mean
+ * of the replicas' changes (rows every replica drives to the same point do not overshoot;
+ * a row one replica trains alone keeps its progress).
  */
 #ifndef FE_TRAIN_H
 #define FE_TRAIN_H
@@ -212,6 +216,7 @@ typedef struct fe_config {
     int64_t hot_rows;             /* private rows per worker (0: off); see above */
     int64_t hot_merge_words;      /* words between merges of them; 0: the default above */
     int64_t hot_ngram_rows;       /* subwords: private copies of w_in rows vocab_size .. + k-1 */
+    float hot_merge_scale;        /* a merge adds this times the copy's change; 0: 1 (see above) */
     volatile int64_t *words_done; /* shared by all workers */
     volatile int32_t *stop;       /* set non-zero to stop every worker at its next batch */
     volatile int32_t *hot_lock;   /* shared by all workers, 0 at start; needed with hot_rows */

@@ -676,3 +676,16 @@ def test_vocabulary_update_keeps_per_row_tag_lock_factors():
     np.testing.assert_array_equal(model.dv.vectors_lockf, [0.0, 1.0, 1.0, 1.0, 1.0])
     model.train(docs * 5, total_examples=10, epochs=3)
     np.testing.assert_array_equal(model.dv[0], frozen)
+
+
+def test_tags_get_rows_even_when_no_word_is_kept():
+    # gensim's build_vocab gives every tag a row whatever min_count leaves of the words: int
+    # tags 0..max first, then str tags in order of first appearance
+    sentences = [["human", "interface"], ["survey", "user"], ["eps", "user"]]
+    docs = [TaggedDocument(words, [i, words[0]]) for i, words in enumerate(sentences)]
+    model = Doc2Vec(vector_size=8, min_count=5)
+    model.build_vocab(docs)
+    assert len(model.wv) == 0
+    assert model.dv.index_to_key == [0, 1, 2, "human", "survey", "eps"]
+    assert model.dv.vectors.shape == (6, 8)
+    assert np.all(np.abs(model.dv.vectors) <= 1 / 8) and np.any(model.dv.vectors != 0)

@@ -552,6 +552,19 @@ def test_a14_alias_draw_needs_a_table():
     assert set(_kernel.alias_draw(_tables(np.ones(3)), 100, 1).tolist()) <= {0, 1, 2}
 
 
+def _one_worker_with_copies(vocab, dim, n_ids, weight_seed, sg=0, **copies):
+    """(w_in, w_out) after one worker trains a random corpus of n_ids words over weights
+    drawn with weight_seed, with the private-copy settings ``copies`` (hot_rows, ...)."""
+    rng = np.random.default_rng(weight_seed + 4)
+    ids = rng.integers(0, vocab, n_ids).astype(np.uint32)
+    offsets = np.arange(0, n_ids + 1, n_ids // 30, dtype=np.int64)
+    w_in, w_out, _ = weights(vocab, dim, seed=weight_seed, hs=False)
+    run = _kernel.TrainingRun(w_in, w_out, None, **copies, **_run_args(vocab, sg=sg))
+    run.set_corpus(ids, offsets)
+    assert run.train_range(0, len(offsets) - 1, 9)[1] == n_ids
+    return w_in, w_out
+
+
 @pytest.mark.parametrize("sg", [0, 1])
 @pytest.mark.parametrize("hot_rows, merge_words", [(8, 0), (40, 700), (40, 10**9)])
 def test_private_rows_train_like_shared_ones_with_one_worker(sg, hot_rows, merge_words):
@@ -559,28 +572,33 @@ def test_private_rows_train_like_shared_ones_with_one_worker(sg, hot_rows, merge
     (hot_rows = vocab), merged every merge_words words or only at the end, computes what it
     computes on the shared weights, to float rounding: every change to a copy is merged back
     once."""
-    vocab, dim = 40, 16
-    rng = np.random.default_rng(5)
-    ids = rng.integers(0, vocab, 6000).astype(np.uint32)
-    offsets = np.arange(0, 6001, 200, dtype=np.int64)
-    trained = []
-    for private in (0, hot_rows):
-        w_in, w_out, _ = weights(vocab, dim, seed=1, hs=False)
-        run = _kernel.TrainingRun(
-            w_in,
-            w_out,
-            None,
-            hot_rows=private,
-            hot_merge_words=merge_words,
-            **_run_args(vocab, sg=sg),
-        )
-        run.set_corpus(ids, offsets)
-        assert run.train_range(0, len(offsets) - 1, 9)[1] == len(ids)
-        trained.append((w_in, w_out))
-    (in_shared, out_shared), (in_private, out_private) = trained
-    assert np.abs(in_shared - weights(vocab, dim, seed=1, hs=False)[0]).max() > 0.05
+    in_shared, out_shared = _one_worker_with_copies(40, 16, 6000, 1, sg=sg)
+    in_private, out_private = _one_worker_with_copies(
+        40, 16, 6000, 1, sg=sg, hot_rows=hot_rows, hot_merge_words=merge_words
+    )
+    assert np.abs(in_shared - weights(40, 16, seed=1, hs=False)[0]).max() > 0.05
     np.testing.assert_allclose(in_private, in_shared, atol=1e-4)
     np.testing.assert_allclose(out_private, out_shared, atol=1e-4)
+
+
+@pytest.mark.parametrize("scale", [0.5, 0.25])
+def test_a_merge_adds_its_scale_of_the_copys_change(scale):
+    """One worker with a replica merged only at the end: its copy trains as the shared rows
+    would, and the merge adds ``scale`` times the change (averaged replicas use 1/workers)."""
+    replica = dict(hot_rows=30, hot_merge_words=10**9)
+    full_in, full_out = _one_worker_with_copies(30, 8, 3000, 2, **replica)
+    part_in, part_out = _one_worker_with_copies(30, 8, 3000, 2, hot_merge_scale=scale, **replica)
+    start_in, start_out, _ = weights(30, 8, seed=2, hs=False)
+    assert np.abs(full_in - start_in).max() > 0.05
+    np.testing.assert_allclose(part_in, start_in + scale * (full_in - start_in), atol=1e-6)
+    np.testing.assert_allclose(part_out, start_out + scale * (full_out - start_out), atol=1e-6)
+
+
+@pytest.mark.parametrize("scale", [0.0, -1.0, 1.5, float("nan")])
+def test_merge_scale_must_be_a_fraction(scale):
+    w_in, w_out, _ = weights(10, 4, hs=False)
+    with pytest.raises(ValueError, match="hot_merge_scale"):
+        _kernel.TrainingRun(w_in, w_out, None, hot_rows=4, hot_merge_scale=scale, **_run_args(10))
 
 
 def test_merge_period_must_not_be_negative():

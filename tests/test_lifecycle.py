@@ -224,3 +224,28 @@ def test_item2vec_is_a_word2vec_with_item_defaults(tmp_path):
     assert type(Item2Vec.load(path)) is Item2Vec
     with pytest.raises(TypeError, match="sessions"):
         Item2Vec("abc")
+
+
+@pytest.mark.parametrize("family", ["Word2Vec", "FastText", "Doc2Vec"])
+def test_a_model_whose_vocabulary_kept_no_word_saves_loads_and_rebuilds(family, tmp_path):
+    import fastembed_core as fe
+
+    cls = getattr(fe, family)
+    sentences = [["a", "b", "c"], ["b", "c", "d"]]  # no word reaches the default min_count=5
+
+    def docs(sents):
+        if family != "Doc2Vec":
+            return sents
+        return [fe.TaggedDocument(s, [i]) for i, s in enumerate(sents)]
+
+    model = cls()
+    model.build_vocab(docs(sentences))
+    assert len(model.wv) == 0
+    model.save(tmp_path / "empty.model")
+    loaded = cls.load(tmp_path / "empty.model")
+    assert len(loaded.wv) == 0
+    with pytest.raises(RuntimeError, match="vocabulary is empty"):
+        loaded.train(docs(sentences), total_examples=2, epochs=1)
+    loaded.build_vocab(docs(sentences * 5))  # a corpus where the words reach min_count
+    loaded.train(docs(sentences * 5), total_examples=10, epochs=1)
+    assert sorted(loaded.wv.index_to_key) == ["a", "b", "c", "d"]

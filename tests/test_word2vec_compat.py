@@ -382,7 +382,7 @@ def test_both_output_layers_are_warned_about(caplog):
     assert "Both hierarchical softmax and negative sampling" not in caplog.text
     with caplog.at_level(logging.WARNING, logger="fastembed_core"):
         small_model(hs=1, negative=5)
-    assert "Both hierarchical softmax and negative sampling are activated" in caplog.text
+    assert "Both hierarchical softmax and negative sampling are activated." in caplog.text
 
 
 def _alpha_warnings(caplog):

@@ -1351,7 +1351,9 @@ class EmbeddingModel:
         """
         del separately, sep_limit, pickle_protocol  # see above: one file, nothing pickled
         with self._guard("save"):
-            arrays = {"vectors": self.wv.vectors, "count": self.wv.expandos["count"]}
+            # (an empty vocabulary has no counts and no output layers: saved as it is)
+            counts = self.wv.expandos.get("count", np.zeros(len(self.wv), np.int64))
+            arrays = {"vectors": self.wv.vectors, "count": counts}
             for name, arr in self._layer_items():
                 if arr is not None:
                     arrays[name] = arr
@@ -1458,6 +1460,8 @@ class EmbeddingModel:
             if shape is None:  # an array this configuration does not train
                 arrays.pop(name, None)
                 continue
+            if arr is None and not keys and name in cls._LAYERS:
+                continue  # an empty vocabulary: build_vocab made no output layer
             if arr is None:
                 raise FormatError(f"{fname}: the model file lacks the array {name!r}")
             if arr.shape != shape:

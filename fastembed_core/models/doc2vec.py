@@ -377,8 +377,12 @@ class Doc2Vec(Word2Vec):
             self._grow_tags(old_dv)
             return
         super()._apply_counts(counts, update, trim_rule, total, n_sent)
-        if not len(self.wv):  # an empty vocabulary: no tag rows either
-            self.dv = KeyedVectors(self.vector_size)
+        if not len(self.wv):
+            # No word kept (train() then refuses, as for any model), but the tags are known
+            # and get their rows, as gensim's build_vocab gives them.
+            tag_keys, tag_attrs = self._pending_tags or ([], _TagScan().counts([]))
+            self._check_memory(len(tag_keys))
+            self._attach(self._init_rows(len(tag_keys), 0), tag_keys, tag_attrs)
 
     def _grow_tags(self, old_dv: KeyedVectors) -> None:
         """After the words grew (``build_vocab(update=True)``): the known tags keep their
@@ -439,7 +443,7 @@ class Doc2Vec(Word2Vec):
         wv = KeyedVectors.from_arrays(
             list(self.wv.index_to_key),
             w_in[:n_words],
-            counts=self.wv.expandos["count"],
+            counts=self.wv.expandos.get("count", np.zeros(0, np.int64)),
             copy=False,
         )
         wv.vectors_lockf = self.wv.vectors_lockf

@@ -30,6 +30,7 @@ __all__ = [
     "Word2Vec",
     "HOT_ROWS",
     "HOT_MERGE_WORDS",
+    "HOT_MERGE_SCALE",
     # gensim's readers live in gensim.models.word2vec, so they are importable from here too
     "LineSentence",
     "PathLineSentences",
@@ -49,6 +50,9 @@ HOT_ROWS = 64
 # Words between those merges per worker; 0: the kernel's default (128 per hot row, at least
 # 4,096, and at least 64 merges per worker per epoch).
 HOT_MERGE_WORDS = 0
+# What a merge adds of a worker's change to its copies: 1, all of it (no update is lost);
+# 1/k, with k workers each training at k times the rate, makes whole replicas average.
+HOT_MERGE_SCALE = 1.0
 
 
 def _flag(name, value):
@@ -439,8 +443,9 @@ class Word2Vec(EmbeddingModel):
         rows, Doc2Vec's document rows), passed to the kernel as they are."""
         if self.hs and self.negative:
             logger.warning(
-                "Both hierarchical softmax and negative sampling are activated: both output "
-                "layers are trained. That is rarely intended: set hs=0 or negative=0 to use "
+                # the first sentence as gensim words it: scripts and tests match it
+                "Both hierarchical softmax and negative sampling are activated. Both output "
+                "layers are trained, which is rarely intended: set hs=0 or negative=0 to use "
                 "one of them."
             )
         tables = self._sampling_tables()
@@ -472,6 +477,7 @@ class Word2Vec(EmbeddingModel):
             # document rows: those come after the words) and output rows, per worker
             hot_rows=HOT_ROWS if self.workers > 1 else 0,
             hot_merge_words=HOT_MERGE_WORDS,
+            hot_merge_scale=HOT_MERGE_SCALE,
             simd=_kernel.simd_path(),
             lockf=lockf,
             **family_tables,
