@@ -41,6 +41,8 @@ cdef extern from "fe_train.h" nogil:
         float *w_in_hot
         float *w_out_hot
         int64_t n_hot
+        float *w_ngrams_hot
+        int64_t n_hot_ngrams
         const float *lockf
         int64_t lockf_len
         int64_t n_input_rows
@@ -94,6 +96,7 @@ cdef extern from "fe_train.h" nogil:
         int64_t progress_batch
         int64_t hot_rows
         int64_t hot_merge_words
+        int64_t hot_ngram_rows
         float hot_merge_scale
         int64_t *words_done
         int32_t *stop

@@ -48,6 +48,7 @@ class TrainingRun:
         dm_concat: bool = False,
         dm_tag_count: int = 1,
         null_word: int = -1,
+        hot_ngram_rows: int = 0,
     ) -> None: ...
     def set_corpus(
         self,

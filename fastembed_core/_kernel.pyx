@@ -272,7 +272,7 @@ cdef class TrainingRun:
                  int64_t hot_merge_words=0, double hot_merge_scale=1.0, simd=None, lockf=None,
                  subword_offsets=None, subword_rows=None, int64_t n_words=-1,
                  bint dbow_words=False, bint dm_concat=False, int dm_tag_count=1,
-                 int64_t null_word=-1):
+                 int64_t null_word=-1, int64_t hot_ngram_rows=0):
         # vocab: the words (w_out, w_hs and every table); n_input: the rows of w_in, the same
         # for word2vec, the words' and the n-grams' with subword tables
         cdef int64_t vocab = w_in.shape[0], n_input = w_in.shape[0], dim = w_in.shape[1]
@@ -341,6 +341,8 @@ cdef class TrainingRun:
         self.cfg.w.w_in_hot = NULL      # set per worker by the kernel
         self.cfg.w.w_out_hot = NULL
         self.cfg.w.n_hot = 0
+        self.cfg.w.w_ngrams_hot = NULL
+        self.cfg.w.n_hot_ngrams = 0
         self._lockf = check_lockf(lockf)
         _set_lockf(&self.cfg.w, self._lockf)
         self.cfg.alias = NULL
@@ -424,6 +426,13 @@ cdef class TrainingRun:
         if not 0.0 < hot_merge_scale <= 1.0:
             raise ValueError(f"hot_merge_scale must be in (0, 1]; got {hot_merge_scale}")
         self.cfg.hot_merge_scale = hot_merge_scale
+        # private copies of the input rows right after the words' (subwords only: the caller
+        # puts the most used n-gram rows there)
+        if hot_ngram_rows < 0:
+            raise ValueError(f"hot_ngram_rows must be >= 0; got {hot_ngram_rows}")
+        if hot_ngram_rows and subword_offsets is None:
+            raise ValueError("hot_ngram_rows needs subword tables (subword_offsets)")
+        self.cfg.hot_ngram_rows = min(hot_ngram_rows, n_input - vocab)
         self._progress = np.zeros(1, dtype=np.int64)
         self._stop = np.zeros(1, dtype=np.int32)
         self.cfg.words_done = &self._progress[0]
@@ -652,6 +661,8 @@ cdef fe_weights _weights(float[:, ::1] w_in, w_out, w_hs, const float[::1] lockf
     w.w_in_hot = NULL
     w.w_out_hot = NULL
     w.n_hot = 0
+    w.w_ngrams_hot = NULL
+    w.n_hot_ngrams = 0
     if w_out is not None:
         v = w_out
         if v.shape[0] != n_words or v.shape[1] != w_in.shape[1]:

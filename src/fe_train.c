@@ -70,6 +70,8 @@ typedef struct worker {
     fe_weights w;       /* cfg->w, with this worker's hot rows */
     float *hot_in_base; /* the hot rows as they were at the last merge */
     float *hot_out_base;
+    float *hot_ngrams_base;
+    int has_hot; /* any private copies (of words' rows or of n-gram rows) */
     int64_t unmerged_words, merge_every;
     int prefetch_hot; /* the private copies are too big to stay in the core's cache */
     fe_rng rng;
@@ -117,6 +119,8 @@ static void merge_hot_rows(worker *wk)
     fe_lock(wk->cfg->hot_lock);
     merge_rows(wk->cfg->w.w_in, wk->w.w_in_hot, wk->hot_in_base, n, scale);
     if (wk->w.w_out) merge_rows(wk->cfg->w.w_out, wk->w.w_out_hot, wk->hot_out_base, n, scale);
+    merge_rows(wk->cfg->w.w_in + wk->w.vocab_size * wk->w.dim, wk->w.w_ngrams_hot,
+               wk->hot_ngrams_base, wk->w.n_hot_ngrams * wk->w.dim, scale);
     fe_unlock(wk->cfg->hot_lock);
     wk->unmerged_words = 0;
 }
@@ -125,7 +129,7 @@ static void merge_hot_rows(worker *wk)
 static void sync_progress(worker *wk)
 {
     const fe_config *cfg = wk->cfg;
-    if (wk->w.n_hot > 0 && wk->unmerged_words >= wk->merge_every) merge_hot_rows(wk);
+    if (wk->has_hot && wk->unmerged_words >= wk->merge_every) merge_hot_rows(wk);
     int64_t done = fe_atomic_add(cfg->words_done, wk->unsynced_words);
     wk->unsynced_words = 0;
     double progress = cfg->total_words > 0 ? (double)done / (double)cfg->total_words : 1.0;
@@ -558,12 +562,19 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
         scratch = fe_subword_scratch(cfg->w.dim, (int32_t)step_rows, (int32_t)step_outputs);
     }
     wk.w = cfg->w;
-    wk.w.n_hot = 0;
-    wk.w.w_in_hot = wk.w.w_out_hot = NULL;
+    wk.w.n_hot = wk.w.n_hot_ngrams = 0;
+    wk.w.w_in_hot = wk.w.w_out_hot = wk.w.w_ngrams_hot = NULL;
     /* no private copies for the concatenating layer: its output rows are wider than theirs */
     const int64_t n_hot = cfg->hot_rows <= 0 || !cfg->hot_lock || cfg->dm_concat ? 0
         : cfg->hot_rows < cfg->w.vocab_size                                      ? cfg->hot_rows
                                             : cfg->w.vocab_size;
+    /* n-gram rows: only with subwords, and only as many as w_in has after the words' */
+    const int64_t ngram_rows = subwords && cfg->w.n_input_rows > cfg->w.vocab_size
+        ? cfg->w.n_input_rows - cfg->w.vocab_size
+        : 0;
+    const int64_t n_hot_ngrams = cfg->hot_ngram_rows <= 0 || !cfg->hot_lock ? 0
+        : cfg->hot_ngram_rows < ngram_rows                                  ? cfg->hot_ngram_rows
+                                                                            : ngram_rows;
     const int64_t hot_matrices = cfg->w.w_out ? 2 : 1;
     /* The buffers are written on every window, so they take whole pairs of cache lines (what
      * the adjacent-line prefetcher moves) with a free pair on each side: small mallocs of two
@@ -588,7 +599,7 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
         subwords ? (size_t)(2 * (int64_t)cfg->window) * sizeof(fe_target) : 0,
         subwords && !cfg->sg ? (size_t)step_rows * sizeof(uint32_t) : 0,
         (size_t)scratch * sizeof(float),
-        (size_t)(2 * hot_matrices * n_hot * cfg->w.dim) * sizeof(float),
+        (size_t)(2 * (hot_matrices * n_hot + n_hot_ngrams) * cfg->w.dim) * sizeof(float),
         sums_bytes};
     size_t total = 3 * FE_LINE_PAIR;
     for (int k = 0; k < 8; k++) total += line_pairs(sizes[k]);
@@ -613,7 +624,7 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
             wk.ctx_sum = (float **)(void *)slots;
             wk.ctx_grad = wk.ctx_sum + (ring - 1);
         }
-        if (n_hot > 0) { /* copies and bases start equal to the shared rows */
+        if (n_hot > 0 || n_hot_ngrams > 0) { /* copies and bases start equal to the shared rows */
             if (cfg->hot_merge_words > 0) {
                 wk.merge_every = cfg->hot_merge_words;
             } else {
@@ -622,24 +633,36 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
                 const int64_t range =
                     job->offsets[job->end_sentence] - job->offsets[job->first_sentence];
                 wk.merge_every = range / 64 < 256 ? 256 : range / 64;
-                if (wk.merge_every > fe_hot_merge_words(n_hot))
-                    wk.merge_every = fe_hot_merge_words(n_hot);
+                /* the words' hot rows set the pace: the n-gram rows' merge is cheap next to
+                 * the words trained between merges (256 rows: ~0.1 MB per 8,192 words) */
+                const int64_t k = n_hot > 0 ? n_hot : 1;
+                if (wk.merge_every > fe_hot_merge_words(k)) wk.merge_every = fe_hot_merge_words(k);
             }
             const int64_t n = n_hot * cfg->w.dim;
             const size_t bytes = (size_t)n * sizeof(float);
+            const size_t ngram_bytes = (size_t)(n_hot_ngrams * cfg->w.dim) * sizeof(float);
+            const float *shared_ngrams = cfg->w.w_in + cfg->w.vocab_size * cfg->w.dim;
             wk.prefetch_hot = n_hot > FE_HOT_CACHED_ROWS;
             fe_lock(cfg->hot_lock); /* not while another worker merges */
+            wk.has_hot = 1;
             wk.w.n_hot = n_hot;
             wk.w.w_in_hot = (float *)(void *)(at + line_pairs(sizes[5]));
             wk.hot_in_base = wk.w.w_in_hot + n;
             memcpy(wk.w.w_in_hot, cfg->w.w_in, bytes);
             memcpy(wk.hot_in_base, cfg->w.w_in, bytes);
+            float *next = wk.hot_in_base + n;
             if (cfg->w.w_out) {
-                wk.w.w_out_hot = wk.hot_in_base + n;
+                wk.w.w_out_hot = next;
                 wk.hot_out_base = wk.w.w_out_hot + n;
                 memcpy(wk.w.w_out_hot, cfg->w.w_out, bytes);
                 memcpy(wk.hot_out_base, cfg->w.w_out, bytes);
+                next = wk.hot_out_base + n;
             }
+            wk.w.n_hot_ngrams = n_hot_ngrams;
+            wk.w.w_ngrams_hot = next;
+            wk.hot_ngrams_base = next + n_hot_ngrams * cfg->w.dim;
+            memcpy(wk.w.w_ngrams_hot, shared_ngrams, ngram_bytes);
+            memcpy(wk.hot_ngrams_base, shared_ngrams, ngram_bytes);
             fe_unlock(cfg->hot_lock);
         }
     }
@@ -666,7 +689,7 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
             train_sentence(&wk, job->ids + job->offsets[s], len);
         }
         sync_progress(&wk);
-        if (wk.w.n_hot > 0) merge_hot_rows(&wk); /* nothing trained is lost, stopped or not */
+        if (wk.has_hot) merge_hot_rows(&wk); /* nothing trained is lost, stopped or not */
         if (wk.stopped) status = FE_STOPPED;
     }
     out->words = wk.words;

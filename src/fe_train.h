@@ -68,7 +68,8 @@
  *     skipped (fastText draws again), the sigmoid and learning-rate rules above, subsampling
  *     by word2vec's formula, and the window drawn uniform in 1..window as word2vec's.
  *   - Hot rows and lock factors apply to the rows of w_in as above: a word's own row can be
- *     hot, n-gram rows (>= vocab_size) never are; lockf[r % lockf_len] for any row r.
+ *     hot (hot_rows), and so can the n-gram rows vocab_size .. vocab_size + hot_ngram_rows - 1
+ *     (see "Hot rows" below); lockf[r % lockf_len] for any row r.
  *
  * Documents (Doc2Vec's paragraph vectors; fe_config.doc_offsets and doc_rows set, NULL
  * otherwise): sentence k is a document whose tags own the rows doc_rows[doc_offsets[k] ..
@@ -109,6 +110,10 @@
  * (hot_lock), so no update of those rows is lost. Other workers see those rows' updates that
  * many words late; a single worker computes what it would without the copies, to float
  * rounding. hot_rows = vocab_size makes every worker train a whole replica of the model.
+ * With subwords, hot_ngram_rows = m adds private copies of the m input rows after the words'
+ * (rows vocab_size .. vocab_size + m - 1, merged with the others): an n-gram row such as
+ * "<th" or "ing" is part of the input of thousands of words, so it is written far more often
+ * than any word's own row, and the caller puts the most used n-gram rows there.
  * hot_merge_scale s < 1 makes a merge add s times the copy's change instead: with k workers
  * each training its replica at k times the rate and s = 1/k, the shared rows move by the mean
  * of the replicas' changes (rows every replica drives to the same point do not overshoot;
@@ -138,6 +143,11 @@ typedef struct fe_weights {
     float *w_in_hot;
     float *w_out_hot;
     int64_t n_hot;
+    /* Rows vocab_size .. vocab_size + n_hot_ngrams - 1 of w_in (with subwords: the n-gram rows
+     * the caller put first, the most used ones) are read and written in w_ngrams_hot instead,
+     * the worker's private copies as well (fe_config.hot_ngram_rows); n_hot_ngrams = 0: none. */
+    float *w_ngrams_hot;
+    int64_t n_hot_ngrams;
     /* Lock factors of the input rows (gensim's vectors_lockf): the update of w_in row r is
      * multiplied by lockf[r % lockf_len] (0 freezes the row). NULL: every factor 1. */
     const float *lockf;
@@ -221,6 +231,7 @@ typedef struct fe_config {
     int64_t progress_batch;       /* words between updates of alpha; 0: FE_PROGRESS_BATCH */
     int64_t hot_rows;             /* private rows per worker (0: off); see above */
     int64_t hot_merge_words;      /* words between merges of them; 0: the default above */
+    int64_t hot_ngram_rows;       /* subwords: private copies of w_in rows vocab_size .. + k-1 */
     float hot_merge_scale;        /* a merge adds this times the copy's change; 0: 1 (see above) */
     volatile int64_t *words_done; /* shared by all workers */
     volatile int32_t *stop;       /* set non-zero to stop every worker at its next batch */

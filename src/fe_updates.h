@@ -19,6 +19,15 @@ static inline float *in_row(const fe_weights *w, uint32_t id)
                                   : w->w_in + (int64_t)id * w->dim;
 }
 
+/* Input row `id` of a subword list: also the worker's copies of the n_hot_ngrams rows after
+ * the words' (only the subword updates read n-gram rows, so only they pay for the check). */
+static inline float *subword_row(const fe_weights *w, uint32_t id)
+{
+    const uint64_t ngram = (uint64_t)id - (uint64_t)w->vocab_size; /* huge below vocab_size */
+    if (ngram < (uint64_t)w->n_hot_ngrams) return w->w_ngrams_hot + (int64_t)ngram * w->dim;
+    return in_row(w, id);
+}
+
 static inline float *out_row(const fe_weights *w, uint32_t id)
 {
     return (int64_t)id < w->n_hot ? w->w_out_hot + (int64_t)id * w->dim
@@ -209,7 +218,7 @@ FE_STEP_INLINE double combined_input_step(const fe_weights *w, const uint32_t *r
     for (int32_t k = 0; k < n_targets; k++)
         n_out += collect_outputs(w, &targets[k], out + n_out, label + n_out);
     if (n_out == 0) return 0.0;
-    for (int32_t c = 0; c < n_rows; c++) in[c] = in_row(w, rows[c]);
+    for (int32_t c = 0; c < n_rows; c++) in[c] = subword_row(w, rows[c]);
     const float inv = 1.0f / (float)n_rows;
     vec_mean_rows(in, n_rows, cbow_mean ? inv : 1.0f, mean, dim);
     vec_dot_many(mean, out, n_out, g, dim);
@@ -253,7 +262,7 @@ void FE_NAME(rows_sum)(const fe_weights *w, const uint32_t *rows, int32_t n_rows
                        float *scratch)
 {
     float **in = (float **)(void *)scratch;
-    for (int32_t c = 0; c < n_rows; c++) in[c] = in_row(w, rows[c]);
+    for (int32_t c = 0; c < n_rows; c++) in[c] = subword_row(w, rows[c]);
     vec_mean_rows(in, n_rows, 1.0f, sum, w->dim);
 }
 
@@ -267,7 +276,7 @@ void FE_NAME(rows_add)(const fe_weights *w, const uint32_t *rows, int32_t n_rows
     for (int32_t first = 0; first < n_rows; first += CHUNK) {
         const int32_t m = n_rows - first < CHUNK ? n_rows - first : CHUNK;
         for (int32_t c = 0; c < m; c++) {
-            x[c] = in_row(w, rows[first + c]);
+            x[c] = subword_row(w, rows[first + c]);
             a[c] = w->lockf ? in_lockf(w, rows[first + c]) : 1.0f;
         }
         vec_add_to_rows(grad, x, a, m, w->dim);

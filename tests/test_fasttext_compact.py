@@ -9,7 +9,7 @@ import pytest
 from fastembed_core import FastText
 from fastembed_core.errors import TrainingDivergedError
 from fastembed_core.models.fasttext import load_facebook_model, save_facebook_model
-from fastembed_core.vectors.lazy_rows import CompactRows, zeroed_rows
+from fastembed_core.vectors.lazy_rows import CompactRows, run_in_threads, zeroed_rows
 
 LETTERS = np.array(list("abcdefghijklmnopqrstuvwxyz"))
 
@@ -52,14 +52,15 @@ def both_ways(monkeypatch, make):
 # ------------------------------------------------------------------------ CompactRows
 
 
+@pytest.mark.parametrize("parts", [1, 3, 5000])  # copied by 1 or 3 threads; more than rows
 @pytest.mark.parametrize("n_rows", [50_000, 2_000_000])  # remap by a table / by search
-def test_compact_rows_gather_scatter_remap_equal_numpy_indexing(n_rows):
+def test_compact_rows_gather_scatter_remap_equal_numpy_indexing(n_rows, parts):
     rng = np.random.default_rng(0)
     full = zeroed_rows(n_rows, 8)
     rows = rng.permutation(np.unique(rng.integers(0, len(full), 3_000)))  # any order
     full[rows] = rng.standard_normal((len(rows), 8), dtype=np.float32)
     compact = CompactRows(full, rows)
-    compact.gather()
+    compact.gather(parts)
     assert np.array_equal(compact.matrix, full[rows])
     picks = rng.choice(rows, 500)
     remapped = compact.remap(picks)
@@ -67,12 +68,26 @@ def test_compact_rows_gather_scatter_remap_equal_numpy_indexing(n_rows):
     compact.matrix *= 2.0
     head = 40_000  # the first rows, compared whole
     before = full[:head].copy()
-    compact.scatter()
+    compact.scatter(parts)
     assert np.array_equal(full[rows], compact.matrix)
     near = rows[rows < head]
     assert np.array_equal(full[near], 2.0 * before[near])
     others = np.setdiff1d(np.arange(head), near)
     assert np.array_equal(full[others], before[others])
+
+
+def test_run_in_threads_runs_every_job_and_raises_the_first_error():
+    done = []
+    run_in_threads([lambda k=k: done.append(k) for k in range(4)])
+    assert sorted(done) == [0, 1, 2, 3]
+
+    def fail():
+        raise KeyError("job")
+
+    with pytest.raises(KeyError, match="job"):
+        run_in_threads([lambda: done.append(9), fail])
+    assert done[-1] == 9  # the other job still ran
+    run_in_threads([])
 
 
 @pytest.mark.parametrize("n_rows", [10, 1000])  # remap by a table / by search
@@ -90,6 +105,18 @@ def test_compact_rows_refuse_bad_rows(n_rows):
     assert CompactRows(full, np.array([3, 1])).remap(np.array([1, 3, 3])).tolist() == [1, 0, 0]
 
 
+def buckets_by_first_word(buckets, offsets, table, vocab):
+    """Checks that the buckets go by the first (most frequent) word using them, then by
+    bucket."""
+    first_word = np.full(len(buckets), vocab)
+    for word in range(vocab - 1, -1, -1):
+        first_word[np.isin(buckets, table[offsets[word] : offsets[word + 1]])] = word
+    assert (np.diff(first_word) >= 0).all()
+    same_word = np.diff(first_word) == 0
+    assert same_word.any() and (np.diff(buckets)[same_word] > 0).all()
+    return first_word
+
+
 def test_training_rows_are_the_words_then_the_used_buckets_by_first_word():
     model = FastText(**SETTINGS)
     model.build_vocab(corpus(9))
@@ -100,13 +127,48 @@ def test_training_rows_are_the_words_then_the_used_buckets_by_first_word():
     assert np.array_equal(rows[:vocab], np.arange(vocab))
     buckets = rows[vocab:]
     assert np.array_equal(np.sort(buckets), vocab + model._used_buckets())
-    # buckets go by the first (most frequent) word using them, then by bucket
-    first_word = np.full(len(buckets), vocab)
-    for word in range(vocab - 1, -1, -1):
-        first_word[np.isin(buckets, table[offsets[word] : offsets[word + 1]])] = word
-    assert (np.diff(first_word) >= 0).all() and first_word[0] == 0
-    same_word = np.diff(first_word) == 0
-    assert (np.diff(buckets)[same_word] > 0).all()
+    assert buckets_by_first_word(buckets, offsets, table, vocab)[0] == 0
+
+
+@pytest.mark.parametrize("sample", [1e-3, 0.0])
+def test_the_most_used_buckets_come_first_when_asked(sample):
+    """With hot=k the k most used buckets follow the words' rows, most used first (the
+    kernel's per-worker copies of n-gram rows are those right after the words'), then the
+    others as without."""
+    model = FastText(**SETTINGS, sample=sample)
+    model.build_vocab(corpus(9))
+    vocab, hot = len(model.wv), 40
+    offsets, table = model.wv.subword_table()
+    rows = model._training_rows(offsets, table, hot=hot)
+    assert np.array_equal(rows[:vocab], np.arange(vocab))
+    assert np.array_equal(np.sort(rows[vocab:]), vocab + model._used_buckets())
+    # a bucket's use: over the words listing it (a duplicate counts twice), the word's count
+    # times its keep probability: word2vec's subsampling formula, capped at 1, as the
+    # kernel's 32-bit thresholds hold it (ties below are exact ones)
+    counts = model.wv.expandos["count"].astype(np.float64)
+    keep = np.ones(vocab)
+    if sample:
+        threshold = sample * counts.sum()
+        formula = np.minimum((np.sqrt(counts / threshold) + 1) * threshold / counts, 1.0)
+        keep = model._sampling_tables()["keep"] / 4294967295.0
+        np.testing.assert_allclose(keep, formula, rtol=1e-6)
+        assert keep.min() < 0.5
+    use = {}
+    for word in range(vocab):
+        for row in table[offsets[word] : offsets[word + 1]].tolist():
+            if row >= vocab:
+                use[row] = use.get(row, 0.0) + counts[word] * keep[word]
+    top, rest = rows[vocab : vocab + hot], rows[vocab + hot :]
+    top_use = np.array([use[b] for b in top.tolist()])
+    rest_use = np.array([use[b] for b in rest.tolist()])
+    assert top_use[0] > 5 * rest_use.min() and top_use.min() >= rest_use.max() * (1 - 1e-12)
+    assert (np.diff(top_use) <= 1e-12 * top_use[:-1]).all()
+    tied = np.isclose(top_use[1:], top_use[:-1], rtol=1e-12, atol=0)
+    assert (np.diff(top)[tied] > 0).all()
+    buckets_by_first_word(rest, offsets, table, vocab)
+    # as many as there are, at most
+    everything = model._training_rows(offsets, table, hot=10**6)
+    assert np.array_equal(np.sort(everything[vocab:]), vocab + model._used_buckets())
 
 
 # ------------------------------------------------------------------------ the same results

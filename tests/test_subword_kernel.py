@@ -335,6 +335,59 @@ def test_subword_training_loop_matches_reference(simd, sg, shared, sums, hs, neg
     assert not np.array_equal(mine[0][n_words:], w_in[n_words:])  # n-gram rows trained
 
 
+@pytest.mark.parametrize("sg,sums", [(0, False), (0, True), (1, False)])
+@pytest.mark.parametrize("hot_ngrams, merge_words", [(5, 0), (40, 300), (40, 10**9)])
+def test_private_ngram_rows_train_like_shared_ones_with_one_worker(
+    sg, sums, hot_ngrams, merge_words
+):
+    """One worker with private copies of the words' first rows and of the n-gram rows after
+    them (some of them, or all: 40 is more than there are, so the count is capped), merged
+    every merge_words words (0: the kernel's default, at least 64 times in the range) or only
+    at the end, computes what it computes on the shared rows, to float rounding: every read
+    and write of those rows goes to the copy, and every change to it is merged back once."""
+    rng = np.random.default_rng(23)
+    n_words, n_input, dim = 30, 70, 8
+    counts = np.sort(rng.integers(1, 300, n_words))[::-1].astype(np.int64)
+    ids = rng.integers(0, n_words, 6000).astype(np.uint32)
+    offsets = np.arange(0, 6001, 150, dtype=np.int64)
+    subwords = random_subwords(n_words, n_input, rng)
+    trained = []
+    for hot in (0, hot_ngrams):
+        weights = copies(*matrices(n_words, n_input, dim, seed=4))
+        run = make_run(
+            *weights,
+            n_words=n_words,
+            hs=0,
+            negative=3,
+            counts=counts,
+            subwords=subwords,
+            total_words=len(ids),
+            sg=sg,
+            cbow_sums=sums,
+            hot_rows=6 if hot else 0,
+            hot_ngram_rows=hot,
+            hot_merge_words=merge_words,
+        )
+        run.set_corpus(ids, offsets)
+        assert run.train_range(0, len(offsets) - 1, 5)[1] == len(ids)
+        trained.append(weights)
+    (in_shared, out_shared, _), (in_private, out_private, _) = trained
+    start = matrices(n_words, n_input, dim, seed=4)[0]
+    assert np.abs(in_shared[n_words : n_words + 5] - start[n_words : n_words + 5]).max() > 0.05
+    np.testing.assert_allclose(in_private, in_shared, atol=2e-4)
+    np.testing.assert_allclose(out_private, out_shared, atol=2e-4)
+
+
+def test_private_ngram_rows_need_subword_tables_and_a_count():
+    w_in, w_out, offsets, rows = _valid()
+    with pytest.raises(ValueError, match="hot_ngram_rows must be >= 0"):
+        _build(w_in, w_out, offsets, rows, hot_ngram_rows=-1)
+    with pytest.raises(ValueError, match="hot_ngram_rows needs subword tables"):
+        make_run(
+            w_in[:6], w_out, None, n_words=6, hs=0, negative=2, counts=np.ones(6), hot_ngram_rows=2
+        )
+
+
 @pytest.mark.parametrize("cbow_mean", [0, 1])
 def test_cbow_sums_across_the_kept_word_buffer_matches_reference(cbow_mean):
     """A sentence longer than the kernel's buffer of kept words (4,096 + 2 * window) is

@@ -35,13 +35,20 @@ from .. import _kernel, _subwords
 from ..errors import FormatError
 from ..validation import check_int
 from ..vectors.fasttext import FastTextKeyedVectors
-from ..vectors.lazy_rows import CompactRows, copy_nonzero_rows, zeroed_rows
+from ..vectors.lazy_rows import CompactRows, copy_nonzero_rows, run_in_threads, zeroed_rows
 from . import gensim_models
 from . import vocab as vocab_mod
-from .word2vec import Word2Vec
+from .word2vec import HOT_ROWS, Word2Vec
 from .workers import available_cores
 
 logger = logging.getLogger("fastembed_core")
+
+# With several workers, each also keeps private copies of this many n-gram rows, the most used
+# ones, merged with the words' hot rows (word2vec.HOT_ROWS; src/fe_train.h, "Hot rows"). An
+# n-gram such as "<th" or "ing>" is in the input of thousands of words: on english.txt the
+# 256 most used n-gram rows take 15 % of all input-row updates, the 64 most frequent words'
+# own rows 0.4 %, so without copies both workers write the same n-gram rows all the time.
+HOT_NGRAM_ROWS = 256
 
 __all__ = [
     "FastText",
@@ -551,14 +558,21 @@ class FastText(Word2Vec):
         identical."""
         subword_offsets, subword_rows = self._subword_table()
         w_in, lockf = self._w_in, self._lock_factors()
+        family: dict[str, Any] = {}
         self._compact, self._compact_subword_rows, self._full_stale = None, None, False
         if self._COMPACT_TRAINING and self.ngrams_enabled:
-            compact = CompactRows(w_in, self._training_rows(subword_offsets, subword_rows))
+            # with several workers the most used n-gram rows come first, where the kernel
+            # gives each worker private copies of them
+            hot = HOT_NGRAM_ROWS if self.workers > 1 and HOT_ROWS else 0
+            rows = self._training_rows(subword_offsets, subword_rows, hot)
+            compact = CompactRows(w_in, rows)
             w_in, subword_rows = compact.matrix, compact.remap(subword_rows)
             if lockf is not None:
                 lockf = _kernel.check_lockf(lockf[compact.rows])
             self._compact = compact  # gathered before the first epoch (_run_epoch)
             self._compact_subword_rows = subword_rows
+            if hot:
+                family["hot_ngram_rows"] = hot
         run = self._training_run(
             ids,
             epochs,
@@ -569,22 +583,44 @@ class FastText(Word2Vec):
             subword_offsets=subword_offsets,
             subword_rows=subword_rows,
             cbow_sums=self.cbow_sums,
+            **family,
         )
         run.set_corpus(ids, offsets)
         return run
 
-    def _training_rows(self, subword_offsets, subword_rows):
+    def _training_rows(self, subword_offsets, subword_rows, hot=0):
         """The input rows training can reach, in their order in the compact copy: the words'
         own rows first, as they are (rows 0 .. V-1: the kernel's per-worker copies of the
-        most frequent words' rows expect them there), then the buckets some word uses, by the
-        first word using them. With the vocabulary sorted by frequency, the buckets trained
-        most sit together (5 % less CPU per epoch than in bucket order on english.txt)."""
+        most frequent words' rows expect them there), then the ``hot`` most used buckets,
+        the most used first (the kernel's per-worker copies of n-gram rows are the first
+        ones after the words'), then the other buckets some word uses, by the first word
+        using them. With the vocabulary sorted by frequency, the buckets trained most sit
+        together (5 % less CPU per epoch than in bucket order on english.txt). A bucket's use
+        is how often training is expected to read it: over the words listing it, count x
+        keep probability (subsampling); equal uses go by bucket."""
         vocab = len(self.wv)
         word_of_row = np.repeat(np.arange(vocab, dtype=np.uint32), np.diff(subword_offsets))
         first_word = np.full(len(self._w_in), vocab, dtype=np.uint32)  # vocab: no word
         np.minimum.at(first_word, subword_rows, word_of_row)
         buckets = vocab + np.flatnonzero(first_word[vocab:] < vocab)
         by_first_word = buckets[np.argsort(first_word[buckets], kind="stable")]
+        hot = min(hot, len(buckets))
+        if hot > 0:
+            expected = np.asarray(self.wv.expandos["count"], dtype=np.float64)
+            keep = self._sampling_tables()["keep"]
+            if keep is not None:
+                expected = expected * (keep / 4294967295.0)
+            # the words' own rows are counted too (cheaper than leaving them out), not used
+            use = np.bincount(
+                subword_rows, weights=expected[word_of_row], minlength=len(self._w_in)
+            )
+            top = np.argpartition(-use[buckets], hot - 1)[:hot]  # in bucket order below
+            top = buckets[np.sort(top)]
+            top = top[np.argsort(-use[top], kind="stable")]
+            is_top = np.zeros(len(self._w_in), dtype=bool)
+            is_top[top] = True
+            rest = by_first_word[~is_top[by_first_word]]
+            by_first_word = np.concatenate([top, rest])
         return np.concatenate([np.arange(vocab), by_first_word])
 
     def _run_epoch(self, run, offsets, epoch, report_delay, total_ids, epochs, callbacks=()):
@@ -599,7 +635,7 @@ class FastText(Word2Vec):
         # is written once, when train() ends; on_progress sees it as it was at the start.
         between = any(hasattr(cb, name) for cb in callbacks for name in _BETWEEN_EPOCHS)
         if not self._full_stale:
-            compact.gather()
+            compact.gather(parts=self.workers)  # what runs before the workers start
         self._full_stale = True
         result = super()._run_epoch(run, offsets, epoch, report_delay, total_ids, epochs, callbacks)
         if between:
@@ -609,7 +645,7 @@ class FastText(Word2Vec):
     def _write_back(self):
         """The compact copy's rows back into the full input matrix, if it lacks them."""
         if self._compact is not None and self._full_stale:
-            self._compact.scatter()
+            self._compact.scatter(parts=self.workers)
             self._full_stale = False
 
     def _check_finite(self, epoch, alpha):
@@ -641,9 +677,17 @@ class FastText(Word2Vec):
             # callbacks may have changed the full matrix since
             compact = self._compact if self._full_stale else None
             compact_rows = self._compact_subword_rows
-            self._write_back()
-            self._compact = self._compact_subword_rows = None
-            self._refresh_means(compact, compact_rows)
+            if compact is not None and self.workers > 1:
+                # the means are read from the copy: they need not wait for its rows to be
+                # written back, and with several cores both run side by side
+                run_in_threads(
+                    [lambda: self._refresh_means(compact, compact_rows), self._write_back]
+                )
+                self._compact = self._compact_subword_rows = None
+            else:
+                self._write_back()
+                self._compact = self._compact_subword_rows = None
+                self._refresh_means(compact, compact_rows)
 
     def __getstate__(self) -> dict[str, Any]:
         state = super().__getstate__()

@@ -20,13 +20,16 @@ the big matrix before and written back after.
 
 from __future__ import annotations
 
+import functools
 import mmap
+import threading
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
-__all__ = ["zeroed_rows", "copy_nonzero_rows", "CompactRows"]
+__all__ = ["zeroed_rows", "copy_nonzero_rows", "CompactRows", "run_in_threads"]
 
 # Rows read at a time by copy_nonzero_rows: a bounded temporary however large the matrix.
 _BLOCK_ROWS = 1 << 14
@@ -80,13 +83,16 @@ class CompactRows:
         rows = np.asarray(rows)
         if rows.ndim != 1 or rows.dtype.kind not in "iu":
             raise ValueError(f"CompactRows: rows must be a 1-D integer array; got {rows.shape}")
-        self._order = np.argsort(rows, kind="stable")
-        ordered = rows[self._order]
-        if len(rows) and (ordered[0] < 0 or ordered[-1] >= len(full)):
+        if len(rows) and (rows.min() < 0 or rows.max() >= len(full)):
             raise ValueError(f"CompactRows: rows must be row ids of a {len(full)}-row matrix")
-        if len(rows) > 1 and not (ordered[1:] > ordered[:-1]).all():
+        # a flag per row of full (a byte per row, against dim floats a row of full) instead
+        # of sorting the rows: 1 ms against 14 ms for FastText's 140,000 on english.txt
+        seen: NDArray[np.bool_] = np.zeros(len(full), dtype=bool)
+        seen[rows] = True
+        if np.count_nonzero(seen) != len(rows):
             raise ValueError("CompactRows: rows must be unique")
-        self._sorted = ordered
+        self._order: NDArray[np.intp] | None = None  # rows sorted, for remap's search
+        self._sorted: NDArray[Any] | None = None
         self.full = full
         self.rows = rows.astype(np.intp, copy=False)
         # np.empty: an ordinary allocation, which numpy asks the OS to back with huge pages
@@ -104,18 +110,61 @@ class CompactRows:
             table[self.rows] = np.arange(len(self.rows), dtype=np.uint32)
             compact = table[np.clip(full_rows, 0, len(self.full) - 1)]
         else:
+            if self._order is None or self._sorted is None:
+                self._order = np.argsort(self.rows, kind="stable")
+                self._sorted = self.rows[self._order]
             at = np.minimum(np.searchsorted(self._sorted, full_rows), len(self.rows) - 1)
             compact = self._order[at].astype(np.uint32)
         if (self.rows[compact] != full_rows).any():
             raise ValueError("CompactRows.remap: a row id is not one of the compact rows")
         return compact
 
-    def gather(self) -> None:
-        """``matrix`` = the rows of ``full``."""
-        # mode="clip" writes straight into the output ("raise" would fill a temporary copy
-        # first); the rows were checked to be in range when this object was made
-        np.take(self.full, self.rows, axis=0, out=self.matrix, mode="clip")
+    def _parts(self, parts: int) -> list[slice]:
+        bounds = np.linspace(0, len(self.rows), max(1, min(parts, len(self.rows))) + 1)
+        bounds = bounds.astype(np.int64).tolist()
+        return [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
 
-    def scatter(self) -> None:
-        """The rows of ``full`` = ``matrix``."""
-        self.full[self.rows] = self.matrix
+    def gather(self, parts: int = 1) -> None:
+        """``matrix`` = the rows of ``full``, in ``parts`` pieces copied by as many threads
+        (numpy releases the GIL while it copies; a fresh ``matrix``'s pages are first
+        touched here, and the threads take those page faults side by side)."""
+
+        def copy(part: slice) -> None:
+            # mode="clip" writes straight into the output ("raise" would fill a temporary
+            # copy first); the rows were checked to be in range when this object was made
+            np.take(self.full, self.rows[part], axis=0, out=self.matrix[part], mode="clip")
+
+        run_in_threads([functools.partial(copy, part) for part in self._parts(parts)])
+
+    def scatter(self, parts: int = 1) -> None:
+        """The rows of ``full`` = ``matrix``, in ``parts`` pieces written by as many threads."""
+
+        def copy(part: slice) -> None:
+            self.full[self.rows[part]] = self.matrix[part]
+
+        run_in_threads([functools.partial(copy, part) for part in self._parts(parts)])
+
+
+def run_in_threads(jobs: Sequence[Callable[[], Any]]) -> None:
+    """Calls every job, the first on this thread and each other one on a thread of its own,
+    and returns when all have returned; the first exception raised is raised here. Meant for
+    work that releases the GIL (numpy's copies, the kernels' nogil loops)."""
+    errors: list[BaseException] = []
+
+    def run(job: Callable[[], Any]) -> None:
+        try:
+            job()
+        except BaseException as exc:  # raised in the caller after the join
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(job,), daemon=True) for job in jobs[1:]]
+    for thread in threads:
+        thread.start()
+    try:
+        if jobs:
+            jobs[0]()
+    finally:
+        for thread in threads:
+            thread.join()
+    if errors:
+        raise errors[0]

@@ -725,7 +725,7 @@ static void test_rows_past_2_32(void)
             w_in[lo_a * dim + j] = w_in[lo_b * dim + j] = 0.0f;
             w_out[lo_a * dim + j] = w_out[lo_b * dim + j] = 0.0f;
         }
-        fe_weights w = {w_in, w_out, NULL, vocab, dim, NULL, NULL, 0};
+        fe_weights w = {w_in, w_out, NULL, vocab, dim, NULL, NULL, 0, NULL, 0};
         fe_update_ops ops;
         CHECK_EQ(fe_simd_ops(path, &ops), path);
         /* malloc'd: sg_window_step keeps row pointers at the start of its scratch */
@@ -863,6 +863,7 @@ static void test_subword_loop(void)
             cfg.cbow_sums = sums;
             if (hot) {
                 cfg.hot_rows = 6;
+                cfg.hot_ngram_rows = 5; /* rows vocab .. vocab + 4 */
                 cfg.hot_lock = &hot_lock;
             }
             fe_job job = job_of(&c, 0, 6, 5);
@@ -1041,15 +1042,17 @@ static void test_two_threads(void)
 }
 
 /* Two workers train the same weights with subword tables (CBOW, skip-gram block and per
- * pair): n-gram rows are shared by many words, so the threads collide on them all the time;
- * under ThreadSanitizer only the suppressed weight-row races are allowed. */
+ * pair; then the same with private copies of n-gram rows too): n-gram rows are shared by many
+ * words, so the threads collide on them all the time; under ThreadSanitizer only the
+ * suppressed weight-row races are allowed. */
 static void test_two_threads_subwords(void)
 {
     int64_t lengths[20];
     for (int k = 0; k < 20; k++) lengths[k] = TWO_THREAD_WORDS + 5 * k;
     for (int path = 0; path < n_paths(); path++) {
         test_path = path;
-        for (int variant = 0; variant < 3; variant++) {
+        for (int variant = 0; variant < 6; variant++) {
+            const int kind = variant % 3;
             model m;
             corpus c;
             subwords sw;
@@ -1058,9 +1061,10 @@ static void test_two_threads_subwords(void)
             corpus_init(&c, lengths, 20, m.vocab);
             volatile int64_t done = 0;
             volatile int32_t stop = 0, hot_lock = 0;
-            fe_config cfg = config(&m, variant > 0, 0, 3, 4, variant != 2, 1, &done, &stop);
+            fe_config cfg = config(&m, kind > 0, 0, 3, 4, kind != 2, 1, &done, &stop);
             use_subwords(&cfg, &sw);
             cfg.hot_rows = 4;
+            cfg.hot_ngram_rows = variant >= 3 ? 3 : 0;
             cfg.hot_lock = &hot_lock;
             cfg.total_words = c.n_ids;
             thread_arg args[2];
