@@ -216,6 +216,34 @@ def print_table(table):
         )
 
 
+def results_stem(name):
+    """bench/results/<today>-<name>, without an extension."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    return os.path.join(here, "results", f"{datetime.date.today():%Y-%m-%d}-{name}")
+
+
+def write_results(stem, runs, summary):
+    """``stem``.json: the command line, the commit, every run and the summary."""
+    with open(stem + ".json", "w") as f:
+        json.dump(
+            dict(command=" ".join(sys.argv), commit=git_commit(), runs=runs, summary=summary),
+            f,
+            indent=1,
+        )
+
+
+def workers_speedup(runs, mode, key):
+    """The median over repeats of ``key`` at one worker over ``key`` at two, per repeat."""
+    return statistics.median(
+        one[key] / two[key]
+        for one in runs
+        for two in runs
+        if one["mode"] == two["mode"] == mode
+        and one["repeat"] == two["repeat"]
+        and (one["workers"], two["workers"]) == (1, 2)
+    )
+
+
 def git_commit():
     try:
         return subprocess.run(

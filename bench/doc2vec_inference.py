@@ -15,7 +15,6 @@ gensim's time over ours in that round, reported as min / median / max.
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
 import statistics
@@ -25,7 +24,13 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_doc2vec_labelled import MODES, SETTINGS, git_commit, load_split  # noqa: E402
+from bench_doc2vec_labelled import (  # noqa: E402
+    MODES,
+    SETTINGS,
+    load_split,
+    results_stem,
+    write_results,
+)
 
 from fastembed_core import Doc2Vec, TaggedDocument  # noqa: E402
 
@@ -99,17 +104,7 @@ def main() -> None:
                 min=min(values), median=statistics.median(values), max=max(values)
             )
     print(json.dumps(summary, indent=1))
-    out = os.path.join(
-        os.path.dirname(os.path.abspath(__file__)),
-        "results",
-        f"{datetime.date.today():%Y-%m-%d}-{args.name}.json",
-    )
-    with open(out, "w") as f:
-        json.dump(
-            dict(command=" ".join(sys.argv), commit=git_commit(), runs=runs, summary=summary),
-            f,
-            indent=1,
-        )
+    write_results(results_stem(args.name), runs, summary)
 
 
 if __name__ == "__main__":

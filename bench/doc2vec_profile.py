@@ -14,7 +14,6 @@ time of the same round.
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
 import statistics
@@ -22,7 +21,15 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_doc2vec_labelled import MODES, SETTINGS, git_commit, load_split  # noqa: E402
+from bench_doc2vec_labelled import (  # noqa: E402
+    MODES,
+    SETTINGS,
+    git_commit,
+    load_split,
+    results_stem,
+    workers_speedup,
+    write_results,
+)
 
 from fastembed_core import Doc2Vec, TaggedDocument  # noqa: E402
 
@@ -99,28 +106,12 @@ def main() -> None:
                 f"{med['kernel'] / med['train_wall']:.0%} |"
             )
         for key in ("train_wall", "kernel"):
-            ratios = [
-                one[key] / two[key]
-                for one in runs
-                for two in runs
-                if one["mode"] == two["mode"] == mode
-                and one["repeat"] == two["repeat"]
-                and (one["workers"], two["workers"]) == (1, 2)
-            ]
-            summary[f"{mode} {key} 1->2 workers"] = statistics.median(ratios)
-            lines.append(f"{mode}: {key} 1 -> 2 workers {statistics.median(ratios):.2f}x")
+            speedup = workers_speedup(runs, mode, key)
+            summary[f"{mode} {key} 1->2 workers"] = speedup
+            lines.append(f"{mode}: {key} 1 -> 2 workers {speedup:.2f}x")
     print("\n".join(lines))
-    stem = os.path.join(
-        os.path.dirname(os.path.abspath(__file__)),
-        "results",
-        f"{datetime.date.today():%Y-%m-%d}-{args.name}",
-    )
-    with open(stem + ".json", "w") as f:
-        json.dump(
-            dict(command=" ".join(sys.argv), commit=git_commit(), runs=runs, summary=summary),
-            f,
-            indent=1,
-        )
+    stem = results_stem(args.name)
+    write_results(stem, runs, summary)
     with open(stem + ".txt", "w") as f:
         f.write(f"{' '.join(sys.argv)}\ncommit {git_commit()}\n\n" + "\n".join(lines) + "\n")
 

@@ -13,14 +13,20 @@ same rounds: on a shared machine it shows what two workers can give at that mome
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
-import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_doc2vec_labelled import MODES, SETTINGS, git_commit, load_split, timed  # noqa: E402
+from bench_doc2vec_labelled import (  # noqa: E402
+    MODES,
+    SETTINGS,
+    load_split,
+    results_stem,
+    timed,
+    workers_speedup,
+    write_results,
+)
 
 from fastembed_core import Doc2Vec, TaggedDocument, Word2Vec  # noqa: E402
 
@@ -76,27 +82,9 @@ def main() -> None:
     summary = {}
     for mode in modes:
         for key in ("train_wall", "infer_wall") if mode in MODES else ("train_wall",):
-            ratios = [
-                one[key] / two[key]
-                for one in runs
-                for two in runs
-                if one["mode"] == two["mode"] == mode
-                and one["repeat"] == two["repeat"]
-                and (one["workers"], two["workers"]) == (1, 2)
-            ]
-            summary[f"{mode} {key} 1->2 workers"] = statistics.median(ratios)
+            summary[f"{mode} {key} 1->2 workers"] = workers_speedup(runs, mode, key)
     print(json.dumps(summary, indent=1))
-    out = os.path.join(
-        os.path.dirname(os.path.abspath(__file__)),
-        "results",
-        f"{datetime.date.today():%Y-%m-%d}-{args.name}.json",
-    )
-    with open(out, "w") as f:
-        json.dump(
-            dict(command=" ".join(sys.argv), commit=git_commit(), runs=runs, summary=summary),
-            f,
-            indent=1,
-        )
+    write_results(results_stem(args.name), runs, summary)
 
 
 if __name__ == "__main__":
