@@ -393,3 +393,17 @@ def train_range(
                 centre = window
         centres(kept, centre, len(kept), len(kept))
     return words, effective
+
+
+def inference_start(words, seed, dim, dtype):
+    """The RNG of one document's inference (seeded by the FNV-1a hash of its ids and its
+    length, src/fe_doc2vec.c) and the vector it starts from, uniform(-0.5, 0.5) / dim."""
+    h = 0xCBF29CE484222325
+    for w in words:
+        h = ((h ^ int(w)) * 0x100000001B3) & M64
+    rng = SplitMix64.seeded(seed, h ^ len(words), 0x1AFE)
+    vec = np.array(
+        [(np.float32((rng.next64() >> 40) / 16777216.0) - 0.5) / dim for _ in range(dim)],
+        dtype=dtype,
+    )
+    return rng, vec

@@ -199,14 +199,7 @@ def reference_inference(w_in, w_out, w_hs, words, seed, *, dm, cbow_mean, window
                         alias, keep, hs_tables, epochs, alpha, min_alpha):  # fmt: skip
     """src/fe_doc2vec.h written out: the model frozen, one vector trained."""
     dim = w_in.shape[1]
-    h = 0xCBF29CE484222325
-    for w in words:
-        h = ((h ^ int(w)) * 0x100000001B3) & ref.M64
-    rng = ref.SplitMix64.seeded(seed, h ^ len(words), 0x1AFE)
-    vec = np.array(
-        [(np.float32((rng.next64() >> 40) / 16777216.0) - 0.5) / dim for _ in range(dim)],
-        dtype=np.float64,
-    )
+    rng, vec = ref.inference_start(words, seed, dim, np.float64)
     step = (alpha - min_alpha) / max(epochs - 1, 1)
     for epoch in range(epochs):
         a = alpha - step * epoch

@@ -231,14 +231,7 @@ def reference_concat_inference(w_in, w_out, w_hs, words, seed, *, window, tag_co
     """src/fe_doc2vec.h with the concatenating layer: the vector in every tag slot, the model
     frozen, every output scored before the vector moves."""
     dim = w_in.shape[1]
-    h = 0xCBF29CE484222325
-    for w in words:
-        h = ((h ^ int(w)) * 0x100000001B3) & ref.M64
-    rng = ref.SplitMix64.seeded(seed, h ^ len(words), 0x1AFE)
-    vec = np.array(
-        [(np.float32((rng.next64() >> 40) / 16777216.0) - 0.5) / dim for _ in range(dim)],
-        dtype=np.float32,
-    )
+    rng, vec = ref.inference_start(words, seed, dim, np.float32)
     step = (alpha - min_alpha) / max(epochs - 1, 1)
     for epoch in range(epochs):
         a = alpha - step * epoch
