@@ -211,6 +211,28 @@ def alias_draw(alias, rng):
     return bucket if (r & 0xFFFFFFFF) < (entry & 0xFFFFFFFF) else entry >> 32
 
 
+class Schedule:
+    """One worker's learning rate (sync_progress in src/fe_train.c): its words join the shared
+    progress a batch at a time, and the rate falls linearly with that progress."""
+
+    def __init__(self, alpha, min_alpha, total_words, batch):
+        self.start, self.end, self.total, self.batch = alpha, min_alpha, total_words, batch
+        self.done = self.unsynced = 0
+        self.sync()
+
+    def sync(self):
+        self.done += self.unsynced
+        self.unsynced = 0
+        progress = min(self.done / self.total, 1.0) if self.total else 1.0
+        self.alpha = max(np.float32(self.start - (self.start - self.end) * progress), self.end)
+
+    def count(self, words=1):
+        """Counts words read; syncs once a batch of them is unsynced."""
+        self.unsynced += words
+        if self.unsynced >= self.batch:
+            self.sync()
+
+
 def train_range(
     w_in,
     w_out,
@@ -244,13 +266,7 @@ def train_range(
     effective_words)."""
     rng = SplitMix64.seeded(seed)
     kept_cap = kept_cap or max(4 * window, 2 * window + 4096)
-    state = {"done": 0, "unsynced": 0, "alpha": alpha}
-
-    def sync():
-        state["done"] += state["unsynced"]
-        state["unsynced"] = 0
-        progress = min(state["done"] / total_words, 1.0) if total_words else 1.0
-        state["alpha"] = max(np.float32(alpha - (alpha - min_alpha) * progress), min_alpha)
+    sched = Schedule(alpha, min_alpha, total_words, progress_batch)
 
     def target_of(word):
         neg = [alias_draw(alias, rng) for _ in range(negative)] if negative else []
@@ -273,7 +289,7 @@ def train_range(
             ctx = [kept[c] for c in range(max(i - reach, 0), min(i + reach + 1, n)) if c != i]
             if not ctx:
                 continue
-            step = dict(alpha=state["alpha"], cbow_mean=cbow_mean, lockf=lockf)
+            step = dict(alpha=sched.alpha, cbow_mean=cbow_mean, lockf=lockf)
             if not sg:
                 rows = [r for c in ctx for r in subword_rows(c)]
                 subword_step(w_in, w_out, w_hs, rows, [(kept[i], *target_of(kept[i]))], **step)
@@ -316,7 +332,7 @@ def train_range(
                     [grads[c] for c in ctx],
                     target,
                     *scales,
-                    state["alpha"],
+                    sched.alpha,
                 )
             while applied <= i - window and applied < summed:
                 apply(applied)
@@ -338,7 +354,7 @@ def train_range(
                 if ctx:
                     neg, code, point = target_of(kept[i])
                     sg_window_step(
-                        w_in, w_out, w_hs, ctx, kept[i], neg, code, point, state["alpha"], lockf
+                        w_in, w_out, w_hs, ctx, kept[i], neg, code, point, sched.alpha, lockf
                     )
             elif sg:
                 for c in range(lo, hi):
@@ -353,7 +369,7 @@ def train_range(
                             neg,
                             code,
                             point,
-                            state["alpha"],
+                            sched.alpha,
                             lockf,
                         )
             else:
@@ -369,20 +385,17 @@ def train_range(
                         neg,
                         code,
                         point,
-                        state["alpha"],
+                        sched.alpha,
                         cbow_mean,
                         lockf,
                     )
 
     words = effective = 0
-    sync()
     for s in range(len(offsets) - 1):
         kept, centre = [], 0
         for word in ids[offsets[s] : offsets[s + 1]]:
             words += 1
-            state["unsynced"] += 1
-            if state["unsynced"] >= progress_batch:
-                sync()
+            sched.count()
             if keep is not None and rng.next32() > keep[word]:
                 continue
             effective += 1

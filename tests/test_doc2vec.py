@@ -35,13 +35,7 @@ def reference_documents(
     words, predict the centre). Draws in the kernel's order: a subsampling draw per word,
     a window draw per centre, the negatives of each prediction."""
     rng = ref.SplitMix64.seeded(seed)
-    state = {"done": 0, "unsynced": 0, "alpha": alpha}
-
-    def sync():
-        state["done"] += state["unsynced"]
-        state["unsynced"] = 0
-        progress = min(state["done"] / total_words, 1.0)
-        state["alpha"] = max(np.float32(alpha - (alpha - min_alpha) * progress), min_alpha)
+    sched = ref.Schedule(alpha, min_alpha, total_words, progress_batch)
 
     def target_of(word):
         neg = [ref.alias_draw(alias, rng) for _ in range(negative)] if negative else []
@@ -52,14 +46,11 @@ def reference_documents(
         return neg, code, point
 
     words_in = not sg or dbow_words
-    sync()
     for s in range(len(offsets) - 1):
         tags = [int(r) for r in doc_rows[doc_offsets[s] : doc_offsets[s + 1]]]
         kept = []
         for word in ids[offsets[s] : offsets[s + 1]]:
-            state["unsynced"] += 1
-            if state["unsynced"] >= progress_batch:
-                sync()
+            sched.count()
             if rng.next32() > keep[word]:
                 continue
             kept.append(int(word))
@@ -70,7 +61,7 @@ def reference_documents(
             inputs = ctx + tags
             if not inputs:
                 continue
-            a = state["alpha"]
+            a = sched.alpha
             if sg and not shared:  # one step per pair, the words first, then each tag
                 for row in inputs:
                     ref.sg_step(w_in, w_out, w_hs, row, centre, *target_of(centre), a)

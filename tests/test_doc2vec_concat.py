@@ -49,28 +49,17 @@ def reference_concat(
     document without exactly tag_count tags is counted for the schedule, drawn nothing for
     and not trained."""
     rng = ref.SplitMix64.seeded(seed)
-    state = {"done": 0, "unsynced": 0, "alpha": alpha}
+    sched = ref.Schedule(alpha, min_alpha, total_words, progress_batch)
 
-    def sync():
-        state["done"] += state["unsynced"]
-        state["unsynced"] = 0
-        progress = min(state["done"] / total_words, 1.0)
-        state["alpha"] = max(np.float32(alpha - (alpha - min_alpha) * progress), min_alpha)
-
-    sync()
     for s in range(len(offsets) - 1):
         tags = [int(r) for r in doc_rows[doc_offsets[s] : doc_offsets[s + 1]]]
         words = ids[offsets[s] : offsets[s + 1]]
         if len(tags) != tag_count:
-            state["unsynced"] += len(words)
-            if state["unsynced"] >= progress_batch:
-                sync()
+            sched.count(len(words))
             continue
         kept = []
         for word in words:
-            state["unsynced"] += 1
-            if state["unsynced"] >= progress_batch:
-                sync()
+            sched.count()
             if keep is None or rng.next32() <= keep[word]:
                 kept.append(int(word))
         for i, centre in enumerate(kept):
@@ -83,7 +72,7 @@ def reference_concat(
                     points[off[centre] : off[centre + 1]],
                 )
             slots = tags + window_slots(kept, i, window, null_word)
-            concat_step(w_in, w_out, w_hs, slots, centre, neg, code, point, state["alpha"], lockf)
+            concat_step(w_in, w_out, w_hs, slots, centre, neg, code, point, sched.alpha, lockf)
 
 
 def tiny_model(rng, n_words, n_tags, dim, width):
