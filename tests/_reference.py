@@ -211,6 +211,18 @@ def alias_draw(alias, rng):
     return bucket if (r & 0xFFFFFFFF) < (entry & 0xFFFFFFFF) else entry >> 32
 
 
+def draw_target(rng, word, negative, alias, hs_tables):
+    """What one prediction of ``word`` trains against, in the kernel's order (fill_target in
+    src/fe_train.c): its negatives drawn now, and its Huffman code and path (empty without
+    hierarchical softmax). Returns (negatives, code, point)."""
+    neg = [alias_draw(alias, rng) for _ in range(negative)] if negative else []
+    code, point = (), ()
+    if hs_tables is not None:
+        off, codes, points = hs_tables
+        code, point = codes[off[word] : off[word + 1]], points[off[word] : off[word + 1]]
+    return neg, code, point
+
+
 class Schedule:
     """One worker's learning rate (sync_progress in src/fe_train.c): its words join the shared
     progress a batch at a time, and the rate falls linearly with that progress."""
@@ -269,12 +281,7 @@ def train_range(
     sched = Schedule(alpha, min_alpha, total_words, progress_batch)
 
     def target_of(word):
-        neg = [alias_draw(alias, rng) for _ in range(negative)] if negative else []
-        code, point = (), ()
-        if hs_tables is not None:
-            off, codes, points = hs_tables
-            code, point = codes[off[word] : off[word + 1]], points[off[word] : off[word + 1]]
-        return neg, code, point
+        return draw_target(rng, word, negative, alias, hs_tables)
 
     def subword_rows(word):
         offsets, rows = subwords

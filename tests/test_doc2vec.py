@@ -38,12 +38,7 @@ def reference_documents(
     sched = ref.Schedule(alpha, min_alpha, total_words, progress_batch)
 
     def target_of(word):
-        neg = [ref.alias_draw(alias, rng) for _ in range(negative)] if negative else []
-        code, point = (), ()
-        if hs_tables is not None:
-            off, codes, points = hs_tables
-            code, point = codes[off[word] : off[word + 1]], points[off[word] : off[word + 1]]
-        return neg, code, point
+        return ref.draw_target(rng, word, negative, alias, hs_tables)
 
     words_in = not sg or dbow_words
     for s in range(len(offsets) - 1):
@@ -205,12 +200,7 @@ def reference_inference(w_in, w_out, w_hs, words, seed, *, dm, cbow_mean, window
             count = 1 + len(ctx)
             if dm and cbow_mean:
                 l1 /= count
-            neg, code, point = [], (), ()
-            if negative:
-                neg = [ref.alias_draw(alias, rng) for _ in range(negative)]
-            if hs_tables is not None:
-                off, codes, points = hs_tables
-                code, point = codes[off[word] : off[word + 1]], points[off[word] : off[word + 1]]
+            neg, code, point = ref.draw_target(rng, word, negative, alias, hs_tables)
             # every output scored from the frozen rows (a negative drawn twice counts twice)
             outputs = [(w_hs[node], 1.0 - bit) for bit, node in zip(code, point)]
             if negative:

@@ -63,14 +63,7 @@ def reference_concat(
             if keep is None or rng.next32() <= keep[word]:
                 kept.append(int(word))
         for i, centre in enumerate(kept):
-            neg = [ref.alias_draw(alias, rng) for _ in range(negative)] if negative else []
-            code, point = (), ()
-            if hs_tables is not None:
-                off, codes, points = hs_tables
-                code, point = (
-                    codes[off[centre] : off[centre + 1]],
-                    points[off[centre] : off[centre + 1]],
-                )
+            neg, code, point = ref.draw_target(rng, centre, negative, alias, hs_tables)
             slots = tags + window_slots(kept, i, window, null_word)
             concat_step(w_in, w_out, w_hs, slots, centre, neg, code, point, sched.alpha, lockf)
 
@@ -226,11 +219,7 @@ def reference_concat_inference(w_in, w_out, w_hs, words, seed, *, window, tag_co
         a = alpha - step * epoch
         kept = [int(w) for w in words if rng.next32() <= keep[w]]
         for i, word in enumerate(kept):
-            neg = [ref.alias_draw(alias, rng) for _ in range(negative)] if negative else []
-            code, point = (), ()
-            if hs_tables is not None:
-                off, codes, points = hs_tables
-                code, point = codes[off[word] : off[word + 1]], points[off[word] : off[word + 1]]
+            neg, code, point = ref.draw_target(rng, word, negative, alias, hs_tables)
             outputs = [(w_hs[node], 1.0 - bit) for bit, node in zip(code, point)]
             if negative:
                 outputs += [(w_out[word], 1.0)] + [(w_out[n], 0.0) for n in neg if n != word]
