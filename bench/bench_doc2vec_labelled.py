@@ -232,15 +232,16 @@ def write_results(stem, runs, summary):
         )
 
 
-def workers_speedup(runs, mode, key):
-    """The median over repeats of ``key`` at one worker over ``key`` at two, per repeat."""
+def workers_speedup(runs, mode, key, versus=2):
+    """The median over repeats of ``key`` at one worker over ``key`` at ``versus`` workers,
+    per repeat."""
     return statistics.median(
         one[key] / two[key]
         for one in runs
         for two in runs
         if one["mode"] == two["mode"] == mode
         and one["repeat"] == two["repeat"]
-        and (one["workers"], two["workers"]) == (1, 2)
+        and (one["workers"], two["workers"]) == (1, versus)
     )
 
 

@@ -28,7 +28,7 @@ import statistics
 import subprocess
 import sys
 
-from scaling import FAR_CORES_NS, busy_jiffies, coherence_probe
+from scaling import FAR_CORES_NS, busy_jiffies, coherence_probe, run_pair
 
 CHILD = r"""
 import json, sys, time
@@ -54,6 +54,11 @@ m = FastText(vector_size=100, window=5, negative=5, min_n=3, max_n=6, bucket=2_0
              min_count=5, sample=1e-4, alpha=0.05, ns_exponent=0.5, sg=sg, hs=0,
              workers=workers, epochs=epochs, seed=1)
 m.build_vocab(corpus_file=path)
+if len(sys.argv) > 7:  # one of a pair: say ready, then start when the parent says go
+    import os
+    open(sys.argv[7] + ".ready", "w").close()
+    while not os.path.exists(sys.argv[7] + ".go"):
+        time.sleep(0.001)
 w, c = time.perf_counter(), time.process_time()
 m.train(corpus_file=path, total_examples=m.corpus_count, total_words=m.corpus_total_words,
         epochs=epochs)
@@ -71,6 +76,12 @@ def main():
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--hot-ngram-rows", type=int, nargs="+", default=[0, 256])
     ap.add_argument("--min-parallelism", type=float, default=1.7)
+    ap.add_argument(
+        "--pair",
+        action="store_true",
+        help="also run two independent 1-worker processes at once (the no-sharing ceiling, "
+        "bench/scaling.py): 'workers' is then \"pair\" and its times the slower process's",
+    )
     ap.add_argument("--name", default="fasttext-scaling", help="results: <date>-<name>.json")
     args = ap.parse_args()
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -80,18 +91,35 @@ def main():
     for rep in range(args.repeats):
         for sg in args.sg:
             for hot in args.hot_ngram_rows:
-                for workers in (1, 2) if rep % 2 == 0 else (2, 1):
+                order = [1, 2] if rep % 2 == 0 else [2, 1]
+                for workers in order + (["pair"] if args.pair else []):
                     round_trip = probe() if probe else None
                     before, load = busy_jiffies(), os.getloadavg()[0]
-                    out = subprocess.run(
-                        [sys.executable, "-c", CHILD, args.corpus]
-                        + [str(x) for x in (sg, workers, args.epochs, hot)]
-                        + [root],
-                        capture_output=True,
-                        text=True,
-                        check=True,
-                    )
-                    r = json.loads(out.stdout.strip().splitlines()[-1])
+                    argv = [sys.executable, "-c", CHILD, args.corpus]
+                    argv += [str(x) for x in (sg, 1 if workers == "pair" else workers)]
+                    argv += [str(args.epochs), str(hot), root]
+                    if workers == "pair":
+                        parts = [
+                            json.loads(out.strip().splitlines()[-1])
+                            for out in run_pair(argv, dict(os.environ))
+                        ]
+                        # two processes' work in the slower one's time; CPU of both
+                        r = {
+                            key: max(p[key] for p in parts)
+                            if "wall" in key
+                            else sum(p[key] for p in parts)
+                            for key in (
+                                "train_wall_s",
+                                "train_cpu_s",
+                                "epochs_wall_s",
+                                "epochs_cpu_s",
+                            )
+                        }
+                        r["package"] = parts[0]["package"]
+                        r["pair_train_wall_s"] = [p["train_wall_s"] for p in parts]
+                    else:
+                        out = subprocess.run(argv, capture_output=True, text=True, check=True)
+                        r = json.loads(out.stdout.strip().splitlines()[-1])
                     r.update(
                         sg=sg,
                         workers=workers,
@@ -112,7 +140,7 @@ def main():
             reps = sorted({r["repeat"] for r in mine})
             key = f"{'sg' if sg else 'cbow'}_hot{hot}"
             entry = {}
-            for workers in (1, 2):
+            for workers in [1, 2] + (["pair"] if args.pair else []):
                 for field in ("train_wall_s", "train_cpu_s", "epochs_wall_s", "epochs_cpu_s"):
                     entry[f"median_{field}_w{workers}"] = statistics.median(
                         by[(k, workers)][field] for k in reps
@@ -121,6 +149,10 @@ def main():
                 ratios = [by[(k, 1)][field] / by[(k, 2)][field] for k in reps]
                 entry[f"scaling_{field}_median"] = statistics.median(ratios)
                 entry[f"scaling_{field}_range"] = [min(ratios), max(ratios)]
+                if args.pair:  # the pair does twice one process's work
+                    pair = [2 * by[(k, 1)][field] / by[(k, "pair")][field] for k in reps]
+                    entry[f"pair_{field}_median"] = statistics.median(pair)
+                    entry[f"pair_{field}_range"] = [min(pair), max(pair)]
             parallel = [k for k in reps if by[(k, 2)]["parallelism"] >= args.min_parallelism]
             entry["repeats_with_two_cores"] = len(parallel)
             if parallel:
