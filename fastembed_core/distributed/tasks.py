@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..models.word2vec import Word2Vec
-from ..models.workers import run_workers
+from ..models.workers import CHUNKS_PER_WORKER, train_sentences
 from . import combine as combine_mod
 from .family import Word2VecFamily, family_of
 from .shards import BagShard, FileShard, ShardCount, count_shard, encode_shard
@@ -150,18 +150,10 @@ def _train_slice(
     offsets: np.ndarray = rep.offsets[first : end + 1] - lo
     run = rep.family.make_run(rep.model, ids, offsets, plan["alpha_start"], plan["alpha_end"])
     n_threads = max(1, min(rep.model.workers, end - first))
-    # each thread a run of sentences with about the same number of words
-    targets = np.linspace(0, offsets[-1], n_threads + 1)[1:-1]
-    cuts = [int(np.searchsorted(offsets, t, side="left")) for t in targets]
-    bounds = np.maximum.accumulate([0, *cuts, end - first]).tolist()
     seeds = np.random.SeedSequence(
         [_SEED_STREAM, rep.model.seed, plan["epoch"], plan["round"], plan["shard_seed"]]
-    ).generate_state(n_threads, np.uint64)
-
-    def work(k: int) -> Any:
-        return run.train_range(int(bounds[k]), int(bounds[k + 1]), int(seeds[k]))
-
-    results = run_workers(n_threads, work, run.request_stop)
+    ).generate_state(n_threads * CHUNKS_PER_WORKER, np.uint64)
+    results = train_sentences(run, offsets, n_threads, lambda piece: int(seeds[piece]))
     return (
         sum(r[1] for r in results),
         sum(r[2] for r in results),

@@ -41,7 +41,7 @@ from ..vectors.keyedvectors import KeyedVectors
 from ..vectors.storage import lockf_arrays, restore_lockf
 from . import vocab as vocab_mod
 from .corpora import file_route
-from .workers import available_cores, run_workers
+from .workers import available_cores, train_sentences
 
 logger = logging.getLogger("fastembed_core")
 
@@ -1107,15 +1107,6 @@ class EmbeddingModel:
     def _layer_items(self):
         return [(name, getattr(self, name)) for name in self._LAYERS]
 
-    @staticmethod
-    def _split(offsets, parts):
-        """Sentence boundaries giving each worker about the same number of tokens."""
-        n_sent = len(offsets) - 1
-        targets = np.linspace(0, offsets[-1], parts + 1)
-        cuts = np.searchsorted(offsets, targets[1:-1], side="left")
-        bounds = np.concatenate(([0], np.clip(cuts, 0, n_sent), [n_sent]))
-        return np.maximum.accumulate(bounds)
-
     def _run_epoch(self, run, offsets, epoch, report_delay, total_ids, epochs, callbacks=()):
         """One epoch on all workers; returns (words, effective words, loss, seconds, stopped).
 
@@ -1125,17 +1116,12 @@ class EmbeddingModel:
         (progress bars: :class:`fastembed_core.progress.TrainingProgress`)."""
         watchers = [cb for cb in callbacks if hasattr(cb, "on_progress")]
         workers = min(self.workers, len(offsets) - 1)
-        bounds = self._split(offsets, workers)
         t0 = time.perf_counter()
         last_report = [t0]
         start_done = run.words_done
 
-        def work(k):
-            return run.train_range(
-                int(bounds[k]),
-                int(bounds[k + 1]),
-                _job_seed(self.seed, self.train_count * 1000003 + epoch, k),
-            )
+        def seed_of(piece):
+            return _job_seed(self.seed, self.train_count * 1000003 + epoch, piece)
 
         def poll():
             done = run.words_done - start_done
@@ -1153,7 +1139,7 @@ class EmbeddingModel:
 
         self._workers_running = True
         try:
-            results = run_workers(workers, work, run.request_stop, poll)
+            results = train_sentences(run, offsets, workers, seed_of, poll)
         finally:
             self._workers_running = False
         words = sum(r[1] for r in results)
