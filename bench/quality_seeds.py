@@ -115,6 +115,9 @@ LIBRARIES = (
     "fastembed_core_no_hot_rows",
     "fastembed_core_replicas",
     "fastembed_core_avg_replicas",
+    # skip-gram's negatives drawn afresh for every (context, centre) pair and applied pair by
+    # pair, as gensim and word2vec.c do, instead of one set a window in a block update
+    "fastembed_core_pair_negatives",
     "gensim",
     "gensim_iterable",
 )
@@ -157,6 +160,8 @@ def train(library, corpus, sg, seed, settings=None):
                 "alpha": k * settings.get("alpha", 0.025),
                 "min_alpha": k * settings.get("min_alpha", 0.0001),
             }
+        if library == "fastembed_core_pair_negatives":
+            settings = {**settings, "shared_negatives": False}
         try:
             model = w2v.Word2Vec(corpus_file=corpus, sg=sg, seed=seed, **settings)
         finally:

@@ -1,12 +1,17 @@
 """Markdown tables of quality results over seeds (bench/quality_seeds.py, small_corpus_sweep.py).
 
-    python bench/quality_table.py bench/results/2026-12-01-quality-corpora.json
+    python bench/quality_table.py bench/results/2026-12-01-quality-corpora.json \
+        bench/results/2026-12-02-quality-corpora-seed2.json
     python bench/quality_table.py bench/results/2026-12-01-small-corpus-preset.json \
         --reference bench/results/2026-12-01-quality-corpora.json
 
+Several files of the same kind are read as one (runs of other seeds added later); a run
+found twice (same corpus, model, loss, library or settings, seed) counts once.
 The first form compares fastembed_core with gensim's iterable mode: mean over seeds of each
 score, the difference of the means, and the largest seed-to-seed spread; a difference
-outside +-0.01 is marked. The second lists every configuration of a sweep, with the default
+outside +-0.01 is marked, and ``2 SE`` is twice the standard error of that difference
+(from the seed-to-seed spread of both libraries): a difference well inside it is noise the
+seeds cannot resolve. The second lists every configuration of a sweep, with the default
 settings of both libraries (negative sampling) taken from the reference file's runs on the
 same seeds.
 """
@@ -34,11 +39,36 @@ def _spread(runs, metric):
     return max(vals) - min(vals)
 
 
+def _two_se(fe, gs, metric):
+    """Twice the standard error of the difference of the two means, or "-" with one seed."""
+    if min(len(fe), len(gs)) < 2:
+        return "-"
+    var = statistics.variance([r[metric] for r in fe]) / len(fe)
+    var += statistics.variance([r[metric] for r in gs]) / len(gs)
+    return f"{2 * var**0.5:.3f}"
+
+
+def _read(paths):
+    """The documents of paths as one: the first's fields, every distinct run of all."""
+    docs = []
+    for path in paths:
+        with open(path) as f:
+            docs.append(json.load(f))
+    seen, runs = set(), []
+    for doc in docs:
+        for r in doc["runs"]:
+            key = tuple(r.get(k) for k in ("corpus", "model", "loss", "library", "seed"))
+            if key not in seen:
+                seen.add(key)
+                runs.append(r)
+    return {**docs[0], "runs": runs}
+
+
 def comparison(doc, tolerance=0.01):
     lines = [
         "| corpus | model | loss | seeds | WS353 fe / gensim (diff) | SimLex fe / gensim (diff) "
-        "| analogy fe / gensim (diff) | train s fe / gensim |",
-        "|---|---|---|---:|---|---|---|---|",
+        "| analogy fe / gensim (diff) | 2 SE WS / SL / an | train s fe / gensim |",
+        "|---|---|---|---:|---|---|---|---|---|",
     ]
     for (corpus, model, loss), runs in _groups(doc["runs"], ("corpus", "model", "loss")).items():
         fe = [r for r in runs if r["library"] == "fastembed_core"]
@@ -53,6 +83,7 @@ def comparison(doc, tolerance=0.01):
             a, b = _mean(fe, metric), _mean(gs, metric)
             mark = " **!**" if abs(a - b) > tolerance else ""
             cells.append(f"{a:.3f} / {b:.3f} ({a - b:+.3f}{mark})")
+        cells.append(" / ".join(_two_se(fe, gs, metric) for metric in METRICS))
         times = f"{_mean(fe, 'train_s'):.1f} / {_mean(gs, 'train_s'):.1f}"
         lines.append(
             f"| {corpus} | {model} | {loss} | {len(seeds)} | {' | '.join(cells)} | {times} |"
@@ -82,17 +113,14 @@ def sweep(doc, reference=None):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("results")
-    ap.add_argument("--reference", help="quality_seeds results with both libraries' defaults")
+    ap.add_argument("results", nargs="+")
+    ap.add_argument(
+        "--reference", nargs="+", help="quality_seeds results with both libraries' defaults"
+    )
     args = ap.parse_args()
-    with open(args.results) as f:
-        doc = json.load(f)
+    doc = _read(args.results)
     if "configs" in doc:
-        reference = None
-        if args.reference:
-            with open(args.reference) as f:
-                reference = json.load(f)
-        print(sweep(doc, reference))
+        print(sweep(doc, _read(args.reference) if args.reference else None))
     else:
         print(comparison(doc))
 
