@@ -21,10 +21,10 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_doc2vec_labelled import MODES, SETTINGS, load_split, results_stem, write_results  # noqa: E402
+from bench_doc2vec_labelled import MODES, load_split, results_stem, write_results  # noqa: E402
+from doc2vec_scaling import make_model  # noqa: E402
 
 import fastembed_core.models.workers as workers_module  # noqa: E402
-from fastembed_core import Doc2Vec, TaggedDocument, Word2Vec  # noqa: E402
 
 RUN_WORKERS = workers_module.run_workers
 
@@ -50,13 +50,7 @@ def timed_epochs(epoch_log):
 
 def one_run(mode, pieces, repeat, train_docs, n_workers):
     workers_module.CHUNKS_PER_WORKER = pieces
-    if mode.startswith("w2v"):
-        model = Word2Vec(**SETTINGS, sg=int(mode == "w2v-sg"), seed=repeat, workers=n_workers)
-        corpus = train_docs
-    else:
-        model = Doc2Vec(**SETTINGS, **MODES[mode], seed=repeat, workers=n_workers)
-        corpus = [TaggedDocument(words, [i]) for i, words in enumerate(train_docs)]
-    model.build_vocab(corpus)
+    model, corpus = make_model(mode, repeat, n_workers, train_docs)
     epoch_log: list = []
     workers_module.run_workers = timed_epochs(epoch_log)
     try:
