@@ -4,7 +4,7 @@
     python bench/bench_dask.py quality --processes 2 4 8 --seeds 2 --modes default spark
     python bench/bench_dask.py quality --processes 2 4 8 --seeds 2 --modes default \
         --combine average row_mean --name dask-quality-combine
-    python bench/bench_dask.py throughput --repeats 5
+    python bench/bench_dask.py throughput --repeats 5 [--pair]
     python bench/bench_dask.py fault --processes 2
     python bench/bench_dask.py table bench/results/<date>-dask-quality.json \
         bench/results/<date>-spark-word2vec.json
@@ -112,6 +112,34 @@ def train_local(corpus, params):
     model.train(corpus_file=corpus, total_words=model.corpus_total_words, epochs=model.epochs)
     t2 = time.perf_counter()
     return model, t2 - t0, t2 - t1
+
+
+def _one_of_a_pair(corpus, params, barrier, out):
+    from fastembed_core import Word2Vec
+
+    model = Word2Vec(workers=1, **params)
+    model.build_vocab(corpus_file=corpus)
+    barrier.wait()  # both trainings start together: the times overlap
+    t0 = time.perf_counter()
+    model.train(corpus_file=corpus, total_words=model.corpus_total_words, epochs=model.epochs)
+    out.put((time.perf_counter() - t0, model.corpus_total_words, len(model.wv)))
+
+
+def train_pair(corpus, params):
+    """Two independent one-process trainings at once, one per core: the most two processes
+    on this machine can do with no exchange at all (they share the memory bus and caches).
+    Returns (the slower one's training seconds, raw words of one, vocabulary)."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    barrier, out = ctx.Barrier(2), ctx.Queue()
+    procs = [ctx.Process(target=_one_of_a_pair, args=(corpus, params, barrier, out)) for _ in "ab"]
+    for proc in procs:
+        proc.start()
+    results = [out.get() for _ in procs]
+    for proc in procs:
+        proc.join()
+    return max(r[0] for r in results), results[0][1], results[0][2]
 
 
 def train_dask(client, corpus, params, combine=None, sync_words=None, callbacks=()):
@@ -249,7 +277,7 @@ def run_throughput(args):
         "combine": args.combine[0] if args.combine else default_combine(),
         "runs": [],
     }
-    engines = ["local"] + [f"dask-{s}" for s in args.sync_words]
+    engines = ["local"] + (["pair"] if args.pair else []) + [f"dask-{s}" for s in args.sync_words]
     cluster, client = start_cluster(processes)
     try:
         # one untimed Dask run: workers import the package and warm their caches
@@ -257,6 +285,24 @@ def run_throughput(args):
         for repeat in range(args.repeats):
             for engine in engines:
                 load_before = load_average()
+                if engine == "pair":
+                    train_s, one, vocabulary = train_pair(args.corpus, params)
+                    raw = 2 * one * args.epochs  # two trainings' words
+                    run = {
+                        "engine": engine,
+                        "repeat": repeat,
+                        "train_s": train_s,
+                        "raw_words": raw,
+                        "words_per_s": raw / train_s,
+                        "vocabulary": vocabulary,
+                        "load_before": load_before,
+                        "load_after": load_average(),
+                        "processes": 2,
+                    }
+                    doc["runs"].append(run)
+                    print(json.dumps(run), flush=True)
+                    write(args.name, doc)
+                    continue
                 if engine == "local":
                     model, wall, train_s = train_local(args.corpus, params)
                     extra = {"processes": 1}
@@ -308,11 +354,19 @@ def throughput_summary(runs, engines):
         out[engine] = {
             k: med(r[k] for r in rs)
             for k in ("words_per_s", "words_per_s_wall", "effective_words_per_s", "train_s")
+            if all(k in r for r in rs)
         }
         if engine == "local":
             continue
         local = {r["repeat"]: r for r in runs if r["engine"] == "local"}
         ratios = [r["words_per_s"] / local[r["repeat"]]["words_per_s"] for r in rs]
+        if engine == "pair":
+            out[engine].update(speedup_per_repeat=ratios, speedup_median=med(ratios))
+            continue
+        pair = {r["repeat"]: r for r in runs if r["engine"] == "pair"}
+        if pair:  # the share of the no-exchange ceiling that the cluster reaches
+            of_pair = [r["words_per_s"] / pair[r["repeat"]]["words_per_s"] for r in rs]
+            out[engine].update(of_pair_per_repeat=of_pair, of_pair_median=med(of_pair))
         walls = [r["words_per_s_wall"] / local[r["repeat"]]["words_per_s_wall"] for r in rs]
         out[engine].update(
             speedup_per_repeat=ratios,
@@ -481,6 +535,12 @@ def main(argv=None):
         )
         p.add_argument("--repeats", type=int, default=5)
         p.add_argument("--no-local", action="store_true", help="skip the one-process runs")
+        p.add_argument(
+            "--pair",
+            action="store_true",
+            help="throughput: also two independent one-process trainings at once in every "
+            "repeat (engine 'pair'), the ceiling for 2 processes with no exchange",
+        )
         p.add_argument(
             "--no-baseline", action="store_true", help="fault: skip the run without a fault"
         )
