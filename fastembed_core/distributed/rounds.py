@@ -446,6 +446,7 @@ class _Driver:
             if hasattr(cb, "on_train_begin"):
                 cb.on_train_begin(model)
         epoch_loss = 0.0
+        combined_at: float | None = None  # when the combine before this round ended
         t0 = time.perf_counter()
         for i, (epoch, r) in enumerate(schedule):
             if i == 0 or r == 0:
@@ -509,7 +510,16 @@ class _Driver:
                 "worker_sync_seconds": max(res["sync_seconds"] for res in results),
                 "combine_seconds": time.time() - max(res["finished_at"] for res in results),
                 "combine_task_seconds": out["seconds"],
+                # from the last shard's finishing to shard 0's worker's combine starting (the
+                # deltas moving between the workers), and from the end of its combine before
+                # this round to shard 0's task starting (the scheduler's chaining)
+                "delta_fetch_seconds": out["started_at"]
+                - max(res["finished_at"] for res in results),
+                "start_seconds": (
+                    results[0]["started_at"] - combined_at if combined_at is not None else None
+                ),
             }
+            combined_at = out["started_at"] + out["seconds"]
             self.log.append(entry)
             logger.info(
                 "epoch %d round %d/%d: %d words, compute %.2fs, exchange %.2fs, "

@@ -106,6 +106,7 @@ def round_task(
     rep = _REPLICAS.get((run_id, shard_index))
     if rep is None:
         raise StaleReplica(f"no replica of shard {shard_index} on this worker")
+    started_at = time.time()
     with rep.lock:
         t_sync = time.perf_counter()
         arrays = rep.family.arrays(rep.model)
@@ -142,6 +143,7 @@ def round_task(
         "loss": loss,
         "train_seconds": train_seconds,
         "sync_seconds": sync_seconds,
+        "started_at": started_at,
         "finished_at": time.time(),
     }
 
@@ -156,7 +158,7 @@ def combine_task(
     its own worker's result as ``combined``, and the driver fetches one for its own model.
     A combined delta holding NaN or inf raises (``label`` names the round, ``alpha`` the rate
     the message suggests lowering): nothing downstream of it runs."""
-    t0 = time.perf_counter()
+    started_at, t0 = time.time(), time.perf_counter()
     combined = combine_mod.combine([res["delta"] for res in results], scheme, n_replicas)
     for name, (_, values) in combined.items():
         if not np.isfinite(values).all():
@@ -171,7 +173,12 @@ def combine_task(
         }
         for res in results
     ]
-    return {"delta": combined, "shards": shards, "seconds": time.perf_counter() - t0}
+    return {
+        "delta": combined,
+        "shards": shards,
+        "started_at": started_at,
+        "seconds": time.perf_counter() - t0,
+    }
 
 
 def _train_slice(
