@@ -25,6 +25,10 @@ epoch's last round, the model is saved in the native format as ``model-<round>.f
 ``state.json`` (written to a temporary name and renamed) names it with the epoch, the next
 round, the words done and the shard plan; older model files are removed after. The random
 streams are derived from (seed, epoch, round, shard, thread), so the state needs no generator.
+
+Size: over 700 lines because the driver's round loop, its fault handling (restarts, lost
+deltas, combining again), the per-round log and the checkpoints all act on one run's state
+(:class:`_Driver`); split, each part would reach into the others' fields.
 """
 
 from __future__ import annotations
