@@ -6,6 +6,7 @@
         --combine average row_mean --name dask-quality-combine
     python bench/bench_dask.py throughput --repeats 5 [--pair]
     python bench/bench_dask.py fault --processes 2
+    python bench/bench_dask.py transfer                     # CPU of moving one round's delta
     python bench/bench_dask.py table bench/results/<date>-dask-quality.json \
         bench/results/<date>-spark-word2vec.json
 
@@ -181,6 +182,19 @@ def log_summary(log, processes):
         "compute_words_per_s_per_worker": med(
             e["words"] / processes / e["compute_seconds"] for e in log if e["compute_seconds"]
         ),
+        # where a round's exchange goes (logged since the workers combine for themselves)
+        **{
+            f"{key}_per_round": med(e[key] for e in log if e.get(key) is not None)
+            for key in (
+                "worker_sync_seconds",
+                "delta_fetch_seconds",
+                "combine_task_seconds",
+                "start_seconds",
+                "combine_seconds",
+                "bytes_moved",
+            )
+            if any(e.get(key) is not None for e in log)
+        },
         "rows_changed_per_round": {
             name: med(e["rows_changed"][name] for e in log)
             for name in (log[0].get("rows_changed") or {})
@@ -377,6 +391,69 @@ def throughput_summary(runs, engines):
     return out
 
 
+# ----------------------------------------------------------------------------- transfer
+
+
+def _dense_delta(rows, dim):
+    import numpy as np
+
+    return {name: (np.ones(rows, bool), np.ones((rows, dim), np.float32)) for name in "ab"}
+
+
+def _cpu():
+    return time.process_time()
+
+
+def _received(x):
+    return len(x)
+
+
+def run_transfer(args):
+    """Process CPU time of moving one round's delta (2 matrices of the model's shape, dense)
+    worker -> driver and worker -> worker on a LocalCluster: what every byte of the exchange
+    costs the cores it runs on, whatever else the machine runs."""
+    from distributed import wait
+
+    rows, dim, n = args.rows, COMMON["vector_size"], args.repeats
+    cluster, client = start_cluster(2)
+    try:
+        src, dst = sorted(client.ncores())
+        made = [client.submit(_dense_delta, rows, dim, pure=False, workers=[src]) for _ in range(n)]
+        wait(made)
+        mb = rows * (1 + 4 * dim) * 2 / 1e6
+        w0, d0, t0 = client.run(_cpu), time.process_time(), time.perf_counter()
+        for fut in made:
+            fut.result()
+        t1, d1, w1 = time.perf_counter(), time.process_time(), client.run(_cpu)
+        to_driver = {
+            "wall_ms": (t1 - t0) / n * 1e3,
+            "receiver_cpu_ms": (d1 - d0) / n * 1e3,
+            "sender_cpu_ms": (w1[src] - w0[src]) / n * 1e3,
+        }
+        w0, t0 = client.run(_cpu), time.perf_counter()
+        wait([client.submit(_received, f, pure=False, workers=[dst]) for f in made])
+        t1, w1 = time.perf_counter(), client.run(_cpu)
+        to_worker = {
+            "wall_ms": (t1 - t0) / n * 1e3,
+            "receiver_cpu_ms": (w1[dst] - w0[dst]) / n * 1e3,
+            "sender_cpu_ms": (w1[src] - w0[src]) / n * 1e3,
+        }
+    finally:
+        client.close()
+        cluster.close()
+    doc = {
+        "what": "CPU of moving one dense round delta between processes (medians not taken: "
+        "means over --repeats transfers)",
+        "megabytes": mb,
+        "transfers": n,
+        "worker_to_driver": to_driver,
+        "worker_to_worker": to_worker,
+        "load": load_average(),
+    }
+    print(json.dumps(doc, indent=1))
+    print("wrote", write(args.name, doc))
+
+
 # ----------------------------------------------------------------------------- fault
 
 
@@ -545,6 +622,10 @@ def main(argv=None):
             "--no-baseline", action="store_true", help="fault: skip the run without a fault"
         )
         p.add_argument("--name", default=f"dask-{name}", help="results: <date>-<name>.json")
+    tr = sub.add_parser("transfer", help="CPU of moving one round's delta between processes")
+    tr.add_argument("--rows", type=int, default=39_704, help="rows of each of the 2 matrices")
+    tr.add_argument("--repeats", type=int, default=20)
+    tr.add_argument("--name", default="dask-transfer")
     t = sub.add_parser("table", help="markdown quality table of result files")
     t.add_argument("paths", nargs="+")
     args = ap.parse_args(argv)
@@ -553,6 +634,8 @@ def main(argv=None):
         print(f"wrote {CORPUS}: {lines:,} lines, {tokens:,} tokens, sha256 {_sha256(CORPUS)}")
     elif args.command == "table":
         print(quality_table(args.paths))
+    elif args.command == "transfer":
+        run_transfer(args)
     else:
         {"quality": run_quality, "throughput": run_throughput, "fault": run_fault}[args.command](
             args
