@@ -450,6 +450,45 @@ def test_a_worker_killed_mid_training_gives_the_same_model(own_client, planted_f
     np.testing.assert_array_equal(model.syn1neg, clean.syn1neg)
 
 
+# run on every worker with the builtin exec (nothing of this test module needs importing there):
+# the worker's combines keep nothing the first time, as when a combine ran on another worker
+_FORGET_FIRST_COMBINED = """
+import fastembed_core.distributed.tasks as tasks
+
+class ForgetsFirst(dict):
+    forgot = False
+
+    def __setitem__(self, key, value):
+        if not self.forgot:
+            self.forgot = True
+            return
+        super().__setitem__(key, value)
+
+tasks._COMBINED = ForgetsFirst()
+"""
+_KEEP_COMBINED = "import fastembed_core.distributed.tasks as tasks; tasks._COMBINED = {}"
+
+
+def test_a_worker_without_its_combined_delta_gets_the_drivers_copy(client, planted_file, caplog):
+    _wait_for_workers(client)
+    args = dict(corpus_file=planted_file, seed=6, **{**PLANTED, "epochs": 2})
+    clean = dask_train(client, **args)
+    client.run(exec, _FORGET_FIRST_COMBINED)
+    try:
+        with caplog.at_level(logging.INFO, logger="fastembed_core.dask"):
+            model = dask_train(client, **args)
+    finally:
+        client.run(exec, _KEEP_COMBINED)
+    assert "lacks the combined delta" in caplog.text
+    # no shard was restarted: the replicas were sound, only the delta was sent again
+    assert sum(e["restarts"] for e in model.distributed_log) == 0
+    # the same rounds, the same deltas: one round moved more, the driver's copy sent again
+    pairs = zip(model.distributed_log, clean.distributed_log, strict=True)
+    assert [e["bytes_moved"] > c["bytes_moved"] for e, c in pairs].count(True) == 1
+    np.testing.assert_array_equal(model.wv.vectors, clean.wv.vectors)
+    np.testing.assert_array_equal(model.syn1neg, clean.syn1neg)
+
+
 class _Crash(Exception):
     pass
 

@@ -7,12 +7,12 @@ words) with the multithreaded kernel, the learning rate following the global sch
 over the words of all shards and epochs, as local training's), and returns the delta of the
 rows it changed (dense when most rows changed). Every worker fetches the other workers'
 deltas and combines them (:mod:`.combine`, in shard order: the same floats everywhere); the
-next round's task on that worker takes its combined delta, adds it to the replica's kept
-base (the model at the round's start), and resets the replica to it, so every replica equals
-the driver's model bit for bit before it trains again. The driver submits each round's
-combines and the next round's tasks together (the scheduler chains them with no round trip
-to the driver), then fetches one combined delta and adds it to its own model while the next
-round trains.
+next round's task on that worker takes the combined delta its worker kept, adds it to the
+replica's kept base (the model at the round's start), and resets the replica to it, so every
+replica equals the driver's model bit for bit before it trains again. The driver submits the
+next round's tasks as soon as the combines are done (they take no Dask input from the round
+before, so the scheduler keeps no chain of rounds), then fetches one combined delta and adds
+it to its own model while the next round trains.
 
 Faults: a round is applied only when every shard's result for it has arrived. A task that
 finds no replica, or one not at the round the driver expects (the worker died and Dask ran
@@ -55,7 +55,15 @@ from .shards import (
     plan_file_shards,
     resolve_paths,
 )
-from .tasks import StaleReplica, combine_task, count_task, drop_run, round_task, start_task
+from .tasks import (
+    MissingDelta,
+    StaleReplica,
+    combine_task,
+    count_task,
+    drop_run,
+    round_task,
+    start_task,
+)
 
 logger = logging.getLogger("fastembed_core.dask")
 
@@ -105,11 +113,19 @@ def _settle(futures: Sequence[Any]) -> None:
 
 
 def _raise_unless_lost(future: Any) -> None:
-    """Re-raises a task's own error; a lost replica or a lost input (cancelled) returns."""
+    """Re-raises a task's own error; a lost replica, a lost combined delta or a lost input
+    (cancelled) returns."""
     if future.status == "error":
         exc = future.exception()
-        if not isinstance(exc, StaleReplica):
+        if not isinstance(exc, (StaleReplica, MissingDelta)):
             raise exc
+
+
+def _lacks_delta(future: Any) -> bool:
+    """Whether a round's task failed for want of the combined delta (its replica is sound)."""
+    if future.status == "cancelled":
+        return True  # its input (the driver's copy of the combined delta) is gone
+    return future.status == "error" and isinstance(future.exception(), MissingDelta)
 
 
 class _Driver:
@@ -257,55 +273,48 @@ class _Driver:
             pure=False,
         )
 
-    def _send_combined(self, combined: dict[str, Any] | None) -> list[Any] | None:
-        """The driver's copy of the combined delta on every worker (one copy each), for when
-        the copies the workers made were lost with a worker; per shard, as
-        :meth:`combine_round` returns them. None stays None."""
-        if combined is None:
-            return None
+    def _send_combined(self, combined: dict[str, Any]) -> Any:
+        """The driver's copy of the combined delta on every worker (one copy each), for a
+        worker whose own is missing (its combine ran elsewhere, or was lost)."""
         (future,) = self.client.scatter([{"delta": combined}], broadcast=True, hash=False)
         self.bytes_to_workers += combine_mod.delta_bytes(combined) * len(_live_workers(self.client))
-        return [future] * len(self.shards)
+        return future
 
     def run_round(
         self,
         version: int,
         combined: dict[str, Any] | None,
-        sent: list[Any] | None,
         plan: dict[str, Any],
         futures: list[Any] | None = None,
     ) -> list[Any]:
         """Every shard's finished task of the round that starts from the model at ``version``
-        (``combined``: the delta that made it from ``version - 1``, ``sent`` per shard the
-        future that holds it on the shard's worker; ``futures``: this round's tasks already
-        submitted, of which those not finished are run again). A shard whose replica was
-        lost is restarted and its task run again; if the combined delta was lost with a
-        worker, the driver sends its own copy. Returns when every shard's task is finished;
-        the results stay on the workers."""
+        (``combined``: the driver's copy of the delta that made it from ``version - 1``;
+        ``futures``: this round's tasks already submitted, of which those not finished are
+        run again). A task takes the combined delta its own worker kept; where that is
+        missing, the driver sends its copy; a shard whose replica was lost is restarted
+        and its task run again. Returns when every shard's task is finished; the results
+        stay on the workers."""
         if futures is None:
-            futures = [
-                self._submit_round(k, version, sent[k] if sent else None, plan)
-                for k in range(len(self.shards))
-            ]
+            futures = [self._submit_round(k, version, None, plan) for k in range(len(self.shards))]
         futures = list(futures)
         for _ in range(4 * _MAX_RESTARTS * len(futures)):
             _settle(futures)
-            lost_input = False
+            lacking = []
             for k, fut in enumerate(futures):
                 if fut.status == "finished":
                     continue
-                if fut.status == "cancelled":
-                    lost_input = True  # its input (the combined delta) is gone with a worker
+                if combined is not None and _lacks_delta(fut):
+                    lacking.append(k)
                 else:
                     self._restart(k, version, fut)
                     # the fresh replica holds the model at `version`: it needs no delta
                     futures[k] = self._submit_round(k, version, None, plan)
-            if lost_input:
-                logger.warning("the combined delta was lost with a worker: sending it again")
+            if lacking:
+                assert combined is not None
+                logger.warning("a worker lacks the combined delta: sending the driver's copy")
                 sent = self._send_combined(combined)
-                for k, fut in enumerate(futures):
-                    if fut.status == "cancelled":
-                        futures[k] = self._submit_round(k, version, sent and sent[k], plan)
+                for k in lacking:
+                    futures[k] = self._submit_round(k, version, sent, plan)
             if all(f.status == "finished" for f in futures):
                 return futures
         raise RuntimeError(f"round {version + 1} did not complete: workers keep failing")
@@ -314,37 +323,35 @@ class _Driver:
         self,
         version: int,
         combined: dict[str, Any] | None,
-        sent: list[Any] | None,
         plan: dict[str, Any],
         futures: list[Any] | None,
         next_plan: dict[str, Any] | None,
-    ) -> tuple[list[Any], dict[str, Any], list[Any] | None]:
+    ) -> tuple[dict[str, Any], list[Any] | None]:
         """Runs the round from the model at ``version`` (``futures``: its tasks, if already
         submitted; see :meth:`run_round`) and combines its deltas on every worker that holds
         a shard: each worker fetches the others' deltas (one transfer each, all at once, not
         two in turn through the driver) and combines them in shard order, so every worker
-        holds the same combined delta, bit for bit. The combines and the next round's tasks
-        (``next_plan``, each taking its own worker's combined delta) are submitted at once,
-        so the scheduler starts the next round as soon as the combines are done; the driver
-        then fetches one combined delta for its own model while the next round trains.
-        Returns the per-shard futures of the combined delta, its fetched result and the next
-        round's futures.
+        holds the same combined delta, bit for bit, and keeps it for its replicas. As soon as
+        the combines are done the next round's tasks (``next_plan``) are submitted, and only
+        then is the combined delta fetched for the driver's own model, while the next round
+        trains. Returns the fetched result and the next round's futures.
 
-        Nothing is applied anywhere until every shard's delta is in: if a delta is lost with
-        its worker before every combine read it, or the combined delta before the driver
-        fetched it, the next round's tasks are dropped (a replica that already applied the
-        combined delta is restarted by the next :meth:`run_round`), the lost shards' round
-        is run again and the round combined again."""
+        A round's task takes no Dask input from the round before (the combined delta is
+        kept on its worker), so the scheduler holds no chain of every round, and a lost key
+        is never recomputed from round 1. Nothing is applied anywhere until every shard's
+        delta is in: if a delta is lost with its worker before every combine read it, or
+        the combined delta before the driver fetched it, the next round's tasks are dropped
+        (a replica that already applied it is restarted by the next :meth:`run_round`), the
+        lost shards' round is run again and the round combined again."""
         if futures is None:
-            futures = [
-                self._submit_round(k, version, sent[k] if sent else None, plan)
-                for k in range(len(self.shards))
-            ]
+            futures = self.run_round(version, combined, plan)
         label = f"epoch {plan['epoch'] + 1}, round {plan['round'] + 1}"
         for _ in range(4 * _MAX_RESTARTS * len(self.shards)):
-            combines = {
-                worker: self.client.submit(
+            combines = [
+                self.client.submit(
                     combine_task,
+                    self.run_id,
+                    version + 1,
                     futures,
                     self.combine,
                     len(futures),
@@ -355,26 +362,26 @@ class _Driver:
                     pure=False,
                 )
                 for worker in sorted(set(self.where))
-            }
-            mine = [combines[w] for w in self.where]
-            following = None
-            if next_plan is not None:
-                following = [
-                    self._submit_round(k, version + 1, mine[k], next_plan)
-                    for k in range(len(self.shards))
-                ]
-            _settle(mine)
-            for fut in mine:
+            ]
+            _settle(combines)
+            for fut in combines:
                 _raise_unless_lost(fut)  # a diverged round, or a task's own error, raises here
-            if all(fut.status == "finished" for fut in mine):
+            if all(fut.status == "finished" for fut in combines):
+                following = None
+                if next_plan is not None:
+                    following = [
+                        self._submit_round(k, version + 1, None, next_plan)
+                        for k in range(len(self.shards))
+                    ]
                 try:
-                    return mine, mine[0].result(), following
-                except StaleReplica:  # lost between finishing and the driver's fetch
-                    pass
-            logger.warning("a round's delta was lost with its worker: running the round again")
-            if following:
-                self.client.cancel(following)
-            futures = self.run_round(version, combined, sent, plan, futures)
+                    return combines[0].result(), following
+                except (StaleReplica, MissingDelta):  # lost before the driver's fetch
+                    logger.warning("the combined delta was lost with its worker: combining again")
+                    if following:
+                        self.client.cancel(following)
+            else:
+                logger.warning("a round's delta was lost with its worker: running it again")
+            futures = self.run_round(version, combined, plan, futures)
         raise RuntimeError(f"round {version + 1} could not be combined: workers keep failing")
 
     def train(self, state: dict[str, Any]) -> None:
@@ -441,7 +448,6 @@ class _Driver:
             for r in range(round0 if epoch == epoch0 else 0, rounds)
         ]
         combined: dict[str, Any] | None = None
-        sent: list[Any] | None = None
         submitted: list[Any] | None = None  # this round's tasks, when already submitted
         t_run = time.perf_counter()
         losses = list(state.get("losses", []))
@@ -462,9 +468,7 @@ class _Driver:
             self.bytes_to_workers = 0
             plan = plan_of(epoch, r)
             next_plan = plan_of(*schedule[i + 1]) if i + 1 < len(schedule) else None
-            sent, out, submitted = self.combine_round(
-                version, combined, sent, plan, submitted, next_plan
-            )
+            out, submitted = self.combine_round(version, combined, plan, submitted, next_plan)
             combined, results = out["delta"], out["shards"]
             for name, (rows, values) in combined.items():
                 combine_mod.apply_delta(arrays[name], rows, values)
@@ -516,7 +520,7 @@ class _Driver:
                 "combine_task_seconds": out["seconds"],
                 # from the last shard's finishing to shard 0's worker's combine starting (the
                 # deltas moving between the workers), and from the end of its combine before
-                # this round to shard 0's task starting (the scheduler's chaining)
+                # this round to shard 0's task starting (the driver's submitting it)
                 "delta_fetch_seconds": out["started_at"]
                 - max(res["finished_at"] for res in results),
                 "start_seconds": (

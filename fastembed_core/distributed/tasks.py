@@ -25,7 +25,15 @@ from . import combine as combine_mod
 from .family import Word2VecFamily, family_of
 from .shards import BagShard, FileShard, ShardCount, count_shard, encode_shard
 
-__all__ = ["StaleReplica", "count_task", "start_task", "round_task", "combine_task", "drop_run"]
+__all__ = [
+    "StaleReplica",
+    "MissingDelta",
+    "count_task",
+    "start_task",
+    "round_task",
+    "combine_task",
+    "drop_run",
+]
 
 _SEED_STREAM = 0xDA5C
 
@@ -33,6 +41,11 @@ _SEED_STREAM = 0xDA5C
 class StaleReplica(RuntimeError):
     """The worker running a round has no replica of the shard at the round expected (it was
     lost with its worker): the driver restarts the shard from its current model."""
+
+
+class MissingDelta(RuntimeError):
+    """The replica is sound but this worker holds no combined delta of the round before (its
+    combine ran on another worker): the driver sends its own copy."""
 
 
 @dataclass
@@ -53,6 +66,10 @@ class Replica:
 # (run id, shard) -> replica, or -> the tokens the vocabulary count kept for the start
 _REPLICAS: dict[tuple[str, int], Replica] = {}
 _COUNTED: dict[tuple[str, int], ShardCount] = {}
+# run id -> (version, result of combine_task): the combined delta that brings this worker's
+# replicas to `version`, kept here rather than passed as a Dask dependency, so that a round's
+# task does not depend on the round before and the scheduler keeps no chain of every round
+_COMBINED: dict[str, tuple[int, dict[str, Any]]] = {}
 
 
 def count_task(
@@ -100,9 +117,10 @@ def round_task(
     plan: dict[str, Any],
 ) -> dict[str, Any]:
     """Brings the replica to the driver's model at ``version`` (when it trained the round
-    before: its base plus ``combined["delta"]``, the combined delta of that round, as
-    :func:`combine_task` returns it), trains this round's slice and returns its delta
-    (:func:`.combine.delta_of`: dense when most rows changed)."""
+    before: its base plus the combined delta of that round, ``combined["delta"]`` or, when
+    ``combined`` is None, the one this worker's :func:`combine_task` kept), trains this
+    round's slice and returns its delta (:func:`.combine.delta_of`: dense when most rows
+    changed)."""
     rep = _REPLICAS.get((run_id, shard_index))
     if rep is None:
         raise StaleReplica(f"no replica of shard {shard_index} on this worker")
@@ -110,6 +128,11 @@ def round_task(
     with rep.lock:
         t_sync = time.perf_counter()
         arrays = rep.family.arrays(rep.model)
+        if rep.trained and version == rep.version + 1 and combined is None:
+            kept = _COMBINED.get(run_id)
+            if kept is None or kept[0] != version:
+                raise MissingDelta(f"no combined delta of round {version} on this worker")
+            combined = kept[1]
         if rep.trained and version == rep.version + 1 and combined is not None:
             # the driver's model at `version`: the base plus the combined delta, the very
             # float32 additions the driver made; then the model is reset to it
@@ -149,13 +172,20 @@ def round_task(
 
 
 def combine_task(
-    results: list[dict[str, Any]], scheme: str, n_replicas: int, label: str, alpha: float
+    run_id: str,
+    version: int,
+    results: list[dict[str, Any]],
+    scheme: str,
+    n_replicas: int,
+    label: str,
+    alpha: float,
 ) -> dict[str, Any]:
     """Combines one round's results (every shard's :func:`round_task` result, in shard
     order) on a worker: the combined delta (``"delta"``) and each shard's result without its
     delta (``"shards"``, with the delta's size as ``"delta_bytes"``). Every worker that holds
-    a shard runs it on the same inputs and gets the same floats; the next round's task takes
-    its own worker's result as ``combined``, and the driver fetches one for its own model.
+    a shard runs it on the same inputs and gets the same floats and keeps the result for
+    its replicas' next round (at ``version``, the round the combined delta leads to); the
+    driver fetches one for its own model.
     A combined delta holding NaN or inf raises (``label`` names the round, ``alpha`` the rate
     the message suggests lowering): nothing downstream of it runs."""
     started_at, t0 = time.time(), time.perf_counter()
@@ -173,12 +203,14 @@ def combine_task(
         }
         for res in results
     ]
-    return {
+    out = {
         "delta": combined,
         "shards": shards,
         "started_at": started_at,
         "seconds": time.perf_counter() - t0,
     }
+    _COMBINED[run_id] = (version, out)  # the one before is no longer needed: every task of
+    return out  # its round has finished (they are this combine's inputs)
 
 
 def _train_slice(
@@ -215,4 +247,5 @@ def drop_run(run_id: str) -> int:
     for key in doomed:
         _REPLICAS.pop(key, None)
         _COUNTED.pop(key, None)
+    _COMBINED.pop(run_id, None)
     return len(doomed)
