@@ -162,6 +162,32 @@ def test_delta_of_picks_the_form_by_the_share_of_rows_changed():
         combine_mod.combine([{"v": (mask, values)}, {"v": (mask[:10], values[:10])}], "sum")
 
 
+def test_a_combine_keeps_its_result_and_refuses_a_diverged_round():
+    from fastembed_core.distributed import tasks
+    from fastembed_core.errors import TrainingDivergedError
+
+    good = {"v": _delta([0, 2], [[1, 1], [2, 4]])}
+    other = {"v": _delta([2], [[2, 2]])}
+    results = [{"delta": good, "words": 3}, {"delta": other, "words": 4}]
+    try:
+        out = tasks.combine_task("run-a", 5, results, "sum", 2, "epoch 1, round 4", 0.025)
+        np.testing.assert_array_equal(out["delta"]["v"][1], [[1, 1], [4, 6]])
+        assert [shard["words"] for shard in out["shards"]] == [3, 4]
+        assert [shard["delta_bytes"] for shard in out["shards"]] == [16 + 16, 8 + 8]
+        assert "delta" not in out["shards"][0]
+        # kept on the worker for its replicas' round 5
+        assert tasks._COMBINED["run-a"] == (5, out)
+        broken = {"v": _delta([1], [[np.nan, 0]])}
+        with pytest.raises(
+            TrainingDivergedError, match=r"epoch 1, round 4.*alpha \(e\.g\. 0\.0025"
+        ):
+            tasks.combine_task("run-a", 6, [{"delta": broken}], "sum", 1, "epoch 1, round 4", 0.025)
+        assert tasks._COMBINED["run-a"][0] == 5  # a diverged round is not kept
+    finally:
+        tasks.drop_run("run-a")
+    assert "run-a" not in tasks._COMBINED
+
+
 def _sgd_round(x, target, alpha, updates):
     """``updates[row]`` SGD steps on 0.5 |x - target|^2, each row pulled to its target."""
     x = x.copy()
