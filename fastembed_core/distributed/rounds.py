@@ -347,8 +347,8 @@ class _Driver:
             futures = self.run_round(version, combined, plan)
         label = f"epoch {plan['epoch'] + 1}, round {plan['round'] + 1}"
         for _ in range(4 * _MAX_RESTARTS * len(self.shards)):
-            combines = [
-                self.client.submit(
+            by_worker = {
+                worker: self.client.submit(
                     combine_task,
                     self.run_id,
                     version + 1,
@@ -362,7 +362,8 @@ class _Driver:
                     pure=False,
                 )
                 for worker in sorted(set(self.where))
-            ]
+            }
+            combines = list(by_worker.values())
             _settle(combines)
             for fut in combines:
                 _raise_unless_lost(fut)  # a diverged round, or a task's own error, raises here
@@ -374,7 +375,7 @@ class _Driver:
                         for k in range(len(self.shards))
                     ]
                 try:
-                    return combines[0].result(), following
+                    return by_worker[self.where[0]].result(), following
                 except (StaleReplica, MissingDelta):  # lost before the driver's fetch
                     logger.warning("the combined delta was lost with its worker: combining again")
                     if following:
