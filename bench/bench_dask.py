@@ -7,6 +7,7 @@
     python bench/bench_dask.py throughput --repeats 5 [--pair]
     python bench/bench_dask.py fault --processes 2
     python bench/bench_dask.py transfer                     # CPU of moving one round's delta
+    python bench/bench_dask.py cpu --repeats 2 --sync-words 500000 2000000  # CPU a round
     python bench/bench_dask.py table bench/results/<date>-dask-quality.json \
         bench/results/<date>-spark-word2vec.json
 
@@ -454,6 +455,59 @@ def run_transfer(args):
     print("wrote", write(args.name, doc))
 
 
+# ----------------------------------------------------------------------------- cpu
+
+
+class CpuOverRounds:
+    """Callback: the process CPU time the driver and every worker spend from the first round
+    to the last (the vocabulary count and the shards' start left out)."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def on_train_begin(self, model):
+        self.workers0, self.driver0 = self.client.run(_cpu), time.process_time()
+
+    def on_train_end(self, model):
+        self.driver = time.process_time() - self.driver0
+        workers1 = self.client.run(_cpu)
+        self.workers = sum(workers1[w] - self.workers0[w] for w in workers1 if w in self.workers0)
+
+
+def run_cpu(args):
+    """CPU seconds a round of the driver (its process runs the scheduler of a LocalCluster)
+    and of the workers together, at each ``--sync-words``: what a round costs the cores,
+    training included, whatever else the machine runs."""
+    params = settings(args.modes[0], args.epochs, args.first_seed)
+    doc = {"what": "process CPU seconds a round, driver and workers", **header(args), "runs": []}
+    cluster, client = start_cluster(args.processes[0])
+    try:
+        train_dask(client, args.corpus, {**params, "epochs": 1})  # warm the workers up
+        for repeat in range(args.repeats):
+            for sync_words in args.sync_words:
+                cpu = CpuOverRounds(client)
+                model, wall, train_s = train_dask(
+                    client, args.corpus, params, sync_words=sync_words, callbacks=[cpu]
+                )
+                rounds = len(model.distributed_log)
+                run = {
+                    "repeat": repeat,
+                    "sync_words": sync_words,
+                    "rounds": rounds,
+                    "train_s": train_s,
+                    "driver_cpu_s_per_round": cpu.driver / rounds,
+                    "workers_cpu_s_per_round": cpu.workers / rounds,
+                    "load": load_average(),
+                }
+                doc["runs"].append(run)
+                print(json.dumps(run), flush=True)
+                write(args.name, doc)
+    finally:
+        client.close()
+        cluster.close()
+    print("wrote", write(args.name, doc))
+
+
 # ----------------------------------------------------------------------------- fault
 
 
@@ -594,13 +648,14 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="command", required=True)
     sub.add_parser("corpus", help=f"write {CORPUS}")
-    for name, default_processes in (("quality", [2, 4, 8]), ("throughput", [2]), ("fault", [2])):
+    commands = (("quality", [2, 4, 8]), ("throughput", [2]), ("fault", [2]), ("cpu", [2]))
+    for name, default_processes in commands:
         p = sub.add_parser(name)
         p.add_argument("--corpus", default=CORPUS)
         p.add_argument("--processes", type=int, nargs="+", default=default_processes)
         p.add_argument("--modes", nargs="+", default=["default"], choices=sorted(MODES))
         p.add_argument("--combine", nargs="+", help="default: the package's default scheme")
-        p.add_argument("--epochs", type=int, default=5 if name != "throughput" else 3)
+        p.add_argument("--epochs", type=int, default={"throughput": 3, "cpu": 2}.get(name, 5))
         p.add_argument("--seeds", type=int, default=2)
         p.add_argument("--first-seed", type=int, default=1)
         p.add_argument(
@@ -637,9 +692,13 @@ def main(argv=None):
     elif args.command == "transfer":
         run_transfer(args)
     else:
-        {"quality": run_quality, "throughput": run_throughput, "fault": run_fault}[args.command](
-            args
-        )
+        commands = {
+            "quality": run_quality,
+            "throughput": run_throughput,
+            "fault": run_fault,
+            "cpu": run_cpu,
+        }
+        commands[args.command](args)
 
 
 if __name__ == "__main__":
