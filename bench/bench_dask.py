@@ -4,8 +4,10 @@
     python bench/bench_dask.py quality --processes 2 4 8 --seeds 2 --modes default spark
     python bench/bench_dask.py quality --processes 2 4 8 --seeds 2 --modes default \
         --combine average row_mean --name dask-quality-combine
-    python bench/bench_dask.py throughput --repeats 5
+    python bench/bench_dask.py throughput --repeats 5 [--pair]
     python bench/bench_dask.py fault --processes 2
+    python bench/bench_dask.py transfer                     # CPU of moving one round's delta
+    python bench/bench_dask.py cpu --repeats 2 --sync-words 500000 2000000  # CPU a round
     python bench/bench_dask.py table bench/results/<date>-dask-quality.json \
         bench/results/<date>-spark-word2vec.json
 
@@ -114,6 +116,34 @@ def train_local(corpus, params):
     return model, t2 - t0, t2 - t1
 
 
+def _one_of_a_pair(corpus, params, barrier, out):
+    from fastembed_core import Word2Vec
+
+    model = Word2Vec(workers=1, **params)
+    model.build_vocab(corpus_file=corpus)
+    barrier.wait()  # both trainings start together: the times overlap
+    t0 = time.perf_counter()
+    model.train(corpus_file=corpus, total_words=model.corpus_total_words, epochs=model.epochs)
+    out.put((time.perf_counter() - t0, model.corpus_total_words, len(model.wv)))
+
+
+def train_pair(corpus, params):
+    """Two independent one-process trainings at once, one per core: the most two processes
+    on this machine can do with no exchange at all (they share the memory bus and caches).
+    Returns (the slower one's training seconds, raw words of one, vocabulary)."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    barrier, out = ctx.Barrier(2), ctx.Queue()
+    procs = [ctx.Process(target=_one_of_a_pair, args=(corpus, params, barrier, out)) for _ in "ab"]
+    for proc in procs:
+        proc.start()
+    results = [out.get() for _ in procs]
+    for proc in procs:
+        proc.join()
+    return max(r[0] for r in results), results[0][1], results[0][2]
+
+
 def train_dask(client, corpus, params, combine=None, sync_words=None, callbacks=()):
     """Returns (model, wall seconds of the whole call, seconds of the training rounds)."""
     from fastembed_core.dask import train
@@ -153,6 +183,19 @@ def log_summary(log, processes):
         "compute_words_per_s_per_worker": med(
             e["words"] / processes / e["compute_seconds"] for e in log if e["compute_seconds"]
         ),
+        # where a round's exchange goes (logged since the workers combine for themselves)
+        **{
+            f"{key}_per_round": med(e[key] for e in log if e.get(key) is not None)
+            for key in (
+                "worker_sync_seconds",
+                "delta_fetch_seconds",
+                "combine_task_seconds",
+                "start_seconds",
+                "combine_seconds",
+                "bytes_moved",
+            )
+            if any(e.get(key) is not None for e in log)
+        },
         "rows_changed_per_round": {
             name: med(e["rows_changed"][name] for e in log)
             for name in (log[0].get("rows_changed") or {})
@@ -249,7 +292,7 @@ def run_throughput(args):
         "combine": args.combine[0] if args.combine else default_combine(),
         "runs": [],
     }
-    engines = ["local"] + [f"dask-{s}" for s in args.sync_words]
+    engines = ["local"] + (["pair"] if args.pair else []) + [f"dask-{s}" for s in args.sync_words]
     cluster, client = start_cluster(processes)
     try:
         # one untimed Dask run: workers import the package and warm their caches
@@ -257,6 +300,24 @@ def run_throughput(args):
         for repeat in range(args.repeats):
             for engine in engines:
                 load_before = load_average()
+                if engine == "pair":
+                    train_s, one, vocabulary = train_pair(args.corpus, params)
+                    raw = 2 * one * args.epochs  # two trainings' words
+                    run = {
+                        "engine": engine,
+                        "repeat": repeat,
+                        "train_s": train_s,
+                        "raw_words": raw,
+                        "words_per_s": raw / train_s,
+                        "vocabulary": vocabulary,
+                        "load_before": load_before,
+                        "load_after": load_average(),
+                        "processes": 2,
+                    }
+                    doc["runs"].append(run)
+                    print(json.dumps(run), flush=True)
+                    write(args.name, doc)
+                    continue
                 if engine == "local":
                     model, wall, train_s = train_local(args.corpus, params)
                     extra = {"processes": 1}
@@ -308,11 +369,19 @@ def throughput_summary(runs, engines):
         out[engine] = {
             k: med(r[k] for r in rs)
             for k in ("words_per_s", "words_per_s_wall", "effective_words_per_s", "train_s")
+            if all(k in r for r in rs)
         }
         if engine == "local":
             continue
         local = {r["repeat"]: r for r in runs if r["engine"] == "local"}
         ratios = [r["words_per_s"] / local[r["repeat"]]["words_per_s"] for r in rs]
+        if engine == "pair":
+            out[engine].update(speedup_per_repeat=ratios, speedup_median=med(ratios))
+            continue
+        pair = {r["repeat"]: r for r in runs if r["engine"] == "pair"}
+        if pair:  # the share of the no-exchange ceiling that the cluster reaches
+            of_pair = [r["words_per_s"] / pair[r["repeat"]]["words_per_s"] for r in rs]
+            out[engine].update(of_pair_per_repeat=of_pair, of_pair_median=med(of_pair))
         walls = [r["words_per_s_wall"] / local[r["repeat"]]["words_per_s_wall"] for r in rs]
         out[engine].update(
             speedup_per_repeat=ratios,
@@ -321,6 +390,122 @@ def throughput_summary(runs, engines):
             exchange_share=med(r["exchange_s_total"] / r["train_s"] for r in rs),
         )
     return out
+
+
+# ----------------------------------------------------------------------------- transfer
+
+
+def _dense_delta(rows, dim):
+    import numpy as np
+
+    return {name: (np.ones(rows, bool), np.ones((rows, dim), np.float32)) for name in "ab"}
+
+
+def _cpu():
+    return time.process_time()
+
+
+def _received(x):
+    return len(x)
+
+
+def run_transfer(args):
+    """Process CPU time of moving one round's delta (2 matrices of the model's shape, dense)
+    worker -> driver and worker -> worker on a LocalCluster: what every byte of the exchange
+    costs the cores it runs on, whatever else the machine runs."""
+    from distributed import wait
+
+    rows, dim, n = args.rows, COMMON["vector_size"], args.repeats
+    cluster, client = start_cluster(2)
+    try:
+        src, dst = sorted(client.ncores())
+        made = [client.submit(_dense_delta, rows, dim, pure=False, workers=[src]) for _ in range(n)]
+        wait(made)
+        mb = rows * (1 + 4 * dim) * 2 / 1e6
+        w0, d0, t0 = client.run(_cpu), time.process_time(), time.perf_counter()
+        for fut in made:
+            fut.result()
+        t1, d1, w1 = time.perf_counter(), time.process_time(), client.run(_cpu)
+        to_driver = {
+            "wall_ms": (t1 - t0) / n * 1e3,
+            "receiver_cpu_ms": (d1 - d0) / n * 1e3,
+            "sender_cpu_ms": (w1[src] - w0[src]) / n * 1e3,
+        }
+        w0, t0 = client.run(_cpu), time.perf_counter()
+        wait([client.submit(_received, f, pure=False, workers=[dst]) for f in made])
+        t1, w1 = time.perf_counter(), client.run(_cpu)
+        to_worker = {
+            "wall_ms": (t1 - t0) / n * 1e3,
+            "receiver_cpu_ms": (w1[dst] - w0[dst]) / n * 1e3,
+            "sender_cpu_ms": (w1[src] - w0[src]) / n * 1e3,
+        }
+    finally:
+        client.close()
+        cluster.close()
+    doc = {
+        "what": "CPU of moving one dense round delta between processes (medians not taken: "
+        "means over --repeats transfers)",
+        "megabytes": mb,
+        "transfers": n,
+        "worker_to_driver": to_driver,
+        "worker_to_worker": to_worker,
+        "load": load_average(),
+    }
+    print(json.dumps(doc, indent=1))
+    print("wrote", write(args.name, doc))
+
+
+# ----------------------------------------------------------------------------- cpu
+
+
+class CpuOverRounds:
+    """Callback: the process CPU time the driver and every worker spend from the first round
+    to the last (the vocabulary count and the shards' start left out)."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def on_train_begin(self, model):
+        self.workers0, self.driver0 = self.client.run(_cpu), time.process_time()
+
+    def on_train_end(self, model):
+        self.driver = time.process_time() - self.driver0
+        workers1 = self.client.run(_cpu)
+        self.workers = sum(workers1[w] - self.workers0[w] for w in workers1 if w in self.workers0)
+
+
+def run_cpu(args):
+    """CPU seconds a round of the driver (its process runs the scheduler of a LocalCluster)
+    and of the workers together, at each ``--sync-words``: what a round costs the cores,
+    training included, whatever else the machine runs."""
+    params = settings(args.modes[0], args.epochs, args.first_seed)
+    doc = {"what": "process CPU seconds a round, driver and workers", **header(args), "runs": []}
+    cluster, client = start_cluster(args.processes[0])
+    try:
+        train_dask(client, args.corpus, {**params, "epochs": 1})  # warm the workers up
+        for repeat in range(args.repeats):
+            for sync_words in args.sync_words:
+                cpu = CpuOverRounds(client)
+                model, wall, train_s = train_dask(
+                    client, args.corpus, params, sync_words=sync_words, callbacks=[cpu]
+                )
+                rounds = len(model.distributed_log)
+                run = {
+                    "repeat": repeat,
+                    "sync_words": sync_words,
+                    "rounds": rounds,
+                    "train_s": train_s,
+                    "driver_cpu_s_per_round": cpu.driver / rounds,
+                    "workers_cpu_s_per_round": cpu.workers / rounds,
+                    "load": load_average(),
+                }
+                doc["runs"].append(run)
+                print(json.dumps(run), flush=True)
+                write(args.name, doc)
+    finally:
+        client.close()
+        cluster.close()
+    print("wrote", write(args.name, doc))
 
 
 # ----------------------------------------------------------------------------- fault
@@ -463,13 +648,14 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="command", required=True)
     sub.add_parser("corpus", help=f"write {CORPUS}")
-    for name, default_processes in (("quality", [2, 4, 8]), ("throughput", [2]), ("fault", [2])):
+    commands = (("quality", [2, 4, 8]), ("throughput", [2]), ("fault", [2]), ("cpu", [2]))
+    for name, default_processes in commands:
         p = sub.add_parser(name)
         p.add_argument("--corpus", default=CORPUS)
         p.add_argument("--processes", type=int, nargs="+", default=default_processes)
         p.add_argument("--modes", nargs="+", default=["default"], choices=sorted(MODES))
         p.add_argument("--combine", nargs="+", help="default: the package's default scheme")
-        p.add_argument("--epochs", type=int, default=5 if name != "throughput" else 3)
+        p.add_argument("--epochs", type=int, default={"throughput": 3, "cpu": 2}.get(name, 5))
         p.add_argument("--seeds", type=int, default=2)
         p.add_argument("--first-seed", type=int, default=1)
         p.add_argument(
@@ -482,9 +668,19 @@ def main(argv=None):
         p.add_argument("--repeats", type=int, default=5)
         p.add_argument("--no-local", action="store_true", help="skip the one-process runs")
         p.add_argument(
+            "--pair",
+            action="store_true",
+            help="throughput: also two independent one-process trainings at once in every "
+            "repeat (engine 'pair'), the ceiling for 2 processes with no exchange",
+        )
+        p.add_argument(
             "--no-baseline", action="store_true", help="fault: skip the run without a fault"
         )
         p.add_argument("--name", default=f"dask-{name}", help="results: <date>-<name>.json")
+    tr = sub.add_parser("transfer", help="CPU of moving one round's delta between processes")
+    tr.add_argument("--rows", type=int, default=39_704, help="rows of each of the 2 matrices")
+    tr.add_argument("--repeats", type=int, default=20)
+    tr.add_argument("--name", default="dask-transfer")
     t = sub.add_parser("table", help="markdown quality table of result files")
     t.add_argument("paths", nargs="+")
     args = ap.parse_args(argv)
@@ -493,10 +689,16 @@ def main(argv=None):
         print(f"wrote {CORPUS}: {lines:,} lines, {tokens:,} tokens, sha256 {_sha256(CORPUS)}")
     elif args.command == "table":
         print(quality_table(args.paths))
+    elif args.command == "transfer":
+        run_transfer(args)
     else:
-        {"quality": run_quality, "throughput": run_throughput, "fault": run_fault}[args.command](
-            args
-        )
+        commands = {
+            "quality": run_quality,
+            "throughput": run_throughput,
+            "fault": run_fault,
+            "cpu": run_cpu,
+        }
+        commands[args.command](args)
 
 
 if __name__ == "__main__":

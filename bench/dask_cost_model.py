@@ -14,8 +14,9 @@ Fed by a bench/bench_dask.py throughput file (or the same numbers on the command
     S  sync_words, the words each worker trains between two combines
     C  bytes/s the combining node adds deltas at (fastembed_core.distributed.combine.combine,
        timed here in process CPU time on deltas of the model's shape)
-    W  seconds a worker spends per round outside training on its own model (copy, delta of
-       every row, restore, add the combined delta; CPU time measured here at the model's size)
+    W  seconds a worker spends per round outside training on its own model (add the combined
+       delta to the base it keeps, reset the model to it, subtract the base from the trained
+       model; CPU time measured here at the model's size)
     B  link bandwidth (10 Gbit/s = 1.25e9 B/s, times --link-efficiency for framing/TCP)
     L  latency of one message hop, scheduling included (--latency-ms)
 
@@ -28,10 +29,10 @@ A round is compute then exchange (no overlap: the workers wait for the combined 
 
     star   (every delta to the driver, the result back to every worker, one link at the driver)
            T_x = 2 L + N u / B + N u / C + N D / B
-    dask   (what fastembed_core.dask does today: results gathered by the driver, the combined
-           delta scattered with broadcast=True, which Dask replicates worker to worker, the
-           number of copies doubling each hop)
-           T_x = (2 + h) L + N u / B + N u / C + (1 + h) D / B
+    dask   (what fastembed_core.dask does: every worker fetches the other workers' deltas
+           over its own link, all at once, and combines them itself; the next round starts
+           from that; the driver fetches one combined delta while the next round trains)
+           T_x = 2 L + (N - 1) u / B + N u / C
     tree   (reduce in a binary tree, each inner node combining its children's deltas, then
            broadcast down the same tree; a partial sum is bounded by D)
            T_x = 2 h L + h (2 D / B + 2 D / C) + h (2 D / B)
@@ -68,9 +69,7 @@ def _transfer_seconds(pattern, n, u, d, m, bandwidth, latency, combine_rate):
     if pattern == "star":
         return 2 * latency + n * u / bandwidth + n * u / combine_rate + n * d / bandwidth
     if pattern == "dask":
-        return (
-            (2 + h) * latency + n * u / bandwidth + n * u / combine_rate + (1 + h) * d / bandwidth
-        )
+        return 2 * latency + (n - 1) * u / bandwidth + n * u / combine_rate
     if pattern == "tree":
         return (
             2 * h * latency + h * (2 * d / bandwidth + 2 * d / combine_rate) + h * 2 * d / bandwidth
@@ -108,33 +107,36 @@ def _cpu_seconds(work, repeats=3):
 
 
 def measure_combine_rate(rows, dim, n_deltas=4):
-    """Bytes/s of delta input fastembed_core's combine() sums (one matrix, every row)."""
+    """Bytes/s of delta input fastembed_core's combine() sums (one matrix, every row changed:
+    the dense form the workers send when most rows change)."""
     from fastembed_core.distributed.combine import combine
 
     rng = np.random.default_rng(0)
-    ids = np.arange(rows, dtype=np.int64)
+    every_row = np.ones(rows, dtype=bool)
     deltas = [
-        {"m": (ids, rng.standard_normal((rows, dim), dtype=np.float32))} for _ in range(n_deltas)
+        {"m": (every_row, rng.standard_normal((rows, dim), dtype=np.float32))}
+        for _ in range(n_deltas)
     ]
-    return n_deltas * rows * (8 + 4 * dim) / _cpu_seconds(lambda: combine(deltas, "sum"))
+    return n_deltas * rows * (1 + 4 * dim) / _cpu_seconds(lambda: combine(deltas, "sum"))
 
 
 def measure_worker_seconds(rows, dim, matrices=2):
     """CPU seconds a worker spends per round outside training, for a model of ``matrices``
-    matrices of ``rows`` x ``dim``: keep a copy of the model, take the delta of every row,
-    restore its own rows and add the combined delta (as fastembed_core's round task does)."""
-    from fastembed_core.distributed.combine import apply_delta, row_delta
+    matrices of ``rows`` x ``dim``: add the combined delta to the kept base, reset the model
+    to it, and take the trained model's delta against it (as fastembed_core's round task
+    does)."""
+    from fastembed_core.distributed.combine import apply_delta, delta_of
 
     rng = np.random.default_rng(0)
-    before = rng.standard_normal((rows, dim), dtype=np.float32)
-    after = before + np.float32(0.01)
-    combined = (np.arange(rows, dtype=np.int64), np.full((rows, dim), 0.01, np.float32))
+    base = rng.standard_normal((rows, dim), dtype=np.float32)
+    model = base + np.float32(0.01)
+    combined = (np.ones(rows, dtype=bool), np.full((rows, dim), 0.01, np.float32))
 
     def one_matrix():
-        kept = after.copy()
-        changed, _ = row_delta(before, kept)
-        kept[changed] = before[changed]
-        apply_delta(kept, *combined)
+        apply_delta(base, *combined)
+        np.copyto(model, base)
+        model[::2] += np.float32(0.01)  # stands for the training (not timed apart: cheap)
+        delta_of(base, model)
 
     return matrices * _cpu_seconds(one_matrix)
 

@@ -52,6 +52,7 @@ SLOW = (
     "tests/test_dask.py::test_trained_model_is_sane_and_as_good_as_local",
     "tests/test_dask.py::test_training_is_reproducible_and_the_schemes_differ",
     "tests/test_dask.py::test_a_worker_killed_mid_training_gives_the_same_model",
+    "tests/test_dask.py::test_a_worker_without_its_combined_delta_gets_the_drivers_copy",
     "tests/test_dask.py::test_checkpoint_and_resume_continue_the_same_run",
     "tests/test_dask.py::test_bad_calls_fail_before_any_work",
     "tests/test_dask.py::test_skip_gram_at_a_replica_rate_above_the_measured_one_is_warned_about",

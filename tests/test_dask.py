@@ -88,6 +88,106 @@ def test_row_delta_and_bad_deltas():
         )
 
 
+def _trained_replicas(rng, n_rows, dim, shares):
+    """A base model and one trained copy per share: ``share`` of its rows changed."""
+    base = rng.normal(size=(n_rows, dim)).astype(np.float32)
+    models = []
+    for share in shares:
+        m = base.copy()
+        rows = rng.choice(n_rows, size=int(share * n_rows), replace=False)
+        m[rows] += rng.normal(scale=0.1, size=(len(rows), dim)).astype(np.float32)
+        models.append(m)
+    return base, models
+
+
+@pytest.mark.parametrize("scheme", combine_mod.SCHEMES)
+def test_dense_and_sparse_deltas_combine_to_the_same_model(scheme):
+    # three workers: one changed most rows (dense delta), two a few (sparse), so the combine
+    # sees both forms at once; the reference is NumPy on the whole models
+    rng = np.random.default_rng(7)
+    base, models = _trained_replicas(rng, 40, 3, [0.9, 0.3, 0.2])
+    dense_or_not = [combine_mod.delta_of(base, m) for m in models]
+    assert [combine_mod.is_dense(rows) for rows, _ in dense_or_not] == [True, False, False]
+    sparse = [combine_mod.row_delta(base, m) for m in models]
+
+    def applied(deltas):
+        out = base.copy()
+        combined = combine_mod.combine([{"v": d} for d in deltas], scheme)
+        combine_mod.apply_delta(out, *combined["v"])
+        return out, combined["v"]
+
+    from_mixed, (rows, _) = applied(dense_or_not)
+    from_sparse, _ = applied(sparse)
+    # the same float32 additions in the same order: equal bit for bit
+    np.testing.assert_array_equal(from_mixed, from_sparse)
+    diffs = np.stack([m.astype(np.float64) - base for m in models])
+    touched = (diffs != 0).any(axis=2).sum(axis=0)[:, None]
+    k = np.maximum(touched, 1)
+    total = diffs.sum(axis=0)
+    expected = {
+        "sum": total,
+        "capped_sum": total * np.minimum(1.0, 2.0 / k),
+        "row_mean": total / k,
+        "average": total / 3,
+        "scaled_average": total / 3,
+    }[scheme]
+    np.testing.assert_allclose(from_mixed, base + expected, rtol=1e-5, atol=1e-6)
+    # the combined delta is dense (a dense part gave the height, most rows changed)
+    assert combine_mod.is_dense(rows)
+    assert combine_mod.rows_changed(rows) == int((touched > 0).sum())
+
+
+def test_delta_of_picks_the_form_by_the_share_of_rows_changed():
+    rng = np.random.default_rng(3)
+    base, (few, most) = _trained_replicas(rng, 20, 4, [0.25, 0.8])
+    rows, values = combine_mod.delta_of(base, few)
+    assert rows.dtype == np.int64 and len(rows) == 5
+    np.testing.assert_array_equal(values, few[rows] - base[rows])
+    mask, values = combine_mod.delta_of(base, most)
+    assert mask.dtype == np.bool_ and mask.sum() == 16
+    np.testing.assert_array_equal(values, most - base)
+    assert not values[~mask].any()
+    # the threshold is the caller's: everything dense at 0, nothing at 1
+    assert combine_mod.is_dense(combine_mod.delta_of(base, few, dense_share=0.0)[0])
+    assert not combine_mod.is_dense(combine_mod.delta_of(base, most, dense_share=1.0)[0])
+    # a NaN row is a changed row (the driver's finiteness check then stops the run)
+    broken = base.copy()
+    broken[2, 1] = np.nan
+    rows, nan_values = combine_mod.delta_of(base, broken)
+    assert rows.tolist() == [2] and np.isnan(nan_values[0, 1])
+    # a dense delta fits only a matrix of its height
+    with pytest.raises(ValueError, match="dense delta"):
+        combine_mod.apply_delta(np.zeros((19, 4), np.float32), mask, values)
+    with pytest.raises(ValueError, match="dense delta"):
+        combine_mod.combine([{"v": (mask, values)}, {"v": (mask[:10], values[:10])}], "sum")
+
+
+def test_a_combine_keeps_its_result_and_refuses_a_diverged_round():
+    from fastembed_core.distributed import tasks
+    from fastembed_core.errors import TrainingDivergedError
+
+    good = {"v": _delta([0, 2], [[1, 1], [2, 4]])}
+    other = {"v": _delta([2], [[2, 2]])}
+    results = [{"delta": good, "words": 3}, {"delta": other, "words": 4}]
+    try:
+        out = tasks.combine_task("run-a", 5, results, "sum", 2, "epoch 1, round 4", 0.025)
+        np.testing.assert_array_equal(out["delta"]["v"][1], [[1, 1], [4, 6]])
+        assert [shard["words"] for shard in out["shards"]] == [3, 4]
+        assert [shard["delta_bytes"] for shard in out["shards"]] == [16 + 16, 8 + 8]
+        assert "delta" not in out["shards"][0]
+        # kept on the worker for its replicas' round 5
+        assert tasks._COMBINED["run-a"] == (5, out)
+        broken = {"v": _delta([1], [[np.nan, 0]])}
+        with pytest.raises(
+            TrainingDivergedError, match=r"epoch 1, round 4.*alpha \(e\.g\. 0\.0025"
+        ):
+            tasks.combine_task("run-a", 6, [{"delta": broken}], "sum", 1, "epoch 1, round 4", 0.025)
+        assert tasks._COMBINED["run-a"][0] == 5  # a diverged round is not kept
+    finally:
+        tasks.drop_run("run-a")
+    assert "run-a" not in tasks._COMBINED
+
+
 def _sgd_round(x, target, alpha, updates):
     """``updates[row]`` SGD steps on 0.5 |x - target|^2, each row pulled to its target."""
     x = x.copy()
@@ -372,6 +472,45 @@ def test_a_worker_killed_mid_training_gives_the_same_model(own_client, planted_f
     assert sum(e["restarts"] for e in model.distributed_log) >= 1
     assert "restarting it" in caplog.text
     # the lost shard restarts from the driver's model with the same round plan and seeds
+    np.testing.assert_array_equal(model.wv.vectors, clean.wv.vectors)
+    np.testing.assert_array_equal(model.syn1neg, clean.syn1neg)
+
+
+# run on every worker with the builtin exec (nothing of this test module needs importing there):
+# the worker's combines keep nothing the first time, as when a combine ran on another worker
+_FORGET_FIRST_COMBINED = """
+import fastembed_core.distributed.tasks as tasks
+
+class ForgetsFirst(dict):
+    forgot = False
+
+    def __setitem__(self, key, value):
+        if not self.forgot:
+            self.forgot = True
+            return
+        super().__setitem__(key, value)
+
+tasks._COMBINED = ForgetsFirst()
+"""
+_KEEP_COMBINED = "import fastembed_core.distributed.tasks as tasks; tasks._COMBINED = {}"
+
+
+def test_a_worker_without_its_combined_delta_gets_the_drivers_copy(client, planted_file, caplog):
+    _wait_for_workers(client)
+    args = dict(corpus_file=planted_file, seed=6, **{**PLANTED, "epochs": 2})
+    clean = dask_train(client, **args)
+    client.run(exec, _FORGET_FIRST_COMBINED)
+    try:
+        with caplog.at_level(logging.INFO, logger="fastembed_core.dask"):
+            model = dask_train(client, **args)
+    finally:
+        client.run(exec, _KEEP_COMBINED)
+    assert "lacks the combined delta" in caplog.text
+    # no shard was restarted: the replicas were sound, only the delta was sent again
+    assert sum(e["restarts"] for e in model.distributed_log) == 0
+    # the same rounds, the same deltas: one round moved more, the driver's copy sent again
+    pairs = zip(model.distributed_log, clean.distributed_log, strict=True)
+    assert [e["bytes_moved"] > c["bytes_moved"] for e, c in pairs].count(True) == 1
     np.testing.assert_array_equal(model.wv.vectors, clean.wv.vectors)
     np.testing.assert_array_equal(model.syn1neg, clean.syn1neg)
 

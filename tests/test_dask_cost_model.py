@@ -56,6 +56,11 @@ def test_hand_computed_star_round():
     )
 
 
+def test_hand_computed_dask_round():
+    # 2 L + (N - 1) u / B + N u / C with N = 4: each worker fetches the 3 others' deltas
+    assert _x("dask", 4, u=1.0, d=2.0, b=1.0, lat=0.5, c=4.0) == pytest.approx(1.0 + 3.0 + 1.0)
+
+
 def test_unknown_pattern_is_refused():
     with pytest.raises(ValueError, match="pattern"):
         _x("mesh", 4)

@@ -4,23 +4,31 @@ Data parallelism with worker-resident replicas (the worker side is :mod:`.tasks`
 worker, encoded once, next to a replica of the whole model (a module-level cache keyed by the
 run's id and the shard). A round: every shard trains its next slice (about ``sync_words``
 words) with the multithreaded kernel, the learning rate following the global schedule (linear
-over the words of all shards and epochs, as local training's), and returns the sparse delta
-of the rows it changed. The driver combines the deltas (:mod:`.combine`), adds the result to
-its own model, and hands the combined delta to every replica with the next round's task; a
-replica restores its own changed rows and adds the combined delta, so it equals the driver's
-model bit for bit before it trains again.
+over the words of all shards and epochs, as local training's), and returns the delta of the
+rows it changed (dense when most rows changed). Every worker fetches the other workers'
+deltas and combines them (:mod:`.combine`, in shard order: the same floats everywhere); the
+next round's task on that worker takes the combined delta its worker kept, adds it to the
+replica's kept base (the model at the round's start), and resets the replica to it, so every
+replica equals the driver's model bit for bit before it trains again. The driver submits the
+next round's tasks as soon as the combines are done (they take no Dask input from the round
+before, so the scheduler keeps no chain of rounds), then fetches one combined delta and adds
+it to its own model while the next round trains.
 
 Faults: a round is applied only when every shard's result for it has arrived. A task that
 finds no replica, or one not at the round the driver expects (the worker died and Dask ran
 the task elsewhere), raises :class:`StaleReplica`; the driver then starts that shard afresh
 on a live worker from its current model (the shard is read and encoded again there) and runs
-the round's task again.
+the round's task again, and combines the round again.
 
 Checkpoints (``checkpoint=dir``): after every ``CHECKPOINT_ROUNDS``-th round and after each
 epoch's last round, the model is saved in the native format as ``model-<round>.fe`` and then
 ``state.json`` (written to a temporary name and renamed) names it with the epoch, the next
 round, the words done and the shard plan; older model files are removed after. The random
 streams are derived from (seed, epoch, round, shard, thread), so the state needs no generator.
+
+Size: over 700 lines because the driver's round loop, its fault handling (restarts, lost
+deltas, combining again), the per-round log and the checkpoints all act on one run's state
+(:class:`_Driver`); split, each part would reach into the others' fields.
 """
 
 from __future__ import annotations
@@ -35,9 +43,6 @@ import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import numpy as np
-
-from ..errors import TrainingDivergedError
 from ..models.word2vec import Word2Vec
 from . import combine as combine_mod
 from .combine import DEFAULT_COMBINE
@@ -50,7 +55,15 @@ from .shards import (
     plan_file_shards,
     resolve_paths,
 )
-from .tasks import StaleReplica, count_task, drop_run, round_task, start_task
+from .tasks import (
+    MissingDelta,
+    StaleReplica,
+    combine_task,
+    count_task,
+    drop_run,
+    round_task,
+    start_task,
+)
 
 logger = logging.getLogger("fastembed_core.dask")
 
@@ -100,11 +113,19 @@ def _settle(futures: Sequence[Any]) -> None:
 
 
 def _raise_unless_lost(future: Any) -> None:
-    """Re-raises a task's own error; a lost replica or a lost input (cancelled) returns."""
+    """Re-raises a task's own error; a lost replica, a lost combined delta or a lost input
+    (cancelled) returns."""
     if future.status == "error":
         exc = future.exception()
-        if not isinstance(exc, StaleReplica):
+        if not isinstance(exc, (StaleReplica, MissingDelta)):
             raise exc
+
+
+def _lacks_delta(future: Any) -> bool:
+    """Whether a round's task failed for want of the combined delta (its replica is sound)."""
+    if future.status == "cancelled":
+        return True  # its input (the driver's copy of the combined delta) is gone
+    return future.status == "error" and isinstance(future.exception(), MissingDelta)
 
 
 class _Driver:
@@ -252,47 +273,117 @@ class _Driver:
             pure=False,
         )
 
-    def _send_combined(self, combined: dict[str, Any] | None) -> Any:
-        """The combined delta on every worker (one copy each); None stays None."""
-        if combined is None:
-            return None
-        (future,) = self.client.scatter([combined], broadcast=True, hash=False)
+    def _send_combined(self, combined: dict[str, Any]) -> Any:
+        """The driver's copy of the combined delta on every worker (one copy each), for a
+        worker whose own is missing (its combine ran elsewhere, or was lost)."""
+        (future,) = self.client.scatter([{"delta": combined}], broadcast=True, hash=False)
         self.bytes_to_workers += combine_mod.delta_bytes(combined) * len(_live_workers(self.client))
         return future
 
     def run_round(
-        self, version: int, combined: dict[str, Any] | None, sent: Any, plan: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        """Every shard's result of the round that starts from the model at ``version``
-        (``combined``: the delta that made it from ``version - 1``, ``sent`` its future on
-        the workers). A shard whose replica was lost is restarted and its task run again; if
-        the combined delta was lost with a worker, it is sent again. Returns when every
-        shard's result is in."""
-        futures = [self._submit_round(k, version, sent, plan) for k in range(len(self.shards))]
-        results: list[dict[str, Any] | None] = [None] * len(futures)
+        self,
+        version: int,
+        combined: dict[str, Any] | None,
+        plan: dict[str, Any],
+        futures: list[Any] | None = None,
+    ) -> list[Any]:
+        """Every shard's finished task of the round that starts from the model at ``version``
+        (``combined``: the driver's copy of the delta that made it from ``version - 1``;
+        ``futures``: this round's tasks already submitted, of which those not finished are
+        run again). A task takes the combined delta its own worker kept; where that is
+        missing, the driver sends its copy; a shard whose replica was lost is restarted
+        and its task run again. Returns when every shard's task is finished; the results
+        stay on the workers."""
+        if futures is None:
+            futures = [self._submit_round(k, version, None, plan) for k in range(len(self.shards))]
+        futures = list(futures)
         for _ in range(4 * _MAX_RESTARTS * len(futures)):
-            _settle([f for f, r in zip(futures, results) if r is None])
-            lost_input = False
+            _settle(futures)
+            lacking = []
             for k, fut in enumerate(futures):
-                if results[k] is not None:
-                    continue
                 if fut.status == "finished":
-                    results[k] = fut.result()
-                elif fut.status == "cancelled":
-                    lost_input = True  # its input (the combined delta) is gone with a worker
+                    continue
+                if combined is not None and _lacks_delta(fut):
+                    lacking.append(k)
                 else:
                     self._restart(k, version, fut)
-                    # the fresh replica holds the model at `version`: it ignores `sent`
-                    futures[k] = self._submit_round(k, version, sent, plan)
-            if lost_input:
-                logger.warning("the combined delta was lost with a worker: sending it again")
+                    # the fresh replica holds the model at `version`: it needs no delta
+                    futures[k] = self._submit_round(k, version, None, plan)
+            if lacking:
+                assert combined is not None
+                logger.warning("a worker lacks the combined delta: sending the driver's copy")
                 sent = self._send_combined(combined)
-                for k, fut in enumerate(futures):
-                    if results[k] is None and fut.status == "cancelled":
-                        futures[k] = self._submit_round(k, version, sent, plan)
-            if all(r is not None for r in results):
-                return [r for r in results if r is not None]
+                for k in lacking:
+                    futures[k] = self._submit_round(k, version, sent, plan)
+            if all(f.status == "finished" for f in futures):
+                return futures
         raise RuntimeError(f"round {version + 1} did not complete: workers keep failing")
+
+    def combine_round(
+        self,
+        version: int,
+        combined: dict[str, Any] | None,
+        plan: dict[str, Any],
+        futures: list[Any] | None,
+        next_plan: dict[str, Any] | None,
+    ) -> tuple[dict[str, Any], list[Any] | None]:
+        """Runs the round from the model at ``version`` (``futures``: its tasks, if already
+        submitted; see :meth:`run_round`) and combines its deltas on every worker that holds
+        a shard: each worker fetches the others' deltas (one transfer each, all at once, not
+        two in turn through the driver) and combines them in shard order, so every worker
+        holds the same combined delta, bit for bit, and keeps it for its replicas. As soon as
+        the combines are done the next round's tasks (``next_plan``) are submitted, and only
+        then is the combined delta fetched for the driver's own model, while the next round
+        trains. Returns the fetched result and the next round's futures.
+
+        A round's task takes no Dask input from the round before (the combined delta is
+        kept on its worker), so the scheduler holds no chain of every round, and a lost key
+        is never recomputed from round 1. Nothing is applied anywhere until every shard's
+        delta is in: if a delta is lost with its worker before every combine read it, or
+        the combined delta before the driver fetched it, the next round's tasks are dropped
+        (a replica that already applied it is restarted by the next :meth:`run_round`), the
+        lost shards' round is run again and the round combined again."""
+        if futures is None:
+            futures = self.run_round(version, combined, plan)
+        label = f"epoch {plan['epoch'] + 1}, round {plan['round'] + 1}"
+        for _ in range(4 * _MAX_RESTARTS * len(self.shards)):
+            by_worker = {
+                worker: self.client.submit(
+                    combine_task,
+                    self.run_id,
+                    version + 1,
+                    futures,
+                    self.combine,
+                    len(futures),
+                    label,
+                    self.model.alpha,
+                    workers=[worker],
+                    allow_other_workers=True,
+                    pure=False,
+                )
+                for worker in sorted(set(self.where))
+            }
+            combines = list(by_worker.values())
+            _settle(combines)
+            for fut in combines:
+                _raise_unless_lost(fut)  # a diverged round, or a task's own error, raises here
+            if all(fut.status == "finished" for fut in combines):
+                following = None
+                if next_plan is not None:
+                    following = [
+                        self._submit_round(k, version + 1, None, next_plan)
+                        for k in range(len(self.shards))
+                    ]
+                try:
+                    return by_worker[self.where[0]].result(), following
+                except (StaleReplica, MissingDelta):  # lost before the driver's fetch
+                    logger.warning("the combined delta was lost with its worker: combining again")
+                    if following:
+                        self.client.cancel(following)
+            else:
+                logger.warning("a round's delta was lost with its worker: running it again")
+            futures = self.run_round(version, combined, plan, futures)
+        raise RuntimeError(f"round {version + 1} could not be combined: workers keep failing")
 
     def train(self, state: dict[str, Any]) -> None:
         model = self.model
@@ -338,120 +429,142 @@ class _Driver:
         epoch0, round0 = state.get("epoch", 0), state.get("round", 0)
         words_done = state.get("words_done", 0)
         arrays = self.family.arrays(model)
+
+        def plan_of(epoch: int, r: int) -> dict[str, Any]:
+            done = epoch * total_per_epoch + total_per_epoch * r / rounds
+            end = epoch * total_per_epoch + total_per_epoch * (r + 1) / rounds
+            return {
+                "epoch": epoch,
+                "round": r,
+                "rounds": rounds,
+                "alpha_start": alpha_scale * _schedule(model.alpha, model.min_alpha, done, total),
+                "alpha_end": alpha_scale * _schedule(model.alpha, model.min_alpha, end, total),
+            }
+
+        # every round left, in order; the next one is submitted before the driver fetches
+        # and applies the current one's combined delta (see combine_round)
+        schedule = [
+            (epoch, r)
+            for epoch in range(epoch0, epochs)
+            for r in range(round0 if epoch == epoch0 else 0, rounds)
+        ]
         combined: dict[str, Any] | None = None
-        combined_future = None
+        submitted: list[Any] | None = None  # this round's tasks, when already submitted
         t_run = time.perf_counter()
         losses = list(state.get("losses", []))
         self.log = list(state.get("log", []))
         for cb in self.callbacks:
             if hasattr(cb, "on_train_begin"):
                 cb.on_train_begin(model)
-        for epoch in range(epoch0, epochs):
-            for cb in self.callbacks:
-                if hasattr(cb, "on_epoch_begin"):
-                    cb.on_epoch_begin(model)
-            epoch_loss = losses[epoch] if epoch < len(losses) else 0.0
-            for r in range(round0 if epoch == epoch0 else 0, rounds):
-                t0 = time.perf_counter()
-                self.round_restarts = 0
-                self.bytes_to_workers = 0
-                plan = {
-                    "epoch": epoch,
-                    "round": r,
-                    "rounds": rounds,
-                    "alpha_start": alpha_scale
-                    * _schedule(
-                        model.alpha,
-                        model.min_alpha,
-                        epoch * total_per_epoch + total_per_epoch * r / rounds,
-                        total,
-                    ),
-                    "alpha_end": alpha_scale
-                    * _schedule(
-                        model.alpha,
-                        model.min_alpha,
-                        epoch * total_per_epoch + total_per_epoch * (r + 1) / rounds,
-                        total,
-                    ),
-                }
-                results = self.run_round(version, combined, combined_future, plan)
-                t_combine = time.perf_counter()
-                combined = combine_mod.combine(
-                    [res["delta"] for res in results], self.combine, len(results)
+        epoch_loss = 0.0
+        combined_at: float | None = None  # when the combine before this round ended
+        t0 = time.perf_counter()
+        for i, (epoch, r) in enumerate(schedule):
+            if i == 0 or r == 0:
+                for cb in self.callbacks:
+                    if hasattr(cb, "on_epoch_begin"):
+                        cb.on_epoch_begin(model)
+                epoch_loss = losses[epoch] if epoch < len(losses) else 0.0
+            self.round_restarts = 0
+            self.bytes_to_workers = 0
+            plan = plan_of(epoch, r)
+            next_plan = plan_of(*schedule[i + 1]) if i + 1 < len(schedule) else None
+            out, submitted = self.combine_round(version, combined, plan, submitted, next_plan)
+            combined, results = out["delta"], out["shards"]
+            for name, (rows, values) in combined.items():
+                combine_mod.apply_delta(arrays[name], rows, values)
+            version += 1
+            words = sum(res["words"] for res in results)
+            words_done += words
+            epoch_loss += sum(res["loss"] for res in results)
+            t_applied = time.perf_counter()
+            # a round's time runs from the driver's having applied the round before to its
+            # having applied this one: the rounds' times add up to the training's
+            wall, t0 = t_applied - t0, t_applied
+            compute = max(res["train_seconds"] for res in results)
+            delta_bytes = [res["delta_bytes"] for res in results]
+            combined_bytes = combine_mod.delta_bytes(combined)
+            # each worker fetches the deltas of the shards on other workers; the driver
+            # fetches the combined delta once
+            moved = combined_bytes + sum(
+                delta_bytes[j]
+                for w in set(self.where)
+                for j in range(len(results))
+                if self.where[j] != w
+            )
+            entry = {
+                "epoch": epoch,
+                "round": r,
+                "words": words,
+                "effective_words": sum(res["effective"] for res in results),
+                "compute_seconds": compute,
+                "exchange_seconds": max(wall - compute, 0.0),
+                # as with the driver combining every delta and sending the result to every
+                # worker (the logical exchange; what actually travels is `bytes_moved`)
+                "bytes_to_workers": self.bytes_to_workers
+                + combined_bytes * len(_live_workers(self.client)),
+                "bytes_from_workers": sum(delta_bytes),
+                "bytes_moved": moved + self.bytes_to_workers,
+                "alpha_start": plan["alpha_start"],
+                "alpha_end": plan["alpha_end"],
+                "rows_changed": {
+                    name: combine_mod.rows_changed(rows) for name, (rows, _) in combined.items()
+                },
+                "restarts": self.round_restarts,
+                # parts of exchange_seconds: the slowest worker's bringing its replica up to
+                # date and finding its changed rows; from the last shard's finishing to the
+                # driver's model updated (the workers fetching each other's deltas and
+                # combining, the driver fetching and applying the result; by the workers'
+                # clocks: exact on one machine); the first worker's combine itself
+                "worker_sync_seconds": max(res["sync_seconds"] for res in results),
+                "combine_seconds": time.time() - max(res["finished_at"] for res in results),
+                "combine_task_seconds": out["seconds"],
+                # from the last shard's finishing to shard 0's worker's combine starting (the
+                # deltas moving between the workers), and from the end of its combine before
+                # this round to shard 0's task starting (the driver's submitting it)
+                "delta_fetch_seconds": out["started_at"]
+                - max(res["finished_at"] for res in results),
+                "start_seconds": (
+                    results[0]["started_at"] - combined_at if combined_at is not None else None
+                ),
+            }
+            combined_at = out["started_at"] + out["seconds"]
+            self.log.append(entry)
+            logger.info(
+                "epoch %d round %d/%d: %d words, compute %.2fs, exchange %.2fs, "
+                "%.1f MB out / %.1f MB back, alpha %.5f -> %.5f%s",
+                epoch + 1,
+                r + 1,
+                rounds,
+                words,
+                compute,
+                entry["exchange_seconds"],
+                entry["bytes_to_workers"] / 1e6,
+                entry["bytes_from_workers"] / 1e6,
+                plan["alpha_start"],
+                plan["alpha_end"],
+                f", {self.round_restarts} shard(s) restarted" if self.round_restarts else "",
+            )
+            last_of_epoch = r + 1 == rounds
+            if self.checkpoint and (last_of_epoch or version % CHECKPOINT_ROUNDS == 0):
+                next_epoch, next_round = (epoch + 1, 0) if last_of_epoch else (epoch, r + 1)
+                self._save_checkpoint(
+                    {
+                        "version": version,
+                        "epoch": next_epoch,
+                        "round": next_round,
+                        "rounds": rounds,
+                        "words_done": words_done,
+                        "losses": [*losses[:epoch], epoch_loss],
+                        "log": self.log,
+                    }
                 )
-                for name, (rows, values) in combined.items():
-                    if not np.isfinite(values).all():
-                        raise TrainingDivergedError(
-                            f"training diverged in epoch {epoch + 1}, round {r + 1}: the "
-                            f"combined {name} delta holds NaN or inf; lower alpha "
-                            f"(e.g. {model.alpha / 10:g}) or sync_words"
-                        )
-                    combine_mod.apply_delta(arrays[name], rows, values)
-                version += 1
-                # every replica needs it: one copy a worker, sent once
-                combined_future = self._send_combined(combined)
-                combine_seconds = time.perf_counter() - t_combine
-                words = sum(res["words"] for res in results)
-                words_done += words
-                epoch_loss += sum(res["loss"] for res in results)
-                wall = time.perf_counter() - t0
-                compute = max(res["train_seconds"] for res in results)
-                entry = {
-                    "epoch": epoch,
-                    "round": r,
-                    "words": words,
-                    "effective_words": sum(res["effective"] for res in results),
-                    "compute_seconds": compute,
-                    "exchange_seconds": max(wall - compute, 0.0),
-                    "bytes_to_workers": self.bytes_to_workers,
-                    "bytes_from_workers": sum(
-                        combine_mod.delta_bytes(res["delta"]) for res in results
-                    ),
-                    "alpha_start": plan["alpha_start"],
-                    "alpha_end": plan["alpha_end"],
-                    "rows_changed": {name: int(len(rows)) for name, (rows, _) in combined.items()},
-                    "restarts": self.round_restarts,
-                    # parts of exchange_seconds: the slowest worker's bringing its replica up
-                    # to date and finding its changed rows; the driver's combining, applying
-                    # and sending the combined delta
-                    "worker_sync_seconds": max(res["sync_seconds"] for res in results),
-                    "combine_seconds": combine_seconds,
-                }
-                self.log.append(entry)
-                logger.info(
-                    "epoch %d round %d/%d: %d words, compute %.2fs, exchange %.2fs, "
-                    "%.1f MB out / %.1f MB back, alpha %.5f -> %.5f%s",
-                    epoch + 1,
-                    r + 1,
-                    rounds,
-                    words,
-                    compute,
-                    entry["exchange_seconds"],
-                    entry["bytes_to_workers"] / 1e6,
-                    entry["bytes_from_workers"] / 1e6,
-                    plan["alpha_start"],
-                    plan["alpha_end"],
-                    f", {self.round_restarts} shard(s) restarted" if self.round_restarts else "",
-                )
-                last_of_epoch = r + 1 == rounds
-                if self.checkpoint and (last_of_epoch or version % CHECKPOINT_ROUNDS == 0):
-                    next_epoch, next_round = (epoch + 1, 0) if last_of_epoch else (epoch, r + 1)
-                    self._save_checkpoint(
-                        {
-                            "version": version,
-                            "epoch": next_epoch,
-                            "round": next_round,
-                            "rounds": rounds,
-                            "words_done": words_done,
-                            "losses": [*losses[:epoch], epoch_loss],
-                            "log": self.log,
-                        }
-                    )
-            losses[epoch:] = [epoch_loss]
-            model.wv.invalidate_norms()
-            for cb in self.callbacks:
-                if hasattr(cb, "on_epoch_end"):
-                    cb.on_epoch_end(model)
+            if last_of_epoch:
+                losses[epoch:] = [epoch_loss]
+                model.wv.invalidate_norms()
+                for cb in self.callbacks:
+                    if hasattr(cb, "on_epoch_end"):
+                        cb.on_epoch_end(model)
         elapsed = time.perf_counter() - t_run
         model.train_count += 1
         model.total_train_time += elapsed

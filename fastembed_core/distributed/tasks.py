@@ -18,13 +18,22 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import TrainingDivergedError
 from ..models.word2vec import Word2Vec
 from ..models.workers import CHUNKS_PER_WORKER, train_sentences
 from . import combine as combine_mod
 from .family import Word2VecFamily, family_of
 from .shards import BagShard, FileShard, ShardCount, count_shard, encode_shard
 
-__all__ = ["StaleReplica", "count_task", "start_task", "round_task", "drop_run"]
+__all__ = [
+    "StaleReplica",
+    "MissingDelta",
+    "count_task",
+    "start_task",
+    "round_task",
+    "combine_task",
+    "drop_run",
+]
 
 _SEED_STREAM = 0xDA5C
 
@@ -34,20 +43,33 @@ class StaleReplica(RuntimeError):
     lost with its worker): the driver restarts the shard from its current model."""
 
 
+class MissingDelta(RuntimeError):
+    """The replica is sound but this worker holds no combined delta of the round before (its
+    combine ran on another worker): the driver sends its own copy."""
+
+
 @dataclass
 class Replica:
     family: Word2VecFamily
     model: Word2Vec
     ids: np.ndarray
     offsets: np.ndarray
-    version: int  # the global round whose model this replica holds (before its pending delta)
-    pending: dict[str, tuple[np.ndarray, np.ndarray]] | None = None  # own rows: (rows, before)
+    # the driver's model at `version`, kept from round to round: a round's delta is the
+    # model minus it (one subtraction, no copy of the model per round), and the next round's
+    # model is it plus the combined delta
+    base: dict[str, np.ndarray]
+    version: int  # the global round `base` is at
+    trained: bool = False  # the model holds the replica's own round on top of `base`
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 # (run id, shard) -> replica, or -> the tokens the vocabulary count kept for the start
 _REPLICAS: dict[tuple[str, int], Replica] = {}
 _COUNTED: dict[tuple[str, int], ShardCount] = {}
+# run id -> (version, result of combine_task): the combined delta that brings this worker's
+# replicas to `version`, kept here rather than passed as a Dask dependency, so that a round's
+# task does not depend on the round before and the scheduler keeps no chain of every round
+_COMBINED: dict[str, tuple[int, dict[str, Any]]] = {}
 
 
 def count_task(
@@ -76,7 +98,8 @@ def start_task(
     model = family.replica(init_params, payload["keys"], payload["count"], arrays)
     counted = _COUNTED.pop((run_id, shard.index), None)
     ids, offsets = encode_shard(shard, model.wv.key_to_index, counted, partitions)
-    _REPLICAS[(run_id, shard.index)] = Replica(family, model, ids, offsets, version)
+    base = {name: arr.copy() for name, arr in family.arrays(model).items()}
+    _REPLICAS[(run_id, shard.index)] = Replica(family, model, ids, offsets, base, version)
     return {"words": int(len(ids)), "seconds": time.perf_counter() - t0, "pid": os.getpid()}
 
 
@@ -90,32 +113,41 @@ def round_task(
     run_id: str,
     shard_index: int,
     version: int,
-    combined: dict[str, tuple[np.ndarray, np.ndarray]] | None,
+    combined: dict[str, Any] | None,
     plan: dict[str, Any],
 ) -> dict[str, Any]:
     """Brings the replica to the driver's model at ``version`` (when it trained the round
-    before: its own changes undone, ``combined`` of that round added), trains this round's
-    slice and returns its sparse delta."""
+    before: its base plus the combined delta of that round, ``combined["delta"]`` or, when
+    ``combined`` is None, the one this worker's :func:`combine_task` kept), trains this
+    round's slice and returns its delta (:func:`.combine.delta_of`: dense when most rows
+    changed)."""
     rep = _REPLICAS.get((run_id, shard_index))
     if rep is None:
         raise StaleReplica(f"no replica of shard {shard_index} on this worker")
+    started_at = time.time()
     with rep.lock:
         t_sync = time.perf_counter()
         arrays = rep.family.arrays(rep.model)
-        if rep.pending is not None and version == rep.version + 1 and combined is not None:
-            for name, (rows, before) in rep.pending.items():
-                arrays[name][rows] = before
-            for name, (rows, values) in combined.items():
-                combine_mod.apply_delta(arrays[name], rows, values)
-            rep.version, rep.pending = version, None
-        if rep.pending is not None or rep.version != version:
+        if rep.trained and version == rep.version + 1 and combined is None:
+            kept = _COMBINED.get(run_id)
+            if kept is None or kept[0] != version:
+                raise MissingDelta(f"no combined delta of round {version} on this worker")
+            combined = kept[1]
+        if rep.trained and version == rep.version + 1 and combined is not None:
+            # the driver's model at `version`: the base plus the combined delta, the very
+            # float32 additions the driver made; then the model is reset to it
+            for name, (rows, values) in combined["delta"].items():
+                combine_mod.apply_delta(rep.base[name], rows, values)
+            for name, arr in arrays.items():
+                np.copyto(arr, rep.base[name])
+            rep.version, rep.trained = version, False
+        if rep.trained or rep.version != version:
             raise StaleReplica(
                 f"the replica of shard {shard_index} holds round {rep.version}, not {version}"
             )
         sync_seconds = time.perf_counter() - t_sync
         first = _round_cut(rep.offsets, plan["round"], plan["rounds"])
         end = _round_cut(rep.offsets, plan["round"] + 1, plan["rounds"])
-        snapshot = {name: arr.copy() for name, arr in arrays.items()}
         words = effective = 0
         loss = 0.0
         t_train = time.perf_counter()
@@ -123,12 +155,8 @@ def round_task(
             words, effective, loss = _train_slice(rep, first, end, plan)
         train_seconds = time.perf_counter() - t_train
         t_diff = time.perf_counter()
-        delta, pending = {}, {}
-        for name, arr in arrays.items():
-            rows, values = combine_mod.row_delta(snapshot[name], arr)
-            delta[name] = (rows, values)
-            pending[name] = (rows, snapshot[name][rows])
-        rep.pending = pending
+        delta = {name: combine_mod.delta_of(rep.base[name], arr) for name, arr in arrays.items()}
+        rep.trained = True
         sync_seconds += time.perf_counter() - t_diff
     return {
         "shard": shard_index,
@@ -138,7 +166,51 @@ def round_task(
         "loss": loss,
         "train_seconds": train_seconds,
         "sync_seconds": sync_seconds,
+        "started_at": started_at,
+        "finished_at": time.time(),
     }
+
+
+def combine_task(
+    run_id: str,
+    version: int,
+    results: list[dict[str, Any]],
+    scheme: str,
+    n_replicas: int,
+    label: str,
+    alpha: float,
+) -> dict[str, Any]:
+    """Combines one round's results (every shard's :func:`round_task` result, in shard
+    order) on a worker: the combined delta (``"delta"``) and each shard's result without its
+    delta (``"shards"``, with the delta's size as ``"delta_bytes"``). Every worker that holds
+    a shard runs it on the same inputs and gets the same floats and keeps the result for
+    its replicas' next round (at ``version``, the round the combined delta leads to); the
+    driver fetches one for its own model.
+    A combined delta holding NaN or inf raises (``label`` names the round, ``alpha`` the rate
+    the message suggests lowering): nothing downstream of it runs."""
+    started_at, t0 = time.time(), time.perf_counter()
+    combined = combine_mod.combine([res["delta"] for res in results], scheme, n_replicas)
+    for name, (_, values) in combined.items():
+        if not np.isfinite(values).all():
+            raise TrainingDivergedError(
+                f"training diverged in {label}: the combined {name} delta holds NaN or inf; "
+                f"lower alpha (e.g. {alpha / 10:g}) or sync_words"
+            )
+    shards = [
+        {
+            **{key: value for key, value in res.items() if key != "delta"},
+            "delta_bytes": combine_mod.delta_bytes(res["delta"]),
+        }
+        for res in results
+    ]
+    out = {
+        "delta": combined,
+        "shards": shards,
+        "started_at": started_at,
+        "seconds": time.perf_counter() - t0,
+    }
+    _COMBINED[run_id] = (version, out)  # the one before is no longer needed: every task of
+    return out  # its round has finished (they are this combine's inputs)
 
 
 def _train_slice(
@@ -167,4 +239,5 @@ def drop_run(run_id: str) -> int:
     for key in doomed:
         _REPLICAS.pop(key, None)
         _COUNTED.pop(key, None)
+    _COMBINED.pop(run_id, None)
     return len(doomed)
