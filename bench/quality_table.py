@@ -111,15 +111,47 @@ def sweep(doc, reference=None):
     return "\n".join(lines)
 
 
+def against_best(doc, preset, peers):
+    """Per corpus, model and score: ``preset``'s mean over seeds against the best of the
+    ``peers``' means (which peer it is, and the difference)."""
+    lines = [
+        f"| corpus | model | seeds | WS353 {preset} / best peer | SimLex | analogy |",
+        "|---|---|---:|---|---|---|",
+    ]
+    for (corpus, model), group in _groups(doc["runs"], ("corpus", "model")).items():
+        by = _groups(group, ("library",))
+        if (preset,) not in by or not all((p,) in by for p in peers):
+            continue
+        seeds = set.intersection(*({r["seed"] for r in by[(n,)]} for n in (preset, *peers)))
+        runs = {n: [r for r in by[(n,)] if r["seed"] in seeds] for n in (preset, *peers)}
+        cells = []
+        for metric in METRICS:
+            mine = _mean(runs[preset], metric)
+            best = max(peers, key=lambda n: _mean(runs[n], metric))
+            diff = mine - _mean(runs[best], metric)
+            cells.append(f"{mine:.3f} / {_mean(runs[best], metric):.3f} {best} ({diff:+.3f})")
+        lines.append(f"| {corpus} | {model} | {len(seeds)} | {' | '.join(cells)} |")
+    return "\n".join(lines)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("results", nargs="+")
     ap.add_argument(
         "--reference", nargs="+", help="quality_seeds results with both libraries' defaults"
     )
+    ap.add_argument(
+        "--against-best",
+        nargs="+",
+        metavar="NAME",
+        help="a sweep's candidate, then the peer settings: the candidate against the best "
+        "peer on every score",
+    )
     args = ap.parse_args()
     doc = _read(args.results)
-    if "configs" in doc:
+    if "configs" in doc and args.against_best:
+        print(against_best(doc, args.against_best[0], args.against_best[1:]))
+    elif "configs" in doc:
         print(sweep(doc, _read(args.reference) if args.reference else None))
     else:
         print(comparison(doc))
