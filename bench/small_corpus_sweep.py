@@ -51,18 +51,22 @@ CONFIGS = {
     "a05-n05": ("fastembed_core", TUNED),
     "a05-n05-s1e-4": ("fastembed_core", {**TUNED, "sample": 1e-4}),
     "a075-n05": ("fastembed_core", {"alpha": 0.075, "ns_exponent": 0.5}),
+    "a10-n05": ("fastembed_core", {"alpha": 0.1, "ns_exponent": 0.5}),
+    "a075-n05-s1e-4": ("fastembed_core", {"alpha": 0.075, "ns_exponent": 0.5, "sample": 1e-4}),
+    "a15-n05": ("fastembed_core", {"alpha": 0.15, "ns_exponent": 0.5}),
+    "a20-n05": ("fastembed_core", {"alpha": 0.2, "ns_exponent": 0.5}),
     "a05-n05-m01": ("fastembed_core", {**TUNED, "min_alpha": 0.01}),
     "a05-n05-w8": ("fastembed_core", {**TUNED, "window": 8}),
     "preset-small-corpus": ("fastembed_core", "preset"),
 }
 
 
-def settings_of(name):
+def settings_of(name, sg):
     library, extra = CONFIGS[name]
     if extra == "preset":
         from fastembed_core import Word2Vec
 
-        extra = dict(Word2Vec.PRESETS["small-corpus"])
+        extra = Word2Vec.preset_settings("small-corpus", sg)
     return library, {**qs.SETTINGS, **extra}
 
 
@@ -84,7 +88,7 @@ def main():
         for corpus in args.corpus:
             for sg in args.sg:
                 for name in args.configs:
-                    library, settings = settings_of(name)
+                    library, settings = settings_of(name, sg)
                     kv, seconds = qs.train(library, corpus, sg, seed, settings)
                     runs.append(
                         {
@@ -112,7 +116,9 @@ def write_results(args, runs):
         "corpus": args.corpus,
         "base_settings": qs.SETTINGS,
         "configs": {
-            name: dict(zip(("engine", "settings"), settings_of(name))) for name in args.configs
+            f"{name} sg={sg}": dict(zip(("engine", "settings"), settings_of(name, sg)))
+            for name in args.configs
+            for sg in args.sg
         },
         "runs": runs,
         "summary": qs.summarize(runs, args.configs, ("corpus", "model")),

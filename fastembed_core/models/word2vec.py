@@ -256,12 +256,24 @@ class Word2Vec(EmbeddingModel):
             logger.debug("hashfxn is ignored: vectors are initialised from the seeded generator")
         self._train_now(sentences, corpus_file)
 
-    #: Named settings for :meth:`with_preset`. The constructor's defaults stay gensim's.
-    PRESETS: ClassVar[dict[str, dict[str, Any]]] = {
-        # Corpora of a few million tokens: gensim's defaults under-train them (see
+    #: Named settings for :meth:`with_preset`, by architecture ("cbow": ``sg=0``,
+    #: "skip-gram": ``sg=1``). The constructor's defaults stay gensim's.
+    PRESETS: ClassVar[dict[str, dict[str, dict[str, Any]]]] = {
+        # Corpora of a few million tokens: gensim's defaults under-train them, CBOW most (see
         # bench/README.md, "Settings for small corpora", for the sweep behind these values).
-        "small-corpus": {"alpha": 0.05, "ns_exponent": 0.5},
+        "small-corpus": {
+            "cbow": {"alpha": 0.1, "ns_exponent": 0.5},
+            "skip-gram": {"alpha": 0.05, "ns_exponent": 0.5},
+        },
     }
+
+    @classmethod
+    def preset_settings(cls, preset: str, sg: int = 0) -> dict[str, Any]:
+        """The settings ``preset`` gives a model of architecture ``sg`` (0: CBOW, 1:
+        skip-gram), as a new dict."""
+        if preset not in cls.PRESETS:
+            raise ValueError(f"preset {preset!r}: expected one of {sorted(cls.PRESETS)}")
+        return dict(cls.PRESETS[preset]["skip-gram" if sg else "cbow"])
 
     @classmethod
     def with_preset(
@@ -271,19 +283,20 @@ class Word2Vec(EmbeddingModel):
         corpus_file: str | os.PathLike | Sequence[str | os.PathLike] | None = None,
         **kwargs: Any,
     ) -> Word2Vec:
-        """A model with the named preset's settings; any keyword given here overrides them.
+        """A model with the named preset's settings for its architecture (``sg`` among the
+        keywords, CBOW if absent); any keyword given here overrides them.
 
-        ``"small-corpus"`` sets ``alpha=0.05, ns_exponent=0.5``: on corpora of one to a few
-        million tokens gensim's defaults (``alpha=0.025, ns_exponent=0.75``) under-train, and
-        these settings score higher on word similarity and analogies at the same training
-        time (``bench/README.md``). Large corpora were not measured; gensim's defaults are the
-        usual choice there.
+        ``"small-corpus"`` sets CBOW ``alpha=0.1, ns_exponent=0.5`` and skip-gram
+        ``alpha=0.05, ns_exponent=0.5``: on corpora of one to a few million tokens gensim's
+        defaults (``alpha=0.025, ns_exponent=0.75``) under-train, and these settings score
+        higher on word similarity and analogies at the same training time, with negative
+        sampling (``bench/README.md``). Large corpora and hierarchical softmax were not
+        measured; gensim's defaults are the usual choice there.
 
         >>> model = Word2Vec.with_preset("small-corpus", corpus_file="corpus.txt", sg=1)
         """
-        if preset not in cls.PRESETS:
-            raise ValueError(f"preset {preset!r}: expected one of {sorted(cls.PRESETS)}")
-        return cls(sentences, corpus_file, **{**cls.PRESETS[preset], **kwargs})
+        settings = cls.preset_settings(preset, kwargs.get("sg", 0))
+        return cls(sentences, corpus_file, **{**settings, **kwargs})
 
     # ------------------------------------------------------------------ family hooks
 
