@@ -23,7 +23,7 @@ cdef extern from "fe_subwords.h" nogil:
                           int64_t dim, const int64_t *offsets, const uint32_t *rows, float *out)
     int64_t fe_training_rows(int64_t n_words, const int64_t *offsets, const uint32_t *rows,
                              const double *expected, int64_t hot, uint32_t *slot, double *use,
-                             int64_t *heap, int64_t *order)
+                             int64_t *heap, int64_t *order, uint32_t *remapped)
 
 
 # Row ids are uint32: the words' own rows and the bucket rows together must fit below 2**32.
@@ -186,15 +186,17 @@ def subword_means(vocab_in, ngrams_in, offsets_in, rows_in):
     return out_arr
 
 
-def training_rows(offsets_in, rows_in, n_buckets, expected_in=None, hot=0):
+def training_rows(offsets_in, rows_in, n_buckets, expected_in=None, hot=0, remap=False):
     """The rows of FastText's compact copy in its order (``FastText._training_rows``), int64:
     the words' own rows ``0 .. V-1``; then the ``hot`` most used bucket rows, most used first
     (equal uses: lower row first), a row's use being the sum of ``expected[w]`` over the words
     listing it (twice if listed twice); then every other row some word lists, by the first
     word listing it, a word's new rows by id. ``offsets``/``rows`` is a subword table (see
     :func:`subword_table`) over ``V = len(offsets) - 1`` words and ``n_buckets`` bucket rows;
-    ``expected`` (float64, one per word) is needed when ``hot > 0``. One pass over the table
-    without the GIL, instead of passes over every one of the ``n_buckets`` rows."""
+    ``expected`` (float64, one per word) is needed when ``hot > 0``. With ``remap``, returns
+    ``(order, remapped)``: ``remapped`` (uint32) is the table's rows as positions in ``order``
+    (the subword table of the compact copy). A pass or two over the table without the GIL,
+    instead of passes over every one of the ``n_buckets`` rows."""
     _check_array(offsets_in, "offsets", np.int64, 1)
     _check_array(rows_in, "rows", np.uint32, 1)
     cdef int64_t n_words = len(offsets_in) - 1, n_rows = len(rows_in)
@@ -228,10 +230,15 @@ def training_rows(offsets_in, rows_in, n_buckets, expected_in=None, hot=0):
     cdef int64_t[::1] heap = np.zeros(max(want_hot, 1), dtype=np.int64)
     order_arr = np.empty(n_words + cap, dtype=np.int64)
     cdef int64_t[::1] order = order_arr
-    cdef int64_t n
-    if not len(order_arr):
-        return order_arr
-    with nogil:
-        n = fe_training_rows(n_words, &offsets[0], &rows[0] if n_rows else NULL,
-                             &expected[0], want_hot, &slot[0], &use[0], &heap[0], &order[0])
+    remapped_arr = np.empty(max(n_rows, 1) if remap else 1, dtype=np.uint32)
+    cdef uint32_t[::1] remapped = remapped_arr
+    cdef uint32_t *remapped_ptr = &remapped[0] if remap else NULL
+    cdef int64_t n = 0
+    if len(order_arr):
+        with nogil:
+            n = fe_training_rows(n_words, &offsets[0], &rows[0] if n_rows else NULL,
+                                 &expected[0], want_hot, &slot[0], &use[0], &heap[0],
+                                 &order[0], remapped_ptr)
+    if remap:
+        return order_arr[:n], remapped_arr[:n_rows]
     return order_arr[:n]

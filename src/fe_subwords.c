@@ -218,9 +218,32 @@ static void select_most_used(const double *use, const int64_t *listed, int64_t n
     }
 }
 
+/* Puts the hot most used of the n_listed rows (in first-seen order, slot[row - n_words] =
+ * position + 1) first, most used first, the others behind them in their order. */
+static void move_most_used_first(int64_t n_words, const int64_t *offsets, const uint32_t *rows,
+                                 const double *expected, int64_t hot, uint32_t *slot, double *use,
+                                 int64_t *heap, int64_t *listed, int64_t n_listed)
+{
+    /* in table order, as numpy's bincount adds: the same sums to the last bit */
+    for (int64_t w = 0; w < n_words; w++)
+        for (int64_t k = offsets[w]; k < offsets[w + 1]; k++)
+            if (rows[k] >= n_words) use[slot[rows[k] - n_words] - 1] += expected[w];
+    select_most_used(use, listed, n_listed, hot, heap);
+    /* the hot positions' rows first; the others keep their order behind them (moved from the
+     * back, so that no row is overwritten before it is read) */
+    for (int64_t i = 0; i < hot; i++) {
+        heap[i] = listed[heap[i]];
+        slot[heap[i] - n_words] = 0; /* marks it hot */
+    }
+    int64_t to = n_listed;
+    for (int64_t p = n_listed - 1; p >= 0; p--)
+        if (slot[listed[p] - n_words]) listed[--to] = listed[p];
+    for (int64_t i = 0; i < hot; i++) listed[i] = heap[i];
+}
+
 int64_t fe_training_rows(int64_t n_words, const int64_t *offsets, const uint32_t *rows,
                          const double *expected, int64_t hot, uint32_t *slot, double *use,
-                         int64_t *heap, int64_t *order)
+                         int64_t *heap, int64_t *order, uint32_t *remapped)
 {
     for (int64_t w = 0; w < n_words; w++) order[w] = w;
     /* listed[p]: the row at position p of the first-seen order; slot[row - n_words] = p + 1 */
@@ -238,21 +261,15 @@ int64_t fe_training_rows(int64_t n_words, const int64_t *offsets, const uint32_t
         for (int64_t p = first_new; p < n_listed; p++) slot[listed[p] - n_words] = (uint32_t)p + 1;
     }
     if (hot > n_listed) hot = n_listed;
-    if (hot <= 0) return n_words + n_listed;
-    /* in table order, as numpy's bincount adds: the same sums to the last bit */
-    for (int64_t w = 0; w < n_words; w++)
-        for (int64_t k = offsets[w]; k < offsets[w + 1]; k++)
-            if (rows[k] >= n_words) use[slot[rows[k] - n_words] - 1] += expected[w];
-    select_most_used(use, listed, n_listed, hot, heap);
-    /* the hot positions' rows first; the others keep their order behind them (moved from the
-     * back, so that no row is overwritten before it is read) */
-    for (int64_t i = 0; i < hot; i++) {
-        heap[i] = listed[heap[i]];
-        slot[heap[i] - n_words] = 0; /* marks it hot */
+    if (hot > 0)
+        move_most_used_first(n_words, offsets, rows, expected, hot, slot, use, heap, listed,
+                             n_listed);
+    if (remapped) {
+        for (int64_t p = 0; p < n_listed; p++) slot[listed[p] - n_words] = (uint32_t)p;
+        for (int64_t k = 0; k < offsets[n_words]; k++) {
+            int64_t r = rows[k];
+            remapped[k] = r < n_words ? (uint32_t)r : (uint32_t)(n_words + slot[r - n_words]);
+        }
     }
-    int64_t to = n_listed;
-    for (int64_t p = n_listed - 1; p >= 0; p--)
-        if (slot[listed[p] - n_words]) listed[--to] = listed[p];
-    for (int64_t i = 0; i < hot; i++) listed[i] = heap[i];
     return n_words + n_listed;
 }

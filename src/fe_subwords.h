@@ -61,10 +61,11 @@ void fe_subword_means(const float *vocab, const float *ngrams, int64_t n_words, 
  *
  * Scratch, all given by the caller: slot (n_buckets entries, ZEROED, n_buckets above every
  * row - n_words), use (cap doubles, zeroed), heap (hot entries). expected is read only when
- * hot > 0. The caller checks that every row is below n_words + n_buckets and that the offsets
- * rise. */
+ * hot > 0. Unless it is NULL, remapped (offsets[n_words] entries) receives every row of the
+ * table as its position in order. The caller checks that every row is below n_words +
+ * n_buckets and that the offsets rise. */
 int64_t fe_training_rows(int64_t n_words, const int64_t *offsets, const uint32_t *rows,
                          const double *expected, int64_t hot, uint32_t *slot, double *use,
-                         int64_t *heap, int64_t *order);
+                         int64_t *heap, int64_t *order, uint32_t *remapped);
 
 #endif

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from fastembed_core import FastText, _subwords
+from fastembed_core.vectors.lazy_rows import CompactRows
 
 LETTERS = np.array(list("abcdefghij"))
 
@@ -39,8 +40,12 @@ def reference_rows(offsets, rows, n_buckets, expected, hot, select="argpartition
 
 
 def assert_same_as_reference(offsets, rows, n_buckets, expected, hot):
-    got = _subwords.training_rows(offsets, rows, n_buckets, expected, hot)
-    assert got.dtype == np.int64
+    got, remapped = _subwords.training_rows(offsets, rows, n_buckets, expected, hot, remap=True)
+    assert got.dtype == np.int64 and remapped.dtype == np.uint32
+    assert np.array_equal(_subwords.training_rows(offsets, rows, n_buckets, expected, hot), got)
+    # the table's rows as rows of the compact copy, as CompactRows.remap finds them
+    full = np.zeros((len(offsets) - 1 + n_buckets, 1), np.float32)
+    assert np.array_equal(remapped, CompactRows(full, got).remap(rows))
     stable, boundary = reference_rows(offsets, rows, n_buckets, expected, hot, "stable")
     assert np.array_equal(got, stable)
     if boundary is None or len(boundary) < 2 or boundary[0] != boundary[1]:

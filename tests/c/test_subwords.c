@@ -134,17 +134,20 @@ static void test_training_rows(void)
     uint32_t slot[5] = {0};
     double use[8] = {0};
     int64_t heap[2], order[13];
+    uint32_t remapped[13];
     /* by first word, a word's new rows by id */
-    int64_t n = fe_training_rows(5, offsets, rows, NULL, 0, slot, use, heap, order);
+    int64_t n = fe_training_rows(5, offsets, rows, NULL, 0, slot, use, heap, order, NULL);
     CHECK_EQ(n, 9);
     const int64_t by_first_word[] = {0, 1, 2, 3, 4, 7, 9, 5, 8};
     for (int64_t i = 0; i < 9; i++) CHECK_EQ(order[i], by_first_word[i]);
     /* uses 7: 7.0, 9: 2.0, 5: 2.0, 8: 0.5; the tie of 9 and 5 goes to the lower row */
     memset(slot, 0, sizeof slot);
-    n = fe_training_rows(5, offsets, rows, expected, 2, slot, use, heap, order);
+    n = fe_training_rows(5, offsets, rows, expected, 2, slot, use, heap, order, remapped);
     CHECK_EQ(n, 9);
     const int64_t hot_first[] = {0, 1, 2, 3, 4, 7, 5, 9, 8};
     for (int64_t i = 0; i < 9; i++) CHECK_EQ(order[i], hot_first[i]);
+    /* every row of the table as its position in that order */
+    for (int64_t k = 0; k < 13; k++) CHECK_EQ(hot_first[remapped[k]], rows[k]);
 }
 
 int main(void)
