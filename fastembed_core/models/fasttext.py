@@ -603,7 +603,7 @@ class FastText(Word2Vec):
         vocab = len(self.wv)
         expected = None
         if hot > 0:
-            expected = np.asarray(self.wv.expandos["count"], dtype=np.float64)
+            expected = np.ascontiguousarray(self.wv.expandos["count"], dtype=np.float64)
             keep = self._sampling_tables()["keep"]
             if keep is not None:
                 expected = expected * (keep / 4294967295.0)
