@@ -21,6 +21,9 @@ cdef extern from "fe_subwords.h" nogil:
                          uint32_t *rows)
     void fe_subword_means(const float *vocab, const float *ngrams, int64_t n_words,
                           int64_t dim, const int64_t *offsets, const uint32_t *rows, float *out)
+    int64_t fe_training_rows(int64_t n_words, const int64_t *offsets, const uint32_t *rows,
+                             const double *expected, int64_t hot, uint32_t *slot, double *use,
+                             int64_t *heap, int64_t *order, uint32_t *remapped)
 
 
 # Row ids are uint32: the words' own rows and the bucket rows together must fit below 2**32.
@@ -132,23 +135,11 @@ def _check_array(arr, str name, dtype, int ndim):
                          f"array; got {arr.ndim}-D {arr.dtype}")
 
 
-def subword_means(vocab_in, ngrams_in, offsets_in, rows_in):
-    """The mean of each word's rows of a subword table (see :func:`subword_table`), as a new
-    float32 ``(V, dim)`` array: row ids below V are rows of ``vocab_in``, the others rows of
-    ``ngrams_in`` (both float32, C-contiguous). Every array is checked; the sums run without
-    the GIL."""
-    _check_array(vocab_in, "vocab", np.float32, 2)
-    _check_array(ngrams_in, "ngrams", np.float32, 2)
-    _check_array(offsets_in, "offsets", np.int64, 1)
-    _check_array(rows_in, "rows", np.uint32, 1)
-    cdef const float[:, ::1] vocab = vocab_in
-    cdef const float[:, ::1] ngrams = ngrams_in
-    cdef const int64_t[::1] offsets = offsets_in
-    cdef const uint32_t[::1] rows = rows_in
-    cdef int64_t n_words = vocab.shape[0], dim = vocab.shape[1], n_rows = rows.shape[0]
-    cdef int64_t limit = n_words + ngrams.shape[0], w, k, bad = -1
-    if ngrams.shape[1] != dim:
-        raise ValueError(f"the n-gram rows have {ngrams.shape[1]} columns, the words' {dim}")
+cdef _check_table(const int64_t[::1] offsets, const uint32_t[::1] rows, int64_t n_words,
+                  int64_t limit):
+    """ValueError unless offsets rise from 0 to len(rows) over n_words words and every row id
+    is below limit."""
+    cdef int64_t n_rows = rows.shape[0], w, k, bad = -1
     if offsets.shape[0] != n_words + 1 or offsets[0] != 0 or offsets[n_words] != n_rows:
         raise ValueError(f"offsets must hold {n_words + 1} entries from 0 to len(rows)={n_rows}")
     with nogil:
@@ -165,6 +156,25 @@ def subword_means(vocab_in, ngrams_in, offsets_in, rows_in):
                 break
     if bad >= 0:
         raise ValueError(f"row id {rows[bad]} at position {bad} is not below {limit}")
+
+
+def subword_means(vocab_in, ngrams_in, offsets_in, rows_in):
+    """The mean of each word's rows of a subword table (see :func:`subword_table`), as a new
+    float32 ``(V, dim)`` array: row ids below V are rows of ``vocab_in``, the others rows of
+    ``ngrams_in`` (both float32, C-contiguous). Every array is checked; the sums run without
+    the GIL."""
+    _check_array(vocab_in, "vocab", np.float32, 2)
+    _check_array(ngrams_in, "ngrams", np.float32, 2)
+    _check_array(offsets_in, "offsets", np.int64, 1)
+    _check_array(rows_in, "rows", np.uint32, 1)
+    cdef const float[:, ::1] vocab = vocab_in
+    cdef const float[:, ::1] ngrams = ngrams_in
+    cdef const int64_t[::1] offsets = offsets_in
+    cdef const uint32_t[::1] rows = rows_in
+    cdef int64_t n_words = vocab.shape[0], dim = vocab.shape[1], n_rows = rows.shape[0]
+    if ngrams.shape[1] != dim:
+        raise ValueError(f"the n-gram rows have {ngrams.shape[1]} columns, the words' {dim}")
+    _check_table(offsets, rows, n_words, n_words + ngrams.shape[0])
     out_arr = np.zeros((n_words, dim), dtype=np.float32)
     if n_words == 0 or dim == 0:
         return out_arr
@@ -174,3 +184,61 @@ def subword_means(vocab_in, ngrams_in, offsets_in, rows_in):
     with nogil:
         fe_subword_means(&vocab[0, 0], ngram_ptr, n_words, dim, &offsets[0], rows_ptr, &out[0, 0])
     return out_arr
+
+
+def training_rows(offsets_in, rows_in, n_buckets, expected_in=None, hot=0, remap=False):
+    """The rows of FastText's compact copy in its order (``FastText._training_rows``), int64:
+    the words' own rows ``0 .. V-1``; then the ``hot`` most used bucket rows, most used first
+    (equal uses: lower row first), a row's use being the sum of ``expected[w]`` over the words
+    listing it (twice if listed twice); then every other row some word lists, by the first
+    word listing it, a word's new rows by id. ``offsets``/``rows`` is a subword table (see
+    :func:`subword_table`) over ``V = len(offsets) - 1`` words and ``n_buckets`` bucket rows;
+    ``expected`` (float64, one per word) is needed when ``hot > 0``. With ``remap``, returns
+    ``(order, remapped)``: ``remapped`` (uint32) is the table's rows as positions in ``order``
+    (the subword table of the compact copy). A pass or two over the table without the GIL,
+    instead of passes over every one of the ``n_buckets`` rows."""
+    _check_array(offsets_in, "offsets", np.int64, 1)
+    _check_array(rows_in, "rows", np.uint32, 1)
+    cdef int64_t n_words = len(offsets_in) - 1, n_rows = len(rows_in)
+    cdef int64_t buckets = _int_arg(n_buckets, "n_buckets"), want_hot = _int_arg(hot, "hot")
+    if n_words < 0:
+        raise ValueError("offsets must hold at least one entry")
+    if not 0 <= buckets or n_words + buckets >= ROW_LIMIT:
+        raise ValueError(f"n_buckets must be >= 0 with {n_words} words + n_buckets < 2**32; "
+                         f"got {buckets}")
+    if want_hot < 0:
+        raise ValueError(f"hot must be >= 0, got {want_hot}")
+    cdef const int64_t[::1] offsets = offsets_in
+    cdef const uint32_t[::1] rows = rows_in
+    _check_table(offsets, rows, n_words, n_words + buckets)
+    # at most every bucket, and at most every listing that is not a word's own row
+    cdef int64_t cap = min(buckets, max(n_rows - n_words, 0))
+    want_hot = min(want_hot, cap)
+    if want_hot:
+        if expected_in is None:
+            raise ValueError("expected (one use per word) is needed when hot > 0")
+        _check_array(expected_in, "expected", np.float64, 1)
+        if len(expected_in) != n_words:
+            raise ValueError(f"expected must hold one value per word ({n_words}); "
+                             f"got {len(expected_in)}")
+    else:
+        expected_in = np.zeros(1, np.float64)
+    cdef const double[::1] expected = expected_in
+    # np.zeros of a large array is memory the OS zeroes a page at a time where it is used
+    cdef uint32_t[::1] slot = np.zeros(max(buckets, 1), dtype=np.uint32)
+    cdef double[::1] use = np.zeros(max(cap, 1) if want_hot else 1, dtype=np.float64)
+    cdef int64_t[::1] heap = np.zeros(max(want_hot, 1), dtype=np.int64)
+    order_arr = np.empty(n_words + cap, dtype=np.int64)
+    cdef int64_t[::1] order = order_arr
+    remapped_arr = np.empty(max(n_rows, 1) if remap else 1, dtype=np.uint32)
+    cdef uint32_t[::1] remapped = remapped_arr
+    cdef uint32_t *remapped_ptr = &remapped[0] if remap else NULL
+    cdef int64_t n = 0
+    if len(order_arr):
+        with nogil:
+            n = fe_training_rows(n_words, &offsets[0], &rows[0] if n_rows else NULL,
+                                 &expected[0], want_hot, &slot[0], &use[0], &heap[0],
+                                 &order[0], remapped_ptr)
+    if remap:
+        return order_arr[:n], remapped_arr[:n_rows]
+    return order_arr[:n]

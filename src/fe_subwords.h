@@ -51,4 +51,21 @@ void fe_subword_rows(const char *bytes, const int64_t *word_starts, int64_t n_wo
 void fe_subword_means(const float *vocab, const float *ngrams, int64_t n_words, int64_t dim,
                       const int64_t *offsets, const uint32_t *rows, float *out);
 
+/* The rows FastText's compact copy holds, in its order (see FastText._training_rows):
+ * order[0 .. n_words) = the words' own rows 0 .. n_words-1; then the `hot` most used buckets,
+ * most used first (equal uses: lower row first); then every other row >= n_words that some
+ * word lists, by the first word listing it, a word's new rows by row id. A row's use is the
+ * sum of expected[w] over its listings in the table (a row listed twice by w counts twice),
+ * added in table order. Returns n_words + the number of listed rows >= n_words (at most
+ * n_words + cap, where cap is the size of `use`).
+ *
+ * Scratch, all given by the caller: slot (n_buckets entries, ZEROED, n_buckets above every
+ * row - n_words), use (cap doubles, zeroed), heap (hot entries). expected is read only when
+ * hot > 0. Unless it is NULL, remapped (offsets[n_words] entries) receives every row of the
+ * table as its position in order. The caller checks that every row is below n_words +
+ * n_buckets and that the offsets rise. */
+int64_t fe_training_rows(int64_t n_words, const int64_t *offsets, const uint32_t *rows,
+                         const double *expected, int64_t hot, uint32_t *slot, double *use,
+                         int64_t *heap, int64_t *order, uint32_t *remapped);
+
 #endif

@@ -302,6 +302,28 @@ def test_subword_means_match_numpy():
     np.testing.assert_array_equal(_subwords.subword_means(vocab, ngrams, offsets, rows), got)
 
 
+@pytest.mark.parametrize("dim", [1, 37, 100])  # rows shorter and longer than a cache line
+def test_subword_means_are_the_sums_in_listed_order_bit_for_bit(dim):
+    # the C loop reads rows ahead of the one it adds; the arithmetic must stay the plain
+    # float32 sum in the table's order, then one division by the count
+    rng = np.random.default_rng(dim)
+    words = sorted({"".join(rng.choice(list("abcdefgh"), rng.integers(1, 9))) for _ in range(300)})
+    bucket = 500
+    vocab = rng.standard_normal((len(words), dim)).astype(np.float32)
+    ngrams = rng.standard_normal((bucket, dim)).astype(np.float32)
+    offsets, rows = _subwords.subword_table(words, 1, 5, bucket)
+    got = _subwords.subword_means(vocab, ngrams, offsets, rows)
+    stacked = np.vstack([vocab, ngrams])
+    for i in range(len(words)):
+        listed = rows[offsets[i] : offsets[i + 1]]
+        total = np.zeros(dim, np.float32)
+        for r in listed:
+            total += stacked[r]
+        if len(listed) > 1:
+            total /= np.float32(len(listed))
+        assert np.array_equal(got[i], total), words[i]
+
+
 def test_subword_means_bad_input():
     vocab = np.zeros((2, 3), np.float32)
     ngrams = np.zeros((4, 3), np.float32)

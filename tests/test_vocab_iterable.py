@@ -322,6 +322,26 @@ def test_gather_refuses_positions_outside_the_keys():
             _corpus.gather(keys, np.array([0, bad], dtype=np.int64))
 
 
+@pytest.mark.parametrize("kind", [dict, "mapping"])
+def test_lookup_equals_the_dict_get_loop(kind):
+    # the ids train() on a build_vocab scan maps the scanned words to
+    from collections import UserDict
+
+    from fastembed_core import _corpus
+
+    rng = np.random.default_rng(2)
+    words = [f"w{i}" for i in rng.permutation(3000)]
+    index = {w: int(i) for i, w in enumerate(words[::3])}
+    index["w1"] = 2**40  # ids are int64, not int32
+    table = index if kind is dict else UserDict(index)
+    got = _corpus.lookup(tuple(words) if kind is dict else words, table)
+    assert got.dtype == np.int64
+    assert got.tolist() == [index.get(w, -1) for w in words]
+    assert _corpus.lookup([], table).tolist() == []
+    with pytest.raises(TypeError):
+        _corpus.lookup(["w0"], {"w0": "zero"})
+
+
 def test_numpy_str_tokens_train_like_str_tokens():
     # numpy.str_ (a str subclass, e.g. words drawn with rng.choice) used to be skipped by the
     # C token path: a vocabulary of str keys then matched none of them.

@@ -543,8 +543,7 @@ class EmbeddingModel:
             return None
         from .. import _corpus
 
-        index = self.wv.key_to_index
-        new_id = np.fromiter((index.get(w, -1) for w in words), dtype=np.int64, count=len(words))
+        new_id = _corpus.lookup(words, self.wv.key_to_index)
         ids, offsets = _corpus.remap_tokens(ids, offsets, new_id)
         return ids, offsets, total
 

@@ -564,9 +564,9 @@ class FastText(Word2Vec):
             # with several workers the most used n-gram rows come first, where the kernel
             # gives each worker private copies of them
             hot = HOT_NGRAM_ROWS if self.workers > 1 and HOT_ROWS else 0
-            rows = self._training_rows(subword_offsets, subword_rows, hot)
+            rows, subword_rows = self._training_rows(subword_offsets, subword_rows, hot, True)
             compact = CompactRows(w_in, rows)
-            w_in, subword_rows = compact.matrix, compact.remap(subword_rows)
+            w_in = compact.matrix
             if lockf is not None:
                 lockf = _kernel.check_lockf(lockf[compact.rows])
             self._compact = compact  # gathered before the first epoch (_run_epoch)
@@ -588,7 +588,7 @@ class FastText(Word2Vec):
         run.set_corpus(ids, offsets)
         return run
 
-    def _training_rows(self, subword_offsets, subword_rows, hot=0):
+    def _training_rows(self, subword_offsets, subword_rows, hot=0, remap=False):
         """The input rows training can reach, in their order in the compact copy: the words'
         own rows first, as they are (rows 0 .. V-1: the kernel's per-worker copies of the
         most frequent words' rows expect them there), then the ``hot`` most used buckets,
@@ -597,31 +597,19 @@ class FastText(Word2Vec):
         using them. With the vocabulary sorted by frequency, the buckets trained most sit
         together (5 % less CPU per epoch than in bucket order on english.txt). A bucket's use
         is how often training is expected to read it: over the words listing it, count x
-        keep probability (subsampling); equal uses go by bucket."""
+        keep probability (subsampling); equal uses go by bucket. With ``remap``, also the
+        subword table's rows as rows of the copy. A pass or two over the subword table in C
+        (``_subwords.training_rows``), not over all of the ``bucket`` rows."""
         vocab = len(self.wv)
-        word_of_row = np.repeat(np.arange(vocab, dtype=np.uint32), np.diff(subword_offsets))
-        first_word = np.full(len(self._w_in), vocab, dtype=np.uint32)  # vocab: no word
-        np.minimum.at(first_word, subword_rows, word_of_row)
-        buckets = vocab + np.flatnonzero(first_word[vocab:] < vocab)
-        by_first_word = buckets[np.argsort(first_word[buckets], kind="stable")]
-        hot = min(hot, len(buckets))
+        expected = None
         if hot > 0:
-            expected = np.asarray(self.wv.expandos["count"], dtype=np.float64)
+            expected = np.ascontiguousarray(self.wv.expandos["count"], dtype=np.float64)
             keep = self._sampling_tables()["keep"]
             if keep is not None:
                 expected = expected * (keep / 4294967295.0)
-            # the words' own rows are counted too (cheaper than leaving them out), not used
-            use = np.bincount(
-                subword_rows, weights=expected[word_of_row], minlength=len(self._w_in)
-            )
-            top = np.argpartition(-use[buckets], hot - 1)[:hot]  # in bucket order below
-            top = buckets[np.sort(top)]
-            top = top[np.argsort(-use[top], kind="stable")]
-            is_top = np.zeros(len(self._w_in), dtype=bool)
-            is_top[top] = True
-            rest = by_first_word[~is_top[by_first_word]]
-            by_first_word = np.concatenate([top, rest])
-        return np.concatenate([np.arange(vocab), by_first_word])
+        return _subwords.training_rows(
+            subword_offsets, subword_rows, len(self._w_in) - vocab, expected, hot, remap
+        )
 
     def _run_epoch(self, run, offsets, epoch, report_delay, total_ids, epochs, callbacks=()):
         compact = self._compact

@@ -1,7 +1,8 @@
 /* C-level tests of fastText's n-gram hashing (src/fe_subwords.c), built with sanitizers by
  * tests/c/Makefile: the hash on published FNV-1a vectors and on non-ASCII bytes (where
  * fastText's sign extension departs from textbook FNV-1a), the n-grams of short words against
- * hand-listed strings, truncation at cap, the vocabulary table's layout, and the means of its rows.
+ * hand-listed strings, truncation at cap, the vocabulary table's layout, the means of its rows,
+ * and the order of the rows in FastText's compact copy.
  *
  * Usage: test_subwords [SCRATCH_DIR]   (the directory is unused; accepted like every C test) */
 #include "fe_subwords.h"
@@ -123,6 +124,32 @@ static void test_means(void)
     CHECK(out[2] == 10.0f && out[3] == 20.0f);      /* own row only: itself */
 }
 
+static void test_training_rows(void)
+{
+    /* 5 words, 5 bucket rows (5..9): word 0 lists 9 twice and 7, word 2 lists 7 twice and 5,
+     * word 3 lists 8, word 4 lists 7; word 1 has no n-grams. */
+    const int64_t offsets[] = {0, 4, 5, 9, 11, 13};
+    const uint32_t rows[] = {0, 9, 7, 9, 1, 2, 7, 5, 7, 3, 8, 4, 7};
+    const double expected[] = {1.0, 5.0, 2.0, 0.5, 2.0};
+    uint32_t slot[5] = {0};
+    double use[8] = {0};
+    int64_t heap[2], order[13];
+    uint32_t remapped[13];
+    /* by first word, a word's new rows by id */
+    int64_t n = fe_training_rows(5, offsets, rows, NULL, 0, slot, use, heap, order, NULL);
+    CHECK_EQ(n, 9);
+    const int64_t by_first_word[] = {0, 1, 2, 3, 4, 7, 9, 5, 8};
+    for (int64_t i = 0; i < 9; i++) CHECK_EQ(order[i], by_first_word[i]);
+    /* uses 7: 7.0, 9: 2.0, 5: 2.0, 8: 0.5; the tie of 9 and 5 goes to the lower row */
+    memset(slot, 0, sizeof slot);
+    n = fe_training_rows(5, offsets, rows, expected, 2, slot, use, heap, order, remapped);
+    CHECK_EQ(n, 9);
+    const int64_t hot_first[] = {0, 1, 2, 3, 4, 7, 5, 9, 8};
+    for (int64_t i = 0; i < 9; i++) CHECK_EQ(order[i], hot_first[i]);
+    /* every row of the table as its position in that order */
+    for (int64_t k = 0; k < 13; k++) CHECK_EQ(hot_first[remapped[k]], rows[k]);
+}
+
 int main(void)
 {
     test_hash();
@@ -130,6 +157,7 @@ int main(void)
     test_cap();
     test_table();
     test_means();
+    test_training_rows();
     printf("test_subwords: %d checks, %d failed\n", n_checks, n_failed);
     return n_failed != 0;
 }
