@@ -216,6 +216,14 @@ def write(name, doc):
     return path
 
 
+def record(name, doc, run):
+    """Adds a run to the results, prints it and rewrites the file (a run at a time, so an
+    interrupted benchmark keeps what it measured)."""
+    doc["runs"].append(run)
+    print(json.dumps(run), flush=True)
+    write(name, doc)
+
+
 def header(args):
     return {
         "corpus": args.corpus,
@@ -237,17 +245,13 @@ def run_quality(args):
     doc["sync_words"] = args.sync_words[0]
     seeds = range(args.first_seed, args.first_seed + args.seeds)
 
-    def record(run):
-        doc["runs"].append(run)
-        print(json.dumps(run), flush=True)
-        write(args.name, doc)
-
     if not args.no_local:
         for seed in seeds:
             for mode in args.modes:
                 model, wall, train_s = train_local(args.corpus, settings(mode, args.epochs, seed))
                 scores = evaluate(model.wv.to_gensim())
                 record(
+                    args.name, doc,
                     {"engine": "local", "processes": 1, "combine": None, "mode": mode,
                      "seed": seed, **scores, "wall_s": wall, "train_s": train_s,
                      "load": load_average()}
@@ -264,6 +268,7 @@ def run_quality(args):
                         )  # fmt: skip
                         scores = evaluate(model.wv.to_gensim())
                         record(
+                            args.name, doc,
                             {"engine": "dask", "processes": processes, "combine": combine,
                              "mode": mode, "seed": seed, **scores, "wall_s": wall,
                              "train_s": train_s, "load": load_average(),
@@ -314,9 +319,7 @@ def run_throughput(args):
                         "load_after": load_average(),
                         "processes": 2,
                     }
-                    doc["runs"].append(run)
-                    print(json.dumps(run), flush=True)
-                    write(args.name, doc)
+                    record(args.name, doc, run)
                     continue
                 if engine == "local":
                     model, wall, train_s = train_local(args.corpus, params)
@@ -348,9 +351,7 @@ def run_throughput(args):
                     "load_after": load_average(),
                     **extra,
                 }
-                doc["runs"].append(run)
-                print(json.dumps(run), flush=True)
-                write(args.name, doc)
+                record(args.name, doc, run)
     finally:
         client.close()
         cluster.close()
@@ -499,9 +500,7 @@ def run_cpu(args):
                     "workers_cpu_s_per_round": cpu.workers / rounds,
                     "load": load_average(),
                 }
-                doc["runs"].append(run)
-                print(json.dumps(run), flush=True)
-                write(args.name, doc)
+                record(args.name, doc, run)
     finally:
         client.close()
         cluster.close()
@@ -573,9 +572,7 @@ def run_fault(args):
                     ],
                     **log_summary(model.distributed_log, processes),
                 }
-                doc["runs"].append(run)
-                print(json.dumps(run), flush=True)
-                write(args.name, doc)
+                record(args.name, doc, run)
                 client.wait_for_workers(processes, timeout=120)
     finally:
         client.close()

@@ -283,15 +283,21 @@ def test_matches_fasttext_package(tmp_path):
 # ---- means of the rows ---------------------------------------------------------------------
 
 
-def test_subword_means_match_numpy():
-    words = ["</s>", *dict.fromkeys(WORDS)]
-    rng = np.random.default_rng(3)
-    bucket, dim = 23, 5
+def _means_of_random_rows(words, rng, dim, bucket, min_n, max_n):
+    """(the C means, the words' and n-grams' rows stacked, offsets, rows) of random rows."""
     vocab = rng.standard_normal((len(words), dim)).astype(np.float32)
     ngrams = rng.standard_normal((bucket, dim)).astype(np.float32)
-    offsets, rows = _subwords.subword_table(words, 2, 4, bucket)
+    offsets, rows = _subwords.subword_table(words, min_n, max_n, bucket)
     got = _subwords.subword_means(vocab, ngrams, offsets, rows)
-    stacked = np.vstack([vocab, ngrams])
+    return got, np.vstack([vocab, ngrams]), offsets, rows
+
+
+def test_subword_means_match_numpy():
+    words = ["</s>", *dict.fromkeys(WORDS)]
+    got, stacked, offsets, rows = _means_of_random_rows(
+        words, np.random.default_rng(3), 5, 23, 2, 4
+    )
+    vocab, ngrams = stacked[: len(words)], stacked[len(words) :]
     for i in range(len(words)):
         expected = stacked[rows[offsets[i] : offsets[i + 1]]].mean(axis=0)
         np.testing.assert_allclose(got[i], expected, rtol=1e-5, atol=1e-6, err_msg=words[i])
@@ -308,12 +314,7 @@ def test_subword_means_are_the_sums_in_listed_order_bit_for_bit(dim):
     # float32 sum in the table's order, then one division by the count
     rng = np.random.default_rng(dim)
     words = sorted({"".join(rng.choice(list("abcdefgh"), rng.integers(1, 9))) for _ in range(300)})
-    bucket = 500
-    vocab = rng.standard_normal((len(words), dim)).astype(np.float32)
-    ngrams = rng.standard_normal((bucket, dim)).astype(np.float32)
-    offsets, rows = _subwords.subword_table(words, 1, 5, bucket)
-    got = _subwords.subword_means(vocab, ngrams, offsets, rows)
-    stacked = np.vstack([vocab, ngrams])
+    got, stacked, offsets, rows = _means_of_random_rows(words, rng, dim, 500, 1, 5)
     for i in range(len(words)):
         listed = rows[offsets[i] : offsets[i + 1]]
         total = np.zeros(dim, np.float32)
