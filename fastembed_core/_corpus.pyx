@@ -801,11 +801,9 @@ cdef class TokenEncoder:
         Returns (ids uint32, kept int64 per document, tokens read, tag_rows uint32, tags
         int64 per document); no documents taken: kept is empty."""
         cdef list rows = [], n_tags = []
-        cdef int64_t n_tokens = 0, n = 0, before, length
+        cdef int64_t n_tokens = 0, before
         cdef bint plain
-        kept_list = []
-        ids = np.empty(0, dtype=np.uint32)
-        cdef uint32_t[::1] id_view = ids
+        cdef _EncodedIds out = _EncodedIds()
         tag_row = tag_index.get
         for doc in documents:
             words = getattr(doc, "words", None)
@@ -825,17 +823,11 @@ cdef class TokenEncoder:
                 if row is not None:
                     rows.append(first_tag_row + row)
             n_tags.append(len(rows) - before)
-            length = len(words)
-            if n + length > id_view.shape[0]:
-                ids = id_view = _grown(ids, n, n + length)
-            before = n
-            n = self._lookup(words, length, id_view, n)
-            kept_list.append(n - before)
-            n_tokens += length
+            n_tokens += out.add(self, words)
             position += 1
             if n_tokens >= max_tokens:
                 break
-        return (ids[:n], np.array(kept_list, dtype=np.int64), n_tokens,
+        return (*out.result(), n_tokens,
                 np.array(rows, dtype=np.uint32), np.array(n_tags, dtype=np.int64))
 
     def encode_words(self, documents, int64_t max_tokens, int64_t position, check_sentence):
@@ -844,10 +836,8 @@ cdef class TokenEncoder:
         not a list is first handed to ``check_sentence(words, its position)``.
 
         Returns (ids uint32, kept int64 per document, tokens read)."""
-        cdef int64_t n_tokens = 0, n = 0, before, length
-        kept_list = []
-        ids = np.empty(0, dtype=np.uint32)
-        cdef uint32_t[::1] id_view = ids
+        cdef int64_t n_tokens = 0
+        cdef _EncodedIds out = _EncodedIds()
         for doc in documents:
             words = doc
             if type(words) is not list:
@@ -855,17 +845,11 @@ cdef class TokenEncoder:
                     words = doc.words
                 if type(words) is not list:
                     check_sentence(words, position)
-            length = len(words)
-            if n + length > id_view.shape[0]:
-                ids = id_view = _grown(ids, n, n + length)
-            before = n
-            n = self._lookup(words, length, id_view, n)
-            kept_list.append(n - before)
-            n_tokens += length
+            n_tokens += out.add(self, words)
             position += 1
             if n_tokens >= max_tokens:
                 break
-        return ids[:n], np.array(kept_list, dtype=np.int64), n_tokens
+        return (*out.result(), n_tokens)
 
     cdef int64_t _lookup(self, words, int64_t length, uint32_t[::1] out, int64_t n) except -1:
         """Writes the ids of the known str tokens of ``words`` (``length`` of them, its len())
@@ -913,6 +897,35 @@ cdef class TokenEncoder:
                     k += 1
                 kept_view[s] = n - start
         return ids[:n], kept
+
+
+cdef class _EncodedIds:
+    """The ids of documents' known tokens, one document after another, in a uint32 buffer
+    that grows as needed, and how many each document kept."""
+    cdef object ids
+    cdef uint32_t[::1] view
+    cdef int64_t n
+    cdef list kept
+
+    def __cinit__(self):
+        self.ids = np.empty(0, dtype=np.uint32)
+        self.view = self.ids
+        self.n = 0
+        self.kept = []
+
+    cdef int64_t add(self, TokenEncoder encoder, words) except -1:
+        """Appends the ids of ``words``' known tokens; returns its number of tokens."""
+        cdef int64_t length = len(words), before = self.n
+        if self.n + length > self.view.shape[0]:
+            self.ids = _grown(self.ids, self.n, self.n + length)
+            self.view = self.ids
+        self.n = encoder._lookup(words, length, self.view, self.n)
+        self.kept.append(self.n - before)
+        return length
+
+    def result(self):
+        """(ids uint32, kept int64 per document)."""
+        return self.ids[: self.n], np.array(self.kept, dtype=np.int64)
 
 
 cdef object _grown(ids, int64_t n, int64_t needed):
