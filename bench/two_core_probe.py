@@ -12,7 +12,11 @@ sentences) four ways, all in this one process:
   workers then write no row in common (a document row belongs to one piece), so whatever
   still costs more than ``one`` is not cache-line traffic on shared rows;
 - ``pair``: two one-worker models trained at once on two threads: twice the work, nothing
-  shared but the process.
+  shared but the process;
+- ``pair-shared-out``: ``pair``, but the second model's output matrix (``syn1neg``) *is*
+  the first's: the two threads share nothing but the output rows, which both write;
+- ``hot<R>@<W>`` (``--hot R:W``): ``shared`` with R private hot rows a worker merged every
+  W words instead of the shipped 64 at the kernel's cadence.
 
 For each it records wall and process CPU time, and the CPU time per unit of work (``pair``
 does two units) over the ``one`` run of the same round: 1.0 means the second core came for
@@ -20,6 +24,9 @@ free. ``replicas`` sets the module constants ``HOT_ROWS``, ``HOT_MERGE_WORDS`` (
 and ``CHUNKS_PER_WORKER`` (workers) for its run and restores them after.
 
     python bench/two_core_probe.py --modes dbow dm --rounds 8 \\
+        --wordnet-dir bench/work/wordnet/usr/share/wordnet
+    python bench/two_core_probe.py --modes dbow w2v-cbow --rounds 5 \\
+        --kinds shared pair pair-shared-out --hot 512:16384 2048:32768 \\
         --wordnet-dir bench/work/wordnet/usr/share/wordnet
 """
 
@@ -41,25 +48,22 @@ from scaling import coherence_probe  # noqa: E402
 import fastembed_core.models.word2vec as word2vec_module  # noqa: E402
 import fastembed_core.models.workers as workers_module  # noqa: E402
 
-KINDS = ("one", "shared", "replicas", "pair")
+KINDS = ("one", "shared", "replicas", "pair", "pair-shared-out")
 
 
-class _PrivateWordRows:
-    """While active: every word row private to each worker, merged once a piece."""
+class _Settings:
+    """While active: the module constants of ``settings`` ((module, name, value) triples)."""
 
-    SETTINGS = (
-        (word2vec_module, "HOT_ROWS", 1 << 40),
-        (word2vec_module, "HOT_MERGE_WORDS", 1 << 60),
-        (workers_module, "CHUNKS_PER_WORKER", 1),
-    )
+    def __init__(self, *settings):
+        self.settings = settings
 
     def __enter__(self):
-        self.saved = [getattr(module, name) for module, name, _ in self.SETTINGS]
-        for module, name, value in self.SETTINGS:
+        self.saved = [getattr(module, name) for module, name, _ in self.settings]
+        for module, name, value in self.settings:
             setattr(module, name, value)
 
     def __exit__(self, *exc):
-        for (module, name, _), value in zip(self.SETTINGS, self.saved):
+        for (module, name, _), value in zip(self.settings, self.saved):
             setattr(module, name, value)
 
 
@@ -82,19 +86,33 @@ def run_kind(kind, mode, seed, docs):
         return train_at_once([make_model(mode, seed, 1, docs)])
     if kind == "shared":
         return train_at_once([make_model(mode, seed, 2, docs)])
-    if kind == "replicas":
-        with _PrivateWordRows():
+    if kind == "replicas":  # every word row private, merged once a piece, a piece a worker
+        with _Settings(
+            (word2vec_module, "HOT_ROWS", 1 << 40),
+            (word2vec_module, "HOT_MERGE_WORDS", 1 << 60),
+            (workers_module, "CHUNKS_PER_WORKER", 1),
+        ):
+            return train_at_once([make_model(mode, seed, 2, docs)])
+    if kind.startswith("hot"):
+        rows, merge_words = (int(x) for x in kind[3:].split("@"))
+        with _Settings(
+            (word2vec_module, "HOT_ROWS", rows), (word2vec_module, "HOT_MERGE_WORDS", merge_words)
+        ):
             return train_at_once([make_model(mode, seed, 2, docs)])
     # a second model with another seed, so that the two are not the same computation
-    return train_at_once([make_model(mode, seed, 1, docs), make_model(mode, seed + 1000, 1, docs)])
+    models = [make_model(mode, seed, 1, docs), make_model(mode, seed + 1000, 1, docs)]
+    if kind == "pair-shared-out":
+        (first, _), (second, _) = models
+        second.syn1neg = first.syn1neg  # same vocabulary, so the same shape
+    return train_at_once(models)
 
 
-def summarise(runs, mode):
+def summarise(runs, mode, kinds):
     """Per kind: medians over rounds of the speed-up and the CPU per unit of work, both
     against the same round's ``one``."""
     one = {r["round"]: r for r in runs if r["mode"] == mode and r["kind"] == "one"}
     out = {}
-    for kind in KINDS[1:]:
+    for kind in kinds[1:]:
         rows = [r for r in runs if r["mode"] == mode and r["kind"] == kind]
         out[f"{mode} {kind} speed-up"] = statistics.median(
             r["work"] * one[r["round"]]["wall"] / r["wall"] for r in rows
@@ -112,21 +130,30 @@ def main() -> None:
     )
     ap.add_argument("--rounds", type=int, default=8)
     ap.add_argument("--wordnet-dir", default=None)
+    ap.add_argument("--kinds", nargs="+", default=list(KINDS[1:4]), choices=KINDS[1:])
+    ap.add_argument(
+        "--hot",
+        nargs="*",
+        default=[],
+        metavar="ROWS:WORDS",
+        help="also `shared` with ROWS private hot rows merged every WORDS words",
+    )
     ap.add_argument("--name", default="two-core-probe")
     args = ap.parse_args()
+    kinds = ["one", *args.kinds, *(f"hot{h.replace(':', '@')}" for h in args.hot)]
     docs = load_split(args.wordnet_dir)[0]
     probe = coherence_probe()
     runs = []
     for rnd in range(args.rounds):
         for mode in args.modes:
-            for kind in KINDS if rnd % 2 == 0 else KINDS[::-1]:
+            for kind in kinds if rnd % 2 == 0 else kinds[::-1]:
                 round_trip_ns = probe() if probe else None
                 wall, cpu = run_kind(kind, mode, rnd, docs)
                 run = dict(
                     mode=mode,
                     kind=kind,
                     round=rnd,
-                    work=2 if kind == "pair" else 1,
+                    work=2 if kind.startswith("pair") else 1,
                     wall=wall,
                     cpu=cpu,
                     round_trip_ns=round_trip_ns,
@@ -136,7 +163,7 @@ def main() -> None:
                 runs.append(run)
     summary = {}
     for mode in args.modes:
-        summary.update(summarise(runs, mode))
+        summary.update(summarise(runs, mode, kinds))
     print(json.dumps(summary, indent=1))
     write_results(results_stem(args.name), runs, summary)
 
