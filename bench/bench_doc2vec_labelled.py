@@ -232,6 +232,14 @@ def write_results(stem, runs, summary):
         )
 
 
+def record(runs, **fields):
+    """Appends one run, with the 1-minute load average, to ``runs`` and prints it as a JSON
+    line."""
+    run = dict(fields, load1=os.getloadavg()[0])
+    print(json.dumps(run), flush=True)
+    runs.append(run)
+
+
 def workers_speedup(runs, mode, key, versus=2):
     """The median over repeats of ``key`` at one worker over ``key`` at ``versus`` workers,
     per repeat."""

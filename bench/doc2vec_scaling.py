@@ -27,6 +27,7 @@ from bench_doc2vec_labelled import (  # noqa: E402
     MODES,
     SETTINGS,
     load_split,
+    record,
     results_stem,
     timed,
     workers_speedup,
@@ -117,17 +118,15 @@ def main() -> None:
                     _, infer_wall, _ = timed(
                         lambda m=model, w=workers: m.infer_vectors(test_docs, workers=w)
                     )
-                run = dict(
+                record(
+                    runs,
                     mode=mode,
                     workers=workers,
                     repeat=repeat,
                     train_wall=train_wall,
                     train_cpu=train_cpu,
                     infer_wall=infer_wall,
-                    load1=os.getloadavg()[0],
                 )
-                print(json.dumps(run), flush=True)
-                runs.append(run)
     summary = {}
     for mode in modes:
         for key in ("train_wall", "infer_wall") if mode in MODES else ("train_wall",):

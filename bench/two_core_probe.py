@@ -41,7 +41,13 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_doc2vec_labelled import MODES, load_split, results_stem, write_results  # noqa: E402
+from bench_doc2vec_labelled import (  # noqa: E402
+    MODES,
+    load_split,
+    record,
+    results_stem,
+    write_results,
+)
 from doc2vec_scaling import make_model  # noqa: E402
 from scaling import coherence_probe  # noqa: E402
 
@@ -149,7 +155,8 @@ def main() -> None:
             for kind in kinds if rnd % 2 == 0 else kinds[::-1]:
                 round_trip_ns = probe() if probe else None
                 wall, cpu = run_kind(kind, mode, rnd, docs)
-                run = dict(
+                record(
+                    runs,
                     mode=mode,
                     kind=kind,
                     round=rnd,
@@ -157,10 +164,7 @@ def main() -> None:
                     wall=wall,
                     cpu=cpu,
                     round_trip_ns=round_trip_ns,
-                    load1=os.getloadavg()[0],
                 )
-                print(json.dumps(run), flush=True)
-                runs.append(run)
     summary = {}
     for mode in args.modes:
         summary.update(summarise(runs, mode, kinds))
