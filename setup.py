@@ -47,6 +47,7 @@ extensions = [
         [
             "fastembed_core/_kernel.pyx",
             "src/fe_train.c",
+            "src/fe_alloc.c",
             "src/fe_doc2vec.c",
             "src/fe_dm_concat.c",
             "src/fe_sample.c",
@@ -56,10 +57,13 @@ extensions = [
             "src/fe_updates_avx512.c",
         ],
     ),
-    extension("fastembed_core._corpus", ["fastembed_core/_corpus.pyx", "src/fe_vocab.c"]),
+    extension(
+        "fastembed_core._corpus",
+        ["fastembed_core/_corpus.pyx", "src/fe_vocab.c", "src/fe_alloc.c"],
+    ),
     extension(
         "fastembed_core._phrases",
-        ["fastembed_core/_phrases.pyx", "src/fe_phrases.c", "src/fe_vocab.c"],
+        ["fastembed_core/_phrases.pyx", "src/fe_phrases.c", "src/fe_vocab.c", "src/fe_alloc.c"],
     ),
     extension(
         "fastembed_core._walks", ["fastembed_core/_walks.pyx", "src/fe_walk.c", "src/fe_sample.c"]

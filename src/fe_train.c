@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fe_alloc.h"
 #include "fe_atomic.h"
 #include "fe_dm_concat.h"
 #include "fe_prefetch.h"
@@ -603,7 +604,7 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
         sums_bytes};
     size_t total = 3 * FE_LINE_PAIR;
     for (int k = 0; k < 8; k++) total += line_pairs(sizes[k]);
-    char *block = (char *)malloc(total);
+    char *block = (char *)fe_alloc_big(total);
     if (block) {
         char *at = (char *)(((uintptr_t)block + 2 * FE_LINE_PAIR) & ~(uintptr_t)(FE_LINE_PAIR - 1));
         wk.kept = (uint32_t *)(void *)at;

@@ -5,6 +5,7 @@
 
 #include "fe_vocab.h"
 
+#include "fe_alloc.h"
 #include "fe_prefetch.h"
 
 #include <errno.h>
@@ -184,32 +185,11 @@ static fe_vocab_record *record_at(const fe_vocab *v, int64_t ref)
 }
 
 /* A slot table: every lookup reads a random slot, so a large table on 4 KiB pages misses the
- * TLB on most lookups of rare words (a page walk, costly under virtualisation) and faults
- * in every page at first touch. On Linux a table of 2 MiB or more is aligned to 2 MiB and
- * asked for transparent huge pages (where the system allows them on request). */
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-#define HUGE_PAGE ((size_t)2 << 20)
-#endif
-
-/* malloc for a large array read or written all over: a block of 2 MiB or more is aligned to
- * 2 MiB and asked for transparent huge pages on Linux (one page fault, one TLB entry per 2 MiB
- * instead of 512). free() frees it, realloc() resizes it. */
-static void *alloc_big(size_t bytes)
-{
-#ifdef HUGE_PAGE
-    if (bytes >= HUGE_PAGE) {
-        void *p = NULL;
-        if (posix_memalign(&p, HUGE_PAGE, bytes) != 0) return NULL;
-        madvise(p, bytes, MADV_HUGEPAGE); /* only a hint: nothing to do if refused */
-        return p;
-    }
-#endif
-    return malloc(bytes > 0 ? bytes : 1);
-}
-
+ * TLB on most lookups of rare words and faults in every page at first touch: it is allocated
+ * with fe_alloc_big (huge pages where the system allows them). */
 static fe_vocab_slot *alloc_slots(int64_t n)
 {
-    return (fe_vocab_slot *)alloc_big((size_t)n * sizeof(fe_vocab_slot));
+    return (fe_vocab_slot *)fe_alloc_big((size_t)n * sizeof(fe_vocab_slot));
 }
 
 static void clear_slots(fe_vocab_slot *slots, int64_t n)
@@ -1089,7 +1069,7 @@ static void reserve_ids_for(fe_encoded *e, const fe_reader *r)
     if (n > RESERVE_MAX_IDS) n = RESERVE_MAX_IDS;
     if (e->n_ids + n <= e->ids_cap) return;
     int64_t cap = e->n_ids + n > 2 * e->ids_cap ? e->n_ids + n : 2 * e->ids_cap; /* many files */
-    uint32_t *ids = (uint32_t *)alloc_big((size_t)cap * sizeof(uint32_t));
+    uint32_t *ids = (uint32_t *)fe_alloc_big((size_t)cap * sizeof(uint32_t));
     if (!ids) return; /* the pass grows the buffer as it goes instead */
     if (e->n_ids > 0) memcpy(ids, e->ids, (size_t)e->n_ids * sizeof(uint32_t));
     free(e->ids);
