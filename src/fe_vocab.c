@@ -1,4 +1,4 @@
-/* posix_memalign and madvise(MADV_HUGEPAGE) are outside strict C99 in glibc's headers */
+/* fileno and fstat are outside strict C99 in glibc's headers */
 #if defined(__linux__) && !defined(_DEFAULT_SOURCE)
 #define _DEFAULT_SOURCE
 #endif
@@ -14,10 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#ifdef __linux__
-#include <sys/mman.h>
-#endif
 
 #include <sys/stat.h>
 #include <sys/types.h>
