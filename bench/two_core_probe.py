@@ -2,15 +2,15 @@
 
 Each round trains, in alternating order, the same model (the WordNet-gloss corpus and
 settings of ``bench_doc2vec_labelled.py``; Doc2Vec modes, or Word2Vec on the glosses as
-sentences) four ways, all in this one process:
+sentences) several ways, all in this one process (``--kinds``, ``--hot``):
 
 - ``one``: one worker, the reference;
 - ``shared``: two workers on one model, as shipped (Hogwild, 64 private hot rows a worker,
   the epoch in 8 pieces a worker);
 - ``replicas``: two workers on one model, each with a private copy of *every* word row of
   both matrices, merged only at the end of its piece (one piece a worker an epoch). The
-  workers then write no row in common (a document row belongs to one piece), so whatever
-  still costs more than ``one`` is not cache-line traffic on shared rows;
+  workers then write no row in common (a document row belongs to one piece): what it costs
+  beyond ``pair`` is its copies' own (making, filling and merging them);
 - ``pair``: two one-worker models trained at once on two threads: twice the work, nothing
   shared but the process;
 - ``pair-shared-out``: ``pair``, but the second model's output matrix (``syn1neg``) *is*
@@ -20,8 +20,9 @@ sentences) four ways, all in this one process:
 
 For each it records wall and process CPU time, and the CPU time per unit of work (``pair``
 does two units) over the ``one`` run of the same round: 1.0 means the second core came for
-free. ``replicas`` sets the module constants ``HOT_ROWS``, ``HOT_MERGE_WORDS`` (word2vec)
-and ``CHUNKS_PER_WORKER`` (workers) for its run and restores them after.
+free. ``replicas`` and ``hot<R>@<W>`` set the module constants ``HOT_ROWS``,
+``HOT_MERGE_WORDS`` (word2vec) and ``CHUNKS_PER_WORKER`` (workers) for their runs and restore
+them after.
 
     python bench/two_core_probe.py --modes dbow dm --rounds 8 \\
         --wordnet-dir bench/work/wordnet/usr/share/wordnet
