@@ -38,9 +38,11 @@ def train(
     checkpoint: str | os.PathLike | None = None,
     resume: bool = False,
     callbacks: Iterable[Any] = (),
-    **word2vec_params: Any,
-) -> Word2Vec:
-    """Train a :class:`~fastembed_core.Word2Vec` on a Dask cluster, data-parallel.
+    model_class: type = Word2Vec,
+    **model_params: Any,
+) -> Any:
+    """Train a :class:`~fastembed_core.Word2Vec` (or a :class:`~fastembed_core.Doc2Vec`) on
+    a Dask cluster, data-parallel.
 
     The corpus is cut into one shard per Dask worker. The vocabulary is counted where the
     shards are and merged in order, so it equals ``build_vocab(corpus_file=...)`` on one
@@ -58,9 +60,12 @@ def train(
     corpus_file : str, os.PathLike, or list of them, optional
         Whitespace-tokenized text, one sentence per line: local paths (visible from every
         worker at the same path, e.g. a shared filesystem), fsspec URLs (``s3://...``; needs
-        fsspec) or globs of either.
+        fsspec) or globs of either. For Doc2Vec every line is a document, tagged with its
+        line number counted over the files in order (with one file, the tags of
+        ``Doc2Vec(corpus_file=...)``).
     corpus : dask.bag.Bag, optional
-        Instead of files: a bag of token lists (one of ``corpus_file`` and ``corpus``).
+        Instead of files: a bag of token lists (Doc2Vec: of ``TaggedDocument``), one of
+        ``corpus_file`` and ``corpus``.
     workers : int
         Kernel threads inside each Dask worker.
     sync_words : int
@@ -87,15 +92,20 @@ def train(
     callbacks : iterable
         As locally; called on the driver (``on_train_begin``, ``on_epoch_begin``,
         ``on_epoch_end``, ``on_train_end``).
-    **word2vec_params
-        Every other :class:`~fastembed_core.Word2Vec` parameter (``vector_size``, ``sg``,
-        ``hs``, ``negative``, ``window``, ``min_count``, ``sample``, ``alpha``,
-        ``min_alpha``, ``epochs``, ``seed``, ...). ``max_vocab_size`` prunes each shard's
-        count and the merged one, so the vocabulary then may differ from one machine's.
+    model_class : type
+        :class:`~fastembed_core.Word2Vec` (the default) or :class:`~fastembed_core.Doc2Vec`.
+        A Doc2Vec's document rows travel in the same deltas as the words' (a document is in
+        one shard, so its row changes on one worker only); its vocabulary and tags equal
+        ``build_vocab`` on one machine.
+    **model_params
+        Every other parameter of ``model_class`` (``vector_size``, ``sg``/``dm``, ``hs``,
+        ``negative``, ``window``, ``min_count``, ``sample``, ``alpha``, ``min_alpha``,
+        ``epochs``, ``seed``, ...). ``max_vocab_size`` prunes each shard's count and the
+        merged one, so the vocabulary then may differ from one machine's.
 
     Returns
     -------
-    Word2Vec
+    Word2Vec or Doc2Vec
         A local model, like one trained on one machine (save, query, train further). Its
         ``distributed_log`` lists one dict per round: ``epoch``, ``round``, ``words``,
         ``compute_seconds`` (slowest worker), ``exchange_seconds`` (the rest of the round's
@@ -124,5 +134,6 @@ def train(
         checkpoint=checkpoint,
         resume=resume,
         callbacks=callbacks,
-        **word2vec_params,
+        model_class=model_class,
+        **model_params,
     )

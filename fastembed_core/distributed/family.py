@@ -1,67 +1,297 @@
 """What distributed training needs to know about a model family.
 
-A family names the matrices a replica trains, builds a replica from the vocabulary and the
-arrays the driver sends, and makes the kernel run of one round's slice of a shard. Word2Vec is
-the one family so far; FastText (its n-gram rows are one more matrix, its subword tables
-derived from the vocabulary) and Doc2Vec (document rows follow the words) fit the same three
-methods.
+A family counts a shard (on the worker) and merges the shards' counts into the driver
+model's vocabulary, names the matrices a replica trains, builds a replica from what the
+driver sends, encodes its shard and makes the kernel run of one round's slice of it. The
+driver and the tasks (:mod:`.rounds`, :mod:`.tasks`) see only these methods.
+
+- :class:`Word2VecFamily`: sentences; input vectors, ``syn1neg`` and/or ``syn1``.
+- :class:`Doc2VecFamily`: tagged documents; the input matrix holds the words' rows and then
+  the tags' (``Doc2Vec._w_in``), so a document's row travels in the same deltas as the words'.
+  A bag holds ``TaggedDocument``s; in files every line is a document tagged with its line
+  number, counted over the files in order (one file: ``Doc2Vec(corpus_file=...)``'s tags).
+
+FastText would follow the same way: its n-gram rows after the words' in the input matrix,
+its subword tables derived from the vocabulary when the replica is built.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from ..models import vocab as vocab_mod
+from ..models.doc2vec import Doc2Vec, TaggedDocument, TagScan
 from ..models.word2vec import Word2Vec
 from ..vectors.keyedvectors import KeyedVectors
+from .shards import BagShard, FileShard, ShardCount, count_shard, encode_shard, merge_counts
 
-__all__ = ["Word2VecFamily", "family_of"]
+__all__ = ["EncodedShard", "Word2VecFamily", "Doc2VecFamily", "family_of"]
+
+
+@dataclass
+class EncodedShard:
+    """A shard as the kernel reads it: ``ids``/``offsets`` of vocabulary rows and, for
+    documents, ``docs``: (``doc_offsets``, ``doc_rows``), sentence k's tag rows
+    ``doc_rows[doc_offsets[k]:doc_offsets[k + 1]]`` (src/fe_train.h, "Documents")."""
+
+    ids: np.ndarray
+    offsets: np.ndarray
+    docs: tuple[np.ndarray, np.ndarray] | None = None
+
+
+def _slice(encoded: EncodedShard, first: int, end: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sentences [first, end) of the shard: their ids and offsets counted from 0."""
+    lo, hi = int(encoded.offsets[first]), int(encoded.offsets[end])
+    return encoded.ids[lo:hi], encoded.offsets[first : end + 1] - lo
 
 
 class Word2VecFamily:
     """Word2Vec: input vectors, plus ``syn1neg`` (negative sampling) and/or ``syn1`` (hs)."""
 
-    model_class = Word2Vec
+    model_class: type = Word2Vec
+    layers = ("syn1neg", "syn1")
 
-    def arrays(self, model: Word2Vec) -> dict[str, np.ndarray]:
+    # ---------------------------------------------------------------- vocabulary
+
+    def count(
+        self, shard: FileShard | BagShard, partitions: Sequence[Any], max_vocab_size: int | None
+    ) -> ShardCount:
+        """Counts one shard on its worker (a file shard keeps its tokens for the start)."""
+        return count_shard(shard, partitions, max_vocab_size)
+
+    def build_vocab(self, model: Any, parts: Sequence[ShardCount]) -> list[int]:
+        """Gives the driver's ``model`` the vocabulary of the merged counts (the shards' in
+        shard order) and its fresh weights; returns each shard's first sentence number."""
+        counts, total, n_sent = merge_counts(parts)
+        if not total:
+            raise ValueError("the corpus is empty: no token in any shard")
+        self._set_pending(model, parts)
+        model.raw_vocab = counts
+        model.corpus_count, model.corpus_total_words = n_sent, total
+        model.prepare_vocab()
+        if not len(model.wv):
+            raise ValueError(
+                f"no word of the corpus is kept (min_count={model.min_count}): "
+                f"{total} tokens, {len(counts)} distinct"
+            )
+        return [0, *np.cumsum([p.n_sentences for p in parts]).tolist()][: len(parts)]
+
+    def _set_pending(self, model: Any, parts: Sequence[ShardCount]) -> None:
+        """What the family keeps beside the word counts before ``prepare_vocab``."""
+
+    # ---------------------------------------------------------------- replicas
+
+    def arrays(self, model: Any) -> dict[str, np.ndarray]:
         """The matrices training changes, by name (those this configuration has)."""
         out = {"vectors": model.wv.vectors}
-        for name in ("syn1neg", "syn1"):
+        for name in self.layers:
             arr = getattr(model, name)
             if arr is not None:
                 out[name] = arr
         return out
 
-    def replica(
-        self,
-        init_params: Mapping[str, Any],
-        keys: Sequence[Hashable],
-        counts: np.ndarray,
-        arrays: Mapping[str, np.ndarray],
-    ) -> Word2Vec:
-        """A model with the driver's vocabulary and (copies of) its matrices."""
-        model = Word2Vec(**init_params)
+    def payload(self, model: Any) -> dict[str, Any]:
+        """What a worker needs to build a replica: the matrices, the words and their counts."""
+        return {
+            **self.arrays(model),
+            "count": model.wv.expandos["count"],
+            "keys": list(model.wv.index_to_key),
+        }
+
+    def replica(self, init_params: Mapping[str, Any], payload: Mapping[str, Any]) -> Any:
+        """A model with the driver's vocabulary and copies of its matrices."""
+        model = self.model_class(**init_params)
         model.wv = KeyedVectors.from_arrays(
-            list(keys), np.array(arrays["vectors"], np.float32), counts=np.asarray(counts)
+            list(payload["keys"]),
+            np.array(payload["vectors"], np.float32),
+            counts=np.asarray(payload["count"]),
         )
-        for name in ("syn1neg", "syn1"):
-            arr = arrays.get(name)
-            setattr(model, name, None if arr is None else np.array(arr, np.float32))
+        self._copy_layers(model, payload)
         return model
 
+    def _copy_layers(self, model: Any, payload: Mapping[str, Any]) -> None:
+        for name in self.layers:
+            arr = payload.get(name)
+            setattr(model, name, None if arr is None else np.array(arr, np.float32))
+
+    def encode(
+        self,
+        model: Any,
+        shard: FileShard | BagShard,
+        counted: ShardCount | None,
+        partitions: Sequence[Any],
+        first_sentence: int,
+    ) -> EncodedShard:
+        """The shard encoded with the replica's vocabulary (``counted``: the tokens its count
+        kept, if any)."""
+        ids, offsets = encode_shard(shard, model.wv.key_to_index, counted, partitions)
+        return EncodedShard(ids, offsets)
+
     def make_run(
-        self, model: Word2Vec, ids: np.ndarray, offsets: np.ndarray, alpha: float, end_alpha: float
+        self,
+        model: Any,
+        encoded: EncodedShard,
+        first: int,
+        end: int,
+        alpha: float,
+        end_alpha: float,
     ) -> Any:
-        """The kernel run over one slice (its own ``ids``/``offsets``), the learning rate going
+        """The kernel run over sentences [first, end) of the shard, the learning rate going
         linearly from ``alpha`` to ``end_alpha`` over the slice's words."""
         # _make_run is the family hook the local lifecycle calls for the same purpose (see
         # EmbeddingModel's docstring); one pass over the slice is one "epoch" of that run.
+        ids, offsets = _slice(encoded, first, end)
         return model._make_run(ids, offsets, 1, alpha, end_alpha)
 
 
-_FAMILIES: dict[type, Word2VecFamily] = {Word2Vec: Word2VecFamily()}
+@dataclass
+class TagCount:
+    """A shard's tags, as :class:`~fastembed_core.models.doc2vec.TagScan` counts them:
+    the highest int tag, the str tags in order of first appearance, and documents and words
+    per tag. ``shift``: the int tags are line numbers within the shard, to be moved by the
+    shard's first line."""
+
+    max_int: int
+    str_keys: list[str]
+    doc_count: dict[Any, int]
+    word_count: dict[Any, int]
+    shift: bool
+
+
+def _file_documents(shard: FileShard, first_line: int) -> Iterator[TaggedDocument]:
+    """The shard's lines as documents tagged with their line numbers from ``first_line``."""
+    for number, line in enumerate(shard.lines(), first_line):
+        yield TaggedDocument(line.decode("utf-8", shard.errors).split(), [number])
+
+
+def _bag_documents(partitions: Iterable[Iterable[Any]]) -> Iterator[Any]:
+    for part in partitions:
+        yield from part
+
+
+def _merge_tags(tags: Sequence[TagCount], first_lines: Sequence[int]) -> tuple[list, dict]:
+    """The tag keys of the whole corpus in gensim's order (int tags 0..max, then str tags
+    in order of first appearance) and their summed counts."""
+    max_int = -1
+    str_keys: dict[str, None] = {}
+    doc_count: dict[Any, int] = {}
+    word_count: dict[Any, int] = {}
+    for part, first in zip(tags, first_lines):
+        shift = first if part.shift else 0
+        if part.max_int >= 0:
+            max_int = max(max_int, part.max_int + shift)
+        str_keys.update(dict.fromkeys(part.str_keys))
+        for target, source in ((doc_count, part.doc_count), (word_count, part.word_count)):
+            for tag, n in source.items():
+                key = tag if isinstance(tag, str) else tag + shift
+                target[key] = target.get(key, 0) + n
+    keys = [*range(max_int + 1), *str_keys]
+    counts = {
+        "doc_count": np.array([doc_count.get(k, 0) for k in keys], dtype=np.int64),
+        "word_count": np.array([word_count.get(k, 0) for k in keys], dtype=np.int64),
+    }
+    return keys, counts
+
+
+class Doc2VecFamily(Word2VecFamily):
+    """Doc2Vec: the input matrix (words' rows, then the tags'), ``syn1neg`` and/or ``syn1``."""
+
+    model_class = Doc2Vec
+
+    def count(
+        self, shard: FileShard | BagShard, partitions: Sequence[Any], max_vocab_size: int | None
+    ) -> ShardCount:
+        # local Doc2Vec counts a corpus_file through Python's split(), line by line, not the
+        # C reader (which would cut lines over 10,000 words): the same here, so that the
+        # vocabulary and the tags equal the local ones
+        scan = TagScan()
+        if isinstance(shard, FileShard):
+            documents: Iterable[Any] = _file_documents(shard, 0)
+        else:
+            documents = _bag_documents(partitions)
+        counts, total, n_docs = vocab_mod.count_iterable(scan.words_of(documents), max_vocab_size)
+        tags = TagCount(
+            scan.max_int,
+            list(scan.str_index),
+            scan.doc_count,
+            scan.word_count,
+            isinstance(shard, FileShard),
+        )
+        words = np.fromiter(counts.values(), np.int64, len(counts))
+        return ShardCount(list(counts), words, total, n_docs, tags=tags)
+
+    def _set_pending(self, model: Any, parts: Sequence[ShardCount]) -> None:
+        first_lines = [0, *np.cumsum([p.n_sentences for p in parts]).tolist()]
+        model._pending_tags = _merge_tags([p.tags for p in parts], first_lines)
+
+    def arrays(self, model: Any) -> dict[str, np.ndarray]:
+        out = {"input": model._w_in}
+        for name in self.layers:
+            arr = getattr(model, name)
+            if arr is not None:
+                out[name] = arr
+        return out
+
+    def payload(self, model: Any) -> dict[str, Any]:
+        return {
+            **self.arrays(model),
+            "count": model.wv.expandos["count"],
+            "keys": list(model.wv.index_to_key),
+            "tags": list(model.dv.index_to_key),
+            "doc_count": model.dv.expandos["doc_count"],
+            "word_count": model.dv.expandos["word_count"],
+        }
+
+    def replica(self, init_params: Mapping[str, Any], payload: Mapping[str, Any]) -> Any:
+        model = self.model_class(**init_params)
+        keys: list[Hashable] = list(payload["keys"])
+        w_in = np.array(payload["input"], np.float32)
+        model.wv = KeyedVectors.from_arrays(
+            keys, w_in[: len(keys)], counts=np.asarray(payload["count"]), copy=False
+        )
+        attrs = {name: np.asarray(payload[name]) for name in ("doc_count", "word_count")}
+        model._attach(w_in, list(payload["tags"]), attrs)
+        self._copy_layers(model, payload)
+        return model
+
+    def encode(
+        self,
+        model: Any,
+        shard: FileShard | BagShard,
+        counted: ShardCount | None,
+        partitions: Sequence[Any],
+        first_sentence: int,
+    ) -> EncodedShard:
+        if isinstance(shard, FileShard):
+            documents = list(_file_documents(shard, first_sentence))
+        else:
+            documents = list(_bag_documents(partitions))
+        ids, offsets, _, _ = model._encode(documents, None)
+        docs, model._doc_tables = model._doc_tables, None
+        return EncodedShard(ids, offsets, docs)
+
+    def make_run(
+        self,
+        model: Any,
+        encoded: EncodedShard,
+        first: int,
+        end: int,
+        alpha: float,
+        end_alpha: float,
+    ) -> Any:
+        assert encoded.docs is not None
+        doc_offsets, doc_rows = encoded.docs
+        lo, hi = int(doc_offsets[first]), int(doc_offsets[end])
+        # Doc2Vec._make_run takes the document tables of the corpus it was just given
+        model._doc_tables = (doc_offsets[first : end + 1] - lo, doc_rows[lo:hi])
+        return super().make_run(model, encoded, first, end, alpha, end_alpha)
+
+
+_FAMILIES: dict[type, Word2VecFamily] = {Word2Vec: Word2VecFamily(), Doc2Vec: Doc2VecFamily()}
 
 
 def family_of(model_class: type) -> Word2VecFamily:
@@ -70,5 +300,5 @@ def family_of(model_class: type) -> Word2VecFamily:
     except KeyError:
         raise TypeError(
             f"distributed training supports {', '.join(c.__name__ for c in _FAMILIES)}; "
-            f"not {model_class.__name__}"
+            f"not {getattr(model_class, '__name__', model_class)!r}"
         ) from None

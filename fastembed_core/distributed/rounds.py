@@ -50,7 +50,6 @@ from .family import family_of
 from .shards import (
     BagShard,
     FileShard,
-    merge_counts,
     plan_bag_shards,
     plan_file_shards,
     resolve_paths,
@@ -134,7 +133,7 @@ class _Driver:
     def __init__(
         self,
         client: Any,
-        model: Word2Vec,
+        model: Any,
         shards: list[FileShard] | list[BagShard],
         partitions: list[Any],
         *,
@@ -160,24 +159,30 @@ class _Driver:
         self.round_restarts = 0
         self.bytes_to_workers = 0
         self.shard_words: list[int] = []
+        # each shard's first sentence in the whole corpus (a file document's tag is its line)
+        self.first_sentences = [0] * len(shards)
 
     # ---------------------------------------------------------------- vocabulary
 
-    def count(self, max_vocab_size: int | None) -> tuple[Any, int, int]:
+    def build_vocab(self) -> None:
+        """Counts every shard where it is read and gives the driver's model the merged
+        vocabulary (:meth:`.family.Word2VecFamily.build_vocab`)."""
         futures = [
             self.client.submit(
                 count_task,
                 self.run_id,
+                type(self.model),
                 shard,
                 self.partitions[k],
-                max_vocab_size,
+                self.model.max_vocab_size,
                 workers=[self.where[k]],
                 allow_other_workers=True,
                 pure=False,
             )
             for k, shard in enumerate(self.shards)
         ]
-        return merge_counts(self.client.gather(futures))
+        parts = self.client.gather(futures)
+        self.first_sentences = self.family.build_vocab(self.model, parts)
 
     # ---------------------------------------------------------------- replicas
 
@@ -187,23 +192,20 @@ class _Driver:
         return params
 
     def _submit_start(self, k: int, version: int) -> Any:
-        model = self.model
-        payload = {
-            **self.family.arrays(model),
-            "count": model.wv.expandos["count"],
-            "keys": list(model.wv.index_to_key),
-        }
+        payload = self.family.payload(self.model)
         # a list of one: a scattered dict would become one future per entry, keyed by name
         (sent,) = self.client.scatter([payload], workers=[self.where[k]], hash=False)
         self.bytes_to_workers += sum(a.nbytes for a in payload.values() if hasattr(a, "nbytes"))
         return self.client.submit(
             start_task,
             self.run_id,
+            type(self.model),
             self.shards[k],
             self.partitions[k],
             self._init_params(),
             sent,
             version,
+            self.first_sentences[k],
             workers=[self.where[k]],
             allow_other_workers=True,
             pure=False,
@@ -591,6 +593,7 @@ class _Driver:
             "combine": self.combine,
             "sync_words": self.sync_words,
             "shards": [shard.describe() for shard in self.shards],
+            "first_sentences": self.first_sentences,
             **state,
         }
         path = os.path.join(self.checkpoint, _STATE)
@@ -612,7 +615,7 @@ class _Driver:
             logger.warning("could not free the replicas on the workers: %s", exc)
 
 
-def _load_checkpoint(directory: str) -> tuple[Word2Vec, dict[str, Any]] | None:
+def _load_checkpoint(directory: str, model_class: Any) -> tuple[Any, dict[str, Any]] | None:
     path = os.path.join(directory, _STATE)
     if not os.path.exists(path):
         return None
@@ -620,12 +623,13 @@ def _load_checkpoint(directory: str) -> tuple[Word2Vec, dict[str, Any]] | None:
         state = json.load(f)
     if not isinstance(state, dict) or state.get("format") != _STATE_FORMAT:
         raise ValueError(f"{path}: not a checkpoint state this version writes")
-    model = Word2Vec.load(os.path.join(directory, state["model"]))
+    # load() refuses a file of another family, naming it
+    model = model_class.load(os.path.join(directory, state["model"]))
     return model, state
 
 
 def _check_resumed(
-    model: Word2Vec, params: dict[str, Any], state: dict[str, Any], shards: list, combine: str
+    model: Any, params: dict[str, Any], state: dict[str, Any], shards: list, combine: str
 ) -> None:
     for name, value in params.items():
         if name in ("workers", "callbacks", "comment"):
@@ -659,14 +663,16 @@ def train(
     checkpoint: str | os.PathLike | None = None,
     resume: bool = False,
     callbacks: Iterable[Any] = (),
-    **word2vec_params: Any,
-) -> Word2Vec:
+    model_class: type = Word2Vec,
+    **model_params: Any,
+) -> Any:
     """See :func:`fastembed_core.dask.train`."""
     _check_client(client)
+    family = family_of(model_class)
     if (corpus_file is None) == (corpus is None):
         raise ValueError("pass exactly one corpus: corpus_file=path(s) or corpus=dask.bag")
-    for name in ("sentences", "corpus_iterable"):
-        if name in word2vec_params:
+    for name in ("sentences", "corpus_iterable", "documents"):
+        if name in model_params:
             raise TypeError(f"{name} is not a parameter here: pass corpus=<dask.bag> instead")
     if combine not in combine_mod.SCHEMES:
         raise ValueError(
@@ -679,7 +685,7 @@ def train(
     # are threads on the Dask workers, whose cores the driver's machine does not tell
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="workers=", category=RuntimeWarning)
-        model = Word2Vec(workers=workers, callbacks=callbacks, **word2vec_params)
+        model = family.model_class(workers=workers, callbacks=callbacks, **model_params)
     if not _live_workers(client):
         raise ValueError("the Dask cluster has no worker")
     n_workers = len(_live_workers(client))
@@ -692,8 +698,9 @@ def train(
         import dask.bag
 
         if not isinstance(corpus, dask.bag.Bag):
+            items = "TaggedDocuments" if model_class is not Word2Vec else "token lists"
             raise TypeError(
-                f"corpus must be a dask.bag.Bag of token lists; got {type(corpus).__name__}"
+                f"corpus must be a dask.bag.Bag of {items}; got {type(corpus).__name__}"
             )
         shards = plan_bag_shards(corpus.npartitions, n_workers)
         # computed once and held for the run; Dask recomputes a partition lost with a worker
@@ -704,7 +711,7 @@ def train(
         raise ValueError("resume=True needs checkpoint=<the directory of the run>")
     if checkpoint_dir is not None:
         os.makedirs(checkpoint_dir, exist_ok=True)
-    resumed = _load_checkpoint(checkpoint_dir) if resume and checkpoint_dir else None
+    resumed = _load_checkpoint(checkpoint_dir, model_class) if resume and checkpoint_dir else None
     driver = _Driver(
         client,
         model,
@@ -719,9 +726,10 @@ def train(
         state: dict[str, Any] = {}
         if resumed is not None:
             loaded, state = resumed
-            _check_resumed(loaded, {"workers": workers, **word2vec_params}, state, shards, combine)
+            _check_resumed(loaded, {"workers": workers, **model_params}, state, shards, combine)
             loaded.workers, loaded.callbacks = model.workers, callbacks
             driver.model = model = loaded
+            driver.first_sentences = list(state.get("first_sentences", driver.first_sentences))
             logger.info(
                 "resuming from %s: epoch %d, round %d",
                 checkpoint_dir,
@@ -731,20 +739,10 @@ def train(
         else:
             if resume:
                 logger.info("no checkpoint in %s yet: starting afresh", checkpoint_dir)
-            counts, total, n_sent = driver.count(model.max_vocab_size)
-            if not total:
-                raise ValueError("the corpus is empty: no token in any shard")
-            model.raw_vocab = counts
-            model.corpus_count, model.corpus_total_words = n_sent, total
-            model.prepare_vocab()
-            if not len(model.wv):
-                raise ValueError(
-                    f"no word of the corpus is kept (min_count={model.min_count}): "
-                    f"{total} tokens, {len(counts)} distinct"
-                )
+            driver.build_vocab()
         driver.start(state.get("version", 0))
         driver.train(state)
     finally:
         driver.close()
-    model.distributed_log = driver.log  # type: ignore[attr-defined]
+    model.distributed_log = driver.log
     return model

@@ -22,7 +22,7 @@ import glob
 import itertools
 import os
 import tempfile
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,17 +47,24 @@ __all__ = [
 @dataclass
 class ShardCount:
     """What counting one shard gives: distinct words in first-seen order, their counts, every
-    token read, the sentences, and (file shards) the tokens as indices into ``words``."""
+    token read, the sentences, (file shards) the tokens as indices into ``words``, and what
+    else the model family counts (Doc2Vec: the tags, ``family.TagCount``)."""
 
     words: list[Hashable]
     counts: np.ndarray
     total_words: int
     n_sentences: int
     tokens: tuple[np.ndarray, np.ndarray] | None = None
+    tags: Any = None
 
     def summary(self) -> ShardCount:
         """The counts without the tokens (what travels back to the driver)."""
-        return ShardCount(self.words, self.counts, self.total_words, self.n_sentences)
+        return ShardCount(
+            self.words, self.counts, self.total_words, self.n_sentences, tags=self.tags
+        )
+
+
+_READ_BLOCK = 1 << 22
 
 
 def _is_url(path: str) -> bool:
@@ -198,6 +205,26 @@ class FileShard:
                 local, [(j, 0, -1) for j in range(len(local))], self.errors
             )
         return ShardCount(words, counts, total, n_sent, tokens)
+
+    def lines(self) -> Iterator[bytes]:
+        """The shard's lines, without their line ends, read a block at a time; the files
+        one after the other, the last line of a file ending with it."""
+        for f, start, end in self.pieces():
+            path = self.paths[f]
+            remaining = (self.sizes[f] if end < 0 else end) - start
+            opened = _fsspec().open(path, "rb") if _is_url(path) else open(path, "rb")
+            with opened as handle:
+                handle.seek(start)
+                rest = b""
+                while remaining > 0:
+                    block = handle.read(min(remaining, _READ_BLOCK))
+                    if not block:
+                        break
+                    remaining -= len(block)
+                    *complete, rest = (rest + block).split(b"\n")
+                    yield from complete
+                if rest:
+                    yield rest
 
     def _copy_piece(self, piece: tuple[int, int, int], tmp: str, j: int) -> str:
         f, start, end = piece

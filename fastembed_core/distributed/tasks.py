@@ -19,11 +19,10 @@ from typing import Any
 import numpy as np
 
 from ..errors import TrainingDivergedError
-from ..models.word2vec import Word2Vec
 from ..models.workers import CHUNKS_PER_WORKER, train_sentences
 from . import combine as combine_mod
-from .family import Word2VecFamily, family_of
-from .shards import BagShard, FileShard, ShardCount, count_shard, encode_shard
+from .family import EncodedShard, Word2VecFamily, family_of
+from .shards import BagShard, FileShard, ShardCount
 
 __all__ = [
     "StaleReplica",
@@ -51,9 +50,8 @@ class MissingDelta(RuntimeError):
 @dataclass
 class Replica:
     family: Word2VecFamily
-    model: Word2Vec
-    ids: np.ndarray
-    offsets: np.ndarray
+    model: Any
+    shard: EncodedShard
     # the driver's model at `version`, kept from round to round: a round's delta is the
     # model minus it (one subtraction, no copy of the model per round), and the next round's
     # model is it plus the combined delta
@@ -73,9 +71,13 @@ _COMBINED: dict[str, tuple[int, dict[str, Any]]] = {}
 
 
 def count_task(
-    run_id: str, shard: FileShard | BagShard, partitions: Sequence[Any], max_vocab_size: int | None
+    run_id: str,
+    model_class: type,
+    shard: FileShard | BagShard,
+    partitions: Sequence[Any],
+    max_vocab_size: int | None,
 ) -> ShardCount:
-    counted = count_shard(shard, partitions, max_vocab_size)
+    counted = family_of(model_class).count(shard, partitions, max_vocab_size)
     if counted.tokens is not None:
         _COUNTED[(run_id, shard.index)] = counted  # for the start: no second read
     return counted.summary()
@@ -83,24 +85,26 @@ def count_task(
 
 def start_task(
     run_id: str,
+    model_class: type,
     shard: FileShard | BagShard,
     partitions: Sequence[Any],
     init_params: dict[str, Any],
     payload: dict[str, Any],
     version: int,
+    first_sentence: int,
 ) -> dict[str, Any]:
     """Builds (or rebuilds) the shard's replica from the driver's model at ``version``
-    (``payload``: its matrices by name, the word counts as ``"count"`` and the words as
-    ``"keys"``)."""
+    (``payload``: its matrices and vocabulary, ``family.payload``); ``first_sentence``: the
+    number of the shard's first sentence in the whole corpus (a file document's tag)."""
     t0 = time.perf_counter()
-    family = family_of(Word2Vec)
-    arrays = {name: arr for name, arr in payload.items() if name not in ("count", "keys")}
-    model = family.replica(init_params, payload["keys"], payload["count"], arrays)
+    family = family_of(model_class)
+    model = family.replica(init_params, payload)
     counted = _COUNTED.pop((run_id, shard.index), None)
-    ids, offsets = encode_shard(shard, model.wv.key_to_index, counted, partitions)
+    encoded = family.encode(model, shard, counted, partitions, first_sentence)
     base = {name: arr.copy() for name, arr in family.arrays(model).items()}
-    _REPLICAS[(run_id, shard.index)] = Replica(family, model, ids, offsets, base, version)
-    return {"words": int(len(ids)), "seconds": time.perf_counter() - t0, "pid": os.getpid()}
+    _REPLICAS[(run_id, shard.index)] = Replica(family, model, encoded, base, version)
+    words = int(len(encoded.ids))
+    return {"words": words, "seconds": time.perf_counter() - t0, "pid": os.getpid()}
 
 
 def _round_cut(offsets: np.ndarray, r: int, rounds: int) -> int:
@@ -146,8 +150,8 @@ def round_task(
                 f"the replica of shard {shard_index} holds round {rep.version}, not {version}"
             )
         sync_seconds = time.perf_counter() - t_sync
-        first = _round_cut(rep.offsets, plan["round"], plan["rounds"])
-        end = _round_cut(rep.offsets, plan["round"] + 1, plan["rounds"])
+        first = _round_cut(rep.shard.offsets, plan["round"], plan["rounds"])
+        end = _round_cut(rep.shard.offsets, plan["round"] + 1, plan["rounds"])
         words = effective = 0
         loss = 0.0
         t_train = time.perf_counter()
@@ -217,10 +221,10 @@ def _train_slice(
     rep: Replica, first: int, end: int, plan: dict[str, Any]
 ) -> tuple[int, int, float]:
     """Trains sentences [first, end) of the shard on the replica's threads."""
-    lo, hi = int(rep.offsets[first]), int(rep.offsets[end])
-    ids = rep.ids[lo:hi]
-    offsets: np.ndarray = rep.offsets[first : end + 1] - lo
-    run = rep.family.make_run(rep.model, ids, offsets, plan["alpha_start"], plan["alpha_end"])
+    run = rep.family.make_run(
+        rep.model, rep.shard, first, end, plan["alpha_start"], plan["alpha_end"]
+    )
+    offsets = rep.shard.offsets[first : end + 1] - rep.shard.offsets[first]
     n_threads = max(1, min(rep.model.workers, end - first))
     seeds = np.random.SeedSequence(
         [_SEED_STREAM, rep.model.seed, plan["epoch"], plan["round"], plan["shard_seed"]]

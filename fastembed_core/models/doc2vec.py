@@ -101,7 +101,7 @@ def _check_document(doc: Any, position: int) -> None:
             raise ValueError(f"document {position} has the negative int tag {tag}")
 
 
-class _TagScan:
+class TagScan:
     """The tags met while counting a corpus, in gensim's order: int tags take the rows
     ``0 .. max int`` (unused ints included), str tags the rows after them in order of first
     appearance. Documents and words per tag are counted as well."""
@@ -433,7 +433,7 @@ class Doc2Vec(Word2Vec):
 
     def _scan(self, corpus_iterable, corpus_file):
         documents = self._documents(corpus_iterable, corpus_file)
-        tags = _TagScan()
+        tags = TagScan()
         counts, total, n_docs = vocab_mod.count_iterable(
             tags.words_of(documents), self.max_vocab_size
         )
@@ -453,7 +453,7 @@ class Doc2Vec(Word2Vec):
         if not len(self.wv):
             # No word kept (train() then refuses, as for any model), but the tags are known
             # and get their rows, as gensim's build_vocab gives them.
-            tag_keys, tag_attrs = self._pending_tags or ([], _TagScan().counts([]))
+            tag_keys, tag_attrs = self._pending_tags or ([], TagScan().counts([]))
             self._check_memory(len(tag_keys))
             self._attach(self._init_rows(len(tag_keys), 0), tag_keys, tag_attrs)
 
@@ -462,7 +462,7 @@ class Doc2Vec(Word2Vec):
         vectors and add the new corpus's counts, the new tags get fresh rows. gensim's row
         order is kept -- int tags ``0 .. max`` first, then str tags in order of first
         appearance -- so a new int tag above the old maximum moves the str tags' rows up."""
-        new_keys, new_attrs = self._pending_tags or ([], _TagScan().counts([]))
+        new_keys, new_attrs = self._pending_tags or ([], TagScan().counts([]))
         old_keys = list(old_dv.index_to_key)
         n_int = max(sum(1 for k in keys if not isinstance(k, str)) for keys in (old_keys, new_keys))
         str_keys = list(dict.fromkeys(k for k in [*old_keys, *new_keys] if isinstance(k, str)))
@@ -495,7 +495,7 @@ class Doc2Vec(Word2Vec):
             keys = [*keys, NULL_WORD]
             key_counts = np.append(np.asarray(key_counts, dtype=np.int64), 1)
         super()._allocate(keys, key_counts)
-        tag_keys, tag_attrs = self._pending_tags or ([], _TagScan().counts([]))
+        tag_keys, tag_attrs = self._pending_tags or ([], TagScan().counts([]))
         n_words = len(keys)
         # int tags take rows 0..max: a huge int tag would allocate that many rows
         self._check_memory(n_words + len(tag_keys))
@@ -1001,7 +1001,7 @@ class Doc2Vec(Word2Vec):
                 model.dv.vectors_lockf = _kernel.check_lockf(np.array(lockf, dtype=np.float32))
             model._attach(np.concatenate([model.wv.vectors, vectors]), tags, attrs)
         elif len(model.wv):
-            model._attach(np.array(model.wv.vectors), [], _TagScan().counts([]))
+            model._attach(np.array(model.wv.vectors), [], TagScan().counts([]))
         return model
 
     def to_gensim(self) -> Any:
