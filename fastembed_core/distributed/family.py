@@ -69,7 +69,8 @@ class Word2VecFamily:
         counts, total, n_sent = merge_counts(parts)
         if not total:
             raise ValueError("the corpus is empty: no token in any shard")
-        self._set_pending(model, parts)
+        first_sentences = [0, *np.cumsum([p.n_sentences for p in parts[:-1]]).tolist()]
+        self._set_pending(model, parts, first_sentences)
         model.raw_vocab = counts
         model.corpus_count, model.corpus_total_words = n_sent, total
         model.prepare_vocab()
@@ -78,16 +79,22 @@ class Word2VecFamily:
                 f"no word of the corpus is kept (min_count={model.min_count}): "
                 f"{total} tokens, {len(counts)} distinct"
             )
-        return [0, *np.cumsum([p.n_sentences for p in parts]).tolist()][: len(parts)]
+        return first_sentences
 
-    def _set_pending(self, model: Any, parts: Sequence[ShardCount]) -> None:
+    def _set_pending(
+        self, model: Any, parts: Sequence[ShardCount], first_sentences: Sequence[int]
+    ) -> None:
         """What the family keeps beside the word counts before ``prepare_vocab``."""
 
     # ---------------------------------------------------------------- replicas
 
+    def _input(self, model: Any) -> dict[str, np.ndarray]:
+        """The input matrix the kernel trains, by name."""
+        return {"vectors": model.wv.vectors}
+
     def arrays(self, model: Any) -> dict[str, np.ndarray]:
         """The matrices training changes, by name (those this configuration has)."""
-        out = {"vectors": model.wv.vectors}
+        out = self._input(model)
         for name in self.layers:
             arr = getattr(model, name)
             if arr is not None:
@@ -224,23 +231,17 @@ class Doc2VecFamily(Word2VecFamily):
         words = np.fromiter(counts.values(), np.int64, len(counts))
         return ShardCount(list(counts), words, total, n_docs, tags=tags)
 
-    def _set_pending(self, model: Any, parts: Sequence[ShardCount]) -> None:
-        first_lines = [0, *np.cumsum([p.n_sentences for p in parts]).tolist()]
-        model._pending_tags = _merge_tags([p.tags for p in parts], first_lines)
+    def _set_pending(
+        self, model: Any, parts: Sequence[ShardCount], first_sentences: Sequence[int]
+    ) -> None:
+        model._pending_tags = _merge_tags([p.tags for p in parts], first_sentences)
 
-    def arrays(self, model: Any) -> dict[str, np.ndarray]:
-        out = {"input": model._w_in}
-        for name in self.layers:
-            arr = getattr(model, name)
-            if arr is not None:
-                out[name] = arr
-        return out
+    def _input(self, model: Any) -> dict[str, np.ndarray]:
+        return {"input": model._w_in}  # the words' rows, then the tags'
 
     def payload(self, model: Any) -> dict[str, Any]:
         return {
-            **self.arrays(model),
-            "count": model.wv.expandos["count"],
-            "keys": list(model.wv.index_to_key),
+            **super().payload(model),
             "tags": list(model.dv.index_to_key),
             "doc_count": model.dv.expandos["doc_count"],
             "word_count": model.dv.expandos["word_count"],
