@@ -14,6 +14,7 @@ from _planted import nearest_topic_accuracy, planted_documents
 from fastembed_core import Doc2Vec, FastText, Word2Vec, _corpus
 from fastembed_core.dask import train as dask_train
 from fastembed_core.distributed import combine as combine_mod
+from fastembed_core.distributed import shards as shards_mod
 from fastembed_core.distributed.shards import FileShard, count_shard, merge_counts
 from fastembed_core.models.doc2vec import TaggedDocument
 
@@ -257,7 +258,11 @@ def corpus_files(tmp_path):
 
 
 @pytest.mark.parametrize("n_shards", [1, 2, 3, 7, 50])
-def test_shards_cover_every_line_once_and_merge_to_the_whole_count(corpus_files, n_shards):
+def test_shards_cover_every_line_once_and_merge_to_the_whole_count(
+    corpus_files, n_shards, monkeypatch
+):
+    # blocks shorter than a line: lines continue from one block to the next
+    monkeypatch.setattr(shards_mod, "_READ_BLOCK", 7)
     sizes = tuple(os.path.getsize(p) for p in corpus_files)
     shards = [FileShard(tuple(corpus_files), sizes, k, n_shards) for k in range(n_shards)]
     texts = []
@@ -276,6 +281,12 @@ def test_shards_cover_every_line_once_and_merge_to_the_whole_count(corpus_files,
                 with open(corpus_files[f], "rb") as fh:
                     fh.seek(start - 1)
                     assert fh.read(1) == b"\n"
+    # the shards' lines, read a block at a time, are the files' lines in order
+    lines = []
+    for path in corpus_files:
+        with open(path, "rb") as fh:
+            lines += fh.read().splitlines()
+    assert [line for shard in shards for line in shard.lines()] == lines
     words, counts, total, n_sent = _corpus.count_file(corpus_files)
     merged, m_total, m_sent = merge_counts([count_shard(s) for s in shards])
     assert list(merged) == words
@@ -287,8 +298,9 @@ def test_a_shard_starts_after_the_line_its_target_byte_falls_in(tmp_path):
     path = _write(tmp_path / "c.txt", ["aaaa bbbb", "cc", "dddd eeee ffff"])
     size = os.path.getsize(path)  # 27 bytes; lines start at 0, 10 and 13
     # 3 shards aim at bytes 9 (the first line's newline) and 18 (inside the last line)
-    shards = [FileShard((path,), (size,), k, 3).pieces() for k in range(3)]
-    assert shards == [[(0, 0, 10)], [(0, 10, -1)], []]
+    shards = [FileShard((path,), (size,), k, 3) for k in range(3)]
+    assert [s.pieces() for s in shards] == [[(0, 0, 10)], [(0, 10, -1)], []]
+    assert [list(s.lines()) for s in shards] == [[b"aaaa bbbb"], [b"cc", b"dddd eeee ffff"], []]
 
 
 # ------------------------------------------------------------------ on a cluster
