@@ -11,8 +11,11 @@ driver and the tasks (:mod:`.rounds`, :mod:`.tasks`) see only these methods.
   A bag holds ``TaggedDocument``s; in files every line is a document tagged with its line
   number, counted over the files in order (one file: ``Doc2Vec(corpus_file=...)``'s tags).
 
-FastText would follow the same way: its n-gram rows after the words' in the input matrix,
-its subword tables derived from the vocabulary when the replica is built.
+- :class:`FastTextFamily`: sentences; the rows of the input matrix that training reaches
+  (the words' own and the n-gram buckets some word uses, about 140,000 of 2,000,000 rows on
+  a 22,000-word vocabulary), packed in a dense copy as local training packs them: the copy
+  is what the replicas train and the deltas carry, and the driver writes it back into its
+  full matrix at the end of every epoch.
 """
 
 from __future__ import annotations
@@ -23,13 +26,16 @@ from typing import Any
 
 import numpy as np
 
+from .. import _kernel
 from ..models import vocab as vocab_mod
 from ..models.doc2vec import Doc2Vec, TaggedDocument, TagScan
-from ..models.word2vec import Word2Vec
+from ..models.fasttext import HOT_NGRAM_ROWS, FastText
+from ..models.word2vec import HOT_ROWS, Word2Vec
 from ..vectors.keyedvectors import KeyedVectors
+from ..vectors.lazy_rows import CompactRows, zeroed_rows
 from .shards import BagShard, FileShard, ShardCount, count_shard, encode_shard, merge_counts
 
-__all__ = ["EncodedShard", "Word2VecFamily", "Doc2VecFamily", "family_of"]
+__all__ = ["EncodedShard", "Word2VecFamily", "Doc2VecFamily", "FastTextFamily", "family_of"]
 
 
 @dataclass
@@ -119,6 +125,14 @@ class Word2VecFamily:
         )
         self._copy_layers(model, payload)
         return model
+
+    def sync(self, model: Any) -> None:
+        """Brings the driver's model up to date for callbacks and saving (end of an epoch,
+        a checkpoint); nothing to do where the model trains its own matrices."""
+
+    def finish(self, model: Any) -> None:
+        """After the last round: what :meth:`sync` does, and drops any training state."""
+        self.sync(model)
 
     def _copy_layers(self, model: Any, payload: Mapping[str, Any]) -> None:
         for name in self.layers:
@@ -292,7 +306,100 @@ class Doc2VecFamily(Word2VecFamily):
         return super().make_run(model, encoded, first, end, alpha, end_alpha)
 
 
-_FAMILIES: dict[type, Word2VecFamily] = {Word2Vec: Word2VecFamily(), Doc2Vec: Doc2VecFamily()}
+class _TrainedRows:
+    """A FastText model's compact copy of the input rows training reaches, with the subword
+    table and lock factors as rows of the copy (the same rows, in the same order, wherever it
+    is built from the same vocabulary and settings)."""
+
+    def __init__(self, model: FastText) -> None:
+        subword_offsets, subword_rows = model._subword_table()
+        self.hot = 0
+        if model.ngrams_enabled:
+            # several kernel threads: the most used n-gram rows first, as local training
+            # puts them, where each thread keeps private copies
+            self.hot = HOT_NGRAM_ROWS if model.workers > 1 and HOT_ROWS else 0
+            rows, subword_rows = model._training_rows(subword_offsets, subword_rows, self.hot, True)
+        else:
+            rows = np.arange(len(model.wv), dtype=np.intp)
+        self.compact = CompactRows(model._w_in, rows)
+        self.subword_offsets, self.subword_rows = subword_offsets, subword_rows
+        lockf = model._lock_factors()
+        self.lockf = None if lockf is None else _kernel.check_lockf(lockf[self.compact.rows])
+
+
+class FastTextFamily(Word2VecFamily):
+    """FastText: the trained rows of the input matrix (a compact copy), ``syn1neg`` and/or
+    ``syn1``. The copy lives on the model while it trains (``_distributed_rows``)."""
+
+    model_class = FastText
+
+    def _rows(self, model: Any) -> _TrainedRows:
+        rows = getattr(model, "_distributed_rows", None)
+        if rows is None:
+            rows = _TrainedRows(model)
+            rows.compact.gather()
+            model._distributed_rows = rows
+        return rows
+
+    def _input(self, model: Any) -> dict[str, np.ndarray]:
+        return {"input": self._rows(model).compact.matrix}
+
+    def replica(self, init_params: Mapping[str, Any], payload: Mapping[str, Any]) -> Any:
+        model: Any = self.model_class(**init_params)
+        keys = list(payload["keys"])
+        model._check_words(keys)
+        # the full matrix only gives the copy its row numbers: untouched, it stays zero and
+        # uncommitted (vectors.lazy_rows); the copy is filled from the driver's
+        w_in = zeroed_rows(len(keys) + model.bucket, model.vector_size)
+        model._set_input(keys, np.asarray(payload["count"], np.int64), w_in)
+        rows = _TrainedRows(model)
+        np.copyto(rows.compact.matrix, payload["input"])
+        model._distributed_rows = rows
+        self._copy_layers(model, payload)
+        return model
+
+    def make_run(
+        self,
+        model: Any,
+        encoded: EncodedShard,
+        first: int,
+        end: int,
+        alpha: float,
+        end_alpha: float,
+    ) -> Any:
+        rows = self._rows(model)
+        ids, offsets = _slice(encoded, first, end)
+        run = model._training_run(
+            ids,
+            1,
+            alpha,
+            end_alpha,
+            rows.compact.matrix,
+            rows.lockf,
+            subword_offsets=rows.subword_offsets,
+            subword_rows=rows.subword_rows,
+            cbow_sums=model.cbow_sums,
+            **({"hot_ngram_rows": rows.hot} if rows.hot else {}),
+        )
+        run.set_corpus(ids, offsets)
+        return run
+
+    def sync(self, model: Any) -> None:
+        rows = getattr(model, "_distributed_rows", None)
+        if rows is not None:
+            rows.compact.scatter()
+            model._refresh_means(rows.compact, rows.subword_rows if model.ngrams_enabled else None)
+
+    def finish(self, model: Any) -> None:
+        self.sync(model)
+        model._distributed_rows = None
+
+
+_FAMILIES: dict[type, Word2VecFamily] = {
+    Word2Vec: Word2VecFamily(),
+    Doc2Vec: Doc2VecFamily(),
+    FastText: FastTextFamily(),
+}
 
 
 def family_of(model_class: type) -> Word2VecFamily:

@@ -548,7 +548,10 @@ class _Driver:
                 f", {self.round_restarts} shard(s) restarted" if self.round_restarts else "",
             )
             last_of_epoch = r + 1 == rounds
-            if self.checkpoint and (last_of_epoch or version % CHECKPOINT_ROUNDS == 0):
+            save = self.checkpoint and (last_of_epoch or version % CHECKPOINT_ROUNDS == 0)
+            if save or last_of_epoch:
+                self.family.sync(model)  # the model as callbacks and the file see it
+            if save:
                 next_epoch, next_round = (epoch + 1, 0) if last_of_epoch else (epoch, r + 1)
                 self._save_checkpoint(
                     {
@@ -567,6 +570,7 @@ class _Driver:
                 for cb in self.callbacks:
                     if hasattr(cb, "on_epoch_end"):
                         cb.on_epoch_end(model)
+        self.family.finish(model)
         elapsed = time.perf_counter() - t_run
         model.train_count += 1
         model.total_train_time += elapsed
