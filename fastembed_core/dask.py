@@ -41,8 +41,8 @@ def train(
     model_class: type = Word2Vec,
     **model_params: Any,
 ) -> Any:
-    """Train a :class:`~fastembed_core.Word2Vec` (or a :class:`~fastembed_core.Doc2Vec`) on
-    a Dask cluster, data-parallel.
+    """Train a :class:`~fastembed_core.Word2Vec` (or a :class:`~fastembed_core.Doc2Vec` or a
+    :class:`~fastembed_core.FastText`) on a Dask cluster, data-parallel.
 
     The corpus is cut into one shard per Dask worker. The vocabulary is counted where the
     shards are and merged in order, so it equals ``build_vocab(corpus_file=...)`` on one
@@ -60,7 +60,7 @@ def train(
     corpus_file : str, os.PathLike, or list of them, optional
         Whitespace-tokenized text, one sentence per line: local paths (visible from every
         worker at the same path, e.g. a shared filesystem), fsspec URLs (``s3://...``; needs
-        fsspec) or globs of either. For Doc2Vec every line is a document, tagged with its
+        fsspec) or globs of either; not compressed (a shard is a byte range of the text). For Doc2Vec every line is a document, tagged with its
         line number counted over the files in order (with one file, the tags of
         ``Doc2Vec(corpus_file=...)``).
     corpus : dask.bag.Bag, optional
@@ -91,12 +91,17 @@ def train(
         Dask workers); starts afresh if there is none yet.
     callbacks : iterable
         As locally; called on the driver (``on_train_begin``, ``on_epoch_begin``,
-        ``on_epoch_end``, ``on_train_end``).
+        ``on_epoch_end``, ``on_train_end``), with the driver's model up to date. They may
+        read it; what they change in its vectors does not reach the workers' replicas
+        (and a FastText's trained rows are written over it at the next epoch's end).
     model_class : type
-        :class:`~fastembed_core.Word2Vec` (the default) or :class:`~fastembed_core.Doc2Vec`.
-        A Doc2Vec's document rows travel in the same deltas as the words' (a document is in
-        one shard, so its row changes on one worker only); its vocabulary and tags equal
-        ``build_vocab`` on one machine.
+        :class:`~fastembed_core.Word2Vec` (the default), :class:`~fastembed_core.Doc2Vec` or
+        :class:`~fastembed_core.FastText`. A Doc2Vec's document rows travel in the same
+        deltas as the words' (a document is in one shard, so its row changes on one worker
+        only); its vocabulary and tags equal ``build_vocab`` on one machine. A FastText's
+        replicas train, and its deltas carry, only the input rows training reaches (the
+        words' own and the n-gram buckets some word uses), as local training packs them;
+        the driver writes them back into the full matrix at the end of every epoch.
     **model_params
         Every other parameter of ``model_class`` (``vector_size``, ``sg``/``dm``, ``hs``,
         ``negative``, ``window``, ``min_count``, ``sample``, ``alpha``, ``min_alpha``,
@@ -105,7 +110,7 @@ def train(
 
     Returns
     -------
-    Word2Vec or Doc2Vec
+    Word2Vec, Doc2Vec or FastText
         A local model, like one trained on one machine (save, query, train further). Its
         ``distributed_log`` lists one dict per round: ``epoch``, ``round``, ``words``,
         ``compute_seconds`` (slowest worker), ``exchange_seconds`` (the rest of the round's

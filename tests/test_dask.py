@@ -1,6 +1,7 @@
 """Training on a Dask cluster (fastembed_core.dask): shards, combining, and runs on a real
 LocalCluster of two worker processes."""
 
+import gzip
 import logging
 import os
 import sys
@@ -596,6 +597,10 @@ def test_bad_calls_fail_before_any_work(client, planted_file, tmp_path):
         dask_train(client, corpus_file=str(tmp_path / "*.nothing"))
     with pytest.raises(ValueError, match="empty"):
         dask_train(client, corpus_file=empty)
+    packed = tmp_path / "c.txt.gz"
+    packed.write_bytes(gzip.compress(b"a b c\n"))
+    with pytest.raises(ValueError, match="is compressed"):
+        dask_train(client, corpus_file=str(packed))
     with pytest.raises(TypeError, match="dask.bag"):
         dask_train(client, corpus=[["a", "b"]])
     with pytest.raises(ValueError, match="combine"):
@@ -701,6 +706,13 @@ def test_doc2vec_from_a_bag_finds_the_planted_topics_as_local_training_does(clie
     assert np.isfinite(again.infer_vector(docs[0].words)).all()
 
 
+class _AskDocuments:
+    """Queries the documents between epochs (which caches their norms)."""
+
+    def on_epoch_end(self, model):
+        model.dv.most_similar(0, topn=1)
+
+
 def test_doc2vec_checkpoint_and_resume_continue_the_same_run(client, tmp_path):
     _wait_for_workers(client)
     docs, _ = planted_documents(2)
@@ -709,7 +721,12 @@ def test_doc2vec_checkpoint_and_resume_continue_the_same_run(client, tmp_path):
         corpus_file=path, model_class=Doc2Vec, vector_size=12, min_count=1, epochs=3, seed=4
     )
     args.update(workers=1, sync_words=1000)
-    whole = dask_train(client, **args)
+    whole = dask_train(client, callbacks=[_AskDocuments()], **args)
+    # the norms the callback's query cached are refreshed: similarities of the final vectors
+    top, score = whole.dv.most_similar(0, topn=1)[0]
+    v = whole.dv.vectors
+    cosine = v[0] @ v[top] / np.linalg.norm(v[0]) / np.linalg.norm(v[top])
+    assert score == pytest.approx(cosine, abs=1e-5)
     folder = tmp_path / "ckpt"
     with pytest.raises(_Crash):
         dask_train(client, checkpoint=folder, callbacks=[_CrashAfterEpoch(2)], **args)

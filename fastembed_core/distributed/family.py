@@ -10,12 +10,14 @@ driver and the tasks (:mod:`.rounds`, :mod:`.tasks`) see only these methods.
   the tags' (``Doc2Vec._w_in``), so a document's row travels in the same deltas as the words'.
   A bag holds ``TaggedDocument``s; in files every line is a document tagged with its line
   number, counted over the files in order (one file: ``Doc2Vec(corpus_file=...)``'s tags).
-
 - :class:`FastTextFamily`: sentences; the rows of the input matrix that training reaches
   (the words' own and the n-gram buckets some word uses, about 140,000 of 2,000,000 rows on
   a 22,000-word vocabulary), packed in a dense copy as local training packs them: the copy
   is what the replicas train and the deltas carry, and the driver writes it back into its
-  full matrix at the end of every epoch.
+  full matrix at the end of every epoch (:meth:`Word2VecFamily.sync`).
+
+Item2Vec and the graph models (DeepWalk, Node2Vec) have no family yet: ``family_of`` refuses
+them.
 """
 
 from __future__ import annotations
@@ -128,11 +130,17 @@ class Word2VecFamily:
 
     def sync(self, model: Any) -> None:
         """Brings the driver's model up to date for callbacks and saving (end of an epoch,
-        a checkpoint); nothing to do where the model trains its own matrices."""
+        a checkpoint): its cached vector norms are stale."""
+        model.wv.invalidate_norms()
 
     def finish(self, model: Any) -> None:
         """After the last round: what :meth:`sync` does, and drops any training state."""
         self.sync(model)
+
+    def rate_sensitive(self, model: Any) -> bool:
+        """Whether replicas at k times the learning rate were measured to lose quality in
+        this configuration (skip-gram, hierarchical softmax: bench/DISTRIBUTED.md)."""
+        return bool(model.sg or model.hs)
 
     def _copy_layers(self, model: Any, payload: Mapping[str, Any]) -> None:
         for name in self.layers:
@@ -253,6 +261,15 @@ class Doc2VecFamily(Word2VecFamily):
     def _input(self, model: Any) -> dict[str, np.ndarray]:
         return {"input": model._w_in}  # the words' rows, then the tags'
 
+    def sync(self, model: Any) -> None:
+        super().sync(model)
+        model.dv.invalidate_norms()
+
+    def rate_sensitive(self, model: Any) -> bool:
+        # PV-DBOW is skip-gram over the document rows, but measured to gain, not lose, as
+        # workers (and the replicas' rate) grow: bench/DISTRIBUTED.md, "Doc2Vec"
+        return bool(model.hs)
+
     def payload(self, model: Any) -> dict[str, Any]:
         return {
             **super().payload(model),
@@ -281,10 +298,11 @@ class Doc2VecFamily(Word2VecFamily):
         partitions: Sequence[Any],
         first_sentence: int,
     ) -> EncodedShard:
+        # read as they are encoded, a chunk of documents at a time
         if isinstance(shard, FileShard):
-            documents = list(_file_documents(shard, first_sentence))
+            documents: Iterable[Any] = _file_documents(shard, first_sentence)
         else:
-            documents = list(_bag_documents(partitions))
+            documents = _bag_documents(partitions)
         ids, offsets, _, _ = model._encode(documents, None)
         docs, model._doc_tables = model._doc_tables, None
         return EncodedShard(ids, offsets, docs)
@@ -391,7 +409,7 @@ class FastTextFamily(Word2VecFamily):
             model._refresh_means(rows.compact, rows.subword_rows if model.ngrams_enabled else None)
 
     def finish(self, model: Any) -> None:
-        self.sync(model)
+        # the last round ended an epoch, whose sync wrote the copy back
         model._distributed_rows = None
 
 

@@ -43,6 +43,7 @@ import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from ..models.doc2vec import Doc2Vec
 from ..models.word2vec import Word2Vec
 from . import combine as combine_mod
 from .combine import DEFAULT_COMBINE
@@ -413,7 +414,7 @@ class _Driver:
         total = total_per_epoch * epochs
         # the replicas' rate on the global schedule (n_shards under "scaled_average")
         alpha_scale = combine_mod.learning_rate_scale(self.combine, n_shards)
-        if (model.sg or model.hs) and alpha_scale * model.alpha > _SCALED_ALPHA_TESTED:
+        if self.family.rate_sensitive(model) and alpha_scale * model.alpha > _SCALED_ALPHA_TESTED:
             # scaled_average needs n * alpha to be a rate one process trains well at; for
             # skip-gram with hierarchical softmax 0.2 is not (one process at 0.2 scored
             # WordSim-353 0.34 against 0.62 at 0.025; 8 workers at 0.025 each: 0.42)
@@ -566,7 +567,6 @@ class _Driver:
                 )
             if last_of_epoch:
                 losses[epoch:] = [epoch_loss]
-                model.wv.invalidate_norms()
                 for cb in self.callbacks:
                     if hasattr(cb, "on_epoch_end"):
                         cb.on_epoch_end(model)
@@ -580,7 +580,6 @@ class _Driver:
         if model.compute_loss:
             model.epoch_losses = losses
             model.running_training_loss = float(sum(losses))
-        model.wv.invalidate_norms()
         for cb in self.callbacks:
             if hasattr(cb, "on_train_end"):
                 cb.on_train_end(model)
@@ -702,7 +701,7 @@ def train(
         import dask.bag
 
         if not isinstance(corpus, dask.bag.Bag):
-            items = "TaggedDocuments" if model_class is not Word2Vec else "token lists"
+            items = "TaggedDocuments" if model_class is Doc2Vec else "token lists"
             raise TypeError(
                 f"corpus must be a dask.bag.Bag of {items}; got {type(corpus).__name__}"
             )

@@ -30,6 +30,7 @@ import numpy as np
 
 from .. import _corpus
 from ..models import vocab as vocab_mod
+from ..models.corpora import is_compressed
 
 __all__ = [
     "ShardCount",
@@ -119,6 +120,12 @@ def resolve_paths(corpus_file: Any) -> list[str]:
             raise ValueError(f"corpus_file {path!r} matches no file")
         paths.extend(found)
     for path in paths:
+        if is_compressed(path):
+            # a shard is a byte range of the file: compressed bytes cannot be cut at lines
+            raise ValueError(
+                f"corpus_file {path!r} is compressed: the cluster reads byte ranges of the "
+                "files, so give it the decompressed text (or a dask.bag of its lines)"
+            )
         _check_readable(path)
     return paths
 
@@ -215,16 +222,22 @@ class FileShard:
             opened = _fsspec().open(path, "rb") if _is_url(path) else open(path, "rb")
             with opened as handle:
                 handle.seek(start)
-                rest = b""
+                pending: list[bytes] = []  # the blocks of a line not ended yet
                 while remaining > 0:
                     block = handle.read(min(remaining, _READ_BLOCK))
                     if not block:
                         break
                     remaining -= len(block)
-                    *complete, rest = (rest + block).split(b"\n")
-                    yield from complete
-                if rest:
-                    yield rest
+                    first, *complete = block.split(b"\n")
+                    pending.append(first)
+                    if complete:  # the pending line ends in this block
+                        yield b"".join(pending)
+                        *complete, last = complete
+                        yield from complete
+                        pending = [last]
+                line = b"".join(pending)
+                if line:
+                    yield line
 
     def _copy_piece(self, piece: tuple[int, int, int], tmp: str, j: int) -> str:
         f, start, end = piece

@@ -67,6 +67,11 @@ _LEAD_BYTES = sorted({s[:1] for s in _DIFFERS_FROM_C})
 _NOT_A_SPACE_SEPARATOR = re.compile(rb"[\t\n\v\f\r]")
 
 
+def is_compressed(path: str | os.PathLike) -> bool:
+    """Whether :func:`open_corpus_file` decompresses ``path`` (by its name's ending)."""
+    return os.path.splitext(os.fspath(path))[1].lower() in _OPENERS
+
+
 def open_corpus_file(path: str | os.PathLike) -> IO[bytes]:
     """Opens a corpus file for binary reading, decompressing ``.gz``, ``.bz2`` and ``.xz``
     (chosen by the file name's ending, as gensim's ``smart_open`` does)."""
@@ -330,7 +335,7 @@ def _plain_file(path: Any) -> str | None:
     if not _is_path(path):
         return None
     path = os.fsdecode(path)
-    if os.path.splitext(path)[1].lower() in _OPENERS:
+    if is_compressed(path):
         return None
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
