@@ -74,8 +74,12 @@ def make_corpus(out=CORPUS, parts=CORPUS_PARTS, seed=CORPUS_SEED):
     return len(lines), sum(len(line.split()) for line in lines)
 
 
-def settings(mode, epochs, seed):
-    return {**COMMON, **MODES[mode], "epochs": epochs, "seed": seed}
+def settings(mode, epochs, seed, alpha=None):
+    """``alpha``: instead of COMMON's (is a hotter schedule better on this corpus?)."""
+    out = {**COMMON, **MODES[mode], "epochs": epochs, "seed": seed}
+    if alpha is not None:
+        out["alpha"] = alpha
+    return out
 
 
 def start_cluster(processes):
@@ -102,13 +106,18 @@ def load_average():
     return os.getloadavg()[0]
 
 
-def train_local(corpus, params):
+def model_class(name="word2vec"):
+    """The model family ``--model`` names."""
+    import fastembed_core
+
+    return {"word2vec": fastembed_core.Word2Vec, "fasttext": fastembed_core.FastText}[name]
+
+
+def train_local(corpus, params, family="word2vec"):
     """One process, one thread. Returns (model, wall seconds of vocabulary + training,
     seconds of training alone)."""
-    from fastembed_core import Word2Vec
-
     t0 = time.perf_counter()
-    model = Word2Vec(workers=1, **params)
+    model = model_class(family)(workers=1, **params)
     model.build_vocab(corpus_file=corpus)
     t1 = time.perf_counter()
     model.train(corpus_file=corpus, total_words=model.corpus_total_words, epochs=model.epochs)
@@ -144,11 +153,13 @@ def train_pair(corpus, params):
     return max(r[0] for r in results), results[0][1], results[0][2]
 
 
-def train_dask(client, corpus, params, combine=None, sync_words=None, callbacks=()):
+def train_dask(
+    client, corpus, params, combine=None, sync_words=None, callbacks=(), family="word2vec"
+):
     """Returns (model, wall seconds of the whole call, seconds of the training rounds)."""
     from fastembed_core.dask import train
 
-    extra = {}
+    extra = {"model_class": model_class(family)}
     if combine is not None:
         extra["combine"] = combine
     if sync_words is not None:
@@ -231,6 +242,8 @@ def header(args):
         "common": COMMON,
         "modes": {m: MODES[m] for m in getattr(args, "modes", ["default"])},
         "epochs": args.epochs,
+        "model": getattr(args, "model", "word2vec"),
+        "alpha": getattr(args, "alpha", None) or COMMON["alpha"],
         "cpus": os.cpu_count(),
     }
 
@@ -248,7 +261,9 @@ def run_quality(args):
     if not args.no_local:
         for seed in seeds:
             for mode in args.modes:
-                model, wall, train_s = train_local(args.corpus, settings(mode, args.epochs, seed))
+                model, wall, train_s = train_local(
+                    args.corpus, settings(mode, args.epochs, seed, args.alpha), args.model
+                )
                 scores = evaluate(model.wv.to_gensim())
                 record(
                     args.name, doc,
@@ -263,8 +278,9 @@ def run_quality(args):
                 for mode in args.modes:
                     for combine in combines:
                         model, wall, train_s = train_dask(
-                            client, args.corpus, settings(mode, args.epochs, seed),
+                            client, args.corpus, settings(mode, args.epochs, seed, args.alpha),
                             combine=combine, sync_words=args.sync_words[0],
+                            family=args.model,
                         )  # fmt: skip
                         scores = evaluate(model.wv.to_gensim())
                         record(
@@ -649,7 +665,8 @@ def main(argv=None):
     for name, default_processes in commands:
         p = sub.add_parser(name)
         p.add_argument("--corpus", default=CORPUS)
-        p.add_argument("--processes", type=int, nargs="+", default=default_processes)
+        p.add_argument("--processes", type=int, nargs="*", default=default_processes)
+        p.add_argument("--alpha", type=float, help="instead of 0.025 (quality)")
         p.add_argument("--modes", nargs="+", default=["default"], choices=sorted(MODES))
         p.add_argument("--combine", nargs="+", help="default: the package's default scheme")
         p.add_argument("--epochs", type=int, default={"throughput": 3, "cpu": 2}.get(name, 5))
@@ -673,6 +690,7 @@ def main(argv=None):
         p.add_argument(
             "--no-baseline", action="store_true", help="fault: skip the run without a fault"
         )
+        p.add_argument("--model", default="word2vec", choices=["word2vec", "fasttext"])
         p.add_argument("--name", default=f"dask-{name}", help="results: <date>-<name>.json")
     tr = sub.add_parser("transfer", help="CPU of moving one round's delta between processes")
     tr.add_argument("--rows", type=int, default=39_704, help="rows of each of the 2 matrices")
