@@ -41,8 +41,9 @@ def train(
     model_class: type = Word2Vec,
     **model_params: Any,
 ) -> Any:
-    """Train a :class:`~fastembed_core.Word2Vec` (or a :class:`~fastembed_core.Doc2Vec` or a
-    :class:`~fastembed_core.FastText`) on a Dask cluster, data-parallel.
+    """Train a :class:`~fastembed_core.Word2Vec` (or an :class:`~fastembed_core.Item2Vec`, a
+    :class:`~fastembed_core.Doc2Vec` or a :class:`~fastembed_core.FastText`) on a Dask
+    cluster, data-parallel.
 
     The corpus is cut into one shard per Dask worker. The vocabulary is counted where the
     shards are and merged in order, so it equals ``build_vocab(corpus_file=...)`` on one
@@ -95,8 +96,9 @@ def train(
         read it; what they change in its vectors does not reach the workers' replicas
         (and a FastText's trained rows are written over it at the next epoch's end).
     model_class : type
-        :class:`~fastembed_core.Word2Vec` (the default), :class:`~fastembed_core.Doc2Vec` or
-        :class:`~fastembed_core.FastText`. A Doc2Vec's document rows travel in the same
+        :class:`~fastembed_core.Word2Vec` (the default), :class:`~fastembed_core.Item2Vec`,
+        :class:`~fastembed_core.Doc2Vec` or :class:`~fastembed_core.FastText`. An Item2Vec
+        without a ``window`` takes the longest session of the corpus, as locally. A Doc2Vec's document rows travel in the same
         deltas as the words' (a document is in one shard, so its row changes on one worker
         only); its vocabulary and tags equal ``build_vocab`` on one machine. A FastText's
         replicas train, and its deltas carry, only the input rows training reaches (the
@@ -110,7 +112,7 @@ def train(
 
     Returns
     -------
-    Word2Vec, Doc2Vec or FastText
+    Word2Vec, Item2Vec, Doc2Vec or FastText
         A local model, like one trained on one machine (save, query, train further). Its
         ``distributed_log`` lists one dict per round: ``epoch``, ``round``, ``words``,
         ``compute_seconds`` (slowest worker), ``exchange_seconds`` (the rest of the round's

@@ -16,8 +16,11 @@ driver and the tasks (:mod:`.rounds`, :mod:`.tasks`) see only these methods.
   is what the replicas train and the deltas carry, and the driver writes it back into its
   full matrix at the end of every epoch (:meth:`Word2VecFamily.sync`).
 
-Item2Vec and the graph models (DeepWalk, Node2Vec) have no family yet: ``family_of`` refuses
-them.
+- :class:`Item2VecFamily`: sessions; Word2Vec's matrices, and Item2Vec's default window
+  (the longest session) from the shards' counts.
+
+The graph models (DeepWalk, Node2Vec) have no family: ``family_of`` refuses them (train
+them on walks written to files, as Word2Vec).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from .. import _kernel
 from ..models import vocab as vocab_mod
 from ..models.doc2vec import Doc2Vec, TaggedDocument, TagScan
 from ..models.fasttext import HOT_NGRAM_ROWS, FastText
+from ..models.items import Item2Vec
 from ..models.word2vec import HOT_ROWS, Word2Vec
 from ..vectors.keyedvectors import KeyedVectors
 from ..vectors.lazy_rows import CompactRows, zeroed_rows
@@ -71,14 +75,17 @@ class Word2VecFamily:
         """Counts one shard on its worker (a file shard keeps its tokens for the start)."""
         return count_shard(shard, partitions, max_vocab_size)
 
-    def build_vocab(self, model: Any, parts: Sequence[ShardCount]) -> list[int]:
-        """Gives the driver's ``model`` the vocabulary of the merged counts (the shards' in
-        shard order) and its fresh weights; returns each shard's first sentence number."""
+    def build_vocab(
+        self, model: Any, parts: Sequence[ShardCount], params: Mapping[str, Any]
+    ) -> list[int]:
+        """Gives the driver's ``model`` (made with ``params``) the vocabulary of the merged
+        counts (the shards' in shard order) and its fresh weights; returns each shard's
+        first sentence number."""
         counts, total, n_sent = merge_counts(parts)
         if not total:
             raise ValueError("the corpus is empty: no token in any shard")
         first_sentences = [0, *np.cumsum([p.n_sentences for p in parts[:-1]]).tolist()]
-        self._set_pending(model, parts, first_sentences)
+        self._set_pending(model, parts, first_sentences, params)
         model.raw_vocab = counts
         model.corpus_count, model.corpus_total_words = n_sent, total
         model.prepare_vocab()
@@ -90,9 +97,13 @@ class Word2VecFamily:
         return first_sentences
 
     def _set_pending(
-        self, model: Any, parts: Sequence[ShardCount], first_sentences: Sequence[int]
+        self,
+        model: Any,
+        parts: Sequence[ShardCount],
+        first_sentences: Sequence[int],
+        params: Mapping[str, Any],
     ) -> None:
-        """What the family keeps beside the word counts before ``prepare_vocab``."""
+        """What the family sets from the counts beside the words before ``prepare_vocab``."""
 
     # ---------------------------------------------------------------- replicas
 
@@ -254,7 +265,11 @@ class Doc2VecFamily(Word2VecFamily):
         return ShardCount(list(counts), words, total, n_docs, tags=tags)
 
     def _set_pending(
-        self, model: Any, parts: Sequence[ShardCount], first_sentences: Sequence[int]
+        self,
+        model: Any,
+        parts: Sequence[ShardCount],
+        first_sentences: Sequence[int],
+        params: Mapping[str, Any],
     ) -> None:
         model._pending_tags = _merge_tags([p.tags for p in parts], first_sentences)
 
@@ -322,6 +337,36 @@ class Doc2VecFamily(Word2VecFamily):
         # Doc2Vec._make_run takes the document tables of the corpus it was just given
         model._doc_tables = (doc_offsets[first : end + 1] - lo, doc_rows[lo:hi])
         return super().make_run(model, encoded, first, end, alpha, end_alpha)
+
+
+class Item2VecFamily(Word2VecFamily):
+    """Item2Vec: Word2Vec's matrices; without a ``window`` given, the longest session of the
+    whole corpus, as ``Item2Vec(sessions)`` sets it."""
+
+    model_class = Item2Vec
+
+    def count(
+        self, shard: FileShard | BagShard, partitions: Sequence[Any], max_vocab_size: int | None
+    ) -> ShardCount:
+        counted = super().count(shard, partitions, max_vocab_size)
+        if isinstance(shard, BagShard):
+            sessions: Iterable[Sequence[Any]] = _bag_documents(partitions)
+            counted.longest = max((len(s) for s in sessions), default=0)
+        elif counted.tokens is not None:
+            counted.longest = int(np.diff(counted.tokens[1]).max(initial=0))
+        else:  # pruned: the tokens were not kept
+            counted.longest = max((len(line.split()) for line in shard.lines()), default=0)
+        return counted
+
+    def _set_pending(
+        self,
+        model: Any,
+        parts: Sequence[ShardCount],
+        first_sentences: Sequence[int],
+        params: Mapping[str, Any],
+    ) -> None:
+        if "window" not in params:
+            model.window = max(1, *(p.longest for p in parts))
 
 
 class _TrainedRows:
@@ -417,6 +462,7 @@ _FAMILIES: dict[type, Word2VecFamily] = {
     Word2Vec: Word2VecFamily(),
     Doc2Vec: Doc2VecFamily(),
     FastText: FastTextFamily(),
+    Item2Vec: Item2VecFamily(),
 }
 
 

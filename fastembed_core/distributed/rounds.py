@@ -165,7 +165,7 @@ class _Driver:
 
     # ---------------------------------------------------------------- vocabulary
 
-    def build_vocab(self) -> None:
+    def build_vocab(self, params: dict[str, Any]) -> None:
         """Counts every shard where it is read and gives the driver's model the merged
         vocabulary (:meth:`.family.Word2VecFamily.build_vocab`)."""
         futures = [
@@ -183,7 +183,7 @@ class _Driver:
             for k, shard in enumerate(self.shards)
         ]
         parts = self.client.gather(futures)
-        self.first_sentences = self.family.build_vocab(self.model, parts)
+        self.first_sentences = self.family.build_vocab(self.model, parts, params)
 
     # ---------------------------------------------------------------- replicas
 
@@ -742,7 +742,7 @@ def train(
         else:
             if resume:
                 logger.info("no checkpoint in %s yet: starting afresh", checkpoint_dir)
-            driver.build_vocab()
+            driver.build_vocab(model_params)
         driver.start(state.get("version", 0))
         driver.train(state)
     finally:

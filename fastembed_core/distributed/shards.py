@@ -49,7 +49,8 @@ __all__ = [
 class ShardCount:
     """What counting one shard gives: distinct words in first-seen order, their counts, every
     token read, the sentences, (file shards) the tokens as indices into ``words``, and what
-    else the model family counts (Doc2Vec: the tags, ``family.TagCount``)."""
+    else the model family counts (Doc2Vec: the tags, ``family.TagCount``; Item2Vec: the
+    longest session)."""
 
     words: list[Hashable]
     counts: np.ndarray
@@ -57,11 +58,17 @@ class ShardCount:
     n_sentences: int
     tokens: tuple[np.ndarray, np.ndarray] | None = None
     tags: Any = None
+    longest: int = 0  # the most tokens of a sentence (Item2Vec's default window), if counted
 
     def summary(self) -> ShardCount:
         """The counts without the tokens (what travels back to the driver)."""
         return ShardCount(
-            self.words, self.counts, self.total_words, self.n_sentences, tags=self.tags
+            self.words,
+            self.counts,
+            self.total_words,
+            self.n_sentences,
+            tags=self.tags,
+            longest=self.longest,
         )
 
 
