@@ -25,6 +25,7 @@ them on walks written to files, as Word2Vec).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -392,16 +393,20 @@ class _TrainedRows:
 
 class FastTextFamily(Word2VecFamily):
     """FastText: the trained rows of the input matrix (a compact copy), ``syn1neg`` and/or
-    ``syn1``. The copy lives on the model while it trains (``_distributed_rows``)."""
+    ``syn1``. The copy of a model in training is kept here, not on the model (whose copies,
+    pickles and files must not carry it)."""
 
     model_class = FastText
 
+    def __init__(self) -> None:
+        self._copies: weakref.WeakKeyDictionary[Any, _TrainedRows] = weakref.WeakKeyDictionary()
+
     def _rows(self, model: Any) -> _TrainedRows:
-        rows = getattr(model, "_distributed_rows", None)
+        rows = self._copies.get(model)
         if rows is None:
             rows = _TrainedRows(model)
             rows.compact.gather()
-            model._distributed_rows = rows
+            self._copies[model] = rows
         return rows
 
     def _input(self, model: Any) -> dict[str, np.ndarray]:
@@ -417,7 +422,7 @@ class FastTextFamily(Word2VecFamily):
         model._set_input(keys, np.asarray(payload["count"], np.int64), w_in)
         rows = _TrainedRows(model)
         np.copyto(rows.compact.matrix, payload["input"])
-        model._distributed_rows = rows
+        self._copies[model] = rows
         self._copy_layers(model, payload)
         return model
 
@@ -448,14 +453,14 @@ class FastTextFamily(Word2VecFamily):
         return run
 
     def sync(self, model: Any) -> None:
-        rows = getattr(model, "_distributed_rows", None)
+        rows = self._copies.get(model)
         if rows is not None:
             rows.compact.scatter()
             model._refresh_means(rows.compact, rows.subword_rows if model.ngrams_enabled else None)
 
     def finish(self, model: Any) -> None:
         # the last round ended an epoch, whose sync wrote the copy back
-        model._distributed_rows = None
+        self._copies.pop(model, None)
 
 
 _FAMILIES: dict[type, Word2VecFamily] = {
