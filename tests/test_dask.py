@@ -707,6 +707,51 @@ def test_doc2vec_from_a_bag_finds_the_planted_topics_as_local_training_does(clie
     assert np.isfinite(again.infer_vector(docs[0].words)).all()
 
 
+def test_a_doc2vec_replica_keeps_the_words_and_only_its_documents_rows():
+    """The replica of a shard holds the words' rows and its own documents' tag rows, and its
+    deltas and the combined ones are mapped between its rows and the driver's (no cluster)."""
+    docs, _ = planted_documents(3, per_topic=10)  # tags 0..39
+    tagged = [TaggedDocument(d.words, [d.tags[0], "shared"]) for d in docs]
+    driver = Doc2Vec(vector_size=8, min_count=1, seed=1, workers=1)
+    driver.build_vocab(tagged)
+    family = family_of(Doc2Vec)
+    params = {name: getattr(driver, name) for name in driver._INIT_PARAMS}
+    replica = family.replica({**params, "callbacks": ()}, family.payload(driver))
+    shard = shards_mod.BagShard(1, 2, 1, 4)
+    encoded = family.encode(replica, shard, None, [tagged[10:20]], 0)
+    n_words = len(driver.wv)
+    assert replica.wv.index_to_key == driver.wv.index_to_key
+    assert replica.dv.index_to_key == [*range(10, 20), "shared"]
+    mine = [n_words + driver.dv.get_index(t) for t in [*range(10, 20), "shared"]]
+    np.testing.assert_array_equal(replica._w_in[n_words:], driver._w_in[mine])
+    np.testing.assert_array_equal(replica._w_in[:n_words], driver._w_in[:n_words])
+    doc_offsets, doc_rows = encoded.docs
+    assert [replica.dv.index_to_key[r - n_words] for r in doc_rows[:2]] == [10, "shared"]
+    # a replica's delta in the driver's rows
+    values = np.arange(3 * 8, dtype=np.float32).reshape(3, 8)
+    local = np.array([0, n_words, n_words + 10])
+    rows, out = family.to_driver(replica, "input", (local, values))
+    assert rows.tolist() == [0, mine[0], mine[10]]
+    np.testing.assert_array_equal(out, values)
+    dense = np.zeros(len(replica._w_in), bool)
+    dense[local] = True
+    full = np.zeros((len(dense), 8), np.float32)
+    full[local] = values
+    rows, out = family.to_driver(replica, "input", (dense, full))
+    assert rows.tolist() == [0, mine[0], mine[10]]
+    np.testing.assert_array_equal(out, values)
+    assert family.to_driver(replica, "syn1neg", (local, values))[0] is local  # words only
+    # a combined delta in the replica's rows: another shard's document is left out
+    other = n_words + driver.dv.get_index(5)
+    rows, out = family.to_replica(replica, "input", (np.array([1, other, mine[2]]), values))
+    assert rows.tolist() == [1, n_words + 2]
+    np.testing.assert_array_equal(out, values[[0, 2]])
+    mask = np.zeros(len(driver._w_in), bool)
+    mask[[1, other, mine[2]]] = True
+    rows, out = family.to_replica(replica, "input", (mask, np.ones((len(mask), 8), np.float32)))
+    assert len(rows) == len(replica._w_in) and np.flatnonzero(rows).tolist() == [1, n_words + 2]
+
+
 class _AskDocuments:
     """Queries the documents between epochs (which caches their norms)."""
 

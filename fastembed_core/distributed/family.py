@@ -40,9 +40,14 @@ from ..models.items import Item2Vec
 from ..models.word2vec import HOT_ROWS, Word2Vec
 from ..vectors.keyedvectors import KeyedVectors
 from ..vectors.lazy_rows import CompactRows, zeroed_rows
+from . import combine as combine_mod
 from .shards import BagShard, FileShard, ShardCount, count_shard, encode_shard, merge_counts
 
 __all__ = ["EncodedShard", "Word2VecFamily", "Doc2VecFamily", "FastTextFamily", "family_of"]
+
+
+# one matrix's delta: (sorted rows, their changes) or (a mask of changed rows, all changes)
+RowDelta = tuple[np.ndarray, np.ndarray]
 
 
 @dataclass
@@ -140,6 +145,14 @@ class Word2VecFamily:
         self._copy_layers(model, payload)
         return model
 
+    def to_driver(self, model: Any, name: str, delta: RowDelta) -> RowDelta:
+        """A replica's delta of matrix ``name`` in the rows of the driver's matrix."""
+        return delta
+
+    def to_replica(self, model: Any, name: str, delta: RowDelta) -> RowDelta:
+        """A combined delta of matrix ``name`` (the driver's rows) in the replica's rows."""
+        return delta
+
     def sync(self, model: Any) -> None:
         """Brings the driver's model up to date for callbacks and saving (end of an epoch,
         a checkpoint): its cached vector norms are stale."""
@@ -203,6 +216,9 @@ class TagCount:
     shift: bool
 
 
+_TAG_ATTRS = ("doc_count", "word_count")
+
+
 def _file_documents(shard: FileShard, first_line: int) -> Iterator[TaggedDocument]:
     """The shard's lines as documents tagged with their line numbers from ``first_line``."""
     for number, line in enumerate(shard.lines(), first_line):
@@ -239,9 +255,18 @@ def _merge_tags(tags: Sequence[TagCount], first_lines: Sequence[int]) -> tuple[l
 
 
 class Doc2VecFamily(Word2VecFamily):
-    """Doc2Vec: the input matrix (words' rows, then the tags'), ``syn1neg`` and/or ``syn1``."""
+    """Doc2Vec: the input matrix (words' rows, then the tags'), ``syn1neg`` and/or ``syn1``.
+
+    A replica keeps the words' rows and only the tag rows of its own shard's documents: its
+    input matrix is the driver's rows ``0 .. n_words - 1`` and then ``tag_rows`` (sorted),
+    which its deltas are mapped back to. Memory a worker and the comparison that finds a
+    round's changes then grow with its shard, not with the corpus."""
 
     model_class = Doc2Vec
+
+    def __init__(self) -> None:
+        # replica -> the driver's rows of its tags
+        self._tag_rows: weakref.WeakKeyDictionary[Any, np.ndarray] = weakref.WeakKeyDictionary()
 
     def count(
         self, shard: FileShard | BagShard, partitions: Sequence[Any], max_vocab_size: int | None
@@ -320,8 +345,48 @@ class Doc2VecFamily(Word2VecFamily):
         else:
             documents = _bag_documents(partitions)
         ids, offsets, _, _ = model._encode(documents, None)
-        docs, model._doc_tables = model._doc_tables, None
-        return EncodedShard(ids, offsets, docs)
+        (doc_offsets, doc_rows), model._doc_tables = model._doc_tables, None
+        # keep the tag rows this shard's documents use, in the driver's order
+        n_words = len(model.wv)
+        tag_rows = np.unique(doc_rows).astype(np.int64)
+        tags = tag_rows - n_words
+        keys = [model.dv.index_to_key[i] for i in tags.tolist()]
+        attrs = {name: np.asarray(model.dv.expandos[name])[tags] for name in _TAG_ATTRS}
+        model._attach(np.concatenate([model._w_in[:n_words], model._w_in[tag_rows]]), keys, attrs)
+        self._tag_rows[model] = tag_rows
+        local_rows = (n_words + np.searchsorted(tag_rows, doc_rows)).astype(np.uint32)
+        return EncodedShard(ids, offsets, (doc_offsets, local_rows))
+
+    def to_driver(self, model: Any, name: str, delta: RowDelta) -> RowDelta:
+        tag_rows = self._tag_rows.get(model)
+        if name != "input" or tag_rows is None:
+            return delta
+        rows, values = delta
+        if combine_mod.is_dense(rows):
+            rows = np.flatnonzero(rows)
+            values = values[rows]
+        out: np.ndarray = rows.astype(np.int64)  # a copy: sorted local rows -> driver rows
+        tail = out >= len(model.wv)
+        out[tail] = tag_rows[out[tail] - len(model.wv)]
+        return out, values
+
+    def to_replica(self, model: Any, name: str, delta: RowDelta) -> RowDelta:
+        tag_rows = self._tag_rows.get(model)
+        if name != "input" or tag_rows is None:
+            return delta
+        rows, values = delta
+        n_words = len(model.wv)
+        if combine_mod.is_dense(rows):
+            keep = np.concatenate([np.arange(n_words), tag_rows])
+            return rows[keep], values[keep]
+        # sparse: the words' rows and this replica's tag rows, the others' tags left out
+        at = np.searchsorted(tag_rows, rows)
+        is_word = rows < n_words
+        mine = is_word.copy()
+        if len(tag_rows):
+            mine |= tag_rows[np.minimum(at, len(tag_rows) - 1)] == rows
+        local = np.where(is_word, rows, n_words + at)
+        return local[mine], values[mine]
 
     def make_run(
         self,

@@ -140,7 +140,8 @@ def round_task(
         if rep.trained and version == rep.version + 1 and combined is not None:
             # the driver's model at `version`: the base plus the combined delta, the very
             # float32 additions the driver made; then the model is reset to it
-            for name, (rows, values) in combined["delta"].items():
+            for name, delta in combined["delta"].items():
+                rows, values = rep.family.to_replica(rep.model, name, delta)
                 combine_mod.apply_delta(rep.base[name], rows, values)
             for name, arr in arrays.items():
                 np.copyto(arr, rep.base[name])
@@ -159,7 +160,10 @@ def round_task(
             words, effective, loss = _train_slice(rep, first, end, plan)
         train_seconds = time.perf_counter() - t_train
         t_diff = time.perf_counter()
-        delta = {name: combine_mod.delta_of(rep.base[name], arr) for name, arr in arrays.items()}
+        delta = {
+            name: rep.family.to_driver(rep.model, name, combine_mod.delta_of(rep.base[name], arr))
+            for name, arr in arrays.items()
+        }
         rep.trained = True
         sync_seconds += time.perf_counter() - t_diff
     return {
