@@ -41,7 +41,15 @@ from ..models.word2vec import HOT_ROWS, Word2Vec
 from ..vectors.keyedvectors import KeyedVectors
 from ..vectors.lazy_rows import CompactRows, zeroed_rows
 from . import combine as combine_mod
-from .shards import BagShard, FileShard, ShardCount, count_shard, encode_shard, merge_counts
+from .shards import (
+    BagShard,
+    FileShard,
+    ShardCount,
+    bag_items,
+    count_shard,
+    encode_shard,
+    merge_counts,
+)
 
 __all__ = ["EncodedShard", "Word2VecFamily", "Doc2VecFamily", "FastTextFamily", "family_of"]
 
@@ -225,11 +233,6 @@ def _file_documents(shard: FileShard, first_line: int) -> Iterator[TaggedDocumen
         yield TaggedDocument(line.decode("utf-8", shard.errors).split(), [number])
 
 
-def _bag_documents(partitions: Iterable[Iterable[Any]]) -> Iterator[Any]:
-    for part in partitions:
-        yield from part
-
-
 def _merge_tags(tags: Sequence[TagCount], first_lines: Sequence[int]) -> tuple[list, dict]:
     """The tag keys of the whole corpus in gensim's order (int tags 0..max, then str tags
     in order of first appearance) and their summed counts."""
@@ -278,7 +281,7 @@ class Doc2VecFamily(Word2VecFamily):
         if isinstance(shard, FileShard):
             documents: Iterable[Any] = _file_documents(shard, 0)
         else:
-            documents = _bag_documents(partitions)
+            documents = bag_items(partitions)
         counts, total, n_docs = vocab_mod.count_iterable(scan.words_of(documents), max_vocab_size)
         tags = TagCount(
             scan.max_int,
@@ -322,7 +325,8 @@ class Doc2VecFamily(Word2VecFamily):
     def replica(self, init_params: Mapping[str, Any], payload: Mapping[str, Any]) -> Any:
         model = self.model_class(**init_params)
         keys: list[Hashable] = list(payload["keys"])
-        w_in = np.array(payload["input"], np.float32)
+        # no copy: encode() keeps the words' rows and this shard's tag rows in a new matrix
+        w_in = np.asarray(payload["input"], np.float32)
         model.wv = KeyedVectors.from_arrays(
             keys, w_in[: len(keys)], counts=np.asarray(payload["count"]), copy=False
         )
@@ -343,7 +347,7 @@ class Doc2VecFamily(Word2VecFamily):
         if isinstance(shard, FileShard):
             documents: Iterable[Any] = _file_documents(shard, first_sentence)
         else:
-            documents = _bag_documents(partitions)
+            documents = bag_items(partitions)
         ids, offsets, _, _ = model._encode(documents, None)
         (doc_offsets, doc_rows), model._doc_tables = model._doc_tables, None
         # keep the tag rows this shard's documents use, in the driver's order
@@ -416,7 +420,7 @@ class Item2VecFamily(Word2VecFamily):
     ) -> ShardCount:
         counted = super().count(shard, partitions, max_vocab_size)
         if isinstance(shard, BagShard):
-            sessions: Iterable[Sequence[Any]] = _bag_documents(partitions)
+            sessions: Iterable[Sequence[Any]] = bag_items(partitions)
             counted.longest = max((len(s) for s in sessions), default=0)
         elif counted.tokens is not None:
             counted.longest = int(np.diff(counted.tokens[1]).max(initial=0))

@@ -39,6 +39,7 @@ __all__ = [
     "resolve_paths",
     "plan_file_shards",
     "plan_bag_shards",
+    "bag_items",
     "count_shard",
     "encode_shard",
     "merge_counts",
@@ -295,7 +296,8 @@ def plan_bag_shards(n_partitions: int, n_shards: int) -> list[BagShard]:
     return [BagShard(cuts[k], cuts[k + 1], k, n_shards) for k in range(n_shards)]
 
 
-def _sentences(partitions: Iterable[Iterable[Sequence[Hashable]]]) -> Iterable[Sequence[Any]]:
+def bag_items(partitions: Iterable[Iterable[Any]]) -> Iterator[Any]:
+    """The items of a bag shard's partitions, in order (sentences, sessions or documents)."""
     for part in partitions:
         yield from part
 
@@ -309,7 +311,7 @@ def count_shard(
     if isinstance(shard, FileShard):
         counted = shard.count()
     else:
-        counts, total, n_sent = vocab_mod.count_iterable(_sentences(partitions), None)
+        counts, total, n_sent = vocab_mod.count_iterable(bag_items(partitions), None)
         counted = ShardCount(
             list(counts), np.fromiter(counts.values(), np.int64, len(counts)), total, n_sent
         )
@@ -340,7 +342,7 @@ def encode_shard(
     """The shard as ``(ids, offsets)`` of vocabulary rows, laid out as local training encodes
     a corpus (sentences left empty removed); a file shard reuses the tokens its count kept."""
     if isinstance(shard, BagShard):
-        ids, offsets, _, _ = vocab_mod.encode_iterable(_sentences(partitions), key_to_index)
+        ids, offsets, _, _ = vocab_mod.encode_iterable(bag_items(partitions), key_to_index)
         return ids, offsets
     if counted is None or counted.tokens is None:
         counted = shard.count()
