@@ -22,6 +22,7 @@ import argparse
 import itertools
 import logging
 import os
+import re
 import statistics
 import sys
 import time
@@ -79,6 +80,19 @@ def round_figures(log):
     }
 
 
+class StartBytes(logging.Handler):
+    """Keeps the model size the driver logs as sent to the workers at the start."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.mb: float | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        found = re.search(r"([0-9.]+) MB of model sent", record.getMessage())
+        if found:
+            self.mb = float(found.group(1))
+
+
 def _alpha(run):
     return run.get("alpha", DEFAULT_ALPHA)
 
@@ -132,6 +146,13 @@ def main() -> None:
     ap.add_argument("--corpus", default="bench/work/wordnet-train-glosses.txt")
     ap.add_argument("--combine", nargs="+", help="default: the package's default scheme")
     ap.add_argument("--name", default="dask-doc2vec")
+    ap.add_argument("--no-local", action="store_true", help="skip the one-process references")
+    ap.add_argument(
+        "--send-all-rows",
+        action="store_true",
+        help="start every replica from the whole input matrix (as before each worker was "
+        "sent only its own documents' rows): the same model, more sent",
+    )
     args = ap.parse_args()
 
     from fastembed_core import Doc2Vec
@@ -154,7 +175,16 @@ def main() -> None:
         )
         write_results(stem, runs, summarise(runs, args.modes))
 
-    for seed in args.seeds:
+    start_bytes = StartBytes()
+    dask_logger = logging.getLogger("fastembed_core.dask")
+    dask_logger.setLevel(logging.INFO)
+    dask_logger.addHandler(start_bytes)
+    if args.send_all_rows:
+        from fastembed_core.distributed.family import family_of
+
+        family = family_of(Doc2Vec)
+        family.shard_rows = lambda model, parts, first: [None] * len(parts)  # type: ignore[method-assign]
+    for seed in [] if args.no_local else args.seeds:
         for mode in args.modes:
             for alpha in [DEFAULT_ALPHA, *args.local_alpha]:
                 params = dict(SETTINGS, **MODES[mode], seed=seed, workers=1, alpha=alpha)
@@ -189,6 +219,8 @@ def main() -> None:
                     processes=processes,
                     combine=combine,
                     train_s=time.perf_counter() - t0,
+                    start_mb_to_workers=start_bytes.mb,
+                    sent_all_rows=args.send_all_rows,
                     load=load_average(),
                     **round_figures(model.distributed_log),
                 )

@@ -100,7 +100,8 @@ def train(
         :class:`~fastembed_core.Doc2Vec` or :class:`~fastembed_core.FastText`. An Item2Vec
         without a ``window`` takes the longest session of the corpus, as locally. A Doc2Vec's document rows travel in the same
         deltas as the words' (a document is in one shard, so its row changes on one worker
-        only); its vocabulary and tags equal ``build_vocab`` on one machine. A FastText's
+        only), and a worker is sent and holds only its own documents' rows; its vocabulary
+        and tags equal ``build_vocab`` on one machine. A FastText's
         replicas train, and its deltas carry, only the input rows training reaches (the
         words' own and the n-gram buckets some word uses), as local training packs them;
         the driver writes them back into the full matrix at the end of every epoch.

@@ -708,18 +708,27 @@ def test_doc2vec_from_a_bag_finds_the_planted_topics_as_local_training_does(clie
 
 
 def test_a_doc2vec_replica_keeps_the_words_and_only_its_documents_rows():
-    """The replica of a shard holds the words' rows and its own documents' tag rows, and its
-    deltas and the combined ones are mapped between its rows and the driver's (no cluster)."""
+    """The driver sends a shard's replica the words' rows and only the tag rows of the
+    shard's documents, and its deltas and the combined ones are mapped between its rows and
+    the driver's (no cluster)."""
     docs, _ = planted_documents(3, per_topic=10)  # tags 0..39
     tagged = [TaggedDocument(d.words, [d.tags[0], "shared"]) for d in docs]
     driver = Doc2Vec(vector_size=8, min_count=1, seed=1, workers=1)
     driver.build_vocab(tagged)
     family = family_of(Doc2Vec)
-    params = {name: getattr(driver, name) for name in driver._INIT_PARAMS}
-    replica = family.replica({**params, "callbacks": ()}, family.payload(driver))
-    shard = shards_mod.BagShard(1, 2, 1, 4)
-    encoded = family.encode(replica, shard, None, [tagged[10:20]], 0)
+    bags = [tagged[:10], tagged[10:20], tagged[20:]]
+    shards = [shards_mod.BagShard(k, k + 1, k, 3) for k in range(3)]
+    parts = [family.count(shard, [bag], None) for shard, bag in zip(shards, bags)]
+    own_rows = family.shard_rows(driver, parts, [0, 10, 20])
     n_words = len(driver.wv)
+    for bag, rows in zip(bags, own_rows):
+        tags = [driver.dv.index_to_key[r - n_words] for r in rows]
+        assert tags == [*(d.tags[0] for d in bag), "shared"]
+    payload = family.payload(driver, own_rows[1])
+    assert len(payload["tag_input"]) == 11  # not the 41 tags of the corpus
+    params = {name: getattr(driver, name) for name in driver._INIT_PARAMS}
+    replica = family.replica({**params, "callbacks": ()}, payload)
+    encoded = family.encode(replica, shards[1], None, [bags[1]], 0)
     assert replica.wv.index_to_key == driver.wv.index_to_key
     assert replica.dv.index_to_key == [*range(10, 20), "shared"]
     mine = [n_words + driver.dv.get_index(t) for t in [*range(10, 20), "shared"]]
@@ -750,6 +759,38 @@ def test_a_doc2vec_replica_keeps_the_words_and_only_its_documents_rows():
     mask[[1, other, mine[2]]] = True
     rows, out = family.to_replica(replica, "input", (mask, np.ones((len(mask), 8), np.float32)))
     assert len(rows) == len(replica._w_in) and np.flatnonzero(rows).tolist() == [1, n_words + 2]
+
+
+def test_doc2vec_workers_get_only_their_documents_rows_and_train_the_same_model(
+    client, monkeypatch
+):
+    """Sending each worker its own documents' rows (not every row) changes nothing in what
+    is trained: with one kernel thread a worker, the same model bit for bit as from replicas
+    that were sent the whole input matrix."""
+    db = pytest.importorskip("dask.bag")
+    _wait_for_workers(client)
+    docs, _ = planted_documents(1, per_topic=40)  # 160 documents
+    bag = db.from_sequence(docs, npartitions=4)
+    params = dict(vector_size=12, min_count=1, epochs=2, seed=3, workers=1, sync_words=1500)
+    family = family_of(Doc2Vec)
+    payload = family.payload
+    sent: list[int] = []
+
+    def recorded(model, own_rows=None):
+        out = payload(model, own_rows)
+        sent.append(len(out["tag_input"]))
+        return out
+
+    monkeypatch.setattr(family, "payload", recorded)
+    own = dask_train(client, corpus=bag, model_class=Doc2Vec, **params)
+    assert sorted(sent) == [80, 80]  # 2 shards of 2 partitions: half the documents each
+    sent.clear()
+    monkeypatch.setattr(family, "shard_rows", lambda model, parts, first: [None] * len(parts))
+    whole = dask_train(client, corpus=bag, model_class=Doc2Vec, **params)
+    assert sent == [160, 160]
+    np.testing.assert_array_equal(own.dv.vectors, whole.dv.vectors)
+    np.testing.assert_array_equal(own.wv.vectors, whole.wv.vectors)
+    np.testing.assert_array_equal(own.syn1neg, whole.syn1neg)
 
 
 class _AskDocuments:

@@ -119,6 +119,17 @@ class Word2VecFamily:
     ) -> None:
         """What the family sets from the counts beside the words before ``prepare_vocab``."""
 
+    # whether a resumed run counts the shards again to find their :meth:`shard_rows` (the
+    # checkpoint holds the model, not what each shard uses of it)
+    counts_on_resume = False
+
+    def shard_rows(
+        self, model: Any, parts: Sequence[ShardCount], first_sentences: Sequence[int]
+    ) -> list[np.ndarray | None]:
+        """Per shard, the rows of the driver's input matrix its replica needs beyond the
+        words' (None: every row). Word2Vec's replicas need every row."""
+        return [None] * len(parts)
+
     # ---------------------------------------------------------------- replicas
 
     def _input(self, model: Any) -> dict[str, np.ndarray]:
@@ -134,8 +145,9 @@ class Word2VecFamily:
                 out[name] = arr
         return out
 
-    def payload(self, model: Any) -> dict[str, Any]:
-        """What a worker needs to build a replica: the matrices, the words and their counts."""
+    def payload(self, model: Any, own_rows: np.ndarray | None = None) -> dict[str, Any]:
+        """What a worker needs to build a replica: the matrices, the words and their counts
+        (``own_rows``: the shard's :meth:`shard_rows`)."""
         return {
             **self.arrays(model),
             "count": model.wv.expandos["count"],
@@ -314,24 +326,51 @@ class Doc2VecFamily(Word2VecFamily):
         # workers (and the replicas' rate) grow: bench/DISTRIBUTED.md, "Doc2Vec"
         return bool(model.hs)
 
-    def payload(self, model: Any) -> dict[str, Any]:
-        return {
-            **super().payload(model),
-            "tags": list(model.dv.index_to_key),
-            "doc_count": model.dv.expandos["doc_count"],
-            "word_count": model.dv.expandos["word_count"],
+    counts_on_resume = True
+
+    def shard_rows(
+        self, model: Any, parts: Sequence[ShardCount], first_sentences: Sequence[int]
+    ) -> list[np.ndarray | None]:
+        """The driver's rows of the tags each shard's documents carry, sorted."""
+        index = model.dv.key_to_index
+        out: list[np.ndarray | None] = []
+        for part, first in zip(parts, first_sentences):
+            shift = first if part.tags.shift else 0
+            keys = (tag if isinstance(tag, str) else tag + shift for tag in part.tags.doc_count)
+            rows = np.fromiter((index[k] for k in keys), np.int64, len(part.tags.doc_count))
+            out.append(len(model.wv) + np.unique(rows))
+        return out
+
+    def payload(self, model: Any, own_rows: np.ndarray | None = None) -> dict[str, Any]:
+        # the words' rows and the shard's tag rows only: a worker's share of a corpus of
+        # millions of documents, not every document's row
+        n_words = len(model.wv)
+        if own_rows is None:
+            own_rows = np.arange(n_words, len(model._w_in), dtype=np.int64)
+        tags: np.ndarray = own_rows - n_words
+        payload = {
+            "words": model._w_in[:n_words],
+            "tag_rows": own_rows,
+            "tag_input": model._w_in[own_rows],
+            "tags": [model.dv.index_to_key[i] for i in tags.tolist()],
+            **{name: np.asarray(model.dv.expandos[name])[tags] for name in _TAG_ATTRS},
+            "count": model.wv.expandos["count"],
+            "keys": list(model.wv.index_to_key),
         }
+        payload.update({name: arr for name, arr in self.arrays(model).items() if name != "input"})
+        return payload
 
     def replica(self, init_params: Mapping[str, Any], payload: Mapping[str, Any]) -> Any:
         model = self.model_class(**init_params)
         keys: list[Hashable] = list(payload["keys"])
-        # no copy: encode() keeps the words' rows and this shard's tag rows in a new matrix
-        w_in = np.asarray(payload["input"], np.float32)
+        # its input matrix: the words' rows, then the shard's tag rows in the driver's order
+        w_in = np.concatenate([payload["words"], payload["tag_input"]]).astype(np.float32)
         model.wv = KeyedVectors.from_arrays(
             keys, w_in[: len(keys)], counts=np.asarray(payload["count"]), copy=False
         )
-        attrs = {name: np.asarray(payload[name]) for name in ("doc_count", "word_count")}
+        attrs = {name: np.asarray(payload[name]) for name in _TAG_ATTRS}
         model._attach(w_in, list(payload["tags"]), attrs)
+        self._tag_rows[model] = np.asarray(payload["tag_rows"], np.int64)
         self._copy_layers(model, payload)
         return model
 
@@ -343,23 +382,15 @@ class Doc2VecFamily(Word2VecFamily):
         partitions: Sequence[Any],
         first_sentence: int,
     ) -> EncodedShard:
-        # read as they are encoded, a chunk of documents at a time
+        # read as they are encoded, a chunk of documents at a time; the replica's tags are
+        # this shard's, so the tag rows come out as the replica's rows
         if isinstance(shard, FileShard):
             documents: Iterable[Any] = _file_documents(shard, first_sentence)
         else:
             documents = bag_items(partitions)
         ids, offsets, _, _ = model._encode(documents, None)
         (doc_offsets, doc_rows), model._doc_tables = model._doc_tables, None
-        # keep the tag rows this shard's documents use, in the driver's order
-        n_words = len(model.wv)
-        tag_rows = np.unique(doc_rows).astype(np.int64)
-        tags = tag_rows - n_words
-        keys = [model.dv.index_to_key[i] for i in tags.tolist()]
-        attrs = {name: np.asarray(model.dv.expandos[name])[tags] for name in _TAG_ATTRS}
-        model._attach(np.concatenate([model._w_in[:n_words], model._w_in[tag_rows]]), keys, attrs)
-        self._tag_rows[model] = tag_rows
-        local_rows = (n_words + np.searchsorted(tag_rows, doc_rows)).astype(np.uint32)
-        return EncodedShard(ids, offsets, (doc_offsets, local_rows))
+        return EncodedShard(ids, offsets, (doc_offsets, doc_rows))
 
     def to_driver(self, model: Any, name: str, delta: RowDelta) -> RowDelta:
         tag_rows = self._tag_rows.get(model)

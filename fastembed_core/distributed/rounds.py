@@ -43,6 +43,8 @@ import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy as np
+
 from ..models.doc2vec import Doc2Vec
 from ..models.word2vec import Word2Vec
 from . import combine as combine_mod
@@ -162,12 +164,26 @@ class _Driver:
         self.shard_words: list[int] = []
         # each shard's first sentence in the whole corpus (a file document's tag is its line)
         self.first_sentences = [0] * len(shards)
+        # each shard's rows of the input matrix beyond the words' (family.shard_rows)
+        self.shard_rows: list[np.ndarray | None] = [None] * len(shards)
 
     # ---------------------------------------------------------------- vocabulary
 
     def build_vocab(self, params: dict[str, Any]) -> None:
         """Counts every shard where it is read and gives the driver's model the merged
         vocabulary (:meth:`.family.Word2VecFamily.build_vocab`)."""
+        parts = self._count()
+        self.first_sentences = self.family.build_vocab(self.model, parts, params)
+        self.shard_rows = self.family.shard_rows(self.model, parts, self.first_sentences)
+
+    def find_shard_rows(self) -> None:
+        """A resumed run: what each shard needs of the model, counted again if the family
+        needs the counts for it."""
+        if self.family.counts_on_resume:
+            parts = self._count()
+            self.shard_rows = self.family.shard_rows(self.model, parts, self.first_sentences)
+
+    def _count(self) -> list[Any]:
         futures = [
             self.client.submit(
                 count_task,
@@ -182,8 +198,7 @@ class _Driver:
             )
             for k, shard in enumerate(self.shards)
         ]
-        parts = self.client.gather(futures)
-        self.first_sentences = self.family.build_vocab(self.model, parts, params)
+        return list(self.client.gather(futures))
 
     # ---------------------------------------------------------------- replicas
 
@@ -193,7 +208,7 @@ class _Driver:
         return params
 
     def _submit_start(self, k: int, version: int) -> Any:
-        payload = self.family.payload(self.model)
+        payload = self.family.payload(self.model, self.shard_rows[k])
         # a list of one: a scattered dict would become one future per entry, keyed by name
         (sent,) = self.client.scatter([payload], workers=[self.where[k]], hash=False)
         self.bytes_to_workers += sum(a.nbytes for a in payload.values() if hasattr(a, "nbytes"))
@@ -733,6 +748,7 @@ def train(
             loaded.workers, loaded.callbacks = model.workers, callbacks
             driver.model = model = loaded
             driver.first_sentences = list(state.get("first_sentences", driver.first_sentences))
+            driver.find_shard_rows()
             logger.info(
                 "resuming from %s: epoch %d, round %d",
                 checkpoint_dir,
