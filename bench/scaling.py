@@ -54,8 +54,13 @@ rate = 1
 if os.environ.get("SCALING_AVERAGED") == "1" and workers > 1:  # averaged replicas
     rate = workers
     fastembed_core.models.word2vec.HOT_MERGE_SCALE = 1.0 / workers
-m = Word2Vec(vector_size=dim, window=5, negative=5, sample=1e-3, min_count=5, sg=sg,
-             workers=workers, epochs=epochs, seed=1, alpha=0.025 * rate, min_alpha=1e-4 * rate)
+hs = int(os.environ.get("SCALING_HS", "0"))  # hierarchical softmax instead of negatives
+nodes = int(os.environ.get("SCALING_HS_NODES", "-1"))
+if nodes >= 0:
+    fastembed_core.models.word2vec.HOT_HS_NODES = nodes
+m = Word2Vec(vector_size=dim, window=5, negative=0 if hs else 5, hs=hs, sample=1e-3,
+             min_count=5, sg=sg, workers=workers, epochs=epochs, seed=1, alpha=0.025 * rate,
+             min_alpha=1e-4 * rate)
 m.build_vocab(corpus_file=path)
 if fastembed_core.models.word2vec.HOT_ROWS > len(m.wv):  # "all": a whole replica per worker
     fastembed_core.models.word2vec.HOT_ROWS = len(m.wv)
@@ -78,6 +83,7 @@ print(json.dumps({"wall_s": wall, "cpu_s": cpu, "effective_words": effective, "w
                   "simd_path": fastembed_core.simd_path(),
                   "hot_rows": fastembed_core.models.word2vec.HOT_ROWS,
                   "hot_merge_words": fastembed_core.models.word2vec.HOT_MERGE_WORDS,
+                  "hot_hs_nodes": fastembed_core.models.word2vec.HOT_HS_NODES if hs else 0,
                   "vocab_size": len(m.wv),
                   "peak_rss_mb_before_training": rss_before / 1024,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
@@ -168,6 +174,19 @@ def main():
         "at workers times the rate), as whole replicas need",
     )
     ap.add_argument(
+        "--hs",
+        action="store_true",
+        help="hierarchical softmax (hs=1, negative=0) instead of 5 negatives",
+    )
+    ap.add_argument(
+        "--hs-nodes",
+        type=int,
+        nargs="+",
+        default=[-1],
+        help="with --hs: HOT_HS_NODES values, the top tree nodes copied per worker (-1: the "
+        "library's default)",
+    )
+    ap.add_argument(
         "--pair",
         action="store_true",
         help="also run two independent 1-worker processes at once (the no-sharing ceiling)",
@@ -183,16 +202,22 @@ def main():
         else list(itertools.product(args.hot_rows, args.merge_words))
     )
     variants = [
-        (sg, dim, simd, hot, merge, avg)
-        for sg, dim, simd, (hot, merge), avg in itertools.product(
-            args.sg, args.dims, args.simd, pairs, args.averaged
+        (sg, dim, simd, hot, merge, avg, nodes)
+        for sg, dim, simd, (hot, merge), avg, nodes in itertools.product(
+            args.sg, args.dims, args.simd, pairs, args.averaged, args.hs_nodes
         )
     ]
     for rep in range(args.repeats):
-        for sg, dim, simd, hot, merge, avg in variants:
+        for sg, dim, simd, hot, merge, avg, nodes in variants:
             order = args.workers if rep % 2 == 0 else args.workers[::-1]
             for workers in order + (["pair"] if args.pair else []):
-                env = dict(os.environ, FASTEMBED_SIMD=simd, SCALING_AVERAGED=str(avg))
+                env = dict(
+                    os.environ,
+                    FASTEMBED_SIMD=simd,
+                    SCALING_AVERAGED=str(avg),
+                    SCALING_HS=str(int(args.hs)),
+                    SCALING_HS_NODES=str(nodes),
+                )
                 argv = [
                     sys.executable,
                     "-c",
@@ -230,6 +255,7 @@ def main():
                     dim=dim,
                     simd=simd,
                     averaged=avg,
+                    hs_nodes_setting=nodes,
                     repeat=rep,
                     machine_busy_cpu_s=busy,
                     core_round_trip_ns=round_trip,
@@ -239,7 +265,7 @@ def main():
                 runs.append(r)
                 print(json.dumps(r), flush=True)
     summary = {}
-    for sg, dim, simd, hot, merge, avg in variants:
+    for sg, dim, simd, hot, merge, avg, nodes in variants:
         mine = [
             r
             for r in runs
@@ -247,6 +273,7 @@ def main():
             and (hot < 0 or r["hot_rows"] == min(hot, r["vocab_size"]))
             and (merge < 0 or r["hot_merge_words"] == merge)
             and r["averaged"] == avg
+            and r.get("hs_nodes_setting", -1) == nodes
         ]
 
         def median(key, workers, mine=mine):
@@ -255,7 +282,8 @@ def main():
         base = median("eff_wps", args.workers[0])
         for workers in args.workers + (["pair"] if args.pair else []):
             key = f"{'sg' if sg else 'cbow'}_d{dim}_{simd}_hot{hot}_merge{merge}"
-            key += f"{'_averaged' if avg else ''}_w{workers}"
+            key += f"{'_averaged' if avg else ''}{f'_nodes{nodes}' if nodes >= 0 else ''}"
+            key += f"_w{workers}"
             summary[key] = {
                 "median_eff_wps": median("eff_wps", workers),
                 "median_peak_rss_mb": median("peak_rss_mb", workers),

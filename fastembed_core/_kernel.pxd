@@ -43,6 +43,8 @@ cdef extern from "fe_train.h" nogil:
         int64_t n_hot
         float *w_ngrams_hot
         int64_t n_hot_ngrams
+        float *w_hs_hot
+        int64_t n_hot_hs
         const float *lockf
         int64_t lockf_len
         int64_t n_input_rows
@@ -97,6 +99,7 @@ cdef extern from "fe_train.h" nogil:
         int64_t hot_rows
         int64_t hot_merge_words
         int64_t hot_ngram_rows
+        int64_t hot_hs_nodes
         float hot_merge_scale
         int64_t *words_done
         int32_t *stop

@@ -272,7 +272,7 @@ cdef class TrainingRun:
                  int64_t hot_merge_words=0, double hot_merge_scale=1.0, simd=None, lockf=None,
                  subword_offsets=None, subword_rows=None, int64_t n_words=-1,
                  bint dbow_words=False, bint dm_concat=False, int dm_tag_count=1,
-                 int64_t null_word=-1, int64_t hot_ngram_rows=0):
+                 int64_t null_word=-1, int64_t hot_ngram_rows=0, int64_t hot_hs_nodes=0):
         # vocab: the words (w_out, w_hs and every table); n_input: the rows of w_in, the same
         # for word2vec, the words' and the n-grams' with subword tables
         cdef int64_t vocab = w_in.shape[0], n_input = w_in.shape[0], dim = w_in.shape[1]
@@ -317,7 +317,7 @@ cdef class TrainingRun:
                 raise ValueError(f"null_word={null_word} must be a word row in 0..{n_words - 1}")
             self.cfg.null_word = <uint32_t>null_word
             out_dim = fe_dm_concat_width(dm_tag_count, window, dim)
-            hot_rows = 0
+            hot_rows = hot_hs_nodes = 0
         self.cfg.subword_offsets = NULL
         self.cfg.subword_rows = NULL
         if subword_offsets is not None:
@@ -343,6 +343,8 @@ cdef class TrainingRun:
         self.cfg.w.n_hot = 0
         self.cfg.w.w_ngrams_hot = NULL
         self.cfg.w.n_hot_ngrams = 0
+        self.cfg.w.w_hs_hot = NULL
+        self.cfg.w.n_hot_hs = 0
         self._lockf = check_lockf(lockf)
         _set_lockf(&self.cfg.w, self._lockf)
         self.cfg.alias = NULL
@@ -433,6 +435,10 @@ cdef class TrainingRun:
         if hot_ngram_rows and subword_offsets is None:
             raise ValueError("hot_ngram_rows needs subword tables (subword_offsets)")
         self.cfg.hot_ngram_rows = min(hot_ngram_rows, n_input - vocab)
+        # private copies of the top of the Huffman tree (vocab - 1 inner nodes)
+        if hot_hs_nodes < 0:
+            raise ValueError(f"hot_hs_nodes must be >= 0; got {hot_hs_nodes}")
+        self.cfg.hot_hs_nodes = min(hot_hs_nodes, vocab - 1) if hs else 0
         self._progress = np.zeros(1, dtype=np.int64)
         self._stop = np.zeros(1, dtype=np.int32)
         self.cfg.words_done = &self._progress[0]
@@ -663,6 +669,8 @@ cdef fe_weights _weights(float[:, ::1] w_in, w_out, w_hs, const float[::1] lockf
     w.n_hot = 0
     w.w_ngrams_hot = NULL
     w.n_hot_ngrams = 0
+    w.w_hs_hot = NULL
+    w.n_hot_hs = 0
     if w_out is not None:
         v = w_out
         if v.shape[0] != n_words or v.shape[1] != w_in.shape[1]:

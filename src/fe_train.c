@@ -72,6 +72,7 @@ typedef struct worker {
     float *hot_in_base; /* the hot rows as they were at the last merge */
     float *hot_out_base;
     float *hot_ngrams_base;
+    float *hot_hs_base;
     int has_hot; /* any private copies (of words' rows or of n-gram rows) */
     int64_t unmerged_words, merge_every;
     int prefetch_hot; /* the private copies are too big to stay in the core's cache */
@@ -113,6 +114,12 @@ static void merge_rows(float *shared, float *own, float *base, int64_t n, float 
     }
 }
 
+/* The shared rows of the n top nodes of the Huffman tree (see fe_weights.w_hs_hot). */
+static float *hot_hs_shared(const fe_weights *w, int64_t n)
+{
+    return w->w_hs + (w->vocab_size - 1 - n) * w->dim;
+}
+
 static void merge_hot_rows(worker *wk)
 {
     const int64_t n = wk->w.n_hot * wk->w.dim;
@@ -122,6 +129,9 @@ static void merge_hot_rows(worker *wk)
     if (wk->w.w_out) merge_rows(wk->cfg->w.w_out, wk->w.w_out_hot, wk->hot_out_base, n, scale);
     merge_rows(wk->cfg->w.w_in + wk->w.vocab_size * wk->w.dim, wk->w.w_ngrams_hot,
                wk->hot_ngrams_base, wk->w.n_hot_ngrams * wk->w.dim, scale);
+    if (wk->w.n_hot_hs > 0)
+        merge_rows(hot_hs_shared(&wk->cfg->w, wk->w.n_hot_hs), wk->w.w_hs_hot, wk->hot_hs_base,
+                   wk->w.n_hot_hs * wk->w.dim, scale);
     fe_unlock(wk->cfg->hot_lock);
     wk->unmerged_words = 0;
 }
@@ -563,8 +573,8 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
         scratch = fe_subword_scratch(cfg->w.dim, (int32_t)step_rows, (int32_t)step_outputs);
     }
     wk.w = cfg->w;
-    wk.w.n_hot = wk.w.n_hot_ngrams = 0;
-    wk.w.w_in_hot = wk.w.w_out_hot = wk.w.w_ngrams_hot = NULL;
+    wk.w.n_hot = wk.w.n_hot_ngrams = wk.w.n_hot_hs = 0;
+    wk.w.w_in_hot = wk.w.w_out_hot = wk.w.w_ngrams_hot = wk.w.w_hs_hot = NULL;
     /* no private copies for the concatenating layer: its output rows are wider than theirs */
     const int64_t n_hot = cfg->hot_rows <= 0 || !cfg->hot_lock || cfg->dm_concat ? 0
         : cfg->hot_rows < cfg->w.vocab_size                                      ? cfg->hot_rows
@@ -577,6 +587,11 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
         : cfg->hot_ngram_rows < ngram_rows                                  ? cfg->hot_ngram_rows
                                                                             : ngram_rows;
     const int64_t hot_matrices = cfg->w.w_out ? 2 : 1;
+    /* the top of the Huffman tree (vocab_size - 1 nodes in all) */
+    const int64_t n_hot_hs = !cfg->hs || cfg->hot_hs_nodes <= 0 || !cfg->hot_lock || cfg->dm_concat
+        ? 0
+        : cfg->hot_hs_nodes < cfg->w.vocab_size - 1 ? cfg->hot_hs_nodes
+                                                    : cfg->w.vocab_size - 1;
     /* The buffers are written on every window, so they take whole pairs of cache lines (what
      * the adjacent-line prefetcher moves) with a free pair on each side: small mallocs of two
      * threads can sit side by side, and a line they shared would cross between the cores on
@@ -600,7 +615,7 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
         subwords ? (size_t)(2 * (int64_t)cfg->window) * sizeof(fe_target) : 0,
         subwords && !cfg->sg ? (size_t)step_rows * sizeof(uint32_t) : 0,
         (size_t)scratch * sizeof(float),
-        (size_t)(2 * (hot_matrices * n_hot + n_hot_ngrams) * cfg->w.dim) * sizeof(float),
+        (size_t)(2 * (hot_matrices * n_hot + n_hot_ngrams + n_hot_hs) * cfg->w.dim) * sizeof(float),
         sums_bytes};
     size_t total = 3 * FE_LINE_PAIR;
     for (int k = 0; k < 8; k++) total += line_pairs(sizes[k]);
@@ -625,7 +640,8 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
             wk.ctx_sum = (float **)(void *)slots;
             wk.ctx_grad = wk.ctx_sum + (ring - 1);
         }
-        if (n_hot > 0 || n_hot_ngrams > 0) { /* copies and bases start equal to the shared rows */
+        /* copies and bases start equal to the shared rows */
+        if (n_hot > 0 || n_hot_ngrams > 0 || n_hot_hs > 0) {
             if (cfg->hot_merge_words > 0) {
                 wk.merge_every = cfg->hot_merge_words;
             } else {
@@ -664,6 +680,15 @@ int fe_train_range(const fe_config *cfg, const fe_job *job, fe_result *out)
             wk.hot_ngrams_base = next + n_hot_ngrams * cfg->w.dim;
             memcpy(wk.w.w_ngrams_hot, shared_ngrams, ngram_bytes);
             memcpy(wk.hot_ngrams_base, shared_ngrams, ngram_bytes);
+            next = wk.hot_ngrams_base + n_hot_ngrams * cfg->w.dim;
+            if (n_hot_hs > 0) {
+                const size_t hs_bytes = (size_t)(n_hot_hs * cfg->w.dim) * sizeof(float);
+                wk.w.n_hot_hs = n_hot_hs;
+                wk.w.w_hs_hot = next;
+                wk.hot_hs_base = next + n_hot_hs * cfg->w.dim;
+                memcpy(wk.w.w_hs_hot, hot_hs_shared(&cfg->w, n_hot_hs), hs_bytes);
+                memcpy(wk.hot_hs_base, hot_hs_shared(&cfg->w, n_hot_hs), hs_bytes);
+            }
             fe_unlock(cfg->hot_lock);
         }
     }

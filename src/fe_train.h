@@ -114,6 +114,10 @@
  * (rows vocab_size .. vocab_size + m - 1, merged with the others): an n-gram row such as
  * "<th" or "ing" is part of the input of thousands of words, so it is written far more often
  * than any word's own row, and the caller puts the most used n-gram rows there.
+ * With hierarchical softmax, hot_hs_nodes = k gives each worker private copies of the k nodes
+ * at the top of the Huffman tree (merged with the others): the root and the nodes below it
+ * are on the path of every word, so every prediction writes them, and without copies two
+ * workers train slower than one.
  * hot_merge_scale s < 1 makes a merge add s times the copy's change instead: with k workers
  * each training its replica at k times the rate and s = 1/k, the shared rows move by the mean
  * of the replicas' changes (rows every replica drives to the same point do not overshoot;
@@ -148,6 +152,12 @@ typedef struct fe_weights {
      * the worker's private copies as well (fe_config.hot_ngram_rows); n_hot_ngrams = 0: none. */
     float *w_ngrams_hot;
     int64_t n_hot_ngrams;
+    /* Huffman inner nodes vocab_size - 1 - n_hot_hs .. vocab_size - 2 of w_hs (the top of the
+     * tree: the root is the last node, and every word's path starts there) are read and
+     * written in w_hs_hot instead, the worker's private copies as well (hot_hs_nodes);
+     * n_hot_hs = 0: none. */
+    float *w_hs_hot;
+    int64_t n_hot_hs;
     /* Lock factors of the input rows (gensim's vectors_lockf): the update of w_in row r is
      * multiplied by lockf[r % lockf_len] (0 freezes the row). NULL: every factor 1. */
     const float *lockf;
@@ -232,6 +242,7 @@ typedef struct fe_config {
     int64_t hot_rows;             /* private rows per worker (0: off); see above */
     int64_t hot_merge_words;      /* words between merges of them; 0: the default above */
     int64_t hot_ngram_rows;       /* subwords: private copies of w_in rows vocab_size .. + k-1 */
+    int64_t hot_hs_nodes;         /* hs: private copies of the top k nodes of the Huffman tree */
     float hot_merge_scale;        /* a merge adds this times the copy's change; 0: 1 (see above) */
     volatile int64_t *words_done; /* shared by all workers */
     volatile int32_t *stop;       /* set non-zero to stop every worker at its next batch */

@@ -34,6 +34,13 @@ static inline float *out_row(const fe_weights *w, uint32_t id)
                                   : w->w_out + (int64_t)id * w->dim;
 }
 
+/* Huffman inner node `node`: the worker's private copies for the top of the tree. */
+static inline float *hs_row(const fe_weights *w, uint32_t node)
+{
+    const int64_t top = (int64_t)node - (w->vocab_size - 1 - w->n_hot_hs); /* < 0: shared */
+    return top >= 0 ? w->w_hs_hot + top * w->dim : w->w_hs + (int64_t)node * w->dim;
+}
+
 /* Factor of the update of input row `id` (w->lockf set): its lock factor. Only the steps'
  * separate lock-factor paths read it, so training without lock factors pays nothing. */
 static inline float in_lockf(const fe_weights *w, uint32_t id)
@@ -80,7 +87,7 @@ static double predict_targets(const fe_weights *w, const float *l1, float *grad,
     const int64_t dim = w->dim;
     double loss = 0.0;
     for (int32_t j = 0; j < t->code_len; j++) {
-        float *l2 = w->w_hs + (int64_t)t->point[j] * dim;
+        float *l2 = hs_row(w, t->point[j]);
         float f = vec_dot(l1, l2, dim);
         float label = 1.0f - (float)t->code[j]; /* word2vec.c: branch bit 0 is the positive class */
         float g;
@@ -121,10 +128,9 @@ double FE_NAME(sg_step)(const fe_weights *w, uint32_t context, const fe_target *
  * (label 0). Returns how many. */
 static int32_t collect_outputs(const fe_weights *w, const fe_target *t, float **out, float *label)
 {
-    const int64_t dim = w->dim;
     int32_t n_out = 0;
     for (int32_t j = 0; j < t->code_len; j++) {
-        out[n_out] = w->w_hs + (int64_t)t->point[j] * dim;
+        out[n_out] = hs_row(w, t->point[j]);
         label[n_out++] = 1.0f - (float)t->code[j];
     }
     if (w->w_out) {

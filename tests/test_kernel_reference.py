@@ -552,29 +552,45 @@ def test_a14_alias_draw_needs_a_table():
     assert set(_kernel.alias_draw(_tables(np.ones(3)), 100, 1).tolist()) <= {0, 1, 2}
 
 
-def _one_worker_with_copies(vocab, dim, n_ids, weight_seed, sg=0, **copies):
+def _one_worker_with_copies(vocab, dim, n_ids, weight_seed, sg=0, hs=False, **copies):
     """(w_in, w_out) after one worker trains a random corpus of n_ids words over weights
-    drawn with weight_seed, with the private-copy settings ``copies`` (hot_rows, ...)."""
+    drawn with weight_seed, with the private-copy settings ``copies`` (hot_rows, ...); with
+    ``hs``, hierarchical softmax instead of negatives, and w_out is the tree's nodes."""
     rng = np.random.default_rng(weight_seed + 4)
     ids = rng.integers(0, vocab, n_ids).astype(np.uint32)
     offsets = np.arange(0, n_ids + 1, n_ids // 30, dtype=np.int64)
-    w_in, w_out, _ = weights(vocab, dim, seed=weight_seed, hs=False)
-    run = _kernel.TrainingRun(w_in, w_out, None, **copies, **_run_args(vocab, sg=sg))
+    w_in, w_out, w_hs = weights(vocab, dim, seed=weight_seed, hs=hs)
+    if hs:
+        off, code, point = _kernel.huffman(np.arange(vocab, 0, -1))
+        loss = dict(hs=1, negative=0, alias=None, hs_offset=off, hs_code=code, hs_point=point)
+        run = _kernel.TrainingRun(w_in, None, w_hs, **copies, **_run_args(vocab, sg=sg, **loss))
+        w_out = w_hs
+    else:
+        run = _kernel.TrainingRun(w_in, w_out, None, **copies, **_run_args(vocab, sg=sg))
     run.set_corpus(ids, offsets)
     assert run.train_range(0, len(offsets) - 1, 9)[1] == n_ids
     return w_in, w_out
 
 
 @pytest.mark.parametrize("sg", [0, 1])
+@pytest.mark.parametrize("hs", [False, True])
 @pytest.mark.parametrize("hot_rows, merge_words", [(8, 0), (40, 700), (40, 10**9)])
-def test_private_rows_train_like_shared_ones_with_one_worker(sg, hot_rows, merge_words):
+def test_private_rows_train_like_shared_ones_with_one_worker(sg, hs, hot_rows, merge_words):
     """One worker with private copies of some rows (hot_rows < vocab) or of the whole model
     (hot_rows = vocab), merged every merge_words words or only at the end, computes what it
     computes on the shared weights, to float rounding: every change to a copy is merged back
-    once."""
-    in_shared, out_shared = _one_worker_with_copies(40, 16, 6000, 1, sg=sg)
+    once. With hierarchical softmax the copies are of the top of the tree."""
+    in_shared, out_shared = _one_worker_with_copies(40, 16, 6000, 1, sg=sg, hs=hs)
     in_private, out_private = _one_worker_with_copies(
-        40, 16, 6000, 1, sg=sg, hot_rows=hot_rows, hot_merge_words=merge_words
+        40,
+        16,
+        6000,
+        1,
+        sg=sg,
+        hs=hs,
+        hot_rows=hot_rows,
+        hot_hs_nodes=hot_rows if hs else 0,
+        hot_merge_words=merge_words,
     )
     assert np.abs(in_shared - weights(40, 16, seed=1, hs=False)[0]).max() > 0.05
     np.testing.assert_allclose(in_private, in_shared, atol=1e-4)
@@ -594,11 +610,35 @@ def test_a_merge_adds_its_scale_of_the_copys_change(scale):
     np.testing.assert_allclose(part_out, start_out + scale * (full_out - start_out), atol=1e-6)
 
 
+def test_the_top_of_the_huffman_tree_is_a_private_copy():
+    """With hierarchical softmax, hot_hs_nodes = k copies the k nodes at the top of the tree
+    (the last k rows of w_hs, the root last). Merged only at the end, at scale 1/2: exactly
+    those nodes move by half of what they move at scale 1; the nodes below are not copies,
+    so they train the same in both runs."""
+    copies = dict(hot_hs_nodes=8, hot_merge_words=10**9)
+    _, full = _one_worker_with_copies(30, 8, 3000, 2, hs=True, **copies)
+    _, half = _one_worker_with_copies(30, 8, 3000, 2, hs=True, hot_merge_scale=0.5, **copies)
+    start = weights(30, 8, seed=2)[2]
+    top, below = slice(29 - 8, 29), slice(0, 29 - 8)
+    assert np.abs(full[top] - start[top]).max() > 0.05
+    np.testing.assert_allclose(half[top], start[top] + 0.5 * (full[top] - start[top]), atol=1e-6)
+    assert np.abs(full[below] - start[below]).max() > 0.05
+    np.testing.assert_array_equal(half[below], full[below])
+
+
 @pytest.mark.parametrize("scale", [0.0, -1.0, 1.5, float("nan")])
 def test_merge_scale_must_be_a_fraction(scale):
     w_in, w_out, _ = weights(10, 4, hs=False)
     with pytest.raises(ValueError, match="hot_merge_scale"):
         _kernel.TrainingRun(w_in, w_out, None, hot_rows=4, hot_merge_scale=scale, **_run_args(10))
+
+
+def test_the_number_of_copied_tree_nodes_must_not_be_negative():
+    w_in, _, w_hs = weights(10, 4)
+    off, code, point = _kernel.huffman(np.arange(10, 0, -1))
+    loss = dict(hs=1, negative=0, alias=None, hs_offset=off, hs_code=code, hs_point=point)
+    with pytest.raises(ValueError, match="hot_hs_nodes must be >= 0; got -1"):
+        _kernel.TrainingRun(w_in, None, w_hs, hot_hs_nodes=-1, **_run_args(10, **loss))
 
 
 def test_merge_period_must_not_be_negative():

@@ -31,6 +31,7 @@ __all__ = [
     "HOT_ROWS",
     "HOT_MERGE_WORDS",
     "HOT_MERGE_SCALE",
+    "HOT_HS_NODES",
     # gensim's readers live in gensim.models.word2vec, so they are importable from here too
     "LineSentence",
     "PathLineSentences",
@@ -53,6 +54,12 @@ HOT_MERGE_WORDS = 0
 # What a merge adds of a worker's change to its copies: 1, all of it (no update is lost);
 # 1/k, with k workers each training at k times the rate, makes whole replicas average.
 HOT_MERGE_SCALE = 1.0
+# With hierarchical softmax and several workers, each also keeps private copies of this many
+# nodes at the top of the Huffman tree, merged with the hot rows: the root and the nodes below
+# it are on every word's path, so without copies every prediction of every worker wrote the
+# same few rows, and two workers trained slower than one (bench/SCALING.md, "Hierarchical
+# softmax: the top of the tree"; bench/scaling.py --hs --hs-nodes measures it).
+HOT_HS_NODES = 256
 
 
 def _flag(name, value):
@@ -494,6 +501,7 @@ class Word2Vec(EmbeddingModel):
             # the most frequent words' own input rows (never FastText's n-gram or Doc2Vec's
             # document rows: those come after the words) and output rows, per worker
             hot_rows=HOT_ROWS if self.workers > 1 else 0,
+            hot_hs_nodes=HOT_HS_NODES if self.workers > 1 else 0,
             hot_merge_words=HOT_MERGE_WORDS,
             hot_merge_scale=HOT_MERGE_SCALE,
             simd=_kernel.simd_path(),
