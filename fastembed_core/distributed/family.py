@@ -239,8 +239,14 @@ class TagCount:
 _TAG_ATTRS = ("doc_count", "word_count")
 
 
-def _file_documents(shard: FileShard, first_line: int) -> Iterator[TaggedDocument]:
-    """The shard's lines as documents tagged with their line numbers from ``first_line``."""
+def _documents(
+    shard: FileShard | BagShard, partitions: Sequence[Any], first_line: int
+) -> Iterator[Any]:
+    """A shard's documents, read one at a time: a bag's ``TaggedDocument``s, or a file's
+    lines as documents tagged with their line numbers from ``first_line``."""
+    if not isinstance(shard, FileShard):
+        yield from bag_items(partitions)
+        return
     for number, line in enumerate(shard.lines(), first_line):
         yield TaggedDocument(line.decode("utf-8", shard.errors).split(), [number])
 
@@ -290,10 +296,7 @@ class Doc2VecFamily(Word2VecFamily):
         # C reader (which would cut lines over 10,000 words): the same here, so that the
         # vocabulary and the tags equal the local ones
         scan = TagScan()
-        if isinstance(shard, FileShard):
-            documents: Iterable[Any] = _file_documents(shard, 0)
-        else:
-            documents = bag_items(partitions)
+        documents = _documents(shard, partitions, 0)  # file lines counted from the shard's
         counts, total, n_docs = vocab_mod.count_iterable(scan.words_of(documents), max_vocab_size)
         tags = TagCount(
             scan.max_int,
@@ -384,10 +387,7 @@ class Doc2VecFamily(Word2VecFamily):
     ) -> EncodedShard:
         # read as they are encoded, a chunk of documents at a time; the replica's tags are
         # this shard's, so the tag rows come out as the replica's rows
-        if isinstance(shard, FileShard):
-            documents: Iterable[Any] = _file_documents(shard, first_sentence)
-        else:
-            documents = bag_items(partitions)
+        documents = _documents(shard, partitions, first_sentence)
         ids, offsets, _, _ = model._encode(documents, None)
         (doc_offsets, doc_rows), model._doc_tables = model._doc_tables, None
         return EncodedShard(ids, offsets, (doc_offsets, doc_rows))
