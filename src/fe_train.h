@@ -15,11 +15,14 @@
  *   - Dynamic window: the effective window of each centre is uniform in 1..window
  *     (shrink_windows) or exactly `window`. Windows never cross sentence boundaries.
  *   - Skip-gram: each context word's w_in row predicts the centre word (as word2vec.c and
- *     gensim do). Negatives: with shared_negatives (the default) one set is drawn per window
- *     and shared by all its context words, and the window is updated as one block from the
- *     weights as they were before it (HogBatch, Ji et al. 2016): three small matrix products
- *     instead of 2*window*(negative+1) separate row updates. Otherwise they are drawn afresh
- *     for every (context, centre) pair and applied one pair at a time, like word2vec.c.
+ *     gensim do), one context word after another, left to right: each is scored against the
+ *     output rows as the previous one left them. Negatives: with shared_negatives (the
+ *     default) one set is drawn per window and shared by all its context words, so a window
+ *     reads 1 + negative output rows from memory instead of 2*window*(1 + negative), and the
+ *     later context words find them in the cache; within one context word's step every output
+ *     is scored from the rows as they were before it (a negative drawn twice: both from the
+ *     same score). Otherwise they are drawn afresh for every (context, centre) pair and
+ *     applied output by output, like word2vec.c.
  *   - CBOW: the context rows are summed (cbow_mean=0) or averaged (cbow_mean=1); the error is
  *     added to every context row, divided by the context size when summing (gensim's rule).
  *     All outputs of a window are scored from the weights as they were before it (a
@@ -80,10 +83,9 @@
  *     summed or averaged (cbow_mean) over all of them, the error going to each as in CBOW. A
  *     centre with no context word but a tag still trains (the tags alone predict it).
  *   - Skip-gram (PV-DBOW): each of the document's rows predicts every kept word, as a context
- *     word would; the window's words too (skip-gram word training) only with dbow_words. With
- *     shared_negatives the window's words and the document's rows form one block (one set of
- *     negatives per centre); without, one step per pair, the words first and then each
- *     document row, with fresh negatives (gensim's order).
+ *     word would; the window's words too (skip-gram word training) only with dbow_words. The
+ *     window's words first, then each document row (gensim's order); with shared_negatives
+ *     they share one set of negatives per centre, without it each pair draws its own.
  *   - CBOW with dm_concat (PV-DM with a concatenated layer, gensim's dm_concat): see
  *     fe_dm_concat.h. The input is no sum but the tag rows and the 2 * window rows around the
  *     centre side by side (null_word's row where the document ends), w_out and w_hs have

@@ -92,29 +92,29 @@ def sg_step(w_in, w_out, w_hs, context, word, neg=(), code=(), point=(), alpha=0
 def sg_window_step(
     w_in, w_out, w_hs, context, word, neg=(), code=(), point=(), alpha=0.025, lockf=None
 ):
-    """HogBatch: every context row predicts the same outputs; all gradients are computed from
-    the weights as they were before the window, then applied."""
-    outputs = [("hs", node, 1.0 - bit) for bit, node in zip(code, point)]
+    """Every context row predicts the same outputs, one context row after another: each is
+    scored against the output rows as the previous ones left them (an output listed twice:
+    both scores and both shares of the gradient from the same value), then the output rows
+    and the context row move."""
+    outputs = [(w_hs, node, 1.0 - bit) for bit, node in zip(code, point)]
     if w_out is not None:
-        outputs.append(("ns", word, 1.0))
-        outputs += [("ns", n, 0.0) for n in neg if n != word]
-    old_in = {c: w_in[c].astype(np.float64) for c in context}
-    old_out = {(m, r): (w_hs if m == "hs" else w_out)[r].astype(np.float64) for m, r, _ in outputs}
-    d_in = {c: np.zeros(w_in.shape[1]) for c in context}
-    d_out = {(m, r): np.zeros(w_in.shape[1]) for m, r, _ in outputs}
+        outputs.append((w_out, word, 1.0))
+        outputs += [(w_out, n, 0.0) for n in neg if n != word]
     loss = 0.0
-    for c in context:  # a repeated context word contributes twice
-        for m, r, label in outputs:
-            f = float(np.dot(old_in[c].astype(np.float32).astype(np.float64), old_out[m, r]))
+    for c in context:  # a repeated context word reads its row as its first use left it
+        l1 = w_in[c].copy()
+        old = [mat[r].astype(np.float64) for mat, r, _ in outputs]
+        grad = np.zeros(w_in.shape[1])
+        steps = []
+        for (_, _, label), l2 in zip(outputs, old):
+            f = float(np.dot(l1.astype(np.float64), l2))
             g = (label - table_sigmoid(f)) * alpha
             loss += softplus(-f if label > 0.5 else f)
-            d_in[c] += g * old_out[m, r]
-            d_out[m, r] += g * old_in[c]
-    for (m, r), d in d_out.items():
-        mat = w_hs if m == "hs" else w_out
-        mat[r] = old_out[m, r] + d
-    for c in set(context):
-        w_in[c] = old_in[c] + lock_factor(lockf, c) * d_in[c]
+            grad += g * l2
+            steps.append(g)
+        for (mat, r, _), g in zip(outputs, steps):
+            mat[r] = mat[r] + g * l1
+        w_in[c] = l1 + lock_factor(lockf, c) * grad
     return loss
 
 

@@ -90,7 +90,7 @@ def test_sg_window_step_matches_reference(simd, mode, dim, want_loss):
         w_out = None
     off, code, point = _kernel.huffman(np.arange(12, 0, -1) * 5)
     word, context = 6, [0, 3, 3, 11, 6]  # repeated word, and the centre's own input row
-    neg = [2, 6, 9, 1] if mode != "hs" else []
+    neg = [2, 6, 9, 2, 1] if mode != "hs" else []  # the target (skipped) and a repeat
     c, p = (
         (code[off[word] : off[word + 1]], point[off[word] : off[word + 1]])
         if mode != "ns"
@@ -102,11 +102,47 @@ def test_sg_window_step_matches_reference(simd, mode, dim, want_loss):
     )
     loss_ref = ref.sg_window_step(*theirs, context, word, neg, c, p, alpha=0.2)
     assert_same_update(mine, theirs, loss, loss_ref if want_loss else 0.0)
-    # The block update differs from applying the pairs one after another.
-    seq = copies(w_in, w_out, w_hs)
+
+
+@pytest.mark.parametrize("mode", ["ns", "hs", "both"])
+def test_sg_window_step_is_its_pairs_in_order(simd, mode):
+    """With no output listed twice, a window step is its (context, centre) pairs applied one
+    after another with the window's negatives, gensim's order; scoring every pair from the
+    rows as they were before the window (a block update) moves the rows elsewhere."""
+    w_in, w_out, w_hs = weights(hs=mode != "ns", seed=8, dim=20, scale=2.0)
+    if mode == "hs":
+        w_out = None
+    off, code, point = _kernel.huffman(np.arange(12, 0, -1) * 5)
+    word, context, neg = 6, [0, 3, 11, 3], ([2, 9, 1] if mode != "hs" else [])
+    c, p = (
+        (code[off[word] : off[word + 1]], point[off[word] : off[word + 1]])
+        if mode != "ns"
+        else ([], [])
+    )
+    mine, pairs, block = (copies(w_in, w_out, w_hs) for _ in range(3))
+    _kernel.sg_window_step(*mine, context, word, neg, c, p, alpha=0.2, simd=simd)
     for ctx in context:
-        ref.sg_step(*seq, ctx, word, neg, c, p, alpha=0.2)
-    assert not np.allclose(seq[0], theirs[0], rtol=1e-9, atol=1e-9)
+        ref.sg_step(*pairs, ctx, word, neg, c, p, alpha=0.2)
+    for a, b in zip(mine, pairs):
+        if a is not None:
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    # the block update: every pair's gradient from the rows before the window
+    in_before = w_in[context].astype(np.float64)
+    outputs = [(block[2], n, 1.0 - b) for b, n in zip(c, p)]
+    if w_out is not None:
+        outputs += [(block[1], word, 1.0)] + [(block[1], n, 0.0) for n in neg]
+    old = [mat[r].astype(np.float64) for mat, r, _ in outputs]
+    for (mat, r, label), l2 in zip(outputs, old):
+        g = (label - np.array([ref.table_sigmoid(f) for f in in_before @ l2])) * 0.2
+        mat[r] = l2 + g @ in_before
+        for row, gc in zip(context, g):
+            block[0][row] += gc * l2
+    moved = [
+        b is not None and not np.allclose(a, b, rtol=1e-3, atol=1e-4) for a, b in zip(mine, block)
+    ]
+    assert moved[2 if mode == "hs" else 1], (
+        "the centre's output rows must differ from a block update"
+    )
 
 
 @pytest.mark.parametrize("want_loss", [True, False])

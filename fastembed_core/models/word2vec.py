@@ -129,9 +129,11 @@ class Word2Vec(EmbeddingModel):
     shrink_windows : bool
         Draw each window size uniformly from 1..window (word2vec's behaviour).
     shared_negatives : bool
-        Skip-gram: draw one set of negatives per window, shared by its context words, and
-        update the window as one block (HogBatch). Several times fewer memory accesses for
-        the same quality; False restores word2vec.c's per-pair negatives. Not in gensim.
+        Skip-gram: draw one set of negatives per window, shared by its context words, which
+        then predict the centre one after another as in gensim. A window reads
+        ``1 + negative`` output rows instead of ``2 * window * (1 + negative)``, for the same
+        quality; False draws a set for every (context, centre) pair, word2vec.c's order.
+        Not in gensim.
     corpus_file_errors : {"strict", "replace", "ignore"}
         Invalid UTF-8 in a corpus file: an error naming the line and byte offset (default),
         or replaced by U+FFFD / dropped, with the number of affected tokens logged.
