@@ -67,14 +67,14 @@ def main() -> None:
         variants[f"nodes{nodes}" + (f"-merge{merge}" if merge else "")] = (nodes, merge)
     stem = results_stem(args.name)
     runs: list[dict] = []
-    default = w2v.HOT_HS_NODES, w2v.HOT_MERGE_WORDS
+    default = w2v.HOT_HS_NODES, w2v.HOT_HS_NODES_SG, w2v.HOT_MERGE_WORDS
     for seed in range(args.seeds):
         for name, (nodes, merge) in variants.items():
-            w2v.HOT_HS_NODES, w2v.HOT_MERGE_WORDS = nodes, merge
+            w2v.HOT_HS_NODES, w2v.HOT_HS_NODES_SG, w2v.HOT_MERGE_WORDS = nodes, nodes, merge
             try:
                 model = w2v.Word2Vec(corpus_file=args.corpus, sg=args.sg, seed=seed, **settings)
             finally:
-                w2v.HOT_HS_NODES, w2v.HOT_MERGE_WORDS = default
+                w2v.HOT_HS_NODES, w2v.HOT_HS_NODES_SG, w2v.HOT_MERGE_WORDS = default
             scores = quality_seeds.evaluate(model.wv.to_gensim())
             record(runs, setting=name, seed=seed, sg=args.sg, corpus=args.corpus, **scores)
         write_results(stem, runs, summarise(runs, list(variants)))

@@ -113,7 +113,8 @@ def analogy_accuracy(kv, path, restrict_vocab=30000, chunk=2048):
 LIBRARIES = (
     "fastembed_core",
     "fastembed_core_no_hot_rows",
-    # hierarchical softmax without private copies of the top of the tree (HOT_HS_NODES = 0)
+    # hierarchical softmax without private copies of the top of the tree (HOT_HS_NODES and
+    # HOT_HS_NODES_SG = 0)
     "fastembed_core_shared_tree",
     "fastembed_core_replicas",
     "fastembed_core_avg_replicas",
@@ -128,18 +129,19 @@ REPLICA_MERGE_WORDS = 524288  # --replica-merge-words
 
 
 def _fastembed_variant(library):
-    """(HOT_ROWS, HOT_MERGE_WORDS, HOT_HS_NODES) of a fastembed_core variant: the defaults,
-    no private rows, no private tree nodes, or a replica of the whole model per worker (every
-    row private, merged every REPLICA_MERGE_WORDS words)."""
+    """(HOT_ROWS, HOT_MERGE_WORDS, HOT_HS_NODES, HOT_HS_NODES_SG) of a fastembed_core
+    variant: the defaults, no private rows, no private tree nodes, or a replica of the whole
+    model per worker (every row private, merged every REPLICA_MERGE_WORDS words)."""
     import fastembed_core.models.word2vec as w2v
 
+    nodes = w2v.HOT_HS_NODES, w2v.HOT_HS_NODES_SG
     if library == "fastembed_core_no_hot_rows":
-        return 0, w2v.HOT_MERGE_WORDS, 0
+        return 0, w2v.HOT_MERGE_WORDS, 0, 0
     if library == "fastembed_core_shared_tree":
-        return w2v.HOT_ROWS, w2v.HOT_MERGE_WORDS, 0
+        return w2v.HOT_ROWS, w2v.HOT_MERGE_WORDS, 0, 0
     if library in ("fastembed_core_replicas", "fastembed_core_avg_replicas"):
-        return 2**62, REPLICA_MERGE_WORDS, w2v.HOT_HS_NODES
-    return w2v.HOT_ROWS, w2v.HOT_MERGE_WORDS, w2v.HOT_HS_NODES
+        return 2**62, REPLICA_MERGE_WORDS, *nodes
+    return w2v.HOT_ROWS, w2v.HOT_MERGE_WORDS, *nodes
 
 
 def train(library, corpus, sg, seed, settings=None):
@@ -152,8 +154,15 @@ def train(library, corpus, sg, seed, settings=None):
     if library.startswith("fastembed_core"):
         import fastembed_core.models.word2vec as w2v
 
-        default = w2v.HOT_ROWS, w2v.HOT_MERGE_WORDS, w2v.HOT_MERGE_SCALE, w2v.HOT_HS_NODES
-        w2v.HOT_ROWS, w2v.HOT_MERGE_WORDS, w2v.HOT_HS_NODES = _fastembed_variant(library)
+        default = (
+            w2v.HOT_ROWS,
+            w2v.HOT_MERGE_WORDS,
+            w2v.HOT_MERGE_SCALE,
+            w2v.HOT_HS_NODES,
+            w2v.HOT_HS_NODES_SG,
+        )
+        variant = _fastembed_variant(library)
+        w2v.HOT_ROWS, w2v.HOT_MERGE_WORDS, w2v.HOT_HS_NODES, w2v.HOT_HS_NODES_SG = variant
         if library == "fastembed_core_avg_replicas":
             # every replica at k times the rate, each merge adding 1/k of its change: the
             # replicas' mean, as the Dask rounds' scaled_average
@@ -169,7 +178,13 @@ def train(library, corpus, sg, seed, settings=None):
         try:
             model = w2v.Word2Vec(corpus_file=corpus, sg=sg, seed=seed, **settings)
         finally:
-            w2v.HOT_ROWS, w2v.HOT_MERGE_WORDS, w2v.HOT_MERGE_SCALE, w2v.HOT_HS_NODES = default
+            (
+                w2v.HOT_ROWS,
+                w2v.HOT_MERGE_WORDS,
+                w2v.HOT_MERGE_SCALE,
+                w2v.HOT_HS_NODES,
+                w2v.HOT_HS_NODES_SG,
+            ) = default
         return model.wv.to_gensim(), time.perf_counter() - t0
     from gensim.models import Word2Vec
 

@@ -58,6 +58,7 @@ hs = int(os.environ.get("SCALING_HS", "0"))  # hierarchical softmax instead of n
 nodes = int(os.environ.get("SCALING_HS_NODES", "-1"))
 if nodes >= 0:
     fastembed_core.models.word2vec.HOT_HS_NODES = nodes
+    fastembed_core.models.word2vec.HOT_HS_NODES_SG = nodes
 m = Word2Vec(vector_size=dim, window=5, negative=0 if hs else 5, hs=hs, sample=1e-3,
              min_count=5, sg=sg, workers=workers, epochs=epochs, seed=1, alpha=0.025 * rate,
              min_alpha=1e-4 * rate)
@@ -83,7 +84,8 @@ print(json.dumps({"wall_s": wall, "cpu_s": cpu, "effective_words": effective, "w
                   "simd_path": fastembed_core.simd_path(),
                   "hot_rows": fastembed_core.models.word2vec.HOT_ROWS,
                   "hot_merge_words": fastembed_core.models.word2vec.HOT_MERGE_WORDS,
-                  "hot_hs_nodes": fastembed_core.models.word2vec.HOT_HS_NODES if hs else 0,
+                  "hot_hs_nodes": (fastembed_core.models.word2vec.HOT_HS_NODES_SG if sg else
+                                   fastembed_core.models.word2vec.HOT_HS_NODES) if hs else 0,
                   "vocab_size": len(m.wv),
                   "peak_rss_mb_before_training": rss_before / 1024,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))

@@ -101,6 +101,7 @@ cdef extern from "fe_train.h" nogil:
         int64_t hot_ngram_rows
         int64_t hot_hs_nodes
         float hot_merge_scale
+        float hot_hs_merge_scale
         int64_t *words_done
         int32_t *stop
         int32_t *hot_lock

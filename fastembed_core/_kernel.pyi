@@ -49,6 +49,8 @@ class TrainingRun:
         dm_tag_count: int = 1,
         null_word: int = -1,
         hot_ngram_rows: int = 0,
+        hot_hs_nodes: int = 0,
+        hot_hs_merge_scale: float | None = None,
     ) -> None: ...
     def set_corpus(
         self,

@@ -272,7 +272,8 @@ cdef class TrainingRun:
                  int64_t hot_merge_words=0, double hot_merge_scale=1.0, simd=None, lockf=None,
                  subword_offsets=None, subword_rows=None, int64_t n_words=-1,
                  bint dbow_words=False, bint dm_concat=False, int dm_tag_count=1,
-                 int64_t null_word=-1, int64_t hot_ngram_rows=0, int64_t hot_hs_nodes=0):
+                 int64_t null_word=-1, int64_t hot_ngram_rows=0, int64_t hot_hs_nodes=0,
+                 hot_hs_merge_scale=None):
         # vocab: the words (w_out, w_hs and every table); n_input: the rows of w_in, the same
         # for word2vec, the words' and the n-grams' with subword tables
         cdef int64_t vocab = w_in.shape[0], n_input = w_in.shape[0], dim = w_in.shape[1]
@@ -428,6 +429,10 @@ cdef class TrainingRun:
         if not 0.0 < hot_merge_scale <= 1.0:
             raise ValueError(f"hot_merge_scale must be in (0, 1]; got {hot_merge_scale}")
         self.cfg.hot_merge_scale = hot_merge_scale
+        # the tree nodes' copies: their own scale, or (None) hot_merge_scale's
+        if hot_hs_merge_scale is not None and not 0.0 < hot_hs_merge_scale <= 1.0:
+            raise ValueError(f"hot_hs_merge_scale must be in (0, 1]; got {hot_hs_merge_scale}")
+        self.cfg.hot_hs_merge_scale = 0.0 if hot_hs_merge_scale is None else hot_hs_merge_scale
         # private copies of the input rows right after the words' (subwords only: the caller
         # puts the most used n-gram rows there)
         if hot_ngram_rows < 0:

@@ -126,9 +126,12 @@ static void merge_hot_rows(worker *wk)
     if (wk->w.w_out) merge_rows(wk->cfg->w.w_out, wk->w.w_out_hot, wk->hot_out_base, n, scale);
     merge_rows(wk->cfg->w.w_in + wk->w.vocab_size * wk->w.dim, wk->w.w_ngrams_hot,
                wk->hot_ngrams_base, wk->w.n_hot_ngrams * wk->w.dim, scale);
-    if (wk->w.n_hot_hs > 0)
+    if (wk->w.n_hot_hs > 0) {
+        const float hs_scale =
+            wk->cfg->hot_hs_merge_scale > 0.0f ? wk->cfg->hot_hs_merge_scale : scale;
         merge_rows(hot_hs_shared(&wk->cfg->w, wk->w.n_hot_hs), wk->w.w_hs_hot, wk->hot_hs_base,
-                   wk->w.n_hot_hs * wk->w.dim, scale);
+                   wk->w.n_hot_hs * wk->w.dim, hs_scale);
+    }
     fe_unlock(wk->cfg->hot_lock);
     wk->unmerged_words = 0;
 }

@@ -124,6 +124,10 @@
  * each training its replica at k times the rate and s = 1/k, the shared rows move by the mean
  * of the replicas' changes (rows every replica drives to the same point do not overshoot;
  * a row one replica trains alone keeps its progress).
+ * hot_hs_merge_scale does the same for the copies of the tree's nodes alone: 1/k with k
+ * workers at the usual rate makes them the mean of the workers' copies. Every worker drives
+ * the root and the nodes just below it to the same point within a merge period (each takes
+ * thousands of updates), so adding all k changes would move them k times as far, past it.
  */
 #ifndef FE_TRAIN_H
 #define FE_TRAIN_H
@@ -246,6 +250,7 @@ typedef struct fe_config {
     int64_t hot_ngram_rows;       /* subwords: private copies of w_in rows vocab_size .. + k-1 */
     int64_t hot_hs_nodes;         /* hs: private copies of the top k nodes of the Huffman tree */
     float hot_merge_scale;        /* a merge adds this times the copy's change; 0: 1 (see above) */
+    float hot_hs_merge_scale;     /* the same for the tree nodes' copies; 0: hot_merge_scale */
     volatile int64_t *words_done; /* shared by all workers */
     volatile int32_t *stop;       /* set non-zero to stop every worker at its next batch */
     volatile int32_t *hot_lock;   /* shared by all workers, 0 at start; needed with hot_rows */

@@ -662,11 +662,29 @@ def test_the_top_of_the_huffman_tree_is_a_private_copy():
     np.testing.assert_array_equal(half[below], full[below])
 
 
+def test_the_tree_copies_merge_at_their_own_scale():
+    """hot_hs_merge_scale applies to the copies of the tree's nodes alone (skip-gram merges
+    them as the mean of the workers' copies): merged only at the end at 1/2, the top nodes
+    move by half of what they move at 1, while the words' copied rows train as at 1."""
+    copies = dict(hot_rows=8, hot_hs_nodes=8, hot_merge_words=10**9)
+    full_in, full = _one_worker_with_copies(30, 8, 3000, 2, hs=True, **copies)
+    half_in, half = _one_worker_with_copies(
+        30, 8, 3000, 2, hs=True, hot_hs_merge_scale=0.5, **copies
+    )
+    start = weights(30, 8, seed=2)[2]
+    top = slice(29 - 8, 29)
+    assert np.abs(full[top] - start[top]).max() > 0.05
+    np.testing.assert_allclose(half[top], start[top] + 0.5 * (full[top] - start[top]), atol=1e-6)
+    np.testing.assert_array_equal(half_in, full_in)
+
+
 @pytest.mark.parametrize("scale", [0.0, -1.0, 1.5, float("nan")])
 def test_merge_scale_must_be_a_fraction(scale):
     w_in, w_out, _ = weights(10, 4, hs=False)
     with pytest.raises(ValueError, match="hot_merge_scale"):
         _kernel.TrainingRun(w_in, w_out, None, hot_rows=4, hot_merge_scale=scale, **_run_args(10))
+    with pytest.raises(ValueError, match="hot_hs_merge_scale must be in"):
+        _kernel.TrainingRun(w_in, w_out, None, hot_hs_merge_scale=scale, **_run_args(10))
 
 
 def test_the_number_of_copied_tree_nodes_must_not_be_negative():

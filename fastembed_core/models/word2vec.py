@@ -32,6 +32,7 @@ __all__ = [
     "HOT_MERGE_WORDS",
     "HOT_MERGE_SCALE",
     "HOT_HS_NODES",
+    "HOT_HS_NODES_SG",
     # gensim's readers live in gensim.models.word2vec, so they are importable from here too
     "LineSentence",
     "PathLineSentences",
@@ -58,8 +59,14 @@ HOT_MERGE_SCALE = 1.0
 # nodes at the top of the Huffman tree, merged with the hot rows: the root and the nodes below
 # it are on every word's path, so without copies every prediction of every worker wrote the
 # same few rows, and two workers trained slower than one (bench/SCALING.md, "Hierarchical
-# softmax: the top of the tree"; bench/scaling.py --hs --hs-nodes measures it).
+# softmax: the top of the tree"; bench/scaling.py --hs --hs-nodes measures it). CBOW writes a
+# path once per window, and its copies add up every worker's change at a merge. Skip-gram
+# writes it once per context word, 2 * window times as often, so that between two merges
+# every worker drives the top nodes to the same point, and the sum of k such moves goes k
+# times as far: it copies fewer nodes (the deeper ones, summed, still moved its scores) and
+# merges them as the mean of the workers' copies (bench/README.md, "Quality on three corpora").
 HOT_HS_NODES = 256
+HOT_HS_NODES_SG = 32
 
 
 def _flag(name, value):
@@ -503,9 +510,10 @@ class Word2Vec(EmbeddingModel):
             # the most frequent words' own input rows (never FastText's n-gram or Doc2Vec's
             # document rows: those come after the words) and output rows, per worker
             hot_rows=HOT_ROWS if self.workers > 1 else 0,
-            hot_hs_nodes=HOT_HS_NODES if self.workers > 1 else 0,
+            hot_hs_nodes=(HOT_HS_NODES_SG if self.sg else HOT_HS_NODES) if self.workers > 1 else 0,
             hot_merge_words=HOT_MERGE_WORDS,
             hot_merge_scale=HOT_MERGE_SCALE,
+            hot_hs_merge_scale=1.0 / self.workers if self.sg else None,
             simd=_kernel.simd_path(),
             lockf=lockf,
             **family_tables,
