@@ -57,6 +57,9 @@ CONFIGS = {
     "a20-n05": ("fastembed_core", {"alpha": 0.2, "ns_exponent": 0.5}),
     "a05-n05-m01": ("fastembed_core", {**TUNED, "min_alpha": 0.01}),
     "a05-n05-w8": ("fastembed_core", {**TUNED, "window": 8}),
+    "a075-n05-w8": ("fastembed_core", {"alpha": 0.075, "ns_exponent": 0.5, "window": 8}),
+    "a075-w8": ("fastembed_core", {"alpha": 0.075, "window": 8}),
+    "a05-w8": ("fastembed_core", {"alpha": 0.05, "window": 8}),
     "preset-small-corpus": ("fastembed_core", "preset"),
 }
 

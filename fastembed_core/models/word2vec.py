@@ -279,7 +279,7 @@ class Word2Vec(EmbeddingModel):
         # bench/README.md, "Settings for small corpora", for the sweep behind these values).
         "small-corpus": {
             "cbow": {"alpha": 0.1, "ns_exponent": 0.5},
-            "skip-gram": {"alpha": 0.05, "ns_exponent": 0.5},
+            "skip-gram": {"alpha": 0.075, "ns_exponent": 0.5},
         },
     }
 
@@ -303,7 +303,7 @@ class Word2Vec(EmbeddingModel):
         keywords, CBOW if absent); any keyword given here overrides them.
 
         ``"small-corpus"`` sets CBOW ``alpha=0.1, ns_exponent=0.5`` and skip-gram
-        ``alpha=0.05, ns_exponent=0.5``: on corpora of one to a few million tokens gensim's
+        ``alpha=0.075, ns_exponent=0.5``: on corpora of one to a few million tokens gensim's
         defaults (``alpha=0.025, ns_exponent=0.75``) under-train, and these settings score
         higher on word similarity and analogies at the same training time, with negative
         sampling (``bench/README.md``). Large corpora and hierarchical softmax were not
