@@ -40,12 +40,16 @@ float fe_sigmoid(float x)
 
 int64_t fe_step_scratch(int64_t dim, int32_t n_context, int32_t n_outputs)
 {
-    /* row pointers (2 floats each), labels and scores, then whole rows: for a skip-gram
-     * window the context row being trained, for CBOW the mean and a gradient with lock
-     * factors. The rows take fe_scratch_row floats each and start on a 64-byte boundary (15
-     * floats of slack for that). */
+    /* row pointers (2 floats each), labels, then for a skip-gram window: scores and their
+     * transpose, the context words' overlaps and the context gradients; for CBOW: scores,
+     * the mean and a gradient row. The vectors among them take fe_scratch_row floats each
+     * and start on a 64-byte boundary (15 floats of slack for that). */
     const int64_t row = fe_scratch_row(dim);
-    return 2 * ((int64_t)n_outputs + n_context) + 2 * (int64_t)n_outputs + 15 + 2 * row;
+    int64_t common = 2 * ((int64_t)n_outputs + n_context) + n_outputs + 15;
+    int64_t sg = 2 * (int64_t)n_context * n_outputs + (int64_t)n_context * n_context + n_outputs +
+        n_context + (int64_t)n_context * row;
+    int64_t cbow = (int64_t)n_outputs + 2 * row; /* the mean, and a gradient with lock factors */
+    return common + (sg > cbow ? sg : cbow);
 }
 
 int64_t fe_subword_scratch(int64_t dim, int32_t n_rows, int32_t n_outputs)

@@ -16,13 +16,15 @@
  *     (shrink_windows) or exactly `window`. Windows never cross sentence boundaries.
  *   - Skip-gram: each context word's w_in row predicts the centre word (as word2vec.c and
  *     gensim do), one context word after another, left to right: each is scored against the
- *     output rows as the previous one left them. Negatives: with shared_negatives (the
+ *     output rows as the earlier ones left them. Negatives: with shared_negatives (the
  *     default) one set is drawn per window and shared by all its context words, so a window
  *     reads 1 + negative output rows from memory instead of 2*window*(1 + negative), and the
- *     later context words find them in the cache; within one context word's step every output
- *     is scored from the rows as they were before it (a negative drawn twice: both from the
- *     same score). Otherwise they are drawn afresh for every (context, centre) pair and
- *     applied output by output, like word2vec.c.
+ *     window is one update that writes each of those rows once (see sg_window_step in
+ *     fe_updates.h): it computes what the pairs in turn compute, except that every context
+ *     row is read as it was before the window (a word twice in one window gets both its
+ *     updates from its old row) and a negative drawn twice counts as two rows. Otherwise
+ *     negatives are drawn afresh for every (context, centre) pair and applied output by
+ *     output, like word2vec.c.
  *   - CBOW: the context rows are summed (cbow_mean=0) or averaged (cbow_mean=1); the error is
  *     added to every context row, divided by the context size when summing (gensim's rule).
  *     All outputs of a window are scored from the weights as they were before it (a

@@ -2,9 +2,9 @@
  *
  * Not a public header: fe_updates_scalar.c, fe_updates_avx2.c and fe_updates_avx512.c each
  * define the vector helpers (vec_dot, vec_axpy, vec_add_to_rows, vec_dot_many, vec_mean_rows,
- * vec_backprop; the two x86 files through fe_vec_x86.h) and FE_NAME(), then include this file,
- * so every update is built with its helpers inlined for that instruction set. A run takes one
- * set from fe_simd_ops(). The semantics are documented in fe_train.h.
+ * vec_backprop, vec_block_backprop; the two x86 files through fe_vec_x86.h) and FE_NAME(), then
+ * include this file, so every update is built with its helpers inlined for that instruction
+ * set. A run takes one set from fe_simd_ops(). The semantics are documented in fe_train.h.
  */
 #include <stdint.h>
 #include <string.h>
@@ -149,32 +149,73 @@ double FE_NAME(sg_window_step)(const fe_weights *w, const uint32_t *context, int
                                const fe_target *t, float alpha, float *scratch, int want_loss)
 {
     /* Outputs of the window: the Huffman nodes of the centre, the centre itself, and the
-     * negatives that differ from it, each with its label; the same outputs for every context
-     * word. The context words then predict them one after another, as in gensim: each is
-     * scored against the output rows as the previous ones left them, and each output row is
-     * moved before the next context word reads it. Scoring every context word from the rows
-     * as they were before the window (HogBatch's block update) is no faster once the window's
-     * output rows sit in the cache, and it is not the same estimator: the centre's row then
-     * takes the whole window's steps without any of them lowering the next one's error, which
-     * moved skip-gram's similarity scores by up to 0.03 from gensim's (bench/README.md). */
+     * negatives that differ from it, each with its label; the same for every context word.
+     * The context words predict them in turn, as in gensim: each is scored against the output
+     * rows as the earlier context words left them. Applying the pairs one by one writes every
+     * output row once per context word, and with several workers those writes move the rows
+     * between cores (2 workers trained at 0.67x one worker's rate, against 1.77x with one
+     * write a window). So the window is one block update that computes what the pairs in
+     * turn would: context row c's score against output o is its score against the row as it
+     * was, plus sum_{e < c} g[e][o] * (in[e] . in[c]) (what the earlier steps added to the
+     * row, seen from in[c]); its gradient likewise takes sum_{e < c} (g[c] . g[e]) * in[e] on
+     * top of the old rows'; then each output row and each context row is written once. All
+     * context rows are read as they were before the window (a context word listed twice is
+     * updated twice from its old row), and an output listed twice counts as two rows. Scoring
+     * every pair from the rows before the window instead (HogBatch's block update) is not the
+     * same estimator: it moved skip-gram's similarity scores by up to 0.03 from gensim's. */
     const int64_t dim = w->dim;
     const int32_t max_out = t->code_len + 1 + t->n_neg;
     /* scratch (sized by fe_step_scratch): row pointers first, so they are aligned */
-    float **out = (float **)(void *)scratch; /* max_out output rows */
-    float *label = scratch + 2 * (int64_t)max_out;
-    float *g = label + max_out;        /* max_out scores */
-    float *h = align_row(g + max_out); /* the context row as it was, a whole scratch row */
+    float **out = (float **)(void *)scratch; /* max_out output rows, then the context rows */
+    float *label = scratch + 2 * ((int64_t)max_out + n_context);
+    float *g = label + max_out;                             /* n_context x n_out */
+    float *g_t = g + (int64_t)n_context * max_out;          /* its transpose */
+    float *earlier = g_t + (int64_t)n_context * max_out;    /* n_context x n_context */
+    float *dots = earlier + (int64_t)n_context * n_context; /* max_out + n_context */
+    float *delta = align_row(dots + max_out + n_context);   /* n_context rows */
+    const int64_t row = fe_scratch_row(dim);
     double loss = 0.0;
     const int32_t n_out = collect_outputs(w, t, out, label);
     if (n_out == 0) return 0.0;
+    float **in = out + n_out; /* so that one pass scores a row against both lists */
     for (int32_t c = 0; c < n_context; c++) {
-        float *in = in_row(w, context[c]);
-        const float lockf = w->lockf ? in_lockf(w, context[c]) : 1.0f;
-        memcpy(h, in, (size_t)dim * sizeof(float));
-        vec_dot_many(h, out, n_out, g, dim);
-        OUTPUT_STEPS(g, label, n_out, alpha, want_loss, loss);
-        vec_backprop(g, out, n_out, h, &in, 1, lockf, dim);
+        float *gc = g + (int64_t)c * n_out;
+        in[c] = in_row(w, context[c]);
+        vec_dot_many(in[c], out, n_out + c, dots, dim); /* the outputs, then in[0..c) */
+        for (int32_t o = 0; o < n_out; o++) gc[o] = dots[o];
+        for (int32_t e = 0; e < c; e++) {
+            const float *ge = g + (int64_t)e * n_out;
+            const float overlap = dots[n_out + e];
+            for (int32_t o = 0; o < n_out; o++) gc[o] += ge[o] * overlap;
+        }
+        OUTPUT_STEPS(gc, label, n_out, alpha, want_loss, loss);
+        for (int32_t o = 0; o < n_out; o++) g_t[(int64_t)o * n_context + c] = gc[o];
+        for (int32_t e = 0; e < c; e++) {
+            const float *ge = g + (int64_t)e * n_out;
+            float shared = 0.0f;
+            for (int32_t o = 0; o < n_out; o++) shared += gc[o] * ge[o];
+            earlier[(int64_t)c * n_context + e] = shared;
+        }
     }
+    if (!w->lockf) {
+        vec_block_backprop(g, g_t, out, n_out, in, n_context, earlier, delta, row, dim);
+        return loss;
+    }
+    /* With lock factors (rare: rows a user froze), the same update one row at a time: the
+     * context gradients, the output rows from the old context rows, then each context row
+     * scaled by its factor. */
+    for (int32_t c = 0; c < n_context; c++) {
+        float *dc = delta + (int64_t)c * row;
+        memset(dc, 0, (size_t)dim * sizeof(float));
+        for (int32_t o = 0; o < n_out; o++) vec_axpy(g[(int64_t)c * n_out + o], out[o], dc, dim);
+        for (int32_t e = 0; e < c; e++)
+            vec_axpy(earlier[(int64_t)c * n_context + e], in[e], dc, dim);
+    }
+    for (int32_t o = 0; o < n_out; o++)
+        for (int32_t c = 0; c < n_context; c++)
+            vec_axpy(g_t[(int64_t)o * n_context + c], in[c], out[o], dim);
+    for (int32_t c = 0; c < n_context; c++)
+        vec_axpy(in_lockf(w, context[c]), delta + (int64_t)c * row, in[c], dim);
     return loss;
 }
 

@@ -66,6 +66,29 @@ static inline void vec_backprop(const float *g, float *const *out, int32_t n_out
     }
 }
 
+/* One float of every row at a time, all from the rows as they were at that float. */
+static inline void vec_block_backprop(const float *g, const float *g_t, float *const *out,
+                                      int32_t n_out, float *const *in, int32_t n_in,
+                                      const float *earlier, float *delta, int64_t delta_stride,
+                                      int64_t n)
+{
+    (void)delta_stride;
+    for (int64_t i = 0; i < n; i++) {
+        for (int32_t c = 0; c < n_in; c++) {
+            float d = 0.0f;
+            for (int32_t o = 0; o < n_out; o++) d += g[(int64_t)c * n_out + o] * out[o][i];
+            for (int32_t e = 0; e < c; e++) d += earlier[(int64_t)c * n_in + e] * in[e][i];
+            delta[c] = d;
+        }
+        for (int32_t o = 0; o < n_out; o++) {
+            float y = out[o][i];
+            for (int32_t c = 0; c < n_in; c++) y += g_t[(int64_t)o * n_in + c] * in[c][i];
+            out[o][i] = y;
+        }
+        for (int32_t c = 0; c < n_in; c++) in[c][i] += delta[c];
+    }
+}
+
 static inline void vec_output_steps(float *g, const float *label, int32_t m, float alpha)
 {
     for (int32_t o = 0; o < m; o++) g[o] = (label[o] - fe_sigmoid_lookup(g[o])) * alpha;

@@ -240,6 +240,72 @@ FE_INLINE void backprop_panel(const int nv, const int tail, int64_t i, fe_mask m
     }
 }
 
+FE_INLINE void block_backprop_panel(const int nv, const int tail, int64_t i, fe_mask mk,
+                                    int64_t rem, const float *g, const float *g_t,
+                                    float *const *out, int32_t n_out, float *const *in,
+                                    int32_t n_in, const float *earlier, float *delta,
+                                    int64_t delta_stride)
+{
+    fe_vec acc[FE_PANEL];
+    /* the inputs' gradients from the old output rows (m >= 1 outputs: the first one sets) */
+    for (int32_t c = 0; c < n_in; c++) {
+        const float *gc = g + (int64_t)c * n_out;
+        fe_vec a = FE_SET1(gc[0]);
+        for (int k = 0; k < nv; k++) acc[k] = FE_MUL(a, PANEL_LOAD(out[0] + i, k, nv, tail, mk));
+        for (int32_t o = 1; o < n_out; o++) {
+            const float *row = out[o] + i;
+            a = FE_SET1(gc[o]);
+            for (int k = 0; k < nv; k++)
+                acc[k] = FE_FMA(a, PANEL_LOAD(row, k, nv, tail, mk), acc[k]);
+        }
+        for (int32_t e = 0; e < c; e++) { /* what the earlier inputs moved the outputs by */
+            const float *row = in[e] + i;
+            a = FE_SET1(earlier[(int64_t)c * n_in + e]);
+            for (int k = 0; k < nv; k++)
+                acc[k] = FE_FMA(a, PANEL_LOAD(row, k, nv, tail, mk), acc[k]);
+        }
+        float *d = delta + c * delta_stride + i;
+        for (int k = 0; k < nv; k++) FE_STORE(d + k * FE_W, acc[k]);
+    }
+    /* the output rows from the old input rows */
+    for (int32_t o = 0; o < n_out; o++) {
+        float *y = out[o] + i;
+        const float *go = g_t + (int64_t)o * n_in;
+        for (int k = 0; k < nv; k++) acc[k] = PANEL_LOAD(y, k, nv, tail, mk);
+        for (int32_t c = 0; c < n_in; c++) {
+            const float *row = in[c] + i;
+            const fe_vec a = FE_SET1(go[c]);
+            for (int k = 0; k < nv; k++)
+                acc[k] = FE_FMA(a, PANEL_LOAD(row, k, nv, tail, mk), acc[k]);
+        }
+        for (int k = 0; k < nv; k++) PANEL_STORE(y, k, nv, tail, acc[k], mk, rem);
+    }
+    /* then the input rows */
+    for (int32_t c = 0; c < n_in; c++) {
+        float *y = in[c] + i;
+        const float *d = delta + c * delta_stride + i;
+        for (int k = 0; k < nv; k++)
+            PANEL_STORE(y, k, nv, tail,
+                        FE_ADD(FE_LOAD(d + k * FE_W), PANEL_LOAD(y, k, nv, tail, mk)), mk, rem);
+    }
+}
+
+/* The update of n_in input rows that predicted the same n_out >= 1 output rows in turn, each
+ * row written once: with gradient scales g (n_in x n_out, row-major) and g_t (its transpose),
+ * input row c gets sum_o g[c][o] * out[o] + sum_{e < c} earlier[c][e] * in[e] (the second sum:
+ * the output rows as the earlier inputs left them, earlier[c][e] = sum_o g[c][o] * g[e][o];
+ * earlier is n_in x n_in, row-major) and every output row sum_c g[c][o] * in[c], all from the
+ * rows as they were. Panel by panel: the inputs' gradients into delta (n_in scratch rows,
+ * delta_stride floats apart), the outputs, then the inputs. */
+static inline void vec_block_backprop(const float *g, const float *g_t, float *const *out,
+                                      int32_t n_out, float *const *in, int32_t n_in,
+                                      const float *earlier, float *delta, int64_t delta_stride,
+                                      int64_t n)
+{
+    FOR_EACH_PANEL(n, block_backprop_panel, i, mk, rem, g, g_t, out, n_out, in, n_in, earlier,
+                   delta, delta_stride);
+}
+
 /* The backward step of one input h (a scratch row) that predicted n_out output rows with
  * gradient scales g: grad = sum_o g[o] * out[o] from the rows as they were, then
  * out[o] += g[o] * h for every output, then in[c] += scale * grad for every input row. One

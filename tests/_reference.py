@@ -92,29 +92,37 @@ def sg_step(w_in, w_out, w_hs, context, word, neg=(), code=(), point=(), alpha=0
 def sg_window_step(
     w_in, w_out, w_hs, context, word, neg=(), code=(), point=(), alpha=0.025, lockf=None
 ):
-    """Every context row predicts the same outputs, one context row after another: each is
-    scored against the output rows as the previous ones left them (an output listed twice:
-    both scores and both shares of the gradient from the same value), then the output rows
-    and the context row move."""
+    """Every context row predicts the same outputs, the context rows in turn: each is scored
+    against the output rows as the earlier ones left them (gensim's order). The context rows
+    are all read as they were before the window (a repeated context word is updated twice
+    from its old row), an output listed twice counts as two rows, and every row's changes
+    are added to it at the end."""
     outputs = [(w_hs, node, 1.0 - bit) for bit, node in zip(code, point)]
     if w_out is not None:
         outputs.append((w_out, word, 1.0))
         outputs += [(w_out, n, 0.0) for n in neg if n != word]
+    old_in = {c: w_in[c].astype(np.float64) for c in context}
+    slots = [mat[r].astype(np.float64) for mat, r, _ in outputs]  # each listed output's row
+    moved = [np.zeros(w_in.shape[1]) for _ in outputs]
+    d_in = {c: np.zeros(w_in.shape[1]) for c in context}
     loss = 0.0
-    for c in context:  # a repeated context word reads its row as its first use left it
-        l1 = w_in[c].copy()
-        old = [mat[r].astype(np.float64) for mat, r, _ in outputs]
+    for c in context:
+        l1 = old_in[c]
         grad = np.zeros(w_in.shape[1])
         steps = []
-        for (_, _, label), l2 in zip(outputs, old):
-            f = float(np.dot(l1.astype(np.float64), l2))
+        for (_, _, label), l2, m in zip(outputs, slots, moved):
+            f = float(np.dot(l1, l2 + m))
             g = (label - table_sigmoid(f)) * alpha
             loss += softplus(-f if label > 0.5 else f)
-            grad += g * l2
+            grad += g * (l2 + m)
             steps.append(g)
-        for (mat, r, _), g in zip(outputs, steps):
-            mat[r] = mat[r] + g * l1
-        w_in[c] = l1 + lock_factor(lockf, c) * grad
+        for m, g in zip(moved, steps):
+            m += g * l1
+        d_in[c] += lock_factor(lockf, c) * grad
+    for (mat, r, _), m in zip(outputs, moved):
+        mat[r] = mat[r] + m
+    for c in set(context):
+        w_in[c] = old_in[c] + d_in[c]
     return loss
 
 
