@@ -103,7 +103,7 @@ def add_parser(sub):
         "--preset",
         choices=("small-corpus",),
         help="named settings, overridden by any option given: small-corpus = --alpha 0.1 "
-        "(CBOW) or 0.05 (skip-gram) and --ns-exponent 0.5, for corpora of a few million "
+        "(CBOW) or 0.075 (skip-gram) and --ns-exponent 0.5, for corpora of a few million "
         "tokens (Word2Vec.with_preset)",
     )
     p.add_argument("--epochs", "--iter", type=positive_int, default=5, help="epochs (default 5)")
