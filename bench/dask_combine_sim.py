@@ -49,7 +49,7 @@ from quality_seeds import evaluate  # noqa: E402
 
 from fastembed_core import Word2Vec  # noqa: E402
 from fastembed_core.distributed import combine as combine_mod  # noqa: E402
-from fastembed_core.distributed.family import family_of  # noqa: E402
+from fastembed_core.distributed.family import EncodedShard, family_of  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -125,11 +125,12 @@ def simulate(corpus, n_workers, sync_words, scheme, seed, params):
     model.build_vocab(corpus_file=corpus)
     family = family_of(Word2Vec)
     ids, offsets, _, _ = model._encode(None, corpus)
+    encoded = EncodedShard(ids, offsets)
     init = {k: getattr(model, k) for k in model._INIT_PARAMS}
     init["callbacks"] = ()
     arrays = family.arrays(model)
     keys, counts = list(model.wv.index_to_key), model.wv.expandos["count"]
-    replicas = [family.replica(init, keys, counts, arrays) for _ in range(n_workers)]
+    replicas = [family.replica(init, family.payload(model)) for _ in range(n_workers)]
     weights = counts.astype(np.float64) ** model.ns_exponent
     negative_p = weights / weights.sum()
 
@@ -165,9 +166,7 @@ def simulate(corpus, n_workers, sync_words, scheme, seed, params):
                 first, end = round_cut(k, r), round_cut(k, r + 1)
                 lo, hi = int(offsets[first]), int(offsets[end])
                 if end > first:
-                    run = family.make_run(
-                        replica, ids[lo:hi], offsets[first : end + 1] - lo, a0 * scale, a1 * scale
-                    )
+                    run = family.make_run(replica, encoded, first, end, a0 * scale, a1 * scale)
                     run.train_range(0, end - first, seed * 1_000_003 + epoch * 1009 + r * 31 + k)
                 deltas.append({name: rep_arrays[name] - arr for name, arr in arrays.items()})
                 updates.append(expected_updates(model, ids[lo:hi], len(keys), negative_p))
