@@ -3,21 +3,13 @@ simulation that keeps working as those change."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
+import _bench_scripts as bench_scripts
 import numpy as np
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[1] / "bench" / "dask_combine_sim.py"
-
 
 def _sim():
-    spec = importlib.util.spec_from_file_location("dask_combine_sim", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return bench_scripts.load("dask_combine_sim")
 
 
 @pytest.mark.parametrize("scheme", ["scaled_average", "capped_sum"])

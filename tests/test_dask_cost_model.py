@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
-from pathlib import Path
 
+import _bench_scripts as bench_scripts
 import pytest
-
-SCRIPT = Path(__file__).resolve().parents[1] / "bench" / "dask_cost_model.py"
 
 MB = 1e6
 GB = 1e9
 
 
 def _model():
-    spec = importlib.util.spec_from_file_location("dask_cost_model", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return bench_scripts.load("dask_cost_model")
 
 
 def _x(pattern, n, *, u=32 * MB, d=32 * MB, m=32 * MB, b=1 * GB, lat=0.005, c=1 * GB):

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import ast
-import importlib.util
-from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parents[1] / "bench" / "gensim_suite.py"
+import _bench_scripts as bench_scripts
 
 
 def _suite():
-    spec = importlib.util.spec_from_file_location("gensim_suite", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return bench_scripts.load("gensim_suite")
 
 
 SOURCE = """\
