@@ -685,9 +685,9 @@ static void test_learning_rate_schedule(void)
 
 static void test_offset_arithmetic(void)
 {
-    /* the scratch size is computed in 64 bits: it holds two rows of dim floats */
-    int64_t s = fe_step_scratch((int64_t)1 << 31, 1 << 12, 1 << 10);
-    CHECK(s >= ((int64_t)1 << 32) + ((int64_t)1 << 13));
+    /* the scratch size is computed in 64 bits: it holds n_context rows of dim floats */
+    int64_t s = fe_step_scratch((int64_t)1 << 20, 1 << 12, 1 << 10);
+    CHECK(s >= ((int64_t)1 << 32) + ((int64_t)1 << 22));
     /* row offsets: the kernel writes (int64_t)row * dim; with a uint32 row and a dim that
      * makes the product pass 2^32, a 32-bit product would land on another row */
     uint32_t row = 0x20000005u;
