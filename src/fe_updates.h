@@ -178,25 +178,32 @@ double FE_NAME(sg_window_step)(const fe_weights *w, const uint32_t *context, int
     const int32_t n_out = collect_outputs(w, t, out, label);
     if (n_out == 0) return 0.0;
     float **in = out + n_out; /* so that one pass scores a row against both lists */
-    for (int32_t c = 0; c < n_context; c++) {
-        float *gc = g + (int64_t)c * n_out;
-        in[c] = in_row(w, context[c]);
-        vec_dot_many(in[c], out, n_out + c, dots, dim); /* the outputs, then in[0..c) */
-        for (int32_t o = 0; o < n_out; o++) gc[o] = dots[o];
-        for (int32_t e = 0; e < c; e++) {
-            const float *ge = g + (int64_t)e * n_out;
-            const float overlap = dots[n_out + e];
-            for (int32_t o = 0; o < n_out; o++) gc[o] += ge[o] * overlap;
-        }
-        OUTPUT_STEPS(gc, label, n_out, alpha, want_loss, loss);
-        for (int32_t o = 0; o < n_out; o++) g_t[(int64_t)o * n_context + c] = gc[o];
-        for (int32_t e = 0; e < c; e++) {
-            const float *ge = g + (int64_t)e * n_out;
-            float shared = 0.0f;
-            for (int32_t o = 0; o < n_out; o++) shared += gc[o] * ge[o];
-            earlier[(int64_t)c * n_context + e] = shared;
+    for (int32_t c = 0; c < n_context; c++) in[c] = in_row(w, context[c]);
+    /* The vector paths compute the scales in registers (vec_window_scales); these loops are
+     * the general path: with the loss, with more outputs than a vector holds, and scalar. */
+    if (want_loss ||
+        !vec_window_scales(out, n_out, n_context, label, alpha, dots, g, earlier, dim)) {
+        for (int32_t c = 0; c < n_context; c++) {
+            float *gc = g + (int64_t)c * n_out;
+            vec_dot_many(in[c], out, n_out + c, dots, dim); /* the outputs, then in[0..c) */
+            for (int32_t o = 0; o < n_out; o++) gc[o] = dots[o];
+            for (int32_t e = 0; e < c; e++) {
+                const float *ge = g + (int64_t)e * n_out;
+                const float overlap = dots[n_out + e];
+                for (int32_t o = 0; o < n_out; o++) gc[o] += ge[o] * overlap;
+            }
+            OUTPUT_STEPS(gc, label, n_out, alpha, want_loss, loss);
+            for (int32_t e = 0; e < c; e++) {
+                const float *ge = g + (int64_t)e * n_out;
+                float shared = 0.0f;
+                for (int32_t o = 0; o < n_out; o++) shared += gc[o] * ge[o];
+                earlier[(int64_t)c * n_context + e] = shared;
+            }
         }
     }
+    for (int32_t o = 0; o < n_out; o++)
+        for (int32_t c = 0; c < n_context; c++)
+            g_t[(int64_t)o * n_context + c] = g[(int64_t)c * n_out + o];
     if (!w->lockf) {
         vec_block_backprop(g, g_t, out, n_out, in, n_context, earlier, delta, row, dim);
         return loss;

@@ -12,6 +12,8 @@
 #include <immintrin.h>
 #include <stdint.h>
 
+#include "fe_sigmoid.h"
+
 static inline float hsum256(__m256 v)
 {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -56,6 +58,22 @@ static inline void store_tail(float *y, __m256 r, int64_t rem)
     if (rem >= 1) _mm_store_ss(y, part);
 }
 
+/* (label - sigmoid(f)) * alpha lane by lane: the table lookup of fe_sigmoid_lookup as a
+ * gather, its saturation as two compares, the same float operations in the same order, so
+ * the same values. */
+static inline __m256 output_step_256(__m256 f, __m256 label, __m256 alpha)
+{
+    const __m256 lo = _mm256_set1_ps(-FE_MAX_EXP), hi = _mm256_set1_ps(FE_MAX_EXP);
+    const __m256 scale = _mm256_set1_ps(FE_SIGMOID_BINS / (2.0f * FE_MAX_EXP));
+    const __m256i first = _mm256_setzero_si256(), last = _mm256_set1_epi32(FE_SIGMOID_BINS - 1);
+    __m256i idx = _mm256_cvttps_epi32(_mm256_mul_ps(_mm256_add_ps(f, hi), scale));
+    idx = _mm256_min_epi32(_mm256_max_epi32(idx, first), last); /* any f: a valid index */
+    __m256 sig = _mm256_i32gather_ps(fe_sigmoid_table, idx, 4);
+    sig = _mm256_blendv_ps(sig, _mm256_set1_ps(1.0f), _mm256_cmp_ps(f, hi, _CMP_GE_OQ));
+    sig = _mm256_and_ps(sig, _mm256_cmp_ps(f, lo, _CMP_GT_OQ)); /* also NaN: 0 */
+    return _mm256_mul_ps(_mm256_sub_ps(label, sig), alpha);
+}
+
 #define FE_W 8
 #define FE_PANEL 7 /* 7 accumulators, 7 more vectors and 2 temporaries: 16 registers */
 typedef __m256 fe_vec;
@@ -72,27 +90,18 @@ typedef __m256i fe_mask;
 #define FE_TAIL(rem) tail_mask(rem)
 #define FE_LOAD_TAIL(p, m) _mm256_maskload_ps((p), (m))
 #define FE_STORE_TAIL(p, v, m, rem) store_tail((p), (v), (rem))
+#define FE_OUTPUT_STEP(f, label, alpha, mk) output_step_256((f), (label), (alpha))
 #include "fe_vec_x86.h"
 
-/* g[o] = (label[o] - sigmoid(g[o])) * alpha for o < m, eight at a time: the table lookup of
- * fe_sigmoid_lookup as a gather, its saturation as two compares, the same float operations
- * in the same order, so the same values. */
+/* g[o] = (label[o] - sigmoid(g[o])) * alpha for o < m, eight at a time. */
 static inline void vec_output_steps(float *g, const float *label, int32_t m, float alpha)
 {
-    const __m256 lo = _mm256_set1_ps(-FE_MAX_EXP), hi = _mm256_set1_ps(FE_MAX_EXP);
-    const __m256 scale = _mm256_set1_ps(FE_SIGMOID_BINS / (2.0f * FE_MAX_EXP));
-    const __m256 one = _mm256_set1_ps(1.0f), va = _mm256_set1_ps(alpha);
-    const __m256i first = _mm256_setzero_si256(), last = _mm256_set1_epi32(FE_SIGMOID_BINS - 1);
+    const __m256 va = _mm256_set1_ps(alpha);
     for (int32_t o = 0; o < m; o += 8) {
         const int32_t n = m - o < 8 ? m - o : 8;
         const __m256i mk = tail_mask(n);
-        const __m256 f = _mm256_maskload_ps(g + o, mk);
-        __m256i idx = _mm256_cvttps_epi32(_mm256_mul_ps(_mm256_add_ps(f, hi), scale));
-        idx = _mm256_min_epi32(_mm256_max_epi32(idx, first), last); /* any f: a valid index */
-        __m256 sig = _mm256_i32gather_ps(fe_sigmoid_table, idx, 4);
-        sig = _mm256_blendv_ps(sig, one, _mm256_cmp_ps(f, hi, _CMP_GE_OQ));
-        sig = _mm256_and_ps(sig, _mm256_cmp_ps(f, lo, _CMP_GT_OQ)); /* also NaN: 0 */
-        const __m256 r = _mm256_mul_ps(_mm256_sub_ps(_mm256_maskload_ps(label + o, mk), sig), va);
+        const __m256 r =
+            output_step_256(_mm256_maskload_ps(g + o, mk), _mm256_maskload_ps(label + o, mk), va);
         if (n == 8) _mm256_storeu_ps(g + o, r);
         else store_tail(g + o, r, n);
     }

@@ -12,6 +12,8 @@
 #include <immintrin.h>
 #include <stdint.h>
 
+#include "fe_sigmoid.h"
+
 /* out[0..4) = the lane sums of a, b, c, d: each folded to 8 lanes, then paired up by three
  * horizontal adds. */
 static inline void hsum4_512(float *out, __m512 a, __m512 b, __m512 c, __m512 d)
@@ -24,6 +26,23 @@ static inline void hsum4_512(float *out, __m512 a, __m512 b, __m512 c, __m512 d)
                               _mm256_hadd_ps(FE_FOLD(c), FE_FOLD(d)));
 #undef FE_FOLD
     _mm_storeu_ps(out, _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1)));
+}
+
+/* (label - sigmoid(f)) * alpha lane by lane: the table lookup of fe_sigmoid_lookup as a
+ * gather, its saturation as two compares, the same float operations in the same order, so
+ * the same values. */
+static inline __m512 output_step_512(__m512 f, __m512 label, __m512 alpha, __mmask16 mk)
+{
+    const __m512 lo = _mm512_set1_ps(-FE_MAX_EXP), hi = _mm512_set1_ps(FE_MAX_EXP);
+    const __m512 scale = _mm512_set1_ps(FE_SIGMOID_BINS / (2.0f * FE_MAX_EXP));
+    const __m512i first = _mm512_setzero_si512(), last = _mm512_set1_epi32(FE_SIGMOID_BINS - 1);
+    __m512i idx = _mm512_cvttps_epi32(_mm512_mul_ps(_mm512_add_ps(f, hi), scale));
+    idx = _mm512_min_epi32(_mm512_max_epi32(idx, first), last); /* any f: a valid index */
+    /* only the lanes in use: a gather's time grows with its lanes */
+    __m512 sig = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), mk, idx, fe_sigmoid_table, 4);
+    sig = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(f, hi, _CMP_GE_OQ), sig, _mm512_set1_ps(1.0f));
+    sig = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(f, lo, _CMP_GT_OQ), sig); /* NaN: 0 */
+    return _mm512_mul_ps(_mm512_sub_ps(label, sig), alpha);
 }
 
 #define FE_W 16
@@ -42,28 +61,18 @@ typedef __mmask16 fe_mask;
 #define FE_TAIL(rem) ((__mmask16)((1u << (rem)) - 1u))
 #define FE_LOAD_TAIL(p, m) _mm512_maskz_loadu_ps((m), (p))
 #define FE_STORE_TAIL(p, v, m, rem) _mm512_mask_storeu_ps((p), (m), (v))
+#define FE_OUTPUT_STEP(f, label, alpha, mk) output_step_512((f), (label), (alpha), (mk))
 #include "fe_vec_x86.h"
 
-/* g[o] = (label[o] - sigmoid(g[o])) * alpha for o < m, sixteen at a time: the table lookup of
- * fe_sigmoid_lookup as a gather, its saturation as two compares, the same float operations
- * in the same order, so the same values. */
+/* g[o] = (label[o] - sigmoid(g[o])) * alpha for o < m, sixteen at a time. */
 static inline void vec_output_steps(float *g, const float *label, int32_t m, float alpha)
 {
-    const __m512 lo = _mm512_set1_ps(-FE_MAX_EXP), hi = _mm512_set1_ps(FE_MAX_EXP);
-    const __m512 scale = _mm512_set1_ps(FE_SIGMOID_BINS / (2.0f * FE_MAX_EXP));
-    const __m512 one = _mm512_set1_ps(1.0f), va = _mm512_set1_ps(alpha);
-    const __m512i first = _mm512_setzero_si512(), last = _mm512_set1_epi32(FE_SIGMOID_BINS - 1);
+    const __m512 va = _mm512_set1_ps(alpha);
     for (int32_t o = 0; o < m; o += 16) {
         const int32_t n = m - o < 16 ? m - o : 16;
         const __mmask16 mk = (__mmask16)((1u << n) - 1u);
-        const __m512 f = _mm512_maskz_loadu_ps(mk, g + o);
-        __m512i idx = _mm512_cvttps_epi32(_mm512_mul_ps(_mm512_add_ps(f, hi), scale));
-        idx = _mm512_min_epi32(_mm512_max_epi32(idx, first), last); /* any f: a valid index */
-        __m512 sig = _mm512_i32gather_ps(idx, fe_sigmoid_table, 4);
-        sig = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(f, hi, _CMP_GE_OQ), sig, one);
-        sig = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(f, lo, _CMP_GT_OQ), sig); /* NaN: 0 */
-        const __m512 r =
-            _mm512_mul_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(mk, label + o), sig), va);
+        const __m512 r = output_step_512(_mm512_maskz_loadu_ps(mk, g + o),
+                                         _mm512_maskz_loadu_ps(mk, label + o), va, mk);
         _mm512_mask_storeu_ps(g + o, mk, r);
     }
 }

@@ -94,5 +94,15 @@ static inline void vec_output_steps(float *g, const float *label, int32_t m, flo
     for (int32_t o = 0; o < m; o++) g[o] = (label[o] - fe_sigmoid_lookup(g[o])) * alpha;
 }
 
+/* Vector paths only (fe_vec_x86.h): the scalar path always takes sg_window_step's loops. */
+static inline int vec_window_scales(float *const *out, int32_t n_out, int32_t n_context,
+                                    const float *label, float alpha, float *dots, float *g,
+                                    float *earlier, int64_t dim)
+{
+    (void)out, (void)n_out, (void)n_context, (void)label, (void)alpha, (void)dots, (void)g;
+    (void)earlier, (void)dim;
+    return 0;
+}
+
 #define FE_NAME(name) fe_##name##_scalar
 #include "fe_updates.h"

@@ -93,6 +93,55 @@ static inline void vec_dot_many(const float *x, float *const *y, int32_t m, floa
     }
 }
 
+/* The gradient scales of a skip-gram window's context rows in[c] = out[n_out + c] against its
+ * n_out output rows, row by row as sg_window_step (fe_updates.h) defines them: g[c][o] (n_out
+ * floats a row) from the score in[c] . out[o] plus sum_{e < c} g[e][o] * (in[c] . in[e]),
+ * through the output step; then earlier[c][e] = g[c] . g[e] (n_context floats a row). dots is
+ * scratch for n_out + n_context floats. Each row of g is kept in a register and read back from
+ * there: written with scalar or masked stores and read at another width, as the loops of
+ * fe_updates.h do it, the rows waited for those stores to complete (no store-to-load
+ * forwarding between such accesses), a sixth of skip-gram's time. Returns 0, having done
+ * nothing, when the outputs do not fit in one vector or the window has more rows than
+ * FE_WINDOW_ROWS; the caller then takes its general path. */
+enum { FE_WINDOW_ROWS = 32 };
+static inline int vec_window_scales(float *const *out, int32_t n_out, int32_t n_context,
+                                    const float *label, float alpha, float *dots, float *g,
+                                    float *earlier, int64_t dim)
+{
+    static const float ones[FE_W] = {1.0f, 1.0f, 1.0f, 1.0f, 1.0f,
+                                     1.0f, 1.0f, 1.0f,
+#if FE_W == 16
+                                     1.0f, 1.0f, 1.0f, 1.0f, 1.0f,
+                                     1.0f, 1.0f, 1.0f
+#endif
+    };
+    if (n_out > FE_W || n_context > FE_WINDOW_ROWS) return 0;
+    float *const *in = out + n_out;
+    const fe_mask mk = FE_TAIL(n_out);
+    const fe_vec labels = FE_LOAD_TAIL(label, mk), rate = FE_SET1(alpha);
+    const fe_vec live = FE_LOAD_TAIL(ones, mk); /* 1 in the outputs' lanes, 0 past them */
+    fe_vec rows[FE_WINDOW_ROWS];
+    for (int32_t c = 0; c < n_context; c++) {
+        vec_dot_many(in[c], out, n_out + c, dots, dim); /* the outputs, then in[0..c) */
+        fe_vec gc = FE_LOAD_TAIL(dots, mk);
+        for (int32_t e = 0; e < c; e++) gc = FE_FMA(FE_SET1(dots[n_out + e]), rows[e], gc);
+        gc = FE_MUL(FE_OUTPUT_STEP(gc, labels, rate, mk), live); /* lanes past n_out stay 0 */
+        rows[c] = gc;
+        if (n_out == FE_W) FE_STORE(g + (int64_t)c * n_out, gc);
+        else FE_STORE_TAIL(g + (int64_t)c * n_out, gc, mk, n_out);
+        float *shared = earlier + (int64_t)c * n_context;
+        for (int32_t e = 0; e < c; e += 4) {
+            const fe_vec zero = FE_ZERO();
+            float sums[4];
+            FE_HSUM4(sums, FE_MUL(gc, rows[e]), e + 1 < c ? FE_MUL(gc, rows[e + 1]) : zero,
+                     e + 2 < c ? FE_MUL(gc, rows[e + 2]) : zero,
+                     e + 3 < c ? FE_MUL(gc, rows[e + 3]) : zero);
+            for (int32_t k = 0; k < 4 && e + k < c; k++) shared[e + k] = sums[k];
+        }
+    }
+    return 1;
+}
+
 /* Panels: the many-row helpers below keep a stretch of up to FE_PANEL vectors of their rows
  * in registers while they run over all the rows, so every row costs one pointer load and one
  * broadcast per panel, not per block, and each vector of a row is read by an FMA's memory

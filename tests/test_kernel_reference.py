@@ -104,6 +104,26 @@ def test_sg_window_step_matches_reference(simd, mode, dim, want_loss):
     assert_same_update(mine, theirs, loss, loss_ref if want_loss else 0.0)
 
 
+@pytest.mark.parametrize(
+    "n_neg, n_context",
+    [(7, 6), (15, 6), (16, 6), (3, 33), (3, 40)],
+)
+def test_sg_window_step_sizes_match_reference(simd, n_neg, n_context):
+    """The vector paths keep a window's gradient scales in registers while its outputs fill at
+    most one vector (8 or 16 floats) and it has at most 32 context rows, and take the general
+    loops past that: both sides of each bound against the reference."""
+    vocab = 64
+    w_in, w_out, w_hs = weights(vocab=vocab, hs=False, seed=5, dim=38)
+    rng = np.random.default_rng(n_neg * 100 + n_context)
+    word = 7
+    context = [int(x) for x in rng.integers(0, vocab, n_context)]
+    neg = [int(x) for x in rng.choice(np.delete(np.arange(vocab), word), n_neg, replace=False)]
+    mine, theirs = copies(w_in, w_out, w_hs), copies(w_in, w_out, w_hs)
+    _kernel.sg_window_step(*mine, context, word, neg, [], [], alpha=0.1, simd=simd)
+    ref.sg_window_step(*theirs, context, word, neg, [], [], alpha=0.1)
+    assert_same_update(mine, theirs, 0.0, 0.0)
+
+
 @pytest.mark.parametrize("mode", ["ns", "hs", "both"])
 def test_sg_window_step_is_its_pairs_in_order(simd, mode):
     """With no output and no context word listed twice, a window step is its (context,
