@@ -21,7 +21,11 @@ static inline uint32_t fe_alias_draw(const uint64_t *alias, uint32_t n, fe_rng *
     uint64_t r = fe_rng_next64(rng);
     uint32_t bucket = (uint32_t)(((r >> 32) * (uint64_t)n) >> 32);
     uint64_t entry = alias[bucket];
-    return ((uint32_t)r < (uint32_t)entry) ? bucket : (uint32_t)(entry >> 32);
+    /* bucket if the low bits fall below its threshold, else its alias, without a branch: the
+     * comparison is a coin toss that a branch predictor misses often */
+    const uint32_t other = (uint32_t)(entry >> 32);
+    const uint32_t pick = 0u - (uint32_t)((uint32_t)r < (uint32_t)entry);
+    return other ^ ((bucket ^ other) & pick);
 }
 
 /* Huffman tree over n >= 2 counts. parent (2n-1 entries) and is_right (2n-1 entries) are

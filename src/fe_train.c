@@ -163,7 +163,9 @@ static void fill_target(worker *wk, uint32_t word, uint32_t *neg, fe_target *t)
     t->code_len = 0;
     if (cfg->negative > 0) {
         uint32_t n = (uint32_t)cfg->w.vocab_size;
-        for (int32_t d = 0; d < cfg->negative; d++) neg[d] = fe_alias_draw(cfg->alias, n, &wk->rng);
+        fe_rng rng = wk->rng; /* in a register: the stores to neg could alias wk->rng */
+        for (int32_t d = 0; d < cfg->negative; d++) neg[d] = fe_alias_draw(cfg->alias, n, &rng);
+        wk->rng = rng;
         t->neg = neg;
         t->n_neg = cfg->negative;
     }

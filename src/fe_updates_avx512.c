@@ -64,9 +64,17 @@ typedef __mmask16 fe_mask;
 #define FE_OUTPUT_STEP(f, label, alpha, mk) output_step_512((f), (label), (alpha), (mk))
 #include "fe_vec_x86.h"
 
-/* g[o] = (label[o] - sigmoid(g[o])) * alpha for o < m, sixteen at a time. */
+/* g[o] = (label[o] - sigmoid(g[o])) * alpha for o < m: up to eight outputs (negative
+ * sampling's usual count) one at a time, more sixteen at a time. For a few outputs the
+ * lookups one by one were faster: a CBOW window's step is one chain from the scores to the
+ * rows' update, and the gather's latency (and reading back its masked store) lay on it (5 %
+ * of CBOW's time on an AMD Zen 4 core, bench/README.md). */
 static inline void vec_output_steps(float *g, const float *label, int32_t m, float alpha)
 {
+    if (m <= 8) {
+        for (int32_t o = 0; o < m; o++) g[o] = (label[o] - fe_sigmoid_lookup(g[o])) * alpha;
+        return;
+    }
     const __m512 va = _mm512_set1_ps(alpha);
     for (int32_t o = 0; o < m; o += 16) {
         const int32_t n = m - o < 16 ? m - o : 16;
