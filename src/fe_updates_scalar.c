@@ -96,11 +96,11 @@ static inline void vec_output_steps(float *g, const float *label, int32_t m, flo
 
 /* Vector paths only (fe_vec_x86.h): the scalar path always takes sg_window_step's loops. */
 static inline int vec_window_scales(float *const *out, int32_t n_out, int32_t n_context,
-                                    const float *label, float alpha, float *dots, float *g,
-                                    float *earlier, int64_t dim)
+                                    const float *label, float alpha, float *g, float *earlier,
+                                    int64_t dim)
 {
-    (void)out, (void)n_out, (void)n_context, (void)label, (void)alpha, (void)dots, (void)g;
-    (void)earlier, (void)dim;
+    (void)out, (void)n_out, (void)n_context, (void)label, (void)alpha, (void)g, (void)earlier;
+    (void)dim;
     return 0;
 }
 
