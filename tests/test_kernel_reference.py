@@ -124,6 +124,25 @@ def test_sg_window_step_sizes_match_reference(simd, n_neg, n_context):
     assert_same_update(mine, theirs, 0.0, 0.0)
 
 
+@pytest.mark.parametrize("mode", ["ns", "both"])
+def test_sg_window_step_adjacent_repeated_outputs_match_reference(simd, mode):
+    """A negative drawn several times in a row is as many output rows that are one row: each
+    of their updates must land (a vector path that wrote output rows in pairs from their old
+    values would drop one; such a version was measured, not kept, and this test caught it)."""
+    w_in, w_out, w_hs = weights(hs=mode != "ns", seed=3, dim=100)
+    off, code, point = _kernel.huffman(np.arange(12, 0, -1) * 5)
+    word, context, neg = 6, [0, 3, 11, 5, 8, 1], [2, 9, 9, 9, 4, 4, 1]
+    c, p = (
+        (code[off[word] : off[word + 1]], point[off[word] : off[word + 1]])
+        if mode != "ns"
+        else ([], [])
+    )
+    mine, theirs = copies(w_in, w_out, w_hs), copies(w_in, w_out, w_hs)
+    _kernel.sg_window_step(*mine, context, word, neg, c, p, alpha=0.2, simd=simd)
+    ref.sg_window_step(*theirs, context, word, neg, c, p, alpha=0.2)
+    assert_same_update(mine, theirs, 0.0, 0.0)
+
+
 @pytest.mark.parametrize("mode", ["ns", "hs", "both"])
 def test_sg_window_step_is_its_pairs_in_order(simd, mode):
     """With no output and no context word listed twice, a window step is its (context,
