@@ -145,15 +145,17 @@ static inline void vec_dot_many2(const float *x0, const float *x1, float *const 
 /* The gradient scales of a skip-gram window's context rows in[c] = out[n_out + c] against its
  * n_out output rows, row by row as sg_window_step (fe_updates.h) defines them: g[c][o] (n_out
  * floats a row) from the score in[c] . out[o] plus sum_{e < c} g[e][o] * (in[c] . in[e]),
- * through the output step; then earlier[c][e] = g[c] . g[e] (n_context floats a row). The
- * scores are taken two context rows at a time (vec_dot_many2: each row's blocks loaded once
- * for both; 8 % of skip-gram's time, rows 400 bytes long straddling cache lines in most
- * loads). Each row of g is kept in a register and read back from
- * there: written with scalar or masked stores and read at another width, as the loops of
- * fe_updates.h do it, the rows waited for those stores to complete (no store-to-load
- * forwarding between such accesses), a sixth of skip-gram's time. Returns 0, having done
- * nothing, when the outputs do not fit in one vector or the window has more rows than
- * FE_WINDOW_ROWS; the caller then takes its general path. */
+ * through the output step; then earlier[c][e] = g[c] . g[e] (n_context floats a row).
+ *
+ * Each row of g is kept in a vector register and read back from there. The loops of
+ * fe_updates.h write a row with scalar or masked stores and read it at another width, which
+ * gets no store-to-load forwarding: the row waits for the stores to reach the cache (with
+ * the full gather, 13 % of skip-gram's time on an AMD Zen 4 core, bench/README.md). The
+ * scores are taken two context rows at a time (vec_dot_many2): rows are 400 bytes long, so
+ * most loads straddle two cache lines, and loading each block once for both rows saved 8 %.
+ *
+ * Returns 0, having done nothing, when the outputs do not fit in one vector or the window has
+ * more rows than FE_WINDOW_ROWS; the caller then takes its general path. */
 enum { FE_WINDOW_ROWS = 32 };
 static inline int vec_window_scales(float *const *out, int32_t n_out, int32_t n_context,
                                     const float *label, float alpha, float *g, float *earlier,
