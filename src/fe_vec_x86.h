@@ -161,13 +161,8 @@ static inline int vec_window_scales(float *const *out, int32_t n_out, int32_t n_
                                     const float *label, float alpha, float *g, float *earlier,
                                     int64_t dim)
 {
-    static const float ones[FE_W] = {1.0f, 1.0f, 1.0f, 1.0f, 1.0f,
-                                     1.0f, 1.0f, 1.0f,
-#if FE_W == 16
-                                     1.0f, 1.0f, 1.0f, 1.0f, 1.0f,
-                                     1.0f, 1.0f, 1.0f
-#endif
-    };
+    static const float ones[16] = {1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f,
+                                   1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f}; /* >= FE_W */
     if (n_out > FE_W || n_context > FE_WINDOW_ROWS) return 0;
     float *const *in = out + n_out;
     const fe_mask mk = FE_TAIL(n_out);
@@ -189,9 +184,10 @@ static inline int vec_window_scales(float *const *out, int32_t n_out, int32_t n_
         for (int32_t e = 0; e < c; e++) gc = FE_FMA(FE_SET1(dots[n_out + e]), rows[e], gc);
         gc = FE_MUL(FE_OUTPUT_STEP(gc, labels, rate, mk), live); /* lanes past n_out stay 0 */
         rows[c] = gc;
+        /* (FE_STORE_TAIL takes fewer than FE_W lanes) */
         if (n_out == FE_W) FE_STORE(g + (int64_t)c * n_out, gc);
         else FE_STORE_TAIL(g + (int64_t)c * n_out, gc, mk, n_out);
-        float *shared = earlier + (int64_t)c * n_context;
+        float *shared = earlier + (int64_t)c * n_context; /* g[c] . g[e], four at a time */
         for (int32_t e = 0; e < c; e += 4) {
             const fe_vec zero = FE_ZERO();
             float sums[4];

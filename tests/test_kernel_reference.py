@@ -127,8 +127,8 @@ def test_sg_window_step_sizes_match_reference(simd, n_neg, n_context):
 @pytest.mark.parametrize("mode", ["ns", "both"])
 def test_sg_window_step_adjacent_repeated_outputs_match_reference(simd, mode):
     """A negative drawn several times in a row is as many output rows that are one row: each
-    of their updates must land (a vector path that wrote output rows in pairs from their old
-    values would drop one; such a version was measured, not kept, and this test caught it)."""
+    of their updates must land (a vector path that updated output rows in pairs from their
+    old values would drop one)."""
     w_in, w_out, w_hs = weights(hs=mode != "ns", seed=3, dim=100)
     off, code, point = _kernel.huffman(np.arange(12, 0, -1) * 5)
     word, context, neg = 6, [0, 3, 11, 5, 8, 1], [2, 9, 9, 9, 4, 4, 1]
