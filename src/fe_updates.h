@@ -180,7 +180,7 @@ double FE_NAME(sg_window_step)(const fe_weights *w, const uint32_t *context, int
     float **in = out + n_out; /* so that one pass scores a row against both lists */
     for (int32_t c = 0; c < n_context; c++) in[c] = in_row(w, context[c]);
     /* The vector paths compute the scales in registers (vec_window_scales); these loops are
-     * the general path: with the loss, with more outputs than a vector holds, and scalar. */
+     * the general path: with the loss, with more outputs than two vectors hold, and scalar. */
     if (want_loss || !vec_window_scales(out, n_out, n_context, label, alpha, g, earlier, dim)) {
         for (int32_t c = 0; c < n_context; c++) {
             float *gc = g + (int64_t)c * n_out;

@@ -128,9 +128,10 @@ FE_INLINE void dot_rows2(const int r, const float *x0, const float *x1, float *c
     }
 }
 
-/* out0[j] = x0 . y[j] and out1[j] = x1 . y[j] for j < m, four rows at a time. */
-static inline void vec_dot_many2(const float *x0, const float *x1, float *const *y, int32_t m,
-                                 float *out0, float *out1, int64_t n)
+/* out0[j] = x0 . y[j] and out1[j] = x1 . y[j] for j < m, four rows at a time. (Inlined
+ * into both widths of window_scales: called from two places, the compiler would not.) */
+FE_INLINE void vec_dot_many2(const float *x0, const float *x1, float *const *y, int32_t m,
+                             float *out0, float *out1, int64_t n)
 {
     int32_t j = 0;
     for (; j + 4 <= m; j += 4) dot_rows2(4, x0, x1, y + j, out0 + j, out1 + j, n);
@@ -142,34 +143,40 @@ static inline void vec_dot_many2(const float *x0, const float *x1, float *const 
     }
 }
 
+enum { FE_WINDOW_ROWS = 32 };
+
 /* The gradient scales of a skip-gram window's context rows in[c] = out[n_out + c] against its
  * n_out output rows, row by row as sg_window_step (fe_updates.h) defines them: g[c][o] (n_out
  * floats a row) from the score in[c] . out[o] plus sum_{e < c} g[e][o] * (in[c] . in[e]),
  * through the output step; then earlier[c][e] = g[c] . g[e] (n_context floats a row).
  *
- * Each row of g is kept in a vector register and read back from there. The loops of
+ * Each row of g is kept in vector registers and read back from there. The loops of
  * fe_updates.h write a row with scalar or masked stores and read it at another width, which
  * gets no store-to-load forwarding: the row waits for the stores to reach the cache (with
  * the full gather, 13 % of skip-gram's time on an AMD Zen 4 core, bench/README.md). The
  * scores are taken two context rows at a time (vec_dot_many2): rows are 400 bytes long, so
  * most loads straddle two cache lines, and loading each block once for both rows saved 8 %.
  *
- * Returns 0, having done nothing, when the outputs do not fit in one vector or the window has
- * more rows than FE_WINDOW_ROWS; the caller then takes its general path. */
-enum { FE_WINDOW_ROWS = 32 };
-static inline int vec_window_scales(float *const *out, int32_t n_out, int32_t n_context,
-                                    const float *label, float alpha, float *g, float *earlier,
-                                    int64_t dim)
+ * A row of g takes nv (a constant: 1 or 2) vectors, the last one partial. Two cover the
+ * Huffman paths of hierarchical softmax: 12 nodes on average on the benchmark corpus, past
+ * one AVX2 vector for 85 % of the centres, past one AVX-512 vector for 10 %. */
+FE_INLINE void window_scales(const int nv, float *const *out, int32_t n_out, int32_t n_context,
+                             const float *label, float alpha, float *g, float *earlier, int64_t dim)
 {
     static const float ones[16] = {1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f,
                                    1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f}; /* >= FE_W */
-    if (n_out > FE_W || n_context > FE_WINDOW_ROWS) return 0;
     float *const *in = out + n_out;
-    const fe_mask mk = FE_TAIL(n_out);
-    const fe_vec labels = FE_LOAD_TAIL(label, mk), rate = FE_SET1(alpha);
-    const fe_vec live = FE_LOAD_TAIL(ones, mk); /* 1 in the outputs' lanes, 0 past them */
-    fe_vec rows[FE_WINDOW_ROWS];
-    float pair[2][FE_W + FE_WINDOW_ROWS]; /* the scores of two context rows */
+    const int32_t last = n_out - (nv - 1) * FE_W; /* lanes of the last vector: 1..FE_W */
+    const fe_mask full = FE_TAIL(FE_W), mk = FE_TAIL(last);
+    const fe_vec rate = FE_SET1(alpha);
+    fe_vec labels[2], live[2]; /* live: 1 in the outputs' lanes, 0 past them */
+    for (int k = 0; k < nv; k++) {
+        const int partial = k == nv - 1;
+        labels[k] = FE_LOAD_TAIL(label + k * FE_W, partial ? mk : full);
+        live[k] = FE_LOAD_TAIL(ones, partial ? mk : full);
+    }
+    fe_vec rows[FE_WINDOW_ROWS][2];
+    float pair[2][2 * FE_W + FE_WINDOW_ROWS]; /* the scores of two context rows */
     for (int32_t c = 0; c < n_context; c++) {
         /* rows c and c + 1 against the outputs and in[0..c) in one pass, then c + 1 against
          * in[c]: none of these depends on the scales, only on the rows before the window */
@@ -180,23 +187,42 @@ static inline int vec_window_scales(float *const *out, int32_t n_out, int32_t n_
         } else if ((c & 1) == 0) {
             vec_dot_many(in[c], out, n_out + c, pair[0], dim);
         }
-        fe_vec gc = FE_LOAD_TAIL(dots, mk);
-        for (int32_t e = 0; e < c; e++) gc = FE_FMA(FE_SET1(dots[n_out + e]), rows[e], gc);
-        gc = FE_MUL(FE_OUTPUT_STEP(gc, labels, rate, mk), live); /* lanes past n_out stay 0 */
-        rows[c] = gc;
-        /* (FE_STORE_TAIL takes fewer than FE_W lanes) */
-        if (n_out == FE_W) FE_STORE(g + (int64_t)c * n_out, gc);
-        else FE_STORE_TAIL(g + (int64_t)c * n_out, gc, mk, n_out);
+        float *gc_out = g + (int64_t)c * n_out;
+        for (int k = 0; k < nv; k++) {
+            const int partial = k == nv - 1;
+            const fe_mask m = partial ? mk : full;
+            fe_vec gc = FE_LOAD_TAIL(dots + k * FE_W, m);
+            for (int32_t e = 0; e < c; e++) gc = FE_FMA(FE_SET1(dots[n_out + e]), rows[e][k], gc);
+            gc = FE_MUL(FE_OUTPUT_STEP(gc, labels[k], rate, m), live[k]); /* past n_out: 0 */
+            rows[c][k] = gc;
+            /* (FE_STORE_TAIL takes fewer than FE_W lanes) */
+            if (!partial || last == FE_W) FE_STORE(gc_out + k * FE_W, gc);
+            else FE_STORE_TAIL(gc_out + k * FE_W, gc, mk, last);
+        }
         float *shared = earlier + (int64_t)c * n_context; /* g[c] . g[e], four at a time */
         for (int32_t e = 0; e < c; e += 4) {
-            const fe_vec zero = FE_ZERO();
+            fe_vec prod[4];
+            for (int j = 0; j < 4; j++) {
+                prod[j] = e + j < c ? FE_MUL(rows[c][0], rows[e + j][0]) : FE_ZERO();
+                for (int k = 1; k < nv && e + j < c; k++)
+                    prod[j] = FE_FMA(rows[c][k], rows[e + j][k], prod[j]);
+            }
             float sums[4];
-            FE_HSUM4(sums, FE_MUL(gc, rows[e]), e + 1 < c ? FE_MUL(gc, rows[e + 1]) : zero,
-                     e + 2 < c ? FE_MUL(gc, rows[e + 2]) : zero,
-                     e + 3 < c ? FE_MUL(gc, rows[e + 3]) : zero);
+            FE_HSUM4(sums, prod[0], prod[1], prod[2], prod[3]);
             for (int32_t k = 0; k < 4 && e + k < c; k++) shared[e + k] = sums[k];
         }
     }
+}
+
+/* Returns 0, having done nothing, when the outputs do not fit in two vectors or the window
+ * has more rows than FE_WINDOW_ROWS; the caller then takes its general path. */
+static inline int vec_window_scales(float *const *out, int32_t n_out, int32_t n_context,
+                                    const float *label, float alpha, float *g, float *earlier,
+                                    int64_t dim)
+{
+    if (n_context > FE_WINDOW_ROWS || n_out > 2 * FE_W) return 0;
+    if (n_out <= FE_W) window_scales(1, out, n_out, n_context, label, alpha, g, earlier, dim);
+    else window_scales(2, out, n_out, n_context, label, alpha, g, earlier, dim);
     return 1;
 }
 

@@ -106,12 +106,13 @@ def test_sg_window_step_matches_reference(simd, mode, dim, want_loss):
 
 @pytest.mark.parametrize(
     "n_neg, n_context",
-    [(7, 6), (15, 6), (16, 6), (3, 33), (3, 40)],
+    [(7, 6), (8, 6), (15, 6), (16, 6), (31, 6), (32, 6), (3, 33), (3, 40)],
 )
 def test_sg_window_step_sizes_match_reference(simd, n_neg, n_context):
-    """The vector paths keep a window's gradient scales in registers while its outputs fill at
-    most one vector (8 or 16 floats) and it has at most 32 context rows, and take the general
-    loops past that: both sides of each bound against the reference."""
+    """The vector paths keep a window's gradient scales in registers while its outputs (the
+    centre and its negatives here) fill at most two vectors (16 or 32 floats, the second one
+    whole or partial) and it has at most 32 context rows, and take the general loops past
+    that: both sides of each bound against the reference."""
     vocab = 64
     w_in, w_out, w_hs = weights(vocab=vocab, hs=False, seed=5, dim=38)
     rng = np.random.default_rng(n_neg * 100 + n_context)
@@ -121,6 +122,27 @@ def test_sg_window_step_sizes_match_reference(simd, n_neg, n_context):
     mine, theirs = copies(w_in, w_out, w_hs), copies(w_in, w_out, w_hs)
     _kernel.sg_window_step(*mine, context, word, neg, [], [], alpha=0.1, simd=simd)
     ref.sg_window_step(*theirs, context, word, neg, [], [], alpha=0.1)
+    assert_same_update(mine, theirs, 0.0, 0.0)
+
+
+@pytest.mark.parametrize("code_len", [8, 9, 16, 17, 32, 33])
+@pytest.mark.parametrize("mode", ["hs", "both"])
+def test_sg_window_step_long_huffman_paths_match_reference(simd, mode, code_len):
+    """Hierarchical softmax's outputs are the centre's Huffman path: on real vocabularies
+    longer than one vector for most centres. Counts that halve from word to word give every
+    path length up to 39, on both sides of the one- and two-vector bounds."""
+    vocab = 40
+    w_in, w_out, w_hs = weights(vocab=vocab, hs=True, seed=11, dim=38)
+    if mode == "hs":
+        w_out = None
+    off, code, point = _kernel.huffman(2 ** np.arange(vocab - 1, -1, -1, dtype=np.int64))
+    word = int(np.flatnonzero(np.diff(off) == code_len)[0])
+    context = [0, 5, 5, 39, word, 17, 30]
+    neg = [2, word, 9, 3] if mode == "both" else []
+    c, p = code[off[word] : off[word + 1]], point[off[word] : off[word + 1]]
+    mine, theirs = copies(w_in, w_out, w_hs), copies(w_in, w_out, w_hs)
+    _kernel.sg_window_step(*mine, context, word, neg, c, p, alpha=0.2, simd=simd)
+    ref.sg_window_step(*theirs, context, word, neg, c, p, alpha=0.2)
     assert_same_update(mine, theirs, 0.0, 0.0)
 
 
