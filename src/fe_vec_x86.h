@@ -157,7 +157,7 @@ enum { FE_WINDOW_ROWS = 32 };
  * scores are taken two context rows at a time (vec_dot_many2): rows are 400 bytes long, so
  * most loads straddle two cache lines, and loading each block once for both rows saved 8 %.
  *
- * A row of g takes nv (a constant: 1 or 2) vectors, the last one partial. Two cover the
+ * A row of g takes nv (a constant: 1 or 2) vectors, the last whole or partial. Two cover the
  * Huffman paths of hierarchical softmax: 12 nodes on average on the benchmark corpus, past
  * one AVX2 vector for 85 % of the centres, past one AVX-512 vector for 10 %. */
 FE_INLINE void window_scales(const int nv, float *const *out, int32_t n_out, int32_t n_context,
