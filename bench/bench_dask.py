@@ -162,7 +162,7 @@ def train_dask(
     extra = {"model_class": model_class(family)}
     if combine is not None:
         extra["combine"] = combine
-    if sync_words is not None:
+    if sync_words:  # 0: the library's default for the run
         extra["sync_words"] = sync_words
     t0 = time.perf_counter()
     model = train(client, corpus_file=corpus, workers=1, callbacks=callbacks, **extra, **params)
@@ -677,7 +677,8 @@ def main(argv=None):
             type=int,
             nargs="+",
             default=[500_000],
-            help="words per worker between combines (throughput: one engine per value)",
+            help="words per worker between combines (throughput: one engine per value; "
+            "quality: 0 for the library's default)",
         )
         p.add_argument("--repeats", type=int, default=5)
         p.add_argument("--no-local", action="store_true", help="skip the one-process runs")

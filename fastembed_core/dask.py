@@ -33,7 +33,7 @@ def train(
     corpus: Any = None,
     *,
     workers: int = 1,
-    sync_words: int = 500_000,
+    sync_words: int | None = None,
     combine: str = DEFAULT_COMBINE,
     checkpoint: str | os.PathLike | None = None,
     resume: bool = False,
@@ -69,16 +69,21 @@ def train(
         ``corpus_file`` and ``corpus``.
     workers : int
         Kernel threads inside each Dask worker.
-    sync_words : int
+    sync_words : int, optional
         Corpus words each Dask worker trains between two combines. Fewer: closer to one
         machine's training, more exchange; more: less exchange, more drift between replicas.
+        By default 500,000, and for skip-gram and hierarchical softmax rounds that shorten
+        as about ``1 / n^2`` with ``n`` Dask workers (100,000 words at 2, 25,000 at 4,
+        20,000 from 5 on): longer rounds were measured to lose up to 0.035 on SimLex-999
+        and analogies at 4 and 8 workers (bench/DISTRIBUTED.md). Short rounds cost
+        exchange time; pass a larger value to trade quality for throughput.
     combine : {"scaled_average", "capped_sum", "sum", "row_mean", "average"}
         How the workers' deltas are combined (:mod:`fastembed_core.distributed.combine`).
         ``"scaled_average"`` (the default) trains every replica at ``n`` times the learning
         rate (``n`` Dask workers) and averages their models: each worker's progress is kept
         and rows that every worker trains do not overshoot, so the quality holds as workers
-        are added (within 0.015 of one process at 2, 4 and 8 workers, measured in
-        bench/DISTRIBUTED.md). ``"sum"`` keeps every worker's change at the schedule's rate
+        are added (within 0.015 of one process at 2, 4 and 8 workers with the default
+        ``sync_words``, measured in bench/DISTRIBUTED.md). ``"sum"`` keeps every worker's change at the schedule's rate
         (unstable from 3 workers on: rows every worker trains overshoot); ``"capped_sum"``
         too, except that a row changed by ``k > 2`` workers moves by ``2 / k`` of the sum;
         ``"row_mean"`` averages each row over the workers that changed it; ``"average"`` is

@@ -15,10 +15,41 @@ from _planted import nearest_topic_accuracy, planted_documents
 from fastembed_core import DeepWalk, Doc2Vec, FastText, Item2Vec, Word2Vec, _corpus
 from fastembed_core.dask import train as dask_train
 from fastembed_core.distributed import combine as combine_mod
+from fastembed_core.distributed import rounds as rounds_mod
 from fastembed_core.distributed import shards as shards_mod
 from fastembed_core.distributed.family import family_of
 from fastembed_core.distributed.shards import FileShard, count_shard, merge_counts
 from fastembed_core.models.doc2vec import TaggedDocument
+
+# ------------------------------------------------------------------ round length (no cluster)
+
+
+def test_skip_gram_and_hs_rounds_shorten_as_workers_are_added(caplog):
+    family = family_of(Word2Vec)
+    cbow, sg, hs = Word2Vec(), Word2Vec(sg=1), Word2Vec(hs=1, negative=0)
+    # CBOW with negative sampling held at every size with the long rounds
+    for n in (1, 2, 4, 8, 64):
+        assert rounds_mod.default_sync_words(family, cbow, n) == rounds_mod.SYNC_WORDS
+    for model in (sg, hs):
+        got = [rounds_mod.default_sync_words(family, model, n) for n in (1, 2, 4, 8, 64)]
+        # the measured points: 25,000 held at 4 workers on both corpora, 20,000 at 8
+        assert got[0] == rounds_mod.SYNC_WORDS and got[2] <= 25_000 and got[3] <= 20_000
+        assert got == sorted(got, reverse=True) and got[-1] > 0
+    # PV-DBOW gains as workers grow: only hs shortens a Doc2Vec's rounds
+    d2v = family_of(Doc2Vec)
+    assert rounds_mod.default_sync_words(d2v, Doc2Vec(dm=0), 8) == rounds_mod.SYNC_WORDS
+    assert rounds_mod.default_sync_words(d2v, Doc2Vec(hs=1, negative=0), 8) <= 20_000
+    # the call's value wins; longer than the default at 4+ workers is warned about
+    with caplog.at_level(logging.WARNING, logger="fastembed_core.dask"):
+        assert rounds_mod.resolve_sync_words(family, sg, 8, None) <= 20_000
+        assert rounds_mod.resolve_sync_words(family, sg, 2, 500_000) == 500_000
+        assert rounds_mod.resolve_sync_words(family, cbow, 8, 500_000) == 500_000
+        assert rounds_mod.resolve_sync_words(family, sg, 8, 20_000) == 20_000
+    assert "measured" not in caplog.text
+    with caplog.at_level(logging.WARNING, logger="fastembed_core.dask"):
+        assert rounds_mod.resolve_sync_words(family, hs, 4, 500_000) == 500_000
+    assert "sync_words=500000 over 4 workers" in caplog.text
+
 
 # ------------------------------------------------------------------ combining (no cluster)
 
@@ -571,15 +602,15 @@ def test_skip_gram_at_a_replica_rate_above_the_measured_one_is_warned_about(
 ):
     _wait_for_workers(client)
     args = dict(corpus_file=planted_file, seed=1, **{**PLANTED, "epochs": 1})
-    warned = "measured to lose quality"
+    warned = "were measured up to"
     # 2 workers under scaled_average: the replicas train at 2 x alpha
     with caplog.at_level(logging.WARNING, logger="fastembed_core.dask"):
-        dask_train(client, sg=1, alpha=0.025, **args)  # 0.05: measured fine
-        dask_train(client, sg=0, alpha=0.06, **args)  # CBOW at 0.12: measured fine
+        dask_train(client, sg=1, alpha=0.06, **args)  # 0.12: measured fine
+        dask_train(client, sg=0, alpha=0.12, **args)  # CBOW at 0.24: measured fine
     assert warned not in caplog.text
     with caplog.at_level(logging.WARNING, logger="fastembed_core.dask"):
-        dask_train(client, sg=1, alpha=0.06, **args)  # skip-gram at 0.12
-    assert warned in caplog.text and "0.12" in caplog.text
+        dask_train(client, sg=1, alpha=0.12, **args)  # skip-gram at 0.24
+    assert warned in caplog.text and "0.24" in caplog.text
 
 
 def test_bad_calls_fail_before_any_work(client, planted_file, tmp_path):

@@ -69,19 +69,75 @@ from .tasks import (
 
 logger = logging.getLogger("fastembed_core.dask")
 
-__all__ = ["train", "StaleReplica", "DEFAULT_COMBINE", "CHECKPOINT_ROUNDS"]
+__all__ = [
+    "train",
+    "StaleReplica",
+    "DEFAULT_COMBINE",
+    "CHECKPOINT_ROUNDS",
+    "SYNC_WORDS",
+    "default_sync_words",
+    "resolve_sync_words",
+]
 
 CHECKPOINT_ROUNDS = 10
 _STATE = "state.json"
 _STATE_FORMAT = 1
 # resubmissions of one shard's task in one round before the driver gives up
 _MAX_RESTARTS = 5
-# the highest replica rate (alpha x workers under "scaled_average") measured to keep
-# skip-gram and hierarchical softmax within 0.02 of one process (bench/DISTRIBUTED.md)
-_SCALED_ALPHA_TESTED = 0.1
+# the highest replica rate (alpha x workers under "scaled_average") at which skip-gram and
+# hierarchical softmax were measured within 0.015 of one process: 8 workers at alpha 0.025
+# with the default rounds (bench/DISTRIBUTED.md, "Shorter rounds for skip-gram and
+# hierarchical softmax")
+_SCALED_ALPHA_TESTED = 0.2
+# words each Dask worker trains between two combines when the call does not say
+SYNC_WORDS = 500_000
+# Skip-gram and hierarchical softmax need rounds that shorten as workers are added, about as
+# 1 / workers^2. In the one-process simulation of the rounds (bench/DISTRIBUTED.md, "Shorter
+# rounds for skip-gram and hierarchical softmax") hs at 4 workers lost 0.02 on analogies
+# with 500,000 words a round on english.txt and held with 100,000; on english-gcide.txt it
+# lost 0.017 with 100,000 and held with 25,000. At 8 workers it held with 20,000 words on
+# english.txt.
+_SHORT_ROUNDS = 400_000
+# the shortest default round: at 8 workers rounds of 6,250 words scored lower than rounds of
+# 20,000 (the replicas' rate, not the round, is the limit there), and cost far more exchange
+_MIN_SYNC_WORDS = 20_000
 
 
 # ------------------------------------------------------------------ driver side
+
+
+def default_sync_words(family: Any, model: Any, n_shards: int) -> int:
+    """``sync_words`` when the call leaves it out: :data:`SYNC_WORDS`, and for skip-gram and
+    hierarchical softmax (``family.rate_sensitive``) rounds about ``1 / n_shards^2`` as
+    long: 100,000 words at 2 workers, 25,000 at 4, 20,000 from 5 on."""
+    if not family.rate_sensitive(model) or n_shards < 2:
+        return SYNC_WORDS
+    return max(_MIN_SYNC_WORDS, min(SYNC_WORDS, _SHORT_ROUNDS // max(n_shards, 1) ** 2))
+
+
+def resolve_sync_words(family: Any, model: Any, n_shards: int, sync_words: int | None) -> int:
+    """The run's ``sync_words``: the call's, or :func:`default_sync_words`. Warns when the
+    call's is longer than the default where longer rounds were measured to lose quality."""
+    default = default_sync_words(family, model, n_shards)
+    if sync_words is None:
+        if default < SYNC_WORDS:
+            logger.info(
+                "skip-gram or hierarchical softmax over %d workers: rounds of %d words "
+                "(shorter rounds hold the quality, longer ones exchange less: sync_words=)",
+                n_shards,
+                default,
+            )
+        return default
+    if sync_words > default and n_shards >= 4:
+        logger.warning(
+            "sync_words=%d over %d workers: skip-gram and hierarchical softmax were measured "
+            "to lose up to 0.035 with rounds longer than %d words at this many workers "
+            "(bench/DISTRIBUTED.md); leave sync_words out to use that",
+            sync_words,
+            n_shards,
+            default,
+        )
+    return sync_words
 
 
 def _schedule(alpha: float, min_alpha: float, done: float, total: float) -> float:
@@ -430,12 +486,12 @@ class _Driver:
         # the replicas' rate on the global schedule (n_shards under "scaled_average")
         alpha_scale = combine_mod.learning_rate_scale(self.combine, n_shards)
         if self.family.rate_sensitive(model) and alpha_scale * model.alpha > _SCALED_ALPHA_TESTED:
-            # scaled_average needs n * alpha to be a rate one process trains well at; for
-            # skip-gram with hierarchical softmax 0.2 is not (one process at 0.2 scored
-            # WordSim-353 0.34 against 0.62 at 0.025; 8 workers at 0.025 each: 0.42)
+            # scaled_average needs n * alpha to be a rate one process trains well at: one
+            # process of skip-gram at 0.2 already loses 0.01-0.02 on SimLex-999 and analogies
+            # against 0.025, and no replica rate above 0.2 was measured
             logger.warning(
                 "combine=%r over %d workers trains every replica at %g (alpha x workers); "
-                "skip-gram and hierarchical softmax were measured to lose quality above %g "
+                "skip-gram and hierarchical softmax were measured up to %g "
                 "(bench/DISTRIBUTED.md): use fewer Dask workers with more kernel threads "
                 "each (workers=), or a lower alpha",
                 self.combine,
@@ -676,7 +732,7 @@ def train(
     corpus: Any = None,
     *,
     workers: int = 1,
-    sync_words: int = 500_000,
+    sync_words: int | None = None,
     combine: str = DEFAULT_COMBINE,
     checkpoint: str | os.PathLike | None = None,
     resume: bool = False,
@@ -696,8 +752,10 @@ def train(
         raise ValueError(
             f"combine must be one of {', '.join(map(repr, combine_mod.SCHEMES))}; got {combine!r}"
         )
-    if isinstance(sync_words, bool) or not isinstance(sync_words, int) or sync_words < 1:
-        raise ValueError(f"sync_words must be a positive int; got {sync_words!r}")
+    if sync_words is not None and (
+        isinstance(sync_words, bool) or not isinstance(sync_words, int) or sync_words < 1
+    ):
+        raise ValueError(f"sync_words must be a positive int or None; got {sync_words!r}")
     callbacks = tuple(callbacks)
     # every parameter checked by the model itself, before any work on the cluster; `workers`
     # are threads on the Dask workers, whose cores the driver's machine does not tell
@@ -724,6 +782,7 @@ def train(
         # computed once and held for the run; Dask recomputes a partition lost with a worker
         parts = client.compute(corpus.to_delayed())
         partitions = [parts[s.first : s.end] for s in shards]
+    sync_words = resolve_sync_words(family, model, len(shards), sync_words)
     checkpoint_dir = os.fspath(checkpoint) if checkpoint is not None else None
     if resume and checkpoint_dir is None:
         raise ValueError("resume=True needs checkpoint=<the directory of the run>")
