@@ -84,10 +84,10 @@ _STATE = "state.json"
 _STATE_FORMAT = 1
 # resubmissions of one shard's task in one round before the driver gives up
 _MAX_RESTARTS = 5
-# the highest replica rate (alpha x workers under "scaled_average") at which skip-gram and
-# hierarchical softmax were measured within 0.015 of one process: 8 workers at alpha 0.025
-# with the default rounds (bench/DISTRIBUTED.md, "Shorter rounds for skip-gram and
-# hierarchical softmax")
+# the highest replica rate (alpha x workers under "scaled_average") measured for skip-gram
+# and hierarchical softmax: 8 workers at alpha 0.025, with the default rounds within 0.015
+# of one process on english.txt and 0.016-0.017 outside on english-gcide.txt
+# (bench/DISTRIBUTED.md, "Shorter rounds for skip-gram and hierarchical softmax")
 _SCALED_ALPHA_TESTED = 0.2
 # words each Dask worker trains between two combines when the call does not say
 SYNC_WORDS = 500_000
@@ -112,7 +112,7 @@ def default_sync_words(family: Any, model: Any, n_shards: int) -> int:
     long: 100,000 words at 2 workers, 25,000 at 4, 20,000 from 5 on."""
     if not family.rate_sensitive(model) or n_shards < 2:
         return SYNC_WORDS
-    return max(_MIN_SYNC_WORDS, min(SYNC_WORDS, _SHORT_ROUNDS // max(n_shards, 1) ** 2))
+    return max(_MIN_SYNC_WORDS, min(SYNC_WORDS, _SHORT_ROUNDS // n_shards**2))
 
 
 def resolve_sync_words(family: Any, model: Any, n_shards: int, sync_words: int | None) -> int:
