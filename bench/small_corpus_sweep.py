@@ -60,6 +60,15 @@ CONFIGS = {
     "a075-n05-w8": ("fastembed_core", {"alpha": 0.075, "ns_exponent": 0.5, "window": 8}),
     "a075-w8": ("fastembed_core", {"alpha": 0.075, "window": 8}),
     "a05-w8": ("fastembed_core", {"alpha": 0.05, "window": 8}),
+    # a wider window paid for with fewer negatives: about the same dot products a token
+    "a075-n05-w8-neg3": (
+        "fastembed_core",
+        {"alpha": 0.075, "ns_exponent": 0.5, "window": 8, "negative": 3},
+    ),
+    "a075-n05-w7-neg3": (
+        "fastembed_core",
+        {"alpha": 0.075, "ns_exponent": 0.5, "window": 7, "negative": 3},
+    ),
     "preset-small-corpus": ("fastembed_core", "preset"),
 }
 
