@@ -21,7 +21,8 @@ to the same point (many updates) it tends to the mean (no overshoot). RHO stands
 per-update contraction of a row towards its optimum. ``scaled_average`` (a library scheme)
 trains every replica at the number of workers times the schedule's rate
 (``combine.learning_rate_scale``) and takes the mean; ``lr_scaled:S`` is the family it
-belongs to, for experiments: replicas at S times the rate (``k`` = the number of workers,
+belongs to (for skip-gram and hierarchical softmax it caps the replicas' rate at 0.1, but
+never under k/2 times the schedule's), for experiments: replicas at S times the rate (``k`` = the number of workers,
 ``k/2``, or a number), the deltas summed and divided by S. ``momentum:S``: replicas at S
 times the rate, the mean of the deltas fed to a block momentum ``G = mu G + mean`` with
 ``mu = 1 - S/k`` and the model moved by ``G`` (BMUF; ``momentum:k`` is ``scaled_average``).
@@ -50,6 +51,7 @@ from quality_seeds import evaluate  # noqa: E402
 from fastembed_core import Word2Vec  # noqa: E402
 from fastembed_core.distributed import combine as combine_mod  # noqa: E402
 from fastembed_core.distributed.family import EncodedShard, family_of  # noqa: E402
+from fastembed_core.distributed.rounds import replica_rate_scale  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -87,11 +89,11 @@ def count_weighted(deltas, updates, rho):
     return out
 
 
-def library_scheme(deltas, scheme):
+def library_scheme(deltas, scheme, scale):
     sparse = []
     for d in deltas:
         sparse.append({name: _sparse(v) for name, v in d.items()})
-    combined = combine_mod.combine(sparse, scheme, len(deltas))
+    combined = combine_mod.combine(sparse, scheme, len(deltas), scale)
     out = {}
     for name, (rows, values) in combined.items():
         dense = np.zeros_like(deltas[0][name])
@@ -105,11 +107,12 @@ def _sparse(dense):
     return rows, dense[rows]
 
 
-def lr_scale_of(scheme, n_workers):
+def lr_scale_of(scheme, n_workers, model):
     """``lr_scaled:S``: every replica trains at S times the schedule's rate and the deltas
-    are summed and divided by S (S = ``k``: the number of workers, or a number)."""
+    are summed and divided by S (S = ``k``: the number of workers, or a number). A library
+    scheme: the library's factor for this model (``replica_rate_scale``)."""
     if scheme in combine_mod.SCHEMES:
-        return combine_mod.learning_rate_scale(scheme, n_workers)
+        return replica_rate_scale(family_of(Word2Vec), model, scheme, n_workers)
     if not scheme.startswith(("lr_scaled:", "momentum:")):
         return 1.0
     spec = scheme.split(":")[1]
@@ -148,7 +151,7 @@ def simulate(corpus, n_workers, sync_words, scheme, seed, params):
         sub = offsets[lo : hi + 1]
         return lo + int(np.searchsorted(sub, sub[0] + (sub[-1] - sub[0]) * r // rounds))
 
-    scale = lr_scale_of(scheme, n_workers)
+    scale = lr_scale_of(scheme, n_workers, model)
     # momentum:S — block momentum over the rounds: G = mu G + mean of the deltas, the model
     # moves by G, mu = 1 - S/k; a direction kept round after round moves k/S times the mean
     momentum = {name: np.zeros_like(arr) for name, arr in arrays.items()}
@@ -182,7 +185,7 @@ def simulate(corpus, n_workers, sync_words, scheme, seed, params):
             elif scheme.startswith("count_weighted:"):
                 combined = count_weighted(deltas, updates, float(scheme.split(":")[1]))
             else:
-                combined = library_scheme(deltas, scheme)
+                combined = library_scheme(deltas, scheme, scale)
             for name, arr in arrays.items():
                 arr += combined[name]
     return rounds, time.perf_counter() - t0, model

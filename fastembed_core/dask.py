@@ -82,10 +82,12 @@ def train(
         ``"scaled_average"`` (the default) trains every replica at ``n`` times the learning
         rate (``n`` Dask workers) and averages their models: each worker's progress is kept
         and rows that every worker trains do not overshoot, so the quality holds as workers
-        are added (measured in bench/DISTRIBUTED.md: CBOW within 0.015 of one process or
-        above it at 2, 4 and 8 workers; skip-gram and hierarchical softmax likewise at 2
-        and 4 with the default ``sync_words``, and at 8 just outside on one of two
-        corpora). ``"sum"`` keeps every worker's change at the schedule's rate (unstable
+        are added. Skip-gram's and hierarchical softmax's replicas train at most at 0.1
+        (but never under ``n / 2`` times the rate), and the sum of the deltas is divided by
+        that factor. Measured in bench/DISTRIBUTED.md: CBOW within 0.015 of one process or
+        above it at 2, 4 and 8 workers; skip-gram and hierarchical softmax likewise with
+        the default ``sync_words`` (no score more than 0.013 below one process at 8).
+        ``"sum"`` keeps every worker's change at the schedule's rate (unstable
         from 3 workers on: rows every worker trains overshoot); ``"capped_sum"``
         too, except that a row changed by ``k > 2`` workers moves by ``2 / k`` of the sum;
         ``"row_mean"`` averages each row over the workers that changed it; ``"average"`` is

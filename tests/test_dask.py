@@ -39,6 +39,16 @@ def test_skip_gram_and_hs_rounds_shorten_as_workers_are_added(caplog):
     d2v = family_of(Doc2Vec)
     assert rounds_mod.default_sync_words(d2v, Doc2Vec(dm=0), 8) == rounds_mod.SYNC_WORDS
     assert rounds_mod.default_sync_words(d2v, Doc2Vec(hs=1, negative=0), 8) <= 20_000
+    # the replicas' rate: k x alpha under scaled_average, for skip-gram and hs at most 0.1
+    # but never under k / 2 x alpha
+    assert rounds_mod.replica_rate_scale(family, cbow, "scaled_average", 8) == 8.0
+    assert rounds_mod.replica_rate_scale(family, sg, "scaled_average", 8) == 4.0
+    assert rounds_mod.replica_rate_scale(family, hs, "scaled_average", 4) == 4.0
+    assert (
+        rounds_mod.replica_rate_scale(family, Word2Vec(sg=1, alpha=0.05), "scaled_average", 8)
+        == 4.0
+    )
+    assert rounds_mod.replica_rate_scale(family, sg, "sum", 8) == 1.0
     # the call's value wins; longer than the default at 4+ workers is warned about
     with caplog.at_level(logging.WARNING, logger="fastembed_core.dask"):
         assert rounds_mod.resolve_sync_words(family, sg, 8, None) <= 20_000
@@ -268,6 +278,43 @@ def test_scaled_average_follows_one_process_where_sum_and_average_miss():
         assert combine_mod.learning_rate_scale(scheme, k) == 1.0
     with pytest.raises(ValueError, match="combine must be one of"):
         combine_mod.learning_rate_scale("median", k)
+
+
+def test_a_capped_replica_rate_keeps_progress_and_bounds_the_hot_rows():
+    # The round of the test above with the replicas' rate capped at 4 of 8 workers and the
+    # sum divided by 4 (what skip-gram and hs get at 8 workers): the nearly linear rows keep
+    # one process's progress; the hot row, driven to its target by every replica, moves by
+    # twice the mean and lands as far past the target as it started, no farther.
+    k, alpha, dim = 8, 0.004, 3
+    assert combine_mod.learning_rate_scale("scaled_average", k, max_scale=4) == 4.0
+    assert combine_mod.learning_rate_scale("scaled_average", k, max_scale=1) == k / 2
+    assert combine_mod.learning_rate_scale("scaled_average", k, max_scale=20) == k
+    assert combine_mod.learning_rate_scale("sum", k, max_scale=4) == 1.0
+    rng = np.random.default_rng(5)
+    start = rng.normal(size=(3, dim)).astype(np.float32)
+    target = rng.normal(size=(3, dim)).astype(np.float32)
+    per_worker = [[300, 3, 5 if w == 0 else 0] for w in range(k)]
+    one_process = start
+    for updates in per_worker:
+        one_process = _sgd_round(one_process, target, alpha, updates)
+    scale = combine_mod.learning_rate_scale("scaled_average", k, max_scale=4)
+    deltas = [
+        {"vectors": combine_mod.row_delta(start, _sgd_round(start, target, alpha * scale, u))}
+        for u in per_worker
+    ]
+    rows, values = combine_mod.combine(deltas, "scaled_average", scale=scale)["vectors"]
+    total = combine_mod.combine(deltas, "sum")["vectors"][1]
+    np.testing.assert_allclose(values, total / 4, rtol=1e-6)
+    model = start.copy()
+    combine_mod.apply_delta(model, rows, values)
+    error = np.linalg.norm(model - one_process, axis=1) / np.linalg.norm(
+        start - one_process, axis=1
+    )
+    assert error[1:].max() < 0.1, error
+    past = np.linalg.norm(model[0] - target[0]) / np.linalg.norm(start[0] - target[0])
+    assert 0.9 < past <= 1.0, past
+    with pytest.raises(ValueError, match="scale"):
+        combine_mod.combine(deltas, "scaled_average", scale=0.0)
 
 
 # ------------------------------------------------------------------ shards (no cluster)
@@ -605,12 +652,17 @@ def test_skip_gram_at_a_replica_rate_above_the_measured_one_is_warned_about(
     warned = "were measured up to"
     # 2 workers under scaled_average: the replicas train at 2 x alpha
     with caplog.at_level(logging.WARNING, logger="fastembed_core.dask"):
-        dask_train(client, sg=1, alpha=0.06, **args)  # 0.12: measured fine
+        # skip-gram's replicas are capped at 0.1 (the sum divided by 0.1 / 0.06 = 1.67):
+        # a scale that is not a whole number goes through the workers' combine
+        model = dask_train(client, sg=1, alpha=0.06, **args)
         dask_train(client, sg=0, alpha=0.12, **args)  # CBOW at 0.24: measured fine
     assert warned not in caplog.text
+    assert model.distributed_log[0]["alpha_start"] == pytest.approx(0.1)
+    assert np.isfinite(model.wv.vectors).all()
     with caplog.at_level(logging.WARNING, logger="fastembed_core.dask"):
-        dask_train(client, sg=1, alpha=0.12, **args)  # skip-gram at 0.24
-    assert warned in caplog.text and "0.24" in caplog.text
+        # the cap never goes under half the workers' factor: 2 / 2 x 0.25
+        dask_train(client, sg=1, alpha=0.25, **args)
+    assert warned in caplog.text and "0.25" in caplog.text
 
 
 def test_bad_calls_fail_before_any_work(client, planted_file, tmp_path):

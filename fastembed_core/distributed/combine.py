@@ -92,13 +92,24 @@ DENSE_SHARE = 0.5
 Delta = Mapping[str, tuple[np.ndarray, np.ndarray]]
 
 
-def learning_rate_scale(scheme: str, n_replicas: int) -> float:
-    """The factor on the learning-rate schedule every replica trains at under ``scheme``."""
+def learning_rate_scale(scheme: str, n_replicas: int, max_scale: float | None = None) -> float:
+    """The factor on the learning-rate schedule every replica trains at under ``scheme``.
+
+    Under ``"scaled_average"`` it is ``n_replicas``, or at most ``max_scale`` but never
+    under ``n_replicas / 2``; :func:`combine` divides the sum of the deltas by it. Below
+    ``n_replicas`` the combined delta is more than the mean, up to twice it: a row that every
+    replica drives to the same point then lands at most as far past that point as it
+    started before it (``e -> (2c - 1) e``), where more than twice would let it grow from
+    round to round, as ``"sum"`` does from 3 replicas."""
     if scheme not in SCHEMES:
         raise ValueError(f"combine must be one of {', '.join(map(repr, SCHEMES))}; got {scheme!r}")
     if n_replicas < 1:
         raise ValueError("combine needs at least one replica")
-    return float(n_replicas) if scheme == "scaled_average" else 1.0
+    if scheme != "scaled_average":
+        return 1.0
+    if max_scale is None:
+        return float(n_replicas)
+    return float(max(n_replicas / 2, min(n_replicas, max_scale)))
 
 
 def row_delta(before: np.ndarray, after: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -152,16 +163,26 @@ def _height(rows: np.ndarray) -> int:
     return 1 + int(rows[-1]) if len(rows) else 0
 
 
-def combine(deltas: Sequence[Delta], scheme: str, n_replicas: int | None = None) -> dict:
+def combine(
+    deltas: Sequence[Delta],
+    scheme: str,
+    n_replicas: int | None = None,
+    scale: float | None = None,
+) -> dict:
     """The combined delta of ``deltas`` (one per worker) under ``scheme``.
 
     ``n_replicas`` divides under ``"average"`` (default: ``len(deltas)``): a replica that
-    trained nothing this round still counts in the mean of the models."""
+    trained nothing this round still counts in the mean of the models. Under
+    ``"scaled_average"`` the sum is divided by ``scale``, the factor the replicas trained
+    at (:func:`learning_rate_scale`; default ``n_replicas``: the mean)."""
     if scheme not in SCHEMES:
         raise ValueError(f"combine must be one of {', '.join(map(repr, SCHEMES))}; got {scheme!r}")
     n = len(deltas) if n_replicas is None else n_replicas
     if n < 1:
         raise ValueError("combine needs at least one replica")
+    if scale is not None and not scale > 0:
+        raise ValueError(f"scale must be positive; got {scale!r}")
+    divisor = {"average": n, "scaled_average": n if scale is None else scale}.get(scheme)
     names = sorted({name for delta in deltas for name in delta})
     out = {}
     for name in names:
@@ -194,8 +215,8 @@ def combine(deltas: Sequence[Delta], scheme: str, n_replicas: int | None = None)
             else:
                 total[rows] += values  # rows are distinct within a delta: no repeated index
             touched[rows] += 1  # a mask adds 1 where True, as the rows' indices do
-        if scheme in ("average", "scaled_average"):
-            total /= n
+        if divisor is not None:
+            total /= np.float32(divisor)
         elif scheme == "row_mean":
             total /= np.maximum(touched, 1)[:, None]
         elif scheme == "capped_sum":

@@ -77,6 +77,7 @@ __all__ = [
     "SYNC_WORDS",
     "default_sync_words",
     "resolve_sync_words",
+    "replica_rate_scale",
 ]
 
 CHECKPOINT_ROUNDS = 10
@@ -84,11 +85,15 @@ _STATE = "state.json"
 _STATE_FORMAT = 1
 # resubmissions of one shard's task in one round before the driver gives up
 _MAX_RESTARTS = 5
-# the highest replica rate (alpha x workers under "scaled_average") measured for skip-gram
-# and hierarchical softmax: 8 workers at alpha 0.025, with the default rounds within 0.015
-# of one process on english.txt and 0.016-0.017 outside on english-gcide.txt
-# (bench/DISTRIBUTED.md, "Shorter rounds for skip-gram and hierarchical softmax")
+# the highest replica rate measured for skip-gram and hierarchical softmax: 8 workers at
+# alpha 0.025 before the cap below, within 0.018-0.040 of one process with the default
+# rounds (bench/DISTRIBUTED.md, "Shorter rounds for skip-gram and hierarchical softmax")
 _SCALED_ALPHA_TESTED = 0.2
+# The highest rate skip-gram's and hs's replicas train at while the mean can stand in for one
+# process (scaled_average at up to 4 workers with alpha 0.025). At 8 workers, rounds of
+# 20,000 words, replicas at 0.2 with the mean lost 0.018-0.040 on WordSim-353 on one corpus
+# or the other; at 0.1 with the sum / 4 the one loss left was 0.018 (bench/DISTRIBUTED.md).
+_RATE_CAP = 0.1
 # words each Dask worker trains between two combines when the call does not say
 SYNC_WORDS = 500_000
 # Skip-gram and hierarchical softmax need rounds that shorten as workers are added, about as
@@ -113,6 +118,15 @@ def default_sync_words(family: Any, model: Any, n_shards: int) -> int:
     if not family.rate_sensitive(model) or n_shards < 2:
         return SYNC_WORDS
     return max(_MIN_SYNC_WORDS, min(SYNC_WORDS, _SHORT_ROUNDS // n_shards**2))
+
+
+def replica_rate_scale(family: Any, model: Any, scheme: str, n_shards: int) -> float:
+    """The factor on the learning-rate schedule the replicas train at: ``n_shards`` under
+    ``"scaled_average"``, and for skip-gram and hierarchical softmax at most
+    ``_RATE_CAP / alpha`` but never under ``n_shards / 2``
+    (:func:`.combine.learning_rate_scale`)."""
+    max_scale = _RATE_CAP / model.alpha if family.rate_sensitive(model) else None
+    return combine_mod.learning_rate_scale(scheme, n_shards, max_scale)
 
 
 def resolve_sync_words(family: Any, model: Any, n_shards: int, sync_words: int | None) -> int:
@@ -431,6 +445,7 @@ class _Driver:
                     len(futures),
                     label,
                     self.model.alpha,
+                    plan["scale"],
                     workers=[worker],
                     allow_other_workers=True,
                     pure=False,
@@ -483,8 +498,7 @@ class _Driver:
                 n_shards,
             )
         total = total_per_epoch * epochs
-        # the replicas' rate on the global schedule (n_shards under "scaled_average")
-        alpha_scale = combine_mod.learning_rate_scale(self.combine, n_shards)
+        alpha_scale = replica_rate_scale(self.family, model, self.combine, n_shards)
         if self.family.rate_sensitive(model) and alpha_scale * model.alpha > _SCALED_ALPHA_TESTED:
             # scaled_average needs n * alpha to be a rate one process trains well at: one
             # process of skip-gram at 0.2 already loses 0.01-0.02 on SimLex-999 and analogies
@@ -513,6 +527,7 @@ class _Driver:
                 "rounds": rounds,
                 "alpha_start": alpha_scale * _schedule(model.alpha, model.min_alpha, done, total),
                 "alpha_end": alpha_scale * _schedule(model.alpha, model.min_alpha, end, total),
+                "scale": alpha_scale,
             }
 
         # every round left, in order; the next one is submitted before the driver fetches

@@ -187,6 +187,7 @@ def combine_task(
     n_replicas: int,
     label: str,
     alpha: float,
+    scale: float | None = None,
 ) -> dict[str, Any]:
     """Combines one round's results (every shard's :func:`round_task` result, in shard
     order) on a worker: the combined delta (``"delta"``) and each shard's result without its
@@ -195,9 +196,10 @@ def combine_task(
     its replicas' next round (at ``version``, the round the combined delta leads to); the
     driver fetches one for its own model.
     A combined delta holding NaN or inf raises (``label`` names the round, ``alpha`` the rate
-    the message suggests lowering): nothing downstream of it runs."""
+    the message suggests lowering): nothing downstream of it runs. ``scale`` is the factor
+    the replicas trained at (:func:`.combine.combine`)."""
     started_at, t0 = time.time(), time.perf_counter()
-    combined = combine_mod.combine([res["delta"] for res in results], scheme, n_replicas)
+    combined = combine_mod.combine([res["delta"] for res in results], scheme, n_replicas, scale)
     for name, (_, values) in combined.items():
         if not np.isfinite(values).all():
             raise TrainingDivergedError(
