@@ -243,33 +243,48 @@ def _sgd_round(x, target, alpha, updates):
     return x
 
 
-def test_scaled_average_follows_one_process_where_sum_and_average_miss():
-    # One round of k replicas against one process training the k slices in turn, on rows in
-    # each regime a round produces: row 0 is hot (300 updates on every worker: contracting
-    # far towards its target), row 1 is trained a little by every worker (nearly linear),
-    # row 2 only by worker 0. Under "scaled_average" the replicas train at k times the rate.
-    k, alpha, dim = 8, 0.004, 3
+def _regimes_round(k: int, alpha: float):
+    """One round of k replicas against one process training the k slices in turn, on rows
+    in each regime a round produces: row 0 is hot (300 updates on every worker: contracting
+    far towards its target), row 1 is trained a little by every worker (nearly linear),
+    row 2 only by worker 0. Returns the start, the targets, each worker's updates a row and
+    one process's result."""
     rng = np.random.default_rng(5)
-    start = rng.normal(size=(3, dim)).astype(np.float32)
-    target = rng.normal(size=(3, dim)).astype(np.float32)
+    start = rng.normal(size=(3, 3)).astype(np.float32)
+    target = rng.normal(size=(3, 3)).astype(np.float32)
     per_worker = [[300, 3, 5 if w == 0 else 0] for w in range(k)]
     one_process = start
     for updates in per_worker:
         one_process = _sgd_round(one_process, target, alpha, updates)
+    return start, target, per_worker, one_process
+
+
+def _replicas_combined(start, target, per_worker, rate, scheme, scale=None):
+    """Every replica's round at ``rate`` from ``start``, combined and applied."""
+    deltas = [
+        {"vectors": combine_mod.row_delta(start, _sgd_round(start, target, rate, updates))}
+        for updates in per_worker
+    ]
+    model = start.copy()
+    combine_mod.apply_delta(model, *combine_mod.combine(deltas, scheme, scale=scale)["vectors"])
+    return model, deltas
+
+
+def _relative_error(model, start, one_process):
+    """Per row, the distance to one process's row in units of the step one process took."""
+    return np.linalg.norm(model - one_process, axis=1) / np.linalg.norm(start - one_process, axis=1)
+
+
+def test_scaled_average_follows_one_process_where_sum_and_average_miss():
+    # Under "scaled_average" the replicas train at k times the rate and the mean is taken
+    k, alpha = 8, 0.004
+    start, target, per_worker, one_process = _regimes_round(k, alpha)
     error = {}
     for scheme in ("scaled_average", "sum", "average"):
         rate = alpha * combine_mod.learning_rate_scale(scheme, k)
-        deltas = [
-            {"vectors": combine_mod.row_delta(start, _sgd_round(start, target, rate, updates))}
-            for updates in per_worker
-        ]
-        model = start.copy()
-        combine_mod.apply_delta(model, *combine_mod.combine(deltas, scheme)["vectors"])
-        # per row, the distance to one process's row in units of the step one process took
+        model, _ = _replicas_combined(start, target, per_worker, rate, scheme)
         # (the second-order terms of the rate leave scaled_average a few per cent off)
-        error[scheme] = np.linalg.norm(model - one_process, axis=1) / np.linalg.norm(
-            start - one_process, axis=1
-        )
+        error[scheme] = _relative_error(model, start, one_process)
     assert error["scaled_average"].max() < 0.1, error
     # the sum overshoots the hot row (8 contractions added), the mean under-trains the others
     assert error["sum"][0] > 1.0 and error["average"][1:].min() > 0.5, error
@@ -285,31 +300,19 @@ def test_a_capped_replica_rate_keeps_progress_and_bounds_the_hot_rows():
     # sum divided by 4 (what skip-gram and hs get at 8 workers): the nearly linear rows keep
     # one process's progress; the hot row, driven to its target by every replica, moves by
     # twice the mean and lands as far past the target as it started, no farther.
-    k, alpha, dim = 8, 0.004, 3
+    k, alpha = 8, 0.004
     assert combine_mod.learning_rate_scale("scaled_average", k, max_scale=4) == 4.0
     assert combine_mod.learning_rate_scale("scaled_average", k, max_scale=1) == k / 2
     assert combine_mod.learning_rate_scale("scaled_average", k, max_scale=20) == k
     assert combine_mod.learning_rate_scale("sum", k, max_scale=4) == 1.0
-    rng = np.random.default_rng(5)
-    start = rng.normal(size=(3, dim)).astype(np.float32)
-    target = rng.normal(size=(3, dim)).astype(np.float32)
-    per_worker = [[300, 3, 5 if w == 0 else 0] for w in range(k)]
-    one_process = start
-    for updates in per_worker:
-        one_process = _sgd_round(one_process, target, alpha, updates)
+    start, target, per_worker, one_process = _regimes_round(k, alpha)
     scale = combine_mod.learning_rate_scale("scaled_average", k, max_scale=4)
-    deltas = [
-        {"vectors": combine_mod.row_delta(start, _sgd_round(start, target, alpha * scale, u))}
-        for u in per_worker
-    ]
-    rows, values = combine_mod.combine(deltas, "scaled_average", scale=scale)["vectors"]
-    total = combine_mod.combine(deltas, "sum")["vectors"][1]
-    np.testing.assert_allclose(values, total / 4, rtol=1e-6)
-    model = start.copy()
-    combine_mod.apply_delta(model, rows, values)
-    error = np.linalg.norm(model - one_process, axis=1) / np.linalg.norm(
-        start - one_process, axis=1
+    model, deltas = _replicas_combined(
+        start, target, per_worker, alpha * scale, "scaled_average", scale
     )
+    total = combine_mod.combine(deltas, "sum")["vectors"][1]
+    np.testing.assert_allclose(model - start, total / 4, rtol=1e-5, atol=1e-6)
+    error = _relative_error(model, start, one_process)
     assert error[1:].max() < 0.1, error
     past = np.linalg.norm(model[0] - target[0]) / np.linalg.norm(start[0] - target[0])
     assert 0.9 < past <= 1.0, past
