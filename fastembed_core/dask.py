@@ -73,8 +73,8 @@ def train(
         Corpus words each Dask worker trains between two combines. Fewer: closer to one
         machine's training, more exchange; more: less exchange, more drift between replicas.
         By default 500,000, and for skip-gram and hierarchical softmax rounds that shorten
-        as about ``1 / n^2`` with ``n`` Dask workers (400,000 words at 2, 100,000 at 4,
-        25,000 at 8, at least 20,000): longer rounds were measured to lose up to 0.035 on SimLex-999
+        as about ``1 / n^2`` with ``n`` Dask workers (320,000 words at 2, 80,000 at 4,
+        20,000 from 8 on): longer rounds were measured to lose up to 0.035 on SimLex-999
         and analogies at 4 and 8 workers (bench/DISTRIBUTED.md). Short rounds cost
         exchange time; pass a larger value to trade quality for throughput.
     combine : {"scaled_average", "capped_sum", "sum", "row_mean", "average"}

@@ -98,12 +98,11 @@ _RATE_CAP = 0.1
 SYNC_WORDS = 500_000
 # Skip-gram and hierarchical softmax need rounds that shorten as workers are added, about as
 # 1 / workers^2. In the one-process simulation of the rounds (bench/DISTRIBUTED.md, "Shorter
-# rounds for skip-gram and hierarchical softmax"; 2-3 seeds) hs at 4 workers lost 0.020 on
-# analogies with 500,000 words a round on english.txt and 0.031 on english-gcide.txt. With
-# 100,000 english.txt held for both losses and english-gcide.txt's hs analogies were 0.017
-# short; with 25,000 english-gcide.txt held but english.txt's negative sampling lost 0.033
-# on WordSim-353. 100,000 is the smaller miss. At 8 workers 20,000 held (with the rate cap).
-_SHORT_ROUNDS = 1_600_000
+# rounds for skip-gram and hierarchical softmax"; 2-3 seeds, english.txt and
+# english-gcide.txt) 4 workers lost up to 0.031 with 500,000 words a round, 0.017 with
+# 100,000 and 0.033 with 25,000, and held with 80,000; 8 workers (with the rate cap below)
+# held with 20,000 and lost up to 0.027 with 25,000 and 0.036 with 100,000.
+_SHORT_ROUNDS = 1_280_000
 # the shortest default round: at 8 workers rounds of 6,250 words scored lower than rounds of
 # 20,000 (the replicas' rate, not the round, is the limit there), and cost far more exchange
 _MIN_SYNC_WORDS = 20_000
@@ -115,7 +114,7 @@ _MIN_SYNC_WORDS = 20_000
 def default_sync_words(family: Any, model: Any, n_shards: int) -> int:
     """``sync_words`` when the call leaves it out: :data:`SYNC_WORDS`, and for skip-gram and
     hierarchical softmax (``family.rate_sensitive``) rounds about ``1 / n_shards^2`` as
-    long: 400,000 words at 2 workers, 100,000 at 4, 25,000 at 8, at least 20,000."""
+    long: 320,000 words at 2 workers, 80,000 at 4, 20,000 at 8 and beyond."""
     if not family.rate_sensitive(model) or n_shards < 2:
         return SYNC_WORDS
     return max(_MIN_SYNC_WORDS, min(SYNC_WORDS, _SHORT_ROUNDS // n_shards**2))
