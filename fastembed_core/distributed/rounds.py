@@ -86,13 +86,13 @@ _STATE_FORMAT = 1
 # resubmissions of one shard's task in one round before the driver gives up
 _MAX_RESTARTS = 5
 # the highest replica rate measured for skip-gram and hierarchical softmax: 8 workers at
-# alpha 0.025 before the cap below, within 0.018-0.040 of one process with the default
-# rounds (bench/DISTRIBUTED.md, "Shorter rounds for skip-gram and hierarchical softmax")
+# alpha 0.025 before the cap below, which lost 0.018-0.040 on one score or another
+# (bench/DISTRIBUTED.md, "Shorter rounds for skip-gram and hierarchical softmax")
 _SCALED_ALPHA_TESTED = 0.2
 # The highest rate skip-gram's and hs's replicas train at while the mean can stand in for one
 # process (scaled_average at up to 4 workers with alpha 0.025). At 8 workers, rounds of
 # 20,000 words, replicas at 0.2 with the mean lost 0.018-0.040 on WordSim-353 on one corpus
-# or the other; at 0.1 with the sum / 4 the one loss left was 0.018 (bench/DISTRIBUTED.md).
+# or the other; at 0.1 with the sum / 4 no score fell more than 0.013 (bench/DISTRIBUTED.md).
 _RATE_CAP = 0.1
 # words each Dask worker trains between two combines when the call does not say
 SYNC_WORDS = 500_000
@@ -504,13 +504,14 @@ class _Driver:
             # process of skip-gram at 0.2 already loses 0.01-0.02 on SimLex-999 and analogies
             # against 0.025, and no replica rate above 0.2 was measured
             logger.warning(
-                "combine=%r over %d workers trains every replica at %g (alpha x workers); "
+                "combine=%r over %d workers trains every replica at %g (alpha x %g); "
                 "skip-gram and hierarchical softmax were measured up to %g "
                 "(bench/DISTRIBUTED.md): use fewer Dask workers with more kernel threads "
                 "each (workers=), or a lower alpha",
                 self.combine,
                 n_shards,
                 alpha_scale * model.alpha,
+                alpha_scale,
                 _SCALED_ALPHA_TESTED,
             )
         version = state.get("version", 0)
