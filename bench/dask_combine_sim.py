@@ -19,11 +19,11 @@ context uses — and occurrences plus expected negative draws for ``syn1neg`` ro
 with few updates it is the sum (each worker's progress kept); for rows every worker drives
 to the same point (many updates) it tends to the mean (no overshoot). RHO stands for the
 per-update contraction of a row towards its optimum. ``scaled_average`` (a library scheme)
-trains every replica at the number of workers times the schedule's rate
-(``combine.learning_rate_scale``) and takes the mean; ``lr_scaled:S`` is the family it
-belongs to (for skip-gram and hierarchical softmax it caps the replicas' rate at 0.1, but
-never under k/2 times the schedule's), for experiments: replicas at S times the rate (``k`` = the number of workers,
-``k/2``, or a number), the deltas summed and divided by S. ``momentum:S``: replicas at S
+trains every replica at the number of workers times the schedule's rate and takes the mean;
+for skip-gram and hierarchical softmax the replicas' rate is capped at 0.1 (never under
+half the workers' factor) and the sum is divided by that factor (``replica_rate_scale``).
+``lr_scaled:S`` is the family it belongs to, for experiments: replicas at S times the rate
+(``k`` = the number of workers, ``k/2``, or a number), the deltas summed and divided by S. ``momentum:S``: replicas at S
 times the rate, the mean of the deltas fed to a block momentum ``G = mu G + mean`` with
 ``mu = 1 - S/k`` and the model moved by ``G`` (BMUF; ``momentum:k`` is ``scaled_average``).
 
