@@ -603,6 +603,18 @@ def _mean(runs, metric):
     return statistics.mean(r[metric] for r in runs)
 
 
+def _round_words(run):
+    """The words a worker trained a round, on average, to two significant digits (0 if the
+    run did not record it): what tells apart runs of one setting with different
+    ``sync_words``, including a 0 (the library's default) that changed over time. The last
+    round of a shard's epoch is shorter, so this is a little below ``sync_words``."""
+    words = run.get("words_per_round")
+    if not words:
+        return 0
+    per_worker = words / run["processes"]
+    return int(float(f"{per_worker:.2g}"))
+
+
 def quality_table(paths, tolerance=0.015):
     """Markdown: every engine's mean score over seeds and its difference to one process on
     the same seeds (Spark's seeds are not ours: its rows are compared with every local seed)."""
@@ -624,11 +636,12 @@ def quality_table(paths, tolerance=0.015):
         groups = {}
         for r in runs:
             if r["mode"] == mode and r["engine"] == "dask":
-                groups.setdefault((r["processes"], r["combine"]), []).append(r)
+                groups.setdefault((r["processes"], r["combine"], _round_words(r)), []).append(r)
         rows = [("1 process", local, local)]
-        for (p, c), rs in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        for (p, c, words), rs in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0])):
             seeds = {r["seed"] for r in rs}
-            rows.append((f"Dask {p} processes, {c}", rs, [r for r in local if r["seed"] in seeds]))
+            label = f"Dask {p} processes, {c}" + (f", ~{words:,} words a round" if words else "")
+            rows.append((label, rs, [r for r in local if r["seed"] in seeds]))
         if mode == "spark":
             by_parts = {}
             for r in spark:
