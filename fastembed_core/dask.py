@@ -73,9 +73,10 @@ def train(
         Corpus words each Dask worker trains between two combines. Fewer: closer to one
         machine's training, more exchange; more: less exchange, more drift between replicas.
         By default 500,000, and for skip-gram and hierarchical softmax rounds that shorten
-        as about ``1 / n^2`` with ``n`` Dask workers (320,000 words at 2, 80,000 at 4,
-        20,000 from 8 on): longer rounds were measured to lose up to 0.035 on SimLex-999
-        and analogies at 4 and 8 workers (bench/DISTRIBUTED.md). Short rounds cost
+        as about ``1 / n^2`` with ``n`` Dask workers, at most 100,000 words (100,000 at 2,
+        80,000 at 4, 20,000 from 8 on): longer rounds were measured to lose up to 0.035 on
+        SimLex-999 and analogies at 4 and 8 workers and to drift 0.018 above one process on
+        WordSim-353 at 2 (bench/DISTRIBUTED.md). Short rounds cost
         exchange time; pass a larger value to trade quality for throughput.
     combine : {"scaled_average", "capped_sum", "sum", "row_mean", "average"}
         How the workers' deltas are combined (:mod:`fastembed_core.distributed.combine`).

@@ -103,6 +103,11 @@ SYNC_WORDS = 500_000
 # 100,000 and 0.033 with 25,000, and held with 80,000; 8 workers (with the rate cap below)
 # held with 20,000 and lost up to 0.027 with 25,000 and 0.036 with 100,000.
 _SHORT_ROUNDS = 1_280_000
+# the longest default round for them: at 2 workers the rule above gives 320,000, and on a
+# cluster of 2 processes (english-gcide.txt, skip-gram with hierarchical softmax, 3 seeds)
+# 320,000-word rounds scored WordSim-353 0.018 above one process, 160,000-word rounds 0.013
+# and 0.015, and 100,000-word rounds stayed within 0.014 of it on every score
+_LONGEST_SHORT_ROUND = 100_000
 # the shortest default round: at 8 workers rounds of 6,250 words scored lower than rounds of
 # 20,000 (the replicas' rate, not the round, is the limit there), and cost far more exchange
 _MIN_SYNC_WORDS = 20_000
@@ -114,10 +119,11 @@ _MIN_SYNC_WORDS = 20_000
 def default_sync_words(family: Any, model: Any, n_shards: int) -> int:
     """``sync_words`` when the call leaves it out: :data:`SYNC_WORDS`, and for skip-gram and
     hierarchical softmax (``family.rate_sensitive``) rounds about ``1 / n_shards^2`` as
-    long: 320,000 words at 2 workers, 80,000 at 4, 20,000 at 8 and beyond."""
+    long, at most 100,000 words: 100,000 at 2 workers, 80,000 at 4, 20,000 at 8 and
+    beyond."""
     if not family.rate_sensitive(model) or n_shards < 2:
         return SYNC_WORDS
-    return max(_MIN_SYNC_WORDS, min(SYNC_WORDS, _SHORT_ROUNDS // n_shards**2))
+    return max(_MIN_SYNC_WORDS, min(_LONGEST_SHORT_ROUND, _SHORT_ROUNDS // n_shards**2))
 
 
 def replica_rate_scale(family: Any, model: Any, scheme: str, n_shards: int) -> float:
