@@ -23,8 +23,8 @@ trains every replica at the number of workers times the schedule's rate and take
 for skip-gram and hierarchical softmax the replicas' rate is capped at 0.1 (never under
 half the workers' factor) and the sum is divided by that factor (``replica_rate_scale``).
 ``lr_scaled:S`` is the family it belongs to, for experiments: replicas at S times the rate
-(``k`` = the number of workers, ``k/2``, or a number), the deltas summed and divided by S. ``momentum:S``: replicas at S
-times the rate, the mean of the deltas fed to a block momentum ``G = mu G + mean`` with
+(``k`` = the number of workers, ``k/2``, or a number), the deltas summed and divided by S.
+``momentum:S``: replicas at S times the rate, the mean of the deltas fed to a block momentum ``G = mu G + mean`` with
 ``mu = 1 - S/k`` and the model moved by ``G`` (BMUF; ``momentum:k`` is ``scaled_average``).
 
 ``--sg 1`` trains skip-gram, ``--hs 1`` hierarchical softmax instead of negative sampling,

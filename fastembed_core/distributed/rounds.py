@@ -1,18 +1,18 @@
 """Training rounds on a Dask cluster: the driver loop and the tasks the workers run.
 
-Data parallelism with worker-resident replicas (the worker side is :mod:`.tasks`). Each shard of the corpus lives on one Dask
-worker, encoded once, next to a replica of the whole model (a module-level cache keyed by the
-run's id and the shard). A round: every shard trains its next slice (about ``sync_words``
-words) with the multithreaded kernel, the learning rate following the global schedule (linear
-over the words of all shards and epochs, as local training's), and returns the delta of the
-rows it changed (dense when most rows changed). Every worker fetches the other workers'
-deltas and combines them (:mod:`.combine`, in shard order: the same floats everywhere); the
-next round's task on that worker takes the combined delta its worker kept, adds it to the
-replica's kept base (the model at the round's start), and resets the replica to it, so every
-replica equals the driver's model bit for bit before it trains again. The driver submits the
-next round's tasks as soon as the combines are done (they take no Dask input from the round
-before, so the scheduler keeps no chain of rounds), then fetches one combined delta and adds
-it to its own model while the next round trains.
+Data parallelism with worker-resident replicas (the worker side is :mod:`.tasks`). Each shard
+of the corpus lives on one Dask worker, encoded once, next to a replica of the whole model (a
+module-level cache keyed by the run's id and the shard). A round: every shard trains its next
+slice (about ``sync_words`` words) with the multithreaded kernel, the learning rate following
+the global schedule (linear over the words of all shards and epochs, as local training's), and
+returns the delta of the rows it changed (dense when most rows changed). Every worker fetches
+the other workers' deltas and combines them (:mod:`.combine`, in shard order: the same floats
+everywhere); the next round's task on that worker takes the combined delta its worker kept,
+adds it to the replica's kept base (the model at the round's start), and resets the replica to
+it, so every replica equals the driver's model bit for bit before it trains again. The driver
+submits the next round's tasks as soon as the combines are done (they take no Dask input from
+the round before, so the scheduler keeps no chain of rounds), then fetches one combined delta
+and adds it to its own model while the next round trains.
 
 Faults: a round is applied only when every shard's result for it has arrived. A task that
 finds no replica, or one not at the round the driver expects (the worker died and Dask ran
